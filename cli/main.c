@@ -1,0 +1,181 @@
+/* main.c: the vsolve command line, a thin client of the vsolve.h library. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+
+static const char usage[] =
+    "usage: vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"
+    "\n"
+    "Solves a request against an opam repository (a directory with packages/, or a .tar.gz of one)\n"
+    "and prints the chosen packages as NAME.VERSION lines, sorted.\n"
+    "\n"
+    "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"
+    "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n"
+    "\n"
+    "options:\n"
+    "  --ecosystem opam        the package ecosystem (opam is the one supported so far)\n"
+    "  --repo PATH             opam repository directory or .tar.gz\n"
+    "  --env VAR=VALUE         set an opam variable (os, arch, os-distribution, os-version,\n"
+    "                          with-test, with-doc, ...); repeatable; overrides host detection\n"
+    "  --format text|json      output format (default text)\n"
+    "  --dump-testcase FILE    also write the request's cone and answer as a YAML test case\n"
+    "  -h, --help              this text\n"
+    "  --version               print the version\n"
+    "\n"
+    "exit status: 0 solved, 1 unsatisfiable (the reason is printed on stderr),\n"
+    "             2 bad input or usage, 3 other errors\n";
+
+static void print_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", out);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static void print_result(const vsolve_result *r, int rc, int json)
+{
+    size_t n = vsolve_result_count(r);
+    if (!json) {
+        for (size_t i = 0; i < n; i++)
+            printf("%s.%s\n", vsolve_result_name(r, i), vsolve_result_version(r, i));
+        return;
+    }
+    printf("{\n  \"status\": \"%s\",\n", rc == VSOLVE_OK ? "sat" : "unsat");
+    if (rc != VSOLVE_OK) {
+        printf("  \"explanation\": ");
+        print_json_string(stdout, vsolve_result_explanation(r));
+        printf(",\n");
+    }
+    printf("  \"packages\": [");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\n    {\"name\": ", i ? "," : "");
+        print_json_string(stdout, vsolve_result_name(r, i));
+        printf(", \"version\": ");
+        print_json_string(stdout, vsolve_result_version(r, i));
+        printf(", \"pulled_by\": ");
+        print_json_string(stdout, vsolve_result_reason(r, i));
+        printf("}");
+    }
+    printf("%s]\n}\n", n ? "\n  " : "");
+}
+
+static int exit_code(int rc)
+{
+    switch (rc) {
+    case VSOLVE_OK: return 0;
+    case VSOLVE_UNSAT: return 1;
+    case VSOLVE_EBADINPUT:
+    case VSOLVE_EUSAGE: return 2;
+    default: return 3;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *ecosystem = NULL, *repo = NULL, *dump = NULL;
+    int json = 0, i = 1;
+    vsolve_ctx *ctx = vsolve_new();
+    if (!ctx) {
+        fprintf(stderr, "vsolve: out of memory\n");
+        return 3;
+    }
+    int rc = VSOLVE_OK;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            vsolve_free(ctx);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("vsolve %s\n", vsolve_version());
+            vsolve_free(ctx);
+            return 0;
+        } else if (!strcmp(a, "solve")) {
+            i++;
+            break;
+        } else if (a[0] == '-' && !val) {
+            fprintf(stderr, "vsolve: %s needs a value\n\n%s", a, usage);
+            vsolve_free(ctx);
+            return 2;
+        } else if (!strcmp(a, "--ecosystem")) {
+            ecosystem = val, i++;
+        } else if (!strcmp(a, "--repo")) {
+            repo = val, i++;
+        } else if (!strcmp(a, "--dump-testcase")) {
+            dump = val, i++;
+        } else if (!strcmp(a, "--format")) {
+            if (strcmp(val, "json") && strcmp(val, "text")) {
+                fprintf(stderr, "vsolve: --format takes text or json, not \"%s\"\n", val);
+                vsolve_free(ctx);
+                return 2;
+            }
+            json = !strcmp(val, "json"), i++;
+        } else if (!strcmp(a, "--env")) {
+            const char *eq = strchr(val, '=');
+            if (!eq || eq == val) {
+                fprintf(stderr, "vsolve: --env takes VAR=VALUE, not \"%s\"\n", val);
+                vsolve_free(ctx);
+                return 2;
+            }
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - val), val);
+            rc = vsolve_set_var(ctx, name, eq + 1);
+            i++;
+            if (rc != VSOLVE_OK)
+                break;
+        } else {
+            fprintf(stderr, "vsolve: unknown argument \"%s\"\n\n%s", a, usage);
+            vsolve_free(ctx);
+            return 2;
+        }
+    }
+    if (rc == VSOLVE_OK) {
+        if (!ecosystem || strcmp(ecosystem, "opam") != 0) {
+            fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam\n", ecosystem ? ecosystem : "(missing)");
+            vsolve_free(ctx);
+            return 2;
+        }
+        if (!repo || i >= argc) {
+            fprintf(stderr, "vsolve: need --repo PATH and `solve` followed by at least one atom\n\n%s", usage);
+            vsolve_free(ctx);
+            return 2;
+        }
+        rc = vsolve_load_opam(ctx, repo);
+    }
+    if (rc != VSOLVE_OK) {
+        fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+        vsolve_free(ctx);
+        return exit_code(rc);
+    }
+    vsolve_result *r = NULL;
+    rc = vsolve_solve(ctx, (const char *const *)argv + i, (size_t)(argc - i), &r);
+    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
+        print_result(r, rc, json);
+        if (rc == VSOLVE_UNSAT)
+            fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
+        if (dump) {
+            int drc = vsolve_dump_testcase(ctx, (const char *const *)argv + i, (size_t)(argc - i), r, dump);
+            if (drc != VSOLVE_OK) {
+                fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+                rc = drc;
+            }
+        }
+    } else {
+        fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+    }
+    vsolve_result_free(r);
+    vsolve_free(ctx);
+    return exit_code(rc);
+}

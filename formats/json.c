@@ -1,0 +1,609 @@
+/* json.c: the strict RFC 8259 reader: bytes in, a json_value tree in an arena out. */
+#include "json.h"
+#include <limits.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_MAX_DEPTH 512
+
+/* One finished child of an array or object still being parsed (key is NULL in arrays). */
+typedef struct json_member {
+    const char *key;
+    size_t key_len;
+    json_value *value;
+} json_member;
+
+typedef struct parser {
+    const unsigned char *text;
+    size_t len;
+    size_t pos;              /* next byte to read */
+    unsigned line;           /* line of pos, 1-based */
+    size_t line_start;       /* offset of the first byte of that line */
+    const char *filename;
+    arena *arena;
+    vs_error *err;
+    /* Children of all open containers, innermost last; a container copies its own
+     * run into the arena once when it closes. Reused for the whole document. */
+    json_member *members;
+    size_t members_len, members_cap;
+    /* The string being unescaped (only strings that contain escapes go through here). */
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+} parser;
+
+/* ---- errors ---- */
+
+static unsigned column_of(const parser *p, size_t pos)
+{
+    size_t col = pos - p->line_start + 1;
+    return col > UINT_MAX ? UINT_MAX : (unsigned)col;
+}
+
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 when it is invalid or cut short:
+ * no overlong forms, no encoded surrogates, nothing above U+10FFFF. */
+static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    if (avail < n)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xF0 && s[1] < 0x90))
+        return 0;  /* overlong */
+    if (c == 0xED && s[1] >= 0xA0)
+        return 0;  /* UTF-16 surrogate */
+    if (c == 0xF4 && s[1] >= 0x90)
+        return 0;  /* above U+10FFFF */
+    return n;
+}
+
+/* Words for whatever sits at pos: "end of input", "'x'", "control character 0x0A",
+ * "'é'" or "invalid UTF-8 bytes 0xC3 0x28". */
+static void describe_found(const parser *p, size_t pos, char *out, size_t size)
+{
+    if (pos >= p->len) {
+        snprintf(out, size, "end of input");
+        return;
+    }
+    const unsigned char *s = p->text + pos;
+    if (s[0] < 0x20 || s[0] == 0x7F) {
+        snprintf(out, size, "control character 0x%02X", s[0]);
+    } else if (s[0] < 0x80) {
+        snprintf(out, size, "'%c'", s[0]);
+    } else {
+        size_t n = utf8_sequence_length(s, p->len - pos);
+        if (n > 0) {
+            snprintf(out, size, "'%.*s'", (int)n, (const char *)s);
+            return;
+        }
+        /* Show the bytes that should have formed one character. */
+        size_t want = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                    : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 1;
+        if (want > p->len - pos)
+            want = p->len - pos;
+        int used = snprintf(out, size, "invalid UTF-8 byte%s", want > 1 ? "s" : "");
+        for (size_t k = 0; k < want && used > 0 && (size_t)used < size; k++)
+            used += snprintf(out + used, size - (size_t)used, " 0x%02X", s[k]);
+    }
+}
+
+/* Sets "expected EXPECTED, found FOUND" at pos; returns -1 for `return fail_with(...)`. */
+static int fail_with(parser *p, size_t pos, const char *expected, const char *found)
+{
+    vs_error_at(p->err, p->filename, p->line, column_of(p, pos), "expected %s, found %s", expected, found);
+    return -1;
+}
+
+/* Same, describing the input at pos as the thing found. */
+static int fail(parser *p, size_t pos, const char *expected)
+{
+    char found[64];
+    describe_found(p, pos, found, sizeof found);
+    return fail_with(p, pos, expected, found);
+}
+
+static int fail_out_of_memory(parser *p)
+{
+    vs_error_set(p->err, VSOLVE_ENOMEM, "%s: out of memory while reading JSON",
+                 p->filename ? p->filename : "<input>");
+    return -1;
+}
+
+/* ---- scratch buffers ---- */
+
+static int push_member(parser *p, const char *key, size_t key_len, json_value *value)
+{
+    if (p->members_len == p->members_cap) {
+        size_t cap = p->members_cap ? p->members_cap * 2 : 256;
+        json_member *m = realloc(p->members, cap * sizeof *m);
+        if (!m)
+            return fail_out_of_memory(p);
+        p->members = m;
+        p->members_cap = cap;
+    }
+    p->members[p->members_len++] = (json_member){ key, key_len, value };
+    return 0;
+}
+
+static int append_bytes(parser *p, const void *data, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (p->bytes_cap - p->bytes_len < n) {
+        size_t cap = p->bytes_cap ? p->bytes_cap : 4096;
+        while (cap - p->bytes_len < n)
+            cap *= 2;
+        char *b = realloc(p->bytes, cap);
+        if (!b)
+            return fail_out_of_memory(p);
+        p->bytes = b;
+        p->bytes_cap = cap;
+    }
+    memcpy(p->bytes + p->bytes_len, data, n);
+    p->bytes_len += n;
+    return 0;
+}
+
+/* ---- lexical pieces ---- */
+
+static void skip_whitespace(parser *p)
+{
+    while (p->pos < p->len) {
+        unsigned char c = p->text[p->pos];
+        if (c == ' ' || c == '\t' || c == '\r') {
+            p->pos++;
+        } else if (c == '\n') {
+            p->pos++;
+            p->line++;
+            p->line_start = p->pos;
+        } else {
+            break;
+        }
+    }
+}
+
+static int is_digit(parser *p, size_t i)
+{
+    return i < p->len && p->text[i] >= '0' && p->text[i] <= '9';
+}
+
+/* The value of the 4 hex digits at text[at..at+4), or -1 with *bad = the offending offset. */
+static long read_hex4(const parser *p, size_t at, size_t *bad)
+{
+    long v = 0;
+    for (size_t i = at; i < at + 4; i++) {
+        int d;
+        unsigned char c = i < p->len ? p->text[i] : 0;
+        if (i >= p->len)
+            d = -1;
+        else if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            d = -1;
+        if (d < 0) {
+            *bad = i;
+            return -1;
+        }
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+static int append_utf8(parser *p, unsigned long cp)
+{
+    unsigned char b[4];
+    size_t n;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (unsigned char)(0xF0 | (cp >> 18));
+        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return append_bytes(p, b, n);
+}
+
+/* Decodes the escape whose backslash is at *at into p->bytes and moves *at past it. */
+static int decode_escape(parser *p, size_t *at)
+{
+    size_t i = *at;
+    if (i + 1 >= p->len)
+        return fail(p, i + 1, "an escape character after '\\'");
+    char simple;
+    switch (p->text[i + 1]) {
+    case '"': simple = '"'; break;
+    case '\\': simple = '\\'; break;
+    case '/': simple = '/'; break;
+    case 'b': simple = '\b'; break;
+    case 'f': simple = '\f'; break;
+    case 'n': simple = '\n'; break;
+    case 'r': simple = '\r'; break;
+    case 't': simple = '\t'; break;
+    case 'u': simple = 0; break;
+    default:
+        return fail(p, i + 1, "an escape character (one of \" \\ / b f n r t u)");
+    }
+    if (simple) {
+        *at = i + 2;
+        return append_bytes(p, &simple, 1);
+    }
+    size_t bad;
+    long cp = read_hex4(p, i + 2, &bad);
+    if (cp < 0)
+        return fail(p, bad, "4 hex digits after '\\u'");
+    size_t next = i + 6;
+    char found[32];
+    if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        snprintf(found, sizeof found, "unpaired low surrogate \\u%04lX", cp);
+        return fail_with(p, i, "a Unicode scalar value", found);
+    }
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        char expected[80];
+        snprintf(expected, sizeof expected, "a low surrogate \\uDC00-\\uDFFF after \\u%04lX", cp);
+        if (next >= p->len || p->text[next] != '\\')
+            return fail(p, next, expected);
+        if (next + 1 >= p->len || p->text[next + 1] != 'u')
+            return fail(p, next + 1, expected);
+        long low = read_hex4(p, next + 2, &bad);
+        if (low < 0)
+            return fail(p, bad, "4 hex digits after '\\u'");
+        if (low < 0xDC00 || low > 0xDFFF) {
+            snprintf(found, sizeof found, "\\u%04lX", low);
+            return fail_with(p, next, expected, found);
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        next += 6;
+    }
+    *at = next;
+    return append_utf8(p, (unsigned long)cp);
+}
+
+/* Reads the string whose opening quote is at p->pos into the arena. */
+static int parse_string(parser *p, const char **out, size_t *out_len)
+{
+    const unsigned char *t = p->text;
+    size_t start = p->pos + 1;
+    size_t i = start;
+    size_t run = start;  /* start of the bytes not yet copied to p->bytes */
+    int escaped = 0;
+    for (;;) {
+        while (i < p->len && t[i] >= 0x20 && t[i] < 0x80 && t[i] != '"' && t[i] != '\\')
+            i++;
+        if (i >= p->len)
+            return fail(p, i, "'\"' to close the string");
+        unsigned char c = t[i];
+        if (c == '"')
+            break;
+        if (c >= 0x80) {
+            size_t n = utf8_sequence_length(t + i, p->len - i);
+            if (n == 0)
+                return fail(p, i, "UTF-8 text");
+            i += n;
+        } else if (c == '\\') {
+            if (!escaped) {
+                p->bytes_len = 0;
+                escaped = 1;
+            }
+            if (append_bytes(p, t + run, i - run) != 0 || decode_escape(p, &i) != 0)
+                return -1;
+            run = i;
+        } else {
+            return fail(p, i, "a printable character or an escape sequence");
+        }
+    }
+    const char *s;
+    size_t n;
+    if (escaped) {
+        if (append_bytes(p, t + run, i - run) != 0)
+            return -1;
+        s = p->bytes;
+        n = p->bytes_len;
+    } else {
+        s = (const char *)t + start;
+        n = i - start;
+    }
+    char *copy = arena_strndup(p->arena, s, n);
+    if (!copy)
+        return fail_out_of_memory(p);
+    *out = copy;
+    *out_len = n;
+    p->pos = i + 1;
+    return 0;
+}
+
+/* The double for a validated number literal. Short integers are converted exactly by hand;
+ * the rest goes to strtod, which follows LC_NUMERIC: an embedding program may have set a
+ * locale whose decimal point is not '.', so when strtod stops early, retry with that point. */
+static double number_from_text(const char *text, size_t n, int integral, size_t digits)
+{
+    if (integral && digits <= 15) {  /* below 2^53: exact in a double */
+        int64_t x = 0;
+        int negative = text[0] == '-';
+        for (size_t i = (size_t)negative; i < n; i++)
+            x = x * 10 + (text[i] - '0');
+        return negative ? -(double)x : (double)x;
+    }
+    char *end;
+    double d = strtod(text, &end);
+    const char *dot = strchr(text, '.');
+    if ((size_t)(end - text) == n || !dot)
+        return d;
+    const char *point = localeconv()->decimal_point;
+    char local[128];
+    size_t head = (size_t)(dot - text), point_len = strlen(point);
+    if (n + point_len >= sizeof local)
+        return d;
+    memcpy(local, text, head);
+    memcpy(local + head, point, point_len);
+    memcpy(local + head + point_len, dot + 1, n - head);  /* the rest and the NUL */
+    return strtod(local, NULL);
+}
+
+/* Validates the number grammar at p->pos: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static int parse_number(parser *p, json_value *v)
+{
+    size_t start = p->pos, i = start;
+    int integral = 1;
+    if (p->text[i] == '-')
+        i++;
+    if (!is_digit(p, i))
+        return fail(p, i, "a digit after '-'");
+    size_t first_digit = i;
+    if (p->text[i] == '0') {
+        i++;
+        if (is_digit(p, i))
+            return fail(p, i, "'.', 'e' or the end of the number after a leading 0");
+    } else {
+        while (is_digit(p, i))
+            i++;
+    }
+    size_t digits = i - first_digit;
+    if (i < p->len && p->text[i] == '.') {
+        i++;
+        integral = 0;
+        if (!is_digit(p, i))
+            return fail(p, i, "a digit after '.'");
+        while (is_digit(p, i))
+            i++;
+    }
+    if (i < p->len && (p->text[i] == 'e' || p->text[i] == 'E')) {
+        i++;
+        integral = 0;
+        if (i < p->len && (p->text[i] == '+' || p->text[i] == '-'))
+            i++;
+        if (!is_digit(p, i))
+            return fail(p, i, "a digit in the exponent");
+        while (is_digit(p, i))
+            i++;
+    }
+    char *text = arena_strndup(p->arena, (const char *)p->text + start, i - start);
+    if (!text)
+        return fail_out_of_memory(p);
+    v->numtext = text;
+    v->num = number_from_text(text, i - start, integral, digits);
+    p->pos = i;
+    return 0;
+}
+
+static int parse_word(parser *p, const char *word)
+{
+    for (size_t k = 0; word[k]; k++) {
+        if (p->pos + k >= p->len || p->text[p->pos + k] != (unsigned char)word[k]) {
+            char expected[16];
+            snprintf(expected, sizeof expected, "'%s'", word);
+            return fail(p, p->pos + k, expected);
+        }
+    }
+    p->pos += strlen(word);
+    return 0;
+}
+
+/* ---- values ---- */
+
+static json_value *parse_value(parser *p, unsigned depth);
+
+/* Moves the children pushed since `base` into v's arena arrays. */
+static int close_container(parser *p, json_value *v, size_t base)
+{
+    size_t n = p->members_len - base;
+    const json_member *m = p->members + base;
+    v->n = n;
+    if (n > 0) {
+        v->items = arena_alloc(p->arena, n * sizeof *v->items);
+        if (!v->items)
+            return fail_out_of_memory(p);
+        for (size_t k = 0; k < n; k++)
+            v->items[k] = m[k].value;
+        if (v->kind == JSON_OBJECT) {
+            const char **keys = arena_alloc(p->arena, n * sizeof *keys);
+            size_t *lens = arena_alloc(p->arena, n * sizeof *lens);
+            if (!keys || !lens)
+                return fail_out_of_memory(p);
+            for (size_t k = 0; k < n; k++) {
+                keys[k] = m[k].key;
+                lens[k] = m[k].key_len;
+            }
+            v->keys = keys;
+            v->key_lens = lens;
+        }
+    }
+    p->members_len = base;
+    return 0;
+}
+
+/* An array or object (v->kind says which) whose bracket is at p->pos; depth counts it. */
+static int parse_container(parser *p, json_value *v, unsigned depth)
+{
+    int is_object = v->kind == JSON_OBJECT;
+    char close = is_object ? '}' : ']';
+    if (depth > JSON_MAX_DEPTH)
+        return fail(p, p->pos, "at most 512 nested arrays and objects");
+    size_t base = p->members_len;
+    p->pos++;
+    skip_whitespace(p);
+    if (p->pos < p->len && p->text[p->pos] == close) {
+        p->pos++;
+        return 0;
+    }
+    for (;;) {
+        const char *key = NULL;
+        size_t key_len = 0;
+        if (is_object) {
+            skip_whitespace(p);
+            if (p->pos >= p->len || p->text[p->pos] != '"')
+                return fail(p, p->pos, "a string key");
+            if (parse_string(p, &key, &key_len) != 0)
+                return -1;
+            skip_whitespace(p);
+            if (p->pos >= p->len || p->text[p->pos] != ':')
+                return fail(p, p->pos, "':'");
+            p->pos++;
+        }
+        json_value *item = parse_value(p, depth);
+        if (!item || push_member(p, key, key_len, item) != 0)
+            return -1;
+        skip_whitespace(p);
+        if (p->pos < p->len && p->text[p->pos] == ',') {
+            p->pos++;
+        } else if (p->pos < p->len && p->text[p->pos] == close) {
+            p->pos++;
+            return close_container(p, v, base);
+        } else {
+            return fail(p, p->pos, is_object ? "',' or '}'" : "',' or ']'");
+        }
+    }
+}
+
+/* depth: how many arrays and objects enclose this value. */
+static json_value *parse_value(parser *p, unsigned depth)
+{
+    skip_whitespace(p);
+    if (p->pos >= p->len) {
+        fail(p, p->pos, "a JSON value");
+        return NULL;
+    }
+    json_value *v = arena_alloc(p->arena, sizeof *v);
+    if (!v) {
+        fail_out_of_memory(p);
+        return NULL;
+    }
+    v->line = p->line;
+    v->col = column_of(p, p->pos);
+    int rc;
+    unsigned char c = p->text[p->pos];
+    switch (c) {
+    case '{':
+        v->kind = JSON_OBJECT;
+        rc = parse_container(p, v, depth + 1);
+        break;
+    case '[':
+        v->kind = JSON_ARRAY;
+        rc = parse_container(p, v, depth + 1);
+        break;
+    case '"':
+        v->kind = JSON_STRING;
+        rc = parse_string(p, &v->str, &v->len);
+        break;
+    case 't':
+        v->kind = JSON_BOOL;
+        v->b = 1;
+        rc = parse_word(p, "true");
+        break;
+    case 'f':
+        v->kind = JSON_BOOL;
+        rc = parse_word(p, "false");
+        break;
+    case 'n':
+        v->kind = JSON_NULL;
+        rc = parse_word(p, "null");
+        break;
+    default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            v->kind = JSON_NUMBER;
+            rc = parse_number(p, v);
+        } else {
+            rc = fail(p, p->pos, "a JSON value");
+        }
+        break;
+    }
+    return rc == 0 ? v : NULL;
+}
+
+json_value *json_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err)
+{
+    parser p = { 0 };
+    p.text = (const unsigned char *)text;
+    p.len = text ? len : 0;
+    p.line = 1;
+    p.filename = filename;
+    p.arena = a;
+    p.err = err;
+    if (p.len >= 3 && p.text[0] == 0xEF && p.text[1] == 0xBB && p.text[2] == 0xBF)
+        p.pos = p.line_start = 3;  /* byte order mark: allowed to be ignored (RFC 8259 section 8.1) */
+    json_value *root = parse_value(&p, 0);
+    if (root) {
+        skip_whitespace(&p);
+        if (p.pos < p.len) {
+            fail(&p, p.pos, "end of input after the JSON value");
+            root = NULL;
+        }
+    }
+    free(p.members);
+    free(p.bytes);
+    return root;
+}
+
+const json_value *json_get(const json_value *v, const char *key)
+{
+    if (!v || v->kind != JSON_OBJECT)
+        return NULL;
+    size_t n = strlen(key);
+    for (size_t i = 0; i < v->n; i++)
+        if (v->key_lens[i] == n && memcmp(v->keys[i], key, n) == 0)
+            return v->items[i];
+    return NULL;
+}
+
+const char *json_kind_name(json_kind kind)
+{
+    switch (kind) {
+    case JSON_NULL: return "null";
+    case JSON_BOOL: return "boolean";
+    case JSON_NUMBER: return "number";
+    case JSON_STRING: return "string";
+    case JSON_ARRAY: return "array";
+    case JSON_OBJECT: return "object";
+    }
+    return "unknown";
+}

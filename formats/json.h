@@ -1,0 +1,40 @@
+/* json.h: a small JSON (RFC 8259) reader building a tree in an arena, with line:col errors. */
+#ifndef VSOLVE_JSON_H
+#define VSOLVE_JSON_H
+#include <stddef.h>
+#include "../solver/arena.h"
+#include "../solver/error.h"
+
+typedef enum json_kind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } json_kind;
+
+typedef struct json_value json_value;
+struct json_value {
+    json_kind kind;
+    unsigned line, col;       /* 1-based position of the value's first character */
+    int b;                    /* JSON_BOOL */
+    double num;               /* JSON_NUMBER */
+    const char *numtext;      /* JSON_NUMBER: the literal as written, NUL-terminated */
+    const char *str;          /* JSON_STRING: UTF-8, unescaped, NUL-terminated */
+    size_t len;               /* JSON_STRING: byte length (may contain \0 from \u0000) */
+    json_value **items;       /* JSON_ARRAY elements; JSON_OBJECT values */
+    const char **keys;        /* JSON_OBJECT keys, parallel to items (unescaped, NUL-terminated) */
+    const size_t *key_lens;   /* JSON_OBJECT key byte lengths (a key may contain \0 from \u0000) */
+    size_t n;                 /* element / member count */
+};
+
+/* Parses exactly one JSON value from text[0..len) (surrounding whitespace allowed; text need
+ * not be NUL-terminated and is never read outside that range). Duplicate keys are kept in order.
+ * Returns NULL with err = "FILE:LINE:COL: expected ..., found ..." on malformed input (columns
+ * count bytes from 1; a leading UTF-8 byte order mark is skipped), or VSOLVE_ENOMEM.
+ * Nesting deeper than 512 levels is an error. Invalid UTF-8 in strings is an error. Numbers
+ * outside the double range keep their exact numtext; num is then +-HUGE_VAL or 0.
+ * err is left untouched on success. */
+json_value *json_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err);
+
+/* Object member lookup (first match), or NULL if v is not an object or lacks the key. */
+const json_value *json_get(const json_value *v, const char *key);
+
+/* "null", "boolean", "number", "string", "array" or "object", for messages. */
+const char *json_kind_name(json_kind kind);
+
+#endif

@@ -1,0 +1,274 @@
+/* opam_filter.c: variable resolution and filter evaluation as opam does for `opam install`. */
+#include "opam_filter.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "opam_version.h"
+
+static char *dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+int opam_vars_set(opam_vars *v, const char *name, const char *value)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (strcmp(v->items[i].name, name) == 0) {
+            char *nv = dup(value);
+            if (!nv)
+                return VSOLVE_ENOMEM;
+            free(v->items[i].value);
+            v->items[i].value = nv;
+            return VSOLVE_OK;
+        }
+    if (v->len == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 32;
+        opam_var *ni = realloc(v->items, ncap * sizeof *ni);
+        if (!ni)
+            return VSOLVE_ENOMEM;
+        v->items = ni;
+        v->cap = ncap;
+    }
+    opam_var var = { dup(name), dup(value) };
+    if (!var.name || !var.value) {
+        free(var.name);
+        free(var.value);
+        return VSOLVE_ENOMEM;
+    }
+    v->items[v->len++] = var;
+    return VSOLVE_OK;
+}
+
+const char *opam_vars_get(const opam_vars *v, const char *name)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (strcmp(v->items[i].name, name) == 0)
+            return v->items[i].value;
+    return NULL;
+}
+
+void opam_vars_free(opam_vars *v)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        free(v->items[i].name);
+        free(v->items[i].value);
+    }
+    free(v->items);
+    memset(v, 0, sizeof *v);
+}
+
+/* Reads KEY=value (value possibly quoted) from /etc/os-release. */
+static int os_release(const char *key, char *out, size_t size)
+{
+    FILE *f = fopen("/etc/os-release", "r");
+    if (!f)
+        return 0;
+    char line[512];
+    size_t klen = strlen(key);
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, klen) != 0 || line[klen] != '=')
+            continue;
+        char *val = line + klen + 1;
+        val[strcspn(val, "\r\n")] = '\0';
+        size_t n = strlen(val);
+        if (n >= 2 && (val[0] == '"' || val[0] == '\'') && val[n - 1] == val[0]) {
+            val[n - 1] = '\0';
+            val++;
+        }
+        snprintf(out, size, "%s", val);
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The platform variables as opam detects them (OpamSysPoll): arch from uname -m normalised,
+ * os from uname -s lowercased, distribution and version from os-release. */
+static int detect_platform(opam_vars *v)
+{
+    struct utsname un;
+    const char *arch = "unknown", *os = "unknown";
+    if (uname(&un) == 0) {
+        const char *m = un.machine;
+        if (!strcmp(m, "x86_64") || !strcmp(m, "amd64")) arch = "x86_64";
+        else if (!strcmp(m, "aarch64") || !strcmp(m, "arm64")) arch = "arm64";
+        else if (!strcmp(m, "i386") || !strcmp(m, "i686") || !strcmp(m, "i586")) arch = "x86_32";
+        else if (!strncmp(m, "armv", 4)) arch = "arm32";
+        else if (!strcmp(m, "ppc64le")) arch = "ppc64";
+        else arch = m;
+        if (!strcmp(un.sysname, "Linux")) os = "linux";
+        else if (!strcmp(un.sysname, "Darwin")) os = "macos";
+        else if (!strcmp(un.sysname, "FreeBSD")) os = "freebsd";
+        else if (!strcmp(un.sysname, "OpenBSD")) os = "openbsd";
+        else if (!strcmp(un.sysname, "NetBSD")) os = "netbsd";
+        else os = un.sysname;
+    }
+    char dist[128] = "", version[128] = "", family[128] = "";
+    int rc = opam_vars_set(v, "arch", arch);
+    if (rc == VSOLVE_OK) rc = opam_vars_set(v, "os", os);
+    if (!strcmp(os, "linux")) {
+        if (!os_release("ID", dist, sizeof dist))
+            snprintf(dist, sizeof dist, "linux");
+        if (!os_release("VERSION_ID", version, sizeof version))
+            version[0] = '\0';
+        /* os-family: the first word of ID_LIKE, else the distribution itself */
+        if (os_release("ID_LIKE", family, sizeof family))
+            family[strcspn(family, " ")] = '\0';
+        else
+            snprintf(family, sizeof family, "%s", dist);
+    } else {
+        snprintf(dist, sizeof dist, "%s", os);
+        snprintf(family, sizeof family, "%s", os);
+    }
+    if (rc == VSOLVE_OK) rc = opam_vars_set(v, "os-distribution", dist);
+    if (rc == VSOLVE_OK) rc = opam_vars_set(v, "os-family", family);
+    if (rc == VSOLVE_OK && version[0]) rc = opam_vars_set(v, "os-version", version);
+    return rc;
+}
+
+int opam_vars_init(opam_vars *v)
+{
+    memset(v, 0, sizeof *v);
+    static const char *const defaults[][2] = {
+        { "opam-version", "2.1.2" }, { "make", "make" }, { "jobs", "2" },
+        { "with-test", "false" }, { "with-doc", "false" }, { "with-dev-setup", "false" },
+        { "build", "true" }, { "post", "true" }, { "dev", "false" },
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        if (opam_vars_set(v, defaults[i][0], defaults[i][1]) != VSOLVE_OK)
+            return VSOLVE_ENOMEM;
+    return detect_platform(v);
+}
+
+static opam_value undef(void) { opam_value r = { OPAM_UNDEF, 0, NULL }; return r; }
+static opam_value boolean(int b) { opam_value r = { OPAM_VBOOL, b != 0, NULL }; return r; }
+static opam_value string(const char *s) { opam_value r = { OPAM_VSTRING, 0, s }; return r; }
+
+static opam_value from_text(const char *s)
+{
+    if (!strcmp(s, "true"))
+        return boolean(1);
+    if (!strcmp(s, "false"))
+        return boolean(0);
+    return string(s);
+}
+
+opam_value opam_var_lookup(const opam_scope *sc, const char *ident, size_t len)
+{
+    char buf[256];
+    if (len >= sizeof buf)
+        return undef();
+    memcpy(buf, ident, len);
+    buf[len] = '\0';
+    char *colon = strrchr(buf, ':');
+    if (colon) {
+        *colon = '\0';
+        const char *pkg = buf, *var = colon + 1;
+        int self = !strcmp(pkg, "_") || (sc->pkg_name && !strcmp(pkg, sc->pkg_name));
+        if (self && !strcmp(var, "name") && sc->pkg_name)
+            return string(sc->pkg_name);
+        if (self && !strcmp(var, "version") && sc->pkg_version)
+            return string(sc->pkg_version);
+        /* nothing is installed in the switch being solved for */
+        if (!strcmp(var, "installed"))
+            return boolean(0);
+        if (!strcmp(var, "enable"))
+            return string("disable");
+        return undef();
+    }
+    if (!strcmp(buf, "name") && sc->pkg_name)
+        return string(sc->pkg_name);
+    if (!strcmp(buf, "version") && sc->pkg_version)
+        return string(sc->pkg_version);
+    const char *v = sc->vars ? opam_vars_get(sc->vars, buf) : NULL;
+    return v ? from_text(v) : undef();
+}
+
+static const char *as_string(opam_value v)
+{
+    if (v.kind == OPAM_VBOOL)
+        return v.b ? "true" : "false";
+    return v.s;
+}
+
+static int relop_holds(opam_relop op, int cmp)
+{
+    switch (op) {
+    case OPAM_EQ: return cmp == 0;
+    case OPAM_NEQ: return cmp != 0;
+    case OPAM_LT: return cmp < 0;
+    case OPAM_LEQ: return cmp <= 0;
+    case OPAM_GT: return cmp > 0;
+    case OPAM_GEQ: return cmp >= 0;
+    }
+    return 0;
+}
+
+/* A bool value of v, or -1 when v is undefined or not a boolean. */
+static int truth(opam_value v)
+{
+    if (v.kind == OPAM_VBOOL)
+        return v.b;
+    if (v.kind == OPAM_VSTRING) {
+        if (!strcmp(v.s, "true")) return 1;
+        if (!strcmp(v.s, "false")) return 0;
+    }
+    return -1;
+}
+
+opam_value opam_filter_eval(const opam_scope *sc, const opam_node *n)
+{
+    if (!n)
+        return undef();
+    switch (n->kind) {
+    case OPAM_BOOL:
+        return boolean(n->bval);
+    case OPAM_STRING:
+        /* Strings with %{...}% interpolations are left undefined: they never occur in the
+         * dependency or availability filters of the real repositories. */
+        return strstr(n->str, "%{") ? undef() : string(n->str);
+    case OPAM_INT:
+        return undef();
+    case OPAM_IDENT:
+        return opam_var_lookup(sc, n->str, n->len);
+    case OPAM_RELOP: {
+        opam_value a = opam_filter_eval(sc, n->lhs), b = opam_filter_eval(sc, n->rhs);
+        if (a.kind == OPAM_UNDEF || b.kind == OPAM_UNDEF)
+            return undef();
+        return boolean(relop_holds(n->op, opam_version_compare(as_string(a), as_string(b))));
+    }
+    case OPAM_AND: {
+        int a = truth(opam_filter_eval(sc, n->lhs)), b = truth(opam_filter_eval(sc, n->rhs));
+        if (a == 0 || b == 0)
+            return boolean(0);
+        return (a == 1 && b == 1) ? boolean(1) : undef();
+    }
+    case OPAM_OR: {
+        int a = truth(opam_filter_eval(sc, n->lhs)), b = truth(opam_filter_eval(sc, n->rhs));
+        if (a == 1 || b == 1)
+            return boolean(1);
+        return (a == 0 && b == 0) ? boolean(0) : undef();
+    }
+    case OPAM_NOT: {
+        int a = truth(opam_filter_eval(sc, n->rhs));
+        return a < 0 ? undef() : boolean(!a);
+    }
+    case OPAM_DEFINED:
+        return boolean(opam_filter_eval(sc, n->rhs).kind != OPAM_UNDEF);
+    case OPAM_GROUP:
+        return n->n_items == 1 ? opam_filter_eval(sc, n->items[0]) : undef();
+    default:
+        return undef();
+    }
+}
+
+int opam_filter_holds(const opam_scope *sc, const opam_node *n)
+{
+    return truth(opam_filter_eval(sc, n)) == 1;
+}

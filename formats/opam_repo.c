@@ -1,0 +1,668 @@
+/* opam_repo.c: reading an opam repository into the universe (the opam adapter proper). */
+#include "opam_repo.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opam_syntax.h"
+#include "opam_version.h"
+#include "repo_source.h"
+
+/* One opam file found in the repository. */
+typedef struct opam_source {
+    const char *name, *version;
+    const opam_file *file;
+} opam_source;
+
+typedef struct loader {
+    vs_universe *u;
+    const opam_vars *vars;
+    arena mem;                 /* ASTs and names: live until the universe is built */
+    VEC(opam_source) sources;
+    vs_error *err;
+} loader;
+
+/* ---- finding opam files -------------------------------------------------------------- */
+
+/* Splits ".../packages/NAME/NAME.VERSION/opam" (or ".../packages/NAME.VERSION/opam") into
+ * name and version; 0 if the path is not a package's opam file. */
+static int package_path(const char *path, const char **dir, size_t *dir_len, const char **pkg_dir, size_t *pkg_len)
+{
+    size_t n = strlen(path);
+    if (n < 5 || strcmp(path + n - 5, "/opam") != 0)
+        return 0;
+    const char *end = path + n - 5;              /* end of NAME.VERSION */
+    const char *s = end;
+    while (s > path && s[-1] != '/')
+        s--;
+    *pkg_dir = s;
+    *pkg_len = (size_t)(end - s);
+    if (s == path)
+        return 0;
+    const char *pe = s - 1, *ps = pe;           /* the component before NAME.VERSION */
+    while (ps > path && ps[-1] != '/')
+        ps--;
+    *dir = ps;
+    *dir_len = (size_t)(pe - ps);
+    return 1;
+}
+
+static int want_file(void *user, const char *path)
+{
+    (void)user;
+    const char *dir, *pkg;
+    size_t dl, pl;
+    if (!package_path(path, &dir, &dl, &pkg, &pl))
+        return 0;
+    /* NAME.VERSION directly under packages/, or under packages/NAME/ */
+    if (dl == 8 && memcmp(dir, "packages", 8) == 0)
+        return 1;
+    if (dir == path)
+        return 0;
+    const char *pe = dir - 1, *ps = pe;
+    while (ps > path && ps[-1] != '/')
+        ps--;
+    return (size_t)(pe - ps) == 8 && memcmp(ps, "packages", 8) == 0;
+}
+
+static int add_source(loader *ld, const char *filename, const char *name, size_t name_len,
+                      const char *version, size_t version_len, const char *data, size_t len)
+{
+    opam_source src;
+    src.name = arena_strndup(&ld->mem, name, name_len);
+    src.version = arena_strndup(&ld->mem, version, version_len);
+    const char *fname = arena_strndup(&ld->mem, filename, strlen(filename));
+    if (!src.name || !src.version || !fname)
+        return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory reading %s", filename);
+    src.file = opam_parse(&ld->mem, fname, data, len, ld->err);
+    if (!src.file)
+        return ld->err->code ? ld->err->code : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    return vec_push(&ld->sources, src) ? VSOLVE_OK : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+}
+
+static int on_file(void *user, const char *path, const char *data, size_t len)
+{
+    loader *ld = user;
+    const char *dir, *pkg;
+    size_t dl, pl;
+    package_path(path, &dir, &dl, &pkg, &pl);
+    const char *dot = memchr(pkg, '.', pl);
+    if (!dot || dot == pkg || dot + 1 == pkg + pl)
+        return vs_error_at(ld->err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
+                           (int)pl, pkg);
+    return add_source(ld, path, pkg, (size_t)(dot - pkg), dot + 1, (size_t)(pkg + pl - dot - 1), data, len);
+}
+
+/* ---- package flags ------------------------------------------------------------------- */
+
+static int has_flag(const opam_file *f, const char *flag)
+{
+    const opam_node *v = opam_file_field(f, "flags");
+    if (!v)
+        return 0;
+    const opam_node *const *items = (v->kind == OPAM_LIST) ? (const opam_node *const *)v->items : &v;
+    size_t n = (v->kind == OPAM_LIST) ? v->n_items : 1;
+    for (size_t i = 0; i < n; i++)
+        if (items[i]->kind == OPAM_IDENT && strcmp(items[i]->str, flag) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- formulas ------------------------------------------------------------------------ */
+
+/* A dependency formula after filtering: an atom (a set of providers) or a connective. NULL is
+ * opam's Empty (a filtered-out atom), neutral in both conjunctions and disjunctions. */
+typedef struct formula formula;
+struct formula {
+    enum { F_ATOM, F_AND, F_OR } kind;
+    formula *a, *b;
+    uint32_t *pkgs;
+    size_t n;
+    const char *desc;
+};
+
+typedef struct builder {
+    loader *ld;
+    arena *tmp;
+    opam_scope scope;
+    const char *filename;
+    int oom;
+} builder;
+
+enum tri { T_FALSE, T_TRUE, T_VERSION };   /* T_VERSION: depends on the version */
+
+static int is_constraint_value(const opam_node *n)
+{
+    return n->kind == OPAM_STRING || n->kind == OPAM_IDENT;
+}
+
+/* Evaluates a version constraint formula ({>= "1.0" & build}) partially (version NULL: filters
+ * only) or fully for one version. Mirrors OpamFilter.filter_constraints. */
+static enum tri eval_constraint(const builder *b, const opam_node *n, const char *version)
+{
+    switch (n->kind) {
+    case OPAM_PFXRELOP: {
+        if (!is_constraint_value(n->rhs))
+            return T_TRUE;
+        opam_value v = n->rhs->kind == OPAM_STRING ? (opam_value){ OPAM_VSTRING, 0, n->rhs->str }
+                                                    : opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
+        if (v.kind != OPAM_VSTRING)
+            return T_TRUE;    /* opam ignores a constraint whose version is undefined */
+        if (!version)
+            return T_VERSION;
+        int c = opam_version_compare(version, v.s);
+        switch (n->op) {
+        case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
+        case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
+        case OPAM_LT: return c < 0 ? T_TRUE : T_FALSE;
+        case OPAM_LEQ: return c <= 0 ? T_TRUE : T_FALSE;
+        case OPAM_GT: return c > 0 ? T_TRUE : T_FALSE;
+        case OPAM_GEQ: return c >= 0 ? T_TRUE : T_FALSE;
+        }
+        return T_TRUE;
+    }
+    case OPAM_AND: {
+        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        if (x == T_FALSE || y == T_FALSE) return T_FALSE;
+        if (x == T_TRUE) return y;
+        return x;
+    }
+    case OPAM_OR: {
+        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        if (x == T_TRUE || y == T_TRUE) return T_TRUE;
+        if (x == T_FALSE) return y;
+        return x;
+    }
+    case OPAM_NOT: {
+        enum tri x = eval_constraint(b, n->rhs, version);
+        return x == T_VERSION ? T_VERSION : (x == T_TRUE ? T_FALSE : T_TRUE);
+    }
+    case OPAM_GROUP: {
+        enum tri acc = T_TRUE;
+        for (size_t i = 0; i < n->n_items; i++) {
+            enum tri x = eval_constraint(b, n->items[i], version);
+            if (x == T_FALSE) return T_FALSE;
+            if (x == T_VERSION) acc = T_VERSION;
+        }
+        return acc;
+    }
+    default:
+        return opam_filter_holds(&b->scope, n) ? T_TRUE : T_FALSE;
+    }
+}
+
+static enum tri eval_constraints(const builder *b, opam_node *const *items, size_t n, const char *version)
+{
+    enum tri acc = T_TRUE;
+    for (size_t i = 0; i < n; i++) {
+        enum tri x = eval_constraint(b, items[i], version);
+        if (x == T_FALSE)
+            return T_FALSE;
+        if (x == T_VERSION)
+            acc = T_VERSION;
+    }
+    return acc;
+}
+
+/* Appends the version part of a constraint to buf, leaving filters out. */
+static void render_constraint(const opam_node *n, char *buf, size_t size)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= size)
+        return;
+    switch (n->kind) {
+    case OPAM_PFXRELOP:
+        snprintf(buf + len, size - len, "%s%s %s", len && buf[len - 1] != '(' ? " " : "",
+                 opam_relop_str(n->op), n->rhs && n->rhs->str ? n->rhs->str : "?");
+        break;
+    case OPAM_AND:
+    case OPAM_OR: {
+        render_constraint(n->lhs, buf, size);
+        size_t mid = strlen(buf);
+        if (mid > len)
+            snprintf(buf + mid, size - mid, " %s", n->kind == OPAM_AND ? "&" : "|");
+        size_t before_rhs = strlen(buf);
+        render_constraint(n->rhs, buf, size);
+        if (strlen(buf) == before_rhs)
+            buf[mid] = '\0';
+        break;
+    }
+    case OPAM_GROUP:
+        for (size_t i = 0; i < n->n_items; i++)
+            render_constraint(n->items[i], buf, size);
+        break;
+    default:
+        break;
+    }
+}
+
+static formula *new_formula(builder *b, int kind)
+{
+    formula *f = arena_alloc(b->tmp, sizeof *f);
+    if (!f)
+        b->oom = 1;
+    else
+        f->kind = kind;
+    return f;
+}
+
+static formula *atom(builder *b, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
+{
+    enum tri whole = eval_constraints(b, cons, n_cons, NULL);
+    if (whole == T_FALSE)
+        return NULL;   /* filtered out: Empty */
+    formula *f = new_formula(b, F_ATOM);
+    if (!f)
+        return NULL;
+    const vs_universe *u = b->ld->u;
+    uint32_t name = universe_find_name(u, name_node->str);
+    uint32_t first = 0, count = 0;
+    if (name != VS_NONE)
+        universe_name_pkgs(u, name, &first, &count);
+    f->pkgs = arena_alloc(b->tmp, (count ? count : 1) * sizeof *f->pkgs);
+    char desc[512];
+    snprintf(desc, sizeof desc, "%s", name_node->str);
+    if (!f->pkgs) {
+        b->oom = 1;
+        return NULL;
+    }
+    for (uint32_t j = 0; j < count; j++) {
+        uint32_t p = first + j;
+        if (u->pkgs.items[p].flags & VS_PKG_UNAVAILABLE)
+            continue;
+        if (whole == T_TRUE || eval_constraints(b, cons, n_cons, universe_pkg_version(u, p)) == T_TRUE)
+            f->pkgs[f->n++] = p;
+    }
+    if (whole == T_VERSION) {
+        for (size_t i = 0; i < n_cons; i++)
+            render_constraint(cons[i], desc, sizeof desc);
+    }
+    f->desc = arena_strndup(b->tmp, desc, strlen(desc));
+    if (!f->desc)
+        b->oom = 1;
+    return f;
+}
+
+static formula *combine(builder *b, int kind, formula *x, formula *y)
+{
+    if (!x)
+        return y;
+    if (!y)
+        return x;
+    formula *f = new_formula(b, kind);
+    if (f) {
+        f->a = x;
+        f->b = y;
+    }
+    return f;
+}
+
+static formula *build_formula(builder *b, const opam_node *n, int depth);
+
+static formula *build_items(builder *b, opam_node *const *items, size_t n, int kind, int depth)
+{
+    formula *acc = NULL;
+    for (size_t i = 0; i < n; i++)
+        acc = combine(b, kind, acc, build_formula(b, items[i], depth + 1));
+    return acc;
+}
+
+static formula *build_formula(builder *b, const opam_node *n, int depth)
+{
+    if (!n || depth > 200)
+        return NULL;
+    switch (n->kind) {
+    case OPAM_STRING:
+        return atom(b, n, NULL, 0);
+    case OPAM_OPTION:
+        if (n->lhs && n->lhs->kind == OPAM_STRING)
+            return atom(b, n->lhs, n->items, n->n_items);
+        return build_formula(b, n->lhs, depth + 1);
+    case OPAM_LIST:
+    case OPAM_GROUP:
+        return build_items(b, n->items, n->n_items, F_AND, depth);
+    case OPAM_AND:
+        return combine(b, F_AND, build_formula(b, n->lhs, depth + 1), build_formula(b, n->rhs, depth + 1));
+    case OPAM_OR:
+        return combine(b, F_OR, build_formula(b, n->lhs, depth + 1), build_formula(b, n->rhs, depth + 1));
+    default:
+        return NULL;
+    }
+}
+
+/* CNF of a formula: a list of clauses, each a list of atoms. */
+typedef struct clause_list clause_list;
+struct clause_list {
+    formula **atoms;
+    size_t n;
+    clause_list *next;
+};
+
+static clause_list *to_cnf(builder *b, const formula *f, size_t *budget)
+{
+    if (!f || b->oom)
+        return NULL;
+    if (f->kind == F_ATOM) {
+        clause_list *c = arena_alloc(b->tmp, sizeof *c);
+        formula **atoms = arena_alloc(b->tmp, sizeof *atoms);
+        if (!c || !atoms) {
+            b->oom = 1;
+            return NULL;
+        }
+        atoms[0] = (formula *)f;
+        c->atoms = atoms;
+        c->n = 1;
+        return c;
+    }
+    clause_list *x = to_cnf(b, f->a, budget), *y = to_cnf(b, f->b, budget);
+    if (f->kind == F_AND) {
+        if (!x)
+            return y;
+        clause_list *t = x;
+        while (t->next)
+            t = t->next;
+        t->next = y;
+        return x;
+    }
+    clause_list *out = NULL;   /* F_OR: distribute */
+    for (clause_list *cx = x; cx; cx = cx->next)
+        for (clause_list *cy = y; cy; cy = cy->next) {
+            if (*budget == 0) {
+                b->oom = 2;
+                return NULL;
+            }
+            (*budget)--;
+            clause_list *c = arena_alloc(b->tmp, sizeof *c);
+            formula **atoms = arena_alloc(b->tmp, (cx->n + cy->n) * sizeof *atoms);
+            if (!c || !atoms) {
+                b->oom = 1;
+                return NULL;
+            }
+            memcpy(atoms, cx->atoms, cx->n * sizeof *atoms);
+            memcpy(atoms + cx->n, cy->atoms, cy->n * sizeof *atoms);
+            c->atoms = atoms;
+            c->n = cx->n + cy->n;
+            c->next = out;
+            out = c;
+        }
+    return out;
+}
+
+static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf)
+{
+    vs_universe *u = b->ld->u;
+    u32_vec providers = { 0 };
+    int rc = VSOLVE_OK;
+    for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
+        providers.len = 0;
+        char desc[1024] = "";
+        for (size_t i = 0; i < c->n; i++) {
+            const formula *a = c->atoms[i];
+            size_t l = strlen(desc);
+            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (!vec_reserve(&providers, a->n)) {
+                rc = VSOLVE_ENOMEM;
+                break;
+            }
+            for (size_t j = 0; j < a->n; j++)
+                providers.items[providers.len++] = a->pkgs[j];
+        }
+        if (rc != VSOLVE_OK)
+            break;
+        uint32_t d = universe_intern(u, desc, strlen(desc));
+        rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_clause(u, pkg, d, providers.items, providers.len);
+    }
+    vec_free(&providers);
+    return rc;
+}
+
+/* Collects the atoms of a conflicts formula (a disjunction: any match is a conflict). */
+static void conflict_atoms(builder *b, const formula *f, u32_vec *out)
+{
+    if (!f)
+        return;
+    if (f->kind == F_ATOM) {
+        for (size_t j = 0; j < f->n; j++)
+            if (!vec_push(out, f->pkgs[j]))
+                b->oom = 1;
+        return;
+    }
+    conflict_atoms(b, f->a, out);
+    conflict_atoms(b, f->b, out);
+}
+
+/* ---- conflict classes ------------------------------------------------------------------ */
+
+typedef struct class_member {
+    uint32_t cls;   /* string id of the class */
+    uint32_t pkg;
+} class_member;
+
+static int by_class(const void *x, const void *y)
+{
+    const class_member *a = x, *b = y;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    return a->pkg < b->pkg ? -1 : a->pkg > b->pkg;
+}
+
+static int add_conflict_classes(vs_universe *u, class_member *m, size_t n)
+{
+    if (n > 1)
+        qsort(m, n, sizeof *m, by_class);
+    u32_vec members = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK;) {
+        size_t j = i;
+        members.len = 0;
+        while (j < n && m[j].cls == m[i].cls) {
+            if (!vec_push(&members, m[j].pkg))
+                rc = VSOLVE_ENOMEM;
+            j++;
+        }
+        char desc[300];
+        snprintf(desc, sizeof desc, "conflict-class %s", universe_str(u, m[i].cls));
+        uint32_t d = universe_intern(u, desc, strlen(desc));
+        if (rc == VSOLVE_OK && members.len > 1)
+            rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, NULL);
+        i = j;
+    }
+    vec_free(&members);
+    return rc;
+}
+
+/* ---- loading --------------------------------------------------------------------------- */
+
+typedef VEC(class_member) class_members;
+
+static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *classes)
+{
+    vs_universe *u = ld->u;
+    const opam_source *src = u->pkgs.items[pkg].user;
+    builder b = { .ld = ld, .tmp = tmp, .filename = src->file->filename };
+    b.scope.vars = ld->vars;
+    b.scope.pkg_name = src->name;
+    b.scope.pkg_version = src->version;
+
+    size_t budget = 100000;
+    formula *deps = build_formula(&b, opam_file_field(src->file, "depends"), 0);
+    clause_list *cnf = to_cnf(&b, deps, &budget);
+    if (b.oom == 2)
+        return vs_error_at(ld->err, src->file->filename, 1, 1, "the depends formula is too large to convert to clauses");
+    if (b.oom)
+        return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    int rc = add_clauses(&b, pkg, cnf);
+
+    formula *conf = build_formula(&b, opam_file_field(src->file, "conflicts"), 0);
+    u32_vec others = { 0 };
+    conflict_atoms(&b, conf, &others);
+    if (rc == VSOLVE_OK && !b.oom)
+        rc = universe_add_conflicts(u, pkg, others.items, others.len);
+    vec_free(&others);
+    if (b.oom)
+        rc = VSOLVE_ENOMEM;
+
+    const opam_node *cc = opam_file_field(src->file, "conflict-class");
+    if (cc && rc == VSOLVE_OK && !(u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE)) {
+        opam_node *const *items = cc->kind == OPAM_LIST ? cc->items : (opam_node *const *)&cc;
+        size_t n = cc->kind == OPAM_LIST ? cc->n_items : 1;
+        for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+            if (items[i]->kind != OPAM_STRING)
+                continue;
+            class_member m = { universe_intern(u, items[i]->str, items[i]->len), pkg };
+            if (m.cls == UINT32_MAX || !vec_push(classes, m))
+                rc = VSOLVE_ENOMEM;
+        }
+    }
+    if (rc == VSOLVE_ENOMEM)
+        vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Turns the parsed sources into the universe. */
+static int build_universe(loader *ld, opam_load_stats *stats)
+{
+    vs_universe *u = ld->u;
+    vs_error *err = ld->err;
+    class_members classes = { 0 };
+    int rc = VSOLVE_OK;
+    size_t available = 0;
+    for (size_t i = 0; rc == VSOLVE_OK && i < ld->sources.len; i++) {
+        opam_source *src = &ld->sources.items[i];
+        opam_scope sc = { ld->vars, src->name, src->version };
+        const opam_node *avail = opam_file_field(src->file, "available");
+        uint32_t flags = 0;
+        if (avail && !opam_filter_holds(&sc, avail->kind == OPAM_LIST && avail->n_items == 1 ? avail->items[0] : avail))
+            flags |= VS_PKG_UNAVAILABLE;
+        else
+            available++;
+        if (has_flag(src->file, "avoid-version"))
+            flags |= VS_PKG_AVOID;
+        uint32_t name = universe_intern(u, src->name, strlen(src->name));
+        uint32_t version = universe_intern(u, src->version, strlen(src->version));
+        if (name == UINT32_MAX || version == UINT32_MAX)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        else
+            rc = universe_add_package(u, name, version, flags, src);
+    }
+    if (rc == VSOLVE_OK)
+        rc = universe_sort(u, opam_version_compare);
+    arena tmp;
+    arena_init(&tmp);
+    for (uint32_t p = 0; rc == VSOLVE_OK && p < u->pkgs.len; p++) {
+        rc = build_package(ld, p, &tmp, &classes);
+        if ((p & 255) == 255) {
+            arena_free(&tmp);
+            arena_init(&tmp);
+        }
+    }
+    arena_free(&tmp);
+    if (rc == VSOLVE_OK)
+        rc = universe_slot_per_name(u);
+    if (rc == VSOLVE_OK)
+        rc = add_conflict_classes(u, classes.items, classes.len);
+    if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (size_t p = 0; p < u->pkgs.len; p++)
+        u->pkgs.items[p].user = NULL;
+    if (stats) {
+        stats->files = ld->sources.len;
+        stats->packages = u->pkgs.len;
+        stats->available = available;
+    }
+    vec_free(&classes);
+    return rc;
+}
+
+int opam_load_repository(vs_universe *u, const char *path, const opam_vars *vars,
+                         opam_load_stats *stats, vs_error *err)
+{
+    loader ld = { .u = u, .vars = vars, .err = err };
+    arena_init(&ld.mem);
+    int rc = repo_source_walk(path, want_file, on_file, &ld, err);
+    if (rc == VSOLVE_OK && ld.sources.len == 0)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: no opam files found (expected packages/NAME/NAME.VERSION/opam)", path);
+    if (rc == VSOLVE_OK)
+        rc = build_universe(&ld, stats);
+    vec_free(&ld.sources);
+    arena_free(&ld.mem);
+    return rc;
+}
+
+int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, const opam_vars *vars,
+                     opam_load_stats *stats, vs_error *err)
+{
+    loader ld = { .u = u, .vars = vars, .err = err };
+    arena_init(&ld.mem);
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        const char *filename = files[i].filename ? files[i].filename : "<memory>";
+        rc = add_source(&ld, filename, files[i].name, strlen(files[i].name), files[i].version,
+                        strlen(files[i].version), files[i].text, strlen(files[i].text));
+    }
+    if (rc == VSOLVE_OK)
+        rc = build_universe(&ld, stats);
+    vec_free(&ld.sources);
+    arena_free(&ld.mem);
+    return rc;
+}
+
+/* ---- request atoms ----------------------------------------------------------------------- */
+
+int opam_add_request_atom(vs_universe *u, vs_request *req, const char *text, vs_error *err)
+{
+    size_t len = strlen(text);
+    size_t name_end = strcspn(text, "<>=!.");
+    if (name_end == 0)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": expected a package name first", text);
+    for (size_t i = 0; i < name_end; i++) {
+        char c = text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+'))
+            return vs_error_set(err, VSOLVE_EBADINPUT,
+                                "request \"%s\": column %zu: expected a package name character, found '%c'", text, i + 1, c);
+    }
+    opam_relop op = OPAM_EQ;
+    const char *version = NULL;
+    const char *rest = text + name_end;
+    if (*rest == '.') {
+        version = rest + 1;
+    } else if (*rest) {
+        if (!strncmp(rest, ">=", 2)) op = OPAM_GEQ, version = rest + 2;
+        else if (!strncmp(rest, "<=", 2)) op = OPAM_LEQ, version = rest + 2;
+        else if (!strncmp(rest, "!=", 2)) op = OPAM_NEQ, version = rest + 2;
+        else if (*rest == '>') op = OPAM_GT, version = rest + 1;
+        else if (*rest == '<') op = OPAM_LT, version = rest + 1;
+        else if (*rest == '=') op = OPAM_EQ, version = rest + 1;
+        else
+            return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": column %zu: expected one of = != < <= > >=",
+                                text, name_end + 1);
+    }
+    if (version && *version == '\0')
+        return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": column %zu: expected a version", text, len + 1);
+
+    char name[256];
+    if (name_end >= sizeof name)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": package name too long", text);
+    memcpy(name, text, name_end);
+    name[name_end] = '\0';
+    uint32_t nm = universe_find_name(u, name);
+    u32_vec pkgs = { 0 };
+    if (nm != VS_NONE) {
+        uint32_t first, count;
+        universe_name_pkgs(u, nm, &first, &count);
+        for (uint32_t j = 0; j < count; j++) {
+            int c = version ? opam_version_compare(universe_pkg_version(u, first + j), version) : 0;
+            int ok = !version || (op == OPAM_EQ ? c == 0 : op == OPAM_NEQ ? c != 0 : op == OPAM_LT ? c < 0
+                                  : op == OPAM_LEQ ? c <= 0 : op == OPAM_GT ? c > 0 : c >= 0);
+            if (ok && !vec_push(&pkgs, first + j)) {
+                vec_free(&pkgs);
+                return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            }
+        }
+    }
+    uint32_t desc = universe_intern(u, text, len);
+    int rc = desc == UINT32_MAX ? VSOLVE_ENOMEM : request_add_atom(req, desc, nm, pkgs.items, pkgs.len);
+    vec_free(&pkgs);
+    if (rc != VSOLVE_OK)
+        return vs_error_set(err, rc, "out of memory");
+    return VSOLVE_OK;
+}

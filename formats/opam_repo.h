@@ -1,0 +1,39 @@
+/* opam_repo.h: the opam adapter: an opam repository (directory or .tar.gz) into the universe,
+ * and opam request atoms ("lwt", "lwt.5.6.1", "lwt>=5.0") into request atoms. */
+#ifndef VSOLVE_OPAM_REPO_H
+#define VSOLVE_OPAM_REPO_H
+#include "../solver/request.h"
+#include "../solver/universe.h"
+#include "opam_filter.h"
+
+typedef struct opam_load_stats {
+    size_t files;          /* opam files read */
+    size_t packages;       /* package versions in the universe */
+    size_t available;      /* of which available on this platform */
+} opam_load_stats;
+
+/* Reads every packages/NAME/NAME.VERSION/opam under `path` and builds `u` (which must be freshly
+ * initialised): availability from `available` with `vars`, avoid-version flags, dependencies
+ * from `depends` (filtered as `opam install` does: build and post dependencies kept, test,
+ * doc and dev-setup ones dropped unless the variables say otherwise), conflicts, one version
+ * per name, and conflict-class groups. depopts never constrain an install and are not read. */
+int opam_load_repository(vs_universe *u, const char *path, const opam_vars *vars,
+                         opam_load_stats *stats, vs_error *err);
+
+/* One opam file given in memory (test cases, embedders without a repository on disk). */
+typedef struct opam_memory_file {
+    const char *name, *version;
+    const char *text;        /* the opam file, NUL-terminated */
+    const char *filename;    /* for error messages; NULL for "<memory>" */
+} opam_memory_file;
+
+/* Like opam_load_repository, from files in memory. */
+int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, const opam_vars *vars,
+                     opam_load_stats *stats, vs_error *err);
+
+/* Parses one opam atom: NAME, NAME.VERSION, or NAME OP VERSION with OP one of = != < <= > >=
+ * and adds it to req. Unknown names are kept (they make the request unsatisfiable with a clear
+ * message). Malformed atoms are VSOLVE_EBADINPUT. */
+int opam_add_request_atom(vs_universe *u, vs_request *req, const char *atom, vs_error *err);
+
+#endif

@@ -1,0 +1,31 @@
+/* repo_source.h: iterate the regular files of a directory tree or of a .tar / .tar.gz archive. */
+#ifndef VSOLVE_REPO_SOURCE_H
+#define VSOLVE_REPO_SOURCE_H
+#include <stddef.h>
+#include "../solver/error.h"
+
+/* Asked before a file's contents are read: return nonzero to receive it (want may be NULL:
+ * every file is received). path is relative
+ * to the root (for archives, the member name as stored, e.g. "opam-repository/packages/a/a.1/opam"). */
+typedef int (*repo_want_fn)(void *user, const char *path);
+/* Receives a wanted file. data is valid only during the call and is NUL-terminated
+ * (data[len] == 0). Return VSOLVE_OK to continue, anything else stops the walk and is returned. */
+typedef int (*repo_file_fn)(void *user, const char *path, const char *data, size_t len);
+
+/* Walks `root`: a directory (recursively, symlinks not followed, entries visited in sorted
+ * order for determinism), or a file ending in .tar.gz / .tgz (zlib, streamed, never unpacked to
+ * disk) or .tar. Archives: ustar, GNU long names ('L') and pax headers ('x' path=) are honoured;
+ * directories, links and other special members are skipped. A truncated or corrupt archive
+ * is an error naming the member and byte offset. Returns VSOLVE_OK or an error code with err set. */
+int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err);
+
+/* The same for a .tar (gzipped = 0) or .tar.gz (gzipped = 1) archive held in memory; name is
+ * used in messages. For tests and fuzzing. */
+int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped,
+                                repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err);
+
+/* Reads a whole file (transparently gunzipping if its name ends in .gz) into a malloc'd,
+ * NUL-terminated buffer. Returns NULL with err set on failure. */
+char *repo_read_file(const char *path, size_t *len, vs_error *err);
+
+#endif

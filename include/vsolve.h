@@ -1,0 +1,86 @@
+/* vsolve.h: the public C API of vsolve, a dependency solver for opam, cargo and npm.
+ *
+ * Use:
+ *   vsolve_ctx *ctx = vsolve_new();
+ *   vsolve_set_var(ctx, "os", "linux");                 optional, opam filter variables
+ *   if (vsolve_load_opam(ctx, "opam-repository.tar.gz") != VSOLVE_OK)
+ *       fprintf(stderr, "%s\n", vsolve_errmsg(ctx));
+ *   const char *atoms[] = { "lwt>=5.0", "dune" };
+ *   vsolve_result *r;
+ *   int rc = vsolve_solve(ctx, atoms, 2, &r);           VSOLVE_OK, VSOLVE_UNSAT or an error
+ *   for (size_t i = 0; rc == VSOLVE_OK && i < vsolve_result_count(r); i++)
+ *       printf("%s.%s\n", vsolve_result_name(r, i), vsolve_result_version(r, i));
+ *   vsolve_result_free(r);
+ *   vsolve_free(ctx);
+ *
+ * Threading: a context is used by one thread at a time; distinct contexts are independent
+ * (the library has no global mutable state). The library never prints.
+ * Errors: every call that can fail returns a status; the message of the last failure is
+ * vsolve_errmsg(ctx), valid until the next call on ctx.
+ */
+#ifndef VSOLVE_H
+#define VSOLVE_H
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VSOLVE_VERSION_STRING "0.1.0"
+
+enum vsolve_status {
+    VSOLVE_OK = 0,
+    VSOLVE_UNSAT = 1,        /* the request cannot be satisfied; the result explains why */
+    VSOLVE_EBADINPUT = 2,    /* malformed input; message is "file:line:col: ..." */
+    VSOLVE_ENOMEM = 3,
+    VSOLVE_EIO = 4,          /* a file could not be read or written */
+    VSOLVE_EUSAGE = 5        /* the API was called wrongly (bad argument, wrong order) */
+};
+
+typedef struct vsolve_ctx vsolve_ctx;
+typedef struct vsolve_result vsolve_result;
+
+#if defined(__GNUC__)
+#define VSOLVE_API __attribute__((visibility("default")))
+#else
+#define VSOLVE_API
+#endif
+
+VSOLVE_API const char *vsolve_version(void);
+
+VSOLVE_API vsolve_ctx *vsolve_new(void);          /* NULL when out of memory */
+VSOLVE_API void vsolve_free(vsolve_ctx *ctx);     /* NULL is fine */
+VSOLVE_API const char *vsolve_errmsg(const vsolve_ctx *ctx);
+
+/* Sets an opam filter variable (os, arch, os-family, os-distribution, os-version, with-test,
+ * with-doc, dev, ...) before loading; overrides what vsolve detects from the host. */
+VSOLVE_API int vsolve_set_var(vsolve_ctx *ctx, const char *name, const char *value);
+
+/* Loads an opam repository: a directory holding packages/NAME/NAME.VERSION/opam, or a
+ * .tar.gz / .tar of one. Call once per context. */
+VSOLVE_API int vsolve_load_opam(vsolve_ctx *ctx, const char *path);
+
+/* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several
+ * atoms on one name all apply). On VSOLVE_OK or VSOLVE_UNSAT *out is set and must be freed. */
+VSOLVE_API int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
+                            vsolve_result **out);
+
+/* Chosen packages, sorted by name (empty when unsatisfiable). */
+VSOLVE_API size_t vsolve_result_count(const vsolve_result *r);
+VSOLVE_API const char *vsolve_result_name(const vsolve_result *r, size_t i);
+VSOLVE_API const char *vsolve_result_version(const vsolve_result *r, size_t i);
+/* Why package i is in the solution: "request" or the name.version of a dependent. */
+VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
+/* For VSOLVE_UNSAT: a plain-words explanation (several lines); "" otherwise. */
+VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
+VSOLVE_API void vsolve_result_free(vsolve_result *r);
+
+/* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
+ * the answer in r) to path, so that a user's run can become a regression test. */
+VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
+                                    const vsolve_result *r, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

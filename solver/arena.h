@@ -1,0 +1,20 @@
+/* arena.h: bump allocator owning parse- and universe-lifetime memory; freed in one call. */
+#ifndef VSOLVE_ARENA_H
+#define VSOLVE_ARENA_H
+#include <stddef.h>
+
+typedef struct arena_block arena_block;
+
+typedef struct arena {
+    arena_block *head;   /* newest block first */
+    size_t total;        /* bytes handed out, for accounting */
+} arena;
+
+void  arena_init(arena *a);
+void  arena_free(arena *a);
+/* Returns zeroed memory aligned to 16 bytes, or NULL when out of memory. */
+void *arena_alloc(arena *a, size_t size);
+/* Copies n bytes and appends a NUL; NULL when out of memory. */
+char *arena_strndup(arena *a, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,31 @@
+/* encode.h: the request's cone of the universe turned into CNF for the SAT solver. */
+#ifndef VSOLVE_ENCODE_H
+#define VSOLVE_ENCODE_H
+#include "request.h"
+#include "sat.h"
+#include "universe.h"
+
+typedef struct vs_encoding {
+    const vs_universe *u;
+    const vs_request *req;
+    sat *s;
+    uint32_t *var_of_pkg;       /* package -> SAT variable, VS_NONE outside the cone */
+    u32_vec cone;         /* packages in the cone, breadth-first from the request */
+    int_vec selectors;         /* one literal per request atom; assumed true when solving */
+} vs_encoding;
+
+/* Builds the cone (available packages reachable from the request through dependency
+ * providers) and its CNF. Returns VSOLVE_OK or VSOLVE_ENOMEM. */
+int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req);
+void encoding_free(vs_encoding *e);
+
+static inline int encode_lit(const vs_encoding *e, uint32_t pkg)
+{
+    return (int)e->var_of_pkg[pkg] + 1;
+}
+static inline int encode_in_cone(const vs_encoding *e, uint32_t pkg)
+{
+    return e->var_of_pkg[pkg] != VS_NONE;
+}
+
+#endif

@@ -1,0 +1,252 @@
+/* policy.c: greedy lexicographic preference through SAT assumptions.
+ * An assumption that the current model already satisfies costs no solver call; only a
+ * preference the model violates is tried, and kept if the solver finds a model with it. */
+#include "policy.h"
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+
+typedef struct policy {
+    vs_encoding *e;
+    const vs_universe *u;
+    unsigned char *model;   /* cone index -> installed */
+    int_vec assumptions;   /* committed preferences (plus the request selectors) */
+    int_vec trial;         /* assumptions + the preference being tried */
+    unsigned char *name_done;  /* name -> version already optimized */
+} policy;
+
+static void read_model(policy *p)
+{
+    for (size_t i = 0; i < p->e->cone.len; i++)
+        p->model[i] = (unsigned char)sat_model_value(p->e->s, (uint32_t)i);
+}
+
+static int installed(const policy *p, uint32_t pkg)
+{
+    return encode_in_cone(p->e, pkg) && p->model[p->e->var_of_pkg[pkg]];
+}
+
+/* Tries the committed assumptions plus extra[0..n). On success commits them and refreshes the
+ * model. Returns 1 if kept, 0 if not, negative on error. */
+static int try_keep(policy *p, const int *extra, size_t n)
+{
+    int satisfied = 1;
+    for (size_t i = 0; i < n && satisfied; i++) {
+        int lit = extra[i];
+        uint32_t var = (uint32_t)abs(lit) - 1;
+        int val = var < p->e->cone.len ? p->model[var] : 1;
+        if ((lit > 0) != (val != 0))
+            satisfied = 0;
+    }
+    if (!satisfied) {
+        p->trial.len = 0;
+        if (!vec_append(&p->trial, p->assumptions.items, p->assumptions.len) || !vec_append(&p->trial, extra, n))
+            return -VSOLVE_ENOMEM;
+        enum sat_answer a = sat_solve(p->e->s, p->trial.items, p->trial.len);
+        if (a != SAT_SAT)
+            return 0;
+        read_model(p);
+    }
+    return vec_append(&p->assumptions, extra, n) ? 1 : -VSOLVE_ENOMEM;
+}
+
+/* Step 1: exclude every avoid-version package that can be excluded. */
+static int avoid_versions(policy *p, int_vec *lits)
+{
+    lits->len = 0;
+    for (size_t i = 0; i < p->e->cone.len; i++)
+        if (p->u->pkgs.items[p->e->cone.items[i]].flags & VS_PKG_AVOID)
+            if (!vec_push(lits, -(int)(i + 1)))
+                return VSOLVE_ENOMEM;
+    int r = try_keep(p, lits->items, lits->len);
+    if (r < 0)
+        return -r;
+    if (r == 0) {
+        size_t n = lits->len;
+        for (size_t i = 0; i < n; i++) {
+            r = try_keep(p, &lits->items[i], 1);
+            if (r < 0)
+                return -r;
+        }
+    }
+    return VSOLVE_OK;
+}
+
+/* Makes `name` as new as possible: the newest version v such that "no version of name older
+ * than v is installed" still has a model. With must_install the name is requested (it will be
+ * installed anyway); otherwise "not installed" also satisfies the preference. */
+static int newest_version(policy *p, uint32_t name, int_vec *lits)
+{
+    const vs_name *nm = &p->u->names.items[name];
+    p->name_done[name] = 1;
+    uint32_t cur = VS_NONE;
+    for (uint32_t j = 0; j < nm->n_pkgs; j++)
+        if (installed(p, nm->first_pkg + j))
+            cur = nm->first_pkg + j;
+    if (cur == VS_NONE)
+        return VSOLVE_OK;
+    /* candidates newer than cur, newest first */
+    for (uint32_t j = nm->n_pkgs; j-- > 0;) {
+        uint32_t v = nm->first_pkg + j;
+        if (!encode_in_cone(p->e, v))
+            continue;
+        lits->len = 0;
+        for (uint32_t k = 0; k < j; k++) {
+            uint32_t older = nm->first_pkg + k;
+            if (encode_in_cone(p->e, older) && !vec_push(lits, -encode_lit(p->e, older)))
+                return VSOLVE_ENOMEM;
+        }
+        int r = try_keep(p, lits->items, lits->len);
+        if (r < 0)
+            return -r;
+        if (r == 1 || v == cur)
+            return VSOLVE_OK;
+    }
+    return VSOLVE_OK;
+}
+
+/* Step 3: breadth-first over the installed packages, from the requested ones. */
+static int newest_everywhere(policy *p, int_vec *lits)
+{
+    const vs_universe *u = p->u;
+    const vs_encoding *e = p->e;
+    u32_vec queue = { 0 };
+    unsigned char *queued = calloc(u->names.len ? u->names.len : 1, 1);
+    int rc = queued ? VSOLVE_OK : VSOLVE_ENOMEM;
+    for (int round = 0; rc == VSOLVE_OK; round++) {
+        /* seed: requested names first, then (later rounds) any installed name not yet done */
+        size_t before = queue.len;
+        for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
+            if (!p->model[i])
+                continue;
+            uint32_t name = u->pkgs.items[e->cone.items[i]].name;
+            if (round == 0 && !p->name_done[name])
+                continue;
+            if (!queued[name]) {
+                queued[name] = 1;
+                if (!vec_push(&queue, name))
+                    rc = VSOLVE_ENOMEM;
+            }
+        }
+        if (queue.len == before)
+            break;
+        for (size_t head = before; head < queue.len && rc == VSOLVE_OK; head++) {
+            uint32_t name = queue.items[head];
+            if (!p->name_done[name])
+                rc = newest_version(p, name, lits);
+            const vs_name *nm = &u->names.items[name];
+            for (uint32_t j = 0; j < nm->n_pkgs && rc == VSOLVE_OK; j++) {
+                uint32_t pkg = nm->first_pkg + j;
+                if (!installed(p, pkg))
+                    continue;
+                const vs_pkg *pk = &u->pkgs.items[pkg];
+                for (uint32_t c = 0; c < pk->clause_count && rc == VSOLVE_OK; c++) {
+                    const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+                    for (uint32_t k = 0; k < cl->count && rc == VSOLVE_OK; k++) {
+                        uint32_t q = u->ids.items[cl->first + k];
+                        uint32_t qn = u->pkgs.items[q].name;
+                        if (installed(p, q) && !queued[qn]) {
+                            queued[qn] = 1;
+                            if (!vec_push(&queue, qn))
+                                rc = VSOLVE_ENOMEM;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(queued);
+    vec_free(&queue);
+    return rc;
+}
+
+/* Step 4: uninstall what nothing needs. A package is a removal candidate unless it is the only
+ * installed provider of some clause of an installed package or of a request atom. */
+static int drop_unneeded(policy *p, int_vec *lits)
+{
+    const vs_universe *u = p->u;
+    const vs_encoding *e = p->e;
+    size_t n = e->cone.len;
+    unsigned char *needed = calloc(n ? n : 1, 1);
+    if (!needed)
+        return VSOLVE_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        memset(needed, 0, n);
+        for (size_t a = 0; a < e->req->atoms.len; a++) {
+            const vs_atom *at = &e->req->atoms.items[a];
+            uint32_t only = VS_NONE, count = 0;
+            for (uint32_t j = 0; j < at->count; j++)
+                if (installed(p, e->req->ids.items[at->first + j]))
+                    only = e->req->ids.items[at->first + j], count++;
+            if (count == 1)
+                needed[e->var_of_pkg[only]] = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!p->model[i])
+                continue;
+            const vs_pkg *pk = &u->pkgs.items[e->cone.items[i]];
+            for (uint32_t c = 0; c < pk->clause_count; c++) {
+                const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+                uint32_t only = VS_NONE, count = 0;
+                for (uint32_t j = 0; j < cl->count; j++)
+                    if (installed(p, u->ids.items[cl->first + j]))
+                        only = u->ids.items[cl->first + j], count++;
+                if (count == 1)
+                    needed[e->var_of_pkg[only]] = 1;
+            }
+        }
+        /* first pass: everything not needed at once; second pass: one at a time */
+        lits->len = 0;
+        for (size_t i = 0; i < n; i++)
+            if (p->model[i] && !needed[i] && !vec_push(lits, -(int)(i + 1))) {
+                free(needed);
+                return VSOLVE_ENOMEM;
+            }
+        if (lits->len == 0)
+            break;
+        if (pass == 0) {
+            int r = try_keep(p, lits->items, lits->len);
+            if (r < 0) { free(needed); return -r; }
+            if (r == 1)
+                continue;   /* recompute: removing some may make others removable */
+        } else {
+            size_t m = lits->len;
+            for (size_t i = 0; i < m; i++) {
+                int r = try_keep(p, &lits->items[i], 1);
+                if (r < 0) { free(needed); return -r; }
+            }
+        }
+    }
+    free(needed);
+    return VSOLVE_OK;
+}
+
+int policy_optimize(vs_encoding *e, unsigned char *model)
+{
+    policy p = { .e = e, .u = e->u, .model = model };
+    int_vec lits = { 0 };
+    int rc = VSOLVE_OK;
+    p.name_done = calloc(e->u->names.len ? e->u->names.len : 1, 1);
+    if (!p.name_done || !vec_append(&p.assumptions, e->selectors.items, e->selectors.len)) {
+        rc = VSOLVE_ENOMEM;
+        goto out;
+    }
+    read_model(&p);
+
+    rc = avoid_versions(&p, &lits);
+    for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
+        uint32_t name = e->req->atoms.items[i].name;
+        if (name != VS_NONE && !p.name_done[name])
+            rc = newest_version(&p, name, &lits);
+    }
+    if (rc == VSOLVE_OK)
+        rc = newest_everywhere(&p, &lits);
+    if (rc == VSOLVE_OK)
+        rc = drop_unneeded(&p, &lits);
+out:
+    free(p.name_done);
+    vec_free(&p.assumptions);
+    vec_free(&p.trial);
+    vec_free(&lits);
+    return rc;
+}

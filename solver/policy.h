@@ -1,0 +1,16 @@
+/* policy.h: choosing, among all solutions, the one users expect (opam's install criteria). */
+#ifndef VSOLVE_POLICY_H
+#define VSOLVE_POLICY_H
+#include "encode.h"
+
+/* Starting from a satisfiable encoding, fixes preferences one at a time with assumptions, in
+ * opam's order of criteria for `opam install` on an empty switch:
+ *   1. no avoid-version package unless needed;
+ *   2. the requested packages as new as possible (in request order);
+ *   3. every other installed package as new as possible (breadth-first from the request);
+ *   4. nothing installed that nothing needs.
+ * Each step is greedy: it keeps what earlier steps fixed and never revisits it.
+ * On return, `model` (indexed by cone position) holds the chosen packages. */
+int policy_optimize(vs_encoding *e, unsigned char *model);
+
+#endif

@@ -1,0 +1,20 @@
+/* request.c: building a request. */
+#include "request.h"
+#include <string.h>
+#include "vsolve.h"
+
+void request_init(vs_request *r) { memset(r, 0, sizeof *r); }
+
+void request_free(vs_request *r)
+{
+    vec_free(&r->atoms);
+    vec_free(&r->ids);
+}
+
+int request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n)
+{
+    vs_atom a = { .desc = desc, .name = name, .first = (uint32_t)r->ids.len, .count = (uint32_t)n };
+    if (!vec_append(&r->ids, pkgs, n))
+        return VSOLVE_ENOMEM;
+    return vec_push(&r->atoms, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}

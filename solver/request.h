@@ -1,0 +1,22 @@
+/* request.h: what the user asks for: atoms, each a clause "one of these packages is installed". */
+#ifndef VSOLVE_REQUEST_H
+#define VSOLVE_REQUEST_H
+#include <stdint.h>
+#include "universe.h"
+
+typedef struct vs_atom {
+    uint32_t desc;          /* string id: the atom as the user wrote it, e.g. "mirage>=4.2.0" */
+    uint32_t name;          /* name index, or VS_NONE when no package has that name */
+    uint32_t first, count;  /* matching packages (available or not) in vs_request.ids */
+} vs_atom;
+
+typedef struct vs_request {
+    VEC(vs_atom) atoms;
+    u32_vec ids;
+} vs_request;
+
+void request_init(vs_request *r);
+void request_free(vs_request *r);
+int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);
+
+#endif

@@ -1,0 +1,30 @@
+/* sat.h: the small SAT interface the solver uses; sat.c is the only file that talks to CryptoMiniSat.
+ * Literals are DIMACS-style ints: variable v (0-based) is +(v+1), its negation -(v+1). */
+#ifndef VSOLVE_SAT_H
+#define VSOLVE_SAT_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sat sat;
+
+enum sat_answer { SAT_UNSAT = 0, SAT_SAT = 1, SAT_UNKNOWN = 2 };
+
+sat *sat_new(void);                 /* NULL when out of memory */
+void sat_free(sat *s);
+/* Adds n fresh variables; returns the index of the first. */
+uint32_t sat_add_vars(sat *s, uint32_t n);
+uint32_t sat_num_vars(const sat *s);
+/* Adds a clause; returns 0 if the formula became trivially unsatisfiable, 1 otherwise, -1 on
+ * out of memory. */
+int sat_add_clause(sat *s, const int *lits, size_t n);
+/* Solves under assumptions. */
+enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n);
+/* After SAT_SAT: the value of variable v in the model (1 true, 0 false). */
+int sat_model_value(const sat *s, uint32_t v);
+/* After SAT_UNSAT under assumptions: the failed assumptions (a subset, negated as CryptoMiniSat
+ * reports them, converted back to the assumption literals). Valid until the next call. */
+size_t sat_failed_assumptions(sat *s, const int **lits);
+/* Number of solve calls so far (for statistics). */
+uint64_t sat_solve_calls(const sat *s);
+
+#endif

@@ -1,0 +1,112 @@
+/* solve.c: the solving pipeline: encode the cone, check satisfiability, apply the preference
+ * policy, and report the chosen packages with what pulled each one in. */
+#include "solve.h"
+#include <stdlib.h>
+#include <string.h>
+#include "encode.h"
+#include "explain.h"
+#include "policy.h"
+#include "vsolve.h"
+
+void solution_init(vs_solution *s) { memset(s, 0, sizeof *s); }
+
+void solution_free(vs_solution *s)
+{
+    vec_free(&s->pkgs);
+    vec_free(&s->pulled_by);
+    vec_free(&s->pulled_by_atom);
+    free(s->explanation);
+    memset(s, 0, sizeof *s);
+}
+
+/* Breadth-first from the request through installed providers: the first installed package to
+ * reach another is recorded as what pulled it in. */
+static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_solution *s)
+{
+    const vs_universe *u = e->u;
+    size_t n = e->cone.len;
+    uint32_t *by = malloc((n ? n : 1) * sizeof *by), *by_atom = malloc((n ? n : 1) * sizeof *by_atom);
+    uint32_t *queue = malloc((n ? n : 1) * sizeof *queue);
+    int rc = (by && by_atom && queue) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    size_t qlen = 0;
+    if (rc == VSOLVE_OK) {
+        memset(by, 0xff, n * sizeof *by);
+        memset(by_atom, 0xff, n * sizeof *by_atom);
+        unsigned char *seen = calloc(n ? n : 1, 1);
+        if (!seen)
+            rc = VSOLVE_ENOMEM;
+        for (size_t a = 0; rc == VSOLVE_OK && a < e->req->atoms.len; a++) {
+            const vs_atom *at = &e->req->atoms.items[a];
+            for (uint32_t j = 0; j < at->count; j++) {
+                uint32_t q = e->req->ids.items[at->first + j];
+                if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                    continue;
+                uint32_t v = e->var_of_pkg[q];
+                if (!seen[v]) {
+                    seen[v] = 1;
+                    by_atom[v] = (uint32_t)a;
+                    queue[qlen++] = v;
+                }
+            }
+        }
+        for (size_t head = 0; rc == VSOLVE_OK && head < qlen; head++) {
+            uint32_t pkg = e->cone.items[queue[head]];
+            const vs_pkg *p = &u->pkgs.items[pkg];
+            for (uint32_t c = 0; c < p->clause_count; c++) {
+                const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+                for (uint32_t j = 0; j < cl->count; j++) {
+                    uint32_t q = u->ids.items[cl->first + j];
+                    if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                        continue;
+                    uint32_t v = e->var_of_pkg[q];
+                    if (!seen[v]) {
+                        seen[v] = 1;
+                        by[v] = pkg;
+                        queue[qlen++] = v;
+                    }
+                }
+            }
+        }
+        free(seen);
+    }
+    /* The chosen packages in id order, i.e. by name then version. */
+    for (size_t i = 0; rc == VSOLVE_OK && i < u->pkgs.len; i++) {
+        if (!encode_in_cone(e, (uint32_t)i) || !model[e->var_of_pkg[i]])
+            continue;
+        uint32_t v = e->var_of_pkg[i];
+        if (!vec_push(&s->pkgs, (uint32_t)i) || !vec_push(&s->pulled_by, by[v]) ||
+            !vec_push(&s->pulled_by_atom, by_atom[v]))
+            rc = VSOLVE_ENOMEM;
+    }
+    free(by);
+    free(by_atom);
+    free(queue);
+    return rc;
+}
+
+int vs_solve(const vs_universe *u, const vs_request *req, vs_solution *s)
+{
+    vs_encoding e;
+    int rc = encode_request(&e, u, req);
+    s->cone_size = e.cone.len;
+    if (rc != VSOLVE_OK) {
+        encoding_free(&e);
+        return s->status = rc;
+    }
+    enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
+    if (a == SAT_UNSAT) {
+        s->explanation = explain_unsat(&e);
+        rc = s->explanation ? VSOLVE_UNSAT : VSOLVE_ENOMEM;
+    } else if (a == SAT_UNKNOWN) {
+        rc = VSOLVE_ENOMEM;
+    } else {
+        unsigned char *model = malloc(e.cone.len ? e.cone.len : 1);
+        rc = model ? policy_optimize(&e, model) : VSOLVE_ENOMEM;
+        if (rc == VSOLVE_OK)
+            rc = record_reasons(&e, model, s);
+        free(model);
+    }
+    s->sat_calls = sat_solve_calls(e.s);
+    encoding_free(&e);
+    return s->status = rc;
+}

@@ -1,0 +1,24 @@
+/* solve.h: from a universe and a request to a solution (or an explanation of why there is none). */
+#ifndef VSOLVE_SOLVE_H
+#define VSOLVE_SOLVE_H
+#include "request.h"
+#include "universe.h"
+
+typedef struct vs_solution {
+    int status;                 /* VSOLVE_OK, VSOLVE_UNSAT, or an error code */
+    u32_vec pkgs;         /* chosen packages, sorted by name then version */
+    u32_vec pulled_by;    /* parallel to pkgs: the dependent that pulled it in, or VS_NONE
+                                   when a request atom did (then see pulled_by_atom) */
+    u32_vec pulled_by_atom;  /* parallel: request atom index, or VS_NONE */
+    char *explanation;          /* VSOLVE_UNSAT: malloc'd plain-words text */
+    size_t cone_size;           /* packages considered */
+    uint64_t sat_calls;
+} vs_solution;
+
+void solution_init(vs_solution *s);
+void solution_free(vs_solution *s);
+
+/* Solves req over u. Returns s->status. */
+int vs_solve(const vs_universe *u, const vs_request *req, vs_solution *s);
+
+#endif

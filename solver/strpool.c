@@ -1,0 +1,105 @@
+/* strpool.c: string interning with an open-addressing hash table (FNV-1a). */
+#include "strpool.h"
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+int strpool_init(strpool *p)
+{
+    memset(p, 0, sizeof *p);
+    arena_init(&p->mem);
+    p->table_cap = 1024;
+    p->table = calloc(p->table_cap, sizeof *p->table);
+    if (!p->table)
+        return VSOLVE_ENOMEM;
+    if (strpool_intern(p, "", 0) != 0)
+        return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+void strpool_free(strpool *p)
+{
+    arena_free(&p->mem);
+    free(p->strs);
+    free(p->lens);
+    free(p->table);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t lookup_slot(const strpool *p, const char *s, size_t len, uint32_t h)
+{
+    uint32_t mask = p->table_cap - 1;
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t e = p->table[i];
+        if (e == 0)
+            return i;
+        uint32_t id = e - 1;
+        if (p->lens[id] == len && memcmp(p->strs[id], s, len) == 0)
+            return i;
+    }
+}
+
+static int grow_table(strpool *p)
+{
+    uint32_t ncap = p->table_cap * 2;
+    uint32_t *nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+        return 0;
+    for (uint32_t id = 0; id < p->count; id++) {
+        uint32_t h = hash_bytes(p->strs[id], p->lens[id]);
+        uint32_t i = h & (ncap - 1);
+        while (nt[i])
+            i = (i + 1) & (ncap - 1);
+        nt[i] = id + 1;
+    }
+    free(p->table);
+    p->table = nt;
+    p->table_cap = ncap;
+    return 1;
+}
+
+uint32_t strpool_find(const strpool *p, const char *s, size_t len)
+{
+    uint32_t e = p->table[lookup_slot(p, s, len, hash_bytes(s, len))];
+    return e ? e - 1 : UINT32_MAX;
+}
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t len)
+{
+    uint32_t h = hash_bytes(s, len);
+    uint32_t slot = lookup_slot(p, s, len, h);
+    if (p->table[slot])
+        return p->table[slot] - 1;
+    if (p->count == p->cap) {
+        uint32_t ncap = p->cap ? p->cap * 2 : 1024;
+        const char **ns = realloc(p->strs, ncap * sizeof *ns);
+        if (!ns)
+            return UINT32_MAX;
+        p->strs = ns;
+        uint32_t *nl = realloc(p->lens, ncap * sizeof *nl);
+        if (!nl)
+            return UINT32_MAX;
+        p->lens = nl;
+        p->cap = ncap;
+    }
+    char *copy = arena_strndup(&p->mem, s, len);
+    if (!copy)
+        return UINT32_MAX;
+    uint32_t id = p->count++;
+    p->strs[id] = copy;
+    p->lens[id] = (uint32_t)len;
+    p->table[slot] = id + 1;
+    if (p->count * 2 > p->table_cap && !grow_table(p))
+        return UINT32_MAX;
+    return id;
+}

@@ -1,0 +1,26 @@
+/* strpool.h: interned strings; each distinct string gets a dense uint32 id (0 is ""). */
+#ifndef VSOLVE_STRPOOL_H
+#define VSOLVE_STRPOOL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+
+typedef struct strpool {
+    arena mem;            /* string bytes */
+    const char **strs;    /* id -> NUL-terminated string */
+    uint32_t *lens;       /* id -> length */
+    uint32_t count, cap;
+    uint32_t *table;      /* open addressing: slot -> id + 1 (0 = empty) */
+    uint32_t table_cap;   /* power of two */
+} strpool;
+
+int strpool_init(strpool *p);          /* VSOLVE_OK or VSOLVE_ENOMEM */
+void strpool_free(strpool *p);
+/* Returns the id of s[0..len), adding it if new; UINT32_MAX when out of memory. */
+uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* Returns the id or UINT32_MAX if the string was never interned. */
+uint32_t strpool_find(const strpool *p, const char *s, size_t len);
+static inline const char *strpool_str(const strpool *p, uint32_t id) { return p->strs[id]; }
+static inline uint32_t strpool_len(const strpool *p, uint32_t id) { return p->lens[id]; }
+
+#endif

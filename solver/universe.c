@@ -1,0 +1,210 @@
+/* universe.c: building and querying the package universe. */
+#include "universe.h"
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+
+int universe_init(vs_universe *u)
+{
+    memset(u, 0, sizeof *u);
+    u->building_pkg = -1;
+    return strpool_init(&u->strings);
+}
+
+void universe_free(vs_universe *u)
+{
+    strpool_free(&u->strings);
+    vec_free(&u->pkgs);
+    vec_free(&u->names);
+    vec_free(&u->clauses);
+    vec_free(&u->groups);
+    vec_free(&u->ids);
+    free(u->name_of_str);
+    memset(u, 0, sizeof *u);
+}
+
+int universe_add_package(vs_universe *u, uint32_t name_str, uint32_t version_str, uint32_t flags, void *user)
+{
+    vs_pkg p = { .name = name_str, .version = version_str, .flags = flags, .slot = VS_NONE, .user = user };
+    return vec_push(&u->pkgs, p) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
+/* qsort has no context argument in C11: sort an index array with a merge sort instead. */
+typedef struct sort_ctx {
+    const vs_universe *u;
+    int (*cmp)(const char *, const char *);
+} sort_ctx;
+
+static int pkg_order(const sort_ctx *c, const vs_pkg *a, const vs_pkg *b)
+{
+    if (a->name != b->name) {
+        int r = strcmp(universe_str(c->u, a->name), universe_str(c->u, b->name));
+        if (r)
+            return r;
+    }
+    return c->cmp(universe_str(c->u, a->version), universe_str(c->u, b->version));
+}
+
+static void merge_sort(const sort_ctx *c, vs_pkg *a, vs_pkg *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    merge_sort(c, a, tmp, h);
+    merge_sort(c, a + h, tmp, n - h);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = pkg_order(c, &a[j], &a[i]) < 0 ? a[j++] : a[i++];  /* stable */
+    while (i < h)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+int universe_sort(vs_universe *u, int (*cmp)(const char *a, const char *b))
+{
+    size_t n = u->pkgs.len;
+    vs_pkg *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return VSOLVE_ENOMEM;
+    sort_ctx c = { u, cmp };
+    merge_sort(&c, u->pkgs.items, tmp, n);
+    free(tmp);
+
+    /* Drop versions equal under the comparator (keep the first added). */
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out > 0 && pkg_order(&c, &u->pkgs.items[out - 1], &u->pkgs.items[i]) == 0)
+            continue;
+        u->pkgs.items[out++] = u->pkgs.items[i];
+    }
+    u->pkgs.len = out;
+
+    u->names.len = 0;
+    u->name_of_str_len = u->strings.count;
+    free(u->name_of_str);
+    u->name_of_str = malloc((u->name_of_str_len ? u->name_of_str_len : 1) * sizeof *u->name_of_str);
+    if (!u->name_of_str)
+        return VSOLVE_ENOMEM;
+    for (uint32_t i = 0; i < u->name_of_str_len; i++)
+        u->name_of_str[i] = VS_NONE;
+    for (uint32_t i = 0; i < out; i++) {
+        vs_pkg *p = &u->pkgs.items[i];
+        if (u->names.len == 0 || u->names.items[u->names.len - 1].str != p->name) {
+            vs_name nm = { .str = p->name, .first_pkg = i };
+            if (!vec_push(&u->names, nm))
+                return VSOLVE_ENOMEM;
+            u->name_of_str[p->name] = (uint32_t)u->names.len - 1;
+        }
+        vs_name *nm = &u->names.items[u->names.len - 1];
+        p->rank = nm->n_pkgs++;
+        if (!(p->flags & VS_PKG_UNAVAILABLE))
+            nm->n_available++;
+    }
+    for (uint32_t i = 0; i < out; i++)
+        u->pkgs.items[i].name = u->name_of_str[u->pkgs.items[i].name];
+    /* lag: available versions newer than this one */
+    for (size_t k = 0; k < u->names.len; k++) {
+        vs_name *nm = &u->names.items[k];
+        uint32_t newer = 0;
+        for (uint32_t j = nm->n_pkgs; j-- > 0;) {
+            vs_pkg *p = &u->pkgs.items[nm->first_pkg + j];
+            p->lag = newer;
+            if (!(p->flags & VS_PKG_UNAVAILABLE))
+                newer++;
+        }
+    }
+    u->sorted = 1;
+    return VSOLVE_OK;
+}
+
+uint32_t universe_find_name(const vs_universe *u, const char *name)
+{
+    uint32_t s = strpool_find(&u->strings, name, strlen(name));
+    if (s == UINT32_MAX || s >= u->name_of_str_len)
+        return VS_NONE;
+    return u->name_of_str[s];
+}
+
+void universe_name_pkgs(const vs_universe *u, uint32_t name, uint32_t *first, uint32_t *count)
+{
+    *first = u->names.items[name].first_pkg;
+    *count = u->names.items[name].n_pkgs;
+}
+
+const char *universe_pkg_name(const vs_universe *u, uint32_t pkg)
+{
+    return universe_str(u, u->names.items[u->pkgs.items[pkg].name].str);
+}
+
+const char *universe_pkg_version(const vs_universe *u, uint32_t pkg)
+{
+    return universe_str(u, u->pkgs.items[pkg].version);
+}
+
+static int push_ids(vs_universe *u, const uint32_t *ids, size_t n, uint32_t *first)
+{
+    *first = (uint32_t)u->ids.len;
+    return vec_append(&u->ids, ids, n) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
+int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n)
+{
+    vs_pkg *p = &u->pkgs.items[pkg];
+    if (p->clause_count == 0)
+        p->clause_first = (uint32_t)u->clauses.len;
+    else if (p->clause_first + p->clause_count != u->clauses.len)
+        return VSOLVE_EUSAGE;   /* clauses of a package must be added together */
+    vs_clause c = { .desc = desc, .count = (uint32_t)n };
+    if (push_ids(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
+        return VSOLVE_ENOMEM;
+    p->clause_count++;
+    return VSOLVE_OK;
+}
+
+int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n)
+{
+    vs_pkg *p = &u->pkgs.items[pkg];
+    if (n == 0)
+        return VSOLVE_OK;
+    uint32_t first;
+    if (p->conflict_count && p->conflict_first + p->conflict_count != u->ids.len)
+        return VSOLVE_EUSAGE;
+    if (push_ids(u, others, n, &first) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
+    if (p->conflict_count == 0)
+        p->conflict_first = first;
+    p->conflict_count += (uint32_t)n;
+    return VSOLVE_OK;
+}
+
+int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id)
+{
+    vs_group g = { .desc = desc, .count = (uint32_t)n };
+    if (push_ids(u, members, n, &g.first) != VSOLVE_OK || !vec_push(&u->groups, g))
+        return VSOLVE_ENOMEM;
+    if (group_id)
+        *group_id = (uint32_t)u->groups.len - 1;
+    return VSOLVE_OK;
+}
+
+int universe_slot_per_name(vs_universe *u)
+{
+    for (uint32_t k = 0; k < u->names.len; k++) {
+        vs_name *nm = &u->names.items[k];
+        if (nm->n_pkgs < 2)
+            continue;
+        uint32_t first = (uint32_t)u->ids.len;
+        if (!vec_reserve(&u->ids, nm->n_pkgs))
+            return VSOLVE_ENOMEM;
+        for (uint32_t j = 0; j < nm->n_pkgs; j++) {
+            u->ids.items[u->ids.len++] = nm->first_pkg + j;
+            u->pkgs.items[nm->first_pkg + j].slot = (uint32_t)u->groups.len;
+        }
+        vs_group g = { .desc = nm->str, .first = first, .count = nm->n_pkgs };
+        if (!vec_push(&u->groups, g))
+            return VSOLVE_ENOMEM;
+    }
+    return VSOLVE_OK;
+}

@@ -1,0 +1,106 @@
+/* universe.h: the ecosystem-neutral package universe: names, package versions, dependency
+ * clauses, conflicts and exclusion groups, all as integer ids over flat arrays.
+ *
+ * Model. A package (vs_pkg) is one installable unit: a name at a version (for cargo, later also
+ * a feature node of a crate version). Its dependencies are clauses in CNF: every clause must
+ * have at least one of its providers installed (an empty clause makes the package
+ * uninstallable). Conflicts are pairs that cannot both be installed. Exclusion groups say "at
+ * most one of these": a "slot" is the group a package's name/version line falls in (opam: one
+ * per name; cargo: one per semver-compatible range; npm: none, duplicates allowed), and other
+ * groups carry ecosystem rules such as opam's conflict-class or cargo's `links`.
+ *
+ * Building: add every package (any order) with universe_add_package, then universe_sort
+ * with the ecosystem's version comparator (packages of a name become contiguous, oldest first,
+ * and ids are final), then add clauses/conflicts per package in increasing package order,
+ * then groups. Every clause carries a description (e.g. "dune >= 3.0") for explanations.
+ */
+#ifndef VSOLVE_UNIVERSE_H
+#define VSOLVE_UNIVERSE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "strpool.h"
+#include "vec.h"
+
+#define VS_NONE UINT32_MAX
+
+enum vs_pkg_flags {
+    VS_PKG_AVOID = 1u << 0,        /* opam flags: avoid-version: chosen only when needed */
+    VS_PKG_UNAVAILABLE = 1u << 1   /* present in metadata but not installable here (e.g. opam `available`) */
+};
+
+typedef struct vs_pkg {
+    uint32_t name;          /* index into universe.names */
+    uint32_t version;       /* string id */
+    uint32_t rank;          /* 0 = oldest version of this name */
+    uint32_t flags;         /* enum vs_pkg_flags */
+    uint32_t clause_first, clause_count;     /* into universe.clauses */
+    uint32_t conflict_first, conflict_count; /* into universe.ids */
+    uint32_t slot;          /* exclusion group of its version line, or VS_NONE */
+    uint32_t lag;           /* available versions of this name newer than this one (opam's version-lag) */
+    void *user;             /* adapter data during construction */
+} vs_pkg;
+
+typedef struct vs_name {
+    uint32_t str;           /* string id */
+    uint32_t first_pkg, n_pkgs;   /* packages of this name, oldest first */
+    uint32_t n_available;   /* packages without VS_PKG_UNAVAILABLE */
+} vs_name;
+
+typedef struct vs_clause {
+    uint32_t desc;          /* string id: what the clause says, e.g. "ocaml >= 4.08" */
+    uint32_t first, count;  /* providers in universe.ids */
+} vs_clause;
+
+typedef struct vs_group {
+    uint32_t desc;          /* string id, e.g. "conflict-class ocaml-core-compiler" */
+    uint32_t first, count;  /* members in universe.ids */
+} vs_group;
+
+typedef struct vs_universe {
+    strpool strings;
+    VEC(vs_pkg) pkgs;
+    VEC(vs_name) names;
+    VEC(vs_clause) clauses;
+    VEC(vs_group) groups;
+    u32_vec ids;      /* providers, conflicts and group members, in runs */
+    uint32_t *name_of_str;  /* string id -> name index (VS_NONE); sized after sort */
+    uint32_t name_of_str_len;
+    int sorted;
+    int building_pkg;       /* package whose clauses are being added, or -1 */
+} vs_universe;
+
+int  universe_init(vs_universe *u);
+void universe_free(vs_universe *u);
+static inline uint32_t universe_intern(vs_universe *u, const char *s, size_t len)
+{
+    return strpool_intern(&u->strings, s, len);
+}
+static inline const char *universe_str(const vs_universe *u, uint32_t id)
+{
+    return strpool_str(&u->strings, id);
+}
+
+/* Adds a package (before sorting). Returns VSOLVE_OK or VSOLVE_ENOMEM. */
+int universe_add_package(vs_universe *u, uint32_t name_str, uint32_t version_str, uint32_t flags, void *user);
+/* Sorts packages by name string, then version with cmp; of versions that compare equal only
+ * the first added is kept (as opam does). Builds the name index, ranks and lags; ids are final. */
+int universe_sort(vs_universe *u, int (*cmp)(const char *a, const char *b));
+
+/* Name lookup by string (after sort): name index or VS_NONE. */
+uint32_t universe_find_name(const vs_universe *u, const char *name);
+/* Package ids of a name: [*first, *first + *count). */
+void universe_name_pkgs(const vs_universe *u, uint32_t name, uint32_t *first, uint32_t *count);
+const char *universe_pkg_name(const vs_universe *u, uint32_t pkg);
+const char *universe_pkg_version(const vs_universe *u, uint32_t pkg);
+
+/* Adds a dependency clause to `pkg` (pkgs must be built in increasing id order). */
+int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);
+/* Adds conflicts of `pkg` with each of `others` (same ordering rule as clauses). */
+int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n);
+/* Adds an at-most-one group; returns its id via *group_id (may be NULL). */
+int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
+/* Makes one slot per name holding all its packages (opam's rule). */
+int universe_slot_per_name(vs_universe *u);
+
+
+#endif

@@ -1,0 +1,202 @@
+/* test_core.c: unit tests of the core: string pool, universe building, SAT wrapper, encoding of
+ * large groups, and the checker catching every kind of violation. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+#include "checker.h"
+#include "sat.h"
+#include "solve.h"
+#include "strpool.h"
+#include "universe.h"
+
+START_TEST(strpool_interns)
+{
+    strpool p;
+    ck_assert_int_eq(strpool_init(&p), VSOLVE_OK);
+    uint32_t a = strpool_intern(&p, "lwt", 3), b = strpool_intern(&p, "dune", 4);
+    ck_assert_uint_ne(a, b);
+    ck_assert_uint_eq(strpool_intern(&p, "lwt", 3), a);
+    ck_assert_uint_eq(strpool_find(&p, "dune", 4), b);
+    ck_assert_uint_eq(strpool_find(&p, "nope", 4), UINT32_MAX);
+    ck_assert_str_eq(strpool_str(&p, a), "lwt");
+    char buf[32];
+    for (int i = 0; i < 5000; i++) {   /* forces table growth */
+        int n = snprintf(buf, sizeof buf, "name-%d", i);
+        ck_assert_uint_ne(strpool_intern(&p, buf, (size_t)n), UINT32_MAX);
+    }
+    ck_assert_uint_eq(strpool_find(&p, "name-4999", 9), strpool_intern(&p, "name-4999", 9));
+    ck_assert_uint_eq(strpool_find(&p, "lwt", 3), a);
+    strpool_free(&p);
+}
+END_TEST
+
+static int numeric_cmp(const char *a, const char *b)
+{
+    long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
+    return (x > y) - (x < y);
+}
+
+/* A universe: name "a" versions 1..n, "b" versions 1..2; the caller adds clauses. */
+static void small_universe(vs_universe *u, int n_a)
+{
+    ck_assert_int_eq(universe_init(u), VSOLVE_OK);
+    char v[16];
+    for (int i = n_a; i >= 1; i--) {
+        snprintf(v, sizeof v, "%d", i);
+        universe_add_package(u, universe_intern(u, "a", 1), universe_intern(u, v, strlen(v)), 0, NULL);
+    }
+    universe_add_package(u, universe_intern(u, "b", 1), universe_intern(u, "2", 1), 0, NULL);
+    universe_add_package(u, universe_intern(u, "b", 1), universe_intern(u, "1", 1), VS_PKG_UNAVAILABLE, NULL);
+    ck_assert_int_eq(universe_sort(u, numeric_cmp), VSOLVE_OK);
+}
+
+START_TEST(universe_sorts_and_lags)
+{
+    vs_universe u;
+    small_universe(&u, 3);
+    ck_assert_uint_eq(u.names.len, 2);
+    uint32_t a = universe_find_name(&u, "a"), first, count;
+    universe_name_pkgs(&u, a, &first, &count);
+    ck_assert_uint_eq(count, 3);
+    ck_assert_str_eq(universe_pkg_version(&u, first), "1");
+    ck_assert_str_eq(universe_pkg_version(&u, first + 2), "3");
+    ck_assert_uint_eq(u.pkgs.items[first].lag, 2);
+    ck_assert_uint_eq(u.pkgs.items[first + 2].lag, 0);
+    uint32_t b = universe_find_name(&u, "b");
+    universe_name_pkgs(&u, b, &first, &count);
+    ck_assert_uint_eq(u.names.items[b].n_available, 1);
+    ck_assert_uint_eq(u.pkgs.items[first].lag, 1);   /* b.1 (unavailable) below available b.2 */
+    ck_assert_uint_eq(universe_find_name(&u, "zzz"), VS_NONE);
+    universe_free(&u);
+}
+END_TEST
+
+START_TEST(sat_wrapper)
+{
+    sat *s = sat_new();
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(sat_add_vars(s, 3), 0);
+    int c1[] = { 1, 2 }, c2[] = { -1, 3 }, c3[] = { -2, 3 };
+    sat_add_clause(s, c1, 2);
+    sat_add_clause(s, c2, 2);
+    sat_add_clause(s, c3, 2);
+    ck_assert_int_eq(sat_solve(s, NULL, 0), SAT_SAT);
+    ck_assert_int_eq(sat_model_value(s, 2), 1);
+    int assume[] = { -3 };
+    ck_assert_int_eq(sat_solve(s, assume, 1), SAT_UNSAT);
+    const int *failed;
+    size_t n = sat_failed_assumptions(s, &failed);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(failed[0], -3);
+    ck_assert_uint_eq(sat_solve_calls(s), 2);
+    sat_free(s);
+}
+END_TEST
+
+/* A slot of 40 versions uses the sequential counter: still at most one, and the newest chosen. */
+START_TEST(large_group_at_most_one)
+{
+    vs_universe u;
+    small_universe(&u, 40);
+    ck_assert_int_eq(universe_slot_per_name(&u), VSOLVE_OK);
+    uint32_t a = universe_find_name(&u, "a"), first, count;
+    universe_name_pkgs(&u, a, &first, &count);
+    vs_request req;
+    request_init(&req);
+    uint32_t all[40];
+    for (uint32_t i = 0; i < count; i++)
+        all[i] = first + i;
+    request_add_atom(&req, universe_intern(&u, "a", 1), a, all, count);
+    request_add_atom(&req, universe_intern(&u, "a<=17", 5), a, all, 17);
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(s.pkgs.len, 1);
+    ck_assert_str_eq(universe_pkg_version(&u, s.pkgs.items[0]), "17");
+    solution_free(&s);
+    /* two distinct versions requested at once: refused */
+    vs_request two;
+    request_init(&two);
+    request_add_atom(&two, universe_intern(&u, "a=3", 3), a, &all[2], 1);
+    request_add_atom(&two, universe_intern(&u, "a=30", 4), a, &all[29], 1);
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &two, &s), VSOLVE_UNSAT);
+    ck_assert_ptr_nonnull(strstr(s.explanation, "a=3"));
+    ck_assert_ptr_nonnull(strstr(s.explanation, "a=30"));
+    solution_free(&s);
+    request_free(&two);
+    request_free(&req);
+    universe_free(&u);
+}
+END_TEST
+
+START_TEST(checker_finds_each_violation)
+{
+    vs_universe u;
+    small_universe(&u, 3);
+    uint32_t a = universe_find_name(&u, "a"), b = universe_find_name(&u, "b"), af, ac, bf, bc;
+    universe_name_pkgs(&u, a, &af, &ac);
+    universe_name_pkgs(&u, b, &bf, &bc);
+    uint32_t b2 = bf + 1, b1 = bf;
+    /* a.3 requires b.2; a.2 conflicts with b.2 */
+    ck_assert_int_eq(universe_add_clause(&u, af + 1, universe_intern(&u, "nothing", 7), NULL, 0), VSOLVE_OK);
+    ck_assert_int_eq(universe_add_conflicts(&u, af + 1, &b2, 1), VSOLVE_OK);
+    ck_assert_int_eq(universe_add_clause(&u, af + 2, universe_intern(&u, "b = 2", 5), &b2, 1), VSOLVE_OK);
+    ck_assert_int_eq(universe_slot_per_name(&u), VSOLVE_OK);
+    vs_request req;
+    request_init(&req);
+    request_add_atom(&req, universe_intern(&u, "a", 1), a, (uint32_t[]){ af, af + 1, af + 2 }, 3);
+    char msg[2048];
+
+    uint32_t good[] = { af + 2, b2 };
+    ck_assert_uint_eq(check_solution(&u, &req, good, 2, msg, sizeof msg), 0);
+
+    uint32_t missing_dep[] = { af + 2 };
+    ck_assert_uint_eq(check_solution(&u, &req, missing_dep, 1, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "a.3 requires b = 2"));
+
+    uint32_t conflict[] = { af + 1, b2 };
+    ck_assert_uint_ge(check_solution(&u, &req, conflict, 2, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "conflicts with installed b.2"));
+
+    uint32_t two_versions[] = { af, af + 2, b2 };
+    ck_assert_uint_eq(check_solution(&u, &req, two_versions, 3, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "exclude each other"));
+
+    uint32_t request_unmet[] = { b2 };
+    ck_assert_uint_eq(check_solution(&u, &req, request_unmet, 1, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "request a is not met"));
+
+    uint32_t unavailable[] = { af, b1 };
+    ck_assert_uint_eq(check_solution(&u, &req, unavailable, 2, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "b.1 is installed but not available"));
+
+    /* and the solver's own answer passes */
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(check_solution(&u, &req, s.pkgs.items, s.pkgs.len, msg, sizeof msg), 0);
+    ck_assert_uint_eq(s.pkgs.len, 2);    /* a.3 and b.2 */
+    ck_assert_uint_eq(s.pkgs.items[0], af + 2);
+    ck_assert_uint_eq(s.pulled_by.items[1], af + 2);   /* b.2 pulled in by a.3 */
+    ck_assert_uint_eq(s.pulled_by_atom.items[0], 0);
+    solution_free(&s);
+    request_free(&req);
+    universe_free(&u);
+}
+END_TEST
+
+Suite *core_suite(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, strpool_interns);
+    tcase_add_test(tc, universe_sorts_and_lags);
+    tcase_add_test(tc, sat_wrapper);
+    tcase_add_test(tc, large_group_at_most_one);
+    tcase_add_test(tc, checker_finds_each_violation);
+    suite_add_tcase(s, tc);
+    return s;
+}

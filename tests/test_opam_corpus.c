@@ -1,0 +1,188 @@
+/* test_opam_corpus.c: every shared opam request on its real repository snapshot: the answer's
+ * satisfiability matches `expect`, the checker accepts every solution, requested packages are
+ * at least as new as in opam's own answer, and the differences from opam are reported. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "checker.h"
+#include "json.h"
+#include "opam_repo.h"
+#include "opam_version.h"
+#include "solve.h"
+#include "testutil.h"
+
+typedef struct snapshot {
+    const char *file;
+    vs_universe u;
+    int loaded;
+} snapshot;
+
+static void load_snapshot(snapshot *s, const char *file)
+{
+    s->file = file;
+    ck_assert_int_eq(universe_init(&s->u), VSOLVE_OK);
+    opam_vars vars;
+    ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
+    /* the platform the shared CUDF dumps and opam answers were made on */
+    opam_vars_set(&vars, "os", "linux");
+    opam_vars_set(&vars, "arch", "x86_64");
+    opam_vars_set(&vars, "os-family", "debian");
+    opam_vars_set(&vars, "os-distribution", "debian");
+    opam_vars_set(&vars, "os-version", "12");
+    vs_error err;
+    vs_error_clear(&err);
+    opam_load_stats stats;
+    int rc = opam_load_repository(&s->u, test_corpus_path(file), &vars, &stats, &err);
+    ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
+    ck_assert_uint_gt(stats.packages, 10000);
+    opam_vars_free(&vars);
+    s->loaded = 1;
+}
+
+/* Reads opam's answer (NAME.VERSION lines) into a malloc'd array of strings; NULL if absent. */
+static char **read_answer(const char *id, size_t *n)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "opam/results/solutions/%s/builtin-mccs+glpk.txt", id);
+    const char *path = test_peers_path(rel);
+    if (!path)
+        return NULL;
+    size_t len;
+    char *text = test_read_file(path, &len);
+    size_t cap = 16, count = 0;
+    char **lines = malloc(cap * sizeof *lines);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (count == cap)
+            lines = realloc(lines, (cap *= 2) * sizeof *lines);
+        lines[count++] = strdup(line);
+    }
+    free(text);
+    *n = count;
+    return lines;
+}
+
+/* The version opam chose for name (or NULL). Package names contain no dot. */
+static const char *answer_version(char **lines, size_t n, const char *name)
+{
+    size_t l = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(lines[i], name, l) == 0 && lines[i][l] == '.')
+            return lines[i] + l + 1;
+    return NULL;
+}
+
+START_TEST(shared_requests)
+{
+    const char *req_path = test_corpus_path("requests.json");
+    if (!req_path)
+        return;
+    size_t len;
+    char *text = test_read_file(req_path, &len);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    json_value *requests = json_parse(&a, req_path, text, len, &err);
+    ck_assert_msg(requests != NULL, "%s", err.message);
+    ck_assert_int_eq(requests->kind, JSON_ARRAY);
+    ck_assert_uint_ge(requests->n, 50);
+
+    snapshot snaps[4] = { 0 };
+    size_t n_snaps = 0, same = 0, compared = 0, differing = 0;
+    for (size_t r = 0; r < requests->n; r++) {
+        const json_value *q = requests->items[r];
+        const char *id = json_get(q, "id")->str;
+        const char *file = json_get(q, "snapshot")->str;
+        const char *expect = json_get(q, "expect")->str;
+        snapshot *snap = NULL;
+        for (size_t i = 0; i < n_snaps; i++)
+            if (!strcmp(snaps[i].file, file))
+                snap = &snaps[i];
+        if (!snap) {
+            ck_assert_uint_lt(n_snaps, 4);
+            snap = &snaps[n_snaps++];
+            load_snapshot(snap, file);
+        }
+        vs_request req;
+        request_init(&req);
+        const json_value *atoms = json_get(q, "atoms");
+        ck_assert_int_eq(opam_add_request_atom(&snap->u, &req, json_get(q, "compiler")->str, &err), VSOLVE_OK);
+        for (size_t i = 0; i < atoms->n; i++)
+            ck_assert_msg(opam_add_request_atom(&snap->u, &req, atoms->items[i]->str, &err) == VSOLVE_OK, "%s", err.message);
+
+        vs_solution s;
+        solution_init(&s);
+        int rc = vs_solve(&snap->u, &req, &s);
+        ck_assert_msg(rc == (strcmp(expect, "sat") == 0 ? VSOLVE_OK : VSOLVE_UNSAT),
+                      "%s: expected %s, got status %d\n%s", id, expect, rc, s.explanation ? s.explanation : "");
+        if (rc == VSOLVE_OK) {
+            char why[2048];
+            ck_assert_msg(check_solution(&snap->u, &req, s.pkgs.items, s.pkgs.len, why, sizeof why) == 0,
+                          "%s: the checker rejects vsolve's answer: %s", id, why);
+        } else {
+            ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
+        }
+
+        size_t n_ref = 0;
+        char **ref = rc == VSOLVE_OK ? read_answer(id, &n_ref) : NULL;
+        if (ref) {
+            compared++;
+            /* requested packages: at least as new as opam's choice */
+            for (size_t i = 0; i < req.atoms.len; i++) {
+                uint32_t name = req.atoms.items[i].name;
+                const char *nm = universe_str(&snap->u, snap->u.names.items[name].str);
+                const char *theirs = answer_version(ref, n_ref, nm);
+                for (size_t k = 0; k < s.pkgs.len && theirs; k++)
+                    if (snap->u.pkgs.items[s.pkgs.items[k]].name == name)
+                        ck_assert_msg(opam_version_compare(universe_pkg_version(&snap->u, s.pkgs.items[k]), theirs) >= 0,
+                                      "%s: requested %s is %s, older than opam's %s", id, nm,
+                                      universe_pkg_version(&snap->u, s.pkgs.items[k]), theirs);
+            }
+            /* the whole solution: report how it differs */
+            size_t newer = 0, older = 0, only_ours = 0, matched = 0;
+            for (size_t k = 0; k < s.pkgs.len; k++) {
+                const char *nm = universe_pkg_name(&snap->u, s.pkgs.items[k]);
+                const char *theirs = answer_version(ref, n_ref, nm);
+                if (!theirs) {
+                    only_ours++;
+                    continue;
+                }
+                matched++;
+                int c = opam_version_compare(universe_pkg_version(&snap->u, s.pkgs.items[k]), theirs);
+                newer += c > 0;
+                older += c < 0;
+            }
+            size_t only_theirs = n_ref - matched;
+            if (!newer && !older && !only_ours && !only_theirs)
+                same++;
+            else {
+                differing++;
+                printf("opam-compare %s: vsolve %zu packages, opam %zu; %zu newer, %zu older, %zu only in vsolve, %zu only in opam\n",
+                       id, s.pkgs.len, n_ref, newer, older, only_ours, only_theirs);
+            }
+            for (size_t i = 0; i < n_ref; i++)
+                free(ref[i]);
+            free(ref);
+        }
+        solution_free(&s);
+        request_free(&req);
+    }
+    printf("opam-compare: %zu of %zu satisfiable requests give exactly opam's answer; %zu differ (see above)\n",
+           same, compared, differing);
+    for (size_t i = 0; i < n_snaps; i++)
+        universe_free(&snaps[i].u);
+    arena_free(&a);
+    free(text);
+}
+END_TEST
+
+Suite *opam_corpus_suite(void)
+{
+    Suite *s = suite_create("opam_corpus");
+    TCase *tc = tcase_create("requests");
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, shared_requests);
+    suite_add_tcase(s, tc);
+    return s;
+}

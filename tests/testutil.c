@@ -1,0 +1,73 @@
+/* testutil.c: locating the source tree and the shared corpora for the tests. */
+#include "testutil.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *test_source_path(const char *relative)
+{
+    static char buf[4][4096];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", VSOLVE_SOURCE_DIR, relative);
+    return b;
+}
+
+const char *test_corpora(const char *what)
+{
+    static char dir[4096];
+    const char *env = getenv("VSOLVE_CORPORA");
+    if (env && *env)
+        snprintf(dir, sizeof dir, "%s", env);
+    else
+        snprintf(dir, sizeof dir, "%s/../shared/corpora", VSOLVE_SOURCE_DIR);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return dir;
+    const char *ci = getenv("CI");
+    if (ci && strcmp(ci, "true") == 0)
+        ck_abort_msg("corpus directory %s is missing (needed for %s); CI must have ../shared", dir, what);
+    printf("SKIP %s: no corpus at %s; set VSOLVE_CORPORA to a copy of shared/corpora "
+           "(see corpora/README.md for how to get the opam-repository snapshots)\n", what, dir);
+    return NULL;
+}
+
+const char *test_corpus_path(const char *relative)
+{
+    static char buf[4096];
+    const char *dir = test_corpora(relative);
+    if (!dir)
+        return NULL;
+    snprintf(buf, sizeof buf, "%s/%s", dir, relative);
+    return buf;
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+const char *test_peers_path(const char *relative)
+{
+    static char buf[4096];
+    const char *dir = test_corpora(relative);
+    if (!dir)
+        return NULL;
+    snprintf(buf, sizeof buf, "%s/../peers/%s", dir, relative);
+    struct stat st;
+    return stat(buf, &st) == 0 ? buf : NULL;
+}

@@ -1,0 +1,25 @@
+/* testutil.h: helpers shared by the test suites: locating the source tree and the shared corpora. */
+#ifndef VSOLVE_TESTUTIL_H
+#define VSOLVE_TESTUTIL_H
+#include <stddef.h>
+
+/* Path of a file in the source tree (static buffer rotation: valid for a few calls). */
+const char *test_source_path(const char *relative);
+
+/* The shared corpora directory ($VSOLVE_CORPORA, default <source>/../shared/corpora).
+ * When it is missing: returns NULL after printing a "SKIP ... how to get the data" line,
+ * unless CI=true, where a missing corpus fails the calling test. */
+const char *test_corpora(const char *what);
+
+/* Path under the corpora directory (valid until the next call). */
+const char *test_corpus_path(const char *relative);
+
+/* Reads a whole file into malloc'd memory, NUL-terminated; fails the test if unreadable. */
+char *test_read_file(const char *path, size_t *len);
+
+
+
+/* Path under the shared peers directory (<corpora>/../peers), or NULL when it is absent
+ * (not an error: comparisons with peers are then reported as skipped). */
+const char *test_peers_path(const char *relative);
+#endif
