@@ -279,8 +279,11 @@ static int tar_read_data(tar_walk *t, const char *member, uint64_t header_at, ui
                                 padded > size ? " plus padding" : "", (unsigned long long)t->stream.consumed);
         }
     }
-    if (keep)
+    if (keep) {
+        if (reserve(&t->data, &t->data_cap, (size_t)size + 1) != 0)  /* size 0: nothing reserved yet */
+            return tar_out_of_memory(t);
         t->data[size] = '\0';
+    }
     return VSOLVE_OK;
 }
 
@@ -470,6 +473,8 @@ static int tar_walk_stream(tar_walk *t)
         t->has_pending_size = 0;
         if (rc != VSOLVE_OK)
             return rc;
+        if (t->path[0] == '\0')
+            return tar_fail(t, VSOLVE_EBADINPUT, header_at, "corrupt archive: member with an empty name");
         snprintf(t->last_member, sizeof t->last_member, "%s", t->path);
 
         int is_file = (type == '0' || type == '\0' || type == '7') && !ends_with(t->path, "/");

@@ -93,6 +93,274 @@ static int atom_without_candidates(text *t, const vs_encoding *e, const vs_atom 
     return 1;
 }
 
+/* What installing one of `start` forces: for every name that all its alternatives need (a
+ * dependency clause whose providers all have that name), the versions still possible.
+ * allowed[pkg] = 1 marks them; forced[name] = 1 marks the forced names; via[name] is the
+ * name that forced it (VS_NONE for the start). Fixpoint over the cone; no SAT calls. */
+typedef struct implied {
+    unsigned char *allowed;   /* per package */
+    unsigned char *forced;    /* per name */
+    uint32_t *via;            /* per name */
+} implied;
+
+static void implied_free(implied *im)
+{
+    free(im->allowed);
+    free(im->forced);
+    free(im->via);
+}
+
+/* Providers of clause cl that are in the cone, if they all share one name; else VS_NONE. */
+static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
+{
+    const vs_universe *u = e->u;
+    uint32_t name = VS_NONE;
+    for (uint32_t j = 0; j < cl->count; j++) {
+        uint32_t q = u->ids.items[cl->first + j];
+        if (!encode_in_cone(e, q))
+            continue;
+        if (name != VS_NONE && u->pkgs.items[q].name != name)
+            return VS_NONE;
+        name = u->pkgs.items[q].name;
+    }
+    return name;
+}
+
+/* The first dependency clause of pkg with no installable provider, or VS_NONE. */
+static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
+{
+    const vs_universe *u = e->u;
+    const vs_pkg *p = &u->pkgs.items[pkg];
+    for (uint32_t c = 0; c < p->clause_count; c++) {
+        const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        int any = 0;
+        for (uint32_t j = 0; j < cl->count && !any; j++)
+            any = encode_in_cone(e, u->ids.items[cl->first + j]);
+        if (!any)
+            return p->clause_first + c;
+    }
+    return VS_NONE;
+}
+
+static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, implied *im)
+{
+    const vs_universe *u = e->u;
+    im->allowed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    im->forced = calloc(u->names.len ? u->names.len : 1, 1);
+    im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
+    unsigned char *next = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!im->allowed || !im->forced || !im->via || !next) {
+        free(next);
+        return VSOLVE_ENOMEM;
+    }
+    for (size_t i = 0; i < u->names.len; i++)
+        im->via[i] = VS_NONE;
+    for (size_t i = 0; i < n_start; i++)
+        if (encode_in_cone(e, start[i])) {
+            im->allowed[start[i]] = 1;
+            im->forced[u->pkgs.items[start[i]].name] = 1;
+        }
+    for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+        changed = 0;
+        for (uint32_t nm = 0; nm < u->names.len; nm++) {
+            if (!im->forced[nm])
+                continue;
+            const vs_name *name = &u->names.items[nm];
+            /* a version with a dependency nothing in the cone provides cannot be installed */
+            for (uint32_t j = 0; j < name->n_pkgs; j++)
+                if (im->allowed[name->first_pkg + j] && dead_clause(e, name->first_pkg + j) != VS_NONE) {
+                    im->allowed[name->first_pkg + j] = 0;
+                    changed = 1;
+                }
+            /* names needed by every allowed version of nm, with the union of their providers */
+            uint32_t first_allowed = VS_NONE;
+            for (uint32_t j = 0; j < name->n_pkgs && first_allowed == VS_NONE; j++)
+                if (im->allowed[name->first_pkg + j])
+                    first_allowed = name->first_pkg + j;
+            if (first_allowed == VS_NONE)
+                continue;
+            const vs_pkg *fp = &u->pkgs.items[first_allowed];
+            for (uint32_t c = 0; c < fp->clause_count; c++) {
+                uint32_t target = single_name(e, &u->clauses.items[fp->clause_first + c]);
+                if (target == VS_NONE || target == nm)
+                    continue;
+                const vs_name *tn = &u->names.items[target];
+                memset(next + tn->first_pkg, 0, tn->n_pkgs);
+                int every = 1;
+                for (uint32_t j = 0; j < name->n_pkgs && every; j++) {
+                    uint32_t p = name->first_pkg + j;
+                    if (!im->allowed[p])
+                        continue;
+                    const vs_pkg *pk = &u->pkgs.items[p];
+                    /* intersection of p's clauses on target */
+                    int found = 0;
+                    unsigned char mine[4096];
+                    if (tn->n_pkgs > sizeof mine) { every = 0; break; }
+                    memset(mine, 1, tn->n_pkgs);
+                    for (uint32_t k = 0; k < pk->clause_count; k++) {
+                        const vs_clause *cl = &u->clauses.items[pk->clause_first + k];
+                        if (single_name(e, cl) != target)
+                            continue;
+                        found = 1;
+                        unsigned char in_clause[4096];
+                        memset(in_clause, 0, tn->n_pkgs);
+                        for (uint32_t q = 0; q < cl->count; q++) {
+                            uint32_t id = u->ids.items[cl->first + q];
+                            if (encode_in_cone(e, id))
+                                in_clause[id - tn->first_pkg] = 1;
+                        }
+                        for (uint32_t q = 0; q < tn->n_pkgs; q++)
+                            mine[q] &= in_clause[q];
+                    }
+                    if (!found) { every = 0; break; }
+                    for (uint32_t q = 0; q < tn->n_pkgs; q++)
+                        next[tn->first_pkg + q] |= mine[q];
+                }
+                if (!every)
+                    continue;
+                /* intersect with what is already known about target */
+                if (!im->forced[target]) {
+                    im->forced[target] = 1;
+                    im->via[target] = nm;
+                    memcpy(im->allowed + tn->first_pkg, next + tn->first_pkg, tn->n_pkgs);
+                    changed = 1;
+                } else {
+                    for (uint32_t q = 0; q < tn->n_pkgs; q++) {
+                        unsigned char v = im->allowed[tn->first_pkg + q] & next[tn->first_pkg + q];
+                        if (v != im->allowed[tn->first_pkg + q]) {
+                            im->allowed[tn->first_pkg + q] = v;
+                            changed = 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(next);
+    return VSOLVE_OK;
+}
+
+static void say_allowed(text *t, const vs_universe *u, const implied *im, uint32_t name)
+{
+    const vs_name *nm = &u->names.items[name];
+    u32_vec v = { 0 };
+    for (uint32_t j = 0; j < nm->n_pkgs; j++)
+        if (im->allowed[nm->first_pkg + j])
+            vec_push(&v, nm->first_pkg + j);
+    if (v.len == 0)
+        say(t, "no version at all");
+    else
+        say_versions(t, u, v.items, v.len);
+    vec_free(&v);
+}
+
+/* "core -> ppx_jane -> ocaml": how the start forced `name`. */
+static void say_chain(text *t, const vs_universe *u, const implied *im, uint32_t name)
+{
+    uint32_t chain[32];
+    size_t n = 0;
+    for (uint32_t cur = name; cur != VS_NONE && n < 32; cur = im->via[cur])
+        chain[n++] = cur;
+    for (size_t i = n; i-- > 0;)
+        say(t, "%s%s", universe_str(u, u->names.items[chain[i]].str), i ? " -> " : "");
+}
+
+/* Do all packages of a name exclude each other (one slot)? Then disjoint allowed sets clash. */
+static int one_slot(const vs_universe *u, uint32_t name)
+{
+    const vs_name *nm = &u->names.items[name];
+    uint32_t slot = u->pkgs.items[nm->first_pkg].slot;
+    if (nm->n_pkgs > 1 && slot == VS_NONE)
+        return 0;
+    for (uint32_t j = 1; j < nm->n_pkgs; j++)
+        if (u->pkgs.items[nm->first_pkg + j].slot != slot)
+            return 0;
+    return 1;
+}
+
+/* Names the dependency the atoms disagree on, with the versions each side allows. */
+static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, size_t n)
+{
+    const vs_universe *u = e->u;
+    const vs_request *req = e->req;
+    implied im[8];
+    if (n > 8)
+        n = 8;
+    size_t built = 0;
+    for (; built < n; built++) {
+        const vs_atom *a = &req->atoms.items[atoms[built]];
+        if (implied_compute(e, req->ids.items + a->first, a->count, &im[built]) != VSOLVE_OK) {
+            implied_free(&im[built]);
+            break;
+        }
+    }
+    int said = 0;
+    /* an atom that cannot be installed on its own */
+    for (size_t i = 0; i < built && said < 3; i++)
+        for (uint32_t nm = 0; nm < u->names.len && said < 3; nm++) {
+            if (!im[i].forced[nm])
+                continue;
+            const vs_name *name = &u->names.items[nm];
+            int any = 0;
+            uint32_t dead = VS_NONE, dead_pkg = VS_NONE;
+            for (uint32_t j = name->n_pkgs; j-- > 0 && !any;) {
+                uint32_t p = name->first_pkg + j;
+                any = im[i].allowed[p];
+                if (dead == VS_NONE && encode_in_cone(e, p) && (dead = dead_clause(e, p)) != VS_NONE)
+                    dead_pkg = p;
+            }
+            if (any || dead == VS_NONE)
+                continue;
+            /* the end of the chain: versions of nm exist but each needs something missing */
+            if (im[i].via[nm] == VS_NONE)
+                say(t, "Why: no version of %s can be installed", universe_str(u, name->str));
+            else
+                say(t, "Why: %s needs %s, and no version of %s can be installed for it",
+                    universe_str(u, req->atoms.items[atoms[i]].desc), universe_str(u, name->str), universe_str(u, name->str));
+            say(t, " (%s.%s requires %s, which nothing installable provides).\n", universe_str(u, name->str),
+                universe_pkg_version(u, dead_pkg), universe_str(u, u->clauses.items[dead].desc));
+            say(t, "  chain: ");
+            say_chain(t, u, &im[i], nm);
+            say(t, "\n");
+            said++;
+        }
+    /* two atoms needing disjoint versions of one name */
+    for (size_t i = 0; i < built && !said; i++)
+        for (size_t k = i + 1; k < built && said < 3; k++)
+            for (uint32_t nm = 0; nm < u->names.len && said < 3; nm++) {
+                if (!im[i].forced[nm] || !im[k].forced[nm] || !one_slot(u, nm))
+                    continue;
+                const vs_name *name = &u->names.items[nm];
+                int overlap = 0;
+                for (uint32_t j = 0; j < name->n_pkgs && !overlap; j++)
+                    overlap = im[i].allowed[name->first_pkg + j] && im[k].allowed[name->first_pkg + j];
+                if (overlap)
+                    continue;
+                /* the atoms' own name is already shown; and report the first clash along the
+                 * chains, not every descendant of it */
+                if (im[i].via[nm] == VS_NONE && im[k].via[nm] == VS_NONE)
+                    continue;
+                if (im[i].via[nm] != VS_NONE && im[i].via[nm] == im[k].via[nm])
+                    continue;
+                say(t, "Why: they need different versions of %s, and only one can be installed:\n",
+                    universe_str(u, name->str));
+                for (size_t side = 0; side < 2; side++) {
+                    size_t x = side ? k : i;
+                    say(t, "  - %s needs %s ", universe_str(u, req->atoms.items[atoms[x]].desc), universe_str(u, name->str));
+                    say_allowed(t, u, &im[x], nm);
+                    if (im[x].via[nm] != VS_NONE) {
+                        say(t, " (through ");
+                        say_chain(t, u, &im[x], nm);
+                        say(t, ")");
+                    }
+                    say(t, "\n");
+                }
+                said++;
+            }
+    for (size_t i = 0; i < built; i++)
+        implied_free(&im[i]);
+}
+
 char *explain_unsat(vs_encoding *e)
 {
     text t = { 0 };
@@ -160,6 +428,11 @@ char *explain_unsat(vs_encoding *e)
         say(&t, ")\n");
         vec_free(&avail);
     }
+    size_t mus[8], n_mus = 0;
+    for (size_t i = 0; i < n && n_mus < 8; i++)
+        if (in[i])
+            mus[n_mus++] = i;
+    explain_clash(&t, e, mus, n_mus);
     free(in);
     free(lits);
     if (t.oom) {

@@ -412,6 +412,13 @@ START_TEST(test_tar_corruption)
     add_end(&b);
     assert_walk_fails(&b, "long name or pax header too large at byte 0", NULL);
 
+    /* An empty GNU long name leaves an empty member name. */
+    b.len = 0;
+    add_member(&b, "././@LongLink", 'L', NULL, 0, MAGIC_GNU);
+    add_file(&b, "a", "a");
+    add_end(&b);
+    assert_walk_fails(&b, "member with an empty name at byte 512", NULL);
+
     /* Corrupt gzip data is reported, never silently truncated. */
     b.len = 0;
     add_file(&b, "a", "some text that compresses");
@@ -430,6 +437,22 @@ START_TEST(test_tar_corruption)
     ck_assert_int_eq(walk_memory(&b, b.len, 1, &s, &err), VSOLVE_EBADINPUT);  /* not gzip at all */
     ck_assert_msg(strstr(err.message, "corrupt gzip data"), "%s", err.message);
     free(gz.data);
+    free(b.data);
+}
+END_TEST
+
+/* An empty file as the very first data handed out (no data buffer exists yet). */
+START_TEST(test_tar_first_file_empty)
+{
+    bytes b = { 0 };
+    add_member(&b, "empty", '0', NULL, 0, MAGIC_POSIX);
+    add_end(&b);
+    seen s = { 0 };
+    vs_error err;
+    ck_assert_int_eq(walk_memory(&b, b.len, 0, &s, &err), VSOLVE_OK);
+    ck_assert_int_eq(s.n, 1);
+    assert_file(&s, 0, "empty", "");
+    seen_free(&s);
     free(b.data);
 }
 END_TEST
@@ -692,6 +715,7 @@ Suite *repo_source_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tar_members);
     tcase_add_test(tc, test_tar_corruption);
+    tcase_add_test(tc, test_tar_first_file_empty);
     tcase_add_test(tc, test_tar_truncated_at_every_offset);
     suite_add_tcase(s, tc);
     TCase *disk = tcase_create("disk");
