@@ -265,10 +265,10 @@ static formula *atom(builder *b, const opam_node *name_node, opam_node *const *c
         b->oom = 1;
         return NULL;
     }
+    /* unavailable versions stay in the clause: never installable (they are outside every
+     * cone), but explanations can tell "not available here" from "no such version" */
     for (uint32_t j = 0; j < count; j++) {
         uint32_t p = first + j;
-        if (u->pkgs.items[p].flags & VS_PKG_UNAVAILABLE)
-            continue;
         if (whole == T_TRUE || eval_constraints(b, cons, n_cons, universe_pkg_version(u, p)) == T_TRUE)
             f->pkgs[f->n++] = p;
     }

@@ -278,85 +278,214 @@ static int one_slot(const vs_universe *u, uint32_t name)
     return 1;
 }
 
-/* Names the dependency the atoms disagree on, with the versions each side allows. */
-static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, size_t n)
+/* Is `anc` on the chain that forced `name` (excluding name itself)? */
+static int on_chain(const implied *im, uint32_t anc, uint32_t name)
+{
+    int steps = 0;
+    for (uint32_t cur = im->via[name]; cur != VS_NONE && steps < 64; cur = im->via[cur], steps++)
+        if (cur == anc)
+            return 1;
+    return 0;
+}
+
+static int allowed_any(const vs_universe *u, const implied *im, uint32_t name)
+{
+    const vs_name *nm = &u->names.items[name];
+    for (uint32_t j = 0; j < nm->n_pkgs; j++)
+        if (im->allowed[nm->first_pkg + j])
+            return 1;
+    return 0;
+}
+
+static int conflicting(const vs_universe *u, uint32_t p, uint32_t q)
+{
+    const vs_pkg *a = &u->pkgs.items[p], *b = &u->pkgs.items[q];
+    for (uint32_t c = 0; c < a->conflict_count; c++)
+        if (u->ids.items[a->conflict_first + c] == q)
+            return 1;
+    for (uint32_t c = 0; c < b->conflict_count; c++)
+        if (u->ids.items[b->conflict_first + c] == p)
+            return 1;
+    return 0;
+}
+
+/* Do all allowed versions of x exclude all allowed versions of y? Returns the group that makes
+ * them exclusive, VS_NONE - 1 for explicit conflicts, or VS_NONE. */
+static uint32_t exclusion(const vs_universe *u, const uint32_t *group_of, const implied *ix, uint32_t x,
+                          const implied *iy, uint32_t y)
+{
+    const vs_name *nx = &u->names.items[x], *ny = &u->names.items[y];
+    uint32_t group = VS_NONE;
+    int by_group = 1, by_conflict = 1, any = 0;
+    for (uint32_t i = 0; i < nx->n_pkgs && (by_group || by_conflict); i++) {
+        uint32_t p = nx->first_pkg + i;
+        if (!ix->allowed[p])
+            continue;
+        for (uint32_t j = 0; j < ny->n_pkgs && (by_group || by_conflict); j++) {
+            uint32_t q = ny->first_pkg + j;
+            if (!iy->allowed[q])
+                continue;
+            any = 1;
+            if (group_of[p] == VS_NONE || group_of[p] != group_of[q])
+                by_group = 0;
+            else
+                group = group_of[p];
+            if (by_conflict && !conflicting(u, p, q))
+                by_conflict = 0;
+        }
+    }
+    if (!any)
+        return VS_NONE;
+    if (by_group)
+        return group;
+    return by_conflict ? VS_NONE - 1 : VS_NONE;
+}
+
+static void say_need(text *t, const vs_universe *u, const vs_request *req, size_t atom, const implied *im, uint32_t name)
+{
+    say(t, "  - %s needs %s ", universe_str(u, req->atoms.items[atom].desc), universe_str(u, u->names.items[name].str));
+    say_allowed(t, u, im, name);
+    if (im->via[name] != VS_NONE) {
+        say(t, " (through ");
+        say_chain(t, u, im, name);
+        say(t, ")");
+    }
+    say(t, "\n");
+}
+
+/* Why an atom cannot be installed at all: the forced name whose every version needs
+ * something missing. Returns 1 if it said so. */
+static int explain_dead_end(text *t, const vs_encoding *e, size_t atom, const implied *im)
 {
     const vs_universe *u = e->u;
     const vs_request *req = e->req;
+    for (uint32_t nm = 0; nm < u->names.len; nm++) {
+        if (!im->forced[nm] || allowed_any(u, im, nm))
+            continue;
+        const vs_name *name = &u->names.items[nm];
+        uint32_t dead = VS_NONE, dead_pkg = VS_NONE;
+        for (uint32_t j = name->n_pkgs; j-- > 0 && dead == VS_NONE;) {
+            uint32_t p = name->first_pkg + j;
+            if (encode_in_cone(e, p) && (dead = dead_clause(e, p)) != VS_NONE)
+                dead_pkg = p;
+        }
+        if (dead == VS_NONE)
+            continue;
+        if (im->via[nm] == VS_NONE)
+            say(t, "Why: no version of %s can be installed", universe_str(u, name->str));
+        else
+            say(t, "Why: %s needs %s, and no version of %s can be installed for it",
+                universe_str(u, req->atoms.items[atom].desc), universe_str(u, name->str), universe_str(u, name->str));
+        const vs_clause *cl = &u->clauses.items[dead];
+        say(t, " (%s.%s requires %s", universe_str(u, name->str), universe_pkg_version(u, dead_pkg), universe_str(u, cl->desc));
+        if (cl->count > 0) {
+            say(t, ", but the matching version%s (", cl->count > 1 ? "s" : "");
+            for (uint32_t j = 0; j < cl->count && j < 4; j++)
+                say(t, "%s%s.%s", j ? ", " : "", universe_pkg_name(u, u->ids.items[cl->first + j]),
+                    universe_pkg_version(u, u->ids.items[cl->first + j]));
+            say(t, "%s) %s not available on this platform).\n", cl->count > 4 ? ", ..." : "", cl->count > 1 ? "are" : "is");
+        } else {
+            say(t, ", which nothing provides).\n");
+        }
+        if (im->via[nm] != VS_NONE) {
+            say(t, "  chain: ");
+            say_chain(t, u, im, nm);
+            say(t, "\n");
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Why two atoms clash: a name both force with disjoint versions (one version per name), or two
+ * forced names that exclude each other (a conflict-class or explicit conflicts). */
+static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of, size_t ai, const implied *a,
+                        size_t bi, const implied *b)
+{
+    const vs_universe *u = e->u;
+    const vs_request *req = e->req;
+    uint32_t reported[3];
+    int said = 0;
+    for (uint32_t nm = 0; nm < u->names.len && said < 2; nm++) {
+        if (!a->forced[nm] || !b->forced[nm] || !one_slot(u, nm))
+            continue;
+        if (a->via[nm] == VS_NONE && b->via[nm] == VS_NONE)
+            continue;   /* the atoms' own name: already shown */
+        const vs_name *name = &u->names.items[nm];
+        int overlap = 0;
+        for (uint32_t j = 0; j < name->n_pkgs && !overlap; j++)
+            overlap = a->allowed[name->first_pkg + j] && b->allowed[name->first_pkg + j];
+        if (overlap)
+            continue;
+        int descendant = 0;
+        for (int r = 0; r < said && !descendant; r++)
+            descendant = on_chain(a, reported[r], nm) || on_chain(b, reported[r], nm);
+        if (descendant)
+            continue;
+        say(t, "Why: they need different versions of %s, and only one can be installed:\n", universe_str(u, name->str));
+        say_need(t, u, req, ai, a, nm);
+        say_need(t, u, req, bi, b, nm);
+        reported[said++] = nm;
+    }
+    if (said)
+        return said;
+    for (uint32_t x = 0; x < u->names.len; x++) {
+        if (!a->forced[x] || !allowed_any(u, a, x))
+            continue;
+        for (uint32_t y = 0; y < u->names.len; y++) {
+            if (y == x || !b->forced[y] || !allowed_any(u, b, y))
+                continue;
+            uint32_t why = exclusion(u, group_of, a, x, b, y);
+            if (why == VS_NONE)
+                continue;
+            if (why == VS_NONE - 1)
+                say(t, "Why: %s and %s conflict:\n", universe_str(u, u->names.items[x].str), universe_str(u, u->names.items[y].str));
+            else
+                say(t, "Why: %s and %s exclude each other (%s):\n", universe_str(u, u->names.items[x].str),
+                    universe_str(u, u->names.items[y].str), universe_str(u, u->groups.items[why].desc));
+            say_need(t, u, req, ai, a, x);
+            say_need(t, u, req, bi, b, y);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Adds the "Why:" lines for a minimal set of clashing atoms. */
+static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, size_t n)
+{
+    const vs_universe *u = e->u;
     implied im[8];
     if (n > 8)
         n = 8;
     size_t built = 0;
     for (; built < n; built++) {
-        const vs_atom *a = &req->atoms.items[atoms[built]];
-        if (implied_compute(e, req->ids.items + a->first, a->count, &im[built]) != VSOLVE_OK) {
+        const vs_atom *a = &e->req->atoms.items[atoms[built]];
+        if (implied_compute(e, e->req->ids.items + a->first, a->count, &im[built]) != VSOLVE_OK) {
             implied_free(&im[built]);
             break;
         }
     }
-    int said = 0;
-    /* an atom that cannot be installed on its own */
-    for (size_t i = 0; i < built && said < 3; i++)
-        for (uint32_t nm = 0; nm < u->names.len && said < 3; nm++) {
-            if (!im[i].forced[nm])
-                continue;
-            const vs_name *name = &u->names.items[nm];
-            int any = 0;
-            uint32_t dead = VS_NONE, dead_pkg = VS_NONE;
-            for (uint32_t j = name->n_pkgs; j-- > 0 && !any;) {
-                uint32_t p = name->first_pkg + j;
-                any = im[i].allowed[p];
-                if (dead == VS_NONE && encode_in_cone(e, p) && (dead = dead_clause(e, p)) != VS_NONE)
-                    dead_pkg = p;
+    /* packages -> the exclusion group (other than their own slot) they belong to */
+    uint32_t *group_of = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *group_of);
+    if (group_of) {
+        memset(group_of, 0xff, u->pkgs.len * sizeof *group_of);
+        for (size_t g = 0; g < u->groups.len; g++) {
+            const vs_group *gr = &u->groups.items[g];
+            for (uint32_t j = 0; j < gr->count; j++) {
+                uint32_t p = u->ids.items[gr->first + j];
+                if (u->pkgs.items[p].slot != g && group_of[p] == VS_NONE)
+                    group_of[p] = (uint32_t)g;
             }
-            if (any || dead == VS_NONE)
-                continue;
-            /* the end of the chain: versions of nm exist but each needs something missing */
-            if (im[i].via[nm] == VS_NONE)
-                say(t, "Why: no version of %s can be installed", universe_str(u, name->str));
-            else
-                say(t, "Why: %s needs %s, and no version of %s can be installed for it",
-                    universe_str(u, req->atoms.items[atoms[i]].desc), universe_str(u, name->str), universe_str(u, name->str));
-            say(t, " (%s.%s requires %s, which nothing installable provides).\n", universe_str(u, name->str),
-                universe_pkg_version(u, dead_pkg), universe_str(u, u->clauses.items[dead].desc));
-            say(t, "  chain: ");
-            say_chain(t, u, &im[i], nm);
-            say(t, "\n");
-            said++;
         }
-    /* two atoms needing disjoint versions of one name */
+    }
+    int said = 0;
     for (size_t i = 0; i < built && !said; i++)
-        for (size_t k = i + 1; k < built && said < 3; k++)
-            for (uint32_t nm = 0; nm < u->names.len && said < 3; nm++) {
-                if (!im[i].forced[nm] || !im[k].forced[nm] || !one_slot(u, nm))
-                    continue;
-                const vs_name *name = &u->names.items[nm];
-                int overlap = 0;
-                for (uint32_t j = 0; j < name->n_pkgs && !overlap; j++)
-                    overlap = im[i].allowed[name->first_pkg + j] && im[k].allowed[name->first_pkg + j];
-                if (overlap)
-                    continue;
-                /* the atoms' own name is already shown; and report the first clash along the
-                 * chains, not every descendant of it */
-                if (im[i].via[nm] == VS_NONE && im[k].via[nm] == VS_NONE)
-                    continue;
-                if (im[i].via[nm] != VS_NONE && im[i].via[nm] == im[k].via[nm])
-                    continue;
-                say(t, "Why: they need different versions of %s, and only one can be installed:\n",
-                    universe_str(u, name->str));
-                for (size_t side = 0; side < 2; side++) {
-                    size_t x = side ? k : i;
-                    say(t, "  - %s needs %s ", universe_str(u, req->atoms.items[atoms[x]].desc), universe_str(u, name->str));
-                    say_allowed(t, u, &im[x], nm);
-                    if (im[x].via[nm] != VS_NONE) {
-                        say(t, " (through ");
-                        say_chain(t, u, &im[x], nm);
-                        say(t, ")");
-                    }
-                    say(t, "\n");
-                }
-                said++;
-            }
+        said = explain_dead_end(t, e, atoms[i], &im[i]);
+    for (size_t i = 0; i < built && !said && group_of; i++)
+        for (size_t k = i + 1; k < built && !said; k++)
+            said = explain_pair(t, e, group_of, atoms[i], &im[i], atoms[k], &im[k]);
+    free(group_of);
     for (size_t i = 0; i < built; i++)
         implied_free(&im[i]);
 }

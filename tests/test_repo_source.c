@@ -457,6 +457,22 @@ START_TEST(test_tar_first_file_empty)
 }
 END_TEST
 
+/* Inputs libFuzzer (tests/fuzz/fuzz_tar.c) found crashing, minimized. */
+START_TEST(test_fuzz_regressions)
+{
+    /* One header block, all zero but two 0x80 bytes: its signed checksum is 0, matching the
+     * all-NUL checksum field; a regular file with an empty name and no data, handed out before
+     * any data buffer existed (a NULL write). Now: an error for the empty name. */
+    bytes b = { 0 };
+    unsigned char h[512] = { 0 };
+    h[118] = 0x80;
+    h[204] = 0x80;
+    bytes_add(&b, h, sizeof h);
+    assert_walk_fails(&b, "mem.tar: corrupt archive: member with an empty name at byte 0", NULL);
+    free(b.data);
+}
+END_TEST
+
 START_TEST(test_tar_truncated_at_every_offset)
 {
     bytes b = sample_archive();
@@ -716,6 +732,7 @@ Suite *repo_source_suite(void)
     tcase_add_test(tc, test_tar_members);
     tcase_add_test(tc, test_tar_corruption);
     tcase_add_test(tc, test_tar_first_file_empty);
+    tcase_add_test(tc, test_fuzz_regressions);
     tcase_add_test(tc, test_tar_truncated_at_every_offset);
     suite_add_tcase(s, tc);
     TCase *disk = tcase_create("disk");
