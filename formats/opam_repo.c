@@ -13,9 +13,16 @@ typedef struct opam_source {
     const opam_file *file;
 } opam_source;
 
+/* opam's install-time switches: with them, opam applies test/doc/dev-setup dependencies to
+ * the requested packages only. */
+static const char *const root_switches[] = { "with-test", "with-doc", "with-dev-setup" };
+
 typedef struct loader {
     vs_universe *u;
-    const opam_vars *vars;
+    const opam_vars *vars;        /* for everything but requested packages' dependencies */
+    const opam_vars *root_vars;   /* the caller's variables: requested packages' dependencies */
+    opam_vars ordinary;           /* the caller's variables with the root switches false */
+    int has_root_switches;        /* some root switch is true: build root variants */
     arena mem;                 /* ASTs and names: live until the universe is built */
     VEC(opam_source) sources;
     vs_error *err;
@@ -387,7 +394,7 @@ static clause_list *to_cnf(builder *b, const formula *f, size_t *budget)
     return out;
 }
 
-static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf)
+static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
 {
     vs_universe *u = b->ld->u;
     u32_vec providers = { 0 };
@@ -409,7 +416,12 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf)
         if (rc != VSOLVE_OK)
             break;
         uint32_t d = universe_intern(u, desc, strlen(desc));
-        rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_clause(u, pkg, d, providers.items, providers.len);
+        if (d == UINT32_MAX)
+            rc = VSOLVE_ENOMEM;
+        else if (root)
+            rc = universe_add_root_clause(u, pkg, d, providers.items, providers.len);
+        else
+            rc = universe_add_clause(u, pkg, d, providers.items, providers.len);
     }
     vec_free(&providers);
     return rc;
@@ -474,6 +486,37 @@ static int add_conflict_classes(vs_universe *u, class_member *m, size_t n)
 
 typedef VEC(class_member) class_members;
 
+/* Does the formula use one of the root switches? */
+static int mentions_root_switch(const opam_node *n, int depth)
+{
+    if (!n || depth > 200)
+        return 0;
+    if (n->kind == OPAM_IDENT)
+        for (size_t i = 0; i < sizeof root_switches / sizeof root_switches[0]; i++)
+            if (strcmp(n->str, root_switches[i]) == 0)
+                return 1;
+    if (mentions_root_switch(n->lhs, depth + 1) || mentions_root_switch(n->rhs, depth + 1))
+        return 1;
+    for (size_t i = 0; i < n->n_items; i++)
+        if (mentions_root_switch(n->items[i], depth + 1))
+            return 1;
+    return 0;
+}
+
+/* Converts the depends field into clauses of pkg, ordinary or root variant. */
+static int add_depends(builder *b, uint32_t pkg, const opam_node *depends, int root)
+{
+    size_t budget = 100000;
+    formula *deps = build_formula(b, depends, 0);
+    clause_list *cnf = to_cnf(b, deps, &budget);
+    if (b->oom == 2)
+        return vs_error_at(b->ld->err, b->filename, depends->line, depends->col,
+                           "the depends formula is too large to convert to clauses");
+    if (b->oom)
+        return vs_error_set(b->ld->err, VSOLVE_ENOMEM, "out of memory");
+    return add_clauses(b, pkg, cnf, root);
+}
+
 static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *classes)
 {
     vs_universe *u = ld->u;
@@ -483,14 +526,13 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
     b.scope.pkg_name = src->name;
     b.scope.pkg_version = src->version;
 
-    size_t budget = 100000;
-    formula *deps = build_formula(&b, opam_file_field(src->file, "depends"), 0);
-    clause_list *cnf = to_cnf(&b, deps, &budget);
-    if (b.oom == 2)
-        return vs_error_at(ld->err, src->file->filename, 1, 1, "the depends formula is too large to convert to clauses");
-    if (b.oom)
-        return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
-    int rc = add_clauses(&b, pkg, cnf);
+    const opam_node *depends = opam_file_field(src->file, "depends");
+    int rc = add_depends(&b, pkg, depends, 0);
+    if (rc == VSOLVE_OK && ld->has_root_switches && mentions_root_switch(depends, 0)) {
+        builder rb = b;
+        rb.scope.vars = ld->root_vars;
+        rc = add_depends(&rb, pkg, depends, 1);
+    }
 
     formula *conf = build_formula(&b, opam_file_field(src->file, "conflicts"), 0);
     u32_vec others = { 0 };
@@ -573,27 +615,55 @@ static int build_universe(loader *ld, opam_load_stats *stats)
     return rc;
 }
 
+static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_error *err)
+{
+    memset(ld, 0, sizeof *ld);
+    ld->u = u;
+    ld->err = err;
+    ld->root_vars = vars;
+    ld->vars = &ld->ordinary;
+    arena_init(&ld->mem);
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < vars->len && rc == VSOLVE_OK; i++)
+        rc = opam_vars_set(&ld->ordinary, vars->items[i].name, vars->items[i].value);
+    for (size_t i = 0; i < sizeof root_switches / sizeof root_switches[0] && rc == VSOLVE_OK; i++) {
+        const char *v = opam_vars_get(vars, root_switches[i]);
+        if (v && strcmp(v, "true") == 0)
+            ld->has_root_switches = 1;
+        rc = opam_vars_set(&ld->ordinary, root_switches[i], "false");
+    }
+    if (rc != VSOLVE_OK)
+        vs_error_set(err, rc, "out of memory");
+    return rc;
+}
+
+static void loader_free(loader *ld)
+{
+    vec_free(&ld->sources);
+    arena_free(&ld->mem);
+    opam_vars_free(&ld->ordinary);
+}
+
 int opam_load_repository(vs_universe *u, const char *path, const opam_vars *vars,
                          opam_load_stats *stats, vs_error *err)
 {
-    loader ld = { .u = u, .vars = vars, .err = err };
-    arena_init(&ld.mem);
-    int rc = repo_source_walk(path, want_file, on_file, &ld, err);
+    loader ld;
+    int rc = loader_init(&ld, u, vars, err);
+    if (rc == VSOLVE_OK)
+        rc = repo_source_walk(path, want_file, on_file, &ld, err);
     if (rc == VSOLVE_OK && ld.sources.len == 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: no opam files found (expected packages/NAME/NAME.VERSION/opam)", path);
     if (rc == VSOLVE_OK)
         rc = build_universe(&ld, stats);
-    vec_free(&ld.sources);
-    arena_free(&ld.mem);
+    loader_free(&ld);
     return rc;
 }
 
 int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, const opam_vars *vars,
                      opam_load_stats *stats, vs_error *err)
 {
-    loader ld = { .u = u, .vars = vars, .err = err };
-    arena_init(&ld.mem);
-    int rc = VSOLVE_OK;
+    loader ld;
+    int rc = loader_init(&ld, u, vars, err);
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         const char *filename = files[i].filename ? files[i].filename : "<memory>";
         rc = add_source(&ld, filename, files[i].name, strlen(files[i].name), files[i].version,
@@ -601,8 +671,7 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
     }
     if (rc == VSOLVE_OK)
         rc = build_universe(&ld, stats);
-    vec_free(&ld.sources);
-    arena_free(&ld.mem);
+    loader_free(&ld);
     return rc;
 }
 

@@ -298,15 +298,19 @@ static void opam_alternative(FILE *out, const vs_universe *u, uint32_t pkg)
     fprintf(out, "\"%s\" {= \"%s\"}", universe_pkg_name(u, pkg), universe_pkg_version(u, pkg));
 }
 
-static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, const unsigned char *dumped)
+/* Writes pkg as an opam file body; a requested package is written with the clauses that apply
+ * to it in this request (its root variant), so the case means the same without its env. */
+static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, const unsigned char *dumped, int as_root)
 {
     const vs_pkg *p = &u->pkgs.items[pkg];
+    uint32_t first, count;
+    universe_clauses(u, pkg, as_root, &first, &count);
     fprintf(out, "  %s.%s: |\n", universe_pkg_name(u, pkg), universe_pkg_version(u, pkg));
     fprintf(out, "    # this package's dependencies and conflicts, as vsolve's universe holds them\n");
-    if (p->clause_count) {
+    if (count) {
         fprintf(out, "    depends: [\n");
-        for (uint32_t c = 0; c < p->clause_count; c++) {
-            const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        for (uint32_t c = 0; c < count; c++) {
+            const vs_clause *cl = &u->clauses.items[first + c];
             fprintf(out, "      # %s\n      (", universe_str(u, cl->desc));
             int n = 0;
             for (uint32_t j = 0; j < cl->count; j++) {
@@ -368,9 +372,16 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
     fprintf(out, "# vsolve test case (written by --dump-testcase)\ndescription: ");
     yaml_quoted(out, description ? description : "a saved request");
     fprintf(out, "\npackages:\n");
+    unsigned char *roots = calloc(u->names.len ? u->names.len : 1, 1);
+    if (!roots) {
+        free(dumped);
+        return VSOLVE_ENOMEM;
+    }
+    request_mark_roots(req, roots);
     for (uint32_t p = 0; p < u->pkgs.len; p++)
         if (dumped[p])
-            write_package(out, u, p, dumped);
+            write_package(out, u, p, dumped, roots[u->pkgs.items[p].name]);
+    free(roots);
     fprintf(out, "request:\n");
     for (size_t i = 0; i < req->atoms.len; i++) {
         fputs("  - ", out);

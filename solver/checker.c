@@ -32,10 +32,14 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
     if (msg && msg_size)
         msg[0] = '\0';
     unsigned char *on = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (!on) {
+    unsigned char *root = calloc(u->names.len ? u->names.len : 1, 1);
+    if (!on || !root) {
+        free(on);
+        free(root);
         violation(&r, "out of memory while checking\n");
         return r.violations;
     }
+    request_mark_roots(req, root);
     for (size_t i = 0; i < n; i++) {
         if (pkgs[i] >= u->pkgs.len) {
             violation(&r, "package id %u does not exist\n", pkgs[i]);
@@ -58,8 +62,10 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
         const char *pn = universe_pkg_name(u, p), *pv = universe_pkg_version(u, p);
         if (pk->flags & VS_PKG_UNAVAILABLE)
             violation(&r, "%s.%s is installed but not available\n", pn, pv);
-        for (uint32_t c = 0; c < pk->clause_count; c++) {
-            const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+        uint32_t first, count;
+        universe_clauses(u, p, root[pk->name], &first, &count);
+        for (uint32_t c = 0; c < count; c++) {
+            const vs_clause *cl = &u->clauses.items[first + c];
             int met = 0;
             for (uint32_t j = 0; j < cl->count && !met; j++)
                 met = on[u->ids.items[cl->first + j]];
@@ -90,5 +96,6 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
         }
     }
     free(on);
+    free(root);
     return r.violations;
 }

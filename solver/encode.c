@@ -2,7 +2,8 @@
  *
  * The encoding (one Boolean variable x_p per package p in the cone; x_p = "p is installed"):
  *   dependency   for each clause C of p:       -x_p  v  x_q1 v ... v x_qk   (q_i: available providers)
- *                (a clause with no available provider becomes the unit -x_p)
+ *                (a clause with no available provider becomes the unit -x_p); a requested
+ *                package with a root variant (opam --with-test) uses its root clauses instead
  *   conflict     for each conflict (p, q):     -x_p  v -x_q
  *   group        at most one member installed: pairwise -x_a v -x_b for groups of up to 6
  *                members in the cone, otherwise Sinz's sequential counter with auxiliary
@@ -40,9 +41,10 @@ static int build_cone(vs_encoding *e)
                 return VSOLVE_ENOMEM;
     }
     for (size_t head = 0; head < e->cone.len; head++) {
-        const vs_pkg *p = &u->pkgs.items[e->cone.items[head]];
-        for (uint32_t c = 0; c < p->clause_count; c++) {
-            const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        uint32_t first, count;
+        encode_clauses(e, e->cone.items[head], &first, &count);
+        for (uint32_t c = 0; c < count; c++) {
+            const vs_clause *cl = &u->clauses.items[first + c];
             for (uint32_t j = 0; j < cl->count; j++)
                 if (visit(e, u->ids.items[cl->first + j]) != VSOLVE_OK)
                     return VSOLVE_ENOMEM;
@@ -94,9 +96,11 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     e->u = u;
     e->req = req;
     e->var_of_pkg = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *e->var_of_pkg);
+    e->root_name = calloc(u->names.len ? u->names.len : 1, 1);
     e->s = sat_new();
-    if (!e->var_of_pkg || !e->s)
+    if (!e->var_of_pkg || !e->root_name || !e->s)
         return VSOLVE_ENOMEM;
+    request_mark_roots(req, e->root_name);
     memset(e->var_of_pkg, 0xff, u->pkgs.len * sizeof *e->var_of_pkg);
     if (build_cone(e) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
@@ -107,8 +111,10 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
         const vs_pkg *p = &u->pkgs.items[pkg];
-        for (uint32_t c = 0; c < p->clause_count && rc == VSOLVE_OK; c++) {
-            const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        uint32_t first, count;
+        encode_clauses(e, pkg, &first, &count);
+        for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
+            const vs_clause *cl = &u->clauses.items[first + c];
             buf.len = 0;
             if (!vec_push(&buf, -encode_lit(e, pkg))) { rc = VSOLVE_ENOMEM; break; }
             for (uint32_t j = 0; j < cl->count; j++) {
@@ -154,6 +160,7 @@ void encoding_free(vs_encoding *e)
 {
     sat_free(e->s);
     free(e->var_of_pkg);
+    free(e->root_name);
     vec_free(&e->cone);
     vec_free(&e->selectors);
     memset(e, 0, sizeof *e);

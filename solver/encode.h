@@ -10,14 +10,21 @@ typedef struct vs_encoding {
     const vs_request *req;
     sat *s;
     uint32_t *var_of_pkg;       /* package -> SAT variable, VS_NONE outside the cone */
-    u32_vec cone;         /* packages in the cone, breadth-first from the request */
-    int_vec selectors;         /* one literal per request atom; assumed true when solving */
+    u32_vec cone;               /* packages in the cone, breadth-first from the request */
+    int_vec selectors;          /* one literal per request atom; assumed true when solving */
+    unsigned char *root_name;   /* name -> requested (its packages' root clauses apply) */
 } vs_encoding;
 
 /* Builds the cone (available packages reachable from the request through dependency
  * providers) and its CNF. Returns VSOLVE_OK or VSOLVE_ENOMEM. */
 int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req);
 void encoding_free(vs_encoding *e);
+
+/* The dependency clauses of pkg in this request: [*first, *first + *count) of u->clauses. */
+static inline void encode_clauses(const vs_encoding *e, uint32_t pkg, uint32_t *first, uint32_t *count)
+{
+    universe_clauses(e->u, pkg, e->root_name[e->u->pkgs.items[pkg].name], first, count);
+}
 
 static inline int encode_lit(const vs_encoding *e, uint32_t pkg)
 {

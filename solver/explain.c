@@ -130,14 +130,15 @@ static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
 static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
 {
     const vs_universe *u = e->u;
-    const vs_pkg *p = &u->pkgs.items[pkg];
-    for (uint32_t c = 0; c < p->clause_count; c++) {
-        const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+    uint32_t first, count;
+    encode_clauses(e, pkg, &first, &count);
+    for (uint32_t c = 0; c < count; c++) {
+        const vs_clause *cl = &u->clauses.items[first + c];
         int any = 0;
         for (uint32_t j = 0; j < cl->count && !any; j++)
             any = encode_in_cone(e, u->ids.items[cl->first + j]);
         if (!any)
-            return p->clause_first + c;
+            return first + c;
     }
     return VS_NONE;
 }
@@ -179,9 +180,10 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                     first_allowed = name->first_pkg + j;
             if (first_allowed == VS_NONE)
                 continue;
-            const vs_pkg *fp = &u->pkgs.items[first_allowed];
-            for (uint32_t c = 0; c < fp->clause_count; c++) {
-                uint32_t target = single_name(e, &u->clauses.items[fp->clause_first + c]);
+            uint32_t fp_first, fp_count;
+            encode_clauses(e, first_allowed, &fp_first, &fp_count);
+            for (uint32_t c = 0; c < fp_count; c++) {
+                uint32_t target = single_name(e, &u->clauses.items[fp_first + c]);
                 if (target == VS_NONE || target == nm)
                     continue;
                 const vs_name *tn = &u->names.items[target];
@@ -191,14 +193,15 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                     uint32_t p = name->first_pkg + j;
                     if (!im->allowed[p])
                         continue;
-                    const vs_pkg *pk = &u->pkgs.items[p];
+                    uint32_t pk_first, pk_count;
+                    encode_clauses(e, p, &pk_first, &pk_count);
                     /* intersection of p's clauses on target */
                     int found = 0;
                     unsigned char mine[4096];
                     if (tn->n_pkgs > sizeof mine) { every = 0; break; }
                     memset(mine, 1, tn->n_pkgs);
-                    for (uint32_t k = 0; k < pk->clause_count; k++) {
-                        const vs_clause *cl = &u->clauses.items[pk->clause_first + k];
+                    for (uint32_t k = 0; k < pk_count; k++) {
+                        const vs_clause *cl = &u->clauses.items[pk_first + k];
                         if (single_name(e, cl) != target)
                             continue;
                         found = 1;

@@ -139,9 +139,10 @@ static int newest_everywhere(policy *p, int_vec *lits)
                 uint32_t pkg = nm->first_pkg + j;
                 if (!installed(p, pkg))
                     continue;
-                const vs_pkg *pk = &u->pkgs.items[pkg];
-                for (uint32_t c = 0; c < pk->clause_count && rc == VSOLVE_OK; c++) {
-                    const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+                uint32_t first, count;
+                encode_clauses(e, pkg, &first, &count);
+                for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
+                    const vs_clause *cl = &u->clauses.items[first + c];
                     for (uint32_t k = 0; k < cl->count && rc == VSOLVE_OK; k++) {
                         uint32_t q = u->ids.items[cl->first + k];
                         uint32_t qn = u->pkgs.items[q].name;
@@ -184,9 +185,10 @@ static int drop_unneeded(policy *p, int_vec *lits)
         for (size_t i = 0; i < n; i++) {
             if (!p->model[i])
                 continue;
-            const vs_pkg *pk = &u->pkgs.items[e->cone.items[i]];
-            for (uint32_t c = 0; c < pk->clause_count; c++) {
-                const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+            uint32_t first, count_c;
+            encode_clauses(e, e->cone.items[i], &first, &count_c);
+            for (uint32_t c = 0; c < count_c; c++) {
+                const vs_clause *cl = &u->clauses.items[first + c];
                 uint32_t only = VS_NONE, count = 0;
                 for (uint32_t j = 0; j < cl->count; j++)
                     if (installed(p, u->ids.items[cl->first + j]))

@@ -11,6 +11,13 @@ void request_free(vs_request *r)
     vec_free(&r->ids);
 }
 
+void request_mark_roots(const vs_request *r, unsigned char *roots)
+{
+    for (size_t i = 0; i < r->atoms.len; i++)
+        if (r->atoms.items[i].name != VS_NONE)
+            roots[r->atoms.items[i].name] = 1;
+}
+
 int request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n)
 {
     vs_atom a = { .desc = desc, .name = name, .first = (uint32_t)r->ids.len, .count = (uint32_t)n };

@@ -17,6 +17,8 @@ typedef struct vs_request {
 
 void request_init(vs_request *r);
 void request_free(vs_request *r);
+/* Marks in roots[name] (sized universe.names.len, zeroed by the caller) the requested names. */
+void request_mark_roots(const vs_request *r, unsigned char *roots);
 int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);
 
 #endif

@@ -51,9 +51,10 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
         }
         for (size_t head = 0; rc == VSOLVE_OK && head < qlen; head++) {
             uint32_t pkg = e->cone.items[queue[head]];
-            const vs_pkg *p = &u->pkgs.items[pkg];
-            for (uint32_t c = 0; c < p->clause_count; c++) {
-                const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+            uint32_t first, count;
+            encode_clauses(e, pkg, &first, &count);
+            for (uint32_t c = 0; c < count; c++) {
+                const vs_clause *cl = &u->clauses.items[first + c];
                 for (uint32_t j = 0; j < cl->count; j++) {
                     uint32_t q = u->ids.items[cl->first + j];
                     if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])

@@ -163,6 +163,22 @@ int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint3
     return VSOLVE_OK;
 }
 
+int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n)
+{
+    vs_pkg *p = &u->pkgs.items[pkg];
+    if (!(p->flags & VS_PKG_ROOT_VARIANT)) {
+        p->flags |= VS_PKG_ROOT_VARIANT;
+        p->root_clause_first = (uint32_t)u->clauses.len;
+    } else if (p->root_clause_first + p->root_clause_count != u->clauses.len) {
+        return VSOLVE_EUSAGE;
+    }
+    vs_clause c = { .desc = desc, .count = (uint32_t)n };
+    if (push_ids(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
+        return VSOLVE_ENOMEM;
+    p->root_clause_count++;
+    return VSOLVE_OK;
+}
+
 int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n)
 {
     vs_pkg *p = &u->pkgs.items[pkg];

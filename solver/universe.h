@@ -25,7 +25,8 @@
 
 enum vs_pkg_flags {
     VS_PKG_AVOID = 1u << 0,        /* opam flags: avoid-version: chosen only when needed */
-    VS_PKG_UNAVAILABLE = 1u << 1   /* present in metadata but not installable here (e.g. opam `available`) */
+    VS_PKG_UNAVAILABLE = 1u << 1,  /* present in metadata but not installable here (e.g. opam `available`) */
+    VS_PKG_ROOT_VARIANT = 1u << 2  /* has other dependency clauses when requested itself (root_clause_*) */
 };
 
 typedef struct vs_pkg {
@@ -34,6 +35,8 @@ typedef struct vs_pkg {
     uint32_t rank;          /* 0 = oldest version of this name */
     uint32_t flags;         /* enum vs_pkg_flags */
     uint32_t clause_first, clause_count;     /* into universe.clauses */
+    uint32_t root_clause_first, root_clause_count; /* instead, when the package is a root of the
+                                               request (opam --with-test, cargo dev-dependencies) */
     uint32_t conflict_first, conflict_count; /* into universe.ids */
     uint32_t slot;          /* exclusion group of its version line, or VS_NONE */
     uint32_t lag;           /* available versions of this name newer than this one (opam's version-lag) */
@@ -95,6 +98,18 @@ const char *universe_pkg_version(const vs_universe *u, uint32_t pkg);
 
 /* Adds a dependency clause to `pkg` (pkgs must be built in increasing id order). */
 int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);
+/* Adds a clause of pkg's root variant (after all its ordinary clauses): when pkg's name is
+ * requested, its root clauses apply instead of its ordinary ones. */
+int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);
+/* The clauses that apply to pkg: the root variant when as_root and it has one. */
+static inline void universe_clauses(const vs_universe *u, uint32_t pkg, int as_root, uint32_t *first, uint32_t *count)
+{
+    const vs_pkg *p = &u->pkgs.items[pkg];
+    int root = as_root && (p->flags & VS_PKG_ROOT_VARIANT);
+    *first = root ? p->root_clause_first : p->clause_first;
+    *count = root ? p->root_clause_count : p->clause_count;
+}
+
 /* Adds conflicts of `pkg` with each of `others` (same ordering rule as clauses). */
 int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n);
 /* Adds an at-most-one group; returns its id via *group_id (may be NULL). */
