@@ -40,6 +40,9 @@ static int build_cone(vs_encoding *e)
             if (visit(e, e->req->ids.items[a->first + j]) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
     }
+    for (size_t i = 0; i < e->req->keep.len; i++)
+        if (visit(e, e->req->keep.items[i]) != VSOLVE_OK)
+            return VSOLVE_ENOMEM;
     for (size_t head = 0; head < e->cone.len; head++) {
         uint32_t first, count;
         encode_clauses(e, e->cone.items[head], &first, &count);

@@ -50,6 +50,22 @@ static int try_keep(policy *p, const int *extra, size_t n)
     return vec_append(&p->assumptions, extra, n) ? 1 : -VSOLVE_ENOMEM;
 }
 
+/* Step 0: keep what the request wants kept (installed or locked versions), one at a time. */
+static int keep_packages(policy *p)
+{
+    const u32_vec *keep = &p->e->req->keep;
+    for (size_t i = 0; i < keep->len; i++) {
+        uint32_t pkg = keep->items[i];
+        if (!encode_in_cone(p->e, pkg))
+            continue;
+        int lit = encode_lit(p->e, pkg);
+        int r = try_keep(p, &lit, 1);
+        if (r < 0)
+            return -r;
+    }
+    return VSOLVE_OK;
+}
+
 /* Step 1: exclude every avoid-version package that can be excluded. */
 static int avoid_versions(policy *p, int_vec *lits)
 {
@@ -173,6 +189,9 @@ static int drop_unneeded(policy *p, int_vec *lits)
         return VSOLVE_ENOMEM;
     for (int pass = 0; pass < 2; pass++) {
         memset(needed, 0, n);
+        for (size_t k = 0; k < e->req->keep.len; k++)   /* kept packages stay */
+            if (installed(p, e->req->keep.items[k]))
+                needed[e->var_of_pkg[e->req->keep.items[k]]] = 1;
         for (size_t a = 0; a < e->req->atoms.len; a++) {
             const vs_atom *at = &e->req->atoms.items[a];
             uint32_t only = VS_NONE, count = 0;
@@ -235,7 +254,9 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     }
     read_model(&p);
 
-    rc = avoid_versions(&p, &lits);
+    rc = keep_packages(&p);
+    if (rc == VSOLVE_OK)
+        rc = avoid_versions(&p, &lits);
     for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
         uint32_t name = e->req->atoms.items[i].name;
         if (name != VS_NONE && !p.name_done[name])

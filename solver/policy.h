@@ -4,7 +4,8 @@
 #include "encode.h"
 
 /* Starting from a satisfiable encoding, fixes preferences one at a time with assumptions, in
- * opam's order of criteria for `opam install` on an empty switch:
+ * opam's order of criteria for `opam install`:
+ *   0. keep the request's `keep` packages (installed or locked) where possible;
  *   1. no avoid-version package unless needed;
  *   2. the requested packages as new as possible (in request order);
  *   3. every other installed package as new as possible (breadth-first from the request);

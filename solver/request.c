@@ -9,6 +9,12 @@ void request_free(vs_request *r)
 {
     vec_free(&r->atoms);
     vec_free(&r->ids);
+    vec_free(&r->keep);
+}
+
+int request_keep(vs_request *r, uint32_t pkg)
+{
+    return vec_push(&r->keep, pkg) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
 void request_mark_roots(const vs_request *r, unsigned char *roots)

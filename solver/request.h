@@ -13,12 +13,16 @@ typedef struct vs_atom {
 typedef struct vs_request {
     VEC(vs_atom) atoms;
     u32_vec ids;
+    u32_vec keep;           /* packages to keep if possible: installed ones (CUDF), locked
+                               versions (lock files); tried before every other preference */
 } vs_request;
 
 void request_init(vs_request *r);
 void request_free(vs_request *r);
 /* Marks in roots[name] (sized universe.names.len, zeroed by the caller) the requested names. */
 void request_mark_roots(const vs_request *r, unsigned char *roots);
+/* Asks to keep pkg installed if the request allows it (a soft preference). */
+int  request_keep(vs_request *r, uint32_t pkg);
 int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);
 
 #endif
