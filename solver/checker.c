@@ -49,11 +49,11 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
     }
     for (size_t a = 0; a < req->atoms.len; a++) {
         const vs_atom *at = &req->atoms.items[a];
-        int met = 0;
-        for (uint32_t j = 0; j < at->count && !met; j++)
-            met = on[req->ids.items[at->first + j]];
-        if (!met)
-            violation(&r, "request %s is not met\n", universe_str(u, at->desc));
+        int any = 0;
+        for (uint32_t j = 0; j < at->count && !any; j++)
+            any = on[req->ids.items[at->first + j]];
+        if (any == at->forbid)
+            violation(&r, "request %s%s is not met\n", at->forbid ? "to remove " : "", universe_str(u, at->desc));
     }
     for (uint32_t p = 0; p < u->pkgs.len; p++) {
         if (!on[p])

@@ -10,6 +10,7 @@
  *                variables s_1..s_{n-1}:  -x_i v s_i,  -s_{i-1} v s_i,  -x_i v -s_{i-1}
  *   request atom A_i, guarded by a selector literal a_i so that an unsatisfiable request
  *                can name the atoms in conflict:  -a_i v x_q1 v ... v x_qk
+ *                (a forbidding atom: -a_i v -x_q for each of its packages)
  * Packages outside the cone can never be installed: nothing in the cone needs them.
  * Unavailable packages are never in the cone.
  */
@@ -36,6 +37,8 @@ static int build_cone(vs_encoding *e)
     const vs_universe *u = e->u;
     for (size_t i = 0; i < e->req->atoms.len; i++) {
         const vs_atom *a = &e->req->atoms.items[i];
+        if (a->forbid)
+            continue;
         for (uint32_t j = 0; j < a->count; j++)
             if (visit(e, e->req->ids.items[a->first + j]) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
@@ -146,6 +149,17 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
         const vs_atom *a = &req->atoms.items[i];
         int sel = (int)sat_add_vars(e->s, 1) + 1;
         if (!vec_push(&e->selectors, sel)) { rc = VSOLVE_ENOMEM; break; }
+        if (a->forbid) {
+            for (uint32_t j = 0; j < a->count && rc == VSOLVE_OK; j++) {
+                uint32_t q = req->ids.items[a->first + j];
+                if (!encode_in_cone(e, q))
+                    continue;
+                int cl[2] = { -sel, -encode_lit(e, q) };
+                if (sat_add_clause(e->s, cl, 2) < 0)
+                    rc = VSOLVE_ENOMEM;
+            }
+            continue;
+        }
         buf.len = 0;
         if (!vec_push(&buf, -sel)) { rc = VSOLVE_ENOMEM; break; }
         for (uint32_t j = 0; j < a->count; j++) {

@@ -60,6 +60,8 @@ static int atom_without_candidates(text *t, const vs_encoding *e, const vs_atom 
 {
     const vs_universe *u = e->u;
     const char *desc = universe_str(u, a->desc);
+    if (a->forbid)
+        return 0;
     if (a->name == VS_NONE) {
         say(t, "  - %s: there is no package of that name\n", desc);
         return 1;
@@ -550,6 +552,10 @@ char *explain_unsat(vs_encoding *e)
         if (!in[i])
             continue;
         const vs_atom *a = &req->atoms.items[i];
+        if (a->forbid) {
+            say(&t, "  - not %s\n", universe_str(u, a->desc));
+            continue;
+        }
         say(&t, "  - %s (", universe_str(u, a->desc));
         u32_vec avail = { 0 };
         for (uint32_t j = 0; j < a->count; j++)
@@ -562,7 +568,7 @@ char *explain_unsat(vs_encoding *e)
     }
     size_t mus[8], n_mus = 0;
     for (size_t i = 0; i < n && n_mus < 8; i++)
-        if (in[i])
+        if (in[i] && !req->atoms.items[i].forbid)
             mus[n_mus++] = i;
     explain_clash(&t, e, mus, n_mus);
     free(in);

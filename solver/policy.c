@@ -194,6 +194,8 @@ static int drop_unneeded(policy *p, int_vec *lits)
                 needed[e->var_of_pkg[e->req->keep.items[k]]] = 1;
         for (size_t a = 0; a < e->req->atoms.len; a++) {
             const vs_atom *at = &e->req->atoms.items[a];
+            if (at->forbid)
+                continue;
             uint32_t only = VS_NONE, count = 0;
             for (uint32_t j = 0; j < at->count; j++)
                 if (installed(p, e->req->ids.items[at->first + j]))
@@ -259,7 +261,7 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
         rc = avoid_versions(&p, &lits);
     for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
         uint32_t name = e->req->atoms.items[i].name;
-        if (name != VS_NONE && !p.name_done[name])
+        if (name != VS_NONE && !e->req->atoms.items[i].forbid && !p.name_done[name])
             rc = newest_version(&p, name, &lits);
     }
     if (rc == VSOLVE_OK)

@@ -12,6 +12,14 @@ void request_free(vs_request *r)
     vec_free(&r->keep);
 }
 
+int request_forbid(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n)
+{
+    int rc = request_add_atom(r, desc, name, pkgs, n);
+    if (rc == VSOLVE_OK)
+        r->atoms.items[r->atoms.len - 1].forbid = 1;
+    return rc;
+}
+
 int request_keep(vs_request *r, uint32_t pkg)
 {
     return vec_push(&r->keep, pkg) ? VSOLVE_OK : VSOLVE_ENOMEM;
@@ -20,7 +28,7 @@ int request_keep(vs_request *r, uint32_t pkg)
 void request_mark_roots(const vs_request *r, unsigned char *roots)
 {
     for (size_t i = 0; i < r->atoms.len; i++)
-        if (r->atoms.items[i].name != VS_NONE)
+        if (r->atoms.items[i].name != VS_NONE && !r->atoms.items[i].forbid)
             roots[r->atoms.items[i].name] = 1;
 }
 

@@ -8,6 +8,7 @@ typedef struct vs_atom {
     uint32_t desc;          /* string id: the atom as the user wrote it, e.g. "mirage>=4.2.0" */
     uint32_t name;          /* name index, or VS_NONE when no package has that name */
     uint32_t first, count;  /* matching packages (available or not) in vs_request.ids */
+    int forbid;             /* 0: one of them is installed; 1: none of them is (CUDF remove) */
 } vs_atom;
 
 typedef struct vs_request {
@@ -21,6 +22,8 @@ void request_init(vs_request *r);
 void request_free(vs_request *r);
 /* Marks in roots[name] (sized universe.names.len, zeroed by the caller) the requested names. */
 void request_mark_roots(const vs_request *r, unsigned char *roots);
+/* Adds an atom that forbids pkgs[0..n): none of them may be installed. */
+int  request_forbid(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);
 /* Asks to keep pkg installed if the request allows it (a soft preference). */
 int  request_keep(vs_request *r, uint32_t pkg);
 int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);

@@ -37,6 +37,8 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
             rc = VSOLVE_ENOMEM;
         for (size_t a = 0; rc == VSOLVE_OK && a < e->req->atoms.len; a++) {
             const vs_atom *at = &e->req->atoms.items[a];
+            if (at->forbid)
+                continue;
             for (uint32_t j = 0; j < at->count; j++) {
                 uint32_t q = e->req->ids.items[at->first + j];
                 if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])

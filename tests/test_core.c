@@ -188,6 +188,54 @@ START_TEST(checker_finds_each_violation)
 }
 END_TEST
 
+START_TEST(forbid_and_keep)
+{
+    vs_universe u;
+    small_universe(&u, 3);
+    ck_assert_int_eq(universe_slot_per_name(&u), VSOLVE_OK);
+    uint32_t a = universe_find_name(&u, "a"), first, count;
+    universe_name_pkgs(&u, a, &first, &count);
+    uint32_t all[] = { first, first + 1, first + 2 };
+    vs_request req;
+    request_init(&req);
+    request_add_atom(&req, universe_intern(&u, "a", 1), a, all, 3);
+    request_forbid(&req, universe_intern(&u, "a=3", 3), a, &all[2], 1);
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(s.pkgs.len, 1);
+    ck_assert_str_eq(universe_pkg_version(&u, s.pkgs.items[0]), "2");
+    char msg[512];
+    ck_assert_uint_eq(check_solution(&u, &req, &all[2], 1, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "request to remove a=3 is not met"));
+    solution_free(&s);
+    request_free(&req);
+
+    /* keep a.1 (e.g. locked): kept although a.3 is newer */
+    request_init(&req);
+    request_add_atom(&req, universe_intern(&u, "a", 1), a, all, 3);
+    request_keep(&req, all[0]);
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_str_eq(universe_pkg_version(&u, s.pkgs.items[0]), "1");
+    solution_free(&s);
+    request_free(&req);
+
+    /* keep something nobody asked for: it stays installed */
+    uint32_t b = universe_find_name(&u, "b"), bf, bc;
+    universe_name_pkgs(&u, b, &bf, &bc);
+    request_init(&req);
+    request_add_atom(&req, universe_intern(&u, "a", 1), a, all, 3);
+    request_keep(&req, bf + 1);
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(s.pkgs.len, 2);
+    solution_free(&s);
+    request_free(&req);
+    universe_free(&u);
+}
+END_TEST
+
 Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -197,6 +245,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, sat_wrapper);
     tcase_add_test(tc, large_group_at_most_one);
     tcase_add_test(tc, checker_finds_each_violation);
+    tcase_add_test(tc, forbid_and_keep);
     suite_add_tcase(s, tc);
     return s;
 }
