@@ -2,13 +2,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "vsolve.h"
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 static const char usage[] =
     "usage: vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"
+    "       vsolve --ecosystem opam --repo PATH [options] index\n"
     "\n"
-    "Solves a request against an opam repository (a directory with packages/, or a .tar.gz of one)\n"
-    "and prints the chosen packages as NAME.VERSION lines, sorted.\n"
+    "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
+    "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
+    "index: parses the repository and writes its universe cache; later solves read the cache\n"
+    "instead of parsing (a stale or corrupt cache is detected and rebuilt).\n"
     "\n"
     "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"
     "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n"
@@ -20,6 +31,10 @@ static const char usage[] =
     "                          with-test, with-doc, ...); repeatable; overrides host detection\n"
     "  --format text|json      output format (default text)\n"
     "  --dump-testcase FILE    also write the request's cone and answer as a YAML test case\n"
+    "  --cache FILE            the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"
+    "                          $XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)\n"
+    "  --no-cache              parse the repository, ignore any cache\n"
+    "  --verbose               report the cache and timings on stderr\n"
     "  -h, --help              this text\n"
     "  --version               print the version\n"
     "\n"
@@ -83,8 +98,9 @@ static int exit_code(int rc)
 
 int main(int argc, char **argv)
 {
-    const char *ecosystem = NULL, *repo = NULL, *dump = NULL;
-    int json = 0, i = 1;
+    const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL;
+    int json = 0, verbose = 0, use_cache = 1, i = 1;
+    double t_start = seconds();
     vsolve_ctx *ctx = vsolve_new();
     if (!ctx) {
         fprintf(stderr, "vsolve: out of memory\n");
@@ -102,9 +118,14 @@ int main(int argc, char **argv)
             printf("vsolve %s\n", vsolve_version());
             vsolve_free(ctx);
             return 0;
-        } else if (!strcmp(a, "solve")) {
+        } else if (!strcmp(a, "solve") || !strcmp(a, "index")) {
+            command = a;
             i++;
             break;
+        } else if (!strcmp(a, "--no-cache")) {
+            use_cache = 0;
+        } else if (!strcmp(a, "--verbose")) {
+            verbose = 1;
         } else if (a[0] == '-' && !val) {
             fprintf(stderr, "vsolve: %s needs a value\n\n%s", a, usage);
             vsolve_free(ctx);
@@ -115,6 +136,8 @@ int main(int argc, char **argv)
             repo = val, i++;
         } else if (!strcmp(a, "--dump-testcase")) {
             dump = val, i++;
+        } else if (!strcmp(a, "--cache")) {
+            cache = val, i++;
         } else if (!strcmp(a, "--format")) {
             if (strcmp(val, "json") && strcmp(val, "text")) {
                 fprintf(stderr, "vsolve: --format takes text or json, not \"%s\"\n", val);
@@ -147,12 +170,29 @@ int main(int argc, char **argv)
             vsolve_free(ctx);
             return 2;
         }
-        if (!repo || i >= argc) {
-            fprintf(stderr, "vsolve: need --repo PATH and `solve` followed by at least one atom\n\n%s", usage);
+        int indexing = command && !strcmp(command, "index");
+        if (!repo || !command || (!indexing && i >= argc) || (indexing && i < argc)) {
+            fprintf(stderr, "vsolve: need --repo PATH and `solve` followed by at least one atom, or `index`\n\n%s", usage);
             vsolve_free(ctx);
             return 2;
         }
-        rc = vsolve_load_opam(ctx, repo);
+        if (indexing && !use_cache) {
+            fprintf(stderr, "vsolve: index writes the cache; it cannot be combined with --no-cache\n");
+            vsolve_free(ctx);
+            return 2;
+        }
+        if (use_cache)
+            rc = vsolve_set_cache(ctx, cache, indexing ? VSOLVE_CACHE_REFRESH : VSOLVE_CACHE_USE);
+        if (rc == VSOLVE_OK)
+            rc = vsolve_load_opam(ctx, repo);
+        if (verbose && rc == VSOLVE_OK)
+            fprintf(stderr, "vsolve: loaded %s in %.1f ms%s%s\n", repo, (seconds() - t_start) * 1e3,
+                    vsolve_cache_status(ctx)[0] ? "; cache: " : "", vsolve_cache_status(ctx));
+        if (rc == VSOLVE_OK && indexing) {
+            printf("%s\n", vsolve_cache_status(ctx));
+            vsolve_free(ctx);
+            return 0;
+        }
     }
     if (rc != VSOLVE_OK) {
         fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
@@ -160,7 +200,11 @@ int main(int argc, char **argv)
         return exit_code(rc);
     }
     vsolve_result *r = NULL;
+    double t_solve = seconds();
     rc = vsolve_solve(ctx, (const char *const *)argv + i, (size_t)(argc - i), &r);
+    if (verbose)
+        fprintf(stderr, "vsolve: solved in %.1f ms; %.1f ms in all\n", (seconds() - t_solve) * 1e3,
+                (seconds() - t_start) * 1e3);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         print_result(r, rc, json);
         if (rc == VSOLVE_UNSAT)

@@ -6,6 +6,10 @@
 #include "../solver/universe.h"
 #include "opam_filter.h"
 
+/* Bumped whenever the adapter turns the same files into a different universe, so that universe
+ * caches built by an older vsolve are rebuilt. */
+#define OPAM_ADAPTER_REVISION 1u
+
 typedef struct opam_load_stats {
     size_t files;          /* opam files read */
     size_t packages;       /* package versions in the universe */

@@ -60,6 +60,19 @@ VSOLVE_API int vsolve_set_var(vsolve_ctx *ctx, const char *name, const char *val
  * .tar.gz / .tar of one. Call once per context. */
 VSOLVE_API int vsolve_load_opam(vsolve_ctx *ctx, const char *path);
 
+/* Universe cache for the repositories loaded after this call. cache_path names the cache file,
+ * or NULL for the default location ($VSOLVE_CACHE_DIR, else $XDG_CACHE_HOME/vsolve, else
+ * ~/.cache/vsolve). Modes:
+ *   VSOLVE_CACHE_OFF      parse the repository every time (the default);
+ *   VSOLVE_CACHE_USE      load from the cache when it matches the repository and variables; a
+ *                         stale or corrupt cache is detected, the repository parsed, the cache
+ *                         rewritten; a missing one is not created;
+ *   VSOLVE_CACHE_REFRESH  parse the repository and (re)write the cache (`vsolve index`).
+ * vsolve_cache_status tells what the last load did. */
+enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACHE_REFRESH = 2 };
+VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
+VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
+
 /* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several
  * atoms on one name all apply). On VSOLVE_OK or VSOLVE_UNSAT *out is set and must be freed. */
 VSOLVE_API int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,

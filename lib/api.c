@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include "cache.h"
 #include "error.h"
 #include "opam_repo.h"
 #include "solve.h"
@@ -13,6 +15,9 @@ struct vsolve_ctx {
     opam_vars vars;
     vs_universe universe;
     int loaded;
+    int cache_mode;                  /* enum vsolve_cache_mode */
+    char cache_path[PATH_MAX];       /* "" for the default location */
+    char cache_status[PATH_MAX + 1200];
 };
 
 struct vsolve_result {
@@ -58,12 +63,92 @@ int vsolve_set_var(vsolve_ctx *ctx, const char *name, const char *value)
     return VSOLVE_OK;
 }
 
+int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
+{
+    vs_error_clear(&ctx->err);
+    if (mode < VSOLVE_CACHE_OFF || mode > VSOLVE_CACHE_REFRESH)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_cache: unknown mode %d", mode);
+    if (cache_path && strlen(cache_path) >= sizeof ctx->cache_path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_cache: path too long");
+    snprintf(ctx->cache_path, sizeof ctx->cache_path, "%s", cache_path ? cache_path : "");
+    ctx->cache_mode = mode;
+    return VSOLVE_OK;
+}
+
+const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+static int by_var_name(const void *a, const void *b)
+{
+    return strcmp((*(const opam_var *const *)a)->name, (*(const opam_var *const *)b)->name);
+}
+
+/* What the universe depends on besides the files: the adapter and the variables. */
+static uint64_t opam_settings(const opam_vars *vars)
+{
+    uint64_t h = cache_hash(CACHE_HASH_INIT, "opam", 4);
+    uint32_t revision = OPAM_ADAPTER_REVISION;
+    h = cache_hash(h, &revision, sizeof revision);
+    const opam_var **sorted = malloc((vars->len ? vars->len : 1) * sizeof *sorted);
+    if (!sorted)
+        return 0;
+    for (size_t i = 0; i < vars->len; i++)
+        sorted[i] = &vars->items[i];
+    qsort(sorted, vars->len, sizeof *sorted, by_var_name);
+    for (size_t i = 0; i < vars->len; i++) {
+        h = cache_hash(h, sorted[i]->name, strlen(sorted[i]->name) + 1);
+        h = cache_hash(h, sorted[i]->value, strlen(sorted[i]->value) + 1);
+    }
+    free(sorted);
+    return h;
+}
+
+/* Loads the universe from the cache when allowed and valid; otherwise parses the repository
+ * and writes the cache when asked to or when a stale or corrupt one was found. */
+static int load_opam_cached(vsolve_ctx *ctx, const char *path)
+{
+    cache_key key = { 0, opam_settings(&ctx->vars) };
+    char cache_file[PATH_MAX];
+    int rc = cache_source_fingerprint(path, &key.source, &ctx->err);
+    if (rc == VSOLVE_OK && ctx->cache_path[0])
+        snprintf(cache_file, sizeof cache_file, "%s", ctx->cache_path);
+    else if (rc == VSOLVE_OK)
+        rc = cache_default_path(path, key.settings, cache_file, sizeof cache_file, &ctx->err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    int write = ctx->cache_mode == VSOLVE_CACHE_REFRESH;
+    if (ctx->cache_mode == VSOLVE_CACHE_USE) {
+        vs_error why;
+        vs_error_clear(&why);
+        rc = cache_read(cache_file, &ctx->universe, &key, &why);
+        if (rc == VSOLVE_OK) {
+            snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
+            return VSOLVE_OK;
+        }
+        if (rc == VSOLVE_ENOMEM)
+            return vs_error_set(&ctx->err, rc, "%s", why.message);
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        write = rc != VSOLVE_EIO;   /* stale or corrupt: replace it; missing: leave it to `index` */
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s%s", why.message,
+                 write ? "; rebuilt from the repository" : "; parsed the repository (run `vsolve index` to create it)");
+    }
+    rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
+    if (rc == VSOLVE_OK && write) {
+        rc = cache_write(cache_file, &ctx->universe, &key, &ctx->err);
+        if (rc == VSOLVE_OK && ctx->cache_mode == VSOLVE_CACHE_REFRESH)
+            snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s", cache_file);
+    }
+    return rc;
+}
+
 int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
 {
     vs_error_clear(&ctx->err);
+    ctx->cache_status[0] = '\0';
     if (ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
-    int rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
+    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
+                                                 : load_opam_cached(ctx, path);
     if (rc != VSOLVE_OK) {
         universe_free(&ctx->universe);
         universe_init(&ctx->universe);

@@ -20,6 +20,7 @@ void universe_free(vs_universe *u)
     vec_free(&u->groups);
     vec_free(&u->ids);
     free(u->name_of_str);
+    free(u->run_table);
     memset(u, 0, sizeof *u);
 }
 
@@ -149,6 +150,59 @@ static int push_ids(vs_universe *u, const uint32_t *ids, size_t n, uint32_t *fir
     return vec_append(&u->ids, ids, n) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
+static uint32_t hash_run(const uint32_t *ids, size_t n)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ids[i]) * 16777619u;
+    return h;
+}
+
+/* Stores a provider run once: returns in *first the offset of an equal run already stored, or
+ * of a fresh copy. The new clause (about to be pushed) becomes the run's owner if fresh. */
+static int shared_run(vs_universe *u, const uint32_t *ids, size_t n, uint32_t *first)
+{
+    if (n == 0) {
+        *first = (uint32_t)u->ids.len;
+        return VSOLVE_OK;
+    }
+    if ((u->run_count + 1) * 2 > u->run_cap) {
+        uint32_t ncap = u->run_cap ? u->run_cap * 2 : 4096;
+        uint32_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return VSOLVE_ENOMEM;
+        for (uint32_t i = 0; i < u->run_cap; i++) {
+            uint32_t e = u->run_table[i];
+            if (!e)
+                continue;
+            const vs_clause *c = &u->clauses.items[e - 1];
+            uint32_t k = hash_run(u->ids.items + c->first, c->count) & (ncap - 1);
+            while (nt[k])
+                k = (k + 1) & (ncap - 1);
+            nt[k] = e;
+        }
+        free(u->run_table);
+        u->run_table = nt;
+        u->run_cap = ncap;
+    }
+    uint32_t k = hash_run(ids, n) & (u->run_cap - 1);
+    for (;; k = (k + 1) & (u->run_cap - 1)) {
+        uint32_t e = u->run_table[k];
+        if (!e)
+            break;
+        const vs_clause *c = &u->clauses.items[e - 1];
+        if (c->count == n && memcmp(u->ids.items + c->first, ids, n * sizeof *ids) == 0) {
+            *first = c->first;
+            return VSOLVE_OK;
+        }
+    }
+    if (push_ids(u, ids, n, first) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
+    u->run_table[k] = (uint32_t)u->clauses.len + 1;
+    u->run_count++;
+    return VSOLVE_OK;
+}
+
 int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n)
 {
     vs_pkg *p = &u->pkgs.items[pkg];
@@ -157,7 +211,7 @@ int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint3
     else if (p->clause_first + p->clause_count != u->clauses.len)
         return VSOLVE_EUSAGE;   /* clauses of a package must be added together */
     vs_clause c = { .desc = desc, .count = (uint32_t)n };
-    if (push_ids(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
+    if (shared_run(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
         return VSOLVE_ENOMEM;
     p->clause_count++;
     return VSOLVE_OK;
@@ -173,7 +227,7 @@ int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const 
         return VSOLVE_EUSAGE;
     }
     vs_clause c = { .desc = desc, .count = (uint32_t)n };
-    if (push_ids(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
+    if (shared_run(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
         return VSOLVE_ENOMEM;
     p->root_clause_count++;
     return VSOLVE_OK;

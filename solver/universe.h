@@ -68,6 +68,9 @@ typedef struct vs_universe {
     u32_vec ids;      /* providers, conflicts and group members, in runs */
     uint32_t *name_of_str;  /* string id -> name index (VS_NONE); sized after sort */
     uint32_t name_of_str_len;
+    uint32_t *run_table;    /* while building: hash set of provider runs (clause index + 1), so that
+                               equal provider lists ("dune >= 3.0" in 2,000 packages) are stored once */
+    uint32_t run_cap, run_count;
     int sorted;
     int building_pkg;       /* package whose clauses are being added, or -1 */
 } vs_universe;

@@ -516,7 +516,6 @@ END_TEST
 
 typedef struct corpus_count {
     size_t files, values;
-    const char *first_failure;
     char message[1024];
     int typescript_checked;
 } corpus_count;

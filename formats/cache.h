@@ -1,0 +1,38 @@
+/* cache.h: the universe cache: a versioned, checksummed, zlib-compressed image of a parsed
+ * repository, keyed by a fingerprint of the source and of the settings it was read with. */
+#ifndef VSOLVE_CACHE_H
+#define VSOLVE_CACHE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../solver/error.h"
+#include "../solver/universe.h"
+
+/* The file format version; a cache of another version is rebuilt, never read. */
+#define VSOLVE_CACHE_FORMAT 2u
+
+typedef struct cache_key {
+    uint64_t source;     /* cache_source_fingerprint of the repository */
+    uint64_t settings;   /* the adapter, its semantics version and the variables used */
+} cache_key;
+
+/* Fingerprint of a repository path: a file's size, modification time, inode and device; for a
+ * directory, the relative path, size and modification time of every file below it. */
+int cache_source_fingerprint(const char *path, uint64_t *out, vs_error *err);
+
+/* FNV-1a over bytes, chained from h (start with CACHE_HASH_INIT). */
+#define CACHE_HASH_INIT 14695981039346656037ull
+uint64_t cache_hash(uint64_t h, const void *data, size_t n);
+
+/* The default cache file for a repository: $VSOLVE_CACHE_DIR, else $XDG_CACHE_HOME/vsolve, else
+ * $HOME/.cache/vsolve, then "<hash of the repository's real path and settings>.vsc". */
+int cache_default_path(const char *repo_path, uint64_t settings, char *out, size_t size, vs_error *err);
+
+/* Writes the image atomically (a temporary file renamed over path); creates the directory. */
+int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs_error *err);
+
+/* Reads a cache into u (freshly initialised). VSOLVE_OK when it matches key; otherwise u must be
+ * freed and the error says why: VSOLVE_EIO "missing" (no file), VSOLVE_EBADINPUT "stale" (key
+ * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image). */
+int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err);
+
+#endif

@@ -1,0 +1,281 @@
+/* universe_image.c: serializing the universe to a stream of unsigned LEB128 varints (small
+ * numbers, the common case, take one or two bytes).
+ *
+ * Layout: magic, layout, strings (count, byte size, NUL-separated bytes), packages (count,
+ * 12 values each), names (count, 4 each), clauses (count, 3 each), groups (count, 3 each),
+ * ids (count, values), end marker. VS_NONE is stored as 0 and every other value v as v + 1. */
+#include "universe_image.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
+#define IMAGE_END 0x21444e45u     /* "END!" */
+#define IMAGE_LAYOUT 2u
+
+typedef struct writer {
+    unsigned char *buf;
+    size_t len, cap;
+    int oom;
+} writer;
+
+static void put_bytes(writer *w, const void *p, size_t n)
+{
+    if (w->oom)
+        return;
+    if (w->len + n > w->cap) {
+        size_t ncap = w->cap ? w->cap : 1 << 20;
+        while (ncap < w->len + n)
+            ncap *= 2;
+        unsigned char *nb = realloc(w->buf, ncap);
+        if (!nb) {
+            w->oom = 1;
+            return;
+        }
+        w->buf = nb;
+        w->cap = ncap;
+    }
+    if (n)
+        memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void put(writer *w, uint32_t v)
+{
+    uint64_t x = (uint64_t)v + 1;   /* VS_NONE wraps to 0 */
+    if (v == VS_NONE)
+        x = 0;
+    unsigned char b[5];
+    size_t n = 0;
+    do {
+        b[n] = (unsigned char)(x & 0x7f);
+        x >>= 7;
+        if (x)
+            b[n] |= 0x80;
+        n++;
+    } while (x);
+    put_bytes(w, b, n);
+}
+
+int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
+{
+    writer w = { 0 };
+    put(&w, IMAGE_MAGIC);
+    put(&w, IMAGE_LAYOUT);
+    uint32_t bytes = 0;
+    for (uint32_t i = 0; i < u->strings.count; i++)
+        bytes += strpool_len(&u->strings, i) + 1;
+    put(&w, u->strings.count);
+    put(&w, bytes);
+    for (uint32_t i = 0; i < u->strings.count; i++)
+        put_bytes(&w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
+
+    put(&w, (uint32_t)u->pkgs.len);
+    for (size_t i = 0; i < u->pkgs.len; i++) {
+        const vs_pkg *p = &u->pkgs.items[i];
+        uint32_t f[12] = { p->name, p->version, p->rank, p->flags, p->clause_first, p->clause_count,
+                           p->root_clause_first, p->root_clause_count, p->conflict_first, p->conflict_count,
+                           p->slot, p->lag };
+        for (int k = 0; k < 12; k++)
+            put(&w, f[k]);
+    }
+    put(&w, (uint32_t)u->names.len);
+    for (size_t i = 0; i < u->names.len; i++) {
+        const vs_name *n = &u->names.items[i];
+        put(&w, n->str);
+        put(&w, n->first_pkg);
+        put(&w, n->n_pkgs);
+        put(&w, n->n_available);
+    }
+    put(&w, (uint32_t)u->clauses.len);
+    for (size_t i = 0; i < u->clauses.len; i++) {
+        put(&w, u->clauses.items[i].desc);
+        put(&w, u->clauses.items[i].first);
+        put(&w, u->clauses.items[i].count);
+    }
+    put(&w, (uint32_t)u->groups.len);
+    for (size_t i = 0; i < u->groups.len; i++) {
+        put(&w, u->groups.items[i].desc);
+        put(&w, u->groups.items[i].first);
+        put(&w, u->groups.items[i].count);
+    }
+    put(&w, (uint32_t)u->ids.len);
+    for (size_t i = 0; i < u->ids.len; i++)
+        put(&w, u->ids.items[i]);
+    put(&w, IMAGE_END);
+    if (w.oom) {
+        free(w.buf);
+        return VSOLVE_ENOMEM;
+    }
+    *out = w.buf;
+    *len = w.len;
+    return VSOLVE_OK;
+}
+
+typedef struct reader {
+    const unsigned char *buf;
+    size_t len, pos;
+    int bad;
+} reader;
+
+static uint32_t get(reader *r)
+{
+    uint64_t x = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+        if (r->pos >= r->len) {
+            r->bad = 1;
+            return 0;
+        }
+        unsigned char b = r->buf[r->pos++];
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (x > (uint64_t)UINT32_MAX)
+                r->bad = 1;
+            return x == 0 ? VS_NONE : (uint32_t)(x - 1);
+        }
+    }
+    r->bad = 1;
+    return 0;
+}
+
+/* A count of items of `values` values each (at least a byte each) that must fit in what is left. */
+static uint32_t get_count(reader *r, size_t values)
+{
+    uint32_t n = get(r);
+    if (!r->bad && (n == VS_NONE || (size_t)n * values > r->len - r->pos))
+        r->bad = 1;
+    return r->bad ? 0 : n;
+}
+
+static int corrupt(vs_error *err, const char *what)
+{
+    return vs_error_set(err, VSOLVE_EBADINPUT, "the universe image is inconsistent (%s)", what);
+}
+
+static int in_range(uint32_t first, uint32_t count, size_t len)
+{
+    return first <= len && count <= len - first;
+}
+
+int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err)
+{
+    reader r = { buf, len, 0, 0 };
+    if (get(&r) != IMAGE_MAGIC || get(&r) != IMAGE_LAYOUT)
+        return corrupt(err, "not a universe image of this layout");
+    uint32_t n_strings = get(&r), bytes = get(&r);
+    if (r.bad || bytes > len - r.pos || n_strings == 0)
+        return corrupt(err, "strings");
+    const char *s = (const char *)buf + r.pos;
+    const char *end = s + bytes;
+    for (uint32_t i = 0; i < n_strings; i++) {
+        const char *nul = memchr(s, '\0', (size_t)(end - s));
+        if (!nul)
+            return corrupt(err, "strings");
+        uint32_t id = strpool_intern(&u->strings, s, (size_t)(nul - s));
+        if (id == UINT32_MAX)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        if (id != i)
+            return corrupt(err, "duplicate strings");
+        s = nul + 1;
+    }
+    r.pos += bytes;
+    if (r.pos > len)
+        return corrupt(err, "strings");
+
+    uint32_t n_pkgs = get_count(&r, 12);
+    if (!vec_reserve(&u->pkgs, n_pkgs))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n_pkgs; i++) {
+        vs_pkg *p = &u->pkgs.items[i];
+        memset(p, 0, sizeof *p);
+        p->name = get(&r);
+        p->version = get(&r);
+        p->rank = get(&r);
+        p->flags = get(&r);
+        p->clause_first = get(&r);
+        p->clause_count = get(&r);
+        p->root_clause_first = get(&r);
+        p->root_clause_count = get(&r);
+        p->conflict_first = get(&r);
+        p->conflict_count = get(&r);
+        p->slot = get(&r);
+        p->lag = get(&r);
+    }
+    u->pkgs.len = n_pkgs;
+    uint32_t n_names = get_count(&r, 4);
+    if (!vec_reserve(&u->names, n_names))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n_names; i++) {
+        vs_name *n = &u->names.items[i];
+        n->str = get(&r);
+        n->first_pkg = get(&r);
+        n->n_pkgs = get(&r);
+        n->n_available = get(&r);
+    }
+    u->names.len = n_names;
+    uint32_t n_clauses = get_count(&r, 3);
+    if (!vec_reserve(&u->clauses, n_clauses))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n_clauses; i++) {
+        vs_clause *c = &u->clauses.items[i];
+        c->desc = get(&r);
+        c->first = get(&r);
+        c->count = get(&r);
+    }
+    u->clauses.len = n_clauses;
+    uint32_t n_groups = get_count(&r, 3);
+    if (!vec_reserve(&u->groups, n_groups))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n_groups; i++) {
+        vs_group *g = &u->groups.items[i];
+        g->desc = get(&r);
+        g->first = get(&r);
+        g->count = get(&r);
+    }
+    u->groups.len = n_groups;
+    uint32_t n_ids = get_count(&r, 1);
+    if (!vec_reserve(&u->ids, n_ids))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n_ids; i++)
+        u->ids.items[i] = get(&r);
+    u->ids.len = n_ids;
+    if (get(&r) != IMAGE_END || r.bad || r.pos != len)
+        return corrupt(err, "truncated or trailing data");
+
+    /* every reference in range, so that no later access can go astray */
+    for (uint32_t i = 0; i < n_pkgs; i++) {
+        const vs_pkg *p = &u->pkgs.items[i];
+        if (p->name >= n_names || p->version >= n_strings || (p->slot != VS_NONE && p->slot >= n_groups) ||
+            !in_range(p->clause_first, p->clause_count, n_clauses) ||
+            !in_range(p->root_clause_first, p->root_clause_count, n_clauses) ||
+            !in_range(p->conflict_first, p->conflict_count, n_ids))
+            return corrupt(err, "package references");
+    }
+    for (uint32_t i = 0; i < n_names; i++) {
+        const vs_name *n = &u->names.items[i];
+        if (n->str >= n_strings || !in_range(n->first_pkg, n->n_pkgs, n_pkgs))
+            return corrupt(err, "name references");
+    }
+    for (uint32_t i = 0; i < n_clauses; i++) {
+        const vs_clause *c = &u->clauses.items[i];
+        if (c->desc >= n_strings || !in_range(c->first, c->count, n_ids))
+            return corrupt(err, "clause references");
+    }
+    for (uint32_t i = 0; i < n_groups; i++) {
+        const vs_group *g = &u->groups.items[i];
+        if (g->desc >= n_strings || !in_range(g->first, g->count, n_ids))
+            return corrupt(err, "group references");
+    }
+    for (uint32_t i = 0; i < n_ids; i++)
+        if (u->ids.items[i] >= n_pkgs)
+            return corrupt(err, "package ids");
+
+    u->name_of_str_len = n_strings;
+    u->name_of_str = malloc(n_strings * sizeof *u->name_of_str);
+    if (!u->name_of_str)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    memset(u->name_of_str, 0xff, n_strings * sizeof *u->name_of_str);
+    for (uint32_t i = 0; i < n_names; i++)
+        u->name_of_str[u->names.items[i].str] = i;
+    u->sorted = 1;
+    return VSOLVE_OK;
+}

@@ -1,0 +1,307 @@
+/* test_cache.c: the universe cache: round trip, corruption, version and staleness detection,
+ * and the library's use of it (a stale or corrupt cache is rebuilt, never trusted). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cache.h"
+#include "opam_repo.h"
+#include "solve.h"
+#include "testutil.h"
+#include "universe_image.h"
+#include "vsolve.h"
+
+static void load_mini(vs_universe *u)
+{
+    ck_assert_int_eq(universe_init(u), VSOLVE_OK);
+    opam_vars vars;
+    ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
+    vs_error err;
+    vs_error_clear(&err);
+    int rc = opam_load_repository(u, test_source_path("corpora/mirage-mini"), &vars, NULL, &err);
+    ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
+    opam_vars_free(&vars);
+}
+
+/* Two universes are the same: every array and string equal. */
+static void assert_same_universe(const vs_universe *a, const vs_universe *b)
+{
+    ck_assert_uint_eq(a->strings.count, b->strings.count);
+    for (uint32_t i = 0; i < a->strings.count; i++)
+        ck_assert_str_eq(strpool_str(&a->strings, i), strpool_str(&b->strings, i));
+    ck_assert_uint_eq(a->pkgs.len, b->pkgs.len);
+    for (size_t i = 0; i < a->pkgs.len; i++) {
+        vs_pkg x = a->pkgs.items[i], y = b->pkgs.items[i];
+        x.user = y.user = NULL;
+        ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "package %zu differs", i);
+    }
+    ck_assert_uint_eq(a->names.len, b->names.len);
+    ck_assert_int_eq(memcmp(a->names.items, b->names.items, a->names.len * sizeof *a->names.items), 0);
+    ck_assert_uint_eq(a->clauses.len, b->clauses.len);
+    ck_assert_int_eq(memcmp(a->clauses.items, b->clauses.items, a->clauses.len * sizeof *a->clauses.items), 0);
+    ck_assert_uint_eq(a->groups.len, b->groups.len);
+    ck_assert_int_eq(memcmp(a->groups.items, b->groups.items, a->groups.len * sizeof *a->groups.items), 0);
+    ck_assert_uint_eq(a->ids.len, b->ids.len);
+    ck_assert_int_eq(memcmp(a->ids.items, b->ids.items, a->ids.len * sizeof *a->ids.items), 0);
+    ck_assert_uint_eq(universe_find_name(a, "tcpip"), universe_find_name(b, "tcpip"));
+}
+
+static char *temp_dir(void)
+{
+    char *dir = strdup("/tmp/vsolve-cache-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+START_TEST(image_round_trip)
+{
+    vs_universe u, v;
+    load_mini(&u);
+    unsigned char *img;
+    size_t len;
+    ck_assert_int_eq(universe_image_write(&u, &img, &len), VSOLVE_OK);
+    universe_init(&v);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(universe_image_read(&v, img, len, &err), VSOLVE_OK);
+    assert_same_universe(&u, &v);
+    universe_free(&v);
+
+    /* every truncation and a sweep of single-byte corruptions: an error or a consistent
+     * universe, never a crash (ASan/UBSan build) */
+    for (size_t cut = 0; cut < len; cut += 1 + cut / 16) {
+        universe_init(&v);
+        ck_assert_int_eq(universe_image_read(&v, img, cut, &err), VSOLVE_EBADINPUT);
+        universe_free(&v);
+    }
+    for (size_t at = 0; at < len; at += 7) {
+        unsigned char saved = img[at];
+        img[at] ^= 0x5a;
+        universe_init(&v);
+        int rc = universe_image_read(&v, img, len, &err);
+        ck_assert(rc == VSOLVE_OK || rc == VSOLVE_EBADINPUT);
+        universe_free(&v);
+        img[at] = saved;
+    }
+    free(img);
+    universe_free(&u);
+}
+END_TEST
+
+START_TEST(cache_file_round_trip_and_damage)
+{
+    vs_universe u, v;
+    load_mini(&u);
+    char *dir = temp_dir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/sub/dir/x.vsc", dir);
+    cache_key key = { 11, 22 };
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    assert_same_universe(&u, &v);
+    universe_free(&v);
+
+    /* stale: another source, other settings */
+    cache_key other_source = { 12, 22 }, other_settings = { 11, 23 };
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &other_source, &err), VSOLVE_EBADINPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "stale"));
+    universe_free(&v);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &other_settings, &err), VSOLVE_EBADINPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "other settings"));
+    universe_free(&v);
+
+    /* read the file, damage copies of it */
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *bytes = malloc((size_t)n);
+    ck_assert_uint_eq(fread(bytes, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    struct { long at; unsigned char xor; const char *expect; } damage[] = {
+        { 0, 0x01, "not a vsolve cache" },        /* magic */
+        { 20, 0x10, "header checksum" },          /* fingerprint */
+        { 70, 0x20, "damaged" },                  /* compressed payload */
+        { n - 2, 0x40, "damaged" },               /* the stream's adler32 */
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        bytes[damage[i].at] ^= damage[i].xor;
+        f = fopen(path, "wb");
+        fwrite(bytes, 1, (size_t)n, f);
+        fclose(f);
+        bytes[damage[i].at] ^= damage[i].xor;
+        universe_init(&v);
+        vs_error_clear(&err);
+        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, damage[i].expect),
+                      "damage at %ld: %s", damage[i].at, err.message);
+        universe_free(&v);
+    }
+    /* truncated file */
+    f = fopen(path, "wb");
+    fwrite(bytes, 1, (size_t)n / 2, f);
+    fclose(f);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    universe_free(&v);
+    /* another format version (an older or newer vsolve): stale, not read */
+    ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
+    f = fopen(path, "r+b");
+    fseek(f, 8, SEEK_SET);
+    fputc((int)VSOLVE_CACHE_FORMAT + 1, f);
+    fclose(f);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "stale") && strstr(err.message, "cache format"), "%s", err.message);
+    universe_free(&v);
+    /* missing */
+    remove(path);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "missing"));
+    universe_free(&v);
+    free(bytes);
+    universe_free(&u);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
+START_TEST(fingerprint_follows_the_source)
+{
+    char *dir = temp_dir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/a", dir);
+    FILE *f = fopen(path, "w");
+    fputs("one", f);
+    fclose(f);
+    uint64_t h1, h2, h3, d1, d2;
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(cache_source_fingerprint(path, &h1, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_source_fingerprint(dir, &d1, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_source_fingerprint(path, &h2, &err), VSOLVE_OK);
+    ck_assert(h1 == h2);
+    f = fopen(path, "w");
+    fputs("two!", f);     /* other size */
+    fclose(f);
+    ck_assert_int_eq(cache_source_fingerprint(path, &h3, &err), VSOLVE_OK);
+    ck_assert(h3 != h1);
+    ck_assert_int_eq(cache_source_fingerprint(dir, &d2, &err), VSOLVE_OK);
+    ck_assert(d2 != d1);
+    ck_assert_int_eq(cache_source_fingerprint("/nonexistent/x", &h3, &err), VSOLVE_EIO);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
+/* Through the library: index writes, a solve reads, an edit makes it stale and rebuilt, damage
+ * makes it corrupt and rebuilt; answers never change. */
+START_TEST(library_rebuilds_stale_and_corrupt_caches)
+{
+    char *dir = temp_dir();
+    char repo[4200], cache[4200], cmd[9000];
+    snprintf(repo, sizeof repo, "%s/repo", dir);
+    snprintf(cache, sizeof cache, "%s/u.vsc", dir);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", test_source_path("corpora/mirage-mini"), repo);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *atoms[] = { "mirage-unikernel-hello" };
+    const char *statuses[4];
+    char first_answer[4096] = "";
+    for (int step = 0; step < 4; step++) {
+        if (step == 2) {   /* edit a package: the cache is stale */
+            snprintf(cmd, sizeof cmd, "printf '\\n# edited\\n' >> '%s/packages/tcpip/tcpip.8.2.0/opam'", repo);
+            ck_assert_int_eq(system(cmd), 0);
+        }
+        if (step == 3) {   /* damage the cache */
+            FILE *f = fopen(cache, "r+b");
+            ck_assert_ptr_nonnull(f);
+            fseek(f, 100, SEEK_SET);
+            fputc(0xff, f);
+            fputc(0x00, f);
+            fclose(f);
+        }
+        vsolve_ctx *ctx = vsolve_new();
+        ck_assert_int_eq(vsolve_set_cache(ctx, cache, step == 0 ? VSOLVE_CACHE_REFRESH : VSOLVE_CACHE_USE), VSOLVE_OK);
+        ck_assert_msg(vsolve_load_opam(ctx, repo) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+        static char saved[4][2048];
+        snprintf(saved[step], sizeof saved[step], "%s", vsolve_cache_status(ctx));
+        statuses[step] = saved[step];
+        vsolve_result *r;
+        ck_assert_int_eq(vsolve_solve(ctx, atoms, 1, &r), VSOLVE_OK);
+        char answer[4096] = "";
+        for (size_t i = 0; i < vsolve_result_count(r); i++) {
+            strncat(answer, vsolve_result_name(r, i), sizeof answer - strlen(answer) - 1);
+            strncat(answer, vsolve_result_version(r, i), sizeof answer - strlen(answer) - 1);
+        }
+        if (step == 0)
+            snprintf(first_answer, sizeof first_answer, "%s", answer);
+        else
+            ck_assert_str_eq(answer, first_answer);
+        vsolve_result_free(r);
+        vsolve_free(ctx);
+    }
+    ck_assert_msg(strncmp(statuses[0], "wrote ", 6) == 0, "%s", statuses[0]);
+    ck_assert_msg(strncmp(statuses[1], "read ", 5) == 0, "%s", statuses[1]);
+    ck_assert_msg(strstr(statuses[2], "stale") && strstr(statuses[2], "rebuilt"), "%s", statuses[2]);
+    ck_assert_msg(strstr(statuses[3], "corrupt") && strstr(statuses[3], "rebuilt"), "%s", statuses[3]);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
+/* The real snapshot: the universe read back from its cache gives the same answers. */
+START_TEST(snapshot_cache_same_answers)
+{
+    const char *snap = test_corpus_path("opam-repository-2026-08-22.tar.gz");
+    if (!snap)
+        return;
+    vs_universe u, v;
+    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    opam_vars vars;
+    opam_vars_init(&vars);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(opam_load_repository(&u, snap, &vars, NULL, &err), VSOLVE_OK);
+    opam_vars_free(&vars);
+    char *dir = temp_dir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/s.vsc", dir);
+    cache_key key = { 1, 2 };
+    ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    assert_same_universe(&u, &v);
+    universe_free(&v);
+    universe_free(&u);
+    remove(path);
+    rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *cache_suite(void)
+{
+    Suite *s = suite_create("cache");
+    TCase *tc = tcase_create("cache");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, image_round_trip);
+    tcase_add_test(tc, cache_file_round_trip_and_damage);
+    tcase_add_test(tc, fingerprint_follows_the_source);
+    tcase_add_test(tc, library_rebuilds_stale_and_corrupt_caches);
+    tcase_add_test(tc, snapshot_cache_same_answers);
+    suite_add_tcase(s, tc);
+    return s;
+}
