@@ -5,7 +5,15 @@
  *                (a clause with no available provider becomes the unit -x_p); a requested
  *                package with a root variant (opam --with-test) uses its root clauses instead
  *   conflict     for each conflict (p, q):     -x_p  v -x_q
- *   group        at most one member installed: pairwise -x_a v -x_b for groups of up to 6
+ *   slot         a group that is the slot of one name's versions (x_0 .. x_{n-1} in the cone,
+ *                oldest first) gets an order encoding, a "ladder" of g_i = "the installed
+ *                version is x_i or newer" (g_0 = "some version is installed"):
+ *                  -x_i v g_i,   -g_i v g_{i-1},   -g_i v x_i v g_{i+1},   -g_{n-1} v x_{n-1},
+ *                  -x_i v -g_{i+1}   (at most one version)
+ *                so that a run of consecutive versions in a clause is one literal: g_lo when
+ *                the run reaches the newest, otherwise a shared auxiliary r with
+ *                -r v g_lo,  -r v -g_{hi+1}  (r: "the installed version is in [lo, hi]")
+ *   group        any other group, at most one member installed: pairwise -x_a v -x_b up to 6
  *                members in the cone, otherwise Sinz's sequential counter with auxiliary
  *                variables s_1..s_{n-1}:  -x_i v s_i,  -s_{i-1} v s_i,  -x_i v -s_{i-1}
  *   request atom A_i, guarded by a selector literal a_i so that an unsatisfiable request
@@ -22,6 +30,205 @@
 static int add(vs_encoding *e, int_vec *buf)
 {
     return sat_add_clause(e->s, buf->items, buf->len) < 0 ? VSOLVE_ENOMEM : VSOLVE_OK;
+}
+
+static int add2(vs_encoding *e, int a, int b)
+{
+    int cl[2] = { a, b };
+    return sat_add_clause(e->s, cl, 2) < 0 ? VSOLVE_ENOMEM : VSOLVE_OK;
+}
+
+static int add3(vs_encoding *e, int a, int b, int c)
+{
+    int cl[3] = { a, b, c };
+    return sat_add_clause(e->s, cl, 3) < 0 ? VSOLVE_ENOMEM : VSOLVE_OK;
+}
+
+/* The order encoding of one slot (see the comment at the top). */
+typedef struct ladder {
+    uint32_t first;     /* its cone packages, oldest first, in ladders.pkgs */
+    uint32_t n;
+    int g0;             /* literal of g_0; g_i is g0 + i */
+} ladder;
+
+typedef struct ladders {
+    VEC(ladder) items;
+    u32_vec pkgs;
+    uint32_t *of_pkg;   /* package -> ladder index, VS_NONE when not on one */
+    uint32_t *rung;     /* package -> its index on the ladder */
+    /* shared range literals: open addressing over (ladder, lo, hi) */
+    uint32_t *keys;     /* 3 words per slot; keys[3k] == VS_NONE when empty */
+    int *lits;
+    size_t cap, count;
+} ladders;
+
+static void ladders_free(ladders *l)
+{
+    vec_free(&l->items);
+    vec_free(&l->pkgs);
+    free(l->of_pkg);
+    free(l->rung);
+    free(l->keys);
+    free(l->lits);
+}
+
+/* Is group g the slot of a run of one name's versions (so it can be a ladder)? */
+static int is_slot_of_one_name(const vs_universe *u, uint32_t g)
+{
+    const vs_group *gr = &u->groups.items[g];
+    for (uint32_t j = 0; j < gr->count; j++) {
+        uint32_t p = u->ids.items[gr->first + j];
+        if (u->pkgs.items[p].slot != g)
+            return 0;
+        if (j > 0) {
+            uint32_t prev = u->ids.items[gr->first + j - 1];
+            if (p <= prev || u->pkgs.items[p].name != u->pkgs.items[prev].name)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Builds the ladders of the slots with 2+ versions in the cone; marks their groups done. */
+static int build_ladders(vs_encoding *e, ladders *l, unsigned char *group_done)
+{
+    const vs_universe *u = e->u;
+    l->of_pkg = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *l->of_pkg);
+    l->rung = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *l->rung);
+    if (!l->of_pkg || !l->rung)
+        return VSOLVE_ENOMEM;
+    memset(l->of_pkg, 0xff, u->pkgs.len * sizeof *l->of_pkg);
+    for (uint32_t g = 0; g < u->groups.len; g++) {
+        const vs_group *gr = &u->groups.items[g];
+        uint32_t in_cone = 0;
+        for (uint32_t j = 0; j < gr->count; j++)
+            in_cone += encode_in_cone(e, u->ids.items[gr->first + j]);
+        if (in_cone < 2 || !is_slot_of_one_name(u, g))
+            continue;
+        ladder ld = { .first = (uint32_t)l->pkgs.len, .n = in_cone };
+        ld.g0 = (int)sat_add_vars(e->s, in_cone) + 1;
+        for (uint32_t j = 0; j < gr->count; j++) {
+            uint32_t p = u->ids.items[gr->first + j];
+            if (!encode_in_cone(e, p))
+                continue;
+            l->of_pkg[p] = (uint32_t)l->items.len;
+            l->rung[p] = (uint32_t)l->pkgs.len - ld.first;
+            if (!vec_push(&l->pkgs, p))
+                return VSOLVE_ENOMEM;
+        }
+        for (uint32_t i = 0; i < in_cone; i++) {
+            int x = encode_lit(e, l->pkgs.items[ld.first + i]), gi = ld.g0 + (int)i;
+            int rc = add2(e, -x, gi);
+            if (rc == VSOLVE_OK && i > 0)
+                rc = add2(e, -gi, gi - 1);
+            if (rc == VSOLVE_OK)
+                rc = i + 1 < in_cone ? add3(e, -gi, x, gi + 1) : add2(e, -gi, x);
+            if (rc == VSOLVE_OK && i + 1 < in_cone)
+                rc = add2(e, -x, -(gi + 1));
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+        if (!vec_push(&l->items, ld))
+            return VSOLVE_ENOMEM;
+        group_done[g] = 1;
+    }
+    return VSOLVE_OK;
+}
+
+/* The literal "the installed version of ladder k is in rungs [lo, hi]". */
+static int range_lit(vs_encoding *e, ladders *l, uint32_t k, uint32_t lo, uint32_t hi, int *lit)
+{
+    const ladder *ld = &l->items.items[k];
+    if (lo == hi) {
+        *lit = encode_lit(e, l->pkgs.items[ld->first + lo]);
+        return VSOLVE_OK;
+    }
+    if (hi == ld->n - 1) {
+        *lit = ld->g0 + (int)lo;
+        return VSOLVE_OK;
+    }
+    if ((l->count + 1) * 2 > l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 1024;
+        uint32_t *nk = malloc(ncap * 3 * sizeof *nk);
+        int *nl = malloc(ncap * sizeof *nl);
+        if (!nk || !nl) {
+            free(nk);
+            free(nl);
+            return VSOLVE_ENOMEM;
+        }
+        memset(nk, 0xff, ncap * 3 * sizeof *nk);
+        for (size_t i = 0; i < l->cap; i++) {
+            if (l->keys[3 * i] == VS_NONE)
+                continue;
+            size_t h = ((size_t)l->keys[3 * i] * 2654435761u ^ l->keys[3 * i + 1] * 40503u ^ l->keys[3 * i + 2]) & (ncap - 1);
+            while (nk[3 * h] != VS_NONE)
+                h = (h + 1) & (ncap - 1);
+            memcpy(&nk[3 * h], &l->keys[3 * i], 3 * sizeof *nk);
+            nl[h] = l->lits[i];
+        }
+        free(l->keys);
+        free(l->lits);
+        l->keys = nk;
+        l->lits = nl;
+        l->cap = ncap;
+    }
+    size_t h = ((size_t)k * 2654435761u ^ lo * 40503u ^ hi) & (l->cap - 1);
+    for (; l->keys[3 * h] != VS_NONE; h = (h + 1) & (l->cap - 1))
+        if (l->keys[3 * h] == k && l->keys[3 * h + 1] == lo && l->keys[3 * h + 2] == hi) {
+            *lit = l->lits[h];
+            return VSOLVE_OK;
+        }
+    int r = (int)sat_add_vars(e->s, 1) + 1;
+    int rc = add2(e, -r, ld->g0 + (int)lo);
+    if (rc == VSOLVE_OK)
+        rc = add2(e, -r, -(ld->g0 + (int)hi + 1));
+    if (rc != VSOLVE_OK)
+        return rc;
+    l->keys[3 * h] = k;
+    l->keys[3 * h + 1] = lo;
+    l->keys[3 * h + 2] = hi;
+    l->lits[h] = r;
+    l->count++;
+    *lit = r;
+    return VSOLVE_OK;
+}
+
+/* Appends to buf the literals for "one of providers[0..n) is installed": runs of consecutive
+ * versions on a ladder become one range literal, other providers their own variable. */
+static int push_providers(vs_encoding *e, ladders *l, const uint32_t *providers, size_t n, int_vec *buf)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t q = providers[i];
+        if (!encode_in_cone(e, q)) {
+            i++;
+            continue;
+        }
+        uint32_t k = l->of_pkg[q];
+        if (k == VS_NONE) {
+            if (!vec_push(buf, encode_lit(e, q)))
+                return VSOLVE_ENOMEM;
+            i++;
+            continue;
+        }
+        uint32_t lo = l->rung[q], hi = lo;
+        size_t j = i + 1;
+        for (; j < n; j++) {
+            uint32_t r = providers[j];
+            if (!encode_in_cone(e, r))
+                continue;   /* versions outside the cone are not on the ladder */
+            if (l->of_pkg[r] != k || l->rung[r] != hi + 1)
+                break;
+            hi++;
+        }
+        int lit;
+        int rc = range_lit(e, l, k, lo, hi, &lit);
+        if (rc != VSOLVE_OK)
+            return rc;
+        if (!vec_push(buf, lit))
+            return VSOLVE_ENOMEM;
+        i = j;
+    }
+    return VSOLVE_OK;
 }
 
 static int visit(vs_encoding *e, uint32_t pkg)
@@ -113,7 +320,9 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     sat_add_vars(e->s, (uint32_t)e->cone.len);
 
     int_vec buf = { 0 };
-    int rc = VSOLVE_OK;
+    ladders lad = { 0 };
+    unsigned char *group_done = calloc(u->groups.len ? u->groups.len : 1, 1);
+    int rc = group_done ? build_ladders(e, &lad, group_done) : VSOLVE_ENOMEM;
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
         const vs_pkg *p = &u->pkgs.items[pkg];
@@ -122,54 +331,50 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
         for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
             buf.len = 0;
-            if (!vec_push(&buf, -encode_lit(e, pkg))) { rc = VSOLVE_ENOMEM; break; }
-            for (uint32_t j = 0; j < cl->count; j++) {
-                uint32_t q = u->ids.items[cl->first + j];
-                if (encode_in_cone(e, q) && !vec_push(&buf, encode_lit(e, q))) { rc = VSOLVE_ENOMEM; break; }
-            }
+            if (!vec_push(&buf, -encode_lit(e, pkg)))
+                rc = VSOLVE_ENOMEM;
+            if (rc == VSOLVE_OK)
+                rc = push_providers(e, &lad, u->ids.items + cl->first, cl->count, &buf);
             if (rc == VSOLVE_OK)
                 rc = add(e, &buf);
         }
         for (uint32_t c = 0; c < p->conflict_count && rc == VSOLVE_OK; c++) {
             uint32_t q = u->ids.items[p->conflict_first + c];
-            if (!encode_in_cone(e, q) || q == pkg)
-                continue;
-            buf.len = 0;
-            if (!vec_push(&buf, -encode_lit(e, pkg)) || !vec_push(&buf, -encode_lit(e, q)))
-                rc = VSOLVE_ENOMEM;
-            else
-                rc = add(e, &buf);
+            if (encode_in_cone(e, q) && q != pkg)
+                rc = add2(e, -encode_lit(e, pkg), -encode_lit(e, q));
         }
     }
     for (size_t g = 0; g < u->groups.len && rc == VSOLVE_OK; g++) {
         const vs_group *gr = &u->groups.items[g];
-        rc = encode_at_most_one(e, u->ids.items + gr->first, gr->count, &buf);
+        if (!group_done[g])
+            rc = encode_at_most_one(e, u->ids.items + gr->first, gr->count, &buf);
     }
     for (size_t i = 0; i < req->atoms.len && rc == VSOLVE_OK; i++) {
         const vs_atom *a = &req->atoms.items[i];
         int sel = (int)sat_add_vars(e->s, 1) + 1;
-        if (!vec_push(&e->selectors, sel)) { rc = VSOLVE_ENOMEM; break; }
+        if (!vec_push(&e->selectors, sel)) {
+            rc = VSOLVE_ENOMEM;
+            break;
+        }
         if (a->forbid) {
             for (uint32_t j = 0; j < a->count && rc == VSOLVE_OK; j++) {
                 uint32_t q = req->ids.items[a->first + j];
-                if (!encode_in_cone(e, q))
-                    continue;
-                int cl[2] = { -sel, -encode_lit(e, q) };
-                if (sat_add_clause(e->s, cl, 2) < 0)
-                    rc = VSOLVE_ENOMEM;
+                if (encode_in_cone(e, q))
+                    rc = add2(e, -sel, -encode_lit(e, q));
             }
             continue;
         }
         buf.len = 0;
-        if (!vec_push(&buf, -sel)) { rc = VSOLVE_ENOMEM; break; }
-        for (uint32_t j = 0; j < a->count; j++) {
-            uint32_t q = req->ids.items[a->first + j];
-            if (encode_in_cone(e, q) && !vec_push(&buf, encode_lit(e, q))) { rc = VSOLVE_ENOMEM; break; }
-        }
+        if (!vec_push(&buf, -sel))
+            rc = VSOLVE_ENOMEM;
+        if (rc == VSOLVE_OK)
+            rc = push_providers(e, &lad, req->ids.items + a->first, a->count, &buf);
         if (rc == VSOLVE_OK)
             rc = add(e, &buf);
     }
     vec_free(&buf);
+    ladders_free(&lad);
+    free(group_done);
     return rc;
 }
 

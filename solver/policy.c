@@ -91,7 +91,7 @@ static int avoid_versions(policy *p, int_vec *lits)
 /* Makes `name` as new as possible: the newest version v such that "no version of name older
  * than v is installed" still has a model. With must_install the name is requested (it will be
  * installed anyway); otherwise "not installed" also satisfies the preference. */
-static int newest_version(policy *p, uint32_t name, int_vec *lits)
+static int newest_version(policy *p, uint32_t name, int skip_newest, int_vec *lits)
 {
     const vs_name *nm = &p->u->names.items[name];
     p->name_done[name] = 1;
@@ -102,10 +102,16 @@ static int newest_version(policy *p, uint32_t name, int_vec *lits)
     if (cur == VS_NONE)
         return VSOLVE_OK;
     /* candidates newer than cur, newest first */
+    int skipped = !skip_newest;
     for (uint32_t j = nm->n_pkgs; j-- > 0;) {
         uint32_t v = nm->first_pkg + j;
         if (!encode_in_cone(p->e, v))
             continue;
+        if (!skipped) {   /* known not to work: the batch tried it */
+            skipped = 1;
+            if (v != cur)
+                continue;
+        }
         lits->len = 0;
         for (uint32_t k = 0; k < j; k++) {
             uint32_t older = nm->first_pkg + k;
@@ -121,12 +127,93 @@ static int newest_version(policy *p, uint32_t name, int_vec *lits)
     return VSOLVE_OK;
 }
 
+/* Appends "no version of name older than its newest in the cone" to lits. */
+static int not_older_than_newest(policy *p, uint32_t name, int_vec *lits)
+{
+    const vs_name *nm = &p->u->names.items[name];
+    uint32_t newest = VS_NONE;
+    for (uint32_t j = nm->n_pkgs; j-- > 0 && newest == VS_NONE;)
+        if (encode_in_cone(p->e, nm->first_pkg + j))
+            newest = j;
+    for (uint32_t k = 0; newest != VS_NONE && k < newest; k++) {
+        uint32_t older = nm->first_pkg + k;
+        if (encode_in_cone(p->e, older) && !vec_push(lits, -encode_lit(p->e, older)))
+            return VSOLVE_ENOMEM;
+    }
+    return VSOLVE_OK;
+}
+
+/* Tries the newest version for all names together; while that has no model, the solver's
+ * failed assumptions name the culprits, and the last of them in breadth-first order (the one
+ * a one-at-a-time pass would reject) is set aside. Names set aside are marked in rejected. */
+static int newest_in_batch(policy *p, const uint32_t *names, size_t n, unsigned char *rejected, int_vec *lits)
+{
+    const vs_universe *u = p->u;
+    for (;;) {
+        lits->len = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!rejected[i] && not_older_than_newest(p, names[i], lits) != VSOLVE_OK)
+                return VSOLVE_ENOMEM;
+        if (lits->len == 0)
+            return VSOLVE_OK;
+        int r = try_keep(p, lits->items, lits->len);
+        if (r < 0)
+            return -r;
+        if (r == 1)
+            return VSOLVE_OK;
+        const int *core;
+        size_t k = sat_failed_assumptions(p->e->s, &core);
+        size_t culprit = SIZE_MAX;
+        for (size_t c = 0; c < k; c++) {
+            uint32_t var = (uint32_t)abs(core[c]) - 1;
+            if (core[c] > 0 || var >= p->e->cone.len)
+                continue;   /* not a "no older version" literal */
+            uint32_t name = u->pkgs.items[p->e->cone.items[var]].name;
+            for (size_t i = n; i-- > 0;)
+                if (!rejected[i] && names[i] == name && (culprit == SIZE_MAX || i > culprit)) {
+                    culprit = i;
+                    break;
+                }
+        }
+        if (culprit == SIZE_MAX)   /* no usable core: fall back to the last name */
+            for (size_t i = n; i-- > 0 && culprit == SIZE_MAX;)
+                if (!rejected[i])
+                    culprit = i;
+        rejected[culprit] = 1;
+    }
+}
+
+/* Step 3 for one breadth-first level: every name at its newest version where possible (in
+ * batches), then the others as new as possible one at a time. */
+static int newest_level(policy *p, const uint32_t *names, size_t n, int_vec *lits)
+{
+    u32_vec todo = { 0 };
+    for (size_t i = 0; i < n; i++)
+        if (!p->name_done[names[i]] && !vec_push(&todo, names[i])) {
+            vec_free(&todo);
+            return VSOLVE_ENOMEM;
+        }
+    unsigned char *rejected = calloc(todo.len ? todo.len : 1, 1);
+    int rc = rejected ? VSOLVE_OK : VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && todo.len)
+        rc = newest_in_batch(p, todo.items, todo.len, rejected, lits);
+    for (size_t i = 0; i < todo.len && rc == VSOLVE_OK; i++) {
+        if (rejected[i])
+            rc = newest_version(p, todo.items[i], 1, lits);
+        p->name_done[todo.items[i]] = 1;
+    }
+    free(rejected);
+    vec_free(&todo);
+    return rc;
+}
+
 /* Step 3: breadth-first over the installed packages, from the requested ones. */
 static int newest_everywhere(policy *p, int_vec *lits)
 {
     const vs_universe *u = p->u;
     const vs_encoding *e = p->e;
     u32_vec queue = { 0 };
+    size_t level_end = 0;
     unsigned char *queued = calloc(u->names.len ? u->names.len : 1, 1);
     int rc = queued ? VSOLVE_OK : VSOLVE_ENOMEM;
     for (int round = 0; rc == VSOLVE_OK; round++) {
@@ -147,9 +234,14 @@ static int newest_everywhere(policy *p, int_vec *lits)
         if (queue.len == before)
             break;
         for (size_t head = before; head < queue.len && rc == VSOLVE_OK; head++) {
+            /* a new breadth-first level starts: settle all of it first */
+            if (head == before || head == level_end) {
+                level_end = queue.len;
+                rc = newest_level(p, queue.items + head, level_end - head, lits);
+                if (rc != VSOLVE_OK)
+                    break;
+            }
             uint32_t name = queue.items[head];
-            if (!p->name_done[name])
-                rc = newest_version(p, name, lits);
             const vs_name *nm = &u->names.items[name];
             for (uint32_t j = 0; j < nm->n_pkgs && rc == VSOLVE_OK; j++) {
                 uint32_t pkg = nm->first_pkg + j;
@@ -262,7 +354,7 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
         uint32_t name = e->req->atoms.items[i].name;
         if (name != VS_NONE && !e->req->atoms.items[i].forbid && !p.name_done[name])
-            rc = newest_version(&p, name, &lits);
+            rc = newest_version(&p, name, 0, &lits);
     }
     if (rc == VSOLVE_OK)
         rc = newest_everywhere(&p, &lits);

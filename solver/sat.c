@@ -40,6 +40,10 @@ sat *sat_new(void)
     /* Preference is implemented with assumptions; a false default polarity makes the
      * first model install as little as possible. */
     cmsat_set_default_polarity(s->cms, 0);
+    /* Package problems are easy but solved many times under assumptions: CryptoMiniSat's
+     * (in)processing costs more than it saves here. */
+    cmsat_set_no_simplify(s->cms);
+    cmsat_set_no_simplify_at_startup(s->cms);
     return s;
 }
 
