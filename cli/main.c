@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "vsolve.h"
 
 static double seconds(void)
@@ -15,11 +16,14 @@ static double seconds(void)
 static const char usage[] =
     "usage: vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"
     "       vsolve --ecosystem opam --repo PATH [options] index\n"
+    "       vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
     "index: parses the repository and writes its universe cache; later solves read the cache\n"
     "instead of parsing (a stale or corrupt cache is detected and rebuilt).\n"
+    "sweep: checks that every package version can be installed (on N threads, default 2), lists\n"
+    "the ones that cannot with the reason, and ends with a summary by reason.\n"
     "\n"
     "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"
     "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n"
@@ -40,6 +44,41 @@ static const char usage[] =
     "\n"
     "exit status: 0 solved, 1 unsatisfiable (the reason is printed on stderr),\n"
     "             2 bad input or usage, 3 other errors\n";
+
+/* A progress bar on stderr, redrawn in place; only on a terminal. */
+static void progress_bar(void *user, size_t done, size_t total)
+{
+    (void)user;
+    int width = 40, filled = total ? (int)((double)done / (double)total * width) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu", filled, "########################################", width - filled, "", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int run_sweep(vsolve_ctx *ctx, int jobs)
+{
+    vsolve_sweep_result *r = NULL;
+    double t0 = seconds();
+    int rc = vsolve_sweep(ctx, jobs, isatty(2) ? progress_bar : NULL, NULL, &r);
+    if (rc != VSOLVE_OK) {
+        fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+        return rc;
+    }
+    double dt = seconds() - t0;
+    size_t n = vsolve_sweep_count(r);
+    for (size_t i = 0; i < n; i++) {
+        int st = vsolve_sweep_status(r, i);
+        if (st != VSOLVE_INSTALLABLE && st != VSOLVE_NOT_AVAILABLE)
+            printf("%s.%s: %s\n", vsolve_sweep_name(r, i), vsolve_sweep_version(r, i), vsolve_sweep_reason(r, i));
+    }
+    printf("\n%zu package versions checked in %.1f s on %d thread%s:\n", n, dt, jobs, jobs == 1 ? "" : "s");
+    for (int st = VSOLVE_INSTALLABLE; st <= VSOLVE_CONFLICTING_DEPS; st++)
+        printf("  %7zu  %s%s\n", vsolve_sweep_total(r, st), st == VSOLVE_INSTALLABLE ? "" : "not installable: ",
+               vsolve_sweep_status_name(st));
+    vsolve_sweep_free(r);
+    return VSOLVE_OK;
+}
 
 static void print_json_string(FILE *out, const char *s)
 {
@@ -99,7 +138,7 @@ static int exit_code(int rc)
 int main(int argc, char **argv)
 {
     const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL;
-    int json = 0, verbose = 0, use_cache = 1, i = 1;
+    int json = 0, verbose = 0, use_cache = 1, jobs = 2, i = 1;
     double t_start = seconds();
     vsolve_ctx *ctx = vsolve_new();
     if (!ctx) {
@@ -118,9 +157,18 @@ int main(int argc, char **argv)
             printf("vsolve %s\n", vsolve_version());
             vsolve_free(ctx);
             return 0;
-        } else if (!strcmp(a, "solve") || !strcmp(a, "index")) {
+        } else if (!strcmp(a, "solve") || !strcmp(a, "index") || !strcmp(a, "sweep")) {
             command = a;
             i++;
+            if (!strcmp(a, "sweep") && i + 1 < argc && !strcmp(argv[i], "--jobs")) {
+                jobs = atoi(argv[i + 1]);
+                if (jobs < 1 || jobs > 64) {
+                    fprintf(stderr, "vsolve: --jobs takes a number from 1 to 64\n");
+                    vsolve_free(ctx);
+                    return 2;
+                }
+                i += 2;
+            }
             break;
         } else if (!strcmp(a, "--no-cache")) {
             use_cache = 0;
@@ -171,7 +219,8 @@ int main(int argc, char **argv)
             return 2;
         }
         int indexing = command && !strcmp(command, "index");
-        if (!repo || !command || (!indexing && i >= argc) || (indexing && i < argc)) {
+        int sweeping = command && !strcmp(command, "sweep");
+        if (!repo || !command || (!indexing && !sweeping && i >= argc) || ((indexing || sweeping) && i < argc)) {
             fprintf(stderr, "vsolve: need --repo PATH and `solve` followed by at least one atom, or `index`\n\n%s", usage);
             vsolve_free(ctx);
             return 2;
@@ -192,6 +241,11 @@ int main(int argc, char **argv)
             printf("%s\n", vsolve_cache_status(ctx));
             vsolve_free(ctx);
             return 0;
+        }
+        if (rc == VSOLVE_OK && sweeping) {
+            rc = run_sweep(ctx, jobs);
+            vsolve_free(ctx);
+            return exit_code(rc);
         }
     }
     if (rc != VSOLVE_OK) {

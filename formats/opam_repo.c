@@ -7,10 +7,12 @@
 #include "opam_version.h"
 #include "repo_source.h"
 
-/* One opam file found in the repository. */
+/* What the universe needs of one opam file: copies of a few fields; the rest of the file's
+ * tree is dropped as soon as it is parsed, so a whole repository is never held as ASTs. */
 typedef struct opam_source {
-    const char *name, *version;
-    const opam_file *file;
+    const char *name, *version, *filename;
+    const opam_node *available, *depends, *conflicts, *conflict_class;
+    int avoid_version;   /* flags: avoid-version */
 } opam_source;
 
 /* opam's install-time switches: with them, opam applies test/doc/dev-setup dependencies to
@@ -23,7 +25,8 @@ typedef struct loader {
     const opam_vars *root_vars;   /* the caller's variables: requested packages' dependencies */
     opam_vars ordinary;           /* the caller's variables with the root switches false */
     int has_root_switches;        /* some root switch is true: build root variants */
-    arena mem;                 /* ASTs and names: live until the universe is built */
+    arena mem;                 /* the kept fields and names: live until the universe is built */
+    arena scratch;             /* one file's whole tree, dropped after each file */
     VEC(opam_source) sources;
     vs_error *err;
 } loader;
@@ -71,19 +74,59 @@ static int want_file(void *user, const char *path)
     return (size_t)(pe - ps) == 8 && memcmp(ps, "packages", 8) == 0;
 }
 
+static int has_flag(const opam_file *f, const char *flag);
+
+/* Deep copy of a node into a (the parser bounds the depth). NULL stays NULL; *oom set on failure. */
+static opam_node *copy_node(arena *a, const opam_node *n, int *oom)
+{
+    if (!n || *oom)
+        return NULL;
+    opam_node *c = arena_alloc(a, sizeof *c);
+    if (!c) {
+        *oom = 1;
+        return NULL;
+    }
+    *c = *n;
+    if (n->str && !(c->str = arena_strndup(a, n->str, n->len)))
+        *oom = 1;
+    c->lhs = copy_node(a, n->lhs, oom);
+    c->rhs = copy_node(a, n->rhs, oom);
+    if (n->n_items) {
+        c->items = arena_alloc(a, n->n_items * sizeof *c->items);
+        if (!c->items) {
+            *oom = 1;
+            return c;
+        }
+        for (size_t i = 0; i < n->n_items; i++)
+            c->items[i] = copy_node(a, n->items[i], oom);
+    }
+    return c;
+}
+
 static int add_source(loader *ld, const char *filename, const char *name, size_t name_len,
                       const char *version, size_t version_len, const char *data, size_t len)
 {
     opam_source src;
+    memset(&src, 0, sizeof src);
     src.name = arena_strndup(&ld->mem, name, name_len);
     src.version = arena_strndup(&ld->mem, version, version_len);
-    const char *fname = arena_strndup(&ld->mem, filename, strlen(filename));
-    if (!src.name || !src.version || !fname)
+    src.filename = arena_strndup(&ld->mem, filename, strlen(filename));
+    if (!src.name || !src.version || !src.filename)
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory reading %s", filename);
-    src.file = opam_parse(&ld->mem, fname, data, len, ld->err);
-    if (!src.file)
+    arena_free(&ld->scratch);
+    arena_init(&ld->scratch);
+    const opam_file *file = opam_parse(&ld->scratch, src.filename, data, len, ld->err);
+    if (!file)
         return ld->err->code ? ld->err->code : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
-    return vec_push(&ld->sources, src) ? VSOLVE_OK : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    int oom = 0;
+    src.available = copy_node(&ld->mem, opam_file_field(file, "available"), &oom);
+    src.depends = copy_node(&ld->mem, opam_file_field(file, "depends"), &oom);
+    src.conflicts = copy_node(&ld->mem, opam_file_field(file, "conflicts"), &oom);
+    src.conflict_class = copy_node(&ld->mem, opam_file_field(file, "conflict-class"), &oom);
+    src.avoid_version = has_flag(file, "avoid-version");
+    if (oom || !vec_push(&ld->sources, src))
+        return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    return VSOLVE_OK;
 }
 
 static int on_file(void *user, const char *path, const char *data, size_t len)
@@ -210,32 +253,39 @@ static enum tri eval_constraints(const builder *b, opam_node *const *items, size
     return acc;
 }
 
-/* Appends the version part of a constraint to buf, leaving filters out. */
-static void render_constraint(const opam_node *n, char *buf, size_t size)
+/* Appends the version part of a constraint to buf, leaving filters out; variables (`version`)
+ * are shown with their value. */
+static void render_constraint(const builder *b, const opam_node *n, char *buf, size_t size)
 {
     size_t len = strlen(buf);
     if (len + 1 >= size)
         return;
     switch (n->kind) {
-    case OPAM_PFXRELOP:
-        snprintf(buf + len, size - len, "%s%s %s", len && buf[len - 1] != '(' ? " " : "",
-                 opam_relop_str(n->op), n->rhs && n->rhs->str ? n->rhs->str : "?");
+    case OPAM_PFXRELOP: {
+        const char *value = n->rhs && n->rhs->str ? n->rhs->str : "?";
+        if (n->rhs && n->rhs->kind == OPAM_IDENT) {
+            opam_value v = opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
+            if (v.kind == OPAM_VSTRING)
+                value = v.s;
+        }
+        snprintf(buf + len, size - len, "%s%s %s", len && buf[len - 1] != '(' ? " " : "", opam_relop_str(n->op), value);
         break;
+    }
     case OPAM_AND:
     case OPAM_OR: {
-        render_constraint(n->lhs, buf, size);
+        render_constraint(b, n->lhs, buf, size);
         size_t mid = strlen(buf);
         if (mid > len)
             snprintf(buf + mid, size - mid, " %s", n->kind == OPAM_AND ? "&" : "|");
         size_t before_rhs = strlen(buf);
-        render_constraint(n->rhs, buf, size);
+        render_constraint(b, n->rhs, buf, size);
         if (strlen(buf) == before_rhs)
             buf[mid] = '\0';
         break;
     }
     case OPAM_GROUP:
         for (size_t i = 0; i < n->n_items; i++)
-            render_constraint(n->items[i], buf, size);
+            render_constraint(b, n->items[i], buf, size);
         break;
     default:
         break;
@@ -281,7 +331,7 @@ static formula *atom(builder *b, const opam_node *name_node, opam_node *const *c
     }
     if (whole == T_VERSION) {
         for (size_t i = 0; i < n_cons; i++)
-            render_constraint(cons[i], desc, sizeof desc);
+            render_constraint(b, cons[i], desc, sizeof desc);
     }
     f->desc = arena_strndup(b->tmp, desc, strlen(desc));
     if (!f->desc)
@@ -521,12 +571,12 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
 {
     vs_universe *u = ld->u;
     const opam_source *src = u->pkgs.items[pkg].user;
-    builder b = { .ld = ld, .tmp = tmp, .filename = src->file->filename };
+    builder b = { .ld = ld, .tmp = tmp, .filename = src->filename };
     b.scope.vars = ld->vars;
     b.scope.pkg_name = src->name;
     b.scope.pkg_version = src->version;
 
-    const opam_node *depends = opam_file_field(src->file, "depends");
+    const opam_node *depends = src->depends;
     int rc = add_depends(&b, pkg, depends, 0);
     if (rc == VSOLVE_OK && ld->has_root_switches && mentions_root_switch(depends, 0)) {
         builder rb = b;
@@ -534,7 +584,7 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
         rc = add_depends(&rb, pkg, depends, 1);
     }
 
-    formula *conf = build_formula(&b, opam_file_field(src->file, "conflicts"), 0);
+    formula *conf = build_formula(&b, src->conflicts, 0);
     u32_vec others = { 0 };
     conflict_atoms(&b, conf, &others);
     if (rc == VSOLVE_OK && !b.oom)
@@ -543,7 +593,7 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
     if (b.oom)
         rc = VSOLVE_ENOMEM;
 
-    const opam_node *cc = opam_file_field(src->file, "conflict-class");
+    const opam_node *cc = src->conflict_class;
     if (cc && rc == VSOLVE_OK && !(u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE)) {
         opam_node *const *items = cc->kind == OPAM_LIST ? cc->items : (opam_node *const *)&cc;
         size_t n = cc->kind == OPAM_LIST ? cc->n_items : 1;
@@ -571,13 +621,13 @@ static int build_universe(loader *ld, opam_load_stats *stats)
     for (size_t i = 0; rc == VSOLVE_OK && i < ld->sources.len; i++) {
         opam_source *src = &ld->sources.items[i];
         opam_scope sc = { ld->vars, src->name, src->version };
-        const opam_node *avail = opam_file_field(src->file, "available");
+        const opam_node *avail = src->available;
         uint32_t flags = 0;
         if (avail && !opam_filter_holds(&sc, avail->kind == OPAM_LIST && avail->n_items == 1 ? avail->items[0] : avail))
             flags |= VS_PKG_UNAVAILABLE;
         else
             available++;
-        if (has_flag(src->file, "avoid-version"))
+        if (src->avoid_version)
             flags |= VS_PKG_AVOID;
         uint32_t name = universe_intern(u, src->name, strlen(src->name));
         uint32_t version = universe_intern(u, src->version, strlen(src->version));
@@ -623,6 +673,7 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->root_vars = vars;
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
+    arena_init(&ld->scratch);
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < vars->len && rc == VSOLVE_OK; i++)
         rc = opam_vars_set(&ld->ordinary, vars->items[i].name, vars->items[i].value);
@@ -641,6 +692,7 @@ static void loader_free(loader *ld)
 {
     vec_free(&ld->sources);
     arena_free(&ld->mem);
+    arena_free(&ld->scratch);
     opam_vars_free(&ld->ordinary);
 }
 

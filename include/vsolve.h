@@ -88,6 +88,31 @@ VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
+/* Installability of every package version of the loaded repository (as dose-distcheck does),
+ * on `threads` threads. progress (may be NULL) is called from the calling thread with the
+ * number of packages settled so far. */
+typedef struct vsolve_sweep_result vsolve_sweep_result;
+typedef void (*vsolve_progress_fn)(void *user, size_t done, size_t total);
+enum vsolve_sweep_status {
+    VSOLVE_INSTALLABLE = 0,
+    VSOLVE_NOT_AVAILABLE = 1,     /* not available on this platform (opam `available`) */
+    VSOLVE_MISSING_DEP = 2,       /* a dependency nothing available provides */
+    VSOLVE_BROKEN_DEP = 3,        /* a dependency whose every provider is itself not installable */
+    VSOLVE_CONFLICTING_DEPS = 4   /* its dependencies cannot all be installed together */
+};
+VSOLVE_API int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void *user,
+                            vsolve_sweep_result **out);
+VSOLVE_API size_t vsolve_sweep_count(const vsolve_sweep_result *r);
+VSOLVE_API const char *vsolve_sweep_name(const vsolve_sweep_result *r, size_t i);
+VSOLVE_API const char *vsolve_sweep_version(const vsolve_sweep_result *r, size_t i);
+VSOLVE_API int vsolve_sweep_status(const vsolve_sweep_result *r, size_t i);
+/* "" for installable ones; else e.g. "needs ghost >= 3, which nothing provides". */
+VSOLVE_API const char *vsolve_sweep_reason(const vsolve_sweep_result *r, size_t i);
+/* Packages with a status, and a plain-words name of it. */
+VSOLVE_API size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status);
+VSOLVE_API const char *vsolve_sweep_status_name(int status);
+VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
+
 /* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
  * the answer in r) to path, so that a user's run can become a regression test. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "opam_repo.h"
 #include "solve.h"
+#include "sweep.h"
 #include "testcase.h"
 
 struct vsolve_ctx {
@@ -290,4 +291,82 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
     solution_free(&s);
     request_free(&req);
     return rc;
+}
+
+struct vsolve_sweep_result {
+    const vs_universe *u;      /* the context's universe: valid while the context lives */
+    sweep_result r;
+    char **reasons;
+};
+
+int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void *user, vsolve_sweep_result **out)
+{
+    vs_error_clear(&ctx->err);
+    if (!out)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: needs a result pointer");
+    *out = NULL;
+    if (!ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: load a repository first");
+    vsolve_sweep_result *s = calloc(1, sizeof *s);
+    if (!s)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    s->u = &ctx->universe;
+    int rc = sweep_universe(&ctx->universe, threads, progress, user, &s->r);
+    size_t n = ctx->universe.pkgs.len;
+    if (rc == VSOLVE_OK && !(s->reasons = calloc(n ? n : 1, sizeof *s->reasons)))
+        rc = VSOLVE_ENOMEM;
+    for (size_t i = 0; rc == VSOLVE_OK && i < n; i++) {
+        uint32_t clause = s->r.reason[i];
+        const char *desc = clause != VS_NONE ? universe_str(&ctx->universe, ctx->universe.clauses.items[clause].desc) : "";
+        char buf[1200];
+        switch (s->r.status[i]) {
+        case SWEEP_MISSING: snprintf(buf, sizeof buf, "needs %s, which nothing available provides", desc); break;
+        case SWEEP_BROKEN_DEP: snprintf(buf, sizeof buf, "needs %s, which cannot be installed", desc); break;
+        case SWEEP_UNAVAILABLE: snprintf(buf, sizeof buf, "not available on this platform"); break;
+        case SWEEP_CONFLICT: snprintf(buf, sizeof buf, "its dependencies cannot be installed together"); break;
+        default: buf[0] = '\0';
+        }
+        if (!(s->reasons[i] = dupstr(buf)))
+            rc = VSOLVE_ENOMEM;
+    }
+    if (rc != VSOLVE_OK) {
+        vsolve_sweep_free(s);
+        return vs_error_set(&ctx->err, rc, "out of memory during the sweep");
+    }
+    *out = s;
+    return VSOLVE_OK;
+}
+
+size_t vsolve_sweep_count(const vsolve_sweep_result *r) { return r ? r->u->pkgs.len : 0; }
+const char *vsolve_sweep_name(const vsolve_sweep_result *r, size_t i)
+{
+    return r && i < r->u->pkgs.len ? universe_pkg_name(r->u, (uint32_t)i) : NULL;
+}
+const char *vsolve_sweep_version(const vsolve_sweep_result *r, size_t i)
+{
+    return r && i < r->u->pkgs.len ? universe_pkg_version(r->u, (uint32_t)i) : NULL;
+}
+int vsolve_sweep_status(const vsolve_sweep_result *r, size_t i)
+{
+    return r && i < r->u->pkgs.len ? r->r.status[i] : -1;
+}
+const char *vsolve_sweep_reason(const vsolve_sweep_result *r, size_t i)
+{
+    return r && i < r->u->pkgs.len ? r->reasons[i] : NULL;
+}
+size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status)
+{
+    return r && status >= 0 && status < SWEEP_STATUS_COUNT ? r->r.count[status] : 0;
+}
+const char *vsolve_sweep_status_name(int status) { return sweep_status_name(status); }
+
+void vsolve_sweep_free(vsolve_sweep_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->reasons && i < r->u->pkgs.len; i++)
+        free(r->reasons[i]);
+    free(r->reasons);
+    sweep_result_free(&r->r);
+    free(r);
 }
