@@ -17,6 +17,8 @@ static const char usage[] =
     "usage: vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"
     "       vsolve --ecosystem opam --repo PATH [options] index\n"
     "       vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n"
+    "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"
+    "       vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
@@ -24,12 +26,16 @@ static const char usage[] =
     "instead of parsing (a stale or corrupt cache is detected and rebuilt).\n"
     "sweep: checks that every package version can be installed (on N threads, default 2), lists\n"
     "the ones that cannot with the reason, and ends with a summary by reason.\n"
+    "With --ecosystem cudf, solve takes no atoms: it solves the CUDF document's own request and\n"
+    "prints a CUDF solution (a package/version/installed stanza per package, or FAIL).\n"
+    "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
+    "the request with vsolve's independent checker; exit 0 if it holds, 1 with the violations.\n"
     "\n"
     "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"
     "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n"
     "\n"
     "options:\n"
-    "  --ecosystem opam        the package ecosystem (opam is the one supported so far)\n"
+    "  --ecosystem opam|cudf   the package ecosystem (opam, or a CUDF 2.0 document)\n"
     "  --repo PATH             opam repository directory or .tar.gz\n"
     "  --env VAR=VALUE         set an opam variable (os, arch, os-distribution, os-version,\n"
     "                          with-test, with-doc, ...); repeatable; overrides host detection\n"
@@ -80,6 +86,46 @@ static int run_sweep(vsolve_ctx *ctx, int jobs)
     return VSOLVE_OK;
 }
 
+static int run_check(vsolve_ctx *ctx, const char *solution, const char *const *atoms, size_t n_atoms)
+{
+    FILE *f = solution ? fopen(solution, "r") : NULL;
+    if (!f) {
+        fprintf(stderr, "vsolve: check needs --solution FILE (NAME.VERSION lines)%s%s\n", solution ? ": cannot read " : "",
+                solution ? solution : "");
+        return VSOLVE_EUSAGE;
+    }
+    char line[1024];
+    char **pkgs = NULL;
+    size_t n = 0, cap = 0;
+    int rc = VSOLVE_OK;
+    while (rc == VSOLVE_OK && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **np = realloc(pkgs, cap * sizeof *np);
+            if (!np)
+                rc = VSOLVE_ENOMEM;
+            else
+                pkgs = np;
+        }
+        if (rc == VSOLVE_OK && !(pkgs[n++] = strdup(line)))
+            rc = VSOLVE_ENOMEM;
+    }
+    fclose(f);
+    if (rc == VSOLVE_OK)
+        rc = vsolve_check(ctx, atoms, n_atoms, (const char *const *)pkgs, n);
+    if (rc == VSOLVE_OK)
+        printf("ok: %zu packages satisfy the request\n", n);
+    else
+        fprintf(stderr, "vsolve: %s%s", vsolve_errmsg(ctx), rc == VSOLVE_UNSAT ? "" : "\n");
+    for (size_t i = 0; i < n; i++)
+        free(pkgs[i]);
+    free(pkgs);
+    return rc;
+}
+
 static void print_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -124,6 +170,18 @@ static void print_result(const vsolve_result *r, int rc, int json)
     printf("%s]\n}\n", n ? "\n  " : "");
 }
 
+/* A CUDF solution: the installed packages as stanzas, or FAIL. */
+static void print_cudf(const vsolve_result *r, int rc)
+{
+    if (rc != VSOLVE_OK) {
+        printf("FAIL\n");
+        return;
+    }
+    for (size_t i = 0; i < vsolve_result_count(r); i++)
+        printf("%spackage: %s\nversion: %s\ninstalled: true\n", i ? "\n" : "", vsolve_result_name(r, i),
+               vsolve_result_version(r, i));
+}
+
 static int exit_code(int rc)
 {
     switch (rc) {
@@ -137,8 +195,8 @@ static int exit_code(int rc)
 
 int main(int argc, char **argv)
 {
-    const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL;
-    int json = 0, verbose = 0, use_cache = 1, jobs = 2, i = 1;
+    const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL, *solution = NULL;
+    int json = 0, verbose = 0, use_cache = 1, jobs = 2, cudf = 0, i = 1;
     double t_start = seconds();
     vsolve_ctx *ctx = vsolve_new();
     if (!ctx) {
@@ -157,9 +215,13 @@ int main(int argc, char **argv)
             printf("vsolve %s\n", vsolve_version());
             vsolve_free(ctx);
             return 0;
-        } else if (!strcmp(a, "solve") || !strcmp(a, "index") || !strcmp(a, "sweep")) {
+        } else if (!strcmp(a, "solve") || !strcmp(a, "index") || !strcmp(a, "sweep") || !strcmp(a, "check")) {
             command = a;
             i++;
+            if (!strcmp(a, "check") && i + 1 < argc && !strcmp(argv[i], "--solution")) {
+                solution = argv[i + 1];
+                i += 2;
+            }
             if (!strcmp(a, "sweep") && i + 1 < argc && !strcmp(argv[i], "--jobs")) {
                 jobs = atoi(argv[i + 1]);
                 if (jobs < 1 || jobs > 64) {
@@ -212,15 +274,24 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rc == VSOLVE_OK) {
+    if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "cudf")) {
+        if (!repo || !command || strcmp(command, "solve") || i < argc || dump) {
+            fprintf(stderr, "vsolve: with --ecosystem cudf: --repo FILE.cudf[.gz] solve, without atoms "
+                            "(the request is the document's) and without --dump-testcase\n\n%s", usage);
+            vsolve_free(ctx);
+            return 2;
+        }
+        cudf = 1;
+        rc = vsolve_load_cudf(ctx, repo);
+    } else if (rc == VSOLVE_OK) {
         if (!ecosystem || strcmp(ecosystem, "opam") != 0) {
-            fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam\n", ecosystem ? ecosystem : "(missing)");
+            fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam or cudf\n", ecosystem ? ecosystem : "(missing)");
             vsolve_free(ctx);
             return 2;
         }
         int indexing = command && !strcmp(command, "index");
         int sweeping = command && !strcmp(command, "sweep");
-        if (!repo || !command || (!indexing && !sweeping && i >= argc) || ((indexing || sweeping) && i < argc)) {
+        if (!repo || !command || (!indexing && !sweeping && !solution && i >= argc) || ((indexing || sweeping) && i < argc)) {
             fprintf(stderr, "vsolve: need --repo PATH and `solve` followed by at least one atom, or `index`\n\n%s", usage);
             vsolve_free(ctx);
             return 2;
@@ -242,6 +313,11 @@ int main(int argc, char **argv)
             vsolve_free(ctx);
             return 0;
         }
+        if (rc == VSOLVE_OK && !strcmp(command, "check")) {
+            rc = run_check(ctx, solution, (const char *const *)argv + i, (size_t)(argc - i));
+            vsolve_free(ctx);
+            return exit_code(rc);
+        }
         if (rc == VSOLVE_OK && sweeping) {
             rc = run_sweep(ctx, jobs);
             vsolve_free(ctx);
@@ -260,7 +336,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "vsolve: solved in %.1f ms; %.1f ms in all\n", (seconds() - t_solve) * 1e3,
                 (seconds() - t_start) * 1e3);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        print_result(r, rc, json);
+        if (cudf && !json)
+            print_cudf(r, rc);
+        else
+            print_result(r, rc, json);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
         if (dump) {

@@ -161,6 +161,8 @@ static int stream_fill(byte_stream *s)
             snprintf(what, sizeof what, "corrupt gzip data (%s)", s->z.msg ? s->z.msg : "zlib error");
             return stream_failed(s, rc == Z_MEM_ERROR ? VSOLVE_ENOMEM : VSOLVE_EBADINPUT, what);
         }
+        if (produced == 0 && rc == Z_BUF_ERROR && s->z.avail_in > 0)  /* no progress: never loop forever */
+            return stream_failed(s, VSOLVE_EBADINPUT, "corrupt gzip data");
         if (produced > 0) {
             s->out = s->out_buf;
             s->out_len = produced;

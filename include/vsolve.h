@@ -60,6 +60,11 @@ VSOLVE_API int vsolve_set_var(vsolve_ctx *ctx, const char *name, const char *val
  * .tar.gz / .tar of one. Call once per context. */
 VSOLVE_API int vsolve_load_opam(vsolve_ctx *ctx, const char *path);
 
+/* Loads a CUDF 2.0 document (a .cudf, or a .cudf.gz): its universe, and its request, which
+ * vsolve_solve(ctx, NULL, 0, &r) then solves (names and versions in r are CUDF's: integer
+ * versions). Call once per context, instead of vsolve_load_opam. */
+VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
+
 /* Universe cache for the repositories loaded after this call. cache_path names the cache file,
  * or NULL for the default location ($VSOLVE_CACHE_DIR, else $XDG_CACHE_HOME/vsolve, else
  * ~/.cache/vsolve). Modes:
@@ -87,6 +92,13 @@ VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 /* For VSOLVE_UNSAT: a plain-words explanation (several lines); "" otherwise. */
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
+
+/* Checks a proposed solution (NAME.VERSION strings, e.g. another solver's answer) against the
+ * request atoms and the loaded universe with vsolve's independent checker: VSOLVE_OK when every
+ * atom is met and every package is available with its dependencies met and no conflict;
+ * VSOLVE_UNSAT otherwise, with the violations in vsolve_errmsg. */
+VSOLVE_API int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
+                            const char *const *packages, size_t n_packages);
 
 /* Installability of every package version of the loaded repository (as dose-distcheck does),
  * on `threads` threads. progress (may be NULL) is called from the calling thread with the

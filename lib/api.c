@@ -5,6 +5,8 @@
 #include <string.h>
 #include <limits.h>
 #include "cache.h"
+#include "checker.h"
+#include "cudf.h"
 #include "error.h"
 #include "opam_repo.h"
 #include "solve.h"
@@ -16,6 +18,8 @@ struct vsolve_ctx {
     opam_vars vars;
     vs_universe universe;
     int loaded;
+    int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
+    vs_request cudf_request;
     int cache_mode;                  /* enum vsolve_cache_mode */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
@@ -47,6 +51,7 @@ void vsolve_free(vsolve_ctx *ctx)
         return;
     opam_vars_free(&ctx->vars);
     universe_free(&ctx->universe);
+    request_free(&ctx->cudf_request);
     free(ctx);
 }
 
@@ -159,6 +164,23 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
     return VSOLVE_OK;
 }
 
+int vsolve_load_cudf(vsolve_ctx *ctx, const char *path)
+{
+    vs_error_clear(&ctx->err);
+    if (ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_cudf: a context holds one repository; it is loaded already");
+    int rc = cudf_load(&ctx->universe, &ctx->cudf_request, path, NULL, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        request_free(&ctx->cudf_request);
+        request_init(&ctx->cudf_request);
+        return rc;
+    }
+    ctx->loaded = ctx->from_cudf = 1;
+    return VSOLVE_OK;
+}
+
 static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -214,8 +236,11 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: needs atoms and a result pointer");
     if (!ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: load a repository first");
+    if (ctx->from_cudf && n_atoms)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
     vs_request req;
     request_init(&req);
+    const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
@@ -225,9 +250,9 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     }
     vs_solution s;
     solution_init(&s);
-    rc = vs_solve(&ctx->universe, &req, &s);
+    rc = vs_solve(&ctx->universe, use, &s);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        *out = make_result(&ctx->universe, &req, &s);
+        *out = make_result(&ctx->universe, use, &s);
         if (!*out)
             rc = VSOLVE_ENOMEM;
     }
@@ -369,4 +394,46 @@ void vsolve_sweep_free(vsolve_sweep_result *r)
     free(r->reasons);
     sweep_result_free(&r->r);
     free(r);
+}
+
+int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
+                 const char *const *packages, size_t n_packages)
+{
+    vs_error_clear(&ctx->err);
+    if (!ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_check: load a repository first");
+    vs_request req;
+    request_init(&req);
+    u32_vec ids = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
+        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+    for (size_t i = 0; i < n_packages && rc == VSOLVE_OK; i++) {
+        const char *dot = strchr(packages[i], '.');
+        char name[256];
+        uint32_t found = VS_NONE;
+        if (dot && (size_t)(dot - packages[i]) < sizeof name) {
+            memcpy(name, packages[i], (size_t)(dot - packages[i]));
+            name[dot - packages[i]] = '\0';
+            uint32_t nm = universe_find_name(&ctx->universe, name), first, count;
+            if (nm != VS_NONE) {
+                universe_name_pkgs(&ctx->universe, nm, &first, &count);
+                for (uint32_t j = 0; j < count && found == VS_NONE; j++)
+                    if (!strcmp(universe_pkg_version(&ctx->universe, first + j), dot + 1))
+                        found = first + j;
+            }
+        }
+        if (found == VS_NONE)
+            rc = vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s: no such package version in the repository", packages[i]);
+        else if (!vec_push(&ids, found))
+            rc = vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    }
+    if (rc == VSOLVE_OK) {
+        char why[sizeof ctx->err.message];
+        if (check_solution(&ctx->universe, &req, ids.items, ids.len, why, sizeof why) != 0)
+            rc = vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s", why);
+    }
+    vec_free(&ids);
+    request_free(&req);
+    return rc;
 }
