@@ -3,14 +3,17 @@
  *
  * Layout: magic, layout, strings (count, byte size, NUL-separated bytes), packages (count,
  * 12 values each), names (count, 4 each), clauses (count, 3 each), groups (count, 3 each),
- * ids (count, values), end marker. VS_NONE is stored as 0 and every other value v as v + 1. */
+ * ids (count, then runs of consecutive ids as start and length), end marker. VS_NONE is stored
+ * as 0 and every other value v as v + 1. Offsets that usually follow on from the previous
+ * record (a package's name, first clause and first conflict; a clause's first provider) are
+ * stored as the zigzag difference from that expectation, so most take one byte. */
 #include "universe_image.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
-#define IMAGE_LAYOUT 2u
+#define IMAGE_LAYOUT 3u
 
 typedef struct writer {
     unsigned char *buf;
@@ -56,6 +59,19 @@ static void put(writer *w, uint32_t v)
     put_bytes(w, b, n);
 }
 
+/* zigzag: a signed difference as an unsigned number, small either way */
+static uint32_t zig(uint32_t value, uint32_t expected)
+{
+    int64_t d = (int64_t)value - (int64_t)expected;
+    return (uint32_t)(d >= 0 ? (uint64_t)d * 2 : (uint64_t)(-d) * 2 - 1);
+}
+
+static uint32_t unzig(uint32_t z, uint32_t expected)
+{
+    int64_t d = (z & 1) ? -(int64_t)((uint64_t)z / 2) - 1 : (int64_t)(z / 2);
+    return (uint32_t)((int64_t)expected + d);
+}
+
 int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
 {
     writer w = { 0 };
@@ -70,13 +86,17 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put_bytes(&w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
 
     put(&w, (uint32_t)u->pkgs.len);
+    uint32_t name = 0, clause_end = 0, conflict_end = 0;
     for (size_t i = 0; i < u->pkgs.len; i++) {
         const vs_pkg *p = &u->pkgs.items[i];
-        uint32_t f[12] = { p->name, p->version, p->rank, p->flags, p->clause_first, p->clause_count,
-                           p->root_clause_first, p->root_clause_count, p->conflict_first, p->conflict_count,
-                           p->slot, p->lag };
+        uint32_t f[12] = { zig(p->name, name), p->version, p->rank, p->flags, zig(p->clause_first, clause_end),
+                           p->clause_count, p->root_clause_first, p->root_clause_count,
+                           zig(p->conflict_first, conflict_end), p->conflict_count, p->slot, p->lag };
         for (int k = 0; k < 12; k++)
             put(&w, f[k]);
+        name = p->name;
+        clause_end = p->clause_first + p->clause_count;
+        conflict_end = p->conflict_first + p->conflict_count;
     }
     put(&w, (uint32_t)u->names.len);
     for (size_t i = 0; i < u->names.len; i++) {
@@ -87,10 +107,14 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put(&w, n->n_available);
     }
     put(&w, (uint32_t)u->clauses.len);
+    uint32_t run_end = 0;
     for (size_t i = 0; i < u->clauses.len; i++) {
-        put(&w, u->clauses.items[i].desc);
-        put(&w, u->clauses.items[i].first);
-        put(&w, u->clauses.items[i].count);
+        const vs_clause *c = &u->clauses.items[i];
+        put(&w, c->desc);
+        put(&w, zig(c->first, run_end));
+        put(&w, c->count);
+        if (c->first + c->count > run_end)
+            run_end = c->first + c->count;
     }
     put(&w, (uint32_t)u->groups.len);
     for (size_t i = 0; i < u->groups.len; i++) {
@@ -99,8 +123,14 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put(&w, u->groups.items[i].count);
     }
     put(&w, (uint32_t)u->ids.len);
-    for (size_t i = 0; i < u->ids.len; i++)
+    for (size_t i = 0; i < u->ids.len;) {
+        size_t j = i + 1;
+        while (j < u->ids.len && u->ids.items[j] == u->ids.items[j - 1] + 1)
+            j++;
         put(&w, u->ids.items[i]);
+        put(&w, (uint32_t)(j - i));
+        i = j;
+    }
     put(&w, IMAGE_END);
     if (w.oom) {
         free(w.buf);
@@ -117,8 +147,12 @@ typedef struct reader {
     int bad;
 } reader;
 
-static uint32_t get(reader *r)
+static inline uint32_t get(reader *r)
 {
+    if (r->pos < r->len && r->buf[r->pos] < 0x80) {   /* the common one-byte case */
+        uint32_t b = r->buf[r->pos++];
+        return b == 0 ? VS_NONE : b - 1;
+    }
     uint64_t x = 0;
     for (int shift = 0; shift < 35; shift += 7) {
         if (r->pos >= r->len) {
@@ -184,21 +218,25 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
     uint32_t n_pkgs = get_count(&r, 12);
     if (!vec_reserve(&u->pkgs, n_pkgs))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    uint32_t name = 0, clause_end = 0, conflict_end = 0;
     for (uint32_t i = 0; i < n_pkgs; i++) {
         vs_pkg *p = &u->pkgs.items[i];
         memset(p, 0, sizeof *p);
-        p->name = get(&r);
+        p->name = unzig(get(&r), name);
         p->version = get(&r);
         p->rank = get(&r);
         p->flags = get(&r);
-        p->clause_first = get(&r);
+        p->clause_first = unzig(get(&r), clause_end);
         p->clause_count = get(&r);
         p->root_clause_first = get(&r);
         p->root_clause_count = get(&r);
-        p->conflict_first = get(&r);
+        p->conflict_first = unzig(get(&r), conflict_end);
         p->conflict_count = get(&r);
         p->slot = get(&r);
         p->lag = get(&r);
+        name = p->name;
+        clause_end = p->clause_first + p->clause_count;
+        conflict_end = p->conflict_first + p->conflict_count;
     }
     u->pkgs.len = n_pkgs;
     uint32_t n_names = get_count(&r, 4);
@@ -215,11 +253,14 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
     uint32_t n_clauses = get_count(&r, 3);
     if (!vec_reserve(&u->clauses, n_clauses))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    uint32_t run_end = 0;
     for (uint32_t i = 0; i < n_clauses; i++) {
         vs_clause *c = &u->clauses.items[i];
         c->desc = get(&r);
-        c->first = get(&r);
+        c->first = unzig(get(&r), run_end);
         c->count = get(&r);
+        if (c->first + c->count > run_end)
+            run_end = c->first + c->count;
     }
     u->clauses.len = n_clauses;
     uint32_t n_groups = get_count(&r, 3);
@@ -232,11 +273,19 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         g->count = get(&r);
     }
     u->groups.len = n_groups;
-    uint32_t n_ids = get_count(&r, 1);
+    uint32_t n_ids = get(&r);
+    if (r.bad || n_ids == VS_NONE || n_ids > (uint32_t)1 << 28)
+        return corrupt(err, "id count");
     if (!vec_reserve(&u->ids, n_ids))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    for (uint32_t i = 0; i < n_ids; i++)
-        u->ids.items[i] = get(&r);
+    for (uint32_t i = 0; i < n_ids && !r.bad;) {
+        uint32_t start = get(&r), run = get(&r);
+        if (run == 0 || run == VS_NONE || run > n_ids - i)
+            return corrupt(err, "id runs");
+        for (uint32_t k = 0; k < run; k++)
+            u->ids.items[i + k] = start + k;
+        i += run;
+    }
     u->ids.len = n_ids;
     if (get(&r) != IMAGE_END || r.bad || r.pos != len)
         return corrupt(err, "truncated or trailing data");
