@@ -311,6 +311,11 @@ static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, const u
         fprintf(out, "    depends: [\n");
         for (uint32_t c = 0; c < count; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
+            if (cl->cond != VS_NONE) {   /* opam files have no conditional dependencies */
+                fprintf(out, "      # left out, only with %s.%s: %s\n", universe_pkg_name(u, cl->cond),
+                        universe_pkg_version(u, cl->cond), universe_str(u, cl->desc));
+                continue;
+            }
             fprintf(out, "      # %s\n      (", universe_str(u, cl->desc));
             int n = 0;
             for (uint32_t j = 0; j < cl->count; j++) {

@@ -195,7 +195,9 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
     vsolve_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    size_t n = s->pkgs.len;
+    size_t n = 0;
+    for (size_t i = 0; i < s->pkgs.len; i++)
+        n += !(u->pkgs.items[s->pkgs.items[i]].flags & VS_PKG_VIRTUAL);
     r->names = calloc(n ? n : 1, sizeof *r->names);
     r->versions = calloc(n ? n : 1, sizeof *r->versions);
     r->reasons = calloc(n ? n : 1, sizeof *r->reasons);
@@ -205,12 +207,25 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
         return NULL;
     }
     r->count = n;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t p = s->pkgs.items[i], by = s->pulled_by.items[i];
+    for (size_t i = 0, k = 0; k < s->pkgs.len; k++) {
+        uint32_t p = s->pkgs.items[k], by = s->pulled_by.items[k];
+        if (u->pkgs.items[p].flags & VS_PKG_VIRTUAL)
+            continue;
+        /* what pulled p in, looking through condition nodes (features) to a real package */
+        size_t from = k;
+        for (int steps = 0; by != VS_NONE && (u->pkgs.items[by].flags & VS_PKG_VIRTUAL) && steps < 64; steps++) {
+            size_t at = 0;
+            while (at < s->pkgs.len && s->pkgs.items[at] != by)
+                at++;
+            if (at == s->pkgs.len)
+                break;
+            from = at;
+            by = s->pulled_by.items[at];
+        }
         r->names[i] = dupstr(universe_pkg_name(u, p));
         r->versions[i] = dupstr(universe_pkg_version(u, p));
         if (by == VS_NONE) {
-            uint32_t a = s->pulled_by_atom.items[i];
+            uint32_t a = s->pulled_by_atom.items[from];
             r->reasons[i] = dupstr(a == VS_NONE ? "request" : universe_str(u, req->atoms.items[a].desc));
         } else {
             const char *bn = universe_pkg_name(u, by), *bv = universe_pkg_version(u, by);
@@ -223,6 +238,7 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
             vsolve_result_free(r);
             return NULL;
         }
+        i++;
     }
     return r;
 }

@@ -66,6 +66,8 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
         universe_clauses(u, p, root[pk->name], &first, &count);
         for (uint32_t c = 0; c < count; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
+            if (cl->cond != VS_NONE && !on[cl->cond])
+                continue;
             int met = 0;
             for (uint32_t j = 0; j < cl->count && !met; j++)
                 met = on[u->ids.items[cl->first + j]];

@@ -2,6 +2,7 @@
  *
  * The encoding (one Boolean variable x_p per package p in the cone; x_p = "p is installed"):
  *   dependency   for each clause C of p:       -x_p  v  x_q1 v ... v x_qk   (q_i: available providers)
+ *                (a clause conditional on c adds -x_c)
  *                (a clause with no available provider becomes the unit -x_p); a requested
  *                package with a root variant (opam --with-test) uses its root clauses instead
  *   conflict     for each conflict (p, q):     -x_p  v -x_q
@@ -330,8 +331,12 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
         encode_clauses(e, pkg, &first, &count);
         for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
+            if (cl->cond != VS_NONE && !encode_in_cone(e, cl->cond))
+                continue;   /* its condition can never hold */
             buf.len = 0;
             if (!vec_push(&buf, -encode_lit(e, pkg)))
+                rc = VSOLVE_ENOMEM;
+            if (rc == VSOLVE_OK && cl->cond != VS_NONE && !vec_push(&buf, -encode_lit(e, cl->cond)))
                 rc = VSOLVE_ENOMEM;
             if (rc == VSOLVE_OK)
                 rc = push_providers(e, &lad, u->ids.items + cl->first, cl->count, &buf);

@@ -117,6 +117,8 @@ static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
 {
     const vs_universe *u = e->u;
     uint32_t name = VS_NONE;
+    if (cl->cond != VS_NONE)
+        return VS_NONE;   /* conditional: not forced */
     for (uint32_t j = 0; j < cl->count; j++) {
         uint32_t q = u->ids.items[cl->first + j];
         if (!encode_in_cone(e, q))
@@ -136,6 +138,8 @@ static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
     encode_clauses(e, pkg, &first, &count);
     for (uint32_t c = 0; c < count; c++) {
         const vs_clause *cl = &u->clauses.items[first + c];
+        if (cl->cond != VS_NONE)
+            continue;
         int any = 0;
         for (uint32_t j = 0; j < cl->count && !any; j++)
             any = encode_in_cone(e, u->ids.items[cl->first + j]);

@@ -95,6 +95,8 @@ static int newest_version(policy *p, uint32_t name, int skip_newest, int_vec *li
 {
     const vs_name *nm = &p->u->names.items[name];
     p->name_done[name] = 1;
+    if (p->u->pkgs.items[nm->first_pkg].flags & VS_PKG_VIRTUAL)
+        return VSOLVE_OK;   /* condition nodes follow their package's version */
     uint32_t cur = VS_NONE;
     for (uint32_t j = 0; j < nm->n_pkgs; j++)
         if (installed(p, nm->first_pkg + j))
@@ -189,7 +191,8 @@ static int newest_level(policy *p, const uint32_t *names, size_t n, int_vec *lit
 {
     u32_vec todo = { 0 };
     for (size_t i = 0; i < n; i++)
-        if (!p->name_done[names[i]] && !vec_push(&todo, names[i])) {
+        if (!p->name_done[names[i]] && !(p->u->pkgs.items[p->u->names.items[names[i]].first_pkg].flags & VS_PKG_VIRTUAL) &&
+            !vec_push(&todo, names[i])) {
             vec_free(&todo);
             return VSOLVE_ENOMEM;
         }
@@ -302,6 +305,8 @@ static int drop_unneeded(policy *p, int_vec *lits)
             encode_clauses(e, e->cone.items[i], &first, &count_c);
             for (uint32_t c = 0; c < count_c; c++) {
                 const vs_clause *cl = &u->clauses.items[first + c];
+                if (cl->cond != VS_NONE && !installed(p, cl->cond))
+                    continue;
                 uint32_t only = VS_NONE, count = 0;
                 for (uint32_t j = 0; j < cl->count; j++)
                     if (installed(p, u->ids.items[cl->first + j]))

@@ -68,6 +68,8 @@ static uint32_t missing_clause(const vs_universe *u, uint32_t pkg)
     const vs_pkg *p = &u->pkgs.items[pkg];
     for (uint32_t c = 0; c < p->clause_count; c++) {
         const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        if (cl->cond != VS_NONE)
+            continue;
         int any = 0;
         for (uint32_t j = 0; j < cl->count && !any; j++)
             any = !(u->pkgs.items[u->ids.items[cl->first + j]].flags & VS_PKG_UNAVAILABLE);
@@ -83,6 +85,8 @@ static uint32_t broken_clause(const vs_universe *u, uint32_t pkg, const unsigned
     const vs_pkg *p = &u->pkgs.items[pkg];
     for (uint32_t c = 0; c < p->clause_count; c++) {
         const vs_clause *cl = &u->clauses.items[p->clause_first + c];
+        if (cl->cond != VS_NONE)
+            continue;
         int any = 0;
         for (uint32_t j = 0; j < cl->count && !any; j++)
             any = status[u->ids.items[cl->first + j]] == SWEEP_INSTALLABLE;

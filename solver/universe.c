@@ -210,11 +210,19 @@ int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint3
         p->clause_first = (uint32_t)u->clauses.len;
     else if (p->clause_first + p->clause_count != u->clauses.len)
         return VSOLVE_EUSAGE;   /* clauses of a package must be added together */
-    vs_clause c = { .desc = desc, .count = (uint32_t)n };
+    vs_clause c = { .desc = desc, .count = (uint32_t)n, .cond = VS_NONE };
     if (shared_run(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
         return VSOLVE_ENOMEM;
     p->clause_count++;
     return VSOLVE_OK;
+}
+
+int universe_add_clause_if(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t desc, const uint32_t *providers, size_t n)
+{
+    int rc = universe_add_clause(u, pkg, desc, providers, n);
+    if (rc == VSOLVE_OK)
+        u->clauses.items[u->clauses.len - 1].cond = cond;
+    return rc;
 }
 
 int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n)
@@ -226,7 +234,7 @@ int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const 
     } else if (p->root_clause_first + p->root_clause_count != u->clauses.len) {
         return VSOLVE_EUSAGE;
     }
-    vs_clause c = { .desc = desc, .count = (uint32_t)n };
+    vs_clause c = { .desc = desc, .count = (uint32_t)n, .cond = VS_NONE };
     if (shared_run(u, providers, n, &c.first) != VSOLVE_OK || !vec_push(&u->clauses, c))
         return VSOLVE_ENOMEM;
     p->root_clause_count++;

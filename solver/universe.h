@@ -26,7 +26,10 @@
 enum vs_pkg_flags {
     VS_PKG_AVOID = 1u << 0,        /* opam flags: avoid-version: chosen only when needed */
     VS_PKG_UNAVAILABLE = 1u << 1,  /* present in metadata but not installable here (e.g. opam `available`) */
-    VS_PKG_ROOT_VARIANT = 1u << 2  /* has other dependency clauses when requested itself (root_clause_*) */
+    VS_PKG_ROOT_VARIANT = 1u << 2, /* has other dependency clauses when requested itself (root_clause_*) */
+    VS_PKG_VIRTUAL = 1u << 3       /* not a real package but a condition node (a cargo feature of a
+                                      crate version, an enabled optional dependency): never printed
+                                      as part of a solution, never given a version preference */
 };
 
 typedef struct vs_pkg {
@@ -52,6 +55,8 @@ typedef struct vs_name {
 typedef struct vs_clause {
     uint32_t desc;          /* string id: what the clause says, e.g. "ocaml >= 4.08" */
     uint32_t first, count;  /* providers in universe.ids */
+    uint32_t cond;          /* VS_NONE, or a package that must also be installed for the clause
+                               to apply (cargo's weak `dep?/feature`) */
 } vs_clause;
 
 typedef struct vs_group {
@@ -101,6 +106,8 @@ const char *universe_pkg_version(const vs_universe *u, uint32_t pkg);
 
 /* Adds a dependency clause to `pkg` (pkgs must be built in increasing id order). */
 int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);
+/* A clause that applies only when `cond` is installed too: pkg and cond imply a provider. */
+int universe_add_clause_if(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t desc, const uint32_t *providers, size_t n);
 /* Adds a clause of pkg's root variant (after all its ordinary clauses): when pkg's name is
  * requested, its root clauses apply instead of its ordinary ones. */
 int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);

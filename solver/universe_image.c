@@ -2,7 +2,7 @@
  * numbers, the common case, take one or two bytes).
  *
  * Layout: magic, layout, strings (count, byte size, NUL-separated bytes), packages (count,
- * 12 values each), names (count, 4 each), clauses (count, 3 each), groups (count, 3 each),
+ * 12 values each), names (count, 4 each), clauses (count, 4 each), groups (count, 3 each),
  * ids (count, then runs of consecutive ids as start and length), end marker. VS_NONE is stored
  * as 0 and every other value v as v + 1. Offsets that usually follow on from the previous
  * record (a package's name, first clause and first conflict; a clause's first provider) are
@@ -13,7 +13,7 @@
 
 #define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
-#define IMAGE_LAYOUT 3u
+#define IMAGE_LAYOUT 4u
 
 typedef struct writer {
     unsigned char *buf;
@@ -113,6 +113,7 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put(&w, c->desc);
         put(&w, zig(c->first, run_end));
         put(&w, c->count);
+        put(&w, c->cond);
         if (c->first + c->count > run_end)
             run_end = c->first + c->count;
     }
@@ -250,7 +251,7 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         n->n_available = get(&r);
     }
     u->names.len = n_names;
-    uint32_t n_clauses = get_count(&r, 3);
+    uint32_t n_clauses = get_count(&r, 4);
     if (!vec_reserve(&u->clauses, n_clauses))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     uint32_t run_end = 0;
@@ -259,6 +260,7 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         c->desc = get(&r);
         c->first = unzig(get(&r), run_end);
         c->count = get(&r);
+        c->cond = get(&r);
         if (c->first + c->count > run_end)
             run_end = c->first + c->count;
     }
@@ -306,7 +308,7 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
     }
     for (uint32_t i = 0; i < n_clauses; i++) {
         const vs_clause *c = &u->clauses.items[i];
-        if (c->desc >= n_strings || !in_range(c->first, c->count, n_ids))
+        if (c->desc >= n_strings || !in_range(c->first, c->count, n_ids) || (c->cond != VS_NONE && c->cond >= n_pkgs))
             return corrupt(err, "clause references");
     }
     for (uint32_t i = 0; i < n_groups; i++) {

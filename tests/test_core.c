@@ -236,6 +236,39 @@ START_TEST(forbid_and_keep)
 }
 END_TEST
 
+/* A clause conditional on another package applies only when that package is installed. */
+START_TEST(conditional_clause)
+{
+    vs_universe u;
+    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    const char *names[] = { "a", "b", "c" };
+    for (int i = 0; i < 3; i++)
+        universe_add_package(&u, universe_intern(&u, names[i], 1), universe_intern(&u, "1", 1), 0, NULL);
+    ck_assert_int_eq(universe_sort(&u, numeric_cmp), VSOLVE_OK);
+    uint32_t a = 0, b = 1, c = 2;
+    ck_assert_int_eq(universe_add_clause_if(&u, a, b, universe_intern(&u, "c if b", 6), &c, 1), VSOLVE_OK);
+    vs_request req;
+    request_init(&req);
+    request_add_atom(&req, universe_intern(&u, "a", 1), 0, &a, 1);
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(s.pkgs.len, 1);    /* b is not installed: c is not needed */
+    solution_free(&s);
+    request_add_atom(&req, universe_intern(&u, "b", 1), 1, &b, 1);
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_OK);
+    ck_assert_uint_eq(s.pkgs.len, 3);    /* with b, a needs c */
+    solution_free(&s);
+    char msg[256];
+    uint32_t without_c[] = { a, b };
+    ck_assert_uint_eq(check_solution(&u, &req, without_c, 2, msg, sizeof msg), 1);
+    ck_assert_ptr_nonnull(strstr(msg, "a.1 requires c if b"));
+    request_free(&req);
+    universe_free(&u);
+}
+END_TEST
+
 Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -246,6 +279,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, large_group_at_most_one);
     tcase_add_test(tc, checker_finds_each_violation);
     tcase_add_test(tc, forbid_and_keep);
+    tcase_add_test(tc, conditional_clause);
     suite_add_tcase(s, tc);
     return s;
 }
