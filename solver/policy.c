@@ -12,7 +12,8 @@ typedef struct policy {
     unsigned char *model;   /* cone index -> installed */
     int_vec assumptions;   /* committed preferences (plus the request selectors) */
     int_vec trial;         /* assumptions + the preference being tried */
-    unsigned char *name_done;  /* name -> version already optimized */
+    unsigned char *line_done;  /* version line -> already optimized */
+    size_t n_lines;
 } policy;
 
 static void read_model(policy *p)
@@ -88,26 +89,66 @@ static int avoid_versions(policy *p, int_vec *lits)
     return VSOLVE_OK;
 }
 
-/* Makes `name` as new as possible: the newest version v such that "no version of name older
- * than v is installed" still has a model. With must_install the name is requested (it will be
- * installed anyway); otherwise "not installed" also satisfies the preference. */
-static int newest_version(policy *p, uint32_t name, int skip_newest, int_vec *lits)
+/* A version line: the versions of a name that exclude each other (one slot), oldest first.
+ * opam has one line per name; cargo one per semver-compatible range of a crate. Lines are
+ * numbered: a slot's group id, or groups.len + name for a name without slots. */
+static uint32_t line_of(const policy *p, uint32_t pkg)
 {
-    const vs_name *nm = &p->u->names.items[name];
-    p->name_done[name] = 1;
-    if (p->u->pkgs.items[nm->first_pkg].flags & VS_PKG_VIRTUAL)
+    const vs_pkg *pk = &p->u->pkgs.items[pkg];
+    return pk->slot != VS_NONE ? pk->slot : (uint32_t)p->u->groups.len + pk->name;
+}
+
+static int same_line(const policy *p, uint32_t a, uint32_t b)
+{
+    return p->u->pkgs.items[a].name == p->u->pkgs.items[b].name && p->u->pkgs.items[a].slot == p->u->pkgs.items[b].slot;
+}
+
+static int is_virtual(const policy *p, uint32_t pkg)
+{
+    return (p->u->pkgs.items[pkg].flags & VS_PKG_VIRTUAL) != 0;
+}
+
+/* Appends "no version of rep's line older than members[j]" for the line's cone versions. */
+static int not_older_than(policy *p, uint32_t rep, uint32_t newest, int_vec *lits)
+{
+    const vs_name *nm = &p->u->names.items[p->u->pkgs.items[rep].name];
+    for (uint32_t k = nm->first_pkg; k < newest; k++)
+        if (same_line(p, k, rep) && encode_in_cone(p->e, k) && !vec_push(lits, -encode_lit(p->e, k)))
+            return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+/* The newest version of rep's line in the cone. */
+static uint32_t newest_in_line(const policy *p, uint32_t rep)
+{
+    const vs_name *nm = &p->u->names.items[p->u->pkgs.items[rep].name];
+    for (uint32_t j = nm->n_pkgs; j-- > 0;) {
+        uint32_t v = nm->first_pkg + j;
+        if (same_line(p, v, rep) && encode_in_cone(p->e, v))
+            return v;
+    }
+    return rep;
+}
+
+/* Makes rep's line as new as possible: the newest version v such that "no version of the line
+ * older than v is installed" still has a model (with skip_newest, the newest is known to fail).
+ * "Not installed" satisfies the preference too. */
+static int newest_version(policy *p, uint32_t rep, int skip_newest, int_vec *lits)
+{
+    p->line_done[line_of(p, rep)] = 1;
+    if (is_virtual(p, rep))
         return VSOLVE_OK;   /* condition nodes follow their package's version */
+    const vs_name *nm = &p->u->names.items[p->u->pkgs.items[rep].name];
     uint32_t cur = VS_NONE;
     for (uint32_t j = 0; j < nm->n_pkgs; j++)
-        if (installed(p, nm->first_pkg + j))
+        if (same_line(p, nm->first_pkg + j, rep) && installed(p, nm->first_pkg + j))
             cur = nm->first_pkg + j;
     if (cur == VS_NONE)
         return VSOLVE_OK;
-    /* candidates newer than cur, newest first */
     int skipped = !skip_newest;
-    for (uint32_t j = nm->n_pkgs; j-- > 0;) {
+    for (uint32_t j = nm->n_pkgs; j-- > 0;) {   /* candidates newer than cur, newest first */
         uint32_t v = nm->first_pkg + j;
-        if (!encode_in_cone(p->e, v))
+        if (!same_line(p, v, rep) || !encode_in_cone(p->e, v))
             continue;
         if (!skipped) {   /* known not to work: the batch tried it */
             skipped = 1;
@@ -115,11 +156,8 @@ static int newest_version(policy *p, uint32_t name, int skip_newest, int_vec *li
                 continue;
         }
         lits->len = 0;
-        for (uint32_t k = 0; k < j; k++) {
-            uint32_t older = nm->first_pkg + k;
-            if (encode_in_cone(p->e, older) && !vec_push(lits, -encode_lit(p->e, older)))
-                return VSOLVE_ENOMEM;
-        }
+        if (not_older_than(p, rep, v, lits) != VSOLVE_OK)
+            return VSOLVE_ENOMEM;
         int r = try_keep(p, lits->items, lits->len);
         if (r < 0)
             return -r;
@@ -129,32 +167,15 @@ static int newest_version(policy *p, uint32_t name, int skip_newest, int_vec *li
     return VSOLVE_OK;
 }
 
-/* Appends "no version of name older than its newest in the cone" to lits. */
-static int not_older_than_newest(policy *p, uint32_t name, int_vec *lits)
+/* Tries the newest version of every line of reps together; while that has no model, the
+ * solver's failed assumptions name the culprits, and the last of them in breadth-first order
+ * (the one a one-at-a-time pass would reject) is set aside. Set-aside lines are marked. */
+static int newest_in_batch(policy *p, const uint32_t *reps, size_t n, unsigned char *rejected, int_vec *lits)
 {
-    const vs_name *nm = &p->u->names.items[name];
-    uint32_t newest = VS_NONE;
-    for (uint32_t j = nm->n_pkgs; j-- > 0 && newest == VS_NONE;)
-        if (encode_in_cone(p->e, nm->first_pkg + j))
-            newest = j;
-    for (uint32_t k = 0; newest != VS_NONE && k < newest; k++) {
-        uint32_t older = nm->first_pkg + k;
-        if (encode_in_cone(p->e, older) && !vec_push(lits, -encode_lit(p->e, older)))
-            return VSOLVE_ENOMEM;
-    }
-    return VSOLVE_OK;
-}
-
-/* Tries the newest version for all names together; while that has no model, the solver's
- * failed assumptions name the culprits, and the last of them in breadth-first order (the one
- * a one-at-a-time pass would reject) is set aside. Names set aside are marked in rejected. */
-static int newest_in_batch(policy *p, const uint32_t *names, size_t n, unsigned char *rejected, int_vec *lits)
-{
-    const vs_universe *u = p->u;
     for (;;) {
         lits->len = 0;
         for (size_t i = 0; i < n; i++)
-            if (!rejected[i] && not_older_than_newest(p, names[i], lits) != VSOLVE_OK)
+            if (!rejected[i] && not_older_than(p, reps[i], newest_in_line(p, reps[i]), lits) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
         if (lits->len == 0)
             return VSOLVE_OK;
@@ -170,14 +191,14 @@ static int newest_in_batch(policy *p, const uint32_t *names, size_t n, unsigned 
             uint32_t var = (uint32_t)abs(core[c]) - 1;
             if (core[c] > 0 || var >= p->e->cone.len)
                 continue;   /* not a "no older version" literal */
-            uint32_t name = u->pkgs.items[p->e->cone.items[var]].name;
+            uint32_t line = line_of(p, p->e->cone.items[var]);
             for (size_t i = n; i-- > 0;)
-                if (!rejected[i] && names[i] == name && (culprit == SIZE_MAX || i > culprit)) {
+                if (!rejected[i] && line_of(p, reps[i]) == line && (culprit == SIZE_MAX || i > culprit)) {
                     culprit = i;
                     break;
                 }
         }
-        if (culprit == SIZE_MAX)   /* no usable core: fall back to the last name */
+        if (culprit == SIZE_MAX)   /* no usable core: fall back to the last line */
             for (size_t i = n; i-- > 0 && culprit == SIZE_MAX;)
                 if (!rejected[i])
                     culprit = i;
@@ -185,14 +206,13 @@ static int newest_in_batch(policy *p, const uint32_t *names, size_t n, unsigned 
     }
 }
 
-/* Step 3 for one breadth-first level: every name at its newest version where possible (in
+/* Step 3 for one breadth-first level: every line at its newest version where possible (in
  * batches), then the others as new as possible one at a time. */
-static int newest_level(policy *p, const uint32_t *names, size_t n, int_vec *lits)
+static int newest_level(policy *p, const uint32_t *reps, size_t n, int_vec *lits)
 {
     u32_vec todo = { 0 };
     for (size_t i = 0; i < n; i++)
-        if (!p->name_done[names[i]] && !(p->u->pkgs.items[p->u->names.items[names[i]].first_pkg].flags & VS_PKG_VIRTUAL) &&
-            !vec_push(&todo, names[i])) {
+        if (!p->line_done[line_of(p, reps[i])] && !is_virtual(p, reps[i]) && !vec_push(&todo, reps[i])) {
             vec_free(&todo);
             return VSOLVE_ENOMEM;
         }
@@ -203,52 +223,49 @@ static int newest_level(policy *p, const uint32_t *names, size_t n, int_vec *lit
     for (size_t i = 0; i < todo.len && rc == VSOLVE_OK; i++) {
         if (rejected[i])
             rc = newest_version(p, todo.items[i], 1, lits);
-        p->name_done[todo.items[i]] = 1;
+        p->line_done[line_of(p, todo.items[i])] = 1;
     }
     free(rejected);
     vec_free(&todo);
     return rc;
 }
 
-/* Step 3: breadth-first over the installed packages, from the requested ones. */
+/* Step 3: breadth-first over the installed packages, from the requested ones, level by level. */
 static int newest_everywhere(policy *p, int_vec *lits)
 {
     const vs_universe *u = p->u;
     const vs_encoding *e = p->e;
-    u32_vec queue = { 0 };
+    u32_vec queue = { 0 };   /* installed packages, one per line */
     size_t level_end = 0;
-    unsigned char *queued = calloc(u->names.len ? u->names.len : 1, 1);
+    unsigned char *queued = calloc(p->n_lines ? p->n_lines : 1, 1);
     int rc = queued ? VSOLVE_OK : VSOLVE_ENOMEM;
     for (int round = 0; rc == VSOLVE_OK; round++) {
-        /* seed: requested names first, then (later rounds) any installed name not yet done */
+        /* seed: the requested lines first, then (later rounds) any installed line not yet done */
         size_t before = queue.len;
         for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
             if (!p->model[i])
                 continue;
-            uint32_t name = u->pkgs.items[e->cone.items[i]].name;
-            if (round == 0 && !p->name_done[name])
+            uint32_t pkg = e->cone.items[i], line = line_of(p, pkg);
+            if ((round == 0 && !p->line_done[line]) || queued[line])
                 continue;
-            if (!queued[name]) {
-                queued[name] = 1;
-                if (!vec_push(&queue, name))
-                    rc = VSOLVE_ENOMEM;
-            }
+            queued[line] = 1;
+            if (!vec_push(&queue, pkg))
+                rc = VSOLVE_ENOMEM;
         }
         if (queue.len == before)
             break;
         for (size_t head = before; head < queue.len && rc == VSOLVE_OK; head++) {
-            /* a new breadth-first level starts: settle all of it first */
-            if (head == before || head == level_end) {
+            if (head == before || head == level_end) {   /* a new level: settle all of it first */
                 level_end = queue.len;
                 rc = newest_level(p, queue.items + head, level_end - head, lits);
                 if (rc != VSOLVE_OK)
                     break;
             }
-            uint32_t name = queue.items[head];
-            const vs_name *nm = &u->names.items[name];
+            uint32_t rep = queue.items[head];
+            const vs_name *nm = &u->names.items[u->pkgs.items[rep].name];
             for (uint32_t j = 0; j < nm->n_pkgs && rc == VSOLVE_OK; j++) {
                 uint32_t pkg = nm->first_pkg + j;
-                if (!installed(p, pkg))
+                if (!same_line(p, pkg, rep) || !installed(p, pkg))
                     continue;
                 uint32_t first, count;
                 encode_clauses(e, pkg, &first, &count);
@@ -256,10 +273,9 @@ static int newest_everywhere(policy *p, int_vec *lits)
                     const vs_clause *cl = &u->clauses.items[first + c];
                     for (uint32_t k = 0; k < cl->count && rc == VSOLVE_OK; k++) {
                         uint32_t q = u->ids.items[cl->first + k];
-                        uint32_t qn = u->pkgs.items[q].name;
-                        if (installed(p, q) && !queued[qn]) {
-                            queued[qn] = 1;
-                            if (!vec_push(&queue, qn))
+                        if (installed(p, q) && !queued[line_of(p, q)]) {
+                            queued[line_of(p, q)] = 1;
+                            if (!vec_push(&queue, q))
                                 rc = VSOLVE_ENOMEM;
                         }
                     }
@@ -346,8 +362,9 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     policy p = { .e = e, .u = e->u, .model = model };
     int_vec lits = { 0 };
     int rc = VSOLVE_OK;
-    p.name_done = calloc(e->u->names.len ? e->u->names.len : 1, 1);
-    if (!p.name_done || !vec_append(&p.assumptions, e->selectors.items, e->selectors.len)) {
+    p.n_lines = e->u->groups.len + e->u->names.len;
+    p.line_done = calloc(p.n_lines ? p.n_lines : 1, 1);
+    if (!p.line_done || !vec_append(&p.assumptions, e->selectors.items, e->selectors.len)) {
         rc = VSOLVE_ENOMEM;
         goto out;
     }
@@ -356,17 +373,23 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     rc = keep_packages(&p);
     if (rc == VSOLVE_OK)
         rc = avoid_versions(&p, &lits);
+    /* step 2: the requested lines, in request order (the line of the atom's installed match) */
     for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
-        uint32_t name = e->req->atoms.items[i].name;
-        if (name != VS_NONE && !e->req->atoms.items[i].forbid && !p.name_done[name])
-            rc = newest_version(&p, name, 0, &lits);
+        const vs_atom *a = &e->req->atoms.items[i];
+        for (uint32_t j = 0; j < a->count && !a->forbid && rc == VSOLVE_OK; j++) {
+            uint32_t pkg = e->req->ids.items[a->first + j];
+            if (installed(&p, pkg) && !p.line_done[line_of(&p, pkg)]) {
+                rc = newest_version(&p, pkg, 0, &lits);
+                break;
+            }
+        }
     }
     if (rc == VSOLVE_OK)
         rc = newest_everywhere(&p, &lits);
     if (rc == VSOLVE_OK)
         rc = drop_unneeded(&p, &lits);
 out:
-    free(p.name_done);
+    free(p.line_done);
     vec_free(&p.assumptions);
     vec_free(&p.trial);
     vec_free(&lits);
