@@ -339,7 +339,7 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
             if (rc == VSOLVE_OK && cl->cond != VS_NONE && !vec_push(&buf, -encode_lit(e, cl->cond)))
                 rc = VSOLVE_ENOMEM;
             if (rc == VSOLVE_OK)
-                rc = push_providers(e, &lad, u->ids.items + cl->first, cl->count, &buf);
+                rc = push_providers(e, &lad, vec_at(&u->ids, cl->first), cl->count, &buf);
             if (rc == VSOLVE_OK)
                 rc = add(e, &buf);
         }
@@ -352,7 +352,7 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     for (size_t g = 0; g < u->groups.len && rc == VSOLVE_OK; g++) {
         const vs_group *gr = &u->groups.items[g];
         if (!group_done[g])
-            rc = encode_at_most_one(e, u->ids.items + gr->first, gr->count, &buf);
+            rc = encode_at_most_one(e, vec_at(&u->ids, gr->first), gr->count, &buf);
     }
     for (size_t i = 0; i < req->atoms.len && rc == VSOLVE_OK; i++) {
         const vs_atom *a = &req->atoms.items[i];
@@ -373,7 +373,7 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
         if (!vec_push(&buf, -sel))
             rc = VSOLVE_ENOMEM;
         if (rc == VSOLVE_OK)
-            rc = push_providers(e, &lad, req->ids.items + a->first, a->count, &buf);
+            rc = push_providers(e, &lad, vec_at(&req->ids, a->first), a->count, &buf);
         if (rc == VSOLVE_OK)
             rc = add(e, &buf);
     }

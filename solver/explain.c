@@ -75,7 +75,7 @@ static int atom_without_candidates(text *t, const vs_encoding *e, const vs_atom 
     const char *name = universe_str(u, u->names.items[a->name].str);
     if (a->count > 0) {
         say(t, "  - %s: the matching version%s of %s (", desc, a->count > 1 ? "s" : "", name);
-        say_versions(t, u, e->req->ids.items + a->first, a->count);
+        say_versions(t, u, vec_at(&e->req->ids, a->first), a->count);
         say(t, ") %s not available on this platform\n", a->count > 1 ? "are" : "is");
     } else {
         uint32_t first, count;
@@ -470,7 +470,7 @@ static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, si
     size_t built = 0;
     for (; built < n; built++) {
         const vs_atom *a = &e->req->atoms.items[atoms[built]];
-        if (implied_compute(e, e->req->ids.items + a->first, a->count, &im[built]) != VSOLVE_OK) {
+        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, &im[built]) != VSOLVE_OK) {
             implied_free(&im[built]);
             break;
         }

@@ -176,7 +176,7 @@ static int shared_run(vs_universe *u, const uint32_t *ids, size_t n, uint32_t *f
             if (!e)
                 continue;
             const vs_clause *c = &u->clauses.items[e - 1];
-            uint32_t k = hash_run(u->ids.items + c->first, c->count) & (ncap - 1);
+            uint32_t k = hash_run(vec_at(&u->ids, c->first), c->count) & (ncap - 1);
             while (nt[k])
                 k = (k + 1) & (ncap - 1);
             nt[k] = e;

@@ -12,6 +12,8 @@
 #define vec_reserve(v, n) vec_grow_((void **)&(v)->items, &(v)->cap, (v)->len + (n), sizeof *(v)->items)
 /* Appends x; false when out of memory. */
 #define vec_push(v, x) (vec_reserve((v), 1) ? ((v)->items[(v)->len++] = (x), true) : false)
+/* &v->items[i], or NULL while v is empty (pointer arithmetic on NULL is undefined). */
+#define vec_at(v, i) ((v)->items ? (v)->items + (i) : NULL)
 /* Appends n items copied from src (src may be NULL when n is 0); false when out of memory. */
 #define vec_append(v, src, n) vec_append_((void **)&(v)->items, &(v)->len, &(v)->cap, (src), (n), sizeof *(v)->items)
 #define vec_free(v) (free((v)->items), (v)->items = NULL, (v)->len = (v)->cap = 0)

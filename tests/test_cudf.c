@@ -426,6 +426,22 @@ START_TEST(truncation_and_corruption_never_crash)
 }
 END_TEST
 
+/* Inputs the fuzzer found (tests/fuzz/README.md), shrunk by hand where that kept the point. */
+START_TEST(test_fuzz_regressions)
+{
+    /* no packages, and request atoms that match nothing: every atom's id run is empty (the
+     * encoder once offset a NULL id array, which clang's UBSan reports) */
+    doc d;
+    int rc = doc_solve(&d, "preamble: \nproion: 2\ndepends: bb-shims\nversion: 2\ndepends: ocaml >= 38sT: false!\n\n"
+                           "request: x\nzinstall: a , v >= 1\nremove: e\nupgrade: b\n");
+    ck_assert_int_eq(rc, VSOLVE_UNSAT);
+    ck_assert_uint_eq(d.u.pkgs.len, 0);
+    ck_assert_uint_eq(d.req.atoms.len, 2);
+    doc_free(&d);
+    expect_answer("request: x\nremove: e\n", "");
+}
+END_TEST
+
 /* ---- the library API and the command --------------------------------------------------- */
 
 static char *write_temp(const char *text)
@@ -454,6 +470,11 @@ START_TEST(library_and_command)
     vsolve_result_free(r);
     const char *atom = "b";
     ck_assert_int_eq(vsolve_solve(ctx, &atom, 1, &r), VSOLVE_EUSAGE);   /* the request is the file's */
+    ck_assert_int_eq(vsolve_load_cudf(ctx, path), VSOLVE_EUSAGE);        /* one document per context */
+    vsolve_free(ctx);
+    ctx = vsolve_new();
+    ck_assert_int_eq(vsolve_load_cudf(ctx, "/nonexistent/x.cudf"), VSOLVE_EIO);
+    ck_assert_int_eq(vsolve_solve(ctx, NULL, 0, &r), VSOLVE_EUSAGE);    /* nothing loaded */
     vsolve_free(ctx);
 
     char cmd[512], out[512] = "";
@@ -683,6 +704,7 @@ Suite *cudf_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, malformed_input_positions);
     tcase_add_test(tc, truncation_and_corruption_never_crash);
+    tcase_add_test(tc, test_fuzz_regressions);
     suite_add_tcase(s, tc);
     tc = tcase_create("api");
     tcase_add_test(tc, library_and_command);
