@@ -19,6 +19,9 @@ static const char usage[] =
     "       vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n"
     "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"
     "       vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n"
+    "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] solve\n"
+    "       vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"
+    "              [--features F,G] [--no-default-features] [--source-url URL]\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
@@ -28,6 +31,9 @@ static const char usage[] =
     "the ones that cannot with the reason, and ends with a summary by reason.\n"
     "With --ecosystem cudf, solve takes no atoms: it solves the CUDF document's own request and\n"
     "prints a CUDF solution (a package/version/installed stanza per package, or FAIL).\n"
+    "cargo: resolves a Rust package against a crates index (directory or .tar.gz); writes the\n"
+    "Cargo.lock to --lock (keeping the versions of an existing one where they still fit), or to\n"
+    "standard output; --format json prints the chosen crates instead.\n"
     "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
     "the request with vsolve's independent checker; exit 0 if it holds, 1 with the violations.\n"
     "\n"
@@ -182,6 +188,63 @@ static void print_cudf(const vsolve_result *r, int rc)
                vsolve_result_version(r, i));
 }
 
+static int run_cargo(vsolve_ctx *ctx, const char *index, int argc, char **argv, int json)
+{
+    const char *manifest = NULL, *lock = NULL, *source = NULL;
+    int no_default = 0;
+    const char *features[64];
+    size_t n_features = 0;
+    char *feature_list = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--no-default-features")) {
+            no_default = 1;
+            continue;
+        }
+        if (!val) {
+            fprintf(stderr, "vsolve: %s needs a value\n", a);
+            return VSOLVE_EUSAGE;
+        }
+        if (!strcmp(a, "--manifest"))
+            manifest = val;
+        else if (!strcmp(a, "--lock"))
+            lock = val;
+        else if (!strcmp(a, "--source-url"))
+            source = val;
+        else if (!strcmp(a, "--features")) {
+            free(feature_list);
+            feature_list = strdup(val);
+            for (char *f = strtok(feature_list, ", "); f && n_features < 64; f = strtok(NULL, ", "))
+                features[n_features++] = f;
+        } else {
+            fprintf(stderr, "vsolve: unknown cargo option \"%s\"\n", a);
+            free(feature_list);
+            return VSOLVE_EUSAGE;
+        }
+        i++;
+    }
+    if (!index || !manifest) {
+        fprintf(stderr, "vsolve: cargo needs --index PATH and solve --manifest Cargo.toml\n");
+        free(feature_list);
+        return VSOLVE_EUSAGE;
+    }
+    vsolve_result *r = NULL;
+    int rc = vsolve_cargo_solve(ctx, index, manifest, lock, features, n_features, no_default, &r);
+    if (rc == VSOLVE_OK && !json)
+        rc = vsolve_cargo_write_lock(ctx, lock ? lock : "-", source);
+    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
+        if (json)
+            print_result(r, rc, 1);
+        if (rc == VSOLVE_UNSAT)
+            fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
+    } else {
+        fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+    }
+    vsolve_result_free(r);
+    free(feature_list);
+    return rc;
+}
+
 static int exit_code(int rc)
 {
     switch (rc) {
@@ -242,7 +305,7 @@ int main(int argc, char **argv)
             return 2;
         } else if (!strcmp(a, "--ecosystem")) {
             ecosystem = val, i++;
-        } else if (!strcmp(a, "--repo")) {
+        } else if (!strcmp(a, "--repo") || !strcmp(a, "--index")) {
             repo = val, i++;
         } else if (!strcmp(a, "--dump-testcase")) {
             dump = val, i++;
@@ -274,6 +337,16 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "cargo")) {
+        if (!command || strcmp(command, "solve")) {
+            fprintf(stderr, "vsolve: with --ecosystem cargo: --index PATH solve --manifest Cargo.toml [...]\n\n%s", usage);
+            vsolve_free(ctx);
+            return 2;
+        }
+        rc = run_cargo(ctx, repo, argc - i, argv + i, json);
+        vsolve_free(ctx);
+        return exit_code(rc);
+    }
     if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "cudf")) {
         if (!repo || !command || strcmp(command, "solve") || i < argc || dump) {
             fprintf(stderr, "vsolve: with --ecosystem cudf: --repo FILE.cudf[.gz] solve, without atoms "
@@ -285,7 +358,7 @@ int main(int argc, char **argv)
         rc = vsolve_load_cudf(ctx, repo);
     } else if (rc == VSOLVE_OK) {
         if (!ecosystem || strcmp(ecosystem, "opam") != 0) {
-            fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam or cudf\n", ecosystem ? ecosystem : "(missing)");
+            fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam, cudf or cargo\n", ecosystem ? ecosystem : "(missing)");
             vsolve_free(ctx);
             return 2;
         }

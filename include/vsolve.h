@@ -93,6 +93,21 @@ VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
+/* cargo: resolves the Rust package whose Cargo.toml is manifest_path against a crates registry
+ * index (a directory or .tar.gz in the standard layout), reading only the crate files the
+ * resolution reaches. lock_path, when given and present, is an existing Cargo.lock whose
+ * versions are kept where they still fit. With no features and no_default_features 0, the
+ * resolution covers every feature of the root (and so its optional dependencies), as cargo's
+ * Cargo.lock does; otherwise exactly the given features (plus `default` unless
+ * no_default_features). The result lists the crates (the root included);
+ * vsolve_cargo_write_lock then writes the Cargo.lock of the last cargo solution. */
+VSOLVE_API int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path,
+                                  const char *lock_path, const char *const *features, size_t n_features,
+                                  int no_default_features, vsolve_result **out);
+/* Writes the Cargo.lock (format 4) of the last successful vsolve_cargo_solve to path ("-" for
+ * standard output); source_url NULL means crates.io's index URL. */
+VSOLVE_API int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url);
+
 /* Checks a proposed solution (NAME.VERSION strings, e.g. another solver's answer) against the
  * request atoms and the loaded universe with vsolve's independent checker: VSOLVE_OK when every
  * atom is met and every package is available with its dependencies met and no conflict;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <limits.h>
 #include "cache.h"
+#include "cargo_resolve.h"
 #include "checker.h"
 #include "cudf.h"
 #include "error.h"
@@ -23,6 +24,13 @@ struct vsolve_ctx {
     int cache_mode;                  /* enum vsolve_cache_mode */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
+    /* cargo: the last problem and its solution (for the lock) */
+    arena cargo_mem;
+    cargo_index *cargo_ix;
+    cargo_manifest cargo_root;
+    cargo_problem cargo;
+    vs_solution cargo_solution;
+    int cargo_ready;
 };
 
 struct vsolve_result {
@@ -45,10 +53,24 @@ vsolve_ctx *vsolve_new(void)
     return ctx;
 }
 
+static void cargo_reset(vsolve_ctx *ctx)
+{
+    if (ctx->cargo_ready) {
+        cargo_problem_free(&ctx->cargo);
+        solution_free(&ctx->cargo_solution);
+    }
+    cargo_index_close(ctx->cargo_ix);
+    ctx->cargo_ix = NULL;
+    arena_free(&ctx->cargo_mem);
+    arena_init(&ctx->cargo_mem);
+    ctx->cargo_ready = 0;
+}
+
 void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
+    cargo_reset(ctx);
     opam_vars_free(&ctx->vars);
     universe_free(&ctx->universe);
     request_free(&ctx->cudf_request);
@@ -452,4 +474,68 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     vec_free(&ids);
     request_free(&req);
     return rc;
+}
+
+int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path, const char *lock_path,
+                       const char *const *features, size_t n_features, int no_default_features, vsolve_result **out)
+{
+    vs_error_clear(&ctx->err);
+    if (out)
+        *out = NULL;
+    if (!out || !index_path || !manifest_path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_solve: needs an index, a manifest and a result pointer");
+    cargo_reset(ctx);
+    int rc = cargo_manifest_read(&ctx->cargo_mem, manifest_path, &ctx->cargo_root, &ctx->err);
+    cargo_locked *locked = NULL;
+    size_t n_locked = 0;
+    if (rc == VSOLVE_OK && lock_path) {
+        FILE *probe = fopen(lock_path, "r");
+        if (probe) {
+            fclose(probe);
+            rc = cargo_lock_read(&ctx->cargo_mem, lock_path, &locked, &n_locked, &ctx->err);
+        }
+    }
+    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(index_path, &ctx->err)))
+        rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
+    /* no feature selection: the lock covers every feature, as cargo's does */
+    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features };
+    if (rc == VSOLVE_OK)
+        rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &opt, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        if (rc != VSOLVE_OK && ctx->cargo_ix)
+            cargo_problem_free(&ctx->cargo);
+        cargo_index_close(ctx->cargo_ix);
+        ctx->cargo_ix = NULL;
+        return rc;
+    }
+    ctx->cargo_ready = 1;
+    solution_init(&ctx->cargo_solution);
+    rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
+        *out = make_result(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+        if (!*out)
+            rc = VSOLVE_ENOMEM;
+    }
+    if (rc == VSOLVE_UNSAT)
+        vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
+    else if (rc != VSOLVE_OK)
+        vs_error_set(&ctx->err, rc, "out of memory while solving");
+    return rc;
+}
+
+int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url)
+{
+    vs_error_clear(&ctx->err);
+    if (!ctx->cargo_ready || ctx->cargo_solution.status != VSOLVE_OK)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_write_lock: no cargo solution to write");
+    int to_stdout = !path || !strcmp(path, "-");
+    FILE *f = to_stdout ? stdout : fopen(path, "w");
+    if (!f)
+        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock", path);
+    int rc = cargo_write_lock(f, &ctx->cargo, &ctx->cargo_solution, source_url);
+    if (!to_stdout && fclose(f) != 0)
+        rc = VSOLVE_EIO;
+    if (rc != VSOLVE_OK)
+        return vs_error_set(&ctx->err, rc, "%s: cannot write the lock", to_stdout ? "stdout" : path);
+    return VSOLVE_OK;
 }

@@ -149,6 +149,8 @@ static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
     return VS_NONE;
 }
 
+static int one_slot(const vs_universe *u, uint32_t name);
+
 static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, implied *im)
 {
     const vs_universe *u = e->u;
@@ -234,8 +236,12 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                     memcpy(im->allowed + tn->first_pkg, next + tn->first_pkg, tn->n_pkgs);
                     changed = 1;
                 } else {
+                    /* one version per name: what every path allows; several lines (cargo):
+                     * each path may use its own, so no narrowing */
+                    int narrow = one_slot(u, target);
                     for (uint32_t q = 0; q < tn->n_pkgs; q++) {
-                        unsigned char v = im->allowed[tn->first_pkg + q] & next[tn->first_pkg + q];
+                        unsigned char v = narrow ? (unsigned char)(im->allowed[tn->first_pkg + q] & next[tn->first_pkg + q])
+                                                 : (unsigned char)(im->allowed[tn->first_pkg + q] | next[tn->first_pkg + q]);
                         if (v != im->allowed[tn->first_pkg + q]) {
                             im->allowed[tn->first_pkg + q] = v;
                             changed = 1;
@@ -442,12 +448,16 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
         if (!a->forced[x] || !allowed_any(u, a, x))
             continue;
         for (uint32_t y = 0; y < u->names.len; y++) {
-            if (y == x || !b->forced[y] || !allowed_any(u, b, y))
+            /* the same name can clash with itself only across slots (e.g. cargo's `links`) */
+            if ((y == x && one_slot(u, x)) || !b->forced[y] || !allowed_any(u, b, y))
                 continue;
             uint32_t why = exclusion(u, group_of, a, x, b, y);
             if (why == VS_NONE)
                 continue;
-            if (why == VS_NONE - 1)
+            if (x == y && why != VS_NONE - 1)
+                say(t, "Why: both need %s, in versions that exclude each other (%s):\n", universe_str(u, u->names.items[x].str),
+                    universe_str(u, u->groups.items[why].desc));
+            else if (why == VS_NONE - 1)
                 say(t, "Why: %s and %s conflict:\n", universe_str(u, u->names.items[x].str), universe_str(u, u->names.items[y].str));
             else
                 say(t, "Why: %s and %s exclude each other (%s):\n", universe_str(u, u->names.items[x].str),
@@ -499,29 +509,16 @@ static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, si
         implied_free(&im[i]);
 }
 
-char *explain_unsat(vs_encoding *e)
+/* A minimal set of the encoding's request atoms that cannot hold together: the solver's
+ * failed-assumption core, then each atom dropped that the contradiction does not need (one SAT
+ * call per atom of the core). Marks in[]; returns the count, or 0 when out of memory. */
+static size_t minimal_clash(vs_encoding *e, unsigned char *in)
 {
-    text t = { 0 };
-    const vs_universe *u = e->u;
-    const vs_request *req = e->req;
-    say(&t, "The request cannot be satisfied.\n");
-
-    int direct = 0;
-    for (size_t i = 0; i < req->atoms.len; i++)
-        direct += atom_without_candidates(&t, e, &req->atoms.items[i]);
-    if (direct)
-        return t.oom ? (free(t.buf), NULL) : t.buf;
-
-    /* Minimal set of atoms: start from the solver's core, drop each atom that is not needed. */
     size_t n = e->selectors.len;
-    unsigned char *in = calloc(n ? n : 1, 1);
     int *lits = malloc((n ? n : 1) * sizeof *lits);
-    if (!in || !lits) {
-        free(in);
-        free(lits);
-        free(t.buf);
-        return NULL;
-    }
+    if (!lits)
+        return 0;
+    memset(in, 0, n);
     if (sat_solve(e->s, e->selectors.items, n) == SAT_UNSAT) {
         const int *core;
         size_t k = sat_failed_assumptions(e->s, &core);
@@ -545,38 +542,139 @@ char *explain_unsat(vs_encoding *e)
         if (sat_solve(e->s, lits, m) != SAT_UNSAT)
             in[i] = 1;   /* needed for the contradiction */
     }
+    free(lits);
     size_t members = 0;
     for (size_t i = 0; i < n; i++)
         members += in[i];
-    if (members == 1)
-        say(&t, "This requirement cannot be met by any version together with its dependencies:\n");
-    else
-        say(&t, "These %zu requirements cannot hold together:\n", members);
-    for (size_t i = 0; i < n; i++) {
+    return members;
+}
+
+static void say_atoms(text *t, const vs_encoding *e, const unsigned char *in)
+{
+    const vs_universe *u = e->u;
+    const vs_request *req = e->req;
+    for (size_t i = 0; i < req->atoms.len; i++) {
         if (!in[i])
             continue;
         const vs_atom *a = &req->atoms.items[i];
         if (a->forbid) {
-            say(&t, "  - not %s\n", universe_str(u, a->desc));
+            say(t, "  - not %s\n", universe_str(u, a->desc));
             continue;
         }
-        say(&t, "  - %s (", universe_str(u, a->desc));
+        say(t, "  - %s (", universe_str(u, a->desc));
         u32_vec avail = { 0 };
         for (uint32_t j = 0; j < a->count; j++)
             if (encode_in_cone(e, req->ids.items[a->first + j]))
                 vec_push(&avail, req->ids.items[a->first + j]);
-        say(&t, "%s ", universe_str(u, u->names.items[a->name].str));
-        say_versions(&t, u, avail.items, avail.len);
-        say(&t, ")\n");
+        if (a->name != VS_NONE)
+            say(t, "%s ", universe_str(u, u->names.items[a->name].str));
+        say_versions(t, u, avail.items, avail.len);
+        say(t, ")\n");
         vec_free(&avail);
     }
-    size_t mus[8], n_mus = 0;
+}
+
+/* The single installable candidate of a lone clashing atom, else VS_NONE. */
+static uint32_t only_candidate(const vs_encoding *e, const unsigned char *in)
+{
+    uint32_t found = VS_NONE;
+    for (size_t i = 0; i < e->req->atoms.len; i++) {
+        if (!in[i])
+            continue;
+        const vs_atom *a = &e->req->atoms.items[i];
+        for (uint32_t j = 0; j < a->count; j++) {
+            uint32_t p = e->req->ids.items[a->first + j];
+            if (!encode_in_cone(e, p))
+                continue;
+            if (found != VS_NONE)
+                return VS_NONE;
+            found = p;
+        }
+    }
+    return found;
+}
+
+/* When one requirement alone cannot be met and only one package could meet it (a cargo root,
+ * a pinned version), the clash is among that package's own dependencies: ask again with them
+ * as the requirements, a few levels down, and explain the clash found there. */
+static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int depth)
+{
+    const vs_universe *u = e->u;
+    uint32_t p = only_candidate(e, in);
+    if (p == VS_NONE || depth > 6)
+        return;
+    vs_request inner;
+    request_init(&inner);
+    uint32_t first, count;
+    encode_clauses(e, p, &first, &count);
+    for (uint32_t c = 0; c < count; c++) {
+        const vs_clause *cl = &u->clauses.items[first + c];
+        if (cl->cond != VS_NONE)
+            continue;
+        uint32_t name = cl->count ? u->pkgs.items[u->ids.items[cl->first]].name : VS_NONE;
+        request_add_atom(&inner, cl->desc, name, vec_at(&u->ids, cl->first), cl->count);
+    }
+    vs_encoding e2;
+    unsigned char *in2 = NULL;
+    if (inner.atoms.len && encode_request(&e2, u, &inner) == VSOLVE_OK &&
+        (in2 = calloc(inner.atoms.len, 1)) != NULL) {
+        size_t members = minimal_clash(&e2, in2);
+        int quiet = members == 1 && (u->pkgs.items[p].flags & VS_PKG_VIRTUAL);   /* a feature node: look through */
+        if (members > 0) {
+            if (!quiet) {
+                say(t, "%s %s needs %s:\n", universe_pkg_name(u, p), universe_pkg_version(u, p),
+                    members == 1 ? "this, which cannot be met" : "these, which cannot hold together");
+                say_atoms(t, &e2, in2);
+            }
+            if (members == 1) {
+                explain_inside(t, &e2, in2, depth + 1);
+            } else {
+                size_t mus[8] = { 0 }, n_mus = 0;
+                for (size_t i = 0; i < inner.atoms.len && n_mus < 8; i++)
+                    if (in2[i])
+                        mus[n_mus++] = i;
+                explain_clash(t, &e2, mus, n_mus);
+            }
+        }
+        encoding_free(&e2);
+    }
+    free(in2);
+    request_free(&inner);
+}
+
+char *explain_unsat(vs_encoding *e)
+{
+    text t = { 0 };
+    const vs_request *req = e->req;
+    say(&t, "The request cannot be satisfied.\n");
+
+    int direct = 0;
+    for (size_t i = 0; i < req->atoms.len; i++)
+        direct += atom_without_candidates(&t, e, &req->atoms.items[i]);
+    if (direct)
+        return t.oom ? (free(t.buf), NULL) : t.buf;
+
+    size_t n = e->selectors.len;
+    unsigned char *in = calloc(n ? n : 1, 1);
+    if (!in) {
+        free(t.buf);
+        return NULL;
+    }
+    size_t members = minimal_clash(e, in);
+    if (members == 1)
+        say(&t, "This requirement cannot be met by any version together with its dependencies:\n");
+    else
+        say(&t, "These %zu requirements cannot hold together:\n", members);
+    say_atoms(&t, e, in);
+    size_t mus[8] = { 0 }, n_mus = 0;
     for (size_t i = 0; i < n && n_mus < 8; i++)
         if (in[i] && !req->atoms.items[i].forbid)
             mus[n_mus++] = i;
+    size_t before = t.len;
     explain_clash(&t, e, mus, n_mus);
+    if (t.len == before && members == 1)
+        explain_inside(&t, e, in, 0);
     free(in);
-    free(lits);
     if (t.oom) {
         free(t.buf);
         return NULL;

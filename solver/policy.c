@@ -288,6 +288,67 @@ static int newest_everywhere(policy *p, int_vec *lits)
     return rc;
 }
 
+/* One pass of step 3b: tries to do without each installed line below its name's highest line
+ * in the cone. Returns 1 if a line was given up, 0 if not, negative on error. */
+static int give_up_lower_lines(policy *p, int_vec *lits)
+{
+    const vs_universe *u = p->u;
+    const vs_encoding *e = p->e;
+    int changed = 0;
+    for (size_t i = 0; i < e->cone.len; i++) {
+        if (!p->model[i])
+            continue;
+        uint32_t pkg = e->cone.items[i];
+        if (is_virtual(p, pkg) || u->pkgs.items[pkg].slot == VS_NONE)
+            continue;
+        const vs_name *nm = &u->names.items[u->pkgs.items[pkg].name];
+        uint32_t top = VS_NONE;
+        for (uint32_t j = nm->n_pkgs; j-- > 0 && top == VS_NONE;)
+            if (encode_in_cone(e, nm->first_pkg + j))
+                top = nm->first_pkg + j;
+        if (top == VS_NONE || same_line(p, top, pkg))
+            continue;
+        /* without this line, and without moving down: lower lines not installed now stay out */
+        lits->len = 0;
+        for (uint32_t j = 0; j < nm->n_pkgs; j++) {
+            uint32_t v = nm->first_pkg + j;
+            if (v > pkg && !same_line(p, v, pkg))
+                break;   /* the lines above */
+            if (!encode_in_cone(e, v))
+                continue;
+            int lower_line_in_use = 0;
+            if (!same_line(p, v, pkg))
+                for (uint32_t k = 0; k < nm->n_pkgs && !lower_line_in_use; k++)
+                    lower_line_in_use = same_line(p, nm->first_pkg + k, v) && installed(p, nm->first_pkg + k);
+            if (!lower_line_in_use && !vec_push(lits, -encode_lit(e, v)))
+                return -VSOLVE_ENOMEM;
+        }
+        int r = try_keep(p, lits->items, lits->len);
+        if (r < 0)
+            return r;
+        changed |= r;
+    }
+    return changed;
+}
+
+/* Step 3b: for a name with several version lines (cargo's semver-compatible ranges), a
+ * dependency that several lines could serve should take the highest: do without each installed
+ * line below the name's highest one where possible (a line something needs stays), until
+ * nothing changes; then make the lines that brought in as new as possible. */
+static int prefer_higher_lines(policy *p, int_vec *lits)
+{
+    int changed = 0;
+    for (int round = 0; round < 16; round++) {
+        int r = give_up_lower_lines(p, lits);
+        if (r < 0)
+            return -r;
+        if (r == 0)
+            break;
+        changed = 1;
+    }
+    return changed ? newest_everywhere(p, lits) : VSOLVE_OK;
+}
+
 /* Step 4: uninstall what nothing needs. A package is a removal candidate unless it is the only
  * installed provider of some clause of an installed package or of a request atom. */
 static int drop_unneeded(policy *p, int_vec *lits)
@@ -386,6 +447,8 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     }
     if (rc == VSOLVE_OK)
         rc = newest_everywhere(&p, &lits);
+    if (rc == VSOLVE_OK)
+        rc = prefer_higher_lines(&p, &lits);
     if (rc == VSOLVE_OK)
         rc = drop_unneeded(&p, &lits);
 out:

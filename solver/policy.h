@@ -1,4 +1,5 @@
-/* policy.h: choosing, among all solutions, the one users expect (opam's install criteria). */
+/* policy.h: choosing, among all solutions, the one users expect (newest first, as opam's install
+ * criteria and cargo's resolver order them). */
 #ifndef VSOLVE_POLICY_H
 #define VSOLVE_POLICY_H
 #include "encode.h"
@@ -8,7 +9,9 @@
  *   0. keep the request's `keep` packages (installed or locked) where possible;
  *   1. no avoid-version package unless needed;
  *   2. the requested packages as new as possible (in request order);
- *   3. every other installed package as new as possible (breadth-first from the request);
+ *   3. every other installed package as new as possible (breadth-first from the request),
+ *      and a lower version line (a cargo semver range) of a name dropped where a higher one
+ *      serves instead;
  *   4. nothing installed that nothing needs.
  * Each step is greedy: it keeps what earlier steps fixed and never revisits it.
  * On return, `model` (indexed by cone position) holds the chosen packages. */

@@ -1,0 +1,77 @@
+/* cargo_index.h: a crates registry index (directory or .tar.gz in the standard layout: 1/, 2/,
+ * 3/a/, ab/cd/NAME files of JSON lines), read lazily one crate file at a time. */
+#ifndef VSOLVE_CARGO_INDEX_H
+#define VSOLVE_CARGO_INDEX_H
+#include <stddef.h>
+#include <stdint.h>
+#include "../solver/arena.h"
+#include "../solver/error.h"
+#include "cargo_semver.h"
+
+typedef enum cargo_dep_kind { CARGO_NORMAL, CARGO_BUILD, CARGO_DEV } cargo_dep_kind;
+
+/* One dependency of a crate version (an index line's deps[] entry, or a manifest entry). */
+typedef struct cargo_dep {
+    const char *name;          /* the name the dependent uses (the rename, if renamed) */
+    const char *package;       /* the crate's real name (== name unless renamed) */
+    const char *req_text;      /* the requirement as written */
+    semver_req req;
+    const char **features;     /* features asked of the dependency */
+    size_t n_features;
+    int optional;
+    int default_features;
+    cargo_dep_kind kind;
+    const char *target;        /* cfg(...) or triple, or NULL */
+} cargo_dep;
+
+/* A feature: its name and what it enables ("feat", "dep:name", "name/feat", "name?/feat"). */
+typedef struct cargo_feature {
+    const char *name;
+    const char **items;
+    size_t n_items;
+} cargo_feature;
+
+/* One version line of a crate. */
+typedef struct cargo_version {
+    const char *name;
+    const char *vers;          /* as written */
+    semver_version v;
+    cargo_dep *deps;
+    size_t n_deps;
+    cargo_feature *features;   /* features and features2 merged */
+    size_t n_features;
+    const char *cksum;         /* or NULL */
+    const char *links;         /* or NULL */
+    const char *rust_version;  /* or NULL */
+    int yanked;
+} cargo_version;
+
+typedef struct cargo_crate {
+    const char *name;
+    cargo_version *versions;   /* in index order */
+    size_t n_versions;
+} cargo_crate;
+
+typedef struct cargo_index cargo_index;
+
+/* Opens an index: a directory (files read when asked) or a .tar.gz/.tar (streamed once, the
+ * crate files kept in memory, each parsed only when asked). The index may sit under a top
+ * folder ("crates.io-index/", "index/"); config.json is ignored. */
+cargo_index *cargo_index_open(const char *path, vs_error *err);
+void cargo_index_close(cargo_index *ix);
+
+/* The crate's versions (parsed on first use and kept), or NULL with err->code == VSOLVE_OK when
+ * the index has no such crate, or NULL with an error ("FILE:LINE:COL: ..." for a malformed line). */
+const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error *err);
+
+/* Number of crate files parsed so far (cargo's "index files read"). */
+size_t cargo_index_files_read(const cargo_index *ix);
+
+/* The index path of a crate name: "1/a", "2/ab", "3/a/abc", "ab/cd/abcd" (lowercased). */
+size_t cargo_index_path(const char *name, char *buf, size_t size);
+
+/* Parses one index line (JSON) into v (memory from a); lineno for messages. */
+int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
+                           cargo_version *v, vs_error *err);
+
+#endif

@@ -1,0 +1,752 @@
+/* cargo_resolve.c: turning a root manifest and the crates index into a universe.
+ *
+ * Nodes (universe packages):
+ *   C@V          a crate version (real), slot: C's semver-compatible range of V
+ *   C#f @V       feature f of C@V (virtual): needs C@V and what f enables
+ *   C?d @V       C@V's optional dependency d enabled (virtual): needs C@V and d
+ * A dependency D of a node with requirement R, default features and features F becomes the
+ * clauses: one of D's versions matching R; one of their `default` nodes; for each f in F one of
+ * their `f` nodes (only versions that have f, so a version lacking a feature is never used for
+ * it; the version chosen for the dependency itself must have every requested feature, so that
+ * one dependency is one version). Feature items: "g" needs C#g; "dep:d" needs C?d; "d/x" needs
+ * C?d (if d is optional) and D#x. The weak "d?/x" is treated like "d/x": cargo's dependency
+ * resolver, which writes Cargo.lock, resolves the optional dependency of a weak feature too (only
+ * its feature resolver, at build time, leaves it out). An optional dependency d without a
+ * "dep:d" item anywhere also gets an implicit feature d.
+ * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
+ * avoided (cargo's incompatible-rust-versions = "fallback"). */
+#include "cargo_resolve.h"
+#include <stdlib.h>
+#include <string.h>
+#include "../solver/vec.h"
+
+typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
+
+struct cargo_node {
+    node_kind kind;
+    const char *crate;              /* crate name (the root's name for root nodes) */
+    const cargo_version *v;         /* the version (root: a synthetic one) */
+    const char *what;               /* feature or optional dependency name */
+    uint32_t pkg;                   /* universe package id, after sorting */
+    struct version_entry *entry;    /* the crate version this node belongs to */
+};
+
+/* A candidate crate version with its nodes. */
+typedef struct version_entry {
+    const cargo_version *v;
+    int is_root, locked;
+    cargo_node base;
+    cargo_node *features;           /* declared, default and implicit features */
+    size_t n_features;
+    cargo_node *optionals;          /* one per distinct optional dependency name */
+    size_t n_optionals;
+} version_entry;
+
+typedef struct crate_entry {
+    const char *name;
+    const cargo_crate *crate;       /* NULL: not in the index */
+    version_entry **candidates;     /* per index version, NULL when not a candidate */
+} crate_entry;
+
+typedef struct builder {
+    cargo_problem *pb;
+    cargo_index *ix;
+    vs_error *err;
+    strpool crate_ids;              /* crate name -> crates[] */
+    VEC(crate_entry) crates;
+    VEC(version_entry *) work;      /* candidates whose dependencies are still to visit */
+    VEC(version_entry *) all;       /* every candidate, the root first */
+    const cargo_locked *locked;
+    size_t n_locked;
+    const char *msrv;               /* prefer versions for this rust version (resolver 3), or NULL */
+} builder;
+
+/* ---- discovery ------------------------------------------------------------------------------ */
+
+static crate_entry *crate_of(builder *b, const char *name)
+{
+    uint32_t id = strpool_intern(&b->crate_ids, name, strlen(name));
+    if (id == UINT32_MAX)
+        return NULL;
+    while (b->crates.len <= id)
+        if (!vec_push(&b->crates, ((crate_entry){ 0 })))
+            return NULL;
+    crate_entry *c = &b->crates.items[id];
+    if (!c->name) {
+        c->name = strpool_str(&b->crate_ids, id);
+        vs_error e;
+        c->crate = cargo_index_crate(b->ix, name, &e);
+        if (!c->crate && e.code != VSOLVE_OK) {
+            *b->err = e;
+            return NULL;
+        }
+        size_t n = c->crate ? c->crate->n_versions : 0;
+        c->candidates = arena_alloc(&b->pb->mem, (n ? n : 1) * sizeof *c->candidates);
+        if (!c->candidates)
+            return NULL;
+    }
+    return c;
+}
+
+static int is_locked(const builder *b, const char *name, const char *vers)
+{
+    for (size_t i = 0; i < b->n_locked; i++)
+        if (!strcmp(b->locked[i].name, name) && !strcmp(b->locked[i].version, vers))
+            return 1;
+    return 0;
+}
+
+static int add_candidate(builder *b, version_entry *ve)
+{
+    return vec_push(&b->work, ve) && vec_push(&b->all, ve) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
+/* Every version of `package` matching req becomes a candidate. */
+static int demand(builder *b, const char *package, const semver_req *req)
+{
+    crate_entry *c = crate_of(b, package);
+    if (!c)
+        return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
+        if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
+            continue;
+        version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
+        if (!ve)
+            return VSOLVE_ENOMEM;
+        ve->v = &c->crate->versions[i];
+        ve->locked = is_locked(b, c->name, ve->v->vers);
+        c->candidates[i] = ve;
+        int rc = add_candidate(b, ve);
+        if (rc != VSOLVE_OK)
+            return rc;
+    }
+    return VSOLVE_OK;
+}
+
+static int uses_dep(const cargo_dep *d, int is_root)
+{
+    return is_root || d->kind != CARGO_DEV;
+}
+
+static int discover(builder *b)
+{
+    for (size_t head = 0; head < b->work.len; head++) {
+        version_entry *ve = b->work.items[head];
+        for (size_t i = 0; i < ve->v->n_deps; i++) {
+            const cargo_dep *d = &ve->v->deps[i];
+            if (!uses_dep(d, ve->is_root))
+                continue;
+            int rc = demand(b, d->package, &d->req);
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+    }
+    return VSOLVE_OK;
+}
+
+/* ---- nodes -------------------------------------------------------------------------------- */
+
+static int has_dep_prefix(const cargo_version *v, const char *dep)
+{
+    size_t n = strlen(dep);
+    for (size_t f = 0; f < v->n_features; f++)
+        for (size_t i = 0; i < v->features[f].n_items; i++) {
+            const char *it = v->features[f].items[i];
+            if (!strncmp(it, "dep:", 4) && !strncmp(it + 4, dep, n) && it[4 + n] == '\0')
+                return 1;
+        }
+    return 0;
+}
+
+static int make_nodes(builder *b, version_entry *ve, const char *crate)
+{
+    arena *a = &b->pb->mem;
+    const cargo_version *v = ve->v;
+    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve };
+    /* optional dependencies, by distinct name */
+    ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
+    ve->features = arena_alloc(a, (v->n_features + v->n_deps + 1) * sizeof *ve->features);
+    if (!ve->optionals || !ve->features)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < v->n_deps; i++) {
+        const cargo_dep *d = &v->deps[i];
+        if (!d->optional || !uses_dep(d, ve->is_root))
+            continue;
+        int seen = 0;
+        for (size_t k = 0; k < ve->n_optionals && !seen; k++)
+            seen = !strcmp(ve->optionals[k].what, d->name);
+        if (!seen)
+            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve };
+    }
+    int has_default = 0;
+    for (size_t f = 0; f < v->n_features; f++) {
+        int dup = 0;
+        for (size_t k = 0; k < ve->n_features && !dup; k++)
+            dup = !strcmp(ve->features[k].what, v->features[f].name);
+        if (dup)
+            continue;
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve };
+        has_default |= !strcmp(v->features[f].name, "default");
+    }
+    if (!has_default)
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve };
+    for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
+        const char *d = ve->optionals[k].what;
+        int exists = 0;
+        for (size_t f = 0; f < ve->n_features && !exists; f++)
+            exists = !strcmp(ve->features[f].what, d);
+        if (!exists && !has_dep_prefix(v, d))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve };
+    }
+    return VSOLVE_OK;
+}
+
+/* Compares rust versions "1.65" / "1.70.0" numerically, part by part (missing parts are 0). */
+static int rust_version_cmp(const char *a, const char *b)
+{
+    for (int part = 0; part < 3; part++) {
+        unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (*a == '.')
+            a++;
+        if (*b == '.')
+            b++;
+    }
+    return 0;
+}
+
+static int add_node(builder *b, cargo_node *n)
+{
+    vs_universe *u = &b->pb->u;
+    char name[512];
+    if (n->kind == NODE_CRATE)
+        snprintf(name, sizeof name, "%s", n->crate);
+    else
+        snprintf(name, sizeof name, "%s%c%s", n->crate, n->kind == NODE_FEATURE ? '#' : '?', n->what);
+    uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
+    if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
+        flags |= VS_PKG_UNAVAILABLE;
+    if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && rust_version_cmp(n->v->rust_version, b->msrv) > 0)
+        flags |= VS_PKG_AVOID;
+    uint32_t ns = universe_intern(u, name, strlen(name)), vs = universe_intern(u, n->v->vers, strlen(n->v->vers));
+    if (ns == UINT32_MAX || vs == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    return universe_add_package(u, ns, vs, flags, n);
+}
+
+static int version_order(const char *a, const char *b)
+{
+    semver_version x, y;
+    char why[8];
+    int ax = semver_parse(a, strlen(a), &x, why, sizeof why), by = semver_parse(b, strlen(b), &y, why, sizeof why);
+    if (ax || by)
+        return ax != by ? (ax ? -1 : 1) : strcmp(a, b);
+    return semver_compare(&x, &y);
+}
+
+/* ---- clauses ------------------------------------------------------------------------------- */
+
+static const cargo_node *feature_node(const version_entry *ve, const char *f)
+{
+    for (size_t k = 0; k < ve->n_features; k++)
+        if (!strcmp(ve->features[k].what, f))
+            return &ve->features[k];
+    return NULL;
+}
+
+static const cargo_node *optional_node(const version_entry *ve, const char *d)
+{
+    for (size_t k = 0; k < ve->n_optionals; k++)
+        if (!strcmp(ve->optionals[k].what, d))
+            return &ve->optionals[k];
+    return NULL;
+}
+
+/* Does ve have every feature dependency d asks for? */
+static int has_features(const version_entry *ve, const cargo_dep *d)
+{
+    for (size_t f = 0; f < d->n_features; f++)
+        if (!feature_node(ve, d->features[f]))
+            return 0;
+    return 1;
+}
+
+/* Providers for dependency d: its matching candidates that have every feature d asks for, as
+ * their base nodes (feature NULL) or as the given feature's nodes. */
+static int providers(builder *b, const cargo_dep *d, const char *feature, u32_vec *out)
+{
+    out->len = 0;
+    crate_entry *c = crate_of(b, d->package);
+    if (!c)
+        return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
+        const version_entry *ve = c->candidates[i];
+        if (!ve || !semver_req_matches(&d->req, &ve->v->v) || !has_features(ve, d))
+            continue;
+        const cargo_node *n = feature ? feature_node(ve, feature) : &ve->base;
+        if (n && !vec_push(out, n->pkg))
+            return VSOLVE_ENOMEM;
+    }
+    return VSOLVE_OK;
+}
+
+static int clause(builder *b, uint32_t pkg, uint32_t cond, const char *desc, const u32_vec *prov)
+{
+    vs_universe *u = &b->pb->u;
+    uint32_t d = universe_intern(u, desc, strlen(desc));
+    if (d == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    return cond == VS_NONE ? universe_add_clause(u, pkg, d, prov->items, prov->len)
+                           : universe_add_clause_if(u, pkg, cond, d, prov->items, prov->len);
+}
+
+/* Do the base nodes in prov lie in more than one semver-compatible range? */
+static int spans_slots(const cargo_problem *pb, const u32_vec *prov)
+{
+    char first[64], other[64];
+    for (size_t i = 0; i < prov->len; i++) {
+        semver_slot(&pb->node_of_pkg[prov->items[i]]->v->v, i ? other : first, sizeof first);
+        if (i && strcmp(first, other) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* When a requirement spans several semver-compatible ranges (">= 0.8, < 0.17"), two versions
+ * could otherwise serve the dependency and its features separately: the features are then asked
+ * of whichever matching version is installed (pkg and W imply W#f). */
+static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const u32_vec *base, u32_vec *prov)
+{
+    char desc[600];
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < base->len && rc == VSOLVE_OK; i++) {
+        const version_entry *ve = b->pb->node_of_pkg[base->items[i]]->entry;
+        for (size_t f = 0; f <= d->n_features && rc == VSOLVE_OK; f++) {
+            const char *feat = f < d->n_features ? d->features[f] : (d->default_features ? "default" : NULL);
+            const cargo_node *fn = feat ? feature_node(ve, feat) : NULL;
+            if (!fn)
+                continue;
+            snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, feat);
+            prov->len = 0;
+            if (!vec_push(prov, fn->pkg))
+                return VSOLVE_ENOMEM;
+            rc = clause(b, pkg, base->items[i], desc, prov);
+        }
+    }
+    return rc;
+}
+
+/* The clauses for using dependency d from node pkg (when cond is installed, if not VS_NONE). */
+static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep *d, u32_vec *prov)
+{
+    char desc[600];
+    snprintf(desc, sizeof desc, "%s %s", d->package, d->req_text);
+    int rc = providers(b, d, NULL, prov);
+    if (rc == VSOLVE_OK)
+        rc = clause(b, pkg, cond, desc, prov);
+    if (rc == VSOLVE_OK && cond == VS_NONE && spans_slots(b->pb, prov)) {
+        u32_vec base = { 0 };
+        if (!vec_append(&base, prov->items, prov->len))
+            return VSOLVE_ENOMEM;
+        rc = features_of_each(b, pkg, d, &base, prov);
+        vec_free(&base);
+        return rc;
+    }
+    if (rc == VSOLVE_OK && d->default_features) {
+        snprintf(desc, sizeof desc, "%s %s with default features", d->package, d->req_text);
+        rc = providers(b, d, "default", prov);
+        if (rc == VSOLVE_OK)
+            rc = clause(b, pkg, cond, desc, prov);
+    }
+    for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++) {
+        snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, d->features[f]);
+        rc = providers(b, d, d->features[f], prov);
+        if (rc == VSOLVE_OK)
+            rc = clause(b, pkg, cond, desc, prov);
+    }
+    return rc;
+}
+
+/* One item of a feature's list, for feature node fn of ve. */
+static int feature_item(builder *b, const version_entry *ve, const cargo_node *fn, const char *item, u32_vec *prov)
+{
+    const cargo_version *v = ve->v;
+    char desc[600];
+    if (!strncmp(item, "dep:", 4)) {
+        const cargo_node *on = optional_node(ve, item + 4);
+        if (!on)
+            return VSOLVE_OK;   /* cargo rejects such a crate at publish time; nothing to enable */
+        prov->len = 0;
+        vec_push(prov, on->pkg);
+        snprintf(desc, sizeof desc, "optional dependency %s", item + 4);
+        return clause(b, fn->pkg, VS_NONE, desc, prov);
+    }
+    const char *slash = strchr(item, '/');
+    if (!slash) {
+        const cargo_node *g = feature_node(ve, item);
+        if (!g || g == fn)
+            return VSOLVE_OK;
+        prov->len = 0;
+        vec_push(prov, g->pkg);
+        snprintf(desc, sizeof desc, "feature %s", item);
+        return clause(b, fn->pkg, VS_NONE, desc, prov);
+    }
+    char dep[256];
+    size_t dl = (size_t)(slash - item);
+    if (dl > 0 && item[dl - 1] == '?')   /* weak: resolved like a strong one (see the top) */
+        dl--;
+    if (dl >= sizeof dep)
+        return VSOLVE_OK;
+    memcpy(dep, item, dl);
+    dep[dl] = '\0';
+    const char *feat = slash + 1;
+    const cargo_node *on = optional_node(ve, dep);
+    int rc = VSOLVE_OK;
+    if (on) {   /* "d/x" turns the optional dependency on */
+        prov->len = 0;
+        vec_push(prov, on->pkg);
+        snprintf(desc, sizeof desc, "optional dependency %s", dep);
+        rc = clause(b, fn->pkg, VS_NONE, desc, prov);
+    }
+    for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
+        const cargo_dep *d = &v->deps[i];
+        if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
+            continue;
+        snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, feat);
+        rc = providers(b, d, feat, prov);
+        if (rc == VSOLVE_OK)
+            rc = clause(b, fn->pkg, VS_NONE, desc, prov);
+    }
+    return rc;
+}
+
+static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
+{
+    const cargo_version *v = ve->v;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
+        const cargo_dep *d = &v->deps[i];
+        if (uses_dep(d, ve->is_root) && !d->optional)
+            rc = dep_clauses(b, ve->base.pkg, VS_NONE, d, prov);
+    }
+    for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
+        cargo_node *on = &ve->optionals[k];
+        prov->len = 0;
+        vec_push(prov, ve->base.pkg);
+        rc = clause(b, on->pkg, VS_NONE, "its crate", prov);
+        for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
+            const cargo_dep *d = &v->deps[i];
+            if (d->optional && uses_dep(d, ve->is_root) && !strcmp(d->name, on->what))
+                rc = dep_clauses(b, on->pkg, VS_NONE, d, prov);
+        }
+    }
+    for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++) {
+        cargo_node *fn = &ve->features[k];
+        prov->len = 0;
+        vec_push(prov, ve->base.pkg);
+        rc = clause(b, fn->pkg, VS_NONE, "its crate", prov);
+        const cargo_feature *decl = NULL;
+        for (size_t f = 0; f < v->n_features && !decl; f++)
+            if (!strcmp(v->features[f].name, fn->what))
+                decl = &v->features[f];
+        if (decl) {
+            for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++)
+                rc = feature_item(b, ve, fn, decl->items[i], prov);
+        } else {
+            const cargo_node *on = optional_node(ve, fn->what);   /* implicit feature */
+            if (on) {
+                prov->len = 0;
+                vec_push(prov, on->pkg);
+                rc = clause(b, fn->pkg, VS_NONE, "optional dependency", prov);
+            }
+        }
+    }
+    return rc;
+}
+
+/* ---- groups: slots and links ---------------------------------------------------------------- */
+
+static int add_groups(builder *b)
+{
+    vs_universe *u = &b->pb->u;
+    u32_vec members = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t c = 0; c < b->crates.len && rc == VSOLVE_OK; c++) {
+        const crate_entry *ce = &b->crates.items[c];
+        if (!ce->crate)
+            continue;
+        /* candidates sorted by version: walk the universe's versions of the crate */
+        uint32_t name = universe_find_name(u, ce->name);
+        if (name == VS_NONE)
+            continue;
+        uint32_t first, count;
+        universe_name_pkgs(u, name, &first, &count);
+        for (uint32_t j = 0; j < count && rc == VSOLVE_OK;) {
+            char slot[64], other[64];
+            const cargo_node *n = b->pb->node_of_pkg[first + j];
+            semver_slot(&n->v->v, slot, sizeof slot);
+            members.len = 0;
+            uint32_t k = j;
+            for (; k < count; k++) {
+                semver_slot(&b->pb->node_of_pkg[first + k]->v->v, other, sizeof other);
+                if (strcmp(slot, other) != 0)
+                    break;
+                if (!vec_push(&members, first + k))
+                    rc = VSOLVE_ENOMEM;
+            }
+            if (rc == VSOLVE_OK && members.len) {
+                char desc[300];
+                snprintf(desc, sizeof desc, "%s %s.x: one version per semver-compatible range", ce->name, slot);
+                uint32_t d = universe_intern(u, desc, strlen(desc)), g;
+                rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, &g);
+                for (size_t m = 0; rc == VSOLVE_OK && m < members.len; m++)
+                    u->pkgs.items[members.items[m]].slot = g;
+            }
+            j = k;
+        }
+    }
+    /* links: at most one package per native library */
+    for (size_t i = 0; i < b->all.len && rc == VSOLVE_OK; i++) {
+        const char *links = b->all.items[i]->v->links;
+        if (!links)
+            continue;
+        int first_seen = 1;
+        for (size_t k = 0; k < i && first_seen; k++)
+            first_seen = !(b->all.items[k]->v->links && !strcmp(b->all.items[k]->v->links, links));
+        if (!first_seen)
+            continue;
+        members.len = 0;
+        for (size_t k = i; k < b->all.len; k++)
+            if (b->all.items[k]->v->links && !strcmp(b->all.items[k]->v->links, links) && !vec_push(&members, b->all.items[k]->base.pkg))
+                rc = VSOLVE_ENOMEM;
+        char desc[300];
+        snprintf(desc, sizeof desc, "links = \"%s\": one package per native library", links);
+        uint32_t d = universe_intern(u, desc, strlen(desc));
+        if (rc == VSOLVE_OK && members.len > 1)
+            rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, NULL);
+    }
+    vec_free(&members);
+    return rc;
+}
+
+/* ---- the problem ----------------------------------------------------------------------------- */
+
+int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
+                        size_t n_locked, const cargo_options *opt, vs_error *err)
+{
+    memset(pb, 0, sizeof *pb);
+    arena_init(&pb->mem);
+    request_init(&pb->req);
+    pb->root = root;
+    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked };
+    if (root->rust_version && root->resolver && !strcmp(root->resolver, "3"))
+        b.msrv = root->rust_version;
+    int rc = universe_init(&pb->u);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.crate_ids);
+    /* the root as a crate version */
+    cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
+    version_entry *re = arena_alloc(&pb->mem, sizeof *re);
+    if (rc == VSOLVE_OK && (!rv || !re))
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK) {
+        rv->name = root->name;
+        rv->vers = root->version;
+        char why[256];
+        if (semver_parse(rv->vers, strlen(rv->vers), &rv->v, why, sizeof why) != 0)
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", root->path,
+                              rv->vers, why);
+        rv->deps = root->deps;
+        rv->n_deps = root->n_deps;
+        rv->features = root->features;
+        rv->n_features = root->n_features;
+        rv->links = root->links;
+        re->v = rv;
+        re->is_root = 1;
+    }
+    if (rc == VSOLVE_OK)
+        rc = add_candidate(&b, re);
+    if (rc == VSOLVE_OK)
+        rc = discover(&b);
+    pb->index_files = cargo_index_files_read(ix);
+
+    /* nodes, sorted into the universe */
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++) {
+        version_entry *ve = b.all.items[i];
+        rc = make_nodes(&b, ve, ve->is_root ? root->name : ve->v->name);
+        if (rc == VSOLVE_OK)
+            rc = add_node(&b, &ve->base);
+        for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++)
+            rc = add_node(&b, &ve->features[k]);
+        for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++)
+            rc = add_node(&b, &ve->optionals[k]);
+    }
+    if (rc == VSOLVE_OK)
+        rc = universe_sort(&pb->u, version_order);
+    if (rc == VSOLVE_OK && !(pb->node_of_pkg = calloc(pb->u.pkgs.len ? pb->u.pkgs.len : 1, sizeof *pb->node_of_pkg)))
+        rc = VSOLVE_ENOMEM;
+    for (size_t p = 0; rc == VSOLVE_OK && p < pb->u.pkgs.len; p++) {
+        cargo_node *n = pb->u.pkgs.items[p].user;
+        n->pkg = (uint32_t)p;
+        pb->node_of_pkg[p] = n;
+    }
+    u32_vec prov = { 0 };
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
+        rc = entry_clauses(&b, b.all.items[i], &prov);
+    if (rc == VSOLVE_OK)
+        rc = add_groups(&b);
+
+    /* the request: the root and its features. A lock is generated the way cargo generates
+     * Cargo.lock: with every feature of the root package (and so every optional dependency of
+     * it), so that the lock serves any feature selection. Otherwise the default features
+     * unless turned off, and the asked ones. */
+    if (rc == VSOLVE_OK && opt && opt->all_features) {
+        for (size_t k = 0; k < re->n_features && rc == VSOLVE_OK; k++) {
+            char desc[300];
+            snprintf(desc, sizeof desc, "feature %s of %s", re->features[k].what, root->name);
+            uint32_t one = re->features[k].pkg;
+            rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+        }
+        for (size_t k = 0; k < re->n_optionals && rc == VSOLVE_OK; k++) {
+            char desc[300];
+            snprintf(desc, sizeof desc, "optional dependency %s of %s", re->optionals[k].what, root->name);
+            uint32_t one = re->optionals[k].pkg;
+            rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+        }
+    }
+    if (rc == VSOLVE_OK) {
+        uint32_t one = re->base.pkg;
+        rc = request_add_atom(&pb->req, universe_intern(&pb->u, root->name, strlen(root->name)),
+                              pb->u.pkgs.items[one].name, &one, 1);
+    }
+    for (size_t i = 0; rc == VSOLVE_OK && !(opt && opt->all_features) && i <= (opt ? opt->n_features : 0); i++) {
+        const char *f = i < (opt ? opt->n_features : 0) ? opt->features[i] : "default";
+        if (i == (opt ? opt->n_features : 0) && opt && opt->no_default_features)
+            break;
+        const cargo_node *fn = feature_node(re, f);
+        if (!fn) {
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s has no feature %s", root->path, root->name, f);
+            break;
+        }
+        char desc[300];
+        snprintf(desc, sizeof desc, "feature %s of %s", f, root->name);
+        uint32_t one = fn->pkg;
+        rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+    }
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
+        if (b.all.items[i]->locked)
+            rc = request_keep(&pb->req, b.all.items[i]->base.pkg);
+    for (size_t p = 0; p < pb->u.pkgs.len; p++)
+        pb->u.pkgs.items[p].user = NULL;
+    vec_free(&prov);
+    vec_free(&b.crates);
+    vec_free(&b.work);
+    vec_free(&b.all);
+    strpool_free(&b.crate_ids);
+    if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
+        vs_error_set(err, rc, "out of memory");
+    return rc;
+}
+
+void cargo_problem_free(cargo_problem *pb)
+{
+    universe_free(&pb->u);
+    request_free(&pb->req);
+    free(pb->node_of_pkg);
+    arena_free(&pb->mem);
+    memset(pb, 0, sizeof *pb);
+}
+
+/* ---- Cargo.lock ----------------------------------------------------------------------------- */
+
+static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url)
+{
+    const vs_universe *u = &pb->u;
+    unsigned char *on = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!on)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < s->pkgs.len; i++)
+        on[s->pkgs.items[i]] = 1;
+    if (!source_url)
+        source_url = "https://github.com/rust-lang/crates.io-index";
+    /* cargo writes format 4, or 3 for a package whose rust-version predates format 4 (1.78) */
+    int format = pb->root->rust_version && rust_version_cmp(pb->root->rust_version, "1.78") < 0 ? 3 : 4;
+    fprintf(out, "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = %d\n", format);
+    char **deps = NULL;
+    size_t cap = 0;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < s->pkgs.len && rc == VSOLVE_OK; i++) {
+        uint32_t p = s->pkgs.items[i];
+        const cargo_node *n = pb->node_of_pkg[p];
+        if (n->kind != NODE_CRATE)
+            continue;
+        const version_entry *ve = n->entry;
+        fprintf(out, "\n[[package]]\nname = \"%s\"\nversion = \"%s\"\n", n->crate, n->v->vers);
+        if (!ve->is_root) {
+            fprintf(out, "source = \"registry+%s\"\n", source_url);
+            if (n->v->cksum)
+                fprintf(out, "checksum = \"%s\"\n", n->v->cksum);
+        }
+        /* resolved dependencies: active dependency entries and the installed version each uses */
+        size_t nd = 0;
+        for (size_t k = 0; k < n->v->n_deps; k++) {
+            const cargo_dep *d = &n->v->deps[k];
+            if (!uses_dep(d, ve->is_root))
+                continue;
+            if (d->optional) {
+                const cargo_node *on_node = optional_node(ve, d->name);
+                if (!on_node || !on[on_node->pkg])
+                    continue;
+            }
+            uint32_t dn = universe_find_name(u, d->package), first, count, chosen = VS_NONE;
+            if (dn == VS_NONE)
+                continue;
+            universe_name_pkgs(u, dn, &first, &count);
+            for (uint32_t j = 0; j < count; j++)
+                if (on[first + j] && semver_req_matches(&d->req, &pb->node_of_pkg[first + j]->v->v))
+                    chosen = first + j;
+            if (chosen == VS_NONE)
+                continue;
+            /* "name", or "name version" when the lock holds several versions of the crate */
+            int several = 0;
+            for (uint32_t j = 0; j < count && !several; j++)
+                several = on[first + j] && first + j != chosen;
+            char entry[600];
+            if (several)
+                snprintf(entry, sizeof entry, "%s %s", d->package, pb->node_of_pkg[chosen]->v->vers);
+            else
+                snprintf(entry, sizeof entry, "%s", d->package);
+            if (nd == cap) {
+                cap = cap ? cap * 2 : 32;
+                char **nd_ = realloc(deps, cap * sizeof *deps);
+                if (!nd_) {
+                    rc = VSOLVE_ENOMEM;
+                    break;
+                }
+                deps = nd_;
+            }
+            if (!(deps[nd++] = strdup(entry))) {
+                rc = VSOLVE_ENOMEM;
+                break;
+            }
+        }
+        if (nd > 1)
+            qsort(deps, nd, sizeof *deps, by_string);
+        if (nd)
+            fprintf(out, "dependencies = [\n");
+        for (size_t k = 0; k < nd; k++) {
+            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0)
+                fprintf(out, " \"%s\",\n", deps[k]);
+        }
+        if (nd)
+            fprintf(out, "]\n");
+        for (size_t k = 0; k < nd; k++)
+            free(deps[k]);
+    }
+    free(deps);
+    free(on);
+    return rc == VSOLVE_OK && ferror(out) ? VSOLVE_EIO : rc;
+}

@@ -1,0 +1,43 @@
+/* cargo_resolve.h: a cargo resolution problem (root manifest + the index crates it can reach)
+ * as a universe and request, and the Cargo.lock of a solution. */
+#ifndef VSOLVE_CARGO_RESOLVE_H
+#define VSOLVE_CARGO_RESOLVE_H
+#include <stdio.h>
+#include "../solver/request.h"
+#include "../solver/solve.h"
+#include "../solver/universe.h"
+#include "cargo_index.h"
+#include "cargo_manifest.h"
+
+typedef struct cargo_options {
+    const char *const *features;   /* root features to enable (--features) */
+    size_t n_features;
+    int no_default_features;
+    int all_features;              /* every root feature and optional dependency (what Cargo.lock covers) */
+} cargo_options;
+
+typedef struct cargo_node cargo_node;
+
+typedef struct cargo_problem {
+    arena mem;
+    vs_universe u;
+    vs_request req;
+    const cargo_manifest *root;
+    cargo_node **node_of_pkg;      /* universe package -> what it stands for */
+    size_t index_files;            /* crate files read from the index */
+} cargo_problem;
+
+/* Builds the problem: the versions of every crate reachable from the root through requirements
+ * that match them (normal and build dependencies, the root's dev-dependencies, optional ones,
+ * all targets), each crate version with a node per feature and per optional dependency, one slot
+ * per semver-compatible range, one group per `links` value; yanked versions unavailable unless
+ * locked; the versions of `locked` kept where possible. */
+int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
+                         size_t n_locked, const cargo_options *opt, vs_error *err);
+void cargo_problem_free(cargo_problem *pb);
+
+/* Writes the Cargo.lock (format 4, or 3 when the root's rust-version is older than 1.78) of a solution: every package with its source, checksum and
+ * resolved dependencies, sorted as cargo sorts them. source_url NULL means crates.io. */
+int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url);
+
+#endif

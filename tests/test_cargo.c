@@ -1,0 +1,249 @@
+/* test_cargo.c: the cargo adapter against cargo itself: every shared project (the synthetic
+ * index and the real 2019 crates.io index) gets a Cargo.lock identical to the one cargo 1.95
+ * wrote, every answer passes the checker, and the projects cargo refuses are refused. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cargo_resolve.h"
+#include "checker.h"
+#include "repo_source.h"
+#include "testutil.h"
+
+/* What pulls each refused project down, as cargo's error names it. */
+static const char *const refusal_names[][2] = {
+    { "unsat-links", "libsqlite3-sys" },
+    { "unsat-prerelease", "tokio" },
+    { "unsat-ring-links", "ring" },
+    { "links-conflict", "libsqlite3-sys" },
+};
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* Resolves one project directory and compares with cargo's answer. Returns 1 if identical. */
+static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused)
+{
+    char manifest_path[4096], lock_path[4096], error_path[4096];
+    snprintf(manifest_path, sizeof manifest_path, "%s/Cargo.toml", dir);
+    snprintf(lock_path, sizeof lock_path, "%s/Cargo.lock", dir);
+    snprintf(error_path, sizeof error_path, "%s/error.txt", dir);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_problem pb;
+    cargo_options opt = { NULL, 0, 0, 1 };
+    ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
+    vs_solution s;
+    solution_init(&s);
+    int rc = vs_solve(&pb.u, &pb.req, &s);
+    char *expected = slurp(lock_path);
+    int same = 0;
+    if (!expected) {
+        ck_assert_msg(access(error_path, F_OK) == 0, "%s: no Cargo.lock and no error.txt", name);
+        ck_assert_msg(rc == VSOLVE_UNSAT, "%s: cargo refuses it, vsolve answered %d", name, rc);
+        for (size_t i = 0; i < sizeof refusal_names / sizeof refusal_names[0]; i++)
+            if (!strcmp(refusal_names[i][0], name))
+                ck_assert_msg(strstr(s.explanation, refusal_names[i][1]) != NULL, "%s: the refusal does not name %s:\n%s",
+                              name, refusal_names[i][1], s.explanation);
+        printf("cargo-compare %s: refused, as by cargo\n", name);
+        *refused = 1;
+        same = 1;
+    } else {
+        ck_assert_msg(rc == VSOLVE_OK, "%s: cargo resolves it, vsolve says %d:\n%s", name, rc, s.explanation ? s.explanation : "");
+        char why[2048];
+        ck_assert_msg(check_solution(&pb.u, &pb.req, s.pkgs.items, s.pkgs.len, why, sizeof why) == 0, "%s: %s", name, why);
+        char *mine = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&mine, &len);
+        ck_assert_int_eq(cargo_write_lock(out, &pb, &s, "@CRATES_IO_INDEX@"), VSOLVE_OK);
+        fclose(out);
+        same = strcmp(mine, expected) == 0;
+        if (!same) {
+            /* show the first difference */
+            size_t i = 0;
+            while (mine[i] && mine[i] == expected[i])
+                i++;
+            size_t from = i > 120 ? i - 120 : 0;
+            printf("cargo-compare %s: Cargo.lock differs at byte %zu:\n--- cargo\n%.240s\n--- vsolve\n%.240s\n", name, i,
+                   expected + from, mine + from);
+        } else {
+            printf("cargo-compare %s: Cargo.lock identical (%zu bytes), %zu index files read\n", name, len, pb.index_files);
+        }
+        free(mine);
+    }
+    free(expected);
+    solution_free(&s);
+    cargo_problem_free(&pb);
+    arena_free(&a);
+    return same;
+}
+
+START_TEST(real_index_projects)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    char idx[4096];
+    snprintf(idx, sizeof idx, "%s", index);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(idx, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    static const char *const projects[] = { "actix-web1", "cfg-targets", "data-tool", "dev-deps", "diesel-r2d2",
+                                            "parallel-num", "reqwest-rustls", "rg-cli", "tokio01-futures01",
+                                            "tokio02-hyper013", "unsat-links", "unsat-prerelease", "unsat-ring-links",
+                                            "wasm-web" };
+    size_t identical = 0, refused = 0;
+    for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s", test_corpus_path("cargo-real-2019"));
+        strncat(dir, "/", sizeof dir - strlen(dir) - 1);
+        strncat(dir, projects[i], sizeof dir - strlen(dir) - 1);
+        int r = 0;
+        identical += check_project(ix, dir, projects[i], &r);
+        refused += r;
+    }
+    printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused)\n", identical, refused);
+    ck_assert_uint_eq(identical, 14);
+    ck_assert_uint_eq(refused, 3);
+    cargo_index_close(ix);
+}
+END_TEST
+
+/* Extracts the synthetic corpus's projects/ into dir. */
+static int extract(void *user, const char *path, const char *data, size_t len)
+{
+    const char *dir = user;
+    if (strncmp(path, "projects/", 9) != 0)
+        return VSOLVE_OK;
+    char out[4300];
+    snprintf(out, sizeof out, "%s/%s", dir, path);
+    char *slash = strrchr(out, '/');
+    *slash = '\0';
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
+    if (system(cmd) != 0)
+        return VSOLVE_EIO;
+    *slash = '/';
+    FILE *f = fopen(out, "wb");
+    if (!f)
+        return VSOLVE_EIO;
+    fwrite(data, 1, len, f);
+    fclose(f);
+    return VSOLVE_OK;
+}
+
+START_TEST(synthetic_index_projects)
+{
+    const char *tar = test_corpus_path("cargo-synthetic-index.tar.gz");
+    if (!tar)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", tar);
+    char dir[] = "/tmp/vsolve-cargo-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(repo_source_walk(path, NULL, extract, dir, &err), VSOLVE_OK);
+    cargo_index *ix = cargo_index_open(path, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    static const char *const projects[] = { "cli-tool", "edge-cases", "links-conflict", "msrv-resolver2",
+                                            "msrv-resolver3", "native-deps", "web-service" };
+    size_t identical = 0, refused = 0;
+    for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
+        char pdir[4200];
+        snprintf(pdir, sizeof pdir, "%s/projects/%s", dir, projects[i]);
+        int r = 0;
+        identical += check_project(ix, pdir, projects[i], &r);
+        refused += r;
+    }
+    printf("cargo-compare: synthetic index: %zu of 7 projects as cargo answers them (%zu refused)\n", identical, refused);
+    ck_assert_uint_eq(identical, 7);
+    ck_assert_uint_eq(refused, 1);
+    cargo_index_close(ix);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(index_paths)
+{
+    char buf[64];
+    cargo_index_path("a", buf, sizeof buf);
+    ck_assert_str_eq(buf, "1/a");
+    cargo_index_path("ab", buf, sizeof buf);
+    ck_assert_str_eq(buf, "2/ab");
+    cargo_index_path("Abc", buf, sizeof buf);
+    ck_assert_str_eq(buf, "3/a/abc");
+    cargo_index_path("Serde_Json", buf, sizeof buf);
+    ck_assert_str_eq(buf, "se/rd/serde_json");
+}
+END_TEST
+
+START_TEST(malformed_index_line)
+{
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_version v;
+    const char *bad[][2] = {
+        { "{\"name\":\"x\",\"vers\":\"1.0\"}", "x:7:" },                        /* not semver */
+        { "{\"name\":\"x\",\"vers\":\"1.0.0\",\"deps\":[{\"name\":\"y\",\"req\":\"~~1\"}]}", "x:7:" },
+        { "{\"name\":\"x\",\"vers\":", "x:7:" },                               /* truncated JSON */
+        { "[1,2]", "x:7:" },
+        { "{\"vers\":\"1.0.0\"}", "x:7:" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        vs_error_clear(&err);
+        ck_assert_int_eq(cargo_parse_index_line(&a, "x", 7, bad[i][0], strlen(bad[i][0]), &v, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strncmp(err.message, bad[i][1], strlen(bad[i][1])) == 0, "%s -> %s", bad[i][0], err.message);
+    }
+    const char *good = "{\"name\":\"x\",\"vers\":\"1.2.3-rc.1+b\",\"deps\":[{\"name\":\"z\",\"package\":\"y\",\"req\":\"^1\","
+                       "\"features\":[\"f\"],\"optional\":true,\"default_features\":false,\"target\":\"cfg(unix)\",\"kind\":\"build\"}],"
+                       "\"features\":{\"a\":[\"z/f\"]},\"features2\":{\"b\":[\"dep:z\"]},\"cksum\":\"00\",\"yanked\":true,\"links\":\"q\"}";
+    ck_assert_int_eq(cargo_parse_index_line(&a, "x", 1, good, strlen(good), &v, &err), VSOLVE_OK);
+    ck_assert_uint_eq(v.n_deps, 1);
+    ck_assert_str_eq(v.deps[0].name, "z");
+    ck_assert_str_eq(v.deps[0].package, "y");
+    ck_assert_int_eq(v.deps[0].optional, 1);
+    ck_assert_int_eq(v.deps[0].default_features, 0);
+    ck_assert_int_eq(v.deps[0].kind, CARGO_BUILD);
+    ck_assert_uint_eq(v.n_features, 2);
+    ck_assert_int_eq(v.yanked, 1);
+    ck_assert_str_eq(v.links, "q");
+    arena_free(&a);
+}
+END_TEST
+
+Suite *cargo_suite(void)
+{
+    Suite *s = suite_create("cargo");
+    TCase *tc = tcase_create("cargo");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, index_paths);
+    tcase_add_test(tc, malformed_index_line);
+    tcase_add_test(tc, synthetic_index_projects);
+    tcase_add_test(tc, real_index_projects);
+    suite_add_tcase(s, tc);
+    return s;
+}
