@@ -48,6 +48,10 @@ typedef struct crate_entry {
     version_entry **candidates;     /* per index version, NULL when not a candidate */
 } crate_entry;
 
+typedef struct provider_run {
+    uint32_t first, count;
+} provider_run;
+
 typedef struct builder {
     cargo_problem *pb;
     cargo_index *ix;
@@ -59,6 +63,11 @@ typedef struct builder {
     const cargo_locked *locked;
     size_t n_locked;
     const char *msrv;               /* prefer versions for this rust version (resolver 3), or NULL */
+    /* provider lists already computed, by (package, requirement, asked features, feature): the
+     * same dependency line recurs in most versions of a crate */
+    strpool provider_keys;
+    VEC(provider_run) provider_runs;   /* key id -> run in provider_ids */
+    u32_vec provider_ids;
 } builder;
 
 /* ---- discovery ------------------------------------------------------------------------------ */
@@ -272,9 +281,46 @@ static int has_features(const version_entry *ve, const cargo_dep *d)
     return 1;
 }
 
+static int compute_providers(builder *b, const cargo_dep *d, const char *feature, u32_vec *out);
+
 /* Providers for dependency d: its matching candidates that have every feature d asks for, as
- * their base nodes (feature NULL) or as the given feature's nodes. */
+ * their base nodes (feature NULL) or as the given feature's nodes. Computed once per distinct
+ * dependency line. */
 static int providers(builder *b, const cargo_dep *d, const char *feature, u32_vec *out)
+{
+    char key[2048];
+    size_t n = 0;
+    const char *parts[3] = { d->package, d->req_text, feature ? feature : "" };
+    for (size_t i = 0; i < 3 + d->n_features; i++) {   /* parts joined by \x01 */
+        const char *part = i < 3 ? parts[i] : d->features[i - 3];
+        size_t len = strlen(part);
+        if (n + len + 1 >= sizeof key)
+            return compute_providers(b, d, feature, out);   /* too long to cache: compute */
+        memcpy(key + n, part, len);
+        n += len;
+        key[n++] = '\x01';
+    }
+    uint32_t id = strpool_intern(&b->provider_keys, key, n);
+    if (id == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    if (id < b->provider_runs.len) {
+        out->len = 0;
+        return vec_append(out, vec_at(&b->provider_ids, b->provider_runs.items[id].first), b->provider_runs.items[id].count)
+                   ? VSOLVE_OK : VSOLVE_ENOMEM;
+    }
+    int rc = compute_providers(b, d, feature, out);
+    if (rc != VSOLVE_OK)
+        return rc;
+    while (b->provider_runs.len < id)   /* ids are dense: this is the next one */
+        if (!vec_push(&b->provider_runs, ((provider_run){ 0, 0 })))
+            return VSOLVE_ENOMEM;
+    provider_run run = { (uint32_t)b->provider_ids.len, (uint32_t)out->len };
+    if (!vec_append(&b->provider_ids, out->items, out->len) || !vec_push(&b->provider_runs, run))
+        return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+static int compute_providers(builder *b, const cargo_dep *d, const char *feature, u32_vec *out)
 {
     out->len = 0;
     crate_entry *c = crate_of(b, d->package);
@@ -545,6 +591,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     int rc = universe_init(&pb->u);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.crate_ids);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.provider_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -644,6 +692,9 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.work);
     vec_free(&b.all);
     strpool_free(&b.crate_ids);
+    strpool_free(&b.provider_keys);
+    vec_free(&b.provider_runs);
+    vec_free(&b.provider_ids);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
     return rc;
