@@ -235,6 +235,42 @@ START_TEST(malformed_index_line)
 }
 END_TEST
 
+/* Manifests vsolve cannot use say where and why. */
+START_TEST(malformed_manifests)
+{
+    static const char *const cases[][2] = {
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = \"../serde\" }\n",
+          "Cargo.toml:5:18: dependency serde is a path dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"^^1\"\n",
+          "Cargo.toml:5:9: expected a version requirement for serde" },
+        { "[package]\nname = \"x\"\n[dependencies\n", "Cargo.toml:3:" },
+        { "[dependencies]\nserde = \"1\"\n", "Cargo.toml:1:1: expected a [package] table" },
+        { "[package]\nname = 3\n", "Cargo.toml:2:8: expected package.name as a string" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { version = \"1\", optional = \"yes\" }\n",
+          "Cargo.toml:5:37: expected optional = true or false for serde" },
+    };
+    char dir[] = "/tmp/vsolve-manifest-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[200];
+    snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(cases[i][0], f);
+        fclose(f);
+        arena a;
+        arena_init(&a);
+        vs_error err;
+        vs_error_clear(&err);
+        cargo_manifest m;
+        ck_assert_int_eq(cargo_manifest_read(&a, path, &m, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, cases[i][1]) != NULL, "case %zu: %s", i, err.message);
+        arena_free(&a);
+    }
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *cargo_suite(void)
 {
     Suite *s = suite_create("cargo");
@@ -242,6 +278,7 @@ Suite *cargo_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, index_paths);
     tcase_add_test(tc, malformed_index_line);
+    tcase_add_test(tc, malformed_manifests);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     suite_add_tcase(s, tc);
