@@ -70,6 +70,21 @@ typedef struct builder {
     u32_vec provider_ids;
 } builder;
 
+/* Joins NULL-terminated parts into buf (truncating); faster than snprintf on this hot path. */
+static const char *join(char *buf, size_t size, const char *const *parts)
+{
+    size_t n = 0;
+    for (; *parts && n + 1 < size; parts++) {
+        size_t len = strlen(*parts);
+        if (len > size - 1 - n)
+            len = size - 1 - n;
+        memcpy(buf + n, *parts, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 /* ---- discovery ------------------------------------------------------------------------------ */
 
 static crate_entry *crate_of(builder *b, const char *name)
@@ -229,10 +244,8 @@ static int add_node(builder *b, cargo_node *n)
 {
     vs_universe *u = &b->pb->u;
     char name[512];
-    if (n->kind == NODE_CRATE)
-        snprintf(name, sizeof name, "%s", n->crate);
-    else
-        snprintf(name, sizeof name, "%s%c%s", n->crate, n->kind == NODE_FEATURE ? '#' : '?', n->what);
+    join(name, sizeof name, (const char *[]){ n->crate, n->kind == NODE_CRATE ? NULL : n->kind == NODE_FEATURE ? "#" : "?",
+                                             n->what, NULL });
     uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
     if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
         flags |= VS_PKG_UNAVAILABLE;
@@ -373,7 +386,7 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
             const cargo_node *fn = feat ? feature_node(ve, feat) : NULL;
             if (!fn)
                 continue;
-            snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, feat);
+            join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", feat, NULL });
             prov->len = 0;
             if (!vec_push(prov, fn->pkg))
                 return VSOLVE_ENOMEM;
@@ -387,7 +400,7 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
 static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep *d, u32_vec *prov)
 {
     char desc[600];
-    snprintf(desc, sizeof desc, "%s %s", d->package, d->req_text);
+    join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, NULL });
     int rc = providers(b, d, NULL, prov);
     if (rc == VSOLVE_OK)
         rc = clause(b, pkg, cond, desc, prov);
@@ -400,13 +413,13 @@ static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep 
         return rc;
     }
     if (rc == VSOLVE_OK && d->default_features) {
-        snprintf(desc, sizeof desc, "%s %s with default features", d->package, d->req_text);
+        join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with default features", NULL });
         rc = providers(b, d, "default", prov);
         if (rc == VSOLVE_OK)
             rc = clause(b, pkg, cond, desc, prov);
     }
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++) {
-        snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, d->features[f]);
+        join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", d->features[f], NULL });
         rc = providers(b, d, d->features[f], prov);
         if (rc == VSOLVE_OK)
             rc = clause(b, pkg, cond, desc, prov);
@@ -459,7 +472,7 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
         const cargo_dep *d = &v->deps[i];
         if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
             continue;
-        snprintf(desc, sizeof desc, "%s %s with feature %s", d->package, d->req_text, feat);
+        join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", feat, NULL });
         rc = providers(b, d, feat, prov);
         if (rc == VSOLVE_OK)
             rc = clause(b, fn->pkg, VS_NONE, desc, prov);
