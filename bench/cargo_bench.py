@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""bench/cargo_bench.py: vsolve's cargo resolution side by side with cargo generate-lockfile.
+
+For each shared cargo project (the real 2019-11-10 crates index and the synthetic index), in one
+run: cargo 1.95 resolves against the same index served over a loopback sparse registry (a small
+HTTP server started here, stopped at the end; warm runs use --offline on the cache the first run
+fills), and vsolve resolves from the unpacked index directory. The table gives each median wall
+time, the ratio, whether vsolve's Cargo.lock has cargo's package set, whether it is
+byte-identical, and whether cargo accepts vsolve's lock unchanged (`cargo generate-lockfile
+--locked --offline` with vsolve's lock in place fails if cargo would change it).
+
+    python3 bench/cargo_bench.py [--runs 5] [--vsolve PATH] [--only P,Q]
+"""
+import argparse
+import http.server
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+CORPORA = os.environ.get("VSOLVE_CORPORA", os.path.join(REPO, "..", "shared", "corpora"))
+WORK = os.environ.get("VSOLVE_BENCH_DIR", "/tmp/vsolve-bench/cargo")
+SOURCE = "https://github.com/rust-lang/crates.io-index"
+
+
+def unpack(tar, dest):
+    """Unpacks a .tar.gz once; returns dest."""
+    if not os.path.isdir(dest):
+        tmp = dest + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        with tarfile.open(tar) as t:
+            t.extractall(tmp)
+        os.rename(tmp, dest)
+    return dest
+
+
+def index_root(d):
+    """The folder that holds the index layout (the tarballs have one top folder)."""
+    for cand in ("index", "crates.io-index"):
+        if os.path.isdir(os.path.join(d, cand)):
+            return os.path.join(d, cand)
+    return d
+
+
+class Registry:
+    """A sparse registry on 127.0.0.1 serving one index directory; stops itself after ttl s."""
+
+    def __init__(self, root, ttl=1800):
+        self.root = root
+        handler = self.make_handler()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.timer = threading.Timer(ttl, self.stop)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def make_handler(self):
+        registry = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if not path.startswith("/index/"):
+                    self.send_error(404)
+                    return
+                rel = path[len("/index/"):]
+                if rel == "config.json":
+                    body = ('{"dl": "http://127.0.0.1:%d/dl", "api": "http://127.0.0.1:%d"}'
+                            % (registry.port, registry.port)).encode()
+                else:
+                    f = os.path.normpath(os.path.join(registry.root, rel.lower()))
+                    if not f.startswith(registry.root) or not os.path.isfile(f):
+                        self.send_error(404)
+                        return
+                    with open(f, "rb") as fh:
+                        body = fh.read()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+def cargo_home(base, port):
+    home = os.path.join(base, "cargo-home")
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, "config.toml"), "w") as f:
+        f.write('[source.crates-io]\nreplace-with = "frozen"\n[source.frozen]\n'
+                'registry = "sparse+http://127.0.0.1:%d/index/"\n[net]\nretry = 0\n' % port)
+    return home
+
+
+def timed(cmd, env=None, cwd=None):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return time.perf_counter() - t, p
+
+
+def packages(lock_text):
+    """name@version set of a Cargo.lock's registry packages."""
+    out, name = set(), None
+    for line in lock_text.splitlines():
+        if line.startswith('name = "'):
+            name = line[8:-1]
+        elif line.startswith('version = "') and name:
+            out.add(name + "@" + line[11:-1])
+            name = None
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--vsolve", default=os.path.join(REPO, "build", "vsolve"))
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    os.makedirs(WORK, exist_ok=True)
+    cargo = shutil.which("cargo")
+    if not cargo:
+        sys.exit("cargo is not installed: nothing to compare with")
+
+    suites = []
+    real_dir = index_root(unpack(os.path.join(CORPORA, "crates-io-index-2019-11-10.tar.gz"), os.path.join(WORK, "real-index")))
+    real_projects = os.path.join(CORPORA, "cargo-real-2019")
+    suites.append(("real-2019", real_dir, real_projects))
+    syn = unpack(os.path.join(CORPORA, "cargo-synthetic-index.tar.gz"), os.path.join(WORK, "synthetic"))
+    suites.append(("synthetic", index_root(syn), os.path.join(syn, "projects")))
+
+    rows = []
+    for label, index, projects in suites:
+        reg = Registry(os.path.realpath(index))
+        try:
+            for p in sorted(os.listdir(projects)):
+                pdir = os.path.join(projects, p)
+                if not os.path.isfile(os.path.join(pdir, "Cargo.toml")) or (only and p not in only):
+                    continue
+                work = tempfile.mkdtemp(prefix=p + "-", dir=WORK)
+                os.makedirs(os.path.join(work, "src"))
+                open(os.path.join(work, "src", "lib.rs"), "w").close()
+                shutil.copy(os.path.join(pdir, "Cargo.toml"), work)
+                env = dict(os.environ, CARGO_HOME=cargo_home(work, reg.port), CARGO_NET_OFFLINE="false")
+                # cargo: a first run fills the index cache, then warm --offline runs are timed
+                _, first = timed([cargo, "generate-lockfile"], env=env, cwd=work)
+                cargo_ok = first.returncode == 0
+                cargo_lock = open(os.path.join(work, "Cargo.lock")).read() if cargo_ok else ""
+                ct = [timed([cargo, "generate-lockfile", "--offline"], env=env, cwd=work)[0] for _ in range(args.runs)]
+                # vsolve: the same manifest, the unpacked index directory
+                vt, vp = [], None
+                for _ in range(args.runs):
+                    t, vp = timed([args.vsolve, "--ecosystem", "cargo", "--index", index, "solve",
+                                   "--manifest", os.path.join(work, "Cargo.toml")])
+                    vt.append(t)
+                vs_ok = vp.returncode == 0
+                same_set = identical = accepted = None
+                if cargo_ok and vs_ok:
+                    same_set = packages(vp.stdout) == packages(cargo_lock)
+                    identical = vp.stdout == cargo_lock
+                    with open(os.path.join(work, "Cargo.lock"), "w") as f:
+                        f.write(vp.stdout)
+                    # --locked: cargo fails if it would change the lock it finds
+                    acc = subprocess.run([cargo, "generate-lockfile", "--locked", "--offline"],
+                                         env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                    accepted = acc.returncode == 0
+                    if not accepted:
+                        print("%s: cargo rejects vsolve's lock: %s" % (p, acc.stderr.strip()[:300]), file=sys.stderr)
+                rows.append((label, p, statistics.median(ct), statistics.median(vt), cargo_ok, vs_ok,
+                             same_set, identical, accepted, len(packages(cargo_lock))))
+                shutil.rmtree(work, ignore_errors=True)
+        finally:
+            reg.stop()
+
+    print("machine: %s, %d cores, load %s" % (os.uname().machine, os.cpu_count(), os.getloadavg()))
+    print("| index | project | cargo (ms) | vsolve (ms) | cargo / vsolve | outcome | packages | same set | identical lock | cargo accepts vsolve's lock |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    yes = lambda b: "-" if b is None else ("yes" if b else "**no**")
+    for label, p, c, v, cok, vok, same, ident, acc, n in rows:
+        outcome = "both resolve" if cok and vok else ("both refuse" if not cok and not vok else "**disagree**")
+        print("| %s | %s | %.0f | %.0f | %.2f | %s | %d | %s | %s | %s |" % (label, p, c * 1e3, v * 1e3, c / v, outcome, n,
+                                                                    yes(same), yes(ident), yes(acc)))
+    ratios = [r[2] / r[3] for r in rows]
+    print("\nmedian cargo/vsolve ratio: %.2f (min %.2f, max %.2f) over %d projects, median of %d runs each"
+          % (statistics.median(ratios), min(ratios), max(ratios), len(rows), args.runs))
+
+
+if __name__ == "__main__":
+    main()
