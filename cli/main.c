@@ -22,6 +22,8 @@ static const char usage[] =
     "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] solve\n"
     "       vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"
     "              [--features F,G] [--no-default-features] [--source-url URL]\n"
+    "       vsolve --ecosystem npm --registry DIR solve --manifest package.json [--lock package-lock.json]\n"
+    "              [--registry-url URL] [--node VERSION] [--npm VERSION]\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
@@ -34,6 +36,9 @@ static const char usage[] =
     "cargo: resolves a Rust package against a crates index (directory or .tar.gz); writes the\n"
     "Cargo.lock to --lock (keeping the versions of an existing one where they still fit), or to\n"
     "standard output; --format json prints the chosen crates instead.\n"
+    "npm: builds npm's node_modules tree from packuments (DIR/packuments/NAME.json, or a .tar.gz)\n"
+    "and writes the package-lock.json (v3) to --lock, or to standard output; --format json prints\n"
+    "the entries instead (the reason is the node_modules path).\n"
     "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
     "the request with vsolve's independent checker; exit 0 if it holds, 1 with the violations.\n"
     "\n"
@@ -245,6 +250,47 @@ static int run_cargo(vsolve_ctx *ctx, const char *index, int argc, char **argv, 
     return rc;
 }
 
+static int run_npm(vsolve_ctx *ctx, const char *registry, int argc, char **argv, int json)
+{
+    const char *manifest = NULL, *lock = NULL, *url = NULL, *node = NULL, *npm = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!val) {
+            fprintf(stderr, "vsolve: %s needs a value\n", a);
+            return VSOLVE_EUSAGE;
+        }
+        if (!strcmp(a, "--manifest"))
+            manifest = val;
+        else if (!strcmp(a, "--lock"))
+            lock = val;
+        else if (!strcmp(a, "--registry-url"))
+            url = val;
+        else if (!strcmp(a, "--node"))
+            node = val;
+        else if (!strcmp(a, "--npm"))
+            npm = val;
+        else {
+            fprintf(stderr, "vsolve: unknown npm option \"%s\"\n", a);
+            return VSOLVE_EUSAGE;
+        }
+        i++;
+    }
+    if (!registry || !manifest) {
+        fprintf(stderr, "vsolve: npm needs --registry DIR and solve --manifest package.json\n");
+        return VSOLVE_EUSAGE;
+    }
+    vsolve_result *r = NULL;
+    int rc = vsolve_npm_solve(ctx, registry, manifest, lock, node, npm, &r);
+    if (rc == VSOLVE_OK && !json)
+        rc = vsolve_npm_write_lock(ctx, lock ? lock : "-", url);
+    if (rc == VSOLVE_OK && json)
+        print_result(r, rc, 1);
+    else if (rc != VSOLVE_OK)
+        fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
+    vsolve_result_free(r);
+    return rc;
+}
+
 static int exit_code(int rc)
 {
     switch (rc) {
@@ -305,7 +351,7 @@ int main(int argc, char **argv)
             return 2;
         } else if (!strcmp(a, "--ecosystem")) {
             ecosystem = val, i++;
-        } else if (!strcmp(a, "--repo") || !strcmp(a, "--index")) {
+        } else if (!strcmp(a, "--repo") || !strcmp(a, "--index") || !strcmp(a, "--registry")) {
             repo = val, i++;
         } else if (!strcmp(a, "--dump-testcase")) {
             dump = val, i++;
@@ -344,6 +390,16 @@ int main(int argc, char **argv)
             return 2;
         }
         rc = run_cargo(ctx, repo, argc - i, argv + i, json);
+        vsolve_free(ctx);
+        return exit_code(rc);
+    }
+    if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "npm")) {
+        if (!command || strcmp(command, "solve")) {
+            fprintf(stderr, "vsolve: with --ecosystem npm: --registry DIR solve --manifest package.json [...]\n\n%s", usage);
+            vsolve_free(ctx);
+            return 2;
+        }
+        rc = run_npm(ctx, repo, argc - i, argv + i, json);
         vsolve_free(ctx);
         return exit_code(rc);
     }

@@ -108,6 +108,21 @@ VSOLVE_API int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const
  * standard output); source_url NULL means crates.io's index URL. */
 VSOLVE_API int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url);
 
+/* npm: builds the node_modules tree npm 11 would (`npm install --package-lock-only`) for the
+ * package.json at manifest_path, from packuments (registry_path: a directory of
+ * packuments/<name>.json, a scoped @s/n as @s%2fn.json, or a .tar.gz of one). npm's version choice
+ * (the `latest` dist-tag, then engines against node_version / npm_version (NULL: 20.20.2 /
+ * 11.19.1), then non-deprecated, then highest) and its hoisting. lock_path, when given and
+ * present, is an existing package-lock.json whose versions are preferred where they fit. The
+ * result lists one row per node_modules entry (a name may appear with several versions; the
+ * reason is the entry's path). vsolve_npm_write_lock then writes the package-lock.json (v3). */
+VSOLVE_API int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path,
+                                const char *lock_path, const char *node_version, const char *npm_version,
+                                vsolve_result **out);
+/* Writes the package-lock.json of the last successful vsolve_npm_solve to path ("-" for standard
+ * output); registry_url NULL leaves out "resolved" (npm's omit-lockfile-registry-resolved). */
+VSOLVE_API int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url);
+
 /* Checks a proposed solution (NAME.VERSION strings, e.g. another solver's answer) against the
  * request atoms and the loaded universe with vsolve's independent checker: VSOLVE_OK when every
  * atom is met and every package is available with its dependencies met and no conflict;

@@ -8,6 +8,7 @@
 #include "cargo_resolve.h"
 #include "checker.h"
 #include "cudf.h"
+#include "npm_lock.h"
 #include "error.h"
 #include "opam_repo.h"
 #include "solve.h"
@@ -31,6 +32,11 @@ struct vsolve_ctx {
     cargo_problem cargo;
     vs_solution cargo_solution;
     int cargo_ready;
+    /* npm: the last tree (for the lock) */
+    npm_registry *npm_reg;
+    arena npm_mem;
+    npm_tree npm;
+    int npm_ready;
 };
 
 struct vsolve_result {
@@ -66,11 +72,23 @@ static void cargo_reset(vsolve_ctx *ctx)
     ctx->cargo_ready = 0;
 }
 
+static void npm_reset(vsolve_ctx *ctx)
+{
+    if (ctx->npm_ready)
+        npm_tree_free(&ctx->npm);
+    npm_registry_close(ctx->npm_reg);
+    ctx->npm_reg = NULL;
+    arena_free(&ctx->npm_mem);
+    arena_init(&ctx->npm_mem);
+    ctx->npm_ready = 0;
+}
+
 void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
     cargo_reset(ctx);
+    npm_reset(ctx);
     opam_vars_free(&ctx->vars);
     universe_free(&ctx->universe);
     request_free(&ctx->cudf_request);
@@ -538,4 +556,80 @@ int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *sourc
     if (rc != VSOLVE_OK)
         return vs_error_set(&ctx->err, rc, "%s: cannot write the lock", to_stdout ? "stdout" : path);
     return VSOLVE_OK;
+}
+
+int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path, const char *lock_path,
+                     const char *node_ver, const char *npm_ver, vsolve_result **out)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (out)
+        *out = NULL;
+    if (!registry_path || !manifest_path || !out)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_solve: needs a registry, a manifest and a result pointer");
+    npm_reset(ctx);
+    const json_value *manifest = NULL;
+    npm_locked *locked = NULL;
+    size_t n_locked = 0;
+    int rc = npm_manifest_read(&ctx->npm_mem, manifest_path, &manifest, &ctx->err);
+    if (rc == VSOLVE_OK && lock_path) {
+        FILE *probe = fopen(lock_path, "r");
+        if (probe) {
+            fclose(probe);
+            rc = npm_lock_read(&ctx->npm_mem, lock_path, &locked, &n_locked, &ctx->err);
+        }
+    }
+    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(registry_path, &ctx->err)))
+        rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
+    npm_tree_options opt = { node_ver, npm_ver };
+    if (rc == VSOLVE_OK) {
+        rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, manifest_path, &opt, locked, n_locked, &ctx->err);
+        ctx->npm_ready = 1;
+    }
+    if (rc != VSOLVE_OK)
+        return rc;
+    npm_tree_flags(&ctx->npm);
+    npm_node **nodes = NULL;
+    size_t n = npm_tree_nodes(&ctx->npm, &nodes);
+    vsolve_result *r = calloc(1, sizeof *r);
+    if (!r || (n && (!(r->names = calloc(n, sizeof *r->names)) || !(r->versions = calloc(n, sizeof *r->versions)) ||
+                     !(r->reasons = calloc(n, sizeof *r->reasons))))) {
+        free(nodes);
+        vsolve_result_free(r);
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    }
+    r->count = n;
+    for (size_t i = 0; i < n; i++) {
+        r->names[i] = strdup(nodes[i]->pkg_name);
+        r->versions[i] = strdup(nodes[i]->version ? nodes[i]->version : "");
+        r->reasons[i] = strdup(nodes[i]->location);
+        if (!r->names[i] || !r->versions[i] || !r->reasons[i]) {
+            free(nodes);
+            vsolve_result_free(r);
+            return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+        }
+    }
+    free(nodes);
+    if (!(r->explanation = strdup(""))) {
+        vsolve_result_free(r);
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    }
+    *out = r;
+    return VSOLVE_OK;
+}
+
+int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    if (!ctx->npm_ready || !path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_write_lock: no npm tree to write");
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!f)
+        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
+    int rc = npm_lock_write(f, &ctx->npm, registry_url, &ctx->err);
+    if (f != stdout && fclose(f) != 0 && rc == VSOLVE_OK)
+        rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
+    return rc;
 }

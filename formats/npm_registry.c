@@ -1,0 +1,305 @@
+/* npm_registry.c: packument loading from a directory or archive, behind a loader interface, parsed once per name. */
+#include "npm_registry.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "repo_source.h"
+
+/* A string-keyed open-addressing table (power-of-two size). */
+typedef struct npm_slot {
+    char *key;
+    char *data;              /* archive loader: the raw document */
+    size_t len;
+    const json_value *doc;   /* registry: the parsed document */
+    int fetched;             /* registry: asked already (doc may be NULL: unknown) */
+} npm_slot;
+
+typedef struct npm_table {
+    npm_slot *slots;
+    size_t cap, n;
+} npm_table;
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static npm_slot *table_find(npm_table *t, const char *key, int insert)
+{
+    if (insert && (t->n + 1) * 2 > t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 256;
+        npm_slot *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].key) {
+                size_t j = hash_str(t->slots[i].key) & (ncap - 1);
+                while (ns[j].key)
+                    j = (j + 1) & (ncap - 1);
+                ns[j] = t->slots[i];
+            }
+        free(t->slots);
+        t->slots = ns;
+        t->cap = ncap;
+    }
+    if (!t->cap)
+        return NULL;
+    size_t j = hash_str(key) & (t->cap - 1);
+    while (t->slots[j].key) {
+        if (!strcmp(t->slots[j].key, key))
+            return &t->slots[j];
+        j = (j + 1) & (t->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    if (!(t->slots[j].key = strdup(key)))
+        return NULL;
+    t->n++;
+    return &t->slots[j];
+}
+
+static void table_free(npm_table *t)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        free(t->slots[i].key);
+        free(t->slots[i].data);
+    }
+    free(t->slots);
+    t->slots = NULL;
+    t->cap = t->n = 0;
+}
+
+/* "@s/n" -> "@s%2fn" */
+static void encode_name(const char *name, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *name && o + 4 < size; name++) {
+        if (*name == '/') {
+            memcpy(out + o, "%2f", 3);
+            o += 3;
+        } else
+            out[o++] = *name;
+    }
+    out[o] = 0;
+}
+
+/* A member path ".../packuments/@s%2fn.json" or ".../n.json" -> "@s/n"; 0 if not a packument. */
+static int name_from_path(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len <= 5 || strcmp(base + len - 5, ".json") != 0 || len - 5 >= size)
+        return 0;
+    size_t o = 0;
+    for (size_t i = 0; i < len - 5; i++) {
+        if (base[i] == '%' && i + 2 < len - 5 && base[i + 1] == '2' && (base[i + 2] == 'f' || base[i + 2] == 'F')) {
+            out[o++] = '/';
+            i += 2;
+        } else
+            out[o++] = base[i];
+    }
+    out[o] = 0;
+    return 1;
+}
+
+/* ---- the directory loader: reads DIR/packuments/NAME.json, else DIR/NAME.json ---- */
+
+typedef struct dir_loader {
+    char *root;
+} dir_loader;
+
+static int dir_fetch(void *user, const char *name, char **data, size_t *len, char *where, size_t where_size,
+                     vs_error *err)
+{
+    dir_loader *d = user;
+    char enc[1024];
+    encode_name(name, enc, sizeof enc);
+    const char *layouts[] = { "%s/packuments/%s.json", "%s/%s.json" };
+    *data = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(where, where_size, layouts[i], d->root, enc);
+        struct stat st;
+        if (stat(where, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (!(*data = repo_read_file(where, len, err)))
+            return err->code ? err->code : VSOLVE_EIO;
+        return VSOLVE_OK;
+    }
+    return VSOLVE_OK;
+}
+
+static void dir_close(void *user)
+{
+    dir_loader *d = user;
+    if (d)
+        free(d->root);
+    free(d);
+}
+
+/* ---- the archive loader: every *.json member kept in memory, unparsed ---- */
+
+typedef struct tar_loader {
+    char *archive;
+    npm_table members;
+} tar_loader;
+
+static int tar_want(void *user, const char *path)
+{
+    char name[1024];
+    (void)user;
+    return name_from_path(path, name, sizeof name);
+}
+
+static int tar_keep(void *user, const char *path, const char *data, size_t len)
+{
+    tar_loader *t = user;
+    char name[1024];
+    if (!name_from_path(path, name, sizeof name))
+        return VSOLVE_OK;
+    npm_slot *s = table_find(&t->members, name, 1);
+    if (!s)
+        return VSOLVE_ENOMEM;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return VSOLVE_ENOMEM;
+    memcpy(copy, data, len);
+    copy[len] = 0;
+    free(s->data);    /* a later member of the same name wins */
+    s->data = copy;
+    s->len = len;
+    return VSOLVE_OK;
+}
+
+static int tar_fetch(void *user, const char *name, char **data, size_t *len, char *where, size_t where_size,
+                     vs_error *err)
+{
+    tar_loader *t = user;
+    char enc[1024];
+    encode_name(name, enc, sizeof enc);
+    snprintf(where, where_size, "%s:packuments/%s.json", t->archive, enc);
+    npm_slot *s = table_find(&t->members, name, 0);
+    *data = NULL;
+    if (!s || !s->data)
+        return VSOLVE_OK;
+    *data = s->data;          /* handed over: the registry keeps only the parse */
+    *len = s->len;
+    s->data = NULL;
+    (void)err;
+    return VSOLVE_OK;
+}
+
+static void tar_close(void *user)
+{
+    tar_loader *t = user;
+    if (!t)
+        return;
+    table_free(&t->members);
+    free(t->archive);
+    free(t);
+}
+
+/* ---- the registry ---- */
+
+struct npm_registry {
+    npm_loader loader;
+    npm_table docs;
+    arena mem;     /* parsed documents */
+};
+
+npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err)
+{
+    npm_registry *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (loader.close)
+            loader.close(loader.user);
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->loader = loader;
+    arena_init(&r->mem);
+    return r;
+}
+
+npm_registry *npm_registry_open(const char *path, vs_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        vs_error_set(err, VSOLVE_EIO, "%s: cannot open the npm registry (no such file or directory)", path);
+        return NULL;
+    }
+    npm_loader loader = { 0 };
+    if (S_ISDIR(st.st_mode)) {
+        dir_loader *d = calloc(1, sizeof *d);
+        if (!d || !(d->root = strdup(path))) {
+            free(d);
+            vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            return NULL;
+        }
+        loader = (npm_loader){ d, dir_fetch, dir_close };
+    } else {
+        tar_loader *t = calloc(1, sizeof *t);
+        if (!t || !(t->archive = strdup(path))) {
+            free(t);
+            vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            return NULL;
+        }
+        int rc = repo_source_walk(path, tar_want, tar_keep, t, err);
+        if (rc != VSOLVE_OK) {
+            if (!err->code)
+                vs_error_set(err, rc, "%s: cannot read the npm registry archive", path);
+            tar_close(t);
+            return NULL;
+        }
+        loader = (npm_loader){ t, tar_fetch, tar_close };
+    }
+    return npm_registry_from_loader(loader, err);
+}
+
+int npm_registry_get(npm_registry *r, const char *name, const json_value **out, vs_error *err)
+{
+    *out = NULL;
+    npm_slot *s = table_find(&r->docs, name, 0);
+    if (s && s->fetched) {
+        *out = s->doc;
+        return VSOLVE_OK;
+    }
+    if (!(s = table_find(&r->docs, name, 1)))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    s->fetched = 1;
+    char *data = NULL, where[2048];
+    size_t len = 0;
+    int rc = r->loader.fetch(r->loader.user, name, &data, &len, where, sizeof where, err);
+    if (rc != VSOLVE_OK || !data)
+        return rc;
+    char *file = arena_strndup(&r->mem, where, strlen(where));
+    const json_value *doc = file ? json_parse(&r->mem, file, data, len, err) : NULL;
+    free(data);
+    if (!doc)
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (doc->kind != JSON_OBJECT)
+        return vs_error_at(err, file, doc->line, doc->col, "expected a packument (a JSON object), found %s",
+                           json_kind_name(doc->kind));
+    const json_value *versions = json_get(doc, "versions");
+    if (versions && versions->kind != JSON_OBJECT)
+        return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
+                           json_kind_name(versions->kind));
+    s->doc = doc;
+    *out = doc;
+    return VSOLVE_OK;
+}
+
+void npm_registry_close(npm_registry *r)
+{
+    if (!r)
+        return;
+    if (r->loader.close)
+        r->loader.close(r->loader.user);
+    table_free(&r->docs);
+    arena_free(&r->mem);
+    free(r);
+}

@@ -1,0 +1,83 @@
+/* npm_tree.h: npm's ideal tree: version choice (npm-pick-manifest) and node_modules placement (arborist's buildIdealTree). */
+#ifndef VSOLVE_NPM_TREE_H
+#define VSOLVE_NPM_TREE_H
+#include <stddef.h>
+#include "../solver/arena.h"
+#include "../solver/error.h"
+#include "json.h"
+#include "npm_registry.h"
+#include "npm_semver.h"
+
+typedef enum npm_dep_type {
+    NPM_DEP_PROD, NPM_DEP_DEV, NPM_DEP_OPTIONAL, NPM_DEP_PEER, NPM_DEP_PEER_OPTIONAL
+} npm_dep_type;
+
+typedef enum npm_spec_kind { NPM_SPEC_RANGE, NPM_SPEC_TAG, NPM_SPEC_OTHER } npm_spec_kind;
+
+/* One dependency edge as written in a manifest. */
+typedef struct npm_edge {
+    const char *name;          /* the folder name the dependent requires */
+    const char *spec;          /* as written */
+    npm_dep_type type;
+    npm_spec_kind kind;        /* OTHER: git, file, URL...: not resolvable from a registry */
+    const char *target;        /* registry package name (differs from name for "npm:pkg@range") */
+    const char *fetch;         /* the range or tag text */
+    int any;                   /* range "*" (or ""): any version, pre-releases included */
+    npm_range range;           /* NPM_SPEC_RANGE (loose) */
+} npm_edge;
+
+typedef struct npm_node npm_node;
+struct npm_node {
+    const char *name;          /* folder name */
+    const char *pkg_name;      /* package name */
+    const char *version;       /* NULL for a root without version */
+    npm_version v;
+    const json_value *manifest;  /* the packument's versions[version] (the package.json for the root) */
+    npm_node *parent;
+    npm_node **children;       /* sorted by name (strcmp) */
+    size_t n_children, cap_children;
+    npm_edge *edges;           /* in npm's edgesOut order */
+    size_t n_edges;
+    unsigned char *failed;     /* per edge: an optional dependency that could not be loaded */
+    int is_root, is_virtual, removed, seen, queued;
+    npm_node *source;          /* virtual roots: the node they stand for */
+    int dev, optional, dev_optional, peer;   /* the lock's flags */
+    char *location;            /* "" for the root, "node_modules/a/node_modules/b" */
+};
+
+typedef struct npm_tree_options {
+    const char *node_version;  /* engines.node is checked against it; default "20.20.2" */
+    const char *npm_version;   /* default "11.19.1" */
+} npm_tree_options;
+
+/* Versions an existing lock already holds, preferred when they satisfy the range. */
+typedef struct npm_locked {
+    const char *location;      /* "node_modules/a" */
+    const char *name;          /* package name */
+    const char *version;
+} npm_locked;
+
+typedef struct npm_tree {
+    arena mem;
+    npm_node *root;
+    npm_node **all;            /* every node ever created in the tree (removed ones flagged) */
+    size_t n_all, cap_all;
+    const json_value *root_manifest;
+    const char *root_file;
+} npm_tree;
+
+/* Reads a package.json (file:line:col errors). */
+int npm_manifest_read(arena *a, const char *path, const json_value **out, vs_error *err);
+
+/* Builds the ideal tree of the root package.json `manifest` (read from `file`). Missing
+ * non-optional packages or versions are errors naming the dependent and the range. */
+int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
+                   const npm_tree_options *opt, const npm_locked *locked, size_t n_locked, vs_error *err);
+/* The nodes in the tree (root excluded), sorted by location, in *out (malloc'd). */
+size_t npm_tree_nodes(const npm_tree *t, npm_node ***out);
+void npm_tree_free(npm_tree *t);
+
+/* node-semver-free helpers used by the lock writer and tests: ICU-like "en" string order. */
+int npm_locale_compare(const char *a, const char *b);
+
+#endif
