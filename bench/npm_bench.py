@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""bench/npm_bench.py: vsolve's npm resolution side by side with npm install --package-lock-only.
+
+For each shared npm project, in one run: npm (the machine's npm, against the shared packuments
+served by a small loopback registry started here and stopped at the end; the first run fills a
+fresh cache, the timed runs are warm `--offline` ones) and vsolve (reading the unpacked
+packuments) resolve the same package.json. The table gives each median wall time, the ratio,
+whether vsolve's package-lock.json has npm's (node_modules path, name, version) entries, whether
+it is byte-identical, and whether npm accepts vsolve's lock unchanged (npm rerun on a project
+holding vsolve's lock leaves it byte for byte as it is). `npm ci` itself cannot run here: the
+corpus holds metadata only, no package tarballs.
+
+    python3 bench/npm_bench.py [--runs 5] [--vsolve PATH] [--only P,Q]
+"""
+import argparse
+import http.server
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+CORPORA = os.environ.get("VSOLVE_CORPORA", os.path.join(REPO, "..", "shared", "corpora"))
+WORK = os.environ.get("VSOLVE_BENCH_DIR", "/tmp/vsolve-bench/npm")
+
+
+class Registry:
+    """Packuments from a directory on 127.0.0.1 (GET /name, GET /@scope%2fname); stops after ttl s."""
+
+    def __init__(self, packuments, ttl=1800):
+        self.dir = packuments
+        registry = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True   # headers and body are written separately
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                name = self.path.split("?")[0].lstrip("/").replace("/", "%2f").replace("%2F", "%2f")
+                f = os.path.join(registry.dir, name + ".json")
+                if "/" in name or not os.path.isfile(f):
+                    self.send_error(404)
+                    return
+                with open(f, "rb") as fh:
+                    body = fh.read().replace(b"@REGISTRY@", ("http://127.0.0.1:%d" % registry.port).encode())
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        t = threading.Timer(ttl, self.httpd.shutdown)
+        t.daemon = True
+        t.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+def entries(lock_text):
+    """(node_modules path, name, version) entries of a package-lock.json."""
+    d = json.loads(lock_text)
+    out = set()
+    for path, v in d.get("packages", {}).items():
+        if path:
+            out.add((path, v.get("name") or path.rsplit("node_modules/", 1)[-1], v.get("version")))
+    return out
+
+
+def timed(cmd, cwd=None):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return time.perf_counter() - t, p
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--vsolve", default=os.path.join(REPO, "build", "vsolve"))
+    ap.add_argument("--only", default="")
+    args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    npm = shutil.which("npm")
+    if not npm:
+        sys.exit("npm is not installed: nothing to compare with")
+    unpacked = os.path.join(WORK, "registry")
+    if not os.path.isdir(unpacked):
+        os.makedirs(WORK, exist_ok=True)
+        tmp = unpacked + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        with tarfile.open(os.path.join(CORPORA, "npm", "packuments.tar.gz")) as t:
+            t.extractall(tmp)
+        os.rename(tmp, unpacked)
+    reg = Registry(os.path.join(unpacked, "packuments"))
+    projects = os.path.join(CORPORA, "npm", "projects")
+    rows = []
+    try:
+        for p in sorted(os.listdir(projects)):
+            if only and p not in only:
+                continue
+            work = tempfile.mkdtemp(prefix=p + "-", dir=WORK)
+            shutil.copy(os.path.join(projects, p, "package.json"), work)
+            npmrc = os.path.join(work, ".npmrc-bench")
+            with open(npmrc, "w") as f:
+                f.write("registry=http://127.0.0.1:%d/\naudit=false\nfund=false\nupdate-notifier=false\n"
+                        "omit-lockfile-registry-resolved=true\n" % reg.port)
+            base = [npm, "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund",
+                    "--userconfig", npmrc, "--cache", os.path.join(work, "cache")]
+            lock = os.path.join(work, "package-lock.json")
+            _, first = timed(base, cwd=work)             # fills the cache
+            npm_lock = open(lock).read() if first.returncode == 0 else ""
+            nt = []
+            for _ in range(args.runs):
+                os.remove(lock)
+                nt.append(timed(base + ["--offline"], cwd=work)[0])
+            vt, vp = [], None
+            for _ in range(args.runs):
+                t, vp = timed([args.vsolve, "--ecosystem", "npm", "--registry", unpacked, "solve",
+                               "--manifest", os.path.join(work, "package.json")])
+                vt.append(t)
+            same = identical = accepted = None
+            if first.returncode == 0 and vp.returncode == 0:
+                same = entries(vp.stdout) == entries(npm_lock)
+                identical = vp.stdout == npm_lock
+                with open(lock, "w") as f:
+                    f.write(vp.stdout)
+                acc = subprocess.run(base + ["--offline"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                accepted = acc.returncode == 0 and open(lock).read() == vp.stdout
+            else:
+                print("%s: npm rc %d, vsolve rc %d: %s" % (p, first.returncode, vp.returncode, vp.stderr[:300]), file=sys.stderr)
+            rows.append((p, statistics.median(nt), statistics.median(vt), same, identical, accepted,
+                         len(entries(npm_lock)) if npm_lock else 0))
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        reg.stop()
+    print("machine: %s, %d cores, load %s; npm %s" % (os.uname().machine, os.cpu_count(), os.getloadavg(),
+                                                      subprocess.run([npm, "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()))
+    print("| project | npm warm (ms) | vsolve (ms) | npm / vsolve | entries | same entries | identical lock | npm keeps vsolve's lock |")
+    print("|---|---|---|---|---|---|---|---|")
+    yes = lambda b: "-" if b is None else ("yes" if b else "**no**")
+    for p, n, v, same, ident, acc, count in rows:
+        print("| %s | %.0f | %.0f | %.1f | %d | %s | %s | %s |" % (p, n * 1e3, v * 1e3, n / v, count, yes(same), yes(ident), yes(acc)))
+    ratios = [r[1] / r[2] for r in rows]
+    print("\nmedian npm/vsolve ratio: %.1f (min %.1f, max %.1f) over %d projects, median of %d runs each"
+          % (statistics.median(ratios), min(ratios), max(ratios), len(rows), args.runs))
+
+
+if __name__ == "__main__":
+    main()
