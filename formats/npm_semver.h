@@ -15,7 +15,8 @@ typedef struct npm_options {
  * identifier (numeric ones numerically). Strings live in the arena given to the parser. */
 typedef struct npm_version {
     uint64_t major, minor, patch;     /* each <= Number.MAX_SAFE_INTEGER */
-    const char *pre;                  /* NULL when none */
+    const char *pre;                  /* NULL when none; as SemVer.version shows it (a loose
+                                         "007" identifier reads "7") */
     const char *build;                /* NULL when none */
 } npm_version;
 
@@ -46,7 +47,8 @@ typedef struct npm_range {
 } npm_range;
 
 /* Longer range texts are refused (-1) to bound the work per range; node-semver has no limit,
- * but no registry range comes near it. The work is linear in the length (times at most 256). */
+ * but no registry range comes near it. Parsing is linear in the length (times at most 256 where
+ * a loose patch number is backtracked) and allocates a few times the length. */
 #define NPM_RANGE_MAX_LENGTH 65536
 
 /* new Range(text, opt): 0, or -1 if invalid (or longer than NPM_RANGE_MAX_LENGTH bytes, or out
@@ -62,12 +64,15 @@ size_t npm_comparator_format(const npm_comparator *c, char *buf, size_t size);
  * comparator set naming a pre-release of the same [major, minor, patch], unless
  * include_prerelease). */
 int npm_range_test(const npm_range *r, const npm_version *v);
-/* semver.validRange(text, opt): the canonical range string ("*" for any), or -1 if invalid. */
+/* semver.validRange(text, opt) of the parsed text: the canonical range string ("*" for any),
+ * written like snprintf (truncated to size, NUL-terminated when size > 0); returns its full
+ * length. (An invalid text has no npm_range: npm_range_parse returned -1.) */
 int npm_range_format(const npm_range *r, char *buf, size_t size);
 /* gtr / ltr: the version is above / below every version the range allows. */
 int npm_version_gt_range(const npm_version *v, const npm_range *r);
 int npm_version_lt_range(const npm_version *v, const npm_range *r);
-/* intersects(r1, r2) and Comparator.intersects. */
+/* intersects(r1, r2) (with a's options) and Comparator.intersects. Like node-semver, the work
+ * is quadratic: every pair of sets, every pair of comparators across them and within a set. */
 int npm_range_intersects(const npm_range *a, const npm_range *b);
 int npm_comparator_intersects(const npm_comparator *a, const npm_comparator *b, npm_options opt);
 

@@ -544,6 +544,15 @@ START_TEST(test_range_rewrites)
     ck_range("foo", LOOSE, NULL);
     ck_range("foo || 1", LOOSE, ">=1.0.0 <2.0.0-0");
     ck_range("1.2.3-", LOOSE, "1.2.3--");
+    /* validRange is not idempotent: the text ">=00.0.0" escapes the >=0.0.0-is-ANY rule once */
+    ck_range("00", LOOSE, ">=0.0.0 <1.0.0-0");
+    ck_range(">=0.0.0 <1.0.0-0", LOOSE, "<1.0.0-0");
+    /* the safe regexes' bounds show in loose mode: an identifier run over 250 characters makes
+     * "~1.2.3-aaa..." no comparator at all, dropped, instead of a version too long (which throws) */
+    char bounded[400] = "~1.2.3-";
+    memset(bounded + 7, 'a', 300);
+    strcpy(bounded + 307, " || 1");
+    ck_range(bounded, LOOSE, ">=1.0.0 <2.0.0-0");
     ck_range("||", STRICT, "*");
     ck_range("1 ||| 2", STRICT, NULL);
     ck_range("1.2.3\0", STRICT, "1.2.3");   /* strlen stops at the NUL ... */
