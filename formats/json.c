@@ -1,5 +1,6 @@
 /* json.c: the strict RFC 8259 reader: bytes in, a json_value tree in an arena out. */
 #include "json.h"
+#include "utf8.h"
 #include <limits.h>
 #include <locale.h>
 #include <stdint.h>
@@ -42,64 +43,14 @@ static unsigned column_of(const parser *p, size_t pos)
     return col > UINT_MAX ? UINT_MAX : (unsigned)col;
 }
 
-/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 when it is invalid or cut short:
- * no overlong forms, no encoded surrogates, nothing above U+10FFFF. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    if (avail < n)
-        return 0;
-    for (size_t k = 1; k < n; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xF0 && s[1] < 0x90))
-        return 0;  /* overlong */
-    if (c == 0xED && s[1] >= 0xA0)
-        return 0;  /* UTF-16 surrogate */
-    if (c == 0xF4 && s[1] >= 0x90)
-        return 0;  /* above U+10FFFF */
-    return n;
-}
-
 /* Words for whatever sits at pos: "end of input", "'x'", "control character 0x0A",
  * "'é'" or "invalid UTF-8 bytes 0xC3 0x28". */
 static void describe_found(const parser *p, size_t pos, char *out, size_t size)
 {
-    if (pos >= p->len) {
+    if (pos >= p->len)
         snprintf(out, size, "end of input");
-        return;
-    }
-    const unsigned char *s = p->text + pos;
-    if (s[0] < 0x20 || s[0] == 0x7F) {
-        snprintf(out, size, "control character 0x%02X", s[0]);
-    } else if (s[0] < 0x80) {
-        snprintf(out, size, "'%c'", s[0]);
-    } else {
-        size_t n = utf8_sequence_length(s, p->len - pos);
-        if (n > 0) {
-            snprintf(out, size, "'%.*s'", (int)n, (const char *)s);
-            return;
-        }
-        /* Show the bytes that should have formed one character. */
-        size_t want = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-                    : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 1;
-        if (want > p->len - pos)
-            want = p->len - pos;
-        int used = snprintf(out, size, "invalid UTF-8 byte%s", want > 1 ? "s" : "");
-        for (size_t k = 0; k < want && used > 0 && (size_t)used < size; k++)
-            used += snprintf(out + used, size - (size_t)used, " 0x%02X", s[k]);
-    }
+    else
+        utf8_describe(p->text + pos, p->len - pos, out, size);
 }
 
 /* Sets "expected EXPECTED, found FOUND" at pos; returns -1 for `return fail_with(...)`. */
@@ -211,27 +162,7 @@ static long read_hex4(const parser *p, size_t at, size_t *bad)
 static int append_utf8(parser *p, unsigned long cp)
 {
     unsigned char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xF0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return append_bytes(p, b, n);
+    return append_bytes(p, b, utf8_encode(cp, b));
 }
 
 /* Decodes the escape whose backslash is at *at into p->bytes and moves *at past it. */

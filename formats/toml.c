@@ -1,5 +1,6 @@
 /* toml.c: the TOML 1.0 reader: bytes in, a toml_value tree in an arena out, every rule enforced. */
 #include "toml.h"
+#include "utf8.h"
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
@@ -104,36 +105,6 @@ static int is_control(int c)
     return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F;
 }
 
-/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 when it is invalid or cut short:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_length(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    if (avail < n)
-        return 0;
-    for (size_t k = 1; k < n; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xF0 && s[1] < 0x90))
-        return 0;
-    if (c == 0xED && s[1] >= 0xA0)
-        return 0;
-    if (c == 0xF4 && s[1] >= 0x90)
-        return 0;
-    return n;
-}
-
 /* Line and column (1-based, in bytes) of offset pos. Scans forward from the last call, so
  * positions asked in document order cost linear time overall. */
 static void locate(parser *p, size_t pos, unsigned *line, unsigned *col)
@@ -163,31 +134,12 @@ static void locate(parser *p, size_t pos, unsigned *line, unsigned *col)
  * "'é'" or "invalid UTF-8 bytes 0xC3 0x28". */
 static void describe_at(const parser *p, size_t pos, char *out, size_t size)
 {
-    if (pos >= p->len) {
+    if (pos >= p->len)
         snprintf(out, size, "end of input");
-        return;
-    }
-    const unsigned char *s = p->text + pos;
-    if (newline_at(p, pos)) {
+    else if (newline_at(p, pos))
         snprintf(out, size, "end of line");
-    } else if (s[0] < 0x20 || s[0] == 0x7F) {
-        snprintf(out, size, "control character 0x%02X", s[0]);
-    } else if (s[0] < 0x80) {
-        snprintf(out, size, "'%c'", s[0]);
-    } else {
-        size_t n = utf8_length(s, p->len - pos);
-        if (n > 0) {
-            snprintf(out, size, "'%.*s'", (int)n, (const char *)s);
-            return;
-        }
-        size_t want = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-                    : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 1;
-        if (want > p->len - pos)
-            want = p->len - pos;
-        int used = snprintf(out, size, "invalid UTF-8 byte%s", want > 1 ? "s" : "");
-        for (size_t k = 0; k < want && used > 0 && (size_t)used < size; k++)
-            used += snprintf(out + used, size - (size_t)used, " 0x%02X", s[k]);
-    }
+    else
+        utf8_describe(p->text + pos, p->len - pos, out, size);
 }
 
 /* The source text [start, end) quoted for a message: at most 60 bytes, control bytes as '?'. */
@@ -421,7 +373,7 @@ static int skip_comment(parser *p)
         if (is_control(c))
             return fail(p, i, "a comment character (control characters are not allowed)");
         if (c >= 0x80) {
-            size_t n = utf8_length(p->text + i, p->len - i);
+            size_t n = utf8_sequence_length(p->text + i, p->len - i);
             if (n == 0)
                 return fail(p, i, "UTF-8 text");
             i += n;
@@ -481,27 +433,7 @@ static void put(sink *s, const void *bytes, size_t n)
 static void put_utf8(sink *s, unsigned long cp)
 {
     unsigned char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xF0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    put(s, b, n);
+    put(s, b, utf8_encode(cp, b));
 }
 
 /* The escape whose backslash is at *i, in a basic string; moves *i past it. In a multi-line
@@ -616,7 +548,7 @@ static int scan_string(parser *p, size_t start, int allow_multi, sink *out, size
             return fail(p, i, basic ? "a string character (control characters must be escaped)"
                                     : "a literal string character (no control characters)");
         size_t n = 1;
-        if (c >= 0x80 && (n = utf8_length(t + i, p->len - i)) == 0)
+        if (c >= 0x80 && (n = utf8_sequence_length(t + i, p->len - i)) == 0)
             return fail(p, i, "UTF-8 text");
         put(out, t + i, n);
         i += n;
