@@ -19,7 +19,6 @@ static const char usage[] =
     "       vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n"
     "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"
     "       vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n"
-    "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] solve\n"
     "       vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"
     "              [--features F,G] [--no-default-features] [--source-url URL]\n"
     "       vsolve --ecosystem npm --registry DIR solve --manifest package.json [--lock package-lock.json]\n"
@@ -46,8 +45,10 @@ static const char usage[] =
     "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n"
     "\n"
     "options:\n"
-    "  --ecosystem opam|cudf   the package ecosystem (opam, or a CUDF 2.0 document)\n"
-    "  --repo PATH             opam repository directory or .tar.gz\n"
+    "  --ecosystem NAME        opam, cudf (a CUDF 2.0 document), cargo or npm\n"
+    "  --repo PATH             opam repository directory or .tar.gz; a CUDF file\n"
+    "  --index PATH            cargo: crates index directory or .tar.gz\n"
+    "  --registry PATH         npm: packuments directory or .tar.gz\n"
     "  --env VAR=VALUE         set an opam variable (os, arch, os-distribution, os-version,\n"
     "                          with-test, with-doc, ...); repeatable; overrides host detection\n"
     "  --format text|json      output format (default text)\n"
@@ -383,23 +384,23 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "cargo")) {
+    /* ecosystems that resolve a project manifest: the options after `solve` are theirs */
+    static const struct {
+        const char *name, *shape;
+        int (*run)(vsolve_ctx *, const char *, int, char **, int);
+    } projects[] = {
+        { "cargo", "--index PATH solve --manifest Cargo.toml [...]", run_cargo },
+        { "npm", "--registry DIR solve --manifest package.json [...]", run_npm },
+    };
+    for (size_t k = 0; rc == VSOLVE_OK && ecosystem && k < sizeof projects / sizeof projects[0]; k++) {
+        if (strcmp(ecosystem, projects[k].name) != 0)
+            continue;
         if (!command || strcmp(command, "solve")) {
-            fprintf(stderr, "vsolve: with --ecosystem cargo: --index PATH solve --manifest Cargo.toml [...]\n\n%s", usage);
+            fprintf(stderr, "vsolve: with --ecosystem %s: %s\n\n%s", projects[k].name, projects[k].shape, usage);
             vsolve_free(ctx);
             return 2;
         }
-        rc = run_cargo(ctx, repo, argc - i, argv + i, json);
-        vsolve_free(ctx);
-        return exit_code(rc);
-    }
-    if (rc == VSOLVE_OK && ecosystem && !strcmp(ecosystem, "npm")) {
-        if (!command || strcmp(command, "solve")) {
-            fprintf(stderr, "vsolve: with --ecosystem npm: --registry DIR solve --manifest package.json [...]\n\n%s", usage);
-            vsolve_free(ctx);
-            return 2;
-        }
-        rc = run_npm(ctx, repo, argc - i, argv + i, json);
+        rc = projects[k].run(ctx, repo, argc - i, argv + i, json);
         vsolve_free(ctx);
         return exit_code(rc);
     }
