@@ -236,6 +236,8 @@ static int run_cargo(vsolve_ctx *ctx, const char *index, int argc, char **argv, 
     }
     vsolve_result *r = NULL;
     int rc = vsolve_cargo_solve(ctx, index, manifest, lock, features, n_features, no_default, &r);
+    if (rc == VSOLVE_OK && vsolve_result_explanation(r)[0])
+        fprintf(stderr, "vsolve: note: %s\n", vsolve_result_explanation(r));
     if (rc == VSOLVE_OK && !json)
         rc = vsolve_cargo_write_lock(ctx, lock ? lock : "-", source);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {

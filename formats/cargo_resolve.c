@@ -722,6 +722,27 @@ void cargo_problem_free(cargo_problem *pb)
     memset(pb, 0, sizeof *pb);
 }
 
+size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size)
+        buf[0] = '\0';
+    if (!pb->root->rust_version)
+        return 0;
+    for (size_t i = 0; i < s->pkgs.len && n + 1 < size; i++) {
+        const cargo_node *node = pb->node_of_pkg[s->pkgs.items[i]];
+        if (node->kind != NODE_CRATE || node->entry->is_root || !node->v->rust_version ||
+            rust_version_cmp(node->v->rust_version, pb->root->rust_version) <= 0)
+            continue;
+        int w = snprintf(buf + n, size - n, "%s%s %s (%s)", n ? ", " : "crates needing a newer Rust than the package's rust-version: ",
+                         node->crate, node->v->vers, node->v->rust_version);
+        if (w < 0)
+            break;
+        n += (size_t)w < size - n ? (size_t)w : size - n - 1;
+    }
+    return n;
+}
+
 /* ---- Cargo.lock ----------------------------------------------------------------------------- */
 
 static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

@@ -36,6 +36,12 @@ int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifes
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
 
+/* Reports the chosen crates that declare a rust-version newer than the root's (cargo does
+ * not refuse them unless asked; with resolver 3 they are only chosen when nothing else fits):
+ * "crates needing a newer Rust than 1.65: clap 4.5.9 (1.74), ...". Empty when none or when
+ * the root declares no rust-version. Returns the length written. */
+size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, char *buf, size_t size);
+
 /* Writes the Cargo.lock (format 4, or 3 when the root's rust-version is older than 1.78) of a solution: every package with its source, checksum and
  * resolved dependencies, sorted as cargo sorts them. source_url NULL means crates.io. */
 int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url);

@@ -89,7 +89,8 @@ VSOLVE_API const char *vsolve_result_name(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_version(const vsolve_result *r, size_t i);
 /* Why package i is in the solution: "request" or the name.version of a dependent. */
 VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
-/* For VSOLVE_UNSAT: a plain-words explanation (several lines); "" otherwise. */
+/* For VSOLVE_UNSAT: a plain-words explanation (several lines). For a solution: "" or a note
+ * about it (cargo: the chosen crates that need a newer Rust than the package's rust-version). */
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 

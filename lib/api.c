@@ -529,6 +529,12 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     ctx->cargo_ready = 1;
     solution_init(&ctx->cargo_solution);
     rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
+        /* not refused: the explanation carries what is worth knowing about the answer */
+        char report[4096];
+        if (cargo_rust_version_report(&ctx->cargo, &ctx->cargo_solution, report, sizeof report) > 0)
+            ctx->cargo_solution.explanation = dupstr(report);
+    }
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         *out = make_result(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
         if (!*out)

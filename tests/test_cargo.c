@@ -11,6 +11,7 @@
 #include "checker.h"
 #include "repo_source.h"
 #include "testutil.h"
+#include "vsolve.h"
 
 /* What pulls each refused project down, as cargo's error names it. */
 static const char *const refusal_names[][2] = {
@@ -179,6 +180,22 @@ START_TEST(synthetic_index_projects)
     ck_assert_uint_eq(identical, 7);
     ck_assert_uint_eq(refused, 1);
     cargo_index_close(ix);
+
+    /* through the library: rust-version is reported (resolver 2), and avoided (resolver 3) */
+    for (int resolver = 2; resolver <= 3; resolver++) {
+        char manifest[4200];
+        snprintf(manifest, sizeof manifest, "%s/projects/msrv-resolver%d/Cargo.toml", dir, resolver);
+        vsolve_ctx *ctx = vsolve_new();
+        vsolve_result *r = NULL;
+        ck_assert_msg(vsolve_cargo_solve(ctx, path, manifest, NULL, NULL, 0, 0, &r) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+        const char *note = vsolve_result_explanation(r);
+        if (resolver == 2)
+            ck_assert_msg(strstr(note, "clap 4.5.9 (1.74)") && strstr(note, "tokio 1.39.2 (1.70)"), "%s", note);
+        else
+            ck_assert_str_eq(note, "");
+        vsolve_result_free(r);
+        vsolve_free(ctx);
+    }
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
