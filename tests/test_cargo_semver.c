@@ -146,21 +146,6 @@ static void ck_equivalent(const char *req, const char *expanded)
 
 /* The shared tables. */
 
-static const json_value *load_table(arena *a, const char *relative, char **text)
-{
-    const char *path = test_corpus_path(relative);
-    if (!path)
-        return NULL;
-    size_t len;
-    *text = test_read_file(path, &len);
-    vs_error err;
-    const json_value *v = json_parse(a, relative, *text, len, &err);
-    ck_assert_msg(v != NULL, "%s", err.message);
-    ck_assert_int_eq(v->kind, JSON_ARRAY);
-    ck_assert_msg(v->n > 0, "%s is empty", relative);
-    return v;
-}
-
 static const json_value *member(const json_value *row, const char *key, json_kind kind)
 {
     const json_value *v = json_get(row, key);
@@ -169,19 +154,12 @@ static const json_value *member(const json_value *row, const char *key, json_kin
     return v;
 }
 
-static const char *string_at(const json_value *row, size_t i)
-{
-    ck_assert_uint_gt(row->n, i);
-    ck_assert_int_eq(row->items[i]->kind, JSON_STRING);
-    return row->items[i]->str;
-}
-
 START_TEST(test_table_req_matches)
 {
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/req_matches.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/req_matches.json", &text);
     size_t checked = 0, versions = 0;
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
@@ -194,7 +172,7 @@ START_TEST(test_table_req_matches)
             ck_assert_ptr_nonnull(list);
             for (size_t j = 0; j < list->n; j++) {
                 semver_version v;
-                version_ok(string_at(list, j), &v);
+                version_ok(test_string_at(list, j), &v);
                 ck_assert_msg(semver_req_matches(&r, &v) == want, "\"%s\" %s \"%s\"", req->str,
                               want ? "should match" : "should not match", list->items[j]->str);
                 versions++;
@@ -207,7 +185,7 @@ START_TEST(test_table_req_matches)
         const json_value *equivalent = member(row, "equivalent_reqs", JSON_ARRAY);
         for (size_t j = 0; equivalent && j < equivalent->n; j++) {
             semver_req e;
-            req_ok(&a, string_at(equivalent, j), &e);
+            req_ok(&a, test_string_at(equivalent, j), &e);
             ck_assert_msg(semver_req_equal(&r, &e), "\"%s\" != \"%s\"", req->str, equivalent->items[j]->str);
             ck_assert_str_eq(req_display(&e, other, sizeof other), req_display(&r, shown, sizeof shown));
         }
@@ -228,7 +206,7 @@ START_TEST(test_table_req_parse)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/req_parse.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/req_parse.json", &text);
     size_t errors = 0, displays = 0, oks = 0;
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
@@ -278,12 +256,12 @@ START_TEST(test_table_version_compare)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/version_compare.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/version_compare.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
         ck_assert_int_eq(row->kind, JSON_ARRAY);
         ck_assert_uint_eq(row->n, 5);
-        const char *left = string_at(row, 0), *op = string_at(row, 1), *right = string_at(row, 2);
+        const char *left = test_string_at(row, 0), *op = test_string_at(row, 1), *right = test_string_at(row, 2);
         ck_assert_int_eq(row->items[3]->kind, JSON_BOOL);
         semver_version x, y;
         version_ok(left, &x);
@@ -318,12 +296,12 @@ START_TEST(test_table_version_spec_order)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/version_spec_order.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/version_spec_order.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         for (size_t j = 0; j < rows->n; j++) {
             semver_version x, y;
-            version_ok(string_at(rows, i), &x);
-            version_ok(string_at(rows, j), &y);
+            version_ok(test_string_at(rows, i), &x);
+            version_ok(test_string_at(rows, j), &y);
             int want = (i > j) - (i < j);
             ck_assert_msg(semver_precedence(&x, &y) == want, "precedence(%s, %s) != %d", rows->items[i]->str,
                           rows->items[j]->str, want);
@@ -340,7 +318,7 @@ START_TEST(test_table_version_parse_errors)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/version_parse_errors.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/version_parse_errors.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *input = member(rows->items[i], "input", JSON_STRING);
         const json_value *error = member(rows->items[i], "error", JSON_STRING);
@@ -358,9 +336,9 @@ START_TEST(test_table_version_parse_ok)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/cargo/version_parse_ok.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/cargo/version_parse_ok.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
-        const char *input = string_at(rows, i);
+        const char *input = test_string_at(rows, i);
         semver_version v;
         version_ok(input, &v);
         char shown[256];

@@ -19,41 +19,19 @@
     } while (0)
 
 /* Loads a table from the shared corpus; NULL (test skipped) when the corpus is absent. */
-static const json_value *load_table(arena *a, const char *relative, char **text)
-{
-    const char *path = test_corpus_path(relative);
-    if (!path)
-        return NULL;
-    size_t len;
-    *text = test_read_file(path, &len);
-    vs_error err;
-    const json_value *v = json_parse(a, relative, *text, len, &err);
-    ck_assert_msg(v != NULL, "%s", err.message);
-    ck_assert_int_eq(v->kind, JSON_ARRAY);
-    ck_assert_msg(v->n > 0, "%s is empty", relative);
-    return v;
-}
-
-static const char *string_at(const json_value *row, size_t i)
-{
-    ck_assert_uint_gt(row->n, i);
-    ck_assert_int_eq(row->items[i]->kind, JSON_STRING);
-    return row->items[i]->str;
-}
-
 START_TEST(test_table_version_order)
 {
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/opam/version_order.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/opam/version_order.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
         ck_assert_int_eq(row->kind, JSON_ARRAY);
         ck_assert_uint_eq(row->n, 3);
         ck_assert_int_eq(row->items[2]->kind, JSON_NUMBER);
         int sign = (int)row->items[2]->num;
-        ck_assert_order(string_at(row, 0), string_at(row, 1), sign);
+        ck_assert_order(test_string_at(row, 0), test_string_at(row, 1), sign);
     }
     free(text);
     arena_free(&a);
@@ -65,12 +43,12 @@ START_TEST(test_table_version_relations)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/opam/version_relations.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/opam/version_relations.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
         ck_assert_int_eq(row->kind, JSON_ARRAY);
         ck_assert_uint_eq(row->n, 4);
-        const char *left = string_at(row, 0), *op = string_at(row, 1), *right = string_at(row, 2);
+        const char *left = test_string_at(row, 0), *op = test_string_at(row, 1), *right = test_string_at(row, 2);
         ck_assert_int_eq(row->items[3]->kind, JSON_BOOL);
         int c = opam_version_compare(left, right);
         int holds;
@@ -101,12 +79,12 @@ START_TEST(test_table_manual_ordered_sequence)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *seq = load_table(&a, "semver-tables/opam/manual_ordered_sequence.json", &text);
+    const json_value *seq = test_load_table(&a, "semver-tables/opam/manual_ordered_sequence.json", &text);
     /* strictly increasing: every earlier entry is smaller than every later one */
     for (size_t i = 0; seq && i < seq->n; i++) {
-        ck_assert_order(string_at(seq, i), string_at(seq, i), 0);
+        ck_assert_order(test_string_at(seq, i), test_string_at(seq, i), 0);
         for (size_t j = i + 1; j < seq->n; j++)
-            ck_assert_order(string_at(seq, i), string_at(seq, j), -1);
+            ck_assert_order(test_string_at(seq, i), test_string_at(seq, j), -1);
     }
     free(text);
     arena_free(&a);
@@ -118,12 +96,12 @@ START_TEST(test_table_manual_pairs)
     arena a;
     arena_init(&a);
     char *text = NULL;
-    const json_value *rows = load_table(&a, "semver-tables/opam/manual_pairs.json", &text);
+    const json_value *rows = test_load_table(&a, "semver-tables/opam/manual_pairs.json", &text);
     for (size_t i = 0; rows && i < rows->n; i++) {
         const json_value *row = rows->items[i];
         ck_assert_uint_eq(row->n, 3);
         ck_assert_int_eq(row->items[2]->kind, JSON_NUMBER);
-        ck_assert_order(string_at(row, 0), string_at(row, 1), (int)row->items[2]->num);
+        ck_assert_order(test_string_at(row, 0), test_string_at(row, 1), (int)row->items[2]->num);
     }
     free(text);
     arena_free(&a);

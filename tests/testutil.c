@@ -71,3 +71,25 @@ const char *test_peers_path(const char *relative)
     struct stat st;
     return stat(buf, &st) == 0 ? buf : NULL;
 }
+
+const json_value *test_load_table(arena *a, const char *relative, char **text)
+{
+    const char *path = test_corpus_path(relative);
+    if (!path)
+        return NULL;
+    size_t len;
+    *text = test_read_file(path, &len);
+    vs_error err;
+    const json_value *v = json_parse(a, relative, *text, len, &err);
+    ck_assert_msg(v != NULL, "%s", err.message);
+    ck_assert_int_eq(v->kind, JSON_ARRAY);
+    ck_assert_msg(v->n > 0, "%s is empty", relative);
+    return v;
+}
+
+const char *test_string_at(const json_value *row, size_t i)
+{
+    ck_assert_uint_gt(row->n, i);
+    ck_assert_int_eq(row->items[i]->kind, JSON_STRING);
+    return row->items[i]->str;
+}

@@ -2,6 +2,7 @@
 #ifndef VSOLVE_TESTUTIL_H
 #define VSOLVE_TESTUTIL_H
 #include <stddef.h>
+#include "json.h"
 
 /* Path of a file in the source tree (static buffer rotation: valid for a few calls). */
 const char *test_source_path(const char *relative);
@@ -22,4 +23,12 @@ char *test_read_file(const char *path, size_t *len);
 /* Path under the shared peers directory (<corpora>/../peers), or NULL when it is absent
  * (not an error: comparisons with peers are then reported as skipped). */
 const char *test_peers_path(const char *relative);
+/* A shared JSON table (an array of rows) under the corpora, parsed into a; *text holds the file
+ * (free it). NULL (after a SKIP line) when the corpus is absent; fails the test if malformed
+ * or empty. */
+const json_value *test_load_table(arena *a, const char *relative, char **text);
+
+/* The i-th element of a row, which must be a string. */
+const char *test_string_at(const json_value *row, size_t i);
+
 #endif
