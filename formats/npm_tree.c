@@ -1310,6 +1310,9 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     if (rc != VSOLVE_OK)
         return rc;
     t->root = root;
+    /* in the inventory, so that the root's own edges count among a node's dependents (edgesIn) */
+    if (add_to_inventory(&b, root) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if ((rc = queue_push(&b, root)) != VSOLVE_OK)
         return rc;
     while (rc == VSOLVE_OK && b.n_queue) {

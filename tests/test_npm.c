@@ -174,12 +174,603 @@ START_TEST(locale_order)
 }
 END_TEST
 
+/* ---- one rule per test: hand-written packuments served from memory ---- */
+
+/* Packuments and manifests below are written with ' for " (none of them needs an apostrophe). */
+static char *dq(const char *text)
+{
+    char *s = strdup(text);
+    if (s)
+        for (char *p = s; *p; p++)
+            if (*p == '\'')
+                *p = '"';
+    return s;
+}
+
+typedef struct mem_pkg {
+    const char *name, *doc;
+} mem_pkg;
+
+/* A loader over a { name, packument } table ending with { NULL, NULL }. */
+static int mem_fetch(void *user, const char *name, char **data, size_t *len, char *where, size_t where_size,
+                     vs_error *err)
+{
+    const mem_pkg *p = user;
+    snprintf(where, where_size, "mem:%s.json", name);
+    *data = NULL;
+    for (; p->name; p++)
+        if (!strcmp(p->name, name)) {
+            if (!(*data = dq(p->doc)))
+                return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            *len = strlen(*data);
+            break;
+        }
+    return VSOLVE_OK;
+}
+
+typedef struct npm_fixture {
+    arena a;
+    npm_registry *reg;
+    npm_tree t;
+    vs_error err;
+    int rc;
+} npm_fixture;
+
+/* Builds (and flags) the tree of MANIFEST over PKGS; the outcome is left in f->rc / f->err. */
+static int fx_solve(npm_fixture *f, const mem_pkg *pkgs, const char *manifest, const npm_tree_options *opt)
+{
+    memset(f, 0, sizeof *f);
+    arena_init(&f->a);
+    f->reg = npm_registry_from_loader((npm_loader){ (void *)pkgs, mem_fetch, NULL }, &f->err);
+    ck_assert_msg(f->reg != NULL, "%s", f->err.message);
+    char *text = dq(manifest);
+    ck_assert_ptr_nonnull(text);
+    const json_value *man = json_parse(&f->a, "package.json", text, strlen(text), &f->err);
+    free(text);
+    ck_assert_msg(man != NULL, "test manifest: %s", f->err.message);
+    f->rc = npm_tree_build(&f->t, f->reg, man, "package.json", opt, NULL, 0, &f->err);
+    if (f->rc == VSOLVE_OK)
+        npm_tree_flags(&f->t);
+    return f->rc;
+}
+
+static void fx_free(npm_fixture *f)
+{
+    npm_tree_free(&f->t);
+    npm_registry_close(f->reg);
+    arena_free(&f->a);
+}
+
+/* The tree as "location version[ flags]" lines in lock order, flags as the lock writes them. */
+static char *tree_summary(const npm_tree *t)
+{
+    npm_node **nodes = NULL;
+    size_t n = npm_tree_nodes(t, &nodes);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < n; i++) {
+        const npm_node *x = nodes[i];
+        fprintf(f, "%s %s%s%s%s%s\n", x->location, x->version ? x->version : "-", x->peer ? " peer" : "",
+                x->dev ? " dev" : "", x->optional ? " optional" : "",
+                x->dev_optional && !x->dev && !x->optional ? " devOptional" : "");
+    }
+    fclose(f);
+    free(nodes);
+    return buf;
+}
+
+/* Solves MANIFEST over PKGS, which must succeed, and returns the tree summary (malloc'd). */
+static char *solved_tree(const mem_pkg *pkgs, const char *manifest, const npm_tree_options *opt)
+{
+    npm_fixture f;
+    fx_solve(&f, pkgs, manifest, opt);
+    ck_assert_msg(f.rc == VSOLVE_OK, "%s: %s", manifest, f.err.message);
+    char *s = tree_summary(&f.t);
+    fx_free(&f);
+    return s;
+}
+
+#define ASSERT_TREE(pkgs, manifest, opt, expected)               \
+    do {                                                         \
+        char *got_ = solved_tree(pkgs, manifest, opt);           \
+        ck_assert_str_eq(got_, expected);                        \
+        free(got_);                                              \
+    } while (0)
+
+/* The lock of the tree (malloc'd text). */
+static char *lock_text(const npm_tree *t, const char *registry_url)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    vs_error err = { 0 };
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(npm_lock_write(f, t, registry_url, &err), VSOLVE_OK);
+    fclose(f);
+    return buf;
+}
+
+/* The text of one "packages" entry, from its key to its closing brace (malloc'd), or NULL. */
+static char *lock_entry(const char *lock, const char *location)
+{
+    char key[512];
+    snprintf(key, sizeof key, "\n    \"%s\": {\n", location);
+    const char *s = strstr(lock, key);
+    if (!s)
+        return NULL;
+    s += 5;
+    const char *e = strstr(s, "\n    }");
+    ck_assert_ptr_nonnull(e);
+    return strndup(s, (size_t)(e - s) + 6);
+}
+
+static const mem_pkg tag_pkgs[] = {
+    { "lib", "{'name': 'lib', 'dist-tags': {'latest': '1.2.0', 'next': '1.3.0-beta'}, 'versions': {"
+             "'1.2.0': {'name': 'lib', 'version': '1.2.0'},"
+             "'1.3.0-beta': {'name': 'lib', 'version': '1.3.0-beta'},"
+             "'1.4.0': {'name': 'lib', 'version': '1.4.0'}}}" },
+    { "old", "{'name': 'old', 'dist-tags': {'latest': '2.0.0'}, 'versions': {"
+             "'1.0.0': {'name': 'old', 'version': '1.0.0'},"
+             "'1.5.0': {'name': 'old', 'version': '1.5.0'},"
+             "'2.0.0': {'name': 'old', 'version': '2.0.0'}}}" },
+    { NULL, NULL }
+};
+
+/* npm-pick-manifest: the latest dist-tag wins when it satisfies the range, even below the
+ * highest match; otherwise the highest match wins; a tag as spec takes the tagged version. */
+START_TEST(pick_latest_tag)
+{
+    ASSERT_TREE(tag_pkgs, "{'name': 'root', 'dependencies': {'lib': '^1.0.0'}}", NULL,
+                "node_modules/lib 1.2.0\n");
+    ASSERT_TREE(tag_pkgs, "{'name': 'root', 'dependencies': {'lib': '^1.3.0'}}", NULL,
+                "node_modules/lib 1.4.0\n");
+    ASSERT_TREE(tag_pkgs, "{'name': 'root', 'dependencies': {'old': '^1.0.0'}}", NULL,
+                "node_modules/old 1.5.0\n");
+    ASSERT_TREE(tag_pkgs, "{'name': 'root', 'dependencies': {'lib': 'next'}}", NULL,
+                "node_modules/lib 1.3.0-beta\n");
+    ASSERT_TREE(tag_pkgs, "{'name': 'root', 'dependencies': {'lib': '*'}}", NULL, "node_modules/lib 1.2.0\n");
+}
+END_TEST
+
+static const mem_pkg engine_pkgs[] = {
+    { "eng", "{'name': 'eng', 'dist-tags': {'latest': '1.2.0'}, 'versions': {"
+             "'1.0.0': {'name': 'eng', 'version': '1.0.0', 'engines': {'node': '>=14'}},"
+             "'1.1.0': {'name': 'eng', 'version': '1.1.0', 'engines': {'node': '>=22'}},"
+             "'1.2.0': {'name': 'eng', 'version': '1.2.0', 'engines': {'node': '>=14', 'npm': '>=12'}}}}" },
+    { "none", "{'name': 'none', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+              "'1.0.0': {'name': 'none', 'version': '1.0.0', 'engines': {'node': '>=30'}},"
+              "'1.1.0': {'name': 'none', 'version': '1.1.0', 'engines': {'node': '>=31'}}}}" },
+    { NULL, NULL }
+};
+
+/* engines.node / engines.npm against the assumed versions (20.20.2 / 11.19.1 by default):
+ * a version they exclude loses to an older one that fits, even when it is `latest`; when
+ * every version is excluded, the highest is still chosen (npm only warns). */
+START_TEST(pick_engines)
+{
+    const char *man = "{'name': 'root', 'dependencies': {'eng': '^1.0.0'}}";
+    ASSERT_TREE(engine_pkgs, man, NULL, "node_modules/eng 1.0.0\n");
+    npm_tree_options node22 = { "22.1.0", NULL }, npm12 = { "22.1.0", "12.0.0" };
+    ASSERT_TREE(engine_pkgs, man, &node22, "node_modules/eng 1.1.0\n");
+    ASSERT_TREE(engine_pkgs, man, &npm12, "node_modules/eng 1.2.0\n");
+    ASSERT_TREE(engine_pkgs, "{'name': 'root', 'dependencies': {'none': '^1.0.0'}}", NULL,
+                "node_modules/none 1.1.0\n");
+}
+END_TEST
+
+static const mem_pkg deprecated_pkgs[] = {
+    { "dep", "{'name': 'dep', 'dist-tags': {'latest': '1.1.0'}, 'versions': {"
+             "'1.0.0': {'name': 'dep', 'version': '1.0.0'},"
+             "'1.1.0': {'name': 'dep', 'version': '1.1.0', 'deprecated': 'broken, use 1.0.0'},"
+             "'2.0.0': {'name': 'dep', 'version': '2.0.0'}}}" },
+    { "all", "{'name': 'all', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+             "'1.0.0': {'name': 'all', 'version': '1.0.0', 'deprecated': 'gone'},"
+             "'1.1.0': {'name': 'all', 'version': '1.1.0', 'deprecated': 'gone'}}}" },
+    { "mix", "{'name': 'mix', 'dist-tags': {'latest': '1.1.0'}, 'versions': {"
+             "'1.0.0': {'name': 'mix', 'version': '1.0.0', 'deprecated': 'old'},"
+             "'1.1.0': {'name': 'mix', 'version': '1.1.0', 'engines': {'node': '>=30'}}}}" },
+    { NULL, NULL }
+};
+
+/* deprecated: a deprecated version (here `latest`) loses to a non-deprecated match; with all
+ * deprecated the highest wins; a fitting engine counts more than not being deprecated. */
+START_TEST(pick_deprecated)
+{
+    ASSERT_TREE(deprecated_pkgs, "{'name': 'root', 'dependencies': {'dep': '^1.0.0'}}", NULL,
+                "node_modules/dep 1.0.0\n");
+    ASSERT_TREE(deprecated_pkgs, "{'name': 'root', 'dependencies': {'all': '^1.0.0'}}", NULL,
+                "node_modules/all 1.1.0\n");
+    ASSERT_TREE(deprecated_pkgs, "{'name': 'root', 'dependencies': {'mix': '^1.0.0'}}", NULL,
+                "node_modules/mix 1.0.0\n");
+}
+END_TEST
+
+static const mem_pkg optional_pkgs[] = {
+    { "a", "{'name': 'a', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'a', 'version': '1.0.0', 'optionalDependencies': {'a-native': '^2.0.0'}}}}" },
+    { "a-native", "{'name': 'a-native', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+                  "'1.0.0': {'name': 'a-native', 'version': '1.0.0'}}}" },
+    { "old", "{'name': 'old', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+             "'1.0.0': {'name': 'old', 'version': '1.0.0'}}}" },
+    { "needs-old", "{'name': 'needs-old', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+                   "'1.0.0': {'name': 'needs-old', 'version': '1.0.0', 'dependencies': {'old': '^5.0.0'}}}}" },
+    { NULL, NULL }
+};
+
+/* An optional dependency without a matching version (or package) is dropped silently, at the
+ * root and below it; a required one is VSOLVE_UNSAT naming the package, range and dependent. */
+START_TEST(optional_unresolvable)
+{
+    npm_fixture f;
+    fx_solve(&f, optional_pkgs,
+             "{'name': 'root', 'dependencies': {'a': '^1.0.0'},"
+             " 'optionalDependencies': {'ghost': '^1.0.0', 'old': '^5.0.0'}}", NULL);
+    ck_assert_msg(f.rc == VSOLVE_OK, "%s", f.err.message);
+    char *s = tree_summary(&f.t);
+    ck_assert_str_eq(s, "node_modules/a 1.0.0\n");
+    free(s);
+    char *lock = lock_text(&f.t, NULL);
+    ck_assert_ptr_null(strstr(lock, "node_modules/ghost"));
+    ck_assert_ptr_null(strstr(lock, "node_modules/old"));
+    ck_assert_ptr_null(strstr(lock, "node_modules/a-native"));
+    free(lock);
+    fx_free(&f);
+
+    fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'a': '^1.0.0', 'old': '^5.0.0'}}", NULL);
+    ck_assert_int_eq(f.rc, VSOLVE_UNSAT);
+    ck_assert_str_eq(f.err.message, "no version of old matches \"^5.0.0\" (needed by package.json)");
+    fx_free(&f);
+
+    fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'ghost': '^1.0.0'}}", NULL);
+    ck_assert_int_eq(f.rc, VSOLVE_UNSAT);
+    ck_assert_msg(strstr(f.err.message, "ghost") && strstr(f.err.message, "\"^1.0.0\""), "%s", f.err.message);
+    fx_free(&f);
+
+    fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'needs-old': '^1.0.0'}}", NULL);
+    ck_assert_int_eq(f.rc, VSOLVE_UNSAT);
+    ck_assert_str_eq(f.err.message, "no version of old matches \"^5.0.0\" (needed by node_modules/needs-old@1.0.0)");
+    fx_free(&f);
+}
+END_TEST
+
+static const mem_pkg peer_pkgs[] = {
+    { "plugin", "{'name': 'plugin', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+                "'1.0.0': {'name': 'plugin', 'version': '1.0.0', 'peerDependencies': {'host': '^2.0.0'}}}}" },
+    { "host", "{'name': 'host', 'dist-tags': {'latest': '2.1.0'}, 'versions': {"
+              "'1.0.0': {'name': 'host', 'version': '1.0.0'},"
+              "'2.0.0': {'name': 'host', 'version': '2.0.0'},"
+              "'2.1.0': {'name': 'host', 'version': '2.1.0'}}}" },
+    { "wrapper", "{'name': 'wrapper', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+                 "'1.0.0': {'name': 'wrapper', 'version': '1.0.0', 'dependencies': {'plugin': '^1.0.0'}}}}" },
+    { "plugin-opt", "{'name': 'plugin-opt', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+                    "'1.0.0': {'name': 'plugin-opt', 'version': '1.0.0',"
+                    " 'peerDependencies': {'host': '^2.0.0', 'extra': '^1.0.0'},"
+                    " 'peerDependenciesMeta': {'extra': {'optional': true}}}}}" },
+    { "extra", "{'name': 'extra', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+               "'1.0.0': {'name': 'extra', 'version': '1.0.0'}}}" },
+    { NULL, NULL }
+};
+
+/* peerDependencies: the peer goes beside its dependent (at the top, or nested with it as a set
+ * when the top holds an incompatible copy) and is flagged peer; an optional peer
+ * (peerDependenciesMeta) is installed only when something else needs it. */
+START_TEST(peer_dependencies)
+{
+    ASSERT_TREE(peer_pkgs, "{'name': 'root', 'dependencies': {'plugin': '^1.0.0'}}", NULL,
+                "node_modules/host 2.1.0 peer\n"
+                "node_modules/plugin 1.0.0\n");
+    ASSERT_TREE(peer_pkgs, "{'name': 'root', 'dependencies': {'host': '^1.0.0', 'wrapper': '^1.0.0'}}", NULL,
+                "node_modules/host 1.0.0\n"
+                "node_modules/wrapper 1.0.0\n"
+                "node_modules/wrapper/node_modules/host 2.1.0 peer\n"
+                "node_modules/wrapper/node_modules/plugin 1.0.0\n");
+    /* the root's own compatible copy serves the peer */
+    ASSERT_TREE(peer_pkgs, "{'name': 'root', 'dependencies': {'host': '~2.0.0', 'plugin': '^1.0.0'}}", NULL,
+                "node_modules/host 2.0.0\n"
+                "node_modules/plugin 1.0.0\n");
+    ASSERT_TREE(peer_pkgs, "{'name': 'root', 'dependencies': {'plugin-opt': '^1.0.0'}}", NULL,
+                "node_modules/host 2.1.0 peer\n"
+                "node_modules/plugin-opt 1.0.0\n");
+    ASSERT_TREE(peer_pkgs, "{'name': 'root', 'dependencies': {'plugin-opt': '^1.0.0', 'extra': '^1.0.0'}}", NULL,
+                "node_modules/extra 1.0.0\n"
+                "node_modules/host 2.1.0 peer\n"
+                "node_modules/plugin-opt 1.0.0\n");
+}
+END_TEST
+
+static const mem_pkg placement_pkgs[] = {
+    { "a", "{'name': 'a', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'a', 'version': '1.0.0', 'dependencies': {'c': '^1.0.0'}}}}" },
+    { "b", "{'name': 'b', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'b', 'version': '1.0.0', 'dependencies': {'c': '^2.0.0'}}}}" },
+    { "c", "{'name': 'c', 'dist-tags': {'latest': '2.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'c', 'version': '1.0.0'},"
+           "'2.0.0': {'name': 'c', 'version': '2.0.0'}}}" },
+    { "p", "{'name': 'p', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'p', 'version': '1.0.0', 'dependencies': {'u': '~1.0.0'}}}}" },
+    { "q", "{'name': 'q', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'q', 'version': '1.0.0', 'dependencies': {'u': '^1.0.0'}}}}" },
+    { "u", "{'name': 'u', 'dist-tags': {'latest': '1.2.0'}, 'versions': {"
+           "'1.0.0': {'name': 'u', 'version': '1.0.0'},"
+           "'1.1.0': {'name': 'u', 'version': '1.1.0'},"
+           "'1.2.0': {'name': 'u', 'version': '1.2.0'}}}" },
+    { NULL, NULL }
+};
+
+/* placement: breadth-first, first come first hoisted: of two incompatible versions the one
+ * placed first goes to the top and the other is nested under its dependent (the root's own
+ * dependencies come first); a visible copy that satisfies the range is reused, not upgraded. */
+START_TEST(placement_hoist_nest_dedupe)
+{
+    ASSERT_TREE(placement_pkgs, "{'name': 'root', 'dependencies': {'a': '^1.0.0', 'b': '^1.0.0'}}", NULL,
+                "node_modules/a 1.0.0\n"
+                "node_modules/b 1.0.0\n"
+                "node_modules/b/node_modules/c 2.0.0\n"
+                "node_modules/c 1.0.0\n");
+    /* the root's own copy stays at the top, whichever version is higher */
+    ASSERT_TREE(placement_pkgs, "{'name': 'root', 'dependencies': {'c': '^1.0.0', 'b': '^1.0.0'}}", NULL,
+                "node_modules/b 1.0.0\n"
+                "node_modules/b/node_modules/c 2.0.0\n"
+                "node_modules/c 1.0.0\n");
+    ASSERT_TREE(placement_pkgs, "{'name': 'root', 'dependencies': {'c': '^2.0.0', 'a': '^1.0.0'}}", NULL,
+                "node_modules/a 1.0.0\n"
+                "node_modules/a/node_modules/c 1.0.0\n"
+                "node_modules/c 2.0.0\n");
+    ASSERT_TREE(placement_pkgs, "{'name': 'root', 'dependencies': {'p': '^1.0.0', 'q': '^1.0.0'}}", NULL,
+                "node_modules/p 1.0.0\n"
+                "node_modules/q 1.0.0\n"
+                "node_modules/u 1.0.0\n");
+    ASSERT_TREE(placement_pkgs, "{'name': 'root', 'dependencies': {'p': '^1.0.0', 'u': '^1.0.0'}}", NULL,
+                "node_modules/p 1.0.0\n"
+                "node_modules/p/node_modules/u 1.0.0\n"
+                "node_modules/u 1.2.0\n");
+}
+END_TEST
+
+static const mem_pkg flag_pkgs[] = {
+    { "a", "{'name': 'a', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'a', 'version': '1.0.0', 'dependencies': {'shared': '^1.0.0'}}}}" },
+    { "t", "{'name': 't', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 't', 'version': '1.0.0',"
+           " 'dependencies': {'tdep': '^1.0.0', 'shared': '^1.0.0', 'both': '^1.0.0'}}}}" },
+    { "o", "{'name': 'o', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+           "'1.0.0': {'name': 'o', 'version': '1.0.0', 'dependencies': {'both': '^1.0.0', 'odep': '^1.0.0'}}}}" },
+    { "tdep", "{'name': 'tdep', 'versions': {'1.0.0': {'name': 'tdep', 'version': '1.0.0'}}}" },
+    { "shared", "{'name': 'shared', 'versions': {'1.0.0': {'name': 'shared', 'version': '1.0.0'}}}" },
+    { "both", "{'name': 'both', 'versions': {'1.0.0': {'name': 'both', 'version': '1.0.0'}}}" },
+    { "odep", "{'name': 'odep', 'versions': {'1.0.0': {'name': 'odep', 'version': '1.0.0'}}}" },
+    { NULL, NULL }
+};
+
+static const char flag_manifest[] = "{'name': 'root', 'version': '1.0.0', 'dependencies': {'a': '^1.0.0'},"
+                                    " 'devDependencies': {'t': '^1.0.0'}, 'optionalDependencies': {'o': '^1.0.0'}}";
+
+/* calcDepFlags: what only the root's devDependencies pull in is dev, what only optional edges
+ * reach is optional, what both (but no production path) reach is devOptional; a package also
+ * reachable through production edges has no flag. */
+START_TEST(dev_optional_flags)
+{
+    npm_fixture f;
+    fx_solve(&f, flag_pkgs, flag_manifest, NULL);
+    ck_assert_msg(f.rc == VSOLVE_OK, "%s", f.err.message);
+    char *s = tree_summary(&f.t);
+    ck_assert_str_eq(s, "node_modules/a 1.0.0\n"
+                        "node_modules/both 1.0.0 devOptional\n"
+                        "node_modules/o 1.0.0 optional\n"
+                        "node_modules/odep 1.0.0 optional\n"
+                        "node_modules/shared 1.0.0\n"
+                        "node_modules/t 1.0.0 dev\n"
+                        "node_modules/tdep 1.0.0 dev\n");
+    free(s);
+    char *lock = lock_text(&f.t, NULL);
+    char *e = lock_entry(lock, "node_modules/t");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/t\": {\n"
+                        "      \"version\": \"1.0.0\",\n"
+                        "      \"dev\": true,\n"
+                        "      \"dependencies\": {\n"
+                        "        \"both\": \"^1.0.0\",\n"
+                        "        \"shared\": \"^1.0.0\",\n"
+                        "        \"tdep\": \"^1.0.0\"\n"
+                        "      }\n"
+                        "    }");
+    free(e);
+    e = lock_entry(lock, "node_modules/both");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/both\": {\n"
+                        "      \"version\": \"1.0.0\",\n"
+                        "      \"devOptional\": true\n"
+                        "    }");
+    free(e);
+    e = lock_entry(lock, "node_modules/shared");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/shared\": {\n"
+                        "      \"version\": \"1.0.0\"\n"
+                        "    }");
+    free(e);
+    free(lock);
+    fx_free(&f);
+}
+END_TEST
+
+static const mem_pkg lock_pkgs[] = {
+    { "k", "{'name': 'k', 'dist-tags': {'latest': '1.0.0'}, 'versions': {'1.0.0': {'name': 'k', 'version': '1.0.0',"
+           " 'peerDependencies': {'p1': '^1.0.0'}, 'optionalDependencies': {'o1': '^1.0.0'},"
+           " 'funding': 'https://example.org/fund', 'os': ['linux'], 'cpu': ['x64'], 'bin': './cli.js',"
+           " 'license': 'MIT', 'engines': {'node': '>=18'}, 'dependencies': {'d1': '^1.0.0'},"
+           " 'deprecated': 'use k2', 'description': 'not in the lock',"
+           " 'scripts': {'test': 'tap', 'postinstall': 'node setup.js'},"
+           " 'dist': {'tarball': '@REGISTRY@/k/-/k-1.0.0.tgz', 'integrity': 'sha512-AAAA',"
+           " 'shasum': '0000000000000000000000000000000000000000'}}}}" },
+    { "d1", "{'name': 'd1', 'versions': {'1.0.0': {'name': 'd1', 'version': '1.0.0',"
+            " 'dist': {'shasum': '0123456789abcdef0123456789abcdef01234567'}}}}" },
+    { "p1", "{'name': 'p1', 'versions': {'1.0.0': {'name': 'p1', 'version': '1.0.0'}}}" },
+    { "o1", "{'name': 'o1', 'versions': {'1.0.0': {'name': 'o1', 'version': '1.0.0'}}}" },
+    { NULL, NULL }
+};
+
+/* The same packuments with every object's members in another order. */
+static const mem_pkg lock_pkgs_shuffled[] = {
+    { "k", "{'versions': {'1.0.0': {'dist': {'shasum': '0000000000000000000000000000000000000000',"
+           " 'integrity': 'sha512-AAAA', 'tarball': '@REGISTRY@/k/-/k-1.0.0.tgz'},"
+           " 'scripts': {'postinstall': 'node setup.js', 'test': 'tap'}, 'description': 'not in the lock',"
+           " 'deprecated': 'use k2', 'dependencies': {'d1': '^1.0.0'}, 'engines': {'node': '>=18'},"
+           " 'license': 'MIT', 'bin': './cli.js', 'cpu': ['x64'], 'os': ['linux'],"
+           " 'funding': 'https://example.org/fund', 'optionalDependencies': {'o1': '^1.0.0'},"
+           " 'peerDependencies': {'p1': '^1.0.0'}, 'version': '1.0.0', 'name': 'k'}},"
+           " 'dist-tags': {'latest': '1.0.0'}, 'name': 'k'}" },
+    { "d1", "{'versions': {'1.0.0': {'dist': {'shasum': '0123456789abcdef0123456789abcdef01234567'},"
+            " 'version': '1.0.0', 'name': 'd1'}}, 'name': 'd1'}" },
+    { "p1", "{'versions': {'1.0.0': {'version': '1.0.0', 'name': 'p1'}}, 'name': 'p1'}" },
+    { "o1", "{'versions': {'1.0.0': {'version': '1.0.0', 'name': 'o1'}}, 'name': 'o1'}" },
+    { NULL, NULL }
+};
+
+static char *solved_lock(const mem_pkg *pkgs, const char *manifest, const char *registry_url)
+{
+    npm_fixture f;
+    fx_solve(&f, pkgs, manifest, NULL);
+    ck_assert_msg(f.rc == VSOLVE_OK, "%s", f.err.message);
+    char *lock = lock_text(&f.t, registry_url);
+    fx_free(&f);
+    return lock;
+}
+
+/* package-lock.json: the header, the root entry and one entry with most fields in npm's key
+ * order (preferred keys, then scalars and arrays, then objects, each in "en" locale order);
+ * "resolved" only with a registry URL; sha1 shasum as integrity; two runs and a reordered
+ * input give the same bytes. */
+START_TEST(lock_key_order_deterministic)
+{
+    const char *man = "{'version': '1.0.0', 'name': 'root', 'devDependencies': {'kk': 'npm:k@^1.0.0', 'k': '^1.0.0'}}";
+    const char *url = "https://registry.example.org/";
+    char *lock = solved_lock(lock_pkgs, man, url);
+    const char *head = "{\n"
+                       "  \"name\": \"root\",\n"
+                       "  \"version\": \"1.0.0\",\n"
+                       "  \"lockfileVersion\": 3,\n"
+                       "  \"requires\": true,\n"
+                       "  \"packages\": {\n"
+                       "    \"\": {\n"
+                       "      \"name\": \"root\",\n"
+                       "      \"version\": \"1.0.0\",\n"
+                       "      \"devDependencies\": {\n"
+                       "        \"k\": \"^1.0.0\",\n"
+                       "        \"kk\": \"npm:k@^1.0.0\"\n"
+                       "      }\n"
+                       "    },\n";
+    ck_assert_msg(!strncmp(lock, head, strlen(head)), "lock header:\n%s", lock);
+    size_t len = strlen(lock), tail = strlen("\n    }\n  }\n}\n");
+    ck_assert(len > tail && !strcmp(lock + len - tail, "\n    }\n  }\n}\n"));
+    const char *k_entry = "\"node_modules/k\": {\n"
+                          "      \"version\": \"1.0.0\",\n"
+                          "      \"resolved\": \"https://registry.example.org/k/-/k-1.0.0.tgz\",\n"
+                          "      \"integrity\": \"sha512-AAAA\",\n"
+                          "      \"cpu\": [\n"
+                          "        \"x64\"\n"
+                          "      ],\n"
+                          "      \"deprecated\": \"use k2\",\n"
+                          "      \"dev\": true,\n"
+                          "      \"hasInstallScript\": true,\n"
+                          "      \"license\": \"MIT\",\n"
+                          "      \"os\": [\n"
+                          "        \"linux\"\n"
+                          "      ],\n"
+                          "      \"dependencies\": {\n"
+                          "        \"d1\": \"^1.0.0\"\n"
+                          "      },\n"
+                          "      \"bin\": {\n"
+                          "        \"k\": \"cli.js\"\n"
+                          "      },\n"
+                          "      \"engines\": {\n"
+                          "        \"node\": \">=18\"\n"
+                          "      },\n"
+                          "      \"funding\": {\n"
+                          "        \"url\": \"https://example.org/fund\"\n"
+                          "      },\n"
+                          "      \"optionalDependencies\": {\n"
+                          "        \"o1\": \"^1.0.0\"\n"
+                          "      },\n"
+                          "      \"peerDependencies\": {\n"
+                          "        \"p1\": \"^1.0.0\"\n"
+                          "      }\n"
+                          "    }";
+    char *e = lock_entry(lock, "node_modules/k");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, k_entry);
+    free(e);
+    /* an alias: its own folder, "name" first */
+    e = lock_entry(lock, "node_modules/kk");
+    ck_assert_ptr_nonnull(e);
+    const char *alias = "\"node_modules/kk\": {\n      \"name\": \"k\",\n      \"version\": \"1.0.0\",\n";
+    ck_assert_msg(!strncmp(e, alias, strlen(alias)), "%s", e);
+    free(e);
+    e = lock_entry(lock, "node_modules/d1");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/d1\": {\n"
+                        "      \"version\": \"1.0.0\",\n"
+                        "      \"integrity\": \"sha1-ASNFZ4mrze8BI0VniavN7wEjRWc=\",\n"
+                        "      \"dev\": true\n"
+                        "    }");
+    free(e);
+    e = lock_entry(lock, "node_modules/o1");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/o1\": {\n"
+                        "      \"version\": \"1.0.0\",\n"
+                        "      \"dev\": true,\n"
+                        "      \"optional\": true\n"
+                        "    }");
+    free(e);
+    e = lock_entry(lock, "node_modules/p1");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "\"node_modules/p1\": {\n"
+                        "      \"version\": \"1.0.0\",\n"
+                        "      \"dev\": true,\n"
+                        "      \"peer\": true\n"
+                        "    }");
+    free(e);
+
+    /* without a registry URL: the same entry less "resolved" */
+    char *plain = solved_lock(lock_pkgs, man, NULL);
+    e = lock_entry(plain, "node_modules/k");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_null(strstr(plain, "\"resolved\""));
+    const char *res = strstr(k_entry, "      \"resolved\"");
+    const char *res_end = strchr(res, '\n') + 1;
+    char expect[2048];
+    snprintf(expect, sizeof expect, "%.*s%s", (int)(res - k_entry), k_entry, res_end);
+    ck_assert_str_eq(e, expect);
+    free(e);
+    free(plain);
+
+    /* deterministic: a second run, and the input with every object reordered, give the same bytes */
+    char *again = solved_lock(lock_pkgs, man, url);
+    ck_assert_str_eq(again, lock);
+    free(again);
+    const char *man2 = "{'devDependencies': {'k': '^1.0.0', 'kk': 'npm:k@^1.0.0'}, 'name': 'root', 'version': '1.0.0'}";
+    char *shuffled = solved_lock(lock_pkgs_shuffled, man2, url);
+    ck_assert_str_eq(shuffled, lock);
+    free(shuffled);
+    free(lock);
+}
+END_TEST
+
 Suite *npm_suite(void)
 {
     Suite *s = suite_create("npm");
     TCase *tc = tcase_create("npm");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, locale_order);
+    tcase_add_test(tc, pick_latest_tag);
+    tcase_add_test(tc, pick_engines);
+    tcase_add_test(tc, pick_deprecated);
+    tcase_add_test(tc, optional_unresolvable);
+    tcase_add_test(tc, peer_dependencies);
+    tcase_add_test(tc, placement_hoist_nest_dedupe);
+    tcase_add_test(tc, dev_optional_flags);
+    tcase_add_test(tc, lock_key_order_deterministic);
     tcase_add_test(tc, malformed_inputs);
     tcase_add_test(tc, corpus_projects);
     suite_add_tcase(s, tc);
