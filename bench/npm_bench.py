@@ -7,8 +7,8 @@ fresh cache, the timed runs are warm `--offline` ones) and vsolve (reading the u
 packuments) resolve the same package.json. The table gives each median wall time, the ratio,
 whether vsolve's package-lock.json has npm's (node_modules path, name, version) entries, whether
 it is byte-identical, and whether npm accepts vsolve's lock unchanged (npm rerun on a project
-holding vsolve's lock leaves it byte for byte as it is). `npm ci` itself cannot run here: the
-corpus holds metadata only, no package tarballs.
+holding vsolve's lock leaves it byte for byte as it is). `bench/npm_ci_check.py` goes on to
+install vsolve's lock with `npm ci`.
 
     python3 bench/npm_bench.py [--runs 5] [--vsolve PATH] [--only P,Q]
 """
