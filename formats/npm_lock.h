@@ -4,9 +4,6 @@
 #include <stdio.h>
 #include "npm_tree.h"
 
-/* Sets the dev / optional / devOptional / peer flags of every node (arborist's calcDepFlags). */
-void npm_tree_flags(npm_tree *t);
-
 /* Writes the lock as npm 11 does (keys in npm's order, 2-space indent, final newline).
  * registry_url NULL: no "resolved" fields (omit-lockfile-registry-resolved); otherwise the
  * packument's dist.tarball with its @REGISTRY@ placeholder replaced by the URL. */

@@ -15,8 +15,16 @@ typedef struct builder {
     size_t n_locked;
     npm_node **queue;
     size_t n_queue, cap_queue;
+    struct load_failure *failures;   /* required dependencies that could not be had */
+    size_t n_failures, cap_failures;
     vs_error *err;
 } builder;
+
+/* A required dependency npm could not get: an error unless its dependent ends up optional. */
+typedef struct load_failure {
+    npm_node *from;
+    const npm_edge *edge;
+} load_failure;
 
 /* ---- string order: ICU root collation, as String.localeCompare(b, 'en') orders package names ---- */
 
@@ -1211,10 +1219,20 @@ static int build_step(builder *b, npm_node *node)
                 node->failed[i] = 1;   /* an optional dependency npm cannot get is dropped */
                 continue;
             }
-            const char *who = node->is_root ? (b->t->root_file ? b->t->root_file : "the root package") : node->location;
-            rc = vs_error_set(b->err, VSOLVE_UNSAT, "no version of %s matches \"%s\" (needed by %s%s%s)", e->target,
-                              e->spec, who, node->is_root ? "" : "@", node->is_root ? "" : node->version);
-            break;
+            /* decided once the tree is built and it is known whether only optional packages need it */
+            if (b->n_failures == b->cap_failures) {
+                size_t cap = b->cap_failures ? 2 * b->cap_failures : 8;
+                load_failure *nf = realloc(b->failures, cap * sizeof *nf);
+                if (!nf) {
+                    rc = vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+                    break;
+                }
+                b->failures = nf;
+                b->cap_failures = cap;
+            }
+            b->failures[b->n_failures++] = (load_failure){ node, e };
+            node->failed[i] = 1;
+            continue;
         }
         tasks[n_tasks++] = (task){ e, dep };
     }
@@ -1282,6 +1300,52 @@ int npm_manifest_read(arena *a, const char *path, const json_value **out, vs_err
     return VSOLVE_OK;
 }
 
+/* ---- flags: a node loses a flag when some path from the root avoids the matching edges ---- */
+
+static void spread(npm_node *n, int not_dev, int not_opt, int not_devopt, int not_peer)
+{
+    int changed = 0;
+    if (not_dev && n->dev) { n->dev = 0; changed = 1; }
+    if (not_opt && n->optional) { n->optional = 0; changed = 1; }
+    if (not_devopt && n->dev_optional) { n->dev_optional = 0; changed = 1; }
+    if (not_peer && n->peer) { n->peer = 0; changed = 1; }
+    if (!changed && !n->is_root)
+        return;
+    for (size_t i = 0; i < n->n_edges; i++) {
+        const npm_edge *e = &n->edges[i];
+        if (n->failed && n->failed[i])
+            continue;
+        npm_node *to = NULL;
+        for (const npm_node *p = n; p && !to; p = p->parent)
+            for (size_t k = 0; k < p->n_children && !to; k++)
+                if (!strcmp(p->children[k]->name, e->name))
+                    to = p->children[k];
+        if (!to)
+            continue;
+        int dev_edge = e->type == NPM_DEP_DEV;
+        int opt_edge = e->type == NPM_DEP_OPTIONAL || e->type == NPM_DEP_PEER_OPTIONAL;
+        int peer_edge = e->type == NPM_DEP_PEER || e->type == NPM_DEP_PEER_OPTIONAL;
+        spread(to, (n->is_root ? 1 : !n->dev) && !dev_edge, (n->is_root ? 1 : !n->optional) && !opt_edge,
+               (n->is_root ? 1 : !n->dev_optional) && !dev_edge && !opt_edge, (n->is_root ? 1 : !n->peer) && !peer_edge);
+    }
+}
+
+static void set_all(npm_node *n)
+{
+    n->dev = n->optional = n->dev_optional = n->peer = 1;
+    for (size_t i = 0; i < n->n_children; i++)
+        set_all(n->children[i]);
+}
+
+void npm_tree_flags(npm_tree *t)
+{
+    if (!t->root)
+        return;
+    set_all(t->root);
+    t->root->dev = t->root->optional = t->root->dev_optional = t->root->peer = 0;
+    spread(t->root, 0, 0, 0, 0);
+}
+
 int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
                    const npm_tree_options *opt, const npm_locked *locked, size_t n_locked, vs_error *err)
 {
@@ -1325,6 +1389,19 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     free(b.queue);
     if (rc == VSOLVE_OK)
         rc = relocate(&b, root);
+    if (rc == VSOLVE_OK)
+        npm_tree_flags(t);
+    /* arborist's pruneFailedOptional: a failure under an optional package drops it (the package
+     * stays in the lock, npm does not install it); one that something required needs is an error */
+    for (size_t i = 0; i < b.n_failures && rc == VSOLVE_OK; i++) {
+        const load_failure *f = &b.failures[i];
+        if (!in_tree(&b, f->from) || (!f->from->is_root && f->from->optional))
+            continue;
+        const char *who = f->from->is_root ? (file ? file : "the root package") : f->from->location;
+        rc = vs_error_set(err, VSOLVE_UNSAT, "no version of %s matches \"%s\" (needed by %s%s%s)", f->edge->target,
+                          f->edge->spec, who, f->from->is_root ? "" : "@", f->from->is_root ? "" : f->from->version);
+    }
+    free(b.failures);
     return rc;
 }
 

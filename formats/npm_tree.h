@@ -69,8 +69,13 @@ typedef struct npm_tree {
 /* Reads a package.json (file:line:col errors). */
 int npm_manifest_read(arena *a, const char *path, const json_value **out, vs_error *err);
 
-/* Builds the ideal tree of the root package.json `manifest` (read from `file`). Missing
- * non-optional packages or versions are errors naming the dependent and the range. */
+/* Sets the dev / optional / devOptional / peer flags of every node (arborist's calcDepFlags);
+ * npm_tree_build has done it for the tree it returns. */
+void npm_tree_flags(npm_tree *t);
+
+/* Builds the ideal tree of the root package.json `manifest` (read from `file`). A package or
+ * version that cannot be had is dropped when only optional packages need it (as npm prunes a
+ * failed optional subtree); otherwise it is an error naming the dependent and the range. */
 int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
                    const npm_tree_options *opt, const npm_locked *locked, size_t n_locked, vs_error *err);
 /* The nodes in the tree (root excluded), sorted by location, in *out (malloc'd). */

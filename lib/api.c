@@ -595,7 +595,6 @@ int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *man
     }
     if (rc != VSOLVE_OK)
         return rc;
-    npm_tree_flags(&ctx->npm);
     npm_node **nodes = NULL;
     size_t n = npm_tree_nodes(&ctx->npm, &nodes);
     vsolve_result *r = calloc(1, sizeof *r);

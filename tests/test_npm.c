@@ -48,7 +48,6 @@ static size_t check_project(npm_registry *reg, const char *project)
     npm_tree t;
     int rc = npm_tree_build(&t, reg, manifest, manifest_path, NULL, NULL, 0, &err);
     ck_assert_msg(rc == VSOLVE_OK, "%s: %s", project, err.message);
-    npm_tree_flags(&t);
     int fd = mkstemp(out_path);
     ck_assert_int_ge(fd, 0);
     FILE *f = fdopen(fd, "w");
@@ -156,7 +155,12 @@ START_TEST(malformed_inputs)
     write_file(m, "{\"name\": \"root\", \"optionalDependencies\": {\"@s/good\": \"^1.0.0\", \"bad-optional\": \"^3\"}}");
     ck_assert_int_eq(npm_manifest_read(&a, m, &man, &err), VSOLVE_OK);
     rc = npm_tree_build(&t, reg, man, m, NULL, NULL, 0, &err);
-    ck_assert_int_eq(rc, VSOLVE_UNSAT);   /* @s/good itself needs the missing "missing" */
+    /* @s/good itself needs the missing "missing": only optional packages need it, so npm
+     * keeps @s/good (flagged optional, not installed) and leaves "missing" out */
+    ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
+    ck_assert_int_eq(t.root->n_children, 1);
+    ck_assert_str_eq(t.root->children[0]->name, "@s/good");
+    ck_assert(t.root->children[0]->optional);
     npm_tree_free(&t);
     npm_registry_close(reg);
     arena_free(&a);
@@ -229,8 +233,6 @@ static int fx_solve(npm_fixture *f, const mem_pkg *pkgs, const char *manifest, c
     free(text);
     ck_assert_msg(man != NULL, "test manifest: %s", f->err.message);
     f->rc = npm_tree_build(&f->t, f->reg, man, "package.json", opt, NULL, 0, &f->err);
-    if (f->rc == VSOLVE_OK)
-        npm_tree_flags(&f->t);
     return f->rc;
 }
 
@@ -396,6 +398,8 @@ static const mem_pkg optional_pkgs[] = {
              "'1.0.0': {'name': 'old', 'version': '1.0.0'}}}" },
     { "needs-old", "{'name': 'needs-old', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
                    "'1.0.0': {'name': 'needs-old', 'version': '1.0.0', 'dependencies': {'old': '^5.0.0'}}}}" },
+    { "wants", "{'name': 'wants', 'dist-tags': {'latest': '1.0.0'}, 'versions': {"
+               "'1.0.0': {'name': 'wants', 'version': '1.0.0', 'dependencies': {'needs-old': '^1.0.0'}}}}" },
     { NULL, NULL }
 };
 
@@ -429,6 +433,30 @@ START_TEST(optional_unresolvable)
     fx_free(&f);
 
     fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'needs-old': '^1.0.0'}}", NULL);
+    ck_assert_int_eq(f.rc, VSOLVE_UNSAT);
+    ck_assert_str_eq(f.err.message, "no version of old matches \"^5.0.0\" (needed by node_modules/needs-old@1.0.0)");
+    fx_free(&f);
+}
+END_TEST
+
+/* arborist's pruneFailedOptional, as npm 11 does it: a required dependency that cannot be had
+ * below an optional package only fails that optional subtree. The optional package stays in
+ * the lock (npm does not install it), the missing one is left out; when a required package
+ * also needs the failing one, it is an error again. */
+START_TEST(optional_subtree_failure)
+{
+    npm_fixture f;
+    fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'a': '^1.0.0'},"
+                                " 'optionalDependencies': {'needs-old': '^1.0.0'}}", NULL);
+    ck_assert_msg(f.rc == VSOLVE_OK, "%s", f.err.message);
+    char *s = tree_summary(&f.t);
+    ck_assert_str_eq(s, "node_modules/a 1.0.0\n"
+                        "node_modules/needs-old 1.0.0 optional\n");
+    free(s);
+    fx_free(&f);
+
+    fx_solve(&f, optional_pkgs, "{'name': 'root', 'dependencies': {'wants': '^1.0.0'},"
+                                " 'optionalDependencies': {'needs-old': '^1.0.0'}}", NULL);
     ck_assert_int_eq(f.rc, VSOLVE_UNSAT);
     ck_assert_str_eq(f.err.message, "no version of old matches \"^5.0.0\" (needed by node_modules/needs-old@1.0.0)");
     fx_free(&f);
@@ -767,6 +795,7 @@ Suite *npm_suite(void)
     tcase_add_test(tc, pick_engines);
     tcase_add_test(tc, pick_deprecated);
     tcase_add_test(tc, optional_unresolvable);
+    tcase_add_test(tc, optional_subtree_failure);
     tcase_add_test(tc, peer_dependencies);
     tcase_add_test(tc, placement_hoist_nest_dedupe);
     tcase_add_test(tc, dev_optional_flags);
