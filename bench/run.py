@@ -399,14 +399,23 @@ def machine_info(vsolve):
 
     def deb(pkg):
         return version(["dpkg-query", "-W", "-f=${Version}", pkg])
-    commit = version(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
-    dirty = version(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"])
+    src = os.path.join(os.path.dirname(os.path.abspath(vsolve)), "vsolve.source")
+    if os.path.exists(src):                          # written by setup.sh when it built vsolve
+        with open(src) as fh:
+            kv = dict(l.rstrip("\n").split(" ", 1) for l in fh if " " in l)
+        provenance = "built from commit %s%s on %s" % (
+            kv.get("commit", "?"), ", with uncommitted changes outside bench/" if "yes" in kv.get("uncommitted", "") else "",
+            kv.get("built", "?"))
+    else:
+        commit = version(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
+        dirty = version(["git", "-C", REPO, "--no-optional-locks", "status", "--porcelain",
+                         "--untracked-files=no"])
+        provenance = "checkout at commit %s%s" % (commit, ", uncommitted changes" if dirty not in ("", "?") else "")
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host_os": os_name, "kernel": platform.release(), "nproc": os.cpu_count(),
         "cpu": cpu, "memory": mem, "loadavg_start": os.getloadavg(),
-        "vsolve": "%s (commit %s%s)" % (version([vsolve, "--version"]), commit,
-                                        ", uncommitted changes" if dirty not in ("", "?") else ""),
+        "vsolve": "%s (%s)" % (version([vsolve, "--version"]), provenance),
         "opam": version(["opam", "--version"]), "mccs": deb("mccs"), "aspcud": deb("aspcud"),
         "libsolv": deb("libsolv1"), "0install": version(["0install", "--version"]),
     }

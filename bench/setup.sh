@@ -57,6 +57,16 @@ cmake -S "$repo" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >"$work/logs/cmake.
 cmake --build "$work/build" -j2 --target vsolve_cli >>"$work/logs/cmake.log" 2>&1 \
     || { tail -30 "$work/logs/cmake.log" >&2; die "vsolve build failed"; }
 [ -x "$work/build/vsolve" ] || die "no $work/build/vsolve after the build"
+# what the binary was built from (read-only git queries), reported with the results by run.py
+{
+    echo "commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [ -n "$(git -C "$repo" --no-optional-locks status --porcelain --untracked-files=no -- . ':(exclude)bench' 2>/dev/null)" ]; then
+        echo "uncommitted changes: yes (outside bench/)"
+    else
+        echo "uncommitted changes: no"
+    fi
+    echo "built $(date -Iseconds)"
+} >"$work/build/vsolve.source"
 
 # --- 3. the libsolv CUDF driver ------------------------------------------------------------------
 if [ ! -x "$work/bin/cudf_libsolv" ] || [ "$here/cudf_libsolv.c" -nt "$work/bin/cudf_libsolv" ]; then
