@@ -154,6 +154,29 @@ static inline uint32_t get(reader *r)
         uint32_t b = r->buf[r->pos++];
         return b == 0 ? VS_NONE : b - 1;
     }
+    if (r->len - r->pos >= 5) {   /* room for the longest value: no bounds check per byte */
+        const unsigned char *p = r->buf + r->pos;
+        uint64_t x = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7;
+        size_t n = 2;
+        if (p[1] & 0x80) {
+            x |= (uint64_t)(p[2] & 0x7f) << 14;
+            n = 3;
+            if (p[2] & 0x80) {
+                x |= (uint64_t)(p[3] & 0x7f) << 21;
+                n = 4;
+                if (p[3] & 0x80) {
+                    x |= (uint64_t)p[4] << 28;
+                    n = 5;
+                    if (p[4] & 0x80 || x > (uint64_t)UINT32_MAX) {
+                        r->bad = 1;
+                        return 0;
+                    }
+                }
+            }
+        }
+        r->pos += n;
+        return x == 0 ? VS_NONE : (uint32_t)(x - 1);
+    }
     uint64_t x = 0;
     for (int shift = 0; shift < 35; shift += 7) {
         if (r->pos >= r->len) {
