@@ -33,7 +33,7 @@ mkdir -p "$work"/{bin,cudf,src,opam,feeds,xdg,logs,cache,results}
 # reader and headers), 0install-core; tools: hyperfine (manual re-timing), time (/usr/bin/time for
 # peak RSS), rsync (opam init copies a local repository with it); vsolve's own build dependencies.
 pkgs=(opam mccs aspcud libsolv-tools libsolvext-dev libsolv-dev 0install-core hyperfine python3
-      time rsync gcc make cmake pkg-config libcryptominisat5-dev zlib1g-dev libyaml-dev check)
+      time rsync gcc make cmake pkg-config libcryptominisat5-dev zlib1g-dev libdeflate-dev libyaml-dev check)
 if [ "${VSOLVE_BENCH_SKIP_APT:-0}" != 1 ]; then
     missing=()
     for p in "${pkgs[@]}"; do

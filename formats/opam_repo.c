@@ -132,9 +132,10 @@ static int add_source(loader *ld, const char *filename, const char *name, size_t
 static int on_file(void *user, const char *path, const char *data, size_t len)
 {
     loader *ld = user;
-    const char *dir, *pkg;
-    size_t dl, pl;
-    package_path(path, &dir, &dl, &pkg, &pl);
+    const char *dir = NULL, *pkg = NULL;
+    size_t dl = 0, pl = 0;
+    if (!package_path(path, &dir, &dl, &pkg, &pl))   /* want_file took only such paths */
+        return vs_error_at(ld->err, path, 1, 1, "expected a path ending in NAME.VERSION/opam");
     const char *dot = memchr(pkg, '.', pl);
     if (!dot || dot == pkg || dot + 1 == pkg + pl)
         return vs_error_at(ld->err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
