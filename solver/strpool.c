@@ -58,9 +58,8 @@ static uint32_t lookup_slot(const strpool *p, const char *s, size_t len, uint32_
     }
 }
 
-static int grow_table(strpool *p)
+static int resize_table(strpool *p, uint32_t ncap)
 {
-    uint32_t ncap = p->table_cap * 2;
     uint32_t *nt = calloc(ncap, sizeof *nt);
     if (!nt)
         return 0;
@@ -77,6 +76,35 @@ static int grow_table(strpool *p)
     return 1;
 }
 
+static int grow_arrays(strpool *p, uint32_t ncap)
+{
+    const char **ns = realloc(p->strs, ncap * sizeof *ns);
+    if (!ns)
+        return 0;
+    p->strs = ns;
+    uint32_t *nl = realloc(p->lens, ncap * sizeof *nl);
+    if (!nl)
+        return 0;
+    p->lens = nl;
+    p->cap = ncap;
+    return 1;
+}
+
+int strpool_reserve(strpool *p, uint32_t n)
+{
+    if ((uint64_t)p->count + n > UINT32_MAX / 4)
+        return VSOLVE_ENOMEM;
+    uint32_t want = p->count + n;
+    if (want > p->cap && !grow_arrays(p, want))
+        return VSOLVE_ENOMEM;
+    uint32_t tcap = p->table_cap;
+    while (want * 2 > tcap)
+        tcap *= 2;
+    if (tcap != p->table_cap && !resize_table(p, tcap))
+        return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
 uint32_t strpool_find(const strpool *p, const char *s, size_t len)
 {
     uint32_t e = p->table[lookup_slot(p, s, len, hash_bytes(s, len))];
@@ -89,18 +117,8 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
     uint32_t slot = lookup_slot(p, s, len, h);
     if (p->table[slot])
         return p->table[slot] - 1;
-    if (p->count == p->cap) {
-        uint32_t ncap = p->cap ? p->cap * 2 : 1024;
-        const char **ns = realloc(p->strs, ncap * sizeof *ns);
-        if (!ns)
-            return UINT32_MAX;
-        p->strs = ns;
-        uint32_t *nl = realloc(p->lens, ncap * sizeof *nl);
-        if (!nl)
-            return UINT32_MAX;
-        p->lens = nl;
-        p->cap = ncap;
-    }
+    if (p->count == p->cap && !grow_arrays(p, p->cap ? p->cap * 2 : 1024))
+        return UINT32_MAX;
     char *copy = arena_strndup(&p->mem, s, len);
     if (!copy)
         return UINT32_MAX;
@@ -108,7 +126,7 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
     p->strs[id] = copy;
     p->lens[id] = (uint32_t)len;
     p->table[slot] = id + 1;
-    if (p->count * 2 > p->table_cap && !grow_table(p))
+    if (p->count * 2 > p->table_cap && !resize_table(p, p->table_cap * 2))
         return UINT32_MAX;
     return id;
 }

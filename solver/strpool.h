@@ -18,6 +18,8 @@ int strpool_init(strpool *p);          /* VSOLVE_OK or VSOLVE_ENOMEM */
 void strpool_free(strpool *p);
 /* Returns the id of s[0..len), adding it if new; UINT32_MAX when out of memory. */
 uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* Makes room for n more strings, so that interning them grows nothing (VSOLVE_OK or VSOLVE_ENOMEM). */
+int strpool_reserve(strpool *p, uint32_t n);
 /* Returns the id or UINT32_MAX if the string was never interned. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t len);
 static inline const char *strpool_str(const strpool *p, uint32_t id) { return p->strs[id]; }

@@ -220,8 +220,10 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
     if (get(&r) != IMAGE_MAGIC || get(&r) != IMAGE_LAYOUT)
         return corrupt(err, "not a universe image of this layout");
     uint32_t n_strings = get(&r), bytes = get(&r);
-    if (r.bad || bytes > len - r.pos || n_strings == 0)
+    if (r.bad || bytes > len - r.pos || n_strings == 0 || n_strings > bytes)
         return corrupt(err, "strings");
+    if (strpool_reserve(&u->strings, n_strings) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     const char *s = (const char *)buf + r.pos;
     const char *end = s + bytes;
     for (uint32_t i = 0; i < n_strings; i++) {

@@ -28,6 +28,18 @@ START_TEST(strpool_interns)
     }
     ck_assert_uint_eq(strpool_find(&p, "name-4999", 9), strpool_intern(&p, "name-4999", 9));
     ck_assert_uint_eq(strpool_find(&p, "lwt", 3), a);
+    /* room made in advance: the strings interned before stay found, the new ones get the next ids */
+    uint32_t before = p.count;
+    ck_assert_int_eq(strpool_reserve(&p, 20000), VSOLVE_OK);
+    ck_assert_uint_ge(p.cap, before + 20000);
+    ck_assert_uint_ge(p.table_cap, 2 * (before + 20000));
+    ck_assert_uint_eq(strpool_find(&p, "name-17", 7), strpool_intern(&p, "name-17", 7));
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(buf, sizeof buf, "more-%d", i);
+        ck_assert_uint_eq(strpool_intern(&p, buf, (size_t)n), before + (uint32_t)i);
+    }
+    ck_assert_uint_eq(strpool_find(&p, "more-19999", 10), before + 19999);
+    ck_assert_uint_eq(strpool_find(&p, "dune", 4), b);
     strpool_free(&p);
 }
 END_TEST
