@@ -7,6 +7,12 @@
 
 enum { CONFLICT, OK, REPLACE, KEEP };
 
+/* A required dependency npm could not get: an error unless its dependent ends up optional. */
+typedef struct load_failure {
+    npm_node *from;
+    const npm_edge *edge;
+} load_failure;
+
 typedef struct builder {
     npm_tree *t;
     npm_registry *reg;
@@ -15,16 +21,10 @@ typedef struct builder {
     size_t n_locked;
     npm_node **queue;
     size_t n_queue, cap_queue;
-    struct load_failure *failures;   /* required dependencies that could not be had */
+    load_failure *failures;   /* required dependencies that could not be had */
     size_t n_failures, cap_failures;
     vs_error *err;
 } builder;
-
-/* A required dependency npm could not get: an error unless its dependent ends up optional. */
-typedef struct load_failure {
-    npm_node *from;
-    const npm_edge *edge;
-} load_failure;
 
 /* ---- string order: ICU root collation, as String.localeCompare(b, 'en') orders package names ---- */
 
@@ -1391,8 +1391,9 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
         rc = relocate(&b, root);
     if (rc == VSOLVE_OK)
         npm_tree_flags(t);
-    /* arborist's pruneFailedOptional: a failure under an optional package drops it (the package
-     * stays in the lock, npm does not install it); one that something required needs is an error */
+    /* arborist's pruneFailedOptional: a failure that only optional packages lead to leaves the
+     * missing package out (its dependent stays in the lock, flagged optional); one that a
+     * required package needs is an error */
     for (size_t i = 0; i < b.n_failures && rc == VSOLVE_OK; i++) {
         const load_failure *f = &b.failures[i];
         if (!in_tree(&b, f->from) || (!f->from->is_root && f->from->optional))
