@@ -526,6 +526,19 @@ const json_value *json_get(const json_value *v, const char *key)
     return NULL;
 }
 
+int json_truthy(const json_value *v)
+{
+    if (!v)
+        return 0;
+    switch (v->kind) {
+    case JSON_NULL: return 0;
+    case JSON_BOOL: return v->b;
+    case JSON_NUMBER: return v->num != 0;
+    case JSON_STRING: return v->len > 0;
+    default: return 1;
+    }
+}
+
 const char *json_kind_name(json_kind kind)
 {
     switch (kind) {

@@ -34,6 +34,10 @@ json_value *json_parse(arena *a, const char *filename, const char *text, size_t 
 /* Object member lookup (first match), or NULL if v is not an object or lacks the key. */
 const json_value *json_get(const json_value *v, const char *key);
 
+/* JavaScript truthiness (as npm reads package.json and packument fields): false for an absent
+ * value, null, false, 0 and ""; true otherwise, empty arrays and objects included. */
+int json_truthy(const json_value *v);
+
 /* "null", "boolean", "number", "string", "array" or "object", for messages. */
 const char *json_kind_name(json_kind kind);
 

@@ -74,19 +74,6 @@ static const char *jstr(const json_value *o, const char *key)
     return v && v->kind == JSON_STRING ? v->str : NULL;
 }
 
-static int is_truthy(const json_value *v)
-{
-    if (!v)
-        return 0;
-    switch (v->kind) {
-    case JSON_NULL: return 0;
-    case JSON_BOOL: return v->b;
-    case JSON_NUMBER: return v->num != 0;
-    case JSON_STRING: return v->len > 0;
-    default: return 1;
-    }
-}
-
 /* Parses a spec as npm-package-arg would for a registry dependency. */
 static int parse_spec(arena *a, const char *name, const char *spec, npm_edge *e)
 {
@@ -145,7 +132,7 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
         const json_value *spec = deps->items[i];
         if (type == NPM_DEP_PEER || type == NPM_DEP_PEER_OPTIONAL) {
             const json_value *m = peer_meta ? json_get(peer_meta, deps->keys[i]) : NULL;
-            int opt = m && is_truthy(json_get(m, "optional"));
+            int opt = m && json_truthy(json_get(m, "optional"));
             if (opt != peer_optional_pass)
                 continue;
         }
@@ -563,7 +550,7 @@ static int engine_ok(const builder *b, const json_value *mani)
     const npm_version *have[] = { &b->node_v, &b->npm_v };
     for (int i = 0; i < 2; i++) {
         const json_value *r = json_get(eng, keys[i]);
-        if (!is_truthy(r))
+        if (!json_truthy(r))
             continue;
         if (r->kind != JSON_STRING)
             return 0;
@@ -617,7 +604,7 @@ static const json_value *pick_manifest(builder *b, const json_value *doc, const 
             continue;
         if (!npm_range_test(&e->range, &v))
             continue;
-        int eng = engine_ok(b, m), notdep = !is_truthy(json_get(m, "deprecated"));
+        int eng = engine_ok(b, m), notdep = !json_truthy(json_get(m, "deprecated"));
         int lock = b->n_locked && locked_has(b, e->target, versions->keys[i]);
         int is_latest = latest && !strcmp(latest, versions->keys[i]) && eng && notdep;
         int rank = lock * 16 + is_latest * 8 + (notdep && eng) * 4 + eng * 2 + notdep;

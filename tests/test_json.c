@@ -77,6 +77,24 @@ START_TEST(test_literals)
 }
 END_TEST
 
+/* JavaScript truthiness, as npm reads "optional", "deprecated" and the like */
+START_TEST(test_truthy)
+{
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    const char *falsy[] = { "null", "false", "0", "0.0", "\"\"" };
+    const char *truthy[] = { "true", "1", "-2.5", "\"0\"", "\"false\"", "[]", "{}", "[0]" };
+    for (size_t i = 0; i < sizeof falsy / sizeof *falsy; i++)
+        ck_assert_msg(!json_truthy(parse(&a, falsy[i], &err)), "%s should be falsy", falsy[i]);
+    for (size_t i = 0; i < sizeof truthy / sizeof *truthy; i++)
+        ck_assert_msg(json_truthy(parse(&a, truthy[i], &err)), "%s should be truthy", truthy[i]);
+    ck_assert(!json_truthy(NULL));
+    ck_assert(!json_truthy(json_get(parse(&a, "{\"a\": 1}", &err), "b")));
+    arena_free(&a);
+}
+END_TEST
+
 static const json_value *parse_string_ok(arena *a, const char *text)
 {
     vs_error err;
@@ -600,6 +618,7 @@ Suite *json_suite(void)
     Suite *s = suite_create("json");
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, test_literals);
+    tcase_add_test(tc, test_truthy);
     tcase_add_test(tc, test_strings);
     tcase_add_test(tc, test_string_errors);
     tcase_add_test(tc, test_numbers);

@@ -173,33 +173,20 @@ static const char *str_item(const json_value *row, size_t i)
     return v->str;
 }
 
-/* JavaScript truthiness of a JSON value (absent is undefined). */
-static int truthy(const json_value *v)
-{
-    if (!v)
-        return 0;
-    switch (v->kind) {
-    case JSON_NULL: return 0;
-    case JSON_BOOL: return v->b;
-    case JSON_NUMBER: return v->num != 0;
-    case JSON_STRING: return v->len > 0;
-    default: return 1;
-    }
-}
 
 /* parseOptions: falsy means the defaults, another non-object means {loose: true}, an object
  * gives its own loose and includePrerelease (a RegExp has neither). */
 static npm_options options_of(const json_value *v)
 {
     npm_options o = {0, 0};
-    if (!truthy(v))
+    if (!json_truthy(v))
         return o;
     if (v->kind != JSON_OBJECT) {
         o.loose = 1;
         return o;
     }
-    o.loose = truthy(json_get(v, "loose"));
-    o.include_prerelease = truthy(json_get(v, "includePrerelease"));
+    o.loose = json_truthy(json_get(v, "loose"));
+    o.include_prerelease = json_truthy(json_get(v, "includePrerelease"));
     return o;
 }
 
@@ -254,7 +241,7 @@ START_TEST(test_table_invalid_versions)
             continue;
         }
         const char *got = valid_version(v->str, o, buf, sizeof buf);
-        snprintf(what, sizeof what, "valid(\"%.200s\") = %s, want null", v->str, got ? got : "null");
+        snprintf(what, sizeof what, "valid(\"%.200s\") = %.200s, want null", v->str, got ? got : "null");
         table_row(&t, i, got == NULL, what);
     }
     table_close(&t);
@@ -318,7 +305,7 @@ static void run_satisfies_table(const char *name, int want)
             /* Range.test(false): a falsy non-string is no version at all */
             snprintf(what, sizeof what, "satisfies(<%s>, \"%.200s\") should be %s",
                      json_kind_name(item(row, 1)->kind), range, want ? "true" : "false");
-            table_row(&t, i, !want && !truthy(item(row, 1)), what);
+            table_row(&t, i, !want && !json_truthy(item(row, 1)), what);
             continue;
         }
         const char *version = str_item(row, 1);
@@ -412,7 +399,7 @@ START_TEST(test_table_comparator_intersection)
         const json_value *row = t.rows->items[i];
         const char *c1 = str_item(row, 0), *c2 = str_item(row, 1);
         int want = item(row, 2)->b;
-        npm_options o = {0, truthy(item(row, 3))};
+        npm_options o = {0, json_truthy(item(row, 3))};
         arena a;
         arena_init(&a);
         npm_comparator x, y;
