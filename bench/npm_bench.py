@@ -32,9 +32,11 @@ WORK = os.environ.get("VSOLVE_BENCH_DIR", "/tmp/vsolve-bench/npm")
 
 
 class Registry:
-    """Packuments from a directory on 127.0.0.1 (GET /name, GET /@scope%2fname); stops after ttl s."""
+    """Packuments from a directory on 127.0.0.1 (GET /name, GET /@scope%2fname); stops after ttl s.
+    With `tarball` (a function of the request path returning bytes or None), GET /.../-/x.tgz is
+    answered by it."""
 
-    def __init__(self, packuments, ttl=1800):
+    def __init__(self, packuments, ttl=1800, tarball=None):
         self.dir = packuments
         registry = self
 
@@ -44,19 +46,29 @@ class Registry:
             def log_message(self, *args):
                 pass
 
-            def do_GET(self):
-                name = self.path.split("?")[0].lstrip("/").replace("/", "%2f").replace("%2F", "%2f")
-                f = os.path.join(registry.dir, name + ".json")
-                if "/" in name or not os.path.isfile(f):
+            def reply(self, body, ctype):
+                if body is None:
                     self.send_error(404)
                     return
-                with open(f, "rb") as fh:
-                    body = fh.read().replace(b"@REGISTRY@", ("http://127.0.0.1:%d" % registry.port).encode())
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if tarball and "/-/" in path and path.endswith(".tgz"):
+                    self.reply(tarball(path), "application/octet-stream")
+                    return
+                name = path.lstrip("/").replace("/", "%2f").replace("%2F", "%2f")
+                f = os.path.join(registry.dir, name + ".json")
+                if "/" in name or not os.path.isfile(f):
+                    self.reply(None, "")
+                    return
+                with open(f, "rb") as fh:
+                    body = fh.read().replace(b"@REGISTRY@", ("http://127.0.0.1:%d" % registry.port).encode())
+                self.reply(body, "application/json")
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
@@ -79,6 +91,19 @@ def entries(lock_text):
     return out
 
 
+def unpacked_registry():
+    """The shared packuments unpacked once under WORK (npm and vsolve both read the directory)."""
+    unpacked = os.path.join(WORK, "registry")
+    if not os.path.isdir(unpacked):
+        os.makedirs(WORK, exist_ok=True)
+        tmp = unpacked + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        with tarfile.open(os.path.join(CORPORA, "npm", "packuments.tar.gz")) as t:
+            t.extractall(tmp)
+        os.rename(tmp, unpacked)
+    return unpacked
+
+
 def timed(cmd, cwd=None):
     t = time.perf_counter()
     p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -95,14 +120,7 @@ def main():
     npm = shutil.which("npm")
     if not npm:
         sys.exit("npm is not installed: nothing to compare with")
-    unpacked = os.path.join(WORK, "registry")
-    if not os.path.isdir(unpacked):
-        os.makedirs(WORK, exist_ok=True)
-        tmp = unpacked + ".tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        with tarfile.open(os.path.join(CORPORA, "npm", "packuments.tar.gz")) as t:
-            t.extractall(tmp)
-        os.rename(tmp, unpacked)
+    unpacked = unpacked_registry()
     reg = Registry(os.path.join(unpacked, "packuments"))
     projects = os.path.join(CORPORA, "npm", "projects")
     rows = []

@@ -16,82 +16,36 @@ refuses it for exactly the reasons it refuses npm's own reference lock of the sa
 This needs the npm registry for the tarballs, so it is a check to run by hand, not a unit test.
 """
 import argparse
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-CORPORA = os.environ.get("VSOLVE_CORPORA", os.path.join(REPO, "..", "shared", "corpora"))
-WORK = os.environ.get("VSOLVE_BENCH_DIR", "/tmp/vsolve-bench/npm")
+from npm_bench import CORPORA, REPO, WORK, Registry, unpacked_registry
 
 
-class Registry:
-    """Packuments from a directory, tarballs fetched from upstream once and cached; 127.0.0.1 only."""
+class TarballCache:
+    """Tarballs fetched from the upstream registry once and kept under a directory."""
 
-    def __init__(self, packuments, tarballs, upstream, ttl=3600):
-        self.dir, self.tarballs, self.upstream = packuments, tarballs, upstream.rstrip("/")
+    def __init__(self, directory, upstream):
+        self.dir, self.upstream = directory, upstream.rstrip("/")
         self.fetched = self.hits = self.misses = 0
         self.lock = threading.Lock()
-        os.makedirs(tarballs, exist_ok=True)
-        registry = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
-
-            def reply(self, body, ctype):
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self):
-                path = self.path.split("?")[0]
-                if "/-/" in path and path.endswith(".tgz"):
-                    body = registry.tarball(path)
-                    if body is None:
-                        self.send_error(404)
-                    else:
-                        self.reply(body, "application/octet-stream")
-                    return
-                name = path.lstrip("/").replace("/", "%2f").replace("%2F", "%2f")
-                f = os.path.join(registry.dir, name + ".json")
-                if "/" in name or not os.path.isfile(f):
-                    with registry.lock:
-                        registry.misses += 1
-                    self.send_error(404)
-                    return
-                with open(f, "rb") as fh:
-                    body = fh.read().replace(b"@REGISTRY@", ("http://127.0.0.1:%d" % registry.port).encode())
-                self.reply(body, "application/json")
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        t = threading.Timer(ttl, self.httpd.shutdown)
-        t.daemon = True
-        t.start()
+        os.makedirs(directory, exist_ok=True)
 
     def tarball(self, path):
-        local = os.path.join(self.tarballs, path.lstrip("/").replace("/", "__"))
+        local = os.path.join(self.dir, path.lstrip("/").replace("/", "__"))
         if os.path.isfile(local):
             with self.lock:
                 self.hits += 1
             with open(local, "rb") as f:
                 return f.read()
-        body = None
+        body = error = None
         for attempt in range(4):        # name resolution fails now and then under load
             try:
                 with urllib.request.urlopen(self.upstream + path, timeout=60) as r:
@@ -112,9 +66,6 @@ class Registry:
         with self.lock:
             self.fetched += 1
         return body
-
-    def stop(self):
-        self.httpd.shutdown()
 
 
 def lock_packages(lock_path):
@@ -185,15 +136,9 @@ def main():
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
     if not upstream.startswith("http"):
         sys.exit("no upstream registry for the tarballs (npm config get registry said %r); give --upstream" % upstream)
-    unpacked = os.path.join(WORK, "registry")
-    if not os.path.isdir(unpacked):
-        os.makedirs(WORK, exist_ok=True)
-        tmp = unpacked + ".tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        with tarfile.open(os.path.join(CORPORA, "npm", "packuments.tar.gz")) as t:
-            t.extractall(tmp)
-        os.rename(tmp, unpacked)
-    reg = Registry(os.path.join(unpacked, "packuments"), os.path.join(WORK, "tarballs"), upstream)
+    unpacked = unpacked_registry()
+    tarballs = TarballCache(os.path.join(WORK, "tarballs"), upstream)
+    reg = Registry(os.path.join(unpacked, "packuments"), ttl=3600, tarball=tarballs.tarball)
     url = "http://127.0.0.1:%d/" % reg.port
     projects = os.path.join(CORPORA, "npm", "projects")
     rows, failed = [], 0
@@ -231,9 +176,9 @@ def main():
                 failed += 1
     finally:
         reg.stop()
-    print("npm %s; tarballs fetched from upstream %d, from the local cache %d; 404s %d"
+    print("npm %s; tarballs fetched from upstream %d, from the local cache %d; failed fetches %d"
           % (subprocess.run([npm, "--version"], stdout=subprocess.PIPE, text=True).stdout.strip(),
-             reg.fetched, reg.hits, reg.misses))
+             tarballs.fetched, tarballs.hits, tarballs.misses))
     print("| project | lock packages | npm ci --ignore-scripts on vsolve's lock | npm ci time (s) |")
     print("|---|---|---|---|")
     for p, n, verdict, seconds in rows:
