@@ -130,9 +130,30 @@ static uint32_t newest_in_line(const policy *p, uint32_t rep)
     return rep;
 }
 
+/* After "no version of rep's line older than v" failed: the newest version of the line that the
+ * solver's failed assumptions leave possible. Every trial for a version newer than the newest
+ * "not k" in the core repeats the whole core, so it would fail too. VS_NONE when the core names
+ * no version of the line (then nothing can be skipped). */
+static uint32_t newest_not_refuted(policy *p, uint32_t rep)
+{
+    const int *core;
+    size_t k = sat_failed_assumptions(p->e->s, &core);
+    uint32_t newest = VS_NONE;
+    for (size_t c = 0; c < k; c++) {
+        uint32_t var = (uint32_t)abs(core[c]) - 1;
+        if (core[c] > 0 || var >= p->e->cone.len)
+            continue;
+        uint32_t pkg = p->e->cone.items[var];
+        if (same_line(p, pkg, rep) && (newest == VS_NONE || pkg > newest))
+            newest = pkg;
+    }
+    return newest;
+}
+
 /* Makes rep's line as new as possible: the newest version v such that "no version of the line
  * older than v is installed" still has a model (with skip_newest, the newest is known to fail).
- * "Not installed" satisfies the preference too. */
+ * "Not installed" satisfies the preference too. Versions newer than what a failed trial's core
+ * leaves possible are skipped without a solver call: they would fail the same way. */
 static int newest_version(policy *p, uint32_t rep, int skip_newest, int_vec *lits)
 {
     p->line_done[line_of(p, rep)] = 1;
@@ -146,9 +167,10 @@ static int newest_version(policy *p, uint32_t rep, int skip_newest, int_vec *lit
     if (cur == VS_NONE)
         return VSOLVE_OK;
     int skipped = !skip_newest;
+    uint32_t limit = VS_NONE;   /* candidates above this are known to fail */
     for (uint32_t j = nm->n_pkgs; j-- > 0;) {   /* candidates newer than cur, newest first */
         uint32_t v = nm->first_pkg + j;
-        if (!same_line(p, v, rep) || !encode_in_cone(p->e, v))
+        if (!same_line(p, v, rep) || !encode_in_cone(p->e, v) || (limit != VS_NONE && v > limit && v != cur))
             continue;
         if (!skipped) {   /* known not to work: the batch tried it */
             skipped = 1;
@@ -163,6 +185,7 @@ static int newest_version(policy *p, uint32_t rep, int skip_newest, int_vec *lit
             return -r;
         if (r == 1 || v == cur)
             return VSOLVE_OK;
+        limit = newest_not_refuted(p, rep);
     }
     return VSOLVE_OK;
 }
