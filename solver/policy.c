@@ -1,6 +1,8 @@
 /* policy.c: greedy lexicographic preference through SAT assumptions.
- * An assumption that the current model already satisfies costs no solver call; only a
- * preference the model violates is tried, and kept if the solver finds a model with it. */
+ * A preference that the current model already satisfies costs no solver call; only a
+ * preference the model violates is tried (as assumptions), and kept if the solver finds a model
+ * with it. A kept preference becomes unit clauses: the solver propagates it once, not on every
+ * later call. */
 #include "policy.h"
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@ typedef struct policy {
     vs_encoding *e;
     const vs_universe *u;
     unsigned char *model;   /* cone index -> installed */
-    int_vec assumptions;   /* committed preferences (plus the request selectors) */
+    int_vec assumptions;   /* the request selectors (kept preferences are unit clauses) */
     int_vec trial;         /* assumptions + the preference being tried */
     unsigned char *line_done;  /* version line -> already optimized */
     size_t n_lines;
@@ -27,8 +29,8 @@ static int installed(const policy *p, uint32_t pkg)
     return encode_in_cone(p->e, pkg) && p->model[p->e->var_of_pkg[pkg]];
 }
 
-/* Tries the committed assumptions plus extra[0..n). On success commits them and refreshes the
- * model. Returns 1 if kept, 0 if not, negative on error. */
+/* Tries the preference extra[0..n) on top of those kept so far. On success keeps it and
+ * refreshes the model. Returns 1 if kept, 0 if not, negative on error. */
 static int try_keep(policy *p, const int *extra, size_t n)
 {
     int satisfied = 1;
@@ -48,7 +50,10 @@ static int try_keep(policy *p, const int *extra, size_t n)
             return 0;
         read_model(p);
     }
-    return vec_append(&p->assumptions, extra, n) ? 1 : -VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n; i++)   /* kept for good: a unit clause, propagated once */
+        if (sat_add_clause(p->e->s, &extra[i], 1) < 0)
+            return -VSOLVE_ENOMEM;
+    return 1;
 }
 
 /* Step 0: keep what the request wants kept (installed or locked versions), one at a time. */
