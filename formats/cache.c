@@ -6,14 +6,17 @@
  *   12 header checksum         u32, crc32 of bytes 16..63
  *   16 source fingerprint      u64
  *   24 settings fingerprint    u64
- *   32 payload size            u64 (the universe image, uncompressed)
- *   40 compressed size         u64
+ *   32 body size               u64 (the file's size less this header)
+ *   40 body checksum           u32, crc32 of the body
+ *   44 part count              u32 (the image's core and its clause chunks)
  *   48 reserved                16 zero bytes
- *   64 zlib stream of the universe image (solver/universe_image.c); the stream's own adler32
- *      is the payload checksum, verified when it is inflated
+ *   64 body: per part its image size and compressed size (u32 each), then one zlib stream per
+ *      part, in order: the core, then the chunks (solver/universe_image.c)
  *
- * zlib writes the stream; libdeflate reads it: it inflates a whole buffer in about 40% of
- * zlib's time, and every solve from the cache starts by inflating the image.
+ * Reading checks both checksums over the whole file and inflates the core; a clause chunk is
+ * inflated when a solve first reaches one of its names (universe_need_*), so a request reads
+ * only what its cone needs. zlib writes the streams; libdeflate reads them: it inflates a
+ * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
 #include <dirent.h>
@@ -162,40 +165,71 @@ static void make_parent(const char *path)
     mkdir(dir, 0755);
 }
 
+/* One zlib stream per part, level 1: the cache is written once and read on every solve;
+ * inflate speed barely depends on the level, and level 1 writes several times faster. */
+static int compress_part(const unsigned char *raw, size_t len, unsigned char **out, size_t *out_len)
+{
+    uLongf zlen = compressBound((uLong)len);
+    *out = malloc(zlen);
+    if (!*out || compress2(*out, &zlen, raw, (uLong)len, 1) != Z_OK) {
+        free(*out);
+        *out = NULL;
+        return VSOLVE_ENOMEM;
+    }
+    *out_len = zlen;
+    return VSOLVE_OK;
+}
+
 int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs_error *err)
 {
-    unsigned char *image = NULL;
-    size_t image_len = 0;
-    if (universe_image_write(u, &image, &image_len) != VSOLVE_OK)
+    universe_image img;
+    if (universe_image_write(u, &img) != VSOLVE_OK)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
-    uLongf zlen = compressBound((uLong)image_len);
-    unsigned char *file = malloc(HEADER_SIZE + zlen);
-    if (!file) {
-        free(image);
+    uint32_t parts = img.n_chunks + 1;
+    unsigned char **z = calloc(parts, sizeof *z);
+    size_t *zlen = calloc(parts, sizeof *zlen), body = (size_t)parts * 8;
+    int rc = z && zlen ? VSOLVE_OK : VSOLVE_ENOMEM;
+    for (uint32_t i = 0; i < parts && rc == VSOLVE_OK; i++) {
+        const unsigned char *raw = i ? img.chunks[i - 1] : img.core;
+        size_t len = i ? img.chunk_lens[i - 1] : img.core_len;
+        if (len > UINT32_MAX)
+            rc = VSOLVE_ENOMEM;
+        else
+            rc = compress_part(raw, len, &z[i], &zlen[i]);
+        body += rc == VSOLVE_OK ? zlen[i] : 0;
+    }
+    unsigned char *file = rc == VSOLVE_OK ? malloc(HEADER_SIZE + body) : NULL;
+    if (file) {
+        unsigned char *at = file + HEADER_SIZE + (size_t)parts * 8;
+        for (uint32_t i = 0; i < parts; i++) {
+            put_u32(file + HEADER_SIZE + 8 * (size_t)i, (uint32_t)(i ? img.chunk_lens[i - 1] : img.core_len));
+            put_u32(file + HEADER_SIZE + 8 * (size_t)i + 4, (uint32_t)zlen[i]);
+            memcpy(at, z[i], zlen[i]);
+            at += zlen[i];
+        }
+        memset(file, 0, HEADER_SIZE);
+        memcpy(file, magic, 8);
+        put_u32(file + 8, VSOLVE_CACHE_FORMAT);
+        put_u64(file + 16, key->source);
+        put_u64(file + 24, key->settings);
+        put_u64(file + 32, body);
+        put_u32(file + 40, (uint32_t)libdeflate_crc32(0, file + HEADER_SIZE, body));
+        put_u32(file + 44, parts);
+        put_u32(file + 12, (uint32_t)crc32(0L, file + 16, HEADER_SIZE - 16));
+    }
+    for (uint32_t i = 0; z && i < parts; i++)
+        free(z[i]);
+    free(z);
+    free(zlen);
+    universe_image_free(&img);
+    if (!file)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
-    }
-    /* level 1: the cache is written once and read on every solve; inflate speed barely
-     * depends on the level, and level 1 writes several times faster */
-    int zrc = compress2(file + HEADER_SIZE, &zlen, image, (uLong)image_len, 1);
-    free(image);
-    if (zrc != Z_OK) {
-        free(file);
-        return vs_error_set(err, VSOLVE_ENOMEM, "cannot compress the cache (zlib error %d)", zrc);
-    }
-    memset(file, 0, HEADER_SIZE);
-    memcpy(file, magic, 8);
-    put_u32(file + 8, VSOLVE_CACHE_FORMAT);
-    put_u64(file + 16, key->source);
-    put_u64(file + 24, key->settings);
-    put_u64(file + 32, image_len);
-    put_u64(file + 40, zlen);
-    put_u32(file + 12, (uint32_t)crc32(0L, file + 16, HEADER_SIZE - 16));
 
     make_parent(path);
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(file, 1, HEADER_SIZE + zlen, f) == HEADER_SIZE + zlen;
+    int ok = f && fwrite(file, 1, HEADER_SIZE + body, f) == HEADER_SIZE + body;
     if (f && fclose(f) != 0)
         ok = 0;
     free(file);
@@ -207,64 +241,145 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
     return VSOLVE_OK;
 }
 
-int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err)
+/* What the universe keeps to inflate its clause chunks later: the whole file. */
+typedef struct chunk_source {
+    unsigned char *file;
+    size_t *offset;            /* part -> start of its stream in file */
+    uint32_t *raw_len, *z_len; /* part -> sizes */
+    struct libdeflate_decompressor *inflater;
+    char path[PATH_MAX];
+} chunk_source;
+
+static void chunk_source_free(void *p)
+{
+    chunk_source *cs = p;
+    if (!cs)
+        return;
+    free(cs->file);
+    free(cs->offset);
+    free(cs->raw_len);
+    free(cs->z_len);
+    libdeflate_free_decompressor(cs->inflater);
+    free(cs);
+}
+
+/* Inflates part i into a malloc'd buffer of exactly its image size. */
+static int inflate_part(chunk_source *cs, uint32_t i, unsigned char **out, vs_error *err)
+{
+    *out = malloc(cs->raw_len[i] ? cs->raw_len[i] : 1);
+    if (!*out)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    size_t used = 0;
+    /* NULL for the output size: the part must inflate to exactly raw_len bytes */
+    enum libdeflate_result zr = libdeflate_zlib_decompress_ex(cs->inflater, cs->file + cs->offset[i], cs->z_len[i],
+                                                              *out, cs->raw_len[i], &used, NULL);
+    if (zr != LIBDEFLATE_SUCCESS || used != cs->z_len[i]) {
+        free(*out);
+        *out = NULL;
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the compressed data is damaged (checksum or length)",
+                            cs->path);
+    }
+    return VSOLVE_OK;
+}
+
+static int prefixed(vs_error *err, const char *path)
+{
+    if (err->code == VSOLVE_ENOMEM || strncmp(err->message, "corrupt: ", 9) == 0)
+        return err->code;
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: %s", path, why);
+}
+
+static int load_chunk(void *source, vs_universe *u, uint32_t chunk, vs_error *err)
+{
+    chunk_source *cs = source;
+    unsigned char *image;
+    int rc = inflate_part(cs, chunk + 1, &image, err);
+    if (rc == VSOLVE_OK) {
+        rc = universe_image_read_chunk(u, chunk, image, cs->raw_len[chunk + 1], err);
+        free(image);
+        if (rc != VSOLVE_OK)
+            rc = prefixed(err, cs->path);
+    }
+    return rc;
+}
+
+/* Reads and checks the whole file: header, key, sizes, checksums and the part table. */
+static int read_file(const char *path, const cache_key *key, chunk_source *cs, uint32_t *parts, vs_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", path, strerror(errno));
     unsigned char header[HEADER_SIZE];
-    if (fread(header, 1, HEADER_SIZE, f) != HEADER_SIZE || memcmp(header, magic, 8) != 0) {
-        fclose(f);
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve cache", path);
-    }
-    if (get_u32(header + 12) != (uint32_t)crc32(0L, header + 16, HEADER_SIZE - 16)) {
-        fclose(f);
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: header checksum mismatch", path);
-    }
-    if (get_u32(header + 8) != VSOLVE_CACHE_FORMAT) {
-        fclose(f);
-        return vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has cache format %u, this vsolve reads %u", path,
-                            get_u32(header + 8), VSOLVE_CACHE_FORMAT);
-    }
-    if (get_u64(header + 16) != key->source || get_u64(header + 24) != key->settings) {
-        fclose(f);
-        return vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from %s", path,
-                            get_u64(header + 16) != key->source ? "another state of the repository"
-                                                                : "other settings or variables");
-    }
-    uint64_t image_len = get_u64(header + 32), zlen = get_u64(header + 40);
-    if (image_len > ((uint64_t)1 << 32) || zlen > ((uint64_t)1 << 32)) {
-        fclose(f);
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", path);
-    }
-    unsigned char *z = malloc(zlen ? zlen : 1), *image = malloc(image_len ? image_len : 1);
     int rc = VSOLVE_OK;
-    if (!z || !image) {
+    if (fread(header, 1, HEADER_SIZE, f) != HEADER_SIZE || memcmp(header, magic, 8) != 0)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve cache", path);
+    else if (get_u32(header + 12) != (uint32_t)crc32(0L, header + 16, HEADER_SIZE - 16))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: header checksum mismatch", path);
+    else if (get_u32(header + 8) != VSOLVE_CACHE_FORMAT)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has cache format %u, this vsolve reads %u", path,
+                          get_u32(header + 8), VSOLVE_CACHE_FORMAT);
+    else if (get_u64(header + 16) != key->source || get_u64(header + 24) != key->settings)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from %s", path,
+                          get_u64(header + 16) != key->source ? "another state of the repository"
+                                                              : "other settings or variables");
+    uint64_t body = get_u64(header + 32);
+    *parts = get_u32(header + 44);
+    if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", path);
+    if (rc == VSOLVE_OK && !(cs->file = malloc(body)))
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
-    } else if (fread(z, 1, zlen, f) != zlen || fgetc(f) != EOF) {
+    if (rc == VSOLVE_OK && (fread(cs->file, 1, body, f) != body || fgetc(f) != EOF))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", path);
-    } else {
-        struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
-        int have_inflater = inflater != NULL;
-        size_t used = 0;
-        /* NULL for the output size: the image must inflate to exactly image_len bytes */
-        enum libdeflate_result zr = inflater ? libdeflate_zlib_decompress_ex(inflater, z, (size_t)zlen, image,
-                                                                            (size_t)image_len, &used, NULL)
-                                             : LIBDEFLATE_BAD_DATA;
-        libdeflate_free_decompressor(inflater);
-        if (!have_inflater)
-            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
-        else if (zr != LIBDEFLATE_SUCCESS || used != zlen)
-            rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the compressed data is damaged (checksum or length)", path);
-        else if (universe_image_read(u, image, image_len, err) != VSOLVE_OK) {
-            char why[sizeof err->message];
-            snprintf(why, sizeof why, "%s", err->message);
-            rc = err->code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM
-                                            : vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: %s", path, why);
-        }
-    }
     fclose(f);
-    free(z);
-    free(image);
-    return rc;
+    if (rc == VSOLVE_OK && get_u32(header + 40) != (uint32_t)libdeflate_crc32(0, cs->file, body))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the compressed data is damaged (checksum mismatch)", path);
+    if (rc != VSOLVE_OK)
+        return rc;
+    cs->offset = malloc(*parts * sizeof *cs->offset);
+    cs->raw_len = malloc(*parts * sizeof *cs->raw_len);
+    cs->z_len = malloc(*parts * sizeof *cs->z_len);
+    if (!cs->offset || !cs->raw_len || !cs->z_len)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    size_t at = (size_t)*parts * 8;
+    for (uint32_t i = 0; i < *parts; i++) {
+        cs->raw_len[i] = get_u32(cs->file + 8 * (size_t)i);
+        cs->z_len[i] = get_u32(cs->file + 8 * (size_t)i + 4);
+        cs->offset[i] = at;
+        if (cs->z_len[i] > body - at)
+            return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+        at += cs->z_len[i];
+    }
+    if (at != body)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+    return VSOLVE_OK;
+}
+
+int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err)
+{
+    chunk_source *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    snprintf(cs->path, sizeof cs->path, "%s", path);
+    uint32_t parts = 0;
+    int rc = read_file(path, key, cs, &parts, err);
+    if (rc == VSOLVE_OK && !(cs->inflater = libdeflate_alloc_decompressor()))
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    unsigned char *core = NULL;
+    if (rc == VSOLVE_OK)
+        rc = inflate_part(cs, 0, &core, err);
+    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)
+        rc = prefixed(err, path);
+    free(core);
+    if (rc == VSOLVE_OK && u->pending->n_chunks != parts - 1)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);
+    if (rc != VSOLVE_OK) {
+        chunk_source_free(cs);
+        return rc;
+    }
+    u->pending->source = cs;
+    u->pending->load = load_chunk;
+    u->pending->free_source = chunk_source_free;
+    return VSOLVE_OK;
 }

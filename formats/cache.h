@@ -8,7 +8,7 @@
 #include "../solver/universe.h"
 
 /* The file format version; a cache of another version is rebuilt, never read. */
-#define VSOLVE_CACHE_FORMAT 4u
+#define VSOLVE_CACHE_FORMAT 5u
 
 typedef struct cache_key {
     uint64_t source;     /* cache_source_fingerprint of the repository */
@@ -32,7 +32,9 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
 
 /* Reads a cache into u (freshly initialised). VSOLVE_OK when it matches key; otherwise u must be
  * freed and the error says why: VSOLVE_EIO "missing" (no file), VSOLVE_EBADINPUT "stale" (key
- * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image). */
+ * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image). The
+ * whole file is checksummed here, but the clauses stay pending: universe_need_* inflates the
+ * chunks a caller needs (the universe keeps the file in memory until then). */
 int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err);
 
 #endif

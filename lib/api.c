@@ -304,6 +304,11 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         request_free(&req);
         return rc;
     }
+    rc = request_need_clauses(&ctx->universe, use, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        request_free(&req);
+        return rc;
+    }
     vs_solution s;
     solution_init(&s);
     rc = vs_solve(&ctx->universe, use, &s);
@@ -352,7 +357,7 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: load a repository and give a path");
     vs_request req;
     request_init(&req);
-    int rc = VSOLVE_OK;
+    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
     vs_solution s;
@@ -388,11 +393,14 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
     *out = NULL;
     if (!ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: load a repository first");
+    int rc = universe_need_all(&ctx->universe, &ctx->err);
+    if (rc != VSOLVE_OK)
+        return rc;
     vsolve_sweep_result *s = calloc(1, sizeof *s);
     if (!s)
         return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
     s->u = &ctx->universe;
-    int rc = sweep_universe(&ctx->universe, threads, progress, user, &s->r);
+    rc = sweep_universe(&ctx->universe, threads, progress, user, &s->r);
     size_t n = ctx->universe.pkgs.len;
     if (rc == VSOLVE_OK && !(s->reasons = calloc(n ? n : 1, sizeof *s->reasons)))
         rc = VSOLVE_ENOMEM;
@@ -461,7 +469,7 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     vs_request req;
     request_init(&req);
     u32_vec ids = { 0 };
-    int rc = VSOLVE_OK;
+    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* any package may be named */
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
     for (size_t i = 0; i < n_packages && rc == VSOLVE_OK; i++) {

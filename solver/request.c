@@ -39,3 +39,21 @@ int request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t
         return VSOLVE_ENOMEM;
     return vec_push(&r->atoms, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
+
+int request_need_clauses(vs_universe *u, const vs_request *r, vs_error *err)
+{
+    if (!u->pending)
+        return VSOLVE_OK;
+    u32_vec start = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < r->atoms.len && rc == VSOLVE_OK; i++)
+        if (!r->atoms.items[i].forbid &&
+            !vec_append(&start, vec_at(&r->ids, r->atoms.items[i].first), r->atoms.items[i].count))
+            rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && !vec_append(&start, r->keep.items, r->keep.len))
+        rc = VSOLVE_ENOMEM;
+    rc = rc == VSOLVE_OK ? universe_need_cone(u, start.items, start.len, err)
+                         : vs_error_set(err, rc, "out of memory");
+    vec_free(&start);
+    return rc;
+}

@@ -27,5 +27,8 @@ int  request_forbid(vs_request *r, uint32_t desc, uint32_t name, const uint32_t 
 /* Asks to keep pkg installed if the request allows it (a soft preference). */
 int  request_keep(vs_request *r, uint32_t pkg);
 int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *pkgs, size_t n);
+/* Reads the pending clauses a solve of r can reach (universe_need_cone from its atoms and kept
+ * packages). VSOLVE_OK or the reader's error. */
+int  request_need_clauses(vs_universe *u, const vs_request *r, vs_error *err);
 
 #endif

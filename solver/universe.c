@@ -21,7 +21,101 @@ void universe_free(vs_universe *u)
     vec_free(&u->ids);
     free(u->name_of_str);
     free(u->run_table);
+    universe_pending_free(u->pending);
     memset(u, 0, sizeof *u);
+}
+
+void universe_pending_free(vs_pending_clauses *p)
+{
+    if (!p)
+        return;
+    if (p->free_source)
+        p->free_source(p->source);
+    free(p->name_end);
+    free(p->clause_end);
+    free(p->loaded);
+    free(p);
+}
+
+static int load_chunk(vs_universe *u, uint32_t chunk, vs_error *err)
+{
+    vs_pending_clauses *p = u->pending;
+    if (p->loaded[chunk])
+        return VSOLVE_OK;
+    if (!p->load)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "the universe's clauses were not read and have no source");
+    int rc = p->load(p->source, u, chunk, err);
+    if (rc == VSOLVE_OK)
+        p->loaded[chunk] = 1;
+    return rc;
+}
+
+int universe_need_name(vs_universe *u, uint32_t name, vs_error *err)
+{
+    if (!u->pending || name >= u->names.len)
+        return VSOLVE_OK;
+    uint32_t lo = 0, hi = u->pending->n_chunks;   /* the first chunk whose name_end > name */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (u->pending->name_end[mid] > name)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo < u->pending->n_chunks ? load_chunk(u, lo, err) : VSOLVE_OK;
+}
+
+int universe_need_all(vs_universe *u, vs_error *err)
+{
+    if (!u->pending)
+        return VSOLVE_OK;
+    for (uint32_t c = 0; c < u->pending->n_chunks; c++) {
+        int rc = load_chunk(u, c, err);
+        if (rc != VSOLVE_OK)
+            return rc;
+    }
+    universe_pending_free(u->pending);
+    u->pending = NULL;
+    return VSOLVE_OK;
+}
+
+static int push_unseen(u32_vec *queue, unsigned char *seen, uint32_t pkg)
+{
+    if (seen[pkg])
+        return 1;
+    seen[pkg] = 1;
+    return vec_push(queue, pkg) != 0;
+}
+
+int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err)
+{
+    if (!u->pending)
+        return VSOLVE_OK;
+    unsigned char *seen = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    u32_vec queue = { 0 };
+    int rc = seen ? VSOLVE_OK : VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        if (start[i] < u->pkgs.len && !push_unseen(&queue, seen, start[i]))
+            rc = VSOLVE_ENOMEM;
+    for (size_t head = 0; head < queue.len && rc == VSOLVE_OK; head++) {
+        const vs_pkg *p = &u->pkgs.items[queue.items[head]];
+        if (p->flags & VS_PKG_UNAVAILABLE)
+            continue;   /* never in a cone: its clauses are never read */
+        rc = universe_need_name(u, p->name, err);
+        uint32_t ranges[2][2] = { { p->clause_first, p->clause_count }, { p->root_clause_first, p->root_clause_count } };
+        for (int r = 0; r < 2 && rc == VSOLVE_OK; r++)
+            for (uint32_t c = 0; c < ranges[r][1] && rc == VSOLVE_OK; c++) {
+                const vs_clause *cl = &u->clauses.items[ranges[r][0] + c];
+                for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++)
+                    if (!push_unseen(&queue, seen, u->ids.items[cl->first + j]))
+                        rc = VSOLVE_ENOMEM;
+            }
+    }
+    if (rc == VSOLVE_ENOMEM)
+        vs_error_set(err, rc, "out of memory");
+    free(seen);
+    vec_free(&queue);
+    return rc;
 }
 
 int universe_add_package(vs_universe *u, uint32_t name_str, uint32_t version_str, uint32_t flags, void *user)

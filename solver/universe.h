@@ -18,6 +18,7 @@
 #define VSOLVE_UNIVERSE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 #include "strpool.h"
 #include "vec.h"
 
@@ -64,7 +65,23 @@ typedef struct vs_group {
     uint32_t first, count;  /* members in universe.ids */
 } vs_group;
 
-typedef struct vs_universe {
+typedef struct vs_universe vs_universe;
+
+/* Clauses read on demand. A universe loaded from the cache has every package, name, group and
+ * id from the start, but the clauses of a name's packages are read only when something needs
+ * them (universe_need_* below): the clauses of names [name_end[c-1], name_end[c]) are
+ * clauses [clause_end[c-1], clause_end[c]) and come in one chunk c, read whole by load(). */
+typedef struct vs_pending_clauses {
+    uint32_t n_chunks;
+    uint32_t *name_end;          /* chunk -> one past its last name */
+    uint32_t *clause_end;        /* chunk -> one past its last clause */
+    unsigned char *loaded;       /* chunk -> read */
+    void *source;                /* the reader's state, e.g. the compressed chunks */
+    int (*load)(void *source, vs_universe *u, uint32_t chunk, vs_error *err);
+    void (*free_source)(void *source);
+} vs_pending_clauses;
+
+struct vs_universe {
     strpool strings;
     VEC(vs_pkg) pkgs;
     VEC(vs_name) names;
@@ -78,7 +95,8 @@ typedef struct vs_universe {
     uint32_t run_cap, run_count;
     int sorted;
     int building_pkg;       /* package whose clauses are being added, or -1 */
-} vs_universe;
+    vs_pending_clauses *pending;  /* clauses not read yet, or NULL when all are present */
+};
 
 int  universe_init(vs_universe *u);
 void universe_free(vs_universe *u);
@@ -126,6 +144,16 @@ int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others,
 int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
 /* Makes one slot per name holding all its packages (opam's rule). */
 int universe_slot_per_name(vs_universe *u);
+
+/* Reading pending clauses (no-ops when none are pending). Before anything reads the clauses of
+ * a package, they must be present: the clauses of one name's packages; of everything; or of
+ * every package reachable from start[0..n) through the providers of available packages' clauses
+ * (ordinary and root variants): what encoding, solving and explaining a request can reach.
+ * VSOLVE_OK, or an error from the reader (a damaged chunk). */
+int universe_need_name(vs_universe *u, uint32_t name, vs_error *err);
+int universe_need_all(vs_universe *u, vs_error *err);
+int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err);
+void universe_pending_free(vs_pending_clauses *p);
 
 
 #endif

@@ -1,19 +1,24 @@
-/* universe_image.c: serializing the universe to a stream of unsigned LEB128 varints (small
+/* universe_image.c: serializing the universe to streams of unsigned LEB128 varints (small
  * numbers, the common case, take one or two bytes).
  *
- * Layout: magic, layout, strings (count, byte size, NUL-separated bytes), packages (count,
- * 12 values each), names (count, 4 each), clauses (count, 4 each), groups (count, 3 each),
- * ids (count, then runs of consecutive ids as start and length), end marker. VS_NONE is stored
- * as 0 and every other value v as v + 1. Offsets that usually follow on from the previous
- * record (a package's name, first clause and first conflict; a clause's first provider) are
- * stored as the zigzag difference from that expectation, so most take one byte. */
+ * An image is a core and clause chunks. The core: magic, layout, strings (count, byte size,
+ * NUL-separated bytes), packages (count, 12 values each), names (count, 4 each), groups (count,
+ * 3 each), ids (count, then runs of consecutive ids as start and length), the clause count and
+ * the chunk table (count, then each chunk's name end and clause end), end marker. A chunk: magic,
+ * its first clause and clause count, the clauses (4 values each), end marker. Chunks hold the
+ * clauses of runs of names, so that a solve reads only the chunks its cone reaches.
+ * VS_NONE is stored as 0 and every other value v as v + 1. Offsets that usually follow on from
+ * the previous record (a package's name, first clause and first conflict; a clause's first
+ * provider) are stored as the zigzag difference from that expectation, so most take one byte. */
 #include "universe_image.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
+#define CHUNK_MAGIC 0x43555356u   /* "VSUC" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
-#define IMAGE_LAYOUT 4u
+#define IMAGE_LAYOUT 5u
+#define CHUNK_CLAUSES 512u        /* clauses per chunk, about: a chunk ends with a name */
 
 typedef struct writer {
     unsigned char *buf;
@@ -72,9 +77,80 @@ static uint32_t unzig(uint32_t z, uint32_t expected)
     return (uint32_t)((int64_t)expected + d);
 }
 
-int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
+/* The chunk table: names cut into runs of about CHUNK_CLAUSES clauses. The clauses of a run
+ * must come after those of the runs before it (so they are built, package by package); when
+ * they do not, one chunk holds them all. Returns the chunk count; ends are malloc'd. */
+static uint32_t plan_chunks(const vs_universe *u, uint32_t **name_end, uint32_t **clause_end)
 {
+    size_t cap = u->names.len + 1;
+    *name_end = malloc(cap * sizeof **name_end);
+    *clause_end = malloc(cap * sizeof **clause_end);
+    if (!*name_end || !*clause_end)
+        return 0;
+    uint32_t n = 0, begin = 0, end = 0;
+    int ordered = 1;
+    for (uint32_t nm = 0; nm < u->names.len && ordered; nm++) {
+        const vs_name *name = &u->names.items[nm];
+        for (uint32_t j = 0; j < name->n_pkgs; j++) {
+            const vs_pkg *p = &u->pkgs.items[name->first_pkg + j];
+            uint32_t r[2][2] = { { p->clause_first, p->clause_count }, { p->root_clause_first, p->root_clause_count } };
+            for (int k = 0; k < 2; k++)
+                if (r[k][1]) {
+                    if (r[k][0] < begin)
+                        ordered = 0;
+                    if (r[k][0] + r[k][1] > end)
+                        end = r[k][0] + r[k][1];
+                }
+        }
+        if (end - begin >= CHUNK_CLAUSES || nm + 1 == u->names.len) {
+            (*name_end)[n] = nm + 1;
+            (*clause_end)[n] = nm + 1 == u->names.len ? (uint32_t)u->clauses.len : end;
+            n++;
+            begin = end;
+        }
+    }
+    if (!ordered || n == 0) {
+        (*name_end)[0] = (uint32_t)u->names.len;
+        (*clause_end)[0] = (uint32_t)u->clauses.len;
+        n = 1;
+    }
+    return n;
+}
+
+static void write_clauses(writer *w, const vs_universe *u, uint32_t first, uint32_t end)
+{
+    put(w, CHUNK_MAGIC);
+    put(w, first);
+    put(w, end - first);
+    uint32_t run_end = 0;
+    for (uint32_t i = first; i < end; i++) {
+        const vs_clause *c = &u->clauses.items[i];
+        put(w, c->desc);
+        put(w, zig(c->first, run_end));
+        put(w, c->count);
+        put(w, c->cond);
+        if (c->first + c->count > run_end)
+            run_end = c->first + c->count;
+    }
+    put(w, IMAGE_END);
+}
+
+void universe_image_free(universe_image *img)
+{
+    free(img->core);
+    for (uint32_t c = 0; img->chunks && c < img->n_chunks; c++)
+        free(img->chunks[c]);
+    free(img->chunks);
+    free(img->chunk_lens);
+    memset(img, 0, sizeof *img);
+}
+
+int universe_image_write(const vs_universe *u, universe_image *img)
+{
+    memset(img, 0, sizeof *img);
     writer w = { 0 };
+    uint32_t *name_end = NULL, *clause_end = NULL;
+    uint32_t n_chunks = plan_chunks(u, &name_end, &clause_end);
     put(&w, IMAGE_MAGIC);
     put(&w, IMAGE_LAYOUT);
     uint32_t bytes = 0;
@@ -86,16 +162,16 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put_bytes(&w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
 
     put(&w, (uint32_t)u->pkgs.len);
-    uint32_t name = 0, clause_end = 0, conflict_end = 0;
+    uint32_t name = 0, clause_end_prev = 0, conflict_end = 0;
     for (size_t i = 0; i < u->pkgs.len; i++) {
         const vs_pkg *p = &u->pkgs.items[i];
-        uint32_t f[12] = { zig(p->name, name), p->version, p->rank, p->flags, zig(p->clause_first, clause_end),
+        uint32_t f[12] = { zig(p->name, name), p->version, p->rank, p->flags, zig(p->clause_first, clause_end_prev),
                            p->clause_count, p->root_clause_first, p->root_clause_count,
                            zig(p->conflict_first, conflict_end), p->conflict_count, p->slot, p->lag };
         for (int k = 0; k < 12; k++)
             put(&w, f[k]);
         name = p->name;
-        clause_end = p->clause_first + p->clause_count;
+        clause_end_prev = p->clause_first + p->clause_count;
         conflict_end = p->conflict_first + p->conflict_count;
     }
     put(&w, (uint32_t)u->names.len);
@@ -105,17 +181,6 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put(&w, n->first_pkg);
         put(&w, n->n_pkgs);
         put(&w, n->n_available);
-    }
-    put(&w, (uint32_t)u->clauses.len);
-    uint32_t run_end = 0;
-    for (size_t i = 0; i < u->clauses.len; i++) {
-        const vs_clause *c = &u->clauses.items[i];
-        put(&w, c->desc);
-        put(&w, zig(c->first, run_end));
-        put(&w, c->count);
-        put(&w, c->cond);
-        if (c->first + c->count > run_end)
-            run_end = c->first + c->count;
     }
     put(&w, (uint32_t)u->groups.len);
     for (size_t i = 0; i < u->groups.len; i++) {
@@ -132,13 +197,34 @@ int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len)
         put(&w, (uint32_t)(j - i));
         i = j;
     }
+    put(&w, (uint32_t)u->clauses.len);
+    put(&w, n_chunks);
+    for (uint32_t c = 0; c < n_chunks; c++) {
+        put(&w, name_end[c]);
+        put(&w, clause_end[c]);
+    }
     put(&w, IMAGE_END);
-    if (w.oom) {
-        free(w.buf);
+    img->core = w.buf;
+    img->core_len = w.len;
+    int oom = w.oom || !name_end || !clause_end;
+    img->chunks = calloc(n_chunks ? n_chunks : 1, sizeof *img->chunks);
+    img->chunk_lens = calloc(n_chunks ? n_chunks : 1, sizeof *img->chunk_lens);
+    oom |= !img->chunks || !img->chunk_lens;
+    if (!oom)
+        img->n_chunks = n_chunks;
+    for (uint32_t c = 0; c < img->n_chunks && !oom; c++) {
+        writer cw = { 0 };
+        write_clauses(&cw, u, c ? clause_end[c - 1] : 0, clause_end[c]);
+        img->chunks[c] = cw.buf;
+        img->chunk_lens[c] = cw.len;
+        oom = cw.oom;
+    }
+    free(name_end);
+    free(clause_end);
+    if (oom) {
+        universe_image_free(img);
         return VSOLVE_ENOMEM;
     }
-    *out = w.buf;
-    *len = w.len;
     return VSOLVE_OK;
 }
 
@@ -214,7 +300,7 @@ static int in_range(uint32_t first, uint32_t count, size_t len)
     return first <= len && count <= len - first;
 }
 
-int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err)
+int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err)
 {
     reader r = { buf, len, 0, 0 };
     if (get(&r) != IMAGE_MAGIC || get(&r) != IMAGE_LAYOUT)
@@ -238,8 +324,6 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         s = nul + 1;
     }
     r.pos += bytes;
-    if (r.pos > len)
-        return corrupt(err, "strings");
 
     uint32_t n_pkgs = get_count(&r, 12);
     if (!vec_reserve(&u->pkgs, n_pkgs))
@@ -276,20 +360,6 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         n->n_available = get(&r);
     }
     u->names.len = n_names;
-    uint32_t n_clauses = get_count(&r, 4);
-    if (!vec_reserve(&u->clauses, n_clauses))
-        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    uint32_t run_end = 0;
-    for (uint32_t i = 0; i < n_clauses; i++) {
-        vs_clause *c = &u->clauses.items[i];
-        c->desc = get(&r);
-        c->first = unzig(get(&r), run_end);
-        c->count = get(&r);
-        c->cond = get(&r);
-        if (c->first + c->count > run_end)
-            run_end = c->first + c->count;
-    }
-    u->clauses.len = n_clauses;
     uint32_t n_groups = get_count(&r, 3);
     if (!vec_reserve(&u->groups, n_groups))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
@@ -314,6 +384,37 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         i += run;
     }
     u->ids.len = n_ids;
+    uint32_t n_clauses = get(&r);
+    if (r.bad || n_clauses == VS_NONE || n_clauses > (uint32_t)1 << 28)
+        return corrupt(err, "clause count");
+    /* the clauses come with the chunks; until then they are empty */
+    if (!vec_reserve(&u->clauses, n_clauses))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    memset(u->clauses.items, 0, n_clauses * sizeof *u->clauses.items);
+    u->clauses.len = n_clauses;
+    uint32_t n_chunks = get_count(&r, 2);
+    if (r.bad || n_chunks == 0)
+        return corrupt(err, "chunk table");
+    vs_pending_clauses *pc = calloc(1, sizeof *pc);
+    if (!pc)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    u->pending = pc;
+    pc->name_end = malloc(n_chunks * sizeof *pc->name_end);
+    pc->clause_end = malloc(n_chunks * sizeof *pc->clause_end);
+    pc->loaded = calloc(n_chunks, 1);
+    if (!pc->name_end || !pc->clause_end || !pc->loaded)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    pc->n_chunks = n_chunks;
+    for (uint32_t c = 0; c < n_chunks; c++) {
+        pc->name_end[c] = get(&r);
+        pc->clause_end[c] = get(&r);
+        uint32_t prev_name = c ? pc->name_end[c - 1] : 0, prev_clause = c ? pc->clause_end[c - 1] : 0;
+        if (r.bad || pc->name_end[c] < prev_name || pc->clause_end[c] < prev_clause ||
+            (c > 0 && pc->name_end[c] == prev_name))
+            return corrupt(err, "chunk table");
+    }
+    if (pc->name_end[n_chunks - 1] != n_names || pc->clause_end[n_chunks - 1] != n_clauses)
+        return corrupt(err, "chunk table");
     if (get(&r) != IMAGE_END || r.bad || r.pos != len)
         return corrupt(err, "truncated or trailing data");
 
@@ -326,15 +427,20 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
             !in_range(p->conflict_first, p->conflict_count, n_ids))
             return corrupt(err, "package references");
     }
-    for (uint32_t i = 0; i < n_names; i++) {
+    for (uint32_t i = 0, c = 0; i < n_names; i++) {
         const vs_name *n = &u->names.items[i];
         if (n->str >= n_strings || !in_range(n->first_pkg, n->n_pkgs, n_pkgs))
             return corrupt(err, "name references");
-    }
-    for (uint32_t i = 0; i < n_clauses; i++) {
-        const vs_clause *c = &u->clauses.items[i];
-        if (c->desc >= n_strings || !in_range(c->first, c->count, n_ids) || (c->cond != VS_NONE && c->cond >= n_pkgs))
-            return corrupt(err, "clause references");
+        while (pc->name_end[c] <= i)
+            c++;
+        /* a name's clauses lie in its chunk, so that reading the chunk reads them all */
+        uint32_t lo = c ? pc->clause_end[c - 1] : 0, hi = pc->clause_end[c];
+        for (uint32_t j = 0; j < n->n_pkgs; j++) {
+            const vs_pkg *p = &u->pkgs.items[n->first_pkg + j];
+            if (p->name != i || (p->clause_count && (p->clause_first < lo || p->clause_first + p->clause_count > hi)) ||
+                (p->root_clause_count && (p->root_clause_first < lo || p->root_clause_first + p->root_clause_count > hi)))
+                return corrupt(err, "name references");
+        }
     }
     for (uint32_t i = 0; i < n_groups; i++) {
         const vs_group *g = &u->groups.items[i];
@@ -354,4 +460,48 @@ int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs
         u->name_of_str[u->names.items[i].str] = i;
     u->sorted = 1;
     return VSOLVE_OK;
+}
+
+int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned char *buf, size_t len, vs_error *err)
+{
+    const vs_pending_clauses *pc = u->pending;
+    if (!pc || chunk >= pc->n_chunks)
+        return corrupt(err, "no such chunk");
+    uint32_t lo = chunk ? pc->clause_end[chunk - 1] : 0, hi = pc->clause_end[chunk];
+    reader r = { buf, len, 0, 0 };
+    if (get(&r) != CHUNK_MAGIC || get(&r) != lo || get_count(&r, 4) != hi - lo || r.bad)
+        return corrupt(err, "a clause chunk does not match the chunk table");
+    uint32_t run_end = 0, n_strings = u->strings.count, n_ids = (uint32_t)u->ids.len, n_pkgs = (uint32_t)u->pkgs.len;
+    for (uint32_t i = lo; i < hi; i++) {
+        vs_clause *c = &u->clauses.items[i];
+        c->desc = get(&r);
+        c->first = unzig(get(&r), run_end);
+        c->count = get(&r);
+        c->cond = get(&r);
+        if (c->desc >= n_strings || !in_range(c->first, c->count, n_ids) || (c->cond != VS_NONE && c->cond >= n_pkgs)) {
+            memset(u->clauses.items + lo, 0, (hi - lo) * sizeof *u->clauses.items);
+            return corrupt(err, "clause references");
+        }
+        if (c->first + c->count > run_end)
+            run_end = c->first + c->count;
+    }
+    if (get(&r) != IMAGE_END || r.bad || r.pos != len) {
+        memset(u->clauses.items + lo, 0, (hi - lo) * sizeof *u->clauses.items);
+        return corrupt(err, "truncated or trailing data in a clause chunk");
+    }
+    return VSOLVE_OK;
+}
+
+int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err)
+{
+    int rc = universe_image_read_core(u, img->core, img->core_len, err);
+    if (rc == VSOLVE_OK && img->n_chunks != u->pending->n_chunks)
+        rc = corrupt(err, "chunk count");
+    for (uint32_t c = 0; c < img->n_chunks && rc == VSOLVE_OK; c++)
+        rc = universe_image_read_chunk(u, c, img->chunks[c], img->chunk_lens[c], err);
+    if (rc == VSOLVE_OK) {
+        universe_pending_free(u->pending);
+        u->pending = NULL;
+    }
+    return rc;
 }

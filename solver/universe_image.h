@@ -1,16 +1,32 @@
-/* universe_image.h: a universe as a flat little-endian byte image, and back (the payload of the
- * universe cache; compression, checksums and files are formats/cache.c's job). */
+/* universe_image.h: a universe as flat byte images, and back (the payload of the universe
+ * cache; compression, checksums and files are formats/cache.c's job). The image is a core
+ * (strings, packages, names, groups, ids) and clause chunks, each the clauses of a run of
+ * names, so that a reader can leave the clauses a solve does not reach unread. */
 #ifndef VSOLVE_UNIVERSE_IMAGE_H
 #define VSOLVE_UNIVERSE_IMAGE_H
 #include <stddef.h>
 #include "error.h"
 #include "universe.h"
 
-/* Serializes a built universe into a malloc'd buffer. VSOLVE_OK or VSOLVE_ENOMEM. */
-int universe_image_write(const vs_universe *u, unsigned char **out, size_t *len);
+typedef struct universe_image {
+    unsigned char *core;
+    size_t core_len;
+    uint32_t n_chunks;
+    unsigned char **chunks;
+    size_t *chunk_lens;
+} universe_image;
 
-/* Rebuilds u (freshly initialised) from an image. Every index is range-checked: an inconsistent
- * image is VSOLVE_EBADINPUT with a message, never a crash. */
-int universe_image_read(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err);
+/* Serializes a built universe into malloc'd buffers. VSOLVE_OK or VSOLVE_ENOMEM. */
+int universe_image_write(const vs_universe *u, universe_image *img);
+void universe_image_free(universe_image *img);
+
+/* Rebuilds u (freshly initialised) from a core image. Every index is range-checked: an
+ * inconsistent image is VSOLVE_EBADINPUT with a message, never a crash. The clauses are left
+ * pending (u->pending, without a source: the caller plugs in its reader). */
+int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err);
+/* Reads pending chunk `chunk` of u from its image (range-checked the same way). */
+int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned char *buf, size_t len, vs_error *err);
+/* The core and every chunk: a complete universe with nothing pending. */
+int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err);
 
 #endif

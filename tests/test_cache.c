@@ -55,37 +55,103 @@ static char *temp_dir(void)
     return dir;
 }
 
+/* Truncations and single-byte corruptions of one part of an image: an error or a consistent
+ * universe, never a crash (ASan/UBSan build). part 0 is the core, part c + 1 chunk c. */
+static void damage_part(universe_image *img, uint32_t part)
+{
+    unsigned char *bytes = part ? img->chunks[part - 1] : img->core;
+    size_t len = part ? img->chunk_lens[part - 1] : img->core_len;
+    vs_universe v;
+    vs_error err;
+    for (size_t cut = 0; cut < len; cut += 1 + cut / 16) {
+        if (part)
+            img->chunk_lens[part - 1] = cut;
+        else
+            img->core_len = cut;
+        universe_init(&v);
+        ck_assert_int_eq(universe_image_read(&v, img, &err), VSOLVE_EBADINPUT);
+        universe_free(&v);
+    }
+    if (part)
+        img->chunk_lens[part - 1] = len;
+    else
+        img->core_len = len;
+    for (size_t at = 0; at < len; at += 7) {
+        unsigned char saved = bytes[at];
+        bytes[at] ^= 0x5a;
+        universe_init(&v);
+        int rc = universe_image_read(&v, img, &err);
+        ck_assert(rc == VSOLVE_OK || rc == VSOLVE_EBADINPUT);
+        universe_free(&v);
+        bytes[at] = saved;
+    }
+}
+
 START_TEST(image_round_trip)
 {
     vs_universe u, v;
     load_mini(&u);
-    unsigned char *img;
-    size_t len;
-    ck_assert_int_eq(universe_image_write(&u, &img, &len), VSOLVE_OK);
+    universe_image img;
+    ck_assert_int_eq(universe_image_write(&u, &img), VSOLVE_OK);
+    ck_assert_uint_ge(img.n_chunks, 1);
     universe_init(&v);
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(universe_image_read(&v, img, len, &err), VSOLVE_OK);
+    ck_assert_int_eq(universe_image_read(&v, &img, &err), VSOLVE_OK);
+    ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
     universe_free(&v);
+    damage_part(&img, 0);
+    damage_part(&img, img.n_chunks);
+    universe_image_free(&img);
+    universe_free(&u);
+}
+END_TEST
 
-    /* every truncation and a sweep of single-byte corruptions: an error or a consistent
-     * universe, never a crash (ASan/UBSan build) */
-    for (size_t cut = 0; cut < len; cut += 1 + cut / 16) {
-        universe_init(&v);
-        ck_assert_int_eq(universe_image_read(&v, img, cut, &err), VSOLVE_EBADINPUT);
-        universe_free(&v);
+/* A universe of many names is cut into several chunks; the core alone leaves every clause
+ * pending, and reading chunks by name fills in exactly those names' clauses. */
+START_TEST(image_chunks_read_by_name)
+{
+    vs_universe u, v;
+    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    char name[32];
+    const uint32_t n_names = 3000;
+    for (uint32_t i = 0; i < n_names; i++) {
+        snprintf(name, sizeof name, "p%05u", i);
+        uint32_t nm = universe_intern(&u, name, strlen(name));
+        ck_assert_int_eq(universe_add_package(&u, nm, universe_intern(&u, "1", 1), 0, NULL), VSOLVE_OK);
+        ck_assert_int_eq(universe_add_package(&u, nm, universe_intern(&u, "2", 1), 0, NULL), VSOLVE_OK);
     }
-    for (size_t at = 0; at < len; at += 7) {
-        unsigned char saved = img[at];
-        img[at] ^= 0x5a;
-        universe_init(&v);
-        int rc = universe_image_read(&v, img, len, &err);
-        ck_assert(rc == VSOLVE_OK || rc == VSOLVE_EBADINPUT);
-        universe_free(&v);
-        img[at] = saved;
+    ck_assert_int_eq(universe_sort(&u, strcmp), VSOLVE_OK);
+    for (uint32_t p = 0; p < u.pkgs.len; p++) {   /* each version needs the next name, twice */
+        uint32_t next = (p / 2 + 1) % n_names * 2;
+        uint32_t providers[2] = { next, next + 1 };
+        snprintf(name, sizeof name, "need %u", p);
+        ck_assert_int_eq(universe_add_clause(&u, p, universe_intern(&u, name, strlen(name)), providers, 2), VSOLVE_OK);
+        ck_assert_int_eq(universe_add_clause(&u, p, 0, providers + (p % 2), 1), VSOLVE_OK);
     }
-    free(img);
+    universe_image img;
+    ck_assert_int_eq(universe_image_write(&u, &img), VSOLVE_OK);
+    ck_assert_uint_gt(img.n_chunks, 2);
+    universe_init(&v);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(universe_image_read_core(&v, img.core, img.core_len, &err), VSOLVE_OK);
+    ck_assert_ptr_nonnull(v.pending);
+    ck_assert_uint_eq(v.pending->n_chunks, img.n_chunks);
+    ck_assert_uint_eq(v.clauses.len, u.clauses.len);
+    /* no reader plugged in: needing a clause is an error, not a silent empty clause */
+    ck_assert_int_eq(universe_need_name(&v, 0, &err), VSOLVE_EBADINPUT);
+    for (uint32_t c = 0; c < img.n_chunks; c++) {
+        ck_assert_int_eq(universe_image_read_chunk(&v, c, img.chunks[c], img.chunk_lens[c], &err), VSOLVE_OK);
+        uint32_t lo = c ? v.pending->clause_end[c - 1] : 0, hi = v.pending->clause_end[c];
+        ck_assert_int_eq(memcmp(v.clauses.items + lo, u.clauses.items + lo, (hi - lo) * sizeof *u.clauses.items), 0);
+        /* a chunk is not accepted in another chunk's place */
+        if (c + 1 < img.n_chunks)
+            ck_assert_int_eq(universe_image_read_chunk(&v, c + 1, img.chunks[c], img.chunk_lens[c], &err), VSOLVE_EBADINPUT);
+    }
+    universe_free(&v);
+    universe_image_free(&img);
     universe_free(&u);
 }
 END_TEST
@@ -103,6 +169,9 @@ START_TEST(cache_file_round_trip_and_damage)
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
     ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
+    ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
+    ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
     universe_free(&v);
 
@@ -283,6 +352,9 @@ START_TEST(snapshot_cache_same_answers)
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
     ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
+    ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
+    ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
     universe_free(&v);
     universe_free(&u);
@@ -298,6 +370,7 @@ Suite *cache_suite(void)
     TCase *tc = tcase_create("cache");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, image_round_trip);
+    tcase_add_test(tc, image_chunks_read_by_name);
     tcase_add_test(tc, cache_file_round_trip_and_damage);
     tcase_add_test(tc, fingerprint_follows_the_source);
     tcase_add_test(tc, library_rebuilds_stale_and_corrupt_caches);

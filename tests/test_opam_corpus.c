@@ -1,10 +1,14 @@
 /* test_opam_corpus.c: every shared opam request on its real repository snapshot: the answer's
  * satisfiability matches `expect`, the checker accepts every solution, requested packages are
- * at least as new as in opam's own answer, and the differences from opam are reported. */
+ * at least as new as in opam's own answer, and the differences from opam are reported. Each
+ * request is also solved on the snapshot's cache, read afresh, with only the clause chunks its
+ * cone reaches: the answer (or the explanation) must be the same. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "cache.h"
 #include "checker.h"
 #include "json.h"
 #include "opam_repo.h"
@@ -16,6 +20,7 @@ typedef struct snapshot {
     const char *file;
     vs_universe u;
     int loaded;
+    char cache[64];   /* the universe written as a cache file */
 } snapshot;
 
 static void load_snapshot(snapshot *s, const char *file)
@@ -38,6 +43,45 @@ static void load_snapshot(snapshot *s, const char *file)
     ck_assert_uint_gt(stats.packages, 10000);
     opam_vars_free(&vars);
     s->loaded = 1;
+    snprintf(s->cache, sizeof s->cache, "/tmp/vsolve-test-%ld-%p.vsc", (long)getpid(), (void *)s);
+    cache_key key = { 1, 2 };
+    ck_assert_int_eq(cache_write(s->cache, &s->u, &key, &err), VSOLVE_OK);
+}
+
+/* Solves request q on a fresh lazy read of s's cache: same status, packages and explanation as
+ * `full`, and not every chunk read. */
+static void assert_same_from_cache(snapshot *s, const char *id, const json_value *q, const vs_solution *full)
+{
+    vs_universe v;
+    universe_init(&v);
+    vs_error err;
+    vs_error_clear(&err);
+    cache_key key = { 1, 2 };
+    ck_assert_int_eq(cache_read(s->cache, &v, &key, &err), VSOLVE_OK);
+    vs_request request;
+    const vs_request *req = &request;
+    request_init(&request);
+    const json_value *atoms = json_get(q, "atoms");
+    ck_assert_int_eq(opam_add_request_atom(&v, &request, json_get(q, "compiler")->str, &err), VSOLVE_OK);
+    for (size_t i = 0; i < atoms->n; i++)
+        ck_assert_int_eq(opam_add_request_atom(&v, &request, atoms->items[i]->str, &err), VSOLVE_OK);
+    ck_assert_int_eq(request_need_clauses(&v, req, &err), VSOLVE_OK);
+    size_t read = 0;
+    for (uint32_t c = 0; c < v.pending->n_chunks; c++)
+        read += v.pending->loaded[c];
+    ck_assert_msg(read < v.pending->n_chunks, "%s: the cone read every chunk", id);
+    vs_solution lazy;
+    solution_init(&lazy);
+    int rc = vs_solve(&v, req, &lazy);
+    ck_assert_msg(rc == full->status, "%s: from the cache: status %d, not %d", id, rc, full->status);
+    ck_assert_uint_eq(lazy.pkgs.len, full->pkgs.len);
+    if (full->pkgs.len)
+        ck_assert_msg(memcmp(lazy.pkgs.items, full->pkgs.items, full->pkgs.len * sizeof *full->pkgs.items) == 0,
+                      "%s: from the cache: another answer", id);
+    ck_assert_str_eq(lazy.explanation ? lazy.explanation : "", full->explanation ? full->explanation : "");
+    solution_free(&lazy);
+    request_free(&request);
+    universe_free(&v);
 }
 
 /* Reads opam's answer (NAME.VERSION lines) into a malloc'd array of strings; NULL if absent. */
@@ -123,6 +167,7 @@ START_TEST(shared_requests)
         } else {
             ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
         }
+        assert_same_from_cache(snap, id, q, &s);
 
         size_t n_ref = 0;
         char **ref = rc == VSOLVE_OK ? read_answer(id, &n_ref) : NULL;
@@ -190,8 +235,10 @@ START_TEST(shared_requests)
     }
     printf("opam-compare: %zu of %zu satisfiable requests give exactly opam's answer; %zu differ (see above)\n",
            same, compared, differing);
-    for (size_t i = 0; i < n_snaps; i++)
+    for (size_t i = 0; i < n_snaps; i++) {
         universe_free(&snaps[i].u);
+        remove(snaps[i].cache);
+    }
     arena_free(&a);
     free(text);
 }
