@@ -21,11 +21,14 @@
  *                can name the atoms in conflict:  -a_i v x_q1 v ... v x_qk
  *                (a forbidding atom: -a_i v -x_q for each of its packages)
  * Packages outside the cone can never be installed: nothing in the cone needs them.
- * Unavailable packages are never in the cone.
+ * Unavailable packages are never in the cone, and neither are those that propagation shows no
+ * solution can install (prune.c), unless it shows there is no solution at all: then the whole
+ * cone is encoded, for the explanation.
  */
 #include "encode.h"
 #include <stdlib.h>
 #include <string.h>
+#include "prune.h"
 #include "vsolve.h"
 
 static int add(vs_encoding *e, int_vec *buf)
@@ -232,15 +235,17 @@ static int push_providers(vs_encoding *e, ladders *l, const uint32_t *providers,
     return VSOLVE_OK;
 }
 
-static int visit(vs_encoding *e, uint32_t pkg)
+static int visit(vs_encoding *e, uint32_t pkg, const unsigned char *dead)
 {
-    if (e->var_of_pkg[pkg] != VS_NONE || (e->u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE))
+    if (e->var_of_pkg[pkg] != VS_NONE || (e->u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE) || (dead && dead[pkg]))
         return VSOLVE_OK;
     e->var_of_pkg[pkg] = (uint32_t)e->cone.len;
     return vec_push(&e->cone, pkg) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-static int build_cone(vs_encoding *e)
+/* Breadth-first from the request through providers, leaving out dead packages (dead may be
+ * NULL). */
+static int build_cone(vs_encoding *e, const unsigned char *dead)
 {
     const vs_universe *u = e->u;
     for (size_t i = 0; i < e->req->atoms.len; i++) {
@@ -248,11 +253,11 @@ static int build_cone(vs_encoding *e)
         if (a->forbid)
             continue;
         for (uint32_t j = 0; j < a->count; j++)
-            if (visit(e, e->req->ids.items[a->first + j]) != VSOLVE_OK)
+            if (visit(e, e->req->ids.items[a->first + j], dead) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
     }
     for (size_t i = 0; i < e->req->keep.len; i++)
-        if (visit(e, e->req->keep.items[i]) != VSOLVE_OK)
+        if (visit(e, e->req->keep.items[i], dead) != VSOLVE_OK)
             return VSOLVE_ENOMEM;
     for (size_t head = 0; head < e->cone.len; head++) {
         uint32_t first, count;
@@ -260,7 +265,7 @@ static int build_cone(vs_encoding *e)
         for (uint32_t c = 0; c < count; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
             for (uint32_t j = 0; j < cl->count; j++)
-                if (visit(e, u->ids.items[cl->first + j]) != VSOLVE_OK)
+                if (visit(e, u->ids.items[cl->first + j], dead) != VSOLVE_OK)
                     return VSOLVE_ENOMEM;
         }
     }
@@ -316,8 +321,25 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
         return VSOLVE_ENOMEM;
     request_mark_roots(req, e->root_name);
     memset(e->var_of_pkg, 0xff, u->pkgs.len * sizeof *e->var_of_pkg);
-    if (build_cone(e) != VSOLVE_OK)
+    if (build_cone(e, NULL) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
+    /* the cone again, without what no solution can install */
+    unsigned char *dead = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    int contradiction = 0;
+    if (!dead || prune_cone(e, dead, &contradiction) != VSOLVE_OK) {
+        free(dead);
+        return VSOLVE_ENOMEM;
+    }
+    if (!contradiction) {
+        for (size_t i = 0; i < e->cone.len; i++)
+            e->var_of_pkg[e->cone.items[i]] = VS_NONE;
+        e->cone.len = 0;
+        if (build_cone(e, dead) != VSOLVE_OK) {
+            free(dead);
+            return VSOLVE_ENOMEM;
+        }
+    }
+    free(dead);
     sat_add_vars(e->s, (uint32_t)e->cone.len);
 
     int_vec buf = { 0 };

@@ -40,6 +40,12 @@ static void *worker(void *arg)
             break;
         if (atomic_load(&sh->state[p]) != UNKNOWN)
             continue;
+        if (!encode_in_cone(&e, (uint32_t)p)) {   /* pruned: no solution can install it */
+            unsigned char expected = UNKNOWN;
+            if (atomic_compare_exchange_strong(&sh->state[p], &expected, NO))
+                atomic_fetch_add(&sh->settled, 1);
+            continue;
+        }
         int lit = encode_lit(&e, (uint32_t)p);
         atomic_fetch_add(&sh->calls, 1);
         enum sat_answer a = sat_solve(e.s, &lit, 1);

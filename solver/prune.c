@@ -1,0 +1,149 @@
+/* prune.c: packages of a cone that no solution can install, found by propagation before the
+ * cone is encoded (what opam calls trimming the universe, done here per request).
+ *
+ * Every solution installs every package in `forced` and none in `dead`. The rules, applied
+ * until nothing changes (only to unconditional clauses; selectors of the request hold):
+ *   - a package with a dependency clause whose providers are all dead (or outside the cone)
+ *     is dead;
+ *   - the only live provider of a request atom, or of a clause of a forced package, is forced;
+ *   - a package in a group (slot, conflict-class, links) with a forced package is dead, and so
+ *     is a package that conflicts with a forced one or that a forced one conflicts with;
+ *   - the packages of a forbidding atom are dead.
+ * Typically the requested compiler is forced, and with it every version that needs another
+ * compiler dies, and what only they needed drops out of the cone.
+ */
+#include "prune.h"
+#include <stdlib.h>
+#include <string.h>
+#include "vsolve.h"
+
+typedef struct state {
+    const vs_encoding *e;
+    unsigned char *dead, *forced;   /* per package id */
+    int changed, contradiction;
+} state;
+
+static int live(const state *st, uint32_t pkg)
+{
+    return encode_in_cone(st->e, pkg) && !st->dead[pkg];
+}
+
+static void kill(state *st, uint32_t pkg)
+{
+    if (!encode_in_cone(st->e, pkg) || st->dead[pkg])
+        return;
+    st->dead[pkg] = 1;
+    st->changed = 1;
+    if (st->forced[pkg])
+        st->contradiction = 1;
+}
+
+static void force(state *st, uint32_t pkg)
+{
+    if (st->forced[pkg])
+        return;
+    st->forced[pkg] = 1;
+    st->changed = 1;
+    if (st->dead[pkg])
+        st->contradiction = 1;
+}
+
+/* Forces the only live one of pkgs[0..n); none live is a contradiction. */
+static void only_provider(state *st, const uint32_t *pkgs, uint32_t n)
+{
+    uint32_t only = VS_NONE, count = 0;
+    for (uint32_t j = 0; j < n && count < 2; j++)
+        if (live(st, pkgs[j]) && (count == 0 || pkgs[j] != only)) {
+            only = pkgs[j];
+            count++;
+        }
+    if (count == 0)
+        st->contradiction = 1;
+    else if (count == 1)
+        force(st, only);
+}
+
+static void visit_package(state *st, uint32_t pkg)
+{
+    const vs_universe *u = st->e->u;
+    const vs_pkg *p = &u->pkgs.items[pkg];
+    uint32_t first, count;
+    encode_clauses(st->e, pkg, &first, &count);
+    for (uint32_t c = 0; c < count && !st->dead[pkg]; c++) {
+        const vs_clause *cl = &u->clauses.items[first + c];
+        if (cl->cond != VS_NONE)
+            continue;
+        const uint32_t *providers = vec_at(&u->ids, cl->first);
+        if (st->forced[pkg]) {
+            only_provider(st, providers, cl->count);
+            continue;
+        }
+        int any = 0;
+        for (uint32_t j = 0; j < cl->count && !any; j++)
+            any = live(st, providers[j]);
+        if (!any)
+            kill(st, pkg);
+    }
+    for (uint32_t c = 0; c < p->conflict_count && !st->dead[pkg]; c++) {
+        uint32_t q = u->ids.items[p->conflict_first + c];
+        if (q == pkg)
+            continue;
+        if (st->forced[pkg])
+            kill(st, q);
+        else if (st->forced[q])
+            kill(st, pkg);
+    }
+}
+
+/* A group with a forced member: every other member is dead. */
+static void visit_groups(state *st)
+{
+    const vs_universe *u = st->e->u;
+    for (size_t g = 0; g < u->groups.len; g++) {
+        const vs_group *gr = &u->groups.items[g];
+        const uint32_t *members = vec_at(&u->ids, gr->first);
+        uint32_t forced = VS_NONE;
+        for (uint32_t j = 0; j < gr->count && forced == VS_NONE; j++)
+            if (encode_in_cone(st->e, members[j]) && st->forced[members[j]])
+                forced = members[j];
+        if (forced == VS_NONE)
+            continue;
+        for (uint32_t j = 0; j < gr->count; j++)
+            if (members[j] != forced)
+                kill(st, members[j]);
+    }
+}
+
+int prune_cone(const vs_encoding *e, unsigned char *dead, int *contradiction)
+{
+    const vs_universe *u = e->u;
+    state st = { .e = e, .dead = dead };
+    st.forced = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!st.forced)
+        return VSOLVE_ENOMEM;
+    const vs_request *req = e->req;
+    for (size_t a = 0; a < req->atoms.len; a++) {
+        const vs_atom *at = &req->atoms.items[a];
+        if (at->forbid)
+            for (uint32_t j = 0; j < at->count; j++)
+                kill(&st, req->ids.items[at->first + j]);
+    }
+    for (int round = 0; round < 64 && !st.contradiction; round++) {
+        st.changed = 0;
+        for (size_t a = 0; a < req->atoms.len && !st.contradiction; a++) {
+            const vs_atom *at = &req->atoms.items[a];
+            if (!at->forbid)
+                only_provider(&st, vec_at(&req->ids, at->first), at->count);
+        }
+        for (size_t i = 0; i < e->cone.len && !st.contradiction; i++)
+            if (!st.dead[e->cone.items[i]])
+                visit_package(&st, e->cone.items[i]);
+        if (!st.contradiction)
+            visit_groups(&st);
+        if (!st.changed)
+            break;
+    }
+    *contradiction = st.contradiction;
+    free(st.forced);
+    return VSOLVE_OK;
+}
