@@ -369,9 +369,8 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
     unsigned char *core = NULL;
     if (rc == VSOLVE_OK)
         rc = inflate_part(cs, 0, &core, err);
-    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)
+    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)   /* keeps core */
         rc = prefixed(err, path);
-    free(core);
     if (rc == VSOLVE_OK && u->pending->n_chunks != parts - 1)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);
     if (rc != VSOLVE_OK) {

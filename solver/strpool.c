@@ -42,7 +42,22 @@ void strpool_free(strpool *p)
     free(p->strs);
     free(p->lens);
     free(p->table);
+    for (size_t i = 0; i < p->n_kept; i++)
+        free(p->kept[i]);
+    free(p->kept);
     memset(p, 0, sizeof *p);
+}
+
+int strpool_keep(strpool *p, void *buffer)
+{
+    void **nk = realloc(p->kept, (p->n_kept + 1) * sizeof *nk);
+    if (!nk) {
+        free(buffer);
+        return VSOLVE_ENOMEM;
+    }
+    p->kept = nk;
+    p->kept[p->n_kept++] = buffer;
+    return VSOLVE_OK;
 }
 
 static uint32_t lookup_slot(const strpool *p, const char *s, size_t len, uint32_t h)
@@ -111,7 +126,7 @@ uint32_t strpool_find(const strpool *p, const char *s, size_t len)
     return e ? e - 1 : UINT32_MAX;
 }
 
-uint32_t strpool_intern(strpool *p, const char *s, size_t len)
+static uint32_t intern(strpool *p, const char *s, size_t len, int in_place)
 {
     uint32_t h = hash_bytes(s, len);
     uint32_t slot = lookup_slot(p, s, len, h);
@@ -119,7 +134,7 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
         return p->table[slot] - 1;
     if (p->count == p->cap && !grow_arrays(p, p->cap ? p->cap * 2 : 1024))
         return UINT32_MAX;
-    char *copy = arena_strndup(&p->mem, s, len);
+    const char *copy = in_place ? s : arena_strndup(&p->mem, s, len);
     if (!copy)
         return UINT32_MAX;
     uint32_t id = p->count++;
@@ -130,3 +145,7 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
         return UINT32_MAX;
     return id;
 }
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t len) { return intern(p, s, len, 0); }
+
+uint32_t strpool_intern_in_place(strpool *p, const char *s, size_t len) { return intern(p, s, len, 1); }

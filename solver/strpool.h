@@ -12,12 +12,20 @@ typedef struct strpool {
     uint32_t count, cap;
     uint32_t *table;      /* open addressing: slot -> id + 1 (0 = empty) */
     uint32_t table_cap;   /* power of two */
+    void **kept;          /* malloc'd buffers holding strings interned in place, freed with the pool */
+    size_t n_kept;
 } strpool;
 
 int strpool_init(strpool *p);          /* VSOLVE_OK or VSOLVE_ENOMEM */
 void strpool_free(strpool *p);
 /* Returns the id of s[0..len), adding it if new; UINT32_MAX when out of memory. */
 uint32_t strpool_intern(strpool *p, const char *s, size_t len);
+/* Hands a malloc'd buffer to the pool, to be freed with it (VSOLVE_OK; on VSOLVE_ENOMEM it is
+ * freed at once). Strings in it can then be interned in place. */
+int strpool_keep(strpool *p, void *buffer);
+/* Interns the NUL-terminated s[0..len) in place when new: s must live as long as the pool (in a
+ * buffer given to strpool_keep). UINT32_MAX when out of memory. */
+uint32_t strpool_intern_in_place(strpool *p, const char *s, size_t len);
 /* Makes room for n more strings, so that interning them grows nothing (VSOLVE_OK or VSOLVE_ENOMEM). */
 int strpool_reserve(strpool *p, uint32_t n);
 /* Returns the id or UINT32_MAX if the string was never interned. */

@@ -300,8 +300,11 @@ static int in_range(uint32_t first, uint32_t count, size_t len)
     return first <= len && count <= len - first;
 }
 
-int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err)
+int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_error *err)
 {
+    /* the strings stay where they are: the pool keeps the buffer */
+    if (strpool_keep(&u->strings, buf) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     reader r = { buf, len, 0, 0 };
     if (get(&r) != IMAGE_MAGIC || get(&r) != IMAGE_LAYOUT)
         return corrupt(err, "not a universe image of this layout");
@@ -316,7 +319,7 @@ int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t le
         const char *nul = memchr(s, '\0', (size_t)(end - s));
         if (!nul)
             return corrupt(err, "strings");
-        uint32_t id = strpool_intern(&u->strings, s, (size_t)(nul - s));
+        uint32_t id = strpool_intern_in_place(&u->strings, s, (size_t)(nul - s));
         if (id == UINT32_MAX)
             return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         if (id != i)
@@ -377,7 +380,7 @@ int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t le
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < n_ids && !r.bad;) {
         uint32_t start = get(&r), run = get(&r);
-        if (run == 0 || run == VS_NONE || run > n_ids - i)
+        if (run == 0 || run == VS_NONE || run > n_ids - i || start > n_pkgs || run > n_pkgs - start)
             return corrupt(err, "id runs");
         for (uint32_t k = 0; k < run; k++)
             u->ids.items[i + k] = start + k;
@@ -387,11 +390,13 @@ int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t le
     uint32_t n_clauses = get(&r);
     if (r.bad || n_clauses == VS_NONE || n_clauses > (uint32_t)1 << 28)
         return corrupt(err, "clause count");
-    /* the clauses come with the chunks; until then they are empty */
-    if (!vec_reserve(&u->clauses, n_clauses))
+    /* the clauses come with the chunks; until then they are empty (calloc: untouched pages
+     * of chunks never read cost nothing) */
+    free(u->clauses.items);
+    u->clauses.items = calloc(n_clauses ? n_clauses : 1, sizeof *u->clauses.items);
+    if (!u->clauses.items)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    memset(u->clauses.items, 0, n_clauses * sizeof *u->clauses.items);
-    u->clauses.len = n_clauses;
+    u->clauses.len = u->clauses.cap = n_clauses;
     uint32_t n_chunks = get_count(&r, 2);
     if (r.bad || n_chunks == 0)
         return corrupt(err, "chunk table");
@@ -447,9 +452,6 @@ int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t le
         if (g->desc >= n_strings || !in_range(g->first, g->count, n_ids))
             return corrupt(err, "group references");
     }
-    for (uint32_t i = 0; i < n_ids; i++)
-        if (u->ids.items[i] >= n_pkgs)
-            return corrupt(err, "package ids");
 
     u->name_of_str_len = n_strings;
     u->name_of_str = malloc(n_strings * sizeof *u->name_of_str);
@@ -494,7 +496,12 @@ int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned cha
 
 int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err)
 {
-    int rc = universe_image_read_core(u, img->core, img->core_len, err);
+    unsigned char *core = malloc(img->core_len ? img->core_len : 1);
+    if (!core)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (img->core_len)
+        memcpy(core, img->core, img->core_len);
+    int rc = universe_image_read_core(u, core, img->core_len, err);
     if (rc == VSOLVE_OK && img->n_chunks != u->pending->n_chunks)
         rc = corrupt(err, "chunk count");
     for (uint32_t c = 0; c < img->n_chunks && rc == VSOLVE_OK; c++)

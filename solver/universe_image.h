@@ -20,10 +20,11 @@ typedef struct universe_image {
 int universe_image_write(const vs_universe *u, universe_image *img);
 void universe_image_free(universe_image *img);
 
-/* Rebuilds u (freshly initialised) from a core image. Every index is range-checked: an
- * inconsistent image is VSOLVE_EBADINPUT with a message, never a crash. The clauses are left
- * pending (u->pending, without a source: the caller plugs in its reader). */
-int universe_image_read_core(vs_universe *u, const unsigned char *buf, size_t len, vs_error *err);
+/* Rebuilds u (freshly initialised) from a core image in malloc'd buf, which u keeps (its strings
+ * stay in it), also on error. Every index is range-checked: an inconsistent image is
+ * VSOLVE_EBADINPUT with a message, never a crash. The clauses are left pending (u->pending,
+ * without a source: the caller plugs in its reader). */
+int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_error *err);
 /* Reads pending chunk `chunk` of u from its image (range-checked the same way). */
 int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned char *buf, size_t len, vs_error *err);
 /* The core and every chunk: a complete universe with nothing pending. */

@@ -136,7 +136,9 @@ START_TEST(image_chunks_read_by_name)
     universe_init(&v);
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(universe_image_read_core(&v, img.core, img.core_len, &err), VSOLVE_OK);
+    unsigned char *core = malloc(img.core_len);
+    memcpy(core, img.core, img.core_len);
+    ck_assert_int_eq(universe_image_read_core(&v, core, img.core_len, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
     ck_assert_uint_eq(v.pending->n_chunks, img.n_chunks);
     ck_assert_uint_eq(v.clauses.len, u.clauses.len);
