@@ -103,6 +103,7 @@ typedef struct implied {
     unsigned char *allowed;   /* per package */
     unsigned char *forced;    /* per name */
     uint32_t *via;            /* per name */
+    uint32_t *clause_name;    /* per clause: single_name + 2, 0 when not computed yet */
 } implied;
 
 static void implied_free(implied *im)
@@ -110,6 +111,7 @@ static void implied_free(implied *im)
     free(im->allowed);
     free(im->forced);
     free(im->via);
+    free(im->clause_name);
 }
 
 /* Providers of clause cl that are in the cone, if they all share one name; else VS_NONE. */
@@ -128,6 +130,16 @@ static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
         name = u->pkgs.items[q].name;
     }
     return name;
+}
+
+/* single_name of clause c, computed once per clause (the fixpoint asks again and again). */
+static uint32_t clause_single_name(const vs_encoding *e, implied *im, uint32_t c)
+{
+    if (im->clause_name[c] == 0) {
+        uint32_t n = single_name(e, &e->u->clauses.items[c]);
+        im->clause_name[c] = n == VS_NONE ? 1 : n + 2;
+    }
+    return im->clause_name[c] == 1 ? VS_NONE : im->clause_name[c] - 2;
 }
 
 /* The first dependency clause of pkg with no installable provider, or VS_NONE. */
@@ -157,8 +169,9 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     im->allowed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     im->forced = calloc(u->names.len ? u->names.len : 1, 1);
     im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
+    im->clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *im->clause_name);
     unsigned char *next = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (!im->allowed || !im->forced || !im->via || !next) {
+    if (!im->allowed || !im->forced || !im->via || !im->clause_name || !next) {
         free(next);
         return VSOLVE_ENOMEM;
     }
@@ -191,7 +204,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
             uint32_t fp_first, fp_count;
             encode_clauses(e, first_allowed, &fp_first, &fp_count);
             for (uint32_t c = 0; c < fp_count; c++) {
-                uint32_t target = single_name(e, &u->clauses.items[fp_first + c]);
+                uint32_t target = clause_single_name(e, im, fp_first + c);
                 if (target == VS_NONE || target == nm)
                     continue;
                 const vs_name *tn = &u->names.items[target];
@@ -210,7 +223,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                     memset(mine, 1, tn->n_pkgs);
                     for (uint32_t k = 0; k < pk_count; k++) {
                         const vs_clause *cl = &u->clauses.items[pk_first + k];
-                        if (single_name(e, cl) != target)
+                        if (clause_single_name(e, im, pk_first + k) != target)
                             continue;
                         found = 1;
                         unsigned char in_clause[4096];
