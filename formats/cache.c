@@ -11,11 +11,12 @@
  *   44 part count              u32 (the image's core and its clause chunks)
  *   48 reserved                16 zero bytes
  *   64 body: per part its image size and compressed size (u32 each), then one zlib stream per
- *      part, in order: the core, then the chunks (solver/universe_image.c)
+ *      part, in order: the core, the clause descriptions, then the clause chunks
+ *      (solver/universe_image.c)
  *
  * Reading checks both checksums over the whole file and inflates the core; a clause chunk is
- * inflated when a solve first reaches one of its names (universe_need_*), so a request reads
- * only what its cone needs. zlib writes the streams; libdeflate reads them: it inflates a
+ * inflated when a solve first reaches one of its names, and the descriptions when something is
+ * to be explained (universe_need_*), so a request reads only what its answer needs. zlib writes the streams; libdeflate reads them: it inflates a
  * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
@@ -32,6 +33,7 @@
 #include "../solver/universe_image.h"
 
 #define HEADER_SIZE 64
+#define FIRST_CHUNK 2   /* parts: the core, the descriptions, then the chunks */
 static const char magic[8] = { 'V', 'S', 'O', 'L', 'V', 'E', 'C', '\n' };
 
 uint64_t cache_hash(uint64_t h, const void *data, size_t n)
@@ -185,13 +187,13 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
     universe_image img;
     if (universe_image_write(u, &img) != VSOLVE_OK)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
-    uint32_t parts = img.n_chunks + 1;
+    uint32_t parts = img.n_chunks + FIRST_CHUNK;
     unsigned char **z = calloc(parts, sizeof *z);
     size_t *zlen = calloc(parts, sizeof *zlen), body = (size_t)parts * 8;
     int rc = z && zlen ? VSOLVE_OK : VSOLVE_ENOMEM;
     for (uint32_t i = 0; i < parts && rc == VSOLVE_OK; i++) {
-        const unsigned char *raw = i ? img.chunks[i - 1] : img.core;
-        size_t len = i ? img.chunk_lens[i - 1] : img.core_len;
+        const unsigned char *raw = i == 0 ? img.core : i == 1 ? img.descs : img.chunks[i - FIRST_CHUNK];
+        size_t len = i == 0 ? img.core_len : i == 1 ? img.descs_len : img.chunk_lens[i - FIRST_CHUNK];
         if (len > UINT32_MAX)
             rc = VSOLVE_ENOMEM;
         else
@@ -202,7 +204,8 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
     if (file) {
         unsigned char *at = file + HEADER_SIZE + (size_t)parts * 8;
         for (uint32_t i = 0; i < parts; i++) {
-            put_u32(file + HEADER_SIZE + 8 * (size_t)i, (uint32_t)(i ? img.chunk_lens[i - 1] : img.core_len));
+            size_t len = i == 0 ? img.core_len : i == 1 ? img.descs_len : img.chunk_lens[i - FIRST_CHUNK];
+            put_u32(file + HEADER_SIZE + 8 * (size_t)i, (uint32_t)len);
             put_u32(file + HEADER_SIZE + 8 * (size_t)i + 4, (uint32_t)zlen[i]);
             memcpy(at, z[i], zlen[i]);
             at += zlen[i];
@@ -295,13 +298,23 @@ static int load_chunk(void *source, vs_universe *u, uint32_t chunk, vs_error *er
 {
     chunk_source *cs = source;
     unsigned char *image;
-    int rc = inflate_part(cs, chunk + 1, &image, err);
+    int rc = inflate_part(cs, chunk + FIRST_CHUNK, &image, err);
     if (rc == VSOLVE_OK) {
-        rc = universe_image_read_chunk(u, chunk, image, cs->raw_len[chunk + 1], err);
+        rc = universe_image_read_chunk(u, chunk, image, cs->raw_len[chunk + FIRST_CHUNK], err);
         free(image);
         if (rc != VSOLVE_OK)
             rc = prefixed(err, cs->path);
     }
+    return rc;
+}
+
+static int load_descs(void *source, vs_universe *u, vs_error *err)
+{
+    chunk_source *cs = source;
+    unsigned char *image;
+    int rc = inflate_part(cs, 1, &image, err);
+    if (rc == VSOLVE_OK && universe_image_read_descs(u, image, cs->raw_len[1], err) != VSOLVE_OK)   /* keeps image */
+        rc = prefixed(err, cs->path);
     return rc;
 }
 
@@ -371,7 +384,7 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
         rc = inflate_part(cs, 0, &core, err);
     if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)   /* keeps core */
         rc = prefixed(err, path);
-    if (rc == VSOLVE_OK && u->pending->n_chunks != parts - 1)
+    if (rc == VSOLVE_OK && (parts < FIRST_CHUNK || u->pending->n_chunks != parts - FIRST_CHUNK))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);
     if (rc != VSOLVE_OK) {
         chunk_source_free(cs);
@@ -379,6 +392,7 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
     }
     u->pending->source = cs;
     u->pending->load = load_chunk;
+    u->pending->load_descs = load_descs;
     u->pending->free_source = chunk_source_free;
     return VSOLVE_OK;
 }

@@ -321,6 +321,8 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     else if (rc == VSOLVE_UNSAT)
         vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "unsatisfiable");
+    else if (rc != VSOLVE_OK)
+        vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "solving failed");
     solution_free(&s);
     request_free(&req);
     return rc;

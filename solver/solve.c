@@ -87,7 +87,7 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
     return rc;
 }
 
-int vs_solve(const vs_universe *u, const vs_request *req, vs_solution *s)
+int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
 {
     vs_encoding e;
     int rc = encode_request(&e, u, req);
@@ -97,7 +97,11 @@ int vs_solve(const vs_universe *u, const vs_request *req, vs_solution *s)
         return s->status = rc;
     }
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    if (a == SAT_UNSAT) {
+    vs_error err;
+    if (a == SAT_UNSAT && universe_need_descs(u, &err) != VSOLVE_OK) {   /* the explanation shows them */
+        s->explanation = strdup(err.message);
+        rc = err.code;
+    } else if (a == SAT_UNSAT) {
         s->explanation = explain_unsat(&e);
         rc = s->explanation ? VSOLVE_UNSAT : VSOLVE_ENOMEM;
     } else if (a == SAT_UNKNOWN) {

@@ -18,7 +18,9 @@ typedef struct vs_solution {
 void solution_init(vs_solution *s);
 void solution_free(vs_solution *s);
 
-/* Solves req over u. Returns s->status. */
-int vs_solve(const vs_universe *u, const vs_request *req, vs_solution *s);
+/* Solves req over u. Returns s->status. The clauses req can reach must be present
+ * (request_need_clauses); an unsatisfiable request reads u's pending clause descriptions for
+ * the explanation (on a failure to read them, s->explanation says why). */
+int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s);
 
 #endif

@@ -79,6 +79,8 @@ static int resize_table(strpool *p, uint32_t ncap)
     if (!nt)
         return 0;
     for (uint32_t id = 0; id < p->count; id++) {
+        if (id >= p->unhashed_first && id < p->unhashed_end)
+            continue;
         uint32_t h = hash_bytes(p->strs[id], p->lens[id]);
         uint32_t i = h & (ncap - 1);
         while (nt[i])
@@ -149,3 +151,28 @@ static uint32_t intern(strpool *p, const char *s, size_t len, int in_place)
 uint32_t strpool_intern(strpool *p, const char *s, size_t len) { return intern(p, s, len, 0); }
 
 uint32_t strpool_intern_in_place(strpool *p, const char *s, size_t len) { return intern(p, s, len, 1); }
+
+uint32_t strpool_reserve_ids(strpool *p, uint32_t n)
+{
+    if (p->unhashed_end > p->unhashed_first || (uint64_t)p->count + n > UINT32_MAX / 4)
+        return UINT32_MAX;   /* one reserved range per pool */
+    if (p->count + n > p->cap && !grow_arrays(p, p->count + n))
+        return UINT32_MAX;
+    uint32_t first = p->count;
+    for (uint32_t i = 0; i < n; i++) {
+        p->strs[first + i] = "";
+        p->lens[first + i] = 0;
+    }
+    p->count += n;
+    p->unhashed_first = first;
+    p->unhashed_end = first + n;
+    return first;
+}
+
+void strpool_set(strpool *p, uint32_t id, const char *s, size_t len)
+{
+    if (id >= p->unhashed_first && id < p->unhashed_end) {
+        p->strs[id] = s;
+        p->lens[id] = (uint32_t)len;
+    }
+}

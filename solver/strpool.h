@@ -14,6 +14,7 @@ typedef struct strpool {
     uint32_t table_cap;   /* power of two */
     void **kept;          /* malloc'd buffers holding strings interned in place, freed with the pool */
     size_t n_kept;
+    uint32_t unhashed_first, unhashed_end;   /* ids reserved by strpool_reserve_ids */
 } strpool;
 
 int strpool_init(strpool *p);          /* VSOLVE_OK or VSOLVE_ENOMEM */
@@ -26,6 +27,13 @@ int strpool_keep(strpool *p, void *buffer);
 /* Interns the NUL-terminated s[0..len) in place when new: s must live as long as the pool (in a
  * buffer given to strpool_keep). UINT32_MAX when out of memory. */
 uint32_t strpool_intern_in_place(strpool *p, const char *s, size_t len);
+/* Reserves n ids (one range per pool) for strings given later with strpool_set; until then they
+ * read as "". They are never found by strpool_find or strpool_intern (the same text interned
+ * gets another id): for text that is only displayed. Returns the first id, UINT32_MAX when out
+ * of memory or when a range was reserved already. */
+uint32_t strpool_reserve_ids(strpool *p, uint32_t n);
+/* Gives reserved id its string, in place (as strpool_intern_in_place). */
+void strpool_set(strpool *p, uint32_t id, const char *s, size_t len);
 /* Makes room for n more strings, so that interning them grows nothing (VSOLVE_OK or VSOLVE_ENOMEM). */
 int strpool_reserve(strpool *p, uint32_t n);
 /* Returns the id or UINT32_MAX if the string was never interned. */

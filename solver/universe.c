@@ -65,15 +65,28 @@ int universe_need_name(vs_universe *u, uint32_t name, vs_error *err)
     return lo < u->pending->n_chunks ? load_chunk(u, lo, err) : VSOLVE_OK;
 }
 
+int universe_need_descs(vs_universe *u, vs_error *err)
+{
+    vs_pending_clauses *p = u->pending;
+    if (!p || p->descs_loaded)
+        return VSOLVE_OK;
+    if (!p->load_descs)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "the universe's clause descriptions were not read and have no source");
+    int rc = p->load_descs(p->source, u, err);
+    if (rc == VSOLVE_OK)
+        p->descs_loaded = 1;
+    return rc;
+}
+
 int universe_need_all(vs_universe *u, vs_error *err)
 {
     if (!u->pending)
         return VSOLVE_OK;
-    for (uint32_t c = 0; c < u->pending->n_chunks; c++) {
-        int rc = load_chunk(u, c, err);
-        if (rc != VSOLVE_OK)
-            return rc;
-    }
+    int rc = universe_need_descs(u, err);
+    for (uint32_t c = 0; c < u->pending->n_chunks && rc == VSOLVE_OK; c++)
+        rc = load_chunk(u, c, err);
+    if (rc != VSOLVE_OK)
+        return rc;
     universe_pending_free(u->pending);
     u->pending = NULL;
     return VSOLVE_OK;

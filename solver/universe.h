@@ -70,14 +70,18 @@ typedef struct vs_universe vs_universe;
 /* Clauses read on demand. A universe loaded from the cache has every package, name, group and
  * id from the start, but the clauses of a name's packages are read only when something needs
  * them (universe_need_* below): the clauses of names [name_end[c-1], name_end[c]) are
- * clauses [clause_end[c-1], clause_end[c]) and come in one chunk c, read whole by load(). */
+ * clauses [clause_end[c-1], clause_end[c]) and come in one chunk c, read whole by load().
+ * The clauses' descriptions (string ids reserved in the pool, "" until read) come apart, with
+ * load_descs(): only explanations and messages show them. */
 typedef struct vs_pending_clauses {
     uint32_t n_chunks;
     uint32_t *name_end;          /* chunk -> one past its last name */
     uint32_t *clause_end;        /* chunk -> one past its last clause */
     unsigned char *loaded;       /* chunk -> read */
+    int descs_loaded;
     void *source;                /* the reader's state, e.g. the compressed chunks */
     int (*load)(void *source, vs_universe *u, uint32_t chunk, vs_error *err);
+    int (*load_descs)(void *source, vs_universe *u, vs_error *err);
     void (*free_source)(void *source);
 } vs_pending_clauses;
 
@@ -146,13 +150,15 @@ int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, s
 int universe_slot_per_name(vs_universe *u);
 
 /* Reading pending clauses (no-ops when none are pending). Before anything reads the clauses of
- * a package, they must be present: the clauses of one name's packages; of everything; or of
- * every package reachable from start[0..n) through the providers of available packages' clauses
- * (ordinary and root variants): what encoding, solving and explaining a request can reach.
+ * a package, they must be present: the clauses of one name's packages; of everything
+ * (descriptions included); or of every package reachable from start[0..n) through the providers
+ * of available packages' clauses (ordinary and root variants): what encoding, solving and
+ * explaining a request can reach. Before a clause's description is shown: the descriptions.
  * VSOLVE_OK, or an error from the reader (a damaged chunk). */
 int universe_need_name(vs_universe *u, uint32_t name, vs_error *err);
 int universe_need_all(vs_universe *u, vs_error *err);
 int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err);
+int universe_need_descs(vs_universe *u, vs_error *err);
 void universe_pending_free(vs_pending_clauses *p);
 
 

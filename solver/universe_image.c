@@ -1,12 +1,15 @@
 /* universe_image.c: serializing the universe to streams of unsigned LEB128 varints (small
  * numbers, the common case, take one or two bytes).
  *
- * An image is a core and clause chunks. The core: magic, layout, strings (count, byte size,
- * NUL-separated bytes), packages (count, 12 values each), names (count, 4 each), groups (count,
- * 3 each), ids (count, then runs of consecutive ids as start and length), the clause count and
- * the chunk table (count, then each chunk's name end and clause end), end marker. A chunk: magic,
- * its first clause and clause count, the clauses (4 values each), end marker. Chunks hold the
- * clauses of runs of names, so that a solve reads only the chunks its cone reaches.
+ * An image is a core, the clause descriptions and clause chunks. The core: magic, layout,
+ * strings (count, byte size, NUL-separated bytes: "" and the strings of names, versions and
+ * groups), the description count, packages (count, 12 values each), names (count, 4 each),
+ * groups (count, 3 each), ids (count, then runs of consecutive ids as start and length), the
+ * clause count and the chunk table (count, then each chunk's name end and clause end), end
+ * marker. The descriptions: magic, strings as in the core (their ids follow the core's), end
+ * marker; only explanations and messages show them. A chunk: magic, its first clause and clause
+ * count, the clauses (4 values each), end marker. Chunks hold the clauses of runs of names, so
+ * that a solve reads only the chunks its cone reaches.
  * VS_NONE is stored as 0 and every other value v as v + 1. Offsets that usually follow on from
  * the previous record (a package's name, first clause and first conflict; a clause's first
  * provider) are stored as the zigzag difference from that expectation, so most take one byte. */
@@ -16,8 +19,9 @@
 
 #define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
 #define CHUNK_MAGIC 0x43555356u   /* "VSUC" */
+#define DESCS_MAGIC 0x44555356u   /* "VSUD" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
-#define IMAGE_LAYOUT 5u
+#define IMAGE_LAYOUT 6u
 #define CHUNK_CLAUSES 512u        /* clauses per chunk, about: a chunk ends with a name */
 
 typedef struct writer {
@@ -117,7 +121,7 @@ static uint32_t plan_chunks(const vs_universe *u, uint32_t **name_end, uint32_t 
     return n;
 }
 
-static void write_clauses(writer *w, const vs_universe *u, uint32_t first, uint32_t end)
+static void write_clauses(writer *w, const vs_universe *u, uint32_t first, uint32_t end, const uint32_t *new_id)
 {
     put(w, CHUNK_MAGIC);
     put(w, first);
@@ -125,7 +129,7 @@ static void write_clauses(writer *w, const vs_universe *u, uint32_t first, uint3
     uint32_t run_end = 0;
     for (uint32_t i = first; i < end; i++) {
         const vs_clause *c = &u->clauses.items[i];
-        put(w, c->desc);
+        put(w, new_id[c->desc]);
         put(w, zig(c->first, run_end));
         put(w, c->count);
         put(w, c->cond);
@@ -135,9 +139,54 @@ static void write_clauses(writer *w, const vs_universe *u, uint32_t first, uint3
     put(w, IMAGE_END);
 }
 
+/* New string ids: "" and the strings of names, versions and groups first (the core's, looked up
+ * by text), then those only clause descriptions use (shown, never looked up); strings nothing
+ * refers to are left out (VS_NONE). Returns the number of core strings; *n_desc the others. */
+static uint32_t plan_strings(const vs_universe *u, uint32_t *new_id, uint32_t *n_desc)
+{
+    const uint32_t unused = VS_NONE, desc = VS_NONE - 1, core = VS_NONE - 2;
+    for (uint32_t i = 0; i < u->strings.count; i++)
+        new_id[i] = unused;
+    for (size_t i = 0; i < u->clauses.len; i++)
+        new_id[u->clauses.items[i].desc] = desc;
+    new_id[0] = core;
+    for (size_t i = 0; i < u->pkgs.len; i++)
+        new_id[u->pkgs.items[i].version] = core;
+    for (size_t i = 0; i < u->names.len; i++)
+        new_id[u->names.items[i].str] = core;
+    for (size_t i = 0; i < u->groups.len; i++)
+        new_id[u->groups.items[i].desc] = core;
+    uint32_t n_core = 0, n_other = 0;
+    for (uint32_t i = 0; i < u->strings.count; i++)
+        n_core += new_id[i] == core;
+    for (uint32_t i = 0, next_core = 0; i < u->strings.count; i++) {
+        if (new_id[i] == core)
+            new_id[i] = next_core++;
+        else if (new_id[i] == desc)
+            new_id[i] = n_core + n_other++;
+    }
+    *n_desc = n_other;
+    return n_core;
+}
+
+/* The strings whose new id is in [lo, hi), in that order: count, byte size, NUL-separated. */
+static void write_strings(writer *w, const vs_universe *u, const uint32_t *new_id, uint32_t lo, uint32_t hi)
+{
+    uint32_t bytes = 0;
+    for (uint32_t i = 0; i < u->strings.count; i++)
+        if (new_id[i] >= lo && new_id[i] < hi)
+            bytes += strpool_len(&u->strings, i) + 1;
+    put(w, hi - lo);
+    put(w, bytes);
+    for (uint32_t i = 0; i < u->strings.count; i++)   /* new ids follow the old order */
+        if (new_id[i] >= lo && new_id[i] < hi)
+            put_bytes(w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
+}
+
 void universe_image_free(universe_image *img)
 {
     free(img->core);
+    free(img->descs);
     for (uint32_t c = 0; img->chunks && c < img->n_chunks; c++)
         free(img->chunks[c]);
     free(img->chunks);
@@ -151,21 +200,23 @@ int universe_image_write(const vs_universe *u, universe_image *img)
     writer w = { 0 };
     uint32_t *name_end = NULL, *clause_end = NULL;
     uint32_t n_chunks = plan_chunks(u, &name_end, &clause_end);
+    uint32_t *new_id = malloc((u->strings.count ? u->strings.count : 1) * sizeof *new_id);
+    if (!new_id) {
+        free(name_end);
+        free(clause_end);
+        return VSOLVE_ENOMEM;
+    }
+    uint32_t n_desc = 0, n_core = plan_strings(u, new_id, &n_desc);
     put(&w, IMAGE_MAGIC);
     put(&w, IMAGE_LAYOUT);
-    uint32_t bytes = 0;
-    for (uint32_t i = 0; i < u->strings.count; i++)
-        bytes += strpool_len(&u->strings, i) + 1;
-    put(&w, u->strings.count);
-    put(&w, bytes);
-    for (uint32_t i = 0; i < u->strings.count; i++)
-        put_bytes(&w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
+    write_strings(&w, u, new_id, 0, n_core);
+    put(&w, n_desc);
 
     put(&w, (uint32_t)u->pkgs.len);
     uint32_t name = 0, clause_end_prev = 0, conflict_end = 0;
     for (size_t i = 0; i < u->pkgs.len; i++) {
         const vs_pkg *p = &u->pkgs.items[i];
-        uint32_t f[12] = { zig(p->name, name), p->version, p->rank, p->flags, zig(p->clause_first, clause_end_prev),
+        uint32_t f[12] = { zig(p->name, name), new_id[p->version], p->rank, p->flags, zig(p->clause_first, clause_end_prev),
                            p->clause_count, p->root_clause_first, p->root_clause_count,
                            zig(p->conflict_first, conflict_end), p->conflict_count, p->slot, p->lag };
         for (int k = 0; k < 12; k++)
@@ -177,14 +228,14 @@ int universe_image_write(const vs_universe *u, universe_image *img)
     put(&w, (uint32_t)u->names.len);
     for (size_t i = 0; i < u->names.len; i++) {
         const vs_name *n = &u->names.items[i];
-        put(&w, n->str);
+        put(&w, new_id[n->str]);
         put(&w, n->first_pkg);
         put(&w, n->n_pkgs);
         put(&w, n->n_available);
     }
     put(&w, (uint32_t)u->groups.len);
     for (size_t i = 0; i < u->groups.len; i++) {
-        put(&w, u->groups.items[i].desc);
+        put(&w, new_id[u->groups.items[i].desc]);
         put(&w, u->groups.items[i].first);
         put(&w, u->groups.items[i].count);
     }
@@ -212,13 +263,21 @@ int universe_image_write(const vs_universe *u, universe_image *img)
     oom |= !img->chunks || !img->chunk_lens;
     if (!oom)
         img->n_chunks = n_chunks;
+    writer dw = { 0 };
+    put(&dw, DESCS_MAGIC);
+    write_strings(&dw, u, new_id, n_core, n_core + n_desc);
+    put(&dw, IMAGE_END);
+    img->descs = dw.buf;
+    img->descs_len = dw.len;
+    oom |= dw.oom;
     for (uint32_t c = 0; c < img->n_chunks && !oom; c++) {
         writer cw = { 0 };
-        write_clauses(&cw, u, c ? clause_end[c - 1] : 0, clause_end[c]);
+        write_clauses(&cw, u, c ? clause_end[c - 1] : 0, clause_end[c], new_id);
         img->chunks[c] = cw.buf;
         img->chunk_lens[c] = cw.len;
         oom = cw.oom;
     }
+    free(new_id);
     free(name_end);
     free(clause_end);
     if (oom) {
@@ -327,6 +386,12 @@ int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_
         s = nul + 1;
     }
     r.pos += bytes;
+    /* the clause descriptions: ids now, text when universe_need_descs reads it */
+    uint32_t n_desc = get(&r);
+    if (r.bad || n_desc == VS_NONE || n_desc > (uint32_t)1 << 28)
+        return corrupt(err, "description count");
+    if (strpool_reserve_ids(&u->strings, n_desc) != n_strings)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
 
     uint32_t n_pkgs = get_count(&r, 12);
     if (!vec_reserve(&u->pkgs, n_pkgs))
@@ -404,6 +469,7 @@ int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_
     if (!pc)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     u->pending = pc;
+    pc->descs_loaded = n_desc == 0;
     pc->name_end = malloc(n_chunks * sizeof *pc->name_end);
     pc->clause_end = malloc(n_chunks * sizeof *pc->clause_end);
     pc->loaded = calloc(n_chunks, 1);
@@ -473,7 +539,7 @@ int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned cha
     reader r = { buf, len, 0, 0 };
     if (get(&r) != CHUNK_MAGIC || get(&r) != lo || get_count(&r, 4) != hi - lo || r.bad)
         return corrupt(err, "a clause chunk does not match the chunk table");
-    uint32_t run_end = 0, n_strings = u->strings.count, n_ids = (uint32_t)u->ids.len, n_pkgs = (uint32_t)u->pkgs.len;
+    uint32_t run_end = 0, n_strings = u->strings.unhashed_end, n_ids = (uint32_t)u->ids.len, n_pkgs = (uint32_t)u->pkgs.len;
     for (uint32_t i = lo; i < hi; i++) {
         vs_clause *c = &u->clauses.items[i];
         c->desc = get(&r);
@@ -494,6 +560,30 @@ int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned cha
     return VSOLVE_OK;
 }
 
+int universe_image_read_descs(vs_universe *u, unsigned char *buf, size_t len, vs_error *err)
+{
+    /* the descriptions stay where they are: the pool keeps the buffer */
+    if (strpool_keep(&u->strings, buf) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    uint32_t first = u->strings.unhashed_first, count = u->strings.unhashed_end - first;
+    reader r = { buf, len, 0, 0 };
+    uint32_t magic = get(&r), n = get(&r), bytes = get(&r);
+    if (r.bad || magic != DESCS_MAGIC || n != count || bytes > len - r.pos || n > bytes)
+        return corrupt(err, "descriptions");
+    const char *s = (const char *)buf + r.pos, *end = s + bytes;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *nul = memchr(s, '\0', (size_t)(end - s));
+        if (!nul)
+            return corrupt(err, "descriptions");
+        strpool_set(&u->strings, first + i, s, (size_t)(nul - s));
+        s = nul + 1;
+    }
+    r.pos += bytes;
+    if (get(&r) != IMAGE_END || r.bad || r.pos != len)
+        return corrupt(err, "truncated or trailing data after the descriptions");
+    return VSOLVE_OK;
+}
+
 int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err)
 {
     unsigned char *core = malloc(img->core_len ? img->core_len : 1);
@@ -504,6 +594,14 @@ int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err
     int rc = universe_image_read_core(u, core, img->core_len, err);
     if (rc == VSOLVE_OK && img->n_chunks != u->pending->n_chunks)
         rc = corrupt(err, "chunk count");
+    unsigned char *descs = rc == VSOLVE_OK ? malloc(img->descs_len ? img->descs_len : 1) : NULL;
+    if (rc == VSOLVE_OK && !descs)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (rc == VSOLVE_OK) {
+        if (img->descs_len)
+            memcpy(descs, img->descs, img->descs_len);
+        rc = universe_image_read_descs(u, descs, img->descs_len, err);
+    }
     for (uint32_t c = 0; c < img->n_chunks && rc == VSOLVE_OK; c++)
         rc = universe_image_read_chunk(u, c, img->chunks[c], img->chunk_lens[c], err);
     if (rc == VSOLVE_OK) {

@@ -1,7 +1,8 @@
 /* universe_image.h: a universe as flat byte images, and back (the payload of the universe
  * cache; compression, checksums and files are formats/cache.c's job). The image is a core
- * (strings, packages, names, groups, ids) and clause chunks, each the clauses of a run of
- * names, so that a reader can leave the clauses a solve does not reach unread. */
+ * (strings of names, versions and groups; packages, names, groups, ids), the clause
+ * descriptions, and clause chunks, each the clauses of a run of names, so that a reader can
+ * leave what a solve does not reach unread. */
 #ifndef VSOLVE_UNIVERSE_IMAGE_H
 #define VSOLVE_UNIVERSE_IMAGE_H
 #include <stddef.h>
@@ -11,6 +12,8 @@
 typedef struct universe_image {
     unsigned char *core;
     size_t core_len;
+    unsigned char *descs;     /* the clause descriptions' strings */
+    size_t descs_len;
     uint32_t n_chunks;
     unsigned char **chunks;
     size_t *chunk_lens;
@@ -27,7 +30,9 @@ void universe_image_free(universe_image *img);
 int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_error *err);
 /* Reads pending chunk `chunk` of u from its image (range-checked the same way). */
 int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned char *buf, size_t len, vs_error *err);
-/* The core and every chunk: a complete universe with nothing pending. */
+/* Reads the clause descriptions of u from their image in malloc'd buf, which u keeps. */
+int universe_image_read_descs(vs_universe *u, unsigned char *buf, size_t len, vs_error *err);
+/* The core, the descriptions and every chunk: a complete universe with nothing pending. */
 int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err);
 
 #endif

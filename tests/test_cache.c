@@ -25,24 +25,42 @@ static void load_mini(vs_universe *u)
     opam_vars_free(&vars);
 }
 
-/* Two universes are the same: every array and string equal. */
+/* Two clauses are the same: equal providers and condition, equal description text (string ids
+ * differ between a universe and its image: the image renumbers its strings). */
+static void assert_same_clause(const vs_universe *a, const vs_universe *b, size_t i)
+{
+    const vs_clause *x = &a->clauses.items[i], *y = &b->clauses.items[i];
+    ck_assert_msg(x->first == y->first && x->count == y->count && x->cond == y->cond, "clause %zu differs", i);
+    ck_assert_str_eq(universe_str(a, x->desc), universe_str(b, y->desc));
+}
+
+/* Two universes are the same: every array equal, every string reference to an equal string. */
 static void assert_same_universe(const vs_universe *a, const vs_universe *b)
 {
-    ck_assert_uint_eq(a->strings.count, b->strings.count);
-    for (uint32_t i = 0; i < a->strings.count; i++)
-        ck_assert_str_eq(strpool_str(&a->strings, i), strpool_str(&b->strings, i));
     ck_assert_uint_eq(a->pkgs.len, b->pkgs.len);
     for (size_t i = 0; i < a->pkgs.len; i++) {
         vs_pkg x = a->pkgs.items[i], y = b->pkgs.items[i];
+        ck_assert_str_eq(universe_str(a, x.version), universe_str(b, y.version));
         x.user = y.user = NULL;
+        x.version = y.version = 0;
         ck_assert_msg(memcmp(&x, &y, sizeof x) == 0, "package %zu differs", i);
     }
     ck_assert_uint_eq(a->names.len, b->names.len);
-    ck_assert_int_eq(memcmp(a->names.items, b->names.items, a->names.len * sizeof *a->names.items), 0);
+    for (size_t i = 0; i < a->names.len; i++) {
+        vs_name x = a->names.items[i], y = b->names.items[i];
+        ck_assert_str_eq(universe_str(a, x.str), universe_str(b, y.str));
+        x.str = y.str = 0;
+        ck_assert_int_eq(memcmp(&x, &y, sizeof x), 0);
+    }
     ck_assert_uint_eq(a->clauses.len, b->clauses.len);
-    ck_assert_int_eq(memcmp(a->clauses.items, b->clauses.items, a->clauses.len * sizeof *a->clauses.items), 0);
+    for (size_t i = 0; i < a->clauses.len; i++)
+        assert_same_clause(a, b, i);
     ck_assert_uint_eq(a->groups.len, b->groups.len);
-    ck_assert_int_eq(memcmp(a->groups.items, b->groups.items, a->groups.len * sizeof *a->groups.items), 0);
+    for (size_t i = 0; i < a->groups.len; i++) {
+        vs_group x = a->groups.items[i], y = b->groups.items[i];
+        ck_assert_str_eq(universe_str(a, x.desc), universe_str(b, y.desc));
+        ck_assert(x.first == y.first && x.count == y.count);
+    }
     ck_assert_uint_eq(a->ids.len, b->ids.len);
     ck_assert_int_eq(memcmp(a->ids.items, b->ids.items, a->ids.len * sizeof *a->ids.items), 0);
     ck_assert_uint_eq(universe_find_name(a, "tcpip"), universe_find_name(b, "tcpip"));
@@ -56,26 +74,26 @@ static char *temp_dir(void)
 }
 
 /* Truncations and single-byte corruptions of one part of an image: an error or a consistent
- * universe, never a crash (ASan/UBSan build). part 0 is the core, part c + 1 chunk c. */
+ * universe, never a crash (ASan/UBSan build). Part 0 is the core, 1 the descriptions, c + 2
+ * chunk c. */
+static size_t *part_len(universe_image *img, uint32_t part)
+{
+    return part == 0 ? &img->core_len : part == 1 ? &img->descs_len : &img->chunk_lens[part - 2];
+}
+
 static void damage_part(universe_image *img, uint32_t part)
 {
-    unsigned char *bytes = part ? img->chunks[part - 1] : img->core;
-    size_t len = part ? img->chunk_lens[part - 1] : img->core_len;
+    unsigned char *bytes = part == 0 ? img->core : part == 1 ? img->descs : img->chunks[part - 2];
+    size_t len = *part_len(img, part);
     vs_universe v;
     vs_error err;
     for (size_t cut = 0; cut < len; cut += 1 + cut / 16) {
-        if (part)
-            img->chunk_lens[part - 1] = cut;
-        else
-            img->core_len = cut;
+        *part_len(img, part) = cut;
         universe_init(&v);
         ck_assert_int_eq(universe_image_read(&v, img, &err), VSOLVE_EBADINPUT);
         universe_free(&v);
     }
-    if (part)
-        img->chunk_lens[part - 1] = len;
-    else
-        img->core_len = len;
+    *part_len(img, part) = len;
     for (size_t at = 0; at < len; at += 7) {
         unsigned char saved = bytes[at];
         bytes[at] ^= 0x5a;
@@ -102,7 +120,8 @@ START_TEST(image_round_trip)
     assert_same_universe(&u, &v);
     universe_free(&v);
     damage_part(&img, 0);
-    damage_part(&img, img.n_chunks);
+    damage_part(&img, 1);
+    damage_part(&img, img.n_chunks + 1);
     universe_image_free(&img);
     universe_free(&u);
 }
@@ -141,13 +160,22 @@ START_TEST(image_chunks_read_by_name)
     ck_assert_int_eq(universe_image_read_core(&v, core, img.core_len, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
     ck_assert_uint_eq(v.pending->n_chunks, img.n_chunks);
+    /* the descriptions are not in the core: they read as "" until read */
+    ck_assert_uint_lt(v.strings.unhashed_first, u.strings.count - 5000);
+    ck_assert_str_eq(universe_str(&v, v.strings.unhashed_first), "");
+    ck_assert_int_eq(universe_need_descs(&v, &err), VSOLVE_EBADINPUT);   /* no reader plugged in */
+    unsigned char *descs = malloc(img.descs_len);
+    memcpy(descs, img.descs, img.descs_len);
+    ck_assert_int_eq(universe_image_read_descs(&v, descs, img.descs_len, &err), VSOLVE_OK);
+    ck_assert_uint_eq(strpool_find(&v.strings, "need 7", 6), UINT32_MAX);   /* shown, not looked up */
     ck_assert_uint_eq(v.clauses.len, u.clauses.len);
     /* no reader plugged in: needing a clause is an error, not a silent empty clause */
     ck_assert_int_eq(universe_need_name(&v, 0, &err), VSOLVE_EBADINPUT);
     for (uint32_t c = 0; c < img.n_chunks; c++) {
         ck_assert_int_eq(universe_image_read_chunk(&v, c, img.chunks[c], img.chunk_lens[c], &err), VSOLVE_OK);
         uint32_t lo = c ? v.pending->clause_end[c - 1] : 0, hi = v.pending->clause_end[c];
-        ck_assert_int_eq(memcmp(v.clauses.items + lo, u.clauses.items + lo, (hi - lo) * sizeof *u.clauses.items), 0);
+        for (uint32_t i = lo; i < hi; i++)
+            assert_same_clause(&u, &v, i);
         /* a chunk is not accepted in another chunk's place */
         if (c + 1 < img.n_chunks)
             ck_assert_int_eq(universe_image_read_chunk(&v, c + 1, img.chunks[c], img.chunk_lens[c], &err), VSOLVE_EBADINPUT);
