@@ -462,17 +462,26 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
     rc = keep_packages(&p);
     if (rc == VSOLVE_OK)
         rc = avoid_versions(&p, &lits);
-    /* step 2: the requested lines, in request order (the line of the atom's installed match) */
+    /* step 2: the requested lines (of the atoms' installed matches), newest together where
+     * possible, the others as new as possible in request order */
+    u32_vec requested = { 0 };
     for (size_t i = 0; i < e->req->atoms.len && rc == VSOLVE_OK; i++) {
         const vs_atom *a = &e->req->atoms.items[i];
-        for (uint32_t j = 0; j < a->count && !a->forbid && rc == VSOLVE_OK; j++) {
+        for (uint32_t j = 0; j < a->count && !a->forbid; j++) {
             uint32_t pkg = e->req->ids.items[a->first + j];
-            if (installed(&p, pkg) && !p.line_done[line_of(&p, pkg)]) {
-                rc = newest_version(&p, pkg, 0, &lits);
+            if (installed(&p, pkg)) {
+                int again = 0;   /* two atoms on one line (mirage>=4.2 mirage<4.3): once */
+                for (size_t k = 0; k < requested.len && !again; k++)
+                    again = line_of(&p, requested.items[k]) == line_of(&p, pkg);
+                if (!again && !vec_push(&requested, pkg))
+                    rc = VSOLVE_ENOMEM;
                 break;
             }
         }
     }
+    if (rc == VSOLVE_OK)
+        rc = newest_level(&p, requested.items, requested.len, &lits);
+    vec_free(&requested);
     if (rc == VSOLVE_OK)
         rc = newest_everywhere(&p, &lits);
     if (rc == VSOLVE_OK)
