@@ -60,6 +60,12 @@ int strpool_keep(strpool *p, void *buffer)
     return VSOLVE_OK;
 }
 
+/* Strings in the hash table: all but the reserved range. */
+static uint32_t hashed(const strpool *p)
+{
+    return p->count - (p->unhashed_end - p->unhashed_first);
+}
+
 static uint32_t lookup_slot(const strpool *p, const char *s, size_t len, uint32_t h)
 {
     uint32_t mask = p->table_cap - 1;
@@ -115,7 +121,7 @@ int strpool_reserve(strpool *p, uint32_t n)
     if (want > p->cap && !grow_arrays(p, want))
         return VSOLVE_ENOMEM;
     uint32_t tcap = p->table_cap;
-    while (want * 2 > tcap)
+    while ((hashed(p) + n) * 2 > tcap)
         tcap *= 2;
     if (tcap != p->table_cap && !resize_table(p, tcap))
         return VSOLVE_ENOMEM;
@@ -143,7 +149,7 @@ static uint32_t intern(strpool *p, const char *s, size_t len, int in_place)
     p->strs[id] = copy;
     p->lens[id] = (uint32_t)len;
     p->table[slot] = id + 1;
-    if (p->count * 2 > p->table_cap && !resize_table(p, p->table_cap * 2))
+    if (hashed(p) * 2 > p->table_cap && !resize_table(p, p->table_cap * 2))
         return UINT32_MAX;
     return id;
 }
