@@ -171,8 +171,12 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
     im->clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *im->clause_name);
     unsigned char *next = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (!im->allowed || !im->forced || !im->via || !im->clause_name || !next) {
+    /* names whose allowed versions changed since they were last looked at: looking again at
+     * the others would change nothing (every step only narrows, and is idempotent) */
+    unsigned char *dirty = calloc(u->names.len ? u->names.len : 1, 1);
+    if (!im->allowed || !im->forced || !im->via || !im->clause_name || !next || !dirty) {
         free(next);
+        free(dirty);
         return VSOLVE_ENOMEM;
     }
     for (size_t i = 0; i < u->names.len; i++)
@@ -181,12 +185,14 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
         if (encode_in_cone(e, start[i])) {
             im->allowed[start[i]] = 1;
             im->forced[u->pkgs.items[start[i]].name] = 1;
+            dirty[u->pkgs.items[start[i]].name] = 1;
         }
     for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
         changed = 0;
         for (uint32_t nm = 0; nm < u->names.len; nm++) {
-            if (!im->forced[nm])
+            if (!im->forced[nm] || !dirty[nm])
                 continue;
+            dirty[nm] = 0;
             const vs_name *name = &u->names.items[nm];
             /* a version with a dependency nothing in the cone provides cannot be installed */
             for (uint32_t j = 0; j < name->n_pkgs; j++)
@@ -248,6 +254,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                     im->via[target] = nm;
                     memcpy(im->allowed + tn->first_pkg, next + tn->first_pkg, tn->n_pkgs);
                     changed = 1;
+                    dirty[target] = 1;
                 } else {
                     /* one version per name: what every path allows; several lines (cargo):
                      * each path may use its own, so no narrowing */
@@ -258,6 +265,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                         if (v != im->allowed[tn->first_pkg + q]) {
                             im->allowed[tn->first_pkg + q] = v;
                             changed = 1;
+                            dirty[target] = 1;
                         }
                     }
                 }
@@ -265,6 +273,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
         }
     }
     free(next);
+    free(dirty);
     return VSOLVE_OK;
 }
 
