@@ -185,7 +185,10 @@ static int compress_part(const unsigned char *raw, size_t len, unsigned char **o
 int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs_error *err)
 {
     universe_image img;
-    if (universe_image_write(u, &img) != VSOLVE_OK)
+    int wrc = universe_image_write(u, &img);
+    if (wrc == VSOLVE_EUSAGE)
+        return vs_error_set(err, wrc, "%s: only a universe as universe_sort built it can be cached", path);
+    if (wrc != VSOLVE_OK)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
     uint32_t parts = img.n_chunks + FIRST_CHUNK;
     unsigned char **z = calloc(parts, sizeof *z);

@@ -8,7 +8,7 @@
 #include "../solver/universe.h"
 
 /* The file format version; a cache of another version is rebuilt, never read. */
-#define VSOLVE_CACHE_FORMAT 6u
+#define VSOLVE_CACHE_FORMAT 7u
 
 typedef struct cache_key {
     uint64_t source;     /* cache_source_fingerprint of the repository */

@@ -3,8 +3,9 @@
  *
  * An image is a core, the clause descriptions and clause chunks. The core: magic, layout,
  * strings (count, byte size, NUL-separated bytes: "" and the strings of names, versions and
- * groups), the description count, packages (count, 12 values each), names (count, 4 each),
- * groups (count, 3 each), ids (count, then runs of consecutive ids as start and length), the
+ * groups), the description count, the package count, names (count, then string and package
+ * count each: they partition the packages in order), packages (9 values each; name, rank and
+ * lag follow from the names), groups (count, 3 each), ids (count, then runs of consecutive ids as start and length), the
  * clause count and the chunk table (count, then each chunk's name end and clause end), end
  * marker. The descriptions: magic, strings as in the core (their ids follow the core's), end
  * marker; only explanations and messages show them. A chunk: magic, its first clause and clause
@@ -21,7 +22,7 @@
 #define CHUNK_MAGIC 0x43555356u   /* "VSUC" */
 #define DESCS_MAGIC 0x44555356u   /* "VSUD" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
-#define IMAGE_LAYOUT 6u
+#define IMAGE_LAYOUT 7u
 #define CHUNK_CLAUSES 512u        /* clauses per chunk, about: a chunk ends with a name */
 
 typedef struct writer {
@@ -194,9 +195,34 @@ void universe_image_free(universe_image *img)
     memset(img, 0, sizeof *img);
 }
 
+/* Does u hold what universe_sort makes (the image leaves out what follows from it)? */
+static int sorted_as_built(const vs_universe *u)
+{
+    uint32_t next = 0;
+    for (uint32_t nm = 0; nm < u->names.len; nm++) {
+        const vs_name *n = &u->names.items[nm];
+        uint32_t newer = 0, available = 0;
+        if (n->first_pkg != next || n->n_pkgs > u->pkgs.len - next)
+            return 0;
+        for (uint32_t j = n->n_pkgs; j-- > 0;) {
+            const vs_pkg *p = &u->pkgs.items[n->first_pkg + j];
+            if (p->name != nm || p->rank != j || p->lag != newer)
+                return 0;
+            if (!(p->flags & VS_PKG_UNAVAILABLE))
+                newer++, available++;
+        }
+        if (n->n_available != available)
+            return 0;
+        next += n->n_pkgs;
+    }
+    return next == u->pkgs.len;
+}
+
 int universe_image_write(const vs_universe *u, universe_image *img)
 {
     memset(img, 0, sizeof *img);
+    if (!sorted_as_built(u))
+        return VSOLVE_EUSAGE;
     writer w = { 0 };
     uint32_t *name_end = NULL, *clause_end = NULL;
     uint32_t n_chunks = plan_chunks(u, &name_end, &clause_end);
@@ -212,26 +238,26 @@ int universe_image_write(const vs_universe *u, universe_image *img)
     write_strings(&w, u, new_id, 0, n_core);
     put(&w, n_desc);
 
+    /* names partition the packages in order; a package's name, rank and lag and a name's first
+     * package and available count follow from that and from the flags */
     put(&w, (uint32_t)u->pkgs.len);
-    uint32_t name = 0, clause_end_prev = 0, conflict_end = 0;
-    for (size_t i = 0; i < u->pkgs.len; i++) {
-        const vs_pkg *p = &u->pkgs.items[i];
-        uint32_t f[12] = { zig(p->name, name), new_id[p->version], p->rank, p->flags, zig(p->clause_first, clause_end_prev),
-                           p->clause_count, p->root_clause_first, p->root_clause_count,
-                           zig(p->conflict_first, conflict_end), p->conflict_count, p->slot, p->lag };
-        for (int k = 0; k < 12; k++)
-            put(&w, f[k]);
-        name = p->name;
-        clause_end_prev = p->clause_first + p->clause_count;
-        conflict_end = p->conflict_first + p->conflict_count;
-    }
     put(&w, (uint32_t)u->names.len);
     for (size_t i = 0; i < u->names.len; i++) {
-        const vs_name *n = &u->names.items[i];
-        put(&w, new_id[n->str]);
-        put(&w, n->first_pkg);
-        put(&w, n->n_pkgs);
-        put(&w, n->n_available);
+        put(&w, new_id[u->names.items[i].str]);
+        put(&w, u->names.items[i].n_pkgs);
+    }
+    uint32_t clause_end_prev = 0, conflict_end = 0, slot = VS_NONE;
+    for (size_t i = 0; i < u->pkgs.len; i++) {
+        const vs_pkg *p = &u->pkgs.items[i];
+        /* the slot: 0 when it is the previous package's, 1 for none, else slot + 2 */
+        uint32_t f[9] = { new_id[p->version], p->flags, zig(p->clause_first, clause_end_prev), p->clause_count,
+                          p->root_clause_first, p->root_clause_count, zig(p->conflict_first, conflict_end),
+                          p->conflict_count, p->slot == slot ? 0 : p->slot == VS_NONE ? 1 : p->slot + 2 };
+        for (int k = 0; k < 9; k++)
+            put(&w, f[k]);
+        slot = p->slot;
+        clause_end_prev = p->clause_first + p->clause_count;
+        conflict_end = p->conflict_first + p->conflict_count;
     }
     put(&w, (uint32_t)u->groups.len);
     for (size_t i = 0; i < u->groups.len; i++) {
@@ -393,41 +419,57 @@ int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_
     if (strpool_reserve_ids(&u->strings, n_desc) != n_strings)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
 
-    uint32_t n_pkgs = get_count(&r, 12);
-    if (!vec_reserve(&u->pkgs, n_pkgs))
+    uint32_t n_pkgs = get(&r), n_names = get_count(&r, 2);
+    if (r.bad || n_pkgs == VS_NONE || (size_t)n_pkgs * 9 > len - r.pos)
+        return corrupt(err, "package count");
+    if (!vec_reserve(&u->pkgs, n_pkgs) || !vec_reserve(&u->names, n_names))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    uint32_t name = 0, clause_end = 0, conflict_end = 0;
-    for (uint32_t i = 0; i < n_pkgs; i++) {
-        vs_pkg *p = &u->pkgs.items[i];
-        memset(p, 0, sizeof *p);
-        p->name = unzig(get(&r), name);
-        p->version = get(&r);
-        p->rank = get(&r);
-        p->flags = get(&r);
-        p->clause_first = unzig(get(&r), clause_end);
-        p->clause_count = get(&r);
-        p->root_clause_first = get(&r);
-        p->root_clause_count = get(&r);
-        p->conflict_first = unzig(get(&r), conflict_end);
-        p->conflict_count = get(&r);
-        p->slot = get(&r);
-        p->lag = get(&r);
-        name = p->name;
-        clause_end = p->clause_first + p->clause_count;
-        conflict_end = p->conflict_first + p->conflict_count;
-    }
-    u->pkgs.len = n_pkgs;
-    uint32_t n_names = get_count(&r, 4);
-    if (!vec_reserve(&u->names, n_names))
-        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    for (uint32_t i = 0; i < n_names; i++) {
+    for (uint32_t i = 0, next = 0; i < n_names; i++) {
         vs_name *n = &u->names.items[i];
         n->str = get(&r);
-        n->first_pkg = get(&r);
+        n->first_pkg = next;
         n->n_pkgs = get(&r);
-        n->n_available = get(&r);
+        n->n_available = 0;
+        if (r.bad || n->n_pkgs > n_pkgs - next)
+            return corrupt(err, "names");
+        next += n->n_pkgs;
+        if (i + 1 == n_names && next != n_pkgs)
+            return corrupt(err, "names");
     }
+    if (n_names == 0 && n_pkgs != 0)
+        return corrupt(err, "names");
     u->names.len = n_names;
+    uint32_t clause_end = 0, conflict_end = 0, slot = VS_NONE;
+    for (uint32_t nm = 0; nm < n_names; nm++) {
+        vs_name *n = &u->names.items[nm];
+        for (uint32_t j = 0; j < n->n_pkgs; j++) {
+            vs_pkg *p = &u->pkgs.items[n->first_pkg + j];
+            memset(p, 0, sizeof *p);
+            p->name = nm;
+            p->rank = j;
+            p->version = get(&r);
+            p->flags = get(&r);
+            p->clause_first = unzig(get(&r), clause_end);
+            p->clause_count = get(&r);
+            p->root_clause_first = get(&r);
+            p->root_clause_count = get(&r);
+            p->conflict_first = unzig(get(&r), conflict_end);
+            p->conflict_count = get(&r);
+            uint32_t s_code = get(&r);
+            p->slot = slot = s_code == 0 ? slot : s_code == 1 ? VS_NONE : s_code - 2;
+            clause_end = p->clause_first + p->clause_count;
+            conflict_end = p->conflict_first + p->conflict_count;
+        }
+        uint32_t newer = 0;   /* lags and the available count, as universe_sort makes them */
+        for (uint32_t j = n->n_pkgs; j-- > 0;) {
+            vs_pkg *p = &u->pkgs.items[n->first_pkg + j];
+            p->lag = newer;
+            if (!(p->flags & VS_PKG_UNAVAILABLE))
+                newer++;
+        }
+        n->n_available = newer;
+    }
+    u->pkgs.len = n_pkgs;
     uint32_t n_groups = get_count(&r, 3);
     if (!vec_reserve(&u->groups, n_groups))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");

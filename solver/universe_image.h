@@ -19,7 +19,9 @@ typedef struct universe_image {
     size_t *chunk_lens;
 } universe_image;
 
-/* Serializes a built universe into malloc'd buffers. VSOLVE_OK or VSOLVE_ENOMEM. */
+/* Serializes a universe into malloc'd buffers. VSOLVE_OK, VSOLVE_ENOMEM, or VSOLVE_EUSAGE when
+ * u is not as universe_sort left it (names partitioning the packages in order, ranks, lags and
+ * available counts as it computes them: the image leaves them out and recomputes them). */
 int universe_image_write(const vs_universe *u, universe_image *img);
 void universe_image_free(universe_image *img);
 
