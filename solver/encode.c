@@ -22,8 +22,9 @@
  *                (a forbidding atom: -a_i v -x_q for each of its packages)
  * Packages outside the cone can never be installed: nothing in the cone needs them.
  * Unavailable packages are never in the cone, and neither are those that propagation shows no
- * solution can install (prune.c), unless it shows there is no solution at all: then the whole
- * cone is encoded, for the explanation.
+ * solution can install (prune.c), unless it shows there is no solution at all. An explanation
+ * needs the whole cone (encode_request_whole): the packages left out are those no solution of
+ * the whole request installs, and a subset of the atoms must be judged on its own.
  */
 #include "encode.h"
 #include <stdlib.h>
@@ -264,9 +265,11 @@ static int build_cone(vs_encoding *e, const unsigned char *dead)
         encode_clauses(e, e->cone.items[head], &first, &count);
         for (uint32_t c = 0; c < count; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
-            for (uint32_t j = 0; j < cl->count; j++)
-                if (visit(e, u->ids.items[cl->first + j], dead) != VSOLVE_OK)
+            for (uint32_t j = 0; j < cl->count; j++) {
+                uint32_t q = u->ids.items[cl->first + j];
+                if (e->var_of_pkg[q] == VS_NONE && visit(e, q, dead) != VSOLVE_OK)   /* most are seen already */
                     return VSOLVE_ENOMEM;
+            }
         }
     }
     return VSOLVE_OK;
@@ -309,7 +312,7 @@ static int encode_at_most_one(vs_encoding *e, const uint32_t *members, size_t n,
     return rc;
 }
 
-int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
+static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, int prune)
 {
     memset(e, 0, sizeof *e);
     e->u = u;
@@ -324,13 +327,14 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     if (build_cone(e, NULL) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
     /* the cone again, without what no solution can install */
-    unsigned char *dead = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    unsigned char *dead = prune ? calloc(u->pkgs.len ? u->pkgs.len : 1, 1) : NULL;
     int contradiction = 0;
-    if (!dead || prune_cone(e, dead, &contradiction) != VSOLVE_OK) {
+    if (prune && (!dead || prune_cone(e, dead, &contradiction) != VSOLVE_OK)) {
         free(dead);
         return VSOLVE_ENOMEM;
     }
-    if (!contradiction) {
+    if (prune && !contradiction) {
+        size_t whole = e->cone.len;
         for (size_t i = 0; i < e->cone.len; i++)
             e->var_of_pkg[e->cone.items[i]] = VS_NONE;
         e->cone.len = 0;
@@ -338,6 +342,7 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
             free(dead);
             return VSOLVE_ENOMEM;
         }
+        e->pruned = e->cone.len < whole;
     }
     free(dead);
     sat_add_vars(e->s, (uint32_t)e->cone.len);
@@ -403,6 +408,16 @@ int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
     ladders_free(&lad);
     free(group_done);
     return rc;
+}
+
+int encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
+{
+    return encode(e, u, req, 1);
+}
+
+int encode_request_whole(vs_encoding *e, const vs_universe *u, const vs_request *req)
+{
+    return encode(e, u, req, 0);
 }
 
 void encoding_free(vs_encoding *e)

@@ -13,11 +13,16 @@ typedef struct vs_encoding {
     u32_vec cone;               /* packages in the cone, breadth-first from the request */
     int_vec selectors;          /* one literal per request atom; assumed true when solving */
     unsigned char *root_name;   /* name -> requested (its packages' root clauses apply) */
+    int pruned;                 /* propagation left cone packages out (prune.c) */
 } vs_encoding;
 
 /* Builds the cone (available packages reachable from the request through dependency
- * providers) and its CNF. Returns VSOLVE_OK or VSOLVE_ENOMEM. */
+ * providers, less those propagation shows no solution installs) and its CNF. Returns
+ * VSOLVE_OK or VSOLVE_ENOMEM. */
 int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req);
+/* The same with nothing pruned: what explaining a refusal needs, where the atoms are weighed in
+ * subsets and what the whole request rules out must not count. */
+int  encode_request_whole(vs_encoding *e, const vs_universe *u, const vs_request *req);
 void encoding_free(vs_encoding *e);
 
 /* The dependency clauses of pkg in this request: [*first, *first + *count) of u->clauses. */

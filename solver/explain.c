@@ -638,7 +638,7 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
     }
     vs_encoding e2;
     unsigned char *in2 = NULL;
-    if (inner.atoms.len && encode_request(&e2, u, &inner) == VSOLVE_OK &&
+    if (inner.atoms.len && encode_request_whole(&e2, u, &inner) == VSOLVE_OK &&
         (in2 = calloc(inner.atoms.len, 1)) != NULL) {
         size_t members = minimal_clash(&e2, in2);
         int quiet = members == 1 && (u->pkgs.items[p].flags & VS_PKG_VIRTUAL);   /* a feature node: look through */

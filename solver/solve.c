@@ -97,6 +97,16 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         return s->status = rc;
     }
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
+    if (a == SAT_UNSAT && e.pruned) {   /* to explain, the whole cone (see encode.h) */
+        encoding_free(&e);
+        rc = encode_request_whole(&e, u, req);
+        s->cone_size = e.cone.len;
+        if (rc != VSOLVE_OK) {
+            encoding_free(&e);
+            return s->status = rc;
+        }
+        a = sat_solve(e.s, e.selectors.items, e.selectors.len);
+    }
     vs_error err;
     if (a == SAT_UNSAT && universe_need_descs(u, &err) != VSOLVE_OK) {   /* the explanation shows them */
         s->explanation = strdup(err.message);
