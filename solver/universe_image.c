@@ -626,23 +626,27 @@ int universe_image_read_descs(vs_universe *u, unsigned char *buf, size_t len, vs
     return VSOLVE_OK;
 }
 
+/* A malloc'd copy of len bytes (the readers keep what they are given). */
+static unsigned char *copy_of(const unsigned char *bytes, size_t len)
+{
+    unsigned char *c = malloc(len ? len : 1);
+    if (c && len)
+        memcpy(c, bytes, len);
+    return c;
+}
+
 int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err)
 {
-    unsigned char *core = malloc(img->core_len ? img->core_len : 1);
+    unsigned char *core = copy_of(img->core, img->core_len);
     if (!core)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    if (img->core_len)
-        memcpy(core, img->core, img->core_len);
     int rc = universe_image_read_core(u, core, img->core_len, err);
     if (rc == VSOLVE_OK && img->n_chunks != u->pending->n_chunks)
         rc = corrupt(err, "chunk count");
-    unsigned char *descs = rc == VSOLVE_OK ? malloc(img->descs_len ? img->descs_len : 1) : NULL;
-    if (rc == VSOLVE_OK && !descs)
-        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if (rc == VSOLVE_OK) {
-        if (img->descs_len)
-            memcpy(descs, img->descs, img->descs_len);
-        rc = universe_image_read_descs(u, descs, img->descs_len, err);
+        unsigned char *descs = copy_of(img->descs, img->descs_len);
+        rc = descs ? universe_image_read_descs(u, descs, img->descs_len, err)
+                   : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     }
     for (uint32_t c = 0; c < img->n_chunks && rc == VSOLVE_OK; c++)
         rc = universe_image_read_chunk(u, c, img->chunks[c], img->chunk_lens[c], err);
