@@ -327,7 +327,7 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
     FILE *f = fopen(path, "rb");
     if (!f)
         return vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", path, strerror(errno));
-    unsigned char header[HEADER_SIZE];
+    unsigned char header[HEADER_SIZE] = { 0 };   /* read below even when fread came short */
     int rc = VSOLVE_OK;
     if (fread(header, 1, HEADER_SIZE, f) != HEADER_SIZE || memcmp(header, magic, 8) != 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve cache", path);
