@@ -312,19 +312,23 @@ static int encode_at_most_one(vs_encoding *e, const uint32_t *members, size_t n,
     return rc;
 }
 
-static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, int prune)
+int encode_cone(vs_encoding *e, const vs_universe *u, const vs_request *req)
 {
     memset(e, 0, sizeof *e);
     e->u = u;
     e->req = req;
     e->var_of_pkg = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *e->var_of_pkg);
     e->root_name = calloc(u->names.len ? u->names.len : 1, 1);
-    e->s = sat_new();
-    if (!e->var_of_pkg || !e->root_name || !e->s)
+    if (!e->var_of_pkg || !e->root_name)
         return VSOLVE_ENOMEM;
     request_mark_roots(req, e->root_name);
     memset(e->var_of_pkg, 0xff, u->pkgs.len * sizeof *e->var_of_pkg);
-    if (build_cone(e, NULL) != VSOLVE_OK)
+    return build_cone(e, NULL);
+}
+
+static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, int prune)
+{
+    if (encode_cone(e, u, req) != VSOLVE_OK || !(e->s = sat_new()))
         return VSOLVE_ENOMEM;
     /* the cone again, without what no solution can install */
     unsigned char *dead = prune ? calloc(u->pkgs.len ? u->pkgs.len : 1, 1) : NULL;

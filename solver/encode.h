@@ -23,6 +23,9 @@ int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
 /* The same with nothing pruned: what explaining a refusal needs, where the atoms are weighed in
  * subsets and what the whole request rules out must not count. */
 int  encode_request_whole(vs_encoding *e, const vs_universe *u, const vs_request *req);
+/* Only the whole cone (var_of_pkg numbers it), without a solver: what reasoning about the
+ * request's packages needs (explain.c), at the cost of a breadth-first walk. */
+int  encode_cone(vs_encoding *e, const vs_universe *u, const vs_request *req);
 void encoding_free(vs_encoding *e);
 
 /* The dependency clauses of pkg in this request: [*first, *first + *count) of u->clauses. */

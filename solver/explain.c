@@ -492,8 +492,10 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
     return 0;
 }
 
-/* Adds the "Why:" lines for a minimal set of clashing atoms. */
-static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, size_t n)
+/* Adds the "Why:" lines for a minimal set of clashing atoms. Returns 1 when it found the reason
+ * (then it is a proof that the atoms cannot hold together: every step above only draws what
+ * every solution must satisfy), 0 when it found none. */
+static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, size_t n)
 {
     const vs_universe *u = e->u;
     implied im[8];
@@ -529,6 +531,7 @@ static void explain_clash(text *t, const vs_encoding *e, const size_t *atoms, si
     free(group_of);
     for (size_t i = 0; i < built; i++)
         implied_free(&im[i]);
+    return said != 0;
 }
 
 /* A minimal set of the encoding's request atoms that cannot hold together: the solver's
@@ -664,42 +667,68 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
     request_free(&inner);
 }
 
-char *explain_unsat(vs_encoding *e)
+/* The explanation: the minimal clash is searched with `search`'s solver and shown and reasoned
+ * about on `shown`'s cone. With proof_needed, the clash must be proven by its reason: without
+ * one, NULL with *unproven = 1. NULL with *unproven = 0 when out of memory. */
+static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, int *unproven)
 {
     text t = { 0 };
-    const vs_request *req = e->req;
+    const vs_request *req = shown->req;
+    *unproven = 0;
     say(&t, "The request cannot be satisfied.\n");
 
     int direct = 0;
     for (size_t i = 0; i < req->atoms.len; i++)
-        direct += atom_without_candidates(&t, e, &req->atoms.items[i]);
+        direct += atom_without_candidates(&t, shown, &req->atoms.items[i]);
     if (direct)
         return t.oom ? (free(t.buf), NULL) : t.buf;
 
-    size_t n = e->selectors.len;
+    size_t n = search->selectors.len;
     unsigned char *in = calloc(n ? n : 1, 1);
     if (!in) {
         free(t.buf);
         return NULL;
     }
-    size_t members = minimal_clash(e, in);
+    size_t members = minimal_clash(search, in);
     if (members == 1)
         say(&t, "This requirement cannot be met by any version together with its dependencies:\n");
     else
         say(&t, "These %zu requirements cannot hold together:\n", members);
-    say_atoms(&t, e, in);
+    say_atoms(&t, shown, in);
     size_t mus[8] = { 0 }, n_mus = 0;
     for (size_t i = 0; i < n && n_mus < 8; i++)
         if (in[i] && !req->atoms.items[i].forbid)
             mus[n_mus++] = i;
-    size_t before = t.len;
-    explain_clash(&t, e, mus, n_mus);
-    if (t.len == before && members == 1)
-        explain_inside(&t, e, in, 0);
+    int proven = members > 0 && explain_clash(&t, shown, mus, n_mus);
+    if (!proven && proof_needed) {
+        *unproven = 1;
+        t.oom = 1;   /* discarded below */
+    } else if (!proven && members == 1) {
+        explain_inside(&t, shown, in, 0);
+    }
     free(in);
     if (t.oom) {
         free(t.buf);
         return NULL;
     }
     return t.buf;
+}
+
+char *explain_unsat(vs_encoding *e)
+{
+    int unproven;
+    return explain(e, e, 0, &unproven);
+}
+
+char *explain_unsat_pruned(vs_encoding *pruned, int *unproven)
+{
+    vs_encoding whole;
+    *unproven = 0;
+    if (encode_cone(&whole, pruned->u, pruned->req) != VSOLVE_OK) {
+        encoding_free(&whole);
+        return NULL;
+    }
+    char *words = explain(pruned, &whole, 1, unproven);
+    encoding_free(&whole);
+    return words;
 }

@@ -87,6 +87,35 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
     return rc;
 }
 
+/* The explanation of a refusal. A pruned encoding serves when the clash it finds can be proven
+ * on the whole cone (explain.h); otherwise the request is encoded again without pruning.
+ * *e may be replaced by that encoding. */
+static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req, vs_solution *s)
+{
+    vs_error err;
+    if (universe_need_descs(u, &err) != VSOLVE_OK) {   /* the explanation shows them */
+        s->explanation = strdup(err.message);
+        return err.code;
+    }
+    int unproven = 0;
+    if (e->pruned) {
+        s->explanation = explain_unsat_pruned(e, &unproven);
+        if (!s->explanation && !unproven)
+            return VSOLVE_ENOMEM;
+    }
+    if (!s->explanation) {
+        if (e->pruned) {
+            encoding_free(e);
+            int rc = encode_request_whole(e, u, req);
+            s->cone_size = e->cone.len;
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+        s->explanation = explain_unsat(e);
+    }
+    return s->explanation ? VSOLVE_UNSAT : VSOLVE_ENOMEM;
+}
+
 int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
 {
     vs_encoding e;
@@ -97,23 +126,8 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         return s->status = rc;
     }
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    if (a == SAT_UNSAT && e.pruned) {   /* to explain, the whole cone (see encode.h) */
-        encoding_free(&e);
-        rc = encode_request_whole(&e, u, req);
-        s->cone_size = e.cone.len;
-        if (rc != VSOLVE_OK) {
-            encoding_free(&e);
-            return s->status = rc;
-        }
-        a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    }
-    vs_error err;
-    if (a == SAT_UNSAT && universe_need_descs(u, &err) != VSOLVE_OK) {   /* the explanation shows them */
-        s->explanation = strdup(err.message);
-        rc = err.code;
-    } else if (a == SAT_UNSAT) {
-        s->explanation = explain_unsat(&e);
-        rc = s->explanation ? VSOLVE_UNSAT : VSOLVE_ENOMEM;
+    if (a == SAT_UNSAT) {
+        rc = explain_refusal(&e, u, req, s);
     } else if (a == SAT_UNKNOWN) {
         rc = VSOLVE_ENOMEM;
     } else {
@@ -123,7 +137,7 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
             rc = record_reasons(&e, model, s);
         free(model);
     }
-    s->sat_calls = sat_solve_calls(e.s);
+    s->sat_calls = e.s ? sat_solve_calls(e.s) : 0;
     encoding_free(&e);
     return s->status = rc;
 }

@@ -2,7 +2,8 @@
  * satisfiability matches `expect`, the checker accepts every solution, requested packages are
  * at least as new as in opam's own answer, and the differences from opam are reported. Each
  * request is also solved on the snapshot's cache, read afresh, with only the clause chunks its
- * cone reaches: the answer (or the explanation) must be the same. */
+ * cone reaches: the answer (or the explanation) must be the same. A refusal must name a minimal
+ * clash of the request's atoms, checked by solving them alone and with each left out. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,49 @@ static const char *answer_version(char **lines, size_t n, const char *name)
     return NULL;
 }
 
+/* The requirements a refusal names (the lines "  - ATOM (...)" under its first line) must be a
+ * minimal clash: unsatisfiable together, satisfiable with any one of them left out. */
+static void assert_minimal_clash(vs_universe *u, const char *id, const vs_request *req, const char *explanation)
+{
+    const char *list = strstr(explanation, "cannot hold together:\n");
+    if (!list)
+        list = strstr(explanation, "together with its dependencies:\n");
+    ck_assert_msg(list != NULL, "%s: no requirements named: %s", id, explanation);
+    list = strchr(list, '\n') + 1;
+    size_t named[64], n = 0;
+    for (const char *line = list; strncmp(line, "  - ", 4) == 0; line = strchr(line, '\n') + 1) {
+        size_t found = SIZE_MAX;
+        for (size_t i = 0; i < req->atoms.len && found == SIZE_MAX; i++) {
+            const char *desc = universe_str(u, req->atoms.items[i].desc);
+            size_t dl = strlen(desc);
+            if (strncmp(line + 4, desc, dl) == 0 && strncmp(line + 4 + dl, " (", 2) == 0)
+                found = i;
+        }
+        ck_assert_msg(found != SIZE_MAX && n < 64, "%s: not a requested atom: %.60s", id, line);
+        named[n++] = found;
+    }
+    ck_assert_msg(n > 0, "%s: no requirements named: %s", id, explanation);
+    for (size_t left_out = 0; left_out <= n; left_out++) {   /* n: none left out */
+        vs_request sub;
+        request_init(&sub);
+        for (size_t k = 0; k < n; k++) {
+            const vs_atom *a = &req->atoms.items[named[k]];
+            if (k != left_out)
+                ck_assert_int_eq(request_add_atom(&sub, a->desc, a->name, vec_at(&req->ids, a->first), a->count), VSOLVE_OK);
+        }
+        vs_solution s;
+        solution_init(&s);
+        int rc = vs_solve(u, &sub, &s);
+        if (left_out == n)
+            ck_assert_msg(rc == VSOLVE_UNSAT, "%s: the %zu requirements named hold together", id, n);
+        else
+            ck_assert_msg(rc == VSOLVE_OK, "%s: the clash is not minimal: without %s it remains", id,
+                          universe_str(u, req->atoms.items[named[left_out]].desc));
+        solution_free(&s);
+        request_free(&sub);
+    }
+}
+
 START_TEST(shared_requests)
 {
     const char *req_path = test_corpus_path("requests.json");
@@ -166,6 +210,7 @@ START_TEST(shared_requests)
                           "%s: the checker rejects vsolve's answer: %s", id, why);
         } else {
             ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
+            assert_minimal_clash(&snap->u, id, &req, s.explanation);
         }
         assert_same_from_cache(snap, id, q, &s);
 
