@@ -23,7 +23,7 @@
 #define DESCS_MAGIC 0x44555356u   /* "VSUD" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
 #define IMAGE_LAYOUT 7u
-#define CHUNK_CLAUSES 512u        /* clauses per chunk, about: a chunk ends with a name */
+#define CHUNK_CLAUSES 64u         /* clauses per chunk, about: a chunk ends with a name */
 
 typedef struct writer {
     unsigned char *buf;
