@@ -12,8 +12,19 @@
 typedef struct text {
     char *buf;
     size_t len, cap;
-    int oom;
+    int oom;             /* out of memory, or the text is to be dropped */
+    vs_universe *u;      /* to read the clause descriptions when a sentence first needs one */
+    vs_error *err;       /* why reading them failed */
 } text;
+
+/* The text of a clause description (its string id), read from the universe's source the first
+ * time one is needed: most explanations show none. "" after a reading error (in t->err). */
+static const char *clause_desc(text *t, uint32_t desc)
+{
+    if (t->err->code == VSOLVE_OK && universe_need_descs(t->u, t->err) != VSOLVE_OK)
+        t->oom = 1;
+    return t->err->code == VSOLVE_OK ? universe_str(t->u, desc) : "";
+}
 
 __attribute__((format(printf, 2, 3)))
 static void say(text *t, const char *fmt, ...)
@@ -414,7 +425,7 @@ static int explain_dead_end(text *t, const vs_encoding *e, size_t atom, const im
             say(t, "Why: %s needs %s, and no version of %s can be installed for it",
                 universe_str(u, req->atoms.items[atom].desc), universe_str(u, name->str), universe_str(u, name->str));
         const vs_clause *cl = &u->clauses.items[dead];
-        say(t, " (%s.%s requires %s", universe_str(u, name->str), universe_pkg_version(u, dead_pkg), universe_str(u, cl->desc));
+        say(t, " (%s.%s requires %s", universe_str(u, name->str), universe_pkg_version(u, dead_pkg), clause_desc(t, cl->desc));
         if (cl->count > 0) {
             say(t, ", but the matching version%s (", cl->count > 1 ? "s" : "");
             for (uint32_t j = 0; j < cl->count && j < 4; j++)
@@ -628,6 +639,9 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
     uint32_t p = only_candidate(e, in);
     if (p == VS_NONE || depth > 6)
         return;
+    clause_desc(t, 0);   /* the inner atoms are clause descriptions: read them now */
+    if (t->oom)
+        return;
     vs_request inner;
     request_init(&inner);
     uint32_t first, count;
@@ -670,9 +684,10 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
 /* The explanation: the minimal clash is searched with `search`'s solver and shown and reasoned
  * about on `shown`'s cone. With proof_needed, the clash must be proven by its reason: without
  * one, NULL with *unproven = 1. NULL with *unproven = 0 when out of memory. */
-static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, int *unproven)
+static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, int *unproven, vs_universe *u,
+                     vs_error *err)
 {
-    text t = { 0 };
+    text t = { .u = u, .err = err };
     const vs_request *req = shown->req;
     *unproven = 0;
     say(&t, "The request cannot be satisfied.\n");
@@ -680,13 +695,13 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
     int direct = 0;
     for (size_t i = 0; i < req->atoms.len; i++)
         direct += atom_without_candidates(&t, shown, &req->atoms.items[i]);
-    if (direct)
-        return t.oom ? (free(t.buf), NULL) : t.buf;
-
     size_t n = search->selectors.len;
-    unsigned char *in = calloc(n ? n : 1, 1);
-    if (!in) {
+    unsigned char *in = direct ? NULL : calloc(n ? n : 1, 1);
+    if (direct || !in) {
+        if (direct && !t.oom)
+            return t.buf;
         free(t.buf);
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
     size_t members = minimal_clash(search, in);
@@ -709,26 +724,29 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
     free(in);
     if (t.oom) {
         free(t.buf);
+        if (!*unproven && err->code == VSOLVE_OK)
+            vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
     return t.buf;
 }
 
-char *explain_unsat(vs_encoding *e)
+char *explain_unsat(vs_encoding *e, vs_universe *u, vs_error *err)
 {
     int unproven;
-    return explain(e, e, 0, &unproven);
+    return explain(e, e, 0, &unproven, u, err);
 }
 
-char *explain_unsat_pruned(vs_encoding *pruned, int *unproven)
+char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, vs_error *err)
 {
     vs_encoding whole;
     *unproven = 0;
     if (encode_cone(&whole, pruned->u, pruned->req) != VSOLVE_OK) {
         encoding_free(&whole);
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    char *words = explain(pruned, &whole, 1, unproven);
+    char *words = explain(pruned, &whole, 1, unproven, u, err);
     encoding_free(&whole);
     return words;
 }

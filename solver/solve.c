@@ -93,17 +93,11 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
 static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req, vs_solution *s)
 {
     vs_error err;
-    if (universe_need_descs(u, &err) != VSOLVE_OK) {   /* the explanation shows them */
-        s->explanation = strdup(err.message);
-        return err.code;
-    }
+    vs_error_clear(&err);
     int unproven = 0;
-    if (e->pruned) {
-        s->explanation = explain_unsat_pruned(e, &unproven);
-        if (!s->explanation && !unproven)
-            return VSOLVE_ENOMEM;
-    }
-    if (!s->explanation) {
+    if (e->pruned)
+        s->explanation = explain_unsat_pruned(e, u, &unproven, &err);
+    if (!s->explanation && (unproven || !e->pruned)) {
         if (e->pruned) {
             encoding_free(e);
             int rc = encode_request_whole(e, u, req);
@@ -111,9 +105,13 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
             if (rc != VSOLVE_OK)
                 return rc;
         }
-        s->explanation = explain_unsat(e);
+        s->explanation = explain_unsat(e, u, &err);
     }
-    return s->explanation ? VSOLVE_UNSAT : VSOLVE_ENOMEM;
+    if (s->explanation)
+        return VSOLVE_UNSAT;
+    if (err.code != VSOLVE_ENOMEM)   /* the clause descriptions could not be read: say why */
+        s->explanation = strdup(err.message);
+    return err.code != VSOLVE_OK ? err.code : VSOLVE_ENOMEM;
 }
 
 int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)

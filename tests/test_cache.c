@@ -394,6 +394,93 @@ START_TEST(snapshot_cache_same_answers)
 }
 END_TEST
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Solves `atom` on u, reading the clauses it reaches first; returns the explanation. */
+static char *refusal_of(vs_universe *u, const char *atom)
+{
+    vs_request req;
+    request_init(&req);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(opam_add_request_atom(u, &req, atom, &err), VSOLVE_OK);
+    ck_assert_int_eq(request_need_clauses(u, &req, &err), VSOLVE_OK);
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(u, &req, &s), VSOLVE_UNSAT);
+    char *text = strdup(s.explanation);
+    solution_free(&s);
+    request_free(&req);
+    return text;
+}
+
+/* The clause descriptions are read from the cache only when an explanation shows one: after
+ * a refusal that shows none they are still unread, and one that does shows them as the parsed
+ * universe does. */
+START_TEST(descriptions_read_when_an_explanation_shows_one)
+{
+    char *dir = temp_dir();
+    char path[4200];
+    const char *files[][2] = {
+        { "app/app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
+        { "helper/helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
+        { "pin/pin.1.0", "opam-version: \"2.0\"\n" },
+        { "pin/pin.2.0", "opam-version: \"2.0\"\n" },
+    };
+    snprintf(path, sizeof path, "%s/packages", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(strchr(files[i][0], '/') - files[i][0]), files[i][0]);
+        snprintf(path, sizeof path, "%s/packages/%s", dir, name);
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/packages/%s", dir, files[i][0]);
+        ck_assert_int_eq(mkdir(path, 0755), 0);
+        snprintf(path, sizeof path, "%s/packages/%s/opam", dir, files[i][0]);
+        write_text(path, files[i][1]);
+    }
+    vs_universe u, v;
+    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    opam_vars vars;
+    ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
+    opam_vars_set(&vars, "os", "linux");
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(opam_load_repository(&u, dir, &vars, NULL, &err), VSOLVE_OK);
+    opam_vars_free(&vars);
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/c.vsc", dir);
+    cache_key key = { 3, 4 };
+    ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(cache, &v, &key, &err), VSOLVE_OK);
+    ck_assert_ptr_nonnull(v.pending);
+
+    char *no_desc = refusal_of(&v, "pin>=3");   /* no version matches: no description shown */
+    ck_assert_ptr_nonnull(strstr(no_desc, "no version of pin matches"));
+    ck_assert(!v.pending->descs_loaded);
+    char *parsed = refusal_of(&u, "app"), *cached = refusal_of(&v, "app");
+    ck_assert(v.pending->descs_loaded);
+    ck_assert_msg(strstr(cached, "app.1.0 requires helper >= 1.0") != NULL, "%s", cached);
+    ck_assert_str_eq(cached, parsed);
+    free(no_desc);
+    free(parsed);
+    free(cached);
+    universe_free(&v);
+    universe_free(&u);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -405,6 +492,7 @@ Suite *cache_suite(void)
     tcase_add_test(tc, fingerprint_follows_the_source);
     tcase_add_test(tc, library_rebuilds_stale_and_corrupt_caches);
     tcase_add_test(tc, snapshot_cache_same_answers);
+    tcase_add_test(tc, descriptions_read_when_an_explanation_shows_one);
     suite_add_tcase(s, tc);
     return s;
 }
