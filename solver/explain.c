@@ -114,7 +114,8 @@ typedef struct implied {
     unsigned char *allowed;   /* per package */
     unsigned char *forced;    /* per name */
     uint32_t *via;            /* per name */
-    uint32_t *clause_name;    /* per clause: single_name + 2, 0 when not computed yet */
+    uint32_t *clause_name;    /* per clause: single_name + 2, 0 when not computed yet; it
+                                 depends on the cone only, so the atoms of one clash share it */
 } implied;
 
 static void implied_free(implied *im)
@@ -122,7 +123,6 @@ static void implied_free(implied *im)
     free(im->allowed);
     free(im->forced);
     free(im->via);
-    free(im->clause_name);
 }
 
 /* Providers of clause cl that are in the cone, if they all share one name; else VS_NONE. */
@@ -174,18 +174,20 @@ static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
 
 static int one_slot(const vs_universe *u, uint32_t name);
 
-static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, implied *im)
+/* clause_name: the memo (sized u->clauses.len, zeroed before its first use) */
+static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, uint32_t *clause_name,
+                           implied *im)
 {
     const vs_universe *u = e->u;
+    im->clause_name = clause_name;
     im->allowed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     im->forced = calloc(u->names.len ? u->names.len : 1, 1);
     im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
-    im->clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *im->clause_name);
     unsigned char *next = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     /* names whose allowed versions changed since they were last looked at: looking again at
      * the others would change nothing (every step only narrows, and is idempotent) */
     unsigned char *dirty = calloc(u->names.len ? u->names.len : 1, 1);
-    if (!im->allowed || !im->forced || !im->via || !im->clause_name || !next || !dirty) {
+    if (!im->allowed || !im->forced || !im->via || !next || !dirty) {
         free(next);
         free(dirty);
         return VSOLVE_ENOMEM;
@@ -512,10 +514,11 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     implied im[8];
     if (n > 8)
         n = 8;
+    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
     size_t built = 0;
-    for (; built < n; built++) {
+    for (; built < n && clause_name; built++) {
         const vs_atom *a = &e->req->atoms.items[atoms[built]];
-        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, &im[built]) != VSOLVE_OK) {
+        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, clause_name, &im[built]) != VSOLVE_OK) {
             implied_free(&im[built]);
             break;
         }
@@ -542,6 +545,7 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     free(group_of);
     for (size_t i = 0; i < built; i++)
         implied_free(&im[i]);
+    free(clause_name);
     return said != 0;
 }
 
