@@ -17,13 +17,20 @@ typedef struct text {
     vs_error *err;       /* why reading them failed */
 } text;
 
-/* The text of a clause description (its string id), read from the universe's source the first
- * time one is needed: most explanations show none. "" after a reading error (in t->err). */
-static const char *clause_desc(text *t, uint32_t desc)
+/* Reads the clause descriptions from the universe's source the first time a sentence needs
+ * one (most explanations show none). 0 after a reading error: it is in t->err, and the text is
+ * dropped. */
+static int have_clause_descs(text *t)
 {
     if (t->err->code == VSOLVE_OK && universe_need_descs(t->u, t->err) != VSOLVE_OK)
         t->oom = 1;
-    return t->err->code == VSOLVE_OK ? universe_str(t->u, desc) : "";
+    return t->err->code == VSOLVE_OK;
+}
+
+/* The text of clause description `desc` (a string id); "" after a reading error. */
+static const char *clause_desc(text *t, uint32_t desc)
+{
+    return have_clause_descs(t) ? universe_str(t->u, desc) : "";
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -643,8 +650,7 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
     uint32_t p = only_candidate(e, in);
     if (p == VS_NONE || depth > 6)
         return;
-    clause_desc(t, 0);   /* the inner atoms are clause descriptions: read them now */
-    if (t->oom)
+    if (!have_clause_descs(t))   /* the inner atoms are clause descriptions */
         return;
     vs_request inner;
     request_init(&inner);
