@@ -73,6 +73,15 @@ static char *temp_dir(void)
     return dir;
 }
 
+/* Removes a temp_dir with what is in it, and frees its name. */
+static void remove_temp_dir(char *dir)
+{
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+
 /* Truncations and single-byte corruptions of one part of an image: an error or a consistent
  * universe, never a crash (ASan/UBSan build). Part 0 is the core, 1 the descriptions, c + 2
  * chunk c. */
@@ -268,10 +277,7 @@ START_TEST(cache_file_round_trip_and_damage)
     universe_free(&v);
     free(bytes);
     universe_free(&u);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    remove_temp_dir(dir);
 }
 END_TEST
 
@@ -298,10 +304,7 @@ START_TEST(fingerprint_follows_the_source)
     ck_assert_int_eq(cache_source_fingerprint(dir, &d2, &err), VSOLVE_OK);
     ck_assert(d2 != d1);
     ck_assert_int_eq(cache_source_fingerprint("/nonexistent/x", &h3, &err), VSOLVE_EIO);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    remove_temp_dir(dir);
 }
 END_TEST
 
@@ -355,9 +358,7 @@ START_TEST(library_rebuilds_stale_and_corrupt_caches)
     ck_assert_msg(strncmp(statuses[1], "read ", 5) == 0, "%s", statuses[1]);
     ck_assert_msg(strstr(statuses[2], "stale") && strstr(statuses[2], "rebuilt"), "%s", statuses[2]);
     ck_assert_msg(strstr(statuses[3], "corrupt") && strstr(statuses[3], "rebuilt"), "%s", statuses[3]);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    remove_temp_dir(dir);
 }
 END_TEST
 
@@ -474,10 +475,7 @@ START_TEST(descriptions_read_when_an_explanation_shows_one)
     free(cached);
     universe_free(&v);
     universe_free(&u);
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    remove_temp_dir(dir);
 }
 END_TEST
 
