@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "prune.h"
+#include "runset.h"
 #include "vsolve.h"
 
 static int add(vs_encoding *e, int_vec *buf)
@@ -245,7 +246,7 @@ static int visit(vs_encoding *e, uint32_t pkg, const unsigned char *dead)
 }
 
 /* Breadth-first from the request through providers, leaving out dead packages (dead may be
- * NULL). */
+ * NULL). A run of providers shared by several clauses is scanned once. */
 static int build_cone(vs_encoding *e, const unsigned char *dead)
 {
     const vs_universe *u = e->u;
@@ -260,19 +261,30 @@ static int build_cone(vs_encoding *e, const unsigned char *dead)
     for (size_t i = 0; i < e->req->keep.len; i++)
         if (visit(e, e->req->keep.items[i], dead) != VSOLVE_OK)
             return VSOLVE_ENOMEM;
-    for (size_t head = 0; head < e->cone.len; head++) {
+    runset scanned;
+    runset_init(&scanned);
+    int rc = VSOLVE_OK;
+    for (size_t head = 0; head < e->cone.len && rc == VSOLVE_OK; head++) {
         uint32_t first, count;
         encode_clauses(e, e->cone.items[head], &first, &count);
-        for (uint32_t c = 0; c < count; c++) {
+        for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
-            for (uint32_t j = 0; j < cl->count; j++) {
+            uint32_t *mark = runset_value(&scanned, cl->first, cl->count);
+            if (!mark)
+                rc = VSOLVE_ENOMEM;
+            else if (*mark != VS_NONE)
+                continue;   /* scanned before */
+            else
+                *mark = 1;
+            for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++) {
                 uint32_t q = u->ids.items[cl->first + j];
-                if (e->var_of_pkg[q] == VS_NONE && visit(e, q, dead) != VSOLVE_OK)   /* most are seen already */
-                    return VSOLVE_ENOMEM;
+                if (e->var_of_pkg[q] == VS_NONE)
+                    rc = visit(e, q, dead);
             }
         }
     }
-    return VSOLVE_OK;
+    runset_free(&scanned);
+    return rc;
 }
 
 static int encode_at_most_one(vs_encoding *e, const uint32_t *members, size_t n, int_vec *buf)
