@@ -2,6 +2,7 @@
 #include "universe.h"
 #include <stdlib.h>
 #include <string.h>
+#include "runset.h"
 #include "vsolve.h"
 
 int universe_init(vs_universe *u)
@@ -106,6 +107,8 @@ int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error
         return VSOLVE_OK;
     unsigned char *seen = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     u32_vec queue = { 0 };
+    runset scanned;   /* a run of providers shared by several clauses is pushed once */
+    runset_init(&scanned);
     int rc = seen ? VSOLVE_OK : VSOLVE_ENOMEM;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
         if (start[i] < u->pkgs.len && !push_unseen(&queue, seen, start[i]))
@@ -119,6 +122,14 @@ int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error
         for (int r = 0; r < 2 && rc == VSOLVE_OK; r++)
             for (uint32_t c = 0; c < ranges[r][1] && rc == VSOLVE_OK; c++) {
                 const vs_clause *cl = &u->clauses.items[ranges[r][0] + c];
+                uint32_t *mark = runset_value(&scanned, cl->first, cl->count);
+                if (!mark) {
+                    rc = VSOLVE_ENOMEM;
+                    break;
+                }
+                if (*mark != VS_NONE)
+                    continue;
+                *mark = 1;
                 for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++)
                     if (!push_unseen(&queue, seen, u->ids.items[cl->first + j]))
                         rc = VSOLVE_ENOMEM;
@@ -126,6 +137,7 @@ int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error
     }
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(err, rc, "out of memory");
+    runset_free(&scanned);
     free(seen);
     vec_free(&queue);
     return rc;
