@@ -269,14 +269,10 @@ static int build_cone(vs_encoding *e, const unsigned char *dead)
         encode_clauses(e, e->cone.items[head], &first, &count);
         for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
-            uint32_t *mark = runset_value(&scanned, cl->first, cl->count);
-            if (!mark)
+            int fresh = runset_add(&scanned, cl->first, cl->count);
+            if (fresh < 0)
                 rc = VSOLVE_ENOMEM;
-            else if (*mark != VS_NONE)
-                continue;   /* scanned before */
-            else
-                *mark = 1;
-            for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++) {
+            for (uint32_t j = 0; fresh > 0 && j < cl->count && rc == VSOLVE_OK; j++) {
                 uint32_t q = u->ids.items[cl->first + j];
                 if (e->var_of_pkg[q] == VS_NONE)
                     rc = visit(e, q, dead);

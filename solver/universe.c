@@ -122,15 +122,10 @@ int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error
         for (int r = 0; r < 2 && rc == VSOLVE_OK; r++)
             for (uint32_t c = 0; c < ranges[r][1] && rc == VSOLVE_OK; c++) {
                 const vs_clause *cl = &u->clauses.items[ranges[r][0] + c];
-                uint32_t *mark = runset_value(&scanned, cl->first, cl->count);
-                if (!mark) {
+                int fresh = runset_add(&scanned, cl->first, cl->count);
+                if (fresh < 0)
                     rc = VSOLVE_ENOMEM;
-                    break;
-                }
-                if (*mark != VS_NONE)
-                    continue;
-                *mark = 1;
-                for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++)
+                for (uint32_t j = 0; fresh > 0 && j < cl->count && rc == VSOLVE_OK; j++)
                     if (!push_unseen(&queue, seen, u->ids.items[cl->first + j]))
                         rc = VSOLVE_ENOMEM;
             }

@@ -65,22 +65,17 @@ static void small_universe(vs_universe *u, int n_a)
     ck_assert_int_eq(universe_sort(u, numeric_cmp), VSOLVE_OK);
 }
 
-/* A value per run, keyed by the exact run: new runs read VS_NONE, values survive growth. */
-START_TEST(runset_keeps_a_value_per_run)
+/* A set of runs keyed by the exact run: each is new once, and stays known through growth. */
+START_TEST(runset_knows_each_run_once)
 {
     runset s;
     runset_init(&s);
-    for (uint32_t i = 0; i < 5000; i++) {   /* several growths */
-        uint32_t *v = runset_value(&s, i * 7, i % 5 + 1);
-        ck_assert_ptr_nonnull(v);
-        ck_assert_uint_eq(*v, VS_NONE);
-        *v = i;
-    }
+    for (uint32_t i = 0; i < 5000; i++)   /* several growths */
+        ck_assert_int_eq(runset_add(&s, i * 7, i % 5 + 1), 1);
     ck_assert_uint_eq(s.len, 5000);
     for (uint32_t i = 0; i < 5000; i++)
-        ck_assert_uint_eq(*runset_value(&s, i * 7, i % 5 + 1), i);
-    /* the same first with another length is another run */
-    ck_assert_uint_eq(*runset_value(&s, 7, 9), VS_NONE);
+        ck_assert_int_eq(runset_add(&s, i * 7, i % 5 + 1), 0);
+    ck_assert_int_eq(runset_add(&s, 7, 9), 1);   /* the same first with another length */
     ck_assert_uint_eq(s.len, 5001);
     runset_free(&s);
     ck_assert_ptr_null(s.keys);
@@ -309,7 +304,7 @@ Suite *core_suite(void)
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, strpool_interns);
-    tcase_add_test(tc, runset_keeps_a_value_per_run);
+    tcase_add_test(tc, runset_knows_each_run_once);
     tcase_add_test(tc, universe_sorts_and_lags);
     tcase_add_test(tc, sat_wrapper);
     tcase_add_test(tc, large_group_at_most_one);
