@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "encode.h"
 #include "testcase.h"
 #include "testutil.h"
 
@@ -76,6 +77,44 @@ START_TEST(wrong_expectation_fails)
 }
 END_TEST
 
+/* The two refusal paths of tests/cases/unsat/pruned_clash_*.yaml: the cone the solution reports
+ * is the pruned one when the clash was proven there, the whole one after the fallback. */
+static void assert_refusal_path(const char *name, int on_pruned)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/unsat/%s", test_source_path("tests/cases"), name);
+    testcase tc;
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_msg(testcase_read(&tc, path, &err) == VSOLVE_OK, "%s", err.message);
+    vs_universe u;
+    vs_request req;
+    universe_init(&u);
+    request_init(&req);
+    ck_assert_msg(testcase_build(&tc, &u, &req, &err) == VSOLVE_OK, "%s", err.message);
+    vs_encoding whole;
+    ck_assert_int_eq(encode_cone(&whole, &u, &req), VSOLVE_OK);
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&u, &req, &s), VSOLVE_UNSAT);
+    if (on_pruned)
+        ck_assert_uint_lt(s.cone_size, whole.cone.len);
+    else
+        ck_assert_uint_eq(s.cone_size, whole.cone.len);
+    solution_free(&s);
+    encoding_free(&whole);
+    request_free(&req);
+    universe_free(&u);
+    testcase_free(&tc);
+}
+
+START_TEST(refusal_explained_on_the_pruned_cone_or_the_whole)
+{
+    assert_refusal_path("pruned_clash_proven.yaml", 1);
+    assert_refusal_path("pruned_clash_needs_pinned_atom.yaml", 0);
+}
+END_TEST
+
 START_TEST(malformed_case_has_position)
 {
     char path[] = "/tmp/vsolve-case-XXXXXX";
@@ -117,6 +156,7 @@ Suite *solver_cases_suite(void)
     tcase_add_loop_test(tc, yaml_case, 0, n_cases);
     tcase_add_test(tc, wrong_expectation_fails);
     tcase_add_test(tc, malformed_case_has_position);
+    tcase_add_test(tc, refusal_explained_on_the_pruned_cone_or_the_whole);
     suite_add_tcase(s, tc);
     return s;
 }
