@@ -2,7 +2,7 @@
 #ifndef VSOLVE_REPO_SOURCE_H
 #define VSOLVE_REPO_SOURCE_H
 #include <stddef.h>
-#include "../solver/error.h"
+#include "error.h"
 
 /* Asked before a file's contents are read: return nonzero to receive it (want may be NULL:
  * every file is received). path is relative

@@ -3,7 +3,7 @@
 #define VSOLVE_CARGO_SEMVER_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../solver/arena.h"
+#include "arena.h"
 
 /* A version MAJOR.MINOR.PATCH[-PRE][+BUILD]; pre and build point into the parsed text. */
 typedef struct semver_version {

@@ -18,7 +18,7 @@
 #include "cargo_resolve.h"
 #include <stdlib.h>
 #include <string.h>
-#include "../solver/vec.h"
+#include "vec.h"
 
 typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
 

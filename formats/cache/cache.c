@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 #include <zlib.h>
-#include "../solver/universe_image.h"
+#include "universe_image.h"
 
 #define HEADER_SIZE 64
 #define FIRST_CHUNK 2   /* parts: the core, the descriptions, then the chunks */

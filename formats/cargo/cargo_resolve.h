@@ -3,9 +3,9 @@
 #ifndef VSOLVE_CARGO_RESOLVE_H
 #define VSOLVE_CARGO_RESOLVE_H
 #include <stdio.h>
-#include "../solver/request.h"
-#include "../solver/solve.h"
-#include "../solver/universe.h"
+#include "request.h"
+#include "solve.h"
+#include "universe.h"
 #include "cargo_index.h"
 #include "cargo_manifest.h"
 

@@ -4,8 +4,8 @@
 #define VSOLVE_CACHE_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../solver/error.h"
-#include "../solver/universe.h"
+#include "error.h"
+#include "universe.h"
 
 /* The file format version; a cache of another version is rebuilt, never read. */
 #define VSOLVE_CACHE_FORMAT 7u

@@ -2,8 +2,8 @@
 #ifndef VSOLVE_NPM_REGISTRY_H
 #define VSOLVE_NPM_REGISTRY_H
 #include <stddef.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 #include "json.h"
 
 /* Where packument bytes come from: a loader answers "the document of NAME" with malloc'd bytes

@@ -2,8 +2,8 @@
  * and opam request atoms ("lwt", "lwt.5.6.1", "lwt>=5.0") into request atoms. */
 #ifndef VSOLVE_OPAM_REPO_H
 #define VSOLVE_OPAM_REPO_H
-#include "../solver/request.h"
-#include "../solver/universe.h"
+#include "request.h"
+#include "universe.h"
 #include "opam_filter.h"
 
 /* Bumped whenever the adapter turns the same files into a different universe, so that universe

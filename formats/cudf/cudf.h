@@ -3,10 +3,10 @@
 #ifndef VSOLVE_CUDF_H
 #define VSOLVE_CUDF_H
 #include <stdio.h>
-#include "../solver/error.h"
-#include "../solver/request.h"
-#include "../solver/solve.h"
-#include "../solver/universe.h"
+#include "error.h"
+#include "request.h"
+#include "solve.h"
+#include "universe.h"
 
 typedef struct cudf_stats {
     size_t packages;       /* package stanzas read */

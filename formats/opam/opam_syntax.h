@@ -27,8 +27,8 @@
 #ifndef VSOLVE_OPAM_SYNTAX_H
 #define VSOLVE_OPAM_SYNTAX_H
 #include <stddef.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 
 typedef enum opam_node_kind {
     OPAM_BOOL,      /* bval */

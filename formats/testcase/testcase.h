@@ -16,10 +16,10 @@
 #ifndef VSOLVE_TESTCASE_H
 #define VSOLVE_TESTCASE_H
 #include <stdio.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
-#include "../solver/request.h"
-#include "../solver/solve.h"
+#include "arena.h"
+#include "error.h"
+#include "request.h"
+#include "solve.h"
 #include "opam_repo.h"
 
 typedef struct testcase {

@@ -2,8 +2,8 @@
 #ifndef VSOLVE_NPM_TREE_H
 #define VSOLVE_NPM_TREE_H
 #include <stddef.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 #include "json.h"
 #include "npm_registry.h"
 #include "npm_semver.h"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "../solver/strpool.h"
-#include "../solver/vec.h"
+#include "strpool.h"
+#include "vec.h"
 #include "json.h"
 #include "repo_source.h"
 

@@ -2,8 +2,8 @@
 #ifndef VSOLVE_JSON_H
 #define VSOLVE_JSON_H
 #include <stddef.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 
 typedef enum json_kind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } json_kind;
 

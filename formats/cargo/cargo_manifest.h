@@ -2,8 +2,8 @@
 #ifndef VSOLVE_CARGO_MANIFEST_H
 #define VSOLVE_CARGO_MANIFEST_H
 #include <stddef.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 #include "cargo_index.h"
 
 /* The root package of a resolution. */

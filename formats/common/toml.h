@@ -4,8 +4,8 @@
 #define VSOLVE_TOML_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 
 typedef enum toml_kind {
     TOML_TABLE,      /* keys/items; also inline tables and each element of an array of tables */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-#include "../solver/checker.h"
-#include "../solver/encode.h"
+#include "checker.h"
+#include "encode.h"
 
 /* ---- reading ------------------------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
 #define VSOLVE_NPM_SEMVER_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../solver/arena.h"
+#include "arena.h"
 
 typedef struct npm_options {
     int loose;                /* node-semver's {loose: true} */

@@ -4,8 +4,8 @@
 #define VSOLVE_CARGO_INDEX_H
 #include <stddef.h>
 #include <stdint.h>
-#include "../solver/arena.h"
-#include "../solver/error.h"
+#include "arena.h"
+#include "error.h"
 #include "cargo_semver.h"
 
 typedef enum cargo_dep_kind { CARGO_NORMAL, CARGO_BUILD, CARGO_DEV } cargo_dep_kind;
