@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cudf_write.h"
 
 /* A usage error when an option of another ecosystem is given. */
 static int reject(cli *c, int given, const char *option)
@@ -44,16 +45,24 @@ static int reject_project_options(cli *c, int cargo_too, int npm_too)
     return rc;
 }
 
-/* A CUDF solution: the installed packages as stanzas, or FAIL. */
+/* A CUDF solution (formats/cudf's writer): the installed packages as stanzas, or FAIL (the
+ * reason goes to stderr). */
+static const char *result_name(const void *r, size_t i)
+{
+    return vsolve_result_name(r, i);
+}
+
+static const char *result_version(const void *r, size_t i)
+{
+    return vsolve_result_version(r, i);
+}
+
 static void print_cudf(const vsolve_result *r, int rc)
 {
-    if (rc != VSOLVE_OK) {
-        printf("FAIL\n");
-        return;
-    }
-    for (size_t i = 0; i < vsolve_result_count(r); i++)
-        printf("%spackage: %s\nversion: %s\ninstalled: true\n", i ? "\n" : "", vsolve_result_name(r, i),
-               vsolve_result_version(r, i));
+    if (rc != VSOLVE_OK)
+        cudf_write_fail(stdout, NULL);
+    else
+        cudf_write_installed(stdout, r, vsolve_result_count(r), result_name, result_version);
 }
 
 /* opam and CUDF: the loaded universe, solved for the atoms (CUDF: the document's request). */
