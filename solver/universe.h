@@ -146,6 +146,10 @@ static inline void universe_clauses(const vs_universe *u, uint32_t pkg, int as_r
 int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n);
 /* Adds an at-most-one group; returns its id via *group_id (may be NULL). */
 int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
+/* Adds an at-most-one group that is the slot of its members (their version line: one name's
+ * versions, oldest first): sets each member's slot to it. The one way slots are made.
+ * *group_id (may be NULL) gets its id. VSOLVE_OK or VSOLVE_ENOMEM. */
+int universe_add_slot(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
 /* Makes one slot per name holding all its packages (opam's rule). */
 int universe_slot_per_name(vs_universe *u);
 

@@ -557,10 +557,8 @@ static int add_groups(builder *b)
             if (rc == VSOLVE_OK && members.len) {
                 char desc[300];
                 snprintf(desc, sizeof desc, "%s %s.x: one version per semver-compatible range", ce->name, slot);
-                uint32_t d = universe_intern(u, desc, strlen(desc)), g;
-                rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, &g);
-                for (size_t m = 0; rc == VSOLVE_OK && m < members.len; m++)
-                    u->pkgs.items[members.items[m]].slot = g;
+                uint32_t d = universe_intern(u, desc, strlen(desc));
+                rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_slot(u, d, members.items, members.len, NULL);
             }
             j = k;
         }

@@ -223,12 +223,9 @@ static int add_groups(builder *b)
         for (uint32_t j = 0; j < nm->n_pkgs; j++)
             if (!vec_push(&b->out, nm->first_pkg + j))
                 return VSOLVE_ENOMEM;
-        uint32_t g;
-        int rc = universe_add_group(u, nm->str, b->out.items, b->out.len, &g);
+        int rc = universe_add_slot(u, nm->str, b->out.items, b->out.len, NULL);
         if (rc != VSOLVE_OK)
             return rc;
-        for (uint32_t j = 0; j < nm->n_pkgs; j++)
-            u->pkgs.items[nm->first_pkg + j].slot = g;
     }
     return VSOLVE_OK;
 }
