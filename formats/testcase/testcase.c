@@ -4,7 +4,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "checker.h"
-#include "encode.h"
+#include "prune.h"
 
 /* ---- reading ------------------------------------------------------------------------- */
 
@@ -360,19 +360,20 @@ static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, const u
 int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const vs_solution *s,
                    const char *description)
 {
-    vs_encoding e;
-    int rc = encode_request(&e, u, req);
+    vs_cone e;
+    int pruned;
+    int rc = prune_request_cone(&e, u, req, &pruned);
     unsigned char *dumped = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     if (rc != VSOLVE_OK || !dumped) {
-        encoding_free(&e);
+        cone_free(&e);
         free(dumped);
         return VSOLVE_ENOMEM;
     }
-    for (size_t i = 0; i < e.cone.len; i++)
-        dumped[e.cone.items[i]] = 1;
+    for (size_t i = 0; i < e.len; i++)
+        dumped[e.items[i]] = 1;
     for (size_t i = 0; i < req->ids.len; i++)
         dumped[req->ids.items[i]] = 1;
-    encoding_free(&e);
+    cone_free(&e);
 
     fprintf(out, "# vsolve test case (written by --dump-testcase)\ndescription: ");
     yaml_quoted(out, description ? description : "a saved request");
