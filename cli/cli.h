@@ -34,7 +34,7 @@ typedef struct cli_list {
 #define CLI_TYPE_CHOICE const char *
 #define CLI_TYPE_LIST cli_list
 typedef struct cli_options {
-#define CLI_OPT_FIELD(field, name, short, kind, arg, def, min, max, scope, help) CLI_TYPE_##kind field;
+#define CLI_OPT_FIELD(field, name, letter, kind, arg, def, min, max, scope, help) CLI_TYPE_##kind field;
     VSOLVE_OPTIONS(CLI_OPT_FIELD)
 #undef CLI_OPT_FIELD
 } cli_options;

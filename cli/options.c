@@ -21,7 +21,7 @@ typedef struct opt_desc {
 } opt_desc;
 
 enum opt_id {
-#define OPT_ID(field, name, short, kind, arg, def, min, max, scope, help) OPT_##field,
+#define OPT_ID(field, name, letter, kind, arg, def, min, max, scope, help) OPT_##field,
     VSOLVE_OPTIONS(OPT_ID)
 #undef OPT_ID
     OPT_COUNT
@@ -40,8 +40,8 @@ enum opt_id {
 #define STR_DEFAULT_LIST(d) NULL
 
 static const opt_desc options[OPT_COUNT] = {
-#define OPT_DESC(field, name, short, kind, arg, def, min, max, scope, help) \
-    { name, short, KIND_##kind, arg, INT_DEFAULT_##kind(def), STR_DEFAULT_##kind(def), min, max, scope, help },
+#define OPT_DESC(field, name, letter, kind, arg, def, min, max, scope, help) \
+    { name, letter, KIND_##kind, arg, INT_DEFAULT_##kind(def), STR_DEFAULT_##kind(def), min, max, scope, help },
     VSOLVE_OPTIONS(OPT_DESC)
 #undef OPT_DESC
 };
@@ -143,7 +143,7 @@ static void set_option(parse_state *ps, int id, const char *value)
 {
     cli_options *o = &ps->c->opt;
     switch (id) {
-#define OPT_SET(field, name, short, kind, arg, def, min, max, scope, help) \
+#define OPT_SET(field, name, letter, kind, arg, def, min, max, scope, help) \
     case OPT_##field: set_##kind(ps, &options[id], value, &o->field); break;
         VSOLVE_OPTIONS(OPT_SET)
 #undef OPT_SET
@@ -158,7 +158,7 @@ static void set_defaults(cli_options *o)
 #define OPT_DEFAULT_STR(f, d) o->f = (d);
 #define OPT_DEFAULT_CHOICE(f, d) o->f = (d);
 #define OPT_DEFAULT_LIST(f, d) o->f.items = NULL, o->f.n = 0;
-#define OPT_DEFAULT(field, name, short, kind, arg, def, min, max, scope, help) OPT_DEFAULT_##kind(field, def)
+#define OPT_DEFAULT(field, name, letter, kind, arg, def, min, max, scope, help) OPT_DEFAULT_##kind(field, def)
     VSOLVE_OPTIONS(OPT_DEFAULT)
 #undef OPT_DEFAULT
 }
@@ -254,7 +254,7 @@ void cli_free(cli *c)
 #define OPT_FREE_STR(f)
 #define OPT_FREE_CHOICE(f)
 #define OPT_FREE_LIST(f) free(c->opt.f.items);
-#define OPT_FREE(field, name, short, kind, arg, def, min, max, scope, help) OPT_FREE_##kind(field)
+#define OPT_FREE(field, name, letter, kind, arg, def, min, max, scope, help) OPT_FREE_##kind(field)
     VSOLVE_OPTIONS(OPT_FREE)
 #undef OPT_FREE
     free(c->args);
