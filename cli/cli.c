@@ -1,4 +1,4 @@
-/* output.c: what the subcommands share: errors (text, or JSON with --format json), exit codes,
+/* cli.c: what the subcommands share (cli.h): errors (text, or JSON with --format json), exit codes,
  * loading an opam repository, and printing a result. */
 #include <stdarg.h>
 #include <stdio.h>
