@@ -2,7 +2,7 @@
  * satisfiability matches `expect`, the checker accepts every solution, requested packages are
  * at least as new as in opam's own answer, and the differences from opam are reported. Each
  * request is also solved on the snapshot's cache, read afresh, with only the clause chunks its
- * cone reaches: the answer (or the explanation) must be the same. A refusal must name a minimal
+ * cone reaches and without its attributes: the answer (or the explanation) must be the same. A refusal must name a minimal
  * clash of the request's atoms, checked by solving them alone and with each left out. */
 #include <check.h>
 #include <stdio.h>
@@ -80,6 +80,8 @@ static void assert_same_from_cache(snapshot *s, const char *id, const json_value
         ck_assert_msg(memcmp(lazy.pkgs.items, full->pkgs.items, full->pkgs.len * sizeof *full->pkgs.items) == 0,
                       "%s: from the cache: another answer", id);
     ck_assert_str_eq(lazy.explanation ? lazy.explanation : "", full->explanation ? full->explanation : "");
+    /* a solve (or a refusal) never reads the attributes: they stay in the file */
+    ck_assert_msg(attrs_pending(&v.attrs) && v.attrs.items.len == 0, "%s: the solve read the attributes", id);
     solution_free(&lazy);
     request_free(&request);
     universe_free(&v);
