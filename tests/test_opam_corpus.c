@@ -210,6 +210,10 @@ START_TEST(shared_requests)
             char why[2048];
             ck_assert_msg(check_solution(&snap->u, &req, s.pkgs.items, s.pkgs.len, why, sizeof why) == 0,
                           "%s: the checker rejects vsolve's answer: %s", id, why);
+            vs_graph g;   /* the solution graph, re-checked edge by edge */
+            ck_assert_int_eq(graph_build(&g, &snap->u, &req, &s, NULL), VSOLVE_OK);
+            ck_assert_uint_gt(test_check_graph(&snap->u, &req, &s, NULL, &g), s.pkgs.len / 2);
+            graph_free(&g);
         } else {
             ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
             assert_minimal_clash(&snap->u, id, &req, s.explanation);
