@@ -403,6 +403,8 @@ int main(int argc, char **argv)
             return 2;
         }
         rc = projects[k].run(ctx, repo, argc - i, argv + i, json);
+        if (dump && (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) && vsolve_dump_testcase(ctx, NULL, 0, NULL, dump) != VSOLVE_OK)
+            fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx)), rc = VSOLVE_EIO;
         vsolve_free(ctx);
         return exit_code(rc);
     }
