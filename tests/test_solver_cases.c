@@ -448,7 +448,9 @@ START_TEST(cargo_runs_dump_and_replay)
         refused += rc == VSOLVE_UNSAT;
         vsolve_result_free(r);
         vsolve_free(ctx);
-        /* the command line writes the same file */
+        if (i > 0 && strcmp(projects[i], "links-conflict") != 0)
+            continue;
+        /* the command line writes the same file (a solved project and the refused one) */
         char args[20000], again[4300];
         snprintf(again, sizeof again, "%s.cli", dump);
         snprintf(args, sizeof args, "--ecosystem cargo --index '%s' --dump-testcase '%s' solve --manifest '%s' --lock '%s'",
@@ -510,6 +512,9 @@ START_TEST(npm_runs_dump_and_replay)
         testcase_free(&tc);
         vsolve_result_free(r);
         vsolve_free(ctx);
+        if (i > 0)
+            continue;
+        /* the command line writes the same file */
         char args[20000], again[4300];
         snprintf(again, sizeof again, "%s.cli", dump);
         snprintf(args, sizeof args, "--ecosystem npm --registry '%s' --dump-testcase '%s' solve --manifest '%s' --lock '%s'",

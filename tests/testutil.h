@@ -31,4 +31,12 @@ const json_value *test_load_table(arena *a, const char *relative, char **text);
 /* The i-th element of a row, which must be a string. */
 const char *test_string_at(const json_value *row, size_t i);
 
+/* Builds u and req (initialised here) from a test case in the YAML form of tests/cases (see
+ * formats/testcase/testcase.h), given as text; fails the test on any error. */
+struct vs_universe;
+struct vs_request;
+void test_build_case(const char *yaml, struct vs_universe *u, struct vs_request *req);
+/* The package NAME at VERSION of u; fails the test when there is none. */
+unsigned test_pkg(const struct vs_universe *u, const char *name, const char *version);
+
 #endif
