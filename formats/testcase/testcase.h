@@ -153,9 +153,11 @@ int testcase_run(const testcase *tc, char *msg, size_t msg_size);
 int testcase_rewrite(const testcase *tc, int *changed, vs_error *err);
 
 /* Writes a test case in the neutral form for (u, req, solution): every version of each name the
- * request's whole cone touches, the clauses and conflicts of the cone's packages (providers
- * outside the dumped names left out), the groups restricted to them, the request's atoms and
- * kept packages, and the answer as the expectation. Any string round-trips. */
+ * request's whole cone touches (through its packages, their providers, conflicts and
+ * conditions, and the atoms), the clauses and conflicts of the cone's packages, the groups
+ * restricted to the dumped packages, the request's atoms and kept packages, and the answer as
+ * the expectation. Any UTF-8 string round-trips (bytes that are not UTF-8 are written \xNN and
+ * read back as U+00NN). */
 int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const vs_solution *s,
                    tc_ecosystem ecosystem, const char *description);
 

@@ -45,11 +45,12 @@ static uint32_t pkg_of(const vs_universe *u, const npm_node *n)
 
 static uint32_t edge_desc(vs_universe *u, const npm_edge *e)
 {
-    size_t len = strlen(e->name) + strlen(e->spec) + 2;
+    const char *spec = e->spec ? e->spec : "";
+    size_t len = strlen(e->name) + strlen(spec) + 2;
     char *s = malloc(len);
     if (!s)
         return UINT32_MAX;
-    snprintf(s, len, "%s@%s", e->name, e->spec);
+    snprintf(s, len, "%s@%s", e->name, spec);
     uint32_t id = universe_intern(u, s, strlen(s));
     free(s);
     return id;
