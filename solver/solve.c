@@ -41,9 +41,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
                 continue;
             for (uint32_t j = 0; j < at->count; j++) {
                 uint32_t q = e->req->ids.items[at->first + j];
-                if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                if (!encode_in_cone(e, q) || !model[e->cone.var_of_pkg[q]])
                     continue;
-                uint32_t v = e->var_of_pkg[q];
+                uint32_t v = e->cone.var_of_pkg[q];
                 if (!seen[v]) {
                     seen[v] = 1;
                     by_atom[v] = (uint32_t)a;
@@ -59,9 +59,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
                 const vs_clause *cl = &u->clauses.items[first + c];
                 for (uint32_t j = 0; j < cl->count; j++) {
                     uint32_t q = u->ids.items[cl->first + j];
-                    if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                    if (!encode_in_cone(e, q) || !model[e->cone.var_of_pkg[q]])
                         continue;
-                    uint32_t v = e->var_of_pkg[q];
+                    uint32_t v = e->cone.var_of_pkg[q];
                     if (!seen[v]) {
                         seen[v] = 1;
                         by[v] = pkg;
@@ -74,9 +74,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
     }
     /* The chosen packages in id order, i.e. by name then version. */
     for (size_t i = 0; rc == VSOLVE_OK && i < u->pkgs.len; i++) {
-        if (!encode_in_cone(e, (uint32_t)i) || !model[e->var_of_pkg[i]])
+        if (!encode_in_cone(e, (uint32_t)i) || !model[e->cone.var_of_pkg[i]])
             continue;
-        uint32_t v = e->var_of_pkg[i];
+        uint32_t v = e->cone.var_of_pkg[i];
         if (!vec_push(&s->pkgs, (uint32_t)i) || !vec_push(&s->pulled_by, by[v]) ||
             !vec_push(&s->pulled_by_atom, by_atom[v]))
             rc = VSOLVE_ENOMEM;

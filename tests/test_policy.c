@@ -33,7 +33,7 @@ static void chosen_list(const chosen *c, char *buf, size_t size)
     size_t used = 0;
     buf[0] = 0;
     for (uint32_t p = 0; p < c->u.pkgs.len && used < size; p++)
-        if (encode_in_cone(&c->e, p) && c->model[c->e.var_of_pkg[p]])
+        if (encode_in_cone(&c->e, p) && c->model[c->e.cone.var_of_pkg[p]])
             used += (size_t)snprintf(buf + used, size - used, "%s%s %s", used ? ", " : "", universe_pkg_name(&c->u, p),
                                      universe_pkg_version(&c->u, p));
 }

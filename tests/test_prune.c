@@ -20,7 +20,7 @@ static void prune_case(pruned *p, const char *yaml)
     ck_assert_int_eq(encode_cone(&p->e, &p->u, &p->req), VSOLVE_OK);
     p->dead = calloc(p->u.pkgs.len + 1, 1);
     ck_assert_ptr_nonnull(p->dead);
-    ck_assert_int_eq(prune_cone(&p->e, p->dead, &p->contradiction), VSOLVE_OK);
+    ck_assert_int_eq(prune_cone(&p->e.cone, p->dead, &p->contradiction), VSOLVE_OK);
 }
 
 static int dead(const pruned *p, const char *name, const char *version)
