@@ -2,7 +2,7 @@
 #include "testcase.h"
 #include <stdlib.h>
 #include <string.h>
-#include "encode.h"
+#include "cone.h"
 #include "utf8.h"
 
 /* ---- YAML scalars ---------------------------------------------------------------------- */
@@ -272,21 +272,23 @@ static void touch_clauses(const vs_universe *u, unsigned char *names, uint32_t f
 int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const vs_solution *s,
                    tc_ecosystem ecosystem, const char *description)
 {
-    vs_encoding e;
-    if (encode_cone(&e, u, req) != VSOLVE_OK)
+    vs_cone cone;
+    if (cone_whole(&cone, u, req) != VSOLVE_OK) {
+        cone_free(&cone);
         return VSOLVE_ENOMEM;
+    }
     unsigned char *names = calloc(u->names.len + 1, 1), *dumped = calloc(u->pkgs.len + 1, 1);
     u32_vec ids = { 0 };
     if (!names || !dumped) {
         free(names);
         free(dumped);
-        encoding_free(&e);
+        cone_free(&cone);
         return VSOLVE_ENOMEM;
     }
     /* every name the request's whole cone touches, with all its versions */
-    for (size_t i = 0; i < e.cone.len; i++) {
-        const vs_pkg *p = &u->pkgs.items[e.cone.items[i]];
-        touch(u, names, e.cone.items[i]);
+    for (size_t i = 0; i < cone.len; i++) {
+        const vs_pkg *p = &u->pkgs.items[cone.items[i]];
+        touch(u, names, cone.items[i]);
         touch_clauses(u, names, p->clause_first, p->clause_count);
         if (p->flags & VS_PKG_ROOT_VARIANT)
             touch_clauses(u, names, p->root_clause_first, p->root_clause_count);
@@ -317,7 +319,7 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
         fputs(":\n", out);
         for (uint32_t j = 0; j < u->names.items[k].n_pkgs; j++) {
             uint32_t p = u->names.items[k].first_pkg + j;
-            write_package(out, u, p, encode_in_cone(&e, p), dumped);
+            write_package(out, u, p, cone_has(&cone, p), dumped);
         }
     }
     int any_group = 0;
@@ -364,6 +366,6 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
     vec_free(&ids);
     free(names);
     free(dumped);
-    encoding_free(&e);
+    cone_free(&cone);
     return rc == VSOLVE_OK && ferror(out) ? VSOLVE_EIO : rc;
 }
