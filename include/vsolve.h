@@ -156,8 +156,10 @@ VSOLVE_API size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status);
 VSOLVE_API const char *vsolve_sweep_status_name(int status);
 VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
 
-/* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
- * the answer in r) to path, so that a user's run can become a regression test. */
+/* Writes a self-contained YAML test case in the neutral form (the packages of the request's
+ * cone, the atoms, and the answer) to path, so that a user's run can become a regression test.
+ * With a loaded repository: the request of atoms. Without one, after vsolve_cargo_solve or
+ * vsolve_npm_solve: that run (atoms ignored). The file is replaced whole or not at all. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);
 

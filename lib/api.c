@@ -16,6 +16,8 @@
 #include "solve.h"
 #include "sweep.h"
 #include "testcase.h"
+#include "testcase_npm.h"
+#include "atomic_file.h"
 
 struct vsolve_ctx {
     vs_error err;
@@ -352,30 +354,59 @@ void vsolve_result_free(vsolve_result *r)
     free(r);
 }
 
+/* The last cargo or npm run as a neutral test case (the request is the manifest's). */
+static int dump_project(vsolve_ctx *ctx, FILE *f)
+{
+    if (ctx->cargo_ready)
+        return testcase_write(f, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, TC_CARGO,
+                              "saved by vsolve --dump-testcase");
+    vs_universe u;
+    vs_request req;
+    vs_solution s;
+    universe_init(&u);
+    request_init(&req);
+    solution_init(&s);
+    int rc = testcase_npm_problem(&ctx->npm, &u, &req, &s, &ctx->err);
+    if (rc == VSOLVE_OK)
+        rc = testcase_write(f, &u, &req, &s, TC_NPM, "saved by vsolve --dump-testcase");
+    solution_free(&s);
+    request_free(&req);
+    universe_free(&u);
+    return rc;
+}
+
 int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                          const vsolve_result *r, const char *path)
 {
     (void)r;   /* the answer is recomputed: solving is deterministic */
     vs_error_clear(&ctx->err);
-    if (!ctx->loaded || !path)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: load a repository and give a path");
+    int project = !ctx->loaded && (ctx->cargo_ready || ctx->npm_ready);
+    if ((!ctx->loaded && !project) || !path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: solve first and give a path");
     vs_request req;
     request_init(&req);
-    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
-    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
-        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
     vs_solution s;
     solution_init(&s);
-    if (rc == VSOLVE_OK)
-        rc = vs_solve(&ctx->universe, &req, &s);
+    int rc = VSOLVE_OK;
+    if (!project) {
+        rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
+        for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
+            rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+        if (rc == VSOLVE_OK)
+            rc = vs_solve(&ctx->universe, &req, &s);
+    }
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
-        } else {
-            rc = testcase_write(f, &ctx->universe, &req, &s, "saved by vsolve --dump-testcase");
-            if (fclose(f) != 0 || rc != VSOLVE_OK)
-                rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
+        vs_atomic_file af;
+        rc = atomic_file_open(&af, path, &ctx->err);
+        if (rc == VSOLVE_OK) {
+            rc = project ? dump_project(ctx, af.f)
+                         : testcase_write(af.f, &ctx->universe, &req, &s, TC_OPAM, "saved by vsolve --dump-testcase");
+            if (rc == VSOLVE_OK)
+                rc = atomic_file_commit(&af, &ctx->err);
+            else
+                atomic_file_abort(&af);
+            if (rc != VSOLVE_OK && !ctx->err.code)
+                vs_error_set(&ctx->err, rc, "%s: cannot write the test case", path);
         }
     }
     solution_free(&s);

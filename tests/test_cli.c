@@ -204,7 +204,7 @@ START_TEST(dump_testcase_round_trip)
     char path[4200];
     snprintf(path, sizeof path, "%s/case.yaml", repo);
     char *text = slurp(path);
-    ck_assert_msg(strstr(text, "solution:\n  - \"app.1.0\"\n  - \"lib.2.0\"\n") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "request:\n  - \"app<2\": { app: [ 1.0 ] }\nsolution:\n  app: [ 1.0 ]\n  lib: [ 2.0 ]\n") != NULL, "%s", text);
     free(text);
     /* the saved case is a valid test case that passes */
     testcase tc;

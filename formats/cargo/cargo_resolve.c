@@ -258,7 +258,7 @@ static int add_node(builder *b, cargo_node *n)
     return universe_add_package(u, ns, vs, flags, n);
 }
 
-static int version_order(const char *a, const char *b)
+int cargo_version_order(const char *a, const char *b)
 {
     semver_version x, y;
     char why[8];
@@ -688,7 +688,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
             rc = add_node(&b, &ve->optionals[k]);
     }
     if (rc == VSOLVE_OK)
-        rc = universe_sort(&pb->u, version_order);
+        rc = universe_sort(&pb->u, cargo_version_order);
     if (rc == VSOLVE_OK && !(pb->node_of_pkg = calloc(pb->u.pkgs.len ? pb->u.pkgs.len : 1, sizeof *pb->node_of_pkg)))
         rc = VSOLVE_ENOMEM;
     for (size_t p = 0; rc == VSOLVE_OK && p < pb->u.pkgs.len; p++) {
