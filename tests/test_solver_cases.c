@@ -399,7 +399,7 @@ END_TEST
 /* Runs the command line, which must exit with `code`. */
 static void run_cli(const char *args, int code)
 {
-    char cmd[16384];
+    char cmd[32768];
     snprintf(cmd, sizeof cmd, "%s/vsolve %s >/dev/null 2>&1", VSOLVE_BINARY_DIR, args);
     int st = system(cmd);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == code, "%s: exit %d, expected %d", cmd, WEXITSTATUS(st), code);
