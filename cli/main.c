@@ -51,6 +51,10 @@ static const char usage[] =
     "  --registry PATH         npm: packuments directory or .tar.gz\n"
     "  --env VAR=VALUE         set an opam variable (os, arch, os-distribution, os-version,\n"
     "                          with-test, with-doc, ...); repeatable; overrides host detection\n"
+    "  --preference opam|newest-first\n"
+    "                          opam: opam 2.1's install criteria, minimised exactly (the\n"
+    "                          default for opam); newest-first: each package as new as possible\n"
+    "                          in turn, from the request out (the default for CUDF)\n"
     "  --format text|json      output format (default text)\n"
     "  --dump-testcase FILE    also write the request's cone and answer as a YAML test case\n"
     "  --cache FILE            the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"
@@ -360,6 +364,15 @@ int main(int argc, char **argv)
             dump = val, i++;
         } else if (!strcmp(a, "--cache")) {
             cache = val, i++;
+        } else if (!strcmp(a, "--preference")) {
+            int pref = !strcmp(val, "opam") ? VSOLVE_PREFER_OPAM_CRITERIA
+                     : !strcmp(val, "newest-first") ? VSOLVE_PREFER_NEWEST_FIRST : -1;
+            if (pref < 0) {
+                fprintf(stderr, "vsolve: --preference takes opam or newest-first, not \"%s\"\n", val);
+                vsolve_free(ctx);
+                return 2;
+            }
+            vsolve_set_preference(ctx, pref), i++;
         } else if (!strcmp(a, "--format")) {
             if (strcmp(val, "json") && strcmp(val, "text")) {
                 fprintf(stderr, "vsolve: --format takes text or json, not \"%s\"\n", val);

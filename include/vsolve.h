@@ -76,6 +76,23 @@ VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
  * vsolve_cache_status tells what the last load did. */
 enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACHE_REFRESH = 2 };
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
+
+/* How vsolve_solve chooses among the answers that satisfy a request:
+ *   VSOLVE_PREFER_DEFAULT        opam's criteria for an opam repository, newest-first for a
+ *                                CUDF document (the default);
+ *   VSOLVE_PREFER_OPAM_CRITERIA  opam 2.1's `opam install` criteria, minimised exactly in
+ *                                order: removed, avoid-version packages, the version lag of the
+ *                                requested packages, of all packages, then the number of
+ *                                packages; ties broken canonically (names in alphabetical order,
+ *                                each left out if a tied answer allows it, else as new as one
+ *                                allows). On a CUDF document the version lags are computed from
+ *                                its versions, not read from its version-lag property;
+ *   VSOLVE_PREFER_NEWEST_FIRST   each package as new as possible in turn: the requested ones
+ *                                in request order, then the others breadth-first from them,
+ *                                then nothing that nothing needs.
+ * Applies to the following vsolve_solve and vsolve_dump_testcase calls. */
+enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA = 1, VSOLVE_PREFER_NEWEST_FIRST = 2 };
+VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
 /* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several

@@ -23,6 +23,7 @@ struct vsolve_ctx {
     int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
     vs_request cudf_request;
     int cache_mode;                  /* enum vsolve_cache_mode */
+    int preference;                  /* enum vsolve_preference */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
     /* cargo: the last problem and its solution (for the lock) */
@@ -122,6 +123,25 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+int vsolve_set_preference(vsolve_ctx *ctx, int preference)
+{
+    vs_error_clear(&ctx->err);
+    if (preference < VSOLVE_PREFER_DEFAULT || preference > VSOLVE_PREFER_NEWEST_FIRST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_preference: unknown preference %d", preference);
+    ctx->preference = preference;
+    return VSOLVE_OK;
+}
+
+/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
+static int request_preference(const vsolve_ctx *ctx)
+{
+    if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
+        return VS_PREFER_OPAM_CRITERIA;
+    if (ctx->preference == VSOLVE_PREFER_NEWEST_FIRST)
+        return VS_PREFER_NEWEST_FIRST;
+    return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
+}
 
 static int by_var_name(const void *a, const void *b)
 {
@@ -296,6 +316,7 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
     vs_request req;
     request_init(&req);
+    req.preference = ctx->cudf_request.preference = request_preference(ctx);
     const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
@@ -359,6 +380,7 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: load a repository and give a path");
     vs_request req;
     request_init(&req);
+    req.preference = request_preference(ctx);
     int rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);

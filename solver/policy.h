@@ -1,5 +1,5 @@
-/* policy.h: choosing, among all solutions, the one users expect (newest first, as opam's install
- * criteria and cargo's resolver order them). */
+/* policy.h: choosing, among all solutions, the one users expect: newest first (cargo's resolver,
+ * npm, CUDF, and opam with --preference newest-first), or opam's criteria exactly (opam). */
 #ifndef VSOLVE_POLICY_H
 #define VSOLVE_POLICY_H
 #include "encode.h"
@@ -16,5 +16,9 @@
  * Each step is greedy: it keeps what earlier steps fixed and never revisits it.
  * On return, `model` (indexed by cone position) holds the chosen packages. */
 int policy_optimize(vs_encoding *e, unsigned char *model);
+
+/* opam's own choice (optimum.c): opam 2.1's install criteria (criteria.h) minimised exactly,
+ * one after the other, then a canonical tie-break. Same contract as policy_optimize. */
+int policy_opam_criteria(vs_encoding *e, unsigned char *model);
 
 #endif

@@ -130,7 +130,8 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         rc = VSOLVE_ENOMEM;
     } else {
         unsigned char *model = malloc(e.cone.len ? e.cone.len : 1);
-        rc = model ? policy_optimize(&e, model) : VSOLVE_ENOMEM;
+        rc = !model ? VSOLVE_ENOMEM
+           : req->preference == VS_PREFER_OPAM_CRITERIA ? policy_opam_criteria(&e, model) : policy_optimize(&e, model);
         if (rc == VSOLVE_OK)
             rc = record_reasons(&e, model, s);
         free(model);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "cache.h"
 #include "checker.h"
+#include "criteria.h"
 #include "json.h"
 #include "opam_repo.h"
 #include "opam_version.h"
@@ -62,6 +63,7 @@ static void assert_same_from_cache(snapshot *s, const char *id, const json_value
     vs_request request;
     const vs_request *req = &request;
     request_init(&request);
+    request.preference = VS_PREFER_OPAM_CRITERIA;
     const json_value *atoms = json_get(q, "atoms");
     ck_assert_int_eq(opam_add_request_atom(&v, &request, json_get(q, "compiler")->str, &err), VSOLVE_OK);
     for (size_t i = 0; i < atoms->n; i++)
@@ -194,6 +196,7 @@ START_TEST(shared_requests)
         }
         vs_request req;
         request_init(&req);
+        req.preference = VS_PREFER_OPAM_CRITERIA;
         const json_value *atoms = json_get(q, "atoms");
         ck_assert_int_eq(opam_add_request_atom(&snap->u, &req, json_get(q, "compiler")->str, &err), VSOLVE_OK);
         for (size_t i = 0; i < atoms->n; i++)
@@ -237,6 +240,15 @@ START_TEST(shared_requests)
             char why_theirs[2048];
             ck_assert_msg(check_solution(&snap->u, &req, opam_ids.items, opam_ids.len, why_theirs, sizeof why_theirs) == 0,
                           "%s: vsolve's checker rejects opam's answer: %s", id, why_theirs);
+            /* the criteria opam minimises: vsolve's answer is as good as opam's, and no better */
+            uint64_t ours[VS_CRIT_COUNT], theirs_c[VS_CRIT_COUNT];
+            criteria_of(&snap->u, &req, s.pkgs.items, s.pkgs.len, ours);
+            criteria_of(&snap->u, &req, opam_ids.items, opam_ids.len, theirs_c);
+            char ours_text[160], theirs_text[160];
+            criteria_format(ours, ours_text, sizeof ours_text);
+            criteria_format(theirs_c, theirs_text, sizeof theirs_text);
+            ck_assert_msg(memcmp(ours, theirs_c, sizeof ours) == 0, "%s: criteria %s, opam's answer %s", id, ours_text,
+                          theirs_text);
             vec_free(&opam_ids);
             /* requested packages: at least as new as opam's choice */
             for (size_t i = 0; i < req.atoms.len; i++) {

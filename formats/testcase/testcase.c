@@ -119,13 +119,21 @@ static int read_document(reader *r, yaml_node_t *root)
         } else if (!strcmp(key, "request")) {
             have_request = 1;
             rc = read_string_list(r, v, &tc->request, &tc->n_request);
+        } else if (!strcmp(key, "preference")) {
+            const char *val = scalar(r, v);
+            if (val && !strcmp(val, "newest-first"))
+                tc->preference = VS_PREFER_NEWEST_FIRST;
+            else if (val && !strcmp(val, "opam"))
+                tc->preference = VS_PREFER_OPAM_CRITERIA;
+            else
+                rc = bad(r, v, "opam or newest-first");
         } else if (!strcmp(key, "solution") || !strcmp(key, "unsat")) {
             if (have_answer++)
                 return bad(r, k, "only one of solution and unsat");
             tc->expect_unsat = !strcmp(key, "unsat");
             rc = read_string_list(r, v, &tc->expected, &tc->n_expected);
         } else {
-            rc = bad(r, k, "one of description, env, packages, request, solution, unsat");
+            rc = bad(r, k, "one of description, env, packages, request, preference, solution, unsat");
         }
     }
     if (rc == VSOLVE_OK && (!have_packages || !have_request || !have_answer))
@@ -137,6 +145,7 @@ static int read_document(reader *r, yaml_node_t *root)
 int testcase_read(testcase *tc, const char *path, vs_error *err)
 {
     memset(tc, 0, sizeof *tc);
+    tc->preference = VS_PREFER_OPAM_CRITERIA;
     arena_init(&tc->mem);
     tc->path = arena_strndup(&tc->mem, path, strlen(path));
     FILE *f = fopen(path, "rb");
@@ -188,6 +197,7 @@ int testcase_build(const testcase *tc, vs_universe *u, vs_request *req, vs_error
         rc = opam_load_memory(u, tc->packages, tc->n_packages, &vars, NULL, err);
     for (size_t i = 0; i < tc->n_request && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(u, req, tc->request[i], err);
+    req->preference = tc->preference;
     opam_vars_free(&vars);
     if (rc == VSOLVE_ENOMEM && !err->code)
         vs_error_set(err, rc, "out of memory");
@@ -393,6 +403,8 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
         yaml_quoted(out, universe_str(u, req->atoms.items[i].desc));
         fputc('\n', out);
     }
+    if (req->preference == VS_PREFER_NEWEST_FIRST)
+        fprintf(out, "preference: newest-first\n");
     if (s->status == VSOLVE_OK) {
         fprintf(out, "solution:\n");
         for (size_t i = 0; i < s->pkgs.len; i++)

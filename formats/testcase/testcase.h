@@ -9,6 +9,7 @@
  *       depends: [ "b" {>= "2"} ]
  *     b.2.0: ""
  *   request: [ a ]
+ *   preference: newest-first            # optional; opam's criteria by default, as the CLI
  *   solution: [ a.2.0, b.2.0 ]          # expected, any order
  *   # or instead:
  *   unsat: [ "b" ]                      # phrases the explanation must contain
@@ -32,6 +33,7 @@ typedef struct testcase {
     size_t n_packages;
     const char **request;
     size_t n_request;
+    int preference;              /* enum vs_preference (VS_PREFER_OPAM_CRITERIA unless given) */
     int expect_unsat;            /* 1: expect a refusal */
     const char **expected;       /* NAME.VERSION lines, or phrases when expect_unsat */
     size_t n_expected;
