@@ -17,6 +17,7 @@ typedef struct oll {
     int_vec assume;        /* base assumptions, then the softs of the current stratum */
     int_vec core;          /* soft indexes of the current core */
     int_vec outs;          /* totalizer outputs being built */
+    uint64_t paid;         /* paid whatever the model: a literal and its negation both penalised */
 } oll;
 
 static int add_soft(oll *o, int lit, uint64_t w)
@@ -30,8 +31,17 @@ static int add_soft(oll *o, int lit, uint64_t w)
         o->softs.items[k - 1].w += w;
         return VSOLVE_OK;
     }
-    if (k)   /* a soft and its negation: keep them apart (never happens with penalty literals) */
-        return VSOLVE_EUSAGE;
+    if (k) {   /* the negation of a soft: one of the two is paid anyway, the rest is one soft */
+        soft *sf = &o->softs.items[k - 1];
+        uint64_t both = sf->w < w ? sf->w : w;
+        o->paid += both;
+        sf->w -= both;
+        if (w > both) {
+            sf->lit = lit;
+            sf->w = w - both;
+        }
+        return VSOLVE_OK;
+    }
     soft sf = { lit, w };
     if (!vec_push(&o->softs, sf))
         return VSOLVE_ENOMEM;
@@ -201,7 +211,7 @@ static int run(oll *o, const int *assume, size_t n_assume, const int *lits, cons
             rc = add_soft(o, -lits[i], weights[i]);
     if (rc != VSOLVE_OK)
         return rc;
-    uint64_t lower = 0;
+    uint64_t lower = o->paid;
     rc = pay_forced(o, assume, n_assume, &lower);
     if (rc != VSOLVE_OK)
         return rc;
