@@ -272,6 +272,21 @@ static int tie_break(optimum *o, unsigned char *model)
     return rc;
 }
 
+/* Makes the penalties of obj that every answer left has (found in a few solver calls, by
+ * maxsat_forced) unit clauses, so that the minimisation pays them without a call each. */
+static int settle_forced(optimum *o, const objective *obj)
+{
+    unsigned char *forced = malloc(obj->lits.len ? obj->lits.len : 1);
+    if (!forced)
+        return VSOLVE_ENOMEM;
+    int rc = maxsat_forced(o->e->s, o->e->selectors.items, o->e->selectors.len, obj->lits.items, obj->lits.len, forced, 4);
+    for (size_t i = 0; i < obj->lits.len && rc == VSOLVE_OK; i++)
+        if (forced[i])
+            rc = units(o->e->s, &obj->lits.items[i], 1);
+    free(forced);
+    return rc;
+}
+
 int policy_opam_criteria(vs_encoding *e, unsigned char *model)
 {
     optimum o = { .e = e, .u = e->u };
@@ -282,6 +297,10 @@ int policy_opam_criteria(vs_encoding *e, unsigned char *model)
         if (!o.obj[c].lits.len)
             continue;
         uint64_t opt;
+        if (c == VS_CRIT_CHANGED)   /* the lags fixed, most names are settled: find them together */
+            rc = settle_forced(&o, &o.obj[c]);
+        if (rc != VSOLVE_OK)
+            break;
         rc = maxsat_minimize(e->s, e->selectors.items, e->selectors.len, o.obj[c].lits.items, o.obj[c].weights.items,
                              o.obj[c].lits.len, &opt, model, e->cone.len);
     }

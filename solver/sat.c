@@ -11,12 +11,16 @@ struct sat {
      * lits[start[i] .. start[i+1]) */
     int_vec lits;
     u32_vec start;
-    /* occurrence lists built by sat_propagate: for literal l (index lit_index(l)), the clauses
-     * holding l, in occ[occ_start[l] .. occ_start[l+1]); built for clauses [0, occ_clauses) */
-    u32_vec occ, occ_start;
-    size_t occ_clauses;
-    u32_vec nfalse;        /* per clause: literals false so far (sat_propagate) */
-    int_vec trail;
+    /* sat_propagate's state, kept between calls with the same assumptions (clauses are only
+     * ever added, so what propagates stays propagated): per literal (lit_index) the clauses
+     * holding it, for the clauses [0, done_clauses); per such clause its false literals */
+    VEC(u32_vec) occ;
+    u32_vec nfalse;
+    size_t done_clauses;
+    signed char *val;      /* per variable: 1 true, -1 false, 0 open */
+    size_t val_len;
+    int_vec assumed, queue;
+    int conflict, prop_ready;
     VEC(c_Lit) buf;        /* conversion buffer for clauses and assumptions */
     int_vec failed;       /* failed assumptions of the last UNSAT answer */
     slice_lbool model;     /* valid after SAT_SAT until the next solve */
@@ -65,10 +69,13 @@ void sat_free(sat *s)
     cmsat_free(s->cms);
     vec_free(&s->lits);
     vec_free(&s->start);
+    for (size_t l = 0; l < s->occ.len; l++)
+        vec_free(&s->occ.items[l]);
     vec_free(&s->occ);
-    vec_free(&s->occ_start);
     vec_free(&s->nfalse);
-    vec_free(&s->trail);
+    free(s->val);
+    vec_free(&s->assumed);
+    vec_free(&s->queue);
     vec_free(&s->buf);
     vec_free(&s->failed);
     free(s);
@@ -145,97 +152,116 @@ static size_t lit_index(int lit)
     return 2 * ((size_t)abs(lit) - 1) + (lit < 0);
 }
 
-/* (Re)builds the occurrence lists when clauses were added since. */
-static int build_occ(sat *s, size_t nvars)
+static int lit_value(const sat *s, int lit)
+{
+    signed char v = s->val[abs(lit) - 1];
+    return lit > 0 ? v : -v;
+}
+
+/* Starts the propagation state afresh under the given assumptions. */
+static int prop_reset(sat *s, const int *assumptions, size_t n)
+{
+    for (size_t l = 0; l < s->occ.len; l++)
+        s->occ.items[l].len = 0;
+    if (s->val_len)
+        memset(s->val, 0, s->val_len);
+    s->nfalse.len = 0;
+    s->done_clauses = 0;
+    s->conflict = 0;
+    s->queue.len = 0;
+    s->assumed.len = 0;
+    if (!vec_append(&s->assumed, assumptions, n) || !vec_append(&s->queue, assumptions, n))
+        return -1;
+    s->prop_ready = 1;
+    return 0;
+}
+
+/* Adds the clauses added since to the occurrence lists, queueing their units. */
+static int prop_integrate(sat *s)
 {
     size_t nclauses = s->start.len ? s->start.len - 1 : 0;
-    if (s->occ_clauses == nclauses && s->occ_start.len == 2 * nvars + 1)
-        return 0;
-    s->occ_start.len = 0;
-    if (!vec_reserve(&s->occ_start, 2 * nvars + 1))
-        return -1;
-    s->occ_start.len = 2 * nvars + 1;
-    memset(s->occ_start.items, 0, s->occ_start.len * sizeof *s->occ_start.items);
-    for (size_t i = 0; i < s->lits.len; i++)
-        s->occ_start.items[lit_index(s->lits.items[i]) + 1]++;
-    for (size_t l = 0; l < 2 * nvars; l++)
-        s->occ_start.items[l + 1] += s->occ_start.items[l];
-    s->occ.len = 0;
-    if (!vec_reserve(&s->occ, s->lits.len ? s->lits.len : 1))
-        return -1;
-    s->occ.len = s->lits.len;
-    u32_vec fill = { 0 };
-    if (!vec_append(&fill, s->occ_start.items, 2 * nvars)) {
-        vec_free(&fill);
-        return -1;
+    for (size_t c = s->done_clauses; c < nclauses; c++) {
+        uint32_t from = s->start.items[c], to = s->start.items[c + 1], nf = 0;
+        int unit = 0, satisfied = 0;
+        for (uint32_t j = from; j < to; j++) {
+            int l = s->lits.items[j];
+            if (!vec_push(&s->occ.items[lit_index(l)], (uint32_t)c))
+                return -1;
+            int v = lit_value(s, l);
+            nf += v < 0;
+            satisfied |= v > 0;
+            if (v == 0)
+                unit = l;
+        }
+        if (!vec_push(&s->nfalse, nf))
+            return -1;
+        if (satisfied)
+            continue;
+        if (nf == to - from)
+            s->conflict = 1;
+        else if (nf + 1 == to - from && !vec_push(&s->queue, unit))
+            return -1;
     }
-    for (size_t c = 0; c < nclauses; c++)
-        for (uint32_t k = s->start.items[c]; k < s->start.items[c + 1]; k++)
-            s->occ.items[fill.items[lit_index(s->lits.items[k])]++] = (uint32_t)c;
-    vec_free(&fill);
-    s->occ_clauses = nclauses;
+    s->done_clauses = nclauses;
     return 0;
 }
 
 int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
 {
     size_t nvars = cmsat_nvars(s->cms);
-    size_t nclauses = s->start.len ? s->start.len - 1 : 0;
-    if (build_occ(s, nvars) < 0)
-        return -1;
-    memset(value, 0, nvars);
-    s->nfalse.len = 0;
-    if (!vec_reserve(&s->nfalse, nclauses ? nclauses : 1))
-        return -1;
-    s->nfalse.len = nclauses;
-    memset(s->nfalse.items, 0, nclauses * sizeof *s->nfalse.items);
-    s->trail.len = 0;
-    /* units and assumptions first */
-    for (size_t c = 0; c < nclauses; c++)
-        if (s->start.items[c + 1] - s->start.items[c] == 1 && !vec_push(&s->trail, s->lits.items[s->start.items[c]]))
+    if (nvars > s->val_len) {   /* new variables: unassigned */
+        signed char *v = realloc(s->val, nvars);
+        if (!v)
             return -1;
-        else if (s->start.items[c + 1] == s->start.items[c])
-            return 1;
-    if (!vec_append(&s->trail, assumptions, n))
+        memset(v + s->val_len, 0, nvars - s->val_len);
+        s->val = v;
+        s->val_len = nvars;
+    }
+    while (s->occ.len < 2 * nvars) {
+        u32_vec empty = { 0 };
+        if (!vec_push(&s->occ, empty))
+            return -1;
+    }
+    int same = s->prop_ready && s->assumed.len == n &&
+               (n == 0 || memcmp(s->assumed.items, assumptions, n * sizeof *assumptions) == 0);
+    if (!same && prop_reset(s, assumptions, n) < 0)
         return -1;
-    /* assign the pending literals of the trail; a literal already false is a conflict */
-    for (size_t i = 0; i < s->trail.len; i++) {
-        int lit = s->trail.items[i];
-        uint32_t v = (uint32_t)abs(lit) - 1;
-        signed char want = lit > 0 ? 1 : -1;
-        if (v >= nvars)
+    if (prop_integrate(s) < 0)
+        return -1;
+    for (size_t head = 0; head < s->queue.len && !s->conflict; head++) {
+        int lit = s->queue.items[head];
+        int v = lit_value(s, lit);
+        if (v > 0)
             continue;
-        if (value[v] == -want)
-            return 1;
-        if (value[v] == want) {   /* twice on the trail: drop the copy */
-            s->trail.items[i] = 0;
-            continue;
+        if (v < 0) {
+            s->conflict = 1;
+            break;
         }
-        value[v] = want;
-        /* clauses with the negation of lit lose a literal */
-        size_t nl = lit_index(-lit);
-        for (uint32_t k = s->occ_start.items[nl]; k < s->occ_start.items[nl + 1]; k++) {
-            uint32_t c = s->occ.items[k];
+        s->val[abs(lit) - 1] = lit > 0 ? 1 : -1;
+        const u32_vec *o = &s->occ.items[lit_index(-lit)];   /* clauses losing a literal */
+        for (size_t k = 0; k < o->len; k++) {
+            uint32_t c = o->items[k];
             uint32_t size = s->start.items[c + 1] - s->start.items[c];
             if (++s->nfalse.items[c] + 1 < size)
                 continue;
-            /* one literal left unfalsified (or none): find it */
             int unit = 0, satisfied = 0;
-            for (uint32_t j = s->start.items[c]; j < s->start.items[c + 1]; j++) {
-                int l = s->lits.items[j];
-                signed char val = value[abs(l) - 1];
-                if ((l > 0 && val == 1) || (l < 0 && val == -1))
-                    satisfied = 1;
-                else if (val == 0)
-                    unit = l;
+            for (uint32_t j = s->start.items[c]; j < s->start.items[c + 1] && !satisfied; j++) {
+                int w = lit_value(s, s->lits.items[j]);
+                satisfied = w > 0;
+                if (w == 0)
+                    unit = s->lits.items[j];
             }
             if (satisfied)
                 continue;
-            if (!unit)
-                return 1;
-            if (!vec_push(&s->trail, unit))
+            if (!unit) {
+                s->conflict = 1;
+                break;
+            }
+            if (!vec_push(&s->queue, unit))
                 return -1;
         }
     }
-    return 0;
+    s->queue.len = 0;
+    memcpy(value, s->val, nvars);
+    return s->conflict;
 }
