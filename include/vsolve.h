@@ -109,6 +109,20 @@ VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 /* For VSOLVE_UNSAT: a plain-words explanation (several lines). For a solution: "" or a note
  * about it (cargo: the chosen crates that need a newer Rust than the package's rust-version). */
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
+/* After VSOLVE_UNSAT on an opam request: the atoms (as given) whose clash the explanation names,
+ * and up to 4 fixes, smallest first, each verified by solving the edited request again. Fix i
+ * is vsolve_result_fix_edits(r, i) edits (1, or 2 when no single edit works) applied together:
+ * edit k drops atom vsolve_result_fix_atom(r, i, k) when vsolve_result_fix_replacement(r, i, k)
+ * is NULL, else replaces it with that atom (e.g. `core=v0.17.0` -> `core=v0.16.0`, the newest
+ * version the other atoms allow). vsolve_result_fix_text says it in words; the explanation lists
+ * the fixes too. Applying any one fix to the atoms gives a request that solves. */
+VSOLVE_API size_t vsolve_result_clash_count(const vsolve_result *r);
+VSOLVE_API const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i);
+VSOLVE_API size_t vsolve_result_fix_count(const vsolve_result *r);
+VSOLVE_API size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i);
+VSOLVE_API const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k);
+VSOLVE_API const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k);
+VSOLVE_API const char *vsolve_result_fix_text(const vsolve_result *r, size_t i);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
 /* cargo: resolves the Rust package whose Cargo.toml is manifest_path against a crates registry

@@ -14,7 +14,8 @@ typedef struct vs_atom {
 /* How an answer is chosen among all that satisfy the request (policy.h). */
 enum vs_preference {
     VS_PREFER_NEWEST_FIRST = 0,   /* each package as new as possible in turn, from the request out */
-    VS_PREFER_OPAM_CRITERIA = 1   /* opam 2.1's install criteria, minimised exactly */
+    VS_PREFER_OPAM_CRITERIA = 1,  /* opam 2.1's install criteria, minimised exactly */
+    VS_PREFER_ANY = 2             /* any answer (the first model): checking that a request solves */
 };
 
 typedef struct vs_request {

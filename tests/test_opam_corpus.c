@@ -14,6 +14,7 @@
 #include "checker.h"
 #include "criteria.h"
 #include "json.h"
+#include "opam_fixes.h"
 #include "opam_repo.h"
 #include "opam_version.h"
 #include "solve.h"
@@ -163,6 +164,52 @@ static void assert_minimal_clash(vs_universe *u, const char *id, const vs_reques
     }
 }
 
+/* The fixes of a refusal (opam_fixes.h): at least one, and each, applied to the atoms as given,
+ * makes a request that solves (checked here again, independently of the fix search). */
+static void assert_fixes_solve(vs_universe *u, const char *id, const json_value *q, const vs_solution *refusal)
+{
+    const json_value *atoms = json_get(q, "atoms");
+    size_t n = atoms->n + 1;
+    const char **list = malloc(n * sizeof *list);
+    list[0] = json_get(q, "compiler")->str;
+    for (size_t i = 0; i < atoms->n; i++)
+        list[i + 1] = atoms->items[i]->str;
+    opam_fixes fixes;
+    ck_assert_int_eq(opam_find_fixes(u, list, n, refusal, 4, &fixes), VSOLVE_OK);
+    ck_assert_msg(fixes.len > 0, "%s: no fix found", id);
+    for (size_t f = 0; f < fixes.len; f++) {
+        vs_request req;
+        vs_error err;
+        vs_error_clear(&err);
+        request_init(&req);
+        size_t edited = 0;
+        unsigned char done[2] = { 0, 0 };
+        for (size_t i = 0; i < n; i++) {
+            const char *atom = list[i];
+            int skip = 0;
+            for (size_t k = 0; k < fixes.items[f].n; k++)
+                if (!done[k] && !strcmp(atom, fixes.items[f].old[k])) {
+                    done[k] = 1;
+                    edited++;
+                    atom = fixes.items[f].replacement[k];
+                    skip = atom == NULL;
+                    break;
+                }
+            if (!skip)
+                ck_assert_int_eq(opam_add_request_atom(u, &req, atom, &err), VSOLVE_OK);
+        }
+        ck_assert_uint_eq(edited, fixes.items[f].n);
+        vs_solution s;
+        solution_init(&s);
+        ck_assert_msg(vs_solve(u, &req, &s) == VSOLVE_OK, "%s: the fix \"%s\" does not solve", id, fixes.items[f].text);
+        printf("opam-fix %s: %s\n", id, fixes.items[f].text);
+        solution_free(&s);
+        request_free(&req);
+    }
+    opam_fixes_free(&fixes);
+    free(list);
+}
+
 START_TEST(shared_requests)
 {
     const char *req_path = test_corpus_path("requests.json");
@@ -215,6 +262,7 @@ START_TEST(shared_requests)
         } else {
             ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
             assert_minimal_clash(&snap->u, id, &req, s.explanation);
+            assert_fixes_solve(&snap->u, id, q, &s);
         }
         assert_same_from_cache(snap, id, q, &s);
 
