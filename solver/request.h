@@ -24,6 +24,7 @@ typedef struct vs_request {
     u32_vec keep;           /* packages to keep if possible: installed ones (CUDF), locked
                                versions (lock files); tried before every other preference */
     int preference;         /* enum vs_preference */
+    int status_only;        /* a refusal without its explanation: only whether it solves */
 } vs_request;
 
 void request_init(vs_request *r);

@@ -125,7 +125,9 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         return s->status = rc;
     }
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    if (a == SAT_UNSAT) {
+    if (a == SAT_UNSAT && req->status_only) {
+        rc = VSOLVE_UNSAT;
+    } else if (a == SAT_UNSAT) {
         rc = explain_refusal(&e, u, req, s);
     } else if (a == SAT_UNKNOWN) {
         rc = VSOLVE_ENOMEM;

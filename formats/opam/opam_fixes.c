@@ -18,6 +18,7 @@ static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_
     vs_error_clear(&err);
     request_init(&req);
     req.preference = preference;
+    req.status_only = 1;
     int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
         if (i != skip)
