@@ -26,6 +26,10 @@
     OPTION(env, "env", 0, LIST, "VAR=VALUE", NULL, 0, 0, ALL,                                              \
            "set an opam variable (os, arch, os-distribution, os-version,\n"                                \
            "with-test, with-doc, ...); repeatable; overrides host detection")                              \
+    OPTION(preference, "preference", 0, CHOICE, "opam|newest-first", NULL, 0, 0, ON(solve),               \
+           "opam: opam 2.1's install criteria, minimised exactly (the\n"                                   \
+           "default for opam); newest-first: each package as new as possible\n"                            \
+           "in turn, from the request out (the default for CUDF)")                                         \
     OPTION(format, "format", 0, CHOICE, "text|json", "text", 0, 0, ALL,                                    \
            "output format; with json, errors too are JSON on stdout")                                      \
     OPTION(cache, "cache", 0, STR, "FILE", NULL, 0, 0, ALL,                                                \

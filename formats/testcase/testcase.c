@@ -494,6 +494,14 @@ static int read_document(reader *r, yaml_node_t *root)
         } else if (!strcmp(key, "request")) {
             have_request = 1;
             rc = read_request(r, v);
+        } else if (!strcmp(key, "preference")) {
+            const char *val = scalar(r, v);
+            if (val && !strcmp(val, "newest-first"))
+                tc->preference = VS_PREFER_NEWEST_FIRST;
+            else if (val && !strcmp(val, "opam"))
+                tc->preference = VS_PREFER_OPAM_CRITERIA;
+            else
+                rc = bad(r, v, "opam or newest-first");
         } else if (!strcmp(key, "keep")) {
             rc = read_set(r, v, &tc->keep);
         } else if (!strcmp(key, "solution") || !strcmp(key, "explanation") || !strcmp(key, "unsat")) {
@@ -513,8 +521,8 @@ static int read_document(reader *r, yaml_node_t *root)
                 rc = read_string_list(r, v, &tc->phrases, &tc->n_phrases);
             }
         } else {
-            rc = bad(r, k, "one of description, ecosystem, env, packages, universe, groups, slots, request, keep, "
-                           "solution, explanation, unsat");
+            rc = bad(r, k, "one of description, ecosystem, env, packages, universe, groups, slots, request, preference, "
+                           "keep, solution, explanation, unsat");
         }
     }
     if (rc != VSOLVE_OK)
@@ -538,6 +546,7 @@ static int read_document(reader *r, yaml_node_t *root)
 int testcase_read(testcase *tc, const char *path, vs_error *err)
 {
     memset(tc, 0, sizeof *tc);
+    tc->preference = -1;
     arena_init(&tc->mem);
     tc->path = arena_strndup(&tc->mem, path, strlen(path));
     if (!tc->path)

@@ -23,6 +23,8 @@
  *     - "app": { app: [ "1.0.0" ] }     # DESC: the packages that satisfy it
  *     - { atom: "remove x", forbid: { x: [ "1" ] } }
  *     - "lwt>=5"                        # an opam atom (ecosystem opam only), resolved on reading
+ *   preference: newest-first            # optional: opam (opam's criteria, the default for
+ *                                       # ecosystem opam) or newest-first (the others' default)
  *   keep: { lib: [ "1.0.0" ] }          # packages kept where possible (installed, locked)
  *   solution: { app: [ "1.0.0" ], lib: [ "1.2.0" ] }   # every chosen package, virtual ones too
  *   # or instead:
@@ -124,6 +126,7 @@ typedef struct testcase {
     int slot_per_name;
     tc_atom *request;
     size_t n_request;
+    int preference;              /* enum vs_preference, or -1: the ecosystem's default */
     tc_set keep;
     tc_expect expect;
     tc_set solution;             /* TC_EXPECT_SOLUTION */

@@ -169,14 +169,13 @@ static int build_neutral(const testcase *tc, vs_universe *u, vs_request *req, vs
         const tc_group *gr = &tc->groups[g];
         uint32_t desc = universe_intern(u, gr->desc, strlen(gr->desc)), id;
         rc = desc == UINT32_MAX ? VSOLVE_ENOMEM : resolve_set(tc, u, &gr->members, &ids, NULL, err);
-        if (rc == VSOLVE_OK)
-            rc = universe_add_group(u, desc, ids.items, ids.len, &id);
-        for (size_t m = 0; rc == VSOLVE_OK && gr->slot && m < ids.len; m++) {
+        for (size_t m = 0; rc == VSOLVE_OK && gr->slot && m < ids.len; m++)
             if (u->pkgs.items[ids.items[m]].slot != VS_NONE)
                 rc = vs_error_at(err, tc->path, gr->members.line, gr->members.col,
                                  "expected each package in one slot at most");
-            u->pkgs.items[ids.items[m]].slot = id;
-        }
+        if (rc == VSOLVE_OK)
+            rc = gr->slot ? universe_add_slot(u, desc, ids.items, ids.len, &id)
+                          : universe_add_group(u, desc, ids.items, ids.len, &id);
     }
     for (size_t i = 0; i < tc->n_request && rc == VSOLVE_OK; i++) {
         const tc_atom *a = &tc->request[i];
@@ -201,6 +200,9 @@ static int build_neutral(const testcase *tc, vs_universe *u, vs_request *req, vs
 int testcase_build(const testcase *tc, vs_universe *u, vs_request *req, vs_error *err)
 {
     int rc = tc->opam_form ? build_opam(tc, u, req, err) : build_neutral(tc, u, req, err);
+    /* opam's criteria for opam, the newest-first order for the others (as their adapters) */
+    req->preference = tc->preference >= 0 ? tc->preference
+                    : tc->ecosystem == TC_OPAM ? VS_PREFER_OPAM_CRITERIA : VS_PREFER_NEWEST_FIRST;
     if (rc == VSOLVE_EUSAGE && !err->code)
         vs_error_at(err, tc->path, 1, 1, "the universe cannot be built in this order");
     if (rc != VSOLVE_OK && !err->code)
