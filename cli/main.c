@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vsolve.h"
+#include "cmd_backends.h"
 
 static double seconds(void)
 {
@@ -307,6 +308,10 @@ static int exit_code(int rc)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "pull"))   /* the backends parse their own arguments */
+        return cmd_pull(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "nix-preseed"))
+        return cmd_nix_preseed(argc - 1, argv + 1);
     const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL, *solution = NULL;
     int json = 0, verbose = 0, use_cache = 1, jobs = 2, cudf = 0, i = 1;
     double t_start = seconds();
