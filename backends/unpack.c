@@ -164,9 +164,10 @@ int bk_unpack(const char *archive, const char *dest, const bk_limits *lim, vs_er
         archive_write_free(w);
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     }
+    /* Entries are checked above and written under dest's (possibly absolute) path, so libarchive's
+     * own absolute-path guard cannot apply; its symlink and ".." guards stay on as a second line. */
     archive_write_disk_set_options(w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
-                                          ARCHIVE_EXTRACT_NO_OVERWRITE);
+                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE);
     archive_write_disk_set_standard_lookup(w);
     struct archive_entry *e;
     unsigned long entries = 0;
@@ -175,10 +176,12 @@ int bk_unpack(const char *archive, const char *dest, const bk_limits *lim, vs_er
     rc = VSOLVE_OK;
     char clean[4096], full[8192], lclean[4096], lfull[8192];
     while (rc == VSOLVE_OK && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
-        const char *name = archive_entry_pathname(e);
-        if (clean_path(name, clean, sizeof clean) != 0) {
+        char name[4096];   /* the entry's own name, for messages (the entry is renamed below) */
+        const char *orig = archive_entry_pathname(e);
+        snprintf(name, sizeof name, "%s", orig ? orig : "");
+        if (clean_path(orig, clean, sizeof clean) != 0) {
             rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: unsafe entry \"%.300s\": absolute or with a \"..\" component",
-                              archive, name ? name : "");
+                              archive, name);
             break;
         }
         const char *rel = clean[0] ? strip(clean, top) : NULL;

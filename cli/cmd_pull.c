@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "cmd_backends.h"
 #include "pull.h"
+#include "workspace.h"
 
 static const char pull_usage[] =
     "usage: vsolve pull [--download-cache DIR]... [--jobs N] [--format text|json] LOCK [-o PROJECT_DIR]\n"
@@ -16,7 +17,9 @@ static const char pull_usage[] =
     "                        then $OPAMROOT/download-cache if present, then vsolve's own cache, where\n"
     "                        fetched archives are stored\n"
     "  --offline             never fetch: a source missing from the caches is an error\n"
-    "  --jobs N              sources obtained and unpacked in parallel (default 4)\n";
+    "  --jobs N              sources obtained and unpacked in parallel (default 4)\n"
+    "  --cross-toolchain T   also write PROJECT_DIR/dune-workspace with a host context and a cross\n"
+    "                        context for findlib toolchain T (MirageOS 4's -t hvt uses solo5)\n";
 
 static double now(void)
 {
@@ -52,7 +55,7 @@ static void json_str(FILE *f, const char *s)
 
 int cmd_pull(int argc, char **argv)
 {
-    const char *lock_path = NULL, *out_dir = NULL, *dirs[66];
+    const char *lock_path = NULL, *out_dir = NULL, *toolchain = NULL, *dirs[66];
     char defaults[2][4096];
     size_t n_given = 0;
     int json = 0, jobs = 4, offline = 0;
@@ -69,6 +72,8 @@ int cmd_pull(int argc, char **argv)
             jobs = atoi(val), i++;
         } else if (val && !strcmp(a, "--format") && (!strcmp(val, "json") || !strcmp(val, "text"))) {
             json = !strcmp(val, "json"), i++;
+        } else if (val && !strcmp(a, "--cross-toolchain")) {
+            toolchain = val, i++;
         } else if (val && !strcmp(a, "-o")) {
             out_dir = val, i++;
         } else if (a[0] != '-' && !lock_path) {
@@ -119,6 +124,8 @@ int cmd_pull(int argc, char **argv)
         rc = bk_pull(&lock, out_dir, &o, &rep, &err);
         curl_global_cleanup();
     }
+    if (rc == VSOLVE_OK && toolchain)
+        rc = bk_write_cross_workspace(out_dir, toolchain, &err);
     double secs = now() - t0;
     if (rc != VSOLVE_OK) {
         fprintf(stderr, "vsolve pull: %s\n", err.message);
