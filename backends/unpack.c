@@ -104,6 +104,22 @@ static int link_inside(const char *at, const char *target)
     return 1;
 }
 
+/* An entry name from an archive, made safe to print: control bytes, DEL, quotes and backslashes
+ * become \xHH (names come from the network and must not reach a terminal raw). */
+static void printable(const char *in, char *out, size_t size)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; in && *in && n + 5 < size; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+            out[n++] = '\\', out[n++] = 'x', out[n++] = hex[c >> 4], out[n++] = hex[c & 15];
+        } else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+}
+
 /* First pass: the common top directory, if every entry lies under one ("" otherwise). */
 static int find_top(const char *archive, char *top, size_t size, vs_error *err)
 {
@@ -176,9 +192,9 @@ int bk_unpack(const char *archive, const char *dest, const bk_limits *lim, vs_er
     rc = VSOLVE_OK;
     char clean[4096], full[8192], lclean[4096], lfull[8192];
     while (rc == VSOLVE_OK && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
-        char name[4096];   /* the entry's own name, for messages (the entry is renamed below) */
+        char name[1024], shown[1024];   /* the entry's own name, printable, for messages */
         const char *orig = archive_entry_pathname(e);
-        snprintf(name, sizeof name, "%s", orig ? orig : "");
+        printable(orig, name, sizeof name);
         if (clean_path(orig, clean, sizeof clean) != 0) {
             rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: unsafe entry \"%.300s\": absolute or with a \"..\" component",
                               archive, name);
@@ -197,8 +213,9 @@ int bk_unpack(const char *archive, const char *dest, const bk_limits *lim, vs_er
         if (hl) {
             const char *hrel = clean_path(hl, lclean, sizeof lclean) == 0 && lclean[0] ? strip(lclean, top) : NULL;
             if (!hrel) {
+                printable(hl, shown, sizeof shown);
                 rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: entry \"%.300s\" is a hard link to \"%.300s\", outside the tree",
-                                  archive, name, hl);
+                                  archive, name, shown);
                 break;
             }
             snprintf(lfull, sizeof lfull, "%s/%s", dest, hrel);
@@ -206,8 +223,9 @@ int bk_unpack(const char *archive, const char *dest, const bk_limits *lim, vs_er
         } else if (type == AE_IFLNK) {
             const char *target = archive_entry_symlink(e);
             if (!link_inside(rel, target)) {
+                printable(target, shown, sizeof shown);
                 rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: entry \"%.300s\" is a symbolic link to \"%.300s\", "
-                                  "outside the tree", archive, name, target ? target : "");
+                                  "outside the tree", archive, name, shown);
                 break;
             }
         } else if (type != AE_IFREG && type != AE_IFDIR) {

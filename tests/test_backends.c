@@ -2,6 +2,10 @@
  * before unpacking, atomic duniverse replacement, nix store names; archives built here with
  * libarchive's writer so that every unsafe case is exact. */
 #include <archive.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <archive_entry.h>
 #include <check.h>
 #include <stdio.h>
@@ -152,6 +156,7 @@ START_TEST(refuses_unsafe_entries)
         { { "pkg/abs", 'l', "/etc/passwd" }, "outside the tree" },
         { { "pkg/hl", 'h', "../etc/passwd" }, "hard link" },
         { { "pkg/dev", 'c', NULL }, "device" },
+        { { "pkg/../\033[31mred", 'f', "x" }, "\\x1b[31mred" },   /* printed escaped, never raw */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *d = tmpdir(), p[4200];
@@ -538,6 +543,118 @@ START_TEST(cross_workspace_has_host_and_target_contexts)
 }
 END_TEST
 
+/* A one-file HTTP server on 127.0.0.1 answering `requests` requests: GET /lib-1.0.tbz gets
+ * body, anything else 404. */
+typedef struct http_server {
+    int fd, port, requests;
+    const char *body;
+    size_t len;
+    pthread_t th;
+} http_server;
+
+static void *serve(void *arg)
+{
+    http_server *h = arg;
+    for (int i = 0; i < h->requests; i++) {
+        int c = accept(h->fd, NULL, NULL);
+        if (c < 0)
+            break;
+        char req[4096];
+        size_t n = 0;
+        ssize_t r;
+        while (n + 1 < sizeof req && (r = read(c, req + n, sizeof req - 1 - n)) > 0) {
+            n += (size_t)r;
+            req[n] = '\0';
+            if (strstr(req, "\r\n\r\n"))
+                break;
+        }
+        req[n] = '\0';
+        char head[256];
+        if (!strncmp(req, "GET /lib-1.0.tbz ", 17)) {
+            int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", h->len);
+            if (write(c, head, (size_t)hn) != hn || write(c, h->body, h->len) != (ssize_t)h->len)
+                (void)0;
+        } else {
+            const char *nf = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            if (write(c, nf, strlen(nf)) < 0)
+                (void)0;
+        }
+        close(c);
+    }
+    return NULL;
+}
+
+static void http_start(http_server *h)
+{
+    h->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(h->fd, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(h->fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(h->fd, 8), 0);
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(getsockname(h->fd, (struct sockaddr *)&a, &len), 0);
+    h->port = ntohs(a.sin_port);
+    ck_assert_int_eq(pthread_create(&h->th, NULL, serve, h), 0);
+}
+
+START_TEST(pull_fetches_over_http_and_stores_only_verified_bytes)
+{
+    char *d = tmpdir();
+    char archive[4200], lock[4200], env[4400], args[9000], p[4400], sha[129], url[256];
+    snprintf(archive, sizeof archive, "%s/served.tbz", d);
+    write_archive(archive, "tar.bz2", good, 5);
+    file_sha256(archive, sha);
+    size_t len;
+    char *body = test_read_file(archive, &len);
+    http_server h = { .requests = 3, .body = body, .len = len };
+    http_start(&h);
+    snprintf(lock, sizeof lock, "%s/app.lock.json", d);
+    snprintf(env, sizeof env, "VSOLVE_CACHE_DIR=%s/cache OPAMROOT=%s/noopam http_proxy= HTTP_PROXY= ALL_PROXY=", d, d);
+
+    /* 1: fetched over HTTP, verified, stored in opam's layout, unpacked. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/lib-1.0.tbz", h.port);
+    write_lock(lock, url, sha);
+    snprintf(args, sizeof args, "pull --format json %s", lock);
+    run r = vsolve(env, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "\"fetched\": 1"), "%s %s", r.out, r.err);
+    run_free(&r);
+    snprintf(p, sizeof p, "%s/cache/download-cache/sha256/%.2s/%s", d, sha, sha);
+    ck_assert(exists(p));
+    snprintf(p, sizeof p, "%s/duniverse/lib/src/a.ml", d);
+    ck_assert(exists(p));
+
+    /* 2: a 404 is a missing source naming package and URL. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/gone-1.0.tbz", h.port);
+    write_lock(lock, url, "1111111111111111111111111111111111111111111111111111111111111111");
+    r = vsolve(env, args);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.err, "missing source for lib.1.0") && strstr(r.err, url) && strstr(r.err, "404"), "%s", r.err);
+    run_free(&r);
+
+    /* 3: served bytes that do not match: refused, and nothing enters the cache. */
+    const char *wrong = "2222222222222222222222222222222222222222222222222222222222222222";
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/lib-1.0.tbz", h.port);
+    write_lock(lock, url, wrong);
+    r = vsolve(env, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "checksum mismatch for lib.1.0") && strstr(r.err, sha) && strstr(r.err, "as fetched"),
+                  "%s", r.err);
+    run_free(&r);
+    snprintf(p, sizeof p, "%s/cache/download-cache/sha256/22/%s", d, wrong);
+    ck_assert(!exists(p));
+    snprintf(args, sizeof args, "ls -A '%s/cache/download-cache/sha256/22' 2>/dev/null | grep -q .", d);
+    ck_assert_int_ne(system(args), 0);   /* no stray temporary file either */
+
+    pthread_join(h.th, NULL);
+    close(h.fd);
+    free(body);
+    rmtree(d);
+}
+END_TEST
+
 Suite *backends_suite(void)
 {
     Suite *s = suite_create("backends");
@@ -550,6 +667,7 @@ Suite *backends_suite(void)
     tcase_add_test(tc, pull_fetches_caches_verifies_and_replaces_atomically);
     tcase_add_test(tc, pull_refuses_unsafe_or_truncated_archives_keeping_the_old_duniverse);
     tcase_add_test(tc, pull_names_a_missing_source_and_reads_opam_locked);
+    tcase_add_test(tc, pull_fetches_over_http_and_stores_only_verified_bytes);
     tcase_add_test(tc, nix_store_names_follow_fetchurl);
     tcase_add_test(tc, cross_workspace_has_host_and_target_contexts);
     suite_add_tcase(s, tc);
