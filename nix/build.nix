@@ -88,8 +88,11 @@ derivation {
         *.zip) unzip -q "$1" -d "$TMPDIR/x" ;;
         *) tar -xf "$1" -C "$TMPDIR/x" --no-same-owner --no-same-permissions ;;
       esac
-      set -- "$1" "$2" $(ls -A "$TMPDIR/x")
-      if [ $# -eq 3 ] && [ -d "$TMPDIR/x/$3" ]; then mv "$TMPDIR/x/$3" "$2"; else mv "$TMPDIR/x" "$2"; fi
+      n=0 top=
+      for e in "$TMPDIR"/x/* "$TMPDIR"/x/.[!.]* "$TMPDIR"/x/..?*; do
+        if [ -e "$e" ] || [ -L "$e" ]; then n=$((n + 1)); top=$e; fi
+      done
+      if [ "$n" -eq 1 ] && [ -d "$top" ] && [ ! -L "$top" ]; then mv "$top" "$2"; else mv "$TMPDIR/x" "$2"; fi
     }
     cp -R "$SRC" work && chmod -R u+w work && cd work
     mkdir duniverse

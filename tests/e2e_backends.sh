@@ -76,6 +76,12 @@ grep -q '"ok": true' "$W/pull.json" || fail "pull"
 grep -q '"fetched": 0' "$W/pull.json" || fail "pull fetched something although the cache has everything"
 grep -q '(vendored_dirs \*)' "$W/proj/duniverse/dune" || fail "no duniverse/dune"
 
+step "vsolve pull of the same lock as opam-monorepo's .opam.locked: the same duniverse"
+mkdir "$W/locked"
+cp "$SRC/corpora/dnsmini/dnsmini.opam.locked" "$W/locked/"
+"$VSOLVE" pull --download-cache "$CACHE" "$W/locked/dnsmini.opam.locked"
+diff -r "$W/proj/duniverse" "$W/locked/duniverse" > /dev/null || fail "the two locks give different duniverses"
+
 step "dune build"
 (cd "$W/proj" && dune build --root . --profile release @install 2>&1)
 "$W/proj/_build/install/default/bin/dnsmini" > "$W/out-dune.txt"
