@@ -106,6 +106,29 @@ static int write_dune_file(const char *dir, vs_error *err)
     return ok ? VSOLVE_OK : vs_error_set(err, VSOLVE_EIO, "%s: write error", path);
 }
 
+/* For file systems without RENAME_EXCHANGE: the old tree moves aside, the new one in, and the
+ * old one takes the scratch name (removed by the caller). Between the two renames there is no
+ * duniverse/ for an instant; a failure of the second puts the old one back. */
+static int swap_by_two_renames(const char *scratch, const char *target, vs_error *err)
+{
+    int e = errno;
+    if (e != EINVAL && e != ENOSYS && e != ENOTSUP)
+        return vs_error_set(err, VSOLVE_EIO, "%s: cannot swap in the new duniverse: %s", target, strerror(e));
+    char aside[4200];
+    snprintf(aside, sizeof aside, "%s.old", scratch);
+    if (rename(target, aside) != 0)
+        return vs_error_set(err, VSOLVE_EIO, "%s: cannot move the old duniverse aside: %s", target, strerror(errno));
+    if (rename(scratch, target) != 0) {
+        e = errno;
+        rename(aside, target);
+        return vs_error_set(err, VSOLVE_EIO, "%s: cannot move the new duniverse in: %s", target, strerror(e));
+    }
+    if (rename(aside, scratch) != 0) {
+        bk_remove_tree(aside);
+    }
+    return VSOLVE_OK;
+}
+
 int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o, bk_pull_report *rep, vs_error *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -148,7 +171,7 @@ int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o,
             if (!S_ISDIR(st.st_mode))
                 rc = vs_error_set(err, VSOLVE_EIO, "%s: exists and is not a directory", target);
             else if (renameat2(AT_FDCWD, scratch, AT_FDCWD, target, RENAME_EXCHANGE) != 0)
-                rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot swap in the new duniverse: %s", target, strerror(errno));
+                rc = swap_by_two_renames(scratch, target, err);
             /* scratch now holds the previous duniverse: removed below */
         } else if (rename(scratch, target) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "%s: %s", target, strerror(errno));
