@@ -655,6 +655,62 @@ START_TEST(pull_fetches_over_http_and_stores_only_verified_bytes)
 }
 END_TEST
 
+START_TEST(nix_preseed_adds_verified_archives_under_the_url_base_name)
+{
+    char *d = tmpdir();
+    char archive[4200], cache[4400], lock[4200], fake[4200], env[4400], args[13000], p[4400], cmd[16384];
+    snprintf(archive, sizeof archive, "%s/a.tar.gz", d);
+    write_archive(archive, "tar.gz", good, 5);
+    FILE *f = fopen(archive, "rb");
+    bk_digests dg;
+    vs_error err;
+    ck_assert_int_eq(bk_hash_file(f, archive, &dg, &err), VSOLVE_OK);
+    fclose(f);
+    /* In the cache under its md5 only; the lock lists md5 and sha512, so sha512 is the algorithm. */
+    snprintf(cache, sizeof cache, "%s/dl/md5/%.2s", d, dg.hex[BK_MD5]);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/%s'", cache, archive, cache, dg.hex[BK_MD5]);
+    ck_assert_int_eq(system(cmd), 0);
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"lock-version\": 1, \"roots\": [\"app\"], \"sources\": [{\"dir\": \"lib\", \"url\": "
+             "\"https://example.org/dl/lib-1.0.tar.gz\", \"checksums\": [\"md5=%s\", \"sha512=%s\"], "
+             "\"packages\": [\"lib\"]}]}\n", dg.hex[BK_MD5], dg.hex[BK_SHA512]);
+    snprintf(lock, sizeof lock, "%s/app.lock.json", d);
+    write_text(lock, json);
+    /* A stand-in for nix-store: records its arguments and the bytes it was given. */
+    snprintf(fake, sizeof fake, "%s/fake-nix-store", d);
+    snprintf(cmd, sizeof cmd, "#!/bin/sh\necho \"$1 $2 $(basename \"$3\")\" > '%s/args'\ncp \"$3\" '%s/added'\n"
+             "echo /nix/store/0000-$(basename \"$3\")\n", d, d);
+    write_text(fake, cmd);
+    chmod(fake, 0755);
+    snprintf(env, sizeof env, "VSOLVE_CACHE_DIR=%s/vc OPAMROOT=%s/noopam", d, d);
+    snprintf(args, sizeof args, "nix-preseed --nix-store %s --download-cache %s/dl %s", fake, d, lock);
+    run r = vsolve(env, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.out, "lib /nix/store/0000-lib-1.0.tar.gz\n");
+    run_free(&r);
+    snprintf(p, sizeof p, "%s/args", d);
+    char *t = read_text(p);
+    ck_assert_str_eq(t, "--add-fixed sha512 lib-1.0.tar.gz\n");
+    free(t);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s/added'", archive, d);
+    ck_assert_int_eq(system(cmd), 0);
+
+    /* Bytes that do not match: refused before nix-store runs. */
+    snprintf(p, sizeof p, "%s/args", d);
+    remove(p);
+    snprintf(cmd, sizeof cmd, "printf x >> '%s/%s'", cache, dg.hex[BK_MD5]);
+    ck_assert_int_eq(system(cmd), 0);
+    r = vsolve(env, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "checksum mismatch for lib") && strstr(r.err, "https://example.org/dl/lib-1.0.tar.gz"),
+                  "%s", r.err);
+    run_free(&r);
+    ck_assert(!exists(p));
+    rmtree(d);
+}
+END_TEST
+
 Suite *backends_suite(void)
 {
     Suite *s = suite_create("backends");
@@ -669,6 +725,7 @@ Suite *backends_suite(void)
     tcase_add_test(tc, pull_names_a_missing_source_and_reads_opam_locked);
     tcase_add_test(tc, pull_fetches_over_http_and_stores_only_verified_bytes);
     tcase_add_test(tc, nix_store_names_follow_fetchurl);
+    tcase_add_test(tc, nix_preseed_adds_verified_archives_under_the_url_base_name);
     tcase_add_test(tc, cross_workspace_has_host_and_target_contexts);
     suite_add_tcase(s, tc);
     return s;
