@@ -1393,6 +1393,8 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     return rc;
 }
 
+npm_node *npm_tree_resolve(const npm_node *from, const char *name) { return resolve(from, name); }
+
 static int cmp_node_loc(const void *x, const void *y)
 {
     return npm_locale_compare((*(npm_node *const *)x)->location, (*(npm_node *const *)y)->location);
