@@ -342,12 +342,39 @@ START_TEST(npm_project)
 }
 END_TEST
 
+/* Every call vsolve.h declares is exported by lib/vsolve.map (a call missing there would be
+ * hidden in libvsolve.so). */
+START_TEST(every_call_exported)
+{
+    size_t hlen, mlen;
+    char *header = test_read_file(test_source_path("include/vsolve.h"), &hlen);
+    char *map = test_read_file(test_source_path("lib/vsolve.map"), &mlen);
+    size_t calls = 0;
+    for (const char *at = strstr(header, "VSOLVE_API "); at; at = strstr(at + 1, "VSOLVE_API ")) {
+        const char *paren = strchr(at, '(');
+        const char *name = paren;
+        while (name > at && (name[-1] == '_' || (name[-1] >= 'a' && name[-1] <= 'z')))
+            name--;
+        if (strncmp(name, "vsolve_", 7) != 0)
+            continue;
+        char entry[128];
+        snprintf(entry, sizeof entry, " %.*s;", (int)(paren - name), name);
+        ck_assert_msg(strstr(map, entry) != NULL, "lib/vsolve.map does not export%s", entry);
+        calls++;
+    }
+    ck_assert_uint_ge(calls, 40);
+    free(header);
+    free(map);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("api");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, version_check);
+    tcase_add_test(tc, every_call_exported);
     tcase_add_test(tc, opam_attributes_and_deps);
     tcase_add_test(tc, cargo_project);
     tcase_add_test(tc, npm_project);
