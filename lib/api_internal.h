@@ -62,11 +62,12 @@ vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe
 /* The universe r's rows live in, or NULL when r's context moved on. */
 vs_universe *api_result_universe(const vsolve_result *r);
 
-/* Per ecosystem (api_cargo.c, api_npm.c): a project solve, the lock of the last one to out. */
+/* Per ecosystem (api_cargo.c, api_npm.c): a project solve, the lock of the last one to out (r,
+ * when not NULL, is that solution's result: checked by api_lock.c already). */
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
-int api_cargo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
+int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
-int api_npm_lock(vsolve_ctx *ctx, FILE *out, const char *registry_url);
+int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url);
 void api_cargo_reset(vsolve_ctx *ctx);
 void api_npm_reset(vsolve_ctx *ctx);
 /* Writes the lock of the last project solve of `ecosystem` to path ("-": standard output). */
