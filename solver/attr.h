@@ -33,6 +33,7 @@
  *                          default); none for the root package.
  *   VS_ATTR_NPM_INTEGRITY  the packument's dist.integrity ("sha512-BASE64"), as package-lock.json.
  *   VS_ATTR_NPM_TARBALL    the packument's dist.tarball (also VS_ATTR_URL).
+ * Free keys recorded today: "rust-version" on the cargo root (it decides the Cargo.lock format).
  */
 #ifndef VSOLVE_ATTR_H
 #define VSOLVE_ATTR_H
