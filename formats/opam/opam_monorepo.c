@@ -182,7 +182,8 @@ typedef struct planner {
     VEC(provided_spec) specs;
     unsigned char *user_provided;   /* name -> named by the user */
     unsigned char *provided;        /* name -> provided (user, rule 3's closure) */
-    unsigned char *root_name;       /* name -> a root has this name */
+    unsigned char *exempt;          /* name -> may be below a provided package (rule 3): rule 2
+                                       does not forbid it until a solution shows it is not */
     unsigned *cls;                  /* package -> enum pkg_class, once computed (bit 8: known) */
     textbuf notes;
     int oom;
@@ -218,8 +219,12 @@ static int add_spec(planner *pl, const char *s, size_t len, const char *where)
         vl = len - n - 1;
         while (vl && isspace((unsigned char)*v))
             v++, vl--;
-        if (vl == 0 || memchr(v, ' ', vl) || memchr(v, '\t', vl))
-            return vs_error_set(pl->err, VSOLVE_EBADINPUT, "%s: expected a version after \"%.*s\"", where, (int)n, s);
+        int ok = vl > 0 && vl <= 200;
+        for (size_t i = 0; i < vl && ok; i++)
+            ok = isalnum((unsigned char)v[i]) || strchr("-+.~_", v[i]) != NULL;
+        if (!ok)
+            return vs_error_set(pl->err, VSOLVE_EBADINPUT, "%s: expected NAME or NAME=VERSION, found \"%.*s\" (a version "
+                                "is letters, digits and - + . ~ _)", where, (int)(len > 200 ? 200 : len), s);
     }
     provided_spec sp = { VS_NONE, arena_strndup(&pl->mem, s, v ? (size_t)(v + vl - s) : n),
                          v ? arena_strndup(&pl->mem, v, vl) : NULL };
@@ -490,7 +495,7 @@ static int add_rules(planner *pl, vs_request *req)
         for (unsigned reason = C_NO_DUNE; reason <= C_NO_CHECKSUM && rc == VSOLVE_OK; reason <<= 1) {
             bad.len = 0;
             for (size_t k = i; k < j; k++)
-                if (!is_provided(pl, cone.items[k]) && (class_of(pl, cone.items[k]) & reason) &&
+                if (!is_provided(pl, cone.items[k]) && !pl->exempt[name] && (class_of(pl, cone.items[k]) & reason) &&
                     !(reason == C_NO_CHECKSUM && (class_of(pl, cone.items[k]) & C_NO_DUNE)))
                     vec_push(&bad, cone.items[k]);
             if (!bad.len || pl->o->auto_provide)
@@ -507,10 +512,8 @@ static int add_rules(planner *pl, vs_request *req)
         }
         for (size_t k = i; k < j && rc == VSOLVE_OK; k++) {
             uint32_t p = cone.items[k];
-            if (is_provided(pl, p) || (!pl->o->auto_provide && class_of(pl, p)))
-                continue;   /* provided, or forbidden above */
-            if (pl->o->auto_provide && class_of(pl, p))
-                continue;   /* would be provided if chosen */
+            if (is_provided(pl, p) || class_of(pl, p))
+                continue;   /* provided; forbidden above; or provided if chosen */
             const char *dr = attrs_lookup(&u->attrs, p, VS_ATTR_DEV_REPO);
             if (!dr)
                 continue;   /* its own source */
@@ -628,6 +631,72 @@ static size_t close_provided(planner *pl, const unsigned char *chosen, const u32
     free(seen);
     vec_free(&queue);
     return added;
+}
+
+/* The names every version of a provided name (only the given version when one is) can reach
+ * through its clauses' providers: they may be provided by rule 3, so rule 2 waits for a
+ * solution before it forbids them. */
+static int exempt_below_provided(planner *pl)
+{
+    vs_universe *u = pl->u;
+    u32_vec queue = { 0 };
+    int rc = VSOLVE_OK;
+    for (uint32_t n = 0; n < u->names.len && rc == VSOLVE_OK; n++) {
+        uint32_t first, count;
+        universe_name_pkgs(u, n, &first, &count);
+        if (pl->provided[n] || (count && name_always_provided(universe_str(u, u->names.items[n].str)))) {
+            pl->exempt[n] = 1;
+            if (!vec_push(&queue, n))
+                rc = VSOLVE_ENOMEM;
+        }
+    }
+    for (size_t head = 0; head < queue.len && rc == VSOLVE_OK; head++) {
+        uint32_t n = queue.items[head];
+        rc = universe_need_name(u, n, pl->err);
+        const char *version = NULL;
+        for (size_t i = 0; i < pl->specs.len; i++)
+            if (pl->specs.items[i].name == n && pl->specs.items[i].version)
+                version = pl->specs.items[i].version;
+        uint32_t first, count;
+        universe_name_pkgs(u, n, &first, &count);
+        for (uint32_t p = first; p < first + count && rc == VSOLVE_OK; p++) {
+            if ((u->pkgs.items[p].flags & VS_PKG_UNAVAILABLE) ||
+                (version && opam_version_compare(universe_pkg_version(u, p), version) != 0))
+                continue;
+            uint32_t cf, cc;
+            universe_clauses(u, p, 0, &cf, &cc);
+            for (uint32_t c = 0; c < cc && rc == VSOLVE_OK; c++) {
+                const vs_clause *cl = &u->clauses.items[cf + c];
+                for (uint32_t j = 0; j < cl->count && rc == VSOLVE_OK; j++) {
+                    uint32_t q = u->pkgs.items[u->ids.items[cl->first + j]].name;
+                    if (!pl->exempt[q]) {
+                        pl->exempt[q] = 1;
+                        if (!vec_push(&queue, q))
+                            rc = VSOLVE_ENOMEM;
+                    }
+                }
+            }
+        }
+    }
+    vec_free(&queue);
+    if (rc == VSOLVE_ENOMEM)
+        vs_error_set(pl->err, rc, "out of memory");
+    return rc;
+}
+
+/* After rule 3's closure: chosen packages that cannot be vendored and are not provided after
+ * all lose their exemption (the next solve forbids them). Returns how many. */
+static size_t unexempt_violations(planner *pl, const u32_vec *pkgs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pkgs->len; i++) {
+        uint32_t p = pkgs->items[i], name = pl->u->pkgs.items[p].name;
+        if (!pl->o->auto_provide && !is_provided(pl, p) && class_of(pl, p) && pl->exempt[name]) {
+            pl->exempt[name] = 0;
+            n++;
+        }
+    }
+    return n;
 }
 
 /* ---- a refusal: the chain to a package that cannot be vendored ------------------------------ */
@@ -960,9 +1029,9 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
     size_t nn = u->names.len ? u->names.len : 1;
     pl.user_provided = calloc(nn, 1);
     pl.provided = calloc(nn, 1);
-    pl.root_name = calloc(nn, 1);
+    pl.exempt = calloc(nn, 1);
     pl.cls = calloc(u->pkgs.len ? u->pkgs.len : 1, sizeof *pl.cls);
-    if (!pl.user_provided || !pl.provided || !pl.root_name || !pl.cls)
+    if (!pl.user_provided || !pl.provided || !pl.exempt || !pl.cls)
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->n_provided && rc == VSOLVE_OK; i++)
         rc = add_spec(&pl, o->provided[i], strlen(o->provided[i]), "--provided");
@@ -973,6 +1042,8 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
     for (size_t i = 0; i < pl.specs.len && rc == VSOLVE_OK; i++)
         if (pl.specs.items[i].name != VS_NONE)
             pl.user_provided[pl.specs.items[i].name] = pl.provided[pl.specs.items[i].name] = 1;
+    if (rc == VSOLVE_OK)
+        rc = exempt_below_provided(&pl);
     opam_locked_pin *pins = NULL;
     size_t n_pins = 0;
     if (rc == VSOLVE_OK && o->old_lock)
@@ -1014,7 +1085,9 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         memset(chosen, 0, u->pkgs.len);
         for (size_t i = 0; i < s.pkgs.len; i++)
             chosen[s.pkgs.items[i]] = 1;
-        if (close_provided(&pl, chosen, &s.pkgs) == 0 || round + 1 >= MAX_ROUNDS) {
+        size_t grew = close_provided(&pl, chosen, &s.pkgs);
+        size_t broke = unexempt_violations(&pl, &s.pkgs);
+        if ((grew == 0 && broke == 0) || round + 1 >= MAX_ROUNDS) {
             out->status = VSOLVE_OK;
             rc = build_lock(&pl, &req, &s.pkgs, chosen, lock);
             if (rc == VSOLVE_OK && o->old_lock)
@@ -1034,7 +1107,7 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
     vec_free(&pl.notes);
     free(pl.user_provided);
     free(pl.provided);
-    free(pl.root_name);
+    free(pl.exempt);
     free(pl.cls);
     arena_free(&pl.mem);
     return rc;
