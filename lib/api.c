@@ -5,7 +5,9 @@
 #include <string.h>
 #include <limits.h>
 #include "cache.h"
+#include "cargo_lock.h"
 #include "cargo_resolve.h"
+#include "graph.h"
 #include "checker.h"
 #include "cudf.h"
 #include "atomic_file.h"
@@ -544,7 +546,7 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(index_path, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
-    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features };
+    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features, NULL };
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &opt, &ctx->err);
     if (rc != VSOLVE_OK) {
@@ -584,7 +586,16 @@ int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *sourc
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (!f)
         return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock", path);
-    int rc = cargo_write_lock(f, &ctx->cargo, &ctx->cargo_solution, source_url);
+    uint32_t *owner = NULL;
+    vs_graph g;
+    int rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = graph_build(&g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
+    if (rc == VSOLVE_OK) {
+        rc = cargo_lock_write(f, &ctx->cargo.u, &g, source_url);
+        graph_free(&g);
+    }
+    free(owner);
     if (!to_stdout && fclose(f) != 0)
         rc = VSOLVE_EIO;
     if (rc != VSOLVE_OK)
