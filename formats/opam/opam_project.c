@@ -67,8 +67,8 @@ static const char *string_field(const opam_file *f, const char *name)
 
 static int add_root(opam_project *p, const char *path, const char *stem, size_t stem_len, vs_error *err)
 {
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     int rc = read_file(&p->mem, path, &data, &len, err);
     if (rc != VSOLVE_OK)
         return rc;
