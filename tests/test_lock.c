@@ -670,6 +670,58 @@ START_TEST(usage_and_bad_input)
 }
 END_TEST
 
+/* with-test applies to the roots only (re's own {with-test} ounit stays out); several roots in
+ * "." name the lock after the directory. */
+START_TEST(with_test_and_roots)
+{
+    if (!test_corpora("the opam snapshots"))
+        return;
+    char *dir = temp_dir();
+    char args[2048], json[2048];
+    snprintf(json, sizeof json, "%s/wt.lock.json", dir);
+    snprintf(args, sizeof args, "lock --auto-provide %s -o %s", test_source_path("tests/data/lock/with-test-2022"), dir);
+    run r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    ck_assert_str_eq(locked_version(json, "re"), "1.10.4");
+    ck_assert_str_eq(locked_version(json, "alcotest"), "");
+    snprintf(args, sizeof args, "--env with-test=true lock --auto-provide %s -o %s",
+             test_source_path("tests/data/lock/with-test-2022"), dir);
+    r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    ck_assert_str_ne(locked_version(json, "alcotest"), "");
+    ck_assert_str_eq(locked_version(json, "ounit"), "");
+    ck_assert_str_eq(locked_version(json, "ounit2"), "");
+
+    char proj[1024];
+    snprintf(proj, sizeof proj, "%s/twoproj", dir);
+    mkdir(proj, 0755);
+    static const char *const roots[] = { "alpha", "beta" };
+    for (int i = 0; i < 2; i++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/%s.opam", proj, roots[i]);
+        FILE *f = fopen(p, "w");
+        fprintf(f, "opam-version: \"2.0\"\ndepends: [ \"ocaml\" \"dune\" %s ]\n", i == 0 ? "\"re\" \"beta\"" : "\"stringext\"");
+        fclose(f);
+    }
+    char fmt[4096];
+    snprintf(fmt, sizeof fmt, "cd %%s && %s/vsolve --ecosystem opam --repo %%s lock --auto-provide .", VSOLVE_BINARY_DIR);
+    r = sh(fmt, proj, test_corpus_path(SNAP_2022));
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(json, sizeof json, "%s/twoproj.lock.json", proj);
+    char *text = slurp(json);
+    ck_assert_ptr_nonnull(text);
+    ck_assert(strstr(text, "\"roots\": [ \"alpha\", \"beta\" ]"));
+    ck_assert_str_eq(mode_in(json, "beta"), "root");   /* alpha's dependency on beta is met by the root */
+    ck_assert_str_ne(locked_version(json, "stringext"), "");
+    free(text);
+    remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(dev_repo_dirs)
 {
     static const char *const cases[][2] = {
@@ -700,6 +752,7 @@ Suite *lock_suite(void)
     tcase_add_test(tc, dns_like_2022_system);
     tcase_add_test(tc, dev_repo_group_2026);
     tcase_add_test(tc, dev_repo_group_impossible);
+    tcase_add_test(tc, with_test_and_roots);
     suite_add_tcase(s, tc);
     return s;
 }
