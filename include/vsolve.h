@@ -210,9 +210,10 @@ VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve
 /* ---- locks --------------------------------------------------------------------------------- */
 
 /* Lock formats: Cargo.lock (format 4, or 3 for a root whose rust-version predates 1.78) for a
- * cargo result; package-lock.json (v3) for an npm result. (The opam `.opam.locked` and the JSON
- * lock come next.) */
-enum vsolve_lock_format { VSOLVE_LOCK_CARGO = 1, VSOLVE_LOCK_NPM = 2 };
+ * cargo result; package-lock.json (v3) for an npm result; opam-monorepo's .opam.locked (0.3)
+ * and the JSON lock (docs/lock-json.md) for the result of the latest vsolve_opam_lock of the
+ * context (which writes both files itself; these rewrite them elsewhere). */
+enum vsolve_lock_format { VSOLVE_LOCK_CARGO = 1, VSOLVE_LOCK_NPM = 2, VSOLVE_LOCK_OPAM_MONOREPO = 3, VSOLVE_LOCK_JSON = 4 };
 
 /* Writes the lock of solution r (a VSOLVE_OK result of ctx) in `format`, to:
  *   vsolve_write_lock          a file: written whole or not at all (a temporary file in the

@@ -44,6 +44,7 @@ void vsolve_free(vsolve_ctx *ctx)
     request_free(&ctx->cudf_request);
     free(ctx->source_url);
     free(ctx->repo_path);
+    api_opam_lock_reset(ctx);
     free(ctx);
 }
 

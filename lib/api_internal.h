@@ -43,6 +43,7 @@ struct vsolve_ctx {
     /* opam lock (api_opam_lock.c): the repository loaded, the lock files written last */
     char *repo_path;
     char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
+    struct vs_lock *opam_lock;       /* the last lock made (malloc'd), for vsolve_write_lock */
 };
 
 struct vsolve_result {
@@ -71,6 +72,10 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_r
 int api_cargo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
 int api_npm_lock(vsolve_ctx *ctx, FILE *out, const char *registry_url);
+/* The last vsolve_opam_lock's lock, as opam-monorepo's .opam.locked or the JSON lock (api_opam_lock.c). */
+int api_opam_monorepo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
+int api_json_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
+void api_opam_lock_reset(vsolve_ctx *ctx);
 void api_cargo_reset(vsolve_ctx *ctx);
 void api_npm_reset(vsolve_ctx *ctx);
 /* Writes the lock of the last project solve of `ecosystem` to path ("-": standard output). */

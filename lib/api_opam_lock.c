@@ -13,6 +13,40 @@ const char *vsolve_lock_opam_path(const vsolve_ctx *ctx) { return ctx ? ctx->loc
 const char *vsolve_lock_json_path(const vsolve_ctx *ctx) { return ctx ? ctx->lock_json_path : ""; }
 const char *vsolve_result_notes(const vsolve_result *r) { return r && r->notes ? r->notes : ""; }
 
+void api_opam_lock_reset(vsolve_ctx *ctx)
+{
+    if (ctx->opam_lock) {
+        lock_free(ctx->opam_lock);
+        free(ctx->opam_lock);
+        ctx->opam_lock = NULL;
+    }
+}
+
+static int write_text(vsolve_ctx *ctx, FILE *out, char *text)
+{
+    if (!ctx->opam_lock)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no lock: call vsolve_opam_lock first");
+    if (!text)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    int rc = fputs(text, out) == EOF ? vs_error_set(&ctx->err, VSOLVE_EIO, "cannot write the lock") : VSOLVE_OK;
+    free(text);
+    return rc;
+}
+
+int api_opam_monorepo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url)
+{
+    (void)source_url;
+    return write_text(ctx, out, ctx->opam_lock ? opam_locked_text(ctx->opam_lock) : NULL);
+}
+
+int api_json_lock(vsolve_ctx *ctx, FILE *out, const char *source_url)
+{
+    (void)source_url;
+    char generator[64];
+    snprintf(generator, sizeof generator, "vsolve %s", VSOLVE_VERSION_STRING);
+    return write_text(ctx, out, ctx->opam_lock ? lock_json_text(ctx->opam_lock, generator) : NULL);
+}
+
 static const char *const mode_words[] = { "vendored", "provided", "root" };
 
 /* The lock as a result: its packages as rows (sorted by name, then version, as the lock), each
@@ -165,6 +199,11 @@ int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_opt
     }
     if (rc != VSOLVE_OK || outcome.status != VSOLVE_OK)
         ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
+    api_opam_lock_reset(ctx);
+    if (rc == VSOLVE_OK && (ctx->opam_lock = malloc(sizeof *ctx->opam_lock)) != NULL) {
+        *ctx->opam_lock = lock;   /* kept for vsolve_write_lock */
+        lock_init(&lock);
+    }
     opam_lock_outcome_free(&outcome);
     lock_free(&lock);
     opam_project_free(&proj);
