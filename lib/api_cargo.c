@@ -88,8 +88,9 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     return rc;
 }
 
-int api_cargo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url)
+int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url)
 {
+    (void)r;   /* the context holds the last solution, which r is */
     if (!ctx->cargo_ready || ctx->cargo_solution.status != VSOLVE_OK)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no cargo solution to write");
     vs_graph g;

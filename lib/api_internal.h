@@ -44,6 +44,7 @@ struct vsolve_ctx {
     char *repo_path;
     char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
     struct vs_lock *opam_lock;       /* the last lock made (malloc'd), for vsolve_write_lock */
+    unsigned opam_lock_gen;          /* bumped by every vsolve_opam_lock; its result's gen */
 };
 
 struct vsolve_result {
@@ -67,14 +68,16 @@ vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe
 /* The universe r's rows live in, or NULL when r's context moved on. */
 vs_universe *api_result_universe(const vsolve_result *r);
 
-/* Per ecosystem (api_cargo.c, api_npm.c): a project solve, the lock of the last one to out. */
+/* Per ecosystem (api_cargo.c, api_npm.c): a project solve, the lock of the last one to out (r,
+ * when not NULL, is that solution's result: checked by api_lock.c already). */
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
-int api_cargo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
+int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
-int api_npm_lock(vsolve_ctx *ctx, FILE *out, const char *registry_url);
-/* The last vsolve_opam_lock's lock, as opam-monorepo's .opam.locked or the JSON lock (api_opam_lock.c). */
-int api_opam_monorepo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
-int api_json_lock(vsolve_ctx *ctx, FILE *out, const char *source_url);
+int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url);
+/* The lock of r, a vsolve_opam_lock result (the latest of ctx), as opam-monorepo's .opam.locked
+ * or the JSON lock (api_opam_lock.c). */
+int api_opam_monorepo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
+int api_json_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 void api_opam_lock_reset(vsolve_ctx *ctx);
 void api_cargo_reset(vsolve_ctx *ctx);
 void api_npm_reset(vsolve_ctx *ctx);

@@ -38,11 +38,13 @@ int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_op
 
 /* ---- the lock table ---------------------------------------------------------------------- */
 
+/* A lock format: write() gets the result (NULL from the 0.1 calls, which write the context's
+ * last project solution) and the registry URL to write (NULL: the one the solve recorded). */
 typedef struct lock_format {
     int format;                      /* enum vsolve_lock_format */
-    int ecosystem;                   /* the results it serves */
+    int ecosystem;                   /* the results it serves; 0: any ecosystem's */
     const char *name;
-    int (*write)(vsolve_ctx *ctx, FILE *out, const char *source_url);
+    int (*write)(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 } lock_format;
 
 static const lock_format lock_formats[] = {
@@ -61,14 +63,15 @@ static const lock_format *find_format(int format)
 }
 
 /* The lock of the last project solve in `format`, into a malloc'd buffer. */
-static int render(vsolve_ctx *ctx, const lock_format *lf, const char *source_url, char **buf, size_t *len)
+static int render(vsolve_ctx *ctx, const vsolve_result *r, const lock_format *lf, const char *source_url, char **buf,
+                  size_t *len)
 {
     *buf = NULL;
     *len = 0;
     FILE *mem = open_memstream(buf, len);
     if (!mem)
         return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
-    int rc = lf->write(ctx, mem, source_url);
+    int rc = lf->write(ctx, r, mem, source_url);
     if (fclose(mem) != 0 && rc == VSOLVE_OK)
         rc = vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory writing the %s", lf->name);
     if (rc != VSOLVE_OK) {
@@ -96,7 +99,7 @@ int api_write_last_lock(vsolve_ctx *ctx, int format, const char *path, const cha
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no lock format %d", format);
     char *buf;
     size_t len;
-    int rc = render(ctx, lf, source_url, &buf, &len);
+    int rc = render(ctx, NULL, lf, source_url, &buf, &len);
     if (rc == VSOLVE_OK)
         rc = to_file(ctx, lf, path, buf, len);
     free(buf);
@@ -111,7 +114,7 @@ static const lock_format *check_result(vsolve_ctx *ctx, const vsolve_result *r, 
         vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: no lock format %d", verb, format);
         return NULL;
     }
-    if (!r || r->ctx != ctx || r->ecosystem != lf->ecosystem || !api_result_universe(r)) {
+    if (!r || r->ctx != ctx || (lf->ecosystem && r->ecosystem != lf->ecosystem) || !api_result_universe(r)) {
         vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: a %s is written from the latest %s solution of this context", verb,
                      lf->name, lf->ecosystem == VSOLVE_CARGO ? "cargo" : lf->ecosystem == VSOLVE_NPM ? "npm" : "vsolve_opam_lock");
         return NULL;
@@ -129,7 +132,13 @@ int vsolve_write_lock(vsolve_ctx *ctx, const vsolve_result *r, int format, const
         return VSOLVE_EUSAGE;
     if (!path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_write_lock: needs a path");
-    return api_write_last_lock(ctx, format, path, ctx->source_url);
+    char *buf;
+    size_t len;
+    int rc = render(ctx, r, lf, ctx->source_url, &buf, &len);
+    if (rc == VSOLVE_OK)
+        rc = to_file(ctx, lf, path, buf, len);
+    free(buf);
+    return rc;
 }
 
 int vsolve_write_lock_buffer(vsolve_ctx *ctx, const vsolve_result *r, int format, char **buf, size_t *len)
@@ -146,7 +155,7 @@ int vsolve_write_lock_buffer(vsolve_ctx *ctx, const vsolve_result *r, int format
         return VSOLVE_EUSAGE;
     if (!buf || !len)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_write_lock_buffer: needs buf and len");
-    return render(ctx, lf, ctx->source_url, buf, len);
+    return render(ctx, r, lf, ctx->source_url, buf, len);
 }
 
 int vsolve_write_lock_fn(vsolve_ctx *ctx, const vsolve_result *r, int format, vsolve_write_fn write, void *user)
@@ -161,7 +170,7 @@ int vsolve_write_lock_fn(vsolve_ctx *ctx, const vsolve_result *r, int format, vs
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_write_lock_fn: needs a write function");
     char *buf;
     size_t len;
-    int rc = render(ctx, lf, ctx->source_url, &buf, &len);
+    int rc = render(ctx, r, lf, ctx->source_url, &buf, &len);
     if (rc == VSOLVE_OK && write(user, buf, len) != 0)
         rc = vs_error_set(&ctx->err, VSOLVE_EIO, "vsolve_write_lock_fn: the write function failed");
     free(buf);

@@ -52,8 +52,9 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
     return *out ? VSOLVE_OK : vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
 }
 
-int api_npm_lock(vsolve_ctx *ctx, FILE *out, const char *registry_url)
+int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url)
 {
+    (void)r;   /* the context holds the last solution, which r is */
     if (!ctx->npm_solved)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no npm tree to write");
     return npm_lock_write(out, &ctx->npm, registry_url, &ctx->err);

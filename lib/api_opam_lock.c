@@ -22,10 +22,14 @@ void api_opam_lock_reset(vsolve_ctx *ctx)
     }
 }
 
+/* Is r the result of ctx's latest vsolve_opam_lock (whose lock ctx keeps)? */
+static int latest_lock(const vsolve_ctx *ctx, const vsolve_result *r)
+{
+    return ctx->opam_lock && r && r->notes && r->ctx == ctx && r->gen == ctx->opam_lock_gen;
+}
+
 static int write_text(vsolve_ctx *ctx, FILE *out, char *text)
 {
-    if (!ctx->opam_lock)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no lock: call vsolve_opam_lock first");
     if (!text)
         return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
     int rc = fputs(text, out) == EOF ? vs_error_set(&ctx->err, VSOLVE_EIO, "cannot write the lock") : VSOLVE_OK;
@@ -33,18 +37,24 @@ static int write_text(vsolve_ctx *ctx, FILE *out, char *text)
     return rc;
 }
 
-int api_opam_monorepo_lock(vsolve_ctx *ctx, FILE *out, const char *source_url)
+#define NOT_LATEST "the opam lock formats are written from the result of the latest vsolve_opam_lock of this context"
+
+int api_opam_monorepo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url)
 {
     (void)source_url;
-    return write_text(ctx, out, ctx->opam_lock ? opam_locked_text(ctx->opam_lock) : NULL);
+    if (!latest_lock(ctx, r))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, NOT_LATEST);
+    return write_text(ctx, out, opam_locked_text(ctx->opam_lock));
 }
 
-int api_json_lock(vsolve_ctx *ctx, FILE *out, const char *source_url)
+int api_json_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url)
 {
     (void)source_url;
+    if (!latest_lock(ctx, r))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, NOT_LATEST);
     char generator[64];
     snprintf(generator, sizeof generator, "vsolve %s", VSOLVE_VERSION_STRING);
-    return write_text(ctx, out, ctx->opam_lock ? lock_json_text(ctx->opam_lock, generator) : NULL);
+    return write_text(ctx, out, lock_json_text(ctx->opam_lock, generator));
 }
 
 static const char *const mode_words[] = { "vendored", "provided", "root" };
@@ -62,6 +72,7 @@ static vsolve_result *lock_result(vsolve_ctx *ctx, const vs_lock *l, const opam_
     r->ecosystem = VSOLVE_OPAM;
     r->status = o->status;
     r->ctx = ctx;
+    r->gen = ctx->opam_lock_gen;
     r->names = calloc(n ? n : 1, sizeof *r->names);
     r->versions = calloc(n ? n : 1, sizeof *r->versions);
     r->reasons = calloc(n ? n : 1, sizeof *r->reasons);
@@ -183,6 +194,8 @@ int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_opt
         ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: output path too long", dir);
     }
+    ctx->opam_lock_gen++;   /* earlier lock results can no longer be written */
+    api_opam_lock_reset(ctx);
     opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fp };
     vs_lock lock;
     lock_init(&lock);

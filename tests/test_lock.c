@@ -772,6 +772,21 @@ START_TEST(library_lock)
         free(file);
     }
     ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &(char *){ NULL }, &(size_t){ 0 }), VSOLVE_EUSAGE);
+    /* a newer lock: the older result can no longer be written; a plain solve's never */
+    vsolve_result *r2 = NULL;
+    ck_assert_int_eq(vsolve_opam_lock(ctx, test_source_path("tests/data/lock/dns-2022/dnsish.opam"), &o, &r2), VSOLVE_OK);
+    ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_JSON, &(char *){ NULL }, &(size_t){ 0 }), VSOLVE_EUSAGE);
+    char *buf2 = NULL;
+    size_t len2 = 0;
+    ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r2, VSOLVE_LOCK_JSON, &buf2, &len2), VSOLVE_OK);
+    ck_assert_uint_gt(len2, 0);
+    free(buf2);
+    const char *atoms[] = { "re" };
+    vsolve_result *plain = NULL;
+    ck_assert_int_eq(vsolve_solve(ctx, atoms, 1, &plain), VSOLVE_OK);
+    ck_assert_int_eq(vsolve_write_lock_buffer(ctx, plain, VSOLVE_LOCK_JSON, &(char *){ NULL }, &(size_t){ 0 }), VSOLVE_EUSAGE);
+    vsolve_result_free(plain);
+    vsolve_result_free(r2);
     vsolve_result_free(r);
     vsolve_free(ctx);
     remove_dir(dir);
