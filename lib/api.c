@@ -45,6 +45,8 @@ void vsolve_free(vsolve_ctx *ctx)
     universe_free(&ctx->npm_u);
     request_free(&ctx->cudf_request);
     free(ctx->source_url);
+    free(ctx->repo_path);
+    api_opam_lock_reset(ctx);
     free(ctx);
 }
 
@@ -280,6 +282,7 @@ void vsolve_result_free(vsolve_result *r)
         free(r->clash[i]);
     free(r->clash);
     opam_fixes_free(&r->fixes);
+    free(r->notes);
     free(r);
 }
 
