@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vsolve.h"
+#include "dune_rename.h"
 
 static double seconds(void)
 {
@@ -23,6 +24,7 @@ static const char usage[] =
     "              [--features F,G] [--no-default-features] [--source-url URL]\n"
     "       vsolve --ecosystem npm --registry DIR solve --manifest package.json [--lock package-lock.json]\n"
     "              [--registry-url URL] [--node VERSION] [--npm VERSION]\n"
+    "       vsolve dune-rename --version VERSION [--dependent DIR]... COPY_DIR\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
@@ -38,6 +40,8 @@ static const char usage[] =
     "npm: builds npm's node_modules tree from packuments (DIR/packuments/NAME.json, or a .tar.gz)\n"
     "and writes the package-lock.json (v3) to --lock, or to standard output; --format json prints\n"
     "the entries instead (the reason is the node_modules path).\n"
+    "dune-rename: renames the unpacked copy of a duplicated package (--duplicates) to NAME_vVERSION\n"
+    "so that it links beside the other version, and points the dependents that use it at the copy.\n"
     "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
     "the request with vsolve's independent checker; exit 0 if it holds, 1 with the violations.\n"
     "\n"
@@ -305,8 +309,51 @@ static int exit_code(int rc)
     }
 }
 
+/* vsolve dune-rename --version V [--dependent DIR]... COPY_DIR: the renaming step `pull`
+ * runs for each extra copy of a --duplicates lock, on its own for scripts and tests. */
+static int run_dune_rename(int argc, char **argv)
+{
+    const char *version = NULL, *dir = NULL;
+    const char **deps = calloc((size_t)argc + 1, sizeof *deps);
+    size_t n_deps = 0;
+    if (!deps) {
+        fprintf(stderr, "vsolve: out of memory\n");
+        return 3;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--version") && i + 1 < argc)
+            version = argv[++i];
+        else if (!strcmp(argv[i], "--dependent") && i + 1 < argc)
+            deps[n_deps++] = argv[++i];
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
+        else
+            dir = NULL, version = NULL, i = argc;
+    }
+    if (!dir || !version) {
+        fprintf(stderr, "usage: vsolve dune-rename --version VERSION [--dependent DIR]... COPY_DIR\n");
+        free(deps);
+        return 2;
+    }
+    dune_copy c = { dir, version, deps, n_deps, getenv("CC"), NULL };
+    vs_error err;
+    vs_error_clear(&err);
+    char *report = NULL;
+    int rc = dune_rename_copy(&c, &report, &err);
+    free(deps);
+    if (rc != VSOLVE_OK) {
+        fprintf(stderr, "vsolve: %s\n", err.message);
+        return rc == VSOLVE_EBADINPUT ? 2 : 3;
+    }
+    fputs(report, stdout);
+    free(report);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "dune-rename"))
+        return run_dune_rename(argc - 2, argv + 2);
     const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL, *solution = NULL;
     int json = 0, verbose = 0, use_cache = 1, jobs = 2, cudf = 0, i = 1;
     double t_start = seconds();
