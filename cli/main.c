@@ -24,6 +24,7 @@ static const char usage[] =
     "              [--features F,G] [--no-default-features] [--source-url URL]\n"
     "       vsolve --ecosystem npm --registry DIR solve --manifest package.json [--lock package-lock.json]\n"
     "              [--registry-url URL] [--node VERSION] [--npm VERSION]\n"
+    "       vsolve --ecosystem opam --repo PATH [options] solve --duplicates[=fast] [--single NAME]... ATOM...\n"
     "       vsolve dune-rename --version VERSION [--dependent DIR]... COPY_DIR\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
@@ -40,6 +41,11 @@ static const char usage[] =
     "npm: builds npm's node_modules tree from packuments (DIR/packuments/NAME.json, or a .tar.gz)\n"
     "and writes the package-lock.json (v3) to --lock, or to standard output; --format json prints\n"
     "the entries instead (the reason is the node_modules path).\n"
+    "--duplicates: when no answer has one version per name, allow several versions of packages\n"
+    "built with dune (not the compiler, dune, conf-/base- packages or --single NAME): fewest\n"
+    "duplicated names first, then fewest extra copies; the copies and their users go to stderr\n"
+    "(json: \"copy\", \"used_by\"). --duplicates=fast: a propagation-only answer, no minimisation,\n"
+    "when the request's cone has no conflict.\n"
     "dune-rename: renames the unpacked copy of a duplicated package (--duplicates) to NAME_vVERSION\n"
     "so that it links beside the other version, and points the dependents that use it at the copy.\n"
     "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
@@ -181,9 +187,45 @@ static void print_result(const vsolve_result *r, int rc, int json)
         print_json_string(stdout, vsolve_result_version(r, i));
         printf(", \"pulled_by\": ");
         print_json_string(stdout, vsolve_result_reason(r, i));
+        if (vsolve_result_copy_name(r, i)) {
+            printf(", \"copy\": ");
+            print_json_string(stdout, vsolve_result_copy_name(r, i));
+        }
+        if (vsolve_result_copy_users(r, i)) {   /* a duplicated name: who uses this copy */
+            printf(", \"used_by\": [");
+            const char *u = vsolve_result_copy_users(r, i);
+            for (int first = 1; *u; first = 0) {
+                size_t len = strcspn(u, " ");
+                char word[512];
+                snprintf(word, sizeof word, "%.*s", (int)len, u);
+                printf("%s", first ? "" : ", ");
+                print_json_string(stdout, word);
+                u += len + (u[len] == ' ');
+            }
+            printf("]");
+        }
         printf("}");
     }
-    printf("%s]\n}\n", n ? "\n  " : "");
+    printf("%s]", n ? "\n  " : "");
+    if (vsolve_result_dup_names(r))
+        printf(",\n  \"duplicates\": {\"names\": %zu, \"extra_copies\": %zu}", vsolve_result_dup_names(r),
+               vsolve_result_extra_copies(r));
+    printf("\n}\n");
+}
+
+/* With duplicates, the copies on stderr (text output): which version is renamed, who uses it. */
+static void print_copies(const vsolve_result *r)
+{
+    if (!vsolve_result_dup_names(r))
+        return;
+    fprintf(stderr, "vsolve: note: %zu name%s with several versions (%zu extra cop%s):\n", vsolve_result_dup_names(r),
+            vsolve_result_dup_names(r) == 1 ? "" : "s", vsolve_result_extra_copies(r),
+            vsolve_result_extra_copies(r) == 1 ? "y" : "ies");
+    for (size_t i = 0; i < vsolve_result_count(r); i++)
+        if (vsolve_result_copy_users(r, i))
+            fprintf(stderr, "  %s.%s%s%s, used by %s\n", vsolve_result_name(r, i), vsolve_result_version(r, i),
+                    vsolve_result_copy_name(r, i) ? " renamed " : " keeps its name",
+                    vsolve_result_copy_name(r, i) ? vsolve_result_copy_name(r, i) : "", vsolve_result_copy_users(r, i));
 }
 
 /* A CUDF solution: the installed packages as stanzas, or FAIL. */
@@ -381,6 +423,15 @@ int main(int argc, char **argv)
                 solution = argv[i + 1];
                 i += 2;
             }
+            while (!strcmp(a, "solve") && i < argc &&
+                   (!strcmp(argv[i], "--duplicates") || !strcmp(argv[i], "--duplicates=fast") ||
+                    (!strcmp(argv[i], "--single") && i + 1 < argc))) {
+                if (!strcmp(argv[i], "--single"))
+                    rc = vsolve_add_single(ctx, argv[++i]);
+                else
+                    rc = vsolve_set_duplicates(ctx, strcmp(argv[i], "--duplicates") ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
+                i++;
+            }
             if (!strcmp(a, "sweep") && i + 1 < argc && !strcmp(argv[i], "--jobs")) {
                 jobs = atoi(argv[i + 1]);
                 if (jobs < 1 || jobs > 64) {
@@ -391,6 +442,8 @@ int main(int argc, char **argv)
                 i += 2;
             }
             break;
+        } else if (!strcmp(a, "--duplicates") || !strcmp(a, "--duplicates=fast")) {
+            rc = vsolve_set_duplicates(ctx, strcmp(a, "--duplicates") ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
         } else if (!strcmp(a, "--no-cache")) {
             use_cache = 0;
         } else if (!strcmp(a, "--verbose")) {
@@ -519,6 +572,8 @@ int main(int argc, char **argv)
             print_cudf(r, rc);
         else
             print_result(r, rc, json);
+        if (rc == VSOLVE_OK && !json)
+            print_copies(r);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
         if (dump) {

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "cargo_resolve.h"
 #include "checker.h"
+#include "duplicates.h"
 #include "cudf.h"
 #include "npm_lock.h"
 #include "error.h"
@@ -37,12 +38,18 @@ struct vsolve_ctx {
     arena npm_mem;
     npm_tree npm;
     int npm_ready;
+    /* duplicates: the mode and the names that stay single */
+    int dup_mode;
+    char **single;
+    size_t n_single;
 };
 
 struct vsolve_result {
     size_t count;
     char **names, **versions, **reasons;
     char *explanation;
+    char **copy_names, **copy_users;    /* with duplicates: parallel to names, NULL entries */
+    size_t dup_names, extra_copies;
 };
 
 const char *vsolve_version(void) { return VSOLVE_VERSION_STRING; }
@@ -92,6 +99,9 @@ void vsolve_free(vsolve_ctx *ctx)
     opam_vars_free(&ctx->vars);
     universe_free(&ctx->universe);
     request_free(&ctx->cudf_request);
+    for (size_t i = 0; i < ctx->n_single; i++)
+        free(ctx->single[i]);
+    free(ctx->single);
     free(ctx);
 }
 
@@ -283,6 +293,111 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
     return r;
 }
 
+/* The copies of a duplicates answer, parallel to r's packages (which are r->names in
+ * universe order, the same order as dr's copies). */
+static int add_copies(vsolve_result *r, const vs_universe *u, const vs_dup_result *dr)
+{
+    r->dup_names = dr->dup_names;
+    r->extra_copies = dr->extra_copies;
+    if (!dr->copies.len)
+        return VSOLVE_OK;
+    r->copy_names = calloc(r->count ? r->count : 1, sizeof *r->copy_names);
+    r->copy_users = calloc(r->count ? r->count : 1, sizeof *r->copy_users);
+    if (!r->copy_names || !r->copy_users)
+        return VSOLVE_ENOMEM;
+    for (size_t c = 0; c < dr->copies.len; c++) {
+        const vs_dup_copy *cp = &dr->copies.items[c];
+        const char *name = universe_pkg_name(u, cp->pkg), *version = universe_pkg_version(u, cp->pkg);
+        size_t i = 0;
+        while (i < r->count && (strcmp(r->names[i], name) || strcmp(r->versions[i], version)))
+            i++;
+        if (i == r->count)
+            continue;
+        if (cp->renamed) {
+            size_t len = strlen(name) + 2 * strlen(version) + 3;
+            char *n = malloc(len);
+            if (!n)
+                return VSOLVE_ENOMEM;
+            size_t k = (size_t)snprintf(n, len, "%s_v", name);
+            for (const char *p = version; *p; p++)
+                n[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_') ? *p : '_';
+            n[k] = '\0';
+            r->copy_names[i] = n;
+        }
+        /* users, sorted: "request" and name.version */
+        char **names = calloc(cp->users_count ? cp->users_count : 1, sizeof *names);
+        size_t total = 1;
+        if (!names)
+            return VSOLVE_ENOMEM;
+        int ok = 1;
+        for (uint32_t j = 0; j < cp->users_count && ok; j++) {
+            uint32_t by = dr->users.items[cp->users_first + j];
+            size_t len = by == VS_NONE ? 8 : strlen(universe_pkg_name(u, by)) + strlen(universe_pkg_version(u, by)) + 2;
+            names[j] = malloc(len);
+            ok = names[j] != NULL;
+            if (ok && by == VS_NONE)
+                snprintf(names[j], len, "request");
+            else if (ok)
+                snprintf(names[j], len, "%s.%s", universe_pkg_name(u, by), universe_pkg_version(u, by));
+            total += len;
+        }
+        for (uint32_t a = 0; ok && a < cp->users_count; a++)
+            for (uint32_t b = a + 1; b < cp->users_count; b++)
+                if (strcmp(names[a], names[b]) > 0) {
+                    char *t = names[a];
+                    names[a] = names[b];
+                    names[b] = t;
+                }
+        char *joined = ok ? malloc(total) : NULL;
+        if (joined) {
+            size_t k = 0;
+            for (uint32_t j = 0; j < cp->users_count; j++)
+                k += (size_t)snprintf(joined + k, total - k, "%s%s", j ? " " : "", names[j]);
+            joined[k] = '\0';
+        }
+        for (uint32_t j = 0; j < cp->users_count; j++)
+            free(names[j]);
+        free(names);
+        if (!joined)
+            return VSOLVE_ENOMEM;
+        r->copy_users[i] = joined;
+    }
+    return VSOLVE_OK;
+}
+
+int vsolve_set_duplicates(vsolve_ctx *ctx, int mode)
+{
+    vs_error_clear(&ctx->err);
+    if (mode < VSOLVE_DUP_OFF || mode > VSOLVE_DUP_FAST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_duplicates: mode %d is not a vsolve_dup_mode", mode);
+    ctx->dup_mode = mode;
+    return VSOLVE_OK;
+}
+
+int vsolve_add_single(vsolve_ctx *ctx, const char *name)
+{
+    vs_error_clear(&ctx->err);
+    char **p = realloc(ctx->single, (ctx->n_single + 1) * sizeof *p);
+    if (!p)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->single = p;
+    if (!(p[ctx->n_single] = dupstr(name)))
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->n_single++;
+    return VSOLVE_OK;
+}
+
+const char *vsolve_result_copy_name(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_names && i < r->count ? r->copy_names[i] : NULL;
+}
+const char *vsolve_result_copy_users(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_users && i < r->count ? r->copy_users[i] : NULL;
+}
+size_t vsolve_result_dup_names(const vsolve_result *r) { return r ? r->dup_names : 0; }
+size_t vsolve_result_extra_copies(const vsolve_result *r) { return r ? r->extra_copies : 0; }
+
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
 {
     vs_error_clear(&ctx->err);
@@ -311,12 +426,15 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     }
     vs_solution s;
     solution_init(&s);
-    rc = vs_solve(&ctx->universe, use, &s);
+    vs_dup_result dr;
+    vs_dup_options dopt = { ctx->dup_mode, (const char *const *)ctx->single, ctx->n_single };
+    rc = vs_solve_duplicates(&ctx->universe, use, &dopt, &s, &dr);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         *out = make_result(&ctx->universe, use, &s);
-        if (!*out)
+        if (!*out || (rc == VSOLVE_OK && add_copies(*out, &ctx->universe, &dr) != VSOLVE_OK))
             rc = VSOLVE_ENOMEM;
     }
+    dup_result_free(&dr);
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     else if (rc == VSOLVE_UNSAT)
@@ -342,7 +460,13 @@ void vsolve_result_free(vsolve_result *r)
         free(r->names[i]);
         free(r->versions[i]);
         free(r->reasons[i]);
+        if (r->copy_names)
+            free(r->copy_names[i]);
+        if (r->copy_users)
+            free(r->copy_users[i]);
     }
+    free(r->copy_names);
+    free(r->copy_users);
     free(r->names);
     free(r->versions);
     free(r->reasons);
