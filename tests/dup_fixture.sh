@@ -1,0 +1,91 @@
+#!/bin/sh
+# dup_fixture.sh VSOLVE SOURCE_DIR: the duplicates fixture end to end, offline.
+# stub 1.0 and 2.0 have the same module and C symbol names; left needs stub < 2.0, right
+# stub >= 2.0, app links both. Checks: without --duplicates the request is refused naming stub;
+# with it the answer has both copies (1.0 renamed stub_v1_0, used by left); the archives come
+# from a temporary download cache (checked against the opam files' sha256); the copy is
+# renamed by `vsolve dune-rename`; dune build links both; the program prints both versions'
+# answers; nm shows both copies' C symbols. Needs dune, ocamlfind, cc, nm (skips without them,
+# fails under CI=true).
+set -eu
+VSOLVE=$1
+SRC=$2
+FIX=$SRC/corpora/dup-fixture
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for tool in dune ocamlfind cc nm tar sha256sum python3; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        [ "${CI:-}" = true ] && fail "$tool is missing"
+        echo "SKIP: $tool is missing (apt-get install ocaml-nox ocaml-dune ocaml-findlib)"; exit 0
+    fi
+done
+W=$(mktemp -d /tmp/vsolve-dup.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+# 1. refused without --duplicates, with the reason
+if "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache solve app >"$W/single.out" 2>"$W/single.err"; then
+    fail "the single-version request was accepted"
+fi
+grep -q "different versions of stub, and only one can be installed" "$W/single.err" || fail "no reason: $(cat "$W/single.err")"
+
+# 2. with --duplicates: two copies
+"$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache --format json solve --duplicates app >"$W/dup.json"
+python3 - "$W/dup.json" "$FIX/repo" "$W/plan" <<'PY'
+import json, re, sys
+sol = json.load(open(sys.argv[1]))
+assert sol["status"] == "sat", sol
+assert sol["duplicates"] == {"names": 1, "extra_copies": 1}, sol
+stubs = {p["version"]: p for p in sol["packages"] if p["name"] == "stub"}
+assert set(stubs) == {"1.0", "2.0"}, stubs
+assert stubs["1.0"].get("copy") == "stub_v1_0" and stubs["1.0"]["used_by"] == ["left.1.0"], stubs
+assert "copy" not in stubs["2.0"] and stubs["2.0"]["used_by"] == ["right.1.0"], stubs
+# the pull plan: vendored packages (not the compiler, dune, or the root app), their archive and dir
+with open(sys.argv[3], "w") as plan:
+    for p in sol["packages"]:
+        if p["name"] in ("ocaml", "dune", "app"):
+            continue
+        opam = open(f'{sys.argv[2]}/packages/{p["name"]}/{p["name"]}.{p["version"]}/opam').read()
+        sha = re.search(r'checksum: "sha256=([0-9a-f]{64})"', opam).group(1)
+        url = re.search(r'src: "([^"]+)"', opam).group(1)
+        users = " ".join(u.rsplit(".", 2)[0] if u != "request" else "" for u in p.get("used_by", []))
+        plan.write(f'{p["name"]} {p["version"]} {p.get("copy", p["name"])} {sha} {url.rsplit("/", 1)[1]} {users}\n')
+PY
+
+# 3. a download cache in opam's layout, then the pull: verify, unpack, rename the copies
+mkdir -p "$W/cache" "$W/project/duniverse"
+for a in "$FIX"/archives/*.tar.gz; do
+    h=$(sha256sum "$a" | cut -d' ' -f1)
+    mkdir -p "$W/cache/sha256/$(echo "$h" | cut -c1-2)"
+    cp "$a" "$W/cache/sha256/$(echo "$h" | cut -c1-2)/$h"
+done
+cp -r "$FIX/src/app-1.0/." "$W/project/"
+printf '(vendored_dirs *)\n' >"$W/project/duniverse/dune"
+while read -r name version dir sha file users; do
+    arc="$W/cache/sha256/$(echo "$sha" | cut -c1-2)/$sha"
+    [ -f "$arc" ] || fail "$name.$version: $file is not in the download cache"
+    [ "$(sha256sum "$arc" | cut -d' ' -f1)" = "$sha" ] || fail "$name.$version: checksum mismatch"
+    mkdir -p "$W/unpack/$dir"
+    tar -xzf "$arc" -C "$W/unpack/$dir" --strip-components=1 --no-same-owner
+    mv "$W/unpack/$dir" "$W/project/duniverse/$dir"
+done <"$W/plan"
+while read -r name version dir sha file users; do
+    [ "$dir" = "$name" ] && continue
+    deps=""
+    for u in $users; do deps="$deps --dependent $W/project/duniverse/$u"; done
+    # shellcheck disable=SC2086
+    "$VSOLVE" dune-rename --version "$version" $deps "$W/project/duniverse/$dir" >"$W/rename.out"
+    grep -q "library stub -> stub_v1_0" "$W/rename.out" || fail "rename report: $(cat "$W/rename.out")"
+    grep -q "C symbols renamed with prefix stub_v1_0_: stub_answer stub_counter stub_tag" "$W/rename.out" \
+        || fail "C symbols: $(cat "$W/rename.out")"
+done <"$W/plan"
+
+# 4. build, run, look at the symbols
+(cd "$W/project" && dune build --root . ./app.exe 2>"$W/build.err") || fail "dune build: $(cat "$W/build.err")"
+"$W/project/_build/default/app.exe" >"$W/run.out"
+grep -qx "left sees stub 1.0 (C side 1.0) answers 21" "$W/run.out" || fail "left: $(cat "$W/run.out")"
+grep -qx "right sees stub 2.0 (C side 2.0) answers 42" "$W/run.out" || fail "right: $(cat "$W/run.out")"
+nm "$W/project/_build/default/app.exe" >"$W/nm.out"
+for s in stub_answer stub_tag stub_counter stub_v1_0_stub_answer stub_v1_0_stub_tag stub_v1_0_stub_counter; do
+    grep -q " [TDB] $s\$" "$W/nm.out" || fail "nm: no $s"
+done
+grep -q "camlStub_v1_0__Stub" "$W/nm.out" || fail "nm: the renamed copy's OCaml unit is missing"
+echo "ok: refused without --duplicates; two copies; renamed; built; both answers; both symbol sets"
