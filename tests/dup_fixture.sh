@@ -88,4 +88,25 @@ for s in stub_answer stub_tag stub_counter stub_v1_0_stub_answer stub_v1_0_stub_
     grep -q " [TDB] $s\$" "$W/nm.out" || fail "nm: no $s"
 done
 grep -q "camlStub_v1_0__Stub" "$W/nm.out" || fail "nm: the renamed copy's OCaml unit is missing"
-echo "ok: refused without --duplicates; two copies; renamed; built; both answers; both symbol sets"
+# 5. the limit: types. A dependent re-exporting the duplicated library is reported before any
+# build, and a program passing a value of one copy's type to the other fails naming the copy.
+R=$W/types
+mkdir -p "$R/duniverse"
+cp -r "$FIX/src/stub-2.0" "$R/duniverse/stub"
+cp -r "$FIX/src/stub-1.0" "$R/duniverse/stub_v1_0"
+cp -r "$FIX/src/left-1.0" "$R/duniverse/left"
+cp -r "$FIX/src/right-1.0" "$R/duniverse/right"
+cp -r "$FIX/src/app-1.0/." "$R/"
+printf '(vendored_dirs *)\n' >"$R/duniverse/dune"
+for s in stub stub_v1_0; do printf 'type t = T of int\nlet make () = T (answer ())\nlet show (T n) = string_of_int n\n' >>"$R/duniverse/$s/src/stub.ml"; done
+sed -i 's/(libraries stub)/(libraries (re_export stub))/' "$R/duniverse/left/dune"
+printf 'let make = Stub.make\n' >>"$R/duniverse/left/left.ml"
+printf 'let show = Stub.show\n' >>"$R/duniverse/right/right.ml"
+printf 'let () = print_endline (Right.show (Left.make ()))\n' >"$R/app.ml"
+"$VSOLVE" dune-rename --version 1.0 --dependent "$R/duniverse/left" "$R/duniverse/stub_v1_0" >"$W/rename2.out"
+grep -q "^warning: .*left/dune: a stanza re-exports stub, duplicated here" "$W/rename2.out" || fail "no re-export warning: $(cat "$W/rename2.out")"
+grep -q "(re_export stub_v1_0)" "$R/duniverse/left/dune" || fail "re_export not renamed: $(cat "$R/duniverse/left/dune")"
+if (cd "$R" && dune build --root . ./app.exe 2>"$W/build2.err"); then fail "values of two copies' types were exchanged"; fi
+grep -q "Stub_v1_0" "$W/build2.err" || fail "the type error does not name the copy: $(cat "$W/build2.err")"
+
+echo "ok: refused without --duplicates; two copies; renamed; built; both answers; both symbol sets; types: warned, error names the copy"
