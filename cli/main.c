@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "vsolve.h"
 #include "dune_rename.h"
+#include "cmd_lock.h"
 
 static double seconds(void)
 {
@@ -20,6 +21,8 @@ static const char usage[] =
     "       vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n"
     "       vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"
     "       vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n"
+    "       vsolve --ecosystem opam --repo PATH [options] lock [--provided NAME[=VERSION]]...\n"
+    "              [--provided-file FILE] [--auto-provide] [--lock OLD.opam.locked] [-o DIR] PROJECT\n"
     "       vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"
     "              [--features F,G] [--no-default-features] [--source-url URL]\n"
     "       vsolve --ecosystem npm --registry DIR solve --manifest package.json [--lock package-lock.json]\n"
@@ -416,6 +419,10 @@ int main(int argc, char **argv)
             printf("vsolve %s\n", vsolve_version());
             vsolve_free(ctx);
             return 0;
+        } else if (!strcmp(a, "lock")) {   /* its options are its own: cli/cmd_lock.c */
+            command = a;
+            i++;
+            break;
         } else if (!strcmp(a, "solve") || !strcmp(a, "index") || !strcmp(a, "sweep") || !strcmp(a, "check")) {
             command = a;
             i++;
@@ -520,6 +527,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "vsolve: --ecosystem %s is not supported; use --ecosystem opam, cudf or cargo\n", ecosystem ? ecosystem : "(missing)");
             vsolve_free(ctx);
             return 2;
+        }
+        if (command && !strcmp(command, "lock")) {
+            rc = cmd_lock(ctx, repo, use_cache, cache, verbose, argc - i, argv + i);
+            vsolve_free(ctx);
+            return exit_code(rc);
         }
         int indexing = command && !strcmp(command, "index");
         int sweeping = command && !strcmp(command, "sweep");

@@ -179,6 +179,31 @@ VSOLVE_API size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status);
 VSOLVE_API const char *vsolve_sweep_status_name(int status);
 VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
 
+/* opam lock files for a monorepo build (MirageOS 4, opam-monorepo). Solves the project's
+ * roots (PROJECT: a directory of *.opam files, or one .opam file) against the loaded opam
+ * repository under the monorepo rules (README: "Locking a project"), then writes, each whole or
+ * not at all, <name>.opam.locked (opam-monorepo's format, version 0.3) and <name>.lock.json
+ * (docs/lock-json.md) into out_dir (NULL: the project's directory), where <name> is the root's
+ * name or, with several roots, the directory's. VSOLVE_OK with *out holding the chosen
+ * packages (vsolve_result_reason: "vendored", "provided" or "root") and vsolve_result_notes
+ * (what changed against old_lock, warnings); VSOLVE_UNSAT with the explanation in *out and no
+ * file written; or an error. */
+typedef struct vsolve_lock_options {
+    const char *const *provided;   /* "NAME" or "NAME=VERSION": provided by the switch or system */
+    size_t n_provided;
+    const char *provided_file;     /* one NAME, NAME.VERSION, NAME=VERSION or NAME VERSION a line; # comments */
+    int auto_provide;              /* whatever cannot be vendored is provided, with what it needs */
+    const char *old_lock;          /* an existing .opam.locked: keep its versions where they fit */
+    const char *out_dir;           /* NULL: the project's directory */
+} vsolve_lock_options;
+VSOLVE_API int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_options *opts,
+                                vsolve_result **out);
+/* The paths vsolve_opam_lock wrote last ("" before). */
+VSOLVE_API const char *vsolve_lock_opam_path(const vsolve_ctx *ctx);
+VSOLVE_API const char *vsolve_lock_json_path(const vsolve_ctx *ctx);
+/* Notes of a lock result (see vsolve_opam_lock); "" for other results. */
+VSOLVE_API const char *vsolve_result_notes(const vsolve_result *r);
+
 /* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
  * the answer in r) to path, so that a user's run can become a regression test. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,

@@ -5,11 +5,18 @@
 #include <string.h>
 #include <limits.h>
 #include "cache.h"
+#include "cargo_lock.h"
 #include "cargo_resolve.h"
+#include "graph.h"
 #include "checker.h"
 #include "duplicates.h"
 #include "cudf.h"
+#include "atomic_file.h"
+#include "lock.h"
 #include "npm_lock.h"
+#include "opam_locked.h"
+#include "opam_monorepo.h"
+#include "opam_project.h"
 #include "error.h"
 #include "opam_repo.h"
 #include "solve.h"
@@ -42,6 +49,9 @@ struct vsolve_ctx {
     int dup_mode;
     char **single;
     size_t n_single;
+    /* opam: the repository read, for a lock's fingerprint; the lock files written last */
+    char *repo_path;
+    char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
 };
 
 struct vsolve_result {
@@ -50,7 +60,10 @@ struct vsolve_result {
     char *explanation;
     char **copy_names, **copy_users;    /* with duplicates: parallel to names, NULL entries */
     size_t dup_names, extra_copies;
+    char *notes;
 };
+
+static char *dupstr(const char *s);
 
 const char *vsolve_version(void) { return VSOLVE_VERSION_STRING; }
 
@@ -102,6 +115,7 @@ void vsolve_free(vsolve_ctx *ctx)
     for (size_t i = 0; i < ctx->n_single; i++)
         free(ctx->single[i]);
     free(ctx->single);
+    free(ctx->repo_path);
     free(ctx);
 }
 
@@ -210,6 +224,10 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
         universe_init(&ctx->universe);
         return rc;
     }
+    free(ctx->repo_path);
+    ctx->repo_path = dupstr(path);
+    if (!ctx->repo_path)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
     ctx->loaded = 1;
     return VSOLVE_OK;
 }
@@ -451,6 +469,7 @@ const char *vsolve_result_name(const vsolve_result *r, size_t i) { return r && i
 const char *vsolve_result_version(const vsolve_result *r, size_t i) { return r && i < r->count ? r->versions[i] : NULL; }
 const char *vsolve_result_reason(const vsolve_result *r, size_t i) { return r && i < r->count ? r->reasons[i] : NULL; }
 const char *vsolve_result_explanation(const vsolve_result *r) { return r ? r->explanation : ""; }
+const char *vsolve_result_notes(const vsolve_result *r) { return r && r->notes ? r->notes : ""; }
 
 void vsolve_result_free(vsolve_result *r)
 {
@@ -471,6 +490,7 @@ void vsolve_result_free(vsolve_result *r)
     free(r->versions);
     free(r->reasons);
     free(r->explanation);
+    free(r->notes);
     free(r);
 }
 
@@ -650,7 +670,7 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(index_path, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
-    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features };
+    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features, NULL };
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &opt, &ctx->err);
     if (rc != VSOLVE_OK) {
@@ -690,7 +710,16 @@ int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *sourc
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (!f)
         return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock", path);
-    int rc = cargo_write_lock(f, &ctx->cargo, &ctx->cargo_solution, source_url);
+    uint32_t *owner = NULL;
+    vs_graph g;
+    int rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = graph_build(&g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
+    if (rc == VSOLVE_OK) {
+        rc = cargo_lock_write(f, &ctx->cargo.u, &g, source_url);
+        graph_free(&g);
+    }
+    free(owner);
     if (!to_stdout && fclose(f) != 0)
         rc = VSOLVE_EIO;
     if (rc != VSOLVE_OK)
@@ -770,5 +799,132 @@ int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registr
     int rc = npm_lock_write(f, &ctx->npm, registry_url, &ctx->err);
     if (f != stdout && fclose(f) != 0 && rc == VSOLVE_OK)
         rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
+    return rc;
+}
+
+/* ---- opam lock files -------------------------------------------------------------------- */
+
+const char *vsolve_lock_opam_path(const vsolve_ctx *ctx) { return ctx->lock_opam_path; }
+const char *vsolve_lock_json_path(const vsolve_ctx *ctx) { return ctx->lock_json_path; }
+
+static const char *const mode_words[] = { "vendored", "provided", "root" };
+
+static vsolve_result *lock_result(const vs_lock *l, const opam_lock_outcome *o)
+{
+    vsolve_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    size_t n = l->pkgs.len;
+    r->names = calloc(n ? n : 1, sizeof *r->names);
+    r->versions = calloc(n ? n : 1, sizeof *r->versions);
+    r->reasons = calloc(n ? n : 1, sizeof *r->reasons);
+    r->explanation = dupstr(o->explanation ? o->explanation : "");
+    r->notes = dupstr(o->notes ? o->notes : "");
+    if (!r->names || !r->versions || !r->reasons || !r->explanation || !r->notes) {
+        vsolve_result_free(r);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++, r->count++) {
+        r->names[i] = dupstr(l->pkgs.items[i].name);
+        r->versions[i] = dupstr(l->pkgs.items[i].version);
+        r->reasons[i] = dupstr(mode_words[l->pkgs.items[i].mode]);
+        if (!r->names[i] || !r->versions[i] || !r->reasons[i]) {
+            r->count++;
+            vsolve_result_free(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+/* Writes both lock files: both temporary files are written first, then renamed. */
+static int write_locks(vsolve_ctx *ctx, const char *opam_path, const char *json_path, const vs_lock *l)
+{
+    char generator[64];
+    snprintf(generator, sizeof generator, "vsolve %s", VSOLVE_VERSION_STRING);
+    char *opam_text = opam_locked_text(l), *json_text = lock_json_text(l, generator);
+    vs_atomic_file a = { 0 }, b = { 0 };
+    int rc = opam_text && json_text ? VSOLVE_OK : vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    if (rc == VSOLVE_OK)
+        rc = atomic_file_open(&a, opam_path, &ctx->err);
+    if (rc == VSOLVE_OK && (rc = atomic_file_open(&b, json_path, &ctx->err)) != VSOLVE_OK)
+        atomic_file_abort(&a);
+    if (rc == VSOLVE_OK && (fputs(opam_text, a.f) == EOF || fputs(json_text, b.f) == EOF)) {
+        atomic_file_abort(&a);
+        atomic_file_abort(&b);
+        rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: write error", opam_path);
+    }
+    if (rc == VSOLVE_OK && (rc = atomic_file_commit(&a, &ctx->err)) != VSOLVE_OK)
+        atomic_file_abort(&b);
+    if (rc == VSOLVE_OK)
+        rc = atomic_file_commit(&b, &ctx->err);
+    free(opam_text);
+    free(json_text);
+    return rc;
+}
+
+int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_options *opts, vsolve_result **out)
+{
+    vs_error_clear(&ctx->err);
+    ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
+    if (out)
+        *out = NULL;
+    if (!out || !project || !opts)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_opam_lock: needs a project, options and a result pointer");
+    if (!ctx->loaded || ctx->from_cudf || !ctx->repo_path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_opam_lock: load an opam repository first");
+    int rc = universe_need_attrs(&ctx->universe, &ctx->err);
+    if (rc == VSOLVE_OK && ctx->universe.attrs.items.len == 0 && !attrs_pending(&ctx->universe.attrs)) {
+        /* a cache written without the attributes: read the repository itself */
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        rc = opam_load_repository(&ctx->universe, ctx->repo_path, &ctx->vars, NULL, &ctx->err);
+        if (rc != VSOLVE_OK) {
+            ctx->loaded = 0;
+            return rc;
+        }
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "the cache keeps no package attributes; parsed the repository");
+    }
+    if (rc != VSOLVE_OK)
+        return rc;
+    uint64_t fp = 0;
+    rc = cache_source_fingerprint(ctx->repo_path, &fp, &ctx->err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    char fingerprint[40];
+    snprintf(fingerprint, sizeof fingerprint, "%016llx%016llx", (unsigned long long)fp,
+             (unsigned long long)opam_settings(&ctx->vars));
+    opam_project proj;
+    rc = opam_project_read(&proj, project, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        opam_project_free(&proj);
+        return rc;
+    }
+    const char *dir = opts->out_dir ? opts->out_dir : proj.dir;
+    if (snprintf(ctx->lock_opam_path, sizeof ctx->lock_opam_path, "%s/%s.opam.locked", dir, proj.name) >= (int)sizeof ctx->lock_opam_path ||
+        snprintf(ctx->lock_json_path, sizeof ctx->lock_json_path, "%s/%s.lock.json", dir, proj.name) >= (int)sizeof ctx->lock_json_path) {
+        opam_project_free(&proj);
+        ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: output path too long", dir);
+    }
+    opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fingerprint };
+    vs_lock lock;
+    lock_init(&lock);
+    opam_lock_outcome outcome;
+    rc = opam_monorepo_lock(&ctx->universe, &proj, &ctx->vars, &o, &lock, &outcome, &ctx->err);
+    if (rc == VSOLVE_OK && outcome.status == VSOLVE_OK)
+        rc = write_locks(ctx, ctx->lock_opam_path, ctx->lock_json_path, &lock);
+    if (rc == VSOLVE_OK) {
+        *out = lock_result(&lock, &outcome);
+        if (!*out)
+            rc = vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+        else if (outcome.status == VSOLVE_UNSAT)
+            rc = vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s", outcome.explanation ? outcome.explanation : "unsatisfiable");
+    }
+    if (rc != VSOLVE_OK)
+        ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
+    opam_lock_outcome_free(&outcome);
+    lock_free(&lock);
+    opam_project_free(&proj);
     return rc;
 }

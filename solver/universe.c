@@ -9,6 +9,8 @@ int universe_init(vs_universe *u)
 {
     memset(u, 0, sizeof *u);
     u->building_pkg = -1;
+    if (attrs_init(&u->attrs) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
     return strpool_init(&u->strings);
 }
 
@@ -23,6 +25,7 @@ void universe_free(vs_universe *u)
     free(u->name_of_str);
     free(u->run_table);
     universe_pending_free(u->pending);
+    attrs_free(&u->attrs);
     memset(u, 0, sizeof *u);
 }
 

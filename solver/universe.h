@@ -18,6 +18,7 @@
 #define VSOLVE_UNIVERSE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "attr.h"
 #include "error.h"
 #include "strpool.h"
 #include "vec.h"
@@ -100,6 +101,7 @@ struct vs_universe {
     int sorted;
     int building_pkg;       /* package whose clauses are being added, or -1 */
     vs_pending_clauses *pending;  /* clauses not read yet, or NULL when all are present */
+    vs_attrs attrs;         /* per-package attributes (attr.h); may be pending: universe_need_attrs */
 };
 
 int  universe_init(vs_universe *u);
@@ -159,6 +161,8 @@ int universe_need_name(vs_universe *u, uint32_t name, vs_error *err);
 int universe_need_all(vs_universe *u, vs_error *err);
 int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err);
 int universe_need_descs(vs_universe *u, vs_error *err);
+/* Before reading u->attrs: reads them when pending (a universe from the cache). */
+static inline int universe_need_attrs(vs_universe *u, vs_error *err) { return attrs_need(&u->attrs, err); }
 void universe_pending_free(vs_pending_clauses *p);
 
 

@@ -2,7 +2,7 @@
  * satisfiability matches `expect`, the checker accepts every solution, requested packages are
  * at least as new as in opam's own answer, and the differences from opam are reported. Each
  * request is also solved on the snapshot's cache, read afresh, with only the clause chunks its
- * cone reaches: the answer (or the explanation) must be the same. A refusal must name a minimal
+ * cone reaches and without its attributes: the answer (or the explanation) must be the same. A refusal must name a minimal
  * clash of the request's atoms, checked by solving them alone and with each left out. */
 #include <check.h>
 #include <stdio.h>
@@ -80,6 +80,8 @@ static void assert_same_from_cache(snapshot *s, const char *id, const json_value
         ck_assert_msg(memcmp(lazy.pkgs.items, full->pkgs.items, full->pkgs.len * sizeof *full->pkgs.items) == 0,
                       "%s: from the cache: another answer", id);
     ck_assert_str_eq(lazy.explanation ? lazy.explanation : "", full->explanation ? full->explanation : "");
+    /* a solve (or a refusal) never reads the attributes: they stay in the file */
+    ck_assert_msg(attrs_pending(&v.attrs) && v.attrs.items.len == 0, "%s: the solve read the attributes", id);
     solution_free(&lazy);
     request_free(&request);
     universe_free(&v);
@@ -208,6 +210,10 @@ START_TEST(shared_requests)
             char why[2048];
             ck_assert_msg(check_solution(&snap->u, &req, s.pkgs.items, s.pkgs.len, why, sizeof why) == 0,
                           "%s: the checker rejects vsolve's answer: %s", id, why);
+            vs_graph g;   /* the solution graph, re-checked edge by edge */
+            ck_assert_int_eq(graph_build(&g, &snap->u, &req, &s, NULL), VSOLVE_OK);
+            ck_assert_uint_gt(test_check_graph(&snap->u, &req, &s, NULL, &g), s.pkgs.len / 2);
+            graph_free(&g);
         } else {
             ck_assert_msg(strstr(s.explanation, "cannot") != NULL, "%s: %s", id, s.explanation);
             assert_minimal_clash(&snap->u, id, &req, s.explanation);
