@@ -6,7 +6,7 @@
 
 const char cmd_lock_usage[] =
     "       vsolve --ecosystem opam --repo PATH [--env VAR=VALUE]... lock [--provided NAME[=VERSION]]...\n"
-    "              [--provided-file FILE] [--auto-provide] [--lock OLD.opam.locked] [-o DIR] PROJECT\n";
+    "              [--provided-file FILE] [--auto-provide] [--duplicates[=fast]] [--lock OLD.opam.locked] [-o DIR] PROJECT\n";
 
 int cmd_lock(vsolve_ctx *ctx, const char *repo, int use_cache, const char *cache, int verbose, int argc, char **argv)
 {
@@ -35,6 +35,8 @@ int cmd_lock(vsolve_ctx *ctx, const char *repo, int use_cache, const char *cache
             o.out_dir = val, i++;
         } else if (!strcmp(a, "--auto-provide")) {
             o.auto_provide = 1;
+        } else if (!strcmp(a, "--duplicates") || !strcmp(a, "--duplicates=fast")) {
+            rc = vsolve_set_duplicates(ctx, strcmp(a, "--duplicates") ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
         } else if (a[0] == '-' || project) {
             fprintf(stderr, "vsolve: lock: unexpected argument \"%s\"\nusage:\n%s", a, cmd_lock_usage);
             rc = VSOLVE_EUSAGE;

@@ -332,14 +332,11 @@ static int add_copies(vsolve_result *r, const vs_universe *u, const vs_dup_resul
         if (i == r->count)
             continue;
         if (cp->renamed) {
-            size_t len = strlen(name) + 2 * strlen(version) + 3;
+            size_t len = strlen(name) + strlen(version) + 3;
             char *n = malloc(len);
             if (!n)
                 return VSOLVE_ENOMEM;
-            size_t k = (size_t)snprintf(n, len, "%s_v", name);
-            for (const char *p = version; *p; p++)
-                n[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_') ? *p : '_';
-            n[k] = '\0';
+            dup_copy_name(name, version, n, len);
             r->copy_names[i] = n;
         }
         /* users, sorted: "request" and name.version */
@@ -907,7 +904,8 @@ int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_opt
         ctx->lock_opam_path[0] = ctx->lock_json_path[0] = '\0';
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: output path too long", dir);
     }
-    opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fingerprint };
+    opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fingerprint,
+                             ctx->dup_mode };
     vs_lock lock;
     lock_init(&lock);
     opam_lock_outcome outcome;

@@ -50,6 +50,24 @@ void dup_result_free(vs_dup_result *r)
     memset(r, 0, sizeof *r);
 }
 
+void dup_copy_name(const char *name, const char *version, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s_v", name);
+    size_t k = n < 0 ? 0 : (size_t)n;
+    for (const char *p = version; *p && k + 1 < size; p++)
+        out[k++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_') ? *p : '_';
+    if (k < size)
+        out[k] = '\0';
+}
+
+const vs_dup_copy *dup_copy_of(const vs_dup_result *r, uint32_t pkg)
+{
+    for (size_t i = 0; r && i < r->copies.len; i++)
+        if (r->copies.items[i].pkg == pkg)
+            return &r->copies.items[i];
+    return NULL;
+}
+
 static const char *const always_single[] = {
     "ocaml", "ocaml-base-compiler", "ocaml-system", "ocaml-variants", "ocaml-config", "ocaml-compiler",
     "dune", "jbuilder",
@@ -312,6 +330,16 @@ static int encode_dup(dup *d)
             rc = VSOLVE_ENOMEM;
             break;
         }
+        if (a->forbid == VS_ATOM_PAIRS) {   /* a rule of the request: never both of a pair */
+            for (uint32_t j = 0; j + 1 < a->count && rc == VSOLVE_OK; j += 2) {
+                int x = lit_of(d, d->req->ids.items[a->first + j]), y = lit_of(d, d->req->ids.items[a->first + j + 1]);
+                if (x && y) {
+                    int cl[3] = { -sel, -x, -y };
+                    rc = addc(d, cl, 3);
+                }
+            }
+            continue;
+        }
         buf.len = 0;
         if (!a->forbid && !vec_push(&buf, -sel))
             rc = VSOLVE_ENOMEM;
@@ -411,6 +439,12 @@ static int cone_qualifies(const dup *d)
     for (size_t k = 0; k < d->cls.len; k++)
         if (d->cls.items[k].cond != VS_NONE)
             return 0;
+    for (size_t a = 0; a < d->req->atoms.len; a++) {   /* rules of pairs are conflicts too */
+        const vs_atom *at = &d->req->atoms.items[a];
+        for (uint32_t j = 0; at->forbid == VS_ATOM_PAIRS && j + 1 < at->count; j += 2)
+            if (encode_in_cone(e, d->req->ids.items[at->first + j]) && encode_in_cone(e, d->req->ids.items[at->first + j + 1]))
+                return 0;
+    }
     return 1;
 }
 
@@ -423,7 +457,7 @@ static void compute_live(const dup *d, unsigned char *live)
     memset(live, 1, n);
     for (size_t a = 0; a < d->req->atoms.len; a++) {
         const vs_atom *at = &d->req->atoms.items[a];
-        for (uint32_t j = 0; at->forbid && j < at->count; j++)
+        for (uint32_t j = 0; at->forbid == VS_ATOM_FORBID && j < at->count; j++)
             if (encode_in_cone(e, d->req->ids.items[at->first + j]))
                 live[e->var_of_pkg[d->req->ids.items[at->first + j]]] = 0;
     }
@@ -803,6 +837,15 @@ int dup_check(const vs_universe *u, const vs_request *req, const vs_dup_options 
     for (size_t a = 0; a < req->atoms.len && ok; a++) {
         const vs_atom *at = &req->atoms.items[a];
         int any = 0;
+        if (at->forbid == VS_ATOM_PAIRS) {
+            for (uint32_t j = 0; j + 1 < at->count; j += 2)
+                any |= in[req->ids.items[at->first + j]] && in[req->ids.items[at->first + j + 1]];
+            if (any) {
+                snprintf(msg, msg_size, "rule %s is broken", universe_str(u, at->desc));
+                ok = 0;
+            }
+            continue;
+        }
         for (uint32_t j = 0; j < at->count; j++)
             any |= in[req->ids.items[at->first + j]];
         if (at->forbid ? any : !any) {

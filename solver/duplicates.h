@@ -59,6 +59,12 @@ typedef struct vs_dup_result {
 
 void dup_result_free(vs_dup_result *r);
 
+/* The name of a renamed copy: NAME_vVERSION, the version's characters other than letters,
+ * digits and '_' as '_' (the dune backend's rule, backends/dune_rename.h). Truncated to size. */
+void dup_copy_name(const char *name, const char *version, char *out, size_t size);
+/* The copy record of installed package pkg, or NULL when its name is installed once. */
+const vs_dup_copy *dup_copy_of(const vs_dup_result *r, uint32_t pkg);
+
 /* Solves req over u with duplicates allowed as o says (o->mode VS_DUP_OFF: vs_solve). Fills s
  * as vs_solve does (both copies of a name are in s->pkgs) and r. Returns s->status. A refusal's
  * explanation says that even duplicates do not help, and why. */

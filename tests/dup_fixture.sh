@@ -1,8 +1,9 @@
 #!/bin/sh
 # dup_fixture.sh VSOLVE SOURCE_DIR: the duplicates fixture end to end, offline.
 # stub 1.0 and 2.0 have the same module and C symbol names; left needs stub < 2.0, right
-# stub >= 2.0, app links both. Checks: without --duplicates the request is refused naming stub;
-# with it the answer has both copies (1.0 renamed stub_v1_0, used by left); the archives come
+# stub >= 2.0, app links both. Checks: without --duplicates the request (and the lock) is refused
+# naming stub; with it the answer and both lock files have both copies (1.0 as stub_v1_0, copy-of
+# stub, used by left; opam reads the .opam.locked); the pull plan is read from the JSON lock; the archives come
 # from a temporary download cache (checked against the opam files' sha256); the copy is
 # renamed by `vsolve dune-rename`; dune build links both; the program prints both versions'
 # answers; nm shows both copies' C symbols. Needs dune, ocamlfind, cc, nm (skips without them,
@@ -27,10 +28,24 @@ if "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache solve app >"$W/singl
 fi
 grep -q "different versions of stub, and only one can be installed" "$W/single.err" || fail "no reason: $(cat "$W/single.err")"
 
-# 2. with --duplicates: two copies
+# 2. with --duplicates: two copies in the answer and in both lock files
 "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache --format json solve --duplicates app >"$W/dup.json"
-python3 - "$W/dup.json" "$FIX/repo" "$W/plan" <<'PY'
-import json, re, sys
+mkdir -p "$W/project/duniverse"
+cp -r "$FIX/src/app-1.0/." "$W/project/"
+if "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache lock "$W/project" >"$W/lock1.out" 2>"$W/lock1.err"; then
+    fail "lock without --duplicates was accepted"
+fi
+grep -q "different versions of stub" "$W/lock1.err" || fail "lock refusal: $(cat "$W/lock1.err")"
+[ ! -e "$W/project/app.lock.json" ] || fail "a refused lock wrote a file"
+"$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache lock --duplicates "$W/project" >"$W/lock.out"
+grep -q '"stub_v1_0" {= "1.0" & ?vendor}' "$W/project/app.opam.locked" || fail "opam.locked: $(cat "$W/project/app.opam.locked")"
+if command -v opam >/dev/null 2>&1; then   # opam itself reads the lock, offline
+    OPAMROOT=/nonexistent-vsolve-opamroot opam show --just-file --raw -fdepends "$W/project/app.opam.locked" >"$W/opam-show.out" \
+        || fail "opam cannot read the .opam.locked"
+    grep -q "stub_v1_0" "$W/opam-show.out" || fail "opam show: $(cat "$W/opam-show.out")"
+fi
+python3 - "$W/dup.json" "$W/project/app.lock.json" "$W/plan" <<'PY'
+import json, sys
 sol = json.load(open(sys.argv[1]))
 assert sol["status"] == "sat", sol
 assert sol["duplicates"] == {"names": 1, "extra_copies": 1}, sol
@@ -38,26 +53,28 @@ stubs = {p["version"]: p for p in sol["packages"] if p["name"] == "stub"}
 assert set(stubs) == {"1.0", "2.0"}, stubs
 assert stubs["1.0"].get("copy") == "stub_v1_0" and stubs["1.0"]["used_by"] == ["left.1.0"], stubs
 assert "copy" not in stubs["2.0"] and stubs["2.0"]["used_by"] == ["right.1.0"], stubs
-# the pull plan: vendored packages (not the compiler, dune, or the root app), their archive and dir
+lock = json.load(open(sys.argv[2]))
+pk = {p["name"]: p for p in lock["packages"]}
+assert pk["stub_v1_0"]["copy-of"] == "stub" and pk["stub_v1_0"]["version"] == "1.0", pk
+assert pk["stub_v1_0"]["used-by"] == ["left"] and pk["stub"]["used-by"] == ["right"], pk
+assert "copy-of" not in pk["stub"] and pk["stub"]["version"] == "2.0", pk
+assert "stub_v1_0" in pk["left"]["depends"] and "stub" in pk["right"]["depends"], pk
+# the pull plan, from the JSON lock: every source; the copies with the dirs of their users
 with open(sys.argv[3], "w") as plan:
-    for p in sol["packages"]:
-        if p["name"] in ("ocaml", "dune", "app"):
-            continue
-        opam = open(f'{sys.argv[2]}/packages/{p["name"]}/{p["name"]}.{p["version"]}/opam').read()
-        sha = re.search(r'checksum: "sha256=([0-9a-f]{64})"', opam).group(1)
-        url = re.search(r'src: "([^"]+)"', opam).group(1)
-        users = " ".join(u.rsplit(".", 2)[0] if u != "request" else "" for u in p.get("used_by", []))
-        plan.write(f'{p["name"]} {p["version"]} {p.get("copy", p["name"])} {sha} {url.rsplit("/", 1)[1]} {users}\n')
+    for s in lock["sources"]:
+        p = pk[s["packages"][0]]
+        sha = [c for c in s["checksums"] if c.startswith("sha256=")][0][7:]
+        users = " ".join(pk[u]["dir"] if pk[u]["mode"] == "vendored" else "." for u in p.get("used-by", []))
+        plan.write(f'{p.get("copy-of", p["name"])} {p["version"]} {s["dir"]} {sha} {s["url"].rsplit("/", 1)[1]} {users}\n')
 PY
 
 # 3. a download cache in opam's layout, then the pull: verify, unpack, rename the copies
-mkdir -p "$W/cache" "$W/project/duniverse"
+mkdir -p "$W/cache"
 for a in "$FIX"/archives/*.tar.gz; do
     h=$(sha256sum "$a" | cut -d' ' -f1)
     mkdir -p "$W/cache/sha256/$(echo "$h" | cut -c1-2)"
     cp "$a" "$W/cache/sha256/$(echo "$h" | cut -c1-2)/$h"
 done
-cp -r "$FIX/src/app-1.0/." "$W/project/"
 printf '(vendored_dirs *)\n' >"$W/project/duniverse/dune"
 while read -r name version dir sha file users; do
     arc="$W/cache/sha256/$(echo "$sha" | cut -c1-2)/$sha"
@@ -70,7 +87,9 @@ done <"$W/plan"
 while read -r name version dir sha file users; do
     [ "$dir" = "$name" ] && continue
     deps=""
-    for u in $users; do deps="$deps --dependent $W/project/duniverse/$u"; done
+    for u in $users; do
+        if [ "$u" = . ]; then deps="$deps --dependent $W/project"; else deps="$deps --dependent $W/project/duniverse/$u"; fi
+    done
     # shellcheck disable=SC2086
     "$VSOLVE" dune-rename --version "$version" $deps "$W/project/duniverse/$dir" >"$W/rename.out"
     grep -q "library stub -> stub_v1_0" "$W/rename.out" || fail "rename report: $(cat "$W/rename.out")"
