@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "atomic_file.h"
 #include "dune_sexp.h"
+#include "json.h"
 #include "vec.h"
 
 extern char **environ;
@@ -1323,5 +1324,104 @@ int dune_rename_copy(const dune_copy *c, char **report, vs_error *err)
     }
     free(x.report);
     ctx_free(&x);
+    return rc;
+}
+
+/* ---- the copies of a JSON lock ---- */
+
+static const char *str_field(const json_value *o, const char *key)
+{
+    const json_value *v = json_get(o, key);
+    return v && v->kind == JSON_STRING ? v->str : NULL;
+}
+
+int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const char *project_dir, char **report,
+                     vs_error *err)
+{
+    *report = NULL;
+    char *text;
+    size_t len;
+    int rc = read_whole(lock_json, &text, &len, err);
+    if (rc)
+        return rc;
+    arena a;
+    arena_init(&a);
+    const json_value *root = json_parse(&a, lock_json, text, len, err);
+    const json_value *pkgs = root ? json_get(root, "packages") : NULL;
+    if (!root)
+        rc = err->code ? err->code : VSOLVE_ENOMEM;
+    else if (!pkgs || pkgs->kind != JSON_ARRAY)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: a lock with a \"packages\" array", lock_json);
+    char *all = NULL;
+    size_t all_len = 0;
+    for (size_t i = 0; rc == VSOLVE_OK && i < pkgs->n; i++) {
+        const json_value *p = pkgs->items[i];
+        const char *of = str_field(p, "copy-of"), *version = str_field(p, "version"), *dir = str_field(p, "dir");
+        if (!of)
+            continue;
+        if (!version || !dir || !dir[0] || strchr(dir, '/') || dir[0] == '.') {
+            rc = vs_error_at(err, lock_json, p->line, p->col, "a copy with a version and a plain dir");
+            break;
+        }
+        const json_value *users = json_get(p, "used-by");
+        str_vec deps = { 0 };
+        for (size_t u = 0; users && users->kind == JSON_ARRAY && u < users->n && rc == VSOLVE_OK; u++) {
+            const char *un = users->items[u]->kind == JSON_STRING ? users->items[u]->str : NULL;
+            const char *udir = NULL, *mode = NULL;
+            for (size_t k = 0; un && k < pkgs->n && !mode; k++) {
+                const char *nm = str_field(pkgs->items[k], "name");
+                if (nm && !strcmp(nm, un)) {
+                    mode = str_field(pkgs->items[k], "mode");
+                    udir = str_field(pkgs->items[k], "dir");
+                }
+            }
+            char *d = NULL;
+            if (mode && !strcmp(mode, "root"))
+                d = xstrdup(project_dir);
+            else if (mode && udir && udir[0] && !strchr(udir, '/') && udir[0] != '.')
+                d = cat3(duniverse_dir, "/", udir);
+            else if (mode && !strcmp(mode, "provided"))
+                continue;   /* the switch's own copy: nothing of ours to rewrite */
+            else {
+                rc = vs_error_at(err, lock_json, users->items[u]->line, users->items[u]->col,
+                                 "a user that is a package of the lock");
+                break;
+            }
+            if (!d || !vec_push(&deps, d)) {
+                free(d);
+                rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            }
+        }
+        char *cdir = rc == VSOLVE_OK ? cat3(duniverse_dir, "/", dir) : NULL;
+        if (rc == VSOLVE_OK && !cdir)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        if (rc == VSOLVE_OK) {
+            dune_copy c = { cdir, version, (const char *const *)deps.items, deps.len, NULL, NULL };
+            char *one = NULL;
+            rc = dune_rename_copy(&c, &one, err);
+            size_t n = one ? strlen(one) : 0;
+            char *grown = rc == VSOLVE_OK ? realloc(all, all_len + n + 1) : NULL;
+            if (rc == VSOLVE_OK && !grown)
+                rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            if (grown) {
+                memcpy(grown + all_len, one, n);
+                all_len += n;
+                grown[all_len] = '\0';
+                all = grown;
+            }
+            free(one);
+        }
+        free(cdir);
+        free_strs(&deps);
+    }
+    arena_free(&a);
+    free(text);
+    if (rc == VSOLVE_OK) {
+        *report = all ? all : xstrdup("");
+        if (!*report)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    } else {
+        free(all);
+    }
     return rc;
 }

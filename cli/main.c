@@ -29,6 +29,7 @@ static const char usage[] =
     "              [--registry-url URL] [--node VERSION] [--npm VERSION]\n"
     "       vsolve --ecosystem opam --repo PATH [options] solve --duplicates[=fast] [--single NAME]... ATOM...\n"
     "       vsolve dune-rename --version VERSION [--dependent DIR]... COPY_DIR\n"
+    "       vsolve dune-rename --lock LOCK.json [-o PROJECT_DIR]\n"
     "\n"
     "solve: solves a request against an opam repository (a directory with packages/, or a .tar.gz\n"
     "of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"
@@ -50,7 +51,8 @@ static const char usage[] =
     "(json: \"copy\", \"used_by\"). --duplicates=fast: a propagation-only answer, no minimisation,\n"
     "when the request's cone has no conflict.\n"
     "dune-rename: renames the unpacked copy of a duplicated package (--duplicates) to NAME_vVERSION\n"
-    "so that it links beside the other version, and points the dependents that use it at the copy.\n"
+    "so that it links beside the other version, and points the dependents that use it at the copy;\n"
+    "with --lock, every copy a JSON lock names, in PROJECT_DIR/duniverse (what pull runs).\n"
     "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer) against\n"
     "the request with vsolve's independent checker; exit 0 if it holds, 1 with the violations.\n"
     "\n"
@@ -358,6 +360,30 @@ static int exit_code(int rc)
  * runs for each extra copy of a --duplicates lock, on its own for scripts and tests. */
 static int run_dune_rename(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[0], "--lock")) {   /* every copy of a lock, in a pulled project */
+        const char *project = argc == 4 && !strcmp(argv[2], "-o") ? argv[3] : argc == 2 ? "." : NULL;
+        if (!project) {
+            fprintf(stderr, "usage: vsolve dune-rename --lock LOCK.json [-o PROJECT_DIR]\n");
+            return 2;
+        }
+        size_t n = strlen(project) + sizeof "/duniverse";
+        char *duniverse = malloc(n);
+        if (!duniverse)
+            return 3;
+        snprintf(duniverse, n, "%s/duniverse", project);
+        vs_error err;
+        vs_error_clear(&err);
+        char *report = NULL;
+        int rc = dune_rename_lock(argv[1], duniverse, project, &report, &err);
+        free(duniverse);
+        if (rc != VSOLVE_OK) {
+            fprintf(stderr, "vsolve: %s\n", err.message);
+            return rc == VSOLVE_EBADINPUT ? 2 : 3;
+        }
+        fputs(report, stdout);
+        free(report);
+        return 0;
+    }
     const char *version = NULL, *dir = NULL;
     const char **deps = calloc((size_t)argc + 1, sizeof *deps);
     size_t n_deps = 0;

@@ -84,18 +84,13 @@ while read -r name version dir sha file users; do
     tar -xzf "$arc" -C "$W/unpack/$dir" --strip-components=1 --no-same-owner
     mv "$W/unpack/$dir" "$W/project/duniverse/$dir"
 done <"$W/plan"
-while read -r name version dir sha file users; do
-    [ "$dir" = "$name" ] && continue
-    deps=""
-    for u in $users; do
-        if [ "$u" = . ]; then deps="$deps --dependent $W/project"; else deps="$deps --dependent $W/project/duniverse/$u"; fi
-    done
-    # shellcheck disable=SC2086
-    "$VSOLVE" dune-rename --version "$version" $deps "$W/project/duniverse/$dir" >"$W/rename.out"
-    grep -q "library stub -> stub_v1_0" "$W/rename.out" || fail "rename report: $(cat "$W/rename.out")"
-    grep -q "C symbols renamed with prefix stub_v1_0_: stub_answer stub_counter stub_tag" "$W/rename.out" \
-        || fail "C symbols: $(cat "$W/rename.out")"
-done <"$W/plan"
+# the renaming step pull runs: every copy the JSON lock names, with the users it lists
+"$VSOLVE" dune-rename --lock "$W/project/app.lock.json" -o "$W/project" >"$W/rename.out"
+grep -q "library stub -> stub_v1_0" "$W/rename.out" || fail "rename report: $(cat "$W/rename.out")"
+grep -q "C symbols renamed with prefix stub_v1_0_: stub_answer stub_counter stub_tag" "$W/rename.out" \
+    || fail "C symbols: $(cat "$W/rename.out")"
+grep -q "duniverse/left/dune: library: -open Stub_v1_0" "$W/rename.out" || fail "left not pointed at the copy: $(cat "$W/rename.out")"
+if grep -q "duniverse/right/" "$W/rename.out"; then fail "right was rewritten: $(cat "$W/rename.out")"; fi
 
 # 4. build, run, look at the symbols
 (cd "$W/project" && dune build --root . ./app.exe 2>"$W/build.err") || fail "dune build: $(cat "$W/build.err")"
