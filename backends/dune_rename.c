@@ -1243,6 +1243,15 @@ int dune_rename_copy(const dune_copy *c, char **report, vs_error *err)
     size_t end_copy_files = x.files.len;
     if (rc == VSOLVE_OK)
         rc = collect_libraries(&x, first_copy_file);
+    for (size_t i = 0; rc == VSOLVE_OK && i < x.libs.len; i++) {   /* clashes, before any write */
+        char *base = cat3(x.libs.items[i].dir, "/", x.libs.items[i].new_name), *ml = base ? cat3(base, ".ml", "") : NULL;
+        if (!ml)
+            rc = oom(&x);
+        else if (file_exists(ml))
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s exists: the copy already has a module named like its renamed library", ml);
+        free(base);
+        free(ml);
+    }
     /* the C symbols, before anything is written */
     if (rc == VSOLVE_OK) {
         char where[1024] = "";
