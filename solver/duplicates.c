@@ -34,7 +34,8 @@ typedef struct dup {
     const vs_request *req;
     const vs_dup_options *o;
     vs_encoding e;
-    unsigned char *dupable;         /* name -> may have several versions */
+    unsigned char *dupable;         /* name -> may have several versions (not single by name) */
+    unsigned char *vend;            /* package -> can be vendored, so duplicated (built with dune) */
     VEC(mclause) cls;
     u32_vec ids;
     uint32_t *cls_first, *cls_count;   /* cone index -> its merged clauses */
@@ -108,17 +109,16 @@ static int mark_dupable(dup *d)
 {
     const vs_universe *u = d->u;
     d->dupable = calloc(u->names.len ? u->names.len : 1, 1);
-    if (!d->dupable)
+    d->vend = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!d->dupable || !d->vend)
         return VSOLVE_ENOMEM;
     uint32_t dune = universe_find_name(u, "dune"), jb = universe_find_name(u, "jbuilder");
     for (uint32_t n = 0; n < u->names.len; n++)
         d->dupable[n] = !single_by_name(d->o, universe_str(u, u->names.items[n].str));
-    if (dune != VS_NONE)
-        for (size_t i = 0; i < d->e.cone.len; i++) {
-            uint32_t p = d->e.cone.items[i];
-            if (!builds_with_dune(u, p, dune, jb))
-                d->dupable[u->pkgs.items[p].name] = 0;
-        }
+    for (size_t i = 0; i < d->e.cone.len; i++) {
+        uint32_t p = d->e.cone.items[i];
+        d->vend[p] = dune == VS_NONE || builds_with_dune(u, p, dune, jb);
+    }
     return VSOLVE_OK;
 }
 
@@ -299,7 +299,22 @@ static int encode_dup(dup *d)
             rc = at_most_one(d, buf.items, buf.len);
             continue;
         }
-        size_t m = buf.len;
+        /* a version not built with dune excludes every other version; the others may coexist */
+        size_t all = buf.len, m = 0;
+        for (size_t i = 0; i < all && rc == VSOLVE_OK; i++) {
+            if (d->vend[e->cone.items[(uint32_t)buf.items[i] - 1]])
+                continue;
+            for (size_t j = 0; j < all && rc == VSOLVE_OK; j++)   /* pairs with a non-dune one */
+                if (j != i && (j > i || d->vend[e->cone.items[(uint32_t)buf.items[j] - 1]])) {
+                    int cl[2] = { -buf.items[i], -buf.items[j] };
+                    rc = addc(d, cl, 2);
+                }
+        }
+        for (size_t i = 0; i < all; i++)   /* the dune-built versions, in order */
+            if (d->vend[e->cone.items[(uint32_t)buf.items[i] - 1]])
+                buf.items[m++] = buf.items[i];
+        if (m < 2)
+            continue;
         int o0 = (int)sat_add_vars(e->s, (uint32_t)m) + 1;           /* o_i = o0 + i */
         int e0 = (int)sat_add_vars(e->s, (uint32_t)m) + 1;           /* e_i = e0 + i (i >= 1) */
         int dn = (int)sat_add_vars(e->s, 1) + 1;
@@ -435,6 +450,9 @@ static int cone_qualifies(const dup *d)
             in += encode_in_cone(e, u->ids.items[gr->first + j]);
         if (in >= 2 && (!is_slot_of_one_name(u, g) || !d->dupable[u->pkgs.items[u->ids.items[gr->first]].name]))
             return 0;
+        for (uint32_t j = 0; in >= 2 && j < gr->count; j++)
+            if (encode_in_cone(e, u->ids.items[gr->first + j]) && !d->vend[u->ids.items[gr->first + j]])
+                return 0;
     }
     for (size_t k = 0; k < d->cls.len; k++)
         if (d->cls.items[k].cond != VS_NONE)
@@ -639,15 +657,17 @@ static char *explain_single(const dup *d, const char *single_why)
     const vs_universe *u = d->u;
     sbuf b = { 0 };
     put(&b, "The request cannot be satisfied, even with duplicate versions allowed: only packages built with dune "
-            "can be duplicated; conflicts, conflict classes and these names stay single:");
+            "can be duplicated; conflicts, conflict classes and these names stay single (or have versions not built "
+            "with dune):");
     int shown = 0;
     for (uint32_t n = 0; n < u->names.len; n++) {
-        if (d->dupable[n])
-            continue;
-        uint32_t in = 0;
-        for (uint32_t j = 0; j < u->names.items[n].n_pkgs; j++)
-            in += encode_in_cone(&d->e, u->names.items[n].first_pkg + j);
-        if (in < 2)
+        uint32_t in = 0, not_vend = 0;
+        for (uint32_t j = 0; j < u->names.items[n].n_pkgs; j++) {
+            uint32_t p = u->names.items[n].first_pkg + j;
+            in += encode_in_cone(&d->e, p);
+            not_vend += encode_in_cone(&d->e, p) && !d->vend[p];
+        }
+        if (in < 2 || (d->dupable[n] && !not_vend))
             continue;
         if (shown++ < 12)
             put(&b, " %s", universe_str(u, u->names.items[n].str));
@@ -726,6 +746,7 @@ static void dup_free(dup *d)
 {
     encoding_free(&d->e);
     free(d->dupable);
+    free(d->vend);
     vec_free(&d->cls);
     vec_free(&d->ids);
     free(d->cls_first);

@@ -5,9 +5,9 @@
  *
  * Semantics. A name is duplicable unless it stays single: the names given by the caller (provided
  * packages), the compiler (ocaml, ocaml-base-compiler, ocaml-system, ocaml-variants,
- * ocaml-config, ocaml-compiler, ocaml-options-*), dune and jbuilder, base-*, conf-*, host-*, and,
- * when the universe has a `dune` package, every name with a version that does not depend on dune
- * (opam-monorepo vendors only dune-built packages). A dependent uses one copy of each name: its
+ * ocaml-config, ocaml-compiler, ocaml-options-*), dune and jbuilder, base-*, conf-*, host-*; and
+ * when the universe has a `dune` package, a version that does not depend on dune never sits
+ * beside another version of its name (opam-monorepo vendors only dune-built packages). A dependent uses one copy of each name: its
  * dependency clauses naming one name only are intersected into one clause per name (`stub {>= 1}`
  * and `stub {< 2}` mean one copy in [1, 2)), and the copy it uses meets all of them. Conflicts,
  * conflict classes and the slots of single names stay hard.

@@ -244,6 +244,40 @@ START_TEST(single_names_stay_single)
 }
 END_TEST
 
+START_TEST(only_dune_built_versions_coexist)
+{
+    /* with dune in the repository, a version not built with dune cannot sit beside another */
+    static const char no[] =
+        "packages:\n"
+        "  dune.3.0: ''\n"
+        "  x.1: ''\n"
+        "  x.2: 'depends: [ \"dune\" ]'\n"
+        "  x.3: 'depends: [ \"dune\" ]'\n"
+        "  l.1: 'depends: [ \"dune\" \"x\" {= \"1\"} ]'\n"
+        "  r.1: 'depends: [ \"dune\" \"x\" {>= \"2\"} ]'\n"
+        "request: [ l, r ]\n";
+    run x;
+    solve_yaml(&x, no, VS_DUP_MIN);
+    ck_assert_int_eq(x.rc, VSOLVE_UNSAT);
+    ck_assert_msg(strstr(x.s.explanation, "not built with dune") && strstr(x.s.explanation, " x"), "%s", x.s.explanation);
+    run_free(&x);
+    /* l needing x 2 and r x 3: both dune-built, they coexist, and x.1 stays out */
+    static const char yes[] =
+        "packages:\n"
+        "  dune.3.0: ''\n"
+        "  x.1: ''\n"
+        "  x.2: 'depends: [ \"dune\" ]'\n"
+        "  x.3: 'depends: [ \"dune\" ]'\n"
+        "  l.1: 'depends: [ \"dune\" \"x\" {= \"2\"} ]'\n"
+        "  r.1: 'depends: [ \"dune\" \"x\" {>= \"3\"} ]'\n"
+        "request: [ l, r ]\n";
+    solve_yaml(&x, yes, VS_DUP_MIN);
+    ck_assert_int_eq(x.rc, VSOLVE_OK);
+    ck_assert(has(&x, "x", "2") && has(&x, "x", "3") && !has(&x, "x", "1"));
+    run_free(&x);
+}
+END_TEST
+
 START_TEST(conflicts_stay_hard)
 {
     static const char yaml[] =
@@ -339,6 +373,7 @@ Suite *duplicates_suite(void)
     tcase_add_test(t, fewest_extra_copies);
     tcase_add_test(t, one_copy_meets_all_constraints_of_a_dependent);
     tcase_add_test(t, single_names_stay_single);
+    tcase_add_test(t, only_dune_built_versions_coexist);
     tcase_add_test(t, conflicts_stay_hard);
     tcase_add_test(t, fast_path_has_no_search);
     tcase_add_test(t, fixture_through_the_library);
