@@ -258,6 +258,19 @@ static int save_dune(ctx *x, dfile *f)
 
 /* ---- names ---- */
 
+/* Names that become file names or OCaml source: a package name [A-Za-z0-9_+-][A-Za-z0-9_+.-]*,
+ * a library or module name [A-Za-z_][A-Za-z0-9_']*, a public name a package name. */
+static int valid_name(const char *s, int ident)
+{
+    if (!*s || strlen(s) > 200 || (ident ? !(isalpha((unsigned char)*s) || *s == '_') : *s == '.'))
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || (ident ? *s == '\'' : (*s == '-' || *s == '+' || *s == '.'))))
+            return 0;
+    return 1;
+}
+
+
 static const lib *lib_by_ref(const ctx *x, const char *ref, int private_ok)
 {
     for (size_t i = 0; i < x->libs.len; i++) {
@@ -889,6 +902,10 @@ static int write_main_module(ctx *x, lib *l, int unwrapped)
         if (listed) {
             for (size_t j = 1; ok && j < mf->n; j++) {
                 char mm[300];
+                if (!valid_name(mf->kids[j]->atom, 1)) {
+                    rc = vs_error_at(x->err, l->file->path, mf->kids[j]->line, mf->kids[j]->col, "a module name");
+                    goto out;
+                }
                 module_name(mf->kids[j]->atom, mm, sizeof mm);
                 if (in_list(&mods, mm) < 0) {
                     char *d = xstrdup(mm);
@@ -907,6 +924,10 @@ static int write_main_module(ctx *x, lib *l, int unwrapped)
                     char mm[300];
                     memcpy(mm, nm, stem);
                     mm[stem] = '\0';
+                    if (!valid_name(mm, 1)) {   /* not an OCaml module file: not part of the library */
+                        free(ents[i]);
+                        continue;
+                    }
                     module_name(mm, mm, sizeof mm);
                     if (in_list(&mods, mm) < 0) {
                         char *d = xstrdup(mm);
@@ -961,6 +982,8 @@ out:
 
 static int add_pkg(ctx *x, const char *name)
 {
+    if (!valid_name(name, 0))
+        return vs_error_set(x->err, VSOLVE_EBADINPUT, "%s: package name \"%.200s\" is not one opam or dune accepts", x->c->dir, name);
     if (in_list(&x->pkgs, name) >= 0)
         return VSOLVE_OK;
     char *a = xstrdup(name), *b = cat3(name, x->suffix, "");
@@ -1119,6 +1142,10 @@ static int collect_libraries(ctx *x, size_t first_file)
             }
             lib l = { 0 };
             const char *pname = pub && pub->n == 2 && !pub->kids[1]->is_list ? pub->kids[1]->atom : NULL;
+            const char *lname = nm && nm->n == 2 && !nm->kids[1]->is_list ? nm->kids[1]->atom : NULL;
+            if ((pname && !valid_name(pname, 0)) || (lname && !valid_name(lname, 1)))
+                return vs_error_at(x->err, df->path, st->line, st->col,
+                                   "a library name of letters, digits and '_' (public name: also '-', '+', '.')");
             char derived[256];
             if (nm && nm->n == 2 && !nm->kids[1]->is_list) {
                 snprintf(derived, sizeof derived, "%s", nm->kids[1]->atom);
@@ -1251,6 +1278,12 @@ int dune_rename_copy(const dune_copy *c, char **report, vs_error *err)
             rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s exists: the copy already has a module named like its renamed library", ml);
         free(base);
         free(ml);
+        const dsx *mf = dsx_field(x.libs.items[i].stanza, "modules");
+        for (size_t j = 1; rc == VSOLVE_OK && mf && j < mf->n; j++) {
+            const dsx *a = mf->kids[j];
+            if (!a->is_list && a->atom[0] != ':' && a->atom[0] != '\\' && !valid_name(a->atom, 1))
+                rc = vs_error_at(err, x.libs.items[i].file->path, a->line, a->col, "a module name");
+        }
     }
     /* the C symbols, before anything is written */
     if (rc == VSOLVE_OK) {

@@ -177,6 +177,22 @@ START_TEST(rename_a_copy_and_its_users)
     t = get_file("lib2/dune-project");
     ck_assert_str_eq(t, "(lang dune 2.9)\n(package (name q))\n");
     free(t);
+    /* names that would become paths or code are refused before anything is written */
+    put_file("bad1/dune-project", "(lang dune 2.9)\n(package (name p))\n");
+    put_file("bad1/dune", "(library (name ../../evil) (public_name p))\n");
+    put_file("bad2/dune-project", "(lang dune 2.9)\n(package (name ../p))\n");
+    put_file("bad3/dune-project", "(lang dune 2.9)\n(package (name r))\n");
+    put_file("bad3/dune", "(library (name r) (wrapped false) (modules a \"b;let x\"))\n");
+    static const char *const bads[] = { "bad1", "bad2", "bad3" };
+    static const char *const why[] = { "bad1/dune:1:1: a library name", "package name \"../p\"", "bad3/dune:1:46: a module name" };
+    for (size_t i = 0; i < 3; i++) {
+        char dir[128];
+        snprintf(dir, sizeof dir, "%s/%s", root, bads[i]);
+        dune_copy cb = { dir, "1", NULL, 0, NULL, NULL };
+        ck_assert_int_eq(dune_rename_copy(&cb, &report, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, why[i]), "%s: %s", bads[i], err.message);
+    }
+    ck_assert(exists("bad1/dune-project") && !exists("bad3/r_v1.ml"));
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);
     ck_assert_int_eq(system(cmd), 0);
