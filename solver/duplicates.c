@@ -755,6 +755,30 @@ static void dup_free(dup *d)
     vec_free(&d->evars);
 }
 
+/* Does a single-version answer exist? One SAT call on the usual encoding, without the
+ * preferences or an explanation (vs_solve gives those when they are wanted). 1 yes, 0 no,
+ * negative on error. */
+static int single_version_exists(vs_universe *u, const vs_request *req)
+{
+    vs_encoding e;
+    int rc = encode_request(&e, u, req);
+    enum sat_answer a = rc == VSOLVE_OK ? sat_solve(e.s, e.selectors.items, e.selectors.len) : SAT_UNKNOWN;
+    encoding_free(&e);
+    return a == SAT_SAT ? 1 : a == SAT_UNSAT ? 0 : -VSOLVE_ENOMEM;
+}
+
+/* The single-version refusal, as vs_solve explains it (NULL when out of memory). */
+static char *single_explanation(vs_universe *u, const vs_request *req)
+{
+    vs_solution t;
+    solution_init(&t);
+    vs_solve(u, req, &t);
+    char *why = t.explanation;
+    t.explanation = NULL;
+    solution_free(&t);
+    return why;
+}
+
 int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_options *o, vs_solution *s,
                         vs_dup_result *r)
 {
@@ -762,16 +786,16 @@ int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_opti
     if (!o || o->mode == VS_DUP_OFF)
         return vs_solve(u, req, s);
     char *single_why = NULL;
+    int searched_single = 0;   /* the single-version problem is known to have no answer */
     if (o->mode == VS_DUP_MIN) {
-        int rc = vs_solve(u, req, s);
-        if (rc != VSOLVE_UNSAT) {
-            r->single_version = rc == VSOLVE_OK;
-            return rc;
+        int one = single_version_exists(u, req);
+        if (one < 0)
+            return s->status = -one;
+        if (one) {
+            r->single_version = 1;
+            return vs_solve(u, req, s);
         }
-        single_why = s->explanation;
-        s->explanation = NULL;
-        solution_free(s);
-        solution_init(s);
+        searched_single = 1;
     }
     dup d = { 0 };
     d.u = u;
@@ -801,22 +825,19 @@ int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_opti
                 rc = VSOLVE_ENOMEM;
         }
     } else if (rc == VSOLVE_OK) {
-        if (o->mode == VS_DUP_FAST) {   /* the cone does not qualify: search after all */
-            rc = vs_solve(u, req, s);
-            if (rc != VSOLVE_UNSAT) {
-                r->single_version = rc == VSOLVE_OK;
+        if (!searched_single) {   /* --duplicates=fast, the cone does not qualify: search after all */
+            int one = single_version_exists(u, req);
+            if (one != 0) {
+                r->single_version = one > 0;
+                rc = one > 0 ? vs_solve(u, req, s) : -one;
                 goto done;
             }
-            single_why = s->explanation;
-            s->explanation = NULL;
-            solution_free(s);
-            solution_init(s);
-            s->cone_size = d.e.cone.len;
         }
         rc = encode_dup(&d);
         enum sat_answer a = rc == VSOLVE_OK ? sat_solve(d.e.s, d.e.selectors.items, d.e.selectors.len) : SAT_UNKNOWN;
         if (rc == VSOLVE_OK && a == SAT_UNSAT) {
             rc = VSOLVE_UNSAT;
+            single_why = single_explanation(u, req);
             s->explanation = qualifies ? explain_dead(&d, live, single_why) : explain_single(&d, single_why);
             if (!s->explanation)
                 rc = VSOLVE_ENOMEM;
@@ -836,7 +857,8 @@ int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_opti
     if (rc == VSOLVE_OK)
         rc = describe(&d, model, r);
 done:
-    s->sat_calls = d.e.s ? sat_solve_calls(d.e.s) : 0;
+    if (!r->single_version)
+        s->sat_calls = d.e.s ? sat_solve_calls(d.e.s) : 0;
     free(single_why);
     free(model);
     free(live);
