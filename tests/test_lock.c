@@ -17,6 +17,8 @@
 #include "opam_syntax.h"
 #include "repo_source.h"
 #include "testutil.h"
+#include "vsolve.h"
+#include <stdint.h>
 
 #define SNAP_2022 "opam-repository-2022-10-09.tar.gz"
 #define SNAP_2026 "opam-repository-2026-08-22.tar.gz"
@@ -670,6 +672,113 @@ START_TEST(usage_and_bad_input)
 }
 END_TEST
 
+/* with-test applies to the roots only (re's own {with-test} ounit stays out); several roots in
+ * "." name the lock after the directory. */
+START_TEST(with_test_and_roots)
+{
+    if (!test_corpora("the opam snapshots"))
+        return;
+    char *dir = temp_dir();
+    char args[2048], json[2048];
+    snprintf(json, sizeof json, "%s/wt.lock.json", dir);
+    snprintf(args, sizeof args, "lock --auto-provide %s -o %s", test_source_path("tests/data/lock/with-test-2022"), dir);
+    run r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    ck_assert_str_eq(locked_version(json, "re"), "1.10.4");
+    ck_assert_str_eq(locked_version(json, "alcotest"), "");
+    snprintf(args, sizeof args, "--env with-test=true lock --auto-provide %s -o %s",
+             test_source_path("tests/data/lock/with-test-2022"), dir);
+    r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    ck_assert_str_ne(locked_version(json, "alcotest"), "");
+    ck_assert_str_eq(locked_version(json, "ounit"), "");
+    ck_assert_str_eq(locked_version(json, "ounit2"), "");
+
+    char proj[1024];
+    snprintf(proj, sizeof proj, "%s/twoproj", dir);
+    mkdir(proj, 0755);
+    static const char *const roots[] = { "alpha", "beta" };
+    for (int i = 0; i < 2; i++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/%s.opam", proj, roots[i]);
+        FILE *f = fopen(p, "w");
+        fprintf(f, "opam-version: \"2.0\"\ndepends: [ \"ocaml\" \"dune\" %s ]\n", i == 0 ? "\"re\" \"beta\"" : "\"stringext\"");
+        fclose(f);
+    }
+    char fmt[4096];
+    snprintf(fmt, sizeof fmt, "cd %%s && %s/vsolve --ecosystem opam --repo %%s lock --auto-provide .", VSOLVE_BINARY_DIR);
+    r = sh(fmt, proj, test_corpus_path(SNAP_2022));
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(json, sizeof json, "%s/twoproj.lock.json", proj);
+    char *text = slurp(json);
+    ck_assert_ptr_nonnull(text);
+    ck_assert(strstr(text, "\"roots\": [ \"alpha\", \"beta\" ]"));
+    ck_assert_str_eq(mode_in(json, "beta"), "root");   /* alpha's dependency on beta is met by the root */
+    ck_assert_str_ne(locked_version(json, "stringext"), "");
+    free(text);
+    remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* The library: vsolve_opam_lock writes both files; its result's rows carry modes, attributes
+ * and the graph; vsolve_write_lock_buffer gives the same bytes as the files. */
+START_TEST(library_lock)
+{
+    if (!test_corpora("the opam snapshots"))
+        return;
+    char *dir = temp_dir();
+    vsolve_ctx *ctx = vsolve_new();
+    ck_assert_int_eq(vsolve_set_var(ctx, "sys-ocaml-version", "4.13.1"), VSOLVE_OK);
+    ck_assert_int_eq(vsolve_load_opam(ctx, test_corpus_path(SNAP_2022)), VSOLVE_OK);
+    const char *provided[] = { "dune=2.9.3", "fmt", "logs", "cmdliner", "cstruct", "ipaddr", "domain-name", "topkg" };
+    vsolve_lock_options o = { provided, sizeof provided / sizeof *provided, NULL, 1, NULL, dir };
+    vsolve_result *r = NULL;
+    int rc = vsolve_opam_lock(ctx, test_source_path("tests/data/lock/dns-2022/dnsish.opam"), &o, &r);
+    ck_assert_msg(rc == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+    size_t lwt = SIZE_MAX, root = SIZE_MAX;
+    for (size_t i = 0; i < vsolve_result_count(r); i++) {
+        if (!strcmp(vsolve_result_name(r, i), "lwt"))
+            lwt = i;
+        if (!strcmp(vsolve_result_name(r, i), "dnsish"))
+            root = i;
+    }
+    ck_assert(lwt != SIZE_MAX && root != SIZE_MAX);
+    ck_assert_str_eq(vsolve_result_reason(r, lwt), "vendored");
+    ck_assert_str_eq(vsolve_result_reason(r, root), "root");
+    const char *url = NULL;
+    ck_assert_int_eq(vsolve_result_attr(r, lwt, "url", 0, &url), VSOLVE_OK);
+    ck_assert_ptr_nonnull(url);
+    ck_assert(strstr(url, "lwt"));
+    const size_t *rows;
+    size_t n = vsolve_result_deps(r, root, &rows);
+    int root_needs_lwt = 0;
+    for (size_t k = 0; k < n; k++)
+        root_needs_lwt |= rows[k] == lwt;
+    ck_assert(root_needs_lwt);
+    static const int formats[] = { VSOLVE_LOCK_OPAM_MONOREPO, VSOLVE_LOCK_JSON };
+    const char *paths[] = { vsolve_lock_opam_path(ctx), vsolve_lock_json_path(ctx) };
+    for (int f = 0; f < 2; f++) {
+        char *buf = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, formats[f], &buf, &len), VSOLVE_OK);
+        char *file = slurp(paths[f]);
+        ck_assert_ptr_nonnull(file);
+        ck_assert_str_eq(buf, file);
+        free(buf);
+        free(file);
+    }
+    ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &(char *){ NULL }, &(size_t){ 0 }), VSOLVE_EUSAGE);
+    vsolve_result_free(r);
+    vsolve_free(ctx);
+    remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(dev_repo_dirs)
 {
     static const char *const cases[][2] = {
@@ -700,6 +809,8 @@ Suite *lock_suite(void)
     tcase_add_test(tc, dns_like_2022_system);
     tcase_add_test(tc, dev_repo_group_2026);
     tcase_add_test(tc, dev_repo_group_impossible);
+    tcase_add_test(tc, with_test_and_roots);
+    tcase_add_test(tc, library_lock);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,7 @@
 #include "attr.h"
 #include "duplicates.h"
 #include "encode.h"
+#include "graph.h"
 #include "opam_locked.h"
 #include "opam_print.h"
 #include "opam_repo.h"
@@ -812,9 +813,9 @@ static const char *lock_name(vs_lock *l, const vs_universe *u, const vs_dup_resu
     return lock_str(l, buf);
 }
 
-/* The chosen dependencies of p (names), from the chosen providers of its clauses; with
- * duplicates, from the solution's edges (the copy each dependency uses). */
-static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, uint32_t p, const unsigned char *chosen,
+/* The chosen dependencies of p (names), from the solution graph; with duplicates, from the
+ * solution's edges (the copy each dependency uses, by its lock name). */
+static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, const vs_graph *g, uint32_t p,
                        const vs_dup_result *dr)
 {
     if (dr && dr->copies.len) {
@@ -827,25 +828,29 @@ static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, uint32
         lock_sort_unique(&lp->depends);
         return VSOLVE_OK;
     }
-    uint32_t first, count;
-    universe_clauses(u, p, 0, &first, &count);
-    for (uint32_t c = 0; c < count; c++) {
-        const vs_clause *cl = &u->clauses.items[first + c];
-        for (uint32_t j = 0; j < cl->count; j++) {
-            uint32_t q = u->ids.items[cl->first + j];
-            if (chosen[q] && lock_push(l, &lp->depends, universe_pkg_name(u, q)) != VSOLVE_OK)
-                return VSOLVE_ENOMEM;
-        }
-    }
+    uint32_t node = g->node_of_pkg[p];
+    if (node == VS_NONE)
+        return VSOLVE_OK;
+    const uint32_t *deps;
+    size_t n = graph_deps(g, node, &deps);
+    for (size_t i = 0; i < n; i++)
+        if (lock_push(l, &lp->depends, universe_pkg_name(u, g->pkg[deps[i]])) != VSOLVE_OK)
+            return VSOLVE_ENOMEM;
     lock_sort_unique(&lp->depends);
     return VSOLVE_OK;
 }
 
-static int build_lock(planner *pl, const vs_request *req, const u32_vec *pkgs, const unsigned char *chosen,
+static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol, const unsigned char *chosen,
                       const vs_dup_result *dr, vs_lock *l)
 {
     vs_universe *u = pl->u;
-    int rc = VSOLVE_OK;
+    const u32_vec *pkgs = &sol->pkgs;
+    vs_graph graph;
+    int rc = graph_build(&graph, u, req, sol, NULL);
+    if (rc != VSOLVE_OK) {
+        graph_free(&graph);
+        return vs_error_set(pl->err, rc, rc == VSOLVE_ENOMEM ? "out of memory" : "the solution graph could not be built");
+    }
     l->ecosystem = "opam";
     l->fingerprint = lock_str(l, pl->o->fingerprint ? pl->o->fingerprint : "");
     for (size_t i = 0; i < pl->vars->len && rc == VSOLVE_OK; i++) {
@@ -974,7 +979,7 @@ static int build_lock(planner *pl, const vs_request *req, const u32_vec *pkgs, c
         for (size_t c = 0; c < ndx && rc == VSOLVE_OK; c++)
             rc = lock_push(l, &lp.depexts, attrs_str(&u->attrs, dx[c].value));
         if (rc == VSOLVE_OK)
-            rc = pkg_depends(l, &lp, u, p, chosen, dr);
+            rc = pkg_depends(l, &lp, u, &graph, p, dr);
         if (rc == VSOLVE_OK && (!lp.name || !lp.version || !vec_push(&l->pkgs, lp)))
             rc = VSOLVE_ENOMEM;
     }
@@ -1027,6 +1032,7 @@ static int build_lock(planner *pl, const vs_request *req, const u32_vec *pkgs, c
         qsort(l->sources.items, l->sources.len, sizeof *l->sources.items, by_source_dir);
     /* sorting the sources moved them: the packages' dir pointers are strings, still valid */
     vec_free(&groups);
+    graph_free(&graph);
     if (rc != VSOLVE_OK)
         vs_error_set(pl->err, VSOLVE_ENOMEM, "out of memory");
     return rc;
@@ -1159,7 +1165,7 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         size_t broke = unexempt_violations(&pl, &s.pkgs);
         if ((grew == 0 && broke == 0) || round + 1 >= MAX_ROUNDS) {
             out->status = VSOLVE_OK;
-            rc = build_lock(&pl, &req, &s.pkgs, chosen, o->duplicates ? &dres : NULL, lock);
+            rc = build_lock(&pl, &req, &s, chosen, o->duplicates ? &dres : NULL, lock);
             if (rc == VSOLVE_OK && o->old_lock)
                 say_changes(&pl, pins, n_pins, lock);
             break;

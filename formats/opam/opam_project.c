@@ -2,6 +2,7 @@
 #include "opam_project.h"
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,8 @@ static const char *string_field(const opam_file *f, const char *name)
 
 static int add_root(opam_project *p, const char *path, const char *stem, size_t stem_len, vs_error *err)
 {
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     int rc = read_file(&p->mem, path, &data, &len, err);
     if (rc != VSOLVE_OK)
         return rc;
@@ -170,8 +171,10 @@ int opam_project_read(opam_project *p, const char *path, vs_error *err)
         if (rc == VSOLVE_OK && p->roots.len == 0)
             rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: no *.opam file in this directory (expected the project's opam files)", path);
         p->dir = arena_strndup(&p->mem, path, strlen(path));
-        if (rc == VSOLVE_OK && p->roots.len > 1)
-            p->name = base_name(&p->mem, path);
+        if (rc == VSOLVE_OK && p->roots.len > 1) {
+            char real[PATH_MAX];   /* "." or "dir/.." name no lock: the directory's real name does */
+            p->name = base_name(&p->mem, realpath(path, real) ? real : path);
+        }
     } else {
         const char *stem = base_name(&p->mem, path);
         size_t n = stem ? strlen(stem) : 0;
