@@ -58,7 +58,7 @@ def main():
     print(f"| variables | clauses | packages | sat (single) | " + " | ".join(f"{name} (CPU s)" for name, _ in modes) + " |")
     print("|---:|---:|---:|---:|" + "---:|" * len(modes))
     fast_only = {int(s) for s in a.fast_only.split(",") if s}
-    for n in [int(s) for s in a.sizes.split(",")] + sorted(fast_only):
+    for n in [int(s) for s in a.sizes.split(",") if s] + sorted(fast_only):
         m = round(a.ratio * n)
         times = {name: [] for name, _ in modes}
         sat = 0
