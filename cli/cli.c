@@ -181,9 +181,41 @@ void cli_print_result(const vsolve_result *r, int rc, int json)
         cli_print_json_string(stdout, vsolve_result_version(r, i));
         printf(", \"pulled_by\": ");
         cli_print_json_string(stdout, vsolve_result_reason(r, i));
+        if (vsolve_result_copy_name(r, i)) {
+            printf(", \"copy\": ");
+            cli_print_json_string(stdout, vsolve_result_copy_name(r, i));
+        }
+        if (vsolve_result_copy_users(r, i)) {   /* a duplicated name: who uses this copy */
+            printf(", \"used_by\": [");
+            const char *u = vsolve_result_copy_users(r, i);
+            for (int first = 1; *u; first = 0) {
+                size_t len = strcspn(u, " ");
+                printf("%s\"%.*s\"", first ? "" : ", ", (int)len, u);   /* NAME.VERSION: nothing to escape */
+                u += len + (u[len] == ' ');
+            }
+            printf("]");
+        }
         printf("}");
     }
-    printf("%s]\n}\n", n ? "\n  " : "");
+    printf("%s]", n ? "\n  " : "");
+    if (vsolve_result_dup_names(r))
+        printf(",\n  \"duplicates\": {\"names\": %zu, \"extra_copies\": %zu}", vsolve_result_dup_names(r),
+               vsolve_result_extra_copies(r));
+    printf("\n}\n");
+}
+
+void cli_print_copies(const vsolve_result *r)
+{
+    if (!vsolve_result_dup_names(r))
+        return;
+    fprintf(stderr, "vsolve: note: %zu name%s with several versions (%zu extra cop%s):\n", vsolve_result_dup_names(r),
+            vsolve_result_dup_names(r) == 1 ? "" : "s", vsolve_result_extra_copies(r),
+            vsolve_result_extra_copies(r) == 1 ? "y" : "ies");
+    for (size_t i = 0; i < vsolve_result_count(r); i++)
+        if (vsolve_result_copy_users(r, i))
+            fprintf(stderr, "  %s.%s%s%s, used by %s\n", vsolve_result_name(r, i), vsolve_result_version(r, i),
+                    vsolve_result_copy_name(r, i) ? " renamed " : " keeps its name",
+                    vsolve_result_copy_name(r, i) ? vsolve_result_copy_name(r, i) : "", vsolve_result_copy_users(r, i));
 }
 
 int cli_need_opam_repo(cli *c)

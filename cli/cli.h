@@ -83,6 +83,8 @@ const char *cli_repo(const cli *c);
 void cli_print_json_string(FILE *out, const char *s);
 /* A result as NAME.VERSION lines, or with json the {"status", "packages"} object. */
 void cli_print_result(const vsolve_result *r, int rc, int json);
+/* With duplicates (--duplicates), the copies on stderr: which version is renamed, who uses it. */
+void cli_print_copies(const vsolve_result *r);
 double cli_seconds(void);
 
 /* The subcommands: int cmd_NAME(cli *c), returning a VSOLVE_* status. */

@@ -86,6 +86,8 @@ static int solve_universe(cli *c, int cudf)
             print_cudf(r, rc);
         else
             cli_print_result(r, rc, c->json);
+        if (rc == VSOLVE_OK && !c->json)
+            cli_print_copies(r);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
         if (c->opt.dump_testcase) {

@@ -39,6 +39,10 @@ static int run_command(cli *c)
     if (rc == VSOLVE_OK && c->opt.preference)
         rc = vsolve_set_preference(c->ctx, !strcmp(c->opt.preference, "opam") ? VSOLVE_PREFER_OPAM_CRITERIA
                                                                              : VSOLVE_PREFER_NEWEST_FIRST);
+    if (rc == VSOLVE_OK && c->opt.duplicates)
+        rc = vsolve_set_duplicates(c->ctx, c->opt.duplicates == 2 ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
+    for (size_t i = 0; rc == VSOLVE_OK && i < c->opt.single.n; i++)
+        rc = vsolve_add_single(c->ctx, c->opt.single.items[i]);
     if (rc != VSOLVE_OK && rc != VSOLVE_EUSAGE)
         return cli_fail_ctx(c, rc);
     return rc == VSOLVE_OK ? run[c->command](c) : rc;

@@ -200,6 +200,29 @@ VSOLVE_API const char *vsolve_result_path(const vsolve_result *r, size_t i);
 VSOLVE_API int vsolve_result_attr(const vsolve_result *r, size_t i, const char *key, size_t k, const char **value);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
+/* Duplicate versions (opam, for vendored builds): with VSOLVE_DUP_MIN, a request that no
+ * single-version answer satisfies may hold several versions of a name built with dune (the
+ * compiler, dune, conf-/base- packages and the names given to vsolve_add_single stay single);
+ * the answer has the fewest names with several versions, then the fewest extra copies, then the
+ * usual preferences. A request a single-version answer satisfies gets exactly that answer.
+ * VSOLVE_DUP_FAST answers without search when the request's cone has no conflict (a
+ * propagation-only pass, no minimisation), else as VSOLVE_DUP_MIN. Default VSOLVE_DUP_OFF. */
+enum vsolve_dup_mode { VSOLVE_DUP_OFF = 0, VSOLVE_DUP_MIN = 1, VSOLVE_DUP_FAST = 2 };
+VSOLVE_API int vsolve_set_duplicates(vsolve_ctx *ctx, int mode);
+/* A name that stays single with duplicates (a provided package). */
+VSOLVE_API int vsolve_add_single(vsolve_ctx *ctx, const char *name);
+/* For package i of a solution with duplicates: the name its copy is renamed to
+ * (NAME_vVERSION, the version's characters other than letters, digits and '_' as '_'), or
+ * NULL when it keeps its name (the newest copy of a duplicated name, and every package of a
+ * name installed once). */
+VSOLVE_API const char *vsolve_result_copy_name(const vsolve_result *r, size_t i);
+/* For package i of a duplicated name: the dependents that use this copy, as space-separated
+ * name.version (or "request"), sorted; NULL for a name installed once. */
+VSOLVE_API const char *vsolve_result_copy_users(const vsolve_result *r, size_t i);
+/* Names with several versions, and versions beyond one per name, in the solution. */
+VSOLVE_API size_t vsolve_result_dup_names(const vsolve_result *r);
+VSOLVE_API size_t vsolve_result_extra_copies(const vsolve_result *r);
+
 /* ---- cargo and npm projects ---------------------------------------------------------------- */
 
 enum vsolve_ecosystem { VSOLVE_OPAM = 1, VSOLVE_CUDF = 2, VSOLVE_CARGO = 3, VSOLVE_NPM = 4 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "checker.h"
+#include "duplicates.h"
 #include "sweep.h"
 #include "testcase.h"
 #include "testcase_npm.h"
@@ -47,6 +48,9 @@ void vsolve_free(vsolve_ctx *ctx)
     free(ctx->source_url);
     free(ctx->repo_path);
     api_opam_lock_reset(ctx);
+    for (size_t i = 0; i < ctx->n_single; i++)
+        free(ctx->single[i]);
+    free(ctx->single);
     free(ctx);
 }
 
@@ -269,7 +273,13 @@ void vsolve_result_free(vsolve_result *r)
         free(r->reasons[i]);
         if (r->paths)
             free(r->paths[i]);
+        if (r->copy_names)
+            free(r->copy_names[i]);
+        if (r->copy_users)
+            free(r->copy_users[i]);
     }
+    free(r->copy_names);
+    free(r->copy_users);
     free(r->names);
     free(r->versions);
     free(r->reasons);
@@ -472,3 +482,111 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     return rc;
 }
 
+
+/* ---- duplicate versions ---- */
+
+int api_add_copies(vsolve_result *r, const vs_universe *u, const vs_dup_result *dr)
+{
+    r->dup_names = dr->dup_names;
+    r->extra_copies = dr->extra_copies;
+    if (!dr->copies.len)
+        return VSOLVE_OK;
+    r->copy_names = calloc(r->count ? r->count : 1, sizeof *r->copy_names);
+    r->copy_users = calloc(r->count ? r->count : 1, sizeof *r->copy_users);
+    if (!r->copy_names || !r->copy_users)
+        return VSOLVE_ENOMEM;
+    for (size_t c = 0; c < dr->copies.len; c++) {
+        const vs_dup_copy *cp = &dr->copies.items[c];
+        size_t i = 0;
+        while (i < r->count && r->pkg[i] != cp->pkg)
+            i++;
+        if (i == r->count)
+            continue;
+        const char *name = universe_pkg_name(u, cp->pkg), *version = universe_pkg_version(u, cp->pkg);
+        if (cp->renamed) {
+            size_t len = strlen(name) + strlen(version) + 3;
+            char *n = malloc(len);
+            if (!n)
+                return VSOLVE_ENOMEM;
+            dup_copy_name(name, version, n, len);
+            r->copy_names[i] = n;
+        }
+        /* users, sorted: "request" and name.version */
+        char **names = calloc(cp->users_count ? cp->users_count : 1, sizeof *names);
+        size_t total = 1;
+        if (!names)
+            return VSOLVE_ENOMEM;
+        int ok = 1;
+        for (uint32_t j = 0; j < cp->users_count && ok; j++) {
+            uint32_t by = dr->users.items[cp->users_first + j];
+            size_t len = by == VS_NONE ? 8 : strlen(universe_pkg_name(u, by)) + strlen(universe_pkg_version(u, by)) + 2;
+            names[j] = malloc(len);
+            ok = names[j] != NULL;
+            if (ok && by == VS_NONE)
+                snprintf(names[j], len, "request");
+            else if (ok)
+                snprintf(names[j], len, "%s.%s", universe_pkg_name(u, by), universe_pkg_version(u, by));
+            total += len;
+        }
+        for (uint32_t a = 0; ok && a < cp->users_count; a++)
+            for (uint32_t b = a + 1; b < cp->users_count; b++)
+                if (strcmp(names[a], names[b]) > 0) {
+                    char *t = names[a];
+                    names[a] = names[b];
+                    names[b] = t;
+                }
+        char *joined = ok ? malloc(total) : NULL;
+        if (joined) {
+            size_t k = 0;
+            for (uint32_t j = 0; j < cp->users_count; j++)
+                k += (size_t)snprintf(joined + k, total - k, "%s%s", j ? " " : "", names[j]);
+            joined[k] = '\0';
+        }
+        for (uint32_t j = 0; j < cp->users_count; j++)
+            free(names[j]);
+        free(names);
+        if (!joined)
+            return VSOLVE_ENOMEM;
+        r->copy_users[i] = joined;
+    }
+    return VSOLVE_OK;
+}
+
+int vsolve_set_duplicates(vsolve_ctx *ctx, int mode)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (mode < VSOLVE_DUP_OFF || mode > VSOLVE_DUP_FAST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_duplicates: mode %d is not a vsolve_dup_mode", mode);
+    ctx->dup_mode = mode;
+    return VSOLVE_OK;
+}
+
+int vsolve_add_single(vsolve_ctx *ctx, const char *name)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (!name)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_add_single: needs a name");
+    char **p = realloc(ctx->single, (ctx->n_single + 1) * sizeof *p);
+    if (!p)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->single = p;
+    if (!(p[ctx->n_single] = api_strdup(name)))
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->n_single++;
+    return VSOLVE_OK;
+}
+
+const char *vsolve_result_copy_name(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_names && i < r->count ? r->copy_names[i] : NULL;
+}
+const char *vsolve_result_copy_users(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_users && i < r->count ? r->copy_users[i] : NULL;
+}
+size_t vsolve_result_dup_names(const vsolve_result *r) { return r ? r->dup_names : 0; }
+size_t vsolve_result_extra_copies(const vsolve_result *r) { return r ? r->extra_copies : 0; }

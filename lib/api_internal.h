@@ -47,6 +47,10 @@ struct vsolve_ctx {
     char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
     struct vs_lock *opam_lock;       /* the last lock made (malloc'd), for vsolve_write_lock */
     unsigned opam_lock_gen;          /* bumped by every vsolve_opam_lock; its result's gen */
+    /* duplicates (solver/duplicates.h): the mode and the names that stay single */
+    int dup_mode;
+    char **single;
+    size_t n_single;
 };
 
 struct vsolve_result {
@@ -64,11 +68,16 @@ struct vsolve_result {
     size_t n_clash;
     opam_fixes fixes;                /* a refusal: verified fixes */
     char *notes;                     /* opam lock: what changed against the old lock (or NULL) */
+    char **copy_names, **copy_users; /* with duplicates: parallel to names, NULL entries */
+    size_t dup_names, extra_copies;
 };
 
 char *api_strdup(const char *s);
 /* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
 int api_request_preference(const vsolve_ctx *ctx);
+struct vs_dup_result;
+/* With duplicates: the copies' names and users on r's rows (api.c). */
+int api_add_copies(vsolve_result *r, const vs_universe *u, const struct vs_dup_result *dr);
 /* A result from a solution graph: rows are g's nodes. reasons from s (NULL for npm: paths). */
 vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe *u, const vs_request *req,
                                const vs_solution *s, const vs_graph *g);

@@ -1,6 +1,7 @@
 /* api_opam.c: the public API for opam repositories: loading (through the universe cache) and
  * solving atoms (also a CUDF document's own request, loaded by api_cudf.c). */
 #include "api_internal.h"
+#include "duplicates.h"
 #include <stdlib.h>
 #include <string.h>
 #include "cache.h"
@@ -155,10 +156,13 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     }
     vs_solution s;
     solution_init(&s);
-    rc = vs_solve(&ctx->universe, use, &s);
+    vs_dup_result dr;
+    vs_dup_options dopt = { ctx->dup_mode, (const char *const *)ctx->single, ctx->n_single };
+    rc = vs_solve_duplicates(&ctx->universe, use, &dopt, &s, &dr);
     vs_graph g;
     int has_graph = 0;
-    if (rc == VSOLVE_OK) {
+    if (rc == VSOLVE_OK) {   /* with copies, the graph takes the newest chosen provider per clause;
+                                the copy each dependent uses is in vsolve_result_copy_users */
         int grc = graph_build(&g, &ctx->universe, use, &s, NULL);
         if (grc != VSOLVE_OK)
             rc = grc == VSOLVE_ENOMEM ? grc : VSOLVE_EUSAGE;   /* EUSAGE: not a solution, a bug */
@@ -167,9 +171,10 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         *out = api_make_result(ctx, ctx->from_cudf ? VSOLVE_CUDF : VSOLVE_OPAM, &ctx->universe, use, &s,
                                has_graph ? &g : NULL);
-        if (!*out)
+        if (!*out || (rc == VSOLVE_OK && api_add_copies(*out, &ctx->universe, &dr) != VSOLVE_OK))
             rc = VSOLVE_ENOMEM;
     }
+    dup_result_free(&dr);
     if (has_graph)
         graph_free(&g);
     if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)

@@ -22,7 +22,7 @@ void solution_free(vs_solution *s)
 
 /* Breadth-first from the request through installed providers: the first installed package to
  * reach another is recorded as what pulled it in. */
-static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_solution *s)
+int solve_record_reasons(const vs_encoding *e, const unsigned char *model, vs_solution *s)
 {
     const vs_universe *u = e->u;
     size_t n = e->cone.len;
@@ -140,7 +140,7 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         for (size_t v = 0; model && req->preference == VS_PREFER_ANY && v < e.cone.len; v++)
             model[v] = (unsigned char)sat_model_value(e.s, (uint32_t)v);
         if (rc == VSOLVE_OK)
-            rc = record_reasons(&e, model, s);
+            rc = solve_record_reasons(&e, model, s);
         free(model);
     }
     s->sat_calls = e.s ? sat_solve_calls(e.s) : 0;
