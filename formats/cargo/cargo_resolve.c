@@ -36,6 +36,7 @@ struct cargo_node {
 typedef struct version_entry {
     const cargo_version *v;
     int is_root, locked;
+    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
@@ -43,11 +44,29 @@ typedef struct version_entry {
     size_t n_optionals;
 } version_entry;
 
+/* What discovery found reachable of a crate: a feature, or an optional dependency turned on. */
+typedef enum reach_kind { REACH_VISIT, REACH_FEATURE, REACH_OPTIONAL } reach_kind;
+
+typedef struct reached {
+    reach_kind kind;                /* REACH_FEATURE or REACH_OPTIONAL */
+    const char *name;
+    struct reached *next;
+} reached;
+
 typedef struct crate_entry {
     const char *name;
-    const cargo_crate *crate;       /* NULL: not in the index */
+    const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    reached *reach;                 /* features and optional dependencies reachable, any version */
 } crate_entry;
+
+/* One step of discovery: visit a candidate's dependencies, or apply a reachable feature or
+ * optional dependency to it. */
+typedef struct work_item {
+    version_entry *ve;
+    reach_kind kind;
+    const char *name;               /* the feature or optional dependency (not for a visit) */
+} work_item;
 
 typedef struct provider_run {
     uint32_t first, count;
@@ -59,8 +78,10 @@ typedef struct builder {
     vs_error *err;
     strpool crate_ids;              /* crate name -> crates[] */
     VEC(crate_entry) crates;
-    VEC(version_entry *) work;      /* candidates whose dependencies are still to visit */
+    VEC(work_item) work;            /* discovery steps still to take */
     VEC(version_entry *) all;       /* every candidate, the root first */
+    strpool reach_keys;             /* "crate id, kind, name" already reachable */
+    int sealed;                     /* discovery done: crates not reached are not read */
     const cargo_locked *locked;
     size_t n_locked;
     const char *msrv;               /* prefer versions for this rust version (resolver 3), or NULL */
@@ -100,7 +121,8 @@ static crate_entry *crate_of(builder *b, const char *name)
     if (!c->name) {
         c->name = strpool_str(&b->crate_ids, id);
         vs_error e;
-        c->crate = cargo_index_crate(b->ix, name, &e);
+        vs_error_clear(&e);
+        c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
         if (!c->crate && e.code != VSOLVE_OK) {
             *b->err = e;
             return NULL;
@@ -121,29 +143,46 @@ static int is_locked(const builder *b, const char *name, const char *vers)
     return 0;
 }
 
-static int add_candidate(builder *b, version_entry *ve)
+static int push_work(builder *b, version_entry *ve, reach_kind kind, const char *name)
 {
-    return vec_push(&b->work, ve) && vec_push(&b->all, ve) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    return vec_push(&b->work, ((work_item){ ve, kind, name })) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-/* Every version of `package` matching req becomes a candidate. */
-static int demand(builder *b, const char *package, const semver_req *req)
+/* A new candidate: its dependencies to visit, and what is already reachable of its crate. */
+static int add_candidate(builder *b, version_entry *ve)
+{
+    if (!vec_push(&b->all, ve))
+        return VSOLVE_ENOMEM;
+    int rc = push_work(b, ve, REACH_VISIT, NULL);
+    if (ve->crate_id == UINT32_MAX)
+        return rc;
+    for (const reached *r = b->crates.items[ve->crate_id].reach; r && rc == VSOLVE_OK; r = r->next)
+        rc = push_work(b, ve, r->kind, r->name);
+    return rc;
+}
+
+/* Every version of `package` matching req becomes a candidate; *cid is the crate's id. */
+static int demand(builder *b, const char *package, const semver_req *req, uint32_t *cid)
 {
     crate_entry *c = crate_of(b, package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    *cid = (uint32_t)(c - b->crates.items);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
             continue;
         version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
         if (!ve)
             return VSOLVE_ENOMEM;
+        memset(ve, 0, sizeof *ve);
         ve->v = &c->crate->versions[i];
         ve->locked = is_locked(b, c->name, ve->v->vers);
+        ve->crate_id = *cid;
         c->candidates[i] = ve;
         int rc = add_candidate(b, ve);
         if (rc != VSOLVE_OK)
             return rc;
+        c = &b->crates.items[*cid];   /* stable: add_candidate reads no crate */
     }
     return VSOLVE_OK;
 }
@@ -153,19 +192,132 @@ static int uses_dep(const cargo_dep *d, int is_root)
     return is_root || d->kind != CARGO_DEV;
 }
 
+/* Marks a feature or optional dependency of crate cid reachable (once): every candidate of the
+ * crate, now and later, applies it. */
+static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    char key[600];
+    int n = snprintf(key, sizeof key, "%u%c%s", cid, kind == REACH_FEATURE ? '#' : '?', name);
+    if (n < 0 || (size_t)n >= sizeof key)
+        n = (int)strlen(key);   /* truncated: a name this long is not a real feature */
+    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, (size_t)n);
+    if (id == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    if (b->reach_keys.count == before)
+        return VSOLVE_OK;   /* already reachable */
+    reached *r = arena_alloc(&b->pb->mem, sizeof *r);
+    if (!r)
+        return VSOLVE_ENOMEM;
+    crate_entry *c = &b->crates.items[cid];
+    *r = (reached){ kind, name, c->reach };
+    c->reach = r;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
+        if (c->candidates[i])
+            rc = push_work(b, c->candidates[i], kind, name);
+    return rc;
+}
+
+/* Dependency d is used: its matching versions become candidates, with the features it asks. */
+static int follow_dep(builder *b, const cargo_dep *d)
+{
+    uint32_t cid;
+    int rc = demand(b, d->package, &d->req, &cid);
+    if (rc == VSOLVE_OK && d->default_features)
+        rc = reach(b, cid, REACH_FEATURE, "default");
+    for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
+        rc = reach(b, cid, REACH_FEATURE, d->features[f]);
+    return rc;
+}
+
+/* Something of ve's own crate becomes reachable (the root's are all reachable from the start). */
+static int reach_own(builder *b, const version_entry *ve, reach_kind kind, const char *name)
+{
+    return ve->is_root ? VSOLVE_OK : reach(b, ve->crate_id, kind, name);
+}
+
+static int has_optional(const cargo_version *v, const char *name, int is_root)
+{
+    for (size_t i = 0; i < v->n_deps; i++)
+        if (v->deps[i].optional && uses_dep(&v->deps[i], is_root) && !strcmp(v->deps[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* Feature f of ve is reachable: what it enables is (the rules of the clauses, at the top). */
+static int apply_feature(builder *b, version_entry *ve, const char *f)
+{
+    const cargo_version *v = ve->v;
+    const cargo_feature *decl = NULL;
+    for (size_t k = 0; k < v->n_features && !decl; k++)
+        if (!strcmp(v->features[k].name, f))
+            decl = &v->features[k];
+    if (!decl)   /* an implicit feature of an optional dependency, or nothing */
+        return has_optional(v, f, ve->is_root) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++) {
+        const char *item = decl->items[i];
+        const char *slash = strchr(item, '/');
+        if (!strncmp(item, "dep:", 4)) {
+            rc = reach_own(b, ve, REACH_OPTIONAL, item + 4);
+            continue;
+        }
+        if (!slash) {
+            rc = reach_own(b, ve, REACH_FEATURE, item);
+            continue;
+        }
+        char dep[256];
+        size_t dl = (size_t)(slash - item);
+        if (dl > 0 && item[dl - 1] == '?')   /* weak: resolved like a strong one */
+            dl--;
+        if (dl >= sizeof dep)
+            continue;
+        memcpy(dep, item, dl);
+        dep[dl] = '\0';
+        for (size_t k = 0; k < v->n_deps && rc == VSOLVE_OK; k++) {
+            const cargo_dep *d = &v->deps[k];
+            if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
+                continue;
+            if (d->optional)
+                rc = reach_own(b, ve, REACH_OPTIONAL, d->name);
+            uint32_t cid;
+            if (rc == VSOLVE_OK)
+                rc = demand(b, d->package, &d->req, &cid);
+            if (rc == VSOLVE_OK)
+                rc = reach(b, cid, REACH_FEATURE, slash + 1);
+        }
+    }
+    return rc;
+}
+
+/* Discovery: from the root, the crate versions the resolution can reach. A version's normal and
+ * build dependencies are followed; an optional one only once a reachable feature turns it on
+ * (for the root: all of them, as Cargo.lock covers every feature); dev-dependencies only the
+ * root's. The features reachable are tracked per crate, over every candidate version. */
 static int discover(builder *b)
 {
     for (size_t head = 0; head < b->work.len; head++) {
-        version_entry *ve = b->work.items[head];
-        for (size_t i = 0; i < ve->v->n_deps; i++) {
-            const cargo_dep *d = &ve->v->deps[i];
-            if (!uses_dep(d, ve->is_root))
-                continue;
-            int rc = demand(b, d->package, &d->req);
-            if (rc != VSOLVE_OK)
-                return rc;
+        work_item w = b->work.items[head];
+        version_entry *ve = w.ve;
+        const cargo_version *v = ve->v;
+        int rc = VSOLVE_OK;
+        if (w.kind == REACH_FEATURE) {
+            rc = apply_feature(b, ve, w.name);
+        } else if (w.kind == REACH_OPTIONAL) {
+            for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
+                if (v->deps[i].optional && uses_dep(&v->deps[i], ve->is_root) && !strcmp(v->deps[i].name, w.name))
+                    rc = follow_dep(b, &v->deps[i]);
+        } else {
+            for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
+                if (uses_dep(&v->deps[i], ve->is_root) && (!v->deps[i].optional || ve->is_root))
+                    rc = follow_dep(b, &v->deps[i]);
+            for (size_t f = 0; ve->is_root && f < v->n_features && rc == VSOLVE_OK; f++)
+                rc = push_work(b, ve, REACH_FEATURE, v->features[f].name);
         }
+        if (rc != VSOLVE_OK)
+            return rc;
     }
+    b->sealed = 1;
     return VSOLVE_OK;
 }
 
@@ -650,6 +802,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = strpool_init(&b.crate_ids);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.provider_keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.reach_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -669,6 +823,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rv->links = root->links;
         re->v = rv;
         re->is_root = 1;
+        re->crate_id = UINT32_MAX;
     }
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
@@ -752,6 +907,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.all);
     strpool_free(&b.crate_ids);
     strpool_free(&b.provider_keys);
+    strpool_free(&b.reach_keys);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
