@@ -516,12 +516,9 @@ static int clause(builder *b, uint32_t pkg, uint32_t cond, const char *desc, con
 /* Do the base nodes in prov lie in more than one semver-compatible range? */
 static int spans_slots(const cargo_problem *pb, const u32_vec *prov)
 {
-    char first[64], other[64];
-    for (size_t i = 0; i < prov->len; i++) {
-        semver_slot(&pb->node_of_pkg[prov->items[i]]->v->v, i ? other : first, sizeof first);
-        if (i && strcmp(first, other) != 0)
+    for (size_t i = 1; i < prov->len; i++)
+        if (!semver_same_slot(&pb->node_of_pkg[prov->items[0]]->v->v, &pb->node_of_pkg[prov->items[i]]->v->v))
             return 1;
-    }
     return 0;
 }
 
@@ -695,19 +692,18 @@ static int add_groups(builder *b)
         uint32_t first, count;
         universe_name_pkgs(u, name, &first, &count);
         for (uint32_t j = 0; j < count && rc == VSOLVE_OK;) {
-            char slot[64], other[64];
+            char slot[64];
             const cargo_node *n = b->pb->node_of_pkg[first + j];
-            semver_slot(&n->v->v, slot, sizeof slot);
             members.len = 0;
             uint32_t k = j;
             for (; k < count; k++) {
-                semver_slot(&b->pb->node_of_pkg[first + k]->v->v, other, sizeof other);
-                if (strcmp(slot, other) != 0)
+                if (!semver_same_slot(&n->v->v, &b->pb->node_of_pkg[first + k]->v->v))
                     break;
                 if (!vec_push(&members, first + k))
                     rc = VSOLVE_ENOMEM;
             }
             if (rc == VSOLVE_OK && members.len) {
+                semver_slot(&n->v->v, slot, sizeof slot);
                 char desc[300];
                 snprintf(desc, sizeof desc, "%s %s.x: one version per semver-compatible range", ce->name, slot);
                 uint32_t d = universe_intern(u, desc, strlen(desc));
