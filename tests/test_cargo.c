@@ -250,7 +250,8 @@ START_TEST(reads_only_the_reachable)
                                      DEP("eeee", ",\"optional\":true") "," DEP("dddd", ",\"kind\":\"dev\"") ","
                                      DEP("ffff", ""),
                                      "\"default\":[\"ffff/zz\"],\"never\":[\"dep:cccc\"]"));
-    put_file(dir, "bb/bb/bbbb", LINE("bbbb", "", ""));
+    /* bbbb 2.0.0's line is malformed: read only when a requirement matches it */
+    put_file(dir, "bb/bb/bbbb", LINE("bbbb", "", "") "{\"name\":\"bbbb\",\"vers\":\"2.0.0\",\"deps\":[{\"name\":1}]}\n");
     put_file(dir, "cc/cc/cccc", LINE("cccc", "", ""));
     put_file(dir, "dd/dd/dddd", LINE("dddd", "", ""));
     put_file(dir, "ee/ee/eeee", LINE("eeee", "", ""));
@@ -290,6 +291,12 @@ START_TEST(reads_only_the_reachable)
     }
     ck_assert_uint_eq(crates, 5);
     solution_free(&s);
+    cargo_problem_free(&pb);
+    put_file(dir, "root2/Cargo.toml", "[package]\nname = \"root\"\nversion = \"0.1.0\"\n\n[dependencies]\nbbbb = \"2\"\n");
+    snprintf(manifest, sizeof manifest, "%s/root2/Cargo.toml", dir);
+    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(!strncmp(err.message, "bb/bb/bbbb:2:", 13), "%s", err.message);
     cargo_problem_free(&pb);
     cargo_index_close(ix);
     arena_free(&a);

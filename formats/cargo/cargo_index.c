@@ -27,6 +27,7 @@ struct cargo_index {
     /* crates asked for so far: name id -> crate, or NULL when absent */
     strpool names;
     VEC(cargo_crate *) crates;
+    VEC(char *) texts;         /* a directory index: the crate files read, kept for their lines */
     size_t files_read;
 };
 
@@ -137,6 +138,9 @@ void cargo_index_close(cargo_index *ix)
     strpool_free(&ix->names);
     vec_free(&ix->files);
     vec_free(&ix->crates);
+    for (size_t i = 0; i < ix->texts.len; i++)
+        free(ix->texts.items[i]);
+    vec_free(&ix->texts);
     free(ix);
 }
 
@@ -297,6 +301,7 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
     v->links = links && links->kind == JSON_STRING ? copy_str(a, links) : NULL;
     v->cksum = cksum && cksum->kind == JSON_STRING ? copy_str(a, cksum) : NULL;
     v->rust_version = rv && rv->kind == JSON_STRING ? copy_str(a, rv) : NULL;
+    v->parsed = 1;
 out:
     arena_free(&scratch);
     return rc;
@@ -336,6 +341,45 @@ static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
     return buf;
 }
 
+/* The quick scan of a line: its "vers" string, when the line has exactly one plainly written
+ * (no escapes) and it parses; else 0 and the line is parsed whole at once. */
+static int scan_version(const char *line, size_t len, cargo_version *v)
+{
+    static const char key[] = "\"vers\":\"";
+    const char *end = line + len, *at = NULL;
+    for (const char *p = line; (p = memchr(p, '"', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) >= sizeof key - 1 && !memcmp(p, key, sizeof key - 1)) {
+            if (at)
+                return 0;
+            at = p + sizeof key - 1;
+        }
+    }
+    if (!at)
+        return 0;
+    const char *q = at;
+    while (q < end && *q != '"' && *q != '\\')
+        q++;
+    if (q >= end || *q != '"')
+        return 0;
+    char why[8];
+    if (semver_parse(at, (size_t)(q - at), &v->v, why, sizeof why) != 0)
+        return 0;
+    v->vers = at;   /* not NUL-terminated: used only through v->v until the line is parsed */
+    return 1;
+}
+
+const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err)
+{
+    cargo_version *v = &c->versions[i];
+    if (v->parsed)
+        return v;
+    cargo_version full;
+    if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
+        return NULL;
+    *v = full;
+    return v;
+}
+
 static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
@@ -344,7 +388,9 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
     c->versions = arena_alloc(&ix->mem, (lines + 1) * sizeof *c->versions);
     if (!c->versions)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    const char *file = arena_strndup(&ix->mem, rel, strlen(rel));
+    const char *file = c->file = arena_strndup(&ix->mem, rel, strlen(rel));
+    if (!file)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     unsigned lineno = 0;
     for (const char *p = text, *end = text + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -354,9 +400,16 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
         while (q < stop && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < stop) {
-            int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &c->versions[c->n_versions], err);
-            if (rc != VSOLVE_OK)
-                return rc;
+            cargo_version *v = &c->versions[c->n_versions];
+            memset(v, 0, sizeof *v);
+            v->line = p;
+            v->line_len = (size_t)(stop - p);
+            v->lineno = lineno;
+            if (!scan_version(p, v->line_len, v)) {
+                int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), v, err);
+                if (rc != VSOLVE_OK)
+                    return rc;
+            }
             c->n_versions++;
         }
         p = nl ? nl + 1 : end;
@@ -403,7 +456,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
         c->name = arena_strndup(&ix->mem, name, strlen(name));
         rc = parse_crate_file(ix, rel, text, len, c, err);
     }
-    free(owned);
+    if (owned && (rc != VSOLVE_OK || !vec_push(&ix->texts, owned))) {   /* kept for the unparsed lines */
+        free(owned);
+        if (rc == VSOLVE_OK)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
     if (rc != VSOLVE_OK)
         return NULL;
     ix->crates.items[id] = c;

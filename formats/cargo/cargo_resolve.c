@@ -171,11 +171,13 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
             continue;
+        const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
+        if (!v)
+            return b->err->code;
         version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
         if (!ve)
             return VSOLVE_ENOMEM;
-        memset(ve, 0, sizeof *ve);
-        ve->v = &c->crate->versions[i];
+        ve->v = v;
         ve->locked = is_locked(b, c->name, ve->v->vers);
         ve->crate_id = *cid;
         c->candidates[i] = ve;
