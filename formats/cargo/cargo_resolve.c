@@ -30,6 +30,7 @@ struct cargo_node {
     const char *what;               /* feature or optional dependency name */
     uint32_t pkg;                   /* universe package id, after sorting */
     struct version_entry *entry;    /* the crate version this node belongs to */
+    const cargo_feature *decl;      /* a feature node: its declaration, or NULL (implicit, default) */
 };
 
 /* A candidate crate version with its nodes. */
@@ -40,6 +41,8 @@ typedef struct version_entry {
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
+    const cargo_node **by_name;     /* the features sorted by name, for lookups */
+    size_t n_sorted;                /* features in by_name */
     cargo_node *optionals;          /* one per distinct optional dependency name */
     size_t n_optionals;
 } version_entry;
@@ -337,15 +340,50 @@ static int has_dep_prefix(const cargo_version *v, const char *dep)
     return 0;
 }
 
+/* Orders feature nodes by name, then by place (the first declaration of a name first). */
+static int by_what(const void *a, const void *b)
+{
+    const cargo_node *x = *(const cargo_node *const *)a, *y = *(const cargo_node *const *)b;
+    int c = strcmp(x->what, y->what);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static void sort_features(version_entry *ve)
+{
+    for (size_t k = 0; k < ve->n_features; k++)
+        ve->by_name[k] = &ve->features[k];
+    ve->n_sorted = ve->n_features;
+    if (ve->n_features > 1)
+        qsort(ve->by_name, ve->n_features, sizeof *ve->by_name, by_what);
+}
+
+static const cargo_node *feature_node(const version_entry *ve, const char *f)
+{
+    size_t lo = 0, hi = ve->n_sorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ve->by_name[mid]->what, f);
+        if (c == 0)
+            return ve->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static int make_nodes(builder *b, version_entry *ve, const char *crate)
 {
     arena *a = &b->pb->mem;
     const cargo_version *v = ve->v;
-    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve };
+    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL };
     /* optional dependencies, by distinct name */
+    size_t cap = v->n_features + v->n_deps + 1;
     ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
-    ve->features = arena_alloc(a, (v->n_features + v->n_deps + 1) * sizeof *ve->features);
-    if (!ve->optionals || !ve->features)
+    ve->features = arena_alloc(a, cap * sizeof *ve->features);
+    ve->by_name = arena_alloc(a, cap * sizeof *ve->by_name);
+    if (!ve->optionals || !ve->features || !ve->by_name)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
@@ -355,28 +393,35 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
             seen = !strcmp(ve->optionals[k].what, d->name);
         if (!seen)
-            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve };
+            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL };
     }
-    int has_default = 0;
-    for (size_t f = 0; f < v->n_features; f++) {
-        int dup = 0;
-        for (size_t k = 0; k < ve->n_features && !dup; k++)
-            dup = !strcmp(ve->features[k].what, v->features[f].name);
-        if (dup)
-            continue;
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve };
-        has_default |= !strcmp(v->features[f].name, "default");
+    /* the declared features, a name declared twice (features and features2) kept once, first */
+    for (size_t f = 0; f < v->n_features; f++)
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
+    sort_features(ve);
+    for (size_t k = 1, first = 0; k < ve->n_features; k++) {
+        if (!strcmp(ve->by_name[k]->what, ve->by_name[first]->what))
+            ((cargo_node *)ve->by_name[k])->what = NULL;
+        else
+            first = k;
     }
-    if (!has_default)
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve };
+    size_t kept = 0;
+    for (size_t k = 0; k < ve->n_features; k++)
+        if (ve->features[k].what)
+            ve->features[kept++] = ve->features[k];
+    ve->n_features = kept;
+    sort_features(ve);
+    size_t declared = ve->n_features;
+    if (!feature_node(ve, "default"))
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
     for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
         const char *d = ve->optionals[k].what;
-        int exists = 0;
-        for (size_t f = 0; f < ve->n_features && !exists; f++)
-            exists = !strcmp(ve->features[f].what, d);
+        int exists = feature_node(ve, d) != NULL || !strcmp(d, "default");
         if (!exists && !has_dep_prefix(v, d))
-            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve };
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
     }
+    if (ve->n_features != declared)
+        sort_features(ve);
     return VSOLVE_OK;
 }
 
@@ -424,13 +469,6 @@ static int version_order(const char *a, const char *b)
 
 /* ---- clauses ------------------------------------------------------------------------------- */
 
-static const cargo_node *feature_node(const version_entry *ve, const char *f)
-{
-    for (size_t k = 0; k < ve->n_features; k++)
-        if (!strcmp(ve->features[k].what, f))
-            return &ve->features[k];
-    return NULL;
-}
 
 static const cargo_node *optional_node(const version_entry *ve, const char *d)
 {
@@ -657,10 +695,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
         prov->len = 0;
         vec_push(prov, ve->base.pkg);
         rc = clause(b, fn->pkg, VS_NONE, "its crate", prov);
-        const cargo_feature *decl = NULL;
-        for (size_t f = 0; f < v->n_features && !decl; f++)
-            if (!strcmp(v->features[f].name, fn->what))
-                decl = &v->features[f];
+        const cargo_feature *decl = fn->decl;
         if (decl) {
             for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++)
                 rc = feature_item(b, ve, fn, decl->items[i], prov);
