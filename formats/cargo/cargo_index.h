@@ -62,7 +62,8 @@ typedef struct cargo_crate {
 typedef struct cargo_index cargo_index;
 
 /* Opens an index: a directory (files read when asked) or a .tar.gz/.tar (streamed once, the
- * crate files kept in memory, each parsed only when asked). The index may sit under a top
+ * crate files written to an unlinked temporary file in $TMPDIR or /tmp, each read back and
+ * parsed only when asked: memory stays small however large the index). The index may sit under a top
  * folder ("crates.io-index/", "index/"); config.json is ignored. */
 cargo_index *cargo_index_open(const char *path, vs_error *err);
 void cargo_index_close(cargo_index *ix);
