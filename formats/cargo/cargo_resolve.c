@@ -457,8 +457,33 @@ static int add_node(builder *b, cargo_node *n)
     return universe_add_package(u, ns, vs, flags, n);
 }
 
+/* "MAJOR.MINOR.PATCH" with plain numbers (no leading zero, no pre-release or build part)? */
+static int plain_triple(const char *s, uint64_t out[3])
+{
+    for (int part = 0; part < 3; part++) {
+        if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+            return 0;
+        uint64_t n = 0;
+        int digits = 0;
+        for (; *s >= '0' && *s <= '9'; s++, digits++)
+            n = n * 10 + (uint64_t)(*s - '0');
+        if (digits > 18 || *s != (part < 2 ? '.' : '\0'))
+            return 0;
+        out[part] = n;
+        s++;
+    }
+    return 1;
+}
+
 static int version_order(const char *a, const char *b)
 {
+    uint64_t x3[3], y3[3];
+    if (plain_triple(a, x3) && plain_triple(b, y3)) {   /* the common case, without semver_parse */
+        for (int i = 0; i < 3; i++)
+            if (x3[i] != y3[i])
+                return x3[i] < y3[i] ? -1 : 1;
+        return 0;
+    }
     semver_version x, y;
     char why[8];
     int ax = semver_parse(a, strlen(a), &x, why, sizeof why), by = semver_parse(b, strlen(b), &y, why, sizeof why);
