@@ -474,8 +474,8 @@ static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
 static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
     c->versions = arena_alloc(&ix->mem, (lines + 1) * sizeof *c->versions);
     if (!c->versions)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
