@@ -143,7 +143,35 @@ void cli_print_result(const vsolve_result *r, int rc, int json)
     if (rc != VSOLVE_OK) {
         printf("  \"explanation\": ");
         cli_print_json_string(stdout, vsolve_result_explanation(r));
-        printf(",\n");
+        printf(",\n  \"clash\": [");
+        for (size_t i = 0; i < vsolve_result_clash_count(r); i++) {
+            printf("%s", i ? ", " : "");
+            cli_print_json_string(stdout, vsolve_result_clash_atom(r, i));
+        }
+        printf("],\n  \"fixes\": [");
+        for (size_t i = 0; i < vsolve_result_fix_count(r); i++) {
+            printf("%s\n    {", i ? "," : "");
+            for (int replace = 0; replace < 2; replace++) {   /* "drop": [...], then "replace": {...} */
+                size_t shown = 0;
+                for (size_t k = 0; k < vsolve_result_fix_edits(r, i); k++) {
+                    const char *repl = vsolve_result_fix_replacement(r, i, k);
+                    if ((repl != NULL) != replace)
+                        continue;
+                    printf("%s", shown++ ? ", " : replace ? "\"replace\": {" : "\"drop\": [");
+                    cli_print_json_string(stdout, vsolve_result_fix_atom(r, i, k));
+                    if (repl) {
+                        printf(": ");
+                        cli_print_json_string(stdout, repl);
+                    }
+                }
+                if (shown)
+                    printf("%s, ", replace ? "}" : "]");
+            }
+            printf("\"text\": ");
+            cli_print_json_string(stdout, vsolve_result_fix_text(r, i));
+            printf("}");
+        }
+        printf("%s],\n", vsolve_result_fix_count(r) ? "\n  " : "");
     }
     printf("  \"packages\": [");
     for (size_t i = 0; i < n; i++) {

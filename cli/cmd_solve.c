@@ -40,9 +40,16 @@ static int reject_project_options(cli *c, int cargo_too, int npm_too)
         if (rc == VSOLVE_OK)
             rc = reject(c, c->opt.npm != NULL, "--npm");
     }
-    if (rc == VSOLVE_OK && (cargo_too || npm_too))
-        rc = reject(c, c->opt.dump_testcase != NULL, "--dump-testcase");
     return rc;
+}
+
+/* --dump-testcase after a cargo or npm run: the run as a neutral test case. */
+static int dump_project(cli *c, int rc)
+{
+    if (!c->opt.dump_testcase || (rc != VSOLVE_OK && rc != VSOLVE_UNSAT))
+        return rc;
+    int drc = vsolve_dump_testcase(c->ctx, NULL, 0, NULL, c->opt.dump_testcase);
+    return drc == VSOLVE_OK ? rc : cli_fail_ctx(c, drc);
 }
 
 /* A CUDF solution (formats/cudf's writer): the installed packages as stanzas, or FAIL (the
@@ -149,6 +156,7 @@ static int solve_cargo(cli *c)
     } else {
         cli_fail_ctx(c, rc);
     }
+    rc = dump_project(c, rc);
     vsolve_result_free(r);
     free(feature_list);
     return rc;
@@ -169,6 +177,7 @@ static int solve_npm(cli *c)
         cli_print_result(r, rc, 1);
     else if (rc != VSOLVE_OK)
         cli_fail_ctx(c, rc);
+    rc = dump_project(c, rc);
     vsolve_result_free(r);
     return rc;
 }

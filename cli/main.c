@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static int (*const run[CMD_COUNT])(cli *c) = {
-#define CMD_RUN(name, usage, summary, description) cmd_##name,
+#define CMD_RUN(name, word, usage, summary, description) cmd_##name,
     VSOLVE_COMMANDS(CMD_RUN)
 #undef CMD_RUN
 };
@@ -36,6 +36,11 @@ static int run_command(cli *c)
     if (!(c->ctx = vsolve_new()))
         return cli_fail(c, VSOLVE_ENOMEM, "out of memory");
     int rc = cli_apply_env(c);
+    if (rc == VSOLVE_OK && c->opt.preference)
+        rc = vsolve_set_preference(c->ctx, !strcmp(c->opt.preference, "opam") ? VSOLVE_PREFER_OPAM_CRITERIA
+                                                                             : VSOLVE_PREFER_NEWEST_FIRST);
+    if (rc != VSOLVE_OK && rc != VSOLVE_EUSAGE)
+        return cli_fail_ctx(c, rc);
     return rc == VSOLVE_OK ? run[c->command](c) : rc;
 }
 

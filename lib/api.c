@@ -12,10 +12,13 @@
 #include "cudf.h"
 #include "npm_lock.h"
 #include "error.h"
+#include "opam_fixes.h"
 #include "opam_repo.h"
 #include "solve.h"
 #include "sweep.h"
 #include "testcase.h"
+#include "testcase_npm.h"
+#include "atomic_file.h"
 
 struct vsolve_ctx {
     vs_error err;
@@ -25,6 +28,7 @@ struct vsolve_ctx {
     int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
     vs_request cudf_request;
     int cache_mode;                  /* enum vsolve_cache_mode */
+    int preference;                  /* enum vsolve_preference */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
     /* cargo: the last problem and its solution (for the lock) */
@@ -45,6 +49,9 @@ struct vsolve_result {
     size_t count;
     char **names, **versions, **reasons;
     char *explanation;
+    char **clash;          /* a refusal: the atoms its explanation names */
+    size_t n_clash;
+    opam_fixes fixes;      /* a refusal: verified fixes */
 };
 
 const char *vsolve_version(void) { return VSOLVE_VERSION_STRING; }
@@ -124,6 +131,25 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+int vsolve_set_preference(vsolve_ctx *ctx, int preference)
+{
+    vs_error_clear(&ctx->err);
+    if (preference < VSOLVE_PREFER_DEFAULT || preference > VSOLVE_PREFER_NEWEST_FIRST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_preference: unknown preference %d", preference);
+    ctx->preference = preference;
+    return VSOLVE_OK;
+}
+
+/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
+static int request_preference(const vsolve_ctx *ctx)
+{
+    if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
+        return VS_PREFER_OPAM_CRITERIA;
+    if (ctx->preference == VSOLVE_PREFER_NEWEST_FIRST)
+        return VS_PREFER_NEWEST_FIRST;
+    return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
+}
 
 static int by_var_name(const void *a, const void *b)
 {
@@ -285,6 +311,32 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
     return r;
 }
 
+/* A refusal's clashing atoms and its verified fixes (opam_fixes.h), also in its explanation. */
+static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, vsolve_result *r)
+{
+    r->clash = calloc(s->clash.len ? s->clash.len : 1, sizeof *r->clash);
+    if (!r->clash)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < s->clash.len; i++)
+        if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = dupstr(atoms[s->clash.items[i]])))
+            return VSOLVE_ENOMEM;
+    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, &r->fixes);
+    if (rc != VSOLVE_OK || r->fixes.len == 0)
+        return rc == VSOLVE_ENOMEM ? rc : VSOLVE_OK;   /* no fix found: the explanation stands alone */
+    size_t len = strlen(r->explanation) + 80;
+    for (size_t i = 0; i < r->fixes.len; i++)
+        len += strlen(r->fixes.items[i].text) + 8;
+    char *text = malloc(len);
+    if (!text)
+        return VSOLVE_ENOMEM;
+    size_t at = (size_t)snprintf(text, len, "%sTo fix it, any one of these (each checked by solving again):\n", r->explanation);
+    for (size_t i = 0; i < r->fixes.len; i++)
+        at += (size_t)snprintf(text + at, len - at, "  - %s\n", r->fixes.items[i].text);
+    free(r->explanation);
+    r->explanation = text;
+    return VSOLVE_OK;
+}
+
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
 {
     vs_error_clear(&ctx->err);
@@ -298,6 +350,7 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
     vs_request req;
     request_init(&req);
+    req.preference = ctx->cudf_request.preference = request_preference(ctx);
     const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
@@ -319,6 +372,8 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         if (!*out)
             rc = VSOLVE_ENOMEM;
     }
+    if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)
+        rc = VSOLVE_ENOMEM;
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     else if (rc == VSOLVE_UNSAT)
@@ -335,6 +390,25 @@ const char *vsolve_result_name(const vsolve_result *r, size_t i) { return r && i
 const char *vsolve_result_version(const vsolve_result *r, size_t i) { return r && i < r->count ? r->versions[i] : NULL; }
 const char *vsolve_result_reason(const vsolve_result *r, size_t i) { return r && i < r->count ? r->reasons[i] : NULL; }
 const char *vsolve_result_explanation(const vsolve_result *r) { return r ? r->explanation : ""; }
+size_t vsolve_result_clash_count(const vsolve_result *r) { return r ? r->n_clash : 0; }
+const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i) { return r && i < r->n_clash ? r->clash[i] : NULL; }
+size_t vsolve_result_fix_count(const vsolve_result *r) { return r ? r->fixes.len : 0; }
+size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].n : 0;
+}
+const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].old[k] : NULL;
+}
+const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].replacement[k] : NULL;
+}
+const char *vsolve_result_fix_text(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].text : NULL;
+}
 
 void vsolve_result_free(vsolve_result *r)
 {
@@ -349,7 +423,32 @@ void vsolve_result_free(vsolve_result *r)
     free(r->versions);
     free(r->reasons);
     free(r->explanation);
+    for (size_t i = 0; i < r->n_clash; i++)
+        free(r->clash[i]);
+    free(r->clash);
+    opam_fixes_free(&r->fixes);
     free(r);
+}
+
+/* The last cargo or npm run as a neutral test case (the request is the manifest's). */
+static int dump_project(vsolve_ctx *ctx, FILE *f)
+{
+    if (ctx->cargo_ready)
+        return testcase_write(f, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, TC_CARGO,
+                              "saved by vsolve --dump-testcase");
+    vs_universe u;
+    vs_request req;
+    vs_solution s;
+    universe_init(&u);
+    request_init(&req);
+    solution_init(&s);
+    int rc = testcase_npm_problem(&ctx->npm, &u, &req, &s, &ctx->err);
+    if (rc == VSOLVE_OK)
+        rc = testcase_write(f, &u, &req, &s, TC_NPM, "saved by vsolve --dump-testcase");
+    solution_free(&s);
+    request_free(&req);
+    universe_free(&u);
+    return rc;
 }
 
 int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
@@ -357,25 +456,34 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
 {
     (void)r;   /* the answer is recomputed: solving is deterministic */
     vs_error_clear(&ctx->err);
-    if (!ctx->loaded || !path)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: load a repository and give a path");
+    int project = !ctx->loaded && (ctx->cargo_ready || ctx->npm_ready);
+    if ((!ctx->loaded && !project) || !path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: solve first and give a path");
     vs_request req;
     request_init(&req);
-    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
-    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
-        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+    req.preference = request_preference(ctx);
     vs_solution s;
     solution_init(&s);
-    if (rc == VSOLVE_OK)
-        rc = vs_solve(&ctx->universe, &req, &s);
+    int rc = VSOLVE_OK;
+    if (!project) {
+        rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
+        for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
+            rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+        if (rc == VSOLVE_OK)
+            rc = vs_solve(&ctx->universe, &req, &s);
+    }
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
-        } else {
-            rc = testcase_write(f, &ctx->universe, &req, &s, "saved by vsolve --dump-testcase");
-            if (fclose(f) != 0 || rc != VSOLVE_OK)
-                rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
+        vs_atomic_file af;
+        rc = atomic_file_open(&af, path, &ctx->err);
+        if (rc == VSOLVE_OK) {
+            rc = project ? dump_project(ctx, af.f)
+                         : testcase_write(af.f, &ctx->universe, &req, &s, TC_OPAM, "saved by vsolve --dump-testcase");
+            if (rc == VSOLVE_OK)
+                rc = atomic_file_commit(&af, &ctx->err);
+            else
+                atomic_file_abort(&af);
+            if (rc != VSOLVE_OK && !ctx->err.code)
+                vs_error_set(&ctx->err, rc, "%s: cannot write the test case", path);
         }
     }
     solution_free(&s);

@@ -24,6 +24,10 @@ int sat_model_value(const sat *s, uint32_t v);
 /* After SAT_UNSAT under assumptions: the failed assumptions (a subset, negated as CryptoMiniSat
  * reports them, converted back to the assumption literals). Valid until the next call. */
 size_t sat_failed_assumptions(sat *s, const int **lits);
+/* Unit propagation alone (no search) of the clauses added so far and the assumptions: value[v]
+ * (sat_num_vars bytes) becomes 1 / -1 for the variables it sets true / false, 0 for the others.
+ * Returns 0, or 1 when it reaches a conflict, -1 when out of memory. Cheap: no solver call. */
+int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value);
 /* Number of solve calls so far (for statistics). */
 uint64_t sat_solve_calls(const sat *s);
 

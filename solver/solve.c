@@ -15,6 +15,7 @@ void solution_free(vs_solution *s)
     vec_free(&s->pkgs);
     vec_free(&s->pulled_by);
     vec_free(&s->pulled_by_atom);
+    vec_free(&s->clash);
     free(s->explanation);
     memset(s, 0, sizeof *s);
 }
@@ -96,7 +97,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
     vs_error_clear(&err);
     int unproven = 0;
     if (e->pruned)
-        s->explanation = explain_unsat_pruned(e, u, &unproven, &err);
+        s->explanation = explain_unsat_pruned(e, u, &unproven, &s->clash, &err);
     if (!s->explanation && (unproven || !e->pruned)) {
         if (e->pruned) {
             encoding_free(e);
@@ -105,7 +106,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
             if (rc != VSOLVE_OK)
                 return rc;
         }
-        s->explanation = explain_unsat(e, u, &err);
+        s->explanation = explain_unsat(e, u, &s->clash, &err);
     }
     if (s->explanation)
         return VSOLVE_UNSAT;
@@ -124,13 +125,20 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         return s->status = rc;
     }
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    if (a == SAT_UNSAT) {
+    if (a == SAT_UNSAT && req->status_only) {
+        rc = VSOLVE_UNSAT;
+    } else if (a == SAT_UNSAT) {
         rc = explain_refusal(&e, u, req, s);
     } else if (a == SAT_UNKNOWN) {
         rc = VSOLVE_ENOMEM;
     } else {
         unsigned char *model = malloc(e.cone.len ? e.cone.len : 1);
-        rc = model ? policy_optimize(&e, model) : VSOLVE_ENOMEM;
+        rc = !model ? VSOLVE_ENOMEM
+           : req->preference == VS_PREFER_OPAM_CRITERIA ? policy_opam_criteria(&e, model)
+           : req->preference == VS_PREFER_ANY ? VSOLVE_OK
+           : policy_optimize(&e, model);
+        for (size_t v = 0; model && req->preference == VS_PREFER_ANY && v < e.cone.len; v++)
+            model[v] = (unsigned char)sat_model_value(e.s, (uint32_t)v);
         if (rc == VSOLVE_OK)
             rc = record_reasons(&e, model, s);
         free(model);

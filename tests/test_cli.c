@@ -126,6 +126,12 @@ START_TEST(unsat_exits_1_with_reason)
     ck_assert_str_eq(r.out, "");
     ck_assert_msg(strstr(r.err, "cannot hold together") && strstr(r.err, "app>=2") && strstr(r.err, "lib<2"), "%s", r.err);
     run_free(&r);
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s --format json solve 'app>=2' 'lib<2'", repo);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "\"clash\": [\"app>=2\", \"lib<2\"]") && strstr(r.out, "\"fixes\": [") &&
+                  strstr(r.out, "{\"drop\": [\"") && strstr(r.out, "\"text\": \""), "%s", r.out);
+    run_free(&r);
     remove_repo(repo);
 }
 END_TEST
@@ -204,7 +210,7 @@ START_TEST(dump_testcase_round_trip)
     char path[4200];
     snprintf(path, sizeof path, "%s/case.yaml", repo);
     char *text = slurp(path);
-    ck_assert_msg(strstr(text, "solution:\n  - \"app.1.0\"\n  - \"lib.2.0\"\n") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "request:\n  - \"app<2\": { app: [ 1.0 ] }\nsolution:\n  app: [ 1.0 ]\n  lib: [ 2.0 ]\n") != NULL, "%s", text);
     free(text);
     /* the saved case is a valid test case that passes */
     testcase tc;
@@ -243,6 +249,33 @@ START_TEST(library_api)
     ck_assert_int_eq(vsolve_solve(ctx, clash, 2, &r), VSOLVE_UNSAT);
     ck_assert_uint_eq(vsolve_result_count(r), 0);
     ck_assert_ptr_nonnull(strstr(vsolve_result_explanation(r), "lib<2"));
+    /* the clash as atoms, and fixes that each make the request solve */
+    ck_assert_uint_eq(vsolve_result_clash_count(r), 2);
+    ck_assert_str_eq(vsolve_result_clash_atom(r, 0), "app>=2");
+    ck_assert_uint_ge(vsolve_result_fix_count(r), 1);
+    ck_assert_ptr_nonnull(strstr(vsolve_result_explanation(r), "To fix it"));
+    for (size_t f = 0; f < vsolve_result_fix_count(r); f++) {
+        const char *edited[2];
+        size_t n = 0;
+        for (size_t i = 0; i < 2; i++) {
+            const char *atom = clash[i];
+            for (size_t k = 0; k < vsolve_result_fix_edits(r, f); k++)
+                if (!strcmp(atom, vsolve_result_fix_atom(r, f, k)))
+                    atom = vsolve_result_fix_replacement(r, f, k);
+            if (atom)
+                edited[n++] = atom;
+        }
+        ck_assert_uint_lt(n + vsolve_result_fix_edits(r, f), 4);   /* something was edited */
+        vsolve_result *fixed = NULL;
+        ck_assert_msg(vsolve_solve(ctx, edited, n, &fixed) == VSOLVE_OK, "%s", vsolve_result_fix_text(r, f));
+        vsolve_result_free(fixed);
+    }
+    vsolve_result_free(r);
+    /* the preference: newest-first and opam's criteria both answer here */
+    ck_assert_int_eq(vsolve_set_preference(ctx, 7), VSOLVE_EUSAGE);
+    ck_assert_int_eq(vsolve_set_preference(ctx, VSOLVE_PREFER_NEWEST_FIRST), VSOLVE_OK);
+    ck_assert_int_eq(vsolve_solve(ctx, atoms, 1, &r), VSOLVE_OK);
+    ck_assert_str_eq(vsolve_result_version(r, 0), "2.0");
     vsolve_result_free(r);
     vsolve_free(ctx);
     remove_repo(repo);

@@ -1,10 +1,12 @@
-/* testutil.c: locating the source tree and the shared corpora for the tests. */
+/* testutil.c: locating the source tree and the shared corpora, and building small universes, for the tests. */
 #include "testutil.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "testcase.h"
 
 const char *test_source_path(const char *relative)
 {
@@ -92,6 +94,38 @@ const char *test_string_at(const json_value *row, size_t i)
     ck_assert_uint_gt(row->n, i);
     ck_assert_int_eq(row->items[i]->kind, JSON_STRING);
     return row->items[i]->str;
+}
+
+void test_build_case(const char *yaml, vs_universe *u, vs_request *req)
+{
+    char path[] = "/tmp/vsolve-unit-case-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(yaml, f);
+    ck_assert_int_eq(fclose(f), 0);
+    testcase tc;
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_msg(testcase_read(&tc, path, &err) == VSOLVE_OK, "%s", err.message);
+    universe_init(u);
+    request_init(req);
+    ck_assert_msg(testcase_build(&tc, u, req, &err) == VSOLVE_OK, "%s", err.message);
+    testcase_free(&tc);
+    remove(path);
+}
+
+unsigned test_pkg(const vs_universe *u, const char *name, const char *version)
+{
+    uint32_t n = universe_find_name(u, name), first, count;
+    ck_assert_msg(n != VS_NONE, "no package %s", name);
+    universe_name_pkgs(u, n, &first, &count);
+    for (uint32_t k = 0; k < count; k++)
+        if (!strcmp(universe_pkg_version(u, first + k), version))
+            return first + k;
+    ck_abort_msg("no package %s %s", name, version);
+    return 0;
 }
 
 size_t test_check_graph(const vs_universe *u, const vs_request *req, const vs_solution *s, const uint32_t *owner,

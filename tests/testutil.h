@@ -32,6 +32,14 @@ const json_value *test_load_table(arena *a, const char *relative, char **text);
 /* The i-th element of a row, which must be a string. */
 const char *test_string_at(const json_value *row, size_t i);
 
+/* Builds u and req (initialised here) from a test case in the YAML form of tests/cases (see
+ * formats/testcase/testcase.h), given as text; fails the test on any error. */
+struct vs_universe;
+struct vs_request;
+void test_build_case(const char *yaml, struct vs_universe *u, struct vs_request *req);
+/* The package NAME at VERSION of u; fails the test when there is none. */
+unsigned test_pkg(const struct vs_universe *u, const char *name, const char *version);
+
 /* Re-checks a solution graph independently of graph.c: nodes are the real chosen packages in
  * order; every applicable clause of a node's package (root variant for requested names) and of
  * the chosen virtual packages it owns has exactly one edge, to the node owning the clause's

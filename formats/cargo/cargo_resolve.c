@@ -475,7 +475,7 @@ static int plain_triple(const char *s, uint64_t out[3])
     return 1;
 }
 
-static int version_order(const char *a, const char *b)
+int cargo_version_order(const char *a, const char *b)
 {
     uint64_t x3[3], y3[3];
     if (plain_triple(a, x3) && plain_triple(b, y3)) {   /* the common case, without semver_parse */
@@ -901,7 +901,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
             rc = add_node(&b, &ve->optionals[k]);
     }
     if (rc == VSOLVE_OK)
-        rc = universe_sort(&pb->u, version_order);
+        rc = universe_sort(&pb->u, cargo_version_order);
     if (rc == VSOLVE_OK && !(pb->node_of_pkg = calloc(pb->u.pkgs.len ? pb->u.pkgs.len : 1, sizeof *pb->node_of_pkg)))
         rc = VSOLVE_ENOMEM;
     for (size_t p = 0; rc == VSOLVE_OK && p < pb->u.pkgs.len; p++) {

@@ -38,6 +38,10 @@ int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifes
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
 
+/* The order of crate versions in the universe: semver's (build metadata last), unparsable
+ * versions first, by bytes. */
+int cargo_version_order(const char *a, const char *b);
+
 /* Reports the chosen crates that declare a rust-version newer than the root's (cargo does
  * not refuse them unless asked; with resolver 3 they are only chosen when nothing else fits):
  * "crates needing a newer Rust than 1.65: clap 4.5.9 (1.74), ...". Empty when none or when
