@@ -2,31 +2,38 @@
  * parsed (one JSON object per line) only when a crate is asked for. */
 #include "cargo_index.h"
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "strpool.h"
 #include "vec.h"
 #include "json.h"
 #include "repo_source.h"
 
 typedef struct tar_file {
-    size_t offset, len;       /* in the kept archive bytes */
+    size_t offset, len;       /* in the spill file */
 } tar_file;
 
 struct cargo_index {
     arena mem;                 /* parsed crates */
     char dir[PATH_MAX];        /* a directory index: its root; "" for an archive */
-    /* an archive index: every file's bytes, by path relative to the index root */
-    char *bytes;
-    size_t bytes_len, bytes_cap;
+    /* an archive index: every file's bytes, by path relative to the index root, written to an
+     * unlinked temporary file (the spill) as the archive streams by, read back when asked for:
+     * the inflated index (180 MB for crates.io in 2019) is never held in memory */
+    int spill;                 /* its descriptor, or -1 */
+    size_t spill_len;          /* bytes written */
+    char *pending;             /* written in blocks of SPILL_BLOCK */
+    size_t pending_len;
     strpool paths;             /* path id -> files[id] */
     VEC(tar_file) files;
     /* crates asked for so far: name id -> crate, or NULL when absent */
     strpool names;
     VEC(cargo_crate *) crates;
+    VEC(char *) texts;         /* a directory index: the crate files read, kept for their lines */
     size_t files_read;
 };
 
@@ -63,17 +70,65 @@ static const char *relative_path(const char *path)
     return path;
 }
 
+#define SPILL_BLOCK (1u << 20)
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int flush_spill(cargo_index *ix)
+{
+    int rc = write_all(ix->spill, ix->pending, ix->pending_len);
+    ix->pending_len = 0;
+    return rc;
+}
+
+/* Appends to the spill file. */
+static int spill(cargo_index *ix, const char *data, size_t len)
+{
+    if (ix->pending_len + len > SPILL_BLOCK && flush_spill(ix) != 0)
+        return -1;
+    if (len > SPILL_BLOCK)
+        return write_all(ix->spill, data, len);
+    memcpy(ix->pending + ix->pending_len, data, len);
+    ix->pending_len += len;
+    return 0;
+}
+
+/* An unlinked temporary file in $TMPDIR (else /tmp) for the spill; -1 when none can be made. */
+static int open_spill(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[PATH_MAX];
+    if (!dir || !dir[0] || snprintf(path, sizeof path, "%s/vsolve-index-XXXXXX", dir) >= (int)sizeof path)
+        snprintf(path, sizeof path, "/tmp/vsolve-index-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
 static int keep_file(void *user, const char *path, const char *data, size_t len)
 {
     cargo_index *ix = user;
     const char *rel = relative_path(path);
     uint32_t id = strpool_intern(&ix->paths, rel, strlen(rel));
-    if (id == UINT32_MAX || !vec_grow_((void **)&ix->bytes, &ix->bytes_cap, ix->bytes_len + len + 1, 1))
+    if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    tar_file f = { ix->bytes_len, len };
-    memcpy(ix->bytes + ix->bytes_len, data, len);
-    ix->bytes[ix->bytes_len + len] = '\0';
-    ix->bytes_len += len + 1;
+    tar_file f = { ix->spill_len, len };
+    if (spill(ix, data, len) != 0)
+        return VSOLVE_EIO;
+    ix->spill_len += len;
     while (ix->files.len <= id)   /* files are indexed by path id */
         if (!vec_push(&ix->files, ((tar_file){ 0, 0 })))
             return VSOLVE_ENOMEM;
@@ -96,6 +151,7 @@ cargo_index *cargo_index_open(const char *path, vs_error *err)
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
+    ix->spill = -1;
     arena_init(&ix->mem);
     if (strpool_init(&ix->paths) != VSOLVE_OK || strpool_init(&ix->names) != VSOLVE_OK) {
         cargo_index_close(ix);
@@ -117,7 +173,21 @@ cargo_index *cargo_index_open(const char *path, vs_error *err)
             snprintf(ix->dir, sizeof ix->dir, "%s/index", path);
         return ix;
     }
+    ix->spill = open_spill();
+    ix->pending = malloc(SPILL_BLOCK);
+    if (ix->spill < 0 || !ix->pending) {
+        vs_error_set(err, ix->pending ? VSOLVE_EIO : VSOLVE_ENOMEM, "%s: no temporary file to unpack the index into",
+                     path);
+        cargo_index_close(ix);
+        return NULL;
+    }
     int rc = repo_source_walk(path, want_index_file, keep_file, ix, err);
+    if (rc == VSOLVE_EIO && !err->code)
+        vs_error_set(err, rc, "%s: cannot write the unpacked index to a temporary file", path);
+    if (rc == VSOLVE_OK && flush_spill(ix) != 0)
+        rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot write the unpacked index to a temporary file", path);
+    free(ix->pending);
+    ix->pending = NULL;
     if (rc != VSOLVE_OK) {
         if (rc == VSOLVE_ENOMEM && !err->code)
             vs_error_set(err, rc, "out of memory reading %s", path);
@@ -132,11 +202,16 @@ void cargo_index_close(cargo_index *ix)
     if (!ix)
         return;
     arena_free(&ix->mem);
-    free(ix->bytes);
+    if (ix->spill >= 0)
+        close(ix->spill);
+    free(ix->pending);
     strpool_free(&ix->paths);
     strpool_free(&ix->names);
     vec_free(&ix->files);
     vec_free(&ix->crates);
+    for (size_t i = 0; i < ix->texts.len; i++)
+        free(ix->texts.items[i]);
+    vec_free(&ix->texts);
     free(ix);
 }
 
@@ -297,6 +372,7 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
     v->links = links && links->kind == JSON_STRING ? copy_str(a, links) : NULL;
     v->cksum = cksum && cksum->kind == JSON_STRING ? copy_str(a, cksum) : NULL;
     v->rust_version = rv && rv->kind == JSON_STRING ? copy_str(a, rv) : NULL;
+    v->parsed = 1;
 out:
     arena_free(&scratch);
     return rc;
@@ -336,15 +412,76 @@ static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
     return buf;
 }
 
+/* The quick scan of a line: its "vers" string, when the line has exactly one plainly written
+ * (no escapes) and it parses; else 0 and the line is parsed whole at once. */
+static int scan_version(const char *line, size_t len, cargo_version *v)
+{
+    static const char key[] = "\"vers\":\"";
+    const char *end = line + len, *at = NULL;
+    for (const char *p = line; (p = memchr(p, '"', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) >= sizeof key - 1 && !memcmp(p, key, sizeof key - 1)) {
+            if (at)
+                return 0;
+            at = p + sizeof key - 1;
+        }
+    }
+    if (!at)
+        return 0;
+    const char *q = at;
+    while (q < end && *q != '"' && *q != '\\')
+        q++;
+    if (q >= end || *q != '"')
+        return 0;
+    char why[8];
+    if (semver_parse(at, (size_t)(q - at), &v->v, why, sizeof why) != 0)
+        return 0;
+    v->vers = at;   /* not NUL-terminated: used only through v->v until the line is parsed */
+    return 1;
+}
+
+const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err)
+{
+    cargo_version *v = &c->versions[i];
+    if (v->parsed)
+        return v;
+    cargo_version full;
+    if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
+        return NULL;
+    *v = full;
+    return v;
+}
+
+static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
+{
+    char *buf = malloc(f.len + 1);
+    for (size_t got = 0; buf && got < f.len;) {
+        ssize_t r = pread(ix->spill, buf + got, f.len - got, (off_t)(f.offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)r;
+    }
+    if (buf) {
+        buf[f.len] = '\0';
+        *len = f.len;
+    }
+    return buf;
+}
+
 static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
     c->versions = arena_alloc(&ix->mem, (lines + 1) * sizeof *c->versions);
     if (!c->versions)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    const char *file = arena_strndup(&ix->mem, rel, strlen(rel));
+    const char *file = c->file = arena_strndup(&ix->mem, rel, strlen(rel));
+    if (!file)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     unsigned lineno = 0;
     for (const char *p = text, *end = text + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -354,9 +491,16 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
         while (q < stop && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < stop) {
-            int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &c->versions[c->n_versions], err);
-            if (rc != VSOLVE_OK)
-                return rc;
+            cargo_version *v = &c->versions[c->n_versions];
+            memset(v, 0, sizeof *v);
+            v->line = p;
+            v->line_len = (size_t)(stop - p);
+            v->lineno = lineno;
+            if (!scan_version(p, v->line_len, v)) {
+                int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), v, err);
+                if (rc != VSOLVE_OK)
+                    return rc;
+            }
             c->n_versions++;
         }
         p = nl ? nl + 1 : end;
@@ -390,8 +534,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     } else {
         uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
         if (pid != UINT32_MAX && pid >= 1 && pid < ix->files.len) {
-            text = ix->bytes + ix->files.items[pid].offset;
-            len = ix->files.items[pid].len;
+            text = owned = read_spilled(ix, ix->files.items[pid], &len);
+            if (!owned) {
+                vs_error_set(err, VSOLVE_EIO, "%s: cannot read the unpacked index back", rel);
+                return NULL;
+            }
         }
     }
     if (!text)
@@ -403,7 +550,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
         c->name = arena_strndup(&ix->mem, name, strlen(name));
         rc = parse_crate_file(ix, rel, text, len, c, err);
     }
-    free(owned);
+    if (owned && (rc != VSOLVE_OK || !vec_push(&ix->texts, owned))) {   /* kept for the unparsed lines */
+        free(owned);
+        if (rc == VSOLVE_OK)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
     if (rc != VSOLVE_OK)
         return NULL;
     ix->crates.items[id] = c;
