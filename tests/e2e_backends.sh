@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# e2e_backends.sh: the backends end to end on real sources, offline: pull -> dune build -> run;
+# e2e_backends.sh: the backends end to end on real sources, offline: vsolve lock (2022 snapshot,
+# provided set at Debian's versions) -> pull -> dune build -> run;
 # nix-preseed -> nix-build (sandbox on, no substituters, no IFD) -> run -> nix-build --check;
-# and the refusals (bytes that do not match, truncated archive, missing source), pull and Nix.
+# and the refusals (bytes that do not match, truncated archive, missing source), pull and Nix,
+# and a lock edited to a version the repository lacks (`lock --lock`).
 # Usage: e2e_backends.sh VSOLVE_BINARY SOURCE_DIR. Shared data: $VSOLVE_SOURCES, default
 # SOURCE_DIR/../shared/sources. Without the toolchain or the data: SKIP (a failure under CI=true).
 set -euo pipefail
@@ -31,15 +33,23 @@ step "the provided libraries: Debian's packages unpacked, not installed"
 for deb in "$SOURCES"/debs/*.deb; do dpkg-deb -x "$deb" "$W/root"; done
 export OCAMLPATH="$W/root/usr/lib/ocaml"
 
-cp -R "$SRC/corpora/dnsmini" "$W/proj"
-LOCK="$W/proj/dnsmini.lock.json"
-EXPECTED="$SRC/corpora/dnsmini/expected-output.txt"
-
-# The lock's package set against the repository it claims (vsolve's independent checker); a lock
-# edited to a version the repository lacks is refused. (With `vsolve lock`, `--lock EDITED`
-# should refuse it too: not tested here, the command is written in parallel.)
 CORPORA=${VSOLVE_CORPORA:-$SRC/../shared/corpora}
 REPO22="$CORPORA/opam-repository-2022-10-09.tar.gz"
+[ -f "$REPO22" ] || absent "no corpus at $REPO22 (set VSOLVE_CORPORA)"
+OPAM22=(--ecosystem opam --repo "$REPO22" --env sys-ocaml-version=4.13.1)
+mkdir "$W/proj"
+cp -R "$SRC/corpora/dnsmini/bin" "$SRC/corpora/dnsmini/dnsmini.opam" "$SRC/corpora/dnsmini/dune-project" "$W/proj/"
+LOCK="$W/proj/dnsmini.lock.json"
+EXPECTED="$SRC/corpora/dnsmini/expected-output.txt"
+PROVIDED="$SRC/corpora/dnsmini/provided.txt"
+
+step "1. vsolve lock on the 2022 snapshot, ocaml-system 4.13.1, the provided set at Debian's versions"
+"$VSOLVE" "${OPAM22[@]}" lock --provided-file "$PROVIDED" "$W/proj"
+[ -f "$LOCK" ] && [ -f "$W/proj/dnsmini.opam.locked" ] || fail "vsolve lock wrote no lock"
+grep -q '"name": "ocaml-system", *"version": "4.13.1", *"mode": "provided"' <(tr -d '\n' < "$LOCK" | sed 's/}, *{/}\n{/g') \
+    || fail "the lock's compiler is not the provided ocaml-system 4.13.1"
+
+# The lock's package set against the repository it claims (vsolve's independent checker).
 lock_solution() {   # the name.version of every non-root package, one a line
     tr -d '\n' < "$1" | grep -o '"name": *"[^"]*", *"version": *"[^"]*", *"mode": *"[^"]*"' |
         grep -v '"mode": *"root"' | sed 's/"name": *"\([^"]*\)", *"version": *"\([^"]*\)".*/\1.\2/'
@@ -47,29 +57,25 @@ lock_solution() {   # the name.version of every non-root package, one a line
 root_request() {    # the root's depends
     tr -d '\n ' < "$1" | grep -o '"mode":"root","depends":\[[^]]*\]' | sed 's/.*\[//; s/\]//; s/"//g; s/,/ /g'
 }
-if [ -f "$REPO22" ]; then
-    step "the lock against the 2022 repository (vsolve check)"
-    lock_solution "$LOCK" > "$W/solution.txt"
-    # shellcheck disable=SC2046
-    "$VSOLVE" --ecosystem opam --repo "$REPO22" --env sys-ocaml-version=4.13.1 check --solution "$W/solution.txt" \
-        $(root_request "$LOCK") || fail "the lock's packages do not satisfy the root's request"
-    step "refusal: a lock edited to a version the repository lacks"
-    sed 's/^lwt\.5\.6\.1$/lwt.5.6.99/' "$W/solution.txt" > "$W/edited.txt"
-    grep -q '^lwt.5.6.99$' "$W/edited.txt" || fail "no lwt in the lock"
-    st=0
-    # shellcheck disable=SC2046
-    "$VSOLVE" --ecosystem opam --repo "$REPO22" --env sys-ocaml-version=4.13.1 check --solution "$W/edited.txt" \
-        $(root_request "$LOCK") 2> "$W/edited.err" || st=$?
-    cat "$W/edited.err"
-    [ "$st" = 1 ] && grep -q "lwt.5.6.99: no such package version in the repository" "$W/edited.err" \
-        || fail "an edited lock was not refused"
-elif [ "${CI:-}" = true ]; then
-    fail "no corpus at $REPO22 (CI must have ../shared/corpora)"
-else
-    echo "SKIP the repository check: no corpus at $REPO22 (set VSOLVE_CORPORA)"
-fi
+step "the lock against the 2022 repository (vsolve check)"
+lock_solution "$LOCK" > "$W/solution.txt"
+# shellcheck disable=SC2046
+"$VSOLVE" "${OPAM22[@]}" check --solution "$W/solution.txt" $(root_request "$LOCK") \
+    || fail "the lock's packages do not satisfy the root's request"
 
-step "vsolve pull"
+step "refusal: a lock edited by hand to a version the repository lacks (lock --lock EDITED)"
+sed 's/"lwt" {= "5.6.1" & ?vendor}/"lwt" {= "5.6.99" \& ?vendor}/' "$W/proj/dnsmini.opam.locked" > "$W/edited.opam.locked"
+grep -q '"lwt" {= "5.6.99"' "$W/edited.opam.locked" || fail "no lwt 5.6.1 in the lock"
+mkdir "$W/relock"
+st=0
+"$VSOLVE" "${OPAM22[@]}" lock --lock "$W/edited.opam.locked" --provided-file "$PROVIDED" -o "$W/relock" "$W/proj" \
+    2> "$W/edited.err" || st=$?
+cat "$W/edited.err"
+[ "$st" = 2 ] && grep -q "edited.opam.locked: lwt.5.6.99: no such package version in the repository" "$W/edited.err" \
+    || fail "an edited lock was not refused (exit $st)"
+[ -z "$(ls -A "$W/relock")" ] || fail "a refused lock wrote a file"
+
+step "2. vsolve pull"
 "$VSOLVE" pull --download-cache "$CACHE" --format json "$LOCK" > "$W/pull.json"
 cat "$W/pull.json"
 grep -q '"ok": true' "$W/pull.json" || fail "pull"
@@ -78,11 +84,11 @@ grep -q '(vendored_dirs \*)' "$W/proj/duniverse/dune" || fail "no duniverse/dune
 
 step "vsolve pull of the same lock as opam-monorepo's .opam.locked: the same duniverse"
 mkdir "$W/locked"
-cp "$SRC/corpora/dnsmini/dnsmini.opam.locked" "$W/locked/"
+cp "$W/proj/dnsmini.opam.locked" "$W/locked/"
 "$VSOLVE" pull --download-cache "$CACHE" "$W/locked/dnsmini.opam.locked"
 diff -r "$W/proj/duniverse" "$W/locked/duniverse" > /dev/null || fail "the two locks give different duniverses"
 
-step "dune build"
+step "3. dune build, run"
 (cd "$W/proj" && dune build --root . --profile release @install 2>&1)
 "$W/proj/_build/install/default/bin/dnsmini" > "$W/out-dune.txt"
 diff -u "$EXPECTED" "$W/out-dune.txt" || fail "the dune-built program's output differs"
@@ -127,7 +133,8 @@ expect_refusal "missing" 3 "missing source for stringext.1.6.0" "file://$W/nowhe
 rm -f "$W"/proj/*.lock.json.* "$W/proj/bad-hash.lock.json" "$W/proj/missing.lock.json"
 
 step "pull over an existing duniverse, with MirageOS 4's cross dune-workspace (-t hvt: solo5)"
-cp -R "$SRC/corpora/dnsmini" "$W/cross"
+mkdir "$W/cross"
+cp "$LOCK" "$W/cross/"
 "$VSOLVE" pull --download-cache "$CACHE" "$W/cross/dnsmini.lock.json" > /dev/null
 touch "$W/cross/duniverse/stale-from-the-previous-pull"
 "$VSOLVE" pull --download-cache "$CACHE" --cross-toolchain solo5 "$W/cross/dnsmini.lock.json"
@@ -145,7 +152,7 @@ NIXOPTS=(--option substituters '' --option sandbox true --option extra-sandbox-p
 step "vsolve nix-preseed"
 "$VSOLVE" nix-preseed --download-cache "$CACHE" "$LOCK"
 
-step "nix-build"
+step "4. nix-build, run"
 nix-build "$SRC/nix/build.nix" --arg lockFile "$LOCK" --arg src "$W/proj" --arg ocamlPath "$W/root/usr/lib/ocaml" \
     -o "$W/result" "${NIXOPTS[@]}" 2>&1 | tail -n 20
 "$W/result/bin/dnsmini" > "$W/out-nix.txt"
