@@ -1377,8 +1377,8 @@ static const char *str_field(const json_value *o, const char *key)
     return v && v->kind == JSON_STRING ? v->str : NULL;
 }
 
-int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const char *project_dir, char **report,
-                     vs_error *err)
+int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const char *project_dir, const char *cc,
+                     char **report, vs_error *err)
 {
     *report = NULL;
     char *text;
@@ -1438,7 +1438,7 @@ int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const cha
         if (rc == VSOLVE_OK && !cdir)
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         if (rc == VSOLVE_OK) {
-            dune_copy c = { cdir, version, (const char *const *)deps.items, deps.len, NULL, NULL };
+            dune_copy c = { cdir, version, (const char *const *)deps.items, deps.len, cc, NULL };
             char *one = NULL;
             rc = dune_rename_copy(&c, &one, err);
             size_t n = one ? strlen(one) : 0;

@@ -48,9 +48,10 @@ int dune_rename_copy(const dune_copy *c, char **report, vs_error *err);
  * dependents of its "used-by" (their dirs under duniverse_dir; a root: project_dir). What
  * `vsolve pull` runs after unpacking, before the new duniverse replaces the old one. *report
  * (malloc'd) concatenates the reports; a lock without copies renames nothing. VSOLVE_OK, or the
- * first error (VSOLVE_EBADINPUT for a lock whose copy fields do not hold together). */
-int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const char *project_dir, char **report,
-                     vs_error *err);
+ * first error (VSOLVE_EBADINPUT for a lock whose copy fields do not hold together). cc: the C
+ * compiler for the stubs' symbols (NULL: "cc"). */
+int dune_rename_lock(const char *lock_json, const char *duniverse_dir, const char *project_dir, const char *cc,
+                     char **report, vs_error *err);
 
 /* The suffix for version v: "_v" and v with characters outside [A-Za-z0-9_] as '_'. Writes at
  * most size bytes (NUL included); 0 when it does not fit. */

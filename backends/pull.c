@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "dune_rename.h"
 #include "hash.h"
 
 typedef struct job {
@@ -129,6 +130,47 @@ static int swap_by_two_renames(const char *scratch, const char *target, vs_error
     return VSOLVE_OK;
 }
 
+/* The copies of a JSON lock renamed in the scratch duniverse; the report's paths as they will be
+ * after the swap (scratch -> PROJECT/duniverse). */
+static int rename_copies(const bk_lock *lock, const char *project_dir, const char *scratch, const bk_pull_opts *o,
+                         bk_pull_report *rep, vs_error *err)
+{
+    size_t n = strlen(lock->path);
+    if (n < 5 || strcmp(lock->path + n - 5, ".json") != 0)
+        return VSOLVE_OK;   /* an .opam.locked carries no renaming plan */
+    char *raw = NULL;
+    int rc = dune_rename_lock(lock->path, scratch, project_dir, o->cc, &raw, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    char target[4200];
+    snprintf(target, sizeof target, "%s/duniverse", project_dir);
+    size_t sl = strlen(scratch), tl = strlen(target), hits = 0;
+    for (const char *q = strstr(raw, scratch); q; q = strstr(q + sl, scratch))
+        hits++;
+    char *out = malloc(strlen(raw) + hits * (tl > sl ? tl - sl : 0) + 1), *w = out;
+    if (!out) {
+        free(raw);
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
+    for (const char *r = raw, *q; ; r = q + sl) {
+        q = strstr(r, scratch);
+        size_t k = q ? (size_t)(q - r) : strlen(r);
+        memcpy(w, r, k);
+        w += k;
+        if (!q)
+            break;
+        memcpy(w, target, tl);
+        w += tl;
+    }
+    *w = '\0';
+    free(raw);
+    if (out[0])
+        rep->renamed = out;
+    else
+        free(out);
+    return VSOLVE_OK;
+}
+
 int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o, bk_pull_report *rep, vs_error *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -165,6 +207,8 @@ int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o,
     }
     if (rc == VSOLVE_OK)
         rc = write_dune_file(scratch, err);
+    if (rc == VSOLVE_OK)
+        rc = rename_copies(lock, project_dir, scratch, o, rep, err);
     if (rc == VSOLVE_OK) {
         snprintf(target, sizeof target, "%s/duniverse", project_dir);
         if (lstat(target, &st) == 0) {
@@ -180,6 +224,10 @@ int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o,
     }
     if (scratch[0])
         bk_remove_tree(scratch);
+    if (rc != VSOLVE_OK) {
+        free(rep->renamed);
+        rep->renamed = NULL;
+    }
     for (size_t i = 0; i < lock->n_sources; i++)
         free(p.jobs[i].path);
     free(p.jobs);

@@ -14,16 +14,21 @@ typedef struct bk_pull_opts {
     /* Called (serialised) after each source is obtained and after each is unpacked; may be NULL. */
     void (*progress)(void *user, bk_phase phase, size_t done, size_t total, const bk_source *s, int fetched);
     void *user;
+    const char *cc;            /* C compiler for renaming copies' stubs (NULL: "cc") */
 } bk_pull_opts;
 
 typedef struct bk_pull_report {
     size_t n_sources, n_cached, n_fetched;
     unsigned long long archive_bytes;
+    char *renamed;   /* a JSON lock with copies: the renaming's report, paths under PROJECT/duniverse
+                        (malloc'd; NULL without copies or on error); the caller frees it */
 } bk_pull_report;
 
 /* Obtains and verifies every source's archive (nothing is unpacked unless all verify), unpacks
  * each into a new directory beside PROJECT/duniverse, writes its `dune` file ("(vendored_dirs *)"),
- * then swaps it in with one rename. On error the previous duniverse is left as it was and the
+ * renames the copies a JSON lock names (`copy-of`, backends/dune_rename.h: dune_rename_lock; a
+ * root among a copy's users is rewritten in PROJECT itself, not atomically), then swaps it in
+ * with one rename. On error the previous duniverse is left as it was and the
  * new one removed; the error is the first failing source in lock order. */
 int bk_pull(const bk_lock *lock, const char *project_dir, const bk_pull_opts *o, bk_pull_report *rep, vs_error *err);
 

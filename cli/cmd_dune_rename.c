@@ -21,7 +21,7 @@ int cmd_dune_rename(cli *c)
         if (!duniverse)
             return cli_fail(c, VSOLVE_ENOMEM, "out of memory");
         snprintf(duniverse, n, "%s/duniverse", project);
-        rc = dune_rename_lock(c->opt.lock, duniverse, project, &report, &err);
+        rc = dune_rename_lock(c->opt.lock, duniverse, project, getenv("CC"), &report, &err);
         free(duniverse);
     } else {
         if (c->n_args != 1 || !c->opt.copy_version)

@@ -57,6 +57,7 @@ int cmd_pull(cli *c)
     o.caches.store = defs.store;
     o.caches.offline = c->opt.offline;
     o.jobs = c->opt.jobs;
+    o.cc = getenv("CC");
     o.limits.max_bytes = BK_DEFAULT_MAX_BYTES;
     o.limits.max_entries = BK_DEFAULT_MAX_ENTRIES;
     if (!json && isatty(2))
@@ -67,6 +68,7 @@ int cmd_pull(cli *c)
     arena_init(&a);
     bk_lock lock;
     bk_pull_report rep;
+    memset(&rep, 0, sizeof rep);
     vs_error err;
     vs_error_clear(&err);
     int rc = bk_lock_read(&a, lock_path, &lock, &err);
@@ -92,11 +94,15 @@ int cmd_pull(cli *c)
             fputs(i ? ", " : "", stdout);
             cli_print_json_string(stdout, lock.sources[i].dir);
         }
-        printf("]}\n");
+        printf("], \"renamed\": ");
+        cli_print_json_string(stdout, rep.renamed ? rep.renamed : "");
+        printf("}\n");
     } else {
+        fputs(rep.renamed ? rep.renamed : "", stdout);
         printf("pulled %zu sources into %s/duniverse (%zu from the download cache, %zu fetched, %llu bytes) in %.2f s\n",
                rep.n_sources, out_dir, rep.n_cached, rep.n_fetched, rep.archive_bytes, secs);
     }
+    free(rep.renamed);
     arena_free(&a);
     return rc;
 }

@@ -4,8 +4,8 @@
 # stub >= 2.0, app links both. Checks: without --duplicates the request (and the lock) is refused
 # naming stub; with it the answer and both lock files have both copies (1.0 as stub_v1_0, copy-of
 # stub, used by left; opam reads the .opam.locked); the pull plan is read from the JSON lock; the archives come
-# from a temporary download cache (checked against the opam files' sha256); the copy is
-# renamed by `vsolve dune-rename`; dune build links both; the program prints both versions'
+# from a temporary download cache; `vsolve pull` verifies, unpacks and renames the copy
+# (`vsolve dune-rename`, run by pull); dune build links both; the program prints both versions'
 # answers; nm shows both copies' C symbols. Needs dune, ocamlfind, cc, nm (skips without them,
 # fails under CI=true).
 set -eu
@@ -13,7 +13,7 @@ VSOLVE=$1
 SRC=$2
 FIX=$SRC/corpora/dup-fixture
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in dune ocamlfind cc nm tar sha256sum python3; do
+for tool in dune ocamlfind cc nm sha256sum python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         [ "${CI:-}" = true ] && fail "$tool is missing"
         echo "SKIP: $tool is missing (apt-get install ocaml-nox ocaml-dune ocaml-findlib)"; exit 0
@@ -30,7 +30,7 @@ grep -q "different versions of stub, and only one can be installed" "$W/single.e
 
 # 2. with --duplicates: two copies in the answer and in both lock files
 "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache --format json solve --duplicates app >"$W/dup.json"
-mkdir -p "$W/project/duniverse"
+mkdir -p "$W/project"
 cp -r "$FIX/src/app-1.0/." "$W/project/"
 if "$VSOLVE" --ecosystem opam --repo "$FIX/repo" --no-cache lock "$W/project" >"$W/lock1.out" 2>"$W/lock1.err"; then
     fail "lock without --duplicates was accepted"
@@ -44,7 +44,7 @@ if command -v opam >/dev/null 2>&1; then   # opam itself reads the lock, offline
         || fail "opam cannot read the .opam.locked"
     grep -q "stub_v1_0" "$W/opam-show.out" || fail "opam show: $(cat "$W/opam-show.out")"
 fi
-python3 - "$W/dup.json" "$W/project/app.lock.json" "$W/plan" <<'PY'
+python3 - "$W/dup.json" "$W/project/app.lock.json" <<'PY'
 import json, sys
 sol = json.load(open(sys.argv[1]))
 assert sol["status"] == "sat", sol
@@ -59,33 +59,18 @@ assert pk["stub_v1_0"]["copy-of"] == "stub" and pk["stub_v1_0"]["version"] == "1
 assert pk["stub_v1_0"]["used-by"] == ["left"] and pk["stub"]["used-by"] == ["right"], pk
 assert "copy-of" not in pk["stub"] and pk["stub"]["version"] == "2.0", pk
 assert "stub_v1_0" in pk["left"]["depends"] and "stub" in pk["right"]["depends"], pk
-# the pull plan, from the JSON lock: every source; the copies with the dirs of their users
-with open(sys.argv[3], "w") as plan:
-    for s in lock["sources"]:
-        p = pk[s["packages"][0]]
-        sha = [c for c in s["checksums"] if c.startswith("sha256=")][0][7:]
-        users = " ".join(pk[u]["dir"] if pk[u]["mode"] == "vendored" else "." for u in p.get("used-by", []))
-        plan.write(f'{p.get("copy-of", p["name"])} {p["version"]} {s["dir"]} {sha} {s["url"].rsplit("/", 1)[1]} {users}\n')
 PY
 
-# 3. a download cache in opam's layout, then the pull: verify, unpack, rename the copies
+# 3. a download cache in opam's layout, then `vsolve pull`: verify, unpack, rename the copies
 mkdir -p "$W/cache"
 for a in "$FIX"/archives/*.tar.gz; do
     h=$(sha256sum "$a" | cut -d' ' -f1)
     mkdir -p "$W/cache/sha256/$(echo "$h" | cut -c1-2)"
     cp "$a" "$W/cache/sha256/$(echo "$h" | cut -c1-2)/$h"
 done
-printf '(vendored_dirs *)\n' >"$W/project/duniverse/dune"
-while read -r name version dir sha file users; do
-    arc="$W/cache/sha256/$(echo "$sha" | cut -c1-2)/$sha"
-    [ -f "$arc" ] || fail "$name.$version: $file is not in the download cache"
-    [ "$(sha256sum "$arc" | cut -d' ' -f1)" = "$sha" ] || fail "$name.$version: checksum mismatch"
-    mkdir -p "$W/unpack/$dir"
-    tar -xzf "$arc" -C "$W/unpack/$dir" --strip-components=1 --no-same-owner
-    mv "$W/unpack/$dir" "$W/project/duniverse/$dir"
-done <"$W/plan"
-# the renaming step pull runs: every copy the JSON lock names, with the users it lists
-"$VSOLVE" dune-rename --lock "$W/project/app.lock.json" -o "$W/project" >"$W/rename.out"
+VSOLVE_CACHE_DIR="$W/vsolve-cache" OPAMROOT="$W/no-opam-root" \
+    "$VSOLVE" pull --offline --download-cache "$W/cache" "$W/project/app.lock.json" >"$W/rename.out" \
+    || fail "pull: $(cat "$W/rename.out")"
 grep -q "library stub -> stub_v1_0" "$W/rename.out" || fail "rename report: $(cat "$W/rename.out")"
 grep -q "C symbols renamed with prefix stub_v1_0_: stub_answer stub_counter stub_tag" "$W/rename.out" \
     || fail "C symbols: $(cat "$W/rename.out")"
