@@ -14,6 +14,12 @@
 # the toolchain arguments: on this Debian machine /usr plus `ocamlPath` (e.g. unpacked Debian
 # packages' usr/lib/ocaml); a NixOS user passes nixpkgs' ocaml, dune and findlib derivations and
 # an OCAMLPATH built from ocamlPackages (e.g. "${ocamlPackages.fmt}/lib/ocaml/${ocaml.version}/site-lib").
+#
+# A lock made with `--duplicates` holds renamed copies (`copy-of`, docs/lock-json.md): after
+# unpacking, the derivation runs `vsolve dune-rename --lock` on them, as `vsolve pull` does, so
+# it needs `--arg vsolve /path/to/vsolve` (the binary is copied into the store; it finds libcurl,
+# nettle, cc and ocamlfind through toolsPath and the sandbox's paths). No import-from-derivation:
+# the renaming happens inside the one build derivation.
 { lockFile
 , src
 , ocamlPath ? ""            # OCAMLPATH for the provided libraries (colon-separated)
@@ -24,6 +30,7 @@
 , shell ? "/bin/sh"
 , system ? builtins.currentSystem
 , duneArgs ? [ "--profile" "release" ]
+, vsolve ? null             # the vsolve binary (a path): needed only for a lock with renamed copies
 }:
 let
   lock = builtins.fromJSON (builtins.readFile lockFile);
@@ -66,6 +73,12 @@ let
       !(builtins.elem b [ "_build" "duniverse" ".git" ]) && builtins.match "\\.duniverse\\.new\\..*|result.*" b == null;
   };
 
+  hasCopies = builtins.any (p: p ? "copy-of") checkedLock.packages;
+  renameLine =
+    if !hasCopies then ""
+    else if vsolve == null then throw "${toString lockFile}: the lock has renamed copies (copy-of): pass --arg vsolve /path/to/vsolve"
+    else "CC=\"$(ocamlc -config | sed -n 's/^c_compiler: //p')\" ${vsolve} dune-rename --lock ${builtins.path { path = lockFile; name = "lock.json"; }} -o .\n";
+
   unpackLines = builtins.concatStringsSep "\n"
     (map (s: "unpack ${s.archive} duniverse/${s.dir}") sources);
 in
@@ -98,7 +111,7 @@ derivation {
     mkdir duniverse
     ${unpackLines}
     printf '(vendored_dirs *)\n' > duniverse/dune
-    dune build --root . -j "''${NIX_BUILD_CORES:-1}" $DUNE_ARGS @install
+    ${renameLine}dune build --root . -j "''${NIX_BUILD_CORES:-1}" $DUNE_ARGS @install
     mkdir -p "$out/bin"
     cp "_build/install/default/bin/$ROOT" "$out/bin/$ROOT"
   '' ];
