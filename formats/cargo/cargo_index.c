@@ -30,6 +30,15 @@ struct cargo_index {
     size_t files_read;
 };
 
+int cargo_name_valid(const char *name)
+{
+    size_t n = 0;
+    for (; name[n]; n++)
+        if (!isalnum((unsigned char)name[n]) && name[n] != '-' && name[n] != '_')
+            return 0;
+    return n >= 1 && n <= CARGO_NAME_MAX;
+}
+
 size_t cargo_index_path(const char *name, char *buf, size_t size)
 {
     char low[256];
@@ -225,7 +234,14 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
     char why[256];
     if (semver_req_parse(a, req->str, req->len, &dep->req, why, sizeof why) != 0)
         return vs_error_at(err, file, lineno, req->col, "expected a version requirement, found \"%s\": %s", req->str, why);
-    return parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    int rc = parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    /* old registries published dependencies asking for the feature "": cargo drops it */
+    size_t kept = 0;
+    for (size_t i = 0; rc == VSOLVE_OK && i < dep->n_features; i++)
+        if (dep->features[i][0])
+            dep->features[kept++] = dep->features[i];
+    dep->n_features = kept;
+    return rc;
 }
 
 int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
@@ -336,7 +352,21 @@ static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
     return buf;
 }
 
-static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
+/* cargo's rules for the lines of one crate file: a line whose "name" is not exactly the name
+ * asked for is not this crate (crate names differ only in case at most: "alpha" and "ALPHA"
+ * share a file, and cargo matches names exactly); and of several lines of one version (equal
+ * under semver precedence) the last wins, as in cargo's version map. Returns the version's
+ * slot in c->versions[0..n), or n for a new one. */
+static size_t version_slot(const cargo_crate *c, const cargo_version *v)
+{
+    for (size_t i = 0; i < c->n_versions; i++)
+        if (semver_compare(&c->versions[i].v, &v->v) == 0)
+            return i;
+    return c->n_versions;
+}
+
+static int parse_crate_file(cargo_index *ix, const char *rel, const char *name, const char *text, size_t len,
+                            cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
@@ -354,10 +384,15 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
         while (q < stop && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < stop) {
-            int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &c->versions[c->n_versions], err);
+            cargo_version v;
+            int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &v, err);
             if (rc != VSOLVE_OK)
                 return rc;
-            c->n_versions++;
+            if (!strcmp(v.name, name)) {
+                size_t slot = version_slot(c, &v);
+                c->versions[slot] = v;
+                c->n_versions += slot == c->n_versions;
+            }
         }
         p = nl ? nl + 1 : end;
     }
@@ -379,6 +414,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
             vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
             return NULL;
         }
+    if (!cargo_name_valid(name)) {
+        vs_error_set(err, VSOLVE_EBADINPUT, "\"%.*s\" is not a crate name (1 to %d ASCII letters, digits, '-' and '_')",
+                     200, name, CARGO_NAME_MAX);
+        return NULL;
+    }
     char rel[300];
     if (!cargo_index_path(name, rel, sizeof rel))
         return NULL;
@@ -401,7 +441,7 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     int rc = c ? VSOLVE_OK : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if (rc == VSOLVE_OK) {
         c->name = arena_strndup(&ix->mem, name, strlen(name));
-        rc = parse_crate_file(ix, rel, text, len, c, err);
+        rc = parse_crate_file(ix, rel, name, text, len, c, err);
     }
     free(owned);
     if (rc != VSOLVE_OK)

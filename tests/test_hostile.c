@@ -1,0 +1,183 @@
+/* test_hostile.c: hostile input (issue 17): each finding as a small crafted input, run through
+ * the vsolve command or the library: no crash, no escape, no lost file, a clear error. */
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "testutil.h"
+
+typedef struct run {
+    int status;     /* the exit code, or 128 + signal */
+    char *out, *err;
+} run;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* Runs the vsolve binary with printf-formatted, shell-quoted arguments. */
+static run vsolve(const char *fmt, ...)
+{
+    char args[8192], cmd[9000], out[128], err[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(out, sizeof out, "/tmp/vsolve-hostile-out.%d", (int)getpid());
+    snprintf(err, sizeof err, "/tmp/vsolve-hostile-err.%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s/vsolve %s >%s 2>%s", VSOLVE_BINARY_DIR, args, out, err);
+    int st = system(cmd);
+    run r;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    remove(out);
+    remove(err);
+    return r;
+}
+
+static void run_free(run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* A fresh temporary directory (the caller removes it with rm_tree). */
+static char *temp_dir(void)
+{
+    char *dir = strdup("/tmp/vsolve-hostile-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+static void rm_tree(char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(dir);
+}
+
+/* Writes text to DIR/REL, creating the directories on the way. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        ck_assert(mkdir(path, 0755) == 0 || errno == EEXIST);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *in(const char *dir, const char *rel)
+{
+    static char buf[4][4096];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, rel);
+    return buf[k];
+}
+
+#define CARGO_HEAD "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"
+
+/* 1. A crate file with a version line twice (the 2019 index has 24) and a dependency named in
+ * another case: cargo's rules (the last line of a version wins; names match exactly), no crash. */
+START_TEST(cargo_duplicate_versions_and_case)
+{
+    char *d = temp_dir();
+    put(d, "index/config.json", "{}\n");
+    put(d, "index/al/ph/alpha",
+        "{\"name\":\"alpha\",\"vers\":\"1.0.0\",\"deps\":[],\"cksum\":\"aa\",\"features\":{},\"yanked\":false}\n"
+        "{\"name\":\"alpha\",\"vers\":\"1.0.1\",\"deps\":[],\"cksum\":\"bb\",\"features\":{},\"yanked\":false}\n"
+        "{\"name\":\"alpha\",\"vers\":\"1.0.1\",\"deps\":[],\"cksum\":\"cc\",\"features\":{},\"yanked\":false}\n");
+    put(d, "one/Cargo.toml", CARGO_HEAD "alpha = \"1\"\n");
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s", in(d, "index"), in(d, "one/Cargo.toml"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "version = \"1.0.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+                                "checksum = \"cc\"\n") != NULL, "%s", r.out);
+    ck_assert_ptr_null(strstr(r.out, "\"bb\""));
+    run_free(&r);
+    /* "ALPHA" reads the same file, whose lines are not ALPHA's: no such crate, as in cargo */
+    put(d, "two/Cargo.toml", CARGO_HEAD "alpha = \"1\"\nALPHA = \"1\"\n");
+    r = vsolve("--ecosystem cargo --index %s solve --manifest %s", in(d, "index"), in(d, "two/Cargo.toml"));
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.err, "ALPHA") != NULL, "%s", r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 1. The real 2019 index: prettyprint 0.6.0 has its version line twice. */
+START_TEST(cargo_real_index_duplicate_line)
+{
+    const char *corpora = test_corpora("crates-io-index-2019-11-10.tar.gz");
+    if (!corpora)
+        return;
+    char *d = temp_dir();
+    put(d, "Cargo.toml", CARGO_HEAD "prettyprint = \"0.6\"\n");
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s", test_corpus_path("crates-io-index-2019-11-10.tar.gz"),
+                   in(d, "Cargo.toml"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "name = \"prettyprint\"\nversion = \"0.6.0\"\n") != NULL, "%s", r.out);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 2. Names are checked before they become paths: a dependency "../../../../etc/passwd" (in the
+ * manifest or in an index line) or "../evil" is refused, never opened. */
+START_TEST(cargo_names_never_paths)
+{
+    char *d = temp_dir();
+    put(d, "index/config.json", "{}\n");
+    put(d, "evil", "{\"name\":\"../evil\",\"vers\":\"1.0.0\",\"deps\":[],\"cksum\":\"aa\",\"features\":{}}\n");
+    put(d, "index/be/ta/beta",
+        "{\"name\":\"beta\",\"vers\":\"1.0.0\",\"deps\":[{\"name\":\"../../../../etc/passwd\",\"req\":\"*\"}],\"features\":{}}\n");
+    static const char *const manifests[] = { "\"../evil\" = \"1\"\n", "\"../../../../etc/passwd\" = \"*\"\n",
+                                             "beta = \"1\"\n", "\"a/b\" = \"1\"\n", "\"\" = \"1\"\n" };
+    for (size_t i = 0; i < sizeof manifests / sizeof manifests[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, CARGO_HEAD "%s", manifests[i]);
+        put(d, "p/Cargo.toml", text);
+        run r = vsolve("--ecosystem cargo --index %s solve --manifest %s", in(d, "index"), in(d, "p/Cargo.toml"));
+        ck_assert_msg(r.status == 2, "case %zu: exit %d: %s%s", i, r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.err, "is not a crate name") != NULL, "case %zu: %s", i, r.err);
+        ck_assert_ptr_null(strstr(r.out, "evil"));
+        run_free(&r);
+    }
+    rm_tree(d);
+}
+END_TEST
+
+Suite *hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *tc = tcase_create("hostile");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, cargo_duplicate_versions_and_case);
+    tcase_add_test(tc, cargo_real_index_duplicate_line);
+    tcase_add_test(tc, cargo_names_never_paths);
+    suite_add_tcase(s, tc);
+    return s;
+}
