@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "json.h"
+#include "toml.h"
 
 typedef struct run {
     int status;     /* the exit code, or 128 + signal */
@@ -170,6 +172,71 @@ START_TEST(cargo_names_never_paths)
 }
 END_TEST
 
+/* 3. Writers escape what they write: an index's cksum and --source-url that try to end their
+ * string and add a [[package]] stay inside it (the lock reads back with the same values). */
+START_TEST(cargo_lock_injection)
+{
+    char *d = temp_dir();
+    put(d, "index/config.json", "{}\n");
+    const char *cksum = "aa\"\n\n[[package]]\nname = \"fake\"\nversion = \"6.6.6\"\nx = \"\\";
+    char line[600];
+    snprintf(line, sizeof line, "{\"name\":\"alpha\",\"vers\":\"1.0.0\",\"deps\":[],\"cksum\":\"%s\",\"features\":{}}\n",
+             "aa\\\"\\n\\n[[package]]\\nname = \\\"fake\\\"\\nversion = \\\"6.6.6\\\"\\nx = \\\"\\\\");
+    put(d, "index/al/ph/alpha", line);
+    put(d, "p/Cargo.toml", CARGO_HEAD "alpha = \"1\"\n");
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s --source-url 'u\"\n[[package]]'", in(d, "index"),
+                   in(d, "p/Cargo.toml"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    toml_value *doc = toml_parse(&a, "Cargo.lock", r.out, strlen(r.out), &err);
+    ck_assert_msg(doc != NULL, "%s\n%s", err.message, r.out);
+    const toml_value *pkgs = toml_get(doc, "package");
+    ck_assert_ptr_nonnull(pkgs);
+    ck_assert_uint_eq(pkgs->n, 2);   /* demo and alpha, nothing else */
+    const toml_value *alpha = pkgs->items[0];
+    ck_assert_str_eq(toml_get(alpha, "name")->str, "alpha");
+    ck_assert_str_eq(toml_get(alpha, "checksum")->str, cksum);
+    ck_assert_str_eq(toml_get(alpha, "source")->str, "registry+u\"\n[[package]]");
+    arena_free(&a);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 3. package-lock.json stays JSON when a packument's "bin" is longer than the writer's buffer
+ * (it was cut, and read past its end). */
+START_TEST(npm_lock_long_bin)
+{
+    char *d = temp_dir();
+    size_t big = 20000;
+    char *doc = malloc(big + 400);
+    int n = snprintf(doc, big + 400, "{\"name\": \"b\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": {\"1.0.0\": "
+                                     "{\"name\": \"b\", \"version\": \"1.0.0\", \"bin\": \"");
+    memset(doc + n, 'x', big);
+    snprintf(doc + n + big, 400, "\", \"dist\": {\"tarball\": \"https://r/b-1.0.0.tgz\"}}}}\n");
+    put(d, "reg/packuments/b.json", doc);
+    free(doc);
+    put(d, "p/package.json", "{\"name\": \"p\", \"version\": \"1.0.0\", \"dependencies\": {\"b\": \"1\"}}\n");
+    run r = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "p/package.json"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    json_value *lock = json_parse(&a, "package-lock.json", r.out, strlen(r.out), &err);
+    ck_assert_msg(lock != NULL, "%s", err.message);
+    const json_value *b = json_get(json_get(lock, "packages"), "node_modules/b");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(json_get(b, "bin"));
+    arena_free(&a);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -178,6 +245,8 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cargo_duplicate_versions_and_case);
     tcase_add_test(tc, cargo_real_index_duplicate_line);
     tcase_add_test(tc, cargo_names_never_paths);
+    tcase_add_test(tc, cargo_lock_injection);
+    tcase_add_test(tc, npm_lock_long_bin);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -753,6 +753,28 @@ size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, 
 
 static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The inside of a TOML basic string: quotes, backslashes and control characters escaped, so
+ * that no field (an index's cksum, a --source-url) can end the string and add lines of its own. */
+static void put_toml_chars(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\u%04X", c);
+        else
+            fputc(c, out);
+    }
+}
+
+static void put_toml_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    put_toml_chars(out, s);
+    fputc('"', out);
+}
+
 int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url)
 {
     const vs_universe *u = &pb->u;
@@ -775,11 +797,20 @@ int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, c
         if (n->kind != NODE_CRATE)
             continue;
         const version_entry *ve = n->entry;
-        fprintf(out, "\n[[package]]\nname = \"%s\"\nversion = \"%s\"\n", n->crate, n->v->vers);
+        fputs("\n[[package]]\nname = ", out);
+        put_toml_string(out, n->crate);
+        fputs("\nversion = ", out);
+        put_toml_string(out, n->v->vers);
+        fputc('\n', out);
         if (!ve->is_root) {
-            fprintf(out, "source = \"registry+%s\"\n", source_url);
-            if (n->v->cksum)
-                fprintf(out, "checksum = \"%s\"\n", n->v->cksum);
+            fputs("source = \"registry+", out);
+            put_toml_chars(out, source_url);
+            fputs("\"\n", out);
+            if (n->v->cksum) {
+                fputs("checksum = ", out);
+                put_toml_string(out, n->v->cksum);
+                fputc('\n', out);
+            }
         }
         /* resolved dependencies: active dependency entries and the installed version each uses */
         size_t nd = 0;
@@ -829,8 +860,11 @@ int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, c
         if (nd)
             fprintf(out, "dependencies = [\n");
         for (size_t k = 0; k < nd; k++) {
-            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0)
-                fprintf(out, " \"%s\",\n", deps[k]);
+            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0) {
+                fputc(' ', out);
+                put_toml_string(out, deps[k]);
+                fputs(",\n", out);
+            }
         }
         if (nd)
             fprintf(out, "]\n");
