@@ -237,6 +237,76 @@ START_TEST(npm_lock_long_bin)
 }
 END_TEST
 
+/* An opam repository in a temporary directory: packages/NAME/NAME.VERSION/opam. */
+static void put_opam(const char *dir, const char *name_version, const char *text)
+{
+    char name[256], rel[600];
+    snprintf(name, sizeof name, "%s", name_version);
+    *strchr(name, '.') = '\0';
+    snprintf(rel, sizeof rel, "packages/%s/%s/opam", name, name_version);
+    put(dir, rel, text);
+}
+
+/* A formula "p0" OP "p1" OP ... of n names, as the text of a depends field. */
+static char *long_formula(size_t n, const char *op)
+{
+    size_t cap = n * 16 + 64, len = 0;
+    char *s = malloc(cap);
+    len += (size_t)snprintf(s, cap, "opam-version: \"2.0\"\ndepends: [ ");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "%s\"p%zu\"", i ? op : "", i);
+    snprintf(s + len, cap - len, " ]\n");
+    return s;
+}
+
+/* 4. No recursion depth that input controls: a 200,000-way disjunction is refused with its
+ * position (it was a stack overflow); a 1,000-way one is read whole (a depth cut at 200 dropped
+ * its first alternatives); a chain of 5,000 options is refused as too deep. */
+START_TEST(opam_long_formulas)
+{
+    char *d = temp_dir();
+    char *text = long_formula(200000, " | ");
+    put_opam(d, "a.1", text);
+    free(text);
+    run r = vsolve("--ecosystem opam --repo %s --no-cache solve a", d);
+    ck_assert_msg(r.status == 2, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.err, "packages/a/a.1/opam:2:10: the depends formula is too large") != NULL, "%s", r.err);
+    run_free(&r);
+    rm_tree(d);
+
+    d = temp_dir();
+    text = long_formula(1000, " | ");
+    put_opam(d, "a.1", text);
+    free(text);
+    put_opam(d, "p0.1", "opam-version: \"2.0\"\n");
+    r = vsolve("--ecosystem opam --repo %s --no-cache solve a", d);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "a.1\np0.1\n");
+    run_free(&r);
+    text = long_formula(20000, " & ");
+    put_opam(d, "b.1", text);
+    free(text);
+    r = vsolve("--ecosystem opam --repo %s --no-cache solve b", d);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "requires p1, which nothing provides") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+
+    d = temp_dir();
+    size_t cap = 5000 * 10 + 100;
+    text = malloc(cap);
+    size_t len = (size_t)snprintf(text, cap, "opam-version: \"2.0\"\ndepends: [ \"p\" ");
+    for (int i = 0; i < 5000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "{>\"1\"} ");
+    snprintf(text + len, cap - len, "]\n");
+    put_opam(d, "a.1", text);
+    free(text);
+    r = vsolve("--ecosystem opam --repo %s --no-cache solve a", d);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "levels of nesting") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -247,6 +317,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cargo_names_never_paths);
     tcase_add_test(tc, cargo_lock_injection);
     tcase_add_test(tc, npm_lock_long_bin);
+    tcase_add_test(tc, opam_long_formulas);
     suite_add_tcase(s, tc);
     return s;
 }

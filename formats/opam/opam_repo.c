@@ -591,7 +591,7 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
     if (rc == VSOLVE_OK && !b.oom)
         rc = universe_add_conflicts(u, pkg, others.items, others.len);
     vec_free(&others);
-    if (b.oom)
+    if (b.oom && rc == VSOLVE_OK)   /* not over a depends error already set (a formula too large) */
         rc = VSOLVE_ENOMEM;
 
     const opam_node *cc = src->conflict_class;
