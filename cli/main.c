@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "vsolve.h"
@@ -100,7 +101,8 @@ static int run_sweep(vsolve_ctx *ctx, int jobs)
 
 static int run_check(vsolve_ctx *ctx, const char *solution, const char *const *atoms, size_t n_atoms)
 {
-    FILE *f = solution ? fopen(solution, "r") : NULL;
+    struct stat st;   /* a regular file only: /dev/zero or a FIFO would never end */
+    FILE *f = solution && stat(solution, &st) == 0 && S_ISREG(st.st_mode) ? fopen(solution, "r") : NULL;
     if (!f) {
         fprintf(stderr, "vsolve: check needs --solution FILE (NAME.VERSION lines)%s%s\n", solution ? ": cannot read " : "",
                 solution ? solution : "");
@@ -437,6 +439,8 @@ int main(int argc, char **argv)
             rc = vsolve_set_cache(ctx, cache, indexing ? VSOLVE_CACHE_REFRESH : VSOLVE_CACHE_USE);
         if (rc == VSOLVE_OK)
             rc = vsolve_load_opam(ctx, repo);
+        for (size_t w = 0; w < vsolve_warning_count(ctx); w++)
+            fprintf(stderr, "vsolve: warning: %s\n", vsolve_warning(ctx, w));
         if (verbose && rc == VSOLVE_OK)
             fprintf(stderr, "vsolve: loaded %s in %.1f ms%s%s\n", repo, (seconds() - t_start) * 1e3,
                     vsolve_cache_status(ctx)[0] ? "; cache: " : "", vsolve_cache_status(ctx));

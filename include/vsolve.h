@@ -78,6 +78,12 @@ enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACH
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
+/* Warnings of the last load: what did not stop it but the user should know (a cache that
+ * could not be written). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
+ * the next load or vsolve_free. */
+VSOLVE_API size_t vsolve_warning_count(const vsolve_ctx *ctx);
+VSOLVE_API const char *vsolve_warning(const vsolve_ctx *ctx, size_t i);
+
 /* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several
  * atoms on one name all apply). On VSOLVE_OK or VSOLVE_UNSAT *out is set and must be freed. */
 VSOLVE_API int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,

@@ -1,9 +1,12 @@
 /* api.c: the public vsolve.h API: a context owning one universe, on top of solver/ and formats/. */
 #include "vsolve.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include "atomic_file.h"
 #include "cache.h"
 #include "cargo_resolve.h"
 #include "checker.h"
@@ -25,6 +28,8 @@ struct vsolve_ctx {
     int cache_mode;                  /* enum vsolve_cache_mode */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
+    char **warnings;                 /* of the last load (vsolve_warning) */
+    size_t n_warnings;
     /* cargo: the last problem and its solution (for the lock) */
     arena cargo_mem;
     cargo_index *cargo_ix;
@@ -83,10 +88,43 @@ static void npm_reset(vsolve_ctx *ctx)
     ctx->npm_ready = 0;
 }
 
+static void clear_warnings(vsolve_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        free(ctx->warnings[i]);
+    free(ctx->warnings);
+    ctx->warnings = NULL;
+    ctx->n_warnings = 0;
+}
+
+/* Records a warning (dropped when out of memory: a warning never fails the call). */
+static void warn(vsolve_ctx *ctx, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **more = realloc(ctx->warnings, (ctx->n_warnings + 1) * sizeof *more);
+    if (!more)
+        return;
+    ctx->warnings = more;
+    if ((more[ctx->n_warnings] = strdup(text)) != NULL)
+        ctx->n_warnings++;
+}
+
+size_t vsolve_warning_count(const vsolve_ctx *ctx) { return ctx ? ctx->n_warnings : 0; }
+
+const char *vsolve_warning(const vsolve_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+}
+
 void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
+    clear_warnings(ctx);
     cargo_reset(ctx);
     npm_reset(ctx);
     opam_vars_free(&ctx->vars);
@@ -180,9 +218,18 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
     }
     rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
     if (rc == VSOLVE_OK && write) {
-        rc = cache_write(cache_file, &ctx->universe, &key, &ctx->err);
+        vs_error why;
+        vs_error_clear(&why);
+        rc = cache_write(cache_file, &ctx->universe, &key, &why);
         if (rc == VSOLVE_OK && ctx->cache_mode == VSOLVE_CACHE_REFRESH)
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s", cache_file);
+        if (rc == VSOLVE_EIO && ctx->cache_mode == VSOLVE_CACHE_USE) {
+            /* the repository is loaded: a cache that cannot be written costs time, not the answer */
+            warn(ctx, "%s; answered from the repository", why.message);
+            rc = VSOLVE_OK;
+        } else if (rc != VSOLVE_OK) {
+            ctx->err = why;
+        }
     }
     return rc;
 }
@@ -191,6 +238,7 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
 {
     vs_error_clear(&ctx->err);
     ctx->cache_status[0] = '\0';
+    clear_warnings(ctx);
     if (ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
     int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
@@ -367,13 +415,16 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
     if (rc == VSOLVE_OK)
         rc = vs_solve(&ctx->universe, &req, &s);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        FILE *f = fopen(path, "w");
-        if (!f) {
+        vs_atomic_file af;
+        vs_error e;
+        vs_error_clear(&e);
+        if (atomic_file_open(&af, path, &e) != VSOLVE_OK) {
+            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s", e.message);
+        } else if (testcase_write(af.f, &ctx->universe, &req, &s, "saved by vsolve --dump-testcase") != VSOLVE_OK) {
+            atomic_file_abort(&af);
             rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
-        } else {
-            rc = testcase_write(f, &ctx->universe, &req, &s, "saved by vsolve --dump-testcase");
-            if (fclose(f) != 0 || rc != VSOLVE_OK)
-                rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
+        } else if (atomic_file_commit(&af, &e) != VSOLVE_OK) {
+            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s", e.message);
         }
     }
     solution_free(&s);
@@ -504,6 +555,40 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     return rc;
 }
 
+/* Does the lock path name the manifest itself (the same file, by any name)? Writing the lock
+ * there would replace the manifest. */
+static int lock_is_manifest(const char *lock_path, const char *manifest_path)
+{
+    struct stat a, b;
+    return lock_path && stat(lock_path, &a) == 0 && stat(manifest_path, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+/* Writes a lock through a temporary file renamed over path (or to standard output for "-"):
+ * a failure leaves the old lock whole, and only a regular file is ever replaced. */
+static int write_lock_file(vsolve_ctx *ctx, const char *path, int (*write)(FILE *, void *), void *user)
+{
+    if (!path || !strcmp(path, "-")) {
+        int rc = write(stdout, user);
+        if (rc == VSOLVE_OK && (fflush(stdout) != 0 || ferror(stdout)))
+            rc = VSOLVE_EIO;
+        return rc == VSOLVE_OK ? rc : (ctx->err.code ? ctx->err.code : vs_error_set(&ctx->err, rc, "stdout: cannot write the lock"));
+    }
+    vs_atomic_file af;
+    vs_error e;
+    vs_error_clear(&e);
+    if (atomic_file_open(&af, path, &e) != VSOLVE_OK)
+        return vs_error_set(&ctx->err, e.code, "%s", e.message);
+    int rc = write(af.f, user);
+    if (rc != VSOLVE_OK) {
+        atomic_file_abort(&af);
+        return ctx->err.code ? ctx->err.code : vs_error_set(&ctx->err, rc, "%s: cannot write the lock", path);
+    }
+    if (atomic_file_commit(&af, &e) != VSOLVE_OK)
+        return vs_error_set(&ctx->err, e.code, "%s", e.message);
+    return VSOLVE_OK;
+}
+
 int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path, const char *lock_path,
                        const char *const *features, size_t n_features, int no_default_features, vsolve_result **out)
 {
@@ -513,13 +598,15 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     if (!out || !index_path || !manifest_path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_solve: needs an index, a manifest and a result pointer");
     cargo_reset(ctx);
+    if (lock_is_manifest(lock_path, manifest_path))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", lock_path,
+                            manifest_path);
     int rc = cargo_manifest_read(&ctx->cargo_mem, manifest_path, &ctx->cargo_root, &ctx->err);
     cargo_locked *locked = NULL;
     size_t n_locked = 0;
     if (rc == VSOLVE_OK && lock_path) {
-        FILE *probe = fopen(lock_path, "r");
-        if (probe) {
-            fclose(probe);
+        struct stat probe;   /* an existing lock is read (a FIFO or a device is refused there) */
+        if (stat(lock_path, &probe) == 0) {
             rc = cargo_lock_read(&ctx->cargo_mem, lock_path, &locked, &n_locked, &ctx->err);
         }
     }
@@ -557,21 +644,27 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     return rc;
 }
 
+struct cargo_lock_job {
+    vsolve_ctx *ctx;
+    const char *source_url;
+};
+
+static int write_cargo_lock(FILE *f, void *user)
+{
+    struct cargo_lock_job *job = user;
+    return cargo_write_lock(f, &job->ctx->cargo, &job->ctx->cargo_solution, job->source_url);
+}
+
 int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url)
 {
     vs_error_clear(&ctx->err);
     if (!ctx->cargo_ready || ctx->cargo_solution.status != VSOLVE_OK)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_write_lock: no cargo solution to write");
-    int to_stdout = !path || !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "w");
-    if (!f)
-        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock", path);
-    int rc = cargo_write_lock(f, &ctx->cargo, &ctx->cargo_solution, source_url);
-    if (!to_stdout && fclose(f) != 0)
-        rc = VSOLVE_EIO;
-    if (rc != VSOLVE_OK)
-        return vs_error_set(&ctx->err, rc, "%s: cannot write the lock", to_stdout ? "stdout" : path);
-    return VSOLVE_OK;
+    if (path && lock_is_manifest(path, ctx->cargo_root.path))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", path,
+                            ctx->cargo_root.path);
+    struct cargo_lock_job job = { ctx, source_url };
+    return write_lock_file(ctx, path, write_cargo_lock, &job);
 }
 
 int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path, const char *lock_path,
@@ -588,11 +681,13 @@ int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *man
     const json_value *manifest = NULL;
     npm_locked *locked = NULL;
     size_t n_locked = 0;
+    if (lock_is_manifest(lock_path, manifest_path))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", lock_path,
+                            manifest_path);
     int rc = npm_manifest_read(&ctx->npm_mem, manifest_path, &manifest, &ctx->err);
     if (rc == VSOLVE_OK && lock_path) {
-        FILE *probe = fopen(lock_path, "r");
-        if (probe) {
-            fclose(probe);
+        struct stat probe;   /* an existing lock is read (a FIFO or a device is refused there) */
+        if (stat(lock_path, &probe) == 0) {
             rc = npm_lock_read(&ctx->npm_mem, lock_path, &locked, &n_locked, &ctx->err);
         }
     }
@@ -634,17 +729,23 @@ int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *man
     return VSOLVE_OK;
 }
 
+struct npm_lock_job {
+    vsolve_ctx *ctx;
+    const char *registry_url;
+};
+
+static int write_npm_lock(FILE *f, void *user)
+{
+    struct npm_lock_job *job = user;
+    return npm_lock_write(f, &job->ctx->npm, job->registry_url, &job->ctx->err);
+}
+
 int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url)
 {
     if (!ctx)
         return VSOLVE_EUSAGE;
     if (!ctx->npm_ready || !path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_write_lock: no npm tree to write");
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!f)
-        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
-    int rc = npm_lock_write(f, &ctx->npm, registry_url, &ctx->err);
-    if (f != stdout && fclose(f) != 0 && rc == VSOLVE_OK)
-        rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
-    return rc;
+    struct npm_lock_job job = { ctx, registry_url };
+    return write_lock_file(ctx, path, write_npm_lock, &job);
 }

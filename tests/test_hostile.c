@@ -33,17 +33,14 @@ static char *slurp(const char *path)
     return b;
 }
 
-/* Runs the vsolve binary with printf-formatted, shell-quoted arguments. */
-static run vsolve(const char *fmt, ...)
+/* Runs the vsolve binary with printf-formatted, shell-quoted arguments (env: "VAR=VALUE " or ""). */
+static run vrun(const char *env, const char *fmt, va_list ap)
 {
     char args[8192], cmd[9000], out[128], err[128];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
     snprintf(out, sizeof out, "/tmp/vsolve-hostile-out.%d", (int)getpid());
     snprintf(err, sizeof err, "/tmp/vsolve-hostile-err.%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "%s/vsolve %s >%s 2>%s", VSOLVE_BINARY_DIR, args, out, err);
+    snprintf(cmd, sizeof cmd, "%s%s/vsolve %s >%s 2>%s", env, VSOLVE_BINARY_DIR, args, out, err);
     int st = system(cmd);
     run r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -51,6 +48,24 @@ static run vsolve(const char *fmt, ...)
     r.err = slurp(err);
     remove(out);
     remove(err);
+    return r;
+}
+
+static run vsolve(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    run r = vrun("", fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static run vsolve_env(const char *env, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    run r = vrun(env, fmt, ap);
+    va_end(ap);
     return r;
 }
 
@@ -240,10 +255,15 @@ END_TEST
 /* An opam repository in a temporary directory: packages/NAME/NAME.VERSION/opam. */
 static void put_opam(const char *dir, const char *name_version, const char *text)
 {
-    char name[256], rel[600];
+    char name[256], rel[600], sub[256] = "";
+    const char *slash = strrchr(name_version, '/');   /* "repo/a.1": the repository in dir/repo */
+    if (slash) {
+        snprintf(sub, sizeof sub, "%.*s/", (int)(slash - name_version), name_version);
+        name_version = slash + 1;
+    }
     snprintf(name, sizeof name, "%s", name_version);
     *strchr(name, '.') = '\0';
-    snprintf(rel, sizeof rel, "packages/%s/%s/opam", name, name_version);
+    snprintf(rel, sizeof rel, "%spackages/%s/%s/opam", sub, name, name_version);
     put(dir, rel, text);
 }
 
@@ -307,6 +327,170 @@ START_TEST(opam_long_formulas)
 }
 END_TEST
 
+/* 5, 6. Locks are written whole through a temporary file: an existing lock is replaced, not
+ * truncated first (its inode changes); --lock naming the manifest, or anything that is not a
+ * regular file (a directory, /dev/null), is refused and left as it was. */
+START_TEST(locks_replace_only_regular_files)
+{
+    char *d = temp_dir();
+    put(d, "index/config.json", "{}\n");
+    put(d, "index/al/ph/alpha", "{\"name\":\"alpha\",\"vers\":\"1.0.0\",\"deps\":[],\"cksum\":\"aa\",\"features\":{}}\n");
+    put(d, "p/Cargo.toml", CARGO_HEAD "alpha = \"1\"\n");
+    put(d, "p/Cargo.lock", "# old lock\nversion = 4\n");
+    struct stat before, after;
+    ck_assert_int_eq(stat(in(d, "p/Cargo.lock"), &before), 0);
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s --lock %s", in(d, "index"), in(d, "p/Cargo.toml"),
+                   in(d, "p/Cargo.lock"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    ck_assert_int_eq(stat(in(d, "p/Cargo.lock"), &after), 0);
+    ck_assert_msg(before.st_ino != after.st_ino, "the lock was rewritten in place");
+    char *lock = slurp(in(d, "p/Cargo.lock"));
+    ck_assert_msg(strstr(lock, "name = \"alpha\"") != NULL, "%s", lock);
+    free(lock);
+    /* the manifest as the lock: cargo refuses, so does vsolve (both ecosystems) */
+    r = vsolve("--ecosystem cargo --index %s solve --manifest %s --lock %s", in(d, "index"), in(d, "p/Cargo.toml"),
+               in(d, "p/../p/Cargo.toml"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "would replace the manifest") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    char *manifest = slurp(in(d, "p/Cargo.toml"));
+    ck_assert_str_eq(manifest, CARGO_HEAD "alpha = \"1\"\n");
+    free(manifest);
+    put(d, "reg/packuments/b.json", "{\"name\": \"b\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": "
+                                    "{\"1.0.0\": {\"name\": \"b\", \"version\": \"1.0.0\"}}}\n");
+    const char *pkg = "{\"name\": \"p\", \"version\": \"1.0.0\", \"dependencies\": {\"b\": \"1\"}}\n";
+    put(d, "n/package.json", pkg);
+    r = vsolve("--ecosystem npm --registry %s solve --manifest %s --lock %s", in(d, "reg"), in(d, "n/package.json"),
+               in(d, "n/package.json"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "would replace the manifest") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    manifest = slurp(in(d, "n/package.json"));
+    ck_assert_str_eq(manifest, pkg);
+    free(manifest);
+    /* not a regular file: a directory, a FIFO (a device such as /dev/null is refused alike) */
+    ck_assert_int_eq(mkdir(in(d, "n/dir.json"), 0755), 0);
+    ck_assert_int_eq(mkfifo(in(d, "n/fifo.json"), 0644), 0);
+    static const char *const targets[] = { "n/dir.json", "n/fifo.json" };
+    for (size_t i = 0; i < 2; i++) {
+        r = vsolve("--ecosystem npm --registry %s solve --manifest %s --lock %s", in(d, "reg"), in(d, "n/package.json"),
+                   in(d, targets[i]));
+        ck_assert_msg(r.status == 3 && strstr(r.err, "not a regular file") != NULL, "%s: exit %d: %s", targets[i], r.status,
+                      r.err);
+        run_free(&r);
+        struct stat st;
+        ck_assert_int_eq(lstat(in(d, targets[i]), &st), 0);
+        ck_assert(i == 0 ? S_ISDIR(st.st_mode) : S_ISFIFO(st.st_mode));
+    }
+    rm_tree(d);
+}
+END_TEST
+
+/* 6, 7. The cache: a path that is not a regular file is never replaced, and a cache that cannot
+ * be written does not fail the solve (the answer, and a warning); `index`, whose job is the
+ * cache, still fails. */
+START_TEST(cache_write_failures)
+{
+    char *d = temp_dir();
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    put(d, "bad.cache", "not a cache\n");   /* corrupt: a solve rebuilds it */
+    run r = vsolve("--ecosystem opam --repo %s --cache %s solve a", in(d, "repo"), in(d, "bad.cache"));
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.1\n"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    ck_assert_int_eq(mkfifo(in(d, "fifo.cache"), 0644), 0);
+    ck_assert_int_eq(mkdir(in(d, "dir.cache"), 0755), 0);
+    static const char *const targets[] = { "fifo.cache", "dir.cache" };
+    for (size_t i = 0; i < 2; i++) {
+        r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), in(d, targets[i]));
+        ck_assert_msg(r.status == 3 && strstr(r.err, "not a regular file") != NULL, "%s: exit %d: %s", targets[i], r.status,
+                      r.err);
+        run_free(&r);
+        /* a solve reads neither (no waiting on the FIFO), answers, and warns */
+        r = vsolve("--ecosystem opam --repo %s --cache %s solve a", in(d, "repo"), in(d, targets[i]));
+        ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.1\n"), "%s: exit %d: %s", targets[i], r.status, r.err);
+        run_free(&r);
+        struct stat st;
+        ck_assert_int_eq(lstat(in(d, targets[i]), &st), 0);
+        ck_assert(i == 0 ? S_ISFIFO(st.st_mode) : S_ISDIR(st.st_mode));
+    }
+    /* a stale cache in a directory that cannot take the new one: the solve still answers */
+    r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), in(d, "ro/x.cache"));
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    put_opam(d, "repo/a.2", "opam-version: \"2.0\"\n");   /* the cache is stale now */
+    ck_assert_int_eq(chmod(in(d, "ro"), 0555), 0);
+    if (access(in(d, "ro"), W_OK) != 0) {   /* (root writes anyway) */
+        r = vsolve("--ecosystem opam --repo %s --cache %s solve a", in(d, "repo"), in(d, "ro/x.cache"));
+        ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.2\n"), "exit %d: %s%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.err, "warning: cannot write the cache") != NULL, "%s", r.err);
+        run_free(&r);
+    }
+    chmod(in(d, "ro"), 0755);
+    rm_tree(d);
+}
+END_TEST
+
+/* 9. Where a file is expected, only a regular file is read (/dev/zero and a FIFO are refused
+ * at once, not read forever or waited on), and a compressed input inflates to at most
+ * VSOLVE_MAX_INFLATE bytes (a clear error naming the limit). */
+START_TEST(bounded_reads)
+{
+    char *d = temp_dir();
+    ck_assert_int_eq(mkfifo(in(d, "fifo"), 0644), 0);
+    put(d, "index/config.json", "{}\n");
+    put(d, "reg/packuments/b.json", "{\"name\": \"b\", \"versions\": {}}\n");
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    const char *runs[][2] = {
+        { "--ecosystem cargo --index %s solve --manifest /dev/zero", "index" },
+        { "--ecosystem cargo --index %s solve --manifest %s/fifo", "index" },
+        { "--ecosystem npm --registry %s solve --manifest /dev/zero", "reg" },
+        { "--ecosystem npm --registry %s solve --manifest %s/fifo", "reg" },
+        { "--ecosystem opam --repo %s --no-cache check --solution /dev/zero a", "repo" },
+        { "--ecosystem opam --repo %s --no-cache check --solution %s/fifo a", "repo" },
+        { "--ecosystem cudf --repo /dev/zero%.0s solve", "repo" },
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "timeout 20 %s/vsolve %s", VSOLVE_BINARY_DIR, runs[i][0]);
+        char full[2048];
+        snprintf(full, sizeof full, cmd, in(d, runs[i][1]), d);
+        int st = system(full);
+        int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        ck_assert_msg(code == 2 || code == 3, "%s: exit %d", full, code);
+    }
+    /* a crate file that is a FIFO */
+    ck_assert_int_eq(mkfifo(in(d, "index/al/ph/alpha"), 0644) == 0 || (mkdir(in(d, "index/al"), 0755) == 0 &&
+                     mkdir(in(d, "index/al/ph"), 0755) == 0 && mkfifo(in(d, "index/al/ph/alpha"), 0644) == 0), 1);
+    put(d, "p/Cargo.toml", CARGO_HEAD "alpha = \"1\"\n");
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s", in(d, "index"), in(d, "p/Cargo.toml"));
+    ck_assert_msg(r.status == 3 && strstr(r.err, "not a regular file") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    /* 2 MiB of CUDF preamble padding inflating past a 1 MiB limit */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "(printf 'preamble: \\n'; head -c 2097152 /dev/zero | tr '\\0' '#') | gzip -c > %s",
+             in(d, "big.cudf.gz"));
+    ck_assert_int_eq(system(cmd), 0);
+    r = vsolve("--ecosystem cudf --repo %s solve", in(d, "big.cudf.gz"));
+    ck_assert_msg(r.status == 2 || r.status == 0, "exit %d: %s", r.status, r.err);   /* under the default limit: read */
+    ck_assert_ptr_null(strstr(r.err, "VSOLVE_MAX_INFLATE"));
+    run_free(&r);
+    r = vsolve_env("VSOLVE_MAX_INFLATE=1M ", "--ecosystem cudf --repo %s solve", in(d, "big.cudf.gz"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "inflates to more than 1048576 bytes") != NULL &&
+                      strstr(r.err, "VSOLVE_MAX_INFLATE") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    /* the same for an archive */
+    snprintf(cmd, sizeof cmd, "head -c 2097152 /dev/zero > %s && tar -czf %s -C %s packages big && rm %s", in(d, "repo/big"),
+             in(d, "repo.tar.gz"), in(d, "repo"), in(d, "repo/big"));
+    ck_assert_int_eq(system(cmd), 0);
+    r = vsolve("--ecosystem opam --repo %s --no-cache solve a", in(d, "repo.tar.gz"));
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.1\n"), "exit %d: %s", r.status, r.err);   /* the default limit */
+    run_free(&r);
+    r = vsolve_env("VSOLVE_MAX_INFLATE=1M ", "--ecosystem opam --repo %s --no-cache solve a", in(d, "repo.tar.gz"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "inflates to more than 1048576 bytes") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -318,6 +502,9 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cargo_lock_injection);
     tcase_add_test(tc, npm_lock_long_bin);
     tcase_add_test(tc, opam_long_formulas);
+    tcase_add_test(tc, locks_replace_only_regular_files);
+    tcase_add_test(tc, cache_write_failures);
+    tcase_add_test(tc, bounded_reads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,7 @@
  * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
+#include "atomic_file.h"
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 #include <zlib.h>
+#include "repo_source.h"
 #include "universe_image.h"
 
 #define HEADER_SIZE 64
@@ -232,18 +234,12 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
 
     make_parent(path);
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(file, 1, HEADER_SIZE + body, f) == HEADER_SIZE + body;
-    if (f && fclose(f) != 0)
-        ok = 0;
+    vs_error why;
+    vs_error_clear(&why);
+    int wr = atomic_file_write(path, file, HEADER_SIZE + body, &why);   /* whole or not at all; regular files only */
     free(file);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return vs_error_set(err, VSOLVE_EIO, "%s: cannot write the cache: %s", path, strerror(e));
-    }
+    if (wr != VSOLVE_OK)
+        return vs_error_set(err, wr, "cannot write the cache: %s", why.message);
     return VSOLVE_OK;
 }
 
@@ -324,9 +320,16 @@ static int load_descs(void *source, vs_universe *u, vs_error *err)
 /* Reads and checks the whole file: header, key, sizes, checksums and the part table. */
 static int read_file(const char *path, const cache_key *key, chunk_source *cs, uint32_t *parts, vs_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", path, strerror(errno));
+    int fd = repo_open_regular(path, err);   /* never a FIFO or a device */
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return err->code ? err->code : vs_error_set(err, VSOLVE_EIO, "%s: cannot read", path);
+    }
     unsigned char header[HEADER_SIZE] = { 0 };   /* read below even when fread came short */
     int rc = VSOLVE_OK;
     if (fread(header, 1, HEADER_SIZE, f) != HEADER_SIZE || memcmp(header, magic, 8) != 0)

@@ -320,36 +320,16 @@ out:
 
 /* ---- crates ------------------------------------------------------------------------------- */
 
-static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
+/* A crate file of a directory index: NULL with err clear when there is none, NULL with err set
+ * when it cannot be read (or is not a regular file). */
+static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len, vs_error *err)
 {
     char path[PATH_MAX + 300];
     snprintf(path, sizeof path, "%s/%s", ix->dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = nb;
-            }
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
+    return repo_read_file(path, len, err);
 }
 
 /* cargo's rules for the lines of one crate file: a line whose "name" is not exactly the name
@@ -426,7 +406,9 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     char *owned = NULL;
     size_t len = 0;
     if (ix->dir[0]) {
-        text = owned = read_dir_file(ix, rel, &len);
+        text = owned = read_dir_file(ix, rel, &len, err);
+        if (!text && err->code)
+            return NULL;
     } else {
         uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
         if (pid != UINT32_MAX && pid >= 1 && pid < ix->files.len) {
