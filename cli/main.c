@@ -57,6 +57,8 @@ static const char usage[] =
     "  --cache FILE            the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"
     "                          $XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)\n"
     "  --no-cache              parse the repository, ignore any cache\n"
+    "  --timeout SECONDS       stop a solve past this time (exit 3)\n"
+    "  --max-inflate BYTES     most bytes a .gz input may inflate to (default 2G; K, M, G)\n"
     "  --verbose               report the cache and timings on stderr\n"
     "  -h, --help              this text\n"
     "  --version               print the version\n"
@@ -222,8 +224,14 @@ static int run_cargo(vsolve_ctx *ctx, const char *index, int argc, char **argv, 
         else if (!strcmp(a, "--features")) {
             free(feature_list);
             feature_list = strdup(val);
-            for (char *f = strtok(feature_list, ", "); f && n_features < 64; f = strtok(NULL, ", "))
+            for (char *f = strtok(feature_list, ", "); f; f = strtok(NULL, ", ")) {
+                if (n_features == 64) {
+                    fprintf(stderr, "vsolve: --features takes at most 64 features\n");
+                    free(feature_list);
+                    return VSOLVE_EUSAGE;
+                }
                 features[n_features++] = f;
+            }
         } else {
             fprintf(stderr, "vsolve: unknown cargo option \"%s\"\n", a);
             free(feature_list);
@@ -362,6 +370,19 @@ int main(int argc, char **argv)
             dump = val, i++;
         } else if (!strcmp(a, "--cache")) {
             cache = val, i++;
+        } else if (!strcmp(a, "--timeout")) {   /* seconds per solve; exit 3 past it */
+            char *end;
+            double t = strtod(val, &end);
+            if (end == val || *end || !(t > 0) || t > 1e9) {
+                fprintf(stderr, "vsolve: --timeout takes a number of seconds greater than 0, not \"%s\"\n", val);
+                vsolve_free(ctx);
+                return 2;
+            }
+            rc = vsolve_set_timeout(ctx, t);
+            i++;
+        } else if (!strcmp(a, "--max-inflate")) {   /* the library reads VSOLVE_MAX_INFLATE */
+            setenv("VSOLVE_MAX_INFLATE", val, 1);
+            i++;
         } else if (!strcmp(a, "--format")) {
             if (strcmp(val, "json") && strcmp(val, "text")) {
                 fprintf(stderr, "vsolve: --format takes text or json, not \"%s\"\n", val);

@@ -34,7 +34,8 @@ enum vsolve_status {
     VSOLVE_EBADINPUT = 2,    /* malformed input; message is "file:line:col: ..." */
     VSOLVE_ENOMEM = 3,
     VSOLVE_EIO = 4,          /* a file could not be read or written */
-    VSOLVE_EUSAGE = 5        /* the API was called wrongly (bad argument, wrong order) */
+    VSOLVE_EUSAGE = 5,       /* the API was called wrongly (bad argument, wrong order) */
+    VSOLVE_ETIMEOUT = 6      /* a solve ran past the time limit (vsolve_set_timeout) */
 };
 
 typedef struct vsolve_ctx vsolve_ctx;
@@ -77,6 +78,10 @@ VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
 enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACHE_REFRESH = 2 };
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
+
+/* Limits every later solve on ctx (opam, CUDF, cargo) to about `seconds` of solving; past it the
+ * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
+VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
 /* Warnings of the last load: what did not stop it but the user should know (a cache that
  * could not be written). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until

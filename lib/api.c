@@ -28,6 +28,7 @@ struct vsolve_ctx {
     int cache_mode;                  /* enum vsolve_cache_mode */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
+    double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
     char **warnings;                 /* of the last load (vsolve_warning) */
     size_t n_warnings;
     /* cargo: the last problem and its solution (for the lock) */
@@ -160,6 +161,15 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
+{
+    vs_error_clear(&ctx->err);
+    if (!(seconds >= 0))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_timeout: seconds must be 0 or more");
+    ctx->time_limit = seconds;
+    return VSOLVE_OK;
+}
 
 static int by_var_name(const void *a, const void *b)
 {
@@ -359,6 +369,7 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     }
     vs_solution s;
     solution_init(&s);
+    req.time_limit = ctx->cudf_request.time_limit = ctx->time_limit;
     rc = vs_solve(&ctx->universe, use, &s);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         *out = make_result(&ctx->universe, use, &s);
@@ -625,6 +636,7 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     }
     ctx->cargo_ready = 1;
     solution_init(&ctx->cargo_solution);
+    ctx->cargo.req.time_limit = ctx->time_limit;
     rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
     if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
         /* not refused: the explanation carries what is worth knowing about the answer */
@@ -639,6 +651,8 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     }
     if (rc == VSOLVE_UNSAT)
         vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
+    else if (rc == VSOLVE_ETIMEOUT)
+        vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation);
     else if (rc != VSOLVE_OK)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     return rc;

@@ -16,6 +16,8 @@ typedef struct vs_request {
     u32_vec ids;
     u32_vec keep;           /* packages to keep if possible: installed ones (CUDF), locked
                                versions (lock files); tried before every other preference */
+    double time_limit;      /* seconds the solve may take, 0: no limit (vs_solve stops with
+                               VSOLVE_ETIMEOUT past it) */
 } vs_request;
 
 void request_init(vs_request *r);

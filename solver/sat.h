@@ -24,6 +24,12 @@ int sat_model_value(const sat *s, uint32_t v);
 /* After SAT_UNSAT under assumptions: the failed assumptions (a subset, negated as CryptoMiniSat
  * reports them, converted back to the assumption literals). Valid until the next call. */
 size_t sat_failed_assumptions(sat *s, const int **lits);
+/* Stops every later sat_solve at the monotonic time `deadline` (seconds, as sat_now() gives;
+ * 0: never): the call answers SAT_UNKNOWN and sat_timed_out becomes 1. */
+void sat_set_deadline(sat *s, double deadline);
+int sat_timed_out(const sat *s);
+double sat_deadline(const sat *s);
+double sat_now(void);
 /* Number of solve calls so far (for statistics). */
 uint64_t sat_solve_calls(const sat *s);
 

@@ -491,6 +491,70 @@ START_TEST(bounded_reads)
 }
 END_TEST
 
+/* 11. A request that is hard for SAT (pigeonhole: 13 into 12) stops at --timeout with exit 3
+ * and a message naming the limit, instead of running unbounded. */
+START_TEST(solve_timeout)
+{
+    char *d = temp_dir();
+    char path[600];
+    snprintf(path, sizeof path, "%s/php.cudf", d);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    enum { PIGEONS = 13, HOLES = 12 };
+    fputs("preamble: \n\n", f);
+    for (int p = 0; p < PIGEONS; p++)
+        for (int k = 0; k < HOLES; k++) {
+            fprintf(f, "package: p%dh%d\nversion: 1\nconflicts: ", p, k);
+            for (int q = 0, first = 1; q < PIGEONS; q++)
+                if (q != p) {
+                    fprintf(f, "%sp%dh%d", first ? "" : ", ", q, k);
+                    first = 0;
+                }
+            fputs("\n\n", f);
+        }
+    for (int p = 0; p < PIGEONS; p++) {
+        fprintf(f, "package: want%d\nversion: 1\ndepends: ", p);
+        for (int k = 0; k < HOLES; k++)
+            fprintf(f, "%sp%dh%d", k ? " | " : "", p, k);
+        fputs("\n\n", f);
+    }
+    fputs("request: pigeons\ninstall: ", f);
+    for (int p = 0; p < PIGEONS; p++)
+        fprintf(f, "%swant%d", p ? ", " : "", p);
+    fputs("\n", f);
+    fclose(f);
+    run r = vsolve("--ecosystem cudf --repo %s --timeout 1 solve", path);
+    ck_assert_msg(r.status == 3 && strstr(r.err, "time limit of 1 s") != NULL, "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem cudf --repo %s --timeout 0 solve", path);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--timeout takes") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    /* a limit far from reached changes nothing */
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    r = vsolve("--ecosystem opam --repo %s --no-cache --timeout 60 solve a", in(d, "repo"));
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.1\n"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 12. A 65th --features entry is refused, not dropped. */
+START_TEST(cargo_too_many_features)
+{
+    char *d = temp_dir();
+    put(d, "index/config.json", "{}\n");
+    put(d, "p/Cargo.toml", CARGO_HEAD);
+    char list[1024] = "";
+    for (int i = 0; i < 65; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%sf%d", i ? "," : "", i);
+    run r = vsolve("--ecosystem cargo --index %s solve --manifest %s --features %s", in(d, "index"), in(d, "p/Cargo.toml"),
+                   list);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "at most 64 features") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -505,6 +569,8 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, locks_replace_only_regular_files);
     tcase_add_test(tc, cache_write_failures);
     tcase_add_test(tc, bounded_reads);
+    tcase_add_test(tc, solve_timeout);
+    tcase_add_test(tc, cargo_too_many_features);
     suite_add_tcase(s, tc);
     return s;
 }
