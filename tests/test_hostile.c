@@ -555,6 +555,28 @@ START_TEST(cargo_too_many_features)
 }
 END_TEST
 
+/* 13. Request atoms: "lwt>=5.0,<6" lost its "<6" and "lwt==5.7.0" matched nothing; both are
+ * now syntax errors with the column (exit 2). */
+START_TEST(opam_atom_syntax)
+{
+    char *d = temp_dir();
+    put_opam(d, "repo/lwt.5.7.0", "opam-version: \"2.0\"\n");
+    put_opam(d, "repo/lwt.6.1.2", "opam-version: \"2.0\"\n");
+    static const char *const bad[][2] = { { "'lwt>=5.0,<6'", "column 9: expected a version character" },
+                                          { "'lwt==5.7.0'", "column 5: expected a version character" },
+                                          { "'lwt>= 5.0'", "column 6: expected a version character" } };
+    for (size_t i = 0; i < 3; i++) {
+        run r = vsolve("--ecosystem opam --repo %s --no-cache solve %s", in(d, "repo"), bad[i][0]);
+        ck_assert_msg(r.status == 2 && strstr(r.err, bad[i][1]) != NULL, "%s: exit %d: %s", bad[i][0], r.status, r.err);
+        run_free(&r);
+    }
+    run r = vsolve("--ecosystem opam --repo %s --no-cache solve 'lwt>=5.0' 'lwt<6'", in(d, "repo"));
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.7.0\n"), "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -571,6 +593,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, bounded_reads);
     tcase_add_test(tc, solve_timeout);
     tcase_add_test(tc, cargo_too_many_features);
+    tcase_add_test(tc, opam_atom_syntax);
     suite_add_tcase(s, tc);
     return s;
 }

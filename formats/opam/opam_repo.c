@@ -760,6 +760,17 @@ int opam_add_request_atom(vs_universe *u, vs_request *req, const char *text, vs_
     }
     if (version && *version == '\0')
         return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": column %zu: expected a version", text, len + 1);
+    /* opam's version characters only: "lwt>=5.0,<6" or "lwt==5.7.0" is a mistake to report,
+     * not a version that nothing matches (one constraint per atom; give several atoms) */
+    for (const char *v = version; v && *v; v++) {
+        char c = *v;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '+' || c == '.' || c == '~'))
+            return vs_error_set(err, VSOLVE_EBADINPUT,
+                                "request \"%s\": column %zu: expected a version character (letters, digits, - _ + . ~), "
+                                "found '%c'; give one constraint per atom (\"lwt>=5.0\" \"lwt<6\")",
+                                text, (size_t)(v - text) + 1, c);
+    }
 
     char name[256];
     if (name_end >= sizeof name)
