@@ -420,6 +420,11 @@ int main(int argc, char **argv)
     for (size_t k = 0; rc == VSOLVE_OK && ecosystem && k < sizeof projects / sizeof projects[0]; k++) {
         if (strcmp(ecosystem, projects[k].name) != 0)
             continue;
+        if (dump) {   /* test cases hold an opam universe: refused, not ignored */
+            fprintf(stderr, "vsolve: --dump-testcase works with --ecosystem opam only, not %s\n", projects[k].name);
+            vsolve_free(ctx);
+            return 2;
+        }
         if (!command || strcmp(command, "solve")) {
             fprintf(stderr, "vsolve: with --ecosystem %s: %s\n\n%s", projects[k].name, projects[k].shape, usage);
             vsolve_free(ctx);

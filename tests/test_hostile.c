@@ -577,6 +577,38 @@ START_TEST(opam_atom_syntax)
 }
 END_TEST
 
+/* 12. Bad input is refused with a clear error, not dropped: a packument version that is not an
+ * object, "\u0000" inside a name (it cut the name), --dump-testcase with cargo or npm. */
+START_TEST(silent_drops_refused)
+{
+    char *d = temp_dir();
+    put(d, "reg/packuments/b.json", "{\"name\": \"b\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": "
+                                    "{\"1.0.0\": 5}}\n");
+    put(d, "n/package.json", "{\"name\": \"p\", \"version\": \"1.0.0\", \"dependencies\": {\"b\": \"1\"}}\n");
+    run r = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "n/package.json"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "b.json:1:71: expected the manifest of version \"1.0.0\"") != NULL,
+                  "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    put(d, "n2/package.json", "{\"name\": \"p\", \"version\": \"1.0.0\", \"dependencies\": {\"b\\u0000x\": \"1\"}}\n");
+    r = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "n2/package.json"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "NUL") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    put(d, "index/config.json", "{}\n");
+    put(d, "index/al/ph/alpha", "{\"name\":\"alpha\\u0000x\",\"vers\":\"1.0.0\",\"deps\":[],\"features\":{}}\n");
+    put(d, "p/Cargo.toml", CARGO_HEAD "alpha = \"1\"\n");
+    r = vsolve("--ecosystem cargo --index %s solve --manifest %s", in(d, "index"), in(d, "p/Cargo.toml"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "al/ph/alpha:1:") != NULL && strstr(r.err, "NUL") != NULL, "exit %d: %s",
+                  r.status, r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem cargo --index %s --dump-testcase %s solve --manifest %s", in(d, "index"), in(d, "t.yaml"),
+               in(d, "p/Cargo.toml"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--dump-testcase works with --ecosystem opam only") != NULL, "exit %d: %s",
+                  r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -594,6 +626,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, solve_timeout);
     tcase_add_test(tc, cargo_too_many_features);
     tcase_add_test(tc, opam_atom_syntax);
+    tcase_add_test(tc, silent_drops_refused);
     suite_add_tcase(s, tc);
     return s;
 }

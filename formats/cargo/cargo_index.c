@@ -153,6 +153,12 @@ size_t cargo_index_files_read(const cargo_index *ix) { return ix->files_read; }
 
 /* ---- one line ---------------------------------------------------------------------------- */
 
+/* A string holding "\u0000" would be cut where C reads it: such a field is refused. */
+static int has_nul(const json_value *v)
+{
+    return v && v->kind == JSON_STRING && strlen(v->str) != v->len;
+}
+
 static const char *copy_str(arena *a, const json_value *v)
 {
     return v && v->kind == JSON_STRING ? arena_strndup(a, v->str, v->len) : NULL;
@@ -215,6 +221,8 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
         return bad_line(err, file, lineno, name ? name : d, "a dependency \"name\" string");
     if (!req || req->kind != JSON_STRING)
         return bad_line(err, file, lineno, req ? req : d, "a dependency \"req\" string");
+    if (has_nul(name) || has_nul(req) || has_nul(pkg) || has_nul(target))
+        return bad_line(err, file, lineno, d, "dependency fields without a NUL character (\\u0000)");
     memset(dep, 0, sizeof *dep);
     dep->name = copy_str(a, name);
     dep->package = pkg && pkg->kind == JSON_STRING ? copy_str(a, pkg) : dep->name;
@@ -273,6 +281,12 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
         rc = bad_line(err, file, lineno, vers ? vers : doc, "a \"vers\" string");
         goto out;
     }
+    const json_value *nul_check[] = { name, vers, json_get(doc, "cksum"), json_get(doc, "links") };
+    for (size_t i = 0; i < 4; i++)
+        if (has_nul(nul_check[i])) {
+            rc = bad_line(err, file, lineno, nul_check[i], "a string without a NUL character (\\u0000)");
+            goto out;
+        }
     v->name = copy_str(a, name);
     v->vers = copy_str(a, vers);
     if (!v->name || !v->vers) {
