@@ -319,6 +319,7 @@ int main(int argc, char **argv)
 {
     const char *ecosystem = NULL, *repo = NULL, *dump = NULL, *cache = NULL, *command = NULL, *solution = NULL;
     int json = 0, verbose = 0, use_cache = 1, jobs = 2, cudf = 0, i = 1;
+    size_t warned = 0;   /* warnings printed so far */
     double t_start = seconds();
     vsolve_ctx *ctx = vsolve_new();
     if (!ctx) {
@@ -465,8 +466,8 @@ int main(int argc, char **argv)
             rc = vsolve_set_cache(ctx, cache, indexing ? VSOLVE_CACHE_REFRESH : VSOLVE_CACHE_USE);
         if (rc == VSOLVE_OK)
             rc = vsolve_load_opam(ctx, repo);
-        for (size_t w = 0; w < vsolve_warning_count(ctx); w++)
-            fprintf(stderr, "vsolve: warning: %s\n", vsolve_warning(ctx, w));
+        for (; warned < vsolve_warning_count(ctx); warned++)
+            fprintf(stderr, "vsolve: warning: %s\n", vsolve_warning(ctx, warned));
         if (verbose && rc == VSOLVE_OK)
             fprintf(stderr, "vsolve: loaded %s in %.1f ms%s%s\n", repo, (seconds() - t_start) * 1e3,
                     vsolve_cache_status(ctx)[0] ? "; cache: " : "", vsolve_cache_status(ctx));
@@ -494,6 +495,8 @@ int main(int argc, char **argv)
     vsolve_result *r = NULL;
     double t_solve = seconds();
     rc = vsolve_solve(ctx, (const char *const *)argv + i, (size_t)(argc - i), &r);
+    for (; warned < vsolve_warning_count(ctx); warned++)   /* a corrupt cache found while solving */
+        fprintf(stderr, "vsolve: warning: %s\n", vsolve_warning(ctx, warned));
     if (verbose)
         fprintf(stderr, "vsolve: solved in %.1f ms; %.1f ms in all\n", (seconds() - t_solve) * 1e3,
                 (seconds() - t_start) * 1e3);

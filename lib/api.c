@@ -14,6 +14,7 @@
 #include "npm_lock.h"
 #include "error.h"
 #include "opam_repo.h"
+#include "opam_version.h"
 #include "solve.h"
 #include "sweep.h"
 #include "testcase.h"
@@ -30,6 +31,10 @@ struct vsolve_ctx {
     char cache_status[PATH_MAX + 1200];
     double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
     char **warnings;                 /* of the last load (vsolve_warning) */
+    /* an opam universe read from the cache: where from, to rebuild it when a chunk read later
+     * turns out corrupt */
+    int from_cache;
+    char repo_path[PATH_MAX], cache_file[PATH_MAX];
     size_t n_warnings;
     /* cargo: the last problem and its solution (for the lock) */
     arena cargo_mem;
@@ -214,8 +219,13 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
         vs_error why;
         vs_error_clear(&why);
         rc = cache_read(cache_file, &ctx->universe, &key, &why);
+        if (rc == VSOLVE_OK)
+            rc = cache_check_order(&ctx->universe, opam_version_compare, cache_file, &why);
         if (rc == VSOLVE_OK) {
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
+            ctx->from_cache = strlen(path) < sizeof ctx->repo_path;
+            snprintf(ctx->repo_path, sizeof ctx->repo_path, "%s", path);
+            snprintf(ctx->cache_file, sizeof ctx->cache_file, "%s", cache_file);
             return VSOLVE_OK;
         }
         if (rc == VSOLVE_ENOMEM)
@@ -242,6 +252,35 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
         }
     }
     return rc;
+}
+
+/* After a clause chunk or the descriptions of a cached universe turned out corrupt (they are
+ * read when first needed, after the checksummed load): parse the repository again, rewrite the
+ * cache (a warning if that fails), and say so. Returns 1 when the universe was rebuilt, so that
+ * the caller tries again; 0 when the error was not that. */
+static int rebuild_corrupt_cache(vsolve_ctx *ctx, int rc, const char *message)
+{
+    if (!ctx->from_cache || rc != VSOLVE_EBADINPUT || strncmp(message, "corrupt: ", 9) != 0)
+        return 0;
+    char why[sizeof ctx->err.message];
+    snprintf(why, sizeof why, "%s", message);
+    ctx->from_cache = 0;
+    universe_free(&ctx->universe);
+    universe_init(&ctx->universe);
+    vs_error_clear(&ctx->err);
+    if (opam_load_repository(&ctx->universe, ctx->repo_path, &ctx->vars, NULL, &ctx->err) != VSOLVE_OK) {
+        ctx->loaded = 0;
+        return 0;
+    }
+    cache_key key = { 0, opam_settings(&ctx->vars) };
+    vs_error werr;
+    vs_error_clear(&werr);
+    if (cache_source_fingerprint(ctx->repo_path, &key.source, &werr) != VSOLVE_OK ||
+        cache_write(ctx->cache_file, &ctx->universe, &key, &werr) != VSOLVE_OK)
+        warn(ctx, "%s; rebuilt from the repository (%s)", why, werr.message);
+    else
+        warn(ctx, "%s; rebuilt from the repository", why);
+    return 1;
 }
 
 int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
@@ -341,7 +380,17 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
     return r;
 }
 
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out);
+
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
+{
+    int rc = solve_once(ctx, atoms, n_atoms, out);
+    if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
+        rc = solve_once(ctx, atoms, n_atoms, out);
+    return rc;
+}
+
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
 {
     vs_error_clear(&ctx->err);
     if (out)

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
+#include <zlib.h>
 #include "json.h"
+#include "universe_image.h"
 #include "toml.h"
 
 typedef struct run {
@@ -609,6 +611,178 @@ START_TEST(silent_drops_refused)
 }
 END_TEST
 
+/* ---- crafted caches: checksums right, content wrong ---- */
+
+static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Rewrites part `part` of the cache at path through edit (on its inflated image), or only its
+ * image size field when new_raw_len is nonzero; then every checksum is made right again. */
+static void craft_cache(const char *path, uint32_t part, void (*edit)(unsigned char *, size_t), uint32_t new_raw_len)
+{
+    size_t len;
+    unsigned char *f = (unsigned char *)test_read_file(path, &len);
+    uint32_t parts = le32(f + 44);
+    ck_assert_uint_lt(part, parts);
+    unsigned char **z = calloc(parts, sizeof *z);
+    uLongf *zl = calloc(parts, sizeof *zl);
+    uint32_t *raw = calloc(parts, sizeof *raw);
+    size_t at = 64 + (size_t)parts * 8;
+    for (uint32_t i = 0; i < parts; i++) {
+        raw[i] = le32(f + 64 + 8 * i);
+        zl[i] = le32(f + 64 + 8 * i + 4);
+        z[i] = malloc(zl[i] ? zl[i] : 1);
+        memcpy(z[i], f + at, zl[i]);
+        at += zl[i];
+    }
+    if (edit) {
+        uLongf n = raw[part];
+        unsigned char *img = malloc(n);
+        ck_assert_int_eq(uncompress(img, &n, z[part], zl[part]), Z_OK);
+        edit(img, n);
+        free(z[part]);
+        zl[part] = compressBound(n);
+        z[part] = malloc(zl[part]);
+        ck_assert_int_eq(compress2(z[part], &zl[part], img, n, 1), Z_OK);
+        free(img);
+    }
+    if (new_raw_len)
+        raw[part] = new_raw_len;
+    size_t body = (size_t)parts * 8;
+    for (uint32_t i = 0; i < parts; i++)
+        body += zl[i];
+    unsigned char *out = calloc(1, 64 + body);
+    memcpy(out, f, 64);
+    at = 64 + (size_t)parts * 8;
+    for (uint32_t i = 0; i < parts; i++) {
+        put32(out + 64 + 8 * i, raw[i]);
+        put32(out + 64 + 8 * i + 4, (uint32_t)zl[i]);
+        memcpy(out + at, z[i], zl[i]);
+        at += zl[i];
+        free(z[i]);
+    }
+    put32(out + 32, (uint32_t)body);
+    put32(out + 36, 0);
+    put32(out + 40, (uint32_t)crc32(0L, out + 64, (uInt)body));
+    put32(out + 12, (uint32_t)crc32(0L, out + 16, 48));
+    FILE *w = fopen(path, "wb");
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(fwrite(out, 1, 64 + body, w), 64 + body);
+    fclose(w);
+    free(out);
+    free(z);
+    free(zl);
+    free(raw);
+    free(f);
+}
+
+static unsigned char *find_bytes(unsigned char *img, size_t n, const char *what, size_t len)
+{
+    for (size_t i = 0; i + len <= n; i++)
+        if (!memcmp(img + i, what, len))
+            return img + i;
+    return NULL;
+}
+
+/* Swaps the version strings "8.0.0" and "8.2.0" in the core's string table. */
+static void swap_versions(unsigned char *img, size_t n)
+{
+    unsigned char *a = find_bytes(img, n, "\0" "8.0.0\0", 7), *b = find_bytes(img, n, "\0" "8.2.0\0", 7);
+    ck_assert(a && b);
+    memcpy(a + 1, "8.2.0", 5);
+    memcpy(b + 1, "8.0.0", 5);
+}
+
+/* Breaks the magic number that opens a clause chunk. */
+static void break_chunk(unsigned char *img, size_t n)
+{
+    ck_assert_uint_gt(n, 0);
+    img[0] ^= 0x5a;
+}
+
+/* 8. What the cache trusts: a file vsolve wrote for this repository and variables. Checksums
+ * catch damage, not a crafted file: every count and range is checked against the file before
+ * anything is allocated, the versions must be in order, and whatever is found inconsistent,
+ * when loading or later when a chunk is read, makes vsolve rebuild the cache from the
+ * repository and answer from it. */
+START_TEST(cache_crafted_content)
+{
+    char *d = temp_dir();
+    put_opam(d, "repo/tcpip.8.0.0", "opam-version: \"2.0\"\n");
+    put_opam(d, "repo/tcpip.8.2.0", "opam-version: \"2.0\"\ndepends: [ \"lwt\" ]\n");
+    put_opam(d, "repo/lwt.5.0.0", "opam-version: \"2.0\"\n");
+    char cache[600];   /* (in() rotates its buffers) */
+    snprintf(cache, sizeof cache, "%s/c.vsc", d);
+    /* versions swapped in the string table: the answer was tcpip 8.0.0 (exit 0) */
+    run r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), cache);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    craft_cache(cache, 0, swap_versions, 0);
+    r = vsolve("--ecosystem opam --repo %s --cache %s --verbose solve tcpip", in(d, "repo"), cache);
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.0.0\ntcpip.8.2.0\n"), "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.err, "versions of tcpip out of order; rebuilt") != NULL, "%s", r.err);
+    run_free(&r);
+    /* an image size field asking for 3 GB: refused before allocating, rebuilt */
+    r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), cache);
+    run_free(&r);
+    craft_cache(cache, 0, NULL, 3000000000u);
+    r = vsolve("--ecosystem opam --repo %s --cache %s --verbose solve tcpip", in(d, "repo"), cache);
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.0.0\ntcpip.8.2.0\n"), "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.err, "implausible part sizes; rebuilt") != NULL, "%s", r.err);
+    run_free(&r);
+    /* a clause chunk that is damaged but checksummed: found when the solve reads it; the
+     * cache is rebuilt then, the answer given, and the next run is clean */
+    r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), cache);
+    run_free(&r);
+    craft_cache(cache, 2, break_chunk, 0);
+    r = vsolve("--ecosystem opam --repo %s --cache %s solve tcpip", in(d, "repo"), cache);
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.0.0\ntcpip.8.2.0\n"), "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.err, "warning: corrupt: ") != NULL && strstr(r.err, "rebuilt from the repository") != NULL, "%s",
+                  r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem opam --repo %s --cache %s solve tcpip", in(d, "repo"), cache);
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.0.0\ntcpip.8.2.0\n") && !strcmp(r.err, ""), "exit %d: %s%s",
+                  r.status, r.out, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 8. The clause count of a core image is held to what the chunks can back (4 bytes a clause):
+ * a count field alone cannot make the reader allocate. */
+START_TEST(cache_clause_count_bounded)
+{
+    vs_universe u, v;
+    universe_init(&u);
+    uint32_t a = universe_intern(&u, "a", 1), b = universe_intern(&u, "b", 1);
+    ck_assert_int_eq(universe_add_package(&u, a, universe_intern(&u, "1", 1), 0, NULL), VSOLVE_OK);
+    ck_assert_int_eq(universe_add_package(&u, b, universe_intern(&u, "1", 1), 0, NULL), VSOLVE_OK);
+    ck_assert_int_eq(universe_sort(&u, strcmp), VSOLVE_OK);
+    uint32_t one = 1;
+    ck_assert_int_eq(universe_add_clause(&u, 0, universe_intern(&u, "needs b", 7), &one, 1), VSOLVE_OK);
+    universe_image img;
+    ck_assert_int_eq(universe_image_write(&u, &img), VSOLVE_OK);
+    for (uint32_t max = 0; max <= 1; max++) {
+        universe_init(&v);
+        vs_error err;
+        vs_error_clear(&err);
+        unsigned char *core = malloc(img.core_len);
+        memcpy(core, img.core, img.core_len);
+        int rc = universe_image_read_core(&v, core, img.core_len, max, &err);
+        ck_assert_int_eq(rc, max == 0 ? VSOLVE_EBADINPUT : VSOLVE_OK);
+        if (max == 0)
+            ck_assert_msg(strstr(err.message, "clause count") != NULL, "%s", err.message);
+        universe_free(&v);
+    }
+    universe_image_free(&img);
+    universe_free(&u);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -627,6 +801,8 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cargo_too_many_features);
     tcase_add_test(tc, opam_atom_syntax);
     tcase_add_test(tc, silent_drops_refused);
+    tcase_add_test(tc, cache_crafted_content);
+    tcase_add_test(tc, cache_clause_count_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -345,7 +345,9 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
                                                               : "other settings or variables");
     uint64_t body = get_u64(header + 32);
     *parts = get_u32(header + 44);
-    if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body))
+    struct stat fst;   /* the body size must be the file's: no allocation the file does not back */
+    if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body ||
+                            fstat(fileno(f), &fst) != 0 || (uint64_t)fst.st_size != HEADER_SIZE + body))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", path);
     if (rc == VSOLVE_OK && !(cs->file = malloc(body)))
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
@@ -368,10 +370,27 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
         cs->offset[i] = at;
         if (cs->z_len[i] > body - at)
             return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+        /* deflate expands at most 1032:1: a size field cannot ask for memory the file does not back */
+        if ((uint64_t)cs->raw_len[i] > (uint64_t)cs->z_len[i] * 1032 + 64)
+            return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible part sizes", path);
         at += cs->z_len[i];
     }
     if (at != body)
         return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+    return VSOLVE_OK;
+}
+
+int cache_check_order(const vs_universe *u, int (*cmp)(const char *a, const char *b), const char *path, vs_error *err)
+{
+    for (size_t i = 0; i < u->names.len; i++) {
+        const vs_name *n = &u->names.items[i];
+        if (i && strcmp(universe_str(u, u->names.items[i - 1].str), universe_str(u, n->str)) >= 0)
+            return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: names out of order", path);
+        for (uint32_t j = 1; j < n->n_pkgs; j++)
+            if (cmp(universe_pkg_version(u, n->first_pkg + j - 1), universe_pkg_version(u, n->first_pkg + j)) >= 0)
+                return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: versions of %s out of order", path,
+                                    universe_str(u, n->str));
+    }
     return VSOLVE_OK;
 }
 
@@ -388,7 +407,11 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
     unsigned char *core = NULL;
     if (rc == VSOLVE_OK)
         rc = inflate_part(cs, 0, &core, err);
-    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)   /* keeps core */
+    uint64_t chunk_bytes = 0;   /* each clause takes at least 4 bytes of the chunks */
+    for (uint32_t i = FIRST_CHUNK; rc == VSOLVE_OK && i < parts; i++)
+        chunk_bytes += cs->raw_len[i];
+    uint32_t max_clauses = chunk_bytes / 4 > UINT32_MAX ? UINT32_MAX : (uint32_t)(chunk_bytes / 4);
+    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], max_clauses, err) != VSOLVE_OK)   /* keeps core */
         rc = prefixed(err, path);
     if (rc == VSOLVE_OK && (parts < FIRST_CHUNK || u->pending->n_chunks != parts - FIRST_CHUNK))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);
