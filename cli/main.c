@@ -58,6 +58,8 @@ static const char usage[] =
     "                          $XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)\n"
     "  --no-cache              parse the repository, ignore any cache\n"
     "  --timeout SECONDS       stop a solve past this time (exit 3)\n"
+    "  --strict                refuse a repository with a malformed opam file (default: leave\n"
+    "                          the package out, with a warning)\n"
     "  --max-inflate BYTES     most bytes a .gz input may inflate to (default 2G; K, M, G)\n"
     "  --verbose               report the cache and timings on stderr\n"
     "  -h, --help              this text\n"
@@ -159,7 +161,7 @@ static void print_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void print_result(const vsolve_result *r, int rc, int json)
+static void print_result(const vsolve_ctx *ctx, const vsolve_result *r, int rc, int json)
 {
     size_t n = vsolve_result_count(r);
     if (!json) {
@@ -183,7 +185,13 @@ static void print_result(const vsolve_result *r, int rc, int json)
         print_json_string(stdout, vsolve_result_reason(r, i));
         printf("}");
     }
-    printf("%s]\n}\n", n ? "\n  " : "");
+    printf("%s]", n ? "\n  " : "");
+    size_t nw = vsolve_warning_count(ctx);   /* only when there are: the shape is otherwise unchanged */
+    for (size_t i = 0; i < nw; i++) {
+        printf("%s", i ? ",\n    " : ",\n  \"warnings\": [\n    ");
+        print_json_string(stdout, vsolve_warning(ctx, i));
+    }
+    printf("%s\n}\n", nw ? "\n  ]" : "");
 }
 
 /* A CUDF solution: the installed packages as stanzas, or FAIL. */
@@ -252,7 +260,7 @@ static int run_cargo(vsolve_ctx *ctx, const char *index, int argc, char **argv, 
         rc = vsolve_cargo_write_lock(ctx, lock ? lock : "-", source);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         if (json)
-            print_result(r, rc, 1);
+            print_result(ctx, r, rc, 1);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
     } else {
@@ -297,7 +305,7 @@ static int run_npm(vsolve_ctx *ctx, const char *registry, int argc, char **argv,
     if (rc == VSOLVE_OK && !json)
         rc = vsolve_npm_write_lock(ctx, lock ? lock : "-", url);
     if (rc == VSOLVE_OK && json)
-        print_result(r, rc, 1);
+        print_result(ctx, r, rc, 1);
     else if (rc != VSOLVE_OK)
         fprintf(stderr, "vsolve: %s\n", vsolve_errmsg(ctx));
     vsolve_result_free(r);
@@ -357,6 +365,8 @@ int main(int argc, char **argv)
             break;
         } else if (!strcmp(a, "--no-cache")) {
             use_cache = 0;
+        } else if (!strcmp(a, "--strict")) {   /* a malformed opam file refuses the repository */
+            rc = vsolve_set_strict(ctx, 1);
         } else if (!strcmp(a, "--verbose")) {
             verbose = 1;
         } else if (a[0] == '-' && !val) {
@@ -504,7 +514,7 @@ int main(int argc, char **argv)
         if (cudf && !json)
             print_cudf(r, rc);
         else
-            print_result(r, rc, json);
+            print_result(ctx, r, rc, json);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
         if (dump) {

@@ -79,12 +79,18 @@ enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACH
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
+/* A malformed opam file in the repository (syntax, a misnamed package directory): by default the
+ * package is left out with a warning naming FILE:LINE:COL (vsolve_warning), as opam does, and
+ * the cache is not written; strict = 1 refuses the repository with that error instead. Before
+ * vsolve_load_opam. */
+VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
+
 /* Limits every later solve on ctx (opam, CUDF, cargo) to about `seconds` of solving; past it the
  * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
 VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
-/* Warnings of the last load: what did not stop it but the user should know (a cache that
- * could not be written). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
+/* Warnings of the last load: what did not stop it but the user should know (a malformed opam
+ * file left out, a cache that could not be written, a corrupt cache rebuilt while solving). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
  * the next load or vsolve_free. */
 VSOLVE_API size_t vsolve_warning_count(const vsolve_ctx *ctx);
 VSOLVE_API const char *vsolve_warning(const vsolve_ctx *ctx, size_t i);

@@ -30,6 +30,8 @@ struct vsolve_ctx {
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
     double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
+    int strict;                      /* a malformed opam file refuses the repository (vsolve_set_strict) */
+    size_t skipped;                  /* malformed opam files left out by the last parse */
     char **warnings;                 /* of the last load (vsolve_warning) */
     /* an opam universe read from the cache: where from, to rebuild it when a chunk read later
      * turns out corrupt */
@@ -201,6 +203,30 @@ static uint64_t opam_settings(const opam_vars *vars)
     return h;
 }
 
+static void warn_skipped(void *user, const char *message)
+{
+    warn(user, "%s; package left out (--strict refuses the repository)", message);
+}
+
+/* Parses an opam repository into ctx->universe: malformed files are left out with a warning
+ * each, unless strict. */
+static int parse_opam(vsolve_ctx *ctx, const char *path)
+{
+    opam_load_options opt = { ctx->strict, warn_skipped, ctx, 0 };
+    int rc = opam_load_repository_opts(&ctx->universe, path, &ctx->vars, &opt, NULL, &ctx->err);
+    ctx->skipped = opt.skipped;
+    return rc;
+}
+
+int vsolve_set_strict(vsolve_ctx *ctx, int strict)
+{
+    vs_error_clear(&ctx->err);
+    if (ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_strict: set it before loading the repository");
+    ctx->strict = strict != 0;
+    return VSOLVE_OK;
+}
+
 /* Loads the universe from the cache when allowed and valid; otherwise parses the repository
  * and writes the cache when asked to or when a stale or corrupt one was found. */
 static int load_opam_cached(vsolve_ctx *ctx, const char *path)
@@ -236,7 +262,12 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
         snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s%s", why.message,
                  write ? "; rebuilt from the repository" : "; parsed the repository (run `vsolve index` to create it)");
     }
-    rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
+    rc = parse_opam(ctx, path);
+    if (rc == VSOLVE_OK && write && ctx->skipped) {   /* a cached universe would lose the warnings */
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "not written: %zu malformed opam file%s left out", ctx->skipped,
+                 ctx->skipped == 1 ? "" : "s");
+        write = 0;
+    }
     if (rc == VSOLVE_OK && write) {
         vs_error why;
         vs_error_clear(&why);
@@ -268,7 +299,7 @@ static int rebuild_corrupt_cache(vsolve_ctx *ctx, int rc, const char *message)
     universe_free(&ctx->universe);
     universe_init(&ctx->universe);
     vs_error_clear(&ctx->err);
-    if (opam_load_repository(&ctx->universe, ctx->repo_path, &ctx->vars, NULL, &ctx->err) != VSOLVE_OK) {
+    if (parse_opam(ctx, ctx->repo_path) != VSOLVE_OK) {
         ctx->loaded = 0;
         return 0;
     }
@@ -290,8 +321,7 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
     clear_warnings(ctx);
     if (ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
-    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
-                                                 : load_opam_cached(ctx, path);
+    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? parse_opam(ctx, path) : load_opam_cached(ctx, path);
     if (rc != VSOLVE_OK) {
         universe_free(&ctx->universe);
         universe_init(&ctx->universe);

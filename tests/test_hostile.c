@@ -783,6 +783,46 @@ START_TEST(cache_clause_count_bounded)
 }
 END_TEST
 
+/* 15. One malformed opam file no longer fails every solve on its repository: as opam does, the
+ * package is left out with a warning (FILE:LINE:COL, on stderr and in --format json), the
+ * answer is otherwise the same; --strict refuses. No cache is written meanwhile, so that every
+ * run warns. */
+START_TEST(opam_malformed_file_left_out)
+{
+    char *d = temp_dir();
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    put_opam(d, "repo/b.1", "opam-version: \"2.0\"\ndepends: [ \"a\" ]\n");
+    put_opam(d, "repo/c.1", "opam-version: \"2.0\"\ndepends: [ \"a\" {>= \"1\" ]\n");
+    char cache[600];
+    snprintf(cache, sizeof cache, "%s/c.vsc", d);
+    for (int pass = 0; pass < 2; pass++) {   /* the second run would read a cache if one were written */
+        run r = vsolve("--ecosystem opam --repo %s --cache %s solve b", in(d, "repo"), cache);
+        ck_assert_msg(r.status == 0 && !strcmp(r.out, "a.1\nb.1\n"), "exit %d: %s%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.err, "vsolve: warning: packages/c/c.1/opam:2:") != NULL &&
+                          strstr(r.err, "package left out") != NULL, "%s", r.err);
+        run_free(&r);
+    }
+    ck_assert_int_ne(access(cache, F_OK), 0);
+    run r = vsolve("--ecosystem opam --repo %s --no-cache --format json solve b", in(d, "repo"));
+    ck_assert_msg(r.status == 0 && strstr(r.out, "\"warnings\": [\n    \"packages/c/c.1/opam:2:") != NULL, "%s", r.out);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_msg(json_parse(&a, "out.json", r.out, strlen(r.out), &err) != NULL, "%s", err.message);
+    arena_free(&a);
+    run_free(&r);
+    r = vsolve("--ecosystem opam --repo %s --no-cache solve c", in(d, "repo"));
+    ck_assert_msg(r.status == 1 && strstr(r.err, "warning: packages/c/c.1/opam:2:") != NULL, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem opam --repo %s --no-cache --strict solve b", in(d, "repo"));
+    ck_assert_msg(r.status == 2 && strstr(r.err, "packages/c/c.1/opam:2:") != NULL && strstr(r.err, "warning") == NULL,
+                  "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -803,6 +843,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, silent_drops_refused);
     tcase_add_test(tc, cache_crafted_content);
     tcase_add_test(tc, cache_clause_count_bounded);
+    tcase_add_test(tc, opam_malformed_file_left_out);
     suite_add_tcase(s, tc);
     return s;
 }
