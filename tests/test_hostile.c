@@ -857,6 +857,37 @@ START_TEST(cudf_self_conflicts_linear)
 }
 END_TEST
 
+/* 10. npm: a chain of 3,000 packages relocated the whole tree after every placement, each time
+ * allocating every location anew (quadratic time, and memory: 10,000 took 1.6 GB). */
+START_TEST(npm_chain_linear_memory)
+{
+    char *d = temp_dir();
+    enum { N = 3000 };
+    char rel[64], text[300];
+    for (int i = 0; i < N; i++) {
+        snprintf(rel, sizeof rel, "reg/packuments/p%d.json", i);
+        if (i + 1 < N)
+            snprintf(text, sizeof text, "{\"name\": \"p%d\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": {\"1.0.0\": "
+                     "{\"name\": \"p%d\", \"version\": \"1.0.0\", \"dependencies\": {\"p%d\": \"^1.0.0\"}}}}\n", i, i, i + 1);
+        else
+            snprintf(text, sizeof text, "{\"name\": \"p%d\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": {\"1.0.0\": "
+                     "{\"name\": \"p%d\", \"version\": \"1.0.0\"}}}\n", i, i);
+        put(d, rel, text);
+    }
+    put(d, "package.json", "{\"name\": \"root\", \"version\": \"1.0.0\", \"dependencies\": {\"p0\": \"^1.0.0\"}}\n");
+    double before = children_cpu();
+    run r = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "package.json"));
+    double used = children_cpu() - before;
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "\"node_modules/p2999\"") != NULL, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(ru.ru_maxrss < 150 * 1024, "%ld KiB at most in a child", ru.ru_maxrss);   /* (the largest child so far) */
+    ck_assert_msg(used < 60, "%.1f s of CPU for a chain of 3,000", used);
+    run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -879,6 +910,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cache_clause_count_bounded);
     tcase_add_test(tc, opam_malformed_file_left_out);
     tcase_add_test(tc, cudf_self_conflicts_linear);
+    tcase_add_test(tc, npm_chain_linear_memory);
     suite_add_tcase(s, tc);
     return s;
 }
