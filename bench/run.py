@@ -9,6 +9,7 @@ performance targets. Run `bash bench/setup.sh` first.
 
 Solvers (--solvers, comma-separated; default: all but opam-mccs,opam-aspcud):
   vsolve-cache   vsolve solve from its universe cache (after `vsolve index`): the reference column
+  vsolve-newest  the same with --preference newest-first (the greedy order; optional)
   vsolve-tgz     vsolve solve reading the raw .tar.gz snapshot (--no-cache)
   vsolve-trim    vsolve --ecosystem cudf on opam's trimmed CUDF (sat requests: only they have one)
   vsolve-full    vsolve --ecosystem cudf on opam's full CUDF dump
@@ -48,9 +49,9 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True                     # no __pycache__ in the source tree
 import opam2feeds  # noqa: E402  (root feeds and selection parsing for 0install)
 
-ALL_SOLVERS = ["vsolve-cache", "vsolve-tgz", "vsolve-trim", "vsolve-full", "opam", "opam-mccs",
+ALL_SOLVERS = ["vsolve-cache", "vsolve-newest", "vsolve-tgz", "vsolve-trim", "vsolve-full", "opam", "opam-mccs",
                "opam-aspcud", "libsolv-full", "libsolv-trim", "mccs-trim", "aspcud-trim", "0install"]
-DEFAULT_SOLVERS = [s for s in ALL_SOLVERS if s not in ("opam-mccs", "opam-aspcud")]
+DEFAULT_SOLVERS = [s for s in ALL_SOLVERS if s not in ("vsolve-newest", "opam-mccs", "opam-aspcud")]
 DEFAULT_RUNS_FOR = {"opam": 2, "opam-mccs": 1, "opam-aspcud": 1, "mccs-trim": 1, "aspcud-trim": 1,
                     "0install": 1}
 OPAM_SOLVER = {"opam": "builtin-mccs+glpk", "opam-mccs": "mccs", "opam-aspcud": "aspcud"}
@@ -59,7 +60,7 @@ MCCS_CRITERIA = ("-lexagregate[-removed,-count[avoid-version:,true],-count[versi
                  "-changed,-count[version-lag:,false],-count[missing-depexts:,true],-new]")
 ASPCUD_CRITERIA = ("-count(removed),-sum(changed,avoid-version),-sum(request,version-lag),"
                    "-sum(changed,version-lag),-sum(changed,missing-depexts),-count(changed)")
-SHORT = {"vsolve-cache": "vs-cache", "vsolve-tgz": "vs-tgz", "vsolve-trim": "vs-trim",
+SHORT = {"vsolve-cache": "vs-cache", "vsolve-newest": "vs-newest", "vsolve-tgz": "vs-tgz", "vsolve-trim": "vs-trim",
          "vsolve-full": "vs-full", "libsolv-full": "ls-full", "libsolv-trim": "ls-trim"}
 
 
@@ -217,9 +218,10 @@ class Bench:
         """(argv, env, timeout, mem_gb, reader) or a string saying why it does not apply."""
         atoms = [req["compiler"]] + req["atoms"]
         a = self.a
-        if solver == "vsolve-cache":
+        if solver in ("vsolve-cache", "vsolve-newest"):
+            pref = ["--preference", "newest-first"] if solver == "vsolve-newest" else []
             return ([self.vsolve, "--ecosystem", "opam", "--repo", self.snapshot(req), "--cache",
-                     self.cache(req), "solve"] + atoms, None, a.timeout, None, "lines")
+                     self.cache(req)] + pref + ["solve"] + atoms, None, a.timeout, None, "lines")
         if solver == "vsolve-tgz":
             return ([self.vsolve, "--ecosystem", "opam", "--repo", self.snapshot(req), "--no-cache",
                      "solve"] + atoms, None, a.timeout, None, "lines")

@@ -77,6 +77,23 @@ VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
  * vsolve_cache_status tells what the last load did. */
 enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACHE_REFRESH = 2 };
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
+
+/* How vsolve_solve chooses among the answers that satisfy a request:
+ *   VSOLVE_PREFER_DEFAULT        opam's criteria for an opam repository, newest-first for a
+ *                                CUDF document (the default);
+ *   VSOLVE_PREFER_OPAM_CRITERIA  opam 2.1's `opam install` criteria, minimised exactly in
+ *                                order: removed, avoid-version packages, the version lag of the
+ *                                requested packages, of all packages, then the number of
+ *                                packages; ties broken canonically (names in alphabetical order,
+ *                                each left out if a tied answer allows it, else as new as one
+ *                                allows). On a CUDF document the version lags are computed from
+ *                                its versions, not read from its version-lag property;
+ *   VSOLVE_PREFER_NEWEST_FIRST   each package as new as possible in turn: the requested ones
+ *                                in request order, then the others breadth-first from them,
+ *                                then nothing that nothing needs.
+ * Applies to the following vsolve_solve and vsolve_dump_testcase calls. */
+enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA = 1, VSOLVE_PREFER_NEWEST_FIRST = 2 };
+VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
 /* A malformed opam file in the repository (syntax, a misnamed package directory): by default the
@@ -109,6 +126,20 @@ VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 /* For VSOLVE_UNSAT: a plain-words explanation (several lines). For a solution: "" or a note
  * about it (cargo: the chosen crates that need a newer Rust than the package's rust-version). */
 VSOLVE_API const char *vsolve_result_explanation(const vsolve_result *r);
+/* After VSOLVE_UNSAT on an opam request: the atoms (as given) whose clash the explanation names,
+ * and up to 4 fixes, smallest first, each verified by solving the edited request again. Fix i
+ * is vsolve_result_fix_edits(r, i) edits (1, or 2 when no single edit works) applied together:
+ * edit k drops atom vsolve_result_fix_atom(r, i, k) when vsolve_result_fix_replacement(r, i, k)
+ * is NULL, else replaces it with that atom (e.g. `core=v0.17.0` -> `core=v0.16.0`, the newest
+ * version the other atoms allow). vsolve_result_fix_text says it in words; the explanation lists
+ * the fixes too. Applying any one fix to the atoms gives a request that solves. */
+VSOLVE_API size_t vsolve_result_clash_count(const vsolve_result *r);
+VSOLVE_API const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i);
+VSOLVE_API size_t vsolve_result_fix_count(const vsolve_result *r);
+VSOLVE_API size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i);
+VSOLVE_API const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k);
+VSOLVE_API const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k);
+VSOLVE_API const char *vsolve_result_fix_text(const vsolve_result *r, size_t i);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
 /* cargo: resolves the Rust package whose Cargo.toml is manifest_path against a crates registry
@@ -173,8 +204,10 @@ VSOLVE_API size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status);
 VSOLVE_API const char *vsolve_sweep_status_name(int status);
 VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
 
-/* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
- * the answer in r) to path, so that a user's run can become a regression test. */
+/* Writes a self-contained YAML test case in the neutral form (the packages of the request's
+ * cone, the atoms, and the answer) to path, so that a user's run can become a regression test.
+ * With a loaded repository: the request of atoms. Without one, after vsolve_cargo_solve or
+ * vsolve_npm_solve: that run (atoms ignored). The file is replaced whole or not at all. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);
 

@@ -8,16 +8,21 @@
 #include <sys/stat.h>
 #include "atomic_file.h"
 #include "cache.h"
+#include "cargo_lock.h"
 #include "cargo_resolve.h"
+#include "graph.h"
 #include "checker.h"
 #include "cudf.h"
 #include "npm_lock.h"
 #include "error.h"
+#include "opam_fixes.h"
 #include "opam_repo.h"
 #include "opam_version.h"
 #include "solve.h"
 #include "sweep.h"
 #include "testcase.h"
+#include "testcase_npm.h"
+#include "atomic_file.h"
 
 struct vsolve_ctx {
     vs_error err;
@@ -27,6 +32,7 @@ struct vsolve_ctx {
     int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
     vs_request cudf_request;
     int cache_mode;                  /* enum vsolve_cache_mode */
+    int preference;                  /* enum vsolve_preference */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
     double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
@@ -56,6 +62,9 @@ struct vsolve_result {
     size_t count;
     char **names, **versions, **reasons;
     char *explanation;
+    char **clash;          /* a refusal: the atoms its explanation names */
+    size_t n_clash;
+    opam_fixes fixes;      /* a refusal: verified fixes */
 };
 
 const char *vsolve_version(void) { return VSOLVE_VERSION_STRING; }
@@ -176,6 +185,25 @@ int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_timeout: seconds must be 0 or more");
     ctx->time_limit = seconds;
     return VSOLVE_OK;
+}
+
+int vsolve_set_preference(vsolve_ctx *ctx, int preference)
+{
+    vs_error_clear(&ctx->err);
+    if (preference < VSOLVE_PREFER_DEFAULT || preference > VSOLVE_PREFER_NEWEST_FIRST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_preference: unknown preference %d", preference);
+    ctx->preference = preference;
+    return VSOLVE_OK;
+}
+
+/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
+static int request_preference(const vsolve_ctx *ctx)
+{
+    if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
+        return VS_PREFER_OPAM_CRITERIA;
+    if (ctx->preference == VSOLVE_PREFER_NEWEST_FIRST)
+        return VS_PREFER_NEWEST_FIRST;
+    return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
 }
 
 static int by_var_name(const void *a, const void *b)
@@ -410,6 +438,32 @@ static vsolve_result *make_result(const vs_universe *u, const vs_request *req, c
     return r;
 }
 
+/* A refusal's clashing atoms and its verified fixes (opam_fixes.h), also in its explanation. */
+static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, vsolve_result *r)
+{
+    r->clash = calloc(s->clash.len ? s->clash.len : 1, sizeof *r->clash);
+    if (!r->clash)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < s->clash.len; i++)
+        if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = dupstr(atoms[s->clash.items[i]])))
+            return VSOLVE_ENOMEM;
+    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, &r->fixes);
+    if (rc != VSOLVE_OK || r->fixes.len == 0)
+        return rc == VSOLVE_ENOMEM ? rc : VSOLVE_OK;   /* no fix found: the explanation stands alone */
+    size_t len = strlen(r->explanation) + 80;
+    for (size_t i = 0; i < r->fixes.len; i++)
+        len += strlen(r->fixes.items[i].text) + 8;
+    char *text = malloc(len);
+    if (!text)
+        return VSOLVE_ENOMEM;
+    size_t at = (size_t)snprintf(text, len, "%sTo fix it, any one of these (each checked by solving again):\n", r->explanation);
+    for (size_t i = 0; i < r->fixes.len; i++)
+        at += (size_t)snprintf(text + at, len - at, "  - %s\n", r->fixes.items[i].text);
+    free(r->explanation);
+    r->explanation = text;
+    return VSOLVE_OK;
+}
+
 static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out);
 
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
@@ -433,6 +487,7 @@ static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
     vs_request req;
     request_init(&req);
+    req.preference = ctx->cudf_request.preference = request_preference(ctx);
     const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
@@ -455,6 +510,8 @@ static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
         if (!*out)
             rc = VSOLVE_ENOMEM;
     }
+    if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)
+        rc = VSOLVE_ENOMEM;
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     else if (rc == VSOLVE_UNSAT)
@@ -471,6 +528,25 @@ const char *vsolve_result_name(const vsolve_result *r, size_t i) { return r && i
 const char *vsolve_result_version(const vsolve_result *r, size_t i) { return r && i < r->count ? r->versions[i] : NULL; }
 const char *vsolve_result_reason(const vsolve_result *r, size_t i) { return r && i < r->count ? r->reasons[i] : NULL; }
 const char *vsolve_result_explanation(const vsolve_result *r) { return r ? r->explanation : ""; }
+size_t vsolve_result_clash_count(const vsolve_result *r) { return r ? r->n_clash : 0; }
+const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i) { return r && i < r->n_clash ? r->clash[i] : NULL; }
+size_t vsolve_result_fix_count(const vsolve_result *r) { return r ? r->fixes.len : 0; }
+size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].n : 0;
+}
+const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].old[k] : NULL;
+}
+const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].replacement[k] : NULL;
+}
+const char *vsolve_result_fix_text(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].text : NULL;
+}
 
 void vsolve_result_free(vsolve_result *r)
 {
@@ -485,7 +561,32 @@ void vsolve_result_free(vsolve_result *r)
     free(r->versions);
     free(r->reasons);
     free(r->explanation);
+    for (size_t i = 0; i < r->n_clash; i++)
+        free(r->clash[i]);
+    free(r->clash);
+    opam_fixes_free(&r->fixes);
     free(r);
+}
+
+/* The last cargo or npm run as a neutral test case (the request is the manifest's). */
+static int dump_project(vsolve_ctx *ctx, FILE *f)
+{
+    if (ctx->cargo_ready)
+        return testcase_write(f, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, TC_CARGO,
+                              "saved by vsolve --dump-testcase");
+    vs_universe u;
+    vs_request req;
+    vs_solution s;
+    universe_init(&u);
+    request_init(&req);
+    solution_init(&s);
+    int rc = testcase_npm_problem(&ctx->npm, &u, &req, &s, &ctx->err);
+    if (rc == VSOLVE_OK)
+        rc = testcase_write(f, &u, &req, &s, TC_NPM, "saved by vsolve --dump-testcase");
+    solution_free(&s);
+    request_free(&req);
+    universe_free(&u);
+    return rc;
 }
 
 int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
@@ -493,28 +594,34 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
 {
     (void)r;   /* the answer is recomputed: solving is deterministic */
     vs_error_clear(&ctx->err);
-    if (!ctx->loaded || !path)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: load a repository and give a path");
+    int project = !ctx->loaded && (ctx->cargo_ready || ctx->npm_ready);
+    if ((!ctx->loaded && !project) || !path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: solve first and give a path");
     vs_request req;
     request_init(&req);
-    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
-    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
-        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+    req.preference = request_preference(ctx);
     vs_solution s;
     solution_init(&s);
-    if (rc == VSOLVE_OK)
-        rc = vs_solve(&ctx->universe, &req, &s);
+    int rc = VSOLVE_OK;
+    if (!project) {
+        rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
+        for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
+            rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+        if (rc == VSOLVE_OK)
+            rc = vs_solve(&ctx->universe, &req, &s);
+    }
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         vs_atomic_file af;
-        vs_error e;
-        vs_error_clear(&e);
-        if (atomic_file_open(&af, path, &e) != VSOLVE_OK) {
-            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s", e.message);
-        } else if (testcase_write(af.f, &ctx->universe, &req, &s, "saved by vsolve --dump-testcase") != VSOLVE_OK) {
-            atomic_file_abort(&af);
-            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the test case", path);
-        } else if (atomic_file_commit(&af, &e) != VSOLVE_OK) {
-            rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s", e.message);
+        rc = atomic_file_open(&af, path, &ctx->err);
+        if (rc == VSOLVE_OK) {
+            rc = project ? dump_project(ctx, af.f)
+                         : testcase_write(af.f, &ctx->universe, &req, &s, TC_OPAM, "saved by vsolve --dump-testcase");
+            if (rc == VSOLVE_OK)
+                rc = atomic_file_commit(&af, &ctx->err);
+            else
+                atomic_file_abort(&af);
+            if (rc != VSOLVE_OK && !ctx->err.code)
+                vs_error_set(&ctx->err, rc, "%s: cannot write the test case", path);
         }
     }
     solution_free(&s);
@@ -703,7 +810,7 @@ int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *mani
     if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(index_path, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
-    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features };
+    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features, NULL };
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &opt, &ctx->err);
     if (rc != VSOLVE_OK) {
@@ -745,7 +852,18 @@ struct cargo_lock_job {
 static int write_cargo_lock(FILE *f, void *user)
 {
     struct cargo_lock_job *job = user;
-    return cargo_write_lock(f, &job->ctx->cargo, &job->ctx->cargo_solution, job->source_url);
+    vsolve_ctx *ctx = job->ctx;
+    uint32_t *owner = NULL;
+    vs_graph g;
+    int rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = graph_build(&g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
+    if (rc == VSOLVE_OK) {
+        rc = cargo_lock_write(f, &ctx->cargo.u, &g, job->source_url);
+        graph_free(&g);
+    }
+    free(owner);
+    return rc;
 }
 
 int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url)

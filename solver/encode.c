@@ -1,4 +1,4 @@
-/* encode.c: cone computation and the CNF encoding of a request.
+/* encode.c: the CNF encoding of a request's cone (cone.c; pruned first by prune.c).
  *
  * The encoding (one Boolean variable x_p per package p in the cone; x_p = "p is installed"):
  *   dependency   for each clause C of p:       -x_p  v  x_q1 v ... v x_qk   (q_i: available providers)
@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "prune.h"
-#include "runset.h"
 #include "vsolve.h"
 
 static int add(vs_encoding *e, int_vec *buf)
@@ -237,52 +236,6 @@ static int push_providers(vs_encoding *e, ladders *l, const uint32_t *providers,
     return VSOLVE_OK;
 }
 
-static int visit(vs_encoding *e, uint32_t pkg, const unsigned char *dead)
-{
-    if (e->var_of_pkg[pkg] != VS_NONE || (e->u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE) || (dead && dead[pkg]))
-        return VSOLVE_OK;
-    e->var_of_pkg[pkg] = (uint32_t)e->cone.len;
-    return vec_push(&e->cone, pkg) ? VSOLVE_OK : VSOLVE_ENOMEM;
-}
-
-/* Breadth-first from the request through providers, leaving out dead packages (dead may be
- * NULL). A run of providers shared by several clauses is scanned once. */
-static int build_cone(vs_encoding *e, const unsigned char *dead)
-{
-    const vs_universe *u = e->u;
-    for (size_t i = 0; i < e->req->atoms.len; i++) {
-        const vs_atom *a = &e->req->atoms.items[i];
-        if (a->forbid)
-            continue;
-        for (uint32_t j = 0; j < a->count; j++)
-            if (visit(e, e->req->ids.items[a->first + j], dead) != VSOLVE_OK)
-                return VSOLVE_ENOMEM;
-    }
-    for (size_t i = 0; i < e->req->keep.len; i++)
-        if (visit(e, e->req->keep.items[i], dead) != VSOLVE_OK)
-            return VSOLVE_ENOMEM;
-    runset scanned;
-    runset_init(&scanned);
-    int rc = VSOLVE_OK;
-    for (size_t head = 0; head < e->cone.len && rc == VSOLVE_OK; head++) {
-        uint32_t first, count;
-        encode_clauses(e, e->cone.items[head], &first, &count);
-        for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
-            const vs_clause *cl = &u->clauses.items[first + c];
-            int fresh = runset_add(&scanned, cl->first, cl->count);
-            if (fresh < 0)
-                rc = VSOLVE_ENOMEM;
-            for (uint32_t j = 0; fresh > 0 && j < cl->count && rc == VSOLVE_OK; j++) {
-                uint32_t q = u->ids.items[cl->first + j];
-                if (e->var_of_pkg[q] == VS_NONE)
-                    rc = visit(e, q, dead);
-            }
-        }
-    }
-    runset_free(&scanned);
-    return rc;
-}
-
 static int encode_at_most_one(vs_encoding *e, const uint32_t *members, size_t n, int_vec *buf)
 {
     int_vec lits = { 0 };
@@ -325,44 +278,24 @@ int encode_cone(vs_encoding *e, const vs_universe *u, const vs_request *req)
     memset(e, 0, sizeof *e);
     e->u = u;
     e->req = req;
-    e->var_of_pkg = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *e->var_of_pkg);
-    e->root_name = calloc(u->names.len ? u->names.len : 1, 1);
-    if (!e->var_of_pkg || !e->root_name)
-        return VSOLVE_ENOMEM;
-    request_mark_roots(req, e->root_name);
-    memset(e->var_of_pkg, 0xff, u->pkgs.len * sizeof *e->var_of_pkg);
-    return build_cone(e, NULL);
+    return cone_whole(&e->cone, u, req);
 }
 
 static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, int prune)
 {
-    if (encode_cone(e, u, req) != VSOLVE_OK || !(e->s = sat_new()))
+    memset(e, 0, sizeof *e);
+    e->u = u;
+    e->req = req;
+    /* the cone, without what no solution can install */
+    int rc = prune ? prune_request_cone(&e->cone, u, req, &e->pruned) : cone_whole(&e->cone, u, req);
+    if (rc != VSOLVE_OK || !(e->s = sat_new()))
         return VSOLVE_ENOMEM;
-    /* the cone again, without what no solution can install */
-    unsigned char *dead = prune ? calloc(u->pkgs.len ? u->pkgs.len : 1, 1) : NULL;
-    int contradiction = 0;
-    if (prune && (!dead || prune_cone(e, dead, &contradiction) != VSOLVE_OK)) {
-        free(dead);
-        return VSOLVE_ENOMEM;
-    }
-    if (prune && !contradiction) {
-        size_t whole = e->cone.len;
-        for (size_t i = 0; i < e->cone.len; i++)
-            e->var_of_pkg[e->cone.items[i]] = VS_NONE;
-        e->cone.len = 0;
-        if (build_cone(e, dead) != VSOLVE_OK) {
-            free(dead);
-            return VSOLVE_ENOMEM;
-        }
-        e->pruned = e->cone.len < whole;
-    }
-    free(dead);
     sat_add_vars(e->s, (uint32_t)e->cone.len);
 
     int_vec buf = { 0 };
     ladders lad = { 0 };
     unsigned char *group_done = calloc(u->groups.len ? u->groups.len : 1, 1);
-    int rc = group_done ? build_ladders(e, &lad, group_done) : VSOLVE_ENOMEM;
+    rc = group_done ? build_ladders(e, &lad, group_done) : VSOLVE_ENOMEM;
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
         const vs_pkg *p = &u->pkgs.items[pkg];
@@ -435,9 +368,7 @@ int encode_request_whole(vs_encoding *e, const vs_universe *u, const vs_request 
 void encoding_free(vs_encoding *e)
 {
     sat_free(e->s);
-    free(e->var_of_pkg);
-    free(e->root_name);
-    vec_free(&e->cone);
+    cone_free(&e->cone);
     vec_free(&e->selectors);
     memset(e, 0, sizeof *e);
 }

@@ -1,6 +1,7 @@
 /* encode.h: the request's cone of the universe turned into CNF for the SAT solver. */
 #ifndef VSOLVE_ENCODE_H
 #define VSOLVE_ENCODE_H
+#include "cone.h"
 #include "request.h"
 #include "sat.h"
 #include "universe.h"
@@ -9,10 +10,8 @@ typedef struct vs_encoding {
     const vs_universe *u;
     const vs_request *req;
     sat *s;
-    uint32_t *var_of_pkg;       /* package -> SAT variable, VS_NONE outside the cone */
-    u32_vec cone;               /* packages in the cone, breadth-first from the request */
+    vs_cone cone;               /* its packages (cone.items, breadth-first) are the first variables */
     int_vec selectors;          /* one literal per request atom; assumed true when solving */
-    unsigned char *root_name;   /* name -> requested (its packages' root clauses apply) */
     int pruned;                 /* propagation left cone packages out (prune.c) */
 } vs_encoding;
 
@@ -23,7 +22,7 @@ int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req)
 /* The same with nothing pruned: what explaining a refusal needs, where the atoms are weighed in
  * subsets and what the whole request rules out must not count. */
 int  encode_request_whole(vs_encoding *e, const vs_universe *u, const vs_request *req);
-/* Only the whole cone (var_of_pkg numbers it), without a solver: what reasoning about the
+/* Only the whole cone (cone.var_of_pkg numbers it), without a solver: what reasoning about the
  * request's packages needs (explain.c), at the cost of a breadth-first walk. */
 int  encode_cone(vs_encoding *e, const vs_universe *u, const vs_request *req);
 void encoding_free(vs_encoding *e);
@@ -31,16 +30,16 @@ void encoding_free(vs_encoding *e);
 /* The dependency clauses of pkg in this request: [*first, *first + *count) of u->clauses. */
 static inline void encode_clauses(const vs_encoding *e, uint32_t pkg, uint32_t *first, uint32_t *count)
 {
-    universe_clauses(e->u, pkg, e->root_name[e->u->pkgs.items[pkg].name], first, count);
+    cone_clauses(&e->cone, pkg, first, count);
 }
 
 static inline int encode_lit(const vs_encoding *e, uint32_t pkg)
 {
-    return (int)e->var_of_pkg[pkg] + 1;
+    return (int)e->cone.var_of_pkg[pkg] + 1;
 }
 static inline int encode_in_cone(const vs_encoding *e, uint32_t pkg)
 {
-    return e->var_of_pkg[pkg] != VS_NONE;
+    return cone_has(&e->cone, pkg);
 }
 
 #endif

@@ -3,6 +3,7 @@
  * request atoms that cannot hold together (deletion-based, one SAT call per atom of the
  * solver's failed-assumption core), with the versions each atom allows. */
 #include "explain.h"
+#include "nearest.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,13 @@ static int atom_without_candidates(text *t, const vs_encoding *e, const vs_atom 
     if (a->forbid)
         return 0;
     if (a->name == VS_NONE) {
-        say(t, "  - %s: there is no package of that name\n", desc);
+        uint32_t near[3];
+        size_t n = nearest_names(u, desc, nearest_atom_name_len(desc), near, 3);
+        say(t, "  - %s: there is no package of that name", desc);
+        for (size_t i = 0; i < n; i++)
+            say(t, "%s%s", i == 0 ? "; did you mean " : i + 1 == n ? " or " : ", ",
+                universe_str(u, u->names.items[near[i]].str));
+        say(t, "%s\n", n ? "?" : "");
         return 1;
     }
     size_t available = 0;
@@ -695,7 +702,7 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
  * about on `shown`'s cone. With proof_needed, the clash must be proven by its reason: without
  * one, NULL with *unproven = 1. NULL with *unproven = 0 when out of memory. */
 static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, int *unproven, vs_universe *u,
-                     vs_error *err)
+                     u32_vec *clash, vs_error *err)
 {
     text t = { .u = u, .err = err };
     const vs_request *req = shown->req;
@@ -703,8 +710,13 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
     say(&t, "The request cannot be satisfied.\n");
 
     int direct = 0;
+    clash->len = 0;
     for (size_t i = 0; i < req->atoms.len; i++)
-        direct += atom_without_candidates(&t, shown, &req->atoms.items[i]);
+        if (atom_without_candidates(&t, shown, &req->atoms.items[i])) {
+            direct++;
+            if (!vec_push(clash, (uint32_t)i))
+                t.oom = 1;
+        }
     size_t n = search->selectors.len;
     unsigned char *in = direct ? NULL : calloc(n ? n : 1, 1);
     if (direct || !in) {
@@ -715,6 +727,9 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
         return NULL;
     }
     size_t members = minimal_clash(search, in);
+    for (size_t i = 0; i < n; i++)
+        if (in[i] && !vec_push(clash, (uint32_t)i))
+            t.oom = 1;
     if (members == 1)
         say(&t, "This requirement cannot be met by any version together with its dependencies:\n");
     else
@@ -741,13 +756,13 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
     return t.buf;
 }
 
-char *explain_unsat(vs_encoding *e, vs_universe *u, vs_error *err)
+char *explain_unsat(vs_encoding *e, vs_universe *u, u32_vec *clash, vs_error *err)
 {
     int unproven;
-    return explain(e, e, 0, &unproven, u, err);
+    return explain(e, e, 0, &unproven, u, clash, err);
 }
 
-char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, vs_error *err)
+char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, u32_vec *clash, vs_error *err)
 {
     vs_encoding whole;
     *unproven = 0;
@@ -756,7 +771,7 @@ char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, v
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    char *words = explain(pruned, &whole, 1, unproven, u, err);
+    char *words = explain(pruned, &whole, 1, unproven, u, clash, err);
     encoding_free(&whole);
     return words;
 }

@@ -8,8 +8,9 @@
  * could not be read: they are read from u's source when first needed). Costs a few SAT calls
  * on the request atoms only (a deletion-based minimal set of atoms that cannot hold together),
  * never an exponential search. e must be the encoding of the whole cone of u
- * (encode_request_whole, or an unpruned encode_request). */
-char *explain_unsat(vs_encoding *e, vs_universe *u, vs_error *err);
+ * (encode_request_whole, or an unpruned encode_request). clash receives the indexes of the atoms
+ * the explanation names (the minimal clash, or the atoms nothing can meet). */
+char *explain_unsat(vs_encoding *e, vs_universe *u, u32_vec *clash, vs_error *err);
 
 /* The same for an encoding of u that propagation pruned (e->pruned). Its solver's answers for a
  * subset of the atoms can be trusted only when they find a model (a model of the pruned cone
@@ -18,6 +19,6 @@ char *explain_unsat(vs_encoding *e, vs_universe *u, vs_error *err);
  * the whole cone, proves that its atoms cannot hold together. Otherwise NULL with
  * *unproven = 1: explain with the whole cone's encoding instead (explain_unsat). NULL with
  * *unproven = 0 and err set on failure. */
-char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, vs_error *err);
+char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, u32_vec *clash, vs_error *err);
 
 #endif

@@ -26,7 +26,7 @@ static void read_model(policy *p)
 
 static int installed(const policy *p, uint32_t pkg)
 {
-    return encode_in_cone(p->e, pkg) && p->model[p->e->var_of_pkg[pkg]];
+    return encode_in_cone(p->e, pkg) && p->model[p->e->cone.var_of_pkg[pkg]];
 }
 
 /* Tries the preference extra[0..n) on top of those kept so far. On success keeps it and
@@ -391,7 +391,7 @@ static int drop_unneeded(policy *p, int_vec *lits)
         memset(needed, 0, n);
         for (size_t k = 0; k < e->req->keep.len; k++)   /* kept packages stay */
             if (installed(p, e->req->keep.items[k]))
-                needed[e->var_of_pkg[e->req->keep.items[k]]] = 1;
+                needed[e->cone.var_of_pkg[e->req->keep.items[k]]] = 1;
         for (size_t a = 0; a < e->req->atoms.len; a++) {
             const vs_atom *at = &e->req->atoms.items[a];
             if (at->forbid)
@@ -401,7 +401,7 @@ static int drop_unneeded(policy *p, int_vec *lits)
                 if (installed(p, e->req->ids.items[at->first + j]))
                     only = e->req->ids.items[at->first + j], count++;
             if (count == 1)
-                needed[e->var_of_pkg[only]] = 1;
+                needed[e->cone.var_of_pkg[only]] = 1;
         }
         for (size_t i = 0; i < n; i++) {
             if (!p->model[i])
@@ -417,7 +417,7 @@ static int drop_unneeded(policy *p, int_vec *lits)
                     if (installed(p, u->ids.items[cl->first + j]))
                         only = u->ids.items[cl->first + j], count++;
                 if (count == 1)
-                    needed[e->var_of_pkg[only]] = 1;
+                    needed[e->cone.var_of_pkg[only]] = 1;
             }
         }
         /* first pass: everything not needed at once; second pass: one at a time */

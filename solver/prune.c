@@ -18,19 +18,19 @@
 #include "vsolve.h"
 
 typedef struct state {
-    const vs_encoding *e;
+    const vs_cone *c;
     unsigned char *dead, *forced;   /* per package id */
     int changed, contradiction;
 } state;
 
 static int live(const state *st, uint32_t pkg)
 {
-    return encode_in_cone(st->e, pkg) && !st->dead[pkg];
+    return cone_has(st->c, pkg) && !st->dead[pkg];
 }
 
 static void kill(state *st, uint32_t pkg)
 {
-    if (!encode_in_cone(st->e, pkg) || st->dead[pkg])
+    if (!cone_has(st->c, pkg) || st->dead[pkg])
         return;
     st->dead[pkg] = 1;
     st->changed = 1;
@@ -65,10 +65,10 @@ static void only_provider(state *st, const uint32_t *pkgs, uint32_t n)
 
 static void visit_package(state *st, uint32_t pkg)
 {
-    const vs_universe *u = st->e->u;
+    const vs_universe *u = st->c->u;
     const vs_pkg *p = &u->pkgs.items[pkg];
     uint32_t first, count;
-    encode_clauses(st->e, pkg, &first, &count);
+    cone_clauses(st->c, pkg, &first, &count);
     for (uint32_t c = 0; c < count && !st->dead[pkg]; c++) {
         const vs_clause *cl = &u->clauses.items[first + c];
         if (cl->cond != VS_NONE)
@@ -98,13 +98,13 @@ static void visit_package(state *st, uint32_t pkg)
 /* A group with a forced member: every other member is dead. */
 static void visit_groups(state *st)
 {
-    const vs_universe *u = st->e->u;
+    const vs_universe *u = st->c->u;
     for (size_t g = 0; g < u->groups.len; g++) {
         const vs_group *gr = &u->groups.items[g];
         const uint32_t *members = vec_at(&u->ids, gr->first);
         uint32_t forced = VS_NONE;
         for (uint32_t j = 0; j < gr->count && forced == VS_NONE; j++)
-            if (encode_in_cone(st->e, members[j]) && st->forced[members[j]])
+            if (cone_has(st->c, members[j]) && st->forced[members[j]])
                 forced = members[j];
         if (forced == VS_NONE)
             continue;
@@ -114,14 +114,14 @@ static void visit_groups(state *st)
     }
 }
 
-int prune_cone(const vs_encoding *e, unsigned char *dead, int *contradiction)
+int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
 {
-    const vs_universe *u = e->u;
-    state st = { .e = e, .dead = dead };
+    const vs_universe *u = c->u;
+    state st = { .c = c, .dead = dead };
     st.forced = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     if (!st.forced)
         return VSOLVE_ENOMEM;
-    const vs_request *req = e->req;
+    const vs_request *req = c->req;
     for (size_t a = 0; a < req->atoms.len; a++) {
         const vs_atom *at = &req->atoms.items[a];
         if (at->forbid)
@@ -135,9 +135,9 @@ int prune_cone(const vs_encoding *e, unsigned char *dead, int *contradiction)
             if (!at->forbid)
                 only_provider(&st, vec_at(&req->ids, at->first), at->count);
         }
-        for (size_t i = 0; i < e->cone.len && !st.contradiction; i++)
-            if (!st.dead[e->cone.items[i]])
-                visit_package(&st, e->cone.items[i]);
+        for (size_t i = 0; i < c->len && !st.contradiction; i++)
+            if (!st.dead[c->items[i]])
+                visit_package(&st, c->items[i]);
         if (!st.contradiction)
             visit_groups(&st);
         if (!st.changed)
@@ -146,4 +146,25 @@ int prune_cone(const vs_encoding *e, unsigned char *dead, int *contradiction)
     *contradiction = st.contradiction;
     free(st.forced);
     return VSOLVE_OK;
+}
+
+int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned)
+{
+    *pruned = 0;
+    int rc = cone_whole(c, u, req);
+    if (rc != VSOLVE_OK)
+        return rc;
+    unsigned char *dead = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    int contradiction = 0;
+    if (!dead || prune_cone(c, dead, &contradiction) != VSOLVE_OK) {
+        free(dead);
+        return VSOLVE_ENOMEM;
+    }
+    if (!contradiction) {
+        size_t whole = c->len;
+        rc = cone_build(c, dead);
+        *pruned = c->len < whole;
+    }
+    free(dead);
+    return rc;
 }

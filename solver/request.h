@@ -11,6 +11,13 @@ typedef struct vs_atom {
     int forbid;             /* 0: one of them is installed; 1: none of them is (CUDF remove) */
 } vs_atom;
 
+/* How an answer is chosen among all that satisfy the request (policy.h). */
+enum vs_preference {
+    VS_PREFER_NEWEST_FIRST = 0,   /* each package as new as possible in turn, from the request out */
+    VS_PREFER_OPAM_CRITERIA = 1,  /* opam 2.1's install criteria, minimised exactly */
+    VS_PREFER_ANY = 2             /* any answer (the first model): checking that a request solves */
+};
+
 typedef struct vs_request {
     VEC(vs_atom) atoms;
     u32_vec ids;
@@ -18,6 +25,8 @@ typedef struct vs_request {
                                versions (lock files); tried before every other preference */
     double time_limit;      /* seconds the solve may take, 0: no limit (vs_solve stops with
                                VSOLVE_ETIMEOUT past it) */
+    int preference;         /* enum vs_preference */
+    int status_only;        /* a refusal without its explanation: only whether it solves */
 } vs_request;
 
 void request_init(vs_request *r);

@@ -2,11 +2,26 @@
 #include "sat.h"
 #include <cryptominisat5/cryptominisat_c.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "vec.h"
 
 struct sat {
     SATSolver *cms;
+    /* a copy of the clauses, for sat_propagate: literals in runs, clause i is
+     * lits[start[i] .. start[i+1]) */
+    int_vec lits;
+    u32_vec start;
+    /* sat_propagate's state, kept between calls with the same assumptions (clauses are only
+     * ever added, so what propagates stays propagated): per literal (lit_index) the clauses
+     * holding it, for the clauses [0, done_clauses); per such clause its false literals */
+    VEC(u32_vec) occ;
+    u32_vec nfalse;
+    size_t done_clauses;
+    signed char *val;      /* per variable: 1 true, -1 false, 0 open */
+    size_t val_len;
+    int_vec assumed, queue;
+    int conflict, prop_ready;
     VEC(c_Lit) buf;        /* conversion buffer for clauses and assumptions */
     int_vec failed;       /* failed assumptions of the last UNSAT answer */
     slice_lbool model;     /* valid after SAT_SAT until the next solve */
@@ -55,6 +70,15 @@ void sat_free(sat *s)
     if (!s)
         return;
     cmsat_free(s->cms);
+    vec_free(&s->lits);
+    vec_free(&s->start);
+    for (size_t l = 0; l < s->occ.len; l++)
+        vec_free(&s->occ.items[l]);
+    vec_free(&s->occ);
+    vec_free(&s->nfalse);
+    free(s->val);
+    vec_free(&s->assumed);
+    vec_free(&s->queue);
     vec_free(&s->buf);
     vec_free(&s->failed);
     free(s);
@@ -84,6 +108,10 @@ static int convert(sat *s, const int *lits, size_t n)
 int sat_add_clause(sat *s, const int *lits, size_t n)
 {
     if (convert(s, lits, n) < 0)
+        return -1;
+    if (s->start.len == 0 && !vec_push(&s->start, 0))
+        return -1;
+    if (!vec_append(&s->lits, lits, n) || !vec_push(&s->start, (uint32_t)s->lits.len))
         return -1;
     return cmsat_add_clause(s->cms, s->buf.items, n) ? 1 : 0;
 }
@@ -144,3 +172,122 @@ size_t sat_failed_assumptions(sat *s, const int **lits)
 }
 
 uint64_t sat_solve_calls(const sat *s) { return s->calls; }
+
+static size_t lit_index(int lit)
+{
+    return 2 * ((size_t)abs(lit) - 1) + (lit < 0);
+}
+
+static int lit_value(const sat *s, int lit)
+{
+    signed char v = s->val[abs(lit) - 1];
+    return lit > 0 ? v : -v;
+}
+
+/* Starts the propagation state afresh under the given assumptions. */
+static int prop_reset(sat *s, const int *assumptions, size_t n)
+{
+    for (size_t l = 0; l < s->occ.len; l++)
+        s->occ.items[l].len = 0;
+    if (s->val_len)
+        memset(s->val, 0, s->val_len);
+    s->nfalse.len = 0;
+    s->done_clauses = 0;
+    s->conflict = 0;
+    s->queue.len = 0;
+    s->assumed.len = 0;
+    if (!vec_append(&s->assumed, assumptions, n) || !vec_append(&s->queue, assumptions, n))
+        return -1;
+    s->prop_ready = 1;
+    return 0;
+}
+
+/* Adds the clauses added since to the occurrence lists, queueing their units. */
+static int prop_integrate(sat *s)
+{
+    size_t nclauses = s->start.len ? s->start.len - 1 : 0;
+    for (size_t c = s->done_clauses; c < nclauses; c++) {
+        uint32_t from = s->start.items[c], to = s->start.items[c + 1], nf = 0;
+        int unit = 0, satisfied = 0;
+        for (uint32_t j = from; j < to; j++) {
+            int l = s->lits.items[j];
+            if (!vec_push(&s->occ.items[lit_index(l)], (uint32_t)c))
+                return -1;
+            int v = lit_value(s, l);
+            nf += v < 0;
+            satisfied |= v > 0;
+            if (v == 0)
+                unit = l;
+        }
+        if (!vec_push(&s->nfalse, nf))
+            return -1;
+        if (satisfied)
+            continue;
+        if (nf == to - from)
+            s->conflict = 1;
+        else if (nf + 1 == to - from && !vec_push(&s->queue, unit))
+            return -1;
+    }
+    s->done_clauses = nclauses;
+    return 0;
+}
+
+int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
+{
+    size_t nvars = cmsat_nvars(s->cms);
+    if (nvars > s->val_len) {   /* new variables: unassigned */
+        signed char *v = realloc(s->val, nvars);
+        if (!v)
+            return -1;
+        memset(v + s->val_len, 0, nvars - s->val_len);
+        s->val = v;
+        s->val_len = nvars;
+    }
+    while (s->occ.len < 2 * nvars) {
+        u32_vec empty = { 0 };
+        if (!vec_push(&s->occ, empty))
+            return -1;
+    }
+    int same = s->prop_ready && s->assumed.len == n &&
+               (n == 0 || memcmp(s->assumed.items, assumptions, n * sizeof *assumptions) == 0);
+    if (!same && prop_reset(s, assumptions, n) < 0)
+        return -1;
+    if (prop_integrate(s) < 0)
+        return -1;
+    for (size_t head = 0; head < s->queue.len && !s->conflict; head++) {
+        int lit = s->queue.items[head];
+        int v = lit_value(s, lit);
+        if (v > 0)
+            continue;
+        if (v < 0) {
+            s->conflict = 1;
+            break;
+        }
+        s->val[abs(lit) - 1] = lit > 0 ? 1 : -1;
+        const u32_vec *o = &s->occ.items[lit_index(-lit)];   /* clauses losing a literal */
+        for (size_t k = 0; k < o->len; k++) {
+            uint32_t c = o->items[k];
+            uint32_t size = s->start.items[c + 1] - s->start.items[c];
+            if (++s->nfalse.items[c] + 1 < size)
+                continue;
+            int unit = 0, satisfied = 0;
+            for (uint32_t j = s->start.items[c]; j < s->start.items[c + 1] && !satisfied; j++) {
+                int w = lit_value(s, s->lits.items[j]);
+                satisfied = w > 0;
+                if (w == 0)
+                    unit = s->lits.items[j];
+            }
+            if (satisfied)
+                continue;
+            if (!unit) {
+                s->conflict = 1;
+                break;
+            }
+            if (!vec_push(&s->queue, unit))
+                return -1;
+        }
+    }
+    s->queue.len = 0;
+    memcpy(value, s->val, nvars);
+    return s->conflict;
+}

@@ -30,6 +30,10 @@ void sat_set_deadline(sat *s, double deadline);
 int sat_timed_out(const sat *s);
 double sat_deadline(const sat *s);
 double sat_now(void);
+/* Unit propagation alone (no search) of the clauses added so far and the assumptions: value[v]
+ * (sat_num_vars bytes) becomes 1 / -1 for the variables it sets true / false, 0 for the others.
+ * Returns 0, or 1 when it reaches a conflict, -1 when out of memory. Cheap: no solver call. */
+int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value);
 /* Number of solve calls so far (for statistics). */
 uint64_t sat_solve_calls(const sat *s);
 

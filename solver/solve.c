@@ -17,6 +17,7 @@ void solution_free(vs_solution *s)
     vec_free(&s->pkgs);
     vec_free(&s->pulled_by);
     vec_free(&s->pulled_by_atom);
+    vec_free(&s->clash);
     free(s->explanation);
     memset(s, 0, sizeof *s);
 }
@@ -43,9 +44,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
                 continue;
             for (uint32_t j = 0; j < at->count; j++) {
                 uint32_t q = e->req->ids.items[at->first + j];
-                if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                if (!encode_in_cone(e, q) || !model[e->cone.var_of_pkg[q]])
                     continue;
-                uint32_t v = e->var_of_pkg[q];
+                uint32_t v = e->cone.var_of_pkg[q];
                 if (!seen[v]) {
                     seen[v] = 1;
                     by_atom[v] = (uint32_t)a;
@@ -61,9 +62,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
                 const vs_clause *cl = &u->clauses.items[first + c];
                 for (uint32_t j = 0; j < cl->count; j++) {
                     uint32_t q = u->ids.items[cl->first + j];
-                    if (!encode_in_cone(e, q) || !model[e->var_of_pkg[q]])
+                    if (!encode_in_cone(e, q) || !model[e->cone.var_of_pkg[q]])
                         continue;
-                    uint32_t v = e->var_of_pkg[q];
+                    uint32_t v = e->cone.var_of_pkg[q];
                     if (!seen[v]) {
                         seen[v] = 1;
                         by[v] = pkg;
@@ -76,9 +77,9 @@ static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_s
     }
     /* The chosen packages in id order, i.e. by name then version. */
     for (size_t i = 0; rc == VSOLVE_OK && i < u->pkgs.len; i++) {
-        if (!encode_in_cone(e, (uint32_t)i) || !model[e->var_of_pkg[i]])
+        if (!encode_in_cone(e, (uint32_t)i) || !model[e->cone.var_of_pkg[i]])
             continue;
-        uint32_t v = e->var_of_pkg[i];
+        uint32_t v = e->cone.var_of_pkg[i];
         if (!vec_push(&s->pkgs, (uint32_t)i) || !vec_push(&s->pulled_by, by[v]) ||
             !vec_push(&s->pulled_by_atom, by_atom[v]))
             rc = VSOLVE_ENOMEM;
@@ -98,7 +99,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
     vs_error_clear(&err);
     int unproven = 0;
     if (e->pruned)
-        s->explanation = explain_unsat_pruned(e, u, &unproven, &err);
+        s->explanation = explain_unsat_pruned(e, u, &unproven, &s->clash, &err);
     if (!s->explanation && (unproven || !e->pruned)) {
         if (e->pruned) {
             double deadline = e->s ? sat_deadline(e->s) : 0;
@@ -110,7 +111,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
             if (e->s)
                 sat_set_deadline(e->s, deadline);
         }
-        s->explanation = explain_unsat(e, u, &err);
+        s->explanation = explain_unsat(e, u, &s->clash, &err);
     }
     if (s->explanation)
         return VSOLVE_UNSAT;
@@ -132,13 +133,20 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
     if (req->time_limit > 0)
         sat_set_deadline(e.s, start + req->time_limit);
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
-    if (a == SAT_UNSAT) {
+    if (a == SAT_UNSAT && req->status_only) {
+        rc = VSOLVE_UNSAT;
+    } else if (a == SAT_UNSAT) {
         rc = explain_refusal(&e, u, req, s);
     } else if (a == SAT_UNKNOWN) {
         rc = VSOLVE_ENOMEM;
     } else {
         unsigned char *model = malloc(e.cone.len ? e.cone.len : 1);
-        rc = model ? policy_optimize(&e, model) : VSOLVE_ENOMEM;
+        rc = !model ? VSOLVE_ENOMEM
+           : req->preference == VS_PREFER_OPAM_CRITERIA ? policy_opam_criteria(&e, model)
+           : req->preference == VS_PREFER_ANY ? VSOLVE_OK
+           : policy_optimize(&e, model);
+        for (size_t v = 0; model && req->preference == VS_PREFER_ANY && v < e.cone.len; v++)
+            model[v] = (unsigned char)sat_model_value(e.s, (uint32_t)v);
         if (rc == VSOLVE_OK)
             rc = record_reasons(&e, model, s);
         free(model);

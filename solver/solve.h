@@ -11,6 +11,7 @@ typedef struct vs_solution {
                                    when a request atom did (then see pulled_by_atom) */
     u32_vec pulled_by_atom;  /* parallel: request atom index, or VS_NONE */
     char *explanation;          /* VSOLVE_UNSAT: malloc'd plain-words text */
+    u32_vec clash;        /* VSOLVE_UNSAT: the request atoms the explanation names (indexes) */
     size_t cone_size;           /* packages considered */
     uint64_t sat_calls;
 } vs_solution;

@@ -9,6 +9,8 @@ int universe_init(vs_universe *u)
 {
     memset(u, 0, sizeof *u);
     u->building_pkg = -1;
+    if (attrs_init(&u->attrs) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
     return strpool_init(&u->strings);
 }
 
@@ -23,6 +25,7 @@ void universe_free(vs_universe *u)
     free(u->name_of_str);
     free(u->run_table);
     universe_pending_free(u->pending);
+    attrs_free(&u->attrs);
     memset(u, 0, sizeof *u);
 }
 
@@ -381,22 +384,36 @@ int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, s
     return VSOLVE_OK;
 }
 
+int universe_add_slot(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id)
+{
+    uint32_t g;
+    int rc = universe_add_group(u, desc, members, n, &g);
+    if (rc != VSOLVE_OK)
+        return rc;
+    for (size_t j = 0; j < n; j++)
+        u->pkgs.items[members[j]].slot = g;
+    if (group_id)
+        *group_id = g;
+    return VSOLVE_OK;
+}
+
 int universe_slot_per_name(vs_universe *u)
 {
-    for (uint32_t k = 0; k < u->names.len; k++) {
-        vs_name *nm = &u->names.items[k];
+    u32_vec members = { 0 };
+    int rc = VSOLVE_OK;
+    for (uint32_t k = 0; k < u->names.len && rc == VSOLVE_OK; k++) {
+        const vs_name *nm = &u->names.items[k];
         if (nm->n_pkgs < 2)
             continue;
-        uint32_t first = (uint32_t)u->ids.len;
-        if (!vec_reserve(&u->ids, nm->n_pkgs))
-            return VSOLVE_ENOMEM;
-        for (uint32_t j = 0; j < nm->n_pkgs; j++) {
-            u->ids.items[u->ids.len++] = nm->first_pkg + j;
-            u->pkgs.items[nm->first_pkg + j].slot = (uint32_t)u->groups.len;
+        members.len = 0;
+        if (!vec_reserve(&members, nm->n_pkgs)) {
+            rc = VSOLVE_ENOMEM;
+            break;
         }
-        vs_group g = { .desc = nm->str, .first = first, .count = nm->n_pkgs };
-        if (!vec_push(&u->groups, g))
-            return VSOLVE_ENOMEM;
+        for (uint32_t j = 0; j < nm->n_pkgs; j++)
+            members.items[members.len++] = nm->first_pkg + j;
+        rc = universe_add_slot(u, nm->str, members.items, members.len, NULL);
     }
-    return VSOLVE_OK;
+    vec_free(&members);
+    return rc;
 }

@@ -18,6 +18,7 @@
 #define VSOLVE_UNIVERSE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "attr.h"
 #include "error.h"
 #include "strpool.h"
 #include "vec.h"
@@ -100,6 +101,7 @@ struct vs_universe {
     int sorted;
     int building_pkg;       /* package whose clauses are being added, or -1 */
     vs_pending_clauses *pending;  /* clauses not read yet, or NULL when all are present */
+    vs_attrs attrs;         /* per-package attributes (attr.h); may be pending: universe_need_attrs */
 };
 
 int  universe_init(vs_universe *u);
@@ -146,6 +148,10 @@ static inline void universe_clauses(const vs_universe *u, uint32_t pkg, int as_r
 int universe_add_conflicts(vs_universe *u, uint32_t pkg, const uint32_t *others, size_t n);
 /* Adds an at-most-one group; returns its id via *group_id (may be NULL). */
 int universe_add_group(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
+/* Adds an at-most-one group that is the slot of its members (their version line: one name's
+ * versions, oldest first): sets each member's slot to it. The one way slots are made.
+ * *group_id (may be NULL) gets its id. VSOLVE_OK or VSOLVE_ENOMEM. */
+int universe_add_slot(vs_universe *u, uint32_t desc, const uint32_t *members, size_t n, uint32_t *group_id);
 /* Makes one slot per name holding all its packages (opam's rule). */
 int universe_slot_per_name(vs_universe *u);
 
@@ -159,6 +165,8 @@ int universe_need_name(vs_universe *u, uint32_t name, vs_error *err);
 int universe_need_all(vs_universe *u, vs_error *err);
 int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err);
 int universe_need_descs(vs_universe *u, vs_error *err);
+/* Before reading u->attrs: reads them when pending (a universe from the cache). */
+static inline int universe_need_attrs(vs_universe *u, vs_error *err) { return attrs_need(&u->attrs, err); }
 void universe_pending_free(vs_pending_clauses *p);
 
 

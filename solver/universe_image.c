@@ -13,7 +13,10 @@
  * that a solve reads only the chunks its cone reaches.
  * VS_NONE is stored as 0 and every other value v as v + 1. Offsets that usually follow on from
  * the previous record (a package's name, first clause and first conflict; a clause's first
- * provider) are stored as the zigzag difference from that expectation, so most take one byte. */
+ * provider) are stored as the zigzag difference from that expectation, so most take one byte.
+ * The attributes: magic, the store's strings as in the core (all of them, ids kept), the triple
+ * count, then each triple as package (zigzag from the previous one), key and value (zigzag from
+ * the previous value + 1: values are mostly interned in order), end marker. */
 #include "universe_image.h"
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #define IMAGE_MAGIC 0x49555356u   /* "VSUI" */
 #define CHUNK_MAGIC 0x43555356u   /* "VSUC" */
 #define DESCS_MAGIC 0x44555356u   /* "VSUD" */
+#define ATTRS_MAGIC 0x41555356u   /* "VSUA" */
 #define IMAGE_END 0x21444e45u     /* "END!" */
 #define IMAGE_LAYOUT 7u
 #define CHUNK_CLAUSES 64u         /* clauses per chunk, about: a chunk ends with a name */
@@ -184,8 +188,33 @@ static void write_strings(writer *w, const vs_universe *u, const uint32_t *new_i
             put_bytes(w, strpool_str(&u->strings, i), strpool_len(&u->strings, i) + 1);
 }
 
+static void write_attrs(writer *w, const vs_attrs *a)
+{
+    const strpool *sp = &a->strings;
+    uint32_t bytes = 0;
+    for (uint32_t i = 0; i < sp->count; i++)
+        bytes += strpool_len(sp, i) + 1;
+    put(w, ATTRS_MAGIC);
+    put(w, sp->count);
+    put(w, bytes);
+    for (uint32_t i = 0; i < sp->count; i++)
+        put_bytes(w, strpool_str(sp, i), strpool_len(sp, i) + 1);
+    put(w, (uint32_t)a->items.len);
+    uint32_t pkg = 0, value = 0;
+    for (size_t i = 0; i < a->items.len; i++) {
+        const vs_attr *t = &a->items.items[i];
+        put(w, zig(t->pkg, pkg));
+        put(w, t->key);
+        put(w, zig(t->value, value + 1));
+        pkg = t->pkg;
+        value = t->value;
+    }
+    put(w, IMAGE_END);
+}
+
 void universe_image_free(universe_image *img)
 {
+    free(img->attrs);
     free(img->core);
     free(img->descs);
     for (uint32_t c = 0; img->chunks && c < img->n_chunks; c++)
@@ -221,7 +250,7 @@ static int sorted_as_built(const vs_universe *u)
 int universe_image_write(const vs_universe *u, universe_image *img)
 {
     memset(img, 0, sizeof *img);
-    if (!sorted_as_built(u))
+    if (!sorted_as_built(u) || attrs_pending(&u->attrs))
         return VSOLVE_EUSAGE;
     writer w = { 0 };
     uint32_t *name_end = NULL, *clause_end = NULL;
@@ -296,6 +325,11 @@ int universe_image_write(const vs_universe *u, universe_image *img)
     img->descs = dw.buf;
     img->descs_len = dw.len;
     oom |= dw.oom;
+    writer aw = { 0 };
+    write_attrs(&aw, &u->attrs);
+    img->attrs = aw.buf;
+    img->attrs_len = aw.len;
+    oom |= aw.oom;
     for (uint32_t c = 0; c < img->n_chunks && !oom; c++) {
         writer cw = { 0 };
         write_clauses(&cw, u, c ? clause_end[c - 1] : 0, clause_end[c], new_id);
@@ -628,6 +662,60 @@ int universe_image_read_descs(vs_universe *u, unsigned char *buf, size_t len, vs
     return VSOLVE_OK;
 }
 
+int universe_image_read_attrs(vs_attrs *a, uint32_t n_pkgs, unsigned char *buf, size_t len, vs_error *err)
+{
+    if (a->items.len || a->strings.count != 1)
+        return vs_error_set(err, VSOLVE_EUSAGE, "the universe has attributes already");
+    if (strpool_keep(&a->strings, buf) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    reader r = { buf, len, 0, 0 };
+    uint32_t magic = get(&r), n_strings = get(&r), bytes = get(&r);
+    if (r.bad || magic != ATTRS_MAGIC || bytes > len - r.pos || n_strings == 0 || n_strings > bytes)
+        return corrupt(err, "attribute strings");
+    if (strpool_reserve(&a->strings, n_strings) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    const char *s = (const char *)buf + r.pos, *end = s + bytes;
+    for (uint32_t i = 0; i < n_strings; i++) {
+        const char *nul = memchr(s, '\0', (size_t)(end - s));
+        if (!nul)
+            return corrupt(err, "attribute strings");
+        uint32_t id = strpool_intern_in_place(&a->strings, s, (size_t)(nul - s));
+        if (id == UINT32_MAX)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        if (id != i)
+            return corrupt(err, "duplicate attribute strings");
+        s = nul + 1;
+    }
+    r.pos += bytes;
+    uint32_t n = get_count(&r, 3), pkg = 0, value = 0;
+    if (r.bad || !vec_reserve(&a->items, n))
+        return r.bad ? corrupt(err, "attribute count") : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    a->sorted = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        vs_attr t;
+        t.pkg = unzig(get(&r), pkg);
+        t.key = get(&r);
+        t.value = unzig(get(&r), value + 1);
+        int key_ok = t.key < VS_ATTR_N_KNOWN ? t.key != VS_ATTR_NONE
+                                              : (t.key & VS_ATTR_FREE) && (t.key & ~VS_ATTR_FREE) < n_strings;
+        if (r.bad || t.pkg >= n_pkgs || !key_ok || t.value >= n_strings) {
+            a->items.len = 0;
+            return corrupt(err, "attribute references");
+        }
+        if (i && (t.pkg < pkg || (t.pkg == pkg && t.key < a->items.items[i - 1].key)))
+            a->sorted = 0;
+        a->items.items[i] = t;
+        a->items.len = i + 1;
+        pkg = t.pkg;
+        value = t.value;
+    }
+    if (get(&r) != IMAGE_END || r.bad || r.pos != len) {
+        a->items.len = 0;
+        return corrupt(err, "truncated or trailing data after the attributes");
+    }
+    return VSOLVE_OK;
+}
+
 /* A malloc'd copy of len bytes (the readers keep what they are given). */
 static unsigned char *copy_of(const unsigned char *bytes, size_t len)
 {
@@ -652,6 +740,11 @@ int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err
     }
     for (uint32_t c = 0; c < img->n_chunks && rc == VSOLVE_OK; c++)
         rc = universe_image_read_chunk(u, c, img->chunks[c], img->chunk_lens[c], err);
+    if (rc == VSOLVE_OK && img->attrs) {
+        unsigned char *attrs = copy_of(img->attrs, img->attrs_len);
+        rc = attrs ? universe_image_read_attrs(&u->attrs, (uint32_t)u->pkgs.len, attrs, img->attrs_len, err)
+                   : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
     if (rc == VSOLVE_OK) {
         universe_pending_free(u->pending);
         u->pending = NULL;

@@ -34,6 +34,19 @@ static void assert_same_clause(const vs_universe *a, const vs_universe *b, size_
     ck_assert_str_eq(universe_str(a, x->desc), universe_str(b, y->desc));
 }
 
+/* The same attributes: equal triples, equal key names and value texts. */
+static void assert_same_attrs(const vs_attrs *a, const vs_attrs *b)
+{
+    ck_assert(!attrs_pending(a) && !attrs_pending(b));
+    ck_assert_uint_eq(a->items.len, b->items.len);
+    for (size_t i = 0; i < a->items.len; i++) {
+        const vs_attr *x = &a->items.items[i], *y = &b->items.items[i];
+        ck_assert_uint_eq(x->pkg, y->pkg);
+        ck_assert_str_eq(attrs_key_name(a, x->key), attrs_key_name(b, y->key));
+        ck_assert_str_eq(attrs_str(a, x->value), attrs_str(b, y->value));
+    }
+}
+
 /* Two universes are the same: every array equal, every string reference to an equal string. */
 static void assert_same_universe(const vs_universe *a, const vs_universe *b)
 {
@@ -84,15 +97,17 @@ static void remove_temp_dir(char *dir)
 
 /* Truncations and single-byte corruptions of one part of an image: an error or a consistent
  * universe, never a crash (ASan/UBSan build). Part 0 is the core, 1 the descriptions, c + 2
- * chunk c. */
+ * chunk c, n_chunks + 2 the attributes. */
 static size_t *part_len(universe_image *img, uint32_t part)
 {
-    return part == 0 ? &img->core_len : part == 1 ? &img->descs_len : &img->chunk_lens[part - 2];
+    return part == 0 ? &img->core_len : part == 1 ? &img->descs_len
+         : part == img->n_chunks + 2 ? &img->attrs_len : &img->chunk_lens[part - 2];
 }
 
 static void damage_part(universe_image *img, uint32_t part)
 {
-    unsigned char *bytes = part == 0 ? img->core : part == 1 ? img->descs : img->chunks[part - 2];
+    unsigned char *bytes = part == 0 ? img->core : part == 1 ? img->descs
+                         : part == img->n_chunks + 2 ? img->attrs : img->chunks[part - 2];
     size_t len = *part_len(img, part);
     vs_universe v;
     vs_error err;
@@ -127,10 +142,12 @@ START_TEST(image_round_trip)
     ck_assert_int_eq(universe_image_read(&v, &img, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
+    assert_same_attrs(&u.attrs, &v.attrs);
     universe_free(&v);
     damage_part(&img, 0);
     damage_part(&img, 1);
     damage_part(&img, img.n_chunks + 1);
+    damage_part(&img, img.n_chunks + 2);
     universe_image_free(&img);
     universe_free(&u);
 }
@@ -212,6 +229,13 @@ START_TEST(cache_file_round_trip_and_damage)
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
+    /* the attributes stay in the file until asked for, then equal the parsed ones */
+    ck_assert_uint_gt(u.attrs.items.len, 100);
+    ck_assert(attrs_pending(&v.attrs));
+    ck_assert_uint_eq(v.attrs.items.len, 0);
+    ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_OK);
+    assert_same_attrs(&u.attrs, &v.attrs);
+    ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_OK);   /* once */
     universe_free(&v);
 
     /* stale: another source, other settings */
@@ -233,11 +257,15 @@ START_TEST(cache_file_round_trip_and_damage)
     unsigned char *bytes = malloc((size_t)n);
     ck_assert_uint_eq(fread(bytes, 1, (size_t)n, f), (size_t)n);
     fclose(f);
+    long attrs_z = (long)(bytes[52] | bytes[53] << 8 | bytes[54] << 16 | (unsigned long)bytes[55] << 24);
+    ck_assert(attrs_z > 0 && attrs_z < n - 64);
+    long body_end = n - attrs_z;
     struct { long at; unsigned char xor; const char *expect; } damage[] = {
         { 0, 0x01, "not a vsolve cache" },        /* magic */
         { 20, 0x10, "header checksum" },          /* fingerprint */
+        { 52, 0x01, "header checksum" },          /* the attributes' size */
         { 70, 0x20, "damaged" },                  /* compressed payload */
-        { n - 2, 0x40, "damaged" },               /* the stream's adler32 */
+        { body_end - 2, 0x40, "damaged" },        /* the last stream's adler32 */
     };
     for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
         bytes[damage[i].at] ^= damage[i].xor;
@@ -252,6 +280,35 @@ START_TEST(cache_file_round_trip_and_damage)
                       "damage at %ld: %s", damage[i].at, err.message);
         universe_free(&v);
     }
+    /* damaged attributes: the universe reads (a solve never looks at them); asking for them fails */
+    for (long at = body_end + 3; at < n; at += attrs_z / 2) {
+        bytes[at] ^= 0x08;
+        f = fopen(path, "wb");
+        fwrite(bytes, 1, (size_t)n, f);
+        fclose(f);
+        bytes[at] ^= 0x08;
+        universe_init(&v);
+        vs_error_clear(&err);
+        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+        ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
+        ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, "attributes"), "%s", err.message);
+        ck_assert_uint_eq(v.attrs.items.len, 0);
+        universe_free(&v);
+    }
+    /* the file replaced after reading: the attributes still come from the file that was read */
+    f = fopen(path, "wb");
+    fwrite(bytes, 1, (size_t)n, f);
+    fclose(f);
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    remove(path);
+    f = fopen(path, "wb");
+    fputs("something else", f);
+    fclose(f);
+    ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_OK);
+    assert_same_attrs(&u.attrs, &v.attrs);
+    universe_free(&v);
     /* truncated file */
     f = fopen(path, "wb");
     fwrite(bytes, 1, (size_t)n / 2, f);
@@ -387,6 +444,13 @@ START_TEST(snapshot_cache_same_answers)
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
     assert_same_universe(&u, &v);
+    /* the attributes stay in the file until asked for, then equal the parsed ones */
+    ck_assert_uint_gt(u.attrs.items.len, 100);
+    ck_assert(attrs_pending(&v.attrs));
+    ck_assert_uint_eq(v.attrs.items.len, 0);
+    ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_OK);
+    assert_same_attrs(&u.attrs, &v.attrs);
+    ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_OK);   /* once */
     universe_free(&v);
     universe_free(&u);
     remove(path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cargo_lock.h"
 #include "cargo_resolve.h"
 #include "checker.h"
 #include "repo_source.h"
@@ -50,7 +51,7 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -71,11 +72,26 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
         ck_assert_msg(rc == VSOLVE_OK, "%s: cargo resolves it, vsolve says %d:\n%s", name, rc, s.explanation ? s.explanation : "");
         char why[2048];
         ck_assert_msg(check_solution(&pb.u, &pb.req, s.pkgs.items, s.pkgs.len, why, sizeof why) == 0, "%s: %s", name, why);
+        uint32_t *owner;
+        ck_assert_int_eq(cargo_owner_map(&pb, &owner), VSOLVE_OK);
+        vs_graph g;
+        ck_assert_int_eq(graph_build(&g, &pb.u, &pb.req, &s, owner), VSOLVE_OK);
+        ck_assert_uint_gt(test_check_graph(&pb.u, &pb.req, &s, owner, &g), 0);
+        /* every crate but the root has its source and checksum */
+        for (uint32_t i = 0; i < g.n_nodes; i++)
+            if (attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_SOURCE)) {
+                const char *sum = attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_CHECKSUM);
+                ck_assert_msg(sum && strlen(sum) == 64, "%s: no checksum", universe_pkg_name(&pb.u, g.pkg[i]));
+                ck_assert_str_eq(attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_SOURCE),
+                                 "registry+https://github.com/rust-lang/crates.io-index");
+            }
         char *mine = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&mine, &len);
-        ck_assert_int_eq(cargo_write_lock(out, &pb, &s, "@CRATES_IO_INDEX@"), VSOLVE_OK);
+        ck_assert_int_eq(cargo_lock_write(out, &pb.u, &g, "@CRATES_IO_INDEX@"), VSOLVE_OK);
         fclose(out);
+        graph_free(&g);
+        free(owner);
         same = strcmp(mine, expected) == 0;
         if (!same) {
             /* show the first difference */

@@ -126,6 +126,12 @@ START_TEST(unsat_exits_1_with_reason)
     ck_assert_str_eq(r.out, "");
     ck_assert_msg(strstr(r.err, "cannot hold together") && strstr(r.err, "app>=2") && strstr(r.err, "lib<2"), "%s", r.err);
     run_free(&r);
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s --format json solve 'app>=2' 'lib<2'", repo);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "\"clash\": [\"app>=2\", \"lib<2\"]") && strstr(r.out, "\"fixes\": [") &&
+                  strstr(r.out, "{\"drop\": [\"") && strstr(r.out, "\"text\": \""), "%s", r.out);
+    run_free(&r);
     remove_repo(repo);
 }
 END_TEST
@@ -204,7 +210,7 @@ START_TEST(dump_testcase_round_trip)
     char path[4200];
     snprintf(path, sizeof path, "%s/case.yaml", repo);
     char *text = slurp(path);
-    ck_assert_msg(strstr(text, "solution:\n  - \"app.1.0\"\n  - \"lib.2.0\"\n") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, "request:\n  - \"app<2\": { app: [ 1.0 ] }\nsolution:\n  app: [ 1.0 ]\n  lib: [ 2.0 ]\n") != NULL, "%s", text);
     free(text);
     /* the saved case is a valid test case that passes */
     testcase tc;
@@ -243,9 +249,302 @@ START_TEST(library_api)
     ck_assert_int_eq(vsolve_solve(ctx, clash, 2, &r), VSOLVE_UNSAT);
     ck_assert_uint_eq(vsolve_result_count(r), 0);
     ck_assert_ptr_nonnull(strstr(vsolve_result_explanation(r), "lib<2"));
+    /* the clash as atoms, and fixes that each make the request solve */
+    ck_assert_uint_eq(vsolve_result_clash_count(r), 2);
+    ck_assert_str_eq(vsolve_result_clash_atom(r, 0), "app>=2");
+    ck_assert_uint_ge(vsolve_result_fix_count(r), 1);
+    ck_assert_ptr_nonnull(strstr(vsolve_result_explanation(r), "To fix it"));
+    for (size_t f = 0; f < vsolve_result_fix_count(r); f++) {
+        const char *edited[2];
+        size_t n = 0;
+        for (size_t i = 0; i < 2; i++) {
+            const char *atom = clash[i];
+            for (size_t k = 0; k < vsolve_result_fix_edits(r, f); k++)
+                if (!strcmp(atom, vsolve_result_fix_atom(r, f, k)))
+                    atom = vsolve_result_fix_replacement(r, f, k);
+            if (atom)
+                edited[n++] = atom;
+        }
+        ck_assert_uint_lt(n + vsolve_result_fix_edits(r, f), 4);   /* something was edited */
+        vsolve_result *fixed = NULL;
+        ck_assert_msg(vsolve_solve(ctx, edited, n, &fixed) == VSOLVE_OK, "%s", vsolve_result_fix_text(r, f));
+        vsolve_result_free(fixed);
+    }
+    vsolve_result_free(r);
+    /* the preference: newest-first and opam's criteria both answer here */
+    ck_assert_int_eq(vsolve_set_preference(ctx, 7), VSOLVE_EUSAGE);
+    ck_assert_int_eq(vsolve_set_preference(ctx, VSOLVE_PREFER_NEWEST_FIRST), VSOLVE_OK);
+    ck_assert_int_eq(vsolve_solve(ctx, atoms, 1, &r), VSOLVE_OK);
+    ck_assert_str_eq(vsolve_result_version(r, 0), "2.0");
     vsolve_result_free(r);
     vsolve_free(ctx);
     remove_repo(repo);
+}
+END_TEST
+
+/* ---- the command-line conventions ------------------------------------------------------- */
+
+/* Runs vsolve with args formatted like printf, %s usually the repository. */
+static run run_fmt(const char *fmt, const char *repo)
+{
+    char args[4400];
+    snprintf(args, sizeof args, fmt, repo);
+    return run_vsolve(args);
+}
+
+START_TEST(help_for_a_command)
+{
+    run a = run_vsolve("help solve");
+    ck_assert_msg(a.status == 0, "exit %d: %s", a.status, a.err);
+    ck_assert_msg(strstr(a.out, "usage: vsolve --ecosystem opam") && strstr(a.out, "--dump-testcase") &&
+                  strstr(a.out, "ATOM:") && !strstr(a.out, "--jobs"), "%s", a.out);
+    run b = run_vsolve("solve --help");
+    ck_assert_int_eq(b.status, 0);
+    ck_assert_str_eq(a.out, b.out);
+    run_free(&b);
+    b = run_vsolve("--ecosystem opam solve -h");
+    ck_assert_int_eq(b.status, 0);
+    ck_assert_str_eq(a.out, b.out);
+    run_free(&b);
+    run_free(&a);
+    a = run_vsolve("help sweep");
+    ck_assert_int_eq(a.status, 0);
+    ck_assert_msg(strstr(a.out, "--jobs N") && strstr(a.out, "1 to 64, default 2") && !strstr(a.out, "--manifest"), "%s", a.out);
+    run_free(&a);
+    a = run_vsolve("help");
+    ck_assert_int_eq(a.status, 0);
+    ck_assert_msg(strstr(a.out, "usage: vsolve") && strstr(a.out, "  check ") && strstr(a.out, "--solution"), "%s", a.out);
+    run_free(&a);
+    a = run_vsolve("help frobnicate");
+    ck_assert_int_eq(a.status, 2);
+    ck_assert_msg(strstr(a.err, "unknown command \"frobnicate\""), "%s", a.err);
+    run_free(&a);
+}
+END_TEST
+
+START_TEST(option_equals_value)
+{
+    char *repo = make_repo(good_repo, 4);
+    run r = run_fmt("--ecosystem=opam --repo=%s --format=json solve 'app<2'", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "{\"name\": \"app\", \"version\": \"1.0\", \"pulled_by\": \"app<2\"}"), "%s", r.out);
+    run_free(&r);
+    /* a flag takes no value */
+    r = run_fmt("--ecosystem opam --repo %s --verbose=1 solve app", repo);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--verbose takes no value"), "%s", r.err);
+    run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
+START_TEST(options_after_the_command)
+{
+    char *repo = make_repo(good_repo, 4);
+    /* the README's shape: options after the atoms */
+    run r = run_fmt("--ecosystem opam --repo %s solve app --format json", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"status\": \"sat\"") && strstr(r.out, "\"pulled_by\": \"app\""), "%s", r.out);
+    run_free(&r);
+    r = run_fmt("solve app --repo %s --ecosystem opam --no-cache", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "app.2.0\nlib.2.0\n");
+    run_free(&r);
+    /* an option of another command */
+    r = run_fmt("--ecosystem opam --repo %s solve app --jobs 4", repo);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--jobs does not apply to solve") && strstr(r.err, "try `vsolve help solve`"), "%s", r.err);
+    run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
+START_TEST(double_dash_ends_options)
+{
+    char *repo = make_repo(good_repo, 4);
+    run r = run_fmt("--ecosystem opam --repo %s solve -- app", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "app.2.0\nlib.2.0\n");
+    run_free(&r);
+    /* after --, "--format" is an atom (no such package), not an option */
+    r = run_fmt("--ecosystem opam --repo %s solve app -- --format json", repo);
+    ck_assert_msg(r.status != 0, "exit %d", r.status);
+    ck_assert_msg(!strstr(r.out, "\"status\""), "%s", r.out);
+    ck_assert_msg(strstr(r.err, "--format"), "%s", r.err);
+    run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
+START_TEST(unknown_option_is_one_line)
+{
+    run r = run_vsolve("--frobnicate");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "vsolve: unknown option \"--frobnicate\"\ntry `vsolve --help`\n");
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
+    r = run_vsolve("--ecosystem opam --repo /tmp solve app --frobnicate=3");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "vsolve: unknown option \"--frobnicate\"\ntry `vsolve --help`\n");
+    run_free(&r);
+    r = run_vsolve("-x solve");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "vsolve: unknown option \"-x\"\ntry `vsolve --help`\n");
+    run_free(&r);
+    r = run_vsolve("--ecosystem opam --repo");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "vsolve: --repo needs a value (PATH)\ntry `vsolve --help`\n");
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(version_flag)
+{
+    const char *forms[] = { "-V", "--version", "--ecosystem opam solve -V" };
+    char expected[64];
+    snprintf(expected, sizeof expected, "vsolve %s\n", VSOLVE_VERSION_STRING);
+    for (size_t i = 0; i < 3; i++) {
+        run r = run_vsolve(forms[i]);
+        ck_assert_msg(r.status == 0, "%s: exit %d: %s", forms[i], r.status, r.err);
+        ck_assert_str_eq(r.out, expected);
+        run_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(range_and_choice_checks)
+{
+    run r = run_vsolve("--ecosystem opam --repo /tmp sweep --jobs 0");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--jobs takes a number from 1 to 64"), "%s", r.err);
+    run_free(&r);
+    r = run_vsolve("--ecosystem opam --repo /tmp sweep --jobs=4x");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--jobs takes a number from 1 to 64"), "%s", r.err);
+    run_free(&r);
+    r = run_vsolve("--format yaml help");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--format yaml is not supported; use text or json"), "%s", r.err);
+    run_free(&r);
+    r = run_vsolve("--ecosystem opam --repo /tmp solve app --manifest Cargo.toml");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--manifest does not apply to --ecosystem opam"), "%s", r.err);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(bare_vsolve_names_the_ecosystems)
+{
+    run r = run_vsolve("");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "opam") && strstr(r.err, "cudf") && strstr(r.err, "cargo") && strstr(r.err, "npm") &&
+                  strstr(r.err, "try `vsolve --help`"), "%s", r.err);
+    run_free(&r);
+    r = run_vsolve("--ecosystem maven --repo /tmp solve app");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "use opam, cudf, cargo or npm"), "%s", r.err);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(json_on_every_command)
+{
+    char *repo = make_repo(good_repo, 4);
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/cache", repo);
+    char args[9000];
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s --cache %s index --format json", repo, cache);
+    run r = run_vsolve(args);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(!strncmp(r.out, "{\n  \"cache\": \"", 14), "%s", r.out);
+    run_free(&r);
+    r = run_fmt("--ecosystem opam --repo %s --no-cache sweep --format json --jobs 1", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"checked\": 4,") && strstr(r.out, "\"threads\": 1,") &&
+                  strstr(r.out, "\"not_installable\": []") && strstr(r.out, "\"installable\": 4"), "%s", r.out);
+    run_free(&r);
+    char sol[4200];
+    snprintf(sol, sizeof sol, "%s/solution", repo);
+    FILE *f = fopen(sol, "w");
+    fputs("app.2.0\nlib.1.0\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s --no-cache check --solution %s app --format json", repo, sol);
+    r = run_vsolve(args);
+    ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"status\": \"violated\"") && strstr(r.out, "\"violations\": \""), "%s", r.out);
+    run_free(&r);
+    /* errors: an object with the message and the exit code */
+    r = run_vsolve("--format json --ecosystem opam solve app");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.out, "\"error\": \"need --repo PATH") && strstr(r.out, "\"exit\": 2\n}"), "%s", r.out);
+    run_free(&r);
+    r = run_vsolve("--ecosystem opam --repo /nonexistent/repo solve app --format=json");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.out, "\"error\": \"/nonexistent/repo") && strstr(r.out, "\"exit\": 3\n}"), "%s", r.out);
+    run_free(&r);
+    r = run_vsolve("--frob --format json");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "{\n  \"error\": \"unknown option \\\"--frob\\\"\",\n  \"exit\": 2\n}\n");
+    run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
+/* The README's cargo line, options after `solve` included: JSON, not an unknown option. */
+START_TEST(cargo_options_after_solve)
+{
+    const char *tar = test_corpus_path("cargo-synthetic-index.tar.gz");
+    if (!tar)
+        return;
+    char *dir = strdup("/tmp/vsolve-cli-cargo-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "tar -xzf '%s' -C '%s' projects/cli-tool/Cargo.toml", tar, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "--ecosystem cargo --index '%s' solve --manifest %s/projects/cli-tool/Cargo.toml --format json",
+             tar, dir);
+    run r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    const char *head = "{\n  \"status\": \"sat\",\n  \"packages\": [";
+    ck_assert_msg(!strncmp(r.out, head, strlen(head)), "%s", r.out);
+    run_free(&r);
+    /* the same with --index=PATH and the lock on stdout */
+    snprintf(cmd, sizeof cmd, "solve --manifest=%s/projects/cli-tool/Cargo.toml --ecosystem=cargo --index='%s'", dir, tar);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "# This file is automatically @generated by Cargo.") && strstr(r.out, "[[package]]"), "%s", r.out);
+    run_free(&r);
+    remove_repo(dir);
+}
+END_TEST
+
+/* A CUDF document: its solution through the one CUDF writer, FAIL when refused. */
+START_TEST(cudf_solution_stanzas)
+{
+    char *dir = strdup("/tmp/vsolve-cli-cudf-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ok.cudf", dir);
+    FILE *f = fopen(path, "w");
+    fputs("package: a\nversion: 1\ndepends: b\n\npackage: b\nversion: 2\n\nrequest: t\ninstall: a\n", f);
+    fclose(f);
+    char args[9000];
+    snprintf(args, sizeof args, "--ecosystem cudf --repo %s solve", path);
+    run r = run_vsolve(args);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "package: a\nversion: 1\ninstalled: true\n\npackage: b\nversion: 2\ninstalled: true\n");
+    run_free(&r);
+    snprintf(path, sizeof path, "%s/fail.cudf", dir);
+    f = fopen(path, "w");
+    fputs("package: a\nversion: 1\ndepends: c\n\nrequest: t\ninstall: a\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "--ecosystem cudf --repo %s solve", path);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "FAIL\n");
+    ck_assert_msg(r.err[0] != '\0', "no reason on stderr");
+    run_free(&r);
+    remove_repo(dir);
 }
 END_TEST
 
@@ -261,6 +560,17 @@ Suite *cli_suite(void)
     tcase_add_test(tc, bad_request_atom);
     tcase_add_test(tc, dump_testcase_round_trip);
     tcase_add_test(tc, library_api);
+    tcase_add_test(tc, help_for_a_command);
+    tcase_add_test(tc, option_equals_value);
+    tcase_add_test(tc, options_after_the_command);
+    tcase_add_test(tc, double_dash_ends_options);
+    tcase_add_test(tc, unknown_option_is_one_line);
+    tcase_add_test(tc, version_flag);
+    tcase_add_test(tc, range_and_choice_checks);
+    tcase_add_test(tc, bare_vsolve_names_the_ecosystems);
+    tcase_add_test(tc, json_on_every_command);
+    tcase_add_test(tc, cargo_options_after_solve);
+    tcase_add_test(tc, cudf_solution_stanzas);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -581,7 +581,7 @@ START_TEST(shared_dumps)
     qsort(files, n_files, sizeof *files, by_name);
     ck_assert_uint_ge(n_files, 100);
 
-    size_t same[2] = { 0 }, compared[2] = { 0 }, solved[2] = { 0 }, unsat = 0;
+    size_t same[2] = { 0 }, compared[2] = { 0 }, solved[2] = { 0 }, unsat = 0, same_opam = 0;
     for (size_t f = 0; f < n_files; f++) {
         int trimmed = strstr(files[f], ".trimmed.") != NULL;
         char path[8192];
@@ -665,6 +665,28 @@ START_TEST(shared_dumps)
             size_t only_theirs = n_ref - matched;
             if (!newer && !older && !only_ours && !only_theirs)
                 same[trimmed]++;
+            if (!trimmed) {   /* --preference opam on the full dump: opam's own set */
+                vs_solution o;
+                solution_init(&o);
+                req.preference = VS_PREFER_OPAM_CRITERIA;
+                ck_assert_int_eq(vs_solve(&u, &req, &o), VSOLVE_OK);
+                req.preference = VS_PREFER_NEWEST_FIRST;
+                size_t equal = 0, others = 0;
+                for (size_t k = 0; k < o.pkgs.len; k++) {
+                    uint32_t p = o.pkgs.items[k];
+                    if (!strcmp(universe_pkg_name(&u, p), INVARIANT))
+                        continue;
+                    const char *theirs = answer_version(ref, n_ref, cudf_opam_name(&u, &map, p));
+                    if (theirs && !strcmp(theirs, cudf_opam_version(&u, &map, p)))
+                        equal++;
+                    else
+                        others++;
+                }
+                ck_assert_msg(equal == n_ref && others == 0, "%s: --preference opam: %zu of opam's %zu packages, %zu others",
+                              files[f], equal, n_ref, others);
+                same_opam++;
+                solution_free(&o);
+            }
             else
                 printf("cudf-compare %s: vsolve %zu packages, opam %zu; %zu newer, %zu older, %zu only in vsolve, "
                        "%zu only in opam\n", files[f], s.pkgs.len - 1, n_ref, newer, older, only_ours, only_theirs);
@@ -684,6 +706,8 @@ START_TEST(shared_dumps)
     printf("cudf-compare: full dumps: %zu of %zu answers equal opam's; trimmed dumps: %zu of %zu; "
            "%zu full and %zu trimmed solved, %zu unsat as expected\n",
            same[0], compared[0], same[1], compared[1], solved[0], solved[1], unsat);
+    printf("cudf-compare: with --preference opam, %zu of %zu full dumps give exactly opam's answer\n", same_opam,
+           compared[0]);
     ck_assert_uint_gt(solved[0] + solved[1], 0);
 }
 END_TEST

@@ -1,10 +1,12 @@
-/* testutil.c: locating the source tree and the shared corpora for the tests. */
+/* testutil.c: locating the source tree and the shared corpora, and building small universes, for the tests. */
 #include "testutil.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include "testcase.h"
 
 const char *test_source_path(const char *relative)
 {
@@ -92,4 +94,116 @@ const char *test_string_at(const json_value *row, size_t i)
     ck_assert_uint_gt(row->n, i);
     ck_assert_int_eq(row->items[i]->kind, JSON_STRING);
     return row->items[i]->str;
+}
+
+void test_build_case(const char *yaml, vs_universe *u, vs_request *req)
+{
+    char path[] = "/tmp/vsolve-unit-case-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(yaml, f);
+    ck_assert_int_eq(fclose(f), 0);
+    testcase tc;
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_msg(testcase_read(&tc, path, &err) == VSOLVE_OK, "%s", err.message);
+    universe_init(u);
+    request_init(req);
+    ck_assert_msg(testcase_build(&tc, u, req, &err) == VSOLVE_OK, "%s", err.message);
+    testcase_free(&tc);
+    remove(path);
+}
+
+unsigned test_pkg(const vs_universe *u, const char *name, const char *version)
+{
+    uint32_t n = universe_find_name(u, name), first, count;
+    ck_assert_msg(n != VS_NONE, "no package %s", name);
+    universe_name_pkgs(u, n, &first, &count);
+    for (uint32_t k = 0; k < count; k++)
+        if (!strcmp(universe_pkg_version(u, first + k), version))
+            return first + k;
+    ck_abort_msg("no package %s %s", name, version);
+    return 0;
+}
+
+size_t test_check_graph(const vs_universe *u, const vs_request *req, const vs_solution *s, const uint32_t *owner,
+                        const vs_graph *g)
+{
+    size_t np = u->pkgs.len;
+    unsigned char *on = calloc(np + 1, 1), *root = calloc(u->names.len + 1, 1);
+    request_mark_roots(req, root);
+    uint32_t n = 0;
+    for (size_t i = 0; i < s->pkgs.len; i++) {
+        uint32_t p = s->pkgs.items[i];
+        on[p] = 1;
+        if (!(u->pkgs.items[p].flags & VS_PKG_VIRTUAL)) {
+            ck_assert_uint_lt(n, g->n_nodes);
+            ck_assert_uint_eq(g->pkg[n], p);
+            ck_assert_uint_eq(g->node_of_pkg[p], n);
+            n++;
+        }
+    }
+    ck_assert_uint_eq(n, g->n_nodes);
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const vs_graph_edge *e;
+        size_t ne = graph_edges(g, i, &e), seen = 0;
+        /* the packages whose clauses are the node's: its own and its owned chosen virtual ones */
+        for (size_t k = 0; k < s->pkgs.len; k++) {
+            uint32_t q = s->pkgs.items[k];
+            int mine = q == g->pkg[i] || (owner && (u->pkgs.items[q].flags & VS_PKG_VIRTUAL) && owner[q] == g->pkg[i]);
+            if (!mine)
+                continue;
+            const vs_pkg *pk = &u->pkgs.items[q];
+            int as_root = root[pk->name] && (pk->flags & VS_PKG_ROOT_VARIANT);
+            uint32_t first = as_root ? pk->root_clause_first : pk->clause_first;
+            uint32_t count = as_root ? pk->root_clause_count : pk->clause_count;
+            for (uint32_t c = first; c < first + count; c++) {
+                const vs_clause *cl = &u->clauses.items[c];
+                if (cl->cond != VS_NONE && !on[cl->cond])
+                    continue;
+                uint32_t best = VS_NONE;
+                for (uint32_t j = 0; j < cl->count; j++) {
+                    uint32_t r = u->ids.items[cl->first + j];
+                    if (on[r] && (best == VS_NONE || r > best))
+                        best = r;
+                }
+                ck_assert_msg(best != VS_NONE, "clause %u of %s.%s has no chosen provider", c,
+                              universe_pkg_name(u, q), universe_pkg_version(u, q));
+                uint32_t target = owner && owner[best] != VS_NONE ? owner[best] : best;
+                size_t found = 0;
+                for (size_t x = 0; x < ne; x++)
+                    if (e[x].clause == c) {
+                        found++;
+                        ck_assert_uint_lt(e[x].to, n);
+                        ck_assert_uint_eq(g->pkg[e[x].to], target);
+                        ck_assert(on[g->pkg[e[x].to]]);
+                    }
+                ck_assert_uint_eq(found, target == g->pkg[i] ? 0 : 1);
+                seen += found;
+            }
+        }
+        ck_assert_uint_eq(seen, ne);
+        const uint32_t *d;
+        size_t nd = graph_deps(g, i, &d);
+        for (size_t k = 0; k < nd; k++) {
+            ck_assert(k == 0 || d[k] > d[k - 1]);
+            int has = 0;
+            for (size_t x = 0; x < ne && !has; x++)
+                has = e[x].to == d[k];
+            ck_assert(has);
+        }
+        for (size_t x = 0; x < ne; x++) {
+            int listed = 0;
+            for (size_t k = 0; k < nd && !listed; k++)
+                listed = d[k] == e[x].to;
+            ck_assert(listed);
+        }
+        total += ne;
+    }
+    free(on);
+    free(root);
+    return total;
 }

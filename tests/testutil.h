@@ -2,6 +2,7 @@
 #ifndef VSOLVE_TESTUTIL_H
 #define VSOLVE_TESTUTIL_H
 #include <stddef.h>
+#include "graph.h"
 #include "json.h"
 
 /* Path of a file in the source tree (static buffer rotation: valid for a few calls). */
@@ -30,5 +31,21 @@ const json_value *test_load_table(arena *a, const char *relative, char **text);
 
 /* The i-th element of a row, which must be a string. */
 const char *test_string_at(const json_value *row, size_t i);
+
+/* Builds u and req (initialised here) from a test case in the YAML form of tests/cases (see
+ * formats/testcase/testcase.h), given as text; fails the test on any error. */
+struct vs_universe;
+struct vs_request;
+void test_build_case(const char *yaml, struct vs_universe *u, struct vs_request *req);
+/* The package NAME at VERSION of u; fails the test when there is none. */
+unsigned test_pkg(const struct vs_universe *u, const char *name, const char *version);
+
+/* Re-checks a solution graph independently of graph.c: nodes are the real chosen packages in
+ * order; every applicable clause of a node's package (root variant for requested names) and of
+ * the chosen virtual packages it owns has exactly one edge, to the node owning the clause's
+ * highest chosen provider (none when that is the node itself); deps are the edges' distinct
+ * targets, ascending. owner may be NULL. Fails the test otherwise; returns the edge count. */
+size_t test_check_graph(const vs_universe *u, const vs_request *req, const vs_solution *s, const uint32_t *owner,
+                        const vs_graph *g);
 
 #endif

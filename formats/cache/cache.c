@@ -6,17 +6,23 @@
  *   12 header checksum         u32, crc32 of bytes 16..63
  *   16 source fingerprint      u64
  *   24 settings fingerprint    u64
- *   32 body size               u64 (the file's size less this header)
+ *   32 body size               u64 (the file's size less this header and the attributes)
  *   40 body checksum           u32, crc32 of the body
  *   44 part count              u32 (the image's core and its clause chunks)
- *   48 reserved                16 zero bytes
+ *   48 attributes' image size  u32
+ *   52 attributes' compressed size  u32 (0: no attributes)
+ *   56 attributes' checksum    u32, crc32 of their compressed bytes
+ *   60 reserved                4 zero bytes
  *   64 body: per part its image size and compressed size (u32 each), then one zlib stream per
  *      part, in order: the core, the clause descriptions, then the clause chunks
  *      (solver/universe_image.c)
+ *   64 + body size: the attributes, one zlib stream, outside the body and its checksum
  *
  * Reading checks both checksums over the whole file and inflates the core; a clause chunk is
  * inflated when a solve first reaches one of its names, and the descriptions when something is
- * to be explained (universe_need_*), so a request reads only what its answer needs. zlib writes the streams; libdeflate reads them: it inflates a
+ * to be explained (universe_need_*), so a request reads only what its answer needs. The
+ * attributes are not even read from the file: the universe keeps the file open and reads,
+ * checks and inflates them when something asks (universe_need_attrs), e.g. a lock writer. zlib writes the streams; libdeflate reads them: it inflates a
  * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
@@ -205,7 +212,13 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
             rc = compress_part(raw, len, &z[i], &zlen[i]);
         body += rc == VSOLVE_OK ? zlen[i] : 0;
     }
-    unsigned char *file = rc == VSOLVE_OK ? malloc(HEADER_SIZE + body) : NULL;
+    unsigned char *za = NULL;
+    size_t za_len = 0;
+    if (rc == VSOLVE_OK && img.attrs_len > UINT32_MAX)
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK)
+        rc = compress_part(img.attrs, img.attrs_len, &za, &za_len);
+    unsigned char *file = rc == VSOLVE_OK ? malloc(HEADER_SIZE + body + za_len) : NULL;
     if (file) {
         unsigned char *at = file + HEADER_SIZE + (size_t)parts * 8;
         for (uint32_t i = 0; i < parts; i++) {
@@ -223,12 +236,17 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
         put_u64(file + 32, body);
         put_u32(file + 40, (uint32_t)libdeflate_crc32(0, file + HEADER_SIZE, body));
         put_u32(file + 44, parts);
+        put_u32(file + 48, (uint32_t)img.attrs_len);
+        put_u32(file + 52, (uint32_t)za_len);
+        put_u32(file + 56, (uint32_t)libdeflate_crc32(0, za, za_len));
+        memcpy(file + HEADER_SIZE + body, za, za_len);
         put_u32(file + 12, (uint32_t)crc32(0L, file + 16, HEADER_SIZE - 16));
     }
     for (uint32_t i = 0; z && i < parts; i++)
         free(z[i]);
     free(z);
     free(zlen);
+    free(za);
     universe_image_free(&img);
     if (!file)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
@@ -236,7 +254,7 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
     make_parent(path);
     vs_error why;
     vs_error_clear(&why);
-    int wr = atomic_file_write(path, file, HEADER_SIZE + body, &why);   /* whole or not at all; regular files only */
+    int wr = atomic_file_write(path, file, HEADER_SIZE + body + za_len, &why);   /* whole or not at all; regular files only */
     free(file);
     if (wr != VSOLVE_OK)
         return vs_error_set(err, wr, "cannot write the cache: %s", why.message);
@@ -317,9 +335,60 @@ static int load_descs(void *source, vs_universe *u, vs_error *err)
     return rc;
 }
 
-/* Reads and checks the whole file: header, key, sizes, checksums and the part table. */
-static int read_file(const char *path, const cache_key *key, chunk_source *cs, uint32_t *parts, vs_error *err)
+/* What the universe keeps to read its attributes later: the open file (so that a cache
+ * replaced in the meantime is not mixed with this one) and where they are. */
+typedef struct attr_source {
+    int fd;
+    uint64_t offset;
+    uint32_t raw_len, z_len, crc, n_pkgs;
+    char path[PATH_MAX];
+} attr_source;
+
+static void attr_source_free(void *p)
 {
+    attr_source *as = p;
+    if (!as)
+        return;
+    close(as->fd);
+    free(as);
+}
+
+static int load_attrs(void *source, vs_attrs *a, vs_error *err)
+{
+    attr_source *as = source;
+    unsigned char *z = malloc(as->z_len ? as->z_len : 1), *image = malloc(as->raw_len ? as->raw_len : 1);
+    int rc = z && image ? VSOLVE_OK : vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    size_t got = 0;
+    while (rc == VSOLVE_OK && got < as->z_len) {
+        ssize_t n = pread(as->fd, z + got, as->z_len - got, (off_t)(as->offset + got));
+        if (n <= 0)
+            rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot read the attributes", as->path);
+        else
+            got += (size_t)n;
+    }
+    if (rc == VSOLVE_OK && (uint32_t)libdeflate_crc32(0, z, as->z_len) != as->crc)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the attributes are damaged (checksum mismatch)", as->path);
+    struct libdeflate_decompressor *inf = rc == VSOLVE_OK ? libdeflate_alloc_decompressor() : NULL;
+    if (rc == VSOLVE_OK && !inf)
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+    size_t used = 0;
+    if (rc == VSOLVE_OK && (libdeflate_zlib_decompress_ex(inf, z, as->z_len, image, as->raw_len, &used, NULL) !=
+                                LIBDEFLATE_SUCCESS || used != as->z_len))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the attributes are damaged (length)", as->path);
+    libdeflate_free_decompressor(inf);
+    free(z);
+    if (rc != VSOLVE_OK) {
+        free(image);
+        return rc;
+    }
+    return universe_image_read_attrs(a, as->n_pkgs, image, as->raw_len, err) == VSOLVE_OK ? VSOLVE_OK : prefixed(err, as->path);
+}
+
+/* Reads and checks the whole file: header, key, sizes, checksums and the part table. */
+static int read_file(const char *path, const cache_key *key, chunk_source *cs, uint32_t *parts, attr_source **as,
+                     vs_error *err)
+{
+    *as = NULL;
     struct stat st;
     if (stat(path, &st) != 0)
         return vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", path, strerror(errno));
@@ -345,14 +414,32 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
                                                               : "other settings or variables");
     uint64_t body = get_u64(header + 32);
     *parts = get_u32(header + 44);
-    struct stat fst;   /* the body size must be the file's: no allocation the file does not back */
+    uint32_t attrs_raw = get_u32(header + 48), attrs_z = get_u32(header + 52);
+    /* the body and the attributes must be the file's size: no allocation the file does not back;
+     * deflate expands at most 1032:1, so the attributes' image size is bounded by their bytes */
     if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body ||
-                            fstat(fileno(f), &fst) != 0 || (uint64_t)fst.st_size != HEADER_SIZE + body))
+                            fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size != HEADER_SIZE + body + attrs_z ||
+                            (uint64_t)attrs_raw > (uint64_t)attrs_z * 1032 + 64))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", path);
     if (rc == VSOLVE_OK && !(cs->file = malloc(body)))
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
-    if (rc == VSOLVE_OK && (fread(cs->file, 1, body, f) != body || fgetc(f) != EOF))
+    if (rc == VSOLVE_OK && fread(cs->file, 1, body, f) != body)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", path);
+    if (rc == VSOLVE_OK && attrs_z) {   /* read later, from this very file */
+        if (!(*as = calloc(1, sizeof **as)))
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
+        else if (((*as)->fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0)) < 0) {
+            free(*as);
+            *as = NULL;
+            rc = vs_error_set(err, VSOLVE_EIO, "%s: %s", path, strerror(errno));
+        } else {
+            (*as)->offset = HEADER_SIZE + body;
+            (*as)->raw_len = attrs_raw;
+            (*as)->z_len = attrs_z;
+            (*as)->crc = get_u32(header + 56);
+            snprintf((*as)->path, sizeof (*as)->path, "%s", path);
+        }
+    }
     fclose(f);
     if (rc == VSOLVE_OK && get_u32(header + 40) != (uint32_t)libdeflate_crc32(0, cs->file, body))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the compressed data is damaged (checksum mismatch)", path);
@@ -401,7 +488,8 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
     snprintf(cs->path, sizeof cs->path, "%s", path);
     uint32_t parts = 0;
-    int rc = read_file(path, key, cs, &parts, err);
+    attr_source *as = NULL;
+    int rc = read_file(path, key, cs, &parts, &as, err);
     if (rc == VSOLVE_OK && !(cs->inflater = libdeflate_alloc_decompressor()))
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
     unsigned char *core = NULL;
@@ -417,7 +505,14 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);
     if (rc != VSOLVE_OK) {
         chunk_source_free(cs);
+        attr_source_free(as);
         return rc;
+    }
+    if (as) {
+        as->n_pkgs = (uint32_t)u->pkgs.len;
+        u->attrs.source = as;
+        u->attrs.load = load_attrs;
+        u->attrs.free_source = attr_source_free;
     }
     u->pending->source = cs;
     u->pending->load = load_chunk;

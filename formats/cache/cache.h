@@ -8,7 +8,7 @@
 #include "universe.h"
 
 /* The file format version; a cache of another version is rebuilt, never read. */
-#define VSOLVE_CACHE_FORMAT 7u
+#define VSOLVE_CACHE_FORMAT 8u
 
 typedef struct cache_key {
     uint64_t source;     /* cache_source_fingerprint of the repository */
@@ -34,7 +34,8 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
  * freed and the error says why: VSOLVE_EIO "missing" (no file), VSOLVE_EBADINPUT "stale" (key
  * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image). The
  * whole file is checksummed here, but the clauses stay pending: universe_need_* inflates the
- * chunks a caller needs (the universe keeps the file in memory until then). */
+ * chunks a caller needs (the universe keeps the file in memory until then). The attributes are
+ * left in the file, which u keeps open: universe_need_attrs reads them. */
 int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err);
 
 /* Checks what the adapter knows of a universe read from a cache: names in strcmp order, each

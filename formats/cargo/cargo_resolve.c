@@ -16,6 +16,7 @@
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
  * avoided (cargo's incompatible-rust-versions = "fallback"). */
 #include "cargo_resolve.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vec.h"
@@ -226,7 +227,7 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
 }
 
 /* Compares rust versions "1.65" / "1.70.0" numerically, part by part (missing parts are 0). */
-static int rust_version_cmp(const char *a, const char *b)
+int cargo_rust_version_cmp(const char *a, const char *b)
 {
     for (int part = 0; part < 3; part++) {
         unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
@@ -249,7 +250,7 @@ static int add_node(builder *b, cargo_node *n)
     uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
     if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
         flags |= VS_PKG_UNAVAILABLE;
-    if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && rust_version_cmp(n->v->rust_version, b->msrv) > 0)
+    if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && cargo_rust_version_cmp(n->v->rust_version, b->msrv) > 0)
         flags |= VS_PKG_AVOID;
     uint32_t ns = universe_intern(u, name, strlen(name)), vs = universe_intern(u, n->v->vers, strlen(n->v->vers));
     if (ns == UINT32_MAX || vs == UINT32_MAX)
@@ -257,7 +258,7 @@ static int add_node(builder *b, cargo_node *n)
     return universe_add_package(u, ns, vs, flags, n);
 }
 
-static int version_order(const char *a, const char *b)
+int cargo_version_order(const char *a, const char *b)
 {
     semver_version x, y;
     char why[8];
@@ -557,10 +558,8 @@ static int add_groups(builder *b)
             if (rc == VSOLVE_OK && members.len) {
                 char desc[300];
                 snprintf(desc, sizeof desc, "%s %s.x: one version per semver-compatible range", ce->name, slot);
-                uint32_t d = universe_intern(u, desc, strlen(desc)), g;
-                rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, &g);
-                for (size_t m = 0; rc == VSOLVE_OK && m < members.len; m++)
-                    u->pkgs.items[members.items[m]].slot = g;
+                uint32_t d = universe_intern(u, desc, strlen(desc));
+                rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_slot(u, d, members.items, members.len, NULL);
             }
             j = k;
         }
@@ -587,6 +586,51 @@ static int add_groups(builder *b)
     }
     vec_free(&members);
     return rc;
+}
+
+/* ---- attributes and owners ------------------------------------------------------------------ */
+
+/* What Cargo.lock needs of each crate version (attr.h): its source and checksum; of the root,
+ * its rust-version (a free key "rust-version": it decides the lock's format). */
+static int record_attrs(cargo_problem *pb, const char *source_url)
+{
+    vs_universe *u = &pb->u;
+    char source[1024];
+    snprintf(source, sizeof source, "registry+%s", source_url ? source_url : CARGO_CRATES_IO_INDEX);
+    uint32_t rust_key = attrs_key(&u->attrs, "rust-version");
+    int rc = rust_key == UINT32_MAX ? VSOLVE_ENOMEM : VSOLVE_OK;
+    for (uint32_t p = 0; p < u->pkgs.len && rc == VSOLVE_OK; p++) {
+        const cargo_node *n = pb->node_of_pkg[p];
+        if (n->kind != NODE_CRATE)
+            continue;
+        if (n->entry->is_root) {
+            if (pb->root->rust_version)
+                rc = attrs_add_str(&u->attrs, p, rust_key, pb->root->rust_version);
+            continue;
+        }
+        rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
+        if (rc == VSOLVE_OK && n->v->cksum) {
+            char sum[300];
+            snprintf(sum, sizeof sum, "sha256=%s", n->v->cksum);
+            rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_CHECKSUM, n->v->cksum);
+            if (rc == VSOLVE_OK)
+                rc = attrs_add_str(&u->attrs, p, VS_ATTR_CHECKSUM, sum);
+        }
+    }
+    return rc == VSOLVE_OK ? attrs_finish(&u->attrs) : rc;
+}
+
+int cargo_owner_map(const cargo_problem *pb, uint32_t **out)
+{
+    size_t n = pb->u.pkgs.len;
+    *out = malloc((n ? n : 1) * sizeof **out);
+    if (!*out)
+        return VSOLVE_ENOMEM;
+    for (size_t p = 0; p < n; p++) {
+        const cargo_node *node = pb->node_of_pkg[p];
+        (*out)[p] = node->kind == NODE_CRATE ? VS_NONE : node->entry->base.pkg;
+    }
+    return VSOLVE_OK;
 }
 
 /* ---- the problem ----------------------------------------------------------------------------- */
@@ -644,7 +688,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
             rc = add_node(&b, &ve->optionals[k]);
     }
     if (rc == VSOLVE_OK)
-        rc = universe_sort(&pb->u, version_order);
+        rc = universe_sort(&pb->u, cargo_version_order);
     if (rc == VSOLVE_OK && !(pb->node_of_pkg = calloc(pb->u.pkgs.len ? pb->u.pkgs.len : 1, sizeof *pb->node_of_pkg)))
         rc = VSOLVE_ENOMEM;
     for (size_t p = 0; rc == VSOLVE_OK && p < pb->u.pkgs.len; p++) {
@@ -661,6 +705,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     u32_vec prov = { 0 };
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         rc = entry_clauses(&b, b.all.items[i], &prov);
+    if (rc == VSOLVE_OK)
+        rc = record_attrs(pb, opt ? opt->source_url : NULL);
     if (rc == VSOLVE_OK)
         rc = add_groups(&b);
 
@@ -738,7 +784,7 @@ size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, 
     for (size_t i = 0; i < s->pkgs.len && n + 1 < size; i++) {
         const cargo_node *node = pb->node_of_pkg[s->pkgs.items[i]];
         if (node->kind != NODE_CRATE || node->entry->is_root || !node->v->rust_version ||
-            rust_version_cmp(node->v->rust_version, pb->root->rust_version) <= 0)
+            cargo_rust_version_cmp(node->v->rust_version, pb->root->rust_version) <= 0)
             continue;
         int w = snprintf(buf + n, size - n, "%s%s %s (%s)", n ? ", " : "crates needing a newer Rust than the package's rust-version: ",
                          node->crate, node->v->vers, node->v->rust_version);
@@ -747,131 +793,4 @@ size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, 
         n += (size_t)w < size - n ? (size_t)w : size - n - 1;
     }
     return n;
-}
-
-/* ---- Cargo.lock ----------------------------------------------------------------------------- */
-
-static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The inside of a TOML basic string: quotes, backslashes and control characters escaped, so
- * that no field (an index's cksum, a --source-url) can end the string and add lines of its own. */
-static void put_toml_chars(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\u%04X", c);
-        else
-            fputc(c, out);
-    }
-}
-
-static void put_toml_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    put_toml_chars(out, s);
-    fputc('"', out);
-}
-
-int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url)
-{
-    const vs_universe *u = &pb->u;
-    unsigned char *on = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (!on)
-        return VSOLVE_ENOMEM;
-    for (size_t i = 0; i < s->pkgs.len; i++)
-        on[s->pkgs.items[i]] = 1;
-    if (!source_url)
-        source_url = "https://github.com/rust-lang/crates.io-index";
-    /* cargo writes format 4, or 3 for a package whose rust-version predates format 4 (1.78) */
-    int format = pb->root->rust_version && rust_version_cmp(pb->root->rust_version, "1.78") < 0 ? 3 : 4;
-    fprintf(out, "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = %d\n", format);
-    char **deps = NULL;
-    size_t cap = 0;
-    int rc = VSOLVE_OK;
-    for (size_t i = 0; i < s->pkgs.len && rc == VSOLVE_OK; i++) {
-        uint32_t p = s->pkgs.items[i];
-        const cargo_node *n = pb->node_of_pkg[p];
-        if (n->kind != NODE_CRATE)
-            continue;
-        const version_entry *ve = n->entry;
-        fputs("\n[[package]]\nname = ", out);
-        put_toml_string(out, n->crate);
-        fputs("\nversion = ", out);
-        put_toml_string(out, n->v->vers);
-        fputc('\n', out);
-        if (!ve->is_root) {
-            fputs("source = \"registry+", out);
-            put_toml_chars(out, source_url);
-            fputs("\"\n", out);
-            if (n->v->cksum) {
-                fputs("checksum = ", out);
-                put_toml_string(out, n->v->cksum);
-                fputc('\n', out);
-            }
-        }
-        /* resolved dependencies: active dependency entries and the installed version each uses */
-        size_t nd = 0;
-        for (size_t k = 0; k < n->v->n_deps; k++) {
-            const cargo_dep *d = &n->v->deps[k];
-            if (!uses_dep(d, ve->is_root))
-                continue;
-            if (d->optional) {
-                const cargo_node *on_node = optional_node(ve, d->name);
-                if (!on_node || !on[on_node->pkg])
-                    continue;
-            }
-            uint32_t dn = universe_find_name(u, d->package), first, count, chosen = VS_NONE;
-            if (dn == VS_NONE)
-                continue;
-            universe_name_pkgs(u, dn, &first, &count);
-            for (uint32_t j = 0; j < count; j++)
-                if (on[first + j] && semver_req_matches(&d->req, &pb->node_of_pkg[first + j]->v->v))
-                    chosen = first + j;
-            if (chosen == VS_NONE)
-                continue;
-            /* "name", or "name version" when the lock holds several versions of the crate */
-            int several = 0;
-            for (uint32_t j = 0; j < count && !several; j++)
-                several = on[first + j] && first + j != chosen;
-            char entry[600];
-            if (several)
-                snprintf(entry, sizeof entry, "%s %s", d->package, pb->node_of_pkg[chosen]->v->vers);
-            else
-                snprintf(entry, sizeof entry, "%s", d->package);
-            if (nd == cap) {
-                cap = cap ? cap * 2 : 32;
-                char **nd_ = realloc(deps, cap * sizeof *deps);
-                if (!nd_) {
-                    rc = VSOLVE_ENOMEM;
-                    break;
-                }
-                deps = nd_;
-            }
-            if (!(deps[nd++] = strdup(entry))) {
-                rc = VSOLVE_ENOMEM;
-                break;
-            }
-        }
-        if (nd > 1)
-            qsort(deps, nd, sizeof *deps, by_string);
-        if (nd)
-            fprintf(out, "dependencies = [\n");
-        for (size_t k = 0; k < nd; k++) {
-            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0) {
-                fputc(' ', out);
-                put_toml_string(out, deps[k]);
-                fputs(",\n", out);
-            }
-        }
-        if (nd)
-            fprintf(out, "]\n");
-        for (size_t k = 0; k < nd; k++)
-            free(deps[k]);
-    }
-    free(deps);
-    free(on);
-    return rc == VSOLVE_OK && ferror(out) ? VSOLVE_EIO : rc;
 }

@@ -1,8 +1,7 @@
 /* cargo_resolve.h: a cargo resolution problem (root manifest + the index crates it can reach)
- * as a universe and request, and the Cargo.lock of a solution. */
+ * as a universe (with each crate version's source and checksum as attributes) and request. */
 #ifndef VSOLVE_CARGO_RESOLVE_H
 #define VSOLVE_CARGO_RESOLVE_H
-#include <stdio.h>
 #include "request.h"
 #include "solve.h"
 #include "universe.h"
@@ -14,7 +13,10 @@ typedef struct cargo_options {
     size_t n_features;
     int no_default_features;
     int all_features;              /* every root feature and optional dependency (what Cargo.lock covers) */
+    const char *source_url;        /* the index's URL for the crates' source attribute; NULL: crates.io */
 } cargo_options;
+
+#define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
 
 typedef struct cargo_node cargo_node;
 
@@ -36,14 +38,21 @@ int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifes
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
 
+/* The order of crate versions in the universe: semver's (build metadata last), unparsable
+ * versions first, by bytes. */
+int cargo_version_order(const char *a, const char *b);
+
 /* Reports the chosen crates that declare a rust-version newer than the root's (cargo does
  * not refuse them unless asked; with resolver 3 they are only chosen when nothing else fits):
  * "crates needing a newer Rust than 1.65: clap 4.5.9 (1.74), ...". Empty when none or when
  * the root declares no rust-version. Returns the length written. */
 size_t cargo_rust_version_report(const cargo_problem *pb, const vs_solution *s, char *buf, size_t size);
 
-/* Writes the Cargo.lock (format 4, or 3 when the root's rust-version is older than 1.78) of a solution: every package with its source, checksum and
- * resolved dependencies, sorted as cargo sorts them. source_url NULL means crates.io. */
-int cargo_write_lock(FILE *out, const cargo_problem *pb, const vs_solution *s, const char *source_url);
+/* Compares rust versions "1.65" / "1.70.0" numerically, part by part (missing parts are 0). */
+int cargo_rust_version_cmp(const char *a, const char *b);
+
+/* The owner of every package of the problem, for graph_build: a feature or optional-dependency
+ * node's crate version; VS_NONE for crate versions. *out is malloc'd. VSOLVE_OK or VSOLVE_ENOMEM. */
+int cargo_owner_map(const cargo_problem *pb, uint32_t **out);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "opam_print.h"
 #include "opam_syntax.h"
 #include "opam_version.h"
 #include "repo_source.h"
@@ -13,7 +14,15 @@ typedef struct opam_source {
     const char *name, *version, *filename;
     const opam_node *available, *depends, *conflicts, *conflict_class;
     int avoid_version;   /* flags: avoid-version */
+    size_t first_attr, n_attrs;   /* into loader.attrs */
 } opam_source;
+
+/* An attribute of a source, before its package has its final id. */
+typedef struct source_attr {
+    uint32_t key;
+    const char *value;   /* in loader.mem */
+    size_t len;
+} source_attr;
 
 /* opam's install-time switches: with them, opam applies test/doc/dev-setup dependencies to
  * the requested packages only. */
@@ -28,6 +37,7 @@ typedef struct loader {
     arena mem;                 /* the kept fields and names: live until the universe is built */
     arena scratch;             /* one file's whole tree, dropped after each file */
     VEC(opam_source) sources;
+    VEC(source_attr) attrs;
     vs_error *err;
     opam_load_options *opt;         /* NULL: strict */
     vs_error first_skipped;         /* the first malformed file left out, when not strict */
@@ -119,6 +129,128 @@ static int skip_or_fail(loader *ld)
     return VSOLVE_OK;
 }
 
+/* ---- attributes ------------------------------------------------------------------------ */
+
+static int keep_attr(loader *ld, uint32_t key, const char *value, size_t len)
+{
+    char *copy = arena_strndup(&ld->mem, value, len);
+    source_attr a = { key, copy, len };
+    return copy && vec_push(&ld->attrs, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
+/* Each string of a value that is a string or a list of strings. */
+static int keep_strings(loader *ld, uint32_t key, const opam_node *v)
+{
+    if (!v)
+        return VSOLVE_OK;
+    opam_node *const *items = v->kind == OPAM_LIST ? v->items : (opam_node *const *)&v;
+    size_t n = v->kind == OPAM_LIST ? v->n_items : 1;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        const opam_node *it = items[i]->kind == OPAM_OPTION ? items[i]->lhs : items[i];
+        if (it && it->kind == OPAM_STRING)
+            rc = keep_attr(ld, key, it->str, it->len);
+    }
+    return rc;
+}
+
+/* A checksum as "KIND=HEX"; the old url form's bare digest gets its kind from its length. */
+static int keep_checksums(loader *ld, const opam_node *v)
+{
+    if (!v)
+        return VSOLVE_OK;
+    opam_node *const *items = v->kind == OPAM_LIST ? v->items : (opam_node *const *)&v;
+    size_t n = v->kind == OPAM_LIST ? v->n_items : 1;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        const opam_node *it = items[i];
+        if (it->kind != OPAM_STRING)
+            continue;
+        const char *kind = memchr(it->str, '=', it->len) ? "" : it->len == 32 ? "md5=" : it->len == 64 ? "sha256="
+                         : it->len == 128 ? "sha512=" : "";
+        char buf[600];
+        int w = snprintf(buf, sizeof buf, "%s%.*s", kind, (int)it->len, it->str);
+        rc = w > 0 && (size_t)w < sizeof buf ? keep_attr(ld, VS_ATTR_CHECKSUM, buf, (size_t)w)
+                                             : keep_attr(ld, VS_ATTR_CHECKSUM, it->str, it->len);
+    }
+    return rc;
+}
+
+/* Does a depends formula name dune or jbuilder (opam-monorepo's test for a dune build)? Only
+ * package names count, under any filter or constraint. */
+static int names_dune(const opam_node *n, int depth)
+{
+    if (!n || depth > OPAM_MAX_DEPTH)
+        return 0;
+    switch (n->kind) {
+    case OPAM_STRING: return !strcmp(n->str, "dune") || !strcmp(n->str, "jbuilder");
+    case OPAM_OPTION: return names_dune(n->lhs, depth + 1);
+    case OPAM_AND:
+    case OPAM_OR: return names_dune(n->lhs, depth + 1) || names_dune(n->rhs, depth + 1);
+    case OPAM_LIST:
+    case OPAM_GROUP:
+        for (size_t i = 0; i < n->n_items; i++)
+            if (names_dune(n->items[i], depth + 1))
+                return 1;
+        return 0;
+    default: return 0;
+    }
+}
+
+static const char *const url_fields[] = { "src", "archive", "git", "http", "hg", "darcs", "local" };
+
+/* What a lock needs of the file (attr.h): url { src checksum mirrors } (or the old forms),
+ * dev-repo, homepage, license, depexts as text, builds-with-dune. */
+static int collect_attrs(loader *ld, const opam_file *file, opam_source *src)
+{
+    src->first_attr = ld->attrs.len;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < file->n_items && rc == VSOLVE_OK; i++) {
+        const opam_item *sec = file->items[i];
+        if (!sec->is_section || strcmp(sec->name, "url") != 0)
+            continue;
+        const opam_node *url = NULL;
+        for (size_t f = 0; f < sizeof url_fields / sizeof url_fields[0] && !url; f++)
+            for (size_t j = 0; j < sec->n_items && !url; j++)
+                if (!sec->items[j]->is_section && !strcmp(sec->items[j]->name, url_fields[f]) &&
+                    sec->items[j]->value->kind == OPAM_STRING)
+                    url = sec->items[j]->value;
+        if (url)
+            rc = keep_attr(ld, VS_ATTR_URL, url->str, url->len);
+        for (size_t j = 0; j < sec->n_items && rc == VSOLVE_OK; j++) {
+            const opam_item *it = sec->items[j];
+            if (it->is_section)
+                continue;
+            if (!strcmp(it->name, "checksum"))
+                rc = keep_checksums(ld, it->value);
+            else if (!strcmp(it->name, "mirrors"))
+                rc = keep_strings(ld, VS_ATTR_MIRROR, it->value);
+        }
+        break;   /* one url section */
+    }
+    if (rc == VSOLVE_OK)
+        rc = keep_strings(ld, VS_ATTR_DEV_REPO, opam_file_field(file, "dev-repo"));
+    if (rc == VSOLVE_OK)
+        rc = keep_strings(ld, VS_ATTR_HOMEPAGE, opam_file_field(file, "homepage"));
+    if (rc == VSOLVE_OK)
+        rc = keep_strings(ld, VS_ATTR_LICENSE, opam_file_field(file, "license"));
+    const opam_node *dx = opam_file_field(file, "depexts");
+    if (dx && rc == VSOLVE_OK) {
+        opam_node *const *items = dx->kind == OPAM_LIST ? dx->items : (opam_node *const *)&dx;
+        size_t n = dx->kind == OPAM_LIST ? dx->n_items : 1;
+        for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+            char *t = opam_value_text(&ld->scratch, items[i]);
+            rc = t ? keep_attr(ld, VS_ATTR_DEPEXT, t, strlen(t)) : VSOLVE_ENOMEM;
+        }
+    }
+    if (rc == VSOLVE_OK) {
+        const char *dune = names_dune(opam_file_field(file, "depends"), 0) ? "true" : "false";
+        rc = keep_attr(ld, VS_ATTR_BUILDS_WITH_DUNE, dune, strlen(dune));
+    }
+    src->n_attrs = ld->attrs.len - src->first_attr;
+    return rc;
+}
+
 static int add_source(loader *ld, const char *filename, const char *name, size_t name_len,
                       const char *version, size_t version_len, const char *data, size_t len)
 {
@@ -140,6 +272,8 @@ static int add_source(loader *ld, const char *filename, const char *name, size_t
     src.conflicts = copy_node(&ld->mem, opam_file_field(file, "conflicts"), &oom);
     src.conflict_class = copy_node(&ld->mem, opam_file_field(file, "conflict-class"), &oom);
     src.avoid_version = has_flag(file, "avoid-version");
+    if (!oom && collect_attrs(ld, file, &src) != VSOLVE_OK)
+        oom = 1;
     if (oom || !vec_push(&ld->sources, src))
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
@@ -626,6 +760,10 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
                 rc = VSOLVE_ENOMEM;
         }
     }
+    for (size_t i = 0; i < src->n_attrs && rc == VSOLVE_OK; i++) {
+        const source_attr *a = &ld->attrs.items[src->first_attr + i];
+        rc = attrs_add(&u->attrs, pkg, a->key, a->value, a->len);
+    }
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return rc;
@@ -670,6 +808,8 @@ static int build_universe(loader *ld, opam_load_stats *stats)
     }
     arena_free(&tmp);
     if (rc == VSOLVE_OK)
+        rc = attrs_finish(&u->attrs);
+    if (rc == VSOLVE_OK)
         rc = universe_slot_per_name(u);
     if (rc == VSOLVE_OK)
         rc = add_conflict_classes(u, classes.items, classes.len);
@@ -712,6 +852,7 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
 static void loader_free(loader *ld)
 {
     vec_free(&ld->sources);
+    vec_free(&ld->attrs);
     arena_free(&ld->mem);
     arena_free(&ld->scratch);
     opam_vars_free(&ld->ordinary);

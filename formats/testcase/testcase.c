@@ -1,12 +1,9 @@
-/* testcase.c: reading, running and writing YAML solver test cases (libyaml). */
+/* testcase.c: reading YAML solver test cases (libyaml) into a testcase, in either form. */
 #include "testcase.h"
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-#include "checker.h"
-#include "encode.h"
-
-/* ---- reading ------------------------------------------------------------------------- */
+#include "universe.h"
 
 typedef struct reader {
     testcase *tc;
@@ -14,30 +11,57 @@ typedef struct reader {
     vs_error *err;
 } reader;
 
-static int bad(reader *r, yaml_node_t *n, const char *what)
+static int bad(reader *r, const yaml_node_t *n, const char *what)
 {
     return vs_error_at(r->err, r->tc->path, (unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1,
                        "expected %s", what);
 }
 
-static const char *scalar(reader *r, yaml_node_t *n)
+static int oom(reader *r) { return vs_error_set(r->err, VSOLVE_ENOMEM, "out of memory"); }
+
+static yaml_node_t *node(reader *r, int id) { return yaml_document_get_node(r->doc, id); }
+
+static const char *scalar(reader *r, const yaml_node_t *n)
 {
     if (!n || n->type != YAML_SCALAR_NODE)
         return NULL;
     return arena_strndup(&r->tc->mem, (const char *)n->data.scalar.value, n->data.scalar.length);
 }
 
+static size_t n_items(const yaml_node_t *n)
+{
+    return n->type == YAML_SEQUENCE_NODE ? (size_t)(n->data.sequence.items.top - n->data.sequence.items.start)
+           : n->type == YAML_MAPPING_NODE ? (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start)
+                                          : 0;
+}
+
+/* An empty body: {}, [] or nothing. */
+static int is_empty(const yaml_node_t *n)
+{
+    return (n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0) ||
+           ((n->type == YAML_MAPPING_NODE || n->type == YAML_SEQUENCE_NODE) && n_items(n) == 0);
+}
+
+static void *alloc_array(reader *r, size_t n, size_t size)
+{
+    return arena_alloc(&r->tc->mem, (n ? n : 1) * size);
+}
+
+static void mark(const yaml_node_t *n, unsigned *line, unsigned *col)
+{
+    *line = (unsigned)n->start_mark.line + 1;
+    *col = (unsigned)n->start_mark.column + 1;
+}
+
 static int read_string_list(reader *r, yaml_node_t *n, const char ***out, size_t *count)
 {
     if (n->type != YAML_SEQUENCE_NODE)
         return bad(r, n, "a list of strings");
-    size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    *out = arena_alloc(&r->tc->mem, (len ? len : 1) * sizeof **out);
-    if (!*out)
-        return vs_error_set(r->err, VSOLVE_ENOMEM, "out of memory");
+    if (!(*out = alloc_array(r, n_items(n), sizeof **out)))
+        return oom(r);
     *count = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-        yaml_node_t *item = yaml_document_get_node(r->doc, *it);
+        yaml_node_t *item = node(r, *it);
         const char *s = scalar(r, item);
         if (!s)
             return bad(r, item ? item : n, "a string");
@@ -46,16 +70,316 @@ static int read_string_list(reader *r, yaml_node_t *n, const char ***out, size_t
     return VSOLVE_OK;
 }
 
+/* { NAME: [VERSION...] } (a single VERSION may stand without brackets). */
+static int read_set(reader *r, yaml_node_t *n, tc_set *set)
+{
+    memset(set, 0, sizeof *set);
+    mark(n, &set->line, &set->col);
+    if (is_empty(n))
+        return VSOLVE_OK;
+    if (n->type != YAML_MAPPING_NODE)
+        return bad(r, n, "packages as { NAME: [ VERSION, ... ] }");
+    size_t total = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *v = node(r, p->value);
+        total += v && v->type == YAML_SEQUENCE_NODE ? (n_items(v) ? n_items(v) : 1) : 1;
+    }
+    if (!(set->refs = alloc_array(r, total, sizeof *set->refs)))
+        return oom(r);
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+        const char *name = scalar(r, k);
+        if (!name || !v)
+            return bad(r, k ? k : n, "a package name");
+        if (v->type == YAML_SCALAR_NODE) {
+            tc_ref *ref = &set->refs[set->n++];
+            ref->name = name;
+            ref->version = scalar(r, v);
+            mark(v, &ref->line, &ref->col);
+            continue;
+        }
+        if (v->type != YAML_SEQUENCE_NODE)
+            return bad(r, v, "a list of versions");
+        if (n_items(v) == 0) {
+            tc_ref *ref = &set->refs[set->n++];
+            ref->name = name;
+            mark(k, &ref->line, &ref->col);
+        }
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            yaml_node_t *item = node(r, *it);
+            tc_ref *ref = &set->refs[set->n++];
+            ref->name = name;
+            if (!(ref->version = scalar(r, item)))
+                return bad(r, item ? item : v, "a version string");
+            mark(item, &ref->line, &ref->col);
+        }
+    }
+    return VSOLVE_OK;
+}
+
+/* DESC: PROVIDERS, or { clause: DESC, providers: PROVIDERS, if: PACKAGE } */
+static int read_clause(reader *r, yaml_node_t *n, tc_clause *c)
+{
+    memset(c, 0, sizeof *c);
+    if (n->type != YAML_MAPPING_NODE || n_items(n) == 0)
+        return bad(r, n, "a clause DESC: { NAME: [ VERSION, ... ] }");
+    if (n_items(n) == 1) {
+        yaml_node_pair_t *p = n->data.mapping.pairs.start;
+        yaml_node_t *k = node(r, p->key);
+        if (!(c->desc = scalar(r, k)))
+            return bad(r, k ? k : n, "the clause's description");
+        if (strcmp(c->desc, "clause") != 0)
+            return read_set(r, node(r, p->value), &c->providers);
+    }
+    int have_desc = 0, have_providers = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+        const char *key = scalar(r, k);
+        int rc = VSOLVE_OK;
+        if (key && !strcmp(key, "clause")) {
+            have_desc = 1;
+            if (!(c->desc = scalar(r, v)))
+                rc = bad(r, v ? v : k, "the clause's description");
+        } else if (key && !strcmp(key, "providers")) {
+            have_providers = 1;
+            rc = read_set(r, v, &c->providers);
+        } else if (key && !strcmp(key, "if")) {
+            tc_set cond;
+            rc = read_set(r, v, &cond);
+            if (rc == VSOLVE_OK && (cond.n != 1 || !cond.refs[0].version))
+                rc = bad(r, v, "one package { NAME: VERSION } the clause depends on");
+            if (rc == VSOLVE_OK) {
+                c->conditional = 1;
+                c->cond = cond.refs[0];
+            }
+        } else {
+            rc = bad(r, k ? k : n, "clause, providers or if");
+        }
+        if (rc != VSOLVE_OK)
+            return rc;
+    }
+    if (!have_desc || !have_providers)
+        return bad(r, n, "a clause with the keys clause and providers");
+    return VSOLVE_OK;
+}
+
+static int read_clauses(reader *r, yaml_node_t *n, tc_clause **out, size_t *count)
+{
+    *count = 0;
+    if (is_empty(n))
+        return VSOLVE_OK;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return bad(r, n, "a list of clauses");
+    if (!(*out = alloc_array(r, n_items(n), sizeof **out)))
+        return oom(r);
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        int rc = read_clause(r, node(r, *it), &(*out)[*count]);
+        if (rc != VSOLVE_OK)
+            return rc;
+        (*count)++;
+    }
+    return VSOLVE_OK;
+}
+
+static int read_flags(reader *r, yaml_node_t *n, uint32_t *flags)
+{
+    static const struct { const char *word; uint32_t flag; } words[] = {
+        { "avoid", VS_PKG_AVOID }, { "unavailable", VS_PKG_UNAVAILABLE }, { "virtual", VS_PKG_VIRTUAL },
+    };
+    const char **list;
+    size_t count;
+    int rc = read_string_list(r, n, &list, &count);
+    for (size_t i = 0; i < count && rc == VSOLVE_OK; i++) {
+        size_t w = 0;
+        while (w < sizeof words / sizeof words[0] && strcmp(words[w].word, list[i]) != 0)
+            w++;
+        if (w == sizeof words / sizeof words[0])
+            return bad(r, node(r, n->data.sequence.items.start[i]), "a flag: avoid, unavailable or virtual");
+        *flags |= words[w].flag;
+    }
+    return rc;
+}
+
+static int read_attrs(reader *r, yaml_node_t *n, tc_package *pkg)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return bad(r, n, "attributes as { KEY: VALUE }");
+    if (!(pkg->attrs = alloc_array(r, n_items(n), sizeof *pkg->attrs)))
+        return oom(r);
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+        tc_attr *a = &pkg->attrs[pkg->n_attrs++];
+        if (!(a->key = scalar(r, k)) || !(a->value = scalar(r, v)))
+            return bad(r, a->key ? v : k, "an attribute KEY: VALUE (strings)");
+    }
+    return VSOLVE_OK;
+}
+
+static int read_package(reader *r, yaml_node_t *n, tc_package *pkg)
+{
+    if (is_empty(n))
+        return VSOLVE_OK;
+    if (n->type != YAML_MAPPING_NODE)
+        return bad(r, n, "a package body: depends, root-depends, conflicts, flags, attrs");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+        const char *key = scalar(r, k);
+        int rc;
+        if (!key || !v)
+            rc = bad(r, k ? k : n, "a key");
+        else if (!strcmp(key, "depends"))
+            rc = read_clauses(r, v, &pkg->depends, &pkg->n_depends);
+        else if (!strcmp(key, "root-depends"))
+            pkg->root_variant = 1, rc = read_clauses(r, v, &pkg->root_depends, &pkg->n_root_depends);
+        else if (!strcmp(key, "conflicts"))
+            rc = read_set(r, v, &pkg->conflicts);
+        else if (!strcmp(key, "flags"))
+            rc = read_flags(r, v, &pkg->flags);
+        else if (!strcmp(key, "attrs"))
+            rc = read_attrs(r, v, pkg);
+        else
+            rc = bad(r, k, "one of depends, root-depends, conflicts, flags, attrs");
+        if (rc != VSOLVE_OK)
+            return rc;
+    }
+    return VSOLVE_OK;
+}
+
+/* universe: { NAME: { VERSION: BODY } } */
+static int read_universe(reader *r, yaml_node_t *n)
+{
+    if (is_empty(n))
+        return VSOLVE_OK;
+    if (n->type != YAML_MAPPING_NODE)
+        return bad(r, n, "a mapping NAME: { VERSION: BODY }");
+    size_t total = 0;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *v = node(r, p->value);
+        if (!v || v->type != YAML_MAPPING_NODE)
+            return bad(r, v ? v : n, "the versions of a name: { VERSION: BODY }");
+        total += n_items(v);
+    }
+    if (!(r->tc->universe = alloc_array(r, total, sizeof *r->tc->universe)))
+        return oom(r);
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+        const char *name = scalar(r, k);
+        if (!name)
+            return bad(r, k, "a package name");
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+            yaml_node_t *vk = node(r, q->key), *body = node(r, q->value);
+            tc_package *pkg = &r->tc->universe[r->tc->n_universe];
+            memset(pkg, 0, sizeof *pkg);
+            pkg->name = name;
+            if (!(pkg->version = scalar(r, vk)) || !body)
+                return bad(r, vk ? vk : v, "a version");
+            mark(vk, &pkg->line, &pkg->col);
+            int rc = read_package(r, body, pkg);
+            if (rc != VSOLVE_OK)
+                return rc;
+            r->tc->n_universe++;
+        }
+    }
+    return VSOLVE_OK;
+}
+
+static int read_groups(reader *r, yaml_node_t *n)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return bad(r, n, "a list of groups { group: DESC, slot: true, members: { ... } }");
+    if (!(r->tc->groups = alloc_array(r, n_items(n), sizeof *r->tc->groups)))
+        return oom(r);
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *g = node(r, *it);
+        tc_group *grp = &r->tc->groups[r->tc->n_groups];
+        memset(grp, 0, sizeof *grp);
+        if (!g || g->type != YAML_MAPPING_NODE)
+            return bad(r, g ? g : n, "a group { group: DESC, slot: true, members: { ... } }");
+        int have_desc = 0, have_members = 0;
+        for (yaml_node_pair_t *p = g->data.mapping.pairs.start; p < g->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+            const char *key = scalar(r, k), *val = scalar(r, v);
+            int rc = VSOLVE_OK;
+            if (key && !strcmp(key, "group") && val)
+                have_desc = 1, grp->desc = val;
+            else if (key && !strcmp(key, "slot") && val && (!strcmp(val, "true") || !strcmp(val, "false")))
+                grp->slot = !strcmp(val, "true");
+            else if (key && !strcmp(key, "members") && v)
+                have_members = 1, rc = read_set(r, v, &grp->members);
+            else
+                rc = bad(r, k ? k : g, "group: DESC, slot: true or false, members: { NAME: [ VERSION ] }");
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+        if (!have_desc || !have_members)
+            return bad(r, g, "a group with the keys group and members");
+        r->tc->n_groups++;
+    }
+    return VSOLVE_OK;
+}
+
+/* request: [ "opam atom" | DESC: PACKAGES | { atom: DESC, install|forbid: PACKAGES } ] */
+static int read_request(reader *r, yaml_node_t *n)
+{
+    if (is_empty(n))
+        return VSOLVE_OK;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return bad(r, n, "a list of strings");
+    if (!(r->tc->request = alloc_array(r, n_items(n), sizeof *r->tc->request)))
+        return oom(r);
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *a = node(r, *it);
+        tc_atom *atom = &r->tc->request[r->tc->n_request];
+        memset(atom, 0, sizeof *atom);
+        if (!a)
+            return bad(r, n, "an atom");
+        mark(a, &atom->line, &atom->col);
+        if (a->type == YAML_SCALAR_NODE) {
+            atom->desc = scalar(r, a);
+        } else if (a->type == YAML_MAPPING_NODE && n_items(a) == 1) {
+            yaml_node_pair_t *p = a->data.mapping.pairs.start;
+            atom->resolved = 1;
+            if (!(atom->desc = scalar(r, node(r, p->key))))
+                return bad(r, a, "an atom DESC: { NAME: [ VERSION, ... ] }");
+            int rc = read_set(r, node(r, p->value), &atom->pkgs);
+            if (rc != VSOLVE_OK)
+                return rc;
+        } else if (a->type == YAML_MAPPING_NODE && n_items(a) == 2) {
+            atom->resolved = 1;
+            int have_desc = 0, have_pkgs = 0;
+            for (yaml_node_pair_t *p = a->data.mapping.pairs.start; p < a->data.mapping.pairs.top; p++) {
+                yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
+                const char *key = scalar(r, k);
+                int rc = VSOLVE_OK;
+                if (key && !strcmp(key, "atom") && (atom->desc = scalar(r, v)))
+                    have_desc = 1;
+                else if (key && (!strcmp(key, "install") || !strcmp(key, "forbid")) && v)
+                    have_pkgs = 1, atom->forbid = !strcmp(key, "forbid"), rc = read_set(r, v, &atom->pkgs);
+                else
+                    rc = bad(r, k ? k : a, "atom: DESC and install or forbid: { NAME: [ VERSION ] }");
+                if (rc != VSOLVE_OK)
+                    return rc;
+            }
+            if (!have_desc || !have_pkgs)
+                return bad(r, a, "an atom with the keys atom and install or forbid");
+        } else {
+            return bad(r, a, "an atom: \"NAME OP VERSION\", DESC: { NAME: [ VERSION ] } or { atom: DESC, forbid: ... }");
+        }
+        if (!atom->desc)
+            return oom(r);
+        r->tc->n_request++;
+    }
+    return VSOLVE_OK;
+}
+
 static int read_packages(reader *r, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
         return bad(r, n, "a mapping from NAME.VERSION to the body of its opam file");
-    size_t len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-    r->tc->packages = arena_alloc(&r->tc->mem, (len ? len : 1) * sizeof *r->tc->packages);
-    if (!r->tc->packages)
-        return vs_error_set(r->err, VSOLVE_ENOMEM, "out of memory");
+    if (!(r->tc->packages = alloc_array(r, n_items(n), sizeof *r->tc->packages)))
+        return oom(r);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(r->doc, p->key), *v = yaml_document_get_node(r->doc, p->value);
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
         const char *key = scalar(r, k), *body = scalar(r, v);
         if (!key)
             return bad(r, k ? k : n, "a package key NAME.VERSION");
@@ -68,11 +392,12 @@ static int read_packages(reader *r, yaml_node_t *n)
         f->name = arena_strndup(&r->tc->mem, key, (size_t)(dot - key));
         f->version = dot + 1;
         f->text = body;
-        char fname[512];
-        snprintf(fname, sizeof fname, "%s:%s", r->tc->path, key);
-        f->filename = arena_strndup(&r->tc->mem, fname, strlen(fname));
-        if (!f->name || !f->filename)
-            return vs_error_set(r->err, VSOLVE_ENOMEM, "out of memory");
+        size_t len = strlen(r->tc->path) + strlen(key) + 2;
+        char *fname = arena_alloc(&r->tc->mem, len);
+        if (!f->name || !fname)
+            return oom(r);
+        snprintf(fname, len, "%s:%s", r->tc->path, key);
+        f->filename = fname;
     }
     return VSOLVE_OK;
 }
@@ -81,12 +406,10 @@ static int read_env(reader *r, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
         return bad(r, n, "a mapping of opam variables");
-    size_t len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
-    r->tc->env = arena_alloc(&r->tc->mem, (len ? len : 1) * sizeof *r->tc->env);
-    if (!r->tc->env)
-        return vs_error_set(r->err, VSOLVE_ENOMEM, "out of memory");
+    if (!(r->tc->env = alloc_array(r, n_items(n), sizeof *r->tc->env)))
+        return oom(r);
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(r->doc, p->key), *v = yaml_document_get_node(r->doc, p->value);
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
         const char *key = scalar(r, k), *val = scalar(r, v);
         if (!key || !val)
             return bad(r, key ? v : k, "a variable name and a value");
@@ -97,48 +420,137 @@ static int read_env(reader *r, yaml_node_t *n)
     return VSOLVE_OK;
 }
 
+/* solution: [ NAME.VERSION ... ] or { NAME: [ VERSION ... ] } */
+static int read_solution(reader *r, yaml_node_t *n)
+{
+    testcase *tc = r->tc;
+    if (n->type == YAML_MAPPING_NODE || is_empty(n))
+        return read_set(r, n, &tc->solution);
+    const char **list;
+    size_t count;
+    int rc = read_string_list(r, n, &list, &count);
+    if (rc != VSOLVE_OK)
+        return rc;
+    tc->solution_as_list = 1;
+    mark(n, &tc->solution.line, &tc->solution.col);
+    if (!(tc->solution.refs = alloc_array(r, count, sizeof *tc->solution.refs)))
+        return oom(r);
+    for (size_t i = 0; i < count; i++) {
+        const char *dot = strchr(list[i], '.');
+        yaml_node_t *item = node(r, n->data.sequence.items.start[i]);
+        if (!dot || dot == list[i] || !dot[1])
+            return bad(r, item, "NAME.VERSION");
+        tc_ref *ref = &tc->solution.refs[tc->solution.n++];
+        ref->name = arena_strndup(&tc->mem, list[i], (size_t)(dot - list[i]));
+        ref->version = dot + 1;
+        mark(item, &ref->line, &ref->col);
+        if (!ref->name)
+            return oom(r);
+    }
+    return VSOLVE_OK;
+}
+
+static int read_ecosystem(reader *r, yaml_node_t *n)
+{
+    const char *s = scalar(r, n);
+    for (int e = TC_OPAM; s && e <= TC_CUDF; e++)
+        if (!strcmp(s, testcase_ecosystem_name((tc_ecosystem)e))) {
+            r->tc->ecosystem = (tc_ecosystem)e;
+            return VSOLVE_OK;
+        }
+    return bad(r, n, "an ecosystem: opam, cargo, npm or cudf");
+}
+
 static int read_document(reader *r, yaml_node_t *root)
 {
     testcase *tc = r->tc;
     if (!root || root->type != YAML_MAPPING_NODE)
-        return vs_error_at(r->err, tc->path, 1, 1, "expected a mapping with packages, request and solution or unsat");
-    int have_packages = 0, have_request = 0, have_answer = 0, rc = VSOLVE_OK;
+        return vs_error_at(r->err, tc->path, 1, 1, "expected a mapping with a universe, a request and the answer");
+    int have_universe = 0, have_request = 0, have_answer = 0, rc = VSOLVE_OK;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top && rc == VSOLVE_OK; p++) {
-        yaml_node_t *k = yaml_document_get_node(r->doc, p->key), *v = yaml_document_get_node(r->doc, p->value);
+        yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
         const char *key = scalar(r, k);
         if (!key || !v)
             return bad(r, k ? k : root, "a key");
         if (!strcmp(key, "description")) {
             if (!(tc->description = scalar(r, v)))
                 rc = bad(r, v, "a string");
+        } else if (!strcmp(key, "ecosystem")) {
+            rc = read_ecosystem(r, v);
         } else if (!strcmp(key, "env")) {
             rc = read_env(r, v);
-        } else if (!strcmp(key, "packages")) {
-            have_packages = 1;
-            rc = read_packages(r, v);
+        } else if (!strcmp(key, "packages") || !strcmp(key, "universe")) {
+            if (have_universe++)
+                return bad(r, k, "only one of packages (opam files) and universe");
+            tc->opam_form = !strcmp(key, "packages");
+            rc = tc->opam_form ? read_packages(r, v) : read_universe(r, v);
+        } else if (!strcmp(key, "groups")) {
+            rc = read_groups(r, v);
+        } else if (!strcmp(key, "slots")) {
+            const char *s = scalar(r, v);
+            if (!s || strcmp(s, "per-name") != 0)
+                rc = bad(r, v, "per-name (or give the slots as groups with slot: true)");
+            tc->slot_per_name = 1;
         } else if (!strcmp(key, "request")) {
             have_request = 1;
-            rc = read_string_list(r, v, &tc->request, &tc->n_request);
-        } else if (!strcmp(key, "solution") || !strcmp(key, "unsat")) {
+            rc = read_request(r, v);
+        } else if (!strcmp(key, "preference")) {
+            const char *val = scalar(r, v);
+            if (val && !strcmp(val, "newest-first"))
+                tc->preference = VS_PREFER_NEWEST_FIRST;
+            else if (val && !strcmp(val, "opam"))
+                tc->preference = VS_PREFER_OPAM_CRITERIA;
+            else
+                rc = bad(r, v, "opam or newest-first");
+        } else if (!strcmp(key, "keep")) {
+            rc = read_set(r, v, &tc->keep);
+        } else if (!strcmp(key, "solution") || !strcmp(key, "explanation") || !strcmp(key, "unsat")) {
             if (have_answer++)
-                return bad(r, k, "only one of solution and unsat");
-            tc->expect_unsat = !strcmp(key, "unsat");
-            rc = read_string_list(r, v, &tc->expected, &tc->n_expected);
+                return bad(r, k, "only one of solution, explanation and unsat");
+            tc->expect_line = (unsigned)k->start_mark.line + 1;
+            tc->expect_last = p + 1 == root->data.mapping.pairs.top;
+            if (!strcmp(key, "solution")) {
+                tc->expect = TC_EXPECT_SOLUTION;
+                rc = read_solution(r, v);
+            } else if (!strcmp(key, "explanation")) {
+                tc->expect = TC_EXPECT_EXPLANATION;
+                if (!(tc->explanation = scalar(r, v)))
+                    rc = bad(r, v, "the explanation's text");
+            } else {
+                tc->expect = TC_EXPECT_PHRASES;
+                rc = read_string_list(r, v, &tc->phrases, &tc->n_phrases);
+            }
         } else {
-            rc = bad(r, k, "one of description, env, packages, request, solution, unsat");
+            rc = bad(r, k, "one of description, ecosystem, env, packages, universe, groups, slots, request, preference, "
+                           "keep, solution, explanation, unsat");
         }
     }
-    if (rc == VSOLVE_OK && (!have_packages || !have_request || !have_answer))
-        rc = vs_error_at(r->err, tc->path, (unsigned)root->start_mark.line + 1, 1,
-                         "expected the keys packages, request, and solution or unsat");
-    return rc;
+    if (rc != VSOLVE_OK)
+        return rc;
+    if (!have_universe || !have_request || !have_answer)
+        return vs_error_at(r->err, tc->path, (unsigned)root->start_mark.line + 1, 1,
+                           "expected the keys packages or universe, request, and solution or explanation");
+    if (tc->opam_form && (tc->n_groups || tc->slot_per_name || tc->keep.n || tc->ecosystem != TC_OPAM))
+        return vs_error_at(r->err, tc->path, (unsigned)root->start_mark.line + 1, 1,
+                           "opam files (packages) come with opam's own groups: no groups, slots, keep or ecosystem");
+    if (!tc->opam_form && tc->n_env)
+        return vs_error_at(r->err, tc->path, (unsigned)root->start_mark.line + 1, 1,
+                           "env applies to opam files (packages) only");
+    for (size_t i = 0; i < tc->n_request; i++)
+        if (!tc->request[i].resolved && tc->ecosystem != TC_OPAM)
+            return vs_error_at(r->err, tc->path, tc->request[i].line, tc->request[i].col,
+                               "expected the atom's packages, DESC: { NAME: [ VERSION ] } (atoms as text are opam's)");
+    return VSOLVE_OK;
 }
 
 int testcase_read(testcase *tc, const char *path, vs_error *err)
 {
     memset(tc, 0, sizeof *tc);
+    tc->preference = -1;
     arena_init(&tc->mem);
     tc->path = arena_strndup(&tc->mem, path, strlen(path));
+    if (!tc->path)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     FILE *f = fopen(path, "rb");
     if (!f)
         return vs_error_set(err, VSOLVE_EIO, "%s: cannot open", path);
@@ -165,248 +577,4 @@ void testcase_free(testcase *tc)
 {
     arena_free(&tc->mem);
     memset(tc, 0, sizeof *tc);
-}
-
-/* ---- running ------------------------------------------------------------------------- */
-
-int testcase_build(const testcase *tc, vs_universe *u, vs_request *req, vs_error *err)
-{
-    /* A fixed platform, so that cases mean the same on every host. */
-    static const char *const platform[][2] = {
-        { "os", "linux" }, { "arch", "x86_64" }, { "os-family", "debian" },
-        { "os-distribution", "debian" }, { "os-version", "12" }, { "opam-version", "2.1.2" },
-        { "with-test", "false" }, { "with-doc", "false" }, { "with-dev-setup", "false" },
-        { "build", "true" }, { "post", "true" }, { "dev", "false" },
-    };
-    opam_vars vars = { 0 };
-    int rc = VSOLVE_OK;
-    for (size_t i = 0; i < sizeof platform / sizeof platform[0] && rc == VSOLVE_OK; i++)
-        rc = opam_vars_set(&vars, platform[i][0], platform[i][1]);
-    for (size_t i = 0; i < tc->n_env && rc == VSOLVE_OK; i++)
-        rc = opam_vars_set(&vars, tc->env[i].name, tc->env[i].value);
-    if (rc == VSOLVE_OK)
-        rc = opam_load_memory(u, tc->packages, tc->n_packages, &vars, NULL, err);
-    for (size_t i = 0; i < tc->n_request && rc == VSOLVE_OK; i++)
-        rc = opam_add_request_atom(u, req, tc->request[i], err);
-    opam_vars_free(&vars);
-    if (rc == VSOLVE_ENOMEM && !err->code)
-        vs_error_set(err, rc, "out of memory");
-    return rc;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-int testcase_run(const testcase *tc, char *msg, size_t msg_size)
-{
-    vs_universe u;
-    vs_request req;
-    vs_error err;
-    vs_solution s;
-    vs_error_clear(&err);
-    universe_init(&u);
-    request_init(&req);
-    solution_init(&s);
-    int ok = 0;
-    if (testcase_build(tc, &u, &req, &err) != VSOLVE_OK) {
-        snprintf(msg, msg_size, "%s", err.message);
-        goto out;
-    }
-    int rc = vs_solve(&u, &req, &s);
-    if (rc == VSOLVE_OK) {
-        char why[1024];
-        if (check_solution(&u, &req, s.pkgs.items, s.pkgs.len, why, sizeof why) != 0) {
-            snprintf(msg, msg_size, "the checker rejects the solution: %s", why);
-            goto out;
-        }
-    }
-    if (tc->expect_unsat) {
-        if (rc != VSOLVE_UNSAT) {
-            snprintf(msg, msg_size, "expected a refusal, got status %d with %zu packages", rc, s.pkgs.len);
-            goto out;
-        }
-        for (size_t i = 0; i < tc->n_expected; i++)
-            if (!strstr(s.explanation, tc->expected[i])) {
-                snprintf(msg, msg_size, "the explanation lacks \"%s\":\n%s", tc->expected[i], s.explanation);
-                goto out;
-            }
-        ok = 1;
-        goto out;
-    }
-    if (rc != VSOLVE_OK) {
-        snprintf(msg, msg_size, "expected a solution, got status %d:\n%s", rc, s.explanation ? s.explanation : "");
-        goto out;
-    }
-    const char **got = calloc(s.pkgs.len ? s.pkgs.len : 1, sizeof *got);
-    const char **want = calloc(tc->n_expected ? tc->n_expected : 1, sizeof *want);
-    char *buf = calloc(s.pkgs.len ? s.pkgs.len : 1, 512);
-    if (!got || !want || !buf) {
-        snprintf(msg, msg_size, "out of memory");
-    } else {
-        for (size_t i = 0; i < s.pkgs.len; i++) {
-            snprintf(buf + 512 * i, 512, "%s.%s", universe_pkg_name(&u, s.pkgs.items[i]), universe_pkg_version(&u, s.pkgs.items[i]));
-            got[i] = buf + 512 * i;
-        }
-        for (size_t i = 0; i < tc->n_expected; i++)
-            want[i] = tc->expected[i];
-        if (s.pkgs.len > 1)
-            qsort(got, s.pkgs.len, sizeof *got, cmp_str);
-        if (tc->n_expected > 1)
-            qsort(want, tc->n_expected, sizeof *want, cmp_str);
-        ok = s.pkgs.len == tc->n_expected;
-        for (size_t i = 0; ok && i < s.pkgs.len; i++)
-            ok = strcmp(got[i], want[i]) == 0;
-        if (!ok) {
-            size_t used = (size_t)snprintf(msg, msg_size, "expected [");
-            for (size_t i = 0; i < tc->n_expected && used < msg_size; i++)
-                used += (size_t)snprintf(msg + used, msg_size - used, "%s%s", i ? " " : "", want[i]);
-            if (used < msg_size)
-                used += (size_t)snprintf(msg + used, msg_size - used, "], got [");
-            for (size_t i = 0; i < s.pkgs.len && used < msg_size; i++)
-                used += (size_t)snprintf(msg + used, msg_size - used, "%s%s", i ? " " : "", got[i]);
-            if (used < msg_size)
-                snprintf(msg + used, msg_size - used, "]");
-        }
-    }
-    free(got);
-    free(want);
-    free(buf);
-out:
-    solution_free(&s);
-    request_free(&req);
-    universe_free(&u);
-    return ok;
-}
-
-/* ---- writing ------------------------------------------------------------------------- */
-
-static void yaml_quoted(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        if (*s == '\n')
-            fputs("\\n", out);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void opam_alternative(FILE *out, const vs_universe *u, uint32_t pkg)
-{
-    fprintf(out, "\"%s\" {= \"%s\"}", universe_pkg_name(u, pkg), universe_pkg_version(u, pkg));
-}
-
-/* Writes pkg as an opam file body; a requested package is written with the clauses that apply
- * to it in this request (its root variant), so the case means the same without its env. */
-static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, const unsigned char *dumped, int as_root)
-{
-    const vs_pkg *p = &u->pkgs.items[pkg];
-    uint32_t first, count;
-    universe_clauses(u, pkg, as_root, &first, &count);
-    fprintf(out, "  %s.%s: |\n", universe_pkg_name(u, pkg), universe_pkg_version(u, pkg));
-    fprintf(out, "    # this package's dependencies and conflicts, as vsolve's universe holds them\n");
-    if (count) {
-        fprintf(out, "    depends: [\n");
-        for (uint32_t c = 0; c < count; c++) {
-            const vs_clause *cl = &u->clauses.items[first + c];
-            if (cl->cond != VS_NONE) {   /* opam files have no conditional dependencies */
-                fprintf(out, "      # left out, only with %s.%s: %s\n", universe_pkg_name(u, cl->cond),
-                        universe_pkg_version(u, cl->cond), universe_str(u, cl->desc));
-                continue;
-            }
-            fprintf(out, "      # %s\n      (", universe_str(u, cl->desc));
-            int n = 0;
-            for (uint32_t j = 0; j < cl->count; j++) {
-                uint32_t q = u->ids.items[cl->first + j];
-                if (!dumped[q])
-                    continue;
-                fputs(n++ ? " | " : "", out);
-                opam_alternative(out, u, q);
-            }
-            if (n == 0)
-                fputs("\"vsolve-nothing-provides-this\"", out);
-            fputs(")\n", out);
-        }
-        fprintf(out, "    ]\n");
-    }
-    int nconf = 0;
-    for (uint32_t c = 0; c < p->conflict_count; c++) {
-        uint32_t q = u->ids.items[p->conflict_first + c];
-        if (!dumped[q] || u->pkgs.items[q].name == p->name)
-            continue;
-        fputs(nconf++ ? " " : "    conflicts: [ ", out);
-        opam_alternative(out, u, q);
-    }
-    if (nconf)
-        fputs(" ]\n", out);
-    for (size_t g = 0; g < u->groups.len; g++) {
-        if (g == p->slot)
-            continue;
-        const vs_group *gr = &u->groups.items[g];
-        for (uint32_t j = 0; j < gr->count; j++)
-            if (u->ids.items[gr->first + j] == pkg) {
-                fprintf(out, "    conflict-class: \"group-%zu\"\n", g);
-                break;
-            }
-    }
-    if (p->flags & VS_PKG_AVOID)
-        fprintf(out, "    flags: avoid-version\n");
-    if (p->flags & VS_PKG_UNAVAILABLE)
-        fprintf(out, "    available: false\n");
-}
-
-int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const vs_solution *s,
-                   const char *description)
-{
-    vs_encoding e;
-    int rc = encode_request(&e, u, req);
-    unsigned char *dumped = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (rc != VSOLVE_OK || !dumped) {
-        encoding_free(&e);
-        free(dumped);
-        return VSOLVE_ENOMEM;
-    }
-    for (size_t i = 0; i < e.cone.len; i++)
-        dumped[e.cone.items[i]] = 1;
-    for (size_t i = 0; i < req->ids.len; i++)
-        dumped[req->ids.items[i]] = 1;
-    encoding_free(&e);
-
-    fprintf(out, "# vsolve test case (written by --dump-testcase)\ndescription: ");
-    yaml_quoted(out, description ? description : "a saved request");
-    fprintf(out, "\npackages:\n");
-    unsigned char *roots = calloc(u->names.len ? u->names.len : 1, 1);
-    if (!roots) {
-        free(dumped);
-        return VSOLVE_ENOMEM;
-    }
-    request_mark_roots(req, roots);
-    for (uint32_t p = 0; p < u->pkgs.len; p++)
-        if (dumped[p])
-            write_package(out, u, p, dumped, roots[u->pkgs.items[p].name]);
-    free(roots);
-    fprintf(out, "request:\n");
-    for (size_t i = 0; i < req->atoms.len; i++) {
-        fputs("  - ", out);
-        yaml_quoted(out, universe_str(u, req->atoms.items[i].desc));
-        fputc('\n', out);
-    }
-    if (s->status == VSOLVE_OK) {
-        fprintf(out, "solution:\n");
-        for (size_t i = 0; i < s->pkgs.len; i++)
-            fprintf(out, "  - \"%s.%s\"\n", universe_pkg_name(u, s->pkgs.items[i]), universe_pkg_version(u, s->pkgs.items[i]));
-    } else {
-        /* the atoms the explanation names are what a refusal must keep naming */
-        fprintf(out, "unsat:\n");
-        const char *line = s->explanation ? s->explanation : "";
-        while ((line = strstr(line, "  - ")) != NULL) {
-            line += 4;
-            size_t n = strcspn(line, " \n");
-            fprintf(out, "  - \"%.*s\"\n", (int)n, line);
-        }
-    }
-    free(dumped);
-    return ferror(out) ? VSOLVE_EIO : VSOLVE_OK;
 }

@@ -1,0 +1,53 @@
+/* commands.h: the table of subcommands: name, usage lines, one-line summary and description.
+ *
+ * COMMAND(name, usage, summary, description) runs `int cmd_NAME(cli *c)` (in cli/cmd_NAME.c),
+ * which returns a VSOLVE_* status. Adding a subcommand: write cli/cmd_NAME.c, add one row
+ * here, and add ON(NAME) to the scope of the options it takes (cli/options.h). */
+#ifndef VSOLVE_CLI_COMMANDS_H
+#define VSOLVE_CLI_COMMANDS_H
+
+#define VSOLVE_COMMANDS(COMMAND)                                                                           \
+    COMMAND(solve,                                                                                         \
+            "vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"                                \
+            "vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"                              \
+            "vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"      \
+            "       [--features F,G] [--no-default-features] [--source-url URL]\n"                         \
+            "vsolve --ecosystem npm --registry DIR solve --manifest package.json\n"                        \
+            "       [--lock package-lock.json] [--registry-url URL] [--node VERSION] [--npm VERSION]\n",   \
+            "solve a request and print the chosen packages",                                               \
+            "opam: solves a request against an opam repository (a directory with packages/, or a\n"        \
+            ".tar.gz of one) and prints the chosen packages as NAME.VERSION lines, sorted.\n"              \
+            "cudf: solve takes no atoms: it solves the CUDF document's own request and prints a\n"         \
+            "CUDF solution (a package/version/installed stanza per package, or FAIL).\n"                   \
+            "cargo: resolves a Rust package against a crates index (directory or .tar.gz); writes\n"       \
+            "the Cargo.lock to --lock (keeping the versions of an existing one where they still\n"         \
+            "fit), or to standard output; --format json prints the chosen crates instead.\n"               \
+            "npm: builds npm's node_modules tree from packuments (DIR/packuments/NAME.json, or a\n"        \
+            ".tar.gz) and writes the package-lock.json (v3) to --lock, or to standard output;\n"           \
+            "--format json prints the entries instead (the reason is the node_modules path).\n"            \
+            "\n"                                                                                           \
+            "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"                \
+            "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n")         \
+    COMMAND(index,                                                                                         \
+            "vsolve --ecosystem opam --repo PATH [options] index\n",                                       \
+            "write the universe cache of an opam repository",                                              \
+            "index: parses the repository and writes its universe cache; later solves read the\n"          \
+            "cache instead of parsing (a stale or corrupt cache is detected and rebuilt).\n")              \
+    COMMAND(sweep,                                                                                         \
+            "vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n",                            \
+            "check that every package version can be installed",                                           \
+            "sweep: checks that every package version can be installed (on N threads), lists the\n"        \
+            "ones that cannot with the reason, and ends with a summary by reason.\n")                      \
+    COMMAND(check,                                                                                         \
+            "vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n",               \
+            "verify a solution against a request",                                                         \
+            "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer)\n"      \
+            "against the request with vsolve's independent checker; exit 0 if it holds, 1 with\n"          \
+            "the violations.\n")                                                                           \
+    COMMAND(help,                                                                                          \
+            "vsolve help [COMMAND]\n",                                                                     \
+            "print this text, or a command's",                                                             \
+            "help: prints the usage of vsolve, or of COMMAND with the options it takes\n"                  \
+            "(the same as `vsolve COMMAND --help`).\n")
+
+#endif

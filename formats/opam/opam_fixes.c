@@ -1,0 +1,231 @@
+/* opam_fixes.c: verified fixes for a refused opam request (opam_fixes.h). */
+#include "opam_fixes.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nearest.h"
+#include "opam_repo.h"
+#include "vsolve.h"
+
+/* Solves atoms[0..n) with atom `skip` left out (SIZE_MAX: none), `first` (if not NULL) put
+ * before the others and `instead` (if not NULL) in the place of `skip`. On VSOLVE_OK, *version
+ * (if not NULL) is the version the answer gives the name of `first`. */
+static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_t skip, const char *first,
+                       const char *instead, int preference, const char **version)
+{
+    vs_request req;
+    vs_error err;
+    vs_error_clear(&err);
+    request_init(&req);
+    req.preference = preference;
+    req.status_only = 1;
+    int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        if (i != skip)
+            rc = opam_add_request_atom(u, &req, atoms[i], &err);
+        else if (instead)
+            rc = opam_add_request_atom(u, &req, instead, &err);
+    if (rc == VSOLVE_OK)
+        rc = request_need_clauses(u, &req, &err);
+    vs_solution s;
+    solution_init(&s);
+    if (rc == VSOLVE_OK)
+        rc = vs_solve(u, &req, &s);
+    if (rc == VSOLVE_OK && version) {
+        *version = NULL;
+        uint32_t name = req.atoms.items[0].name;
+        for (size_t k = 0; k < s.pkgs.len; k++)
+            if (u->pkgs.items[s.pkgs.items[k]].name == name)
+                *version = universe_pkg_version(u, s.pkgs.items[k]);
+        if (!*version)
+            rc = VSOLVE_UNSAT;
+    }
+    solution_free(&s);
+    request_free(&req);
+    return rc;
+}
+
+static char *fmt(const char *f, const char *a, const char *b, const char *c)
+{
+    int len = snprintf(NULL, 0, f, a, b, c);
+    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (s)
+        snprintf(s, (size_t)len + 1, f, a, b, c);
+    return s;
+}
+
+static int add_fix2(opam_fixes *out, const char *old, char *replacement, const char *old2, char *text)
+{
+    opam_fix *items = realloc(out->items, (out->len + 1) * sizeof *items);
+    char *o = fmt("%s%s%s", old, "", ""), *o2 = old2 ? fmt("%s%s%s", old2, "", "") : NULL;
+    if (!items || !o || !text || (old2 && !o2)) {
+        if (items)
+            out->items = items;
+        free(o);
+        free(o2);
+        free(replacement);
+        free(text);
+        return VSOLVE_ENOMEM;
+    }
+    out->items = items;
+    out->items[out->len++] = (opam_fix){ old2 ? 2 : 1, { o, o2 }, { replacement, NULL }, text };
+    return VSOLVE_OK;
+}
+
+static int add_fix(opam_fixes *out, const char *old, char *replacement, char *text)
+{
+    return add_fix2(out, old, replacement, NULL, text);
+}
+
+/* Solves atoms[0..n) without atoms a and b; on a refusal, the clash (indexes into atoms). */
+static int try_without_two(vs_universe *u, const char *const *atoms, size_t n, size_t a, size_t b, u32_vec *clash)
+{
+    vs_request req;
+    vs_error err;
+    vs_error_clear(&err);
+    request_init(&req);
+    req.preference = VS_PREFER_ANY;
+    u32_vec index = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        if (i != a && i != b) {
+            rc = opam_add_request_atom(u, &req, atoms[i], &err);
+            if (rc == VSOLVE_OK && !vec_push(&index, (uint32_t)i))
+                rc = VSOLVE_ENOMEM;
+        }
+    if (rc == VSOLVE_OK)
+        rc = request_need_clauses(u, &req, &err);
+    vs_solution s;
+    solution_init(&s);
+    if (rc == VSOLVE_OK)
+        rc = vs_solve(u, &req, &s);
+    if (clash)
+        clash->len = 0;
+    for (size_t i = 0; clash && rc == VSOLVE_UNSAT && i < s.clash.len; i++)
+        if (!vec_push(clash, index.items[s.clash.items[i]]))
+            rc = VSOLVE_ENOMEM;
+    solution_free(&s);
+    request_free(&req);
+    vec_free(&index);
+    return rc;
+}
+
+/* The operator of an atom NAME OP VERSION / NAME.VERSION after the name, or NULL for a bare name. */
+static const char *atom_op(const char *atom, size_t name_len)
+{
+    const char *rest = atom + name_len;
+    if (*rest == '.')
+        return ".";
+    static const char *const ops[] = { ">=", "<=", "!=", "=", ">", "<" };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strncmp(rest, ops[i], strlen(ops[i])) == 0)
+            return ops[i];
+    return NULL;
+}
+
+int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs_solution *refusal, size_t max,
+                    opam_fixes *out)
+{
+    out->items = NULL;
+    out->len = 0;
+    int rc = VSOLVE_OK;
+    for (size_t c = 0; c < refusal->clash.len && out->len < max && rc == VSOLVE_OK; c++) {
+        size_t i = refusal->clash.items[c];
+        if (i >= n)
+            continue;
+        /* relax: the same name, at the newest version the other atoms allow */
+        vs_request one;
+        vs_error err;
+        vs_error_clear(&err);
+        request_init(&one);
+        int parsed = opam_add_request_atom(u, &one, atoms[i], &err) == VSOLVE_OK && one.atoms.items[0].name != VS_NONE;
+        const char *name = parsed ? universe_str(u, u->names.items[one.atoms.items[0].name].str) : NULL;
+        const char *op = parsed && strncmp(atoms[i], name, strlen(name)) == 0 ? atom_op(atoms[i], strlen(name)) : NULL;
+        if (op) {
+            const char *v = NULL;
+            int r = try_request(u, atoms, n, i, name, NULL, VS_PREFER_NEWEST_FIRST, &v);
+            if (r == VSOLVE_OK && v) {
+                const char *nop = !strcmp(op, ">=") || !strcmp(op, ">") ? ">=" : !strcmp(op, "<=") || !strcmp(op, "<") ? "<=" : op;
+                if (!strcmp(nop, "!="))
+                    nop = ".";
+                char *repl = fmt("%s%s%s", name, nop, v);
+                if (!repl)
+                    rc = VSOLVE_ENOMEM;
+                else if (strcmp(repl, atoms[i]) != 0 &&
+                         try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, NULL) == VSOLVE_OK) {
+                    int bound = strcmp(op, "=") && strcmp(op, ".") && strcmp(op, "!=");
+                    char *words = fmt(bound ? "relax `%s` to `%s` (the newest version that fits is %s)"
+                                            : "replace `%s` with `%s` (the newest version that fits)",
+                                      atoms[i], repl, v);
+                    rc = add_fix(out, atoms[i], repl, words);
+                } else {
+                    free(repl);
+                }
+            } else if (r == VSOLVE_ENOMEM) {
+                rc = r;
+            }
+        }
+        /* a name that does not exist: the nearest names instead */
+        vs_error_clear(&err);
+        if (rc == VSOLVE_OK && !parsed && one.atoms.len == 1 && one.atoms.items[0].name == VS_NONE) {
+            size_t len = nearest_atom_name_len(atoms[i]);
+            uint32_t near[2];
+            size_t k = nearest_names(u, atoms[i], len, near, 2);
+            for (size_t j = 0; j < k && rc == VSOLVE_OK && out->len < max; j++) {
+                char *repl = fmt("%s%s%s", universe_str(u, u->names.items[near[j]].str), atoms[i] + len, "");
+                if (!repl)
+                    rc = VSOLVE_ENOMEM;
+                else if (try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, NULL) == VSOLVE_OK)
+                    rc = add_fix(out, atoms[i], repl, fmt("replace `%s` with `%s` (a package of a near name)", atoms[i], repl, ""));
+                else
+                    free(repl);
+            }
+        }
+        request_free(&one);
+        /* drop */
+        if (rc == VSOLVE_OK && out->len < max) {
+            int r = try_request(u, atoms, n, i, NULL, NULL, VS_PREFER_ANY, NULL);
+            if (r == VSOLVE_OK)
+                rc = add_fix(out, atoms[i], NULL, fmt("drop `%s`", atoms[i], "", ""));
+            else if (r == VSOLVE_ENOMEM)
+                rc = r;
+        }
+    }
+    /* no single edit: two clashes; drop an atom of each */
+    u32_vec second = { 0 };
+    for (size_t c = 0; c < refusal->clash.len && out->len == 0 && rc == VSOLVE_OK; c++) {
+        size_t i = refusal->clash.items[c];
+        if (i >= n)
+            continue;
+        int r = try_without_two(u, atoms, n, i, i, &second);
+        for (size_t d = 0; r == VSOLVE_UNSAT && d < second.len && out->len < max && rc == VSOLVE_OK; d++) {
+            size_t j = second.items[d];
+            int seen = 0;   /* the pair {j, i} was tried from j's side */
+            for (size_t k = 0; k < c && !seen; k++)
+                seen = refusal->clash.items[k] == j;
+            if (seen || try_without_two(u, atoms, n, i, j, NULL) != VSOLVE_OK)
+                continue;
+            size_t first = i < j ? i : j, other = i < j ? j : i;
+            rc = add_fix2(out, atoms[first], NULL, atoms[other],
+                          fmt("drop `%s` and `%s`", atoms[first], atoms[other], ""));
+        }
+        if (r == VSOLVE_ENOMEM)
+            rc = r;
+    }
+    vec_free(&second);
+    return rc;
+}
+
+void opam_fixes_free(opam_fixes *f)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            free(f->items[i].old[k]);
+            free(f->items[i].replacement[k]);
+        }
+        free(f->items[i].text);
+    }
+    free(f->items);
+    f->items = NULL;
+    f->len = 0;
+}

@@ -1,0 +1,316 @@
+/* optimum.c: the answer opam's solver gives: opam 2.1's install criteria (criteria.h) minimised
+ * lexicographically and exactly on the request's CNF, then a canonical tie-break.
+ *
+ * The objectives, as sums of weighted "penalty" literals over the encoding:
+ *   removed      -x_k for each kept package k;
+ *   avoid        x_p for each avoid-version package p;
+ *   lag          per name, its cone versions u_0 .. u_{m-1} ordered by falling version lag, and
+ *                chain literals c_i = "a version among u_0..u_i is installed":
+ *                  -x_{u_i} v c_i,   -c_{i-1} v c_i
+ *                so that the installed version's lag is the sum of the weights of the true c_i
+ *                with weight(c_i) = lag(u_i) - lag(u_{i+1}) and weight(c_{m-1}) = lag(u_{m-1}):
+ *                lag_request takes the chains of the requested names, lag_changed all of them;
+ *   changed      c_{m-1} of each name ("some version of it is installed").
+ * (A name whose versions may be installed side by side, not one slot, has x_p with weight
+ * lag(p) and x_p as its own "installed" instead of a chain.) Each is minimised by maxsat.c and
+ * then held at its minimum while the next is minimised.
+ *
+ * Tie-break, when several answers are equal on every criterion: the names of the cone in
+ * alphabetical order, each left out if some tied answer leaves it out, otherwise given the
+ * newest version some tied answer gives it; every decision holds for the names after it. It
+ * depends only on the set of tied answers, not on the models the SAT solver returns. */
+#include "policy.h"
+#include <stdlib.h>
+#include <string.h>
+#include "criteria.h"
+#include "maxsat.h"
+#include "vsolve.h"
+
+typedef struct objective {
+    int_vec lits;
+    VEC(uint64_t) weights;
+} objective;
+
+typedef struct optimum {
+    vs_encoding *e;
+    const vs_universe *u;
+    objective obj[VS_CRIT_COUNT];
+    u32_vec by_name;       /* the cone's packages in id order: by name, then version */
+    int_vec trial;
+} optimum;
+
+static int term(objective *o, int lit, uint64_t w)
+{
+    if (!w)
+        return VSOLVE_OK;
+    if (!vec_push(&o->lits, lit) || !vec_push(&o->weights, w))
+        return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+static int is_virtual(const vs_universe *u, uint32_t pkg)
+{
+    return (u->pkgs.items[pkg].flags & VS_PKG_VIRTUAL) != 0;
+}
+
+/* Do the packages pkgs[0..n) of one name share one slot (at most one installed)? */
+static int one_slot(const vs_universe *u, const uint32_t *pkgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (u->pkgs.items[pkgs[i]].slot == VS_NONE || u->pkgs.items[pkgs[i]].slot != u->pkgs.items[pkgs[0]].slot)
+            return 0;
+    return 1;
+}
+
+typedef struct by_lag {
+    uint32_t pkg, lag;
+} by_lag;
+
+static int cmp_lag_desc(const void *a, const void *b)
+{
+    const by_lag *x = a, *y = b;
+    if (x->lag != y->lag)
+        return x->lag > y->lag ? -1 : 1;
+    return x->pkg < y->pkg ? -1 : x->pkg > y->pkg;
+}
+
+/* The lag and changed terms of one name's cone packages pkgs[0..n). */
+static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
+{
+    const vs_universe *u = o->u;
+    vs_encoding *e = o->e;
+    by_lag *v = malloc(n * sizeof *v);
+    if (!v)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (by_lag){ pkgs[i], criteria_lag(u, pkgs[i]) };
+    int rc = VSOLVE_OK;
+    if (!one_slot(u, pkgs, n)) {
+        for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+            int x = encode_lit(e, v[i].pkg);
+            rc = term(&o->obj[VS_CRIT_LAG_CHANGED], x, v[i].lag);
+            if (rc == VSOLVE_OK && requested)
+                rc = term(&o->obj[VS_CRIT_LAG_REQUEST], x, v[i].lag);
+            if (rc == VSOLVE_OK)
+                rc = term(&o->obj[VS_CRIT_CHANGED], x, 1);
+        }
+        free(v);
+        return rc;
+    }
+    qsort(v, n, sizeof *v, cmp_lag_desc);
+    int prev = 0;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        int x = encode_lit(e, v[i].pkg), c = x;
+        if (i > 0) {
+            c = (int)sat_add_vars(e->s, 1) + 1;
+            int a[2] = { -x, c }, b[2] = { -prev, c };
+            if (sat_add_clause(e->s, a, 2) < 0 || sat_add_clause(e->s, b, 2) < 0)
+                rc = VSOLVE_ENOMEM;
+        }
+        uint64_t w = v[i].lag - (i + 1 < n ? v[i + 1].lag : 0);
+        if (rc == VSOLVE_OK)
+            rc = term(&o->obj[VS_CRIT_LAG_CHANGED], c, w);
+        if (rc == VSOLVE_OK && requested)
+            rc = term(&o->obj[VS_CRIT_LAG_REQUEST], c, w);
+        if (rc == VSOLVE_OK && i + 1 == n)
+            rc = term(&o->obj[VS_CRIT_CHANGED], c, 1);
+        prev = c;
+    }
+    free(v);
+    return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int build_objectives(optimum *o)
+{
+    const vs_universe *u = o->u;
+    vs_encoding *e = o->e;
+    const vs_request *req = e->req;
+    int rc = VSOLVE_OK;
+    for (size_t k = 0; k < req->keep.len && rc == VSOLVE_OK; k++)
+        if (encode_in_cone(e, req->keep.items[k]))
+            rc = term(&o->obj[VS_CRIT_REMOVED], -encode_lit(e, req->keep.items[k]), 1);
+    for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
+        uint32_t pkg = e->cone.items[i];
+        if (!is_virtual(u, pkg) && (u->pkgs.items[pkg].flags & VS_PKG_AVOID))
+            rc = term(&o->obj[VS_CRIT_AVOID], encode_lit(e, pkg), 1);
+        if (rc == VSOLVE_OK && !is_virtual(u, pkg) && !vec_push(&o->by_name, pkg))
+            rc = VSOLVE_ENOMEM;
+    }
+    if (rc != VSOLVE_OK)
+        return rc;
+    if (o->by_name.len)
+        qsort(o->by_name.items, o->by_name.len, sizeof *o->by_name.items, cmp_u32);
+    unsigned char *roots = calloc(u->names.len ? u->names.len : 1, 1);
+    if (!roots)
+        return VSOLVE_ENOMEM;
+    request_mark_roots(req, roots);
+    for (size_t i = 0; i < o->by_name.len && rc == VSOLVE_OK;) {
+        uint32_t name = u->pkgs.items[o->by_name.items[i]].name;
+        size_t j = i;
+        while (j < o->by_name.len && u->pkgs.items[o->by_name.items[j]].name == name)
+            j++;
+        rc = name_terms(o, o->by_name.items + i, j - i, roots[name]);
+        i = j;
+    }
+    free(roots);
+    return rc;
+}
+
+/* Solves under the selectors and extra[0..n); on a model, copies it to model. 1 / 0 / error. */
+static int try_with(optimum *o, const int *extra, size_t n, unsigned char *model)
+{
+    o->trial.len = 0;
+    if (!vec_append(&o->trial, o->e->selectors.items, o->e->selectors.len) || !vec_append(&o->trial, extra, n))
+        return -VSOLVE_ENOMEM;
+    enum sat_answer a = sat_solve(o->e->s, o->trial.items, o->trial.len);
+    if (a == SAT_UNKNOWN)
+        return -VSOLVE_ENOMEM;
+    if (a == SAT_UNSAT)
+        return 0;
+    for (size_t v = 0; v < o->e->cone.len; v++)
+        model[v] = (unsigned char)sat_model_value(o->e->s, (uint32_t)v);
+    return 1;
+}
+
+static int units(sat *s, const int *lits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sat_add_clause(s, &lits[i], 1) < 0)
+            return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+/* The canonical tie-break (see the top of the file). */
+static int tie_break(optimum *o, unsigned char *model)
+{
+    const vs_universe *u = o->u;
+    vs_encoding *e = o->e;
+    int_vec lits = { 0 };
+    int rc = VSOLVE_OK;
+    /* the versions every tied answer installs need no decision: found together, in a few calls */
+    unsigned char *forced = malloc(o->by_name.len ? o->by_name.len : 1);
+    if (!forced)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < o->by_name.len && rc == VSOLVE_OK; i++)
+        if (!vec_push(&lits, encode_lit(e, o->by_name.items[i])))
+            rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK)
+        rc = maxsat_forced(e->s, e->selectors.items, e->selectors.len, lits.items, lits.len, forced, 8);
+    for (size_t i = 0; i < o->by_name.len && rc == VSOLVE_OK;) {
+        const uint32_t *pkgs = o->by_name.items + i;
+        const unsigned char *forced_here = forced + i;
+        uint32_t name = u->pkgs.items[pkgs[0]].name;
+        size_t n = 0;
+        while (i + n < o->by_name.len && u->pkgs.items[pkgs[n]].name == name)
+            n++;
+        i += n;
+        int settled = 0;
+        for (size_t k = 0; k < n; k++)
+            settled |= forced_here[k];
+        if (settled)
+            continue;
+        /* left out? */
+        lits.len = 0;
+        int any = 0;
+        for (size_t k = 0; k < n; k++) {
+            any |= model[e->cone.var_of_pkg[pkgs[k]]];
+            if (!vec_push(&lits, -encode_lit(e, pkgs[k]))) {
+                rc = VSOLVE_ENOMEM;
+                break;
+            }
+        }
+        if (rc != VSOLVE_OK)
+            break;
+        int r = any ? try_with(o, lits.items, lits.len, model) : 1;
+        if (r < 0) {
+            rc = -r;
+            break;
+        }
+        if (r == 1) {
+            rc = units(e->s, lits.items, lits.len);
+            continue;
+        }
+        if (!one_slot(u, pkgs, n)) {   /* versions side by side: keep the model's */
+            for (size_t k = 0; k < n && rc == VSOLVE_OK; k++) {
+                int x = encode_lit(e, pkgs[k]), lit = model[e->cone.var_of_pkg[pkgs[k]]] ? x : -x;
+                rc = units(e->s, &lit, 1);
+            }
+            continue;
+        }
+        /* installed: as new as possible */
+        for (;;) {
+            size_t cur = 0;
+            for (size_t k = 0; k < n; k++)
+                if (model[e->cone.var_of_pkg[pkgs[k]]])
+                    cur = k;
+            if (cur + 1 == n) {
+                int x = encode_lit(e, pkgs[cur]);
+                rc = units(e->s, &x, 1);
+                break;
+            }
+            lits.len = cur + 1;   /* lits[k] is "not pkgs[k]": nothing up to the current one */
+            r = try_with(o, lits.items, lits.len, model);
+            if (r < 0) {
+                rc = -r;
+                break;
+            }
+            if (r == 0) {
+                int x = encode_lit(e, pkgs[cur]);
+                rc = units(e->s, &x, 1);
+                break;
+            }
+        }
+    }
+    vec_free(&lits);
+    free(forced);
+    return rc;
+}
+
+/* Makes the penalties of obj that every answer left has (found in a few solver calls, by
+ * maxsat_forced) unit clauses, so that the minimisation pays them without a call each. */
+static int settle_forced(optimum *o, const objective *obj)
+{
+    unsigned char *forced = malloc(obj->lits.len ? obj->lits.len : 1);
+    if (!forced)
+        return VSOLVE_ENOMEM;
+    int rc = maxsat_forced(o->e->s, o->e->selectors.items, o->e->selectors.len, obj->lits.items, obj->lits.len, forced, 4);
+    for (size_t i = 0; i < obj->lits.len && rc == VSOLVE_OK; i++)
+        if (forced[i])
+            rc = units(o->e->s, &obj->lits.items[i], 1);
+    free(forced);
+    return rc;
+}
+
+int policy_opam_criteria(vs_encoding *e, unsigned char *model)
+{
+    optimum o = { .e = e, .u = e->u };
+    for (size_t v = 0; v < e->cone.len; v++)   /* the model vs_solve found */
+        model[v] = (unsigned char)sat_model_value(e->s, (uint32_t)v);
+    int rc = build_objectives(&o);
+    for (int c = 0; c < VS_CRIT_COUNT && rc == VSOLVE_OK; c++) {
+        if (!o.obj[c].lits.len)
+            continue;
+        uint64_t opt;
+        if (c == VS_CRIT_CHANGED)   /* the lags fixed, most names are settled: find them together */
+            rc = settle_forced(&o, &o.obj[c]);
+        if (rc != VSOLVE_OK)
+            break;
+        rc = maxsat_minimize(e->s, e->selectors.items, e->selectors.len, o.obj[c].lits.items, o.obj[c].weights.items,
+                             o.obj[c].lits.len, &opt, model, e->cone.len);
+    }
+    if (rc == VSOLVE_OK)
+        rc = tie_break(&o, model);
+    for (int c = 0; c < VS_CRIT_COUNT; c++) {
+        vec_free(&o.obj[c].lits);
+        vec_free(&o.obj[c].weights);
+    }
+    vec_free(&o.by_name);
+    vec_free(&o.trial);
+    return rc;
+}
