@@ -10,7 +10,7 @@
 
 /* Command ids: CMD_solve, CMD_index, ... in table order. */
 enum cli_command {
-#define CLI_CMD_ID(name, usage, summary, description) CMD_##name,
+#define CLI_CMD_ID(name, word, usage, summary, description) CMD_##name,
     VSOLVE_COMMANDS(CLI_CMD_ID)
 #undef CLI_CMD_ID
     CMD_COUNT,
@@ -90,7 +90,7 @@ void cli_print_warnings(cli *c);
 double cli_seconds(void);
 
 /* The subcommands: int cmd_NAME(cli *c), returning a VSOLVE_* status. */
-#define CLI_CMD_DECL(name, usage, summary, description) int cmd_##name(cli *c);
+#define CLI_CMD_DECL(name, word, usage, summary, description) int cmd_##name(cli *c);
 VSOLVE_COMMANDS(CLI_CMD_DECL)
 #undef CLI_CMD_DECL
 

@@ -1,13 +1,13 @@
 /* commands.h: the table of subcommands: name, usage lines, one-line summary and description.
  *
- * COMMAND(name, usage, summary, description) runs `int cmd_NAME(cli *c)` (in cli/cmd_NAME.c),
- * which returns a VSOLVE_* status. Adding a subcommand: write cli/cmd_NAME.c, add one row
+ * COMMAND(name, word, usage, summary, description) runs `int cmd_NAME(cli *c)` (in cli/cmd_NAME.c)
+ * when WORD is given on the command line; it returns a VSOLVE_* status. Adding a subcommand: write cli/cmd_NAME.c, add one row
  * here, and add ON(NAME) to the scope of the options it takes (cli/options.h). */
 #ifndef VSOLVE_CLI_COMMANDS_H
 #define VSOLVE_CLI_COMMANDS_H
 
 #define VSOLVE_COMMANDS(COMMAND)                                                                           \
-    COMMAND(solve,                                                                                         \
+    COMMAND(solve, "solve",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] solve ATOM...\n"                                \
             "vsolve --ecosystem cudf --repo FILE.cudf[.gz] [options] solve\n"                              \
             "vsolve --ecosystem cargo --index PATH solve --manifest Cargo.toml [--lock Cargo.lock]\n"      \
@@ -28,26 +28,41 @@
             "\n"                                                                                           \
             "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"                \
             "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n")         \
-    COMMAND(index,                                                                                         \
+    COMMAND(index, "index",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] index\n",                                       \
             "write the universe cache of an opam repository",                                              \
             "index: parses the repository and writes its universe cache; later solves read the\n"          \
             "cache instead of parsing (a stale or corrupt cache is detected and rebuilt).\n")              \
-    COMMAND(sweep,                                                                                         \
+    COMMAND(sweep, "sweep",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n",                            \
             "check that every package version can be installed",                                           \
             "sweep: checks that every package version can be installed (on N threads), lists the\n"        \
             "ones that cannot with the reason, and ends with a summary by reason.\n")                      \
-    COMMAND(check,                                                                                         \
+    COMMAND(check, "check",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] check --solution FILE ATOM...\n",               \
             "verify a solution against a request",                                                         \
             "check: verifies a solution (NAME.VERSION lines in FILE, e.g. another solver's answer)\n"      \
             "against the request with vsolve's independent checker; exit 0 if it holds, 1 with\n"          \
             "the violations.\n")                                                                           \
-    COMMAND(help,                                                                                          \
+    COMMAND(help, "help",                                                                                  \
             "vsolve help [COMMAND]\n",                                                                     \
             "print this text, or a command's",                                                             \
             "help: prints the usage of vsolve, or of COMMAND with the options it takes\n"                  \
-            "(the same as `vsolve COMMAND --help`).\n")
+            "(the same as `vsolve COMMAND --help`).\n")                                                    \
+    COMMAND(pull, "pull",                                                                                  \
+            "vsolve pull [--download-cache DIR]... [--jobs N] [--offline] LOCK [-o PROJECT_DIR]\n",        \
+            "vendor a lock's sources into duniverse/ (the dune backend)",                                  \
+            "pull: reads a <project>.lock.json or <project>.opam.locked and fills PROJECT_DIR/duniverse/\n" \
+            "(default: the lock's directory) with one directory per source, each archive verified\n"       \
+            "against every checksum of the lock before it is unpacked. Archives come from the\n"           \
+            "--download-cache directories (opam's layout <md5|sha256|sha512>/<2 hex>/<hash>), then\n"      \
+            "$OPAMROOT/download-cache, then vsolve's own cache, where fetched archives are stored.\n"      \
+            "The new duniverse replaces the old one in one rename; a failed pull leaves it intact.\n")     \
+    COMMAND(nix_preseed, "nix-preseed",                                                                    \
+            "vsolve nix-preseed [--download-cache DIR]... [--nix-store PROG] LOCK.json\n",                 \
+            "add a lock's archives to the Nix store (offline Nix builds)",                                 \
+            "nix-preseed: adds every archive the lock names, verified, to the Nix store under the\n"       \
+            "path <nix/fetchurl.nix> computes for it (nix-store --add-fixed ALGO <url's base name>),\n"    \
+            "so that nix/build.nix fetches nothing. Never fetches.\n")
 
 #endif

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static int (*const run[CMD_COUNT])(cli *c) = {
-#define CMD_RUN(name, usage, summary, description) cmd_##name,
+#define CMD_RUN(name, word, usage, summary, description) cmd_##name,
     VSOLVE_COMMANDS(CMD_RUN)
 #undef CMD_RUN
 };

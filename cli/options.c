@@ -49,7 +49,7 @@ static const opt_desc options[OPT_COUNT] = {
 static const struct {
     const char *name, *usage, *summary, *description;
 } commands[CMD_COUNT] = {
-#define CMD_DESC(name, usage, summary, description) { #name, usage, summary, description },
+#define CMD_DESC(name, word, usage, summary, description) { word, usage, summary, description },
     VSOLVE_COMMANDS(CMD_DESC)
 #undef CMD_DESC
 };

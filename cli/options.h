@@ -59,7 +59,16 @@
            "npm: the registry of the lock's \"resolved\" URLs (default: none)")                            \
     OPTION(node, "node", 0, STR, "VERSION", NULL, 0, 0, ON(solve), "npm: node version for engines (default 20.20.2)") \
     OPTION(npm, "npm", 0, STR, "VERSION", NULL, 0, 0, ON(solve), "npm: npm version for engines (default 11.19.1)") \
-    OPTION(jobs, "jobs", 0, INT, "N", 2, 1, 64, ON(sweep), "threads")                                      \
+    OPTION(jobs, "jobs", 0, INT, "N", 2, 1, 64, ON(sweep) | ON(pull),                                      \
+           "threads (sweep); sources obtained and unpacked in parallel (pull)")                            \
+    OPTION(download_cache, "download-cache", 0, LIST, "DIR", NULL, 0, 0, ON(pull) | ON(nix_preseed),       \
+           "an archive cache in opam's layout, searched first, in order; repeatable")                      \
+    OPTION(offline, "offline", 0, FLAG, "", 0, 0, 1, ON(pull), "never fetch: a source missing from the caches is an error") \
+    OPTION(cross_toolchain, "cross-toolchain", 0, STR, "T", NULL, 0, 0, ON(pull),                          \
+           "also write PROJECT_DIR/dune-workspace with a host context and a\n"                             \
+           "cross context for findlib toolchain T (MirageOS 4's -t hvt: solo5)")                           \
+    OPTION(output, "output", 'o', STR, "DIR", NULL, 0, 0, ON(pull), "the project directory (pull: default the lock's)") \
+    OPTION(nix_store, "nix-store", 0, STR, "PROG", "nix-store", 0, 0, ON(nix_preseed), "the nix-store program")                                      \
     OPTION(solution, "solution", 0, STR, "FILE", NULL, 0, 0, ON(check),                                    \
            "the solution to check: NAME.VERSION lines")                                                    \
     OPTION(help, "help", 'h', FLAG, "", 0, 0, 1, ALL, "this text, or the command's")                       \
