@@ -361,10 +361,6 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
         pkg_set(out, u, vec_at(&req->ids, a->first), a->count, a->name);
         fputc('\n', out);
     }
-    /* the preference, when it is not the ecosystem's default (testcase_build's rule) */
-    int default_preference = ecosystem == TC_OPAM ? VS_PREFER_OPAM_CRITERIA : VS_PREFER_NEWEST_FIRST;
-    if (req->preference != default_preference && req->preference != VS_PREFER_ANY)
-        fputs(req->preference == VS_PREFER_NEWEST_FIRST ? "preference: newest-first\n" : "preference: opam\n", out);
     if (req->keep.len) {
         fputs("keep: ", out);
         pkg_set(out, u, req->keep.items, req->keep.len, VS_NONE);
