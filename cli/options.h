@@ -37,6 +37,13 @@
            "the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"                                   \
            "$XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)")                                                \
     OPTION(no_cache, "no-cache", 0, FLAG, "", 0, 0, 1, ALL, "parse the repository, ignore any cache")      \
+    OPTION(timeout, "timeout", 0, STR, "SECONDS", NULL, 0, 0, ON(solve),                                   \
+           "stop a solve past this time (exit 3)")                                                         \
+    OPTION(strict, "strict", 0, FLAG, "", 0, 0, 1, ALL,                                                    \
+           "refuse a repository with a malformed opam file (default: leave\n"                              \
+           "the package out, with a warning)")                                                             \
+    OPTION(max_inflate, "max-inflate", 0, STR, "BYTES", NULL, 0, 0, ALL,                                   \
+           "most bytes a .gz input may inflate to (default 2G; K, M, G)")                                  \
     OPTION(verbose, "verbose", 0, FLAG, "", 0, 0, 1, ALL, "report the cache and timings on stderr")        \
     OPTION(dump_testcase, "dump-testcase", 0, STR, "FILE", NULL, 0, 0, ON(solve),                          \
            "also write the request's cone and answer as a YAML test case")                                 \

@@ -63,7 +63,8 @@ enum vsolve_status {
     VSOLVE_ENOMEM = 3,
     VSOLVE_EIO = 4,          /* a file could not be read or written */
     VSOLVE_EUSAGE = 5,       /* the API was called wrongly (bad argument, wrong order) */
-    VSOLVE_EVERSION = 6      /* the header a program was built with does not match the library */
+    VSOLVE_EVERSION = 6,     /* the header a program was built with does not match the library */
+    VSOLVE_ETIMEOUT = 7      /* a solve ran past the time limit (vsolve_set_timeout) */
 };
 
 typedef struct vsolve_ctx vsolve_ctx;
@@ -142,6 +143,22 @@ VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mod
 enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA = 1, VSOLVE_PREFER_NEWEST_FIRST = 2 };
 VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
+
+/* A malformed opam file in the repository (syntax, a misnamed package directory): by default the
+ * package is left out with a warning naming FILE:LINE:COL (vsolve_warning), as opam does, and
+ * the cache is not written; strict = 1 refuses the repository with that error instead. Before
+ * vsolve_load_opam. */
+VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
+
+/* Limits every later solve on ctx (opam, CUDF, cargo) to about `seconds` of solving; past it the
+ * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
+VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
+
+/* Warnings of the last load: what did not stop it but the user should know (a malformed opam
+ * file left out, a cache that could not be written, a corrupt cache rebuilt while solving). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
+ * the next load or vsolve_free. */
+VSOLVE_API size_t vsolve_warning_count(const vsolve_ctx *ctx);
+VSOLVE_API const char *vsolve_warning(const vsolve_ctx *ctx, size_t i);
 
 /* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several atoms on one
  * name all apply). VSOLVE_OK (*out is the solution) or VSOLVE_UNSAT (*out holds no rows and its

@@ -2,8 +2,11 @@
  * attributes), checking, sweeping and test cases. The ecosystems' loaders and solvers are in
  * api_opam.c, api_cudf.c, api_cargo.c and api_npm.c; project solves and locks in api_lock.c. */
 #include "api_internal.h"
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "checker.h"
 #include "duplicates.h"
 #include "sweep.h"
@@ -39,6 +42,7 @@ void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
+    api_clear_warnings(ctx);
     api_cargo_reset(ctx);
     api_npm_reset(ctx);
     opam_vars_free(&ctx->vars);
@@ -81,6 +85,53 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
+{
+    vs_error_clear(&ctx->err);
+    if (!(seconds >= 0))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_timeout: seconds must be 0 or more");
+    ctx->time_limit = seconds;
+    return VSOLVE_OK;
+}
+
+void api_clear_warnings(vsolve_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        free(ctx->warnings[i]);
+    free(ctx->warnings);
+    ctx->warnings = NULL;
+    ctx->n_warnings = 0;
+}
+
+void api_warn(vsolve_ctx *ctx, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **more = realloc(ctx->warnings, (ctx->n_warnings + 1) * sizeof *more);
+    if (!more)
+        return;
+    ctx->warnings = more;
+    if ((more[ctx->n_warnings] = api_strdup(text)) != NULL)
+        ctx->n_warnings++;
+}
+
+size_t vsolve_warning_count(const vsolve_ctx *ctx) { return ctx ? ctx->n_warnings : 0; }
+
+const char *vsolve_warning(const vsolve_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+}
+
+int api_lock_is_manifest(const char *lock_path, const char *manifest_path)
+{
+    struct stat a, b;
+    return lock_path && manifest_path && stat(lock_path, &a) == 0 && stat(manifest_path, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 
 char *api_strdup(const char *s)

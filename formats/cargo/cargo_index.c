@@ -37,6 +37,15 @@ struct cargo_index {
     size_t files_read;
 };
 
+int cargo_name_valid(const char *name)
+{
+    size_t n = 0;
+    for (; name[n]; n++)
+        if (!isalnum((unsigned char)name[n]) && name[n] != '-' && name[n] != '_')
+            return 0;
+    return n >= 1 && n <= CARGO_NAME_MAX;
+}
+
 size_t cargo_index_path(const char *name, char *buf, size_t size)
 {
     char low[256];
@@ -219,6 +228,12 @@ size_t cargo_index_files_read(const cargo_index *ix) { return ix->files_read; }
 
 /* ---- one line ---------------------------------------------------------------------------- */
 
+/* A string holding "\u0000" would be cut where C reads it: such a field is refused. */
+static int has_nul(const json_value *v)
+{
+    return v && v->kind == JSON_STRING && strlen(v->str) != v->len;
+}
+
 static const char *copy_str(arena *a, const json_value *v)
 {
     return v && v->kind == JSON_STRING ? arena_strndup(a, v->str, v->len) : NULL;
@@ -281,6 +296,8 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
         return bad_line(err, file, lineno, name ? name : d, "a dependency \"name\" string");
     if (!req || req->kind != JSON_STRING)
         return bad_line(err, file, lineno, req ? req : d, "a dependency \"req\" string");
+    if (has_nul(name) || has_nul(req) || has_nul(pkg) || has_nul(target))
+        return bad_line(err, file, lineno, d, "dependency fields without a NUL character (\\u0000)");
     memset(dep, 0, sizeof *dep);
     dep->name = copy_str(a, name);
     dep->package = pkg && pkg->kind == JSON_STRING ? copy_str(a, pkg) : dep->name;
@@ -300,7 +317,14 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
     char why[256];
     if (semver_req_parse(a, req->str, req->len, &dep->req, why, sizeof why) != 0)
         return vs_error_at(err, file, lineno, req->col, "expected a version requirement, found \"%s\": %s", req->str, why);
-    return parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    int rc = parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    /* old registries published dependencies asking for the feature "": cargo drops it */
+    size_t kept = 0;
+    for (size_t i = 0; rc == VSOLVE_OK && i < dep->n_features; i++)
+        if (dep->features[i][0])
+            dep->features[kept++] = dep->features[i];
+    dep->n_features = kept;
+    return rc;
 }
 
 int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
@@ -332,6 +356,12 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
         rc = bad_line(err, file, lineno, vers ? vers : doc, "a \"vers\" string");
         goto out;
     }
+    const json_value *nul_check[] = { name, vers, json_get(doc, "cksum"), json_get(doc, "links") };
+    for (size_t i = 0; i < 4; i++)
+        if (has_nul(nul_check[i])) {
+            rc = bad_line(err, file, lineno, nul_check[i], "a string without a NUL character (\\u0000)");
+            goto out;
+        }
     v->name = copy_str(a, name);
     v->vers = copy_str(a, vers);
     if (!v->name || !v->vers) {
@@ -380,43 +410,28 @@ out:
 
 /* ---- crates ------------------------------------------------------------------------------- */
 
-static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
+/* A crate file of a directory index: NULL with err clear when there is none, NULL with err set
+ * when it cannot be read (or is not a regular file). */
+static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len, vs_error *err)
 {
     char path[PATH_MAX + 300];
     snprintf(path, sizeof path, "%s/%s", ix->dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = nb;
-            }
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
+    return repo_read_file(path, len, err);
 }
 
-/* The quick scan of a line: its "vers" string, when the line has exactly one plainly written
+/* The quick scan of a line: its "vers" string, when the line starts {"name":"NAME","vers":" with
+ * exactly the name asked for (as crates.io writes them), has exactly one plainly written "vers"
  * (no escapes) and it parses; else 0 and the line is parsed whole at once. */
-static int scan_version(const char *line, size_t len, cargo_version *v)
+static int scan_version(const char *line, size_t len, const char *name, cargo_version *v)
 {
     static const char key[] = "\"vers\":\"";
+    size_t n = strlen(name);
+    if (len < n + 20 || memcmp(line, "{\"name\":\"", 9) != 0 || memcmp(line + 9, name, n) != 0 ||
+        memcmp(line + 9 + n, "\",\"vers\":\"", 10) != 0)
+        return 0;
     const char *end = line + len, *at = NULL;
     for (const char *p = line; (p = memchr(p, '"', (size_t)(end - p))) != NULL; p++) {
         if ((size_t)(end - p) >= sizeof key - 1 && !memcmp(p, key, sizeof key - 1)) {
@@ -471,7 +486,21 @@ static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
     return buf;
 }
 
-static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
+/* cargo's rules for the lines of one crate file: a line whose "name" is not exactly the name
+ * asked for is not this crate (crate names differ only in case at most: "alpha" and "ALPHA"
+ * share a file, and cargo matches names exactly); and of several lines of one version (equal
+ * under semver precedence) the last wins, as in cargo's version map. Returns the version's
+ * slot in c->versions[0..n), or n for a new one. */
+static size_t version_slot(const cargo_crate *c, const cargo_version *v)
+{
+    for (size_t i = 0; i < c->n_versions; i++)
+        if (semver_compare(&c->versions[i].v, &v->v) == 0)
+            return i;
+    return c->n_versions;
+}
+
+static int parse_crate_file(cargo_index *ix, const char *rel, const char *name, const char *text, size_t len,
+                            cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
     for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
@@ -491,17 +520,23 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
         while (q < stop && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < stop) {
-            cargo_version *v = &c->versions[c->n_versions];
-            memset(v, 0, sizeof *v);
-            v->line = p;
-            v->line_len = (size_t)(stop - p);
-            v->lineno = lineno;
-            if (!scan_version(p, v->line_len, v)) {
-                int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), v, err);
+            cargo_version v;
+            memset(&v, 0, sizeof v);
+            v.line = p;
+            v.line_len = (size_t)(stop - p);
+            v.lineno = lineno;
+            int ours = scan_version(p, v.line_len, name, &v);
+            if (!ours) {
+                int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &v, err);
                 if (rc != VSOLVE_OK)
                     return rc;
+                ours = !strcmp(v.name, name);
             }
-            c->n_versions++;
+            if (ours) {
+                size_t slot = version_slot(c, &v);
+                c->versions[slot] = v;
+                c->n_versions += slot == c->n_versions;
+            }
         }
         p = nl ? nl + 1 : end;
     }
@@ -523,6 +558,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
             vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
             return NULL;
         }
+    if (!cargo_name_valid(name)) {
+        vs_error_set(err, VSOLVE_EBADINPUT, "\"%.*s\" is not a crate name (1 to %d ASCII letters, digits, '-' and '_')",
+                     200, name, CARGO_NAME_MAX);
+        return NULL;
+    }
     char rel[300];
     if (!cargo_index_path(name, rel, sizeof rel))
         return NULL;
@@ -530,7 +570,9 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     char *owned = NULL;
     size_t len = 0;
     if (ix->dir[0]) {
-        text = owned = read_dir_file(ix, rel, &len);
+        text = owned = read_dir_file(ix, rel, &len, err);
+        if (!text && err->code)
+            return NULL;
     } else {
         uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
         if (pid != UINT32_MAX && pid >= 1 && pid < ix->files.len) {
@@ -548,7 +590,7 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     int rc = c ? VSOLVE_OK : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if (rc == VSOLVE_OK) {
         c->name = arena_strndup(&ix->mem, name, strlen(name));
-        rc = parse_crate_file(ix, rel, text, len, c, err);
+        rc = parse_crate_file(ix, rel, name, text, len, c, err);
     }
     if (owned && (rc != VSOLVE_OK || !vec_push(&ix->texts, owned))) {   /* kept for the unparsed lines */
         free(owned);

@@ -69,8 +69,10 @@ cargo_index *cargo_index_open(const char *path, vs_error *err);
 void cargo_index_close(cargo_index *ix);
 
 /* The crate's versions (the file read on first use and kept; each line scanned for its version,
- * parsed whole by cargo_index_version), or NULL with err->code == VSOLVE_OK when
- * the index has no such crate, or NULL with an error ("FILE:LINE:COL: ..." for a malformed line). */
+ * parsed whole by cargo_index_version), or NULL with err->code == VSOLVE_OK when the index has no
+ * such crate, or NULL with VSOLVE_EBADINPUT when name is not a crate name, or NULL with an error
+ * ("FILE:LINE:COL: ..." for a malformed line). Only lines whose "name" is exactly `name` count
+ * (as in cargo); of several lines of one version, the last wins. */
 const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error *err);
 
 /* Version i of crate c, its line parsed whole on first use; NULL with an error
@@ -79,6 +81,11 @@ const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, 
 
 /* Number of crate files parsed so far (cargo's "index files read"). */
 size_t cargo_index_files_read(const cargo_index *ix);
+
+/* Is name a crate name cargo can look up: 1 to CARGO_NAME_MAX ASCII letters, digits, '-' and
+ * '_'? Only such names become index paths (no '/', '.', or anything else). */
+#define CARGO_NAME_MAX 255
+int cargo_name_valid(const char *name);
 
 /* The index path of a crate name: "1/a", "2/ab", "3/a/abc", "ab/cd/abcd" (lowercased). */
 size_t cargo_index_path(const char *name, char *buf, size_t size);

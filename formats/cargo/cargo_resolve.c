@@ -909,6 +909,12 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         n->pkg = (uint32_t)p;
         pb->node_of_pkg[p] = n;
     }
+    /* a node whose name and version another node already has was dropped by the sort: only the
+     * package itself can meet an index crate of its own name and version that way */
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
+        if (b.all.items[i]->base.pkg == VS_NONE)
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s %s is also a crate of the index that it depends on",
+                              root->path, root->name, root->version);
     u32_vec prov = { 0 };
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         rc = entry_clauses(&b, b.all.items[i], &prov);
