@@ -382,35 +382,6 @@ static int forbid_text(planner *pl, vs_request *req, uint32_t name, const uint32
     return rc == VSOLVE_OK ? rc : vs_error_set(pl->err, rc, "out of memory");
 }
 
-/* A switch has one compiler: when the provided set names a compiler package (ocaml-system,
- * ocaml-base-compiler, ocaml-variants), the other compiler packages are out, so that `ocaml`
- * cannot be met by a newer compiler than the provided one. */
-static int one_compiler(planner *pl, vs_request *req)
-{
-    static const char *const compilers[] = { "ocaml-base-compiler", "ocaml-system", "ocaml-variants" };
-    vs_universe *u = pl->u;
-    const provided_spec *given = NULL;
-    for (size_t i = 0; i < pl->specs.len && !given; i++)
-        for (size_t c = 0; c < 3; c++)
-            if (pl->specs.items[i].name != VS_NONE && pl->specs.items[i].name == universe_find_name(u, compilers[c]))
-                given = &pl->specs.items[i];
-    int rc = VSOLVE_OK;
-    for (size_t c = 0; c < 3 && given && rc == VSOLVE_OK; c++) {
-        uint32_t name = universe_find_name(u, compilers[c]), first, count;
-        if (name == VS_NONE || pl->user_provided[name])
-            continue;
-        universe_name_pkgs(u, name, &first, &count);
-        u32_vec all = { 0 };
-        for (uint32_t j = 0; j < count; j++)
-            vec_push(&all, first + j);
-        char t[600];
-        snprintf(t, sizeof t, "%s (the switch's compiler is the provided %s)", compilers[c], given->text);
-        rc = all.len == count ? forbid_text(pl, req, name, all.items, all.len, t) : vs_error_set(pl->err, VSOLVE_ENOMEM, "out of memory");
-        vec_free(&all);
-    }
-    return rc;
-}
-
 /* The roots' requirements, the roots' names, the provided versions, the old lock's versions. */
 static int base_request(planner *pl, vs_request *req, const opam_locked_pin *pins, size_t n_pins)
 {
@@ -467,7 +438,6 @@ static int base_request(planner *pl, vs_request *req, const opam_locked_pin *pin
             vec_free(&same);
         }
     }
-    rc = rc == VSOLVE_OK ? one_compiler(pl, req) : rc;
     for (size_t i = 0; i < n_pins && rc == VSOLVE_OK; i++) {
         uint32_t name = universe_find_name(u, pins[i].name);
         if (name == VS_NONE)
