@@ -1,6 +1,8 @@
-/* vsolve.h: the public C API of vsolve, a dependency solver for opam, cargo and npm.
+/* vsolve.h: the public C API of vsolve, a dependency solver for opam, CUDF, cargo and npm.
  *
  * Use:
+ *   if (vsolve_check_version(VSOLVE_VERNUM, sizeof(vsolve_project_options)) != VSOLVE_OK)
+ *       abort();                                        header and library disagree
  *   vsolve_ctx *ctx = vsolve_new();
  *   vsolve_set_var(ctx, "os", "linux");                 optional, opam filter variables
  *   if (vsolve_load_opam(ctx, "opam-repository.tar.gz") != VSOLVE_OK)
@@ -8,15 +10,35 @@
  *   const char *atoms[] = { "lwt>=5.0", "dune" };
  *   vsolve_result *r;
  *   int rc = vsolve_solve(ctx, atoms, 2, &r);           VSOLVE_OK, VSOLVE_UNSAT or an error
- *   for (size_t i = 0; rc == VSOLVE_OK && i < vsolve_result_count(r); i++)
- *       printf("%s.%s\n", vsolve_result_name(r, i), vsolve_result_version(r, i));
+ *   for (size_t i = 0; rc == VSOLVE_OK && i < vsolve_result_count(r); i++) {
+ *       const char *url;
+ *       vsolve_result_attr(r, i, "url", 0, &url);       NULL when the package has none
+ *       printf("%s.%s %s\n", vsolve_result_name(r, i), vsolve_result_version(r, i), url ? url : "");
+ *   }
  *   vsolve_result_free(r);
  *   vsolve_free(ctx);
  *
- * Threading: a context is used by one thread at a time; distinct contexts are independent
- * (the library has no global mutable state). The library never prints.
- * Errors: every call that can fail returns a status; the message of the last failure is
- * vsolve_errmsg(ctx), valid until the next call on ctx.
+ * Conventions (they hold for every call below unless its comment says otherwise):
+ * - Status. Calls that can fail return an enum vsolve_status. The message of the last failure is
+ *   vsolve_errmsg(ctx): "" after a success, owned by ctx, valid until the next call on ctx. A
+ *   failed call leaves the context as it was before the call (a failed load leaves it unloaded).
+ * - Out parameters. A call taking `T **out` sets *out to NULL first; *out is set (and must be
+ *   freed by the caller with the matching _free) only when the comment says so; on any other
+ *   return it stays NULL.
+ * - Strings. Every string a call returns is owned by the library and must not be freed. Strings
+ *   of a result (names, versions, reasons, explanation, paths) live until vsolve_result_free;
+ *   strings of a sweep result until vsolve_sweep_free; attribute values (vsolve_result_attr) are
+ *   borrowed from the context (below). Strings passed in are copied when kept.
+ * - Borrowing. A vsolve_result keeps a pointer to its context: vsolve_result_attr and
+ *   vsolve_write_lock* read the context's universe. They work while the context lives and,
+ *   for cargo and npm results, until the next vsolve_solve_project (or the old cargo/npm solve
+ *   calls) on it; after that they return VSOLVE_EUSAGE. Everything else a result holds (rows,
+ *   deps, paths, explanation) is its own: it may outlive the context. A sweep result borrows the
+ *   context's universe for its names and versions: free it before the context.
+ * - NULL. Freeing NULL is fine. A NULL context makes a call return VSOLVE_EUSAGE (or NULL / 0).
+ * - Threading: a context is used by one thread at a time; distinct contexts are independent
+ *   (the library has no global mutable state). The library never prints.
+ * - Memory: out of memory is VSOLVE_ENOMEM, never an abort.
  */
 #ifndef VSOLVE_H
 #define VSOLVE_H
@@ -26,7 +48,13 @@
 extern "C" {
 #endif
 
-#define VSOLVE_VERSION_STRING "0.1.0"
+/* The version of this header: VSOLVE_VERNUM is 0xMMmmpp (major, minor, patch). A library with
+ * the same major and a minor at least the header's serves a program built with the header. */
+#define VSOLVE_VERSION_STRING "0.2.0"
+#define VSOLVE_VERNUM 0x000200
+#define VSOLVE_VER_MAJOR 0
+#define VSOLVE_VER_MINOR 2
+#define VSOLVE_VER_PATCH 0
 
 enum vsolve_status {
     VSOLVE_OK = 0,
@@ -34,7 +62,8 @@ enum vsolve_status {
     VSOLVE_EBADINPUT = 2,    /* malformed input; message is "file:line:col: ..." */
     VSOLVE_ENOMEM = 3,
     VSOLVE_EIO = 4,          /* a file could not be read or written */
-    VSOLVE_EUSAGE = 5        /* the API was called wrongly (bad argument, wrong order) */
+    VSOLVE_EUSAGE = 5,       /* the API was called wrongly (bad argument, wrong order) */
+    VSOLVE_EVERSION = 6      /* the header a program was built with does not match the library */
 };
 
 typedef struct vsolve_ctx vsolve_ctx;
@@ -46,23 +75,39 @@ typedef struct vsolve_result vsolve_result;
 #define VSOLVE_API
 #endif
 
+/* The library's version string ("0.2.0") and number (its VSOLVE_VERNUM). */
 VSOLVE_API const char *vsolve_version(void);
+VSOLVE_API unsigned long vsolve_vernum(void);
+/* Checks the header a program was compiled with against the library it runs with, as zlib's
+ * deflateInit does: call it as vsolve_check_version(VSOLVE_VERNUM, sizeof(vsolve_project_options)).
+ * VSOLVE_OK when the majors are equal, the library's minor is at least the header's and the
+ * options struct has the library's size; VSOLVE_EVERSION otherwise (then do not use the
+ * library: its structs or calls differ from what the program expects). */
+VSOLVE_API int vsolve_check_version(unsigned long header_vernum, size_t options_size);
 
-VSOLVE_API vsolve_ctx *vsolve_new(void);          /* NULL when out of memory */
-VSOLVE_API void vsolve_free(vsolve_ctx *ctx);     /* NULL is fine */
+/* A new context: NULL when out of memory. Free it with vsolve_free (which frees what the
+ * context owns; results and sweep results are freed by their own calls). */
+VSOLVE_API vsolve_ctx *vsolve_new(void);
+VSOLVE_API void vsolve_free(vsolve_ctx *ctx);
+/* The message of the last failed call on ctx ("" after a success): owned by ctx, valid until
+ * the next call on ctx. "no context" for NULL. */
 VSOLVE_API const char *vsolve_errmsg(const vsolve_ctx *ctx);
 
 /* Sets an opam filter variable (os, arch, os-family, os-distribution, os-version, with-test,
- * with-doc, dev, ...) before loading; overrides what vsolve detects from the host. */
+ * with-doc, dev, ...) before loading; overrides what vsolve detects from the host.
+ * VSOLVE_OK; VSOLVE_EUSAGE (no name or value, or a repository is loaded already); VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_set_var(vsolve_ctx *ctx, const char *name, const char *value);
 
 /* Loads an opam repository: a directory holding packages/NAME/NAME.VERSION/opam, or a
- * .tar.gz / .tar of one. Call once per context. */
+ * .tar.gz / .tar of one. Call once per context. Besides dependencies, every package keeps what
+ * a lock needs as attributes (vsolve_result_attr). VSOLVE_OK; VSOLVE_EBADINPUT (an opam file
+ * does not parse: "file:line:col: ..."); VSOLVE_EIO (unreadable path); VSOLVE_EUSAGE (loaded
+ * already); VSOLVE_ENOMEM. On error the context stays unloaded. */
 VSOLVE_API int vsolve_load_opam(vsolve_ctx *ctx, const char *path);
 
 /* Loads a CUDF 2.0 document (a .cudf, or a .cudf.gz): its universe, and its request, which
  * vsolve_solve(ctx, NULL, 0, &r) then solves (names and versions in r are CUDF's: integer
- * versions). Call once per context, instead of vsolve_load_opam. */
+ * versions). Call once per context, instead of vsolve_load_opam. Status as vsolve_load_opam. */
 VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
 
 /* Universe cache for the repositories loaded after this call. cache_path names the cache file,
@@ -73,7 +118,10 @@ VSOLVE_API int vsolve_load_cudf(vsolve_ctx *ctx, const char *path);
  *                         stale or corrupt cache is detected, the repository parsed, the cache
  *                         rewritten; a missing one is not created;
  *   VSOLVE_CACHE_REFRESH  parse the repository and (re)write the cache (`vsolve index`).
- * vsolve_cache_status tells what the last load did. */
+ * The attributes are a part of the cache that a solve never reads: the first vsolve_result_attr
+ * reads them (the context keeps the cache file open until then).
+ * VSOLVE_OK; VSOLVE_EUSAGE (unknown mode, path too long). vsolve_cache_status tells what the
+ * last load did (owned by ctx, valid until the next load). */
 enum vsolve_cache_mode { VSOLVE_CACHE_OFF = 0, VSOLVE_CACHE_USE = 1, VSOLVE_CACHE_REFRESH = 2 };
 VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode);
 
@@ -95,16 +143,23 @@ enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA 
 VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
-/* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several
- * atoms on one name all apply). On VSOLVE_OK or VSOLVE_UNSAT *out is set and must be freed. */
+/* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several atoms on one
+ * name all apply). VSOLVE_OK (*out is the solution) or VSOLVE_UNSAT (*out holds no rows and its
+ * explanation; the message is the explanation too): free *out with vsolve_result_free.
+ * VSOLVE_EBADINPUT (a malformed atom), VSOLVE_EUSAGE (nothing loaded, no out, atoms for a CUDF
+ * document), VSOLVE_ENOMEM, or an error reading the cache: *out stays NULL. */
 VSOLVE_API int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                             vsolve_result **out);
 
-/* Chosen packages, sorted by name (empty when unsatisfiable). */
+/* ---- results ------------------------------------------------------------------------------
+ * Rows: the chosen packages, sorted by name then version (empty when unsatisfiable); for npm one
+ * row per node_modules entry, sorted by path (a name may appear with several versions).
+ * Out-of-range rows give NULL (or 0). */
 VSOLVE_API size_t vsolve_result_count(const vsolve_result *r);
 VSOLVE_API const char *vsolve_result_name(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_version(const vsolve_result *r, size_t i);
-/* Why package i is in the solution: "request" or the name.version of a dependent. */
+/* Why package i is in the solution: "request" (or the atom that asked for it) or the
+ * name.version of a dependent; npm: the entry's path. */
 VSOLVE_API const char *vsolve_result_reason(const vsolve_result *r, size_t i);
 /* For VSOLVE_UNSAT: a plain-words explanation (several lines). For a solution: "" or a note
  * about it (cargo: the chosen crates that need a newer Rust than the package's rust-version). */
@@ -123,48 +178,118 @@ VSOLVE_API size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k);
 VSOLVE_API const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k);
 VSOLVE_API const char *vsolve_result_fix_text(const vsolve_result *r, size_t i);
+/* The solution graph: the rows that row i depends on (for each of its dependencies, the chosen
+ * package satisfying it; the newest when several do; cargo: through its features), distinct and
+ * ascending, in *rows (owned by r, valid until vsolve_result_free); returns their count (0 and
+ * *rows NULL for a row without dependencies, an out-of-range row, or an unsatisfiable result). */
+VSOLVE_API size_t vsolve_result_deps(const vsolve_result *r, size_t i, const size_t **rows);
+/* npm: row i's node_modules path ("node_modules/a/node_modules/b"); NULL for other ecosystems.
+ * Owned by r. */
+VSOLVE_API const char *vsolve_result_path(const vsolve_result *r, size_t i);
+/* Attribute `key` of row i's package, its value number k (0 = first; multi-valued keys have
+ * several), in *value: NULL when the package has no such value. Keys: "url" (the source archive
+ * or repository; git URLs keep their "#ref"), "checksum" ("md5=HEX", "sha256=HEX", "sha512=HEX";
+ * multi), "mirror" (multi), "dev-repo", "homepage" (multi), "license" (multi), "depext" (multi:
+ * one opam depexts entry as opam text, filter kept), "builds-with-dune" ("true"/"false"),
+ * "cargo-checksum", "cargo-source", "npm-integrity", "npm-tarball", or any other name (a free
+ * key; none is recorded by the adapters today except "rust-version" on a cargo root). *value is
+ * borrowed from the context (see Borrowing), valid while r may read it.
+ * VSOLVE_OK; VSOLVE_EUSAGE (no such row, no key or value pointer, or r's context moved on);
+ * VSOLVE_EBADINPUT / VSOLVE_EIO / VSOLVE_ENOMEM when the cache's attributes cannot be read
+ * (message in vsolve_errmsg of the context). *value is NULL on error. */
+VSOLVE_API int vsolve_result_attr(const vsolve_result *r, size_t i, const char *key, size_t k, const char **value);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
 
-/* cargo: resolves the Rust package whose Cargo.toml is manifest_path against a crates registry
- * index (a directory or .tar.gz in the standard layout), reading only the crate files the
- * resolution reaches. lock_path, when given and present, is an existing Cargo.lock whose
- * versions are kept where they still fit. With no features and no_default_features 0, the
- * resolution covers every feature of the root (and so its optional dependencies), as cargo's
- * Cargo.lock does; otherwise exactly the given features (plus `default` unless
- * no_default_features). The result lists the crates (the root included);
- * vsolve_cargo_write_lock then writes the Cargo.lock of the last cargo solution. */
+/* ---- cargo and npm projects ---------------------------------------------------------------- */
+
+enum vsolve_ecosystem { VSOLVE_OPAM = 1, VSOLVE_CUDF = 2, VSOLVE_CARGO = 3, VSOLVE_NPM = 4 };
+
+/* What a project solve needs. Set it up with vsolve_project_options_init (which zeroes it and
+ * sets `size`, so that a program built with an older header still works), then fill in. */
+typedef struct vsolve_project_options {
+    size_t size;                     /* sizeof(vsolve_project_options), set by _init */
+    const char *registry;            /* cargo: a crates index (directory or .tar.gz, standard
+                                        layout); npm: packuments (a directory of <name>.json, a
+                                        scoped @s/n as @s%2fn.json, or a .tar.gz of one) */
+    const char *manifest;            /* Cargo.toml / package.json */
+    const char *lock;                /* an existing Cargo.lock / package-lock.json whose versions are
+                                        kept where they still fit; NULL or a missing file: none */
+    const char *const *features;     /* cargo: root features; none and no_default_features 0
+                                        means every feature (what Cargo.lock covers) */
+    size_t n_features;
+    int no_default_features;         /* cargo */
+    const char *node_version;        /* npm: engines.node is checked against it (NULL: 20.20.2) */
+    const char *npm_version;         /* npm: NULL: 11.19.1 */
+    const char *source_url;          /* the registry's URL in the lock: cargo "registry+URL"
+                                        sources (NULL: crates.io's index); npm "resolved" fields
+                                        (NULL: left out, npm's omit-lockfile-registry-resolved) */
+} vsolve_project_options;
+VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
+
+/* cargo: resolves the Rust package at opt->manifest against the index, reading only the crate
+ * files the resolution reaches, as cargo's resolver would. The result lists the crates (the
+ * root included). npm: builds the node_modules tree npm 11 would (`npm install
+ * --package-lock-only`): npm's version choice (the `latest` dist-tag, then engines, then
+ * non-deprecated, then highest) and its hoisting; one row per entry.
+ * VSOLVE_OK or VSOLVE_UNSAT with *out (free it); VSOLVE_EBADINPUT (a manifest, lock or index
+ * file is malformed; npm: a package or version cannot be had), VSOLVE_EIO, VSOLVE_EUSAGE
+ * (unknown ecosystem, missing registry, manifest or out, opt->size wrong), VSOLVE_ENOMEM: *out
+ * NULL. A new project solve ends what earlier cargo/npm results of ctx borrow (Borrowing). */
+VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_options *opt,
+                                    vsolve_result **out);
+
+/* ---- locks --------------------------------------------------------------------------------- */
+
+/* Lock formats: Cargo.lock (format 4, or 3 for a root whose rust-version predates 1.78) for a
+ * cargo result; package-lock.json (v3) for an npm result. (The opam `.opam.locked` and the JSON
+ * lock come next.) */
+enum vsolve_lock_format { VSOLVE_LOCK_CARGO = 1, VSOLVE_LOCK_NPM = 2 };
+
+/* Writes the lock of solution r (a VSOLVE_OK result of ctx) in `format`, to:
+ *   vsolve_write_lock          a file: written whole or not at all (a temporary file in the
+ *                              same directory, fsync, rename); an existing path that is not a
+ *                              regular file (a directory, a device) is refused; "-" writes to
+ *                              standard output;
+ *   vsolve_write_lock_buffer   *buf, a malloc'd NUL-terminated buffer of *len bytes that the
+ *                              caller frees with free() (*buf NULL, *len 0 on error);
+ *   vsolve_write_lock_fn       write(user, data, len) once or more, in order; a non-zero return
+ *                              stops the writing with VSOLVE_EIO.
+ * VSOLVE_OK; VSOLVE_EUSAGE (the format does not match r's ecosystem, r is not a solution, r's
+ * context moved on, or a NULL argument); VSOLVE_EIO (the file or the callback failed; an
+ * existing file is left untouched); VSOLVE_ENOMEM. */
+typedef int (*vsolve_write_fn)(void *user, const char *data, size_t len);
+VSOLVE_API int vsolve_write_lock(vsolve_ctx *ctx, const vsolve_result *r, int format, const char *path);
+VSOLVE_API int vsolve_write_lock_buffer(vsolve_ctx *ctx, const vsolve_result *r, int format, char **buf, size_t *len);
+VSOLVE_API int vsolve_write_lock_fn(vsolve_ctx *ctx, const vsolve_result *r, int format, vsolve_write_fn write,
+                                    void *user);
+
+/* The calls of vsolve 0.1, kept: vsolve_solve_project with the arguments in an options struct,
+ * and vsolve_write_lock of the last cargo / npm solution of ctx (path "-": standard output). */
 VSOLVE_API int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path,
                                   const char *lock_path, const char *const *features, size_t n_features,
                                   int no_default_features, vsolve_result **out);
-/* Writes the Cargo.lock (format 4) of the last successful vsolve_cargo_solve to path ("-" for
- * standard output); source_url NULL means crates.io's index URL. */
 VSOLVE_API int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url);
-
-/* npm: builds the node_modules tree npm 11 would (`npm install --package-lock-only`) for the
- * package.json at manifest_path, from packuments (registry_path: a directory of
- * packuments/<name>.json, a scoped @s/n as @s%2fn.json, or a .tar.gz of one). npm's version choice
- * (the `latest` dist-tag, then engines against node_version / npm_version (NULL: 20.20.2 /
- * 11.19.1), then non-deprecated, then highest) and its hoisting. lock_path, when given and
- * present, is an existing package-lock.json whose versions are preferred where they fit. The
- * result lists one row per node_modules entry (a name may appear with several versions; the
- * reason is the entry's path). vsolve_npm_write_lock then writes the package-lock.json (v3). */
 VSOLVE_API int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path,
                                 const char *lock_path, const char *node_version, const char *npm_version,
                                 vsolve_result **out);
-/* Writes the package-lock.json of the last successful vsolve_npm_solve to path ("-" for standard
- * output); registry_url NULL leaves out "resolved" (npm's omit-lockfile-registry-resolved). */
 VSOLVE_API int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url);
+
+/* ---- checking, sweeping, test cases -------------------------------------------------------- */
 
 /* Checks a proposed solution (NAME.VERSION strings, e.g. another solver's answer) against the
  * request atoms and the loaded universe with vsolve's independent checker: VSOLVE_OK when every
  * atom is met and every package is available with its dependencies met and no conflict;
- * VSOLVE_UNSAT otherwise, with the violations in vsolve_errmsg. */
+ * VSOLVE_UNSAT otherwise, with the violations in vsolve_errmsg; VSOLVE_EUSAGE (nothing loaded),
+ * VSOLVE_EBADINPUT (a malformed atom), VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                             const char *const *packages, size_t n_packages);
 
 /* Installability of every package version of the loaded repository (as dose-distcheck does),
  * on `threads` threads. progress (may be NULL) is called from the calling thread with the
- * number of packages settled so far. */
+ * number of packages settled so far. VSOLVE_OK with *out (free it with vsolve_sweep_free
+ * before the context: it borrows the context's universe); VSOLVE_EUSAGE, VSOLVE_ENOMEM or a
+ * cache reading error with *out NULL. Rows are the universe's packages (name, then version);
+ * strings are valid until vsolve_sweep_free. */
 typedef struct vsolve_sweep_result vsolve_sweep_result;
 typedef void (*vsolve_progress_fn)(void *user, size_t done, size_t total);
 enum vsolve_sweep_status {
@@ -179,18 +304,19 @@ VSOLVE_API int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn pro
 VSOLVE_API size_t vsolve_sweep_count(const vsolve_sweep_result *r);
 VSOLVE_API const char *vsolve_sweep_name(const vsolve_sweep_result *r, size_t i);
 VSOLVE_API const char *vsolve_sweep_version(const vsolve_sweep_result *r, size_t i);
-VSOLVE_API int vsolve_sweep_status(const vsolve_sweep_result *r, size_t i);
+VSOLVE_API int vsolve_sweep_status(const vsolve_sweep_result *r, size_t i);   /* -1 out of range */
 /* "" for installable ones; else e.g. "needs ghost >= 3, which nothing provides". */
 VSOLVE_API const char *vsolve_sweep_reason(const vsolve_sweep_result *r, size_t i);
-/* Packages with a status, and a plain-words name of it. */
+/* Packages with a status, and a plain-words name of it (a static string). */
 VSOLVE_API size_t vsolve_sweep_total(const vsolve_sweep_result *r, int status);
 VSOLVE_API const char *vsolve_sweep_status_name(int status);
 VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
 
 /* Writes a self-contained YAML test case in the neutral form (the packages of the request's
- * cone, the atoms, and the answer) to path, so that a user's run can become a regression test.
- * With a loaded repository: the request of atoms. Without one, after vsolve_cargo_solve or
- * vsolve_npm_solve: that run (atoms ignored). The file is replaced whole or not at all. */
+ * cone, the atoms, and the answer, recomputed) to path, so that a user's run can become a
+ * regression test. With a loaded repository: the request of atoms. Without one, after a cargo or
+ * npm project solve: that run (atoms ignored). The file is replaced whole or not at all.
+ * VSOLVE_OK; VSOLVE_EUSAGE (nothing solved, no path); VSOLVE_EIO; VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);
 

@@ -1,106 +1,51 @@
-/* api.c: the public vsolve.h API: a context owning one universe, on top of solver/ and formats/. */
-#include "vsolve.h"
-#include <stdio.h>
+/* api.c: the public vsolve.h API, common part: versions, the context, results (rows, graph,
+ * attributes), checking, sweeping and test cases. The ecosystems' loaders and solvers are in
+ * api_opam.c, api_cudf.c, api_cargo.c and api_npm.c; project solves and locks in api_lock.c. */
+#include "api_internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
-#include "cache.h"
-#include "cargo_lock.h"
-#include "cargo_resolve.h"
-#include "graph.h"
 #include "checker.h"
-#include "cudf.h"
-#include "npm_lock.h"
-#include "error.h"
 #include "opam_fixes.h"
-#include "opam_repo.h"
-#include "solve.h"
 #include "sweep.h"
 #include "testcase.h"
 #include "testcase_npm.h"
 #include "atomic_file.h"
 
-struct vsolve_ctx {
-    vs_error err;
-    opam_vars vars;
-    vs_universe universe;
-    int loaded;
-    int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
-    vs_request cudf_request;
-    int cache_mode;                  /* enum vsolve_cache_mode */
-    int preference;                  /* enum vsolve_preference */
-    char cache_path[PATH_MAX];       /* "" for the default location */
-    char cache_status[PATH_MAX + 1200];
-    /* cargo: the last problem and its solution (for the lock) */
-    arena cargo_mem;
-    cargo_index *cargo_ix;
-    cargo_manifest cargo_root;
-    cargo_problem cargo;
-    vs_solution cargo_solution;
-    int cargo_ready;
-    /* npm: the last tree (for the lock) */
-    npm_registry *npm_reg;
-    arena npm_mem;
-    npm_tree npm;
-    int npm_ready;
-};
-
-struct vsolve_result {
-    size_t count;
-    char **names, **versions, **reasons;
-    char *explanation;
-    char **clash;          /* a refusal: the atoms its explanation names */
-    size_t n_clash;
-    opam_fixes fixes;      /* a refusal: verified fixes */
-};
-
 const char *vsolve_version(void) { return VSOLVE_VERSION_STRING; }
+unsigned long vsolve_vernum(void) { return VSOLVE_VERNUM; }
+
+int vsolve_check_version(unsigned long header_vernum, size_t options_size)
+{
+    unsigned long major = header_vernum >> 16, minor = header_vernum >> 8 & 0xff;
+    if (major != VSOLVE_VER_MAJOR || minor > VSOLVE_VER_MINOR || options_size != sizeof(vsolve_project_options))
+        return VSOLVE_EVERSION;
+    return VSOLVE_OK;
+}
 
 vsolve_ctx *vsolve_new(void)
 {
     vsolve_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
-    if (opam_vars_init(&ctx->vars) != VSOLVE_OK || universe_init(&ctx->universe) != VSOLVE_OK) {
+    if (opam_vars_init(&ctx->vars) != VSOLVE_OK || universe_init(&ctx->universe) != VSOLVE_OK ||
+        universe_init(&ctx->npm_u) != VSOLVE_OK) {
         vsolve_free(ctx);
         return NULL;
     }
     return ctx;
 }
 
-static void cargo_reset(vsolve_ctx *ctx)
-{
-    if (ctx->cargo_ready) {
-        cargo_problem_free(&ctx->cargo);
-        solution_free(&ctx->cargo_solution);
-    }
-    cargo_index_close(ctx->cargo_ix);
-    ctx->cargo_ix = NULL;
-    arena_free(&ctx->cargo_mem);
-    arena_init(&ctx->cargo_mem);
-    ctx->cargo_ready = 0;
-}
-
-static void npm_reset(vsolve_ctx *ctx)
-{
-    if (ctx->npm_ready)
-        npm_tree_free(&ctx->npm);
-    npm_registry_close(ctx->npm_reg);
-    ctx->npm_reg = NULL;
-    arena_free(&ctx->npm_mem);
-    arena_init(&ctx->npm_mem);
-    ctx->npm_ready = 0;
-}
-
 void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
-    cargo_reset(ctx);
-    npm_reset(ctx);
+    api_cargo_reset(ctx);
+    api_npm_reset(ctx);
     opam_vars_free(&ctx->vars);
     universe_free(&ctx->universe);
+    universe_free(&ctx->npm_u);
     request_free(&ctx->cudf_request);
+    free(ctx->source_url);
     free(ctx);
 }
 
@@ -142,7 +87,7 @@ int vsolve_set_preference(vsolve_ctx *ctx, int preference)
 }
 
 /* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
-static int request_preference(const vsolve_ctx *ctx)
+int api_request_preference(const vsolve_ctx *ctx)
 {
     if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
         return VS_PREFER_OPAM_CRITERIA;
@@ -151,105 +96,8 @@ static int request_preference(const vsolve_ctx *ctx)
     return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
 }
 
-static int by_var_name(const void *a, const void *b)
-{
-    return strcmp((*(const opam_var *const *)a)->name, (*(const opam_var *const *)b)->name);
-}
 
-/* What the universe depends on besides the files: the adapter and the variables. */
-static uint64_t opam_settings(const opam_vars *vars)
-{
-    uint64_t h = cache_hash(CACHE_HASH_INIT, "opam", 4);
-    uint32_t revision = OPAM_ADAPTER_REVISION;
-    h = cache_hash(h, &revision, sizeof revision);
-    const opam_var **sorted = malloc((vars->len ? vars->len : 1) * sizeof *sorted);
-    if (!sorted)
-        return 0;
-    for (size_t i = 0; i < vars->len; i++)
-        sorted[i] = &vars->items[i];
-    qsort(sorted, vars->len, sizeof *sorted, by_var_name);
-    for (size_t i = 0; i < vars->len; i++) {
-        h = cache_hash(h, sorted[i]->name, strlen(sorted[i]->name) + 1);
-        h = cache_hash(h, sorted[i]->value, strlen(sorted[i]->value) + 1);
-    }
-    free(sorted);
-    return h;
-}
-
-/* Loads the universe from the cache when allowed and valid; otherwise parses the repository
- * and writes the cache when asked to or when a stale or corrupt one was found. */
-static int load_opam_cached(vsolve_ctx *ctx, const char *path)
-{
-    cache_key key = { 0, opam_settings(&ctx->vars) };
-    char cache_file[PATH_MAX];
-    int rc = cache_source_fingerprint(path, &key.source, &ctx->err);
-    if (rc == VSOLVE_OK && ctx->cache_path[0])
-        snprintf(cache_file, sizeof cache_file, "%s", ctx->cache_path);
-    else if (rc == VSOLVE_OK)
-        rc = cache_default_path(path, key.settings, cache_file, sizeof cache_file, &ctx->err);
-    if (rc != VSOLVE_OK)
-        return rc;
-    int write = ctx->cache_mode == VSOLVE_CACHE_REFRESH;
-    if (ctx->cache_mode == VSOLVE_CACHE_USE) {
-        vs_error why;
-        vs_error_clear(&why);
-        rc = cache_read(cache_file, &ctx->universe, &key, &why);
-        if (rc == VSOLVE_OK) {
-            snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
-            return VSOLVE_OK;
-        }
-        if (rc == VSOLVE_ENOMEM)
-            return vs_error_set(&ctx->err, rc, "%s", why.message);
-        universe_free(&ctx->universe);
-        universe_init(&ctx->universe);
-        write = rc != VSOLVE_EIO;   /* stale or corrupt: replace it; missing: leave it to `index` */
-        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s%s", why.message,
-                 write ? "; rebuilt from the repository" : "; parsed the repository (run `vsolve index` to create it)");
-    }
-    rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
-    if (rc == VSOLVE_OK && write) {
-        rc = cache_write(cache_file, &ctx->universe, &key, &ctx->err);
-        if (rc == VSOLVE_OK && ctx->cache_mode == VSOLVE_CACHE_REFRESH)
-            snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s", cache_file);
-    }
-    return rc;
-}
-
-int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
-{
-    vs_error_clear(&ctx->err);
-    ctx->cache_status[0] = '\0';
-    if (ctx->loaded)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
-    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
-                                                 : load_opam_cached(ctx, path);
-    if (rc != VSOLVE_OK) {
-        universe_free(&ctx->universe);
-        universe_init(&ctx->universe);
-        return rc;
-    }
-    ctx->loaded = 1;
-    return VSOLVE_OK;
-}
-
-int vsolve_load_cudf(vsolve_ctx *ctx, const char *path)
-{
-    vs_error_clear(&ctx->err);
-    if (ctx->loaded)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_cudf: a context holds one repository; it is loaded already");
-    int rc = cudf_load(&ctx->universe, &ctx->cudf_request, path, NULL, &ctx->err);
-    if (rc != VSOLVE_OK) {
-        universe_free(&ctx->universe);
-        universe_init(&ctx->universe);
-        request_free(&ctx->cudf_request);
-        request_init(&ctx->cudf_request);
-        return rc;
-    }
-    ctx->loaded = ctx->from_cudf = 1;
-    return VSOLVE_OK;
-}
-
-static char *dupstr(const char *s)
+char *api_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
@@ -258,131 +106,95 @@ static char *dupstr(const char *s)
     return p;
 }
 
-static vsolve_result *make_result(const vs_universe *u, const vs_request *req, const vs_solution *s)
+/* ---- results ------------------------------------------------------------------------------ */
+
+/* Why row package p (the k-th of s) is there: what pulled it in, looking through condition
+ * nodes (cargo features) to a real package; malloc'd. */
+static char *reason_of(const vs_universe *u, const vs_request *req, const vs_solution *s, size_t k)
+{
+    uint32_t by = s->pulled_by.items[k];
+    size_t from = k;
+    for (int steps = 0; by != VS_NONE && (u->pkgs.items[by].flags & VS_PKG_VIRTUAL) && steps < 64; steps++) {
+        size_t at = 0;
+        while (at < s->pkgs.len && s->pkgs.items[at] != by)
+            at++;
+        if (at == s->pkgs.len)
+            break;
+        from = at;
+        by = s->pulled_by.items[at];
+    }
+    if (by == VS_NONE) {
+        uint32_t a = s->pulled_by_atom.items[from];
+        return api_strdup(a == VS_NONE ? "request" : universe_str(u, req->atoms.items[a].desc));
+    }
+    const char *bn = universe_pkg_name(u, by), *bv = universe_pkg_version(u, by);
+    size_t len = strlen(bn) + strlen(bv) + 2;
+    char *r = malloc(len);
+    if (r)
+        snprintf(r, len, "%s.%s", bn, bv);
+    return r;
+}
+
+vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe *u, const vs_request *req,
+                               const vs_solution *s, const vs_graph *g)
 {
     vsolve_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < s->pkgs.len; i++)
-        n += !(u->pkgs.items[s->pkgs.items[i]].flags & VS_PKG_VIRTUAL);
+    size_t n = g ? g->n_nodes : 0;
+    r->ctx = ctx;
+    r->gen = ctx->project_gen;
+    r->ecosystem = ecosystem;
+    r->status = g ? VSOLVE_OK : VSOLVE_UNSAT;
     r->names = calloc(n ? n : 1, sizeof *r->names);
     r->versions = calloc(n ? n : 1, sizeof *r->versions);
     r->reasons = calloc(n ? n : 1, sizeof *r->reasons);
-    r->explanation = dupstr(s->explanation ? s->explanation : "");
-    if (!r->names || !r->versions || !r->reasons || !r->explanation) {
+    r->pkg = calloc(n ? n : 1, sizeof *r->pkg);
+    r->dep_first = calloc(n + 1, sizeof *r->dep_first);
+    r->explanation = api_strdup(s && s->explanation ? s->explanation : "");
+    size_t n_deps = g ? g->dep_first[n] : 0;
+    r->deps = malloc((n_deps ? n_deps : 1) * sizeof *r->deps);
+    if (!r->names || !r->versions || !r->reasons || !r->pkg || !r->dep_first || !r->explanation || !r->deps ||
+        (g && g->paths && !(r->paths = calloc(n ? n : 1, sizeof *r->paths)))) {
         vsolve_result_free(r);
         return NULL;
     }
     r->count = n;
-    for (size_t i = 0, k = 0; k < s->pkgs.len; k++) {
-        uint32_t p = s->pkgs.items[k], by = s->pulled_by.items[k];
-        if (u->pkgs.items[p].flags & VS_PKG_VIRTUAL)
-            continue;
-        /* what pulled p in, looking through condition nodes (features) to a real package */
-        size_t from = k;
-        for (int steps = 0; by != VS_NONE && (u->pkgs.items[by].flags & VS_PKG_VIRTUAL) && steps < 64; steps++) {
-            size_t at = 0;
-            while (at < s->pkgs.len && s->pkgs.items[at] != by)
-                at++;
-            if (at == s->pkgs.len)
-                break;
-            from = at;
-            by = s->pulled_by.items[at];
-        }
-        r->names[i] = dupstr(universe_pkg_name(u, p));
-        r->versions[i] = dupstr(universe_pkg_version(u, p));
-        if (by == VS_NONE) {
-            uint32_t a = s->pulled_by_atom.items[from];
-            r->reasons[i] = dupstr(a == VS_NONE ? "request" : universe_str(u, req->atoms.items[a].desc));
+    for (size_t i = 0; i < n_deps; i++)
+        r->deps[i] = g->deps[i];
+    for (size_t i = 0, k = 0; i < n; i++) {
+        uint32_t p = g->pkg[i];
+        r->pkg[i] = p;
+        r->dep_first[i + 1] = g->dep_first[i + 1];
+        r->names[i] = api_strdup(universe_pkg_name(u, p));
+        r->versions[i] = api_strdup(universe_pkg_version(u, p));
+        if (g->paths) {
+            r->paths[i] = api_strdup(g->paths[i] ? g->paths[i] : "");
+            r->reasons[i] = api_strdup(g->paths[i] ? g->paths[i] : "");
         } else {
-            const char *bn = universe_pkg_name(u, by), *bv = universe_pkg_version(u, by);
-            size_t len = strlen(bn) + strlen(bv) + 2;
-            r->reasons[i] = malloc(len);
-            if (r->reasons[i])
-                snprintf(r->reasons[i], len, "%s.%s", bn, bv);
+            while (k < s->pkgs.len && s->pkgs.items[k] != p)
+                k++;
+            r->reasons[i] = k < s->pkgs.len ? reason_of(u, req, s, k) : api_strdup("");
         }
-        if (!r->names[i] || !r->versions[i] || !r->reasons[i]) {
+        if (!r->names[i] || !r->versions[i] || !r->reasons[i] || (r->paths && !r->paths[i])) {
             vsolve_result_free(r);
             return NULL;
         }
-        i++;
     }
     return r;
 }
 
-/* A refusal's clashing atoms and its verified fixes (opam_fixes.h), also in its explanation. */
-static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, vsolve_result *r)
+vs_universe *api_result_universe(const vsolve_result *r)
 {
-    r->clash = calloc(s->clash.len ? s->clash.len : 1, sizeof *r->clash);
-    if (!r->clash)
-        return VSOLVE_ENOMEM;
-    for (size_t i = 0; i < s->clash.len; i++)
-        if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = dupstr(atoms[s->clash.items[i]])))
-            return VSOLVE_ENOMEM;
-    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, &r->fixes);
-    if (rc != VSOLVE_OK || r->fixes.len == 0)
-        return rc == VSOLVE_ENOMEM ? rc : VSOLVE_OK;   /* no fix found: the explanation stands alone */
-    size_t len = strlen(r->explanation) + 80;
-    for (size_t i = 0; i < r->fixes.len; i++)
-        len += strlen(r->fixes.items[i].text) + 8;
-    char *text = malloc(len);
-    if (!text)
-        return VSOLVE_ENOMEM;
-    size_t at = (size_t)snprintf(text, len, "%sTo fix it, any one of these (each checked by solving again):\n", r->explanation);
-    for (size_t i = 0; i < r->fixes.len; i++)
-        at += (size_t)snprintf(text + at, len - at, "  - %s\n", r->fixes.items[i].text);
-    free(r->explanation);
-    r->explanation = text;
-    return VSOLVE_OK;
-}
-
-int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
-{
-    vs_error_clear(&ctx->err);
-    if (out)
-        *out = NULL;
-    if (!out || (!atoms && n_atoms))
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: needs atoms and a result pointer");
-    if (!ctx->loaded)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: load a repository first");
-    if (ctx->from_cudf && n_atoms)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
-    vs_request req;
-    request_init(&req);
-    req.preference = ctx->cudf_request.preference = request_preference(ctx);
-    const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
-    int rc = VSOLVE_OK;
-    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
-        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
-    if (rc != VSOLVE_OK) {
-        request_free(&req);
-        return rc;
+    if (!r || !r->ctx || r->status != VSOLVE_OK)
+        return NULL;
+    switch (r->ecosystem) {
+    case VSOLVE_OPAM:
+    case VSOLVE_CUDF: return &r->ctx->universe;
+    case VSOLVE_CARGO: return r->gen == r->ctx->project_gen && r->ctx->cargo_ready ? &r->ctx->cargo.u : NULL;
+    case VSOLVE_NPM: return r->gen == r->ctx->project_gen && r->ctx->npm_solved ? &r->ctx->npm_u : NULL;
+    default: return NULL;
     }
-    rc = request_need_clauses(&ctx->universe, use, &ctx->err);
-    if (rc != VSOLVE_OK) {
-        request_free(&req);
-        return rc;
-    }
-    vs_solution s;
-    solution_init(&s);
-    rc = vs_solve(&ctx->universe, use, &s);
-    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        *out = make_result(&ctx->universe, use, &s);
-        if (!*out)
-            rc = VSOLVE_ENOMEM;
-    }
-    if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)
-        rc = VSOLVE_ENOMEM;
-    if (rc == VSOLVE_ENOMEM)
-        vs_error_set(&ctx->err, rc, "out of memory while solving");
-    else if (rc == VSOLVE_UNSAT)
-        vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "unsatisfiable");
-    else if (rc != VSOLVE_OK)
-        vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "solving failed");
-    solution_free(&s);
-    request_free(&req);
-    return rc;
 }
 
 size_t vsolve_result_count(const vsolve_result *r) { return r ? r->count : 0; }
@@ -409,6 +221,41 @@ const char *vsolve_result_fix_text(const vsolve_result *r, size_t i)
 {
     return r && i < r->fixes.len ? r->fixes.items[i].text : NULL;
 }
+const char *vsolve_result_path(const vsolve_result *r, size_t i) { return r && r->paths && i < r->count ? r->paths[i] : NULL; }
+
+size_t vsolve_result_deps(const vsolve_result *r, size_t i, const size_t **rows)
+{
+    if (rows)
+        *rows = NULL;
+    if (!r || !rows || i >= r->count || r->dep_first[i + 1] == r->dep_first[i])
+        return 0;
+    *rows = r->deps + r->dep_first[i];
+    return r->dep_first[i + 1] - r->dep_first[i];
+}
+
+int vsolve_result_attr(const vsolve_result *r, size_t i, const char *key, size_t k, const char **value)
+{
+    if (value)
+        *value = NULL;
+    if (!r || !r->ctx)
+        return VSOLVE_EUSAGE;
+    vs_error *err = &r->ctx->err;
+    vs_error_clear(err);
+    vs_universe *u = api_result_universe(r);
+    if (!key || !value || i >= r->count)
+        return vs_error_set(err, VSOLVE_EUSAGE, "vsolve_result_attr: needs a row of the result, a key and a value pointer");
+    if (!u)
+        return vs_error_set(err, VSOLVE_EUSAGE, "vsolve_result_attr: the result's context has solved another project since");
+    int rc = universe_need_attrs(u, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    uint32_t kid = attrs_find_key(&u->attrs, key);
+    const vs_attr *t;
+    size_t n = kid == VS_ATTR_NONE ? 0 : attrs_lookup_all(&u->attrs, r->pkg[i], kid, &t);
+    if (k < n)
+        *value = attrs_str(&u->attrs, t[k].value);
+    return VSOLVE_OK;
+}
 
 void vsolve_result_free(vsolve_result *r)
 {
@@ -418,10 +265,16 @@ void vsolve_result_free(vsolve_result *r)
         free(r->names[i]);
         free(r->versions[i]);
         free(r->reasons[i]);
+        if (r->paths)
+            free(r->paths[i]);
     }
     free(r->names);
     free(r->versions);
     free(r->reasons);
+    free(r->paths);
+    free(r->pkg);
+    free(r->dep_first);
+    free(r->deps);
     free(r->explanation);
     for (size_t i = 0; i < r->n_clash; i++)
         free(r->clash[i]);
@@ -429,6 +282,8 @@ void vsolve_result_free(vsolve_result *r)
     opam_fixes_free(&r->fixes);
     free(r);
 }
+
+/* ---- test cases, sweeps, checks ------------------------------------------------------------ */
 
 /* The last cargo or npm run as a neutral test case (the request is the manifest's). */
 static int dump_project(vsolve_ctx *ctx, FILE *f)
@@ -461,7 +316,7 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: solve first and give a path");
     vs_request req;
     request_init(&req);
-    req.preference = request_preference(ctx);
+    req.preference = api_request_preference(ctx);
     vs_solution s;
     solution_init(&s);
     int rc = VSOLVE_OK;
@@ -527,7 +382,7 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
         case SWEEP_CONFLICT: snprintf(buf, sizeof buf, "its dependencies cannot be installed together"); break;
         default: buf[0] = '\0';
         }
-        if (!(s->reasons[i] = dupstr(buf)))
+        if (!(s->reasons[i] = api_strdup(buf)))
             rc = VSOLVE_ENOMEM;
     }
     if (rc != VSOLVE_OK) {
@@ -614,156 +469,3 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     return rc;
 }
 
-int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path, const char *lock_path,
-                       const char *const *features, size_t n_features, int no_default_features, vsolve_result **out)
-{
-    vs_error_clear(&ctx->err);
-    if (out)
-        *out = NULL;
-    if (!out || !index_path || !manifest_path)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_solve: needs an index, a manifest and a result pointer");
-    cargo_reset(ctx);
-    int rc = cargo_manifest_read(&ctx->cargo_mem, manifest_path, &ctx->cargo_root, &ctx->err);
-    cargo_locked *locked = NULL;
-    size_t n_locked = 0;
-    if (rc == VSOLVE_OK && lock_path) {
-        FILE *probe = fopen(lock_path, "r");
-        if (probe) {
-            fclose(probe);
-            rc = cargo_lock_read(&ctx->cargo_mem, lock_path, &locked, &n_locked, &ctx->err);
-        }
-    }
-    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(index_path, &ctx->err)))
-        rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
-    /* no feature selection: the lock covers every feature, as cargo's does */
-    cargo_options opt = { features, n_features, no_default_features, n_features == 0 && !no_default_features, NULL };
-    if (rc == VSOLVE_OK)
-        rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &opt, &ctx->err);
-    if (rc != VSOLVE_OK) {
-        if (rc != VSOLVE_OK && ctx->cargo_ix)
-            cargo_problem_free(&ctx->cargo);
-        cargo_index_close(ctx->cargo_ix);
-        ctx->cargo_ix = NULL;
-        return rc;
-    }
-    ctx->cargo_ready = 1;
-    solution_init(&ctx->cargo_solution);
-    rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
-    if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
-        /* not refused: the explanation carries what is worth knowing about the answer */
-        char report[4096];
-        if (cargo_rust_version_report(&ctx->cargo, &ctx->cargo_solution, report, sizeof report) > 0)
-            ctx->cargo_solution.explanation = dupstr(report);
-    }
-    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
-        *out = make_result(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
-        if (!*out)
-            rc = VSOLVE_ENOMEM;
-    }
-    if (rc == VSOLVE_UNSAT)
-        vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
-    else if (rc != VSOLVE_OK)
-        vs_error_set(&ctx->err, rc, "out of memory while solving");
-    return rc;
-}
-
-int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url)
-{
-    vs_error_clear(&ctx->err);
-    if (!ctx->cargo_ready || ctx->cargo_solution.status != VSOLVE_OK)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_cargo_write_lock: no cargo solution to write");
-    int to_stdout = !path || !strcmp(path, "-");
-    FILE *f = to_stdout ? stdout : fopen(path, "w");
-    if (!f)
-        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock", path);
-    uint32_t *owner = NULL;
-    vs_graph g;
-    int rc = cargo_owner_map(&ctx->cargo, &owner);
-    if (rc == VSOLVE_OK)
-        rc = graph_build(&g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
-    if (rc == VSOLVE_OK) {
-        rc = cargo_lock_write(f, &ctx->cargo.u, &g, source_url);
-        graph_free(&g);
-    }
-    free(owner);
-    if (!to_stdout && fclose(f) != 0)
-        rc = VSOLVE_EIO;
-    if (rc != VSOLVE_OK)
-        return vs_error_set(&ctx->err, rc, "%s: cannot write the lock", to_stdout ? "stdout" : path);
-    return VSOLVE_OK;
-}
-
-int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path, const char *lock_path,
-                     const char *node_ver, const char *npm_ver, vsolve_result **out)
-{
-    if (!ctx)
-        return VSOLVE_EUSAGE;
-    vs_error_clear(&ctx->err);
-    if (out)
-        *out = NULL;
-    if (!registry_path || !manifest_path || !out)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_solve: needs a registry, a manifest and a result pointer");
-    npm_reset(ctx);
-    const json_value *manifest = NULL;
-    npm_locked *locked = NULL;
-    size_t n_locked = 0;
-    int rc = npm_manifest_read(&ctx->npm_mem, manifest_path, &manifest, &ctx->err);
-    if (rc == VSOLVE_OK && lock_path) {
-        FILE *probe = fopen(lock_path, "r");
-        if (probe) {
-            fclose(probe);
-            rc = npm_lock_read(&ctx->npm_mem, lock_path, &locked, &n_locked, &ctx->err);
-        }
-    }
-    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(registry_path, &ctx->err)))
-        rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
-    npm_tree_options opt = { node_ver, npm_ver };
-    if (rc == VSOLVE_OK) {
-        rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, manifest_path, &opt, locked, n_locked, &ctx->err);
-        ctx->npm_ready = 1;
-    }
-    if (rc != VSOLVE_OK)
-        return rc;
-    npm_node **nodes = NULL;
-    size_t n = npm_tree_nodes(&ctx->npm, &nodes);
-    vsolve_result *r = calloc(1, sizeof *r);
-    if (!r || (n && (!(r->names = calloc(n, sizeof *r->names)) || !(r->versions = calloc(n, sizeof *r->versions)) ||
-                     !(r->reasons = calloc(n, sizeof *r->reasons))))) {
-        free(nodes);
-        vsolve_result_free(r);
-        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
-    }
-    r->count = n;
-    for (size_t i = 0; i < n; i++) {
-        r->names[i] = strdup(nodes[i]->pkg_name);
-        r->versions[i] = strdup(nodes[i]->version ? nodes[i]->version : "");
-        r->reasons[i] = strdup(nodes[i]->location);
-        if (!r->names[i] || !r->versions[i] || !r->reasons[i]) {
-            free(nodes);
-            vsolve_result_free(r);
-            return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
-        }
-    }
-    free(nodes);
-    if (!(r->explanation = strdup(""))) {
-        vsolve_result_free(r);
-        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
-    }
-    *out = r;
-    return VSOLVE_OK;
-}
-
-int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url)
-{
-    if (!ctx)
-        return VSOLVE_EUSAGE;
-    if (!ctx->npm_ready || !path)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_write_lock: no npm tree to write");
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!f)
-        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
-    int rc = npm_lock_write(f, &ctx->npm, registry_url, &ctx->err);
-    if (f != stdout && fclose(f) != 0 && rc == VSOLVE_OK)
-        rc = vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot write the lock file", path);
-    return rc;
-}

@@ -43,8 +43,11 @@ int attrs_need(vs_attrs *a, vs_error *err)
 int attrs_add(vs_attrs *a, uint32_t pkg, uint32_t key, const char *value, size_t len)
 {
     uint32_t v = strpool_intern(&a->strings, value, len);
-    if (v == UINT32_MAX)
-        return VSOLVE_ENOMEM;
+    return v == UINT32_MAX ? VSOLVE_ENOMEM : attrs_add_id(a, pkg, key, v);
+}
+
+int attrs_add_id(vs_attrs *a, uint32_t pkg, uint32_t key, uint32_t v)
+{
     vs_attr t = { pkg, key, v };
     if (a->items.len) {
         const vs_attr *last = &a->items.items[a->items.len - 1];

@@ -33,6 +33,7 @@
  *                          default); none for the root package.
  *   VS_ATTR_NPM_INTEGRITY  the packument's dist.integrity ("sha512-BASE64"), as package-lock.json.
  *   VS_ATTR_NPM_TARBALL    the packument's dist.tarball (also VS_ATTR_URL).
+ * Free keys recorded today: "rust-version" on the cargo root (it decides the Cargo.lock format).
  */
 #ifndef VSOLVE_ATTR_H
 #define VSOLVE_ATTR_H
@@ -91,6 +92,9 @@ static inline int attrs_add_str(vs_attrs *a, uint32_t pkg, uint32_t key, const c
 {
     return attrs_add(a, pkg, key, value, strlen(value));
 }
+/* Adds (pkg, key, value) with value a string id of a->strings already (interned by the caller
+ * with strpool_intern(&a->strings, ...), e.g. before the package ids were final). */
+int attrs_add_id(vs_attrs *a, uint32_t pkg, uint32_t key, uint32_t value);
 /* Sorts the triples by package and key, keeping each run's order. VSOLVE_OK or VSOLVE_ENOMEM. */
 int attrs_finish(vs_attrs *a);
 

@@ -149,8 +149,8 @@ static int non_empty(const json_value *v)
     }
 }
 
-/* sha1 hex -> "sha1-BASE64" (what pacote makes of a bare dist.shasum). */
-static int shasum_integrity(const char *hex, char *out, size_t size)
+/* sha1 hex -> "sha1-BASE64" (what pacote makes of a bare dist.shasum), quoted as JSON. */
+int npm_shasum_integrity(const char *hex, char *out, size_t size)
 {
     unsigned char raw[20];
     if (strlen(hex) != 40 || size < 40)
@@ -336,7 +336,7 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
                 fclose(mf);
                 m[k++] = (member){ "integrity", NULL, int_lit, 0 };
             }
-        } else if (sv && sv->kind == JSON_STRING && shasum_integrity(sv->str, integrity, sizeof integrity))
+        } else if (sv && sv->kind == JSON_STRING && npm_shasum_integrity(sv->str, integrity, sizeof integrity))
             m[k++] = (member){ "integrity", NULL, integrity, 0 };
         if (n->peer)
             m[k++] = (member){ "peer", NULL, "true", 0 };

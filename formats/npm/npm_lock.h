@@ -9,6 +9,10 @@
  * packument's dist.tarball with its @REGISTRY@ placeholder replaced by the URL. */
 int npm_lock_write(FILE *f, const npm_tree *t, const char *registry_url, vs_error *err);
 
+/* The integrity npm derives from a bare dist.shasum (40 hex digits): "\"sha1-BASE64\"", quoted
+ * as a JSON string, in out (size >= 64). 1 on success, 0 when hex is not a sha1. */
+int npm_shasum_integrity(const char *hex, char *out, size_t size);
+
 /* Reads an existing package-lock.json (v2 or v3 "packages"): the entries' location, name and
  * version, in *out (arena memory). */
 int npm_lock_read(arena *a, const char *path, npm_locked **out, size_t *n_out, vs_error *err);

@@ -78,6 +78,9 @@ void npm_tree_flags(npm_tree *t);
  * failed optional subtree); otherwise it is an error naming the dependent and the range. */
 int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
                    const npm_tree_options *opt, const npm_locked *locked, size_t n_locked, vs_error *err);
+/* The node that `name` resolves to from `from` (node_modules lookup: from's children, then its
+ * ancestors'), or NULL. */
+npm_node *npm_tree_resolve(const npm_node *from, const char *name);
 /* The nodes in the tree (root excluded), sorted by location, in *out (malloc'd). */
 size_t npm_tree_nodes(const npm_tree *t, npm_node ***out);
 void npm_tree_free(npm_tree *t);

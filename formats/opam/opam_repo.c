@@ -20,8 +20,7 @@ typedef struct opam_source {
 /* An attribute of a source, before its package has its final id. */
 typedef struct source_attr {
     uint32_t key;
-    const char *value;   /* in loader.mem */
-    size_t len;
+    uint32_t value;      /* string id in the universe's attribute store */
 } source_attr;
 
 /* opam's install-time switches: with them, opam applies test/doc/dev-setup dependencies to
@@ -117,9 +116,8 @@ static opam_node *copy_node(arena *a, const opam_node *n, int *oom)
 
 static int keep_attr(loader *ld, uint32_t key, const char *value, size_t len)
 {
-    char *copy = arena_strndup(&ld->mem, value, len);
-    source_attr a = { key, copy, len };
-    return copy && vec_push(&ld->attrs, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    source_attr a = { key, strpool_intern(&ld->u->attrs.strings, value, len) };
+    return a.value != UINT32_MAX && vec_push(&ld->attrs, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
 /* Each string of a value that is a string or a list of strings. */
@@ -742,7 +740,7 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
     }
     for (size_t i = 0; i < src->n_attrs && rc == VSOLVE_OK; i++) {
         const source_attr *a = &ld->attrs.items[src->first_attr + i];
-        rc = attrs_add(&u->attrs, pkg, a->key, a->value, a->len);
+        rc = attrs_add_id(&u->attrs, pkg, a->key, a->value);
     }
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");

@@ -1,0 +1,141 @@
+/* npm_edges.c: a manifest's dependencies as edges (specs, aliases, peer metadata). */
+#include "npm_tree_internal.h"
+
+/* ---- manifests and edges ---- */
+
+const char *npmt_jstr(const json_value *o, const char *key)
+{
+    const json_value *v = json_get(o, key);
+    return v && v->kind == JSON_STRING ? v->str : NULL;
+}
+
+/* Parses a spec as npm-package-arg would for a registry dependency. */
+static int parse_spec(arena *a, const char *name, const char *spec, npm_edge *e)
+{
+    npm_options loose = { 1, 0 };
+    e->name = name;
+    e->spec = spec;
+    e->target = name;
+    e->kind = NPM_SPEC_OTHER;
+    const char *s = spec;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (!strncmp(s, "npm:", 4)) {
+        const char *sub = s + 4;
+        const char *at = strchr(sub + (*sub == '@'), '@');
+        size_t n = at ? (size_t)(at - sub) : strlen(sub);
+        if (!(e->target = arena_strndup(a, sub, n)))
+            return VSOLVE_ENOMEM;
+        s = at ? at + 1 : "";
+    }
+    if (!*s || !strcmp(s, "*")) {
+        e->kind = NPM_SPEC_RANGE;
+        e->any = 1;
+        e->fetch = "*";
+        return npm_range_parse(a, "*", loose, &e->range) == 0 ? VSOLVE_OK : VSOLVE_ENOMEM;
+    }
+    if (npm_range_parse(a, s, loose, &e->range) == 0) {
+        e->kind = NPM_SPEC_RANGE;
+        e->fetch = s;
+        char buf[16];
+        e->any = npm_range_format(&e->range, buf, sizeof buf) >= 0 && !strcmp(buf, "*");
+        return VSOLVE_OK;
+    }
+    /* a tag: a name npm-package-arg accepts as one (no URL, path or git shorthand characters) */
+    if (!strpbrk(s, ":/\\#") && s[0] != '.' && s[0] != '~') {
+        e->kind = NPM_SPEC_TAG;
+        e->fetch = s;
+    }
+    return VSOLVE_OK;
+}
+
+typedef struct edge_list {
+    npm_edge *items;
+    size_t n, cap;
+} edge_list;
+
+/* Adds or retypes an edge, keeping the first position (a JS Map's set). */
+static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type type, const json_value *peer_meta,
+                    int peer_optional_pass, const char *file, vs_error *err)
+{
+    if (!deps)
+        return VSOLVE_OK;
+    if (deps->kind != JSON_OBJECT)
+        return file ? vs_error_at(err, file, deps->line, deps->col, "expected an object of dependencies, found %s",
+                                  json_kind_name(deps->kind)) : VSOLVE_OK;
+    for (size_t i = 0; i < deps->n; i++) {
+        const json_value *spec = deps->items[i];
+        if (type == NPM_DEP_PEER || type == NPM_DEP_PEER_OPTIONAL) {
+            const json_value *m = peer_meta ? json_get(peer_meta, deps->keys[i]) : NULL;
+            int opt = m && json_truthy(json_get(m, "optional"));
+            if (opt != peer_optional_pass)
+                continue;
+        }
+        if (spec->kind != JSON_STRING) {
+            if (file)
+                return vs_error_at(err, file, spec->line, spec->col, "expected a version range string for \"%s\", found %s",
+                                   deps->keys[i], json_kind_name(spec->kind));
+            continue;
+        }
+        npm_edge e = { 0 };
+        int rc = parse_spec(a, deps->keys[i], spec->str, &e);
+        if (rc != VSOLVE_OK)
+            return vs_error_set(err, rc, "out of memory");
+        e.type = type;
+        size_t j = 0;
+        while (j < l->n && strcmp(l->items[j].name, e.name))
+            j++;
+        if (j == l->n) {
+            if (l->n == l->cap) {
+                size_t ncap = l->cap ? l->cap * 2 : 16;
+                npm_edge *ni = arena_alloc(a, ncap * sizeof *ni);
+                if (!ni)
+                    return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+                if (l->n)
+                    memcpy(ni, l->items, l->n * sizeof *ni);
+                l->items = ni;
+                l->cap = ncap;
+            }
+            l->n++;
+        }
+        l->items[j] = e;
+    }
+    return VSOLVE_OK;
+}
+
+/* The edges of a manifest in arborist's order: peer, peerOptional, prod, optional, dev (tops). */
+int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_error *err)
+{
+    edge_list l = { 0 };
+    const json_value *m = n->manifest;
+    const json_value *pm = json_get(m, "peerDependenciesMeta");
+    int rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER, pm, 0, file, err);
+    if (rc == VSOLVE_OK)
+        rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER_OPTIONAL, pm, 1, file, err);
+    if (rc == VSOLVE_OK)
+        rc = add_deps(a, &l, json_get(m, "dependencies"), NPM_DEP_PROD, NULL, 0, file, err);
+    if (rc == VSOLVE_OK)
+        rc = add_deps(a, &l, json_get(m, "optionalDependencies"), NPM_DEP_OPTIONAL, NULL, 0, file, err);
+    if (rc == VSOLVE_OK && with_dev)
+        rc = add_deps(a, &l, json_get(m, "devDependencies"), NPM_DEP_DEV, NULL, 0, file, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    n->edges = l.items;
+    n->n_edges = l.n;
+    if (l.n && !(n->failed = arena_alloc(a, l.n)))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    return VSOLVE_OK;
+}
+
+int npmt_is_peer(npm_dep_type t) { return t == NPM_DEP_PEER || t == NPM_DEP_PEER_OPTIONAL; }
+
+npm_edge *npmt_edge_named(const npm_node *n, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < n->n_edges; i++)
+        if (!strcmp(n->edges[i].name, name)) {
+            if (idx)
+                *idx = i;
+            return &n->edges[i];
+        }
+    return NULL;
+}

@@ -1,0 +1,231 @@
+/* npm_pick.c: version choice as npm-pick-manifest does, and new nodes (virtual roots, peer sets). */
+#include "npm_tree_internal.h"
+
+/* ---- version choice (npm-pick-manifest) ---- */
+
+static int engine_ok(const builder *b, const json_value *mani)
+{
+    const json_value *eng = json_get(mani, "engines");
+    if (!eng || eng->kind != JSON_OBJECT)
+        return 1;
+    npm_options incl = { 0, 1 };
+    const char *keys[] = { "node", "npm" };
+    const npm_version *have[] = { &b->node_v, &b->npm_v };
+    for (int i = 0; i < 2; i++) {
+        const json_value *r = json_get(eng, keys[i]);
+        if (!json_truthy(r))
+            continue;
+        if (r->kind != JSON_STRING)
+            return 0;
+        arena tmp;
+        arena_init(&tmp);
+        npm_range range;
+        int ok = npm_range_parse(&tmp, r->str, incl, &range) == 0 && npm_range_test(&range, have[i]);
+        arena_free(&tmp);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static int locked_has(const builder *b, const char *name, const char *version)
+{
+    for (size_t i = 0; i < b->n_locked; i++)
+        if (!strcmp(b->locked[i].name, name) && !strcmp(b->locked[i].version, version))
+            return 1;
+    return 0;
+}
+
+/* The manifest npm picks for edge e in packument doc, or NULL (no such version). */
+static const json_value *pick_manifest(builder *b, const json_value *doc, const npm_edge *e, const char **version)
+{
+    const json_value *versions = json_get(doc, "versions");
+    const json_value *tags = json_get(doc, "dist-tags");
+    npm_options loose = { 1, 0 };
+    if (!versions || versions->kind != JSON_OBJECT)
+        return NULL;
+    if (e->kind == NPM_SPEC_TAG) {
+        const char *v = tags ? npmt_jstr(tags, e->fetch) : NULL;
+        const json_value *m = v ? json_get(versions, v) : NULL;
+        *version = v;
+        return m && m->kind == JSON_OBJECT ? m : NULL;
+    }
+    if (e->kind != NPM_SPEC_RANGE)
+        return NULL;
+    arena tmp;
+    arena_init(&tmp);
+    /* a version an existing lock holds wins when it fits (that is what npm keeps) */
+    const json_value *best = NULL;
+    const char *best_v = NULL;
+    npm_version bv = { 0 };
+    int best_rank = -1;
+    const char *latest = tags ? npmt_jstr(tags, "latest") : NULL;
+    for (size_t i = 0; i < versions->n; i++) {
+        const json_value *m = versions->items[i];
+        npm_version v;
+        if (m->kind != JSON_OBJECT || npm_version_parse(&tmp, versions->keys[i], loose, &v) != 0)
+            continue;
+        if (!npm_range_test(&e->range, &v))
+            continue;
+        int eng = engine_ok(b, m), notdep = !json_truthy(json_get(m, "deprecated"));
+        int lock = b->n_locked && locked_has(b, e->target, versions->keys[i]);
+        int is_latest = latest && !strcmp(latest, versions->keys[i]) && eng && notdep;
+        int rank = lock * 16 + is_latest * 8 + (notdep && eng) * 4 + eng * 2 + notdep;
+        if (rank > best_rank || (rank == best_rank && npm_version_compare_build(&v, &bv) > 0)) {
+            best = m;
+            best_v = versions->keys[i];
+            bv = v;
+            best_rank = rank;
+        }
+    }
+    if (!best && e->any && latest) {   /* "*" with only pre-releases: the latest tag */
+        best = json_get(versions, latest);
+        best_v = latest;
+    }
+    arena_free(&tmp);
+    *version = best_v;
+    return best;
+}
+
+/* A node for package `pkg` at `version` (not yet in any tree). */
+static npm_node *new_node(builder *b, const char *name, const char *pkg, const char *version, const json_value *mani)
+{
+    arena *a = &b->t->mem;
+    npm_node *n = arena_alloc(a, sizeof *n);
+    if (!n)
+        return NULL;
+    n->name = name;
+    n->pkg_name = pkg;
+    n->version = version;
+    n->manifest = mani;
+    npm_options loose = { 1, 0 };
+    if (version && npm_version_parse(a, version, loose, &n->v) != 0)
+        memset(&n->v, 0, sizeof n->v);
+    if (npmt_load_edges(a, n, 0, NULL, b->err) != VSOLVE_OK)
+        return NULL;
+    return n;
+}
+
+npm_node *npmt_copy_node(builder *b, const npm_node *dep)
+{
+    npm_node *n = new_node(b, dep->name, dep->pkg_name, dep->version, dep->manifest);
+    if (n && npmt_add_to_inventory(b, n) != VSOLVE_OK)
+        return NULL;
+    return n;
+}
+
+/* A virtual root standing for `source`: the same edges, no parent. */
+npm_node *npmt_virtual_root(builder *b, npm_node *source)
+{
+    npm_node *vr = arena_alloc(&b->t->mem, sizeof *vr);
+    if (!vr)
+        return NULL;
+    *vr = (npm_node){ 0 };
+    vr->name = source->name;
+    vr->pkg_name = source->pkg_name;
+    vr->version = source->version;
+    vr->v = source->v;
+    vr->manifest = source->manifest;
+    vr->edges = source->edges;
+    vr->n_edges = source->n_edges;
+    vr->failed = source->failed;
+    vr->is_virtual = 1;
+    vr->source = source;
+    return vr;
+}
+
+/* Fetches the manifest an edge asks for; *out NULL when none fits. */
+static int node_for_edge(builder *b, const npm_edge *e, npm_node **out)
+{
+    *out = NULL;
+    if (e->kind == NPM_SPEC_OTHER)
+        return VSOLVE_OK;
+    const json_value *doc = NULL;
+    int rc = npm_registry_get(b->reg, e->target, &doc, b->err);
+    if (rc != VSOLVE_OK || !doc)
+        return rc;
+    const char *version = NULL;
+    const json_value *m = pick_manifest(b, doc, e, &version);
+    if (!m)
+        return VSOLVE_OK;
+    if (!(*out = new_node(b, e->name, e->target, version, m)))
+        return b->err->code ? b->err->code : vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    return VSOLVE_OK;
+}
+
+static int load_peer_set(builder *b, npm_node *node);
+
+/* #nodeFromEdge: the dep, as a child of vr, with its peer set loaded beside it. */
+int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, npm_node **out)
+{
+    npm_node *first = NULL, *dep;
+    int rc = node_for_edge(b, e, &first);
+    if (rc != VSOLVE_OK)
+        return rc;
+    dep = first;
+    if (second && e->type == NPM_DEP_PEER_OPTIONAL) {
+        npm_node *s = NULL;
+        if ((rc = node_for_edge(b, second, &s)) != VSOLVE_OK)
+            return rc;
+        if (s)
+            dep = s;
+    }
+    *out = dep;
+    if (!dep)
+        return VSOLVE_OK;
+    if (npmt_attach(&b->t->mem, vr, dep) != VSOLVE_OK)
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    return load_peer_set(b, dep);
+}
+
+static int cmp_edge_ptr_name(const void *x, const void *y)
+{
+    const npm_edge *a = *(const npm_edge *const *)x, *c = *(const npm_edge *const *)y;
+    return npm_locale_compare(a->name, c->name);
+}
+
+static int load_peer_set(builder *b, npm_node *node)
+{
+    npm_node *vr = node->parent;
+    npm_edge **peers = node->n_edges ? malloc(node->n_edges * sizeof *peers) : NULL;
+    size_t n = 0;
+    if (node->n_edges && !peers)
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < node->n_edges; i++) {
+        npm_node *to = NULL;
+        int valid = npmt_edge_valid(node, &node->edges[i], &to);
+        if (npmt_is_peer(node->edges[i].type) && !(valid && to))
+            peers[n++] = &node->edges[i];
+    }
+    if (n)
+        qsort(peers, n, sizeof *peers, cmp_edge_ptr_name);
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        npm_edge *e = peers[i];
+        npm_node *to = NULL, *dep = NULL;
+        if (npmt_edge_valid(node, e, &to) && to)
+            continue;
+        npm_edge *parent_edge = npmt_edge_named(vr, e->name, NULL);
+        if (!to) {
+            rc = parent_edge ? npmt_node_from_edge(b, parent_edge, vr, e, &dep) : npmt_node_from_edge(b, e, vr, NULL, &dep);
+            continue;
+        }
+        /* something is there and does not fit: replace it if everything there accepts ours */
+        if ((rc = node_for_edge(b, e, &dep)) != VSOLVE_OK || !dep)
+            continue;
+        int all_ok = 1;
+        for (size_t k = 0; k < vr->n_children && all_ok; k++) {
+            npm_node *c = vr->children[k];
+            npm_edge *ce = npmt_edge_named(c, e->name, NULL);
+            if (ce && npmt_resolve(c, e->name) == to && !npmt_satisfies(dep, ce))
+                all_ok = 0;
+        }
+        npm_edge *ve = npmt_edge_named(vr, e->name, NULL);
+        if (ve && !npmt_satisfies(dep, ve))
+            all_ok = 0;
+        if (all_ok)
+            rc = npmt_node_from_edge(b, e, vr, NULL, &dep);
+    }
+    free(peers);
+    return rc;
+}

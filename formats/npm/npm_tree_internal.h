@@ -1,0 +1,107 @@
+/* npm_tree_internal.h: what the files of npm's ideal tree share (not for other modules): the
+ * builder, the sets and records passed between its steps, and the steps each file offers
+ * (prefixed npmt_). The files, in the order of the flow: npm_order.c (package-name order),
+ * npm_edges.c (manifests and their edges), npm_shape.c (tree structure, inventory, dedupe),
+ * npm_pick.c (version choice), npm_place.c (placement), npm_tree.c (the build loop and the
+ * entry points), npm_flags.c (the lock's dev/optional/peer flags). */
+#ifndef VSOLVE_NPM_TREE_INTERNAL_H
+#define VSOLVE_NPM_TREE_INTERNAL_H
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "npm_tree.h"
+#include "repo_source.h"
+
+enum { CONFLICT, OK, REPLACE, KEEP };
+
+/* A required dependency npm could not get: an error unless its dependent ends up optional. */
+typedef struct load_failure {
+    npm_node *from;
+    const npm_edge *edge;
+} load_failure;
+
+typedef struct builder {
+    npm_tree *t;
+    npm_registry *reg;
+    npm_version node_v, npm_v;
+    const npm_locked *locked;
+    size_t n_locked;
+    npm_node **queue;
+    size_t n_queue, cap_queue;
+    load_failure *failures;   /* required dependencies that could not be had */
+    size_t n_failures, cap_failures;
+    vs_error *err;
+} builder;
+
+/* The edges of tree nodes that resolve to `to` (edgesIn). Caller frees *from / *edge. */
+typedef struct edge_ref {
+    npm_node *from;
+    npm_edge *edge;
+} edge_ref;
+
+/* A growable set of nodes (small: linear membership). */
+typedef struct node_set {
+    npm_node **items;
+    size_t n, cap;
+} node_set;
+
+/* Edge filters of gatherDepSet. */
+typedef enum { F_VALID_NOT_TO, F_NOT_TO, F_VALID_NOT_NODE } filter_kind;
+
+/* What a placement did, for the queue updates that follow it. */
+typedef struct placed_rec {
+    npm_node *placed, *edge_from;
+    const npm_edge *edge;
+    int how;                 /* OK or REPLACE */
+} placed_rec;
+
+typedef struct placed_list {
+    placed_rec *items;
+    size_t n, cap;
+} placed_list;
+
+typedef struct cpd {
+    npm_node *dep, *target, *edge_from;
+    const npm_edge *edge;
+    const struct cpd *parent;
+    int prefer_dedupe;
+    int can_place, can_place_self;
+    npm_node *const *peer_path;
+    size_t n_path;
+} cpd;
+
+const char *npmt_jstr(const json_value *o, const char *key);
+int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_error *err);
+int npmt_is_peer(npm_dep_type t);
+npm_edge *npmt_edge_named(const npm_node *n, const char *name, size_t *idx);
+npm_node *npmt_child_named(const npm_node *n, const char *name);
+void npmt_detach(npm_node *c);
+void npmt_remove_node(npm_node *n);
+int npmt_attach(arena *a, npm_node *parent, npm_node *c);
+npm_node *npmt_resolve(const npm_node *from, const char *name);
+unsigned npmt_depth_of(const npm_node *n);
+int npmt_is_descendant_of(const npm_node *n, const npm_node *anc);
+int npmt_is_top(const npm_node *n);
+int npmt_satisfies(const npm_node *n, const npm_edge *e);
+int npmt_edge_valid(const npm_node *from, const npm_edge *e, npm_node **to_out);
+int npmt_matches(const npm_node *a, const npm_node *b);
+int npmt_add_to_inventory(builder *b, npm_node *n);
+int npmt_in_tree(const builder *b, const npm_node *n);
+size_t npmt_edges_in(const builder *b, const npm_node *to, edge_ref **out);
+int npmt_set_add(node_set *s, npm_node *x);
+int npmt_gather_dep_set(const builder *b, node_set *s, filter_kind k, const npm_node *special);
+int npmt_can_replace(const builder *b, npm_node *current, const npm_node *repl);
+int npmt_prune_dedupable(builder *b, npm_node *n, int descend, int prefer_dedupe);
+npm_node *npmt_copy_node(builder *b, const npm_node *dep);
+npm_node *npmt_virtual_root(builder *b, npm_node *source);
+int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, npm_node **out);
+int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_node *dep, npm_node *parent_start,
+                     const cpd *parent_cpd, placed_list *out);
+int npmt_queue_push(builder *b, npm_node *n);
+int npmt_relocate(builder *b, npm_node *n);
+npm_node *npmt_queue_pop(builder *b);
+int npmt_build_step(builder *b, npm_node *node);
+void npmt_spread(npm_node *n, int not_dev, int not_opt, int not_devopt, int not_peer);
+void npmt_set_all(npm_node *n);
+
+#endif

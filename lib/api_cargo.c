@@ -1,0 +1,125 @@
+/* api_cargo.c: the public API for cargo projects: a Rust package against a crates index, and
+ * its Cargo.lock. */
+#include "api_internal.h"
+#include <stdlib.h>
+#include <string.h>
+#include "cargo_lock.h"
+
+void api_cargo_reset(vsolve_ctx *ctx)
+{
+    if (ctx->cargo_ready) {
+        cargo_problem_free(&ctx->cargo);
+        solution_free(&ctx->cargo_solution);
+    }
+    cargo_index_close(ctx->cargo_ix);
+    ctx->cargo_ix = NULL;
+    arena_free(&ctx->cargo_mem);
+    arena_init(&ctx->cargo_mem);
+    ctx->cargo_ready = 0;
+}
+
+/* The solution graph of the last cargo solution (features folded into their crate versions). */
+static int cargo_graph(vsolve_ctx *ctx, vs_graph *g)
+{
+    uint32_t *owner = NULL;
+    int rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = graph_build(g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
+    free(owner);
+    return rc;
+}
+
+int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
+{
+    api_cargo_reset(ctx);
+    int rc = cargo_manifest_read(&ctx->cargo_mem, o->manifest, &ctx->cargo_root, &ctx->err);
+    cargo_locked *locked = NULL;
+    size_t n_locked = 0;
+    if (rc == VSOLVE_OK && o->lock) {
+        FILE *probe = fopen(o->lock, "r");
+        if (probe) {
+            fclose(probe);
+            rc = cargo_lock_read(&ctx->cargo_mem, o->lock, &locked, &n_locked, &ctx->err);
+        }
+    }
+    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(o->registry, &ctx->err)))
+        rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
+    /* no feature selection: the lock covers every feature, as cargo's does */
+    cargo_options copt = { o->features, o->n_features, o->no_default_features,
+                           o->n_features == 0 && !o->no_default_features, o->source_url };
+    if (rc == VSOLVE_OK)
+        rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        if (ctx->cargo_ix)
+            cargo_problem_free(&ctx->cargo);
+        cargo_index_close(ctx->cargo_ix);
+        ctx->cargo_ix = NULL;
+        return rc;
+    }
+    ctx->cargo_ready = 1;
+    solution_init(&ctx->cargo_solution);
+    rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
+        /* not refused: the explanation carries what is worth knowing about the answer */
+        char report[4096];
+        if (cargo_rust_version_report(&ctx->cargo, &ctx->cargo_solution, report, sizeof report) > 0)
+            ctx->cargo_solution.explanation = api_strdup(report);
+    }
+    vs_graph g;
+    int has_graph = 0;
+    if (rc == VSOLVE_OK) {
+        int grc = cargo_graph(ctx, &g);
+        if (grc != VSOLVE_OK)
+            rc = grc == VSOLVE_ENOMEM ? grc : VSOLVE_EUSAGE;
+        has_graph = grc == VSOLVE_OK;
+    }
+    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
+        *out = api_make_result(ctx, VSOLVE_CARGO, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution,
+                               has_graph ? &g : NULL);
+        if (!*out)
+            rc = VSOLVE_ENOMEM;
+    }
+    if (has_graph)
+        graph_free(&g);
+    if (rc == VSOLVE_UNSAT)
+        vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
+    else if (rc != VSOLVE_OK)
+        vs_error_set(&ctx->err, rc, "out of memory while solving");
+    return rc;
+}
+
+int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url)
+{
+    (void)r;   /* the context holds the last solution, which r is */
+    if (!ctx->cargo_ready || ctx->cargo_solution.status != VSOLVE_OK)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no cargo solution to write");
+    vs_graph g;
+    int rc = cargo_graph(ctx, &g);
+    if (rc == VSOLVE_OK) {
+        rc = cargo_lock_write(out, &ctx->cargo.u, &g, source_url);
+        graph_free(&g);
+    }
+    return rc == VSOLVE_OK ? rc : vs_error_set(&ctx->err, rc, "cannot write the Cargo.lock");
+}
+
+int vsolve_cargo_solve(vsolve_ctx *ctx, const char *index_path, const char *manifest_path, const char *lock_path,
+                       const char *const *features, size_t n_features, int no_default_features, vsolve_result **out)
+{
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = index_path;
+    o.manifest = manifest_path;
+    o.lock = lock_path;
+    o.features = features;
+    o.n_features = n_features;
+    o.no_default_features = no_default_features;
+    return vsolve_solve_project(ctx, VSOLVE_CARGO, &o, out);
+}
+
+int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *source_url)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    return api_write_last_lock(ctx, VSOLVE_LOCK_CARGO, path ? path : "-", source_url);
+}

@@ -1,0 +1,83 @@
+/* api_internal.h: what the files of the public API share: the context and result structs and
+ * the per-ecosystem entry points behind vsolve_solve_project and the lock table. Not installed. */
+#ifndef VSOLVE_API_INTERNAL_H
+#define VSOLVE_API_INTERNAL_H
+#include <limits.h>
+#include <stdio.h>
+#include "vsolve.h"
+#include "cargo_resolve.h"
+#include "error.h"
+#include "graph.h"
+#include "npm_lock.h"
+#include "opam_fixes.h"
+#include "opam_repo.h"
+#include "request.h"
+#include "solve.h"
+#include "universe.h"
+
+struct vsolve_ctx {
+    vs_error err;
+    opam_vars vars;
+    vs_universe universe;            /* the loaded opam repository or CUDF document */
+    int loaded;
+    int from_cudf;                   /* loaded by vsolve_load_cudf: the request is cudf_request */
+    vs_request cudf_request;
+    int cache_mode;                  /* enum vsolve_cache_mode */
+    int preference;                  /* enum vsolve_preference */
+    char cache_path[PATH_MAX];       /* "" for the default location */
+    char cache_status[PATH_MAX + 1200];
+    unsigned project_gen;            /* bumped by every project solve: ends older results' borrowing */
+    char *source_url;                /* the last project solve's opt->source_url (malloc'd), or NULL */
+    /* cargo: the last problem and its solution (for the lock) */
+    arena cargo_mem;
+    cargo_index *cargo_ix;
+    cargo_manifest cargo_root;
+    cargo_problem cargo;
+    vs_solution cargo_solution;
+    int cargo_ready;
+    /* npm: the last tree (for the lock), and it as a universe with attributes */
+    npm_registry *npm_reg;
+    arena npm_mem;
+    npm_tree npm;
+    int npm_ready;
+    vs_universe npm_u;
+    int npm_solved;                  /* the last npm solve succeeded: npm_u and the tree hold it */
+};
+
+struct vsolve_result {
+    size_t count;
+    char **names, **versions, **reasons;
+    char *explanation;
+    int ecosystem;                   /* enum vsolve_ecosystem */
+    int status;                      /* VSOLVE_OK or VSOLVE_UNSAT */
+    vsolve_ctx *ctx;                 /* borrowed: attributes and locks read its universe */
+    unsigned gen;                    /* ctx->project_gen when made (cargo, npm) */
+    uint32_t *pkg;                   /* row -> package id in the universe */
+    size_t *dep_first, *deps;        /* the graph's dependencies as rows: dep_first has count + 1 */
+    char **paths;                    /* npm: row -> path; NULL otherwise */
+    char **clash;                    /* an opam refusal: the atoms its explanation names */
+    size_t n_clash;
+    opam_fixes fixes;                /* an opam refusal: verified fixes */
+};
+
+char *api_strdup(const char *s);
+/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
+int api_request_preference(const vsolve_ctx *ctx);
+/* A result from a solution graph: rows are g's nodes. reasons from s (NULL for npm: paths). */
+vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe *u, const vs_request *req,
+                               const vs_solution *s, const vs_graph *g);
+/* The universe r's rows live in, or NULL when r's context moved on. */
+vs_universe *api_result_universe(const vsolve_result *r);
+
+/* Per ecosystem (api_cargo.c, api_npm.c): a project solve, the lock of the last one to out (r,
+ * when not NULL, is that solution's result: checked by api_lock.c already). */
+int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
+int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
+int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
+int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url);
+void api_cargo_reset(vsolve_ctx *ctx);
+void api_npm_reset(vsolve_ctx *ctx);
+/* Writes the lock of the last project solve of `ecosystem` to path ("-": standard output). */
+int api_write_last_lock(vsolve_ctx *ctx, int format, const char *path, const char *source_url);
+
+#endif

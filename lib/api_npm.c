@@ -1,0 +1,84 @@
+/* api_npm.c: the public API for npm projects: npm 11's ideal tree from packuments, and its
+ * package-lock.json. */
+#include "api_internal.h"
+#include <stdlib.h>
+#include <string.h>
+#include "npm_result.h"
+
+void api_npm_reset(vsolve_ctx *ctx)
+{
+    if (ctx->npm_ready)
+        npm_tree_free(&ctx->npm);
+    npm_registry_close(ctx->npm_reg);
+    ctx->npm_reg = NULL;
+    arena_free(&ctx->npm_mem);
+    arena_init(&ctx->npm_mem);
+    ctx->npm_ready = 0;
+    ctx->npm_solved = 0;
+    universe_free(&ctx->npm_u);
+    universe_init(&ctx->npm_u);
+}
+
+int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
+{
+    api_npm_reset(ctx);
+    const json_value *manifest = NULL;
+    npm_locked *locked = NULL;
+    size_t n_locked = 0;
+    int rc = npm_manifest_read(&ctx->npm_mem, o->manifest, &manifest, &ctx->err);
+    if (rc == VSOLVE_OK && o->lock) {
+        FILE *probe = fopen(o->lock, "r");
+        if (probe) {
+            fclose(probe);
+            rc = npm_lock_read(&ctx->npm_mem, o->lock, &locked, &n_locked, &ctx->err);
+        }
+    }
+    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, &ctx->err)))
+        rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
+    npm_tree_options topt = { o->node_version, o->npm_version };
+    if (rc == VSOLVE_OK) {
+        rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, o->manifest, &topt, locked, n_locked, &ctx->err);
+        ctx->npm_ready = 1;
+    }
+    if (rc != VSOLVE_OK)
+        return rc;
+    vs_graph g;
+    rc = npm_result_build(&ctx->npm, &ctx->npm_u, &g);
+    if (rc != VSOLVE_OK)
+        return vs_error_set(&ctx->err, rc, "out of memory");
+    ctx->npm_solved = 1;
+    *out = api_make_result(ctx, VSOLVE_NPM, &ctx->npm_u, NULL, NULL, &g);
+    graph_free(&g);
+    return *out ? VSOLVE_OK : vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+}
+
+int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url)
+{
+    (void)r;   /* the context holds the last solution, which r is */
+    if (!ctx->npm_solved)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "no npm tree to write");
+    return npm_lock_write(out, &ctx->npm, registry_url, &ctx->err);
+}
+
+int vsolve_npm_solve(vsolve_ctx *ctx, const char *registry_path, const char *manifest_path, const char *lock_path,
+                     const char *node_ver, const char *npm_ver, vsolve_result **out)
+{
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = registry_path;
+    o.manifest = manifest_path;
+    o.lock = lock_path;
+    o.node_version = node_ver;
+    o.npm_version = npm_ver;
+    return vsolve_solve_project(ctx, VSOLVE_NPM, &o, out);
+}
+
+int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registry_url)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (!path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_write_lock: needs a path");
+    return api_write_last_lock(ctx, VSOLVE_LOCK_NPM, path, registry_url);
+}

@@ -1,0 +1,181 @@
+/* api_opam.c: the public API for opam repositories: loading (through the universe cache) and
+ * solving atoms (also a CUDF document's own request, loaded by api_cudf.c). */
+#include "api_internal.h"
+#include <stdlib.h>
+#include <string.h>
+#include "cache.h"
+
+static int by_var_name(const void *a, const void *b)
+{
+    return strcmp((*(const opam_var *const *)a)->name, (*(const opam_var *const *)b)->name);
+}
+
+/* What the universe depends on besides the files: the adapter and the variables. */
+static uint64_t opam_settings(const opam_vars *vars)
+{
+    uint64_t h = cache_hash(CACHE_HASH_INIT, "opam", 4);
+    uint32_t revision = OPAM_ADAPTER_REVISION;
+    h = cache_hash(h, &revision, sizeof revision);
+    const opam_var **sorted = malloc((vars->len ? vars->len : 1) * sizeof *sorted);
+    if (!sorted)
+        return 0;
+    for (size_t i = 0; i < vars->len; i++)
+        sorted[i] = &vars->items[i];
+    qsort(sorted, vars->len, sizeof *sorted, by_var_name);
+    for (size_t i = 0; i < vars->len; i++) {
+        h = cache_hash(h, sorted[i]->name, strlen(sorted[i]->name) + 1);
+        h = cache_hash(h, sorted[i]->value, strlen(sorted[i]->value) + 1);
+    }
+    free(sorted);
+    return h;
+}
+
+/* Loads the universe from the cache when allowed and valid; otherwise parses the repository
+ * and writes the cache when asked to or when a stale or corrupt one was found. */
+static int load_opam_cached(vsolve_ctx *ctx, const char *path)
+{
+    cache_key key = { 0, opam_settings(&ctx->vars) };
+    char cache_file[PATH_MAX];
+    int rc = cache_source_fingerprint(path, &key.source, &ctx->err);
+    if (rc == VSOLVE_OK && ctx->cache_path[0])
+        snprintf(cache_file, sizeof cache_file, "%s", ctx->cache_path);
+    else if (rc == VSOLVE_OK)
+        rc = cache_default_path(path, key.settings, cache_file, sizeof cache_file, &ctx->err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    int write = ctx->cache_mode == VSOLVE_CACHE_REFRESH;
+    if (ctx->cache_mode == VSOLVE_CACHE_USE) {
+        vs_error why;
+        vs_error_clear(&why);
+        rc = cache_read(cache_file, &ctx->universe, &key, &why);
+        if (rc == VSOLVE_OK) {
+            snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
+            return VSOLVE_OK;
+        }
+        if (rc == VSOLVE_ENOMEM)
+            return vs_error_set(&ctx->err, rc, "%s", why.message);
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        write = rc != VSOLVE_EIO;   /* stale or corrupt: replace it; missing: leave it to `index` */
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s%s", why.message,
+                 write ? "; rebuilt from the repository" : "; parsed the repository (run `vsolve index` to create it)");
+    }
+    rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
+    if (rc == VSOLVE_OK && write) {
+        rc = cache_write(cache_file, &ctx->universe, &key, &ctx->err);
+        if (rc == VSOLVE_OK && ctx->cache_mode == VSOLVE_CACHE_REFRESH)
+            snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s", cache_file);
+    }
+    return rc;
+}
+
+int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (!path)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: needs a path");
+    ctx->cache_status[0] = '\0';
+    if (ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
+    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
+                                                 : load_opam_cached(ctx, path);
+    if (rc != VSOLVE_OK) {
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        return rc;
+    }
+    ctx->loaded = 1;
+    return VSOLVE_OK;
+}
+
+/* A refusal's clashing atoms and its verified fixes (opam_fixes.h), also in its explanation. */
+static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, vsolve_result *r)
+{
+    r->clash = calloc(s->clash.len ? s->clash.len : 1, sizeof *r->clash);
+    if (!r->clash)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < s->clash.len; i++)
+        if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = api_strdup(atoms[s->clash.items[i]])))
+            return VSOLVE_ENOMEM;
+    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, &r->fixes);
+    if (rc != VSOLVE_OK || r->fixes.len == 0)
+        return rc == VSOLVE_ENOMEM ? rc : VSOLVE_OK;   /* no fix found: the explanation stands alone */
+    size_t len = strlen(r->explanation) + 80;
+    for (size_t i = 0; i < r->fixes.len; i++)
+        len += strlen(r->fixes.items[i].text) + 8;
+    char *text = malloc(len);
+    if (!text)
+        return VSOLVE_ENOMEM;
+    size_t at = (size_t)snprintf(text, len, "%sTo fix it, any one of these (each checked by solving again):\n", r->explanation);
+    for (size_t i = 0; i < r->fixes.len; i++)
+        at += (size_t)snprintf(text + at, len - at, "  - %s\n", r->fixes.items[i].text);
+    free(r->explanation);
+    r->explanation = text;
+    return VSOLVE_OK;
+}
+
+int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (out)
+        *out = NULL;
+    if (!out || (!atoms && n_atoms))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: needs atoms and a result pointer");
+    if (!ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: load a repository first");
+    if (ctx->from_cudf && n_atoms)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document carries its own request; pass no atoms");
+    vs_request req;
+    request_init(&req);
+    req.preference = ctx->cudf_request.preference = api_request_preference(ctx);
+    const vs_request *use = ctx->from_cudf ? &ctx->cudf_request : &req;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
+        rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+    if (rc != VSOLVE_OK) {
+        request_free(&req);
+        return rc;
+    }
+    rc = request_need_clauses(&ctx->universe, use, &ctx->err);
+    if (rc != VSOLVE_OK) {
+        request_free(&req);
+        return rc;
+    }
+    vs_solution s;
+    solution_init(&s);
+    rc = vs_solve(&ctx->universe, use, &s);
+    vs_graph g;
+    int has_graph = 0;
+    if (rc == VSOLVE_OK) {
+        int grc = graph_build(&g, &ctx->universe, use, &s, NULL);
+        if (grc != VSOLVE_OK)
+            rc = grc == VSOLVE_ENOMEM ? grc : VSOLVE_EUSAGE;   /* EUSAGE: not a solution, a bug */
+        has_graph = grc == VSOLVE_OK;
+    }
+    if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
+        *out = api_make_result(ctx, ctx->from_cudf ? VSOLVE_CUDF : VSOLVE_OPAM, &ctx->universe, use, &s,
+                               has_graph ? &g : NULL);
+        if (!*out)
+            rc = VSOLVE_ENOMEM;
+    }
+    if (has_graph)
+        graph_free(&g);
+    if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_ENOMEM)
+        vs_error_set(&ctx->err, rc, "out of memory while solving");
+    else if (rc == VSOLVE_UNSAT)
+        vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "unsatisfiable");
+    else if (rc != VSOLVE_OK)
+        vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "solving failed");
+    solution_free(&s);
+    request_free(&req);
+    return rc;
+}
+
