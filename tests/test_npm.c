@@ -34,10 +34,9 @@ static size_t lock_entries(arena *a, const char *path, char ***out)
 }
 
 /* Solves one project into a temporary lock and compares entries; prints each difference. */
-static size_t check_project(npm_registry *reg, const char *project)
+static size_t check_project_in(npm_registry *reg, const char *dir, const char *project)
 {
-    char dir[4096], manifest_path[4200], ref_path[4200], out_path[] = "/tmp/vsolve-npm-lock-XXXXXX";
-    snprintf(dir, sizeof dir, "%s", test_corpus_path("npm/projects"));
+    char manifest_path[4200], ref_path[4200], out_path[] = "/tmp/vsolve-npm-lock-XXXXXX";
     snprintf(manifest_path, sizeof manifest_path, "%s/%s/package.json", dir, project);
     snprintf(ref_path, sizeof ref_path, "%s/%s/package-lock.json", dir, project);
     arena a;
@@ -86,6 +85,13 @@ static size_t check_project(npm_registry *reg, const char *project)
     return diffs;
 }
 
+static size_t check_project(npm_registry *reg, const char *project)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", test_corpus_path("npm/projects"));
+    return check_project_in(reg, dir, project);
+}
+
 START_TEST(corpus_projects)
 {
     const char *tar = test_corpus_path("npm/packuments.tar.gz");
@@ -100,6 +106,66 @@ START_TEST(corpus_projects)
         total += check_project(reg, projects[i]);
     npm_registry_close(reg);
     ck_assert_msg(total == 0, "%zu entries differ from npm's locks (see the npm-compare lines)", total);
+}
+END_TEST
+
+/* The feature projects of tests/data/npm (overrides...), each against npm 11's own lock. */
+START_TEST(feature_projects)
+{
+    static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
+                                            "overrides-deep" };
+    const char *tar = test_corpus_path("npm/packuments.tar.gz");
+    struct stat st;
+    if (!tar || stat(tar, &st) != 0)
+        return;
+    vs_error err = { 0 };
+    npm_registry *reg = npm_registry_open(tar, &err);
+    ck_assert_msg(reg != NULL, "%s", err.message);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm"));
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof features / sizeof *features; i++)
+        total += check_project_in(reg, dir, features[i]);
+    npm_registry_close(reg);
+    ck_assert_msg(total == 0, "%zu entries differ from npm's locks (see the npm-compare lines)", total);
+}
+END_TEST
+
+/* The overrides' rule per edge (getEdgeRule): nearest set first, key specs that meet the range. */
+START_TEST(override_rules)
+{
+    arena a;
+    arena_init(&a);
+    vs_error err = { 0 };
+    const char *text = "{\"dependencies\": {\"b\": \"^2.0.0\"}, \"overrides\": {\"a\": {\".\": \"1.0.0\", "
+                       "\"b\": \"3.0.0\"}, \"b@^1.0.0\": \"1.5.0\", \"c\": \"$b\", \"@s/d@2\": \"\"}}";
+    const json_value *m = json_parse(&a, "t.json", text, strlen(text), &err);
+    ck_assert_msg(m != NULL, "%s", err.message);
+    const npm_override *root = NULL;
+    ck_assert_msg(npm_overrides_parse(&a, m, "t.json", &root, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_uint_eq(root->n_children, 4);
+    const npm_override *ra = root->children[0], *rb1 = root->children[1], *rc = root->children[2], *rd = root->children[3];
+    ck_assert_str_eq(ra->value, "1.0.0");
+    ck_assert_str_eq(rc->value, "^2.0.0");              /* $b: the root's own spec */
+    ck_assert_str_eq(rd->name, "@s/d");
+    ck_assert_str_eq(rd->value, "*");                    /* "" is "*": the spec is kept */
+    ck_assert_str_eq(rd->key_spec, "2");
+    npm_options loose = { 1, 0 };
+    npm_range r1, r2;
+    ck_assert_int_eq(npm_range_parse(&a, "^1.2.0", loose, &r1), 0);
+    ck_assert_int_eq(npm_range_parse(&a, "^2.0.0", loose, &r2), 0);
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "a", &r1, "^1.2.0"), ra);
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "b", &r1, "^1.2.0"), rb1);   /* meets ^1.0.0 */
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "b", &r2, "^2.0.0"), root);  /* does not */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "b", &r2, "^2.0.0"), ra->children[0]);  /* under a */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "c", &r2, "^2.0.0"), rc);      /* the root's, from a */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "e", &r2, "^2.0.0"), ra);      /* none: the set */
+    const char *bad = "{\"overrides\": {\"x\": \"$nothing\"}}";
+    m = json_parse(&a, "bad.json", bad, strlen(bad), &err);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(npm_overrides_parse(&a, m, "bad.json", &root, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "bad.json:1:") && strstr(err.message, "$nothing"), "%s", err.message);
+    arena_free(&a);
 }
 END_TEST
 
@@ -802,6 +868,8 @@ Suite *npm_suite(void)
     tcase_add_test(tc, lock_key_order_deterministic);
     tcase_add_test(tc, malformed_inputs);
     tcase_add_test(tc, corpus_projects);
+    tcase_add_test(tc, feature_projects);
+    tcase_add_test(tc, override_rules);
     suite_add_tcase(s, tc);
     return s;
 }

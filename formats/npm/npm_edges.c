@@ -120,6 +120,24 @@ int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_er
         rc = add_deps(a, &l, json_get(m, "devDependencies"), NPM_DEP_DEV, NULL, 0, file, err);
     if (rc != VSOLVE_OK)
         return rc;
+    for (size_t i = 0; n->ov && i < l.n; i++) {
+        npm_edge *d = &l.items[i];
+        d->ov = npm_override_edge_rule(n->ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
+        if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
+            continue;
+        npm_edge o = { 0 };
+        if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        d->overridden = 1;
+        d->raw_kind = d->kind;
+        d->raw_any = d->any;
+        d->raw_range = d->range;
+        d->kind = o.kind;
+        d->target = o.target;
+        d->fetch = o.fetch;
+        d->any = o.any;
+        d->range = o.range;
+    }
     n->edges = l.items;
     n->n_edges = l.n;
     if (l.n && !(n->failed = arena_alloc(a, l.n)))

@@ -88,7 +88,8 @@ static const json_value *pick_manifest(builder *b, const json_value *doc, const 
 }
 
 /* A node for package `pkg` at `version` (not yet in any tree). */
-static npm_node *new_node(builder *b, const char *name, const char *pkg, const char *version, const json_value *mani)
+static npm_node *new_node(builder *b, const char *name, const char *pkg, const char *version, const json_value *mani,
+                          const npm_override *ov)
 {
     arena *a = &b->t->mem;
     npm_node *n = arena_alloc(a, sizeof *n);
@@ -98,6 +99,7 @@ static npm_node *new_node(builder *b, const char *name, const char *pkg, const c
     n->pkg_name = pkg;
     n->version = version;
     n->manifest = mani;
+    n->ov = ov;
     npm_options loose = { 1, 0 };
     if (version && npm_version_parse(a, version, loose, &n->v) != 0)
         memset(&n->v, 0, sizeof n->v);
@@ -108,7 +110,7 @@ static npm_node *new_node(builder *b, const char *name, const char *pkg, const c
 
 npm_node *npmt_copy_node(builder *b, const npm_node *dep)
 {
-    npm_node *n = new_node(b, dep->name, dep->pkg_name, dep->version, dep->manifest);
+    npm_node *n = new_node(b, dep->name, dep->pkg_name, dep->version, dep->manifest, dep->ov);
     if (n && npmt_add_to_inventory(b, n) != VSOLVE_OK)
         return NULL;
     return n;
@@ -131,6 +133,7 @@ npm_node *npmt_virtual_root(builder *b, npm_node *source)
     vr->failed = source->failed;
     vr->is_virtual = 1;
     vr->source = source;
+    vr->ov = source->ov;
     return vr;
 }
 
@@ -148,7 +151,7 @@ static int node_for_edge(builder *b, const npm_edge *e, npm_node **out)
     const json_value *m = pick_manifest(b, doc, e, &version);
     if (!m)
         return VSOLVE_OK;
-    if (!(*out = new_node(b, e->name, e->target, version, m)))
+    if (!(*out = new_node(b, e->name, e->target, version, m, e->ov)))
         return b->err->code ? b->err->code : vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
 }

@@ -286,7 +286,10 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     root->manifest = manifest;
     root->is_root = 1;
     root->location = "";
-    int rc = npmt_load_edges(&t->mem, root, 1, file, err);
+    int rc = npm_overrides_parse(&t->mem, manifest, file, &root->ov, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    rc = npmt_load_edges(&t->mem, root, 1, file, err);
     if (rc != VSOLVE_OK)
         return rc;
     t->root = root;

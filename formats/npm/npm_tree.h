@@ -5,6 +5,7 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "npm_overrides.h"
 #include "npm_registry.h"
 #include "npm_semver.h"
 
@@ -24,6 +25,13 @@ typedef struct npm_edge {
     const char *fetch;         /* the range or tag text */
     int any;                   /* range "*" (or ""): any version, pre-releases included */
     npm_range range;           /* NPM_SPEC_RANGE (loose) */
+    /* overrides: the rule that applies (OverrideSet.getEdgeRule; NULL without overrides); when it
+     * replaced the spec, kind/target/fetch/any/range are the override's and raw_* the manifest's */
+    const npm_override *ov;
+    int overridden;
+    npm_spec_kind raw_kind;
+    int raw_any;
+    npm_range raw_range;
 } npm_edge;
 
 typedef struct npm_node npm_node;
@@ -41,6 +49,7 @@ struct npm_node {
     unsigned char *failed;     /* per edge: an optional dependency that could not be loaded */
     int is_root, is_virtual, removed, seen, queued;
     npm_node *source;          /* virtual roots: the node they stand for */
+    const npm_override *ov;    /* the override set its edges take rules from (the edge's that made it) */
     int dev, optional, dev_optional, peer;   /* the lock's flags */
     char *location;            /* "" for the root, "node_modules/a/node_modules/b" */
 };
