@@ -131,6 +131,82 @@ START_TEST(feature_projects)
 }
 END_TEST
 
+static char *lock_text(const npm_tree *t, const char *registry_url);
+
+/* npm's ERESOLVE text in a saved stderr: the lines from "ERESOLVE" to "Fix the upstream",
+ * without the "npm error " prefix (malloc'd). */
+static char *npm_refusal_text(const char *path)
+{
+    size_t len = 0;
+    char *raw = test_read_file(path, &len);
+    ck_assert_ptr_nonnull(raw);
+    char *out = calloc(len + 1, 1), *o = out;
+    int on = 0;
+    for (char *line = strtok(raw, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *text = !strncmp(line, "npm error ", 10) ? line + 10 : !strcmp(line, "npm error") ? "" : NULL;
+        if (!text)
+            continue;
+        if (!strncmp(text, "ERESOLVE", 8))
+            on = 1;
+        if (!on)
+            continue;
+        o += sprintf(o, "%s%s", o == out ? "" : "\n", text);
+        if (!strncmp(text, "Fix the upstream", 16))
+            break;
+    }
+    free(raw);
+    return out;
+}
+
+/* Peer conflicts on the project's own dependencies: refused as npm 11 refuses them (the same
+ * words), and with --legacy-peer-deps or --force the lock npm writes then, byte for byte. */
+START_TEST(peer_conflicts)
+{
+    static const char *const peer_projects[] = { "peer-react-dom", "peer-dev" };
+    const char *tar = test_corpus_path("npm/packuments.tar.gz");
+    struct stat st;
+    if (!tar || stat(tar, &st) != 0)
+        return;
+    vs_error err = { 0 };
+    npm_registry *reg = npm_registry_open(tar, &err);
+    ck_assert_msg(reg != NULL, "%s", err.message);
+    for (size_t i = 0; i < sizeof peer_projects / sizeof *peer_projects; i++) {
+        char dir[4200], path[4400];
+        snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/npm"), peer_projects[i]);
+        for (int mode = 0; mode < 3; mode++) {
+            arena a;
+            arena_init(&a);
+            snprintf(path, sizeof path, "%s/package.json", dir);
+            const json_value *manifest = NULL;
+            ck_assert_msg(npm_manifest_read(&a, path, &manifest, &err) == VSOLVE_OK, "%s", err.message);
+            npm_tree_options opt = { NULL, NULL, mode == 1, mode == 2 };
+            npm_tree t;
+            int rc = npm_tree_build(&t, reg, manifest, path, &opt, NULL, 0, &err);
+            if (mode == 0) {
+                ck_assert_msg(rc == VSOLVE_UNSAT, "%s: npm refuses it, vsolve gave %d", peer_projects[i], rc);
+                snprintf(path, sizeof path, "%s/npm-stderr.txt", dir);
+                char *want = npm_refusal_text(path);
+                ck_assert_msg(!strcmp(err.message, want), "%s:\nvsolve: %s\nnpm: %s", peer_projects[i], err.message, want);
+                free(want);
+            } else {
+                ck_assert_msg(rc == VSOLVE_OK, "%s: %s", peer_projects[i], err.message);
+                char *mine = lock_text(&t, NULL);
+                snprintf(path, sizeof path, "%s/package-lock.%s.json", dir, mode == 1 ? "legacy" : "force");
+                size_t len = 0;
+                char *ref = test_read_file(path, &len);
+                ck_assert_ptr_nonnull(ref);
+                ck_assert_msg(!strcmp(mine, ref), "%s: the lock differs from %s", peer_projects[i], path);
+                free(ref);
+                free(mine);
+            }
+            npm_tree_free(&t);
+            arena_free(&a);
+        }
+    }
+    npm_registry_close(reg);
+}
+END_TEST
+
 /* The overrides' rule per edge (getEdgeRule): nearest set first, key specs that meet the range. */
 START_TEST(override_rules)
 {
@@ -420,7 +496,7 @@ START_TEST(pick_engines)
 {
     const char *man = "{'name': 'root', 'dependencies': {'eng': '^1.0.0'}}";
     ASSERT_TREE(engine_pkgs, man, NULL, "node_modules/eng 1.0.0\n");
-    npm_tree_options node22 = { "22.1.0", NULL }, npm12 = { "22.1.0", "12.0.0" };
+    npm_tree_options node22 = { "22.1.0", NULL, 0, 0 }, npm12 = { "22.1.0", "12.0.0", 0, 0 };
     ASSERT_TREE(engine_pkgs, man, &node22, "node_modules/eng 1.1.0\n");
     ASSERT_TREE(engine_pkgs, man, &npm12, "node_modules/eng 1.2.0\n");
     ASSERT_TREE(engine_pkgs, "{'name': 'root', 'dependencies': {'none': '^1.0.0'}}", NULL,
@@ -870,6 +946,7 @@ Suite *npm_suite(void)
     tcase_add_test(tc, corpus_projects);
     tcase_add_test(tc, feature_projects);
     tcase_add_test(tc, override_rules);
+    tcase_add_test(tc, peer_conflicts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -103,14 +103,15 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
     return VSOLVE_OK;
 }
 
-/* The edges of a manifest in arborist's order: peer, peerOptional, prod, optional, dev (tops). */
-int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_error *err)
+/* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
+ * optional, dev (tops). */
+int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const char *file, vs_error *err)
 {
     edge_list l = { 0 };
     const json_value *m = n->manifest;
     const json_value *pm = json_get(m, "peerDependenciesMeta");
-    int rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER, pm, 0, file, err);
-    if (rc == VSOLVE_OK)
+    int rc = with_peers ? add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER, pm, 0, file, err) : VSOLVE_OK;
+    if (rc == VSOLVE_OK && with_peers)
         rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER_OPTIONAL, pm, 1, file, err);
     if (rc == VSOLVE_OK)
         rc = add_deps(a, &l, json_get(m, "dependencies"), NPM_DEP_PROD, NULL, 0, file, err);
