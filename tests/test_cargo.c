@@ -145,6 +145,63 @@ START_TEST(real_index_projects)
 }
 END_TEST
 
+/* The project tests/data/cargo/NAME solved through the public API: its refusal message in *msg
+ * (malloc'd), the directory as cargo masks it (<work>/NAME), and cargo's error.txt in *cargo. */
+static int refusal_of(const char *index, const char *name, char **msg, char **cargo)
+{
+    char dir[4200], path[4400];
+    snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), name);
+    snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+    vsolve_ctx *ctx = vsolve_new();
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = index;
+    o.manifest = path;
+    vsolve_result *r = NULL;
+    int rc = vsolve_solve_project(ctx, VSOLVE_CARGO, &o, &r);
+    char real[4200];
+    ck_assert_ptr_nonnull(realpath(dir, real));
+    const char *m = vsolve_errmsg(ctx);
+    char *out = malloc(strlen(m) + 64), *w = out;
+    for (const char *at = m; *at;) {   /* the directory as cargo's masked text has it */
+        if (!strncmp(at, real, strlen(real))) {
+            w += sprintf(w, "<work>/%s", name);
+            at += strlen(real);
+        } else
+            *w++ = *at++;
+    }
+    *w = '\0';
+    *msg = out;
+    snprintf(path, sizeof path, "%s/error.txt", dir);
+    *cargo = slurp(path);
+    ck_assert_ptr_nonnull(*cargo);
+    vsolve_result_free(r);
+    vsolve_free(ctx);
+    return rc;
+}
+
+/* cargo's refusals where its words say more: a missing feature as cargo names it (byte for byte
+ * with cargo 1.95's text), and a pinned clash with the edge that makes it. */
+START_TEST(refusals_in_cargo_words)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    char *msg, *cargo;
+    ck_assert_int_eq(refusal_of(index, "feature-missing", &msg, &cargo), VSOLVE_UNSAT);
+    ck_assert_msg(!strncmp(cargo, "error: ", 7) && !strcmp(msg, cargo + 7), "vsolve:\n%s\ncargo:\n%s", msg, cargo);
+    free(msg);
+    free(cargo);
+    ck_assert_int_eq(refusal_of(index, "pin-clash", &msg, &cargo), VSOLVE_UNSAT);
+    ck_assert_msg(strstr(cargo, "versions that meet the requirements `^1.0.60`") && strstr(cargo, "serde_json v1.0.40") &&
+                  strstr(cargo, "serde = \"=1.0.10\""), "%s", cargo);
+    ck_assert_msg(strstr(msg, "Why: serde_json 1.0.40 and 1.0.41 need serde ^1.0.60, but serde =1.0.10 allows only 1.0.10."),
+                  "%s", msg);
+    free(msg);
+    free(cargo);
+}
+END_TEST
+
 /* Extracts the synthetic corpus's projects/ into dir. */
 static int extract(void *user, const char *path, const char *data, size_t len)
 {
@@ -314,6 +371,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, malformed_manifests);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
+    tcase_add_test(tc, refusals_in_cargo_words);
     suite_add_tcase(s, tc);
     return s;
 }
