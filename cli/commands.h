@@ -49,6 +49,15 @@
             "print this text, or a command's",                                                             \
             "help: prints the usage of vsolve, or of COMMAND with the options it takes\n"                  \
             "(the same as `vsolve COMMAND --help`).\n")                                                    \
+    COMMAND(lock, "lock",                                                                                  \
+            "vsolve --ecosystem opam --repo PATH [--env VAR=VALUE]... lock [--provided NAME[=VERSION]]...\n" \
+            "       [--provided-file FILE] [--auto-provide] [--lock OLD.opam.locked] [-o DIR] PROJECT\n",  \
+            "lock an opam project for a monorepo build (.opam.locked and .lock.json)",                     \
+            "lock: solves the roots of PROJECT (a directory of *.opam files, or one .opam file) under\n"   \
+            "the monorepo rules (one source, one release; vendored packages build with dune; what\n"       \
+            "is provided is closed downwards; the compiler and dune are provided) and writes\n"            \
+            "<project>.opam.locked (opam-monorepo 0.3) and <project>.lock.json into DIR (default:\n"       \
+            "the project's directory), each whole or not at all. A refusal writes nothing.\n")             \
     COMMAND(pull, "pull",                                                                                  \
             "vsolve pull [--download-cache DIR]... [--jobs N] [--offline] LOCK [-o PROJECT_DIR]\n",        \
             "vendor a lock's sources into duniverse/ (the dune backend)",                                  \

@@ -41,8 +41,15 @@
            "also write the request's cone and answer as a YAML test case")                                 \
     OPTION(manifest, "manifest", 0, STR, "FILE", NULL, 0, 0, ON(solve),                                    \
            "cargo, npm: the project's Cargo.toml or package.json")                                         \
-    OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve),                                            \
-           "cargo, npm: the lock file to read and write (default: standard output)")                       \
+    OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve) | ON(lock),                                 \
+           "cargo, npm: the lock file to read and write (default: standard output);\n"                     \
+           "opam lock: an existing .opam.locked whose versions are kept where they fit")                  \
+    OPTION(provided, "provided", 0, LIST, "NAME[=VERSION]", NULL, 0, 0, ON(lock),                         \
+           "lock: a package the switch or the system provides; repeatable")                                \
+    OPTION(provided_file, "provided-file", 0, STR, "FILE", NULL, 0, 0, ON(lock),                           \
+           "lock: provided packages, one NAME, NAME.VERSION or NAME VERSION a line")                      \
+    OPTION(auto_provide, "auto-provide", 0, FLAG, "", 0, 0, 1, ON(lock),                                   \
+           "lock: whatever cannot be vendored is provided, with what it needs")                       \
     OPTION(features, "features", 0, STR, "F,G", NULL, 0, 0, ON(solve), "cargo: features to enable")        \
     OPTION(no_default_features, "no-default-features", 0, FLAG, "", 0, 0, 1, ON(solve),                    \
            "cargo: do not enable the default feature")                                                     \
@@ -64,7 +71,9 @@
     OPTION(cross_toolchain, "cross-toolchain", 0, STR, "T", NULL, 0, 0, ON(pull),                          \
            "also write PROJECT_DIR/dune-workspace with a host context and a\n"                             \
            "cross context for findlib toolchain T (MirageOS 4's -t hvt: solo5)")                           \
-    OPTION(output, "output", 'o', STR, "DIR", NULL, 0, 0, ON(pull), "the project directory (pull: default the lock's)") \
+    OPTION(output, "output", 'o', STR, "DIR", NULL, 0, 0, ON(pull) | ON(lock),                              \
+           "where to write: pull, the project directory (default: the lock's);\n"                           \
+           "lock, the directory of the lock files (default: the project's)") \
     OPTION(nix_store, "nix-store", 0, STR, "PROG", "nix-store", 0, 0, ON(nix_preseed), "the nix-store program")                                      \
     OPTION(solution, "solution", 0, STR, "FILE", NULL, 0, 0, ON(check),                                    \
            "the solution to check: NAME.VERSION lines")                                                    \

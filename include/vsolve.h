@@ -247,9 +247,10 @@ VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve
 /* ---- locks --------------------------------------------------------------------------------- */
 
 /* Lock formats: Cargo.lock (format 4, or 3 for a root whose rust-version predates 1.78) for a
- * cargo result; package-lock.json (v3) for an npm result. (The opam `.opam.locked` and the JSON
- * lock come next.) */
-enum vsolve_lock_format { VSOLVE_LOCK_CARGO = 1, VSOLVE_LOCK_NPM = 2 };
+ * cargo result; package-lock.json (v3) for an npm result; opam-monorepo's .opam.locked (0.3)
+ * and the JSON lock (docs/lock-json.md) for the result of the latest vsolve_opam_lock of the
+ * context (which writes both files itself; these rewrite them elsewhere). */
+enum vsolve_lock_format { VSOLVE_LOCK_CARGO = 1, VSOLVE_LOCK_NPM = 2, VSOLVE_LOCK_OPAM_MONOREPO = 3, VSOLVE_LOCK_JSON = 4 };
 
 /* Writes the lock of solution r (a VSOLVE_OK result of ctx) in `format`, to:
  *   vsolve_write_lock          a file: written whole or not at all (a temporary file in the
@@ -319,10 +320,37 @@ VSOLVE_API const char *vsolve_sweep_status_name(int status);
 VSOLVE_API void vsolve_sweep_free(vsolve_sweep_result *r);
 
 /* Writes a self-contained YAML test case in the neutral form (the packages of the request's
- * cone, the atoms, and the answer, recomputed) to path, so that a user's run can become a
- * regression test. With a loaded repository: the request of atoms. Without one, after a cargo or
- * npm project solve: that run (atoms ignored). The file is replaced whole or not at all.
- * VSOLVE_OK; VSOLVE_EUSAGE (nothing solved, no path); VSOLVE_EIO; VSOLVE_ENOMEM. */
+ * cone, the atoms, and the answer) to path, so that a user's run can become a regression test.
+ * With a loaded repository: the request of atoms. Without one, after vsolve_cargo_solve or
+ * vsolve_npm_solve: that run (atoms ignored). The file is replaced whole or not at all. */
+/* opam lock files for a monorepo build (MirageOS 4, opam-monorepo). Solves the project's
+ * roots (PROJECT: a directory of *.opam files, or one .opam file) against the loaded opam
+ * repository under the monorepo rules (README: "Locking a project"), then writes, each whole or
+ * not at all, <name>.opam.locked (opam-monorepo's format, version 0.3) and <name>.lock.json
+ * (docs/lock-json.md) into out_dir (NULL: the project's directory), where <name> is the root's
+ * name or, with several roots, the directory's. VSOLVE_OK with *out holding the chosen
+ * packages (vsolve_result_reason: "vendored", "provided" or "root") and vsolve_result_notes
+ * (what changed against old_lock, warnings); VSOLVE_UNSAT with the explanation in *out and no
+ * file written; or an error. */
+typedef struct vsolve_lock_options {
+    const char *const *provided;   /* "NAME" or "NAME=VERSION": provided by the switch or system */
+    size_t n_provided;
+    const char *provided_file;     /* one NAME, NAME.VERSION, NAME=VERSION or NAME VERSION a line; # comments */
+    int auto_provide;              /* whatever cannot be vendored is provided, with what it needs */
+    const char *old_lock;          /* an existing .opam.locked: keep its versions where they fit */
+    const char *out_dir;           /* NULL: the project's directory */
+} vsolve_lock_options;
+VSOLVE_API int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_options *opts,
+                                vsolve_result **out);
+/* The paths vsolve_opam_lock wrote last ("" before). */
+VSOLVE_API const char *vsolve_lock_opam_path(const vsolve_ctx *ctx);
+VSOLVE_API const char *vsolve_lock_json_path(const vsolve_ctx *ctx);
+/* Notes of a lock result (see vsolve_opam_lock); "" for other results. */
+VSOLVE_API const char *vsolve_result_notes(const vsolve_result *r);
+
+/* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
+ * the answer, recomputed) to path, so that a user's run can become a regression test.
+ * VSOLVE_OK; VSOLVE_EUSAGE (nothing loaded, no path); VSOLVE_EIO; VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);
 

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "checker.h"
-#include "opam_fixes.h"
 #include "sweep.h"
 #include "testcase.h"
 #include "testcase_npm.h"
@@ -46,6 +45,8 @@ void vsolve_free(vsolve_ctx *ctx)
     universe_free(&ctx->npm_u);
     request_free(&ctx->cudf_request);
     free(ctx->source_url);
+    free(ctx->repo_path);
+    api_opam_lock_reset(ctx);
     free(ctx);
 }
 
@@ -76,25 +77,6 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
-
-int vsolve_set_preference(vsolve_ctx *ctx, int preference)
-{
-    vs_error_clear(&ctx->err);
-    if (preference < VSOLVE_PREFER_DEFAULT || preference > VSOLVE_PREFER_NEWEST_FIRST)
-        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_preference: unknown preference %d", preference);
-    ctx->preference = preference;
-    return VSOLVE_OK;
-}
-
-/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
-int api_request_preference(const vsolve_ctx *ctx)
-{
-    if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
-        return VS_PREFER_OPAM_CRITERIA;
-    if (ctx->preference == VSOLVE_PREFER_NEWEST_FIRST)
-        return VS_PREFER_NEWEST_FIRST;
-    return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
-}
 
 
 char *api_strdup(const char *s)
@@ -202,25 +184,6 @@ const char *vsolve_result_name(const vsolve_result *r, size_t i) { return r && i
 const char *vsolve_result_version(const vsolve_result *r, size_t i) { return r && i < r->count ? r->versions[i] : NULL; }
 const char *vsolve_result_reason(const vsolve_result *r, size_t i) { return r && i < r->count ? r->reasons[i] : NULL; }
 const char *vsolve_result_explanation(const vsolve_result *r) { return r ? r->explanation : ""; }
-size_t vsolve_result_clash_count(const vsolve_result *r) { return r ? r->n_clash : 0; }
-const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i) { return r && i < r->n_clash ? r->clash[i] : NULL; }
-size_t vsolve_result_fix_count(const vsolve_result *r) { return r ? r->fixes.len : 0; }
-size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i)
-{
-    return r && i < r->fixes.len ? r->fixes.items[i].n : 0;
-}
-const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k)
-{
-    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].old[k] : NULL;
-}
-const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k)
-{
-    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].replacement[k] : NULL;
-}
-const char *vsolve_result_fix_text(const vsolve_result *r, size_t i)
-{
-    return r && i < r->fixes.len ? r->fixes.items[i].text : NULL;
-}
 const char *vsolve_result_path(const vsolve_result *r, size_t i) { return r && r->paths && i < r->count ? r->paths[i] : NULL; }
 
 size_t vsolve_result_deps(const vsolve_result *r, size_t i, const size_t **rows)
@@ -257,6 +220,45 @@ int vsolve_result_attr(const vsolve_result *r, size_t i, const char *key, size_t
     return VSOLVE_OK;
 }
 
+int vsolve_set_preference(vsolve_ctx *ctx, int preference)
+{
+    vs_error_clear(&ctx->err);
+    if (preference < VSOLVE_PREFER_DEFAULT || preference > VSOLVE_PREFER_NEWEST_FIRST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_preference: unknown preference %d", preference);
+    ctx->preference = preference;
+    return VSOLVE_OK;
+}
+
+/* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
+int api_request_preference(const vsolve_ctx *ctx)
+{
+    if (ctx->preference == VSOLVE_PREFER_OPAM_CRITERIA)
+        return VS_PREFER_OPAM_CRITERIA;
+    if (ctx->preference == VSOLVE_PREFER_NEWEST_FIRST)
+        return VS_PREFER_NEWEST_FIRST;
+    return ctx->from_cudf ? VS_PREFER_NEWEST_FIRST : VS_PREFER_OPAM_CRITERIA;
+}
+
+size_t vsolve_result_clash_count(const vsolve_result *r) { return r ? r->n_clash : 0; }
+const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i) { return r && i < r->n_clash ? r->clash[i] : NULL; }
+size_t vsolve_result_fix_count(const vsolve_result *r) { return r ? r->fixes.len : 0; }
+size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].n : 0;
+}
+const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].old[k] : NULL;
+}
+const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->fixes.len && k < r->fixes.items[i].n ? r->fixes.items[i].replacement[k] : NULL;
+}
+const char *vsolve_result_fix_text(const vsolve_result *r, size_t i)
+{
+    return r && i < r->fixes.len ? r->fixes.items[i].text : NULL;
+}
+
 void vsolve_result_free(vsolve_result *r)
 {
     if (!r)
@@ -280,6 +282,7 @@ void vsolve_result_free(vsolve_result *r)
         free(r->clash[i]);
     free(r->clash);
     opam_fixes_free(&r->fixes);
+    free(r->notes);
     free(r);
 }
 

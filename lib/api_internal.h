@@ -42,6 +42,11 @@ struct vsolve_ctx {
     int npm_ready;
     vs_universe npm_u;
     int npm_solved;                  /* the last npm solve succeeded: npm_u and the tree hold it */
+    /* opam lock (api_opam_lock.c): the repository loaded, the lock files written last */
+    char *repo_path;
+    char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
+    struct vs_lock *opam_lock;       /* the last lock made (malloc'd), for vsolve_write_lock */
+    unsigned opam_lock_gen;          /* bumped by every vsolve_opam_lock; its result's gen */
 };
 
 struct vsolve_result {
@@ -55,9 +60,10 @@ struct vsolve_result {
     uint32_t *pkg;                   /* row -> package id in the universe */
     size_t *dep_first, *deps;        /* the graph's dependencies as rows: dep_first has count + 1 */
     char **paths;                    /* npm: row -> path; NULL otherwise */
-    char **clash;                    /* an opam refusal: the atoms its explanation names */
+    char **clash;                    /* a refusal: the atoms its explanation names */
     size_t n_clash;
-    opam_fixes fixes;                /* an opam refusal: verified fixes */
+    opam_fixes fixes;                /* a refusal: verified fixes */
+    char *notes;                     /* opam lock: what changed against the old lock (or NULL) */
 };
 
 char *api_strdup(const char *s);
@@ -75,6 +81,11 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_r
 int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
 int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url);
+/* The lock of r, a vsolve_opam_lock result (the latest of ctx), as opam-monorepo's .opam.locked
+ * or the JSON lock (api_opam_lock.c). */
+int api_opam_monorepo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
+int api_json_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
+void api_opam_lock_reset(vsolve_ctx *ctx);
 void api_cargo_reset(vsolve_ctx *ctx);
 void api_npm_reset(vsolve_ctx *ctx);
 /* Writes the lock of the last project solve of `ecosystem` to path ("-": standard output). */

@@ -50,6 +50,8 @@ typedef struct lock_format {
 static const lock_format lock_formats[] = {
     { VSOLVE_LOCK_CARGO, VSOLVE_CARGO, "Cargo.lock", api_cargo_lock },
     { VSOLVE_LOCK_NPM, VSOLVE_NPM, "package-lock.json", api_npm_lock },
+    { VSOLVE_LOCK_OPAM_MONOREPO, VSOLVE_OPAM, ".opam.locked", api_opam_monorepo_lock },
+    { VSOLVE_LOCK_JSON, VSOLVE_OPAM, "JSON lock", api_json_lock },
 };
 
 static const lock_format *find_format(int format)
@@ -114,7 +116,7 @@ static const lock_format *check_result(vsolve_ctx *ctx, const vsolve_result *r, 
     }
     if (!r || r->ctx != ctx || (lf->ecosystem && r->ecosystem != lf->ecosystem) || !api_result_universe(r)) {
         vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: a %s is written from the latest %s solution of this context", verb,
-                     lf->name, lf->ecosystem == VSOLVE_CARGO ? "cargo" : "npm");
+                     lf->name, lf->ecosystem == VSOLVE_CARGO ? "cargo" : lf->ecosystem == VSOLVE_NPM ? "npm" : "vsolve_opam_lock");
         return NULL;
     }
     return lf;

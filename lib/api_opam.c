@@ -86,6 +86,12 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
         universe_init(&ctx->universe);
         return rc;
     }
+    free(ctx->repo_path);
+    if (!(ctx->repo_path = api_strdup(path))) {
+        universe_free(&ctx->universe);
+        universe_init(&ctx->universe);
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    }
     ctx->loaded = 1;
     return VSOLVE_OK;
 }

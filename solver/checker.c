@@ -49,6 +49,16 @@ size_t check_solution(const vs_universe *u, const vs_request *req, const uint32_
     }
     for (size_t a = 0; a < req->atoms.len; a++) {
         const vs_atom *at = &req->atoms.items[a];
+        if (at->forbid == VS_ATOM_PAIRS) {
+            for (uint32_t j = 0; j + 1 < at->count; j += 2) {
+                uint32_t p = req->ids.items[at->first + j], q = req->ids.items[at->first + j + 1];
+                if (on[p] && on[q])
+                    violation(&r, "%s.%s and %s.%s break the rule: %s\n", universe_pkg_name(u, p),
+                              universe_pkg_version(u, p), universe_pkg_name(u, q), universe_pkg_version(u, q),
+                              universe_str(u, at->desc));
+            }
+            continue;
+        }
         int any = 0;
         for (uint32_t j = 0; j < at->count && !any; j++)
             any = on[req->ids.items[at->first + j]];

@@ -19,7 +19,8 @@
  *                variables s_1..s_{n-1}:  -x_i v s_i,  -s_{i-1} v s_i,  -x_i v -s_{i-1}
  *   request atom A_i, guarded by a selector literal a_i so that an unsatisfiable request
  *                can name the atoms in conflict:  -a_i v x_q1 v ... v x_qk
- *                (a forbidding atom: -a_i v -x_q for each of its packages)
+ *                (a forbidding atom: -a_i v -x_q for each of its packages; a rule of pairs:
+ *                -a_i v -x_p v -x_q for each pair (p, q) both in the cone)
  * Packages outside the cone can never be installed: nothing in the cone needs them.
  * Unavailable packages are never in the cone, and neither are those that propagation shows no
  * solution can install (prune.c), unless it shows there is no solution at all. An explanation
@@ -332,6 +333,14 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
         if (!vec_push(&e->selectors, sel)) {
             rc = VSOLVE_ENOMEM;
             break;
+        }
+        if (a->forbid == VS_ATOM_PAIRS) {
+            for (uint32_t j = 0; j + 1 < a->count && rc == VSOLVE_OK; j += 2) {
+                uint32_t p = req->ids.items[a->first + j], q = req->ids.items[a->first + j + 1];
+                if (encode_in_cone(e, p) && encode_in_cone(e, q))
+                    rc = add3(e, -sel, -encode_lit(e, p), -encode_lit(e, q));
+            }
+            continue;
         }
         if (a->forbid) {
             for (uint32_t j = 0; j < a->count && rc == VSOLVE_OK; j++) {

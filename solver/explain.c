@@ -611,6 +611,10 @@ static void say_atoms(text *t, const vs_encoding *e, const unsigned char *in)
         if (!in[i])
             continue;
         const vs_atom *a = &req->atoms.items[i];
+        if (a->forbid == VS_ATOM_PAIRS) {
+            say(t, "  - %s\n", universe_str(u, a->desc));
+            continue;
+        }
         if (a->forbid) {
             say(t, "  - not %s\n", universe_str(u, a->desc));
             continue;
@@ -636,6 +640,8 @@ static uint32_t only_candidate(const vs_encoding *e, const unsigned char *in)
         if (!in[i])
             continue;
         const vs_atom *a = &e->req->atoms.items[i];
+        if (a->forbid)
+            continue;
         for (uint32_t j = 0; j < a->count; j++) {
             uint32_t p = e->req->ids.items[a->first + j];
             if (!encode_in_cone(e, p))

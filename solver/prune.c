@@ -124,7 +124,7 @@ int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
     const vs_request *req = c->req;
     for (size_t a = 0; a < req->atoms.len; a++) {
         const vs_atom *at = &req->atoms.items[a];
-        if (at->forbid)
+        if (at->forbid == VS_ATOM_FORBID)   /* a rule of pairs kills nothing by itself */
             for (uint32_t j = 0; j < at->count; j++)
                 kill(&st, req->ids.items[at->first + j]);
     }

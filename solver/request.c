@@ -16,7 +16,15 @@ int request_forbid(vs_request *r, uint32_t desc, uint32_t name, const uint32_t *
 {
     int rc = request_add_atom(r, desc, name, pkgs, n);
     if (rc == VSOLVE_OK)
-        r->atoms.items[r->atoms.len - 1].forbid = 1;
+        r->atoms.items[r->atoms.len - 1].forbid = VS_ATOM_FORBID;
+    return rc;
+}
+
+int request_add_pairs(vs_request *r, uint32_t desc, const uint32_t *pairs, size_t n_pairs)
+{
+    int rc = request_add_atom(r, desc, VS_NONE, pairs, 2 * n_pairs);
+    if (rc == VSOLVE_OK)
+        r->atoms.items[r->atoms.len - 1].forbid = VS_ATOM_PAIRS;
     return rc;
 }
 
@@ -28,7 +36,7 @@ int request_keep(vs_request *r, uint32_t pkg)
 void request_mark_roots(const vs_request *r, unsigned char *roots)
 {
     for (size_t i = 0; i < r->atoms.len; i++)
-        if (r->atoms.items[i].name != VS_NONE && !r->atoms.items[i].forbid)
+        if (r->atoms.items[i].name != VS_NONE && !r->atoms.items[i].forbid && !r->atoms.items[i].not_root)
             roots[r->atoms.items[i].name] = 1;
 }
 

@@ -306,7 +306,7 @@ START_TEST(npm_project)
     ck_assert_msg(vsolve_solve_project(ctx, VSOLVE_NPM, &o, &r) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
     ck_assert_uint_gt(check_deps(r), 10);
     /* every row's path, version and integrity as npm's own lock has them */
-    size_t elen;
+    size_t elen = 0;
     char *text = slurp(expected_path, &elen);
     arena a;
     arena_init(&a);

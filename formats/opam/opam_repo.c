@@ -867,6 +867,53 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
     return rc;
 }
 
+/* ---- the dependencies of a package outside the universe (a project root) ------------------ */
+
+int opam_formula_clauses(vs_universe *u, const opam_node *f, const opam_vars *vars, const char *pkg_name,
+                         const char *pkg_version, const char *filename, opam_clause_fn emit, void *user,
+                         vs_error *err)
+{
+    if (!f)
+        return VSOLVE_OK;
+    loader ld;
+    memset(&ld, 0, sizeof ld);
+    ld.u = u;
+    ld.vars = vars;
+    ld.root_vars = vars;
+    ld.err = err;
+    arena tmp;
+    arena_init(&tmp);
+    builder b = { .ld = &ld, .tmp = &tmp, .filename = filename };
+    b.scope.vars = vars;
+    b.scope.pkg_name = pkg_name;
+    b.scope.pkg_version = pkg_version;
+    size_t budget = 100000;
+    clause_list *cnf = to_cnf(&b, build_formula(&b, f, 0), &budget);
+    int rc = VSOLVE_OK;
+    if (b.oom == 2)
+        rc = vs_error_at(err, filename, f->line, f->col, "the formula is too large to convert to clauses");
+    else if (b.oom)
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    u32_vec providers = { 0 };
+    for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
+        providers.len = 0;
+        char desc[1024] = "";
+        const char *name = c->n ? c->atoms[0]->desc : "";
+        for (size_t i = 0; i < c->n && rc == VSOLVE_OK; i++) {
+            const struct formula *a = c->atoms[i];
+            size_t l = strlen(desc);
+            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (!vec_append(&providers, a->pkgs, a->n))
+                rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        }
+        if (rc == VSOLVE_OK)
+            rc = emit(user, desc, c->n == 1 ? name : NULL, providers.items, providers.len);
+    }
+    vec_free(&providers);
+    arena_free(&tmp);
+    return rc;
+}
+
 /* ---- request atoms ----------------------------------------------------------------------- */
 
 int opam_add_request_atom(vs_universe *u, vs_request *req, const char *text, vs_error *err)

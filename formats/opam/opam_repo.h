@@ -40,4 +40,14 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
  * message). Malformed atoms are VSOLVE_EBADINPUT. */
 int opam_add_request_atom(vs_universe *u, vs_request *req, const char *atom, vs_error *err);
 
+/* Turns a dependency formula (depends or depopts syntax) of a package that is not in u (a
+ * project root) into CNF clauses over u's packages, filtered with vars as opam does (with the
+ * package's own name and version for `name` and `version`). Each clause goes to emit with its
+ * description ("lwt >= 5.0 | lwt_ppx"), the single atom's text when the clause has one atom
+ * (NULL otherwise), and its providers. VSOLVE_OK, emit's error, or an error of the formula. */
+typedef int (*opam_clause_fn)(void *user, const char *desc, const char *single, const uint32_t *pkgs, size_t n);
+int opam_formula_clauses(vs_universe *u, const opam_node *formula, const opam_vars *vars, const char *pkg_name,
+                         const char *pkg_version, const char *filename, opam_clause_fn emit, void *user,
+                         vs_error *err);
+
 #endif

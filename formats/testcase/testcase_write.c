@@ -341,10 +341,10 @@ int testcase_write(FILE *out, const vs_universe *u, const vs_request *req, const
         pkg_set(out, u, ids.items, ids.len, VS_NONE);
         fputc('\n', out);
     }
-    /* the preference, when not the ecosystem's default (testcase_build's) */
-    int usual = ecosystem == TC_OPAM ? VS_PREFER_OPAM_CRITERIA : VS_PREFER_NEWEST_FIRST;
-    if (req->preference != usual)
-        fputs(req->preference == VS_PREFER_NEWEST_FIRST ? "preference: newest-first\n" : "preference: opam\n", out);
+    /* the preference, when it is not the ecosystem's default (testcase_build's rule) */
+    int default_pref = ecosystem == TC_OPAM ? VS_PREFER_OPAM_CRITERIA : VS_PREFER_NEWEST_FIRST;
+    if (req->preference != default_pref && req->preference != VS_PREFER_ANY)
+        fputs(req->preference == VS_PREFER_OPAM_CRITERIA ? "preference: opam\n" : "preference: newest-first\n", out);
     fputs(req->atoms.len ? "request:\n" : "request: []\n", out);
     for (size_t i = 0; i < req->atoms.len; i++) {
         const vs_atom *a = &req->atoms.items[i];
