@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cargo_explain.h"
 #include "cargo_lock.h"
 #include "cargo_resolve.h"
 #include "checker.h"
@@ -199,6 +200,25 @@ START_TEST(refusals_in_cargo_words)
                   "%s", msg);
     free(msg);
     free(cargo);
+    /* rusqlite 0.16 beside r2d2_sqlite 0.12's rusqlite ^0.20: two semver ranges, both can be had
+     * (the clash there is the links one): no Why line about rusqlite */
+    const char *corp = test_corpus_path("cargo-real-2019");
+    if (corp) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/unsat-links/Cargo.toml", corp);
+        arena a;
+        arena_init(&a);
+        vs_error err = { 0 };
+        cargo_manifest m;
+        ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+        cargo_index *ix = cargo_index_open(index, &err);
+        ck_assert_msg(ix != NULL, "%s", err.message);
+        char why[1024];
+        size_t n = cargo_clash_report(ix, &m, why, sizeof why);
+        ck_assert_msg(n == 0, "%s", why);
+        cargo_index_close(ix);
+        arena_free(&a);
+    }
 }
 END_TEST
 

@@ -140,6 +140,30 @@ size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root,
     return 0;
 }
 
+/* Does edge d shut out a's versions pa: it matches none of them, and every version it allows
+ * lies in a semver-compatible range of theirs (cargo keeps one version per range, so the two
+ * cannot both be had)? */
+static int excludes(const cargo_crate *c, const cargo_dep *d, const cargo_version *const *pa, size_t na)
+{
+    for (size_t m = 0; m < na; m++)
+        if (semver_req_matches(&d->req, &pa[m]->v))
+            return 0;
+    const cargo_version *pe[256];
+    size_t ne = matching(c, &d->req, pe, sizeof pe / sizeof *pe);
+    for (size_t e = 0; e < ne; e++) {
+        char se[64], sa[64];
+        semver_slot(&pe[e]->v, se, sizeof se);
+        int shared = 0;
+        for (size_t m = 0; m < na && !shared; m++) {
+            semver_slot(&pa[m]->v, sa, sizeof sa);
+            shared = !strcmp(se, sa);
+        }
+        if (!shared)
+            return 0;
+    }
+    return ne > 0;
+}
+
 size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf, size_t size)
 {
     out_buf o = { buf, size, 0 };
@@ -163,10 +187,7 @@ size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf
                     const cargo_dep *d = &pb[k]->deps[e];
                     if (d->kind == CARGO_DEV || d->optional || strcmp(d->package, a->package))
                         continue;
-                    size_t hit = 0;
-                    for (size_t m = 0; m < na && !hit; m++)
-                        hit = semver_req_matches(&d->req, &pa[m]->v);
-                    if (!hit)
+                    if (excludes(ca, d, pa, na))
                         edge[k] = d;
                 }
                 if (!edge[k])

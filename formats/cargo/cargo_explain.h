@@ -15,7 +15,8 @@ size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root,
                                     size_t size);
 
 /* Two root dependencies A (crate X) and B (crate Y) clash when every version B allows depends on
- * X with a requirement that none of A's versions meets: "Why:" lines naming those edges
+ * X with a requirement that none of A's versions meets and whose versions share a
+ * semver-compatible range with A's (one version per range): "Why:" lines naming those edges
  * (e.g. serde_json 1.0.40 and 1.0.41 need serde ^1.0.60) in buf, length returned; 0: none. */
 size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf, size_t size);
 
