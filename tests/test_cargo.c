@@ -222,6 +222,28 @@ START_TEST(refusals_in_cargo_words)
 }
 END_TEST
 
+/* tests/data/cargo's resolvable projects (path dependencies) against cargo 1.95's locks. */
+START_TEST(feature_projects)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(index, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    static const char *const names[] = { "path-dep", "path-nested" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
+        int refused = 0;
+        ck_assert_msg(check_project(ix, dir, names[i], &refused), "%s: not cargo's lock", names[i]);
+        ck_assert_int_eq(refused, 0);
+    }
+    cargo_index_close(ix);
+}
+END_TEST
+
 /* Extracts the synthetic corpus's projects/ into dir. */
 static int extract(void *user, const char *path, const char *data, size_t len)
 {
@@ -349,8 +371,10 @@ END_TEST
 START_TEST(malformed_manifests)
 {
     static const char *const cases[][2] = {
-        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = \"../serde\" }\n",
-          "Cargo.toml:5:18: dependency serde is a path dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { git = \"https://g/serde\" }\n",
+          "Cargo.toml:5:17: dependency serde is a git dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = 3 }\n",
+          "Cargo.toml:5:18: expected the path of dependency serde as a string" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"^^1\"\n",
           "Cargo.toml:5:9: expected a version requirement for serde" },
         { "[package]\nname = \"x\"\n[dependencies\n", "Cargo.toml:3:" },
@@ -392,6 +416,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
+    tcase_add_test(tc, feature_projects);
     suite_add_tcase(s, tc);
     return s;
 }
