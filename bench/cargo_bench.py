@@ -125,6 +125,18 @@ def packages(lock_text):
     return out
 
 
+def run_context(vsolve):
+    """What the lead needs to compare runs: the command, the binary's commit, date and load."""
+    try:
+        commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    except OSError:
+        commit = "?"
+    return "command: %s\nvsolve: %s (tree at %s); %s UTC; load at the end %s" % (
+        " ".join(sys.argv), vsolve, commit or "?", time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "%.1f %.1f %.1f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
@@ -198,6 +210,8 @@ def main():
     ratios = [r[2] / r[3] for r in rows]
     print("\nmedian cargo/vsolve ratio: %.2f (min %.2f, max %.2f) over %d projects, median of %d runs each"
           % (statistics.median(ratios), min(ratios), max(ratios), len(rows), args.runs))
+    print("target cargo/vsolve >= %d on every project: %d of %d meet it" % (10, sum(r >= 10 for r in ratios), len(ratios)))
+    print(run_context(args.vsolve))
 
 
 if __name__ == "__main__":

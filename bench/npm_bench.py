@@ -110,6 +110,18 @@ def timed(cmd, cwd=None):
     return time.perf_counter() - t, p
 
 
+def run_context(vsolve):
+    """What the lead needs to compare runs: the command, the binary's commit, date and load."""
+    try:
+        commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    except OSError:
+        commit = "?"
+    return "command: %s\nvsolve: %s (tree at %s); %s UTC; load at the end %s" % (
+        " ".join(sys.argv), vsolve, commit or "?", time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "%.1f %.1f %.1f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
@@ -173,6 +185,8 @@ def main():
     ratios = [r[1] / r[2] for r in rows]
     print("\nmedian npm/vsolve ratio: %.1f (min %.1f, max %.1f) over %d projects, median of %d runs each"
           % (statistics.median(ratios), min(ratios), max(ratios), len(rows), args.runs))
+    print("target npm/vsolve >= 50 on every project: %d of %d meet it" % (sum(r >= 50 for r in ratios), len(ratios)))
+    print(run_context(args.vsolve))
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ int cli_load_opam(cli *c, int refresh)
         rc = vsolve_set_cache(c->ctx, c->opt.cache, refresh ? VSOLVE_CACHE_REFRESH : VSOLVE_CACHE_USE);
     if (rc == VSOLVE_OK)
         rc = vsolve_load_opam(c->ctx, cli_repo(c));
+    cli_print_warnings(c);
     if (rc != VSOLVE_OK)
         return cli_fail_ctx(c, rc);
     if (c->opt.verbose)
@@ -131,7 +132,13 @@ int cli_load_opam(cli *c, int refresh)
     return VSOLVE_OK;
 }
 
-void cli_print_result(const vsolve_result *r, int rc, int json)
+void cli_print_warnings(cli *c)
+{
+    for (; c->ctx && c->warned < vsolve_warning_count(c->ctx); c->warned++)
+        fprintf(stderr, "vsolve: warning: %s\n", vsolve_warning(c->ctx, c->warned));
+}
+
+void cli_print_result(const vsolve_ctx *ctx, const vsolve_result *r, int rc, int json)
 {
     size_t n = vsolve_result_count(r);
     if (!json) {
@@ -181,9 +188,46 @@ void cli_print_result(const vsolve_result *r, int rc, int json)
         cli_print_json_string(stdout, vsolve_result_version(r, i));
         printf(", \"pulled_by\": ");
         cli_print_json_string(stdout, vsolve_result_reason(r, i));
+        if (vsolve_result_copy_name(r, i)) {
+            printf(", \"copy\": ");
+            cli_print_json_string(stdout, vsolve_result_copy_name(r, i));
+        }
+        if (vsolve_result_copy_users(r, i)) {   /* a duplicated name: who uses this copy */
+            printf(", \"used_by\": [");
+            const char *u = vsolve_result_copy_users(r, i);
+            for (int first = 1; *u; first = 0) {
+                size_t len = strcspn(u, " ");
+                printf("%s\"%.*s\"", first ? "" : ", ", (int)len, u);   /* NAME.VERSION: nothing to escape */
+                u += len + (u[len] == ' ');
+            }
+            printf("]");
+        }
         printf("}");
     }
-    printf("%s]\n}\n", n ? "\n  " : "");
+    printf("%s]", n ? "\n  " : "");
+    if (vsolve_result_dup_names(r))
+        printf(",\n  \"duplicates\": {\"names\": %zu, \"extra_copies\": %zu}", vsolve_result_dup_names(r),
+               vsolve_result_extra_copies(r));
+    size_t nw = vsolve_warning_count(ctx);   /* only when there are: the shape is otherwise unchanged */
+    for (size_t i = 0; i < nw; i++) {
+        printf("%s", i ? ",\n    " : ",\n  \"warnings\": [\n    ");
+        cli_print_json_string(stdout, vsolve_warning(ctx, i));
+    }
+    printf("%s\n}\n", nw ? "\n  ]" : "");
+}
+
+void cli_print_copies(const vsolve_result *r)
+{
+    if (!vsolve_result_dup_names(r))
+        return;
+    fprintf(stderr, "vsolve: note: %zu name%s with several versions (%zu extra cop%s):\n", vsolve_result_dup_names(r),
+            vsolve_result_dup_names(r) == 1 ? "" : "s", vsolve_result_extra_copies(r),
+            vsolve_result_extra_copies(r) == 1 ? "y" : "ies");
+    for (size_t i = 0; i < vsolve_result_count(r); i++)
+        if (vsolve_result_copy_users(r, i))
+            fprintf(stderr, "  %s.%s%s%s, used by %s\n", vsolve_result_name(r, i), vsolve_result_version(r, i),
+                    vsolve_result_copy_name(r, i) ? " renamed " : " keeps its name",
+                    vsolve_result_copy_name(r, i) ? vsolve_result_copy_name(r, i) : "", vsolve_result_copy_users(r, i));
 }
 
 int cli_need_opam_repo(cli *c)

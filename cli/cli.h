@@ -46,6 +46,7 @@ typedef struct cli {
     size_t n_args;
     int json;               /* --format json */
     double t_start;         /* when the program started (seconds(), for --verbose) */
+    size_t warned;          /* the library's warnings printed so far */
     vsolve_ctx *ctx;
 } cli;
 
@@ -81,8 +82,13 @@ int cli_need_opam_repo(cli *c);
 const char *cli_repo(const cli *c);
 
 void cli_print_json_string(FILE *out, const char *s);
-/* A result as NAME.VERSION lines, or with json the {"status", "packages"} object. */
-void cli_print_result(const vsolve_result *r, int rc, int json);
+/* A result as NAME.VERSION lines, or with json the {"status", "packages"} object, with a
+ * "warnings" array only when ctx has warnings. */
+void cli_print_result(const vsolve_ctx *ctx, const vsolve_result *r, int rc, int json);
+/* The library's warnings not printed yet, as "vsolve: warning: ..." lines on stderr. */
+void cli_print_warnings(cli *c);
+/* With duplicates (--duplicates), the copies on stderr: which version is renamed, who uses it. */
+void cli_print_copies(const vsolve_result *r);
 double cli_seconds(void);
 
 /* The subcommands: int cmd_NAME(cli *c), returning a VSOLVE_* status. */

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 
 /* The NAME.VERSION lines of path (blank lines and # comments skipped) into *pkgs. */
 static int read_solution(const char *path, char ***pkgs, size_t *n)
 {
-    FILE *f = fopen(path, "r");
+    struct stat st;   /* a regular file only: /dev/zero or a FIFO would never end */
+    FILE *f = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? fopen(path, "r") : NULL;
     if (!f)
         return VSOLVE_EIO;
     char line[1024];

@@ -45,7 +45,7 @@ int cmd_lock(cli *c)
         }
     } else if (rc == VSOLVE_UNSAT) {
         if (c->json)
-            cli_print_result(r, rc, 1);
+            cli_print_result(c->ctx, r, rc, 1);
         else
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
     } else {

@@ -82,6 +82,7 @@ static int solve_universe(cli *c, int cudf)
     vsolve_result *r = NULL;
     double t_solve = cli_seconds();
     int rc = vsolve_solve(c->ctx, c->args, c->n_args, &r);
+    cli_print_warnings(c);   /* a corrupt cache found while solving */
     if (c->opt.verbose)
         fprintf(stderr, "vsolve: solved in %.1f ms; %.1f ms in all\n", (cli_seconds() - t_solve) * 1e3,
                 (cli_seconds() - c->t_start) * 1e3);
@@ -89,7 +90,9 @@ static int solve_universe(cli *c, int cudf)
         if (cudf && !c->json)
             print_cudf(r, rc);
         else
-            cli_print_result(r, rc, c->json);
+            cli_print_result(c->ctx, r, rc, c->json);
+        if (rc == VSOLVE_OK && !c->json)
+            cli_print_copies(r);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
         if (c->opt.dump_testcase) {
@@ -124,7 +127,9 @@ static int solve_cudf(cli *c)
     if (!cli_repo(c) || c->n_args || c->opt.dump_testcase)
         return cli_usage(c, "with --ecosystem cudf: --repo FILE.cudf[.gz] solve, without atoms "
                             "(the request is the document's) and without --dump-testcase");
-    if ((rc = vsolve_load_cudf(c->ctx, cli_repo(c))) != VSOLVE_OK)
+    rc = vsolve_load_cudf(c->ctx, cli_repo(c));
+    cli_print_warnings(c);
+    if (rc != VSOLVE_OK)
         return cli_fail_ctx(c, rc);
     return solve_universe(c, 1);
 }
@@ -142,9 +147,13 @@ static int solve_cargo(cli *c)
     if (c->opt.features && !feature_list)
         return cli_fail(c, VSOLVE_ENOMEM, "out of memory");
     char *save = NULL;
-    for (char *f = feature_list ? strtok_r(feature_list, ", ", &save) : NULL; f && n_features < 64;
-         f = strtok_r(NULL, ", ", &save))
+    for (char *f = feature_list ? strtok_r(feature_list, ", ", &save) : NULL; f; f = strtok_r(NULL, ", ", &save)) {
+        if (n_features == sizeof features / sizeof features[0]) {   /* refused, not cut */
+            free(feature_list);
+            return cli_usage(c, "--features takes at most 64 features");
+        }
         features[n_features++] = f;
+    }
     vsolve_result *r = NULL;
     rc = vsolve_cargo_solve(c->ctx, cli_repo(c), c->opt.manifest, c->opt.lock, features, n_features,
                             c->opt.no_default_features, &r);
@@ -154,7 +163,7 @@ static int solve_cargo(cli *c)
         rc = vsolve_cargo_write_lock(c->ctx, c->opt.lock ? c->opt.lock : "-", c->opt.source_url);
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         if (c->json)
-            cli_print_result(r, rc, 1);
+            cli_print_result(c->ctx, r, rc, 1);
         if (rc == VSOLVE_UNSAT)
             fprintf(stderr, "vsolve: %s", vsolve_result_explanation(r));
     } else {
@@ -187,7 +196,7 @@ static int solve_npm(cli *c)
     if (rc == VSOLVE_OK && !c->json)
         rc = vsolve_npm_write_lock(c->ctx, c->opt.lock ? c->opt.lock : "-", c->opt.registry_url);
     if (rc == VSOLVE_OK && c->json)
-        cli_print_result(r, rc, 1);
+        cli_print_result(c->ctx, r, rc, 1);
     else if (rc != VSOLVE_OK)
         cli_fail_ctx(c, rc);
     rc = dump_project(c, rc);

@@ -58,6 +58,14 @@
             "is provided is closed downwards; the compiler and dune are provided) and writes\n"            \
             "<project>.opam.locked (opam-monorepo 0.3) and <project>.lock.json into DIR (default:\n"       \
             "the project's directory), each whole or not at all. A refusal writes nothing.\n")             \
+    COMMAND(dune_rename, "dune-rename",                                                                    \
+            "vsolve dune-rename --copy-version VERSION [--dependent DIR]... COPY_DIR\n"                    \
+            "vsolve dune-rename --lock LOCK.json [-o PROJECT_DIR]\n",                                      \
+            "rename a duplicated copy so that two versions link (--duplicates)",                           \
+            "dune-rename: renames the unpacked copy of a duplicated package (--duplicates) to\n"           \
+            "NAME_vVERSION so that it links beside the other version, and points the dependents\n"         \
+            "that use it at the copy; with --lock, every copy a JSON lock names, in\n"                     \
+            "PROJECT_DIR/duniverse (what pull runs).\n")                                                   \
     COMMAND(pull, "pull",                                                                                  \
             "vsolve pull [--download-cache DIR]... [--jobs N] [--offline] LOCK [-o PROJECT_DIR]\n",        \
             "vendor a lock's sources into duniverse/ (the dune backend)",                                  \

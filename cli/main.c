@@ -1,6 +1,7 @@
 /* main.c: the vsolve command line, a thin client of the vsolve.h library: parse the options
  * (cli/options.h), then run the subcommand (cli/commands.h, one cli/cmd_NAME.c each). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -21,6 +22,39 @@ static int say_what_to_do(cli *c)
                         "  (commands: %s)", names);
 }
 
+/* Is text BYTES with an optional K, M or G (as repo_max_inflate reads it), more than 0? */
+static int is_byte_count(const char *text)
+{
+    char *end;
+    unsigned long long n = strtoull(text, &end, 10);
+    return end != text && text[0] >= '0' && text[0] <= '9' && n > 0 &&
+           (!*end || ((*end == 'K' || *end == 'M' || *end == 'G') && !end[1] && n <= (1ULL << 33)));
+}
+
+/* --timeout, --strict, --max-inflate on the context (and the environment, for the inflate limit
+ * the readers take from VSOLVE_MAX_INFLATE). */
+static int apply_limits(cli *c)
+{
+    int rc = VSOLVE_OK;
+    if (c->opt.timeout) {   /* seconds per solve; exit 3 past it */
+        char *end;
+        double t = strtod(c->opt.timeout, &end);
+        if (end == c->opt.timeout || *end || !(t > 0) || t > 1e9)
+            return cli_usage(c, "--timeout takes a number of seconds greater than 0, not \"%s\"", c->opt.timeout);
+        rc = vsolve_set_timeout(c->ctx, t);
+    }
+    if (rc == VSOLVE_OK && c->opt.strict)   /* a malformed opam file refuses the repository */
+        rc = vsolve_set_strict(c->ctx, 1);
+    if (rc == VSOLVE_OK && c->opt.max_inflate) {
+        if (!is_byte_count(c->opt.max_inflate))
+            return cli_usage(c, "--max-inflate takes a number of bytes greater than 0 (with K, M or G), not \"%s\"",
+                             c->opt.max_inflate);
+        if (setenv("VSOLVE_MAX_INFLATE", c->opt.max_inflate, 1) != 0)
+            return cli_fail(c, VSOLVE_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
 static int run_command(cli *c)
 {
     if (c->opt.version) {
@@ -39,6 +73,12 @@ static int run_command(cli *c)
     if (rc == VSOLVE_OK && c->opt.preference)
         rc = vsolve_set_preference(c->ctx, !strcmp(c->opt.preference, "opam") ? VSOLVE_PREFER_OPAM_CRITERIA
                                                                              : VSOLVE_PREFER_NEWEST_FIRST);
+    if (rc == VSOLVE_OK && c->opt.duplicates)
+        rc = vsolve_set_duplicates(c->ctx, c->opt.duplicates == 2 ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
+    for (size_t i = 0; rc == VSOLVE_OK && i < c->opt.single.n; i++)
+        rc = vsolve_add_single(c->ctx, c->opt.single.items[i]);
+    if (rc == VSOLVE_OK)
+        rc = apply_limits(c);
     if (rc != VSOLVE_OK && rc != VSOLVE_EUSAGE)
         return cli_fail_ctx(c, rc);
     return rc == VSOLVE_OK ? run[c->command](c) : rc;

@@ -81,7 +81,11 @@ static void problem(parse_state *ps, int about_option, const char *fmt, ...)
 
 static void set_FLAG(parse_state *ps, const opt_desc *d, const char *value, int *field)
 {
-    if (value)
+    /* ARG "[=WORD]": --name=WORD is the flag's second form */
+    size_t n = strlen(d->arg);
+    if (value && n > 3 && !strncmp(d->arg, "[=", 2) && strlen(value) == n - 3 && !strncmp(d->arg + 2, value, n - 3))
+        *field = 2;
+    else if (value)
         problem(ps, 1, "--%s takes no value", d->name);
     else
         *field = 1;

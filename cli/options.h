@@ -5,7 +5,8 @@
  *   field    the member of cli_options that holds the value
  *   name     the long name: --name VALUE or --name=VALUE
  *   letter   a one-letter alias (-h), or 0
- *   kind     FLAG (int, 1 when given; takes no value), INT (int in [min, max]), STR (a string),
+ *   kind     FLAG (int, 1 when given; takes no value, except a FLAG whose ARG is "[=WORD]":
+ *            --name=WORD sets it to 2), INT (int in [min, max]), STR (a string),
  *            CHOICE (a string among ARG's |-separated words), LIST (repeatable: every value kept)
  *   ARG      what the value is called in --help (for CHOICE: the choices), "" for a FLAG
  *   default  the value when the option is absent (int for FLAG/INT, string or NULL otherwise)
@@ -36,14 +37,31 @@
            "the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"                                   \
            "$XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)")                                                \
     OPTION(no_cache, "no-cache", 0, FLAG, "", 0, 0, 1, ALL, "parse the repository, ignore any cache")      \
+    OPTION(timeout, "timeout", 0, STR, "SECONDS", NULL, 0, 0, ON(solve),                                   \
+           "stop a solve past this time (exit 3)")                                                         \
+    OPTION(strict, "strict", 0, FLAG, "", 0, 0, 1, ALL,                                                    \
+           "refuse a repository with a malformed opam file (default: leave\n"                              \
+           "the package out, with a warning)")                                                             \
+    OPTION(max_inflate, "max-inflate", 0, STR, "BYTES", NULL, 0, 0, ALL,                                   \
+           "most bytes a .gz input may inflate to (default 2G; K, M, G)")                                  \
     OPTION(verbose, "verbose", 0, FLAG, "", 0, 0, 1, ALL, "report the cache and timings on stderr")        \
     OPTION(dump_testcase, "dump-testcase", 0, STR, "FILE", NULL, 0, 0, ON(solve),                          \
            "also write the request's cone and answer as a YAML test case")                                 \
     OPTION(manifest, "manifest", 0, STR, "FILE", NULL, 0, 0, ON(solve),                                    \
            "cargo, npm: the project's Cargo.toml or package.json")                                         \
-    OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve) | ON(lock),                                 \
+    OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve) | ON(lock) | ON(dune_rename),                                \
            "cargo, npm: the lock file to read and write (default: standard output);\n"                     \
            "opam lock: an existing .opam.locked whose versions are kept where they fit")                  \
+    OPTION(duplicates, "duplicates", 0, FLAG, "[=fast]", 0, 0, 2, ON(solve) | ON(lock),                   \
+           "when no answer has one version per name, allow several versions of\n"                           \
+           "packages built with dune: fewest duplicated names, then fewest copies;\n"                       \
+           "=fast: a propagation-only answer when the cone has no conflict")                               \
+    OPTION(single, "single", 0, LIST, "NAME", NULL, 0, 0, ON(solve) | ON(lock),                            \
+           "with --duplicates: NAME keeps one version; repeatable")                                        \
+    OPTION(copy_version, "copy-version", 0, STR, "VERSION", NULL, 0, 0, ON(dune_rename),                   \
+           "dune-rename: the version of the copy to rename")                                               \
+    OPTION(dependent, "dependent", 0, LIST, "DIR", NULL, 0, 0, ON(dune_rename),                            \
+           "dune-rename: a dependent that uses the copy; repeatable")                                      \
     OPTION(provided, "provided", 0, LIST, "NAME[=VERSION]", NULL, 0, 0, ON(lock),                         \
            "lock: a package the switch or the system provides; repeatable")                                \
     OPTION(provided_file, "provided-file", 0, STR, "FILE", NULL, 0, 0, ON(lock),                           \
@@ -71,7 +89,7 @@
     OPTION(cross_toolchain, "cross-toolchain", 0, STR, "T", NULL, 0, 0, ON(pull),                          \
            "also write PROJECT_DIR/dune-workspace with a host context and a\n"                             \
            "cross context for findlib toolchain T (MirageOS 4's -t hvt: solo5)")                           \
-    OPTION(output, "output", 'o', STR, "DIR", NULL, 0, 0, ON(pull) | ON(lock),                              \
+    OPTION(output, "output", 'o', STR, "DIR", NULL, 0, 0, ON(pull) | ON(lock) | ON(dune_rename),                             \
            "where to write: pull, the project directory (default: the lock's);\n"                           \
            "lock, the directory of the lock files (default: the project's)") \
     OPTION(nix_store, "nix-store", 0, STR, "PROG", "nix-store", 0, 0, ON(nix_preseed), "the nix-store program")                                      \

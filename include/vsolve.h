@@ -63,7 +63,8 @@ enum vsolve_status {
     VSOLVE_ENOMEM = 3,
     VSOLVE_EIO = 4,          /* a file could not be read or written */
     VSOLVE_EUSAGE = 5,       /* the API was called wrongly (bad argument, wrong order) */
-    VSOLVE_EVERSION = 6      /* the header a program was built with does not match the library */
+    VSOLVE_EVERSION = 6,     /* the header a program was built with does not match the library */
+    VSOLVE_ETIMEOUT = 7      /* a solve ran past the time limit (vsolve_set_timeout) */
 };
 
 typedef struct vsolve_ctx vsolve_ctx;
@@ -143,6 +144,22 @@ enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA 
 VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
+/* A malformed opam file in the repository (syntax, a misnamed package directory): by default the
+ * package is left out with a warning naming FILE:LINE:COL (vsolve_warning), as opam does, and
+ * the cache is not written; strict = 1 refuses the repository with that error instead. Before
+ * vsolve_load_opam. */
+VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
+
+/* Limits every later solve on ctx (opam, CUDF, cargo) to about `seconds` of solving; past it the
+ * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
+VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
+
+/* Warnings of the last load: what did not stop it but the user should know (a malformed opam
+ * file left out, a cache that could not be written, a corrupt cache rebuilt while solving). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
+ * the next load or vsolve_free. */
+VSOLVE_API size_t vsolve_warning_count(const vsolve_ctx *ctx);
+VSOLVE_API const char *vsolve_warning(const vsolve_ctx *ctx, size_t i);
+
 /* Solves for the given atoms ("name", "name.version", "name>=1.0", "name<2"; several atoms on one
  * name all apply). VSOLVE_OK (*out is the solution) or VSOLVE_UNSAT (*out holds no rows and its
  * explanation; the message is the explanation too): free *out with vsolve_result_free.
@@ -199,6 +216,29 @@ VSOLVE_API const char *vsolve_result_path(const vsolve_result *r, size_t i);
  * (message in vsolve_errmsg of the context). *value is NULL on error. */
 VSOLVE_API int vsolve_result_attr(const vsolve_result *r, size_t i, const char *key, size_t k, const char **value);
 VSOLVE_API void vsolve_result_free(vsolve_result *r);
+
+/* Duplicate versions (opam, for vendored builds): with VSOLVE_DUP_MIN, a request that no
+ * single-version answer satisfies may hold several versions of a name built with dune (the
+ * compiler, dune, conf-/base- packages and the names given to vsolve_add_single stay single);
+ * the answer has the fewest names with several versions, then the fewest extra copies, then the
+ * usual preferences. A request a single-version answer satisfies gets exactly that answer.
+ * VSOLVE_DUP_FAST answers without search when the request's cone has no conflict (a
+ * propagation-only pass, no minimisation), else as VSOLVE_DUP_MIN. Default VSOLVE_DUP_OFF. */
+enum vsolve_dup_mode { VSOLVE_DUP_OFF = 0, VSOLVE_DUP_MIN = 1, VSOLVE_DUP_FAST = 2 };
+VSOLVE_API int vsolve_set_duplicates(vsolve_ctx *ctx, int mode);
+/* A name that stays single with duplicates (a provided package). */
+VSOLVE_API int vsolve_add_single(vsolve_ctx *ctx, const char *name);
+/* For package i of a solution with duplicates: the name its copy is renamed to
+ * (NAME_vVERSION, the version's characters other than letters, digits and '_' as '_'), or
+ * NULL when it keeps its name (the newest copy of a duplicated name, and every package of a
+ * name installed once). */
+VSOLVE_API const char *vsolve_result_copy_name(const vsolve_result *r, size_t i);
+/* For package i of a duplicated name: the dependents that use this copy, as space-separated
+ * name.version (or "request"), sorted; NULL for a name installed once. */
+VSOLVE_API const char *vsolve_result_copy_users(const vsolve_result *r, size_t i);
+/* Names with several versions, and versions beyond one per name, in the solution. */
+VSOLVE_API size_t vsolve_result_dup_names(const vsolve_result *r);
+VSOLVE_API size_t vsolve_result_extra_copies(const vsolve_result *r);
 
 /* ---- cargo and npm projects ---------------------------------------------------------------- */
 

@@ -2,9 +2,13 @@
  * attributes), checking, sweeping and test cases. The ecosystems' loaders and solvers are in
  * api_opam.c, api_cudf.c, api_cargo.c and api_npm.c; project solves and locks in api_lock.c. */
 #include "api_internal.h"
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "checker.h"
+#include "duplicates.h"
 #include "sweep.h"
 #include "testcase.h"
 #include "testcase_npm.h"
@@ -38,6 +42,7 @@ void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
+    api_clear_warnings(ctx);
     api_cargo_reset(ctx);
     api_npm_reset(ctx);
     opam_vars_free(&ctx->vars);
@@ -47,6 +52,9 @@ void vsolve_free(vsolve_ctx *ctx)
     free(ctx->source_url);
     free(ctx->repo_path);
     api_opam_lock_reset(ctx);
+    for (size_t i = 0; i < ctx->n_single; i++)
+        free(ctx->single[i]);
+    free(ctx->single);
     free(ctx);
 }
 
@@ -77,6 +85,53 @@ int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mode)
 }
 
 const char *vsolve_cache_status(const vsolve_ctx *ctx) { return ctx->cache_status; }
+
+int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
+{
+    vs_error_clear(&ctx->err);
+    if (!(seconds >= 0))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_timeout: seconds must be 0 or more");
+    ctx->time_limit = seconds;
+    return VSOLVE_OK;
+}
+
+void api_clear_warnings(vsolve_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_warnings; i++)
+        free(ctx->warnings[i]);
+    free(ctx->warnings);
+    ctx->warnings = NULL;
+    ctx->n_warnings = 0;
+}
+
+void api_warn(vsolve_ctx *ctx, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **more = realloc(ctx->warnings, (ctx->n_warnings + 1) * sizeof *more);
+    if (!more)
+        return;
+    ctx->warnings = more;
+    if ((more[ctx->n_warnings] = api_strdup(text)) != NULL)
+        ctx->n_warnings++;
+}
+
+size_t vsolve_warning_count(const vsolve_ctx *ctx) { return ctx ? ctx->n_warnings : 0; }
+
+const char *vsolve_warning(const vsolve_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->n_warnings ? ctx->warnings[i] : NULL;
+}
+
+int api_lock_is_manifest(const char *lock_path, const char *manifest_path)
+{
+    struct stat a, b;
+    return lock_path && manifest_path && stat(lock_path, &a) == 0 && stat(manifest_path, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 
 char *api_strdup(const char *s)
@@ -269,7 +324,13 @@ void vsolve_result_free(vsolve_result *r)
         free(r->reasons[i]);
         if (r->paths)
             free(r->paths[i]);
+        if (r->copy_names)
+            free(r->copy_names[i]);
+        if (r->copy_users)
+            free(r->copy_users[i]);
     }
+    free(r->copy_names);
+    free(r->copy_users);
     free(r->names);
     free(r->versions);
     free(r->reasons);
@@ -472,3 +533,111 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     return rc;
 }
 
+
+/* ---- duplicate versions ---- */
+
+int api_add_copies(vsolve_result *r, const vs_universe *u, const vs_dup_result *dr)
+{
+    r->dup_names = dr->dup_names;
+    r->extra_copies = dr->extra_copies;
+    if (!dr->copies.len)
+        return VSOLVE_OK;
+    r->copy_names = calloc(r->count ? r->count : 1, sizeof *r->copy_names);
+    r->copy_users = calloc(r->count ? r->count : 1, sizeof *r->copy_users);
+    if (!r->copy_names || !r->copy_users)
+        return VSOLVE_ENOMEM;
+    for (size_t c = 0; c < dr->copies.len; c++) {
+        const vs_dup_copy *cp = &dr->copies.items[c];
+        size_t i = 0;
+        while (i < r->count && r->pkg[i] != cp->pkg)
+            i++;
+        if (i == r->count)
+            continue;
+        const char *name = universe_pkg_name(u, cp->pkg), *version = universe_pkg_version(u, cp->pkg);
+        if (cp->renamed) {
+            size_t len = strlen(name) + strlen(version) + 3;
+            char *n = malloc(len);
+            if (!n)
+                return VSOLVE_ENOMEM;
+            dup_copy_name(name, version, n, len);
+            r->copy_names[i] = n;
+        }
+        /* users, sorted: "request" and name.version */
+        char **names = calloc(cp->users_count ? cp->users_count : 1, sizeof *names);
+        size_t total = 1;
+        if (!names)
+            return VSOLVE_ENOMEM;
+        int ok = 1;
+        for (uint32_t j = 0; j < cp->users_count && ok; j++) {
+            uint32_t by = dr->users.items[cp->users_first + j];
+            size_t len = by == VS_NONE ? 8 : strlen(universe_pkg_name(u, by)) + strlen(universe_pkg_version(u, by)) + 2;
+            names[j] = malloc(len);
+            ok = names[j] != NULL;
+            if (ok && by == VS_NONE)
+                snprintf(names[j], len, "request");
+            else if (ok)
+                snprintf(names[j], len, "%s.%s", universe_pkg_name(u, by), universe_pkg_version(u, by));
+            total += len;
+        }
+        for (uint32_t a = 0; ok && a < cp->users_count; a++)
+            for (uint32_t b = a + 1; b < cp->users_count; b++)
+                if (strcmp(names[a], names[b]) > 0) {
+                    char *t = names[a];
+                    names[a] = names[b];
+                    names[b] = t;
+                }
+        char *joined = ok ? malloc(total) : NULL;
+        if (joined) {
+            size_t k = 0;
+            for (uint32_t j = 0; j < cp->users_count; j++)
+                k += (size_t)snprintf(joined + k, total - k, "%s%s", j ? " " : "", names[j]);
+            joined[k] = '\0';
+        }
+        for (uint32_t j = 0; j < cp->users_count; j++)
+            free(names[j]);
+        free(names);
+        if (!joined)
+            return VSOLVE_ENOMEM;
+        r->copy_users[i] = joined;
+    }
+    return VSOLVE_OK;
+}
+
+int vsolve_set_duplicates(vsolve_ctx *ctx, int mode)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (mode < VSOLVE_DUP_OFF || mode > VSOLVE_DUP_FAST)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_duplicates: mode %d is not a vsolve_dup_mode", mode);
+    ctx->dup_mode = mode;
+    return VSOLVE_OK;
+}
+
+int vsolve_add_single(vsolve_ctx *ctx, const char *name)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    if (!name)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_add_single: needs a name");
+    char **p = realloc(ctx->single, (ctx->n_single + 1) * sizeof *p);
+    if (!p)
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->single = p;
+    if (!(p[ctx->n_single] = api_strdup(name)))
+        return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
+    ctx->n_single++;
+    return VSOLVE_OK;
+}
+
+const char *vsolve_result_copy_name(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_names && i < r->count ? r->copy_names[i] : NULL;
+}
+const char *vsolve_result_copy_users(const vsolve_result *r, size_t i)
+{
+    return r && r->copy_users && i < r->count ? r->copy_users[i] : NULL;
+}
+size_t vsolve_result_dup_names(const vsolve_result *r) { return r ? r->dup_names : 0; }
+size_t vsolve_result_extra_copies(const vsolve_result *r) { return r ? r->extra_copies : 0; }

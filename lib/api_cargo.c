@@ -3,6 +3,7 @@
 #include "api_internal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cargo_explain.h"
 #include "cargo_lock.h"
 
@@ -68,13 +69,15 @@ static int cargo_words(vsolve_ctx *ctx, const char *manifest)
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
     api_cargo_reset(ctx);
+    if (api_lock_is_manifest(o->lock, o->manifest))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", o->lock,
+                            o->manifest);
     int rc = cargo_manifest_read(&ctx->cargo_mem, o->manifest, &ctx->cargo_root, &ctx->err);
     cargo_locked *locked = NULL;
     size_t n_locked = 0;
     if (rc == VSOLVE_OK && o->lock) {
-        FILE *probe = fopen(o->lock, "r");
-        if (probe) {
-            fclose(probe);
+        struct stat probe;   /* an existing lock is read (a FIFO or a device is refused there) */
+        if (stat(o->lock, &probe) == 0) {
             rc = cargo_lock_read(&ctx->cargo_mem, o->lock, &locked, &n_locked, &ctx->err);
         }
     }
@@ -94,6 +97,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     }
     ctx->cargo_ready = 1;
     solution_init(&ctx->cargo_solution);
+    ctx->cargo.req.time_limit = ctx->time_limit;
     rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
     if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
         /* not refused: the explanation carries what is worth knowing about the answer */
@@ -121,6 +125,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         graph_free(&g);
     if (rc == VSOLVE_UNSAT)
         vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
+    else if (rc == VSOLVE_ETIMEOUT)
+        vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "time limit");
     else if (rc != VSOLVE_OK)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     return rc;
@@ -159,5 +165,8 @@ int vsolve_cargo_write_lock(vsolve_ctx *ctx, const char *path, const char *sourc
     if (!ctx)
         return VSOLVE_EUSAGE;
     vs_error_clear(&ctx->err);
+    if (path && ctx->cargo_ready && api_lock_is_manifest(path, ctx->cargo_root.path))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", path,
+                            ctx->cargo_root.path);
     return api_write_last_lock(ctx, VSOLVE_LOCK_CARGO, path ? path : "-", source_url);
 }

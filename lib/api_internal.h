@@ -26,6 +26,15 @@ struct vsolve_ctx {
     int preference;                  /* enum vsolve_preference */
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
+    double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
+    int strict;                      /* a malformed opam file refuses the repository (vsolve_set_strict) */
+    size_t skipped;                  /* malformed opam files left out by the last parse */
+    char **warnings;                 /* of the last load (vsolve_warning) */
+    size_t n_warnings;
+    /* an opam universe read from the cache: where from, to rebuild it when a chunk read later
+     * turns out corrupt */
+    int from_cache;
+    char cache_repo[PATH_MAX], cache_file[PATH_MAX];
     unsigned project_gen;            /* bumped by every project solve: ends older results' borrowing */
     char *source_url;                /* the last project solve's opt->source_url (malloc'd), or NULL */
     /* cargo: the last problem and its solution (for the lock) */
@@ -47,6 +56,10 @@ struct vsolve_ctx {
     char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];
     struct vs_lock *opam_lock;       /* the last lock made (malloc'd), for vsolve_write_lock */
     unsigned opam_lock_gen;          /* bumped by every vsolve_opam_lock; its result's gen */
+    /* duplicates (solver/duplicates.h): the mode and the names that stay single */
+    int dup_mode;
+    char **single;
+    size_t n_single;
 };
 
 struct vsolve_result {
@@ -64,11 +77,22 @@ struct vsolve_result {
     size_t n_clash;
     opam_fixes fixes;                /* a refusal: verified fixes */
     char *notes;                     /* opam lock: what changed against the old lock (or NULL) */
+    char **copy_names, **copy_users; /* with duplicates: parallel to names, NULL entries */
+    size_t dup_names, extra_copies;
 };
 
 char *api_strdup(const char *s);
+/* Records a warning (vsolve_warning; dropped when out of memory: a warning never fails a call). */
+void api_warn(vsolve_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void api_clear_warnings(vsolve_ctx *ctx);
+/* Does the lock path name the manifest itself (the same file, by any name)? Writing the lock
+ * there would replace the manifest. */
+int api_lock_is_manifest(const char *lock_path, const char *manifest_path);
 /* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
 int api_request_preference(const vsolve_ctx *ctx);
+struct vs_dup_result;
+/* With duplicates: the copies' names and users on r's rows (api.c). */
+int api_add_copies(vsolve_result *r, const vs_universe *u, const struct vs_dup_result *dr);
 /* A result from a solution graph: rows are g's nodes. reasons from s (NULL for npm: paths). */
 vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe *u, const vs_request *req,
                                const vs_solution *s, const vs_graph *g);

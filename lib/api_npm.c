@@ -3,6 +3,7 @@
 #include "api_internal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "npm_result.h"
 
 void api_npm_reset(vsolve_ctx *ctx)
@@ -25,11 +26,13 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
     const json_value *manifest = NULL;
     npm_locked *locked = NULL;
     size_t n_locked = 0;
+    if (api_lock_is_manifest(o->lock, o->manifest))
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", o->lock,
+                            o->manifest);
     int rc = npm_manifest_read(&ctx->npm_mem, o->manifest, &manifest, &ctx->err);
     if (rc == VSOLVE_OK && o->lock) {
-        FILE *probe = fopen(o->lock, "r");
-        if (probe) {
-            fclose(probe);
+        struct stat probe;   /* an existing lock is read (a FIFO or a device is refused there) */
+        if (stat(o->lock, &probe) == 0) {
             rc = npm_lock_read(&ctx->npm_mem, o->lock, &locked, &n_locked, &ctx->err);
         }
     }

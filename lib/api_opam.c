@@ -1,9 +1,11 @@
 /* api_opam.c: the public API for opam repositories: loading (through the universe cache) and
  * solving atoms (also a CUDF document's own request, loaded by api_cudf.c). */
 #include "api_internal.h"
+#include "duplicates.h"
 #include <stdlib.h>
 #include <string.h>
 #include "cache.h"
+#include "opam_version.h"
 
 static int by_var_name(const void *a, const void *b)
 {
@@ -30,6 +32,30 @@ static uint64_t opam_settings(const opam_vars *vars)
     return h;
 }
 
+static void warn_skipped(void *user, const char *message)
+{
+    api_warn(user, "%s; package left out (--strict refuses the repository)", message);
+}
+
+/* Parses an opam repository into ctx->universe: malformed files are left out with a warning
+ * each, unless strict. */
+static int parse_opam(vsolve_ctx *ctx, const char *path)
+{
+    opam_load_options opt = { ctx->strict, warn_skipped, ctx, 0 };
+    int rc = opam_load_repository_opts(&ctx->universe, path, &ctx->vars, &opt, NULL, &ctx->err);
+    ctx->skipped = opt.skipped;
+    return rc;
+}
+
+int vsolve_set_strict(vsolve_ctx *ctx, int strict)
+{
+    vs_error_clear(&ctx->err);
+    if (ctx->loaded)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_set_strict: set it before loading the repository");
+    ctx->strict = strict != 0;
+    return VSOLVE_OK;
+}
+
 /* Loads the universe from the cache when allowed and valid; otherwise parses the repository
  * and writes the cache when asked to or when a stale or corrupt one was found. */
 static int load_opam_cached(vsolve_ctx *ctx, const char *path)
@@ -48,8 +74,13 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
         vs_error why;
         vs_error_clear(&why);
         rc = cache_read(cache_file, &ctx->universe, &key, &why);
+        if (rc == VSOLVE_OK)
+            rc = cache_check_order(&ctx->universe, opam_version_compare, cache_file, &why);
         if (rc == VSOLVE_OK) {
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
+            ctx->from_cache = strlen(path) < sizeof ctx->cache_repo;
+            snprintf(ctx->cache_repo, sizeof ctx->cache_repo, "%s", path);
+            snprintf(ctx->cache_file, sizeof ctx->cache_file, "%s", cache_file);
             return VSOLVE_OK;
         }
         if (rc == VSOLVE_ENOMEM)
@@ -60,13 +91,56 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
         snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s%s", why.message,
                  write ? "; rebuilt from the repository" : "; parsed the repository (run `vsolve index` to create it)");
     }
-    rc = opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err);
+    rc = parse_opam(ctx, path);
+    if (rc == VSOLVE_OK && write && ctx->skipped) {   /* a cached universe would lose the warnings */
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "not written: %zu malformed opam file%s left out", ctx->skipped,
+                 ctx->skipped == 1 ? "" : "s");
+        write = 0;
+    }
     if (rc == VSOLVE_OK && write) {
-        rc = cache_write(cache_file, &ctx->universe, &key, &ctx->err);
+        vs_error why;
+        vs_error_clear(&why);
+        rc = cache_write(cache_file, &ctx->universe, &key, &why);
         if (rc == VSOLVE_OK && ctx->cache_mode == VSOLVE_CACHE_REFRESH)
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s", cache_file);
+        if (rc == VSOLVE_EIO && ctx->cache_mode == VSOLVE_CACHE_USE) {
+            /* the repository is loaded: a cache that cannot be written costs time, not the answer */
+            api_warn(ctx, "%s; answered from the repository", why.message);
+            rc = VSOLVE_OK;
+        } else if (rc != VSOLVE_OK) {
+            ctx->err = why;
+        }
     }
     return rc;
+}
+
+/* After a clause chunk or the descriptions of a cached universe turned out corrupt (they are
+ * read when first needed, after the checksummed load): parse the repository again, rewrite the
+ * cache (a warning if that fails), and say so. Returns 1 when the universe was rebuilt, so that
+ * the caller tries again; 0 when the error was not that. */
+static int rebuild_corrupt_cache(vsolve_ctx *ctx, int rc, const char *message)
+{
+    if (!ctx->from_cache || rc != VSOLVE_EBADINPUT || strncmp(message, "corrupt: ", 9) != 0)
+        return 0;
+    char why[sizeof ctx->err.message];
+    snprintf(why, sizeof why, "%s", message);
+    ctx->from_cache = 0;
+    universe_free(&ctx->universe);
+    universe_init(&ctx->universe);
+    vs_error_clear(&ctx->err);
+    if (parse_opam(ctx, ctx->cache_repo) != VSOLVE_OK) {
+        ctx->loaded = 0;
+        return 0;
+    }
+    cache_key key = { 0, opam_settings(&ctx->vars) };
+    vs_error werr;
+    vs_error_clear(&werr);
+    if (cache_source_fingerprint(ctx->cache_repo, &key.source, &werr) != VSOLVE_OK ||
+        cache_write(ctx->cache_file, &ctx->universe, &key, &werr) != VSOLVE_OK)
+        api_warn(ctx, "%s; rebuilt from the repository (%s)", why, werr.message);
+    else
+        api_warn(ctx, "%s; rebuilt from the repository", why);
+    return 1;
 }
 
 int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
@@ -77,10 +151,10 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
     if (!path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: needs a path");
     ctx->cache_status[0] = '\0';
+    api_clear_warnings(ctx);
     if (ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_opam: a context holds one repository; it is loaded already");
-    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? opam_load_repository(&ctx->universe, path, &ctx->vars, NULL, &ctx->err)
-                                                 : load_opam_cached(ctx, path);
+    int rc = ctx->cache_mode == VSOLVE_CACHE_OFF ? parse_opam(ctx, path) : load_opam_cached(ctx, path);
     if (rc != VSOLVE_OK) {
         universe_free(&ctx->universe);
         universe_init(&ctx->universe);
@@ -122,12 +196,22 @@ static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, 
     return VSOLVE_OK;
 }
 
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out);
+
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
 {
     if (out)
         *out = NULL;
     if (!ctx)
         return VSOLVE_EUSAGE;
+    int rc = solve_once(ctx, atoms, n_atoms, out);
+    if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
+        rc = solve_once(ctx, atoms, n_atoms, out);
+    return rc;
+}
+
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
+{
     vs_error_clear(&ctx->err);
     if (out)
         *out = NULL;
@@ -155,10 +239,14 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     }
     vs_solution s;
     solution_init(&s);
-    rc = vs_solve(&ctx->universe, use, &s);
+    req.time_limit = ctx->cudf_request.time_limit = ctx->time_limit;
+    vs_dup_result dr;
+    vs_dup_options dopt = { ctx->dup_mode, (const char *const *)ctx->single, ctx->n_single };
+    rc = vs_solve_duplicates(&ctx->universe, use, &dopt, &s, &dr);
     vs_graph g;
     int has_graph = 0;
-    if (rc == VSOLVE_OK) {
+    if (rc == VSOLVE_OK) {   /* with copies, the graph takes the newest chosen provider per clause;
+                                the copy each dependent uses is in vsolve_result_copy_users */
         int grc = graph_build(&g, &ctx->universe, use, &s, NULL);
         if (grc != VSOLVE_OK)
             rc = grc == VSOLVE_ENOMEM ? grc : VSOLVE_EUSAGE;   /* EUSAGE: not a solution, a bug */
@@ -167,9 +255,10 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         *out = api_make_result(ctx, ctx->from_cudf ? VSOLVE_CUDF : VSOLVE_OPAM, &ctx->universe, use, &s,
                                has_graph ? &g : NULL);
-        if (!*out)
+        if (!*out || (rc == VSOLVE_OK && api_add_copies(*out, &ctx->universe, &dr) != VSOLVE_OK))
             rc = VSOLVE_ENOMEM;
     }
+    dup_result_free(&dr);
     if (has_graph)
         graph_free(&g);
     if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)

@@ -196,7 +196,8 @@ int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_opt
     }
     ctx->opam_lock_gen++;   /* earlier lock results can no longer be written */
     api_opam_lock_reset(ctx);
-    opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fp };
+    opam_lock_options o = { opts->provided, opts->n_provided, opts->provided_file, opts->auto_provide, opts->old_lock, fp,
+                           ctx->dup_mode };
     vs_lock lock;
     lock_init(&lock);
     opam_lock_outcome outcome;

@@ -30,6 +30,8 @@ typedef struct vs_request {
     u32_vec ids;
     u32_vec keep;           /* packages to keep if possible: installed ones (CUDF), locked
                                versions (lock files); tried before every other preference */
+    double time_limit;      /* seconds the solve may take, 0: no limit (vs_solve stops with
+                               VSOLVE_ETIMEOUT past it) */
     int preference;         /* enum vs_preference */
     int status_only;        /* a refusal without its explanation: only whether it solves */
 } vs_request;

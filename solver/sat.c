@@ -3,6 +3,7 @@
 #include <cryptominisat5/cryptominisat_c.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "vec.h"
 
 struct sat {
@@ -25,6 +26,8 @@ struct sat {
     int_vec failed;       /* failed assumptions of the last UNSAT answer */
     slice_lbool model;     /* valid after SAT_SAT until the next solve */
     uint64_t calls;
+    double deadline;       /* sat_now() seconds, or 0 */
+    int timed_out;
 };
 
 static c_Lit to_cms(int lit)
@@ -113,10 +116,31 @@ int sat_add_clause(sat *s, const int *lits, size_t n)
     return cmsat_add_clause(s->cms, s->buf.items, n) ? 1 : 0;
 }
 
+double sat_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void sat_set_deadline(sat *s, double deadline) { s->deadline = deadline; }
+int sat_timed_out(const sat *s) { return s->timed_out; }
+double sat_deadline(const sat *s) { return s->deadline; }
+
 enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
 {
     if (convert(s, assumptions, n) < 0)
         return SAT_UNKNOWN;
+    if (s->deadline > 0) {   /* CryptoMiniSat stops a search past max_time seconds */
+        double left = s->deadline - sat_now();
+        if (left <= 0) {
+            s->timed_out = 1;
+            s->model.vals = NULL;
+            s->model.num_vals = 0;
+            return SAT_UNKNOWN;
+        }
+        cmsat_set_max_time(s->cms, left);
+    }
     s->calls++;
     c_lbool r = n ? cmsat_solve_with_assumptions(s->cms, s->buf.items, n) : cmsat_solve(s->cms);
     if (r.x == L_TRUE) {
@@ -125,6 +149,8 @@ enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
     }
     s->model.vals = NULL;
     s->model.num_vals = 0;
+    if (r.x != L_FALSE && s->deadline > 0)
+        s->timed_out = 1;
     return r.x == L_FALSE ? SAT_UNSAT : SAT_UNKNOWN;
 }
 

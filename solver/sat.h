@@ -24,6 +24,12 @@ int sat_model_value(const sat *s, uint32_t v);
 /* After SAT_UNSAT under assumptions: the failed assumptions (a subset, negated as CryptoMiniSat
  * reports them, converted back to the assumption literals). Valid until the next call. */
 size_t sat_failed_assumptions(sat *s, const int **lits);
+/* Stops every later sat_solve at the monotonic time `deadline` (seconds, as sat_now() gives;
+ * 0: never): the call answers SAT_UNKNOWN and sat_timed_out becomes 1. */
+void sat_set_deadline(sat *s, double deadline);
+int sat_timed_out(const sat *s);
+double sat_deadline(const sat *s);
+double sat_now(void);
 /* Unit propagation alone (no search) of the clauses added so far and the assumptions: value[v]
  * (sat_num_vars bytes) becomes 1 / -1 for the variables it sets true / false, 0 for the others.
  * Returns 0, or 1 when it reaches a conflict, -1 when out of memory. Cheap: no solver call. */

@@ -1,11 +1,13 @@
 /* solve.c: the solving pipeline: encode the cone, check satisfiability, apply the preference
  * policy, and report the chosen packages with what pulled each one in. */
 #include "solve.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "encode.h"
 #include "explain.h"
 #include "policy.h"
+#include "sat.h"
 #include "vsolve.h"
 
 void solution_init(vs_solution *s) { memset(s, 0, sizeof *s); }
@@ -22,7 +24,7 @@ void solution_free(vs_solution *s)
 
 /* Breadth-first from the request through installed providers: the first installed package to
  * reach another is recorded as what pulled it in. */
-static int record_reasons(const vs_encoding *e, const unsigned char *model, vs_solution *s)
+int solve_record_reasons(const vs_encoding *e, const unsigned char *model, vs_solution *s)
 {
     const vs_universe *u = e->u;
     size_t n = e->cone.len;
@@ -100,11 +102,14 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
         s->explanation = explain_unsat_pruned(e, u, &unproven, &s->clash, &err);
     if (!s->explanation && (unproven || !e->pruned)) {
         if (e->pruned) {
+            double deadline = e->s ? sat_deadline(e->s) : 0;
             encoding_free(e);
             int rc = encode_request_whole(e, u, req);
             s->cone_size = e->cone.len;
             if (rc != VSOLVE_OK)
                 return rc;
+            if (e->s)
+                sat_set_deadline(e->s, deadline);
         }
         s->explanation = explain_unsat(e, u, &s->clash, &err);
     }
@@ -118,12 +123,15 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
 int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
 {
     vs_encoding e;
+    double start = sat_now();
     int rc = encode_request(&e, u, req);
     s->cone_size = e.cone.len;
     if (rc != VSOLVE_OK) {
         encoding_free(&e);
         return s->status = rc;
     }
+    if (req->time_limit > 0)
+        sat_set_deadline(e.s, start + req->time_limit);
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
     if (a == SAT_UNSAT && req->status_only) {
         rc = VSOLVE_UNSAT;
@@ -140,8 +148,17 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         for (size_t v = 0; model && req->preference == VS_PREFER_ANY && v < e.cone.len; v++)
             model[v] = (unsigned char)sat_model_value(e.s, (uint32_t)v);
         if (rc == VSOLVE_OK)
-            rc = record_reasons(&e, model, s);
+            rc = solve_record_reasons(&e, model, s);
         free(model);
+    }
+    if (e.s && sat_timed_out(e.s)) {   /* an answer cut short is no answer: say so */
+        char msg[200];
+        snprintf(msg, sizeof msg, "the solve stopped at its time limit of %g s (raise it with --timeout SECONDS, "
+                 "or vsolve_set_timeout)", req->time_limit);
+        free(s->explanation);
+        s->explanation = strdup(msg);
+        s->pkgs.len = s->pulled_by.len = s->pulled_by_atom.len = 0;
+        rc = VSOLVE_ETIMEOUT;
     }
     s->sat_calls = e.s ? sat_solve_calls(e.s) : 0;
     encoding_free(&e);

@@ -24,4 +24,9 @@ void solution_free(vs_solution *s);
  * the explanation (on a failure to read them, s->explanation says why). */
 int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s);
 
+/* Fills s->pkgs / pulled_by / pulled_by_atom from a model of e (indexed by cone position):
+ * breadth-first from the request, the first installed package to reach another pulled it in. */
+struct vs_encoding;
+int solve_record_reasons(const struct vs_encoding *e, const unsigned char *model, vs_solution *s);
+
 #endif

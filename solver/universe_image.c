@@ -419,7 +419,7 @@ static int in_range(uint32_t first, uint32_t count, size_t len)
     return first <= len && count <= len - first;
 }
 
-int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_error *err)
+int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, uint32_t max_clauses, vs_error *err)
 {
     /* the strings stay where they are: the pool keeps the buffer */
     if (strpool_keep(&u->strings, buf) != VSOLVE_OK)
@@ -483,6 +483,8 @@ int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_
             p->rank = j;
             p->version = get(&r);
             p->flags = get(&r);
+            if (p->flags & ~(uint32_t)(VS_PKG_AVOID | VS_PKG_UNAVAILABLE | VS_PKG_ROOT_VARIANT | VS_PKG_VIRTUAL))
+                return corrupt(err, "package flags");
             p->clause_first = unzig(get(&r), clause_end);
             p->clause_count = get(&r);
             p->root_clause_first = get(&r);
@@ -529,7 +531,7 @@ int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_
     }
     u->ids.len = n_ids;
     uint32_t n_clauses = get(&r);
-    if (r.bad || n_clauses == VS_NONE || n_clauses > (uint32_t)1 << 28)
+    if (r.bad || n_clauses == VS_NONE || n_clauses > (uint32_t)1 << 28 || n_clauses > max_clauses)
         return corrupt(err, "clause count");
     /* the clauses come with the chunks; until then they are empty (calloc: untouched pages
      * of chunks never read cost nothing) */
@@ -728,7 +730,7 @@ int universe_image_read(vs_universe *u, const universe_image *img, vs_error *err
     unsigned char *core = copy_of(img->core, img->core_len);
     if (!core)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    int rc = universe_image_read_core(u, core, img->core_len, err);
+    int rc = universe_image_read_core(u, core, img->core_len, UINT32_MAX, err);
     if (rc == VSOLVE_OK && img->n_chunks != u->pending->n_chunks)
         rc = corrupt(err, "chunk count");
     if (rc == VSOLVE_OK) {

@@ -32,7 +32,9 @@ void universe_image_free(universe_image *img);
  * stay in it), also on error. Every index is range-checked: an inconsistent image is
  * VSOLVE_EBADINPUT with a message, never a crash. The clauses are left pending (u->pending,
  * without a source: the caller plugs in its reader). */
-int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, vs_error *err);
+/* max_clauses: the most clauses the chunks can hold (each takes at least 4 bytes of them), so
+ * that a count field cannot ask for more memory than the file backs; UINT32_MAX when unknown. */
+int universe_image_read_core(vs_universe *u, unsigned char *buf, size_t len, uint32_t max_clauses, vs_error *err);
 /* Reads pending chunk `chunk` of u from its image (range-checked the same way). */
 int universe_image_read_chunk(vs_universe *u, uint32_t chunk, const unsigned char *buf, size_t len, vs_error *err);
 /* Reads the clause descriptions of u from their image in malloc'd buf, which u keeps. */

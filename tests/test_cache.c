@@ -183,7 +183,7 @@ START_TEST(image_chunks_read_by_name)
     vs_error_clear(&err);
     unsigned char *core = malloc(img.core_len);
     memcpy(core, img.core, img.core_len);
-    ck_assert_int_eq(universe_image_read_core(&v, core, img.core_len, &err), VSOLVE_OK);
+    ck_assert_int_eq(universe_image_read_core(&v, core, img.core_len, UINT32_MAX, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
     ck_assert_uint_eq(v.pending->n_chunks, img.n_chunks);
     /* the descriptions are not in the core: they read as "" until read */

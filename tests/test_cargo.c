@@ -317,6 +317,94 @@ START_TEST(synthetic_index_projects)
 }
 END_TEST
 
+/* Writes text to dir/rel, making the folders. */
+static void put_file(const char *dir, const char *rel, const char *text)
+{
+    char path[4400], cmd[4500];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    ck_assert_int_eq(system(cmd), 0);
+    *slash = '/';
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define LINE(name, deps, feats) "{\"name\":\"" name "\",\"vers\":\"1.0.0\",\"deps\":[" deps "],\"features\":{" feats "}}\n"
+#define DEP(name, extra) "{\"name\":\"" name "\",\"req\":\"^1\"" extra "}"
+
+/* Only what the resolution can reach is read: an optional dependency once a reachable feature
+ * turns it on, a non-root crate's dev-dependencies never. */
+START_TEST(reads_only_the_reachable)
+{
+    char dir[] = "/tmp/vsolve-reach-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* aaaa: normal bbbb; optional cccc (feature "never", not reached) and eeee (its implicit
+     * feature, not reached); dev dddd; default = ["ffff/zz"] turns on ffff's zz = ["dep:gggg"];
+     * ffff: optional hhhh behind "other" (not reached) */
+    put_file(dir, "aa/aa/aaaa", LINE("aaaa", DEP("bbbb", "") "," DEP("cccc", ",\"optional\":true") ","
+                                     DEP("eeee", ",\"optional\":true") "," DEP("dddd", ",\"kind\":\"dev\"") ","
+                                     DEP("ffff", ""),
+                                     "\"default\":[\"ffff/zz\"],\"never\":[\"dep:cccc\"]"));
+    /* bbbb 2.0.0's line is malformed: read only when a requirement matches it */
+    put_file(dir, "bb/bb/bbbb", LINE("bbbb", "", "") "{\"name\":\"bbbb\",\"vers\":\"2.0.0\",\"deps\":[{\"name\":1}]}\n");
+    put_file(dir, "cc/cc/cccc", LINE("cccc", "", ""));
+    put_file(dir, "dd/dd/dddd", LINE("dddd", "", ""));
+    put_file(dir, "ee/ee/eeee", LINE("eeee", "", ""));
+    put_file(dir, "ff/ff/ffff", LINE("ffff", DEP("gggg", ",\"optional\":true") "," DEP("hhhh", ",\"optional\":true"),
+                                     "\"zz\":[\"dep:gggg\"],\"other\":[\"hhhh/x\"]"));
+    put_file(dir, "gg/gg/gggg", LINE("gggg", "", ""));
+    put_file(dir, "hh/hh/hhhh", LINE("hhhh", "", ""));
+    put_file(dir, "root/Cargo.toml", "[package]\nname = \"root\"\nversion = \"0.1.0\"\n\n[dependencies]\naaaa = \"1\"\n");
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    char manifest[200];
+    snprintf(manifest, sizeof manifest, "%s/root/Cargo.toml", dir);
+    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_index *ix = cargo_index_open(dir, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    cargo_problem pb;
+    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
+    vs_solution s;
+    solution_init(&s);
+    ck_assert_int_eq(vs_solve(&pb.u, &pb.req, &s), VSOLVE_OK);
+    const char *want[] = { "aaaa", "bbbb", "ffff", "gggg", "root" };
+    size_t crates = 0;
+    for (size_t i = 0; i < s.pkgs.len; i++) {
+        const char *name = universe_str(&pb.u, pb.u.names.items[pb.u.pkgs.items[s.pkgs.items[i]].name].str);
+        if (strchr(name, '#') || strchr(name, '?'))
+            continue;
+        int known = 0;
+        for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+            known |= !strcmp(name, want[k]);
+        ck_assert_msg(known, "%s chosen", name);
+        crates++;
+    }
+    ck_assert_uint_eq(crates, 5);
+    solution_free(&s);
+    cargo_problem_free(&pb);
+    put_file(dir, "root2/Cargo.toml", "[package]\nname = \"root\"\nversion = \"0.1.0\"\n\n[dependencies]\nbbbb = \"2\"\n");
+    snprintf(manifest, sizeof manifest, "%s/root2/Cargo.toml", dir);
+    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(!strncmp(err.message, "bb/bb/bbbb:2:", 13), "%s", err.message);
+    cargo_problem_free(&pb);
+    cargo_index_close(ix);
+    arena_free(&a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(index_paths)
 {
     char buf[64];
@@ -413,6 +501,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, index_paths);
     tcase_add_test(tc, malformed_index_line);
     tcase_add_test(tc, malformed_manifests);
+    tcase_add_test(tc, reads_only_the_reachable);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);

@@ -6,7 +6,7 @@
  *   12 header checksum         u32, crc32 of bytes 16..63
  *   16 source fingerprint      u64
  *   24 settings fingerprint    u64
- *   32 body size               u64 (the file's size less this header)
+ *   32 body size               u64 (the file's size less this header and the attributes)
  *   40 body checksum           u32, crc32 of the body
  *   44 part count              u32 (the image's core and its clause chunks)
  *   48 attributes' image size  u32
@@ -26,6 +26,7 @@
  * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
+#include "atomic_file.h"
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 #include <zlib.h>
+#include "repo_source.h"
 #include "universe_image.h"
 
 #define HEADER_SIZE 64
@@ -250,18 +252,12 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
 
     make_parent(path);
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(file, 1, HEADER_SIZE + body + za_len, f) == HEADER_SIZE + body + za_len;
-    if (f && fclose(f) != 0)
-        ok = 0;
+    vs_error why;
+    vs_error_clear(&why);
+    int wr = atomic_file_write(path, file, HEADER_SIZE + body + za_len, &why);   /* whole or not at all; regular files only */
     free(file);
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        return vs_error_set(err, VSOLVE_EIO, "%s: cannot write the cache: %s", path, strerror(e));
-    }
+    if (wr != VSOLVE_OK)
+        return vs_error_set(err, wr, "cannot write the cache: %s", why.message);
     return VSOLVE_OK;
 }
 
@@ -393,9 +389,16 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
                      vs_error *err)
 {
     *as = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", path, strerror(errno));
+    int fd = repo_open_regular(path, err);   /* never a FIFO or a device */
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return err->code ? err->code : vs_error_set(err, VSOLVE_EIO, "%s: cannot read", path);
+    }
     unsigned char header[HEADER_SIZE] = { 0 };   /* read below even when fread came short */
     int rc = VSOLVE_OK;
     if (fread(header, 1, HEADER_SIZE, f) != HEADER_SIZE || memcmp(header, magic, 8) != 0)
@@ -411,14 +414,16 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
                                                               : "other settings or variables");
     uint64_t body = get_u64(header + 32);
     *parts = get_u32(header + 44);
-    if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body))
+    uint32_t attrs_raw = get_u32(header + 48), attrs_z = get_u32(header + 52);
+    /* the body and the attributes must be the file's size: no allocation the file does not back;
+     * deflate expands at most 1032:1, so the attributes' image size is bounded by their bytes */
+    if (rc == VSOLVE_OK && (body > ((uint64_t)1 << 32) || *parts == 0 || (uint64_t)*parts * 8 > body ||
+                            fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size != HEADER_SIZE + body + attrs_z ||
+                            (uint64_t)attrs_raw > (uint64_t)attrs_z * 1032 + 64))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", path);
     if (rc == VSOLVE_OK && !(cs->file = malloc(body)))
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading the cache");
-    struct stat st;
-    uint32_t attrs_z = get_u32(header + 52);
-    if (rc == VSOLVE_OK && (fread(cs->file, 1, body, f) != body || fstat(fileno(f), &st) != 0 ||
-                            (uint64_t)st.st_size != HEADER_SIZE + body + attrs_z))
+    if (rc == VSOLVE_OK && fread(cs->file, 1, body, f) != body)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", path);
     if (rc == VSOLVE_OK && attrs_z) {   /* read later, from this very file */
         if (!(*as = calloc(1, sizeof **as)))
@@ -429,7 +434,7 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
             rc = vs_error_set(err, VSOLVE_EIO, "%s: %s", path, strerror(errno));
         } else {
             (*as)->offset = HEADER_SIZE + body;
-            (*as)->raw_len = get_u32(header + 48);
+            (*as)->raw_len = attrs_raw;
             (*as)->z_len = attrs_z;
             (*as)->crc = get_u32(header + 56);
             snprintf((*as)->path, sizeof (*as)->path, "%s", path);
@@ -452,10 +457,27 @@ static int read_file(const char *path, const cache_key *key, chunk_source *cs, u
         cs->offset[i] = at;
         if (cs->z_len[i] > body - at)
             return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+        /* deflate expands at most 1032:1: a size field cannot ask for memory the file does not back */
+        if ((uint64_t)cs->raw_len[i] > (uint64_t)cs->z_len[i] * 1032 + 64)
+            return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible part sizes", path);
         at += cs->z_len[i];
     }
     if (at != body)
         return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong part sizes", path);
+    return VSOLVE_OK;
+}
+
+int cache_check_order(const vs_universe *u, int (*cmp)(const char *a, const char *b), const char *path, vs_error *err)
+{
+    for (size_t i = 0; i < u->names.len; i++) {
+        const vs_name *n = &u->names.items[i];
+        if (i && strcmp(universe_str(u, u->names.items[i - 1].str), universe_str(u, n->str)) >= 0)
+            return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: names out of order", path);
+        for (uint32_t j = 1; j < n->n_pkgs; j++)
+            if (cmp(universe_pkg_version(u, n->first_pkg + j - 1), universe_pkg_version(u, n->first_pkg + j)) >= 0)
+                return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: versions of %s out of order", path,
+                                    universe_str(u, n->str));
+    }
     return VSOLVE_OK;
 }
 
@@ -473,7 +495,11 @@ int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error 
     unsigned char *core = NULL;
     if (rc == VSOLVE_OK)
         rc = inflate_part(cs, 0, &core, err);
-    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], err) != VSOLVE_OK)   /* keeps core */
+    uint64_t chunk_bytes = 0;   /* each clause takes at least 4 bytes of the chunks */
+    for (uint32_t i = FIRST_CHUNK; rc == VSOLVE_OK && i < parts; i++)
+        chunk_bytes += cs->raw_len[i];
+    uint32_t max_clauses = chunk_bytes / 4 > UINT32_MAX ? UINT32_MAX : (uint32_t)(chunk_bytes / 4);
+    if (rc == VSOLVE_OK && universe_image_read_core(u, core, cs->raw_len[0], max_clauses, err) != VSOLVE_OK)   /* keeps core */
         rc = prefixed(err, path);
     if (rc == VSOLVE_OK && (parts < FIRST_CHUNK || u->pending->n_chunks != parts - FIRST_CHUNK))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the chunk count does not match", path);

@@ -38,4 +38,9 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
  * left in the file, which u keeps open: universe_need_attrs reads them. */
 int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err);
 
+/* Checks what the adapter knows of a universe read from a cache: names in strcmp order, each
+ * name's versions strictly increasing under cmp (as universe_sort leaves them). VSOLVE_OK, or
+ * VSOLVE_EBADINPUT "corrupt: PATH: ..." (then treat the cache as corrupt: rebuild it). */
+int cache_check_order(const vs_universe *u, int (*cmp)(const char *a, const char *b), const char *path, vs_error *err);
+
 #endif

@@ -87,13 +87,19 @@ static const char *closest_feature(const cargo_version *v, const char *f)
     return best;
 }
 
-/* The usable versions of c that r matches (not yanked), newest first, in out (at most max). */
-static size_t matching(const cargo_crate *c, const semver_req *r, const cargo_version **out, size_t max)
+/* The usable versions of c that r matches (not yanked), newest first, in out (at most max); each
+ * parsed whole (cargo_index_version). A line that cannot be parsed is left out. */
+static size_t matching(cargo_index *ix, const cargo_crate *c, const semver_req *r, const cargo_version **out, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < c->n_versions && n < max; i++)
-        if (!c->versions[i].yanked && semver_req_matches(r, &c->versions[i].v))
-            out[n++] = &c->versions[i];
+    for (size_t i = 0; i < c->n_versions && n < max; i++) {
+        if (!semver_req_matches(r, &c->versions[i].v))
+            continue;
+        vs_error err = { 0 };
+        const cargo_version *v = cargo_index_version(ix, c, i, &err);
+        if (v && !v->yanked)
+            out[n++] = v;
+    }
     for (size_t i = 1; i < n; i++)
         for (size_t k = i; k > 0 && semver_compare(&out[k]->v, &out[k - 1]->v) > 0; k--) {
             const cargo_version *t = out[k];
@@ -114,7 +120,7 @@ size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root,
             continue;
         vs_error err = { 0 };
         const cargo_crate *c = cargo_index_crate(ix, d->package, &err);
-        size_t n = c ? matching(c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
+        size_t n = c ? matching(ix, c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
         for (size_t f = 0; f < d->n_features && n; f++) {
             size_t with = 0;
             for (size_t k = 0; k < n; k++)
@@ -143,13 +149,13 @@ size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root,
 /* Does edge d shut out a's versions pa: it matches none of them, and every version it allows
  * lies in a semver-compatible range of theirs (cargo keeps one version per range, so the two
  * cannot both be had)? */
-static int excludes(const cargo_crate *c, const cargo_dep *d, const cargo_version *const *pa, size_t na)
+static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, const cargo_version *const *pa, size_t na)
 {
     for (size_t m = 0; m < na; m++)
         if (semver_req_matches(&d->req, &pa[m]->v))
             return 0;
     const cargo_version *pe[256];
-    size_t ne = matching(c, &d->req, pe, sizeof pe / sizeof *pe);
+    size_t ne = matching(ix, c, &d->req, pe, sizeof pe / sizeof *pe);
     for (size_t e = 0; e < ne; e++) {
         char se[64], sa[64];
         semver_slot(&pe[e]->v, se, sizeof se);
@@ -172,13 +178,13 @@ size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf
         const cargo_dep *a = &root->deps[i];
         vs_error err = { 0 };
         const cargo_crate *ca = cargo_index_crate(ix, a->package, &err);
-        size_t na = ca ? matching(ca, &a->req, pa, sizeof pa / sizeof *pa) : 0;
+        size_t na = ca ? matching(ix, ca, &a->req, pa, sizeof pa / sizeof *pa) : 0;
         for (size_t j = 0; na && j < root->n_deps; j++) {
             const cargo_dep *b = &root->deps[j];
             if (j == i || !strcmp(b->package, a->package))
                 continue;
             const cargo_crate *cb = cargo_index_crate(ix, b->package, &err);
-            size_t nb = cb ? matching(cb, &b->req, pb, sizeof pb / sizeof *pb) : 0;
+            size_t nb = cb ? matching(ix, cb, &b->req, pb, sizeof pb / sizeof *pb) : 0;
             const cargo_dep *edge[256];
             size_t k = 0;
             for (; k < nb; k++) {   /* each version of b: its edge to a's crate that a's versions miss */
@@ -187,7 +193,7 @@ size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf
                     const cargo_dep *d = &pb[k]->deps[e];
                     if (d->kind == CARGO_DEV || d->optional || strcmp(d->package, a->package))
                         continue;
-                    if (excludes(ca, d, pa, na))
+                    if (excludes(ix, ca, d, pa, na))
                         edge[k] = d;
                 }
                 if (!edge[k])

@@ -2,33 +2,49 @@
  * parsed (one JSON object per line) only when a crate is asked for. */
 #include "cargo_index.h"
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "strpool.h"
 #include "vec.h"
 #include "json.h"
 #include "repo_source.h"
 
 typedef struct tar_file {
-    size_t offset, len;       /* in the kept archive bytes */
+    size_t offset, len;       /* in the spill file */
 } tar_file;
 
 struct cargo_index {
     arena mem;                 /* parsed crates */
     char dir[PATH_MAX];        /* a directory index: its root; "" for an archive */
-    /* an archive index: every file's bytes, by path relative to the index root */
-    char *bytes;
-    size_t bytes_len, bytes_cap;
+    /* an archive index: every file's bytes, by path relative to the index root, written to an
+     * unlinked temporary file (the spill) as the archive streams by, read back when asked for:
+     * the inflated index (180 MB for crates.io in 2019) is never held in memory */
+    int spill;                 /* its descriptor, or -1 */
+    size_t spill_len;          /* bytes written */
+    char *pending;             /* written in blocks of SPILL_BLOCK */
+    size_t pending_len;
     strpool paths;             /* path id -> files[id] */
     VEC(tar_file) files;
     /* crates asked for so far: name id -> crate, or NULL when absent */
     strpool names;
     VEC(cargo_crate *) crates;
+    VEC(char *) texts;         /* a directory index: the crate files read, kept for their lines */
     size_t files_read;
 };
+
+int cargo_name_valid(const char *name)
+{
+    size_t n = 0;
+    for (; name[n]; n++)
+        if (!isalnum((unsigned char)name[n]) && name[n] != '-' && name[n] != '_')
+            return 0;
+    return n >= 1 && n <= CARGO_NAME_MAX;
+}
 
 size_t cargo_index_path(const char *name, char *buf, size_t size)
 {
@@ -63,17 +79,65 @@ static const char *relative_path(const char *path)
     return path;
 }
 
+#define SPILL_BLOCK (1u << 20)
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int flush_spill(cargo_index *ix)
+{
+    int rc = write_all(ix->spill, ix->pending, ix->pending_len);
+    ix->pending_len = 0;
+    return rc;
+}
+
+/* Appends to the spill file. */
+static int spill(cargo_index *ix, const char *data, size_t len)
+{
+    if (ix->pending_len + len > SPILL_BLOCK && flush_spill(ix) != 0)
+        return -1;
+    if (len > SPILL_BLOCK)
+        return write_all(ix->spill, data, len);
+    memcpy(ix->pending + ix->pending_len, data, len);
+    ix->pending_len += len;
+    return 0;
+}
+
+/* An unlinked temporary file in $TMPDIR (else /tmp) for the spill; -1 when none can be made. */
+static int open_spill(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[PATH_MAX];
+    if (!dir || !dir[0] || snprintf(path, sizeof path, "%s/vsolve-index-XXXXXX", dir) >= (int)sizeof path)
+        snprintf(path, sizeof path, "/tmp/vsolve-index-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
 static int keep_file(void *user, const char *path, const char *data, size_t len)
 {
     cargo_index *ix = user;
     const char *rel = relative_path(path);
     uint32_t id = strpool_intern(&ix->paths, rel, strlen(rel));
-    if (id == UINT32_MAX || !vec_grow_((void **)&ix->bytes, &ix->bytes_cap, ix->bytes_len + len + 1, 1))
+    if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    tar_file f = { ix->bytes_len, len };
-    memcpy(ix->bytes + ix->bytes_len, data, len);
-    ix->bytes[ix->bytes_len + len] = '\0';
-    ix->bytes_len += len + 1;
+    tar_file f = { ix->spill_len, len };
+    if (spill(ix, data, len) != 0)
+        return VSOLVE_EIO;
+    ix->spill_len += len;
     while (ix->files.len <= id)   /* files are indexed by path id */
         if (!vec_push(&ix->files, ((tar_file){ 0, 0 })))
             return VSOLVE_ENOMEM;
@@ -96,6 +160,7 @@ cargo_index *cargo_index_open(const char *path, vs_error *err)
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
+    ix->spill = -1;
     arena_init(&ix->mem);
     if (strpool_init(&ix->paths) != VSOLVE_OK || strpool_init(&ix->names) != VSOLVE_OK) {
         cargo_index_close(ix);
@@ -117,7 +182,21 @@ cargo_index *cargo_index_open(const char *path, vs_error *err)
             snprintf(ix->dir, sizeof ix->dir, "%s/index", path);
         return ix;
     }
+    ix->spill = open_spill();
+    ix->pending = malloc(SPILL_BLOCK);
+    if (ix->spill < 0 || !ix->pending) {
+        vs_error_set(err, ix->pending ? VSOLVE_EIO : VSOLVE_ENOMEM, "%s: no temporary file to unpack the index into",
+                     path);
+        cargo_index_close(ix);
+        return NULL;
+    }
     int rc = repo_source_walk(path, want_index_file, keep_file, ix, err);
+    if (rc == VSOLVE_EIO && !err->code)
+        vs_error_set(err, rc, "%s: cannot write the unpacked index to a temporary file", path);
+    if (rc == VSOLVE_OK && flush_spill(ix) != 0)
+        rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot write the unpacked index to a temporary file", path);
+    free(ix->pending);
+    ix->pending = NULL;
     if (rc != VSOLVE_OK) {
         if (rc == VSOLVE_ENOMEM && !err->code)
             vs_error_set(err, rc, "out of memory reading %s", path);
@@ -132,17 +211,28 @@ void cargo_index_close(cargo_index *ix)
     if (!ix)
         return;
     arena_free(&ix->mem);
-    free(ix->bytes);
+    if (ix->spill >= 0)
+        close(ix->spill);
+    free(ix->pending);
     strpool_free(&ix->paths);
     strpool_free(&ix->names);
     vec_free(&ix->files);
     vec_free(&ix->crates);
+    for (size_t i = 0; i < ix->texts.len; i++)
+        free(ix->texts.items[i]);
+    vec_free(&ix->texts);
     free(ix);
 }
 
 size_t cargo_index_files_read(const cargo_index *ix) { return ix->files_read; }
 
 /* ---- one line ---------------------------------------------------------------------------- */
+
+/* A string holding "\u0000" would be cut where C reads it: such a field is refused. */
+static int has_nul(const json_value *v)
+{
+    return v && v->kind == JSON_STRING && strlen(v->str) != v->len;
+}
 
 static const char *copy_str(arena *a, const json_value *v)
 {
@@ -206,6 +296,8 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
         return bad_line(err, file, lineno, name ? name : d, "a dependency \"name\" string");
     if (!req || req->kind != JSON_STRING)
         return bad_line(err, file, lineno, req ? req : d, "a dependency \"req\" string");
+    if (has_nul(name) || has_nul(req) || has_nul(pkg) || has_nul(target))
+        return bad_line(err, file, lineno, d, "dependency fields without a NUL character (\\u0000)");
     memset(dep, 0, sizeof *dep);
     dep->name = copy_str(a, name);
     dep->package = pkg && pkg->kind == JSON_STRING ? copy_str(a, pkg) : dep->name;
@@ -225,7 +317,14 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
     char why[256];
     if (semver_req_parse(a, req->str, req->len, &dep->req, why, sizeof why) != 0)
         return vs_error_at(err, file, lineno, req->col, "expected a version requirement, found \"%s\": %s", req->str, why);
-    return parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    int rc = parse_string_list(a, file, lineno, json_get(d, "features"), &dep->features, &dep->n_features, err);
+    /* old registries published dependencies asking for the feature "": cargo drops it */
+    size_t kept = 0;
+    for (size_t i = 0; rc == VSOLVE_OK && i < dep->n_features; i++)
+        if (dep->features[i][0])
+            dep->features[kept++] = dep->features[i];
+    dep->n_features = kept;
+    return rc;
 }
 
 int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
@@ -257,6 +356,12 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
         rc = bad_line(err, file, lineno, vers ? vers : doc, "a \"vers\" string");
         goto out;
     }
+    const json_value *nul_check[] = { name, vers, json_get(doc, "cksum"), json_get(doc, "links") };
+    for (size_t i = 0; i < 4; i++)
+        if (has_nul(nul_check[i])) {
+            rc = bad_line(err, file, lineno, nul_check[i], "a string without a NUL character (\\u0000)");
+            goto out;
+        }
     v->name = copy_str(a, name);
     v->vers = copy_str(a, vers);
     if (!v->name || !v->vers) {
@@ -297,6 +402,7 @@ int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const ch
     v->links = links && links->kind == JSON_STRING ? copy_str(a, links) : NULL;
     v->cksum = cksum && cksum->kind == JSON_STRING ? copy_str(a, cksum) : NULL;
     v->rust_version = rv && rv->kind == JSON_STRING ? copy_str(a, rv) : NULL;
+    v->parsed = 1;
 out:
     arena_free(&scratch);
     return rc;
@@ -304,47 +410,107 @@ out:
 
 /* ---- crates ------------------------------------------------------------------------------- */
 
-static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len)
+/* A crate file of a directory index: NULL with err clear when there is none, NULL with err set
+ * when it cannot be read (or is not a regular file). */
+static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len, vs_error *err)
 {
     char path[PATH_MAX + 300];
     snprintf(path, sizeof path, "%s/%s", ix->dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = nb;
-            }
+    return repo_read_file(path, len, err);
+}
+
+/* The quick scan of a line: its "vers" string, when the line starts {"name":"NAME","vers":" with
+ * exactly the name asked for (as crates.io writes them), has exactly one plainly written "vers"
+ * (no escapes) and it parses; else 0 and the line is parsed whole at once. */
+static int scan_version(const char *line, size_t len, const char *name, cargo_version *v)
+{
+    static const char key[] = "\"vers\":\"";
+    size_t n = strlen(name);
+    if (len < n + 20 || memcmp(line, "{\"name\":\"", 9) != 0 || memcmp(line + 9, name, n) != 0 ||
+        memcmp(line + 9 + n, "\",\"vers\":\"", 10) != 0)
+        return 0;
+    const char *end = line + len, *at = NULL;
+    for (const char *p = line; (p = memchr(p, '"', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) >= sizeof key - 1 && !memcmp(p, key, sizeof key - 1)) {
+            if (at)
+                return 0;
+            at = p + sizeof key - 1;
         }
     }
-    fclose(f);
+    if (!at)
+        return 0;
+    const char *q = at;
+    while (q < end && *q != '"' && *q != '\\')
+        q++;
+    if (q >= end || *q != '"')
+        return 0;
+    char why[8];
+    if (semver_parse(at, (size_t)(q - at), &v->v, why, sizeof why) != 0)
+        return 0;
+    v->vers = at;   /* not NUL-terminated: used only through v->v until the line is parsed */
+    return 1;
+}
+
+const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err)
+{
+    cargo_version *v = &c->versions[i];
+    if (v->parsed)
+        return v;
+    cargo_version full;
+    if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
+        return NULL;
+    *v = full;
+    return v;
+}
+
+static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
+{
+    char *buf = malloc(f.len + 1);
+    for (size_t got = 0; buf && got < f.len;) {
+        ssize_t r = pread(ix->spill, buf + got, f.len - got, (off_t)(f.offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)r;
+    }
     if (buf) {
-        buf[n] = '\0';
-        *len = n;
+        buf[f.len] = '\0';
+        *len = f.len;
     }
     return buf;
 }
 
-static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, size_t len, cargo_crate *c, vs_error *err)
+/* cargo's rules for the lines of one crate file: a line whose "name" is not exactly the name
+ * asked for is not this crate (crate names differ only in case at most: "alpha" and "ALPHA"
+ * share a file, and cargo matches names exactly); and of several lines of one version (equal
+ * under semver precedence) the last wins, as in cargo's version map. Returns the version's
+ * slot in c->versions[0..n), or n for a new one. */
+static size_t version_slot(const cargo_crate *c, const cargo_version *v)
+{
+    for (size_t i = 0; i < c->n_versions; i++)
+        if (semver_compare(&c->versions[i].v, &v->v) == 0)
+            return i;
+    return c->n_versions;
+}
+
+static int parse_crate_file(cargo_index *ix, const char *rel, const char *name, const char *text, size_t len,
+                            cargo_crate *c, vs_error *err)
 {
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
     c->versions = arena_alloc(&ix->mem, (lines + 1) * sizeof *c->versions);
     if (!c->versions)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    const char *file = arena_strndup(&ix->mem, rel, strlen(rel));
+    const char *file = c->file = arena_strndup(&ix->mem, rel, strlen(rel));
+    if (!file)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     unsigned lineno = 0;
     for (const char *p = text, *end = text + len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -354,10 +520,23 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *text, 
         while (q < stop && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < stop) {
-            int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &c->versions[c->n_versions], err);
-            if (rc != VSOLVE_OK)
-                return rc;
-            c->n_versions++;
+            cargo_version v;
+            memset(&v, 0, sizeof v);
+            v.line = p;
+            v.line_len = (size_t)(stop - p);
+            v.lineno = lineno;
+            int ours = scan_version(p, v.line_len, name, &v);
+            if (!ours) {
+                int rc = cargo_parse_index_line(&ix->mem, file, lineno, p, (size_t)(stop - p), &v, err);
+                if (rc != VSOLVE_OK)
+                    return rc;
+                ours = !strcmp(v.name, name);
+            }
+            if (ours) {
+                size_t slot = version_slot(c, &v);
+                c->versions[slot] = v;
+                c->n_versions += slot == c->n_versions;
+            }
         }
         p = nl ? nl + 1 : end;
     }
@@ -379,6 +558,11 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
             vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
             return NULL;
         }
+    if (!cargo_name_valid(name)) {
+        vs_error_set(err, VSOLVE_EBADINPUT, "\"%.*s\" is not a crate name (1 to %d ASCII letters, digits, '-' and '_')",
+                     200, name, CARGO_NAME_MAX);
+        return NULL;
+    }
     char rel[300];
     if (!cargo_index_path(name, rel, sizeof rel))
         return NULL;
@@ -386,12 +570,17 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     char *owned = NULL;
     size_t len = 0;
     if (ix->dir[0]) {
-        text = owned = read_dir_file(ix, rel, &len);
+        text = owned = read_dir_file(ix, rel, &len, err);
+        if (!text && err->code)
+            return NULL;
     } else {
         uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
         if (pid != UINT32_MAX && pid >= 1 && pid < ix->files.len) {
-            text = ix->bytes + ix->files.items[pid].offset;
-            len = ix->files.items[pid].len;
+            text = owned = read_spilled(ix, ix->files.items[pid], &len);
+            if (!owned) {
+                vs_error_set(err, VSOLVE_EIO, "%s: cannot read the unpacked index back", rel);
+                return NULL;
+            }
         }
     }
     if (!text)
@@ -401,9 +590,13 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     int rc = c ? VSOLVE_OK : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if (rc == VSOLVE_OK) {
         c->name = arena_strndup(&ix->mem, name, strlen(name));
-        rc = parse_crate_file(ix, rel, text, len, c, err);
+        rc = parse_crate_file(ix, rel, name, text, len, c, err);
     }
-    free(owned);
+    if (owned && (rc != VSOLVE_OK || !vec_push(&ix->texts, owned))) {   /* kept for the unparsed lines */
+        free(owned);
+        if (rc == VSOLVE_OK)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
     if (rc != VSOLVE_OK)
         return NULL;
     ix->crates.items[id] = c;

@@ -44,10 +44,17 @@ typedef struct cargo_version {
     const char *links;         /* or NULL */
     const char *rust_version;  /* or NULL */
     int yanked;
+    /* Until cargo_index_version parses the line whole, only vers and v are set (a quick scan
+     * finds them); the rest is parsed when the version is used. */
+    int parsed;
+    const char *line;          /* the line's text, kept while unparsed */
+    size_t line_len;
+    unsigned lineno;
 } cargo_version;
 
 typedef struct cargo_crate {
     const char *name;
+    const char *file;          /* the crate file's index path, for messages */
     cargo_version *versions;   /* in index order */
     size_t n_versions;
 } cargo_crate;
@@ -55,17 +62,30 @@ typedef struct cargo_crate {
 typedef struct cargo_index cargo_index;
 
 /* Opens an index: a directory (files read when asked) or a .tar.gz/.tar (streamed once, the
- * crate files kept in memory, each parsed only when asked). The index may sit under a top
+ * crate files written to an unlinked temporary file in $TMPDIR or /tmp, each read back and
+ * parsed only when asked: memory stays small however large the index). The index may sit under a top
  * folder ("crates.io-index/", "index/"); config.json is ignored. */
 cargo_index *cargo_index_open(const char *path, vs_error *err);
 void cargo_index_close(cargo_index *ix);
 
-/* The crate's versions (parsed on first use and kept), or NULL with err->code == VSOLVE_OK when
- * the index has no such crate, or NULL with an error ("FILE:LINE:COL: ..." for a malformed line). */
+/* The crate's versions (the file read on first use and kept; each line scanned for its version,
+ * parsed whole by cargo_index_version), or NULL with err->code == VSOLVE_OK when the index has no
+ * such crate, or NULL with VSOLVE_EBADINPUT when name is not a crate name, or NULL with an error
+ * ("FILE:LINE:COL: ..." for a malformed line). Only lines whose "name" is exactly `name` count
+ * (as in cargo); of several lines of one version, the last wins. */
 const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error *err);
+
+/* Version i of crate c, its line parsed whole on first use; NULL with an error
+ * ("FILE:LINE:COL: ...") for a malformed line. */
+const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err);
 
 /* Number of crate files parsed so far (cargo's "index files read"). */
 size_t cargo_index_files_read(const cargo_index *ix);
+
+/* Is name a crate name cargo can look up: 1 to CARGO_NAME_MAX ASCII letters, digits, '-' and
+ * '_'? Only such names become index paths (no '/', '.', or anything else). */
+#define CARGO_NAME_MAX 255
+int cargo_name_valid(const char *name);
 
 /* The index path of a crate name: "1/a", "2/ab", "3/a/abc", "ab/cd/abcd" (lowercased). */
 size_t cargo_index_path(const char *name, char *buf, size_t size);

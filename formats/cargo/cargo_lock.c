@@ -6,6 +6,29 @@
 
 static int by_string(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The inside of a TOML basic string: quotes, backslashes and control characters escaped, so
+ * that no field (an index's cksum, a source, a --source-url) can end the string and add lines
+ * of its own. */
+static void put_toml_chars(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\u%04X", c);
+        else
+            fputc(c, out);
+    }
+}
+
+static void put_toml_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    put_toml_chars(out, s);
+    fputc('"', out);
+}
+
 /* Does another node carry the same name as node i (nodes are sorted by name)? */
 static int several_versions(const vs_universe *u, const vs_graph *g, uint32_t i)
 {
@@ -31,15 +54,26 @@ int cargo_lock_write(FILE *out, const vs_universe *u, const vs_graph *g, const c
     int rc = VSOLVE_OK;
     for (uint32_t i = 0; i < g->n_nodes && rc == VSOLVE_OK; i++) {
         uint32_t p = g->pkg[i];
-        fprintf(out, "\n[[package]]\nname = \"%s\"\nversion = \"%s\"\n", universe_pkg_name(u, p), universe_pkg_version(u, p));
+        fputs("\n[[package]]\nname = ", out);
+        put_toml_string(out, universe_pkg_name(u, p));
+        fputs("\nversion = ", out);
+        put_toml_string(out, universe_pkg_version(u, p));
+        fputc('\n', out);
         const char *source = attrs_lookup(a, p, VS_ATTR_CARGO_SOURCE), *cksum = attrs_lookup(a, p, VS_ATTR_CARGO_CHECKSUM);
         if (source) {
-            if (source_url)
-                fprintf(out, "source = \"registry+%s\"\n", source_url);
-            else
-                fprintf(out, "source = \"%s\"\n", source);
-            if (cksum)
-                fprintf(out, "checksum = \"%s\"\n", cksum);
+            fputs("source = \"", out);
+            if (source_url) {
+                fputs("registry+", out);
+                put_toml_chars(out, source_url);
+            } else {
+                put_toml_chars(out, source);
+            }
+            fputs("\"\n", out);
+            if (cksum) {
+                fputs("checksum = ", out);
+                put_toml_string(out, cksum);
+                fputc('\n', out);
+            }
         }
         const uint32_t *to;
         size_t nd = graph_deps(g, i, &to);
@@ -71,9 +105,13 @@ int cargo_lock_write(FILE *out, const vs_universe *u, const vs_graph *g, const c
             qsort(deps, nd, sizeof *deps, by_string);
         if (nd)
             fprintf(out, "dependencies = [\n");
-        for (size_t k = 0; k < nd; k++)
-            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0)
-                fprintf(out, " \"%s\",\n", deps[k]);
+        for (size_t k = 0; k < nd; k++) {
+            if (k == 0 || strcmp(deps[k], deps[k - 1]) != 0) {
+                fputc(' ', out);
+                put_toml_string(out, deps[k]);
+                fputs(",\n", out);
+            }
+        }
         if (nd)
             fprintf(out, "]\n");
         for (size_t k = 0; k < nd; k++)

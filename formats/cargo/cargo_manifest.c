@@ -102,6 +102,8 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
     } else {
         return bad(err, file, spec, "expected a version requirement or a table for dependency %s", name);
     }
+    if (!cargo_name_valid(dep->package))   /* names become index paths: nothing else gets there */
+        return bad(err, file, spec, "\"%.200s\" is not a crate name (ASCII letters, digits, '-' and '_')", dep->package);
     if (!req)
         req = "*";   /* cargo warns and treats a missing version as any */
     dep->req_text = req;

@@ -30,6 +30,7 @@ struct cargo_node {
     const char *what;               /* feature or optional dependency name */
     uint32_t pkg;                   /* universe package id, after sorting */
     struct version_entry *entry;    /* the crate version this node belongs to */
+    const cargo_feature *decl;      /* a feature node: its declaration, or NULL (implicit, default) */
 };
 
 /* A candidate crate version with its nodes. */
@@ -37,18 +38,39 @@ typedef struct version_entry {
     const cargo_version *v;
     int is_root, locked;
     int is_path;                    /* a path dependency's package: no registry source */
+    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
+    const cargo_node **by_name;     /* the features sorted by name, for lookups */
+    size_t n_sorted;                /* features in by_name */
     cargo_node *optionals;          /* one per distinct optional dependency name */
     size_t n_optionals;
 } version_entry;
 
+/* What discovery found reachable of a crate: a feature, or an optional dependency turned on. */
+typedef enum reach_kind { REACH_VISIT, REACH_FEATURE, REACH_OPTIONAL } reach_kind;
+
+typedef struct reached {
+    reach_kind kind;                /* REACH_FEATURE or REACH_OPTIONAL */
+    const char *name;
+    struct reached *next;
+} reached;
+
 typedef struct crate_entry {
     const char *name;
-    const cargo_crate *crate;       /* NULL: not in the index */
+    const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    reached *reach;                 /* features and optional dependencies reachable, any version */
 } crate_entry;
+
+/* One step of discovery: visit a candidate's dependencies, or apply a reachable feature or
+ * optional dependency to it. */
+typedef struct work_item {
+    version_entry *ve;
+    reach_kind kind;
+    const char *name;               /* the feature or optional dependency (not for a visit) */
+} work_item;
 
 typedef struct provider_run {
     uint32_t first, count;
@@ -60,8 +82,10 @@ typedef struct builder {
     vs_error *err;
     strpool crate_ids;              /* crate name -> crates[] */
     VEC(crate_entry) crates;
-    VEC(version_entry *) work;      /* candidates whose dependencies are still to visit */
+    VEC(work_item) work;            /* discovery steps still to take */
     VEC(version_entry *) all;       /* every candidate, the root first */
+    strpool reach_keys;             /* "crate id, kind, name" already reachable */
+    int sealed;                     /* discovery done: crates not reached are not read */
     const cargo_locked *locked;
     size_t n_locked;
     const char *msrv;               /* prefer versions for this rust version (resolver 3), or NULL */
@@ -108,7 +132,7 @@ static crate_entry *crate_of(builder *b, const char *name)
             if (!strcmp(b->path_crates.items[k]->name, name))
                 c->crate = b->path_crates.items[k];
         if (!c->crate)
-            c->crate = cargo_index_crate(b->ix, name, &e);
+            c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
         if (!c->crate && e.code != VSOLVE_OK) {
             *b->err = e;
             return NULL;
@@ -129,32 +153,50 @@ static int is_locked(const builder *b, const char *name, const char *vers)
     return 0;
 }
 
-static int add_candidate(builder *b, version_entry *ve)
+static int push_work(builder *b, version_entry *ve, reach_kind kind, const char *name)
 {
-    return vec_push(&b->work, ve) && vec_push(&b->all, ve) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    return vec_push(&b->work, ((work_item){ ve, kind, name })) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-/* Every version of `package` matching req becomes a candidate. */
-static int demand(builder *b, const char *package, const semver_req *req)
+/* A new candidate: its dependencies to visit, and what is already reachable of its crate. */
+static int add_candidate(builder *b, version_entry *ve)
+{
+    if (!vec_push(&b->all, ve))
+        return VSOLVE_ENOMEM;
+    int rc = push_work(b, ve, REACH_VISIT, NULL);
+    if (ve->crate_id == UINT32_MAX)
+        return rc;
+    for (const reached *r = b->crates.items[ve->crate_id].reach; r && rc == VSOLVE_OK; r = r->next)
+        rc = push_work(b, ve, r->kind, r->name);
+    return rc;
+}
+
+/* Every version of `package` matching req becomes a candidate; *cid is the crate's id. */
+static int demand(builder *b, const char *package, const semver_req *req, uint32_t *cid)
 {
     crate_entry *c = crate_of(b, package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    *cid = (uint32_t)(c - b->crates.items);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
             continue;
+        const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
+        if (!v)
+            return b->err->code;
         version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
         if (!ve)
             return VSOLVE_ENOMEM;
-        memset(ve, 0, sizeof *ve);
-        ve->v = &c->crate->versions[i];
+        ve->v = v;
         for (size_t k = 0; k < b->path_crates.len; k++)
             ve->is_path |= b->path_crates.items[k] == c->crate;
         ve->locked = is_locked(b, c->name, ve->v->vers);
+        ve->crate_id = *cid;
         c->candidates[i] = ve;
         int rc = add_candidate(b, ve);
         if (rc != VSOLVE_OK)
             return rc;
+        c = &b->crates.items[*cid];   /* stable: add_candidate reads no crate */
     }
     return VSOLVE_OK;
 }
@@ -198,7 +240,9 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
         v->n_features = pm->n_features;
         v->links = pm->links;
         v->rust_version = pm->rust_version;
+        v->parsed = 1;
         c->name = pm->name;
+        c->file = pm->path;
         c->versions = v;
         c->n_versions = 1;
         if (!vec_push(&b->path_crates, c))
@@ -214,19 +258,132 @@ static int uses_dep(const cargo_dep *d, int is_root)
     return is_root || d->kind != CARGO_DEV;
 }
 
+/* Marks a feature or optional dependency of crate cid reachable (once): every candidate of the
+ * crate, now and later, applies it. */
+static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    char key[600];
+    int n = snprintf(key, sizeof key, "%u%c%s", cid, kind == REACH_FEATURE ? '#' : '?', name);
+    if (n < 0 || (size_t)n >= sizeof key)
+        n = (int)strlen(key);   /* truncated: a name this long is not a real feature */
+    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, (size_t)n);
+    if (id == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    if (b->reach_keys.count == before)
+        return VSOLVE_OK;   /* already reachable */
+    reached *r = arena_alloc(&b->pb->mem, sizeof *r);
+    if (!r)
+        return VSOLVE_ENOMEM;
+    crate_entry *c = &b->crates.items[cid];
+    *r = (reached){ kind, name, c->reach };
+    c->reach = r;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
+        if (c->candidates[i])
+            rc = push_work(b, c->candidates[i], kind, name);
+    return rc;
+}
+
+/* Dependency d is used: its matching versions become candidates, with the features it asks. */
+static int follow_dep(builder *b, const cargo_dep *d)
+{
+    uint32_t cid;
+    int rc = demand(b, d->package, &d->req, &cid);
+    if (rc == VSOLVE_OK && d->default_features)
+        rc = reach(b, cid, REACH_FEATURE, "default");
+    for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
+        rc = reach(b, cid, REACH_FEATURE, d->features[f]);
+    return rc;
+}
+
+/* Something of ve's own crate becomes reachable (the root's are all reachable from the start). */
+static int reach_own(builder *b, const version_entry *ve, reach_kind kind, const char *name)
+{
+    return ve->is_root ? VSOLVE_OK : reach(b, ve->crate_id, kind, name);
+}
+
+static int has_optional(const cargo_version *v, const char *name, int is_root)
+{
+    for (size_t i = 0; i < v->n_deps; i++)
+        if (v->deps[i].optional && uses_dep(&v->deps[i], is_root) && !strcmp(v->deps[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* Feature f of ve is reachable: what it enables is (the rules of the clauses, at the top). */
+static int apply_feature(builder *b, version_entry *ve, const char *f)
+{
+    const cargo_version *v = ve->v;
+    const cargo_feature *decl = NULL;
+    for (size_t k = 0; k < v->n_features && !decl; k++)
+        if (!strcmp(v->features[k].name, f))
+            decl = &v->features[k];
+    if (!decl)   /* an implicit feature of an optional dependency, or nothing */
+        return has_optional(v, f, ve->is_root) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++) {
+        const char *item = decl->items[i];
+        const char *slash = strchr(item, '/');
+        if (!strncmp(item, "dep:", 4)) {
+            rc = reach_own(b, ve, REACH_OPTIONAL, item + 4);
+            continue;
+        }
+        if (!slash) {
+            rc = reach_own(b, ve, REACH_FEATURE, item);
+            continue;
+        }
+        char dep[256];
+        size_t dl = (size_t)(slash - item);
+        if (dl > 0 && item[dl - 1] == '?')   /* weak: resolved like a strong one */
+            dl--;
+        if (dl >= sizeof dep)
+            continue;
+        memcpy(dep, item, dl);
+        dep[dl] = '\0';
+        for (size_t k = 0; k < v->n_deps && rc == VSOLVE_OK; k++) {
+            const cargo_dep *d = &v->deps[k];
+            if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
+                continue;
+            if (d->optional)
+                rc = reach_own(b, ve, REACH_OPTIONAL, d->name);
+            uint32_t cid;
+            if (rc == VSOLVE_OK)
+                rc = demand(b, d->package, &d->req, &cid);
+            if (rc == VSOLVE_OK)
+                rc = reach(b, cid, REACH_FEATURE, slash + 1);
+        }
+    }
+    return rc;
+}
+
+/* Discovery: from the root, the crate versions the resolution can reach. A version's normal and
+ * build dependencies are followed; an optional one only once a reachable feature turns it on
+ * (for the root: all of them, as Cargo.lock covers every feature); dev-dependencies only the
+ * root's. The features reachable are tracked per crate, over every candidate version. */
 static int discover(builder *b)
 {
     for (size_t head = 0; head < b->work.len; head++) {
-        version_entry *ve = b->work.items[head];
-        for (size_t i = 0; i < ve->v->n_deps; i++) {
-            const cargo_dep *d = &ve->v->deps[i];
-            if (!uses_dep(d, ve->is_root))
-                continue;
-            int rc = demand(b, d->package, &d->req);
-            if (rc != VSOLVE_OK)
-                return rc;
+        work_item w = b->work.items[head];
+        version_entry *ve = w.ve;
+        const cargo_version *v = ve->v;
+        int rc = VSOLVE_OK;
+        if (w.kind == REACH_FEATURE) {
+            rc = apply_feature(b, ve, w.name);
+        } else if (w.kind == REACH_OPTIONAL) {
+            for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
+                if (v->deps[i].optional && uses_dep(&v->deps[i], ve->is_root) && !strcmp(v->deps[i].name, w.name))
+                    rc = follow_dep(b, &v->deps[i]);
+        } else {
+            for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
+                if (uses_dep(&v->deps[i], ve->is_root) && (!v->deps[i].optional || ve->is_root))
+                    rc = follow_dep(b, &v->deps[i]);
+            for (size_t f = 0; ve->is_root && f < v->n_features && rc == VSOLVE_OK; f++)
+                rc = push_work(b, ve, REACH_FEATURE, v->features[f].name);
         }
+        if (rc != VSOLVE_OK)
+            return rc;
     }
+    b->sealed = 1;
     return VSOLVE_OK;
 }
 
@@ -244,15 +401,50 @@ static int has_dep_prefix(const cargo_version *v, const char *dep)
     return 0;
 }
 
+/* Orders feature nodes by name, then by place (the first declaration of a name first). */
+static int by_what(const void *a, const void *b)
+{
+    const cargo_node *x = *(const cargo_node *const *)a, *y = *(const cargo_node *const *)b;
+    int c = strcmp(x->what, y->what);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static void sort_features(version_entry *ve)
+{
+    for (size_t k = 0; k < ve->n_features; k++)
+        ve->by_name[k] = &ve->features[k];
+    ve->n_sorted = ve->n_features;
+    if (ve->n_features > 1)
+        qsort(ve->by_name, ve->n_features, sizeof *ve->by_name, by_what);
+}
+
+static const cargo_node *feature_node(const version_entry *ve, const char *f)
+{
+    size_t lo = 0, hi = ve->n_sorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ve->by_name[mid]->what, f);
+        if (c == 0)
+            return ve->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static int make_nodes(builder *b, version_entry *ve, const char *crate)
 {
     arena *a = &b->pb->mem;
     const cargo_version *v = ve->v;
-    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve };
+    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL };
     /* optional dependencies, by distinct name */
+    size_t cap = v->n_features + v->n_deps + 1;
     ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
-    ve->features = arena_alloc(a, (v->n_features + v->n_deps + 1) * sizeof *ve->features);
-    if (!ve->optionals || !ve->features)
+    ve->features = arena_alloc(a, cap * sizeof *ve->features);
+    ve->by_name = arena_alloc(a, cap * sizeof *ve->by_name);
+    if (!ve->optionals || !ve->features || !ve->by_name)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
@@ -262,28 +454,35 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
             seen = !strcmp(ve->optionals[k].what, d->name);
         if (!seen)
-            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve };
+            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL };
     }
-    int has_default = 0;
-    for (size_t f = 0; f < v->n_features; f++) {
-        int dup = 0;
-        for (size_t k = 0; k < ve->n_features && !dup; k++)
-            dup = !strcmp(ve->features[k].what, v->features[f].name);
-        if (dup)
-            continue;
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve };
-        has_default |= !strcmp(v->features[f].name, "default");
+    /* the declared features, a name declared twice (features and features2) kept once, first */
+    for (size_t f = 0; f < v->n_features; f++)
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
+    sort_features(ve);
+    for (size_t k = 1, first = 0; k < ve->n_features; k++) {
+        if (!strcmp(ve->by_name[k]->what, ve->by_name[first]->what))
+            ((cargo_node *)ve->by_name[k])->what = NULL;
+        else
+            first = k;
     }
-    if (!has_default)
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve };
+    size_t kept = 0;
+    for (size_t k = 0; k < ve->n_features; k++)
+        if (ve->features[k].what)
+            ve->features[kept++] = ve->features[k];
+    ve->n_features = kept;
+    sort_features(ve);
+    size_t declared = ve->n_features;
+    if (!feature_node(ve, "default"))
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
     for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
         const char *d = ve->optionals[k].what;
-        int exists = 0;
-        for (size_t f = 0; f < ve->n_features && !exists; f++)
-            exists = !strcmp(ve->features[f].what, d);
+        int exists = feature_node(ve, d) != NULL || !strcmp(d, "default");
         if (!exists && !has_dep_prefix(v, d))
-            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve };
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
     }
+    if (ve->n_features != declared)
+        sort_features(ve);
     return VSOLVE_OK;
 }
 
@@ -319,8 +518,33 @@ static int add_node(builder *b, cargo_node *n)
     return universe_add_package(u, ns, vs, flags, n);
 }
 
+/* "MAJOR.MINOR.PATCH" with plain numbers (no leading zero, no pre-release or build part)? */
+static int plain_triple(const char *s, uint64_t out[3])
+{
+    for (int part = 0; part < 3; part++) {
+        if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
+            return 0;
+        uint64_t n = 0;
+        int digits = 0;
+        for (; *s >= '0' && *s <= '9'; s++, digits++)
+            n = n * 10 + (uint64_t)(*s - '0');
+        if (digits > 18 || *s != (part < 2 ? '.' : '\0'))
+            return 0;
+        out[part] = n;
+        s++;
+    }
+    return 1;
+}
+
 int cargo_version_order(const char *a, const char *b)
 {
+    uint64_t x3[3], y3[3];
+    if (plain_triple(a, x3) && plain_triple(b, y3)) {   /* the common case, without semver_parse */
+        for (int i = 0; i < 3; i++)
+            if (x3[i] != y3[i])
+                return x3[i] < y3[i] ? -1 : 1;
+        return 0;
+    }
     semver_version x, y;
     char why[8];
     int ax = semver_parse(a, strlen(a), &x, why, sizeof why), by = semver_parse(b, strlen(b), &y, why, sizeof why);
@@ -331,13 +555,6 @@ int cargo_version_order(const char *a, const char *b)
 
 /* ---- clauses ------------------------------------------------------------------------------- */
 
-static const cargo_node *feature_node(const version_entry *ve, const char *f)
-{
-    for (size_t k = 0; k < ve->n_features; k++)
-        if (!strcmp(ve->features[k].what, f))
-            return &ve->features[k];
-    return NULL;
-}
 
 static const cargo_node *optional_node(const version_entry *ve, const char *d)
 {
@@ -425,12 +642,9 @@ static int clause(builder *b, uint32_t pkg, uint32_t cond, const char *desc, con
 /* Do the base nodes in prov lie in more than one semver-compatible range? */
 static int spans_slots(const cargo_problem *pb, const u32_vec *prov)
 {
-    char first[64], other[64];
-    for (size_t i = 0; i < prov->len; i++) {
-        semver_slot(&pb->node_of_pkg[prov->items[i]]->v->v, i ? other : first, sizeof first);
-        if (i && strcmp(first, other) != 0)
+    for (size_t i = 1; i < prov->len; i++)
+        if (!semver_same_slot(&pb->node_of_pkg[prov->items[0]]->v->v, &pb->node_of_pkg[prov->items[i]]->v->v))
             return 1;
-    }
     return 0;
 }
 
@@ -567,10 +781,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
         prov->len = 0;
         vec_push(prov, ve->base.pkg);
         rc = clause(b, fn->pkg, VS_NONE, "its crate", prov);
-        const cargo_feature *decl = NULL;
-        for (size_t f = 0; f < v->n_features && !decl; f++)
-            if (!strcmp(v->features[f].name, fn->what))
-                decl = &v->features[f];
+        const cargo_feature *decl = fn->decl;
         if (decl) {
             for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++)
                 rc = feature_item(b, ve, fn, decl->items[i], prov);
@@ -604,19 +815,18 @@ static int add_groups(builder *b)
         uint32_t first, count;
         universe_name_pkgs(u, name, &first, &count);
         for (uint32_t j = 0; j < count && rc == VSOLVE_OK;) {
-            char slot[64], other[64];
+            char slot[64];
             const cargo_node *n = b->pb->node_of_pkg[first + j];
-            semver_slot(&n->v->v, slot, sizeof slot);
             members.len = 0;
             uint32_t k = j;
             for (; k < count; k++) {
-                semver_slot(&b->pb->node_of_pkg[first + k]->v->v, other, sizeof other);
-                if (strcmp(slot, other) != 0)
+                if (!semver_same_slot(&n->v->v, &b->pb->node_of_pkg[first + k]->v->v))
                     break;
                 if (!vec_push(&members, first + k))
                     rc = VSOLVE_ENOMEM;
             }
             if (rc == VSOLVE_OK && members.len) {
+                semver_slot(&n->v->v, slot, sizeof slot);
                 char desc[300];
                 snprintf(desc, sizeof desc, "%s %s.x: one version per semver-compatible range", ce->name, slot);
                 uint32_t d = universe_intern(u, desc, strlen(desc));
@@ -713,6 +923,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = strpool_init(&b.crate_ids);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.provider_keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.reach_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -732,6 +944,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rv->links = root->links;
         re->v = rv;
         re->is_root = 1;
+        re->crate_id = UINT32_MAX;
     }
     if (rc == VSOLVE_OK)
         rc = read_path_crates(&b, root, 0);
@@ -761,6 +974,12 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         n->pkg = (uint32_t)p;
         pb->node_of_pkg[p] = n;
     }
+    /* a node whose name and version another node already has was dropped by the sort: only the
+     * package itself can meet an index crate of its own name and version that way */
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
+        if (b.all.items[i]->base.pkg == VS_NONE)
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s %s is also a crate of the index that it depends on",
+                              root->path, root->name, root->version);
     u32_vec prov = { 0 };
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         rc = entry_clauses(&b, b.all.items[i], &prov);
@@ -817,6 +1036,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.all);
     strpool_free(&b.crate_ids);
     strpool_free(&b.provider_keys);
+    strpool_free(&b.reach_keys);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);

@@ -30,8 +30,8 @@ typedef struct cargo_problem {
 } cargo_problem;
 
 /* Builds the problem: the versions of every crate reachable from the root through requirements
- * that match them (normal and build dependencies, the root's dev-dependencies, optional ones,
- * all targets), each crate version with a node per feature and per optional dependency, one slot
+ * that match them (normal and build dependencies, the root's dev-dependencies, all targets; an
+ * optional dependency once a reachable feature enables it, the root's all), each crate version with a node per feature and per optional dependency, one slot
  * per semver-compatible range, one group per `links` value; yanked versions unavailable unless
  * locked; the versions of `locked` kept where possible. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,

@@ -703,3 +703,14 @@ size_t semver_slot(const semver_version *v, char *buf, size_t size)
         put(&w, "0.0.%" PRIu64, v->patch);
     return finish(&w);
 }
+
+int semver_same_slot(const semver_version *a, const semver_version *b)
+{
+    if (a->major != b->major)
+        return 0;
+    if (a->major > 0)
+        return 1;
+    if (a->minor != b->minor)
+        return 0;
+    return a->minor > 0 || a->patch == b->patch;
+}

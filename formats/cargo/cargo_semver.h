@@ -74,5 +74,7 @@ int semver_req_equal(const semver_req *a, const semver_req *b);
  * "0.0.patch" for 0.0.x. Written as e.g. "1", "0.3", "0.0.4". Pre-releases share their
  * version's slot. */
 size_t semver_slot(const semver_version *v, char *buf, size_t size);
+/* Do a and b lie in the same semver-compatible range (semver_slot equal), without formatting? */
+int semver_same_slot(const semver_version *a, const semver_version *b);
 
 #endif

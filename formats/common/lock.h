@@ -18,6 +18,10 @@ typedef struct vs_lock_pkg {
     str_vec checksums;            /* vendored: "KIND=HEX", sorted by kind */
     str_vec depends;              /* names of the chosen packages it depends on, sorted, unique */
     str_vec depexts;              /* opam depexts entries as opam text (not in the JSON) */
+    const char *copy_of;          /* --duplicates: a renamed copy (name is NAME_vVERSION): the
+                                     package it copies, else NULL */
+    str_vec used_by;              /* --duplicates, a name with several versions: the packages
+                                     (lock names) that use this copy, sorted; else empty */
 } vs_lock_pkg;
 
 typedef struct vs_lock_source {

@@ -17,6 +17,7 @@ void lock_free(vs_lock *l)
         vec_free(&l->pkgs.items[i].checksums);
         vec_free(&l->pkgs.items[i].depends);
         vec_free(&l->pkgs.items[i].depexts);
+        vec_free(&l->pkgs.items[i].used_by);
     }
     for (size_t i = 0; i < l->sources.len; i++) {
         vec_free(&l->sources.items[i].checksums);
@@ -169,6 +170,14 @@ char *lock_json_text(const vs_lock *l, const char *generator)
         }
         put(&o, ",\n      \"depends\": ");
         put_list(&o, &p->depends);
+        if (p->copy_of) {   /* --duplicates: the renaming plan of a copy */
+            put(&o, ",\n      \"copy-of\": ");
+            put_json_string(&o, p->copy_of);
+        }
+        if (p->used_by.len) {
+            put(&o, ",\n      \"used-by\": ");
+            put_list(&o, &p->used_by);
+        }
         put(&o, "\n    }");
     }
     put(&o, "%s],\n  \"sources\": [", l->pkgs.len ? "\n  " : "");

@@ -56,13 +56,51 @@ typedef struct byte_stream {
     const unsigned char *out;
     size_t out_len;
     uint64_t consumed;      /* bytes handed out so far: the offset in the (decompressed) stream */
+    uint64_t inflated;      /* bytes inflated so far, and the most allowed (repo_max_inflate) */
+    uint64_t max_inflated;
     int error_code;         /* after a failed read: VSOLVE_EBADINPUT, VSOLVE_EIO or VSOLVE_ENOMEM */
     char problem[200];      /* and what went wrong */
 } byte_stream;
 
+uint64_t repo_max_inflate(void)
+{
+    const char *v = getenv("VSOLVE_MAX_INFLATE");
+    if (!v || !*v)
+        return REPO_MAX_INFLATE_DEFAULT;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned long long unit = *end == 'K' ? 1ULL << 10 : *end == 'M' ? 1ULL << 20 : *end == 'G' ? 1ULL << 30 : 1;
+    if (errno || end == v || (unit > 1 && end[1]) || (unit == 1 && *end) || n > UINT64_MAX / unit)
+        return REPO_MAX_INFLATE_DEFAULT;
+    return (uint64_t)(n * unit);
+}
+
+int repo_open_regular(const char *path, vs_error *err)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        vs_error_set(err, VSOLVE_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        vs_error_set(err, VSOLVE_EIO, "%s: not a regular file (vsolve reads only regular files and directories)", path);
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
 static int stream_open(byte_stream *s, int fd, const void *mem, size_t mem_len, int gzipped)
 {
+    uint64_t max_inflated = repo_max_inflate();
     memset(s, 0, sizeof *s);
+    s->max_inflated = max_inflated;
     s->fd = fd;
     s->mem = mem;
     s->mem_len = mem_len;
@@ -163,6 +201,13 @@ static int stream_fill(byte_stream *s)
         }
         if (produced == 0 && rc == Z_BUF_ERROR && s->z.avail_in > 0)  /* no progress: never loop forever */
             return stream_failed(s, VSOLVE_EBADINPUT, "corrupt gzip data");
+        s->inflated += produced;
+        if (s->inflated > s->max_inflated) {   /* a small file must not become any amount of memory */
+            char what[200];
+            snprintf(what, sizeof what, "the data inflates to more than %llu bytes (the limit; raise it with "
+                     "VSOLVE_MAX_INFLATE=BYTES)", (unsigned long long)s->max_inflated);
+            return stream_failed(s, VSOLVE_EBADINPUT, what);
+        }
         if (produced > 0) {
             s->out = s->out_buf;
             s->out_len = produced;
@@ -545,9 +590,9 @@ int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, 
 static int walk_tar_file(const char *path, int gzipped, repo_want_fn want, repo_file_fn on_file, void *user,
                          vs_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = repo_open_regular(path, err);
     if (fd < 0)
-        return vs_error_set(err, VSOLVE_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return err->code;
     tar_walk t;
     int rc = tar_walk_open(&t, path, fd, NULL, 0, gzipped, want, on_file, user, err);
     if (rc == VSOLVE_OK)
@@ -668,7 +713,8 @@ static int dir_visit(dir_walk *w, size_t path_len)
         rc = vs_error_set(w->err, VSOLVE_EIO, "%s: cannot read directory: %s", w->path, strerror(errno));
     closedir(d);
     if (rc == VSOLVE_OK) {
-        qsort(names, n, sizeof *names, compare_names);
+        if (n > 1)   /* (an empty directory: names is NULL) */
+            qsort(names, n, sizeof *names, compare_names);
         for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
             rc = dir_visit_entry(w, path_len, names[i]);
     }
@@ -712,11 +758,9 @@ int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, 
 
 char *repo_read_file(const char *path, size_t *len, vs_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        vs_error_set(err, VSOLVE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd = repo_open_regular(path, err);
+    if (fd < 0)
         return NULL;
-    }
     char *buf = NULL;
     size_t cap = 0, n = 0;
     if (!ends_with(path, ".gz")) {

@@ -2,6 +2,7 @@
 #ifndef VSOLVE_REPO_SOURCE_H
 #define VSOLVE_REPO_SOURCE_H
 #include <stddef.h>
+#include <stdint.h>
 #include "error.h"
 
 /* Asked before a file's contents are read: return nonzero to receive it (want may be NULL:
@@ -27,5 +28,15 @@ int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, 
 /* Reads a whole file (transparently gunzipping if its name ends in .gz) into a malloc'd,
  * NUL-terminated buffer. Returns NULL with err set on failure. */
 char *repo_read_file(const char *path, size_t *len, vs_error *err);
+
+/* Opens a file for reading, refusing anything but a regular file (a FIFO, a device such as
+ * /dev/zero, a directory) without blocking on it: the fd, or -1 with err set (VSOLVE_EIO). */
+int repo_open_regular(const char *path, vs_error *err);
+
+/* The most bytes a compressed stream (.gz, .tar.gz) may inflate to: VSOLVE_MAX_INFLATE from
+ * the environment (bytes, or with a K, M or G suffix), else REPO_MAX_INFLATE_DEFAULT. Past it,
+ * reading fails with VSOLVE_EBADINPUT and a message naming the limit. */
+#define REPO_MAX_INFLATE_DEFAULT (2ULL << 30)
+uint64_t repo_max_inflate(void);
 
 #endif

@@ -142,6 +142,33 @@ static int index_provides(builder *b)
     return VSOLVE_OK;
 }
 
+/* Does `op ver` hold for every version of the name but the j-th? The versions v[0..n) ascend
+ * strictly (as universe_sort leaves them), so the question needs the others' least and greatest
+ * and, for !=, a binary search: no quadratic walk for a name with 100,000 versions. */
+static int holds_for_others(uint32_t op, uint64_t ver, const stanza *const *st, uint32_t n, uint32_t j)
+{
+    uint64_t lo = st[j == 0 ? 1 : 0]->version, hi = st[j == n - 1 ? n - 2 : n - 1]->version;
+    switch (op) {
+    case OP_EQ: return lo == ver && hi == ver;
+    case OP_LT: return hi < ver;
+    case OP_LE: return hi <= ver;
+    case OP_GT: return lo > ver;
+    case OP_GE: return lo >= ver;
+    case OP_NE: {
+        uint32_t a = 0, z = n;   /* the first version >= ver */
+        while (a < z) {
+            uint32_t m = a + (z - a) / 2;
+            if (st[m]->version < ver)
+                a = m + 1;
+            else
+                z = m;
+        }
+        return a == n || st[a]->version != ver || a == j;
+    }
+    default: return 1;
+    }
+}
+
 /* The one-version rule: a name gets an at-most-one group when all its versions but at most one
  * conflict with every other version of the name (opam writes "conflicts: NAME" in each). */
 static int find_groups(builder *b)
@@ -154,6 +181,10 @@ static int find_groups(builder *b)
         const vs_name *nm = &u->names.items[k];
         if (nm->n_pkgs < 2)
             continue;
+        const stanza *const *vs = (const stanza *const *)b->st + nm->first_pkg;
+        int ascending = 1;
+        for (uint32_t i = 1; i < nm->n_pkgs && ascending; i++)
+            ascending = vs[i - 1]->version < vs[i]->version;
         uint32_t without = 0;
         for (uint32_t j = 0; j < nm->n_pkgs && without <= 1; j++) {
             uint32_t p = nm->first_pkg + j;
@@ -164,7 +195,9 @@ static int find_groups(builder *b)
                 if (vp->name != nm->str)
                     continue;
                 covers = 1;
-                for (uint32_t i = 0; i < nm->n_pkgs && covers; i++)
+                if (ascending)
+                    covers = holds_for_others(vp->op, vp->ver, vs, nm->n_pkgs, j);
+                for (uint32_t i = 0; i < nm->n_pkgs && covers && !ascending; i++)
                     if (nm->first_pkg + i != p && !op_holds(vp->op, b->st[nm->first_pkg + i]->version, vp->ver))
                         covers = 0;
             }

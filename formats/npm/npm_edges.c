@@ -65,6 +65,12 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
                                   json_kind_name(deps->kind)) : VSOLVE_OK;
     for (size_t i = 0; i < deps->n; i++) {
         const json_value *spec = deps->items[i];
+        if ((deps->key_lens && deps->key_lens[i] != strlen(deps->keys[i])) ||
+            (spec->kind == JSON_STRING && spec->len != strlen(spec->str))) {   /* "\u0000" would cut the name */
+            if (file)
+                return vs_error_at(err, file, spec->line, spec->col, "expected a dependency without a NUL character (\\u0000)");
+            return vs_error_set(err, VSOLVE_EBADINPUT, "a dependency \"%s...\" holds a NUL character (\\u0000)", deps->keys[i]);
+        }
         if (type == NPM_DEP_PEER || type == NPM_DEP_PEER_OPTIONAL) {
             const json_value *m = peer_meta ? json_get(peer_meta, deps->keys[i]) : NULL;
             int opt = m && json_truthy(json_get(m, "optional"));

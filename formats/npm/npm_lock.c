@@ -236,9 +236,13 @@ static char *normalized_literal(const char *key, const char *pkg_name, const jso
         fputs("      }", f);
         done = n > 0;
     }
-    fputc(0, f);
+    fflush(f);
+    long used = ftell(f);   /* a literal that does not fit is written as the value it was */
     fclose(f);
-    return done ? buf : NULL;
+    if (!done || used < 0 || used >= 8191)
+        return NULL;
+    buf[used] = '\0';
+    return buf;
 }
 
 static const char *const pkg_meta_keys[] = { "version", "dependencies", "peerDependencies", "peerDependenciesMeta",

@@ -288,6 +288,14 @@ int npm_registry_get(npm_registry *r, const char *name, const json_value **out, 
     if (versions && versions->kind != JSON_OBJECT)
         return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
                            json_kind_name(versions->kind));
+    for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
+        const json_value *m = versions->items[i];
+        if (m->kind != JSON_OBJECT)
+            return vs_error_at(err, file, m->line, m->col, "expected the manifest of version \"%s\" (an object), found %s",
+                               versions->keys[i], json_kind_name(m->kind));
+        if (versions->key_lens && versions->key_lens[i] != strlen(versions->keys[i]))
+            return vs_error_at(err, file, m->line, m->col, "expected a version without a NUL character (\\u0000)");
+    }
     s->doc = doc;
     *out = doc;
     return VSOLVE_OK;

@@ -27,7 +27,14 @@ static int set_location(builder *b, npm_node *n)
         return VSOLVE_OK;
     }
     const char *pl = n->parent->location ? n->parent->location : "";
-    size_t len = strlen(pl) + strlen(n->name) + 16;
+    size_t pl_len = strlen(pl), name_len = strlen(n->name);
+    if (n->location) {   /* unchanged (the usual case): keep it, allocate nothing */
+        const char *l = n->location;
+        if (pl_len ? !strncmp(l, pl, pl_len) && l[pl_len] == '/' && (l += pl_len + 1) : 1)
+            if (!strncmp(l, "node_modules/", 13) && !strcmp(l + 13, n->name))
+                return VSOLVE_OK;
+    }
+    size_t len = pl_len + name_len + 16;
     char *loc = arena_alloc(&b->t->mem, len);
     if (!loc)
         return VSOLVE_ENOMEM;
@@ -196,8 +203,11 @@ int npmt_build_step(builder *b, npm_node *node)
     for (size_t i = 0; i < n_tasks && rc == VSOLVE_OK; i++) {
         pl.n = 0;
         rc = npmt_place_dep(b, tasks[i].edge, node, tasks[i].dep, NULL, NULL, &pl);
-        if (rc == VSOLVE_OK)
-            rc = npmt_relocate(b, b->t->root);
+        /* only the placed nodes (and the children a replaced node handed them) have new
+         * locations: relocating the whole tree after every placement was quadratic */
+        for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++)
+            if (npmt_in_tree(b, pl.items[k].placed))
+                rc = npmt_relocate(b, pl.items[k].placed);
         for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++) {
             placed_rec *p = &pl.items[k];
             if (!npmt_in_tree(b, p->placed))
@@ -244,7 +254,10 @@ int npm_manifest_read(arena *a, const char *path, const json_value **out, vs_err
             return vs_error_at(err, file, d->line, d->col, "expected \"%s\" to be an object, found %s", fields[i],
                                json_kind_name(d->kind));
         for (size_t k = 0; k < d->n; k++)
-            if (d->items[k]->kind != JSON_STRING)
+            if (d->key_lens && d->key_lens[k] != strlen(d->keys[k]))
+                return vs_error_at(err, file, d->items[k]->line, d->items[k]->col,
+                                   "expected a dependency name without a NUL character (\\u0000)");
+            else if (d->items[k]->kind != JSON_STRING)
                 return vs_error_at(err, file, d->items[k]->line, d->items[k]->col,
                                    "expected a version range string for \"%s\", found %s", d->keys[k],
                                    json_kind_name(d->items[k]->kind));

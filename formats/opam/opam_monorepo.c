@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "attr.h"
+#include "duplicates.h"
 #include "encode.h"
 #include "graph.h"
 #include "opam_locked.h"
@@ -801,9 +802,32 @@ static int by_src_key(const void *x, const void *y)
     return strcmp(((const src_group *)x)->key, ((const src_group *)y)->key);
 }
 
-/* The chosen dependencies of p (names), from the solution graph. */
-static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, const vs_graph *g, uint32_t p)
+/* The name p has in the lock: its own, or with --duplicates, a renamed copy's. */
+static const char *lock_name(vs_lock *l, const vs_universe *u, const vs_dup_result *dr, uint32_t p)
 {
+    const vs_dup_copy *c = dup_copy_of(dr, p);
+    if (!c || !c->renamed)
+        return lock_str(l, universe_pkg_name(u, p));
+    char buf[512];
+    dup_copy_name(universe_pkg_name(u, p), universe_pkg_version(u, p), buf, sizeof buf);
+    return lock_str(l, buf);
+}
+
+/* The chosen dependencies of p (names), from the solution graph; with duplicates, from the
+ * solution's edges (the copy each dependency uses, by its lock name). */
+static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, const vs_graph *g, uint32_t p,
+                       const vs_dup_result *dr)
+{
+    if (dr && dr->copies.len) {
+        for (size_t e = 0; e < dr->edge_from.len; e++)
+            if (dr->edge_from.items[e] == p) {
+                const char *n = lock_name(l, u, dr, dr->edge_to.items[e]);
+                if (!n || lock_push(l, &lp->depends, n) != VSOLVE_OK)
+                    return VSOLVE_ENOMEM;
+            }
+        lock_sort_unique(&lp->depends);
+        return VSOLVE_OK;
+    }
     uint32_t node = g->node_of_pkg[p];
     if (node == VS_NONE)
         return VSOLVE_OK;
@@ -816,7 +840,8 @@ static int pkg_depends(vs_lock *l, vs_lock_pkg *lp, const vs_universe *u, const 
     return VSOLVE_OK;
 }
 
-static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol, const unsigned char *chosen, vs_lock *l)
+static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol, const unsigned char *chosen,
+                      const vs_dup_result *dr, vs_lock *l)
 {
     vs_universe *u = pl->u;
     const u32_vec *pkgs = &sol->pkgs;
@@ -854,13 +879,16 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
         uint32_t p = pkgs->items[i];
         if (is_provided(pl, p))
             continue;
-        const char *dr = attrs_lookup(&u->attrs, p, VS_ATTR_DEV_REPO);
+        const char *drepo = attrs_lookup(&u->attrs, p, VS_ATTR_DEV_REPO);
+        const vs_dup_copy *cp = dup_copy_of(dr, p);
         char k[1024];
-        if (dr)
-            dev_repo_key(dr, k, sizeof k);
+        if (cp && cp->renamed)   /* a renamed copy has a directory of its own */
+            snprintf(k, sizeof k, "@%s", lock_name(l, u, dr, p));
+        else if (drepo)
+            dev_repo_key(drepo, k, sizeof k);
         else
             snprintf(k, sizeof k, "!%s", universe_pkg_name(u, p));
-        src_group g = { lock_str(l, k), dr, p };
+        src_group g = { lock_str(l, k), cp && cp->renamed ? NULL : drepo, p };
         size_t j = 0;
         while (j < groups.len && strcmp(groups.items[j].key, g.key))
             j++;
@@ -873,7 +901,7 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
         const src_group *g = &groups.items[i];
         char base[256], dir[300];
         if (!g->dev_repo || !opam_dev_repo_dir(g->dev_repo, base, sizeof base))
-            snprintf(base, sizeof base, "%s", universe_pkg_name(u, g->first_pkg));
+            snprintf(base, sizeof base, "%s", lock_name(l, u, dr, g->first_pkg));
         for (char *c = base; *c; c++)   /* the JSON lock's dir alphabet */
             if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '_' || *c == '+' || *c == '-'))
                 *c = '_';
@@ -909,14 +937,27 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
     for (size_t i = 0; i < pkgs->len && rc == VSOLVE_OK; i++) {
         uint32_t p = pkgs->items[i];
         vs_lock_pkg lp = { 0 };
-        lp.name = lock_str(l, universe_pkg_name(u, p));
+        const vs_dup_copy *cp = dup_copy_of(dr, p);
+        lp.name = lock_name(l, u, dr, p);
         lp.version = lock_str(l, universe_pkg_version(u, p));
         lp.mode = is_provided(pl, p) ? VS_LOCK_PROVIDED : VS_LOCK_VENDORED;
+        if (cp && cp->renamed)
+            lp.copy_of = lock_str(l, universe_pkg_name(u, p));
+        for (uint32_t j = 0; cp && j < cp->users_count && rc == VSOLVE_OK; j++) {
+            uint32_t by = dr->users.items[cp->users_first + j];
+            if (by != VS_NONE)
+                rc = lock_push(l, &lp.used_by, lock_name(l, u, dr, by));
+            for (size_t r = 0; by == VS_NONE && r < pl->proj->roots.len && rc == VSOLVE_OK; r++)
+                rc = lock_push(l, &lp.used_by, pl->proj->roots.items[r].name);
+        }
+        lock_sort_unique(&lp.used_by);
         if (lp.mode == VS_LOCK_VENDORED) {
-            const char *dr = attrs_lookup(&u->attrs, p, VS_ATTR_DEV_REPO);
+            const char *drepo = attrs_lookup(&u->attrs, p, VS_ATTR_DEV_REPO);
             char k[1024];
-            if (dr)
-                dev_repo_key(dr, k, sizeof k);
+            if (cp && cp->renamed)
+                snprintf(k, sizeof k, "@%s", lp.name ? lp.name : "");
+            else if (drepo)
+                dev_repo_key(drepo, k, sizeof k);
             else
                 snprintf(k, sizeof k, "!%s", lp.name ? lp.name : "");
             size_t g = 0;
@@ -924,7 +965,7 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
                 g++;
             lp.dir = l->sources.items[g].dir;
             lp.url = lock_str(l, attrs_lookup(&u->attrs, p, VS_ATTR_URL));
-            lp.dev_repo = lock_str(l, dr ? dr : "");
+            lp.dev_repo = lock_str(l, drepo ? drepo : "");
             const vs_attr *cs;
             size_t ncs = attrs_lookup_all(&u->attrs, p, VS_ATTR_CHECKSUM, &cs);
             for (size_t c = 0; c < ncs && rc == VSOLVE_OK; c++)
@@ -938,7 +979,7 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
         for (size_t c = 0; c < ndx && rc == VSOLVE_OK; c++)
             rc = lock_push(l, &lp.depexts, attrs_str(&u->attrs, dx[c].value));
         if (rc == VSOLVE_OK)
-            rc = pkg_depends(l, &lp, u, &graph, p);
+            rc = pkg_depends(l, &lp, u, &graph, p, dr);
         if (rc == VSOLVE_OK && (!lp.name || !lp.version || !vec_push(&l->pkgs, lp)))
             rc = VSOLVE_ENOMEM;
     }
@@ -956,9 +997,18 @@ static int build_lock(planner *pl, const vs_request *req, const vs_solution *sol
             const char *d = universe_str(u, at->desc);
             if (at->forbid || !at->not_root || strncmp(d, root->name, plen) || strncmp(d + plen, " needs ", 7))
                 continue;
-            for (uint32_t j = 0; j < at->count && rc == VSOLVE_OK; j++)
-                if (chosen[req->ids.items[at->first + j]])
-                    rc = lock_push(l, &lp.depends, universe_pkg_name(u, req->ids.items[at->first + j]));
+            /* with duplicates: the copy that keeps its name when it serves, else the renamed one */
+            uint32_t use = VS_NONE;
+            for (uint32_t j = 0; j < at->count; j++) {
+                uint32_t q = req->ids.items[at->first + j];
+                const vs_dup_copy *cq = dup_copy_of(dr, q);
+                if (chosen[q] && (use == VS_NONE || !cq || !cq->renamed))
+                    use = q;
+                if (chosen[q] && !dr)
+                    rc = lock_push(l, &lp.depends, universe_pkg_name(u, q));
+            }
+            if (dr && use != VS_NONE && rc == VSOLVE_OK)
+                rc = lock_push(l, &lp.depends, lock_name(l, u, dr, use));
         }
         lock_sort_unique(&lp.depends);
         const opam_node *dx = root->depexts;
@@ -1062,6 +1112,8 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     vs_request req;
     request_init(&req);
+    vs_dup_result dres;
+    memset(&dres, 0, sizeof dres);
     for (int round = 0; rc == VSOLVE_OK; round++) {
         request_free(&req);
         request_init(&req);
@@ -1074,7 +1126,25 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
             break;
         solution_free(&s);
         solution_init(&s);
-        int st = vs_solve(u, &req, &s);
+        dup_result_free(&dres);
+        int st;
+        if (o->duplicates) {   /* provided names stay single: the switch holds one version */
+            VEC(const char *) single = { 0 };
+            for (uint32_t n = 0; n < u->names.len; n++) {
+                int prov = pl.provided[n];
+                for (uint32_t j = 0; !prov && j < u->names.items[n].n_pkgs; j++)
+                    prov = is_provided(&pl, u->names.items[n].first_pkg + j);
+                if (prov && !vec_push(&single, universe_str(u, u->names.items[n].str))) {
+                    rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+                    break;
+                }
+            }
+            vs_dup_options dopt = { o->duplicates, single.items, single.len };
+            st = rc == VSOLVE_OK ? vs_solve_duplicates(u, &req, &dopt, &s, &dres) : VSOLVE_ENOMEM;
+            vec_free(&single);
+        } else {
+            st = vs_solve(u, &req, &s);
+        }
         out->solves++;
         if (st == VSOLVE_UNSAT) {
             textbuf t = { 0 };
@@ -1095,7 +1165,7 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         size_t broke = unexempt_violations(&pl, &s.pkgs);
         if ((grew == 0 && broke == 0) || round + 1 >= MAX_ROUNDS) {
             out->status = VSOLVE_OK;
-            rc = build_lock(&pl, &req, &s, chosen, lock);
+            rc = build_lock(&pl, &req, &s, chosen, o->duplicates ? &dres : NULL, lock);
             if (rc == VSOLVE_OK && o->old_lock)
                 say_changes(&pl, pins, n_pins, lock);
             break;
@@ -1107,6 +1177,7 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         out->notes = text_take(&pl.notes, &pl.oom);
     request_free(&req);
     solution_free(&s);
+    dup_result_free(&dres);
     free(chosen);
     free(pins);
     vec_free(&pl.specs);

@@ -41,6 +41,8 @@ typedef struct opam_lock_options {
     int auto_provide;              /* whatever cannot be vendored is provided (with what it needs) */
     const char *old_lock;          /* an existing .opam.locked: keep its versions where they fit */
     const char *fingerprint;       /* the repository's fingerprint for the lock (hex) */
+    int duplicates;                /* enum vs_dup_mode: several versions of a vendored name may
+                                      be locked, the extra ones as renamed copies */
 } opam_lock_options;
 
 typedef struct opam_lock_outcome {

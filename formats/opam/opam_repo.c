@@ -38,6 +38,8 @@ typedef struct loader {
     VEC(opam_source) sources;
     VEC(source_attr) attrs;
     vs_error *err;
+    opam_load_options *opt;         /* NULL: strict */
+    vs_error first_skipped;         /* the first malformed file left out, when not strict */
 } loader;
 
 /* ---- finding opam files -------------------------------------------------------------- */
@@ -110,6 +112,20 @@ static opam_node *copy_node(arena *a, const opam_node *n, int *oom)
             c->items[i] = copy_node(a, n->items[i], oom);
     }
     return c;
+}
+
+/* A malformed opam file: the error stands when strict; otherwise, as opam does, the package is
+ * left out with a warning (FILE:LINE:COL: ...) and the load goes on. */
+static int skip_or_fail(loader *ld)
+{
+    if (!ld->opt || ld->opt->strict || ld->err->code != VSOLVE_EBADINPUT)
+        return ld->err->code;
+    if (!ld->opt->skipped++)
+        ld->first_skipped = *ld->err;
+    if (ld->opt->warn)
+        ld->opt->warn(ld->opt->user, ld->err->message);
+    vs_error_clear(ld->err);
+    return VSOLVE_OK;
 }
 
 /* ---- attributes ------------------------------------------------------------------------ */
@@ -247,7 +263,7 @@ static int add_source(loader *ld, const char *filename, const char *name, size_t
     arena_init(&ld->scratch);
     const opam_file *file = opam_parse(&ld->scratch, src.filename, data, len, ld->err);
     if (!file)
-        return ld->err->code ? ld->err->code : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+        return ld->err->code ? skip_or_fail(ld) : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     int oom = 0;
     src.available = copy_node(&ld->mem, opam_file_field(file, "available"), &oom);
     src.depends = copy_node(&ld->mem, opam_file_field(file, "depends"), &oom);
@@ -266,12 +282,16 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
     loader *ld = user;
     const char *dir = NULL, *pkg = NULL;
     size_t dl = 0, pl = 0;
-    if (!package_path(path, &dir, &dl, &pkg, &pl))   /* want_file took only such paths */
-        return vs_error_at(ld->err, path, 1, 1, "expected a path ending in NAME.VERSION/opam");
+    if (!package_path(path, &dir, &dl, &pkg, &pl)) {   /* want_file took only such paths */
+        vs_error_at(ld->err, path, 1, 1, "expected a path ending in NAME.VERSION/opam");
+        return skip_or_fail(ld);
+    }
     const char *dot = memchr(pkg, '.', pl);
-    if (!dot || dot == pkg || dot + 1 == pkg + pl)
-        return vs_error_at(ld->err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
-                           (int)pl, pkg);
+    if (!dot || dot == pkg || dot + 1 == pkg + pl) {
+        vs_error_at(ld->err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
+                    (int)pl, pkg);
+        return skip_or_fail(ld);
+    }
     return add_source(ld, path, pkg, (size_t)(dot - pkg), dot + 1, (size_t)(pkg + pl - dot - 1), data, len);
 }
 
@@ -723,7 +743,7 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
     if (rc == VSOLVE_OK && !b.oom)
         rc = universe_add_conflicts(u, pkg, others.items, others.len);
     vec_free(&others);
-    if (b.oom)
+    if (b.oom && rc == VSOLVE_OK)   /* not over a depends error already set (a formula too large) */
         rc = VSOLVE_ENOMEM;
 
     const opam_node *cc = src->conflict_class;
@@ -839,10 +859,19 @@ static void loader_free(loader *ld)
 int opam_load_repository(vs_universe *u, const char *path, const opam_vars *vars,
                          opam_load_stats *stats, vs_error *err)
 {
+    return opam_load_repository_opts(u, path, vars, NULL, stats, err);
+}
+
+int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars *vars, opam_load_options *opt,
+                              opam_load_stats *stats, vs_error *err)
+{
     loader ld;
     int rc = loader_init(&ld, u, vars, err);
+    ld.opt = opt;
     if (rc == VSOLVE_OK)
         rc = repo_source_walk(path, want_file, on_file, &ld, err);
+    if (rc == VSOLVE_OK && ld.sources.len == 0 && opt && opt->skipped)   /* nothing left: the first error stands */
+        rc = (*err = ld.first_skipped).code;
     if (rc == VSOLVE_OK && ld.sources.len == 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: no opam files found (expected packages/NAME/NAME.VERSION/opam)", path);
     if (rc == VSOLVE_OK)
@@ -946,6 +975,17 @@ int opam_add_request_atom(vs_universe *u, vs_request *req, const char *text, vs_
     }
     if (version && *version == '\0')
         return vs_error_set(err, VSOLVE_EBADINPUT, "request \"%s\": column %zu: expected a version", text, len + 1);
+    /* opam's version characters only: "lwt>=5.0,<6" or "lwt==5.7.0" is a mistake to report,
+     * not a version that nothing matches (one constraint per atom; give several atoms) */
+    for (const char *v = version; v && *v; v++) {
+        char c = *v;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '+' || c == '.' || c == '~'))
+            return vs_error_set(err, VSOLVE_EBADINPUT,
+                                "request \"%s\": column %zu: expected a version character (letters, digits, - _ + . ~), "
+                                "found '%c'; give one constraint per atom (\"lwt>=5.0\" \"lwt<6\")",
+                                text, (size_t)(v - text) + 1, c);
+    }
 
     char name[256];
     if (name_end >= sizeof name)

@@ -24,6 +24,21 @@ typedef struct opam_load_stats {
 int opam_load_repository(vs_universe *u, const char *path, const opam_vars *vars,
                          opam_load_stats *stats, vs_error *err);
 
+/* How to treat a malformed opam file (syntax, or a package directory not named NAME.VERSION):
+ * strict refuses the whole repository (the error, FILE:LINE:COL); otherwise the package is
+ * left out, as opam does, warn (if set) gets the error's message, and skipped counts them.
+ * When every file is malformed, the first error stands. */
+typedef struct opam_load_options {
+    int strict;
+    void (*warn)(void *user, const char *message);
+    void *user;
+    size_t skipped;          /* out */
+} opam_load_options;
+
+/* opam_load_repository with options (NULL: strict, as opam_load_repository is). */
+int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars *vars, opam_load_options *opt,
+                              opam_load_stats *stats, vs_error *err);
+
 /* One opam file given in memory (test cases, embedders without a repository on disk). */
 typedef struct opam_memory_file {
     const char *name, *version;

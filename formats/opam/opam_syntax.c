@@ -706,15 +706,24 @@ static opam_node *parse_primary(parser *ps)
 static opam_node *parse_option(parser *ps)
 {
     opam_node *v = parse_primary(ps);
+    unsigned entered = 0;   /* each option wraps the value once more: a level of nesting */
     while (v && ps->tok.kind == TOK_LBRACE) {
         token brace = ps->tok;
+        if (!enter_nesting(ps)) {
+            v = NULL;
+            break;
+        }
+        entered++;
         opam_node *n = new_node(ps, OPAM_OPTION, v->line, v->col);
-        if (!n || !next_token(ps))
-            return NULL;
+        if (!n || !next_token(ps)) {
+            v = NULL;
+            break;
+        }
         n->lhs = v;
         n->items = parse_values(ps, TOK_RBRACE, &brace, &n->n_items);
         v = n->items ? n : NULL;
     }
+    ps->depth -= entered;
     return v;
 }
 
@@ -733,19 +742,66 @@ static opam_node *parse_prefix(parser *ps)
     return n && n->rhs ? n : NULL;
 }
 
+/* The operands v[0..n) of one chain of '&' (or '|') as a tree of binary nodes. Up to
+ * CHAIN_FLAT operands the tree leans left, as written: ((a & b) & c); a longer chain is split
+ * in halves first, so that no input can make the tree deeper than CHAIN_FLAT + log2(n) (the
+ * readers walk it recursively). Both operators are associative, so the meaning is the same. */
+#define CHAIN_FLAT 16
+
+static opam_node *chain(parser *ps, opam_node_kind kind, opam_node **v, size_t n)
+{
+    if (n == 1)
+        return v[0];
+    opam_node *lhs;
+    size_t i;
+    if (n > CHAIN_FLAT) {
+        lhs = chain(ps, kind, v, n / 2);
+        i = n / 2;
+        opam_node *rhs = lhs ? chain(ps, kind, v + i, n - i) : NULL;
+        opam_node *node = rhs ? new_node(ps, kind, v[0]->line, v[0]->col) : NULL;
+        if (node) {
+            node->lhs = lhs;
+            node->rhs = rhs;
+        }
+        return node;
+    }
+    lhs = v[0];
+    for (i = 1; i < n && lhs; i++) {
+        opam_node *node = new_node(ps, kind, v[0]->line, v[0]->col);
+        if (node) {
+            node->lhs = lhs;
+            node->rhs = v[i];
+        }
+        lhs = node;
+    }
+    return lhs;
+}
+
+/* One chain: first, then { op next() }, the operands gathered on the parser's stack. */
+static opam_node *parse_chain(parser *ps, token_kind op, opam_node_kind kind, opam_node *(*next)(parser *))
+{
+    opam_node *first = next(ps);
+    if (!first || ps->tok.kind != op)
+        return first;
+    size_t base = ps->stack_len;
+    int ok = push(ps, first);
+    while (ok && ps->tok.kind == op) {
+        opam_node *x = next_token(ps) ? next(ps) : NULL;
+        ok = x && push(ps, x);
+    }
+    if (!ok) {
+        ps->stack_len = base;
+        return NULL;
+    }
+    size_t n = 0;
+    opam_node **v = pop_nodes(ps, base, &n);
+    return v ? chain(ps, kind, v, n) : NULL;
+}
+
 /* and ::= prefix { '&' prefix } */
 static opam_node *parse_and(parser *ps)
 {
-    opam_node *lhs = parse_prefix(ps);
-    while (lhs && ps->tok.kind == TOK_AND) {
-        opam_node *n = new_node(ps, OPAM_AND, lhs->line, lhs->col);
-        if (!n || !next_token(ps))
-            return NULL;
-        n->lhs = lhs;
-        n->rhs = parse_prefix(ps);
-        lhs = n->rhs ? n : NULL;
-    }
-    return lhs;
+    return parse_chain(ps, TOK_AND, OPAM_AND, parse_prefix);
 }
 
 /* value ::= and { '|' and } */
@@ -753,19 +809,9 @@ static opam_node *parse_value(parser *ps)
 {
     if (!enter_nesting(ps))
         return NULL;
-    opam_node *lhs = parse_and(ps);
-    while (lhs && ps->tok.kind == TOK_OR) {
-        opam_node *n = new_node(ps, OPAM_OR, lhs->line, lhs->col);
-        if (!n || !next_token(ps)) {
-            lhs = NULL;
-            break;
-        }
-        n->lhs = lhs;
-        n->rhs = parse_and(ps);
-        lhs = n->rhs ? n : NULL;
-    }
+    opam_node *v = parse_chain(ps, TOK_OR, OPAM_OR, parse_and);
     ps->depth--;
-    return lhs;
+    return v;
 }
 
 static opam_item **parse_items(parser *ps, token_kind closer, size_t *count);

@@ -1,0 +1,3 @@
+let () =
+  print_endline (Left.run ());
+  print_endline (Right.run ())
