@@ -232,6 +232,26 @@ START_TEST(feature_projects)
     vs_error_clear(&err);
     cargo_index *ix = cargo_index_open(index, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
+    /* a path that leads nowhere: the dependency and the file named */
+    char tmp[] = "/tmp/vsolve-path-XXXXXX", path[300];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(path, sizeof path, "%s/Cargo.toml", tmp);
+    FILE *f = fopen(path, "w");
+    fputs("[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nhelper = { path = \"nowhere\" }\n", f);
+    fclose(f);
+    arena a;
+    arena_init(&a);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_problem pb;
+    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
+    ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
+                  err.message);
+    cargo_problem_free(&pb);   /* a failed build is freed as a finished one */
+    arena_free(&a);
+    remove(path);
+    rmdir(tmp);
     static const char *const names[] = { "path-dep", "path-nested" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];

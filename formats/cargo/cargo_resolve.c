@@ -221,8 +221,11 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
         if (!pm || !c || !v)
             return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
         int rc = cargo_manifest_read(&b->pb->mem, m->dep_paths[i], pm, b->err);
-        if (rc != VSOLVE_OK)
-            return rc;
+        if (rc != VSOLVE_OK) {   /* say which dependency led there */
+            char why[sizeof b->err->message];
+            snprintf(why, sizeof why, "%s", b->err->message);
+            return vs_error_set(b->err, rc, "%s: path dependency %s: %s", m->path, m->deps[i].name, why);
+        }
         if (strcmp(pm->name, m->deps[i].package))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but %s's dependency %s names it %s", pm->path,
                                 pm->name, m->name, m->deps[i].name, m->deps[i].package);
