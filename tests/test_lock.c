@@ -500,6 +500,29 @@ static const char *const dnsish_atoms[] = { "ocaml>=4.08.0", "ocaml-system", "du
                                             "ppx_sexp_conv", "sexplib0", "cmdliner", "fmt", "logs", "cstruct", "ipaddr",
                                             "domain-name", "duration" };
 
+/* A project that names no compiler (corpora/dnsmini): the provided compiler is the switch's, so
+ * the lock holds it and no other compiler package stands in for it. */
+START_TEST(provided_compiler_is_the_switchs)
+{
+    if (!test_corpora("the opam snapshots"))
+        return;
+    char *dir = temp_dir();
+    char args[2048];
+    snprintf(args, sizeof args, "--env sys-ocaml-version=4.13.1 lock --provided-file %s %s -o %s",
+             test_source_path("corpora/dnsmini/provided.txt"), test_source_path("corpora/dnsmini"), dir);
+    run r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    char json[1024];
+    snprintf(json, sizeof json, "%s/dnsmini.lock.json", dir);
+    ck_assert_str_eq(locked_version(json, "ocaml-system"), "4.13.1");
+    ck_assert_str_eq(locked_version(json, "ocaml"), "4.13.1");
+    ck_assert_str_eq(locked_version(json, "ocaml-variants"), "");
+    ck_assert_str_eq(locked_version(json, "ocaml-base-compiler"), "");
+    free(dir);
+}
+END_TEST
+
 START_TEST(dns_like_2022_system)
 {
     if (!test_corpora("the opam snapshots"))
@@ -819,6 +842,7 @@ Suite *lock_suite(void)
     TCase *tc = tcase_create("lock");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, dev_repo_dirs);
+    tcase_add_test(tc, provided_compiler_is_the_switchs);
     tcase_add_test(tc, usage_and_bad_input);
     tcase_add_test(tc, dns_unikernel_2026);
     tcase_add_test(tc, dns_like_2022_system);

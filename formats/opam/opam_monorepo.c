@@ -422,6 +422,21 @@ static int base_request(planner *pl, vs_request *req, const opam_locked_pin *pin
                  universe_str(u, u->names.items[sp->name].str), sp->text);
         rc = forbid_text(pl, req, sp->name, others.items, others.len, t);
         vec_free(&others);
+        /* A provided compiler is the switch's: required, so that no other compiler package
+         * (ocaml-variants, ocaml-base-compiler) can stand in for it. */
+        const char *nm = universe_str(u, u->names.items[sp->name].str);
+        if (rc == VSOLVE_OK && (!strcmp(nm, "ocaml-system") || !strcmp(nm, "ocaml-base-compiler") ||
+                                !strcmp(nm, "ocaml-variants"))) {
+            u32_vec same = { 0 };
+            for (uint32_t j = 0; j < count; j++)
+                if (opam_version_compare(universe_pkg_version(u, first + j), sp->version) == 0)
+                    vec_push(&same, first + j);
+            snprintf(t, sizeof t, "%s.%s (the provided compiler, --provided %s)", nm, sp->version, sp->text);
+            uint32_t desc = universe_intern(u, t, strlen(t));
+            rc = desc == UINT32_MAX ? vs_error_set(pl->err, VSOLVE_ENOMEM, "out of memory")
+                                    : request_add_atom(req, desc, sp->name, same.items, same.len);
+            vec_free(&same);
+        }
     }
     for (size_t i = 0; i < n_pins && rc == VSOLVE_OK; i++) {
         uint32_t name = universe_find_name(u, pins[i].name);
