@@ -39,6 +39,10 @@ static int reject_project_options(cli *c, int cargo_too, int npm_too)
             rc = reject(c, c->opt.node != NULL, "--node");
         if (rc == VSOLVE_OK)
             rc = reject(c, c->opt.npm != NULL, "--npm");
+        if (rc == VSOLVE_OK)
+            rc = reject(c, c->opt.legacy_peer_deps, "--legacy-peer-deps");
+        if (rc == VSOLVE_OK)
+            rc = reject(c, c->opt.force, "--force");
     }
     return rc;
 }
@@ -179,7 +183,16 @@ static int solve_npm(cli *c)
     if (!cli_repo(c) || !c->opt.manifest || c->n_args)
         return cli_usage(c, "npm needs --registry DIR and solve --manifest package.json (and no atoms)");
     vsolve_result *r = NULL;
-    rc = vsolve_npm_solve(c->ctx, cli_repo(c), c->opt.manifest, c->opt.lock, c->opt.node, c->opt.npm, &r);
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = cli_repo(c);
+    o.manifest = c->opt.manifest;
+    o.lock = c->opt.lock;
+    o.node_version = c->opt.node;
+    o.npm_version = c->opt.npm;
+    o.npm_legacy_peer_deps = c->opt.legacy_peer_deps;
+    o.npm_force = c->opt.force;
+    rc = vsolve_solve_project(c->ctx, VSOLVE_NPM, &o, &r);
     if (rc == VSOLVE_OK && !c->json)
         rc = vsolve_npm_write_lock(c->ctx, c->opt.lock ? c->opt.lock : "-", c->opt.registry_url);
     if (rc == VSOLVE_OK && c->json)

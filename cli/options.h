@@ -77,6 +77,10 @@
            "npm: the registry of the lock's \"resolved\" URLs (default: none)")                            \
     OPTION(node, "node", 0, STR, "VERSION", NULL, 0, 0, ON(solve), "npm: node version for engines (default 20.20.2)") \
     OPTION(npm, "npm", 0, STR, "VERSION", NULL, 0, 0, ON(solve), "npm: npm version for engines (default 11.19.1)") \
+    OPTION(legacy_peer_deps, "legacy-peer-deps", 0, FLAG, "", 0, 0, 1, ON(solve),                         \
+           "npm: ignore peerDependencies, as npm's --legacy-peer-deps")                                    \
+    OPTION(force, "force", 0, FLAG, "", 0, 0, 1, ON(solve),                                                \
+           "npm: accept a peer conflict npm would refuse (ERESOLVE), as npm's --force")                    \
     OPTION(jobs, "jobs", 0, INT, "N", 2, 1, 64, ON(sweep) | ON(pull),                                      \
            "threads (sweep); sources obtained and unpacked in parallel (pull)")                            \
     OPTION(download_cache, "download-cache", 0, LIST, "DIR", NULL, 0, 0, ON(pull) | ON(nix_preseed),       \

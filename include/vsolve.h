@@ -263,6 +263,9 @@ typedef struct vsolve_project_options {
     const char *source_url;          /* the registry's URL in the lock: cargo "registry+URL"
                                         sources (NULL: crates.io's index); npm "resolved" fields
                                         (NULL: left out, npm's omit-lockfile-registry-resolved) */
+    int npm_legacy_peer_deps;        /* npm's --legacy-peer-deps: peerDependencies are ignored */
+    int npm_force;                   /* npm's --force: a peer conflict on the project's own
+                                        dependencies is accepted (npm warns) instead of refused */
 } vsolve_project_options;
 VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 
@@ -271,6 +274,9 @@ VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
  * root included). npm: builds the node_modules tree npm 11 would (`npm install
  * --package-lock-only`): npm's version choice (the `latest` dist-tag, then engines, then
  * non-deprecated, then highest) and its hoisting; one row per entry.
+ * npm refuses a peer conflict on the project's own dependencies (ERESOLVE) unless npm_force or
+ * npm_legacy_peer_deps: VSOLVE_UNSAT, vsolve_errmsg saying what was found, which peer edge cannot
+ * be met and who wants each, in npm's words.
  * VSOLVE_OK or VSOLVE_UNSAT with *out (free it); VSOLVE_EBADINPUT (a manifest, lock or index
  * file is malformed; npm: a package or version cannot be had), VSOLVE_EIO, VSOLVE_EUSAGE
  * (unknown ecosystem, missing registry, manifest or out, opt->size wrong), VSOLVE_ENOMEM: *out

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cargo_explain.h"
 #include "cargo_lock.h"
 
 void api_cargo_reset(vsolve_ctx *ctx)
@@ -28,6 +29,41 @@ static int cargo_graph(vsolve_ctx *ctx, vs_graph *g)
         rc = graph_build(g, &ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution, owner);
     free(owner);
     return rc;
+}
+
+/* A refusal in cargo's words where cargo's are clearer (cargo_explain.h): a missing feature
+ * replaces the explanation; the edges behind a clash are added to it. */
+static int cargo_words(vsolve_ctx *ctx, const char *manifest)
+{
+    char dir[PATH_MAX], report[8192];
+    const char *slash = strrchr(manifest, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - manifest), manifest);
+    char real[PATH_MAX];
+    const char *shown = realpath(dir, real) ? real : dir;
+    char *old = ctx->cargo_solution.explanation, *text = NULL;
+    size_t n = cargo_missing_feature_report(ctx->cargo_ix, &ctx->cargo_root, shown, report, sizeof report);
+    if (n > 0 && n < sizeof report) {
+        text = api_strdup(report);
+    } else if ((n = cargo_clash_report(ctx->cargo_ix, &ctx->cargo_root, report, sizeof report)) > 0 && n < sizeof report) {
+        size_t lo = old ? strlen(old) : 0;
+        if ((text = malloc(lo + n + 2))) {
+            memcpy(text, old ? old : "", lo);
+            size_t at = lo;
+            if (lo && old[lo - 1] != '\n')
+                text[at++] = '\n';
+            memcpy(text + at, report, n + 1);
+        }
+    } else {
+        return VSOLVE_OK;
+    }
+    if (!text)
+        return VSOLVE_ENOMEM;
+    free(old);
+    ctx->cargo_solution.explanation = text;
+    return VSOLVE_OK;
 }
 
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
@@ -69,6 +105,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         if (cargo_rust_version_report(&ctx->cargo, &ctx->cargo_solution, report, sizeof report) > 0)
             ctx->cargo_solution.explanation = api_strdup(report);
     }
+    if (rc == VSOLVE_UNSAT && cargo_words(ctx, o->manifest) != VSOLVE_OK)
+        rc = VSOLVE_ENOMEM;
     vs_graph g;
     int has_graph = 0;
     if (rc == VSOLVE_OK) {

@@ -38,7 +38,7 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
     }
     if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
-    npm_tree_options topt = { o->node_version, o->npm_version };
+    npm_tree_options topt = { o->node_version, o->npm_version, o->npm_legacy_peer_deps, o->npm_force };
     if (rc == VSOLVE_OK) {
         rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, o->manifest, &topt, locked, n_locked, &ctx->err);
         ctx->npm_ready = 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cargo_explain.h"
 #include "cargo_lock.h"
 #include "cargo_resolve.h"
 #include "checker.h"
@@ -141,6 +142,124 @@ START_TEST(real_index_projects)
     printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused)\n", identical, refused);
     ck_assert_uint_eq(identical, 14);
     ck_assert_uint_eq(refused, 3);
+    cargo_index_close(ix);
+}
+END_TEST
+
+/* The project tests/data/cargo/NAME solved through the public API: its refusal message in *msg
+ * (malloc'd), the directory as cargo masks it (<work>/NAME), and cargo's error.txt in *cargo. */
+static int refusal_of(const char *index, const char *name, char **msg, char **cargo)
+{
+    char dir[4200], path[4400];
+    snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), name);
+    snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+    vsolve_ctx *ctx = vsolve_new();
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = index;
+    o.manifest = path;
+    vsolve_result *r = NULL;
+    int rc = vsolve_solve_project(ctx, VSOLVE_CARGO, &o, &r);
+    char real[4200];
+    ck_assert_ptr_nonnull(realpath(dir, real));
+    const char *m = vsolve_errmsg(ctx);
+    char *out = malloc(strlen(m) + 64), *w = out;
+    for (const char *at = m; *at;) {   /* the directory as cargo's masked text has it */
+        if (!strncmp(at, real, strlen(real))) {
+            w += sprintf(w, "<work>/%s", name);
+            at += strlen(real);
+        } else
+            *w++ = *at++;
+    }
+    *w = '\0';
+    *msg = out;
+    snprintf(path, sizeof path, "%s/error.txt", dir);
+    *cargo = slurp(path);
+    ck_assert_ptr_nonnull(*cargo);
+    vsolve_result_free(r);
+    vsolve_free(ctx);
+    return rc;
+}
+
+/* cargo's refusals where its words say more: a missing feature as cargo names it (byte for byte
+ * with cargo 1.95's text), and a pinned clash with the edge that makes it. */
+START_TEST(refusals_in_cargo_words)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    char *msg, *cargo;
+    ck_assert_int_eq(refusal_of(index, "feature-missing", &msg, &cargo), VSOLVE_UNSAT);
+    ck_assert_msg(!strncmp(cargo, "error: ", 7) && !strcmp(msg, cargo + 7), "vsolve:\n%s\ncargo:\n%s", msg, cargo);
+    free(msg);
+    free(cargo);
+    ck_assert_int_eq(refusal_of(index, "pin-clash", &msg, &cargo), VSOLVE_UNSAT);
+    ck_assert_msg(strstr(cargo, "versions that meet the requirements `^1.0.60`") && strstr(cargo, "serde_json v1.0.40") &&
+                  strstr(cargo, "serde = \"=1.0.10\""), "%s", cargo);
+    ck_assert_msg(strstr(msg, "Why: serde_json 1.0.40 and 1.0.41 need serde ^1.0.60, but serde =1.0.10 allows only 1.0.10."),
+                  "%s", msg);
+    free(msg);
+    free(cargo);
+    /* rusqlite 0.16 beside r2d2_sqlite 0.12's rusqlite ^0.20: two semver ranges, both can be had
+     * (the clash there is the links one): no Why line about rusqlite */
+    const char *corp = test_corpus_path("cargo-real-2019");
+    if (corp) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/unsat-links/Cargo.toml", corp);
+        arena a;
+        arena_init(&a);
+        vs_error err = { 0 };
+        cargo_manifest m;
+        ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+        cargo_index *ix = cargo_index_open(index, &err);
+        ck_assert_msg(ix != NULL, "%s", err.message);
+        char why[1024];
+        size_t n = cargo_clash_report(ix, &m, why, sizeof why);
+        ck_assert_msg(n == 0, "%s", why);
+        cargo_index_close(ix);
+        arena_free(&a);
+    }
+}
+END_TEST
+
+/* tests/data/cargo's resolvable projects (path dependencies) against cargo 1.95's locks. */
+START_TEST(feature_projects)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(index, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    /* a path that leads nowhere: the dependency and the file named */
+    char tmp[] = "/tmp/vsolve-path-XXXXXX", path[300];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(path, sizeof path, "%s/Cargo.toml", tmp);
+    FILE *f = fopen(path, "w");
+    fputs("[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nhelper = { path = \"nowhere\" }\n", f);
+    fclose(f);
+    arena a;
+    arena_init(&a);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_problem pb;
+    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
+    ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
+                  err.message);
+    cargo_problem_free(&pb);   /* a failed build is freed as a finished one */
+    arena_free(&a);
+    remove(path);
+    rmdir(tmp);
+    static const char *const names[] = { "path-dep", "path-nested" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
+        int refused = 0;
+        ck_assert_msg(check_project(ix, dir, names[i], &refused), "%s: not cargo's lock", names[i]);
+        ck_assert_int_eq(refused, 0);
+    }
     cargo_index_close(ix);
 }
 END_TEST
@@ -360,8 +479,10 @@ END_TEST
 START_TEST(malformed_manifests)
 {
     static const char *const cases[][2] = {
-        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = \"../serde\" }\n",
-          "Cargo.toml:5:18: dependency serde is a path dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { git = \"https://g/serde\" }\n",
+          "Cargo.toml:5:17: dependency serde is a git dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = 3 }\n",
+          "Cargo.toml:5:18: expected the path of dependency serde as a string" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"^^1\"\n",
           "Cargo.toml:5:9: expected a version requirement for serde" },
         { "[package]\nname = \"x\"\n[dependencies\n", "Cargo.toml:3:" },
@@ -403,6 +524,8 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, reads_only_the_reachable);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
+    tcase_add_test(tc, refusals_in_cargo_words);
+    tcase_add_test(tc, feature_projects);
     suite_add_tcase(s, tc);
     return s;
 }

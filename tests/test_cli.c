@@ -519,6 +519,39 @@ START_TEST(cargo_options_after_solve)
 END_TEST
 
 /* A CUDF document: its solution through the one CUDF writer, FAIL when refused. */
+/* npm's peer flags: a refused peer conflict exits 1 naming the edge; --legacy-peer-deps and
+ * --force give npm's locks (tests/data/npm/peer-react-dom); the flags are npm's only. */
+START_TEST(npm_peer_flags)
+{
+    const char *tar = test_corpus_path("npm/packuments.tar.gz");
+    struct stat st;
+    if (!tar || stat(tar, &st) != 0)
+        return;
+    char dir[4200], cmd[9000];
+    snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm/peer-react-dom"));
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --manifest '%s/package.json'", tar, dir);
+    run r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "ERESOLVE unable to resolve dependency tree") &&
+                  strstr(r.err, "peer react@\"17.0.2\" from react-dom@17.0.2") && !*r.out, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    static const char *const flags[][2] = { { "--legacy-peer-deps", "legacy" }, { "--force", "force" } };
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve %s --manifest '%s/package.json'", tar, flags[i][0], dir);
+        r = run_vsolve(cmd);
+        char path[4400];
+        snprintf(path, sizeof path, "%s/package-lock.%s.json", dir, flags[i][1]);
+        size_t len = 0;
+        char *want = test_read_file(path, &len);
+        ck_assert_msg(r.status == 0 && want && !strcmp(r.out, want), "%s: exit %d: %s", flags[i][0], r.status, r.err);
+        free(want);
+        run_free(&r);
+    }
+    r = run_vsolve("--ecosystem cargo --index x solve --force --manifest Cargo.toml");
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--force"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(cudf_solution_stanzas)
 {
     char *dir = strdup("/tmp/vsolve-cli-cudf-XXXXXX");
@@ -571,6 +604,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, json_on_every_command);
     tcase_add_test(tc, cargo_options_after_solve);
     tcase_add_test(tc, cudf_solution_stanzas);
+    tcase_add_test(tc, npm_peer_flags);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,10 +34,9 @@ static size_t lock_entries(arena *a, const char *path, char ***out)
 }
 
 /* Solves one project into a temporary lock and compares entries; prints each difference. */
-static size_t check_project(npm_registry *reg, const char *project)
+static size_t check_project_in(npm_registry *reg, const char *dir, const char *project)
 {
-    char dir[4096], manifest_path[4200], ref_path[4200], out_path[] = "/tmp/vsolve-npm-lock-XXXXXX";
-    snprintf(dir, sizeof dir, "%s", test_corpus_path("npm/projects"));
+    char manifest_path[4200], ref_path[4200], out_path[] = "/tmp/vsolve-npm-lock-XXXXXX";
     snprintf(manifest_path, sizeof manifest_path, "%s/%s/package.json", dir, project);
     snprintf(ref_path, sizeof ref_path, "%s/%s/package-lock.json", dir, project);
     arena a;
@@ -86,6 +85,13 @@ static size_t check_project(npm_registry *reg, const char *project)
     return diffs;
 }
 
+static size_t check_project(npm_registry *reg, const char *project)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", test_corpus_path("npm/projects"));
+    return check_project_in(reg, dir, project);
+}
+
 START_TEST(corpus_projects)
 {
     const char *tar = test_corpus_path("npm/packuments.tar.gz");
@@ -100,6 +106,142 @@ START_TEST(corpus_projects)
         total += check_project(reg, projects[i]);
     npm_registry_close(reg);
     ck_assert_msg(total == 0, "%zu entries differ from npm's locks (see the npm-compare lines)", total);
+}
+END_TEST
+
+/* The feature projects of tests/data/npm (overrides...), each against npm 11's own lock. */
+START_TEST(feature_projects)
+{
+    static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
+                                            "overrides-deep" };
+    const char *tar = test_corpus_path("npm/packuments.tar.gz");
+    struct stat st;
+    if (!tar || stat(tar, &st) != 0)
+        return;
+    vs_error err = { 0 };
+    npm_registry *reg = npm_registry_open(tar, &err);
+    ck_assert_msg(reg != NULL, "%s", err.message);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm"));
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof features / sizeof *features; i++)
+        total += check_project_in(reg, dir, features[i]);
+    npm_registry_close(reg);
+    ck_assert_msg(total == 0, "%zu entries differ from npm's locks (see the npm-compare lines)", total);
+}
+END_TEST
+
+static char *lock_text(const npm_tree *t, const char *registry_url);
+
+/* npm's ERESOLVE text in a saved stderr: the lines from "ERESOLVE" to "Fix the upstream",
+ * without the "npm error " prefix (malloc'd). */
+static char *npm_refusal_text(const char *path)
+{
+    size_t len = 0;
+    char *raw = test_read_file(path, &len);
+    ck_assert_ptr_nonnull(raw);
+    char *out = calloc(len + 1, 1), *o = out;
+    int on = 0;
+    for (char *line = strtok(raw, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *text = !strncmp(line, "npm error ", 10) ? line + 10 : !strcmp(line, "npm error") ? "" : NULL;
+        if (!text)
+            continue;
+        if (!strncmp(text, "ERESOLVE", 8))
+            on = 1;
+        if (!on)
+            continue;
+        o += sprintf(o, "%s%s", o == out ? "" : "\n", text);
+        if (!strncmp(text, "Fix the upstream", 16))
+            break;
+    }
+    free(raw);
+    return out;
+}
+
+/* Peer conflicts on the project's own dependencies: refused as npm 11 refuses them (the same
+ * words), and with --legacy-peer-deps or --force the lock npm writes then, byte for byte. */
+START_TEST(peer_conflicts)
+{
+    static const char *const peer_projects[] = { "peer-react-dom", "peer-dev" };
+    const char *tar = test_corpus_path("npm/packuments.tar.gz");
+    struct stat st;
+    if (!tar || stat(tar, &st) != 0)
+        return;
+    vs_error err = { 0 };
+    npm_registry *reg = npm_registry_open(tar, &err);
+    ck_assert_msg(reg != NULL, "%s", err.message);
+    for (size_t i = 0; i < sizeof peer_projects / sizeof *peer_projects; i++) {
+        char dir[4200], path[4400];
+        snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/npm"), peer_projects[i]);
+        for (int mode = 0; mode < 3; mode++) {
+            arena a;
+            arena_init(&a);
+            snprintf(path, sizeof path, "%s/package.json", dir);
+            const json_value *manifest = NULL;
+            ck_assert_msg(npm_manifest_read(&a, path, &manifest, &err) == VSOLVE_OK, "%s", err.message);
+            npm_tree_options opt = { NULL, NULL, mode == 1, mode == 2 };
+            npm_tree t;
+            int rc = npm_tree_build(&t, reg, manifest, path, &opt, NULL, 0, &err);
+            if (mode == 0) {
+                ck_assert_msg(rc == VSOLVE_UNSAT, "%s: npm refuses it, vsolve gave %d", peer_projects[i], rc);
+                snprintf(path, sizeof path, "%s/npm-stderr.txt", dir);
+                char *want = npm_refusal_text(path);
+                ck_assert_msg(!strcmp(err.message, want), "%s:\nvsolve: %s\nnpm: %s", peer_projects[i], err.message, want);
+                free(want);
+            } else {
+                ck_assert_msg(rc == VSOLVE_OK, "%s: %s", peer_projects[i], err.message);
+                char *mine = lock_text(&t, NULL);
+                snprintf(path, sizeof path, "%s/package-lock.%s.json", dir, mode == 1 ? "legacy" : "force");
+                size_t len = 0;
+                char *ref = test_read_file(path, &len);
+                ck_assert_ptr_nonnull(ref);
+                ck_assert_msg(!strcmp(mine, ref), "%s: the lock differs from %s", peer_projects[i], path);
+                free(ref);
+                free(mine);
+            }
+            npm_tree_free(&t);
+            arena_free(&a);
+        }
+    }
+    npm_registry_close(reg);
+}
+END_TEST
+
+/* The overrides' rule per edge (getEdgeRule): nearest set first, key specs that meet the range. */
+START_TEST(override_rules)
+{
+    arena a;
+    arena_init(&a);
+    vs_error err = { 0 };
+    const char *text = "{\"dependencies\": {\"b\": \"^2.0.0\"}, \"overrides\": {\"a\": {\".\": \"1.0.0\", "
+                       "\"b\": \"3.0.0\"}, \"b@^1.0.0\": \"1.5.0\", \"c\": \"$b\", \"@s/d@2\": \"\"}}";
+    const json_value *m = json_parse(&a, "t.json", text, strlen(text), &err);
+    ck_assert_msg(m != NULL, "%s", err.message);
+    const npm_override *root = NULL;
+    ck_assert_msg(npm_overrides_parse(&a, m, "t.json", &root, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_uint_eq(root->n_children, 4);
+    const npm_override *ra = root->children[0], *rb1 = root->children[1], *rc = root->children[2], *rd = root->children[3];
+    ck_assert_str_eq(ra->value, "1.0.0");
+    ck_assert_str_eq(rc->value, "^2.0.0");              /* $b: the root's own spec */
+    ck_assert_str_eq(rd->name, "@s/d");
+    ck_assert_str_eq(rd->value, "*");                    /* "" is "*": the spec is kept */
+    ck_assert_str_eq(rd->key_spec, "2");
+    npm_options loose = { 1, 0 };
+    npm_range r1, r2;
+    ck_assert_int_eq(npm_range_parse(&a, "^1.2.0", loose, &r1), 0);
+    ck_assert_int_eq(npm_range_parse(&a, "^2.0.0", loose, &r2), 0);
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "a", &r1, "^1.2.0"), ra);
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "b", &r1, "^1.2.0"), rb1);   /* meets ^1.0.0 */
+    ck_assert_ptr_eq(npm_override_edge_rule(root, "b", &r2, "^2.0.0"), root);  /* does not */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "b", &r2, "^2.0.0"), ra->children[0]);  /* under a */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "c", &r2, "^2.0.0"), rc);      /* the root's, from a */
+    ck_assert_ptr_eq(npm_override_edge_rule(ra, "e", &r2, "^2.0.0"), ra);      /* none: the set */
+    const char *bad = "{\"overrides\": {\"x\": \"$nothing\"}}";
+    m = json_parse(&a, "bad.json", bad, strlen(bad), &err);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(npm_overrides_parse(&a, m, "bad.json", &root, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "bad.json:1:") && strstr(err.message, "$nothing"), "%s", err.message);
+    arena_free(&a);
 }
 END_TEST
 
@@ -354,7 +496,7 @@ START_TEST(pick_engines)
 {
     const char *man = "{'name': 'root', 'dependencies': {'eng': '^1.0.0'}}";
     ASSERT_TREE(engine_pkgs, man, NULL, "node_modules/eng 1.0.0\n");
-    npm_tree_options node22 = { "22.1.0", NULL }, npm12 = { "22.1.0", "12.0.0" };
+    npm_tree_options node22 = { "22.1.0", NULL, 0, 0 }, npm12 = { "22.1.0", "12.0.0", 0, 0 };
     ASSERT_TREE(engine_pkgs, man, &node22, "node_modules/eng 1.1.0\n");
     ASSERT_TREE(engine_pkgs, man, &npm12, "node_modules/eng 1.2.0\n");
     ASSERT_TREE(engine_pkgs, "{'name': 'root', 'dependencies': {'none': '^1.0.0'}}", NULL,
@@ -802,6 +944,9 @@ Suite *npm_suite(void)
     tcase_add_test(tc, lock_key_order_deterministic);
     tcase_add_test(tc, malformed_inputs);
     tcase_add_test(tc, corpus_projects);
+    tcase_add_test(tc, feature_projects);
+    tcase_add_test(tc, override_rules);
+    tcase_add_test(tc, peer_conflicts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -41,9 +41,10 @@ static int string_list(arena *a, const char *file, const toml_value *arr, const 
 
 /* One entry of a dependency table: `name = "req"` or `name = { version = ..., ... }`. */
 static int read_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
-                    const char *target, cargo_dep *dep, vs_error *err)
+                    const char *target, cargo_dep *dep, const char **dep_path, vs_error *err)
 {
     memset(dep, 0, sizeof *dep);
+    *dep_path = NULL;
     dep->name = name;
     dep->package = name;
     dep->kind = kind;
@@ -57,8 +58,22 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
         const toml_value *v;
         if ((v = toml_get(spec, "workspace")) != NULL)
             return bad(err, file, v, "dependency %s inherits from a workspace, which vsolve does not read", name);
-        if ((v = toml_get(spec, "path")) != NULL)
-            return bad(err, file, v, "dependency %s is a path dependency; vsolve resolves registry dependencies only", name);
+        if ((v = toml_get(spec, "path")) != NULL) {
+            const char *dir = str_of(v);
+            if (!dir || !*dir)
+                return bad(err, file, v, "expected the path of dependency %s as a string", name);
+            const char *slash = strrchr(file, '/');
+            int base = slash ? (int)(slash - file) : 1;
+            size_t n = (size_t)base + strlen(dir) + 16;
+            char *p = arena_alloc(a, n);
+            if (!p)
+                return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            if (dir[0] == '/')
+                snprintf(p, n, "%s/Cargo.toml", dir);
+            else
+                snprintf(p, n, "%.*s/%s/Cargo.toml", base, slash ? file : ".", dir);
+            *dep_path = p;
+        }
         if ((v = toml_get(spec, "git")) != NULL)
             return bad(err, file, v, "dependency %s is a git dependency; vsolve resolves registry dependencies only", name);
         if ((v = toml_get(spec, "version")) != NULL) {
@@ -109,7 +124,8 @@ static int read_dep_table(arena *a, const char *file, const toml_value *table, c
     if (table->kind != TOML_TABLE)
         return bad(err, file, table, "expected a %s", "table of dependencies");
     for (size_t i = 0; i < table->n && m->n_deps < cap; i++) {
-        int rc = read_dep(a, file, table->keys[i], table->items[i], kind, target, &m->deps[m->n_deps], err);
+        int rc = read_dep(a, file, table->keys[i], table->items[i], kind, target, &m->deps[m->n_deps],
+                          &m->dep_paths[m->n_deps], err);
         if (rc != VSOLVE_OK)
             return rc;
         m->n_deps++;
@@ -175,7 +191,8 @@ int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error 
         for (size_t i = 0; i < targets->n; i++)
             cap += count_deps(targets->items[i]);
     m->deps = arena_alloc(a, (cap ? cap : 1) * sizeof *m->deps);
-    if (!m->deps)
+    m->dep_paths = arena_alloc(a, (cap ? cap : 1) * sizeof *m->dep_paths);
+    if (!m->deps || !m->dep_paths)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     int rc = read_all_deps(a, path, doc, NULL, m, cap, err);
     if (rc == VSOLVE_OK && targets && targets->kind == TOML_TABLE)

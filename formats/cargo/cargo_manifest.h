@@ -13,6 +13,9 @@ typedef struct cargo_manifest {
     cargo_dep *deps;              /* [dependencies], [dev-dependencies], [build-dependencies] and
                                      their [target.*] forms, in document order */
     size_t n_deps;
+    const char **dep_paths;       /* per dependency: its package's Cargo.toml for a path
+                                     dependency (`path = "dir"`, from this manifest's folder),
+                                     else NULL */
     cargo_feature *features;      /* [features] */
     size_t n_features;
     const char *links;            /* package.links, or NULL */
@@ -20,7 +23,7 @@ typedef struct cargo_manifest {
     const char *resolver;         /* package.resolver / workspace.resolver, or NULL */
 } cargo_manifest;
 
-/* Reads a Cargo.toml. Registry dependencies only: a path, git or workspace-inherited dependency
+/* Reads a Cargo.toml. Registry and path dependencies: a git or workspace-inherited dependency
  * is an error naming it (file:line:col). Memory from a. */
 int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error *err);
 

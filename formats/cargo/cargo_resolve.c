@@ -37,6 +37,7 @@ struct cargo_node {
 typedef struct version_entry {
     const cargo_version *v;
     int is_root, locked;
+    int is_path;                    /* a path dependency's package: no registry source */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
@@ -93,6 +94,8 @@ typedef struct builder {
     strpool provider_keys;
     VEC(provider_run) provider_runs;   /* key id -> run in provider_ids */
     u32_vec provider_ids;
+    /* path dependencies' packages, read from their Cargo.toml: they stand for their crate name */
+    VEC(cargo_crate *) path_crates;
 } builder;
 
 /* Joins NULL-terminated parts into buf (truncating); faster than snprintf on this hot path. */
@@ -125,7 +128,11 @@ static crate_entry *crate_of(builder *b, const char *name)
         c->name = strpool_str(&b->crate_ids, id);
         vs_error e;
         vs_error_clear(&e);
-        c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
+        for (size_t k = 0; k < b->path_crates.len && !c->crate; k++)
+            if (!strcmp(b->path_crates.items[k]->name, name))
+                c->crate = b->path_crates.items[k];
+        if (!c->crate)
+            c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
         if (!c->crate && e.code != VSOLVE_OK) {
             *b->err = e;
             return NULL;
@@ -181,6 +188,8 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
         if (!ve)
             return VSOLVE_ENOMEM;
         ve->v = v;
+        for (size_t k = 0; k < b->path_crates.len; k++)
+            ve->is_path |= b->path_crates.items[k] == c->crate;
         ve->locked = is_locked(b, c->name, ve->v->vers);
         ve->crate_id = *cid;
         c->candidates[i] = ve;
@@ -188,6 +197,61 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
         if (rc != VSOLVE_OK)
             return rc;
         c = &b->crates.items[*cid];   /* stable: add_candidate reads no crate */
+    }
+    return VSOLVE_OK;
+}
+
+/* The packages of m's path dependencies (and theirs), each read once as a crate of one version
+ * (its normal and build dependencies count, as for a registry crate). */
+static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
+{
+    for (size_t i = 0; i < m->n_deps; i++) {
+        if (!m->dep_paths || !m->dep_paths[i])
+            continue;
+        int known = 0;
+        for (size_t k = 0; k < b->path_crates.len && !known; k++)
+            known = !strcmp(b->path_crates.items[k]->name, m->deps[i].package);
+        if (known)
+            continue;
+        if (depth > 64)
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->dep_paths[i]);
+        cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
+        cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
+        cargo_version *v = arena_alloc(&b->pb->mem, sizeof *v);
+        if (!pm || !c || !v)
+            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+        int rc = cargo_manifest_read(&b->pb->mem, m->dep_paths[i], pm, b->err);
+        if (rc != VSOLVE_OK) {   /* say which dependency led there */
+            char why[sizeof b->err->message];
+            snprintf(why, sizeof why, "%s", b->err->message);
+            return vs_error_set(b->err, rc, "%s: path dependency %s: %s", m->path, m->deps[i].name, why);
+        }
+        if (strcmp(pm->name, m->deps[i].package))
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but %s's dependency %s names it %s", pm->path,
+                                pm->name, m->name, m->deps[i].name, m->deps[i].package);
+        memset(c, 0, sizeof *c);
+        memset(v, 0, sizeof *v);
+        v->name = pm->name;
+        v->vers = pm->version;
+        char why[256];
+        if (semver_parse(v->vers, strlen(v->vers), &v->v, why, sizeof why) != 0)
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", pm->path,
+                                v->vers, why);
+        v->deps = pm->deps;
+        v->n_deps = pm->n_deps;
+        v->features = pm->features;
+        v->n_features = pm->n_features;
+        v->links = pm->links;
+        v->rust_version = pm->rust_version;
+        v->parsed = 1;
+        c->name = pm->name;
+        c->file = pm->path;
+        c->versions = v;
+        c->n_versions = 1;
+        if (!vec_push(&b->path_crates, c))
+            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+        if ((rc = read_path_crates(b, pm, depth + 1)) != VSOLVE_OK)
+            return rc;
     }
     return VSOLVE_OK;
 }
@@ -818,6 +882,8 @@ static int record_attrs(cargo_problem *pb, const char *source_url)
                 rc = attrs_add_str(&u->attrs, p, rust_key, pb->root->rust_version);
             continue;
         }
+        if (n->entry->is_path)
+            continue;   /* no registry source, no checksum: as cargo writes a path package */
         rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
         if (rc == VSOLVE_OK && n->v->cksum) {
             char sum[300];
@@ -883,6 +949,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         re->is_root = 1;
         re->crate_id = UINT32_MAX;
     }
+    if (rc == VSOLVE_OK)
+        rc = read_path_crates(&b, root, 0);
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
     if (rc == VSOLVE_OK)
@@ -974,6 +1042,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.reach_keys);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
+    vec_free(&b.path_crates);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
     return rc;

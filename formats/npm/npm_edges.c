@@ -109,14 +109,15 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
     return VSOLVE_OK;
 }
 
-/* The edges of a manifest in arborist's order: peer, peerOptional, prod, optional, dev (tops). */
-int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_error *err)
+/* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
+ * optional, dev (tops). */
+int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const char *file, vs_error *err)
 {
     edge_list l = { 0 };
     const json_value *m = n->manifest;
     const json_value *pm = json_get(m, "peerDependenciesMeta");
-    int rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER, pm, 0, file, err);
-    if (rc == VSOLVE_OK)
+    int rc = with_peers ? add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER, pm, 0, file, err) : VSOLVE_OK;
+    if (rc == VSOLVE_OK && with_peers)
         rc = add_deps(a, &l, json_get(m, "peerDependencies"), NPM_DEP_PEER_OPTIONAL, pm, 1, file, err);
     if (rc == VSOLVE_OK)
         rc = add_deps(a, &l, json_get(m, "dependencies"), NPM_DEP_PROD, NULL, 0, file, err);
@@ -126,6 +127,24 @@ int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_er
         rc = add_deps(a, &l, json_get(m, "devDependencies"), NPM_DEP_DEV, NULL, 0, file, err);
     if (rc != VSOLVE_OK)
         return rc;
+    for (size_t i = 0; n->ov && i < l.n; i++) {
+        npm_edge *d = &l.items[i];
+        d->ov = npm_override_edge_rule(n->ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
+        if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
+            continue;
+        npm_edge o = { 0 };
+        if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        d->overridden = 1;
+        d->raw_kind = d->kind;
+        d->raw_any = d->any;
+        d->raw_range = d->range;
+        d->kind = o.kind;
+        d->target = o.target;
+        d->fetch = o.fetch;
+        d->any = o.any;
+        d->range = o.range;
+    }
     n->edges = l.items;
     n->n_edges = l.n;
     if (l.n && !(n->failed = arena_alloc(a, l.n)))

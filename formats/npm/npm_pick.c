@@ -88,7 +88,8 @@ static const json_value *pick_manifest(builder *b, const json_value *doc, const 
 }
 
 /* A node for package `pkg` at `version` (not yet in any tree). */
-static npm_node *new_node(builder *b, const char *name, const char *pkg, const char *version, const json_value *mani)
+static npm_node *new_node(builder *b, const char *name, const char *pkg, const char *version, const json_value *mani,
+                          const npm_override *ov)
 {
     arena *a = &b->t->mem;
     npm_node *n = arena_alloc(a, sizeof *n);
@@ -98,17 +99,18 @@ static npm_node *new_node(builder *b, const char *name, const char *pkg, const c
     n->pkg_name = pkg;
     n->version = version;
     n->manifest = mani;
+    n->ov = ov;
     npm_options loose = { 1, 0 };
     if (version && npm_version_parse(a, version, loose, &n->v) != 0)
         memset(&n->v, 0, sizeof n->v);
-    if (npmt_load_edges(a, n, 0, NULL, b->err) != VSOLVE_OK)
+    if (npmt_load_edges(a, n, 0, !b->t->legacy_peer_deps, NULL, b->err) != VSOLVE_OK)
         return NULL;
     return n;
 }
 
 npm_node *npmt_copy_node(builder *b, const npm_node *dep)
 {
-    npm_node *n = new_node(b, dep->name, dep->pkg_name, dep->version, dep->manifest);
+    npm_node *n = new_node(b, dep->name, dep->pkg_name, dep->version, dep->manifest, dep->ov);
     if (n && npmt_add_to_inventory(b, n) != VSOLVE_OK)
         return NULL;
     return n;
@@ -131,6 +133,7 @@ npm_node *npmt_virtual_root(builder *b, npm_node *source)
     vr->failed = source->failed;
     vr->is_virtual = 1;
     vr->source = source;
+    vr->ov = source->ov;
     return vr;
 }
 
@@ -148,7 +151,7 @@ static int node_for_edge(builder *b, const npm_edge *e, npm_node **out)
     const json_value *m = pick_manifest(b, doc, e, &version);
     if (!m)
         return VSOLVE_OK;
-    if (!(*out = new_node(b, e->name, e->target, version, m)))
+    if (!(*out = new_node(b, e->name, e->target, version, m, e->ov)))
         return b->err->code ? b->err->code : vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
 }
@@ -156,7 +159,8 @@ static int node_for_edge(builder *b, const npm_edge *e, npm_node **out)
 static int load_peer_set(builder *b, npm_node *node);
 
 /* #nodeFromEdge: the dep, as a child of vr, with its peer set loaded beside it. */
-int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, npm_node **out)
+int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, int required,
+                        npm_node **out)
 {
     npm_node *first = NULL, *dep;
     int rc = node_for_edge(b, e, &first);
@@ -173,6 +177,7 @@ int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_e
     *out = dep;
     if (!dep)
         return VSOLVE_OK;
+    dep->required = required;
     if (npmt_attach(&b->t->mem, vr, dep) != VSOLVE_OK)
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return load_peer_set(b, dep);
@@ -182,6 +187,38 @@ static int cmp_edge_ptr_name(const void *x, const void *y)
 {
     const npm_edge *a = *(const npm_edge *const *)x, *c = *(const npm_edge *const *)y;
     return npm_locale_compare(a->name, c->name);
+}
+
+/* loadPeerSet's conflictOK: forced, or not the project's own peer set (npm is not strict). */
+static int conflict_ok(const builder *b, const npm_node *vr)
+{
+    return b->force || !(vr->source && vr->source->is_root);
+}
+
+/* #failPeerConflict: peer edge e of node (in a peer set of the root's) cannot be met. */
+static int fail_peer_set(builder *b, const npm_node *node, const npm_edge *e)
+{
+    const npm_node *vr = node->parent, *cur = npmt_resolve(node, e->name);
+    npm_text t = { 0 };
+    npmt_put(&t, "ERESOLVE unable to resolve dependency tree\n\nWhile resolving: %s@%s\n", vr->source->pkg_name,
+             vr->source->version ? vr->source->version : "");
+    if (cur) {
+        npmt_put(&t, "Found: ");
+        npmt_put_vr_node(&t, cur);
+    }
+    npmt_put(&t, "\nCould not resolve dependency:\n");
+    npmt_put_edge(&t, "", node, e);
+    npmt_put(&t, "node_modules/%s\n", node->name);
+    const npm_edge *pe = npmt_edge_named(vr, node->name, NULL);
+    if (pe && npmt_satisfies(node, pe))
+        npmt_put_edge(&t, "  ", vr, pe);
+    for (size_t i = 0; i < vr->n_children; i++) {
+        const npm_node *c = vr->children[i];
+        pe = c != node ? npmt_edge_named(c, node->name, NULL) : NULL;
+        if (pe && npmt_satisfies(node, pe))
+            npmt_put_edge(&t, "  ", c, pe);
+    }
+    return npmt_eresolve_fail(b, &t);
 }
 
 static int load_peer_set(builder *b, npm_node *node)
@@ -206,8 +243,15 @@ static int load_peer_set(builder *b, npm_node *node)
         if (npmt_edge_valid(node, e, &to) && to)
             continue;
         npm_edge *parent_edge = npmt_edge_named(vr, e->name, NULL);
+        int req = node->required && e->type != NPM_DEP_PEER_OPTIONAL;
         if (!to) {
-            rc = parent_edge ? npmt_node_from_edge(b, parent_edge, vr, e, &dep) : npmt_node_from_edge(b, e, vr, NULL, &dep);
+            if (!parent_edge) {
+                rc = npmt_node_from_edge(b, e, vr, NULL, req, &dep);
+                continue;
+            }
+            rc = npmt_node_from_edge(b, parent_edge, vr, e, req, &dep);
+            if (rc == VSOLVE_OK && dep && !npmt_edge_valid(node, e, NULL) && !conflict_ok(b, vr) && dep->required)
+                rc = fail_peer_set(b, node, e);
             continue;
         }
         /* something is there and does not fit: replace it if everything there accepts ours */
@@ -224,7 +268,9 @@ static int load_peer_set(builder *b, npm_node *node)
         if (ve && !npmt_satisfies(dep, ve))
             all_ok = 0;
         if (all_ok)
-            rc = npmt_node_from_edge(b, e, vr, NULL, &dep);
+            rc = npmt_node_from_edge(b, e, vr, NULL, req, &dep);
+        else if (!conflict_ok(b, vr) && node->required)
+            rc = fail_peer_set(b, node, e);
     }
     free(peers);
     return rc;

@@ -145,12 +145,81 @@ static int prune_for_replacement(builder *b, npm_node *node, node_set *old_deps)
     return rc;
 }
 
+/* ---- ERESOLVE: a peer conflict npm refuses (text in npm_eresolve.c) ---- */
+
+/* PlaceDep.isMine: the placement began at an edge of the project (or re-enters one). */
+static int is_mine(const builder *b, const npm_node *top_from, const npm_edge *top_edge)
+{
+    if (top_from->is_root)
+        return 1;
+    if (!npmt_is_peer(top_edge->type))
+        return 0;
+    edge_ref *in = NULL;
+    size_t n = npmt_edges_in(b, top_from, &in);
+    int mine = 0;
+    for (size_t i = 0; i < n && !mine; i++)
+        mine = !npmt_is_peer(in[i].edge->type) && in[i].from->is_root;
+    free(in);
+    return mine;
+}
+
+/* failPeerConflict: VSOLVE_UNSAT with npm's explanation. The conflicting peer is the first node
+ * of dep's peer set (dep included) that target already holds at another version. */
+static int fail_peer_conflict(builder *b, const npm_node *top_from, const npm_edge *top_edge, const npm_node *top_dep,
+                              npm_node *dep, npm_node *target)
+{
+    const npm_node *vr = dep->parent, *want = NULL, *cur = NULL;
+    const npm_edge *want_edge = NULL;
+    for (size_t i = 0; vr && i < vr->n_children && !cur; i++) {
+        const npm_node *p = vr->children[i];
+        const npm_node *c = npmt_child_named(target, p->name);
+        if (!c || !c->version || !p->version || !strcmp(c->version, p->version))
+            continue;
+        /* who in the peer set asks for p */
+        for (size_t k = 0; k < vr->n_children && !want; k++) {
+            npm_edge *e = npmt_edge_named(vr->children[k], p->name, NULL);
+            if (e && npmt_is_peer(e->type) && !npmt_satisfies(c, e)) {
+                want = vr->children[k];
+                want_edge = e;
+            }
+        }
+        if (want)
+            cur = c;
+    }
+    if (!cur) {   /* the dep itself against what is there */
+        cur = npmt_resolve(top_from, top_edge->name);
+        want = top_from;
+        want_edge = top_edge;
+    }
+    npm_text t = { 0 };
+    npmt_put(&t, "ERESOLVE could not resolve\n\nWhile resolving: %s@%s\n",
+        top_from->pkg_name, top_from->version ? top_from->version : "");
+    if (cur) {
+        npmt_put(&t, "Found: %s@%s\n%s\n", cur->pkg_name, cur->version ? cur->version : "", cur->location ? cur->location : "");
+        edge_ref *in = NULL;
+        size_t n = npmt_edges_in(b, cur, &in);
+        for (size_t i = 0; i < n; i++)
+            npmt_put_edge(&t, "  ", in[i].from, in[i].edge);
+        free(in);
+    }
+    npmt_put(&t, "\nCould not resolve dependency:\n");
+    npmt_put_edge(&t, "", want, want_edge);
+    if (!want->is_root) {
+        const char *loc = target->location && *target->location ? target->location : "";
+        npmt_put(&t, "%s%snode_modules/%s\n", loc, *loc ? "/" : "", want->name);
+        if (want == top_dep || !strcmp(want->name, top_dep->name))
+            npmt_put_edge(&t, "  ", top_from, top_edge);
+    }
+    return npmt_eresolve_fail(b, &t);
+}
+
 int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_node *dep, npm_node *parent_start,
                      const cpd *parent_cpd, placed_list *out)
 {
     npm_node *start = deepest_nesting_target(parent_start ? parent_start : edge_from, edge->name);
     cpd cp = { 0 }, cps = { 0 };
     int have_cp = 0, have_cps = 0;
+    npm_node *conflict_at = start;
     for (npm_node *target = start; target; target = target->parent) {
         npm_edge *te = npmt_edge_named(target, edge->name, NULL);
         if (!npmt_is_top(target) && te && npmt_is_peer(te->type))
@@ -161,12 +230,23 @@ int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_no
             cps = c;
             have_cps = 1;
         }
-        if (c.can_place == CONFLICT)
+        if (c.can_place == CONFLICT) {
+            conflict_at = target;
             break;
+        }
         cp = c;
         have_cp = 1;
     }
     if (!have_cp) {
+        const npm_edge *top_edge = edge;
+        const npm_node *top_from = edge_from, *top_dep = dep;
+        for (const cpd *t = parent_cpd; t; t = t->parent) {
+            top_edge = t->edge;
+            top_from = t->edge_from;
+            top_dep = t->dep;
+        }
+        if (!b->force && is_mine(b, top_from, top_edge))   /* conflictOk is false: strict */
+            return fail_peer_conflict(b, top_from, top_edge, top_dep, dep, conflict_at);
         if (!have_cps)
             return VSOLVE_OK;   /* npm warns about the unmet peer and goes on */
         cp = cps;

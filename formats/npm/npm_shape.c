@@ -101,18 +101,31 @@ int npmt_is_descendant_of(const npm_node *n, const npm_node *anc)
 
 int npmt_is_top(const npm_node *n) { return n->parent == NULL; }
 
-/* dep-valid: does node n satisfy edge e? */
+/* dep-valid of one spec */
+static int spec_ok(const npm_node *n, npm_spec_kind kind, int any, const npm_range *range)
+{
+    if (kind == NPM_SPEC_TAG)
+        return 1;
+    if (kind != NPM_SPEC_RANGE || !n->version)
+        return 0;
+    return any || npm_range_test(range, &n->v);
+}
+
+/* edge.satisfiedBy: does node n satisfy edge e? With an override rule: the overriding spec, or
+ * the manifest's spec when n is not what the rule's key matches. */
 int npmt_satisfies(const npm_node *n, const npm_edge *e)
 {
     if (!n || strcmp(n->name, e->name))
         return 0;
-    if (e->kind == NPM_SPEC_TAG)
+    if (spec_ok(n, e->kind, e->any, &e->range))
         return 1;
-    if (e->kind != NPM_SPEC_RANGE || !n->version)
+    if (!e->ov || !e->ov->key_spec)
         return 0;
-    if (e->any)
-        return 1;
-    return npm_range_test(&e->range, &n->v);
+    if (e->overridden && !spec_ok(n, e->raw_kind, e->raw_any, &e->raw_range))
+        return 0;
+    if (!e->overridden)
+        return 0;   /* the raw spec is the spec: not valid */
+    return !(e->ov->key_any || (e->ov->key_ok && spec_ok(n, NPM_SPEC_RANGE, 0, &e->ov->key_range)));
 }
 
 /* edge.valid, with its target. */

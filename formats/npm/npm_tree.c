@@ -170,7 +170,7 @@ int npmt_build_step(builder *b, npm_node *node)
             if (!vr)
                 rc = vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
             else
-                rc = npmt_node_from_edge(b, e, vr, NULL, &dep);
+                rc = npmt_node_from_edge(b, e, vr, NULL, e->type != NPM_DEP_PEER_OPTIONAL, &dep);
         }
         if (rc != VSOLVE_OK)
             break;
@@ -282,7 +282,8 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     arena_init(&t->mem);
     t->root_manifest = manifest;
     t->root_file = file;
-    builder b = { .t = t, .reg = reg, .locked = locked, .n_locked = n_locked, .err = err };
+    builder b = { .t = t, .reg = reg, .locked = locked, .n_locked = n_locked, .force = opt && opt->force, .err = err };
+    t->legacy_peer_deps = opt && opt->legacy_peer_deps;
     npm_options none = { 0, 0 };
     const char *nodev = opt && opt->node_version ? opt->node_version : "20.20.2";
     const char *npmv = opt && opt->npm_version ? opt->npm_version : "11.19.1";
@@ -299,7 +300,10 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     root->manifest = manifest;
     root->is_root = 1;
     root->location = "";
-    int rc = npmt_load_edges(&t->mem, root, 1, file, err);
+    int rc = npm_overrides_parse(&t->mem, manifest, file, &root->ov, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    rc = npmt_load_edges(&t->mem, root, 1, !t->legacy_peer_deps, file, err);
     if (rc != VSOLVE_OK)
         return rc;
     t->root = root;

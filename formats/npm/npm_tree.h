@@ -5,6 +5,7 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "npm_overrides.h"
 #include "npm_registry.h"
 #include "npm_semver.h"
 
@@ -24,6 +25,13 @@ typedef struct npm_edge {
     const char *fetch;         /* the range or tag text */
     int any;                   /* range "*" (or ""): any version, pre-releases included */
     npm_range range;           /* NPM_SPEC_RANGE (loose) */
+    /* overrides: the rule that applies (OverrideSet.getEdgeRule; NULL without overrides); when it
+     * replaced the spec, kind/target/fetch/any/range are the override's and raw_* the manifest's */
+    const npm_override *ov;
+    int overridden;
+    npm_spec_kind raw_kind;
+    int raw_any;
+    npm_range raw_range;
 } npm_edge;
 
 typedef struct npm_node npm_node;
@@ -41,13 +49,17 @@ struct npm_node {
     unsigned char *failed;     /* per edge: an optional dependency that could not be loaded */
     int is_root, is_virtual, removed, seen, queued;
     npm_node *source;          /* virtual roots: the node they stand for */
+    const npm_override *ov;    /* the override set its edges take rules from (the edge's that made it) */
     int dev, optional, dev_optional, peer;   /* the lock's flags */
+    int required;              /* in a peer set: reached from the placed edge without peerOptional */
     char *location;            /* "" for the root, "node_modules/a/node_modules/b" */
 };
 
 typedef struct npm_tree_options {
     const char *node_version;  /* engines.node is checked against it; default "20.20.2" */
     const char *npm_version;   /* default "11.19.1" */
+    int legacy_peer_deps;      /* npm's --legacy-peer-deps: peerDependencies are not edges */
+    int force;                 /* npm's --force: a peer conflict is warned about, never refused */
 } npm_tree_options;
 
 /* Versions an existing lock already holds, preferred when they satisfy the range. */
@@ -62,6 +74,7 @@ typedef struct npm_tree {
     npm_node *root;
     npm_node **all;            /* every node ever created in the tree (removed ones flagged) */
     size_t n_all, cap_all;
+    int legacy_peer_deps;      /* built with npm_tree_options.legacy_peer_deps */
     const json_value *root_manifest;
     const char *root_file;
 } npm_tree;
@@ -75,7 +88,10 @@ void npm_tree_flags(npm_tree *t);
 
 /* Builds the ideal tree of the root package.json `manifest` (read from `file`). A package or
  * version that cannot be had is dropped when only optional packages need it (as npm prunes a
- * failed optional subtree); otherwise it is an error naming the dependent and the range. */
+ * failed optional subtree); otherwise it is an error naming the dependent and the range. A peer
+ * conflict npm refuses (ERESOLVE: on the project's own dependencies, without force) is
+ * VSOLVE_UNSAT with npm's explanation: what was found, which peer edge cannot be met, and who
+ * wants each. */
 int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
                    const npm_tree_options *opt, const npm_locked *locked, size_t n_locked, vs_error *err);
 /* The node that `name` resolves to from `from` (node_modules lookup: from's children, then its

@@ -30,6 +30,7 @@ typedef struct builder {
     size_t n_queue, cap_queue;
     load_failure *failures;   /* required dependencies that could not be had */
     size_t n_failures, cap_failures;
+    int force;                /* npm's --force */
     vs_error *err;
 } builder;
 
@@ -71,7 +72,7 @@ typedef struct cpd {
 } cpd;
 
 const char *npmt_jstr(const json_value *o, const char *key);
-int npmt_load_edges(arena *a, npm_node *n, int with_dev, const char *file, vs_error *err);
+int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const char *file, vs_error *err);
 int npmt_is_peer(npm_dep_type t);
 npm_edge *npmt_edge_named(const npm_node *n, const char *name, size_t *idx);
 npm_node *npmt_child_named(const npm_node *n, const char *name);
@@ -94,13 +95,27 @@ int npmt_can_replace(const builder *b, npm_node *current, const npm_node *repl);
 int npmt_prune_dedupable(builder *b, npm_node *n, int descend, int prefer_dedupe);
 npm_node *npmt_copy_node(builder *b, const npm_node *dep);
 npm_node *npmt_virtual_root(builder *b, npm_node *source);
-int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, npm_node **out);
+/* #nodeFromEdge; required: the dependent of e (or second) is required and that edge is not
+ * peerOptional (arborist's `required` set: a peer conflict there is refused) */
+int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_edge *second, int required,
+                        npm_node **out);
 int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_node *dep, npm_node *parent_start,
                      const cpd *parent_cpd, placed_list *out);
 int npmt_queue_push(builder *b, npm_node *n);
 int npmt_relocate(builder *b, npm_node *n);
 npm_node *npmt_queue_pop(builder *b);
 int npmt_build_step(builder *b, npm_node *node);
+/* ERESOLVE text (npm_eresolve.c): a growing buffer, npm's way of naming an edge, the refusal. */
+typedef struct npm_text {
+    char *s;
+    size_t len, cap;
+    int failed;
+} npm_text;
+void npmt_put(npm_text *t, const char *fmt, ...);
+void npmt_put_edge(npm_text *t, const char *indent, const npm_node *from, const npm_edge *e);
+/* Ends t with npm's advice; VSOLVE_UNSAT with t as the message (frees t). */
+void npmt_put_vr_node(npm_text *t, const npm_node *n);
+int npmt_eresolve_fail(builder *b, npm_text *t);
 void npmt_spread(npm_node *n, int not_dev, int not_opt, int not_devopt, int not_peer);
 void npmt_set_all(npm_node *n);
 

@@ -1,0 +1,233 @@
+/* cargo_explain.c: cargo's words for a missing feature, and the edge behind a clash of the
+ * root's requirements (see cargo_explain.h). Reads the index directly; never changes a verdict. */
+#include "cargo_explain.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct out_buf {
+    char *s;
+    size_t size, len;
+} out_buf;
+
+static void put(out_buf *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->size > o->len ? o->s + o->len : NULL, o->size > o->len ? o->size - o->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
+}
+
+static size_t done(out_buf *o)
+{
+    if (o->size && o->len >= o->size)
+        o->s[o->size - 1] = '\0';
+    return o->len;
+}
+
+/* Does v have feature f: declared, or the implicit feature of an optional dependency that no
+ * "dep:" item names? */
+static int has_feature(const cargo_version *v, const char *f)
+{
+    for (size_t k = 0; k < v->n_features; k++)
+        if (!strcmp(v->features[k].name, f))
+            return 1;
+    for (size_t k = 0; k < v->n_deps; k++) {
+        if (!v->deps[k].optional || strcmp(v->deps[k].name, f))
+            continue;
+        for (size_t j = 0; j < v->n_features; j++)
+            for (size_t i = 0; i < v->features[j].n_items; i++)
+                if (!strncmp(v->features[j].items[i], "dep:", 4) && !strcmp(v->features[j].items[i] + 4, f))
+                    return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Levenshtein distance of a and b, or limit + 1 when it exceeds limit (cargo's edit_distance). */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if ((la > lb ? la - lb : lb - la) > limit || lb >= 64)
+        return limit + 1;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > limit ? limit + 1 : row[lb];
+}
+
+/* cargo's closest_msg: the nearest feature name of v within 3 edits (ties: the first in order). */
+static const char *closest_feature(const cargo_version *v, const char *f)
+{
+    const char *best = NULL;
+    size_t best_d = 4;
+    for (size_t k = 0; k < v->n_features; k++) {
+        size_t d = edit_distance(f, v->features[k].name, 3);
+        if (d < best_d || (d == best_d && best && strcmp(v->features[k].name, best) < 0)) {
+            best = v->features[k].name;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/* The usable versions of c that r matches (not yanked), newest first, in out (at most max); each
+ * parsed whole (cargo_index_version). A line that cannot be parsed is left out. */
+static size_t matching(cargo_index *ix, const cargo_crate *c, const semver_req *r, const cargo_version **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_versions && n < max; i++) {
+        if (!semver_req_matches(r, &c->versions[i].v))
+            continue;
+        vs_error err = { 0 };
+        const cargo_version *v = cargo_index_version(ix, c, i, &err);
+        if (v && !v->yanked)
+            out[n++] = v;
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && semver_compare(&out[k]->v, &out[k - 1]->v) > 0; k--) {
+            const cargo_version *t = out[k];
+            out[k] = out[k - 1];
+            out[k - 1] = t;
+        }
+    return n;
+}
+
+size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root, const char *root_dir, char *buf,
+                                    size_t size)
+{
+    out_buf o = { buf, size, 0 };
+    const cargo_version *vs[256];
+    for (size_t i = 0; i < root->n_deps; i++) {
+        const cargo_dep *d = &root->deps[i];
+        if (!d->n_features)
+            continue;
+        vs_error err = { 0 };
+        const cargo_crate *c = cargo_index_crate(ix, d->package, &err);
+        size_t n = c ? matching(ix, c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
+        for (size_t f = 0; f < d->n_features && n; f++) {
+            size_t with = 0;
+            for (size_t k = 0; k < n; k++)
+                with += has_feature(vs[k], d->features[f]);
+            if (with)
+                continue;
+            char req[256];
+            semver_req_format(&d->req, req, sizeof req);
+            put(&o, "failed to select a version for `%s`.\n    ... required by package `%s v%s (%s)`\n"
+                    "versions that meet the requirements `%s` are: ", d->package, root->name, root->version ? root->version : "0.0.0",
+                root_dir, req);
+            for (size_t k = 0; k < n; k++)
+                put(&o, "%s%s", k ? ", " : "", vs[k]->vers);
+            put(&o, "\n\npackage `%s` depends on `%s` with feature `%s` but `%s` does not have that feature.\n", root->name,
+                d->package, d->features[f], d->package);
+            const char *near = closest_feature(vs[n - 1], d->features[f]);
+            if (near)
+                put(&o, " package `%s` does have feature `%s`\n", d->package, near);
+            put(&o, "\n\nfailed to select a version for `%s` which could resolve this conflict\n", d->package);
+            return done(&o);
+        }
+    }
+    return 0;
+}
+
+/* Does edge d shut out a's versions pa: it matches none of them, and every version it allows
+ * lies in a semver-compatible range of theirs (cargo keeps one version per range, so the two
+ * cannot both be had)? */
+static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, const cargo_version *const *pa, size_t na)
+{
+    for (size_t m = 0; m < na; m++)
+        if (semver_req_matches(&d->req, &pa[m]->v))
+            return 0;
+    const cargo_version *pe[256];
+    size_t ne = matching(ix, c, &d->req, pe, sizeof pe / sizeof *pe);
+    for (size_t e = 0; e < ne; e++) {
+        char se[64], sa[64];
+        semver_slot(&pe[e]->v, se, sizeof se);
+        int shared = 0;
+        for (size_t m = 0; m < na && !shared; m++) {
+            semver_slot(&pa[m]->v, sa, sizeof sa);
+            shared = !strcmp(se, sa);
+        }
+        if (!shared)
+            return 0;
+    }
+    return ne > 0;
+}
+
+size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf, size_t size)
+{
+    out_buf o = { buf, size, 0 };
+    const cargo_version *pa[256], *pb[256];
+    for (size_t i = 0; i < root->n_deps; i++) {
+        const cargo_dep *a = &root->deps[i];
+        vs_error err = { 0 };
+        const cargo_crate *ca = cargo_index_crate(ix, a->package, &err);
+        size_t na = ca ? matching(ix, ca, &a->req, pa, sizeof pa / sizeof *pa) : 0;
+        for (size_t j = 0; na && j < root->n_deps; j++) {
+            const cargo_dep *b = &root->deps[j];
+            if (j == i || !strcmp(b->package, a->package))
+                continue;
+            const cargo_crate *cb = cargo_index_crate(ix, b->package, &err);
+            size_t nb = cb ? matching(ix, cb, &b->req, pb, sizeof pb / sizeof *pb) : 0;
+            const cargo_dep *edge[256];
+            size_t k = 0;
+            for (; k < nb; k++) {   /* each version of b: its edge to a's crate that a's versions miss */
+                edge[k] = NULL;
+                for (size_t e = 0; e < pb[k]->n_deps && !edge[k]; e++) {
+                    const cargo_dep *d = &pb[k]->deps[e];
+                    if (d->kind == CARGO_DEV || d->optional || strcmp(d->package, a->package))
+                        continue;
+                    if (excludes(ix, ca, d, pa, na))
+                        edge[k] = d;
+                }
+                if (!edge[k])
+                    break;
+            }
+            if (!nb || k < nb)
+                continue;
+            /* one line per distinct requirement, oldest versions first as vsolve lists them */
+            for (size_t s = nb; s-- > 0;) {
+                int first = 1;
+                for (size_t t = nb; t-- > s + 1;)
+                    first &= strcmp(edge[t]->req_text, edge[s]->req_text) != 0;
+                if (!first)
+                    continue;
+                char req[256];
+                semver_req_format(&edge[s]->req, req, sizeof req);
+                size_t count = 0;
+                for (size_t t = 0; t < nb; t++)
+                    count += !strcmp(edge[t]->req_text, edge[s]->req_text);
+                put(&o, "Why: %s", b->package);
+                size_t said = 0;
+                for (size_t t = nb; t-- > 0;) {
+                    if (strcmp(edge[t]->req_text, edge[s]->req_text))
+                        continue;
+                    said++;
+                    put(&o, "%s%s", said == 1 ? " " : said == count ? " and " : ", ", pb[t]->vers);
+                }
+                put(&o, " %s %s %s, but %s %s allows only ", count > 1 ? "need" : "needs", a->package, req, a->package,
+                    a->req_text);
+                for (size_t m = na; m-- > 0;)
+                    put(&o, "%s%s", m + 1 == na ? "" : ", ", pa[m]->vers);
+                put(&o, ".\n");
+            }
+        }
+    }
+    return done(&o);
+}
