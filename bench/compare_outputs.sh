@@ -6,7 +6,7 @@
 # A refactoring keeps outputs: run it with the old and the new binary and `diff -r` the two.
 set -u
 BIN=$(readlink -f "$1"); OUT=$2
-SH=${VSOLVE_SHARED:-$(dirname "$0")/../../shared}
+SH=${VSOLVE_SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
 C=$SH/corpora
 mkdir -p "$OUT"/{opam,opam-json,cudf,cargo,npm}
 W=$(mktemp -d /tmp/cmpout.XXXXXX)
