@@ -46,6 +46,7 @@ typedef struct cli {
     size_t n_args;
     int json;               /* --format json */
     double t_start;         /* when the program started (seconds(), for --verbose) */
+    char **argv;            /* the program's arguments (pull hands them to vsolve-backends) */
     size_t warned;          /* the library's warnings printed so far */
     vsolve_ctx *ctx;
 } cli;

@@ -86,7 +86,7 @@ static int run_command(cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = { .t_start = cli_seconds() };
+    cli c = { .t_start = cli_seconds(), .argv = argv };
     int rc = cli_parse(&c, argc, argv);
     if (rc == VSOLVE_OK)
         rc = run_command(&c);
