@@ -23,20 +23,6 @@ static const char *const refusal_names[][2] = {
     { "links-conflict", "libsqlite3-sys" },
 };
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* Resolves one project directory and compares with cargo's answer. Returns 1 if identical. */
 static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused)
@@ -57,7 +43,7 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
     vs_solution s;
     solution_init(&s);
     int rc = vs_solve(&pb.u, &pb.req, &s);
-    char *expected = slurp(lock_path);
+    char *expected = test_slurp(lock_path, NULL);
     int same = 0;
     if (!expected) {
         ck_assert_msg(access(error_path, F_OK) == 0, "%s: no Cargo.lock and no error.txt", name);
@@ -174,7 +160,7 @@ static int refusal_of(const char *index, const char *name, char **msg, char **ca
     *w = '\0';
     *msg = out;
     snprintf(path, sizeof path, "%s/error.txt", dir);
-    *cargo = slurp(path);
+    *cargo = test_slurp(path, NULL);
     ck_assert_ptr_nonnull(*cargo);
     vsolve_result_free(r);
     vsolve_free(ctx);

@@ -16,20 +16,6 @@ typedef struct run {
     char *out, *err;
 } run;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* Runs the vsolve binary with the given shell-quoted arguments. */
 static run run_vsolve(const char *args)
@@ -42,10 +28,10 @@ static run run_vsolve(const char *args)
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     char path[128];
     snprintf(path, sizeof path, "/tmp/vsolve-cli-out.%d", (int)getpid());
-    r.out = slurp(path);
+    r.out = test_slurp(path, "");
     remove(path);
     snprintf(path, sizeof path, "/tmp/vsolve-cli-err.%d", (int)getpid());
-    r.err = slurp(path);
+    r.err = test_slurp(path, "");
     remove(path);
     return r;
 }
@@ -209,7 +195,7 @@ START_TEST(dump_testcase_round_trip)
     run_free(&r);
     char path[4200];
     snprintf(path, sizeof path, "%s/case.yaml", repo);
-    char *text = slurp(path);
+    char *text = test_slurp(path, "");
     ck_assert_msg(strstr(text, "request:\n  - \"app<2\": { app: [ 1.0 ] }\nsolution:\n  app: [ 1.0 ]\n  lib: [ 2.0 ]\n") != NULL, "%s", text);
     free(text);
     /* the saved case is a valid test case that passes */

@@ -21,20 +21,6 @@ typedef struct run {
     char *out, *err;
 } run;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* Runs the vsolve binary with printf-formatted, shell-quoted arguments (env: "VAR=VALUE " or ""). */
 static run vrun(const char *env, const char *fmt, va_list ap)
@@ -47,8 +33,8 @@ static run vrun(const char *env, const char *fmt, va_list ap)
     int st = system(cmd);
     run r;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.out = test_slurp(out, "");
+    r.err = test_slurp(err, "");
     remove(out);
     remove(err);
     return r;
@@ -348,7 +334,7 @@ START_TEST(locks_replace_only_regular_files)
     run_free(&r);
     ck_assert_int_eq(stat(in(d, "p/Cargo.lock"), &after), 0);
     ck_assert_msg(before.st_ino != after.st_ino, "the lock was rewritten in place");
-    char *lock = slurp(in(d, "p/Cargo.lock"));
+    char *lock = test_slurp(in(d, "p/Cargo.lock"), "");
     ck_assert_msg(strstr(lock, "name = \"alpha\"") != NULL, "%s", lock);
     free(lock);
     /* the manifest as the lock: cargo refuses, so does vsolve (both ecosystems) */
@@ -356,7 +342,7 @@ START_TEST(locks_replace_only_regular_files)
                in(d, "p/../p/Cargo.toml"));
     ck_assert_msg(r.status == 2 && strstr(r.err, "would replace the manifest") != NULL, "exit %d: %s", r.status, r.err);
     run_free(&r);
-    char *manifest = slurp(in(d, "p/Cargo.toml"));
+    char *manifest = test_slurp(in(d, "p/Cargo.toml"), "");
     ck_assert_str_eq(manifest, CARGO_HEAD "alpha = \"1\"\n");
     free(manifest);
     put(d, "reg/packuments/b.json", "{\"name\": \"b\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": "
@@ -367,7 +353,7 @@ START_TEST(locks_replace_only_regular_files)
                in(d, "n/package.json"));
     ck_assert_msg(r.status == 2 && strstr(r.err, "would replace the manifest") != NULL, "exit %d: %s", r.status, r.err);
     run_free(&r);
-    manifest = slurp(in(d, "n/package.json"));
+    manifest = test_slurp(in(d, "n/package.json"), "");
     ck_assert_str_eq(manifest, pkg);
     free(manifest);
     /* not a regular file: a directory, a FIFO (a device such as /dev/null is refused alike) */

@@ -30,20 +30,6 @@ typedef struct run {
     char *out, *err;
 } run;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
 
 static run sh(const char *cmd_fmt, const char *a, const char *b)
 {
@@ -53,7 +39,7 @@ static run sh(const char *cmd_fmt, const char *a, const char *b)
     int n = snprintf(cmd, sizeof cmd, cmd_fmt, a, b);
     snprintf(cmd + n, sizeof cmd - (size_t)n, " >%s 2>%s", out, err);
     int st = system(cmd);
-    run r = { WIFEXITED(st) ? WEXITSTATUS(st) : -1, slurp(out), slurp(err) };
+    run r = { WIFEXITED(st) ? WEXITSTATUS(st) : -1, test_slurp(out, NULL), test_slurp(err, NULL) };
     if (!r.out)
         r.out = strdup("");
     if (!r.err)
@@ -469,11 +455,11 @@ START_TEST(dns_unikernel_2026)
     char json[1024], opam[1024];
     snprintf(json, sizeof json, "%s/dns-unikernel.lock.json", dir);
     snprintf(opam, sizeof opam, "%s/dns-unikernel.opam.locked", dir);
-    char *first_json = slurp(json), *first_opam = slurp(opam);
+    char *first_json = test_slurp(json, NULL), *first_opam = test_slurp(opam, NULL);
     r = lock_cmd(SNAP_2026, args);
     ck_assert_int_eq(r.status, 0);
     run_free(&r);
-    char *again_json = slurp(json), *again_opam = slurp(opam);
+    char *again_json = test_slurp(json, NULL), *again_opam = test_slurp(opam, NULL);
     ck_assert_str_eq(first_json, again_json);
     ck_assert_str_eq(first_opam, again_opam);
     /* what the rules say of a few packages */
@@ -552,7 +538,7 @@ START_TEST(dns_like_2022_system)
     char old[1024], text_path[1024];
     snprintf(old, sizeof old, "%s/old.opam.locked", dir);
     snprintf(text_path, sizeof text_path, "%s/dnsish.opam.locked", dir);
-    char *text = slurp(text_path);
+    char *text = test_slurp(text_path, NULL);
     char *at = strstr(text, "\"lwt\" {= \"5.6.1\"");
     ck_assert_ptr_nonnull(at);
     memcpy(at, "\"lwt\" {= \"5.5.0\"", 16);
@@ -594,7 +580,7 @@ START_TEST(edited_lock_refused)
     ck_assert_str_eq(locked_version(json, "ocaml-system"), "4.13.1");
     ck_assert_str_eq(mode_in(json, "ocaml-system"), "provided");
 
-    char *text = slurp(opam);
+    char *text = test_slurp(opam, NULL);
     char *at = strstr(text, "\"lwt\" {= \"5.6.1\"");
     ck_assert_ptr_nonnull(at);
     memcpy(at, "\"lwt\" {= \"5.6.9\"", 16);
@@ -603,14 +589,14 @@ START_TEST(edited_lock_refused)
     fputs(text, f);
     fclose(f);
     free(text);
-    char *before = slurp(json);
+    char *before = test_slurp(json, NULL);
     snprintf(args, sizeof args, "--env sys-ocaml-version=4.13.1 lock --lock %s --provided-file %s %s -o %s", edited,
              test_source_path("corpora/dnsmini/provided.txt"), test_source_path("corpora/dnsmini"), dir);
     r = lock_cmd(SNAP_2022, args);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "edited.opam.locked: lwt.5.6.9: no such package version in the repository"), "%s", r.err);
     run_free(&r);
-    char *after = slurp(json);
+    char *after = test_slurp(json, NULL);
     ck_assert_str_eq(before, after);
     free(before);
     free(after);
@@ -662,7 +648,7 @@ START_TEST(dev_repo_group_2026)
     char *opam = NULL;
     char path[1024];
     snprintf(path, sizeof path, "%s/web.opam.locked", dir);
-    opam = slurp(path);
+    opam = test_slurp(path, NULL);
     ck_assert(strstr(opam, "x-opam-monorepo-opam-provided: [\n  \"astring\""));
     free(opam);
     remove_dir(dir);
@@ -692,7 +678,7 @@ START_TEST(dev_repo_group_impossible)
     ck_assert_msg(strstr(r.err, "one source, one release (rule 1): the packages of https://github.com/mirage/ocaml-cohttp") &&
                   strstr(r.err, "imp needs cohttp-lwt < 6.0.0~") && strstr(r.err, "imp needs http >= 6.0.0"), "%s", r.err);
     run_free(&r);
-    char *kept = slurp(path);
+    char *kept = test_slurp(path, NULL);
     ck_assert_str_eq(kept, "previous\n");
     free(kept);
     ck_assert(!file_exists(dir, "imp.opam.locked"));
@@ -780,7 +766,7 @@ START_TEST(with_test_and_roots)
     ck_assert_msg(r.status == 0, "%s", r.err);
     run_free(&r);
     snprintf(json, sizeof json, "%s/twoproj.lock.json", proj);
-    char *text = slurp(json);
+    char *text = test_slurp(json, NULL);
     ck_assert_ptr_nonnull(text);
     ck_assert(strstr(text, "\"roots\": [ \"alpha\", \"beta\" ]"));
     ck_assert_str_eq(mode_in(json, "beta"), "root");   /* alpha's dependency on beta is met by the root */
@@ -832,7 +818,7 @@ START_TEST(library_lock)
         char *buf = NULL;
         size_t len = 0;
         ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, formats[f], &buf, &len), VSOLVE_OK);
-        char *file = slurp(paths[f]);
+        char *file = test_slurp(paths[f], NULL);
         ck_assert_ptr_nonnull(file);
         ck_assert_str_eq(buf, file);
         free(buf);

@@ -63,6 +63,22 @@ char *test_read_file(const char *path, size_t *len)
     return buf;
 }
 
+char *test_slurp(const char *path, const char *missing)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return missing ? strdup(missing) : NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(b);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
 const char *test_peers_path(const char *relative)
 {
     static char buf[4096];

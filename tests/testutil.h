@@ -18,6 +18,9 @@ const char *test_corpus_path(const char *relative);
 
 /* Reads a whole file into malloc'd memory, NUL-terminated; fails the test if unreadable. */
 char *test_read_file(const char *path, size_t *len);
+/* A file's contents (malloc'd, NUL-terminated), or a copy of `missing` when it cannot be opened
+ * (NULL: NULL). */
+char *test_slurp(const char *path, const char *missing);
 
 
 
