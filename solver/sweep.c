@@ -1,17 +1,31 @@
 /* sweep.c: installability of every package. Each thread encodes the whole universe once and
- * asks, for each package not settled yet, for a model that installs it; every package of a
- * model found is installable too, which settles most packages without a call of their own.
- * Packages without a model are then classified: a dependency nothing provides, a dependency
- * whose providers are all uninstallable (to a fixpoint), or a clash among dependencies. */
+ * asks, for each package not settled yet, for a model that installs it: first from quick.c's
+ * small DPLL over the encoding (open packages count as not installed, so a model costs only
+ * the cone it walks), then, when that gives up, from CryptoMiniSat under the assumption of the
+ * package (learned clauses kept across calls). Every package of a model found is installable
+ * too, which settles most packages without a call of their own. Packages without a model are
+ * then classified: a dependency nothing provides, a dependency whose providers are all
+ * uninstallable (to a fixpoint), or a clash among dependencies. */
 #include "sweep.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "encode.h"
+#include "quick.h"
 #include "vsolve.h"
 
 enum { UNKNOWN = 0, YES = 1, NO = 2 };
+
+/* Conflicts the quick search may meet for one package before CryptoMiniSat is asked. */
+#define QUICK_BUDGET 30
+/* Packages a quick model is tried with (those that follow the package), and the conflicts
+ * each may meet. */
+#define EXTEND_TRIES 256
+#define EXTEND_BUDGET 20
+/* Packages a thread takes at a time: neighbours (one name's versions, then the next names)
+ * go to one thread, so that the two do not try to grow models with the same packages. */
+#define CHUNK 256
 
 typedef struct shared {
     const vs_universe *u;
@@ -20,8 +34,16 @@ typedef struct shared {
     atomic_size_t next;          /* next package to look at */
     atomic_size_t settled;
     _Atomic uint64_t calls;
+    _Atomic uint64_t quick_models;
     atomic_int error;
 } shared;
+
+static void settle_yes(shared *sh, uint32_t p)
+{
+    unsigned char expected = UNKNOWN;
+    if (atomic_compare_exchange_strong(&sh->state[p], &expected, YES))
+        atomic_fetch_add(&sh->settled, 1);
+}
 
 static void *worker(void *arg)
 {
@@ -29,13 +51,25 @@ static void *worker(void *arg)
     const vs_universe *u = sh->u;
     vs_encoding e;
     int rc = encode_request(&e, u, sh->all);
+    quick *q = NULL;
+    u32_vec trues = { 0 };
+    if (rc == VSOLVE_OK) {
+        const int *lits;
+        const uint32_t *start;
+        size_t nclauses = sat_clauses(e.s, &lits, &start);
+        if (!(q = quick_new(lits, start, nclauses, sat_num_vars(e.s))))
+            rc = VSOLVE_ENOMEM;
+    }
     if (rc != VSOLVE_OK) {
         atomic_store(&sh->error, rc);
         encoding_free(&e);
         return NULL;
     }
-    for (;;) {
-        size_t p = atomic_fetch_add(&sh->next, 1);
+    for (size_t p = 0, end = 0;; p++) {
+        if (p >= end) {
+            p = atomic_fetch_add(&sh->next, CHUNK);
+            end = p + CHUNK;
+        }
         if (p >= u->pkgs.len || atomic_load(&sh->error))
             break;
         if (atomic_load(&sh->state[p]) != UNKNOWN)
@@ -47,15 +81,35 @@ static void *worker(void *arg)
             continue;
         }
         int lit = encode_lit(&e, (uint32_t)p);
+        /* a quick model, grown by the unsettled packages that follow while they fit */
+        int found = quick_begin(q, lit, QUICK_BUDGET);
+        for (size_t r = p + 1, tried = 0; found > 0 && r < u->pkgs.len && tried < EXTEND_TRIES; r++) {
+            if (atomic_load(&sh->state[r]) != UNKNOWN || !encode_in_cone(&e, (uint32_t)r))
+                continue;
+            tried++;
+            if (quick_extend(q, encode_lit(&e, (uint32_t)r), EXTEND_BUDGET) < 0)
+                found = -1;
+        }
+        if (found > 0)
+            found = quick_trues(q, &trues);
+        quick_end(q);
+        if (found < 0) {
+            atomic_store(&sh->error, VSOLVE_ENOMEM);
+            break;
+        }
+        if (found) {
+            atomic_fetch_add(&sh->quick_models, 1);
+            for (size_t i = 0; i < trues.len; i++)
+                if (trues.items[i] < e.cone.len)
+                    settle_yes(sh, e.cone.items[trues.items[i]]);
+            continue;
+        }
         atomic_fetch_add(&sh->calls, 1);
         enum sat_answer a = sat_solve(e.s, &lit, 1);
         if (a == SAT_SAT) {
             for (size_t i = 0; i < e.cone.len; i++)
-                if (sat_model_value(e.s, (uint32_t)i)) {
-                    unsigned char expected = UNKNOWN;
-                    if (atomic_compare_exchange_strong(&sh->state[e.cone.items[i]], &expected, YES))
-                        atomic_fetch_add(&sh->settled, 1);
-                }
+                if (sat_model_value(e.s, (uint32_t)i))
+                    settle_yes(sh, e.cone.items[i]);
         } else if (a == SAT_UNSAT) {
             unsigned char expected = UNKNOWN;
             if (atomic_compare_exchange_strong(&sh->state[p], &expected, NO))
@@ -64,6 +118,8 @@ static void *worker(void *arg)
             atomic_store(&sh->error, VSOLVE_ENOMEM);
         }
     }
+    quick_free(q);
+    vec_free(&trues);
     encoding_free(&e);
     return NULL;
 }
@@ -181,6 +237,7 @@ int sweep_universe(const vs_universe *u, int threads, sweep_progress_fn progress
         for (uint32_t p = 0; p < n; p++)
             out->count[out->status[p]]++;
         out->sat_calls = atomic_load(&sh.calls);
+        out->quick_models = atomic_load(&sh.quick_models);
         if (progress)
             progress(user, n, n);
     }

@@ -19,7 +19,8 @@ typedef struct sweep_result {
     unsigned char *status;  /* per package, enum sweep_status */
     uint32_t *reason;       /* per package: clause index for SWEEP_MISSING / SWEEP_BROKEN_DEP */
     size_t count[SWEEP_STATUS_COUNT];
-    uint64_t sat_calls;
+    uint64_t sat_calls;     /* CryptoMiniSat calls */
+    uint64_t quick_models;  /* models found by quick.c's search alone */
 } sweep_result;
 
 /* Called now and then from the calling thread with the number of packages settled. */
