@@ -158,6 +158,93 @@ static uint32_t broken_clause(const vs_universe *u, uint32_t pkg, const unsigned
     return VS_NONE;
 }
 
+/* The package itself as an atom: none of the packages it conflicts with (either side of the
+ * pair) nor the other members of its exclusion groups. */
+static int self_atom(const vs_universe *u, uint32_t p, vs_request *req)
+{
+    u32_vec others = { 0 };
+    int ok = 1;
+    const vs_pkg *pk = &u->pkgs.items[p];
+    for (uint32_t j = 0; j < pk->conflict_count; j++)
+        ok &= vec_push(&others, u->ids.items[pk->conflict_first + j]);
+    for (uint32_t q = 0; q < u->pkgs.len; q++) {
+        const vs_pkg *qk = &u->pkgs.items[q];
+        for (uint32_t j = 0; j < qk->conflict_count; j++)
+            if (u->ids.items[qk->conflict_first + j] == p)
+                ok &= vec_push(&others, q);
+    }
+    for (uint32_t g = 0; g < u->groups.len; g++) {
+        const vs_group *gr = &u->groups.items[g];
+        int member = 0;
+        for (uint32_t j = 0; j < gr->count && !member; j++)
+            member = u->ids.items[gr->first + j] == p;
+        for (uint32_t j = 0; j < gr->count && member; j++)
+            if (u->ids.items[gr->first + j] != p)
+                ok &= vec_push(&others, u->ids.items[gr->first + j]);
+    }
+    int rc = ok ? request_forbid(req, VS_NONE, VS_NONE, others.items, others.len) : VSOLVE_ENOMEM;
+    vec_free(&others);
+    return rc;
+}
+
+/* A minimal set of p's dependency clauses that, with p itself, cannot hold together
+ * (deletion-based: one SAT call per clause, in clause order, so the set does not depend on
+ * the solver's cores). Appends it to r->clash; nothing when the clauses and p can hold together
+ * (a conditional clause takes part). */
+static int find_clash(const vs_universe *u, uint32_t p, sweep_result *r)
+{
+    const vs_pkg *pk = &u->pkgs.items[p];
+    vs_request req;
+    request_init(&req);
+    u32_vec clause_of = { 0 };
+    int rc = VSOLVE_OK;
+    for (uint32_t c = 0; c < pk->clause_count && rc == VSOLVE_OK; c++) {
+        const vs_clause *cl = &u->clauses.items[pk->clause_first + c];
+        if (cl->cond != VS_NONE)
+            continue;
+        uint32_t name = cl->count ? u->pkgs.items[u->ids.items[cl->first]].name : VS_NONE;
+        rc = request_add_atom(&req, cl->desc, name, vec_at(&u->ids, cl->first), cl->count);
+        if (rc == VSOLVE_OK && !vec_push(&clause_of, pk->clause_first + c))
+            rc = VSOLVE_ENOMEM;
+    }
+    if (rc == VSOLVE_OK && (rc = self_atom(u, p, &req)) == VSOLVE_OK && !vec_push(&clause_of, VS_NONE))
+        rc = VSOLVE_ENOMEM;
+    vs_encoding e;
+    int encoded = rc == VSOLVE_OK;
+    if (encoded)
+        rc = encode_request_whole(&e, u, &req);
+    size_t n = clause_of.len;
+    unsigned char *in = calloc(n ? n : 1, 1);
+    int *lits = malloc((n ? n : 1) * sizeof *lits);
+    if (rc == VSOLVE_OK && (!in || !lits))
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && sat_solve(e.s, e.selectors.items, n) == SAT_UNSAT) {
+        memset(in, 1, n);
+        for (size_t i = 0; i < n; i++) {
+            in[i] = 0;
+            size_t m = 0;
+            for (size_t j = 0; j < n; j++)
+                if (in[j])
+                    lits[m++] = e.selectors.items[j];
+            enum sat_answer a = sat_solve(e.s, lits, m);
+            if (a == SAT_UNKNOWN)
+                rc = VSOLVE_ENOMEM;
+            if (a != SAT_UNSAT)
+                in[i] = 1;   /* needed for the contradiction */
+        }
+        for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+            if (in[i] && !vec_push(&r->clash, clause_of.items[i]))
+                rc = VSOLVE_ENOMEM;
+    }
+    free(in);
+    free(lits);
+    if (encoded)
+        encoding_free(&e);
+    vec_free(&clause_of);
+    request_free(&req);
+    return rc;
+}
+
 int sweep_universe(const vs_universe *u, int threads, sweep_progress_fn progress, void *user, sweep_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -236,6 +323,18 @@ int sweep_universe(const vs_universe *u, int threads, sweep_progress_fn progress
         }
         for (uint32_t p = 0; p < n; p++)
             out->count[out->status[p]]++;
+        /* which dependencies clash, for the few whose dependencies conflict */
+        out->clash_first = calloc(n ? n : 1, sizeof *out->clash_first);
+        out->clash_count = calloc(n ? n : 1, sizeof *out->clash_count);
+        if (!out->clash_first || !out->clash_count)
+            rc = VSOLVE_ENOMEM;
+        for (uint32_t p = 0; p < n && rc == VSOLVE_OK; p++) {
+            if (out->status[p] != SWEEP_CONFLICT)
+                continue;
+            out->clash_first[p] = (uint32_t)out->clash.len;
+            rc = find_clash(u, p, out);
+            out->clash_count[p] = (uint32_t)out->clash.len - out->clash_first[p];
+        }
         out->sat_calls = atomic_load(&sh.calls);
         out->quick_models = atomic_load(&sh.quick_models);
         if (progress)
@@ -251,6 +350,9 @@ void sweep_result_free(sweep_result *r)
 {
     free(r->status);
     free(r->reason);
+    free(r->clash_first);
+    free(r->clash_count);
+    vec_free(&r->clash);
     memset(r, 0, sizeof *r);
 }
 
