@@ -118,7 +118,7 @@ static uint64_t cost_of(const sat *s, const int *lits, const uint64_t *weights, 
 }
 
 int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, size_t n, unsigned char *forced,
-                  int max_rounds)
+                  int max_rounds, int have_model)
 {
     memset(forced, 0, n);
     int_vec a = { 0 }, cl = { 0 };
@@ -126,7 +126,7 @@ int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, s
     int rc = VSOLVE_OK;
     if (!vec_append(&a, assume, n_assume) || !vec_push(&a, 0))
         rc = VSOLVE_ENOMEM;
-    enum sat_answer ans = rc == VSOLVE_OK ? sat_solve(s, assume, n_assume) : SAT_UNKNOWN;
+    enum sat_answer ans = rc != VSOLVE_OK ? SAT_UNKNOWN : have_model ? SAT_SAT : sat_solve(s, assume, n_assume);
     if (rc == VSOLVE_OK && ans != SAT_SAT)
         rc = ans == SAT_UNSAT ? VSOLVE_EUSAGE : VSOLVE_ENOMEM;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)

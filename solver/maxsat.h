@@ -23,9 +23,11 @@ int maxsat_minimize(sat *s, const int *assume, size_t n_assume, const int *lits,
                     size_t n, uint64_t *optimum, unsigned char *model, size_t n_model);
 
 /* Which of lits[0..n) hold in every model of s under assume (which must have one): forced[i]
- * = 1 for those. One solver call for a first model, then one per model found that lacks one of
- * the candidates left (at most max_rounds); candidates still open after that are reported 0. */
+ * = 1 for those. One solver call for a first model (none with have_model: the solver's last
+ * call found a model of its clauses as they are now, under assume), then one per model found
+ * that lacks one of the candidates left (at most max_rounds); candidates still open after that
+ * are reported 0. */
 int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, size_t n, unsigned char *forced,
-                  int max_rounds);
+                  int max_rounds, int have_model);
 
 #endif

@@ -95,12 +95,13 @@ START_TEST(random_formulas_lexicographic)
                 if (k == 1)
                     ck_assert_uint_eq(cost(&f, 0, m), best[0]);
             }
-            /* what is forced now: exactly the literals every lexicographically optimal model has */
+            /* what is forced now: exactly the literals every lexicographically optimal model has;
+             * every other round from the model maxsat_minimize left (have_model) */
             int lits[2 * NV];
             unsigned char forced[2 * NV];
             for (int v = 0; v < NV; v++)
                 lits[2 * v] = v + 1, lits[2 * v + 1] = -(v + 1);
-            ck_assert_int_eq(maxsat_forced(s, NULL, 0, lits, 2 * NV, forced, 1000), VSOLVE_OK);
+            ck_assert_int_eq(maxsat_forced(s, NULL, 0, lits, 2 * NV, forced, 1000, round & 1), VSOLVE_OK);
             for (int i = 0; i < 2 * NV; i++) {
                 int in_all = 1;
                 for (unsigned m = 0; m < (1u << NV) && in_all; m++)
