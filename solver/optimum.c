@@ -16,7 +16,9 @@
  * then held at its minimum while the next is minimised. An objective that the model at hand
  * already meets at 0 (typically avoid, and lag_request when the requested names are at their
  * newest) is held at 0 by unit clauses without a solver call, and maxsat_forced starts from
- * the model the last minimisation left instead of solving for one.
+ * the model the last minimisation left instead of solving for one. The minimiser is told that
+ * c_i implies c_{i+1} (implies[]), so that it trims a core holding several links of one chain
+ * to the last of them.
  *
  * Tie-break, when several answers are equal on every criterion: the names of the cone in
  * alphabetical order, each left out if some tied answer leaves it out, otherwise given the
@@ -32,6 +34,7 @@
 typedef struct objective {
     int_vec lits;
     VEC(uint64_t) weights;
+    int_vec implies;       /* per term: the later term of the same chain its literal implies, or -1 */
 } objective;
 
 typedef struct chain_link {
@@ -53,8 +56,21 @@ static int term(objective *o, int lit, uint64_t w)
 {
     if (!w)
         return VSOLVE_OK;
-    if (!vec_push(&o->lits, lit) || !vec_push(&o->weights, w))
+    if (!vec_push(&o->lits, lit) || !vec_push(&o->weights, w) || !vec_push(&o->implies, -1))
         return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+/* A chain term of o after the term *prev of the same chain (-1: none): c_i implies c_{i+1}. */
+static int chain_term(objective *o, int lit, uint64_t w, int *prev)
+{
+    size_t before = o->lits.len;
+    int rc = term(o, lit, w);
+    if (rc != VSOLVE_OK || o->lits.len == before)
+        return rc;
+    if (*prev >= 0)
+        o->implies.items[*prev] = (int)before;
+    *prev = (int)before;
     return VSOLVE_OK;
 }
 
@@ -108,7 +124,7 @@ static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
         return rc;
     }
     qsort(v, n, sizeof *v, cmp_lag_desc);
-    int prev = 0;
+    int prev = 0, prev_changed = -1, prev_request = -1;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         int x = encode_lit(e, v[i].pkg), c = x;
         if (i > 0) {
@@ -120,9 +136,9 @@ static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
         }
         uint64_t w = v[i].lag - (i + 1 < n ? v[i + 1].lag : 0);
         if (rc == VSOLVE_OK)
-            rc = term(&o->obj[VS_CRIT_LAG_CHANGED], c, w);
+            rc = chain_term(&o->obj[VS_CRIT_LAG_CHANGED], c, w, &prev_changed);
         if (rc == VSOLVE_OK && requested)
-            rc = term(&o->obj[VS_CRIT_LAG_REQUEST], c, w);
+            rc = chain_term(&o->obj[VS_CRIT_LAG_REQUEST], c, w, &prev_request);
         if (rc == VSOLVE_OK && i + 1 == n)
             rc = term(&o->obj[VS_CRIT_CHANGED], c, 1);
         prev = c;
@@ -367,7 +383,7 @@ int policy_opam_criteria(vs_encoding *e, unsigned char *model)
         if (rc != VSOLVE_OK)
             break;
         rc = maxsat_minimize(e->s, e->selectors.items, e->selectors.len, o.obj[c].lits.items, o.obj[c].weights.items,
-                             o.obj[c].lits.len, &opt, model, e->cone.len);
+                             o.obj[c].implies.items, o.obj[c].lits.len, &opt, model, e->cone.len);
         solver_model = 1;   /* its last call found the optimum, which the clauses it added keep */
     }
     if (rc == VSOLVE_OK)
@@ -375,6 +391,7 @@ int policy_opam_criteria(vs_encoding *e, unsigned char *model)
     for (int c = 0; c < VS_CRIT_COUNT; c++) {
         vec_free(&o.obj[c].lits);
         vec_free(&o.obj[c].weights);
+        vec_free(&o.obj[c].implies);
     }
     vec_free(&o.by_name);
     vec_free(&o.trial);
