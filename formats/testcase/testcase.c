@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include "testcase_yaml.h"
 #include "universe.h"
 
 typedef struct reader {
@@ -551,25 +552,15 @@ int testcase_read(testcase *tc, const char *path, vs_error *err)
     tc->path = arena_strndup(&tc->mem, path, strlen(path));
     if (!tc->path)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return vs_error_set(err, VSOLVE_EIO, "%s: cannot open", path);
-    yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = vs_error_at(err, path, (unsigned)parser.problem_mark.line + 1, (unsigned)parser.problem_mark.column + 1,
-                         "%s%s%s", parser.context ? parser.context : "", parser.context ? ": " : "",
-                         parser.problem ? parser.problem : "malformed YAML");
-    } else {
+    int rc = tc_yaml_load(&doc, path, err);
+    if (rc == VSOLVE_OK) {
         reader r = { tc, &doc, err };
         rc = read_document(&r, yaml_document_get_root_node(&doc));
         yaml_document_delete(&doc);
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
+    if (rc != VSOLVE_OK)
+        testcase_free(tc);   /* nothing is left to free after a failure (freeing again is harmless) */
     return rc;
 }
 

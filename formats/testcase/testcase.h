@@ -138,7 +138,7 @@ typedef struct testcase {
     int solution_as_list;        /* solution written [ NAME.VERSION ... ] */
 } testcase;
 
-/* Reads a test case; errors carry file:line:col. */
+/* Reads a test case; errors carry file:line:col, and after one tc holds nothing to free. */
 int  testcase_read(testcase *tc, const char *path, vs_error *err);
 void testcase_free(testcase *tc);
 
