@@ -899,8 +899,8 @@ START_TEST(npm_chain_linear_memory)
 END_TEST
 
 /* 10. A test case nested 40,000 deep (flow or block) cost libyaml's loader 10-13 s; the reader
- * now stops at the 65th level with the position. Aliases and a second document are refused,
- * and a device is not read. */
+ * now stops at the 65th level with the position. Aliases, a second document and a key given
+ * twice are refused, and a device is not read. */
 static void assert_case_refused(const char *path, const char *want)
 {
     testcase tc;
@@ -934,6 +934,9 @@ START_TEST(testcase_yaml_bounded)
     put(d, "two.yaml", "description: x\n---\ndescription: y\n");
     assert_case_refused(in(d, "two.yaml"), "two.yaml:2:1: expected one YAML document, found a second");
     assert_case_refused("/dev/zero", "/dev/zero: expected a regular file");
+    /* found by fuzz_testcase: a second request was read over the first, past its array */
+    put(d, "dup.yaml", "description: x\npackages: { a.1.0: '' }\nrequest: [ \"a>=1\", \"a<2\" ]\nrequest: [ a ]\n");
+    assert_case_refused(in(d, "dup.yaml"), "dup.yaml:4:1: expected each key once, found a second request");
     rm_tree(d);
 }
 END_TEST

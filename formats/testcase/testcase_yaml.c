@@ -121,6 +121,17 @@ static int load_events(yaml_parser_t *parser, yaml_document_t *doc, const char *
     }
 }
 
+/* Runs the parser prepared by the caller (input set) and frees it. */
+static int load_with(yaml_parser_t *parser, yaml_document_t *doc, const char *path, vs_error *err)
+{
+    memset(doc, 0, sizeof *doc);
+    int rc = load_events(parser, doc, path, err);
+    if (rc != VSOLVE_OK)
+        yaml_document_delete(doc);   /* safe on a zeroed or partly built document */
+    yaml_parser_delete(parser);
+    return rc;
+}
+
 int tc_yaml_load(yaml_document_t *doc, const char *path, vs_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -137,11 +148,16 @@ int tc_yaml_load(yaml_document_t *doc, const char *path, vs_error *err)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     }
     yaml_parser_set_input_file(&parser, f);
-    memset(doc, 0, sizeof *doc);
-    int rc = load_events(&parser, doc, path, err);
-    if (rc != VSOLVE_OK)
-        yaml_document_delete(doc);   /* safe on a zeroed or partly built document */
-    yaml_parser_delete(&parser);
+    int rc = load_with(&parser, doc, path, err);
     fclose(f);
     return rc;
+}
+
+int tc_yaml_load_buffer(yaml_document_t *doc, const char *name, const char *data, size_t len, vs_error *err)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    return load_with(&parser, doc, name, err);
 }

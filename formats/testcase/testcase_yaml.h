@@ -10,5 +10,7 @@
  * yaml_document_delete). Aliases, a second document and nesting past TC_YAML_MAX_DEPTH are refused
  * with file:line:col. */
 int tc_yaml_load(yaml_document_t *doc, const char *path, vs_error *err);
+/* The same from len bytes at data, errors named after name. */
+int tc_yaml_load_buffer(yaml_document_t *doc, const char *name, const char *data, size_t len, vs_error *err);
 
 #endif
