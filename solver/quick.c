@@ -65,7 +65,8 @@ quick *quick_new(const int *lits, const uint32_t *start, size_t nclauses, uint32
         quick_free(q);
         return NULL;
     }
-    memcpy(q->lits, lits, nlits * sizeof *lits);
+    if (nlits)
+        memcpy(q->lits, lits, nlits * sizeof *lits);
     if (nclauses)
         memcpy(q->start, start, (nclauses + 1) * sizeof *start);
     else
