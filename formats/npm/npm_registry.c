@@ -1,5 +1,6 @@
-/* npm_registry.c: packument loading from a directory or archive, behind a loader interface, parsed once per name. */
+/* npm_registry.c: packument loading from a directory or archive, behind a loader interface, read lazily. */
 #include "npm_registry.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,9 @@
 /* A string-keyed open-addressing table (power-of-two size). */
 typedef struct npm_slot {
     char *key;
-    char *data;              /* archive loader: the raw document */
+    char *data;              /* archive loader: the raw document; registry: the document lazy values point into */
     size_t len;
-    const json_value *doc;   /* registry: the parsed document */
+    npm_packument *doc;      /* registry: the packument */
     int fetched;             /* registry: asked already (doc may be NULL: unknown) */
 } npm_slot;
 
@@ -260,7 +261,57 @@ npm_registry *npm_registry_open(const char *path, vs_error *err)
     return npm_registry_from_loader(loader, err);
 }
 
-int npm_registry_get(npm_registry *r, const char *name, const json_value **out, vs_error *err)
+struct npm_packument {
+    arena *mem;
+    const char *file;
+    const json_value *tags;
+    const json_value *versions;   /* keys built, manifests lazy */
+    json_value **shallow;         /* per version: the manifest with its containers lazy, or NULL */
+    const json_value **full;      /* per version: the manifest built whole, or NULL */
+};
+
+/* Reads the document: JSON syntax everywhere, then the shape npm relies on. */
+static int read_packument(npm_registry *r, const char *file, const char *data, size_t len, npm_packument **out,
+                          vs_error *err)
+{
+    const json_value *doc = json_parse_lazy(&r->mem, file, data, len, 1, err);
+    if (!doc)
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (doc->kind != JSON_OBJECT)
+        return vs_error_at(err, file, doc->line, doc->col, "expected a packument (a JSON object), found %s",
+                           json_kind_name(doc->kind));
+    npm_packument *p = arena_alloc(&r->mem, sizeof *p);
+    if (!p)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    p->mem = &r->mem;
+    p->file = file;
+    const json_value *versions = json_get(doc, "versions"), *tags = json_get(doc, "dist-tags");
+    if (versions && versions->kind != JSON_OBJECT)
+        return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
+                           json_kind_name(versions->kind));
+    if (versions && !(versions = json_expand(&r->mem, file, versions, 1, err)))
+        return err->code;
+    if (tags && json_is_lazy(tags) && !(tags = json_expand(&r->mem, file, tags, UINT_MAX, err)))
+        return err->code;
+    for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
+        const json_value *m = versions->items[i];
+        if (m->kind != JSON_OBJECT)
+            return vs_error_at(err, file, m->line, m->col, "expected the manifest of version \"%s\" (an object), found %s",
+                               versions->keys[i], json_kind_name(m->kind));
+        if (versions->key_lens && versions->key_lens[i] != strlen(versions->keys[i]))
+            return vs_error_at(err, file, m->line, m->col, "expected a version without a NUL character (\\u0000)");
+    }
+    p->tags = tags;
+    p->versions = versions;
+    size_t n = versions ? versions->n : 0;
+    if (n && (!(p->shallow = arena_alloc(&r->mem, n * sizeof *p->shallow)) ||
+              !(p->full = arena_alloc(&r->mem, n * sizeof *p->full))))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    *out = p;
+    return VSOLVE_OK;
+}
+
+int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_error *err)
 {
     *out = NULL;
     npm_slot *s = table_find(&r->docs, name, 0);
@@ -276,28 +327,59 @@ int npm_registry_get(npm_registry *r, const char *name, const json_value **out, 
     int rc = r->loader.fetch(r->loader.user, name, &data, &len, where, sizeof where, err);
     if (rc != VSOLVE_OK || !data)
         return rc;
+    s->data = data;   /* the lazy values point into it: kept as long as the registry */
+    s->len = len;
     char *file = arena_strndup(&r->mem, where, strlen(where));
-    const json_value *doc = file ? json_parse(&r->mem, file, data, len, err) : NULL;
-    free(data);
-    if (!doc)
-        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    if (doc->kind != JSON_OBJECT)
-        return vs_error_at(err, file, doc->line, doc->col, "expected a packument (a JSON object), found %s",
-                           json_kind_name(doc->kind));
-    const json_value *versions = json_get(doc, "versions");
-    if (versions && versions->kind != JSON_OBJECT)
-        return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
-                           json_kind_name(versions->kind));
-    for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
-        const json_value *m = versions->items[i];
-        if (m->kind != JSON_OBJECT)
-            return vs_error_at(err, file, m->line, m->col, "expected the manifest of version \"%s\" (an object), found %s",
-                               versions->keys[i], json_kind_name(m->kind));
-        if (versions->key_lens && versions->key_lens[i] != strlen(versions->keys[i]))
-            return vs_error_at(err, file, m->line, m->col, "expected a version without a NUL character (\\u0000)");
+    if (!file)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    npm_packument *p = NULL;
+    if ((rc = read_packument(r, file, data, len, &p, err)) != VSOLVE_OK)
+        return rc;
+    s->doc = p;
+    *out = p;
+    return VSOLVE_OK;
+}
+
+const json_value *npm_packument_tags(const npm_packument *p) { return p->tags; }
+
+size_t npm_packument_count(const npm_packument *p) { return p->versions ? p->versions->n : 0; }
+
+const char *npm_packument_version(const npm_packument *p, size_t i) { return p->versions->keys[i]; }
+
+long npm_packument_find(const npm_packument *p, const char *version)
+{
+    size_t n = strlen(version);
+    for (size_t i = 0; i < npm_packument_count(p); i++)
+        if (p->versions->key_lens[i] == n && !memcmp(p->versions->keys[i], version, n))
+            return (long)i;
+    return -1;
+}
+
+int npm_packument_field(npm_packument *p, size_t i, const char *key, const json_value **out, vs_error *err)
+{
+    *out = NULL;
+    if (p->full[i]) {
+        *out = json_get(p->full[i], key);
+        return VSOLVE_OK;
     }
-    s->doc = doc;
-    *out = doc;
+    if (!p->shallow[i] && !(p->shallow[i] = json_expand(p->mem, p->file, p->versions->items[i], 1, err)))
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    json_value *m = p->shallow[i];
+    for (size_t k = 0; k < m->n; k++)
+        if (!strcmp(m->keys[k], key) && m->key_lens[k] == strlen(key)) {
+            if (json_is_lazy(m->items[k]) && !(m->items[k] = json_expand(p->mem, p->file, m->items[k], UINT_MAX, err)))
+                return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            *out = m->items[k];
+            return VSOLVE_OK;
+        }
+    return VSOLVE_OK;
+}
+
+int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err)
+{
+    if (!p->full[i] && !(p->full[i] = json_expand(p->mem, p->file, p->versions->items[i], UINT_MAX, err)))
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    *out = p->full[i];
     return VSOLVE_OK;
 }
 
