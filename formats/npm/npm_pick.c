@@ -128,6 +128,7 @@ npm_node *npmt_virtual_root(builder *b, npm_node *source)
     vr->manifest = source->manifest;
     vr->edges = source->edges;
     vr->n_edges = source->n_edges;
+    vr->edges_by_name = source->edges_by_name;
     vr->failed = source->failed;
     vr->is_virtual = 1;
     vr->source = source;
