@@ -167,7 +167,7 @@ static int append_utf8(parser *p, unsigned long cp)
 }
 
 /* Decodes the escape whose backslash is at *at into p->bytes and moves *at past it. */
-static int decode_escape(parser *p, size_t *at)
+static int decode_escape(parser *p, size_t *at, int emit)
 {
     size_t i = *at;
     if (i + 1 >= p->len)
@@ -188,7 +188,7 @@ static int decode_escape(parser *p, size_t *at)
     }
     if (simple) {
         *at = i + 2;
-        return append_bytes(p, &simple, 1);
+        return emit ? append_bytes(p, &simple, 1) : 0;
     }
     size_t bad;
     long cp = read_hex4(p, i + 2, &bad);
@@ -218,7 +218,7 @@ static int decode_escape(parser *p, size_t *at)
         next += 6;
     }
     *at = next;
-    return append_utf8(p, (unsigned long)cp);
+    return emit ? append_utf8(p, (unsigned long)cp) : 0;
 }
 
 /* The end of the run of bytes from i that need no attention inside a string (printable ASCII
@@ -243,9 +243,10 @@ static size_t plain_run(const unsigned char *t, size_t i, size_t len)
     return i;
 }
 
-/* Validates the string whose opening quote is at p->pos; *end is the offset of its closing
+/* Validates the string whose opening quote is at p->pos (unescaping it into p->bytes when
+ * emit); *end is the offset of its closing
  * quote; *escaped says whether p->bytes holds its unescaped text (then up to `run`). */
-static int scan_string(parser *p, size_t *end, int *escaped_out, size_t *run_out)
+static int scan_string(parser *p, int emit, size_t *end, int *escaped_out, size_t *run_out)
 {
     const unsigned char *t = p->text;
     size_t start = p->pos + 1;
@@ -269,7 +270,7 @@ static int scan_string(parser *p, size_t *end, int *escaped_out, size_t *run_out
                 p->bytes_len = 0;
                 escaped = 1;
             }
-            if (append_bytes(p, t + run, i - run) != 0 || decode_escape(p, &i) != 0)
+            if ((emit && append_bytes(p, t + run, i - run) != 0) || decode_escape(p, &i, emit) != 0)
                 return -1;
             run = i;
         } else {
@@ -288,7 +289,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len)
     const unsigned char *t = p->text;
     size_t start = p->pos + 1, i, run;
     int escaped;
-    if (scan_string(p, &i, &escaped, &run) != 0)
+    if (scan_string(p, 1, &i, &escaped, &run) != 0)
         return -1;
     const char *s;
     size_t n;
@@ -439,7 +440,7 @@ static int skip_value(parser *p, unsigned depth)
                 skip_whitespace(p);
                 if (p->pos >= p->len || p->text[p->pos] != '"')
                     return fail(p, p->pos, "a string key");
-                if (scan_string(p, &end, &flag, &run) != 0)
+                if (scan_string(p, 0, &end, &flag, &run) != 0)
                     return -1;
                 p->pos = end + 1;
                 skip_whitespace(p);
@@ -461,7 +462,7 @@ static int skip_value(parser *p, unsigned depth)
         }
     }
     case '"':
-        if (scan_string(p, &end, &flag, &run) != 0)
+        if (scan_string(p, 0, &end, &flag, &run) != 0)
             return -1;
         p->pos = end + 1;
         return 0;
@@ -674,6 +675,67 @@ json_value *json_expand(arena *a, const char *filename, const json_value *v, uns
     p.err = err;
     p.keep = keep;
     return parse_document(&p);
+}
+
+int json_lazy_get(arena *a, const char *filename, const json_value *v, const char *key, const json_value **out,
+                  vs_error *err)
+{
+    *out = NULL;
+    if (!json_is_lazy(v) || v->kind != JSON_OBJECT)
+        return vs_error_set(err, VSOLVE_EUSAGE, "json_lazy_get: the value is not a lazy object");
+    size_t before = v->col - 1, key_len = strlen(key);
+    parser p = { 0 };
+    p.text = (const unsigned char *)v->str - before;
+    p.pos = before + 1;   /* past the '{' */
+    p.len = before + v->len;
+    p.line = v->line;
+    p.filename = filename;
+    p.arena = a;
+    p.err = err;
+    p.keep = UINT_MAX;
+    int rc = 0;
+    skip_whitespace(&p);
+    while (rc == 0 && p.pos < p.len && p.text[p.pos] != '}') {
+        size_t end, run;
+        int escaped;
+        skip_whitespace(&p);
+        if (p.pos >= p.len || p.text[p.pos] != '"') {
+            rc = fail(&p, p.pos, "a string key");
+            break;
+        }
+        size_t start = p.pos + 1;
+        if ((rc = scan_string(&p, 1, &end, &escaped, &run)) != 0)
+            break;
+        if (escaped)
+            rc = append_bytes(&p, p.text + run, end - run);
+        const char *k = escaped ? p.bytes : (const char *)p.text + start;
+        size_t k_len = escaped ? p.bytes_len : end - start;
+        int match = rc == 0 && k_len == key_len && !memcmp(k, key, key_len);
+        p.pos = end + 1;
+        skip_whitespace(&p);
+        if (rc == 0 && (p.pos >= p.len || p.text[p.pos] != ':'))
+            rc = fail(&p, p.pos, "':'");
+        if (rc != 0)
+            break;
+        p.pos++;
+        if (match) {
+            json_value *m = parse_value(&p, 1);
+            if (!m)
+                rc = -1;
+            *out = m;
+            break;
+        }
+        if ((rc = skip_value(&p, 1)) != 0)
+            break;
+        skip_whitespace(&p);
+        if (p.pos < p.len && p.text[p.pos] == ',')
+            p.pos++;
+        else if (p.pos >= p.len || p.text[p.pos] != '}')
+            rc = fail(&p, p.pos, "',' or '}'");
+    }
+    free(p.members);
+    free(p.bytes);
+    return rc == 0 ? VSOLVE_OK : (err->code ? err->code : VSOLVE_EBADINPUT);
 }
 
 int json_is_lazy(const json_value *v)

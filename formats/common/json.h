@@ -42,6 +42,10 @@ json_value *json_parse_lazy(arena *a, const char *filename, const char *text, si
  * containers enclosed by `keep` or more containers (counted from v) lazy in turn. The result
  * is a new tree; v stays lazy. */
 json_value *json_expand(arena *a, const char *filename, const json_value *v, unsigned keep, vs_error *err);
+/* Member KEY (the first of that name) of the lazy object v, built whole, without building the
+ * others: *out NULL when v has no such member. */
+int json_lazy_get(arena *a, const char *filename, const json_value *v, const char *key, const json_value **out,
+                  vs_error *err);
 /* Is v an array or object left unparsed by json_parse_lazy / json_expand? */
 int json_is_lazy(const json_value *v);
 

@@ -64,11 +64,10 @@ static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long
             continue;
         if (!npm_range_test(&e->range, &v))
             continue;
-        const json_value *engines = NULL, *deprecated = NULL;
-        if ((rc = npm_packument_field(doc, i, "engines", &engines, b->err)) != VSOLVE_OK ||
-            (rc = npm_packument_field(doc, i, "deprecated", &deprecated, b->err)) != VSOLVE_OK)
+        npm_version_meta meta;
+        if ((rc = npm_packument_meta(doc, i, &meta, b->err)) != VSOLVE_OK)
             break;
-        int eng = engine_ok(b, engines), notdep = !json_truthy(deprecated);
+        int eng = engine_ok(b, meta.engines), notdep = !json_truthy(meta.deprecated);
         int lock = b->n_locked && locked_has(b, e->target, key);
         int is_latest = latest && !strcmp(latest, key) && eng && notdep;
         int rank = lock * 16 + is_latest * 8 + (notdep && eng) * 4 + eng * 2 + notdep;

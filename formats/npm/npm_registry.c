@@ -266,7 +266,8 @@ struct npm_packument {
     const char *file;
     const json_value *tags;
     const json_value *versions;   /* keys built, manifests lazy */
-    json_value **shallow;         /* per version: the manifest with its containers lazy, or NULL */
+    npm_version_meta *meta;       /* per version: engines and deprecated, once asked (meta_done) */
+    unsigned char *meta_done;
     const json_value **full;      /* per version: the manifest built whole, or NULL */
 };
 
@@ -274,7 +275,9 @@ struct npm_packument {
 static int read_packument(npm_registry *r, const char *file, const char *data, size_t len, npm_packument **out,
                           vs_error *err)
 {
-    const json_value *doc = json_parse_lazy(&r->mem, file, data, len, 1, err);
+    /* one pass: the top level and its members built, the manifests (and anything else two
+     * levels down) left as text */
+    const json_value *doc = json_parse_lazy(&r->mem, file, data, len, 2, err);
     if (!doc)
         return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     if (doc->kind != JSON_OBJECT)
@@ -289,8 +292,6 @@ static int read_packument(npm_registry *r, const char *file, const char *data, s
     if (versions && versions->kind != JSON_OBJECT)
         return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
                            json_kind_name(versions->kind));
-    if (versions && !(versions = json_expand(&r->mem, file, versions, 1, err)))
-        return err->code;
     if (tags && json_is_lazy(tags) && !(tags = json_expand(&r->mem, file, tags, UINT_MAX, err)))
         return err->code;
     for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
@@ -304,7 +305,8 @@ static int read_packument(npm_registry *r, const char *file, const char *data, s
     p->tags = tags;
     p->versions = versions;
     size_t n = versions ? versions->n : 0;
-    if (n && (!(p->shallow = arena_alloc(&r->mem, n * sizeof *p->shallow)) ||
+    if (n && (!(p->meta = arena_alloc(&r->mem, n * sizeof *p->meta)) ||
+              !(p->meta_done = arena_alloc(&r->mem, n)) ||
               !(p->full = arena_alloc(&r->mem, n * sizeof *p->full))))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     *out = p;
@@ -355,23 +357,24 @@ long npm_packument_find(const npm_packument *p, const char *version)
     return -1;
 }
 
-int npm_packument_field(npm_packument *p, size_t i, const char *key, const json_value **out, vs_error *err)
+int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err)
 {
-    *out = NULL;
-    if (p->full[i]) {
-        *out = json_get(p->full[i], key);
-        return VSOLVE_OK;
-    }
-    if (!p->shallow[i] && !(p->shallow[i] = json_expand(p->mem, p->file, p->versions->items[i], 1, err)))
-        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    json_value *m = p->shallow[i];
-    for (size_t k = 0; k < m->n; k++)
-        if (!strcmp(m->keys[k], key) && m->key_lens[k] == strlen(key)) {
-            if (json_is_lazy(m->items[k]) && !(m->items[k] = json_expand(p->mem, p->file, m->items[k], UINT_MAX, err)))
-                return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-            *out = m->items[k];
-            return VSOLVE_OK;
+    if (!p->meta_done[i]) {
+        const json_value *m = p->full[i] ? p->full[i] : p->versions->items[i];
+        npm_version_meta *x = &p->meta[i];
+        if (!json_is_lazy(m)) {
+            x->engines = json_get(m, "engines");
+            x->deprecated = json_get(m, "deprecated");
+        } else {
+            int rc = json_lazy_get(p->mem, p->file, m, "engines", &x->engines, err);
+            if (rc == VSOLVE_OK)
+                rc = json_lazy_get(p->mem, p->file, m, "deprecated", &x->deprecated, err);
+            if (rc != VSOLVE_OK)
+                return rc;
         }
+        p->meta_done[i] = 1;
+    }
+    *out = p->meta[i];
     return VSOLVE_OK;
 }
 

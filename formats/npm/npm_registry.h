@@ -39,9 +39,12 @@ size_t npm_packument_count(const npm_packument *p);
 const char *npm_packument_version(const npm_packument *p, size_t i);
 /* The index of the first version VERSION, or -1. */
 long npm_packument_find(const npm_packument *p, const char *version);
-/* Member KEY of version i's manifest, built whole (first match), or *out NULL when absent:
- * only that member of the manifest is built (the manifest's other containers stay text). */
-int npm_packument_field(npm_packument *p, size_t i, const char *key, const json_value **out, vs_error *err);
+/* What npm-pick-manifest weighs besides the version: version i's "engines" and "deprecated"
+ * members (NULL when absent), read without building the rest of its manifest, kept. */
+typedef struct npm_version_meta {
+    const json_value *engines, *deprecated;
+} npm_version_meta;
+int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err);
 /* Version i's manifest, built whole on first use and kept (the same pointer every time). */
 int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err);
 void npm_registry_close(npm_registry *r);
