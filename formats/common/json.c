@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #define JSON_MAX_DEPTH 512
 
@@ -225,6 +228,19 @@ static int decode_escape(parser *p, size_t *at, int emit)
  * other than '"' and '\\'): eight bytes at a time while no byte of the word needs any. */
 static size_t plain_run(const unsigned char *t, size_t i, size_t len)
 {
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* sixteen at a time: '"', '\\', and (a signed compare) both < 0x20 and >= 0x80 */
+    const __m128i quote16 = _mm_set1_epi8('"'), bslash16 = _mm_set1_epi8('\\'), space16 = _mm_set1_epi8(0x20);
+    while (len - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote16), _mm_cmpeq_epi8(x, bslash16)),
+                                   _mm_cmplt_epi8(x, space16));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (len - i >= 8) {
         uint64_t x;
