@@ -296,7 +296,7 @@ int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_no
     for (size_t i = 0; npmt_nodes_named(b, dep->name, &n_named), i < n_named; i++) {
         npm_node *n = npmt_nodes_named(b, dep->name, &n_named)[i];   /* inventory order */
         b->t->work++;
-        if (!npmt_in_tree(b, n) || !npmt_is_descendant_of(n, target) || npmt_is_top(n))
+        if (npmt_is_top(n) || !npmt_is_descendant_of(n, target) || !npmt_in_tree(b, n))
             continue;
         if ((rc = npmt_prune_dedupable(b, n, 0, 0)) != VSOLVE_OK)
             return rc;

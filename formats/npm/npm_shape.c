@@ -47,6 +47,16 @@ void npmt_remove_node(npm_node *n)
     mark_removed(n);
 }
 
+/* Keeps child level == parent level + 1 below n (a moved subtree is renumbered). */
+static void set_level(npm_node *n, unsigned level)
+{
+    if (n->level == level)
+        return;
+    n->level = level;
+    for (size_t i = 0; i < n->n_children; i++)
+        set_level(n->children[i], level + 1);
+}
+
 int npmt_attach(arena *a, npm_node *parent, npm_node *c)
 {
     npm_node *old = npmt_child_named(parent, c->name);
@@ -75,6 +85,7 @@ int npmt_attach(arena *a, npm_node *parent, npm_node *c)
     parent->n_children++;
     c->parent = parent;
     c->removed = 0;
+    set_level(c, parent->level + 1);
     return VSOLVE_OK;
 }
 
@@ -98,10 +109,10 @@ unsigned npmt_depth_of(const npm_node *n)
 
 int npmt_is_descendant_of(const npm_node *n, const npm_node *anc)
 {
-    for (; n; n = n->parent)
-        if (n == anc)
-            return 1;
-    return 0;
+    /* levels grow by one per generation: only the levels between n and anc need a look */
+    for (; n && n->level > anc->level; n = n->parent)
+        ;
+    return n == anc;
 }
 
 int npmt_is_top(const npm_node *n) { return n->parent == NULL; }

@@ -41,7 +41,8 @@ struct npm_node {
     const char *version;       /* NULL for a root without version */
     npm_version v;
     const json_value *manifest;  /* the packument's versions[version] (the package.json for the root) */
-    npm_node *parent;
+    npm_node *parent;          /* set by npmt_attach only (it keeps `level`) */
+    unsigned level;            /* parent's level + 1 (a node without parent: any value) */
     npm_node **children;       /* sorted by name (strcmp) */
     size_t n_children, cap_children;
     npm_edge *edges;           /* in npm's edgesOut order */
