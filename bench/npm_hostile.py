@@ -7,7 +7,8 @@ Writes, under --dir, one registry and package.json per shape (issue 17 item 10):
   nested  the root depends on a@1; a@k depends on a@k+1 exactly, so each one nests under the
           previous (a tree N deep)
 then runs `vsolve --ecosystem npm --registry DIR solve` on each under /usr/bin/time and prints
-wall time, peak RSS and the lock's entry count.
+wall time, CPU time (user + system: the figure to compare on a loaded machine), peak RSS and
+the lock's entry count.
 
     python3 bench/npm_hostile.py [--vsolve build/vsolve] [--n 10000] [--depth 1000] [--dir /tmp/vsolve-hostile]
 """
@@ -62,17 +63,18 @@ def main():
     ap.add_argument("--dir", default="/tmp/vsolve-hostile")
     ap.add_argument("--only", default="flat,chain,nested")
     args = ap.parse_args()
-    print("| shape | size | wall (s) | peak RSS (MB) | lock entries | exit |")
-    print("|---|---|---|---|---|---|")
+    print("| shape | size | wall (s) | CPU (s) | peak RSS (MB) | lock entries | exit |")
+    print("|---|---|---|---|---|---|---|")
     for shape in args.only.split(","):
         d = write_shape(args.dir, shape, args.n, args.depth)
-        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", args.vsolve, "--ecosystem", "npm", "--registry", d,
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", args.vsolve, "--ecosystem", "npm", "--registry", d,
                             "solve", "--manifest", os.path.join(d, "package.json")],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wall, rss = p.stderr.strip().splitlines()[-1].split()
+        wall, user, system, rss = p.stderr.strip().splitlines()[-1].split()
         entries = len(json.loads(p.stdout).get("packages", {})) - 1 if p.returncode == 0 else 0
         size = args.depth if shape == "nested" else args.n
-        print("| %s | %d | %s | %.0f | %d | %d |" % (shape, size, wall, int(rss) / 1024, entries, p.returncode))
+        print("| %s | %d | %s | %.2f | %.0f | %d | %d |" % (shape, size, wall, float(user) + float(system), int(rss) / 1024,
+                                                        entries, p.returncode))
         sys.stdout.flush()
     print("load %.1f %.1f %.1f; %s" % (os.getloadavg() + (args.vsolve,)))
 

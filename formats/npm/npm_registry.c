@@ -329,6 +329,9 @@ int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_
     int rc = r->loader.fetch(r->loader.user, name, &data, &len, where, sizeof where, err);
     if (rc != VSOLVE_OK || !data)
         return rc;
+    char *fit = realloc(data, len + 1);   /* a reader may leave room to spare: give it back */
+    if (fit)
+        data = fit;
     s->data = data;   /* the lazy values point into it: kept as long as the registry */
     s->len = len;
     char *file = arena_strndup(&r->mem, where, strlen(where));
