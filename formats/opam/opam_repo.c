@@ -338,9 +338,52 @@ static int is_constraint_value(const opam_node *n)
     return n->kind == OPAM_STRING || n->kind == OPAM_IDENT;
 }
 
-/* Evaluates a version constraint formula ({>= "1.0" & build}) partially (version NULL: filters
- * only) or fully for one version. Mirrors OpamFilter.filter_constraints. */
-static enum tri eval_constraint(const builder *b, const opam_node *n, const char *version)
+/* The versions of one name (sorted by opam_version_compare, as universe_sort leaves them) that
+ * an atom's constraint is evaluated against, one at a time: version j of the run. A relation
+ * to a fixed version splits the sorted run into below, equal and above, found once per
+ * relation by binary search (O(log n) comparisons instead of one per version and relation). */
+typedef struct version_probe {
+    const vs_universe *u;
+    uint32_t first, count, j;
+    struct { const opam_node *node; uint32_t lo, hi; } bounds[8];   /* [lo, hi): equal to node's version */
+    size_t n_bounds;
+} version_probe;
+
+/* The first index of the run whose version compares above (strict) or at least (!strict) v. */
+static uint32_t run_bound(const version_probe *pr, const char *v, int strict)
+{
+    uint32_t lo = 0, hi = pr->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = opam_version_compare(universe_pkg_version(pr->u, pr->first + mid), v);
+        if (strict ? c <= 0 : c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* opam_version_compare(version j, v) for the relation node n, through its bounds. */
+static int probe_compare(version_probe *pr, const opam_node *n, const char *v)
+{
+    size_t i = 0;
+    while (i < pr->n_bounds && pr->bounds[i].node != n)
+        i++;
+    if (i == pr->n_bounds) {
+        if (i == sizeof pr->bounds / sizeof pr->bounds[0])   /* many relations: compare directly */
+            return opam_version_compare(universe_pkg_version(pr->u, pr->first + pr->j), v);
+        pr->bounds[i].node = n;
+        pr->bounds[i].lo = run_bound(pr, v, 0);
+        pr->bounds[i].hi = run_bound(pr, v, 1);
+        pr->n_bounds++;
+    }
+    return pr->j < pr->bounds[i].lo ? -1 : pr->j < pr->bounds[i].hi ? 0 : 1;
+}
+
+/* Evaluates a version constraint formula ({>= "1.0" & build}) partially (pr NULL: filters
+ * only) or fully for one version (pr->j). Mirrors OpamFilter.filter_constraints. */
+static enum tri eval_constraint(const builder *b, const opam_node *n, version_probe *pr)
 {
     switch (n->kind) {
     case OPAM_PFXRELOP: {
@@ -350,9 +393,9 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
                                                     : opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
         if (v.kind != OPAM_VSTRING)
             return T_TRUE;    /* opam ignores a constraint whose version is undefined */
-        if (!version)
+        if (!pr)
             return T_VERSION;
-        int c = opam_version_compare(version, v.s);
+        int c = probe_compare(pr, n, v.s);
         switch (n->op) {
         case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
         case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
@@ -364,25 +407,25 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
         return T_TRUE;
     }
     case OPAM_AND: {
-        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
         if (x == T_FALSE || y == T_FALSE) return T_FALSE;
         if (x == T_TRUE) return y;
         return x;
     }
     case OPAM_OR: {
-        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
         if (x == T_TRUE || y == T_TRUE) return T_TRUE;
         if (x == T_FALSE) return y;
         return x;
     }
     case OPAM_NOT: {
-        enum tri x = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->rhs, pr);
         return x == T_VERSION ? T_VERSION : (x == T_TRUE ? T_FALSE : T_TRUE);
     }
     case OPAM_GROUP: {
         enum tri acc = T_TRUE;
         for (size_t i = 0; i < n->n_items; i++) {
-            enum tri x = eval_constraint(b, n->items[i], version);
+            enum tri x = eval_constraint(b, n->items[i], pr);
             if (x == T_FALSE) return T_FALSE;
             if (x == T_VERSION) acc = T_VERSION;
         }
@@ -393,11 +436,11 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
     }
 }
 
-static enum tri eval_constraints(const builder *b, opam_node *const *items, size_t n, const char *version)
+static enum tri eval_constraints(const builder *b, opam_node *const *items, size_t n, version_probe *pr)
 {
     enum tri acc = T_TRUE;
     for (size_t i = 0; i < n; i++) {
-        enum tri x = eval_constraint(b, items[i], version);
+        enum tri x = eval_constraint(b, items[i], pr);
         if (x == T_FALSE)
             return T_FALSE;
         if (x == T_VERSION)
@@ -477,10 +520,11 @@ static formula *atom(builder *b, const opam_node *name_node, opam_node *const *c
     }
     /* unavailable versions stay in the clause: never installable (they are outside every
      * cone), but explanations can tell "not available here" from "no such version" */
+    version_probe pr = { .u = u, .first = first, .count = count };
     for (uint32_t j = 0; j < count; j++) {
-        uint32_t p = first + j;
-        if (whole == T_TRUE || eval_constraints(b, cons, n_cons, universe_pkg_version(u, p)) == T_TRUE)
-            f->pkgs[f->n++] = p;
+        pr.j = j;
+        if (whole == T_TRUE || eval_constraints(b, cons, n_cons, &pr) == T_TRUE)
+            f->pkgs[f->n++] = first + j;
     }
     if (whole == T_VERSION) {
         for (size_t i = 0; i < n_cons; i++)
