@@ -40,6 +40,12 @@ typedef struct loader {
     vs_error *err;
     opam_load_options *opt;         /* NULL: strict */
     vs_error first_skipped;         /* the first malformed file left out, when not strict */
+    /* Atoms whose constraint holds only fixed versions ("ocaml" {>= "4.08"}) mean the same in
+     * every file: each is built once (atom_memo[id of its key in atom_keys]) in atom_mem. */
+    int memo_on;
+    strpool atom_keys;
+    VEC(struct formula *) atom_memo;
+    arena atom_mem;
 } loader;
 
 /* ---- finding opam files -------------------------------------------------------------- */
@@ -498,20 +504,56 @@ static formula *new_formula(builder *b, int kind)
     return f;
 }
 
-static formula *atom(builder *b, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
+/* Appends the key of constraint n to buf[*len..cap): 0 when n holds anything but relations to
+ * fixed versions and their connectives (a variable or a filter depends on the file) or the key
+ * does not fit. */
+static int constraint_key(const opam_node *n, char *buf, size_t cap, size_t *len, int depth)
+{
+    if (!n || depth > 32 || *len + 2 > cap)
+        return 0;
+    buf[(*len)++] = (char)('A' + n->kind);
+    switch (n->kind) {
+    case OPAM_PFXRELOP:
+        if (!n->rhs || n->rhs->kind != OPAM_STRING || *len + 1 + n->rhs->len + 1 > cap)
+            return 0;
+        buf[(*len)++] = (char)('a' + n->op);
+        memcpy(buf + *len, n->rhs->str, n->rhs->len + 1);   /* with its NUL: strings hold none */
+        *len += n->rhs->len + 1;
+        return memchr(n->rhs->str, '\0', n->rhs->len) == NULL;
+    case OPAM_AND:
+    case OPAM_OR:
+        return constraint_key(n->lhs, buf, cap, len, depth + 1) && constraint_key(n->rhs, buf, cap, len, depth + 1);
+    case OPAM_NOT:
+        return constraint_key(n->rhs, buf, cap, len, depth + 1);
+    case OPAM_GROUP:
+        for (size_t i = 0; i < n->n_items; i++)
+            if (!constraint_key(n->items[i], buf, cap, len, depth + 1))
+                return 0;
+        return *len + 1 <= cap ? (buf[(*len)++] = ')', 1) : 0;
+    default:
+        return 0;
+    }
+}
+
+/* The atom "name" {cons}, built afresh (in b->tmp) or, when the constraint holds only fixed
+ * versions, once per loader (in ld->atom_mem). NULL: filtered out, or out of memory (b->oom). */
+static formula *atom_build(builder *b, arena *a, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
 {
     enum tri whole = eval_constraints(b, cons, n_cons, NULL);
     if (whole == T_FALSE)
         return NULL;   /* filtered out: Empty */
-    formula *f = new_formula(b, F_ATOM);
-    if (!f)
+    formula *f = arena_alloc(a, sizeof *f);
+    if (!f) {
+        b->oom = 1;
         return NULL;
+    }
+    f->kind = F_ATOM;
     const vs_universe *u = b->ld->u;
     uint32_t name = universe_find_name(u, name_node->str);
     uint32_t first = 0, count = 0;
     if (name != VS_NONE)
         universe_name_pkgs(u, name, &first, &count);
-    f->pkgs = arena_alloc(b->tmp, (count ? count : 1) * sizeof *f->pkgs);
+    f->pkgs = arena_alloc(a, (count ? count : 1) * sizeof *f->pkgs);
     char desc[512];
     snprintf(desc, sizeof desc, "%s", name_node->str);
     if (!f->pkgs) {
@@ -530,8 +572,40 @@ static formula *atom(builder *b, const opam_node *name_node, opam_node *const *c
         for (size_t i = 0; i < n_cons; i++)
             render_constraint(b, cons[i], desc, sizeof desc);
     }
-    f->desc = arena_strndup(b->tmp, desc, strlen(desc));
+    f->desc = arena_strndup(a, desc, strlen(desc));
     if (!f->desc)
+        b->oom = 1;
+    return f;
+}
+
+static formula *atom(builder *b, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
+{
+    loader *ld = b->ld;
+    char key[512];
+    size_t len = 0;
+    if (!ld->memo_on || name_node->len + 1 > sizeof key || memchr(name_node->str, '\0', name_node->len))
+        return atom_build(b, b->tmp, name_node, cons, n_cons);
+    memcpy(key, name_node->str, name_node->len + 1);
+    len = name_node->len + 1;
+    for (size_t i = 0; i < n_cons; i++)
+        if (!constraint_key(cons[i], key, sizeof key, &len, 0))
+            return atom_build(b, b->tmp, name_node, cons, n_cons);
+    uint32_t id = strpool_intern(&ld->atom_keys, key, len);
+    if (id == UINT32_MAX) {
+        b->oom = 1;
+        return NULL;
+    }
+    if (id < ld->atom_memo.len)
+        return ld->atom_memo.items[id];
+    formula *f = atom_build(b, &ld->atom_mem, name_node, cons, n_cons);
+    if (b->oom)
+        return NULL;
+    while (ld->atom_memo.len < id)   /* ids are dense: only id 0 ("") is never a key */
+        if (!vec_push(&ld->atom_memo, NULL)) {
+            b->oom = 1;
+            return NULL;
+        }
+    if (!vec_push(&ld->atom_memo, f))
         b->oom = 1;
     return f;
 }
@@ -877,7 +951,9 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
     arena_init(&ld->scratch);
-    int rc = VSOLVE_OK;
+    arena_init(&ld->atom_mem);
+    int rc = strpool_init(&ld->atom_keys);
+    ld->memo_on = rc == VSOLVE_OK;
     for (size_t i = 0; i < vars->len && rc == VSOLVE_OK; i++)
         rc = opam_vars_set(&ld->ordinary, vars->items[i].name, vars->items[i].value);
     for (size_t i = 0; i < sizeof root_switches / sizeof root_switches[0] && rc == VSOLVE_OK; i++) {
@@ -897,6 +973,10 @@ static void loader_free(loader *ld)
     vec_free(&ld->attrs);
     arena_free(&ld->mem);
     arena_free(&ld->scratch);
+    arena_free(&ld->atom_mem);
+    vec_free(&ld->atom_memo);
+    if (ld->memo_on)
+        strpool_free(&ld->atom_keys);
     opam_vars_free(&ld->ordinary);
 }
 
