@@ -330,12 +330,15 @@ static int lex_string(parser *ps, token *t)
 
     /* Find the closing quote(s), stepping over escaped characters. */
     const char *close = body;
+    int plain = 1;   /* no escape and no '\r': the body is the string */
     for (;;) {
         if (close >= ps->end) {
             error_at(ps, t->line, t->col, triple ? "'\"\"\"' to close this string" : "'\"' to close this string",
                      "end of input");
             return 0;
         }
+        if (*close == '\\' || *close == '\r')
+            plain = 0;
         if (*close == '\\') {
             if (ps->end - close < 2) {
                 close = ps->end;
@@ -356,6 +359,13 @@ static int lex_string(parser *ps, token *t)
     }
     size_t n = 0;
     const char *s = body;
+    if (plain) {   /* the common case: copy at once, note the line breaks */
+        n = (size_t)(close - body);
+        memcpy(out, body, n);
+        for (const char *nl = memchr(body, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(close - nl - 1)))
+            start_new_line(ps, nl + 1);
+        s = close;
+    }
     while (s < close) {
         char c = *s;
         if (c == '\\') {
