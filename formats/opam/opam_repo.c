@@ -327,6 +327,8 @@ struct formula {
     uint32_t *pkgs;
     size_t n;
     const char *desc;
+    uint32_t desc_id;   /* the interned desc, once a clause of this atom alone has needed it */
+    int has_desc_id;
 };
 
 typedef struct builder {
@@ -721,6 +723,12 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
     u32_vec providers = { 0 };
     int rc = VSOLVE_OK;
     for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
+        formula *only = c->n == 1 ? c->atoms[0] : NULL;
+        if (only && only->has_desc_id) {   /* a shared atom: its description and providers as they are */
+            rc = root ? universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n)
+                      : universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            continue;
+        }
         providers.len = 0;
         char desc[1024] = "";
         for (size_t i = 0; i < c->n; i++) {
@@ -737,6 +745,10 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
         if (rc != VSOLVE_OK)
             break;
         uint32_t d = universe_intern(u, desc, strlen(desc));
+        if (only && d != UINT32_MAX) {
+            only->desc_id = d;
+            only->has_desc_id = 1;
+        }
         if (d == UINT32_MAX)
             rc = VSOLVE_ENOMEM;
         else if (root)
