@@ -283,6 +283,9 @@ START_TEST(test_strings)
     ck_assert_value("[\"\"\"a\"\"\"\"b\"]", "[\"a\" \"b\"]");
     /* # and (* inside strings are not comments */
     ck_assert_value("\"# (* not a comment *)\"", "\"# (* not a comment *)\"");
+    /* line breaks inside strings (copied at once when plain) still count for positions */
+    ck_assert_error("x: \"a\nb\nc\" y: \"\"\"d\ne\"\"\"\n  ]", "bad.opam:5:3: expected");
+    ck_assert_error("x: \"a\\\"\nb\" y: \"c\r\nd\"\n ]", "bad.opam:4:2: expected");
 }
 END_TEST
 

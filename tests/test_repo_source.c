@@ -630,6 +630,63 @@ START_TEST(test_archives_on_disk)
 }
 END_TEST
 
+/* The pipelined walk (inflating on a second thread) hands out the same files in the same order
+ * as the plain walk, and fails the same way: whole archives, an archive cut at many points,
+ * on_file stopping at each file, a missing file. */
+static void assert_same_walk(const char *path, int stop_at)
+{
+    seen a = { .stop_at = stop_at }, b = { .stop_at = stop_at };
+    vs_error ea, eb;
+    vs_error_clear(&ea);
+    vs_error_clear(&eb);
+    int ra = repo_source_walk(path, seen_want, seen_file, &a, &ea);
+    int rb = repo_source_walk_pipelined(path, seen_want, seen_file, &b, &eb);
+    ck_assert_msg(ra == rb, "%s (stop at %d): rc %d vs %d (%s | %s)", path, stop_at, ra, rb, ea.message, eb.message);
+    ck_assert_str_eq(ea.message, eb.message);
+    ck_assert_int_eq(a.n, b.n);
+    for (int i = 0; i < a.n; i++) {
+        ck_assert_str_eq(a.paths[i], b.paths[i]);
+        ck_assert_uint_eq(a.lens[i], b.lens[i]);
+        ck_assert_int_eq(memcmp(a.data[i], b.data[i], a.lens[i] + 1), 0);
+    }
+    seen_free(&a);
+    seen_free(&b);
+}
+
+START_TEST(test_pipelined_walk)
+{
+    char dir[] = "/tmp/vsolve-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    bytes b = sample_archive();
+    bytes gz = gzip_bytes(b.data, b.len);
+    write_file(dir, "a.tar", b.data, b.len);
+    write_file(dir, "a.tar.gz", gz.data, gz.len);
+    char path[4096];
+    for (int stop = 0; stop <= 10; stop++) {
+        snprintf(path, sizeof path, "%s/a.tar", dir);
+        assert_same_walk(path, stop);
+        snprintf(path, sizeof path, "%s/a.tar.gz", dir);
+        assert_same_walk(path, stop);
+    }
+    for (size_t cut = 0; cut < b.len; cut += 97) {
+        write_file(dir, "cut.tar", b.data, cut);
+        snprintf(path, sizeof path, "%s/cut.tar", dir);
+        assert_same_walk(path, 0);
+    }
+    for (size_t cut = 0; cut < gz.len; cut += 7) {
+        write_file(dir, "cut.tar.gz", gz.data, cut);
+        snprintf(path, sizeof path, "%s/cut.tar.gz", dir);
+        assert_same_walk(path, 0);
+    }
+    snprintf(path, sizeof path, "%s/missing.tar.gz", dir);
+    assert_same_walk(path, 0);
+    assert_same_walk(dir, 0);   /* a directory: the plain walk */
+    free(gz.data);
+    free(b.data);
+    remove_tree(dir);
+}
+END_TEST
+
 START_TEST(test_directory_source)
 {
     char dir[] = "/tmp/vsolve-test-XXXXXX";
@@ -687,6 +744,7 @@ END_TEST
 
 typedef struct opam_count {
     size_t members, opam_files, bad;
+    uint64_t hash;   /* FNV-1a over every path and content, in order */
 } opam_count;
 
 static int want_opam(void *user, const char *path)
@@ -701,6 +759,12 @@ static int count_opam(void *user, const char *path, const char *data, size_t len
 {
     opam_count *c = user;
     c->opam_files++;
+    uint64_t h = c->hash ? c->hash : 14695981039346656037ULL;
+    for (const char *q = path; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
+    c->hash = h;
     if (strncmp(path, "opam-repository/packages/", 25) != 0 || len == 0 || data[len] != '\0' ||
         strlen(data) != len)
         c->bad++;
@@ -720,6 +784,13 @@ START_TEST(test_opam_snapshot)
     ck_assert_uint_eq(c.opam_files, 18793);
     ck_assert_uint_eq(c.bad, 0);
     ck_assert_uint_gt(c.members, c.opam_files);  /* files, patches, the repo file */
+    opam_count p = { 0 };
+    rc = repo_source_walk_pipelined(path, want_opam, count_opam, &p, &err);
+    ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
+    ck_assert_uint_eq(p.opam_files, c.opam_files);
+    ck_assert_uint_eq(p.bad, 0);
+    ck_assert_uint_eq(p.members, c.members);
+    ck_assert_uint_eq(p.hash, c.hash);   /* the same files in the same order */
 }
 END_TEST
 
@@ -738,6 +809,7 @@ Suite *repo_source_suite(void)
     TCase *disk = tcase_create("disk");
     tcase_add_test(disk, test_archives_on_disk);
     tcase_add_test(disk, test_directory_source);
+    tcase_add_test(disk, test_pipelined_walk);
     suite_add_tcase(s, disk);
     TCase *corpus = tcase_create("corpus");
     tcase_set_timeout(corpus, 300);

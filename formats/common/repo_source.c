@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -601,6 +602,150 @@ static int walk_tar_file(const char *path, int gzipped, repo_want_fn want, repo_
     return rc;
 }
 
+/* ---- a tar walk on a second thread ---- */
+
+/* The reading thread inflates and splits the archive (walk_tar_file) and queues each wanted
+ * member; the calling thread takes them in archive order and hands them to on_file, so the
+ * caller's work overlaps the inflating. The queue holds at most PIPE_SLOTS members and, unless
+ * a single member is larger, PIPE_BYTES of data. */
+#define PIPE_SLOTS 256
+#define PIPE_BYTES (4u << 20)
+#define PIPE_CANCELLED (-1000)   /* put refused: the consumer stopped */
+
+typedef struct pipe_slot {
+    char *path, *data;
+    size_t path_cap, data_cap, len;
+} pipe_slot;
+
+typedef struct tar_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    pipe_slot slots[PIPE_SLOTS];
+    size_t head, count, queued_bytes;   /* slots[head .. head+count) are filled, in order */
+    int done, cancelled;
+    int taker_waiting, putter_waiting;  /* wake the other side only in batches, not per member */
+    /* the reading thread's walk */
+    const char *archive;
+    int gzipped;
+    repo_want_fn want;
+    void *want_user;   /* the caller's user, for want */
+    int walk_rc;
+    vs_error walk_err;
+} tar_pipe;
+
+/* On the reading thread: copies a wanted member into the next free slot. */
+static int pipe_put(void *user, const char *path, const char *data, size_t len)
+{
+    tar_pipe *p = user;
+    pthread_mutex_lock(&p->mu);
+    while (!p->cancelled && (p->count == PIPE_SLOTS || (p->count > 0 && p->queued_bytes + len > PIPE_BYTES))) {
+        if (p->taker_waiting)
+            pthread_cond_signal(&p->can_take);   /* whatever is queued, take it */
+        p->putter_waiting = 1;
+        pthread_cond_wait(&p->can_put, &p->mu);
+        p->putter_waiting = 0;
+    }
+    int cancelled = p->cancelled;
+    pipe_slot *sl = &p->slots[(p->head + p->count) % PIPE_SLOTS];   /* only this thread fills it */
+    pthread_mutex_unlock(&p->mu);
+    if (cancelled)
+        return PIPE_CANCELLED;
+    size_t path_len = strlen(path);
+    if (reserve(&sl->path, &sl->path_cap, path_len + 1) != 0 || reserve(&sl->data, &sl->data_cap, len + 1) != 0)
+        return vs_error_set(&p->walk_err, VSOLVE_ENOMEM, "%s: out of memory", p->archive);
+    memcpy(sl->path, path, path_len + 1);
+    memcpy(sl->data, data, len + 1);   /* data[len] is the NUL */
+    sl->len = len;
+    pthread_mutex_lock(&p->mu);
+    p->count++;
+    p->queued_bytes += len;
+    if (p->taker_waiting && (p->count >= PIPE_SLOTS / 4 || p->queued_bytes >= PIPE_BYTES / 4))
+        pthread_cond_signal(&p->can_take);
+    pthread_mutex_unlock(&p->mu);
+    return VSOLVE_OK;
+}
+
+/* On the reading thread: the caller's want, with the caller's user. */
+static int pipe_want(void *user, const char *path)
+{
+    const tar_pipe *p = user;
+    return p->want(p->want_user, path);
+}
+
+static void *pipe_reader(void *arg)
+{
+    tar_pipe *p = arg;
+    int rc = walk_tar_file(p->archive, p->gzipped, p->want ? pipe_want : NULL, pipe_put, p, &p->walk_err);
+    pthread_mutex_lock(&p->mu);
+    p->walk_rc = rc;
+    p->done = 1;
+    pthread_cond_signal(&p->can_take);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static int walk_tar_file_pipelined(const char *path, int gzipped, repo_want_fn want, repo_file_fn on_file,
+                                   void *user, vs_error *err)
+{
+    tar_pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        return vs_error_set(err, VSOLVE_ENOMEM, "%s: out of memory", path);
+    p->archive = path;
+    p->gzipped = gzipped;
+    p->want = want;
+    p->want_user = user;
+    pthread_t reader;
+    int ready = pthread_mutex_init(&p->mu, NULL) == 0;
+    ready = ready && pthread_cond_init(&p->can_put, NULL) == 0;
+    ready = ready && pthread_cond_init(&p->can_take, NULL) == 0;
+    if (!ready || pthread_create(&reader, NULL, pipe_reader, p) != 0) {
+        free(p);   /* (a failed init leaves nothing to destroy on Linux) */
+        return walk_tar_file(path, gzipped, want, on_file, user, err);   /* no thread: one at a time */
+    }
+    int rc = VSOLVE_OK;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->count == 0 && !p->done) {
+            p->taker_waiting = 1;
+            pthread_cond_wait(&p->can_take, &p->mu);
+            p->taker_waiting = 0;
+        }
+        if (p->count == 0) {   /* done and drained */
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        pipe_slot *sl = &p->slots[p->head];
+        pthread_mutex_unlock(&p->mu);
+        rc = on_file(user, sl->path, sl->data, sl->len);
+        pthread_mutex_lock(&p->mu);
+        p->head = (p->head + 1) % PIPE_SLOTS;
+        p->count--;
+        p->queued_bytes -= sl->len;
+        if (rc != VSOLVE_OK)
+            p->cancelled = 1;   /* the reader stops at its next member */
+        if (p->putter_waiting && (rc != VSOLVE_OK || p->count == 0 ||
+                                  (p->count <= PIPE_SLOTS / 2 && p->queued_bytes <= PIPE_BYTES / 2)))
+            pthread_cond_signal(&p->can_put);
+        pthread_mutex_unlock(&p->mu);
+        if (rc != VSOLVE_OK)
+            break;
+    }
+    pthread_join(reader, NULL);
+    if (rc == VSOLVE_OK && p->walk_rc != VSOLVE_OK) {   /* everything read before the failure was handed out */
+        *err = p->walk_err;
+        rc = p->walk_rc;
+    }
+    for (size_t i = 0; i < PIPE_SLOTS; i++) {
+        free(p->slots[i].path);
+        free(p->slots[i].data);
+    }
+    pthread_cond_destroy(&p->can_take);
+    pthread_cond_destroy(&p->can_put);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    return rc;
+}
+
 /* ---- directories ---- */
 
 typedef struct dir_walk {
@@ -754,6 +899,19 @@ int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, 
     if (ends_with(root, ".tar"))
         return walk_tar_file(root, 0, want, on_file, user, err);
     return vs_error_set(err, VSOLVE_EUSAGE, "%s: expected a directory or a .tar, .tar.gz or .tgz archive", root);
+}
+
+int repo_source_walk_pipelined(const char *root, repo_want_fn want, repo_file_fn on_file, void *user,
+                               vs_error *err)
+{
+    struct stat st;
+    if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        if (ends_with(root, ".tar.gz") || ends_with(root, ".tgz"))
+            return walk_tar_file_pipelined(root, 1, want, on_file, user, err);
+        if (ends_with(root, ".tar"))
+            return walk_tar_file_pipelined(root, 0, want, on_file, user, err);
+    }
+    return repo_source_walk(root, want, on_file, user, err);
 }
 
 char *repo_read_file(const char *path, size_t *len, vs_error *err)

@@ -20,6 +20,13 @@ typedef int (*repo_file_fn)(void *user, const char *path, const char *data, size
  * is an error naming the member and byte offset. Returns VSOLVE_OK or an error code with err set. */
 int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err);
 
+/* The same, but an archive is inflated and split on a second thread while the calling thread
+ * runs on_file: the same files, in the same order, with the same errors (on_file's first error
+ * stops the walk; an archive error comes after every member read before it). want runs on the
+ * second thread, concurrently with on_file: it must not touch what on_file changes. */
+int repo_source_walk_pipelined(const char *root, repo_want_fn want, repo_file_fn on_file, void *user,
+                               vs_error *err);
+
 /* The same for a .tar (gzipped = 0) or .tar.gz (gzipped = 1) archive held in memory; name is
  * used in messages. For tests and fuzzing. */
 int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped,

@@ -40,6 +40,12 @@ typedef struct loader {
     vs_error *err;
     opam_load_options *opt;         /* NULL: strict */
     vs_error first_skipped;         /* the first malformed file left out, when not strict */
+    /* Atoms whose constraint holds only fixed versions ("ocaml" {>= "4.08"}) mean the same in
+     * every file: each is built once (atom_memo[id of its key in atom_keys]) in atom_mem. */
+    int memo_on;
+    strpool atom_keys;
+    VEC(struct formula *) atom_memo;
+    arena atom_mem;
 } loader;
 
 /* ---- finding opam files -------------------------------------------------------------- */
@@ -321,6 +327,8 @@ struct formula {
     uint32_t *pkgs;
     size_t n;
     const char *desc;
+    uint32_t desc_id;   /* the interned desc, once a clause of this atom alone has needed it */
+    int has_desc_id;
 };
 
 typedef struct builder {
@@ -338,9 +346,52 @@ static int is_constraint_value(const opam_node *n)
     return n->kind == OPAM_STRING || n->kind == OPAM_IDENT;
 }
 
-/* Evaluates a version constraint formula ({>= "1.0" & build}) partially (version NULL: filters
- * only) or fully for one version. Mirrors OpamFilter.filter_constraints. */
-static enum tri eval_constraint(const builder *b, const opam_node *n, const char *version)
+/* The versions of one name (sorted by opam_version_compare, as universe_sort leaves them) that
+ * an atom's constraint is evaluated against, one at a time: version j of the run. A relation
+ * to a fixed version splits the sorted run into below, equal and above, found once per
+ * relation by binary search (O(log n) comparisons instead of one per version and relation). */
+typedef struct version_probe {
+    const vs_universe *u;
+    uint32_t first, count, j;
+    struct { const opam_node *node; uint32_t lo, hi; } bounds[8];   /* [lo, hi): equal to node's version */
+    size_t n_bounds;
+} version_probe;
+
+/* The first index of the run whose version compares above (strict) or at least (!strict) v. */
+static uint32_t run_bound(const version_probe *pr, const char *v, int strict)
+{
+    uint32_t lo = 0, hi = pr->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = opam_version_compare(universe_pkg_version(pr->u, pr->first + mid), v);
+        if (strict ? c <= 0 : c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* opam_version_compare(version j, v) for the relation node n, through its bounds. */
+static int probe_compare(version_probe *pr, const opam_node *n, const char *v)
+{
+    size_t i = 0;
+    while (i < pr->n_bounds && pr->bounds[i].node != n)
+        i++;
+    if (i == pr->n_bounds) {
+        if (i == sizeof pr->bounds / sizeof pr->bounds[0])   /* many relations: compare directly */
+            return opam_version_compare(universe_pkg_version(pr->u, pr->first + pr->j), v);
+        pr->bounds[i].node = n;
+        pr->bounds[i].lo = run_bound(pr, v, 0);
+        pr->bounds[i].hi = run_bound(pr, v, 1);
+        pr->n_bounds++;
+    }
+    return pr->j < pr->bounds[i].lo ? -1 : pr->j < pr->bounds[i].hi ? 0 : 1;
+}
+
+/* Evaluates a version constraint formula ({>= "1.0" & build}) partially (pr NULL: filters
+ * only) or fully for one version (pr->j). Mirrors OpamFilter.filter_constraints. */
+static enum tri eval_constraint(const builder *b, const opam_node *n, version_probe *pr)
 {
     switch (n->kind) {
     case OPAM_PFXRELOP: {
@@ -350,9 +401,9 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
                                                     : opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
         if (v.kind != OPAM_VSTRING)
             return T_TRUE;    /* opam ignores a constraint whose version is undefined */
-        if (!version)
+        if (!pr)
             return T_VERSION;
-        int c = opam_version_compare(version, v.s);
+        int c = probe_compare(pr, n, v.s);
         switch (n->op) {
         case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
         case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
@@ -364,25 +415,25 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
         return T_TRUE;
     }
     case OPAM_AND: {
-        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
         if (x == T_FALSE || y == T_FALSE) return T_FALSE;
         if (x == T_TRUE) return y;
         return x;
     }
     case OPAM_OR: {
-        enum tri x = eval_constraint(b, n->lhs, version), y = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
         if (x == T_TRUE || y == T_TRUE) return T_TRUE;
         if (x == T_FALSE) return y;
         return x;
     }
     case OPAM_NOT: {
-        enum tri x = eval_constraint(b, n->rhs, version);
+        enum tri x = eval_constraint(b, n->rhs, pr);
         return x == T_VERSION ? T_VERSION : (x == T_TRUE ? T_FALSE : T_TRUE);
     }
     case OPAM_GROUP: {
         enum tri acc = T_TRUE;
         for (size_t i = 0; i < n->n_items; i++) {
-            enum tri x = eval_constraint(b, n->items[i], version);
+            enum tri x = eval_constraint(b, n->items[i], pr);
             if (x == T_FALSE) return T_FALSE;
             if (x == T_VERSION) acc = T_VERSION;
         }
@@ -393,11 +444,11 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, const char
     }
 }
 
-static enum tri eval_constraints(const builder *b, opam_node *const *items, size_t n, const char *version)
+static enum tri eval_constraints(const builder *b, opam_node *const *items, size_t n, version_probe *pr)
 {
     enum tri acc = T_TRUE;
     for (size_t i = 0; i < n; i++) {
-        enum tri x = eval_constraint(b, items[i], version);
+        enum tri x = eval_constraint(b, items[i], pr);
         if (x == T_FALSE)
             return T_FALSE;
         if (x == T_VERSION)
@@ -455,20 +506,56 @@ static formula *new_formula(builder *b, int kind)
     return f;
 }
 
-static formula *atom(builder *b, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
+/* Appends the key of constraint n to buf[*len..cap): 0 when n holds anything but relations to
+ * fixed versions and their connectives (a variable or a filter depends on the file) or the key
+ * does not fit. */
+static int constraint_key(const opam_node *n, char *buf, size_t cap, size_t *len, int depth)
+{
+    if (!n || depth > 32 || *len + 2 > cap)
+        return 0;
+    buf[(*len)++] = (char)('A' + n->kind);
+    switch (n->kind) {
+    case OPAM_PFXRELOP:
+        if (!n->rhs || n->rhs->kind != OPAM_STRING || *len + 1 + n->rhs->len + 1 > cap)
+            return 0;
+        buf[(*len)++] = (char)('a' + n->op);
+        memcpy(buf + *len, n->rhs->str, n->rhs->len + 1);   /* with its NUL: strings hold none */
+        *len += n->rhs->len + 1;
+        return memchr(n->rhs->str, '\0', n->rhs->len) == NULL;
+    case OPAM_AND:
+    case OPAM_OR:
+        return constraint_key(n->lhs, buf, cap, len, depth + 1) && constraint_key(n->rhs, buf, cap, len, depth + 1);
+    case OPAM_NOT:
+        return constraint_key(n->rhs, buf, cap, len, depth + 1);
+    case OPAM_GROUP:
+        for (size_t i = 0; i < n->n_items; i++)
+            if (!constraint_key(n->items[i], buf, cap, len, depth + 1))
+                return 0;
+        return *len + 1 <= cap ? (buf[(*len)++] = ')', 1) : 0;
+    default:
+        return 0;
+    }
+}
+
+/* The atom "name" {cons}, built afresh (in b->tmp) or, when the constraint holds only fixed
+ * versions, once per loader (in ld->atom_mem). NULL: filtered out, or out of memory (b->oom). */
+static formula *atom_build(builder *b, arena *a, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
 {
     enum tri whole = eval_constraints(b, cons, n_cons, NULL);
     if (whole == T_FALSE)
         return NULL;   /* filtered out: Empty */
-    formula *f = new_formula(b, F_ATOM);
-    if (!f)
+    formula *f = arena_alloc(a, sizeof *f);
+    if (!f) {
+        b->oom = 1;
         return NULL;
+    }
+    f->kind = F_ATOM;
     const vs_universe *u = b->ld->u;
     uint32_t name = universe_find_name(u, name_node->str);
     uint32_t first = 0, count = 0;
     if (name != VS_NONE)
         universe_name_pkgs(u, name, &first, &count);
-    f->pkgs = arena_alloc(b->tmp, (count ? count : 1) * sizeof *f->pkgs);
+    f->pkgs = arena_alloc(a, (count ? count : 1) * sizeof *f->pkgs);
     char desc[512];
     snprintf(desc, sizeof desc, "%s", name_node->str);
     if (!f->pkgs) {
@@ -477,17 +564,50 @@ static formula *atom(builder *b, const opam_node *name_node, opam_node *const *c
     }
     /* unavailable versions stay in the clause: never installable (they are outside every
      * cone), but explanations can tell "not available here" from "no such version" */
+    version_probe pr = { .u = u, .first = first, .count = count };
     for (uint32_t j = 0; j < count; j++) {
-        uint32_t p = first + j;
-        if (whole == T_TRUE || eval_constraints(b, cons, n_cons, universe_pkg_version(u, p)) == T_TRUE)
-            f->pkgs[f->n++] = p;
+        pr.j = j;
+        if (whole == T_TRUE || eval_constraints(b, cons, n_cons, &pr) == T_TRUE)
+            f->pkgs[f->n++] = first + j;
     }
     if (whole == T_VERSION) {
         for (size_t i = 0; i < n_cons; i++)
             render_constraint(b, cons[i], desc, sizeof desc);
     }
-    f->desc = arena_strndup(b->tmp, desc, strlen(desc));
+    f->desc = arena_strndup(a, desc, strlen(desc));
     if (!f->desc)
+        b->oom = 1;
+    return f;
+}
+
+static formula *atom(builder *b, const opam_node *name_node, opam_node *const *cons, size_t n_cons)
+{
+    loader *ld = b->ld;
+    char key[512];
+    size_t len = 0;
+    if (!ld->memo_on || name_node->len + 1 > sizeof key || memchr(name_node->str, '\0', name_node->len))
+        return atom_build(b, b->tmp, name_node, cons, n_cons);
+    memcpy(key, name_node->str, name_node->len + 1);
+    len = name_node->len + 1;
+    for (size_t i = 0; i < n_cons; i++)
+        if (!constraint_key(cons[i], key, sizeof key, &len, 0))
+            return atom_build(b, b->tmp, name_node, cons, n_cons);
+    uint32_t id = strpool_intern(&ld->atom_keys, key, len);
+    if (id == UINT32_MAX) {
+        b->oom = 1;
+        return NULL;
+    }
+    if (id < ld->atom_memo.len)
+        return ld->atom_memo.items[id];
+    formula *f = atom_build(b, &ld->atom_mem, name_node, cons, n_cons);
+    if (b->oom)
+        return NULL;
+    while (ld->atom_memo.len < id)   /* ids are dense: only id 0 ("") is never a key */
+        if (!vec_push(&ld->atom_memo, NULL)) {
+            b->oom = 1;
+            return NULL;
+        }
+    if (!vec_push(&ld->atom_memo, f))
         b->oom = 1;
     return f;
 }
@@ -603,6 +723,12 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
     u32_vec providers = { 0 };
     int rc = VSOLVE_OK;
     for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
+        formula *only = c->n == 1 ? c->atoms[0] : NULL;
+        if (only && only->has_desc_id) {   /* a shared atom: its description and providers as they are */
+            rc = root ? universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n)
+                      : universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            continue;
+        }
         providers.len = 0;
         char desc[1024] = "";
         for (size_t i = 0; i < c->n; i++) {
@@ -619,6 +745,10 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
         if (rc != VSOLVE_OK)
             break;
         uint32_t d = universe_intern(u, desc, strlen(desc));
+        if (only && d != UINT32_MAX) {
+            only->desc_id = d;
+            only->has_desc_id = 1;
+        }
         if (d == UINT32_MAX)
             rc = VSOLVE_ENOMEM;
         else if (root)
@@ -887,7 +1017,9 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
     arena_init(&ld->scratch);
-    int rc = VSOLVE_OK;
+    arena_init(&ld->atom_mem);
+    int rc = strpool_init(&ld->atom_keys);
+    ld->memo_on = rc == VSOLVE_OK;
     for (size_t i = 0; i < vars->len && rc == VSOLVE_OK; i++)
         rc = opam_vars_set(&ld->ordinary, vars->items[i].name, vars->items[i].value);
     for (size_t i = 0; i < sizeof root_switches / sizeof root_switches[0] && rc == VSOLVE_OK; i++) {
@@ -907,6 +1039,10 @@ static void loader_free(loader *ld)
     vec_free(&ld->attrs);
     arena_free(&ld->mem);
     arena_free(&ld->scratch);
+    arena_free(&ld->atom_mem);
+    vec_free(&ld->atom_memo);
+    if (ld->memo_on)
+        strpool_free(&ld->atom_keys);
     opam_vars_free(&ld->ordinary);
 }
 
@@ -923,7 +1059,7 @@ int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars 
     int rc = loader_init(&ld, u, vars, err);
     ld.opt = opt;
     if (rc == VSOLVE_OK)
-        rc = repo_source_walk(path, want_file, on_file, &ld, err);
+        rc = repo_source_walk_pipelined(path, want_file, on_file, &ld, err);   /* want_file reads only the path */
     if (rc == VSOLVE_OK && ld.sources.len == 0 && opt && opt->skipped)   /* nothing left: the first error stands */
         rc = (*err = ld.first_skipped).code;
     if (rc == VSOLVE_OK && ld.sources.len == 0)

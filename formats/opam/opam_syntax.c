@@ -328,25 +328,39 @@ static int lex_string(parser *ps, token *t)
     int triple = ps->end - ps->p >= 3 && ps->p[1] == '"' && ps->p[2] == '"';
     const char *body = ps->p + (triple ? 3 : 1);
 
-    /* Find the closing quote(s), stepping over escaped characters. */
+    /* Find the closing quote(s), stepping over escaped characters: from one '"' to the next
+     * with memchr, looking for a backslash (or '\r') only in between. */
     const char *close = body;
+    int plain = 1;   /* no escape and no '\r': the body is the string */
+    const char *quote = body, *searched = NULL;   /* the first '"' at or after searched (NULL: none) */
     for (;;) {
         if (close >= ps->end) {
             error_at(ps, t->line, t->col, triple ? "'\"\"\"' to close this string" : "'\"' to close this string",
                      "end of input");
             return 0;
         }
-        if (*close == '\\') {
-            if (ps->end - close < 2) {
-                close = ps->end;
-                continue;
-            }
-            close += 2;
+        if (!searched || (quote && quote < close)) {   /* each byte searched once: linear */
+            quote = memchr(close, '"', (size_t)(ps->end - close));
+            searched = close;
+        }
+        const char *stop = quote ? quote : ps->end;
+        const char *backslash = memchr(close, '\\', (size_t)(stop - close));
+        if (plain && memchr(close, '\r', (size_t)((backslash ? backslash : stop) - close)))
+            plain = 0;
+        if (backslash) {   /* the escaped character is never a closing quote */
+            plain = 0;
+            close = ps->end - backslash < 2 ? ps->end : backslash + 2;
             continue;
         }
-        if (*close == '"' && (!triple || (ps->end - close >= 3 && close[1] == '"' && close[2] == '"')))
+        if (!quote) {
+            close = ps->end;
+            continue;
+        }
+        if (!triple || (ps->end - quote >= 3 && quote[1] == '"' && quote[2] == '"')) {
+            close = quote;
             break;
-        close++;
+        }
+        close = quote + 1;
     }
 
     char *out = arena_alloc(ps->a, (size_t)(close - body) + 1);
@@ -356,6 +370,13 @@ static int lex_string(parser *ps, token *t)
     }
     size_t n = 0;
     const char *s = body;
+    if (plain) {   /* the common case: copy at once, note the line breaks */
+        n = (size_t)(close - body);
+        memcpy(out, body, n);
+        for (const char *nl = memchr(body, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(close - nl - 1)))
+            start_new_line(ps, nl + 1);
+        s = close;
+    }
     while (s < close) {
         char c = *s;
         if (c == '\\') {

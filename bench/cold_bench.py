@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""cold_bench.py: vsolve's cold opam path beside `gzip -dc` of the same snapshot, in one run.
+
+For each shared opam snapshot, in turn (gzip, vsolve --no-cache, vsolve writing a new cache,
+gzip, ...), RUNS times:
+
+  gzip -dc SNAPSHOT.tar.gz > /dev/null
+  vsolve --ecosystem opam --repo SNAPSHOT.tar.gz --no-cache solve COMPILER dune > /dev/null
+  vsolve --ecosystem opam --repo SNAPSHOT.tar.gz --cache NEW solve COMPILER dune > /dev/null
+      (NEW removed before each run: the first solve on a snapshot, which also writes the cache)
+
+and prints the medians of wall and CPU (user + sys) time and the median of the run-by-run
+ratios vsolve / gzip, with the load average before and after. The target (issue 14) is a
+wall ratio of at most 1.5 for the --no-cache column.
+
+    python3 bench/cold_bench.py [--vsolve build/vsolve] [--runs 7]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def timed(argv):
+    """(wall s, cpu s, rc) of one process, output to /dev/null."""
+    t = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    return wall, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vsolve", default=os.path.join(REPO, "build", "vsolve"))
+    ap.add_argument("--corpora", default=os.environ.get("VSOLVE_CORPORA",
+                                                        os.path.join(os.path.dirname(REPO), "shared", "corpora")))
+    ap.add_argument("--runs", type=int, default=7)
+    a = ap.parse_args()
+    with open(os.path.join(a.corpora, "requests.json")) as fh:
+        compiler = {q["snapshot"]: q["compiler"] for q in json.load(fh)}
+    tmp = tempfile.mkdtemp(prefix="vsolve-cold-")
+    print("vsolve %s, %d runs each, load before %s" % (a.vsolve, a.runs, " ".join("%.2f" % x for x in os.getloadavg())))
+    print()
+    print("| snapshot | gzip -dc wall / cpu (s) | vsolve --no-cache wall / cpu (s) | ratio wall / cpu "
+          "| vsolve writing the cache wall / cpu (s) | ratio wall / cpu |")
+    print("|---|---|---|---|---|---|")
+    for snap in sorted(compiler):
+        path = os.path.join(a.corpora, snap)
+        cache = os.path.join(tmp, snap + ".vcache")
+        cmds = {
+            "gzip": ["gzip", "-dc", path],
+            "nocache": [a.vsolve, "--ecosystem", "opam", "--repo", path, "--no-cache", "solve", compiler[snap], "dune"],
+            "cache": [a.vsolve, "--ecosystem", "opam", "--repo", path, "--cache", cache, "solve", compiler[snap], "dune"],
+        }
+        runs = {k: [] for k in cmds}
+        for i in range(a.runs + 1):   # the first round warms the page cache, not counted
+            for k, argv in cmds.items():
+                if k == "cache" and os.path.exists(cache):
+                    os.unlink(cache)
+                r = timed(argv)
+                if r[2] != 0:
+                    sys.exit("%s exited %d" % (" ".join(argv), r[2]))
+                if i:
+                    runs[k].append(r)
+        med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for k, v in runs.items()}
+
+        def ratio(k, j):
+            return statistics.median(runs[k][i][j] / runs["gzip"][i][j] for i in range(a.runs))
+
+        print("| %s | %.3f / %.3f | %.3f / %.3f | **%.2f** / %.2f | %.3f / %.3f | %.2f / %.2f |" % (
+            snap.replace("opam-repository-", "").replace(".tar.gz", ""), med["gzip"][0], med["gzip"][1],
+            med["nocache"][0], med["nocache"][1], ratio("nocache", 0), ratio("nocache", 1),
+            med["cache"][0], med["cache"][1], ratio("cache", 0), ratio("cache", 1)))
+    print()
+    print("load after %s" % " ".join("%.2f" % x for x in os.getloadavg()))
+    for f in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, f))
+    os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    main()
