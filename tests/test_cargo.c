@@ -238,7 +238,7 @@ START_TEST(feature_projects)
     arena_free(&a);
     remove(path);
     rmdir(tmp);
-    static const char *const names[] = { "path-dep", "path-nested" };
+    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
@@ -476,6 +476,15 @@ START_TEST(malformed_manifests)
         { "[package]\nname = 3\n", "Cargo.toml:2:8: expected package.name as a string" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { version = \"1\", optional = \"yes\" }\n",
           "Cargo.toml:5:37: expected optional = true or false for serde" },
+        { "[package]\nname = \"x\"\nversion.workspace = true\n[workspace]\n",
+          "Cargo.toml:3:21: error inheriting `version` from workspace root manifest's `workspace.package.version`" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde.workspace = true\n",
+          "Cargo.toml:5:19: error inheriting `serde` from workspace root manifest's `workspace.dependencies.serde`: "
+          "`dependency.serde` was not found in `workspace.dependencies` (no [workspace] above it)" },
+        { "[workspace]\nmembers = [\"../escape\", \"a\"]\n", "Cargo.toml:2:12: workspace member `../escape` lies outside" },
+        { "[workspace]\nmembers = [\"/etc\"]\n", "Cargo.toml:2:12: workspace member `/etc` lies outside" },
+        { "[workspace]\n[dependencies]\nserde = \"1\"\n", "Cargo.toml:1:1: this virtual manifest specifies a `dependencies`" },
+        { "[workspace]\nmembers = \"a\"\n", "Cargo.toml:2:11: expected a list of strings" },
     };
     char dir[] = "/tmp/vsolve-manifest-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -499,6 +508,37 @@ START_TEST(malformed_manifests)
 }
 END_TEST
 
+/* tests/data/cargo's workspace refusals: vsolve names what cargo 1.95 names (error.txt). */
+START_TEST(workspace_refusals)
+{
+    static const char *const cases[][3] = {
+        { "bad-member", "failed to load manifest for workspace member `", "/crates/missing`" },
+        { "bad-inherit", "error inheriting `serde` from workspace root manifest's `workspace.dependencies.serde`",
+          "`dependency.serde` was not found in `workspace.dependencies`" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[4200], etxt[4200];
+        snprintf(path, sizeof path, "%s/%s/Cargo.toml", test_source_path("tests/data/cargo"), cases[i][0]);
+        snprintf(etxt, sizeof etxt, "%s/%s/error.txt", test_source_path("tests/data/cargo"), cases[i][0]);
+        char *cargo = test_slurp(etxt, NULL);
+        ck_assert_ptr_nonnull(cargo);
+        arena a;
+        arena_init(&a);
+        vs_error err;
+        vs_error_clear(&err);
+        cargo_manifest m;
+        ck_assert_int_eq(cargo_manifest_read(&a, path, &m, &err), VSOLVE_EBADINPUT);
+        for (int k = 1; k < 3; k++) {   /* the same words in both */
+            ck_assert_msg(strstr(err.message, cases[i][k]) != NULL, "%s: %s", cases[i][0], err.message);
+            ck_assert_msg(strstr(cargo, cases[i][k]) != NULL, "%s: cargo: %s", cases[i][0], cargo);
+        }
+        ck_assert_msg(strstr(err.message, "Cargo.toml:") != NULL, "%s: no file:line:col: %s", cases[i][0], err.message);
+        free(cargo);
+        arena_free(&a);
+    }
+}
+END_TEST
+
 Suite *cargo_suite(void)
 {
     Suite *s = suite_create("cargo");
@@ -512,6 +552,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
     tcase_add_test(tc, feature_projects);
+    tcase_add_test(tc, workspace_refusals);
     suite_add_tcase(s, tc);
     return s;
 }
