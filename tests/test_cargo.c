@@ -238,7 +238,8 @@ START_TEST(feature_projects)
     arena_free(&a);
     remove(path);
     rmdir(tmp);
-    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws" };
+    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws",
+                                         "patch-path" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
@@ -485,6 +486,8 @@ START_TEST(malformed_manifests)
         { "[workspace]\nmembers = [\"/etc\"]\n", "Cargo.toml:2:12: workspace member `/etc` lies outside" },
         { "[workspace]\n[dependencies]\nserde = \"1\"\n", "Cargo.toml:1:1: this virtual manifest specifies a `dependencies`" },
         { "[workspace]\nmembers = \"a\"\n", "Cargo.toml:2:11: expected a list of strings" },
+        { "[package]\nname = \"x\"\n[replace]\n\"itoa:0.4.4\" = { path = \"i\" }\n", "Cargo.toml:3:1: [replace] is not supported" },
+        { "[package]\nname = \"x\"\n[patch.other]\nitoa = { path = \"i\" }\n", "[patch.\"other\"]: vsolve patches crates-io only" },
     };
     char dir[] = "/tmp/vsolve-manifest-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -508,13 +511,16 @@ START_TEST(malformed_manifests)
 }
 END_TEST
 
-/* tests/data/cargo's workspace refusals: vsolve names what cargo 1.95 names (error.txt). */
+/* tests/data/cargo's manifest refusals (workspace, patch): vsolve names what cargo 1.95 names
+ * (error.txt). */
 START_TEST(workspace_refusals)
 {
     static const char *const cases[][3] = {
         { "bad-member", "failed to load manifest for workspace member `", "/crates/missing`" },
         { "bad-inherit", "error inheriting `serde` from workspace root manifest's `workspace.dependencies.serde`",
           "`dependency.serde` was not found in `workspace.dependencies`" },
+        { "patch-same-source", "patch for `itoa` points to the same source, but patches must point to different sources",
+          "patch for `itoa`" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[4200], etxt[4200];

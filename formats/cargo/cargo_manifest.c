@@ -263,6 +263,43 @@ static int read_workspace(arena *a, const char *path, const toml_value *table, c
     return rc;
 }
 
+/* [patch.crates-io]: each entry a path package that stands for its crate name (the root's only,
+ * as cargo reads patches from the workspace root). */
+#define CARGO_CRATES_IO_URL "https://github.com/rust-lang/crates.io-index"
+
+static int read_patches(arena *a, const char *file, const toml_value *patch, const cargo_workspace *ws,
+                        cargo_manifest *m, vs_error *err)
+{
+    if (!patch)
+        return VSOLVE_OK;
+    if (patch->kind != TOML_TABLE)
+        return bad(err, file, patch, "expected a %s table", "[patch]");
+    for (size_t i = 0; i < patch->n; i++)
+        if (strcmp(patch->keys[i], "crates-io") != 0 && strcmp(patch->keys[i], CARGO_CRATES_IO_URL) != 0)
+            return bad(err, file, patch->items[i], "[patch.\"%.200s\"]: vsolve patches crates-io only", patch->keys[i]);
+    const toml_value *t = toml_get(patch, "crates-io");
+    if (!t)
+        t = toml_get(patch, CARGO_CRATES_IO_URL);
+    if (!t)
+        return VSOLVE_OK;
+    if (t->kind != TOML_TABLE)
+        return bad(err, file, t, "expected a %s table", "[patch.crates-io]");
+    m->patches = arena_alloc(a, (t->n ? t->n : 1) * sizeof *m->patches);
+    m->patch_paths = arena_alloc(a, (t->n ? t->n : 1) * sizeof *m->patch_paths);
+    if (!m->patches || !m->patch_paths)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->n; i++) {
+        int rc = read_dep(a, file, t->keys[i], t->items[i], CARGO_NORMAL, NULL, ws, &m->patches[i], &m->patch_paths[i], err);
+        if (rc != VSOLVE_OK)
+            return rc;
+        if (!m->patch_paths[i])   /* a version of the one registry: cargo's verdict */
+            return bad(err, file, t->items[i], "patch for `%s` points to the same source, but patches must point to "
+                       "different sources", t->keys[i]);
+        m->n_patches++;
+    }
+    return VSOLVE_OK;
+}
+
 static int read_manifest(arena *a, const char *path, const cargo_workspace *ws, int top, cargo_manifest *m, vs_error *err)
 {
     memset(m, 0, sizeof *m);
@@ -335,6 +372,11 @@ static int read_manifest(arena *a, const char *path, const cargo_workspace *ws, 
             rc = string_list(a, path, feats->items[i], &f->items, &f->n_items, err);
         }
     }
+    if (rc == VSOLVE_OK && toml_get(doc, "replace"))
+        rc = bad(err, path, toml_get(doc, "replace"), "%s is not supported (cargo deprecates it): use [patch.crates-io]",
+                 "[replace]");
+    if (rc == VSOLVE_OK && top)
+        rc = read_patches(a, path, toml_get(doc, "patch"), ws, m, err);
     if (rc == VSOLVE_OK && wst && top)
         rc = cargo_workspace_members(a, m, err);
     return rc;

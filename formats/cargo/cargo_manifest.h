@@ -34,6 +34,9 @@ struct cargo_manifest {
     const char *links;            /* package.links, or NULL */
     const char *rust_version;     /* package.rust-version, or NULL */
     const char *resolver;         /* package.resolver / workspace.resolver, or NULL */
+    cargo_dep *patches;           /* [patch.crates-io] entries (each with a path) */
+    const char **patch_paths;     /* per patch: its package's Cargo.toml */
+    size_t n_patches;
     const cargo_workspace *ws;    /* the workspace it belongs to, or NULL */
     cargo_manifest **members;     /* a workspace root: its other members (cargo_workspace.c), in
                                      the order of `members` (globs expanded in byte order) */
@@ -41,8 +44,9 @@ struct cargo_manifest {
 };
 
 /* Reads a Cargo.toml: registry and path dependencies; at a workspace root ([workspace]) also
- * its members, each read with the workspace to inherit from. A git dependency is an error
- * naming it (file:line:col). Memory from a. */
+ * its members, each read with the workspace to inherit from; [patch.crates-io] entries with a
+ * path. A git dependency, or a patch of another source or without a path, is an error naming
+ * it (file:line:col). Memory from a. */
 int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error *err);
 
 /* Reads the Cargo.toml of a package that belongs to workspace ws (may be NULL): inherited

@@ -39,6 +39,7 @@ typedef struct version_entry {
     int is_root, locked;
     int is_path;                    /* a path dependency's package: no registry source */
     int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
+    int is_patch;                   /* a [patch.crates-io] package */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
@@ -62,6 +63,8 @@ typedef struct crate_entry {
     const char *name;
     const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
+    version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
 } crate_entry;
 
@@ -98,6 +101,7 @@ typedef struct builder {
     /* path dependencies' packages, read from their Cargo.toml: they stand for their crate name */
     VEC(cargo_crate *) path_crates;
     VEC(cargo_crate *) member_crates;  /* those of path_crates that are workspace members */
+    VEC(cargo_crate *) patch_crates;   /* [patch.crates-io] packages (not in path_crates) */
     const cargo_manifest *top;      /* the root entry's package (a virtual workspace: a member) */
 } builder;
 
@@ -140,6 +144,9 @@ static crate_entry *crate_of(builder *b, const char *name)
         for (size_t k = 0; k < b->path_crates.len && !c->crate; k++)
             if (!strcmp(b->path_crates.items[k]->name, name))
                 c->crate = b->path_crates.items[k];
+        for (size_t k = 0; k < b->patch_crates.len && !c->patch; k++)
+            if (!strcmp(b->patch_crates.items[k]->name, name))
+                c->patch = b->patch_crates.items[k];
         if (!c->crate)
             c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
         if (!c->crate && e.code != VSOLVE_OK) {
@@ -187,6 +194,21 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
     *cid = (uint32_t)(c - b->crates.items);
+    if (c->patch && semver_req_matches(req, &c->patch->versions[0].v)) {
+        /* cargo: a patch that matches the requirement is its only candidate */
+        if (c->patch_ve)
+            return VSOLVE_OK;
+        version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
+        if (!ve)
+            return VSOLVE_ENOMEM;
+        memset(ve, 0, sizeof *ve);
+        ve->v = &c->patch->versions[0];
+        ve->is_path = ve->is_patch = 1;
+        ve->locked = is_locked(b, c->name, ve->v->vers);
+        ve->crate_id = *cid;
+        c->patch_ve = ve;
+        return add_candidate(b, ve);
+    }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
             continue;
@@ -214,7 +236,7 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
 
 /* A path package (its manifest read) as a crate of one version (its normal and build
  * dependencies count, as for a registry crate; a member's dev-dependencies too). */
-static int add_path_crate(builder *b, const cargo_manifest *pm, int member)
+static int add_path_crate(builder *b, const cargo_manifest *pm, int member, int patch)
 {
     cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
     cargo_version *v = arena_alloc(&b->pb->mem, sizeof *v);
@@ -239,7 +261,7 @@ static int add_path_crate(builder *b, const cargo_manifest *pm, int member)
     c->file = pm->path;
     c->versions = v;
     c->n_versions = 1;
-    if (!vec_push(&b->path_crates, c) || (member && !vec_push(&b->member_crates, c)))
+    if (patch ? !vec_push(&b->patch_crates, c) : (!vec_push(&b->path_crates, c) || (member && !vec_push(&b->member_crates, c))))
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
 }
@@ -276,7 +298,7 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but %s's dependency %s names it %s", pm->path,
                                 pm->name ? pm->name : "(none: a virtual manifest)", m->name, m->deps[i].name,
                                 m->deps[i].package);
-        if ((rc = add_path_crate(b, pm, member)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1)) != VSOLVE_OK)
+        if ((rc = add_path_crate(b, pm, member, 0)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1)) != VSOLVE_OK)
             return rc;
     }
     return VSOLVE_OK;
@@ -299,11 +321,30 @@ static const cargo_manifest *pick_top(const cargo_manifest *root)
     return root->members[0];
 }
 
-/* The root's workspace members (less the root entry's package) as member path crates, then
- * every path dependency of the root and the members. */
+/* The root's workspace members (less the root entry's package) as member path crates, the
+ * root's [patch.crates-io] packages (each stands for its crate name, as a path dependency
+ * does), then every path dependency of the root and the members. */
 static int read_members(builder *b, const cargo_manifest *root)
 {
     int rc = VSOLVE_OK;
+    for (size_t i = 0; i < root->n_patches && rc == VSOLVE_OK; i++) {
+        cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
+        if (!pm)
+            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+        rc = cargo_manifest_read_in(&b->pb->mem, root->patch_paths[i], NULL, pm, b->err);
+        if (rc != VSOLVE_OK) {
+            char why[sizeof b->err->message];
+            snprintf(why, sizeof why, "%s", b->err->message);
+            return vs_error_set(b->err, rc, "%s: patch for %s: %s", root->path, root->patches[i].name, why);
+        }
+        if (!pm->name || strcmp(pm->name, root->patches[i].package))
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but the patch for %s names it %s", pm->path,
+                                pm->name ? pm->name : "(none: a virtual manifest)", root->patches[i].name,
+                                root->patches[i].package);
+        rc = add_path_crate(b, pm, 0, 1);
+        if (rc == VSOLVE_OK)
+            rc = read_path_crates(b, pm, 1);
+    }
     for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++) {
         const cargo_manifest *mm = root->members[i];
         for (size_t k = 0; k < b->path_crates.len; k++)
@@ -312,7 +353,7 @@ static int read_members(builder *b, const cargo_manifest *root)
         if (mm != b->top && !strcmp(mm->name, b->top->name))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
         if (mm != b->top)
-            rc = add_path_crate(b, mm, 1);
+            rc = add_path_crate(b, mm, 1, 0);
     }
     if (rc == VSOLVE_OK)
         rc = read_path_crates(b, b->top, 0);
@@ -350,6 +391,8 @@ static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
     for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
         if (c->candidates[i])
             rc = push_work(b, c->candidates[i], kind, name);
+    if (c->patch_ve && rc == VSOLVE_OK)
+        rc = push_work(b, c->patch_ve, kind, name);
     return rc;
 }
 
@@ -687,6 +730,10 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
     crate_entry *c = crate_of(b, d->package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    if (c->patch_ve && semver_req_matches(&d->req, &c->patch_ve->v->v)) {   /* the patch alone */
+        const cargo_node *n = has_features(c->patch_ve, d) ? (feature ? feature_node(c->patch_ve, feature) : &c->patch_ve->base) : NULL;
+        return n && !vec_push(out, n->pkg) ? VSOLVE_ENOMEM : VSOLVE_OK;
+    }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         const version_entry *ve = c->candidates[i];
         if (!ve || !semver_req_matches(&d->req, &ve->v->v) || !has_features(ve, d))
@@ -945,6 +992,8 @@ static int record_attrs(cargo_problem *pb, const char *source_url)
             continue;
         if (is_top(n->entry) && n->v->rust_version)   /* the lowest of the workspace decides */
             rc = attrs_add_str(&u->attrs, p, rust_key, n->v->rust_version);
+        if (rc == VSOLVE_OK && n->entry->is_patch)       /* [[patch.unused]] when not chosen */
+            rc = attrs_add_str(&u->attrs, p, attrs_key(&u->attrs, "cargo-patch"), "crates-io");
         if (n->entry->is_root || n->entry->is_path)
             continue;   /* no registry source, no checksum: as cargo writes a path package */
         rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
@@ -1025,9 +1074,17 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     char why[64];
     if (rc == VSOLVE_OK && b.member_crates.len && semver_req_parse(&pb->mem, "*", 1, &any, why, sizeof why) != 0)
         rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && root->n_patches && !b.member_crates.len &&
+        semver_req_parse(&pb->mem, "*", 1, &any, why, sizeof why) != 0)
+        rc = VSOLVE_ENOMEM;
     for (size_t i = 0; i < b.member_crates.len && rc == VSOLVE_OK; i++) {
         uint32_t cid;
         rc = demand(&b, b.member_crates.items[i]->name, &any, &cid);
+    }
+    /* each patch a candidate: one nobody uses is in the universe, for the lock's [[patch.unused]] */
+    for (size_t i = 0; i < root->n_patches && rc == VSOLVE_OK; i++) {
+        uint32_t cid;
+        rc = demand(&b, root->patches[i].package, &any, &cid);
     }
     if (rc == VSOLVE_OK)
         rc = discover(&b);
@@ -1142,6 +1199,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);
     vec_free(&b.member_crates);
+    vec_free(&b.patch_crates);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
     return rc;
