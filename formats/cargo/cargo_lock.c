@@ -62,7 +62,7 @@ int cargo_lock_write(FILE *out, const vs_universe *u, const vs_graph *g, const c
         const char *source = attrs_lookup(a, p, VS_ATTR_CARGO_SOURCE), *cksum = attrs_lookup(a, p, VS_ATTR_CARGO_CHECKSUM);
         if (source) {
             fputs("source = \"", out);
-            if (source_url) {
+            if (source_url && !strncmp(source, "registry+", 9)) {
                 fputs("registry+", out);
                 put_toml_chars(out, source_url);
             } else {

@@ -41,13 +41,15 @@ static int string_list(arena *a, const char *file, const toml_value *arr, const 
 
 /* One entry of a dependency table: `name = "req"` or `name = { version = ..., ... }`. */
 static int read_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
-                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path, vs_error *err);
+                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                    const cargo_git_ref **dep_git, vs_error *err);
 
 /* `name = { workspace = true, features = [...], optional = ... }`: the entry of
  * [workspace.dependencies] (its path from the workspace's folder), with the member's features
  * added and its `optional`, as cargo merges them. */
 static int inherit_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
-                       const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path, vs_error *err)
+                       const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                       const cargo_git_ref **dep_git, vs_error *err)
 {
     const toml_value *flag = toml_get(spec, "workspace");
     if (flag->kind != TOML_BOOL || !flag->b)
@@ -62,7 +64,7 @@ static int inherit_dep(arena *a, const char *file, const char *name, const toml_
     }
     if (toml_get(entry, "workspace"))
         return bad(err, ws->path, entry, "dependency %s of [workspace.dependencies] cannot inherit again", name);
-    int rc = read_dep(a, ws->path, name, entry, kind, target, NULL, dep, dep_path, err);
+    int rc = read_dep(a, ws->path, name, entry, kind, target, NULL, dep, dep_path, dep_git, err);
     if (rc != VSOLVE_OK)
         return rc;
     const toml_value *v;
@@ -91,10 +93,12 @@ static int inherit_dep(arena *a, const char *file, const char *name, const toml_
 }
 
 static int read_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
-                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path, vs_error *err)
+                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                    const cargo_git_ref **dep_git, vs_error *err)
 {
     memset(dep, 0, sizeof *dep);
     *dep_path = NULL;
+    *dep_git = NULL;
     dep->name = name;
     dep->package = name;
     dep->kind = kind;
@@ -107,7 +111,7 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
     } else if (spec->kind == TOML_TABLE) {
         const toml_value *v;
         if (toml_get(spec, "workspace"))
-            return inherit_dep(a, file, name, spec, kind, target, ws, dep, dep_path, err);
+            return inherit_dep(a, file, name, spec, kind, target, ws, dep, dep_path, dep_git, err);
         if ((v = toml_get(spec, "path")) != NULL) {
             const char *dir = str_of(v);
             if (!dir || !*dir)
@@ -124,8 +128,31 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
                 snprintf(p, n, "%.*s/%s/Cargo.toml", base, slash ? file : ".", dir);
             *dep_path = p;
         }
-        if ((v = toml_get(spec, "git")) != NULL)
-            return bad(err, file, v, "dependency %s is a git dependency; vsolve resolves registry dependencies only", name);
+        if ((v = toml_get(spec, "git")) != NULL) {
+            if (!str_of(v) || !*v->str)
+                return bad(err, file, v, "expected the git URL of dependency %s as a string", name);
+            if (*dep_path)
+                return bad(err, file, v, "dependency (%s) specification is ambiguous: only one of `git` or `path` is allowed", name);
+            cargo_git_ref *g = arena_alloc(a, sizeof *g);
+            if (!g)
+                return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            memset(g, 0, sizeof *g);
+            g->url = v->str;
+            static const char *const kinds[] = { "tag", "branch", "rev" };
+            for (int k = 0; k < 3; k++) {
+                const toml_value *r = toml_get(spec, kinds[k]);
+                if (!r)
+                    continue;
+                if (!str_of(r) || !*r->str)
+                    return bad(err, file, r, "expected `%s` of a git dependency as a string", kinds[k]);
+                if (g->kind)
+                    return bad(err, file, r, "dependency (%s) specification is ambiguous: only one of `branch`, `tag` or "
+                               "`rev` is allowed", name);
+                g->kind = kinds[k];
+                g->value = r->str;
+            }
+            *dep_git = g;
+        }
         if ((v = toml_get(spec, "version")) != NULL) {
             if (!(req = str_of(v)))
                 return bad(err, file, v, "expected the version requirement of %s as a string", name);
@@ -175,7 +202,7 @@ static int read_dep_table(arena *a, const char *file, const toml_value *table, c
         return bad(err, file, table, "expected a %s", "table of dependencies");
     for (size_t i = 0; i < table->n && m->n_deps < cap; i++) {
         int rc = read_dep(a, file, table->keys[i], table->items[i], kind, target, ws, &m->deps[m->n_deps],
-                          &m->dep_paths[m->n_deps], err);
+                          &m->dep_paths[m->n_deps], &m->dep_gits[m->n_deps], err);
         if (rc != VSOLVE_OK)
             return rc;
         m->n_deps++;
@@ -289,9 +316,13 @@ static int read_patches(arena *a, const char *file, const toml_value *patch, con
     if (!m->patches || !m->patch_paths)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     for (size_t i = 0; i < t->n; i++) {
-        int rc = read_dep(a, file, t->keys[i], t->items[i], CARGO_NORMAL, NULL, ws, &m->patches[i], &m->patch_paths[i], err);
+        const cargo_git_ref *git;
+        int rc = read_dep(a, file, t->keys[i], t->items[i], CARGO_NORMAL, NULL, ws, &m->patches[i], &m->patch_paths[i],
+                          &git, err);
         if (rc != VSOLVE_OK)
             return rc;
+        if (git)
+            return bad(err, file, t->items[i], "patch for %s: vsolve applies patches with a `path`, not git ones", t->keys[i]);
         if (!m->patch_paths[i])   /* a version of the one registry: cargo's verdict */
             return bad(err, file, t->items[i], "patch for `%s` points to the same source, but patches must point to "
                        "different sources", t->keys[i]);
@@ -348,7 +379,8 @@ static int read_manifest(arena *a, const char *path, const cargo_workspace *ws, 
             cap += count_deps(targets->items[i]);
     m->deps = arena_alloc(a, (cap ? cap : 1) * sizeof *m->deps);
     m->dep_paths = arena_alloc(a, (cap ? cap : 1) * sizeof *m->dep_paths);
-    if (!m->deps || !m->dep_paths)
+    m->dep_gits = arena_alloc(a, (cap ? cap : 1) * sizeof *m->dep_gits);
+    if (!m->deps || !m->dep_paths || !m->dep_gits)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     rc = read_all_deps(a, path, doc, NULL, ws, m, cap, err);
     if (rc == VSOLVE_OK && targets && targets->kind == TOML_TABLE)

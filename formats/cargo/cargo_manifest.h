@@ -18,6 +18,13 @@ typedef struct cargo_workspace {
     size_t n_members, n_exclude;
 } cargo_workspace;
 
+/* A git dependency's repository and reference (`git = URL` with `tag`, `branch` or `rev`). */
+typedef struct cargo_git_ref {
+    const char *url;              /* as written */
+    const char *kind;             /* "tag", "branch", "rev", or NULL (the default branch) */
+    const char *value;
+} cargo_git_ref;
+
 /* A package manifest (the root of a resolution, a workspace member or a path dependency). */
 typedef struct cargo_manifest cargo_manifest;
 struct cargo_manifest {
@@ -29,6 +36,7 @@ struct cargo_manifest {
     const char **dep_paths;       /* per dependency: its package's Cargo.toml for a path
                                      dependency (`path = "dir"`, from this manifest's folder),
                                      else NULL */
+    const cargo_git_ref **dep_gits;   /* per dependency: its git repository, else NULL */
     cargo_feature *features;      /* [features] */
     size_t n_features;
     const char *links;            /* package.links, or NULL */
@@ -45,8 +53,8 @@ struct cargo_manifest {
 
 /* Reads a Cargo.toml: registry and path dependencies; at a workspace root ([workspace]) also
  * its members, each read with the workspace to inherit from; [patch.crates-io] entries with a
- * path. A git dependency, or a patch of another source or without a path, is an error naming
- * it (file:line:col). Memory from a. */
+ * path; git dependencies (cargo_git.c finds their checkouts). A patch of another source or
+ * without a path is an error naming it (file:line:col). Memory from a. */
 int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error *err);
 
 /* Reads the Cargo.toml of a package that belongs to workspace ws (may be NULL): inherited

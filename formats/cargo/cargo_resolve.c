@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cargo_git.h"
 #include "vec.h"
 
 typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
@@ -40,6 +41,7 @@ typedef struct version_entry {
     int is_path;                    /* a path dependency's package: no registry source */
     int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
     int is_patch;                   /* a [patch.crates-io] package */
+    const char *source;             /* a path package from a git checkout: its git source */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
@@ -100,6 +102,8 @@ typedef struct builder {
     u32_vec provider_ids;
     /* path dependencies' packages, read from their Cargo.toml: they stand for their crate name */
     VEC(cargo_crate *) path_crates;
+    VEC(const char *) path_sources; /* per path crate: its git source, or NULL (local) */
+    const cargo_options *opt;
     VEC(cargo_crate *) member_crates;  /* those of path_crates that are workspace members */
     VEC(cargo_crate *) patch_crates;   /* [patch.crates-io] packages (not in path_crates) */
     const cargo_manifest *top;      /* the root entry's package (a virtual workspace: a member) */
@@ -220,7 +224,10 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
             return VSOLVE_ENOMEM;
         ve->v = v;
         for (size_t k = 0; k < b->path_crates.len; k++)
-            ve->is_path |= b->path_crates.items[k] == c->crate;
+            if (b->path_crates.items[k] == c->crate) {
+                ve->is_path = 1;
+                ve->source = b->path_sources.items[k];
+            }
         for (size_t k = 0; k < b->member_crates.len; k++)
             ve->is_member |= b->member_crates.items[k] == c->crate;
         ve->locked = is_locked(b, c->name, ve->v->vers);
@@ -236,7 +243,7 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
 
 /* A path package (its manifest read) as a crate of one version (its normal and build
  * dependencies count, as for a registry crate; a member's dev-dependencies too). */
-static int add_path_crate(builder *b, const cargo_manifest *pm, int member, int patch)
+static int add_path_crate(builder *b, const cargo_manifest *pm, int member, int patch, const char *source)
 {
     cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
     cargo_version *v = arena_alloc(&b->pb->mem, sizeof *v);
@@ -261,17 +268,56 @@ static int add_path_crate(builder *b, const cargo_manifest *pm, int member, int 
     c->file = pm->path;
     c->versions = v;
     c->n_versions = 1;
-    if (patch ? !vec_push(&b->patch_crates, c) : (!vec_push(&b->path_crates, c) || (member && !vec_push(&b->member_crates, c))))
+    if (patch ? !vec_push(&b->patch_crates, c)
+              : (!vec_push(&b->path_crates, c) || !vec_push(&b->path_sources, source) ||
+                 (member && !vec_push(&b->member_crates, c))))
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
 }
 
-/* The packages of m's path dependencies (and theirs), each read once; those inside the root's
- * workspace folder are members (cargo_workspace_contains). */
-static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
+/* The package a git dependency names, from the checkout given for its URL: the checkout's
+ * Cargo.toml or, at a workspace root, the member of that name. Its source in *source. */
+static int read_git_package(builder *b, const cargo_manifest *m, size_t i, cargo_manifest **out, const char **source)
+{
+    const cargo_git_ref *g = m->dep_gits[i];
+    const char *dir = b->opt ? cargo_git_checkout(b->opt->git_checkouts, b->opt->n_git_checkouts, g->url) : NULL;
+    if (!dir)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: git hosts are not reached; give a local checkout of it with "
+                            "--git-checkout %s=PATH", g->url, g->url);
+    char commit[41], src[4096], path[4200];
+    if (cargo_git_commit(dir, g, commit, b->err) != 0)
+        return b->err->code;
+    if (cargo_git_source(g, commit, src, sizeof src) >= sizeof src)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: the git URL of %s is too long", m->path, m->deps[i].name);
+    snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+    cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
+    char *p = arena_strndup(&b->pb->mem, path, strlen(path)), *sp = arena_strndup(&b->pb->mem, src, strlen(src));
+    if (!pm || !p || !sp)
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    int rc = cargo_manifest_read(&b->pb->mem, p, pm, b->err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    *out = NULL;
+    if (pm->name && !strcmp(pm->name, m->deps[i].package))
+        *out = pm;
+    for (size_t k = 0; k < pm->n_members && !*out; k++)
+        if (!strcmp(pm->members[k]->name, m->deps[i].package))
+            *out = pm->members[k];
+    if (!*out)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "no package named %s in the checkout %s of %s", m->deps[i].package, dir,
+                            g->url);
+    *source = sp;
+    return VSOLVE_OK;
+}
+
+/* The packages of m's path and git dependencies (and theirs), each read once; those inside the
+ * root's workspace folder are members (cargo_workspace_contains). A path dependency of a git
+ * package (source) has the git package's source. */
+static int read_path_crates(builder *b, const cargo_manifest *m, int depth, const char *source)
 {
     for (size_t i = 0; i < m->n_deps; i++) {
-        if (!m->dep_paths || !m->dep_paths[i])
+        const cargo_git_ref *git = m->dep_gits ? m->dep_gits[i] : NULL;
+        if ((!m->dep_paths || !m->dep_paths[i]) && !git)
             continue;
         int known = 0;
         for (size_t k = 0; k < b->path_crates.len && !known; k++)
@@ -279,26 +325,32 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
         if (known)
             continue;
         if (depth > 64)
-            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->dep_paths[i]);
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->path);
         if (!strcmp(m->deps[i].package, b->top->name))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: %s depends on %s by path, the package vsolve resolves from; "
                                 "a dependency back on it is not supported", m->path, m->name, b->top->name);
-        cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
-        if (!pm)
-            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
-        const cargo_workspace *ws = b->pb->root->ws;
-        int member = ws && cargo_workspace_contains(ws, m->dep_paths[i]);
-        int rc = cargo_manifest_read_in(&b->pb->mem, m->dep_paths[i], member ? ws : NULL, pm, b->err);
+        cargo_manifest *pm = NULL;
+        const char *src = source;
+        int member = 0, rc;
+        if (git) {
+            rc = read_git_package(b, m, i, &pm, &src);
+        } else {
+            if (!(pm = arena_alloc(&b->pb->mem, sizeof *pm)))
+                return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+            const cargo_workspace *ws = b->pb->root->ws;
+            member = !source && ws && cargo_workspace_contains(ws, m->dep_paths[i]);
+            rc = cargo_manifest_read_in(&b->pb->mem, m->dep_paths[i], member ? ws : NULL, pm, b->err);
+        }
         if (rc != VSOLVE_OK) {   /* say which dependency led there */
             char why[sizeof b->err->message];
             snprintf(why, sizeof why, "%s", b->err->message);
-            return vs_error_set(b->err, rc, "%s: path dependency %s: %s", m->path, m->deps[i].name, why);
+            return vs_error_set(b->err, rc, "%s: %s dependency %s: %s", m->path, git ? "git" : "path", m->deps[i].name, why);
         }
         if (!pm->name || strcmp(pm->name, m->deps[i].package))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but %s's dependency %s names it %s", pm->path,
                                 pm->name ? pm->name : "(none: a virtual manifest)", m->name, m->deps[i].name,
                                 m->deps[i].package);
-        if ((rc = add_path_crate(b, pm, member, 0)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1)) != VSOLVE_OK)
+        if ((rc = add_path_crate(b, pm, member, 0, src)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1, src)) != VSOLVE_OK)
             return rc;
     }
     return VSOLVE_OK;
@@ -341,9 +393,9 @@ static int read_members(builder *b, const cargo_manifest *root)
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but the patch for %s names it %s", pm->path,
                                 pm->name ? pm->name : "(none: a virtual manifest)", root->patches[i].name,
                                 root->patches[i].package);
-        rc = add_path_crate(b, pm, 0, 1);
+        rc = add_path_crate(b, pm, 0, 1, NULL);
         if (rc == VSOLVE_OK)
-            rc = read_path_crates(b, pm, 1);
+            rc = read_path_crates(b, pm, 1, NULL);
     }
     for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++) {
         const cargo_manifest *mm = root->members[i];
@@ -353,13 +405,13 @@ static int read_members(builder *b, const cargo_manifest *root)
         if (mm != b->top && !strcmp(mm->name, b->top->name))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
         if (mm != b->top)
-            rc = add_path_crate(b, mm, 1, 0);
+            rc = add_path_crate(b, mm, 1, 0, NULL);
     }
     if (rc == VSOLVE_OK)
-        rc = read_path_crates(b, b->top, 0);
+        rc = read_path_crates(b, b->top, 0, NULL);
     for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++)
         if (root->members[i] != b->top)
-            rc = read_path_crates(b, root->members[i], 0);
+            rc = read_path_crates(b, root->members[i], 0, NULL);
     return rc;
 }
 
@@ -994,6 +1046,8 @@ static int record_attrs(cargo_problem *pb, const char *source_url)
             rc = attrs_add_str(&u->attrs, p, rust_key, n->v->rust_version);
         if (rc == VSOLVE_OK && n->entry->is_patch)       /* [[patch.unused]] when not chosen */
             rc = attrs_add_str(&u->attrs, p, attrs_key(&u->attrs, "cargo-patch"), "crates-io");
+        if (rc == VSOLVE_OK && n->entry->source)         /* a git package: its source, no checksum */
+            rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, n->entry->source);
         if (n->entry->is_root || n->entry->is_path)
             continue;   /* no registry source, no checksum: as cargo writes a path package */
         rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
@@ -1030,7 +1084,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     arena_init(&pb->mem);
     request_init(&pb->req);
     pb->root = root;
-    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root) };
+    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt };
     const cargo_manifest *top = b.top;
     if (top->rust_version && root->resolver && !strcmp(root->resolver, "3"))
         b.msrv = top->rust_version;
@@ -1198,6 +1252,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);
+    vec_free(&b.path_sources);
     vec_free(&b.member_crates);
     vec_free(&b.patch_crates);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
