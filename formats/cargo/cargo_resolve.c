@@ -42,7 +42,7 @@ typedef struct version_entry {
     int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
     int is_patch;                   /* a [patch.crates-io] package */
     const char *source;             /* a path package from a git checkout: its git source */
-    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
+    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
@@ -107,6 +107,7 @@ typedef struct builder {
     VEC(cargo_crate *) member_crates;  /* those of path_crates that are workspace members */
     VEC(cargo_crate *) patch_crates;   /* [patch.crates-io] packages (not in path_crates) */
     const cargo_manifest *top;      /* the root entry's package (a virtual workspace: a member) */
+    int top_needed;                 /* a path dependency names it: it serves its name as a crate */
 } builder;
 
 /* The root or a workspace member: dev-dependencies and every feature count. */
@@ -326,9 +327,17 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth, cons
             continue;
         if (depth > 64)
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->path);
-        if (!strcmp(m->deps[i].package, b->top->name))
-            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: %s depends on %s by path, the package vsolve resolves from; "
-                                "a dependency back on it is not supported", m->path, m->name, b->top->name);
+        if (!strcmp(m->deps[i].package, b->top->name)) {
+            /* back on the package resolved from (a dev-dependency cycle in a workspace): that
+             * package's own manifest, which then serves its name (register_top) */
+            char want[4200], got[4200];
+            if (git || cargo_path_normalize(m->dep_paths[i], want, sizeof want) != 0 ||
+                cargo_path_normalize(b->top->path, got, sizeof got) != 0 || strcmp(want, got) != 0)
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: %s depends on a %s that is not the package %s at %s", m->path,
+                                    m->name, m->deps[i].package, b->top->name, b->top->path);
+            b->top_needed = 1;
+            continue;
+        }
         cargo_manifest *pm = NULL;
         const char *src = source;
         int member = 0, rc;
@@ -353,6 +362,28 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth, cons
         if ((rc = add_path_crate(b, pm, member, 0, src)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1, src)) != VSOLVE_OK)
             return rc;
     }
+    return VSOLVE_OK;
+}
+
+/* The package resolved from as the crate of its name (only when a path dependency names it):
+ * a path crate whose one candidate is the root entry. */
+static int register_top(builder *b, version_entry *re)
+{
+    cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
+    if (!c)
+        return VSOLVE_ENOMEM;
+    memset(c, 0, sizeof *c);
+    c->name = b->top->name;
+    c->file = b->top->path;
+    c->versions = (cargo_version *)re->v;
+    c->n_versions = 1;
+    if (!vec_push(&b->path_crates, c) || !vec_push(&b->path_sources, (const char *)NULL))
+        return VSOLVE_ENOMEM;
+    crate_entry *ce = crate_of(b, c->name);
+    if (!ce)
+        return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    ce->candidates[0] = re;
+    re->crate_id = (uint32_t)(ce - b->crates.items);
     return VSOLVE_OK;
 }
 
@@ -1123,6 +1154,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = read_members(&b, root);
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
+    if (rc == VSOLVE_OK && b.top_needed)
+        rc = register_top(&b, re);
     /* every member is part of the answer, reached or not */
     semver_req any;
     char why[64];

@@ -177,8 +177,10 @@ int cargo_workspace_members(arena *a, cargo_manifest *m, vs_error *err)
         int grc = glob(dir, 0, NULL, &g);
         if (grc == GLOB_NOMATCH)
             continue;   /* cargo: a glob that matches nothing adds no member */
-        if (grc != 0)
+        if (grc != 0) {
+            globfree(&g);
             return vs_error_at(err, ws->path, at->line, at->col, "cannot expand the workspace member glob `%.200s`", e);
+        }
         for (size_t k = 0; k < g.gl_pathc && rc == VSOLVE_OK; k++) {
             char found[4096];
             struct stat st;
