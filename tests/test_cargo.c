@@ -593,6 +593,25 @@ START_TEST(git_dependencies)
                       strstr(err.message, "--git-checkout file:///tmp/vsolve-git-fixture/gmini=PATH"), "%s", err.message);
         cargo_problem_free(&pb);
         arena_free(&a);
+        /* two references of one repository would be two packages of one name: refused */
+        char tdir[] = "/tmp/vsolve-gitref-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tdir));
+        snprintf(path, sizeof path, "%s/Cargo.toml", tdir);
+        FILE *mf = fopen(path, "w");
+        fputs("[package]\nname = \"two\"\nversion = \"0.1.0\"\n[dependencies]\n"
+              "gdep = { git = \"file:///tmp/vsolve-git-fixture/gdep\", tag = \"v0.3.1\" }\n"
+              "gdep2 = { git = \"file:///tmp/vsolve-git-fixture/gdep\", branch = \"main\", package = \"gdep\" }\n", mf);
+        fclose(mf);
+        arena_init(&a);
+        ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+        opt.n_git_checkouts = 3;
+        ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, "dependency gdep2 names another package gdep") &&
+                      strstr(err.message, "?tag=v0.3.1#"), "%s", err.message);
+        cargo_problem_free(&pb);
+        arena_free(&a);
+        remove(path);
+        rmdir(tdir);
         cargo_index_close(ix);
     }
     /* a checkout with a .git folder: HEAD through a packed ref; rev and branch checked */

@@ -16,6 +16,7 @@
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
  * avoided (cargo's incompatible-rust-versions = "fallback"). */
 #include "cargo_resolve.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,11 +321,27 @@ static int read_path_crates(builder *b, const cargo_manifest *m, int depth, cons
         const cargo_git_ref *git = m->dep_gits ? m->dep_gits[i] : NULL;
         if ((!m->dep_paths || !m->dep_paths[i]) && !git)
             continue;
-        int known = 0;
-        for (size_t k = 0; k < b->path_crates.len && !known; k++)
-            known = !strcmp(b->path_crates.items[k]->name, m->deps[i].package);
-        if (known)
+        size_t known = SIZE_MAX;
+        for (size_t k = 0; k < b->path_crates.len && known == SIZE_MAX; k++)
+            if (!strcmp(b->path_crates.items[k]->name, m->deps[i].package))
+                known = k;
+        if (known != SIZE_MAX) {   /* read already: it must be the same package (one per name) */
+            const char *had = b->path_sources.items[known];
+            char x[4200], y[4200];
+            int same;
+            if (git) {
+                size_t n = cargo_git_source(git, "", x, sizeof x);
+                same = n < sizeof x && had && !strncmp(had, x, n) && !strchr(had + n, '#');
+            } else {
+                same = !had == !source && cargo_path_normalize(b->path_crates.items[known]->file, x, sizeof x) == 0 &&
+                       cargo_path_normalize(m->dep_paths[i], y, sizeof y) == 0 && !strcmp(x, y);
+            }
+            if (!same)
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: dependency %s names another package %s than %s (%s): vsolve "
+                                    "keeps one package per name outside the registry", m->path, m->deps[i].name,
+                                    m->deps[i].package, b->path_crates.items[known]->file, had ? had : "a path");
             continue;
+        }
         if (depth > 64)
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->path);
         if (!strcmp(m->deps[i].package, b->top->name)) {
