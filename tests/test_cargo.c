@@ -661,6 +661,53 @@ START_TEST(git_dependencies)
 }
 END_TEST
 
+/* Workspace members from globs: folders only, excludes applied, the workspace folder's own name
+ * taken literally (here it holds glob characters). */
+START_TEST(workspace_globs)
+{
+    char tmp[] = "/tmp/vsolve-ws[*]-XXXXXX", cmd[600], path[400];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/crates/a' '%s/crates/b' '%s/crates/skip' && touch '%s/crates/README'", tmp, tmp, tmp, tmp);
+    ck_assert_int_eq(system(cmd), 0);
+    static const char *const names[] = { "a", "b", "skip" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/crates/%s/Cargo.toml", tmp, names[i]);
+        FILE *f = fopen(path, "w");
+        fprintf(f, "[package]\nname = \"%s\"\nversion.workspace = true\n", names[i]);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/Cargo.toml", tmp);
+    FILE *f = fopen(path, "w");
+    fputs("[workspace]\nmembers = [\"crates/*\", \"crates/a\"]\nexclude = [\"crates/skip\"]\n"
+          "[workspace.package]\nversion = \"2.0.1\"\n", f);
+    fclose(f);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_ptr_null(m.name);
+    ck_assert_uint_eq(m.n_members, 2);   /* a once, b; not skip, not the README file */
+    ck_assert_str_eq(m.members[0]->name, "a");
+    ck_assert_str_eq(m.members[1]->name, "b");
+    ck_assert_str_eq(m.members[1]->version, "2.0.1");
+    ck_assert(cargo_workspace_contains(m.ws, m.members[0]->path));
+    snprintf(path, sizeof path, "%s/crates/skip/Cargo.toml", tmp);
+    ck_assert(!cargo_workspace_contains(m.ws, path));
+    snprintf(path, sizeof path, "%s/../elsewhere/Cargo.toml", tmp);
+    ck_assert(!cargo_workspace_contains(m.ws, path));
+    arena_free(&a);
+    char norm[64];
+    ck_assert_int_eq(cargo_path_normalize("a/./b/../../../c//d/", norm, sizeof norm), 0);
+    ck_assert_str_eq(norm, "../c/d");
+    ck_assert_int_eq(cargo_path_normalize("/../x/..", norm, sizeof norm), 0);
+    ck_assert_str_eq(norm, "/");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *cargo_suite(void)
 {
     Suite *s = suite_create("cargo");
@@ -676,6 +723,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, feature_projects);
     tcase_add_test(tc, workspace_refusals);
     tcase_add_test(tc, git_dependencies);
+    tcase_add_test(tc, workspace_globs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -173,8 +173,17 @@ int cargo_workspace_members(arena *a, cargo_manifest *m, vs_error *err)
             rc = add_member(a, m, dir, i, 0, &list, &cap, err);
             continue;
         }
+        /* the pattern: the workspace folder escaped (its name may hold '[' or '*'), then the entry */
+        char pattern[8300];
+        size_t n = 0, wl = strcmp(ws->dir, ".") ? strlen(ws->dir) : 0;
+        for (size_t k = 0; k < wl && n + 2 < sizeof pattern; k++) {
+            if (strchr("*?[\\", ws->dir[k]))
+                pattern[n++] = '\\';
+            pattern[n++] = ws->dir[k];
+        }
+        snprintf(pattern + n, sizeof pattern - n, "%s", dir + wl);
         glob_t g;
-        int grc = glob(dir, 0, NULL, &g);
+        int grc = glob(pattern, 0, NULL, &g);
         if (grc == GLOB_NOMATCH)
             continue;   /* cargo: a glob that matches nothing adds no member */
         if (grc != 0) {
