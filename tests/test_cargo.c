@@ -248,7 +248,7 @@ START_TEST(feature_projects)
     remove(path);
     rmdir(tmp);
     static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws", "ws-cycle",
-                                         "patch-path", "ws-patch" };
+                                         "patch-path", "ws-patch", "ws-patch-member" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);

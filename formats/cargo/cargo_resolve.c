@@ -150,7 +150,7 @@ static crate_entry *crate_of(builder *b, const char *name)
         for (size_t k = 0; k < b->path_crates.len && !c->crate; k++)
             if (!strcmp(b->path_crates.items[k]->name, name))
                 c->crate = b->path_crates.items[k];
-        for (size_t k = 0; k < b->patch_crates.len && !c->patch; k++)
+        for (size_t k = 0; k < b->patch_crates.len && !c->patch && !c->crate; k++)   /* a path crate wins */
             if (!strcmp(b->patch_crates.items[k]->name, name))
                 c->patch = b->patch_crates.items[k];
         if (!c->crate)
@@ -421,12 +421,22 @@ static const cargo_manifest *pick_top(const cargo_manifest *root)
     return root->members[0];
 }
 
-/* The root's workspace members (less the root entry's package) as member path crates, the
+/* The root's workspace members (less the root entry's package) as member path crates, then the
  * root's [patch.crates-io] packages (each stands for its crate name, as a path dependency
  * does), then every path dependency of the root and the members. */
 static int read_members(builder *b, const cargo_manifest *root)
 {
     int rc = VSOLVE_OK;
+    for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++) {
+        const cargo_manifest *mm = root->members[i];
+        for (size_t k = 0; k < b->path_crates.len; k++)
+            if (!strcmp(b->path_crates.items[k]->name, mm->name))
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
+        if (mm != b->top && !strcmp(mm->name, b->top->name))
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
+        if (mm != b->top)
+            rc = add_path_crate(b, mm, 1, 0, NULL);
+    }
     for (size_t i = 0; i < root->n_patches && rc == VSOLVE_OK; i++) {
         cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
         if (!pm)
@@ -444,16 +454,6 @@ static int read_members(builder *b, const cargo_manifest *root)
         rc = add_path_crate(b, pm, 0, 1, NULL);
         if (rc == VSOLVE_OK)
             rc = read_path_crates(b, pm, 1, NULL);
-    }
-    for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++) {
-        const cargo_manifest *mm = root->members[i];
-        for (size_t k = 0; k < b->path_crates.len; k++)
-            if (!strcmp(b->path_crates.items[k]->name, mm->name))
-                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
-        if (mm != b->top && !strcmp(mm->name, b->top->name))
-            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
-        if (mm != b->top)
-            rc = add_path_crate(b, mm, 1, 0, NULL);
     }
     if (rc == VSOLVE_OK)
         rc = read_path_crates(b, b->top, 0, NULL);
