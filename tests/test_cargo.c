@@ -247,7 +247,7 @@ START_TEST(feature_projects)
     arena_free(&a);
     remove(path);
     rmdir(tmp);
-    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws", "ws-cycle",
+    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws", "ws-cycle", "ws-pre",
                                          "patch-path", "ws-patch", "ws-patch-member" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];

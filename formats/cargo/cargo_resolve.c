@@ -66,6 +66,7 @@ typedef struct crate_entry {
     const char *name;
     const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    int local;                      /* crate is a path (or git) package, not the index's */
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
@@ -150,6 +151,7 @@ static crate_entry *crate_of(builder *b, const char *name)
         for (size_t k = 0; k < b->path_crates.len && !c->crate; k++)
             if (!strcmp(b->path_crates.items[k]->name, name))
                 c->crate = b->path_crates.items[k];
+        c->local = c->crate != NULL;
         for (size_t k = 0; k < b->patch_crates.len && !c->patch && !c->crate; k++)   /* a path crate wins */
             if (!strcmp(b->patch_crates.items[k]->name, name))
                 c->patch = b->patch_crates.items[k];
@@ -165,6 +167,13 @@ static crate_entry *crate_of(builder *b, const char *name)
             return NULL;
     }
     return c;
+}
+
+/* Does req allow v of crate c? A path or git package is matched by a dependency that names no
+ * version ("*", no comparators) whatever its version, pre-releases included, as in cargo. */
+static int local_matches(const crate_entry *c, const semver_req *req, const semver_version *v)
+{
+    return (c->local && req->n == 0) || semver_req_matches(req, v);
 }
 
 static int is_locked(const builder *b, const char *name, const char *vers)
@@ -216,7 +225,7 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
         return add_candidate(b, ve);
     }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
-        if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
+        if (c->candidates[i] || !local_matches(c, req, &c->crate->versions[i].v))
             continue;
         const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
         if (!v)
@@ -836,7 +845,7 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
     }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         const version_entry *ve = c->candidates[i];
-        if (!ve || !semver_req_matches(&d->req, &ve->v->v) || !has_features(ve, d))
+        if (!ve || !local_matches(c, &d->req, &ve->v->v) || !has_features(ve, d))
             continue;
         const cargo_node *n = feature ? feature_node(ve, feature) : &ve->base;
         if (n && !vec_push(out, n->pkg))
