@@ -31,6 +31,8 @@ static int reject_project_options(cli *c, int cargo_too, int npm_too)
             rc = reject(c, c->opt.no_default_features, "--no-default-features");
         if (rc == VSOLVE_OK)
             rc = reject(c, c->opt.source_url != NULL, "--source-url");
+        if (rc == VSOLVE_OK)
+            rc = reject(c, c->opt.git_checkout.n > 0, "--git-checkout");
     }
     if (!npm_too) {
         if (rc == VSOLVE_OK)
@@ -155,8 +157,17 @@ static int solve_cargo(cli *c)
         features[n_features++] = f;
     }
     vsolve_result *r = NULL;
-    rc = vsolve_cargo_solve(c->ctx, cli_repo(c), c->opt.manifest, c->opt.lock, features, n_features,
-                            c->opt.no_default_features, &r);
+    vsolve_project_options o;
+    vsolve_project_options_init(&o);
+    o.registry = cli_repo(c);
+    o.manifest = c->opt.manifest;
+    o.lock = c->opt.lock;
+    o.features = features;
+    o.n_features = n_features;
+    o.no_default_features = c->opt.no_default_features;
+    o.cargo_git_checkouts = (const char *const *)c->opt.git_checkout.items;
+    o.n_cargo_git_checkouts = c->opt.git_checkout.n;
+    rc = vsolve_solve_project(c->ctx, VSOLVE_CARGO, &o, &r);
     if (rc == VSOLVE_OK && vsolve_result_explanation(r)[0])
         fprintf(stderr, "vsolve: note: %s\n", vsolve_result_explanation(r));
     if (rc == VSOLVE_OK && !c->json)

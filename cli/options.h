@@ -69,6 +69,9 @@
     OPTION(auto_provide, "auto-provide", 0, FLAG, "", 0, 0, 1, ON(lock),                                   \
            "lock: whatever cannot be vendored is provided, with what it needs")                       \
     OPTION(features, "features", 0, STR, "F,G", NULL, 0, 0, ON(solve), "cargo: features to enable")        \
+    OPTION(git_checkout, "git-checkout", 0, LIST, "URL=PATH", NULL, 0, 0, ON(solve),                       \
+           "cargo: a git dependency's local checkout (git hosts are not reached):\n"                      \
+           "its Cargo.toml read in PATH, its commit from PATH/.git; repeatable")                         \
     OPTION(no_default_features, "no-default-features", 0, FLAG, "", 0, 0, 1, ON(solve),                    \
            "cargo: do not enable the default feature")                                                     \
     OPTION(source_url, "source-url", 0, STR, "URL", NULL, 0, 0, ON(solve),                                 \

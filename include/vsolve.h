@@ -266,6 +266,10 @@ typedef struct vsolve_project_options {
     int npm_legacy_peer_deps;        /* npm's --legacy-peer-deps: peerDependencies are ignored */
     int npm_force;                   /* npm's --force: a peer conflict on the project's own
                                         dependencies is accepted (npm warns) instead of refused */
+    const char *const *cargo_git_checkouts;  /* cargo: "URL=PATH", the local checkout of a git
+                                        dependency's repository (URL as the manifest writes it);
+                                        its Cargo.toml is read there, its commit from PATH/.git */
+    size_t n_cargo_git_checkouts;
 } vsolve_project_options;
 VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 

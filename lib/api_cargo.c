@@ -85,7 +85,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
-                           o->n_features == 0 && !o->no_default_features, o->source_url };
+                           o->n_features == 0 && !o->no_default_features, o->source_url,
+                           o->cargo_git_checkouts, o->n_cargo_git_checkouts };
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
     if (rc != VSOLVE_OK) {

@@ -21,7 +21,8 @@ int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_op
     if (!ctx)
         return VSOLVE_EUSAGE;
     vs_error_clear(&ctx->err);
-    if (!o || o->size != sizeof *o || !o->registry || !o->manifest || !out || (!o->features && o->n_features))
+    if (!o || o->size != sizeof *o || !o->registry || !o->manifest || !out || (!o->features && o->n_features) ||
+        (!o->cargo_git_checkouts && o->n_cargo_git_checkouts))
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE,
                             "vsolve_solve_project: needs options (from vsolve_project_options_init) with a registry and a "
                             "manifest, and a result pointer");

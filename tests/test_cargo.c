@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cargo_explain.h"
+#include "cargo_git.h"
 #include "cargo_lock.h"
 #include "cargo_resolve.h"
 #include "checker.h"
@@ -23,9 +24,10 @@ static const char *const refusal_names[][2] = {
     { "links-conflict", "libsqlite3-sys" },
 };
 
-
-/* Resolves one project directory and compares with cargo's answer. Returns 1 if identical. */
-static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused)
+/* Resolves one project directory (git dependencies from the "URL=PATH" checkouts) and compares
+ * with cargo's answer. Returns 1 if identical. */
+static int check_project_git(cargo_index *ix, const char *dir, const char *name, int *refused,
+                             const char *const *checkouts, size_t n_checkouts)
 {
     char manifest_path[4096], lock_path[4096], error_path[4096];
     snprintf(manifest_path, sizeof manifest_path, "%s/Cargo.toml", dir);
@@ -38,7 +40,7 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -67,6 +69,8 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
         /* every crate but the root has its source and checksum */
         for (uint32_t i = 0; i < g.n_nodes; i++)
             if (attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_SOURCE)) {
+                if (!strncmp(attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_SOURCE), "git+", 4))
+                    continue;   /* a git package: no checksum */
                 const char *sum = attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_CHECKSUM);
                 ck_assert_msg(sum && strlen(sum) == 64, "%s: no checksum", universe_pkg_name(&pb.u, g.pkg[i]));
                 ck_assert_str_eq(attrs_lookup(&pb.u.attrs, g.pkg[i], VS_ATTR_CARGO_SOURCE),
@@ -98,6 +102,11 @@ static int check_project(cargo_index *ix, const char *dir, const char *name, int
     cargo_problem_free(&pb);
     arena_free(&a);
     return same;
+}
+
+static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused)
+{
+    return check_project_git(ix, dir, name, refused, NULL, 0);
 }
 
 START_TEST(real_index_projects)
@@ -230,7 +239,7 @@ START_TEST(feature_projects)
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
     ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
     ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
                   err.message);
@@ -238,7 +247,8 @@ START_TEST(feature_projects)
     arena_free(&a);
     remove(path);
     rmdir(tmp);
-    static const char *const names[] = { "path-dep", "path-nested" };
+    static const char *const names[] = { "path-dep", "path-nested", "ws-virtual", "ws-root/ws", "ws-cycle", "ws-pre",
+                                         "patch-path", "ws-patch", "ws-patch-member" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
@@ -376,7 +386,7 @@ START_TEST(reads_only_the_reachable)
     cargo_index *ix = cargo_index_open(dir, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
     vs_solution s;
@@ -465,8 +475,10 @@ END_TEST
 START_TEST(malformed_manifests)
 {
     static const char *const cases[][2] = {
-        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { git = \"https://g/serde\" }\n",
-          "Cargo.toml:5:17: dependency serde is a git dependency" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { git = \"https://g/serde\", tag = \"a\", rev = \"b\" }\n",
+          "Cargo.toml:5:53: dependency (serde) specification is ambiguous: only one of `branch`, `tag` or `rev`" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { git = \"https://g/serde\", path = \"s\" }\n",
+          "Cargo.toml:5:17: dependency (serde) specification is ambiguous: only one of `git` or `path`" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { path = 3 }\n",
           "Cargo.toml:5:18: expected the path of dependency serde as a string" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"^^1\"\n",
@@ -476,6 +488,17 @@ START_TEST(malformed_manifests)
         { "[package]\nname = 3\n", "Cargo.toml:2:8: expected package.name as a string" },
         { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { version = \"1\", optional = \"yes\" }\n",
           "Cargo.toml:5:37: expected optional = true or false for serde" },
+        { "[package]\nname = \"x\"\nversion.workspace = true\n[workspace]\n",
+          "Cargo.toml:3:21: error inheriting `version` from workspace root manifest's `workspace.package.version`" },
+        { "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde.workspace = true\n",
+          "Cargo.toml:5:19: error inheriting `serde` from workspace root manifest's `workspace.dependencies.serde`: "
+          "`dependency.serde` was not found in `workspace.dependencies` (no [workspace] above it)" },
+        { "[workspace]\nmembers = [\"../escape\", \"a\"]\n", "Cargo.toml:2:12: workspace member `../escape` lies outside" },
+        { "[workspace]\nmembers = [\"/etc\"]\n", "Cargo.toml:2:12: workspace member `/etc` lies outside" },
+        { "[workspace]\n[dependencies]\nserde = \"1\"\n", "Cargo.toml:1:1: this virtual manifest specifies a `dependencies`" },
+        { "[workspace]\nmembers = \"a\"\n", "Cargo.toml:2:11: expected a list of strings" },
+        { "[package]\nname = \"x\"\n[replace]\n\"itoa:0.4.4\" = { path = \"i\" }\n", "Cargo.toml:3:1: [replace] is not supported" },
+        { "[package]\nname = \"x\"\n[patch.other]\nitoa = { path = \"i\" }\n", "[patch.\"other\"]: vsolve patches crates-io only" },
     };
     char dir[] = "/tmp/vsolve-manifest-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -499,6 +522,192 @@ START_TEST(malformed_manifests)
 }
 END_TEST
 
+/* tests/data/cargo's manifest refusals (workspace, patch): vsolve names what cargo 1.95 names
+ * (error.txt). */
+START_TEST(workspace_refusals)
+{
+    static const char *const cases[][3] = {
+        { "bad-member", "failed to load manifest for workspace member `", "/crates/missing`" },
+        { "bad-inherit", "error inheriting `serde` from workspace root manifest's `workspace.dependencies.serde`",
+          "`dependency.serde` was not found in `workspace.dependencies`" },
+        { "patch-same-source", "patch for `itoa` points to the same source, but patches must point to different sources",
+          "patch for `itoa`" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[4200], etxt[4200];
+        snprintf(path, sizeof path, "%s/%s/Cargo.toml", test_source_path("tests/data/cargo"), cases[i][0]);
+        snprintf(etxt, sizeof etxt, "%s/%s/error.txt", test_source_path("tests/data/cargo"), cases[i][0]);
+        char *cargo = test_slurp(etxt, NULL);
+        ck_assert_ptr_nonnull(cargo);
+        arena a;
+        arena_init(&a);
+        vs_error err;
+        vs_error_clear(&err);
+        cargo_manifest m;
+        ck_assert_int_eq(cargo_manifest_read(&a, path, &m, &err), VSOLVE_EBADINPUT);
+        for (int k = 1; k < 3; k++) {   /* the same words in both */
+            ck_assert_msg(strstr(err.message, cases[i][k]) != NULL, "%s: %s", cases[i][0], err.message);
+            ck_assert_msg(strstr(cargo, cases[i][k]) != NULL, "%s: cargo: %s", cases[i][0], cargo);
+        }
+        ck_assert_msg(strstr(err.message, "Cargo.toml:") != NULL, "%s: no file:line:col: %s", cases[i][0], err.message);
+        free(cargo);
+        arena_free(&a);
+    }
+}
+END_TEST
+
+/* git dependencies: tests/data/cargo/git-dep against cargo 1.95's lock (the checkouts hold
+ * the manifests and the refs cargo saw: a tag over a loose branch ref, a branch with '/' and
+ * '+' in packed-refs whose package is a workspace member with a path dependency, a short rev
+ * over a detached HEAD); then a .git folder, and the refusals. */
+START_TEST(git_dependencies)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    char dir[4200], co[3][4400];
+    snprintf(dir, sizeof dir, "%s/git-dep", test_source_path("tests/data/cargo"));
+    static const char *const names[] = { "gdep", "gtool", "gmini" };
+    const char *checkouts[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(co[i], sizeof co[i], "file:///tmp/vsolve-git-fixture/%s=%s/checkouts/%s", names[i], dir, names[i]);
+        checkouts[i] = co[i];
+    }
+    vs_error err;
+    vs_error_clear(&err);
+    if (index) {
+        cargo_index *ix = cargo_index_open(index, &err);
+        ck_assert_msg(ix != NULL, "%s", err.message);
+        int refused = 0;
+        ck_assert_msg(check_project_git(ix, dir, "git-dep", &refused, checkouts, 3), "git-dep: not cargo's lock");
+        ck_assert_int_eq(refused, 0);
+        /* without a checkout: refused, naming the URL and the option */
+        arena a;
+        arena_init(&a);
+        cargo_manifest m;
+        char path[4300];
+        snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+        ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+        cargo_problem pb;
+        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2 };
+        ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, "git dependency gmini") &&
+                      strstr(err.message, "--git-checkout file:///tmp/vsolve-git-fixture/gmini=PATH"), "%s", err.message);
+        cargo_problem_free(&pb);
+        arena_free(&a);
+        /* two references of one repository would be two packages of one name: refused */
+        char tdir[] = "/tmp/vsolve-gitref-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(tdir));
+        snprintf(path, sizeof path, "%s/Cargo.toml", tdir);
+        FILE *mf = fopen(path, "w");
+        fputs("[package]\nname = \"two\"\nversion = \"0.1.0\"\n[dependencies]\n"
+              "gdep = { git = \"file:///tmp/vsolve-git-fixture/gdep\", tag = \"v0.3.1\" }\n"
+              "gdep2 = { git = \"file:///tmp/vsolve-git-fixture/gdep\", branch = \"main\", package = \"gdep\" }\n", mf);
+        fclose(mf);
+        arena_init(&a);
+        ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+        opt.n_git_checkouts = 3;
+        ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
+        ck_assert_msg(strstr(err.message, "dependency gdep2 names another package gdep") &&
+                      strstr(err.message, "?tag=v0.3.1#"), "%s", err.message);
+        cargo_problem_free(&pb);
+        arena_free(&a);
+        remove(path);
+        rmdir(tdir);
+        cargo_index_close(ix);
+    }
+    /* a checkout with a .git folder: HEAD through a packed ref; rev and branch checked */
+    char tmp[] = "/tmp/vsolve-git-XXXXXX", p[300];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(p, sizeof p, "mkdir -p '%s/.git/refs/heads'", tmp);
+    ck_assert_int_eq(system(p), 0);
+    const char *hash = "0123456789abcdef0123456789abcdef01234567", *other = "89abcdef0123456789abcdef0123456789abcdef";
+    snprintf(p, sizeof p, "%s/.git/HEAD", tmp);
+    FILE *f = fopen(p, "w");
+    fputs("ref: refs/heads/dev\n", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/.git/packed-refs", tmp);
+    f = fopen(p, "w");
+    fprintf(f, "# pack-refs with: peeled\n%s refs/heads/dev\n%s refs/heads/main\n", hash, other);
+    fclose(f);
+    char commit[41];
+    cargo_git_ref g = { "https://example.org/r.git", NULL, NULL };
+    ck_assert_int_eq(cargo_git_commit(tmp, &g, commit, &err), 0);
+    ck_assert_str_eq(commit, hash);
+    char src[300];
+    ck_assert_uint_lt(cargo_git_source(&g, commit, src, sizeof src), sizeof src);
+    ck_assert_str_eq(src, "git+https://example.org/r.git#0123456789abcdef0123456789abcdef01234567");
+    g = (cargo_git_ref){ "https://example.org/r.git", "branch", "a b/c~" };
+    cargo_git_source(&g, commit, src, sizeof src);
+    ck_assert_str_eq(src, "git+https://example.org/r.git?branch=a+b%2Fc%7E#0123456789abcdef0123456789abcdef01234567");
+    g = (cargo_git_ref){ "https://example.org/r.git", "rev", "0123456" };
+    ck_assert_int_eq(cargo_git_commit(tmp, &g, commit, &err), 0);
+    g.value = "89abcde";
+    ck_assert_int_eq(cargo_git_commit(tmp, &g, commit, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "is at 0123456789abcdef0123456789abcdef01234567, not at rev 89abcde"), "%s", err.message);
+    g = (cargo_git_ref){ "https://example.org/r.git", "branch", "main" };
+    ck_assert_int_eq(cargo_git_commit(tmp, &g, commit, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "its branch main is at 89abcdef"), "%s", err.message);
+    /* HEAD naming a ref outside refs/, or nothing: refused, nothing read there */
+    snprintf(p, sizeof p, "%s/.git/HEAD", tmp);
+    f = fopen(p, "w");
+    fputs("ref: refs/../../../etc/passwd\n", f);
+    fclose(f);
+    g.kind = NULL;
+    ck_assert_int_eq(cargo_git_commit(tmp, &g, commit, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "cannot read HEAD"), "%s", err.message);
+    snprintf(p, sizeof p, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(system(p), 0);
+    ck_assert_ptr_null(cargo_git_checkout(checkouts, 3, "file:///tmp/vsolve-git-fixture/gd"));
+    ck_assert_ptr_nonnull(cargo_git_checkout(checkouts, 3, "file:///tmp/vsolve-git-fixture/gdep"));
+}
+END_TEST
+
+/* Workspace members from globs: folders only, excludes applied, the workspace folder's own name
+ * taken literally (here it holds glob characters). */
+START_TEST(workspace_globs)
+{
+    char tmp[] = "/tmp/vsolve-ws[*]-XXXXXX", cmd[600], path[400];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/crates/a' '%s/crates/b' '%s/crates/skip' && touch '%s/crates/README'", tmp, tmp, tmp, tmp);
+    ck_assert_int_eq(system(cmd), 0);
+    static const char *const names[] = { "a", "b", "skip" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/crates/%s/Cargo.toml", tmp, names[i]);
+        FILE *f = fopen(path, "w");
+        fprintf(f, "[package]\nname = \"%s\"\nversion.workspace = true\n", names[i]);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/Cargo.toml", tmp);
+    FILE *f = fopen(path, "w");
+    fputs("[workspace]\nmembers = [\"crates/*\", \"crates/a\"]\nexclude = [\"crates/skip\"]\n"
+          "[workspace.package]\nversion = \"2.0.1\"\n", f);
+    fclose(f);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_ptr_null(m.name);
+    ck_assert_uint_eq(m.n_members, 2);   /* a once, b; not skip, not the README file */
+    ck_assert_str_eq(m.members[0]->name, "a");
+    ck_assert_str_eq(m.members[1]->name, "b");
+    ck_assert_str_eq(m.members[1]->version, "2.0.1");
+    ck_assert(cargo_workspace_contains(m.ws, m.members[0]->path));
+    snprintf(path, sizeof path, "%s/crates/skip/Cargo.toml", tmp);
+    ck_assert(!cargo_workspace_contains(m.ws, path));
+    snprintf(path, sizeof path, "%s/../elsewhere/Cargo.toml", tmp);
+    ck_assert(!cargo_workspace_contains(m.ws, path));
+    arena_free(&a);
+    char norm[64];
+    ck_assert_int_eq(cargo_path_normalize("a/./b/../../../c//d/", norm, sizeof norm), 0);
+    ck_assert_str_eq(norm, "../c/d");
+    ck_assert_int_eq(cargo_path_normalize("/../x/..", norm, sizeof norm), 0);
+    ck_assert_str_eq(norm, "/");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *cargo_suite(void)
 {
     Suite *s = suite_create("cargo");
@@ -512,6 +721,10 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
     tcase_add_test(tc, feature_projects);
+    tcase_add_test(tc, workspace_refusals);
+    tcase_add_test(tc, git_dependencies);
+    tcase_add_test(tc, workspace_globs);
     suite_add_tcase(s, tc);
     return s;
 }
+

@@ -62,7 +62,7 @@ int cargo_lock_write(FILE *out, const vs_universe *u, const vs_graph *g, const c
         const char *source = attrs_lookup(a, p, VS_ATTR_CARGO_SOURCE), *cksum = attrs_lookup(a, p, VS_ATTR_CARGO_CHECKSUM);
         if (source) {
             fputs("source = \"", out);
-            if (source_url) {
+            if (source_url && !strncmp(source, "registry+", 9)) {
                 fputs("registry+", out);
                 put_toml_chars(out, source_url);
             } else {
@@ -118,5 +118,21 @@ int cargo_lock_write(FILE *out, const vs_universe *u, const vs_graph *g, const c
             free(deps[k]);
     }
     free(deps);
+    /* [patch.crates-io] packages that the answer does not use, as cargo lists them */
+    uint32_t patch_key = attrs_find_key(a, "cargo-patch");
+    for (uint32_t p = 0; patch_key != VS_ATTR_NONE && p < u->pkgs.len && rc == VSOLVE_OK; p++) {
+        if (!attrs_lookup(a, p, patch_key))
+            continue;
+        int used = 0;
+        for (uint32_t i = 0; i < g->n_nodes && !used; i++)
+            used = g->pkg[i] == p;
+        if (used)
+            continue;
+        fputs("\n[[patch.unused]]\nname = ", out);
+        put_toml_string(out, universe_pkg_name(u, p));
+        fputs("\nversion = ", out);
+        put_toml_string(out, universe_pkg_version(u, p));
+        fputc('\n', out);
+    }
     return rc == VSOLVE_OK && ferror(out) ? VSOLVE_EIO : rc;
 }

@@ -41,10 +41,64 @@ static int string_list(arena *a, const char *file, const toml_value *arr, const 
 
 /* One entry of a dependency table: `name = "req"` or `name = { version = ..., ... }`. */
 static int read_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
-                    const char *target, cargo_dep *dep, const char **dep_path, vs_error *err)
+                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                    const cargo_git_ref **dep_git, vs_error *err);
+
+/* `name = { workspace = true, features = [...], optional = ... }`: the entry of
+ * [workspace.dependencies] (its path from the workspace's folder), with the member's features
+ * added and its `optional`, as cargo merges them. */
+static int inherit_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
+                       const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                       const cargo_git_ref **dep_git, vs_error *err)
+{
+    const toml_value *flag = toml_get(spec, "workspace");
+    if (flag->kind != TOML_BOOL || !flag->b)
+        return bad(err, file, flag, "expected `workspace = true` for dependency %s", name);
+    const toml_value *entry = ws ? toml_get(toml_get(ws->table, "dependencies"), name) : NULL;
+    if (!entry) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "error inheriting `%.150s` from workspace root manifest's `workspace.dependencies.%.150s`: "
+                 "`dependency.%.150s` was not found in `workspace.dependencies`%s", name, name, name,
+                 ws ? "" : " (no [workspace] above it)");
+        return bad(err, file, flag, "%s", msg);
+    }
+    if (toml_get(entry, "workspace"))
+        return bad(err, ws->path, entry, "dependency %s of [workspace.dependencies] cannot inherit again", name);
+    int rc = read_dep(a, ws->path, name, entry, kind, target, NULL, dep, dep_path, dep_git, err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    const toml_value *v;
+    if ((v = toml_get(spec, "optional")) != NULL) {
+        if (v->kind != TOML_BOOL)
+            return bad(err, file, v, "expected optional = true or false for %s", name);
+        dep->optional = v->b;
+    }
+    const toml_value *df = toml_get(spec, "default-features");
+    if (df && df->kind == TOML_BOOL && df->b)   /* a member may turn default features on, not off */
+        dep->default_features = 1;
+    const char **more;
+    size_t n_more;
+    if ((rc = string_list(a, file, toml_get(spec, "features"), &more, &n_more, err)) != VSOLVE_OK || !n_more)
+        return rc;
+    const char **all = arena_alloc(a, (dep->n_features + n_more) * sizeof *all);
+    if (!all)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < dep->n_features; i++)
+        all[i] = dep->features[i];
+    for (size_t i = 0; i < n_more; i++)
+        all[dep->n_features + i] = more[i];
+    dep->features = all;
+    dep->n_features += n_more;
+    return VSOLVE_OK;
+}
+
+static int read_dep(arena *a, const char *file, const char *name, const toml_value *spec, cargo_dep_kind kind,
+                    const char *target, const cargo_workspace *ws, cargo_dep *dep, const char **dep_path,
+                    const cargo_git_ref **dep_git, vs_error *err)
 {
     memset(dep, 0, sizeof *dep);
     *dep_path = NULL;
+    *dep_git = NULL;
     dep->name = name;
     dep->package = name;
     dep->kind = kind;
@@ -56,8 +110,8 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
         req = spec->str;
     } else if (spec->kind == TOML_TABLE) {
         const toml_value *v;
-        if ((v = toml_get(spec, "workspace")) != NULL)
-            return bad(err, file, v, "dependency %s inherits from a workspace, which vsolve does not read", name);
+        if (toml_get(spec, "workspace"))
+            return inherit_dep(a, file, name, spec, kind, target, ws, dep, dep_path, dep_git, err);
         if ((v = toml_get(spec, "path")) != NULL) {
             const char *dir = str_of(v);
             if (!dir || !*dir)
@@ -74,8 +128,31 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
                 snprintf(p, n, "%.*s/%s/Cargo.toml", base, slash ? file : ".", dir);
             *dep_path = p;
         }
-        if ((v = toml_get(spec, "git")) != NULL)
-            return bad(err, file, v, "dependency %s is a git dependency; vsolve resolves registry dependencies only", name);
+        if ((v = toml_get(spec, "git")) != NULL) {
+            if (!str_of(v) || !*v->str)
+                return bad(err, file, v, "expected the git URL of dependency %s as a string", name);
+            if (*dep_path)
+                return bad(err, file, v, "dependency (%s) specification is ambiguous: only one of `git` or `path` is allowed", name);
+            cargo_git_ref *g = arena_alloc(a, sizeof *g);
+            if (!g)
+                return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            memset(g, 0, sizeof *g);
+            g->url = v->str;
+            static const char *const kinds[] = { "tag", "branch", "rev" };
+            for (int k = 0; k < 3; k++) {
+                const toml_value *r = toml_get(spec, kinds[k]);
+                if (!r)
+                    continue;
+                if (!str_of(r) || !*r->str)
+                    return bad(err, file, r, "expected `%s` of a git dependency as a string", kinds[k]);
+                if (g->kind)
+                    return bad(err, file, r, "dependency (%s) specification is ambiguous: only one of `branch`, `tag` or "
+                               "`rev` is allowed", name);
+                g->kind = kinds[k];
+                g->value = r->str;
+            }
+            *dep_git = g;
+        }
         if ((v = toml_get(spec, "version")) != NULL) {
             if (!(req = str_of(v)))
                 return bad(err, file, v, "expected the version requirement of %s as a string", name);
@@ -117,15 +194,15 @@ static int read_dep(arena *a, const char *file, const char *name, const toml_val
 }
 
 static int read_dep_table(arena *a, const char *file, const toml_value *table, cargo_dep_kind kind, const char *target,
-                          cargo_manifest *m, size_t cap, vs_error *err)
+                          const cargo_workspace *ws, cargo_manifest *m, size_t cap, vs_error *err)
 {
     if (!table)
         return VSOLVE_OK;
     if (table->kind != TOML_TABLE)
         return bad(err, file, table, "expected a %s", "table of dependencies");
     for (size_t i = 0; i < table->n && m->n_deps < cap; i++) {
-        int rc = read_dep(a, file, table->keys[i], table->items[i], kind, target, &m->deps[m->n_deps],
-                          &m->dep_paths[m->n_deps], err);
+        int rc = read_dep(a, file, table->keys[i], table->items[i], kind, target, ws, &m->deps[m->n_deps],
+                          &m->dep_paths[m->n_deps], &m->dep_gits[m->n_deps], err);
         if (rc != VSOLVE_OK)
             return rc;
         m->n_deps++;
@@ -147,18 +224,114 @@ static size_t count_deps(const toml_value *section)
 }
 
 static int read_all_deps(arena *a, const char *file, const toml_value *section, const char *target,
-                         cargo_manifest *m, size_t cap, vs_error *err)
+                         const cargo_workspace *ws, cargo_manifest *m, size_t cap, vs_error *err)
 {
-    int rc = read_dep_table(a, file, toml_get(section, "dependencies"), CARGO_NORMAL, target, m, cap, err);
+    int rc = read_dep_table(a, file, toml_get(section, "dependencies"), CARGO_NORMAL, target, ws, m, cap, err);
     const char *dev[] = { "dev-dependencies", "dev_dependencies" }, *build[] = { "build-dependencies", "build_dependencies" };
     for (int i = 0; i < 2 && rc == VSOLVE_OK; i++)
-        rc = read_dep_table(a, file, toml_get(section, dev[i]), CARGO_DEV, target, m, cap, err);
+        rc = read_dep_table(a, file, toml_get(section, dev[i]), CARGO_DEV, target, ws, m, cap, err);
     for (int i = 0; i < 2 && rc == VSOLVE_OK; i++)
-        rc = read_dep_table(a, file, toml_get(section, build[i]), CARGO_BUILD, target, m, cap, err);
+        rc = read_dep_table(a, file, toml_get(section, build[i]), CARGO_BUILD, target, ws, m, cap, err);
     return rc;
 }
 
-int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error *err)
+/* A package field: a string, or `field.workspace = true` taken from [workspace.package]. */
+static int package_field(const char *file, const toml_value *pkg, const char *key, const cargo_workspace *ws,
+                         const char **out, vs_error *err)
+{
+    const toml_value *v = toml_get(pkg, key);
+    *out = str_of(v);
+    if (!v || v->kind != TOML_TABLE)
+        return VSOLVE_OK;
+    const toml_value *flag = toml_get(v, "workspace");
+    if (!flag)
+        return VSOLVE_OK;
+    if (flag->kind != TOML_BOOL || !flag->b)
+        return bad(err, file, flag, "expected `%s.workspace = true`", key);
+    if (ws && (*out = str_of(toml_get(toml_get(ws->table, "package"), key))) != NULL)
+        return VSOLVE_OK;
+    char msg[600];
+    snprintf(msg, sizeof msg, "error inheriting `%.100s` from workspace root manifest's `workspace.package.%.100s`: "
+             "`workspace.package.%.100s` was not defined%s", key, key, key, ws ? "" : " (no [workspace] above it)");
+    return bad(err, file, flag, "%s", msg);
+}
+
+/* The workspace a root manifest declares, its folder normalized. */
+static int read_workspace(arena *a, const char *path, const toml_value *table, cargo_workspace **out, vs_error *err)
+{
+    if (table->kind != TOML_TABLE)
+        return bad(err, path, table, "expected a %s table", "[workspace]");
+    cargo_workspace *ws = arena_alloc(a, sizeof *ws);
+    size_t n = strlen(path) + 2;
+    char *dir = arena_alloc(a, n);
+    if (!ws || !dir)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    memset(ws, 0, sizeof *ws);
+    const char *slash = strrchr(path, '/');
+    char raw[4096];
+    snprintf(raw, sizeof raw, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path)
+        snprintf(raw, sizeof raw, "/");
+    if (cargo_path_normalize(raw, dir, n) != 0)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "%s: path too long", path);
+    ws->path = path;
+    ws->dir = dir;
+    ws->table = table;
+    int rc = string_list(a, path, toml_get(table, "members"), &ws->members, &ws->n_members, err);
+    if (rc == VSOLVE_OK)
+        rc = string_list(a, path, toml_get(table, "exclude"), &ws->exclude, &ws->n_exclude, err);
+    const toml_value *deps = toml_get(table, "dependencies");
+    if (rc == VSOLVE_OK && deps && deps->kind != TOML_TABLE)
+        rc = bad(err, path, deps, "expected a %s table", "[workspace.dependencies]");
+    const toml_value *pkg = toml_get(table, "package");
+    if (rc == VSOLVE_OK && pkg && pkg->kind != TOML_TABLE)
+        rc = bad(err, path, pkg, "expected a %s table", "[workspace.package]");
+    *out = ws;
+    return rc;
+}
+
+/* [patch.crates-io]: each entry a path package that stands for its crate name (the root's only,
+ * as cargo reads patches from the workspace root). */
+#define CARGO_CRATES_IO_URL "https://github.com/rust-lang/crates.io-index"
+
+static int read_patches(arena *a, const char *file, const toml_value *patch, const cargo_workspace *ws,
+                        cargo_manifest *m, vs_error *err)
+{
+    if (!patch)
+        return VSOLVE_OK;
+    if (patch->kind != TOML_TABLE)
+        return bad(err, file, patch, "expected a %s table", "[patch]");
+    for (size_t i = 0; i < patch->n; i++)
+        if (strcmp(patch->keys[i], "crates-io") != 0 && strcmp(patch->keys[i], CARGO_CRATES_IO_URL) != 0)
+            return bad(err, file, patch->items[i], "[patch.\"%.200s\"]: vsolve patches crates-io only", patch->keys[i]);
+    const toml_value *t = toml_get(patch, "crates-io");
+    if (!t)
+        t = toml_get(patch, CARGO_CRATES_IO_URL);
+    if (!t)
+        return VSOLVE_OK;
+    if (t->kind != TOML_TABLE)
+        return bad(err, file, t, "expected a %s table", "[patch.crates-io]");
+    m->patches = arena_alloc(a, (t->n ? t->n : 1) * sizeof *m->patches);
+    m->patch_paths = arena_alloc(a, (t->n ? t->n : 1) * sizeof *m->patch_paths);
+    if (!m->patches || !m->patch_paths)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->n; i++) {
+        const cargo_git_ref *git;
+        int rc = read_dep(a, file, t->keys[i], t->items[i], CARGO_NORMAL, NULL, ws, &m->patches[i], &m->patch_paths[i],
+                          &git, err);
+        if (rc != VSOLVE_OK)
+            return rc;
+        if (git)
+            return bad(err, file, t->items[i], "patch for %s: vsolve applies patches with a `path`, not git ones", t->keys[i]);
+        if (!m->patch_paths[i])   /* a version of the one registry: cargo's verdict */
+            return bad(err, file, t->items[i], "patch for `%s` points to the same source, but patches must point to "
+                       "different sources", t->keys[i]);
+        m->n_patches++;
+    }
+    return VSOLVE_OK;
+}
+
+static int read_manifest(arena *a, const char *path, const cargo_workspace *ws, int top, cargo_manifest *m, vs_error *err)
 {
     memset(m, 0, sizeof *m);
     m->path = arena_strndup(a, path, strlen(path));
@@ -170,20 +343,34 @@ int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error 
     free(text);
     if (!doc)
         return err->code;
+    const toml_value *wst = toml_get(doc, "workspace");
+    if (wst) {   /* a workspace root: its own table is what it and its members inherit */
+        cargo_workspace *own;
+        int rc = read_workspace(a, m->path, wst, &own, err);
+        if (rc != VSOLVE_OK)
+            return rc;
+        ws = own;
+    }
+    m->ws = ws;
     const toml_value *pkg = toml_get(doc, "package");
-    if (!pkg || pkg->kind != TOML_TABLE)
-        return bad(err, path, pkg ? pkg : doc, "expected a %s table (a workspace root without a package is not supported)", "[package]");
-    const toml_value *v;
-    if (!(m->name = str_of(toml_get(pkg, "name"))))
-        return bad(err, path, toml_get(pkg, "name") ? toml_get(pkg, "name") : pkg, "expected package.%s as a string", "name");
-    v = toml_get(pkg, "version");
-    m->version = str_of(v) ? str_of(v) : "0.0.0";
-    m->links = str_of(toml_get(pkg, "links"));
-    m->rust_version = str_of(toml_get(pkg, "rust-version"));
-    m->resolver = str_of(toml_get(pkg, "resolver"));
-    const toml_value *ws = toml_get(doc, "workspace");
-    if (!m->resolver && ws)
-        m->resolver = str_of(toml_get(ws, "resolver"));
+    if ((!pkg && !wst) || (pkg && pkg->kind != TOML_TABLE))
+        return bad(err, path, pkg ? pkg : doc, "expected a %s table (or a [workspace] of members)", "[package]");
+    int rc = VSOLVE_OK;
+    if (pkg) {
+        if ((rc = package_field(path, pkg, "name", ws, &m->name, err)) != VSOLVE_OK)
+            return rc;
+        if (!m->name)
+            return bad(err, path, toml_get(pkg, "name") ? toml_get(pkg, "name") : pkg, "expected package.%s as a string", "name");
+        if ((rc = package_field(path, pkg, "version", ws, &m->version, err)) != VSOLVE_OK ||
+            (rc = package_field(path, pkg, "rust-version", ws, &m->rust_version, err)) != VSOLVE_OK)
+            return rc;
+        if (!m->version)
+            m->version = "0.0.0";
+        m->links = str_of(toml_get(pkg, "links"));
+        m->resolver = str_of(toml_get(pkg, "resolver"));
+    }
+    if (!m->resolver && wst)
+        m->resolver = str_of(toml_get(wst, "resolver"));
 
     size_t cap = count_deps(doc);
     const toml_value *targets = toml_get(doc, "target");
@@ -192,14 +379,17 @@ int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error 
             cap += count_deps(targets->items[i]);
     m->deps = arena_alloc(a, (cap ? cap : 1) * sizeof *m->deps);
     m->dep_paths = arena_alloc(a, (cap ? cap : 1) * sizeof *m->dep_paths);
-    if (!m->deps || !m->dep_paths)
+    m->dep_gits = arena_alloc(a, (cap ? cap : 1) * sizeof *m->dep_gits);
+    if (!m->deps || !m->dep_paths || !m->dep_gits)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    int rc = read_all_deps(a, path, doc, NULL, m, cap, err);
+    rc = read_all_deps(a, path, doc, NULL, ws, m, cap, err);
     if (rc == VSOLVE_OK && targets && targets->kind == TOML_TABLE)
         for (size_t i = 0; i < targets->n && rc == VSOLVE_OK; i++)
-            rc = read_all_deps(a, path, targets->items[i], targets->keys[i], m, cap, err);
+            rc = read_all_deps(a, path, targets->items[i], targets->keys[i], ws, m, cap, err);
     if (rc != VSOLVE_OK)
         return rc;
+    if (!pkg && m->n_deps)
+        return bad(err, path, doc, "this virtual manifest specifies a `%s` section, which is not allowed", "dependencies");
 
     const toml_value *feats = toml_get(doc, "features");
     if (feats) {
@@ -214,7 +404,24 @@ int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error 
             rc = string_list(a, path, feats->items[i], &f->items, &f->n_items, err);
         }
     }
+    if (rc == VSOLVE_OK && toml_get(doc, "replace"))
+        rc = bad(err, path, toml_get(doc, "replace"), "%s is not supported (cargo deprecates it): use [patch.crates-io]",
+                 "[replace]");
+    if (rc == VSOLVE_OK && top)
+        rc = read_patches(a, path, toml_get(doc, "patch"), ws, m, err);
+    if (rc == VSOLVE_OK && wst && top)
+        rc = cargo_workspace_members(a, m, err);
     return rc;
+}
+
+int cargo_manifest_read(arena *a, const char *path, cargo_manifest *m, vs_error *err)
+{
+    return read_manifest(a, path, NULL, 1, m, err);
+}
+
+int cargo_manifest_read_in(arena *a, const char *path, const cargo_workspace *ws, cargo_manifest *m, vs_error *err)
+{
+    return read_manifest(a, path, ws, 0, m, err);
 }
 
 int cargo_lock_read(arena *a, const char *path, cargo_locked **out, size_t *n, vs_error *err)

@@ -16,9 +16,11 @@
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
  * avoided (cargo's incompatible-rust-versions = "fallback"). */
 #include "cargo_resolve.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cargo_git.h"
 #include "vec.h"
 
 typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
@@ -38,7 +40,10 @@ typedef struct version_entry {
     const cargo_version *v;
     int is_root, locked;
     int is_path;                    /* a path dependency's package: no registry source */
-    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX) */
+    int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
+    int is_patch;                   /* a [patch.crates-io] package */
+    const char *source;             /* a path package from a git checkout: its git source */
+    uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
@@ -61,6 +66,9 @@ typedef struct crate_entry {
     const char *name;
     const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    int local;                      /* crate is a path (or git) package, not the index's */
+    const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
+    version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
 } crate_entry;
 
@@ -96,7 +104,19 @@ typedef struct builder {
     u32_vec provider_ids;
     /* path dependencies' packages, read from their Cargo.toml: they stand for their crate name */
     VEC(cargo_crate *) path_crates;
+    VEC(const char *) path_sources; /* per path crate: its git source, or NULL (local) */
+    const cargo_options *opt;
+    VEC(cargo_crate *) member_crates;  /* those of path_crates that are workspace members */
+    VEC(cargo_crate *) patch_crates;   /* [patch.crates-io] packages (not in path_crates) */
+    const cargo_manifest *top;      /* the root entry's package (a virtual workspace: a member) */
+    int top_needed;                 /* a path dependency names it: it serves its name as a crate */
 } builder;
+
+/* The root or a workspace member: dev-dependencies and every feature count. */
+static int is_top(const version_entry *ve)
+{
+    return ve->is_root || ve->is_member;
+}
 
 /* Joins NULL-terminated parts into buf (truncating); faster than snprintf on this hot path. */
 static const char *join(char *buf, size_t size, const char *const *parts)
@@ -131,6 +151,10 @@ static crate_entry *crate_of(builder *b, const char *name)
         for (size_t k = 0; k < b->path_crates.len && !c->crate; k++)
             if (!strcmp(b->path_crates.items[k]->name, name))
                 c->crate = b->path_crates.items[k];
+        c->local = c->crate != NULL;
+        for (size_t k = 0; k < b->patch_crates.len && !c->patch && !c->crate; k++)   /* a path crate wins */
+            if (!strcmp(b->patch_crates.items[k]->name, name))
+                c->patch = b->patch_crates.items[k];
         if (!c->crate)
             c->crate = b->sealed ? NULL : cargo_index_crate(b->ix, name, &e);
         if (!c->crate && e.code != VSOLVE_OK) {
@@ -143,6 +167,13 @@ static crate_entry *crate_of(builder *b, const char *name)
             return NULL;
     }
     return c;
+}
+
+/* Does req allow v of crate c? A path or git package is matched by a dependency that names no
+ * version ("*", no comparators) whatever its version, pre-releases included, as in cargo. */
+static int local_matches(const crate_entry *c, const semver_req *req, const semver_version *v)
+{
+    return (c->local && req->n == 0) || semver_req_matches(req, v);
 }
 
 static int is_locked(const builder *b, const char *name, const char *vers)
@@ -178,8 +209,23 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
     *cid = (uint32_t)(c - b->crates.items);
+    if (c->patch && semver_req_matches(req, &c->patch->versions[0].v)) {
+        /* cargo: a patch that matches the requirement is its only candidate */
+        if (c->patch_ve)
+            return VSOLVE_OK;
+        version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
+        if (!ve)
+            return VSOLVE_ENOMEM;
+        memset(ve, 0, sizeof *ve);
+        ve->v = &c->patch->versions[0];
+        ve->is_path = ve->is_patch = 1;
+        ve->locked = is_locked(b, c->name, ve->v->vers);
+        ve->crate_id = *cid;
+        c->patch_ve = ve;
+        return add_candidate(b, ve);
+    }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
-        if (c->candidates[i] || !semver_req_matches(req, &c->crate->versions[i].v))
+        if (c->candidates[i] || !local_matches(c, req, &c->crate->versions[i].v))
             continue;
         const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
         if (!v)
@@ -189,7 +235,12 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
             return VSOLVE_ENOMEM;
         ve->v = v;
         for (size_t k = 0; k < b->path_crates.len; k++)
-            ve->is_path |= b->path_crates.items[k] == c->crate;
+            if (b->path_crates.items[k] == c->crate) {
+                ve->is_path = 1;
+                ve->source = b->path_sources.items[k];
+            }
+        for (size_t k = 0; k < b->member_crates.len; k++)
+            ve->is_member |= b->member_crates.items[k] == c->crate;
         ve->locked = is_locked(b, c->name, ve->v->vers);
         ve->crate_id = *cid;
         c->candidates[i] = ve;
@@ -201,59 +252,224 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     return VSOLVE_OK;
 }
 
-/* The packages of m's path dependencies (and theirs), each read once as a crate of one version
- * (its normal and build dependencies count, as for a registry crate). */
-static int read_path_crates(builder *b, const cargo_manifest *m, int depth)
+/* A path package (its manifest read) as a crate of one version (its normal and build
+ * dependencies count, as for a registry crate; a member's dev-dependencies too). */
+static int add_path_crate(builder *b, const cargo_manifest *pm, int member, int patch, const char *source)
+{
+    cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
+    cargo_version *v = arena_alloc(&b->pb->mem, sizeof *v);
+    if (!c || !v)
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    memset(c, 0, sizeof *c);
+    memset(v, 0, sizeof *v);
+    v->name = pm->name;
+    v->vers = pm->version;
+    char why[256];
+    if (semver_parse(v->vers, strlen(v->vers), &v->v, why, sizeof why) != 0)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", pm->path,
+                            v->vers, why);
+    v->deps = pm->deps;
+    v->n_deps = pm->n_deps;
+    v->features = pm->features;
+    v->n_features = pm->n_features;
+    v->links = pm->links;
+    v->rust_version = pm->rust_version;
+    v->parsed = 1;
+    c->name = pm->name;
+    c->file = pm->path;
+    c->versions = v;
+    c->n_versions = 1;
+    if (patch ? !vec_push(&b->patch_crates, c)
+              : (!vec_push(&b->path_crates, c) || !vec_push(&b->path_sources, source) ||
+                 (member && !vec_push(&b->member_crates, c))))
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    return VSOLVE_OK;
+}
+
+/* The package a git dependency names, from the checkout given for its URL: the checkout's
+ * Cargo.toml or, at a workspace root, the member of that name. Its source in *source. */
+static int read_git_package(builder *b, const cargo_manifest *m, size_t i, cargo_manifest **out, const char **source)
+{
+    const cargo_git_ref *g = m->dep_gits[i];
+    const char *dir = b->opt ? cargo_git_checkout(b->opt->git_checkouts, b->opt->n_git_checkouts, g->url) : NULL;
+    if (!dir)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: git hosts are not reached; give a local checkout of it with "
+                            "--git-checkout %s=PATH", g->url, g->url);
+    char commit[41], src[4096], path[4200];
+    if (cargo_git_commit(dir, g, commit, b->err) != 0)
+        return b->err->code;
+    if (cargo_git_source(g, commit, src, sizeof src) >= sizeof src)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: the git URL of %s is too long", m->path, m->deps[i].name);
+    snprintf(path, sizeof path, "%s/Cargo.toml", dir);
+    cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
+    char *p = arena_strndup(&b->pb->mem, path, strlen(path)), *sp = arena_strndup(&b->pb->mem, src, strlen(src));
+    if (!pm || !p || !sp)
+        return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+    int rc = cargo_manifest_read(&b->pb->mem, p, pm, b->err);
+    if (rc != VSOLVE_OK)
+        return rc;
+    *out = NULL;
+    if (pm->name && !strcmp(pm->name, m->deps[i].package))
+        *out = pm;
+    for (size_t k = 0; k < pm->n_members && !*out; k++)
+        if (!strcmp(pm->members[k]->name, m->deps[i].package))
+            *out = pm->members[k];
+    if (!*out)
+        return vs_error_set(b->err, VSOLVE_EBADINPUT, "no package named %s in the checkout %s of %s", m->deps[i].package, dir,
+                            g->url);
+    *source = sp;
+    return VSOLVE_OK;
+}
+
+/* The packages of m's path and git dependencies (and theirs), each read once; those inside the
+ * root's workspace folder are members (cargo_workspace_contains). A path dependency of a git
+ * package (source) has the git package's source. */
+static int read_path_crates(builder *b, const cargo_manifest *m, int depth, const char *source)
 {
     for (size_t i = 0; i < m->n_deps; i++) {
-        if (!m->dep_paths || !m->dep_paths[i])
+        const cargo_git_ref *git = m->dep_gits ? m->dep_gits[i] : NULL;
+        if ((!m->dep_paths || !m->dep_paths[i]) && !git)
             continue;
-        int known = 0;
-        for (size_t k = 0; k < b->path_crates.len && !known; k++)
-            known = !strcmp(b->path_crates.items[k]->name, m->deps[i].package);
-        if (known)
+        size_t known = SIZE_MAX;
+        for (size_t k = 0; k < b->path_crates.len && known == SIZE_MAX; k++)
+            if (!strcmp(b->path_crates.items[k]->name, m->deps[i].package))
+                known = k;
+        if (known != SIZE_MAX) {   /* read already: it must be the same package (one per name) */
+            const char *had = b->path_sources.items[known];
+            char x[4200], y[4200];
+            int same;
+            if (git) {
+                size_t n = cargo_git_source(git, "", x, sizeof x);
+                same = n < sizeof x && had && !strncmp(had, x, n) && !strchr(had + n, '#');
+            } else {
+                same = !had == !source && cargo_path_normalize(b->path_crates.items[known]->file, x, sizeof x) == 0 &&
+                       cargo_path_normalize(m->dep_paths[i], y, sizeof y) == 0 && !strcmp(x, y);
+            }
+            if (!same)
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: dependency %s names another package %s than %s (%s): vsolve "
+                                    "keeps one package per name outside the registry", m->path, m->deps[i].name,
+                                    m->deps[i].package, b->path_crates.items[known]->file, had ? had : "a path");
             continue;
+        }
         if (depth > 64)
-            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->dep_paths[i]);
-        cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
-        cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
-        cargo_version *v = arena_alloc(&b->pb->mem, sizeof *v);
-        if (!pm || !c || !v)
-            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
-        int rc = cargo_manifest_read(&b->pb->mem, m->dep_paths[i], pm, b->err);
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: path dependencies nest deeper than 64", m->path);
+        if (!strcmp(m->deps[i].package, b->top->name)) {
+            /* back on the package resolved from (a dev-dependency cycle in a workspace): that
+             * package's own manifest, which then serves its name (register_top) */
+            char want[4200], got[4200];
+            if (git || cargo_path_normalize(m->dep_paths[i], want, sizeof want) != 0 ||
+                cargo_path_normalize(b->top->path, got, sizeof got) != 0 || strcmp(want, got) != 0)
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: %s depends on a %s that is not the package %s at %s", m->path,
+                                    m->name, m->deps[i].package, b->top->name, b->top->path);
+            b->top_needed = 1;
+            continue;
+        }
+        cargo_manifest *pm = NULL;
+        const char *src = source;
+        int member = 0, rc;
+        if (git) {
+            rc = read_git_package(b, m, i, &pm, &src);
+        } else {
+            if (!(pm = arena_alloc(&b->pb->mem, sizeof *pm)))
+                return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+            const cargo_workspace *ws = b->pb->root->ws;
+            member = !source && ws && cargo_workspace_contains(ws, m->dep_paths[i]);
+            rc = cargo_manifest_read_in(&b->pb->mem, m->dep_paths[i], member ? ws : NULL, pm, b->err);
+        }
         if (rc != VSOLVE_OK) {   /* say which dependency led there */
             char why[sizeof b->err->message];
             snprintf(why, sizeof why, "%s", b->err->message);
-            return vs_error_set(b->err, rc, "%s: path dependency %s: %s", m->path, m->deps[i].name, why);
+            return vs_error_set(b->err, rc, "%s: %s dependency %s: %s", m->path, git ? "git" : "path", m->deps[i].name, why);
         }
-        if (strcmp(pm->name, m->deps[i].package))
+        if (!pm->name || strcmp(pm->name, m->deps[i].package))
             return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but %s's dependency %s names it %s", pm->path,
-                                pm->name, m->name, m->deps[i].name, m->deps[i].package);
-        memset(c, 0, sizeof *c);
-        memset(v, 0, sizeof *v);
-        v->name = pm->name;
-        v->vers = pm->version;
-        char why[256];
-        if (semver_parse(v->vers, strlen(v->vers), &v->v, why, sizeof why) != 0)
-            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", pm->path,
-                                v->vers, why);
-        v->deps = pm->deps;
-        v->n_deps = pm->n_deps;
-        v->features = pm->features;
-        v->n_features = pm->n_features;
-        v->links = pm->links;
-        v->rust_version = pm->rust_version;
-        v->parsed = 1;
-        c->name = pm->name;
-        c->file = pm->path;
-        c->versions = v;
-        c->n_versions = 1;
-        if (!vec_push(&b->path_crates, c))
-            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
-        if ((rc = read_path_crates(b, pm, depth + 1)) != VSOLVE_OK)
+                                pm->name ? pm->name : "(none: a virtual manifest)", m->name, m->deps[i].name,
+                                m->deps[i].package);
+        if ((rc = add_path_crate(b, pm, member, 0, src)) != VSOLVE_OK || (rc = read_path_crates(b, pm, depth + 1, src)) != VSOLVE_OK)
             return rc;
     }
     return VSOLVE_OK;
+}
+
+/* The package resolved from as the crate of its name (only when a path dependency names it):
+ * a path crate whose one candidate is the root entry. */
+static int register_top(builder *b, version_entry *re)
+{
+    cargo_crate *c = arena_alloc(&b->pb->mem, sizeof *c);
+    if (!c)
+        return VSOLVE_ENOMEM;
+    memset(c, 0, sizeof *c);
+    c->name = b->top->name;
+    c->file = b->top->path;
+    c->versions = (cargo_version *)re->v;
+    c->n_versions = 1;
+    if (!vec_push(&b->path_crates, c) || !vec_push(&b->path_sources, (const char *)NULL))
+        return VSOLVE_ENOMEM;
+    crate_entry *ce = crate_of(b, c->name);
+    if (!ce)
+        return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    ce->candidates[0] = re;
+    re->crate_id = (uint32_t)(ce - b->crates.items);
+    return VSOLVE_OK;
+}
+
+/* A virtual workspace resolves from one of its members: the first that no other member
+ * depends on (so that none depends back on it), else the first. */
+static const cargo_manifest *pick_top(const cargo_manifest *root)
+{
+    if (root->name || !root->n_members)
+        return root;
+    for (size_t i = 0; i < root->n_members; i++) {
+        int needed = 0;
+        for (size_t j = 0; j < root->n_members && !needed; j++)
+            for (size_t k = 0; k < root->members[j]->n_deps && !needed; k++)
+                needed = !strcmp(root->members[j]->deps[k].package, root->members[i]->name);
+        if (!needed)
+            return root->members[i];
+    }
+    return root->members[0];
+}
+
+/* The root's workspace members (less the root entry's package) as member path crates, then the
+ * root's [patch.crates-io] packages (each stands for its crate name, as a path dependency
+ * does), then every path dependency of the root and the members. */
+static int read_members(builder *b, const cargo_manifest *root)
+{
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++) {
+        const cargo_manifest *mm = root->members[i];
+        for (size_t k = 0; k < b->path_crates.len; k++)
+            if (!strcmp(b->path_crates.items[k]->name, mm->name))
+                return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
+        if (mm != b->top && !strcmp(mm->name, b->top->name))
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: two workspace members are named %s", mm->path, mm->name);
+        if (mm != b->top)
+            rc = add_path_crate(b, mm, 1, 0, NULL);
+    }
+    for (size_t i = 0; i < root->n_patches && rc == VSOLVE_OK; i++) {
+        cargo_manifest *pm = arena_alloc(&b->pb->mem, sizeof *pm);
+        if (!pm)
+            return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
+        rc = cargo_manifest_read_in(&b->pb->mem, root->patch_paths[i], NULL, pm, b->err);
+        if (rc != VSOLVE_OK) {
+            char why[sizeof b->err->message];
+            snprintf(why, sizeof why, "%s", b->err->message);
+            return vs_error_set(b->err, rc, "%s: patch for %s: %s", root->path, root->patches[i].name, why);
+        }
+        if (!pm->name || strcmp(pm->name, root->patches[i].package))
+            return vs_error_set(b->err, VSOLVE_EBADINPUT, "%s: package %s, but the patch for %s names it %s", pm->path,
+                                pm->name ? pm->name : "(none: a virtual manifest)", root->patches[i].name,
+                                root->patches[i].package);
+        rc = add_path_crate(b, pm, 0, 1, NULL);
+        if (rc == VSOLVE_OK)
+            rc = read_path_crates(b, pm, 1, NULL);
+    }
+    if (rc == VSOLVE_OK)
+        rc = read_path_crates(b, b->top, 0, NULL);
+    for (size_t i = 0; i < root->n_members && rc == VSOLVE_OK; i++)
+        if (root->members[i] != b->top)
+            rc = read_path_crates(b, root->members[i], 0, NULL);
+    return rc;
 }
 
 static int uses_dep(const cargo_dep *d, int is_root)
@@ -284,6 +500,8 @@ static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
     for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
         if (c->candidates[i])
             rc = push_work(b, c->candidates[i], kind, name);
+    if (c->patch_ve && rc == VSOLVE_OK)
+        rc = push_work(b, c->patch_ve, kind, name);
     return rc;
 }
 
@@ -322,7 +540,7 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
         if (!strcmp(v->features[k].name, f))
             decl = &v->features[k];
     if (!decl)   /* an implicit feature of an optional dependency, or nothing */
-        return has_optional(v, f, ve->is_root) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
+        return has_optional(v, f, is_top(ve)) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++) {
         const char *item = decl->items[i];
@@ -345,7 +563,7 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
         dep[dl] = '\0';
         for (size_t k = 0; k < v->n_deps && rc == VSOLVE_OK; k++) {
             const cargo_dep *d = &v->deps[k];
-            if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
+            if (strcmp(d->name, dep) != 0 || !uses_dep(d, is_top(ve)))
                 continue;
             if (d->optional)
                 rc = reach_own(b, ve, REACH_OPTIONAL, d->name);
@@ -374,13 +592,13 @@ static int discover(builder *b)
             rc = apply_feature(b, ve, w.name);
         } else if (w.kind == REACH_OPTIONAL) {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
-                if (v->deps[i].optional && uses_dep(&v->deps[i], ve->is_root) && !strcmp(v->deps[i].name, w.name))
+                if (v->deps[i].optional && uses_dep(&v->deps[i], is_top(ve)) && !strcmp(v->deps[i].name, w.name))
                     rc = follow_dep(b, &v->deps[i]);
         } else {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
-                if (uses_dep(&v->deps[i], ve->is_root) && (!v->deps[i].optional || ve->is_root))
+                if (uses_dep(&v->deps[i], is_top(ve)) && (!v->deps[i].optional || is_top(ve)))
                     rc = follow_dep(b, &v->deps[i]);
-            for (size_t f = 0; ve->is_root && f < v->n_features && rc == VSOLVE_OK; f++)
+            for (size_t f = 0; is_top(ve) && f < v->n_features && rc == VSOLVE_OK; f++)
                 rc = push_work(b, ve, REACH_FEATURE, v->features[f].name);
         }
         if (rc != VSOLVE_OK)
@@ -451,7 +669,7 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (!d->optional || !uses_dep(d, ve->is_root))
+        if (!d->optional || !uses_dep(d, is_top(ve)))
             continue;
         int seen = 0;
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
@@ -621,9 +839,13 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
     crate_entry *c = crate_of(b, d->package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
+    if (c->patch_ve && semver_req_matches(&d->req, &c->patch_ve->v->v)) {   /* the patch alone */
+        const cargo_node *n = has_features(c->patch_ve, d) ? (feature ? feature_node(c->patch_ve, feature) : &c->patch_ve->base) : NULL;
+        return n && !vec_push(out, n->pkg) ? VSOLVE_ENOMEM : VSOLVE_OK;
+    }
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         const version_entry *ve = c->candidates[i];
-        if (!ve || !semver_req_matches(&d->req, &ve->v->v) || !has_features(ve, d))
+        if (!ve || !local_matches(c, &d->req, &ve->v->v) || !has_features(ve, d))
             continue;
         const cargo_node *n = feature ? feature_node(ve, feature) : &ve->base;
         if (n && !vec_push(out, n->pkg))
@@ -749,7 +971,7 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
     }
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (strcmp(d->name, dep) != 0 || !uses_dep(d, ve->is_root))
+        if (strcmp(d->name, dep) != 0 || !uses_dep(d, is_top(ve)))
             continue;
         join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", feat, NULL });
         rc = providers(b, d, feat, prov);
@@ -765,7 +987,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (uses_dep(d, ve->is_root) && !d->optional)
+        if (uses_dep(d, is_top(ve)) && !d->optional)
             rc = dep_clauses(b, ve->base.pkg, VS_NONE, d, prov);
     }
     for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
@@ -775,7 +997,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
         rc = clause(b, on->pkg, VS_NONE, "its crate", prov);
         for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
             const cargo_dep *d = &v->deps[i];
-            if (d->optional && uses_dep(d, ve->is_root) && !strcmp(d->name, on->what))
+            if (d->optional && uses_dep(d, is_top(ve)) && !strcmp(d->name, on->what))
                 rc = dep_clauses(b, on->pkg, VS_NONE, d, prov);
         }
     }
@@ -877,12 +1099,13 @@ static int record_attrs(cargo_problem *pb, const char *source_url)
         const cargo_node *n = pb->node_of_pkg[p];
         if (n->kind != NODE_CRATE)
             continue;
-        if (n->entry->is_root) {
-            if (pb->root->rust_version)
-                rc = attrs_add_str(&u->attrs, p, rust_key, pb->root->rust_version);
-            continue;
-        }
-        if (n->entry->is_path)
+        if (is_top(n->entry) && n->v->rust_version)   /* the lowest of the workspace decides */
+            rc = attrs_add_str(&u->attrs, p, rust_key, n->v->rust_version);
+        if (rc == VSOLVE_OK && n->entry->is_patch)       /* [[patch.unused]] when not chosen */
+            rc = attrs_add_str(&u->attrs, p, attrs_key(&u->attrs, "cargo-patch"), "crates-io");
+        if (rc == VSOLVE_OK && n->entry->source)         /* a git package: its source, no checksum */
+            rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, n->entry->source);
+        if (n->entry->is_root || n->entry->is_path)
             continue;   /* no registry source, no checksum: as cargo writes a path package */
         rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
         if (rc == VSOLVE_OK && n->v->cksum) {
@@ -918,10 +1141,13 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     arena_init(&pb->mem);
     request_init(&pb->req);
     pb->root = root;
-    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked };
-    if (root->rust_version && root->resolver && !strcmp(root->resolver, "3"))
-        b.msrv = root->rust_version;
+    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt };
+    const cargo_manifest *top = b.top;
+    if (top->rust_version && root->resolver && !strcmp(root->resolver, "3"))
+        b.msrv = top->rust_version;
     int rc = universe_init(&pb->u);
+    if (rc == VSOLVE_OK && !top->name)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the workspace has no members", root->path);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.crate_ids);
     if (rc == VSOLVE_OK)
@@ -934,25 +1160,45 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == VSOLVE_OK && (!rv || !re))
         rc = VSOLVE_ENOMEM;
     if (rc == VSOLVE_OK) {
-        rv->name = root->name;
-        rv->vers = root->version;
+        rv->name = top->name;
+        rv->vers = top->version;
         char why[256];
         if (semver_parse(rv->vers, strlen(rv->vers), &rv->v, why, sizeof why) != 0)
-            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", root->path,
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: package.version \"%s\" is not a semver version: %s", top->path,
                               rv->vers, why);
-        rv->deps = root->deps;
-        rv->n_deps = root->n_deps;
-        rv->features = root->features;
-        rv->n_features = root->n_features;
-        rv->links = root->links;
+        rv->deps = top->deps;
+        rv->n_deps = top->n_deps;
+        rv->features = top->features;
+        rv->n_features = top->n_features;
+        rv->links = top->links;
+        rv->rust_version = top->rust_version;
         re->v = rv;
         re->is_root = 1;
         re->crate_id = UINT32_MAX;
     }
     if (rc == VSOLVE_OK)
-        rc = read_path_crates(&b, root, 0);
+        rc = read_members(&b, root);
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
+    if (rc == VSOLVE_OK && b.top_needed)
+        rc = register_top(&b, re);
+    /* every member is part of the answer, reached or not */
+    semver_req any;
+    char why[64];
+    if (rc == VSOLVE_OK && b.member_crates.len && semver_req_parse(&pb->mem, "*", 1, &any, why, sizeof why) != 0)
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && root->n_patches && !b.member_crates.len &&
+        semver_req_parse(&pb->mem, "*", 1, &any, why, sizeof why) != 0)
+        rc = VSOLVE_ENOMEM;
+    for (size_t i = 0; i < b.member_crates.len && rc == VSOLVE_OK; i++) {
+        uint32_t cid;
+        rc = demand(&b, b.member_crates.items[i]->name, &any, &cid);
+    }
+    /* each patch a candidate: one nobody uses is in the universe, for the lock's [[patch.unused]] */
+    for (size_t i = 0; i < root->n_patches && rc == VSOLVE_OK; i++) {
+        uint32_t cid;
+        rc = demand(&b, root->patches[i].package, &any, &cid);
+    }
     if (rc == VSOLVE_OK)
         rc = discover(&b);
     pb->index_files = cargo_index_files_read(ix);
@@ -960,7 +1206,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     /* nodes, sorted into the universe */
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++) {
         version_entry *ve = b.all.items[i];
-        rc = make_nodes(&b, ve, ve->is_root ? root->name : ve->v->name);
+        rc = make_nodes(&b, ve, ve->is_root ? top->name : ve->v->name);
         if (rc == VSOLVE_OK)
             rc = add_node(&b, &ve->base);
         for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++)
@@ -982,7 +1228,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         if (b.all.items[i]->base.pkg == VS_NONE)
             rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s %s is also a crate of the index that it depends on",
-                              root->path, root->name, root->version);
+                              top->path, top->name, top->version);
     u32_vec prov = { 0 };
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         rc = entry_clauses(&b, b.all.items[i], &prov);
@@ -998,20 +1244,20 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == VSOLVE_OK && opt && opt->all_features) {
         for (size_t k = 0; k < re->n_features && rc == VSOLVE_OK; k++) {
             char desc[300];
-            snprintf(desc, sizeof desc, "feature %s of %s", re->features[k].what, root->name);
+            snprintf(desc, sizeof desc, "feature %s of %s", re->features[k].what, top->name);
             uint32_t one = re->features[k].pkg;
             rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
         }
         for (size_t k = 0; k < re->n_optionals && rc == VSOLVE_OK; k++) {
             char desc[300];
-            snprintf(desc, sizeof desc, "optional dependency %s of %s", re->optionals[k].what, root->name);
+            snprintf(desc, sizeof desc, "optional dependency %s of %s", re->optionals[k].what, top->name);
             uint32_t one = re->optionals[k].pkg;
             rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
         }
     }
     if (rc == VSOLVE_OK) {
         uint32_t one = re->base.pkg;
-        rc = request_add_atom(&pb->req, universe_intern(&pb->u, root->name, strlen(root->name)),
+        rc = request_add_atom(&pb->req, universe_intern(&pb->u, top->name, strlen(top->name)),
                               pb->u.pkgs.items[one].name, &one, 1);
     }
     for (size_t i = 0; rc == VSOLVE_OK && !(opt && opt->all_features) && i <= (opt ? opt->n_features : 0); i++) {
@@ -1020,13 +1266,35 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
             break;
         const cargo_node *fn = feature_node(re, f);
         if (!fn) {
-            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s has no feature %s", root->path, root->name, f);
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: the package %s has no feature %s", top->path, top->name, f);
             break;
         }
         char desc[300];
-        snprintf(desc, sizeof desc, "feature %s of %s", f, root->name);
+        snprintf(desc, sizeof desc, "feature %s of %s", f, top->name);
         uint32_t one = fn->pkg;
         rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+    }
+    /* the other workspace members: each with every feature (or its default ones) */
+    for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++) {
+        const version_entry *me = b.all.items[i];
+        if (!me->is_member)
+            continue;
+        char desc[300];
+        snprintf(desc, sizeof desc, "workspace member %s", me->v->name);
+        uint32_t one = me->base.pkg;
+        rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+        for (size_t k = 0; k < me->n_features && rc == VSOLVE_OK; k++) {
+            if (!(opt && opt->all_features) && strcmp(me->features[k].what, "default"))
+                continue;
+            snprintf(desc, sizeof desc, "feature %s of %s", me->features[k].what, me->v->name);
+            one = me->features[k].pkg;
+            rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+        }
+        for (size_t k = 0; k < me->n_optionals && rc == VSOLVE_OK && opt && opt->all_features; k++) {
+            snprintf(desc, sizeof desc, "optional dependency %s of %s", me->optionals[k].what, me->v->name);
+            one = me->optionals[k].pkg;
+            rc = request_add_atom(&pb->req, universe_intern(&pb->u, desc, strlen(desc)), pb->u.pkgs.items[one].name, &one, 1);
+        }
     }
     for (size_t i = 0; i < b.all.len && rc == VSOLVE_OK; i++)
         if (b.all.items[i]->locked)
@@ -1043,6 +1311,9 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);
+    vec_free(&b.path_sources);
+    vec_free(&b.member_crates);
+    vec_free(&b.patch_crates);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
     return rc;

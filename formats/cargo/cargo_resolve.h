@@ -14,6 +14,8 @@ typedef struct cargo_options {
     int no_default_features;
     int all_features;              /* every root feature and optional dependency (what Cargo.lock covers) */
     const char *source_url;        /* the index's URL for the crates' source attribute; NULL: crates.io */
+    const char *const *git_checkouts;  /* "URL=PATH": the local checkout of a git dependency's URL */
+    size_t n_git_checkouts;
 } cargo_options;
 
 #define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
