@@ -164,6 +164,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
     if (rc != VSOLVE_OK) {
+        if (ctx->cargo_ix && use_image)   /* a refusal by the index is still checked against the image */
+            image_after_solve(ctx, o->registry, img);
         if (ctx->cargo_ix)
             cargo_problem_free(&ctx->cargo);
         cargo_index_close(ctx->cargo_ix);

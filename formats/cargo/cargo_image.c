@@ -332,7 +332,7 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
     e.rec_off = b->at;
     e.rec_len = (uint32_t)b->rec.len;
-    e.rec_crc = (uint32_t)libdeflate_crc32(0, b->rec.p, b->rec.len);
+    e.rec_crc = (uint32_t)libdeflate_crc32(0, b->rec.p, b->rec.len);   /* never empty: the kind byte */
     e.seq = (uint32_t)b->table.len;
     if (fwrite(b->rec.p, 1, b->rec.len, b->af.f) != b->rec.len)
         return vs_error_set(b->err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
@@ -409,7 +409,7 @@ int cargo_image_build(const char *root, int archive, const char *image_path, siz
         put_u32(header + 24, archive ? 1u : 0u);
         put_u32(header + 28, (uint32_t)kept);
         put_u64(header + 32, b.at);
-        put_u32(header + 40, (uint32_t)libdeflate_crc32(0, table.p, table.len));
+        put_u32(header + 40, table.len ? (uint32_t)libdeflate_crc32(0, table.p, table.len) : 0);
         put_u32(header + 12, (uint32_t)libdeflate_crc32(0, header + 16, HEADER_SIZE - 16));
         if (fseek(b.af.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_SIZE, b.af.f) != HEADER_SIZE)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
@@ -524,7 +524,7 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading %s", image_path);
     if (rc == VSOLVE_OK && pread_all(img->fd, img->table, table_len, img->table_off) != 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", image_path);
-    if (rc == VSOLVE_OK && get_u32(h + 40) != (uint32_t)libdeflate_crc32(0, img->table, table_len))
+    if (rc == VSOLVE_OK && get_u32(h + 40) != (table_len ? (uint32_t)libdeflate_crc32(0, img->table, table_len) : 0))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged (checksum mismatch)", image_path);
     if (rc == VSOLVE_OK) {
         img->paths = (const char *)img->table + (size_t)img->n_files * TABLE_ENTRY;
