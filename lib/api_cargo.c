@@ -97,11 +97,14 @@ int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry)
     if (ecosystem != VSOLVE_CARGO || !registry)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE,
                             "vsolve_index_registry: needs VSOLVE_CARGO and a registry (a crates index)");
-    char path[PATH_MAX];
-    int rc = image_path(ctx, registry, path, sizeof path);
+    char path[PATH_MAX], root[PATH_MAX];
+    int archive = 0;
+    int rc = cargo_index_root(registry, root, sizeof root, &archive, &ctx->err);   /* "cannot read the index" first */
+    if (rc == VSOLVE_OK)
+        rc = image_path(ctx, registry, path, sizeof path);
     size_t n = 0;
     if (rc == VSOLVE_OK)
-        rc = build_image(registry, path, &n, &ctx->err);
+        rc = cargo_image_build(root, archive, path, &n, &ctx->err);
     if (rc == VSOLVE_OK)
         snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s (%zu crate files)", path, n);
     return rc;
