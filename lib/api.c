@@ -421,6 +421,28 @@ struct vsolve_sweep_result {
     char **reasons;
 };
 
+/* "needs A and B, which cannot be installed together [with it]": the clash the sweep found
+ * among a package's dependencies, or the bare statement when it found none. */
+static void sweep_conflict_text(const vs_universe *u, const sweep_result *r, uint32_t p, char *buf, size_t size)
+{
+    uint32_t first = r->clash_first[p], count = r->clash_count[p];
+    int self = count && r->clash.items[first + count - 1] == VS_NONE;
+    uint32_t deps = count - (uint32_t)self;
+    if (deps == 0) {
+        snprintf(buf, size, "its dependencies cannot be installed together");
+        return;
+    }
+    size_t len = (size_t)snprintf(buf, size, "needs ");
+    for (uint32_t k = 0; k < deps && len < size; k++) {
+        const char *sep = k == 0 ? "" : k + 1 == deps ? " and " : ", ";
+        const char *desc = universe_str(u, u->clauses.items[r->clash.items[first + k]].desc);
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", sep, desc);
+    }
+    if (len < size)
+        snprintf(buf + len, size - len, ", which cannot be installed%s",
+                 deps == 1 ? (self ? " with it" : "") : self ? " together with it" : " together");
+}
+
 int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void *user, vsolve_sweep_result **out)
 {
     vs_error_clear(&ctx->err);
@@ -448,7 +470,7 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
         case SWEEP_MISSING: snprintf(buf, sizeof buf, "needs %s, which nothing available provides", desc); break;
         case SWEEP_BROKEN_DEP: snprintf(buf, sizeof buf, "needs %s, which cannot be installed", desc); break;
         case SWEEP_UNAVAILABLE: snprintf(buf, sizeof buf, "not available on this platform"); break;
-        case SWEEP_CONFLICT: snprintf(buf, sizeof buf, "its dependencies cannot be installed together"); break;
+        case SWEEP_CONFLICT: sweep_conflict_text(&ctx->universe, &s->r, (uint32_t)i, buf, sizeof buf); break;
         default: buf[0] = '\0';
         }
         if (!(s->reasons[i] = api_strdup(buf)))

@@ -173,6 +173,13 @@ size_t sat_failed_assumptions(sat *s, const int **lits)
 
 uint64_t sat_solve_calls(const sat *s) { return s->calls; }
 
+size_t sat_clauses(const sat *s, const int **lits, const uint32_t **start)
+{
+    *lits = s->lits.items;
+    *start = s->start.items;
+    return s->start.len ? s->start.len - 1 : 0;
+}
+
 static size_t lit_index(int lit)
 {
     return 2 * ((size_t)abs(lit) - 1) + (lit < 0);

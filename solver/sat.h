@@ -34,6 +34,9 @@ double sat_now(void);
  * (sat_num_vars bytes) becomes 1 / -1 for the variables it sets true / false, 0 for the others.
  * Returns 0, or 1 when it reaches a conflict, -1 when out of memory. Cheap: no solver call. */
 int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value);
+/* The clauses added so far, in runs: clause i is (*lits)[(*start)[i] .. (*start)[i+1]).
+ * Returns their number; the arrays stay valid until the next sat_add_clause. */
+size_t sat_clauses(const sat *s, const int **lits, const uint32_t **start);
 /* Number of solve calls so far (for statistics). */
 uint64_t sat_solve_calls(const sat *s);
 

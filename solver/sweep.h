@@ -18,8 +18,15 @@ enum sweep_status {
 typedef struct sweep_result {
     unsigned char *status;  /* per package, enum sweep_status */
     uint32_t *reason;       /* per package: clause index for SWEEP_MISSING / SWEEP_BROKEN_DEP */
+    /* per SWEEP_CONFLICT package: clash[clash_first[p] .. + clash_count[p]) is a minimal set
+     * of its dependency clauses (clause indexes, oldest clause first) that cannot hold
+     * together; a last entry VS_NONE means "with the package itself" (its conflicts and
+     * exclusion groups take part). Empty when no such set was found. */
+    uint32_t *clash_first, *clash_count;
+    u32_vec clash;
     size_t count[SWEEP_STATUS_COUNT];
-    uint64_t sat_calls;
+    uint64_t sat_calls;     /* CryptoMiniSat calls */
+    uint64_t quick_models;  /* models found by quick.c's search alone */
 } sweep_result;
 
 /* Called now and then from the calling thread with the number of packages settled. */

@@ -433,6 +433,30 @@ START_TEST(bare_vsolve_names_the_ecosystems)
 }
 END_TEST
 
+/* A package whose dependencies clash: the sweep line names the clashing dependencies. */
+static const char *const clash_repo[][2] = {
+    { "a.1.0", "opam-version: \"2.0\"\ndepends: [ \"lib\" {< \"2.0\"} ]\n" },
+    { "b.1.0", "opam-version: \"2.0\"\ndepends: [ \"lib\" {>= \"2.0\"} ]\n" },
+    { "both.1.0", "opam-version: \"2.0\"\ndepends: [ \"ok\" \"a\" \"b\" ]\n" },
+    { "lib.1.0", "opam-version: \"2.0\"\n" },
+    { "lib.2.0", "opam-version: \"2.0\"\n" },
+    { "ok.1.0", "opam-version: \"2.0\"\n" },
+    { "self.1.0", "opam-version: \"2.0\"\ndepends: [ \"ok\" \"b\" ]\nconflicts: [ \"lib\" {>= \"2.0\"} ]\n" },
+};
+
+START_TEST(sweep_names_the_clash)
+{
+    char *repo = make_repo(clash_repo, 7);
+    run r = run_fmt("--ecosystem opam --repo %s --no-cache sweep --jobs 2", repo);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "both.1.0: needs a and b, which cannot be installed together\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "self.1.0: needs b, which cannot be installed with it\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "      5  installable\n"), "%s", r.out);
+    run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
 START_TEST(json_on_every_command)
 {
     char *repo = make_repo(good_repo, 4);
@@ -588,6 +612,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, range_and_choice_checks);
     tcase_add_test(tc, bare_vsolve_names_the_ecosystems);
     tcase_add_test(tc, json_on_every_command);
+    tcase_add_test(tc, sweep_names_the_clash);
     tcase_add_test(tc, cargo_options_after_solve);
     tcase_add_test(tc, cudf_solution_stanzas);
     tcase_add_test(tc, npm_peer_flags);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "checker.h"
 #include "opam_repo.h"
+#include "quick.h"
 #include "solve.h"
 #include "sweep.h"
 #include "testutil.h"
@@ -20,6 +21,9 @@ static const opam_memory_file files[] = {
     { "b", "1.0", "depends: [ \"x\" ]", NULL },
     { "x", "1.0", "conflicts: [ \"lib\" ]", NULL },
     { "clash", "1.0", "depends: [ \"a\" \"b\" ]", NULL },                  /* conflict */
+    { "y", "1.0", "depends: [ \"z\" ]", NULL },
+    { "z", "1.0", "", NULL },
+    { "selfish", "1.0", "depends: [ \"ok\" \"y\" ] conflicts: [ \"z\" ]", NULL },   /* conflict with itself */
 };
 
 static void build(vs_universe *u)
@@ -61,8 +65,18 @@ START_TEST(categories)
         ck_assert_int_eq(status_of(&u, &r, "uses-lib2", "1.0"), SWEEP_BROKEN_DEP);
         ck_assert_int_eq(status_of(&u, &r, "x", "1.0"), SWEEP_INSTALLABLE);
         ck_assert_int_eq(status_of(&u, &r, "clash", "1.0"), SWEEP_CONFLICT);
-        ck_assert_uint_eq(r.count[SWEEP_INSTALLABLE], 5);
-        ck_assert_uint_eq(r.count[SWEEP_MISSING] + r.count[SWEEP_BROKEN_DEP] + r.count[SWEEP_CONFLICT] + r.count[SWEEP_UNAVAILABLE], 5);
+        ck_assert_int_eq(status_of(&u, &r, "selfish", "1.0"), SWEEP_CONFLICT);
+        ck_assert_uint_eq(r.count[SWEEP_INSTALLABLE], 7);
+        ck_assert_uint_eq(r.count[SWEEP_MISSING] + r.count[SWEEP_BROKEN_DEP] + r.count[SWEEP_CONFLICT] + r.count[SWEEP_UNAVAILABLE], 6);
+        /* the clashing dependencies: a and b; y with selfish itself (it conflicts with z) */
+        uint32_t clash = u.names.items[universe_find_name(&u, "clash")].first_pkg;
+        ck_assert_uint_eq(r.clash_count[clash], 2);
+        ck_assert_str_eq(universe_str(&u, u.clauses.items[r.clash.items[r.clash_first[clash]]].desc), "a");
+        ck_assert_str_eq(universe_str(&u, u.clauses.items[r.clash.items[r.clash_first[clash] + 1]].desc), "b");
+        uint32_t selfish = u.names.items[universe_find_name(&u, "selfish")].first_pkg;
+        ck_assert_uint_eq(r.clash_count[selfish], 2);
+        ck_assert_str_eq(universe_str(&u, u.clauses.items[r.clash.items[r.clash_first[selfish]]].desc), "y");
+        ck_assert_uint_eq(r.clash.items[r.clash_first[selfish] + 1], VS_NONE);
         uint32_t uses_lib2 = u.names.items[universe_find_name(&u, "uses-lib2")].first_pkg;
         ck_assert_str_eq(universe_str(&u, u.clauses.items[r.reason[uses_lib2]].desc), "lib >= 2.0");
         sweep_result_free(&r);
@@ -110,6 +124,39 @@ START_TEST(bundled_repository_agrees_with_solver)
 }
 END_TEST
 
+/* quick.c on a small CNF: p (1) needs 2 or 3; 2 needs 4; 4 conflicts with p. The newest
+ * choice (2) fails, the search backs up to 3; growing the model with 4 fails and keeps it. */
+START_TEST(quick_search)
+{
+    const int lits[] = { -1, 3, 2, -2, 4, -4, -1 };
+    const uint32_t start[] = { 0, 3, 5, 7 };
+    quick *q = quick_new(lits, start, 3, 4);
+    ck_assert_ptr_nonnull(q);
+    u32_vec trues = { 0 };
+    ck_assert_int_eq(quick_begin(q, 1, 10), 1);
+    ck_assert_int_eq(quick_extend(q, 4, 10), 0);
+    ck_assert_int_eq(quick_extend(q, 2, 10), 0);
+    ck_assert_int_eq(quick_trues(q, &trues), 1);
+    ck_assert_uint_eq(trues.len, 2);
+    ck_assert_uint_eq(trues.items[0], 0);
+    ck_assert_uint_eq(trues.items[1], 2);
+    quick_end(q);
+    ck_assert_int_eq(quick_begin(q, 4, 10), 1);   /* 4 alone: nothing else needed */
+    ck_assert_int_eq(quick_trues(q, &trues), 1);
+    ck_assert_uint_eq(trues.len, 1);
+    quick_free(q);
+    /* with 3 ruled out as well, p has no model: the search gives up */
+    const int lits2[] = { -1, 3, 2, -2, 4, -4, -1, -3 };
+    const uint32_t start2[] = { 0, 3, 5, 7, 8 };
+    q = quick_new(lits2, start2, 4, 4);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_int_eq(quick_begin(q, 1, 10), 0);
+    ck_assert_int_eq(quick_begin(q, 2, 10), 1);
+    quick_free(q);
+    vec_free(&trues);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -117,6 +164,7 @@ Suite *sweep_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, categories);
     tcase_add_test(tc, bundled_repository_agrees_with_solver);
+    tcase_add_test(tc, quick_search);
     suite_add_tcase(s, tc);
     return s;
 }
