@@ -157,6 +157,11 @@ static int solve_cargo(cli *c)
         features[n_features++] = f;
     }
     vsolve_result *r = NULL;
+    /* the registry image, when `index` wrote one (as opam's universe cache) */
+    if (!c->opt.no_cache && (rc = vsolve_set_cache(c->ctx, c->opt.cache, VSOLVE_CACHE_USE)) != VSOLVE_OK) {
+        free(feature_list);
+        return cli_fail_ctx(c, rc);
+    }
     vsolve_project_options o;
     vsolve_project_options_init(&o);
     o.registry = cli_repo(c);
@@ -168,6 +173,9 @@ static int solve_cargo(cli *c)
     o.cargo_git_checkouts = (const char *const *)c->opt.git_checkout.items;
     o.n_cargo_git_checkouts = c->opt.git_checkout.n;
     rc = vsolve_solve_project(c->ctx, VSOLVE_CARGO, &o, &r);
+    cli_print_warnings(c);   /* a stale or corrupt registry image, rebuilt */
+    if (c->opt.verbose && vsolve_cache_status(c->ctx)[0])
+        fprintf(stderr, "vsolve: cache: %s\n", vsolve_cache_status(c->ctx));
     if (rc == VSOLVE_OK && vsolve_result_explanation(r)[0])
         fprintf(stderr, "vsolve: note: %s\n", vsolve_result_explanation(r));
     if (rc == VSOLVE_OK && !c->json)

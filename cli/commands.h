@@ -29,10 +29,14 @@
             "ATOM: NAME | NAME.VERSION | NAME<op>VERSION with <op> one of = != < <= > >=\n"                \
             "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n")         \
     COMMAND(index, "index",                                                                                \
-            "vsolve --ecosystem opam --repo PATH [options] index\n",                                       \
-            "write the universe cache of an opam repository",                                              \
+            "vsolve --ecosystem opam --repo PATH [options] index\n"                                        \
+            "vsolve --ecosystem cargo --index PATH [--cache FILE] index\n",                                \
+            "write the universe cache of an opam repository, the image of a crates index",                 \
             "index: parses the repository and writes its universe cache; later solves read the\n"          \
-            "cache instead of parsing (a stale or corrupt cache is detected and rebuilt).\n")              \
+            "cache instead of parsing (a stale or corrupt cache is detected and rebuilt).\n"               \
+            "cargo: parses every crate file of the index once and writes its registry image; later\n"     \
+            "solves read the crates they reach from it (a stale or corrupt image is detected, the\n"      \
+            "index read instead, and the image rebuilt).\n")                                              \
     COMMAND(sweep, "sweep",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n",                            \
             "check that every package version can be installed",                                           \

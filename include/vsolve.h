@@ -288,6 +288,20 @@ VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_options *opt,
                                     vsolve_result **out);
 
+/* The registry image (cargo): every crate file of the index at `registry` parsed once and
+ * written to the cache file (vsolve_set_cache's path, else the default location, named after
+ * the index's real path), atomically. With the cache mode VSOLVE_CACHE_USE, a cargo project
+ * solve then reads the crates its resolution reaches from the image instead of the index's
+ * JSON: an image that is missing is not created (the index is read as without one); one that is
+ * stale (another image format, an archive changed since, a directory index's crate file changed,
+ * added or removed: each crate file the solve reaches is checked by size and modification
+ * time) or corrupt (checksums of the header, the file table and each record; every count and
+ * offset checked against the file) is not trusted: the crates concerned are read from the index,
+ * the answer is the same, the image is rebuilt after the solve and a warning says why
+ * (vsolve_warning). vsolve_cache_status tells what the last call or solve did.
+ * VSOLVE_OK; VSOLVE_EUSAGE (not VSOLVE_CARGO, NULL registry), VSOLVE_EIO, VSOLVE_ENOMEM. */
+VSOLVE_API int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry);
+
 /* ---- locks --------------------------------------------------------------------------------- */
 
 /* Lock formats: Cargo.lock (format 4, or 3 for a root whose rust-version predates 1.78) for a

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cache.h"
 #include "cargo_explain.h"
+#include "cargo_image.h"
 #include "cargo_lock.h"
 
 void api_cargo_reset(vsolve_ctx *ctx)
@@ -66,6 +68,74 @@ static int cargo_words(vsolve_ctx *ctx, const char *manifest)
     return VSOLVE_OK;
 }
 
+/* The registry image's file for an index: the context's cache path, else the default one. */
+static int image_path(vsolve_ctx *ctx, const char *registry, char *out, size_t size)
+{
+    if (ctx->cache_path[0]) {
+        snprintf(out, size, "%s", ctx->cache_path);
+        return VSOLVE_OK;
+    }
+    return cache_default_path(registry, cargo_image_settings(), out, size, &ctx->err);
+}
+
+/* Writes the image of the index at registry to path. */
+static int build_image(const char *registry, const char *path, size_t *n_files, vs_error *err)
+{
+    char root[PATH_MAX];
+    int archive = 0;
+    int rc = cargo_index_root(registry, root, sizeof root, &archive, err);
+    return rc == VSOLVE_OK ? cargo_image_build(root, archive, path, n_files, err) : rc;
+}
+
+int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry)
+{
+    if (!ctx)
+        return VSOLVE_EUSAGE;
+    vs_error_clear(&ctx->err);
+    api_clear_warnings(ctx);
+    ctx->cache_status[0] = '\0';
+    if (ecosystem != VSOLVE_CARGO || !registry)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE,
+                            "vsolve_index_registry: needs VSOLVE_CARGO and a registry (a crates index)");
+    char path[PATH_MAX], root[PATH_MAX];
+    int archive = 0;
+    int rc = cargo_index_root(registry, root, sizeof root, &archive, &ctx->err);   /* "cannot read the index" first */
+    if (rc == VSOLVE_OK)
+        rc = image_path(ctx, registry, path, sizeof path);
+    size_t n = 0;
+    if (rc == VSOLVE_OK)
+        rc = cargo_image_build(root, archive, path, &n, &ctx->err);
+    if (rc == VSOLVE_OK)
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s (%zu crate files)", path, n);
+    return rc;
+}
+
+/* After a solve that found the image stale or corrupt: rebuilt, with a warning; the answer
+ * came from the index. A missing image is only reported. */
+static void image_after_solve(vsolve_ctx *ctx, const char *registry, const char *path)
+{
+    const char *trouble = cargo_index_image_trouble(ctx->cargo_ix);
+    if (!trouble) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", path);
+        return;
+    }
+    if (!strncmp(trouble, "missing: ", 9)) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status,
+                 "%s; read the index (run `vsolve --ecosystem cargo --index INDEX index` to create it)", trouble);
+        return;
+    }
+    vs_error werr;
+    vs_error_clear(&werr);
+    if (build_image(registry, path, NULL, &werr) == VSOLVE_OK) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s; rebuilt", trouble);
+        api_warn(ctx, "cargo registry image %s; read the index instead and rebuilt the image", trouble);
+    } else {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s; read the index; not rebuilt: %s", trouble,
+                 werr.message);
+        api_warn(ctx, "cargo registry image %s; read the index instead; not rebuilt: %s", trouble, werr.message);
+    }
+}
+
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
     api_cargo_reset(ctx);
@@ -81,7 +151,15 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
             rc = cargo_lock_read(&ctx->cargo_mem, o->lock, &locked, &n_locked, &ctx->err);
         }
     }
-    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open(o->registry, &ctx->err)))
+    char img[PATH_MAX];
+    int use_image = ctx->cache_mode != VSOLVE_CACHE_OFF;
+    api_clear_warnings(ctx);
+    ctx->cache_status[0] = '\0';
+    if (rc == VSOLVE_OK && use_image && image_path(ctx, o->registry, img, sizeof img) != VSOLVE_OK) {
+        use_image = 0;   /* no cache directory, or no such index (which the index reader reports) */
+        vs_error_clear(&ctx->err);
+    }
+    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open_image(o->registry, use_image ? img : NULL, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
@@ -90,6 +168,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     if (rc == VSOLVE_OK)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
     if (rc != VSOLVE_OK) {
+        if (ctx->cargo_ix && use_image)   /* a refusal by the index is still checked against the image */
+            image_after_solve(ctx, o->registry, img);
         if (ctx->cargo_ix)
             cargo_problem_free(&ctx->cargo);
         cargo_index_close(ctx->cargo_ix);
@@ -124,6 +204,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     }
     if (has_graph)
         graph_free(&g);
+    if (use_image && (rc == VSOLVE_OK || rc == VSOLVE_UNSAT))
+        image_after_solve(ctx, o->registry, img);
     if (rc == VSOLVE_UNSAT)
         vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
     else if (rc == VSOLVE_ETIMEOUT)

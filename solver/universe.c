@@ -147,20 +147,81 @@ int universe_add_package(vs_universe *u, uint32_t name_str, uint32_t version_str
     return vec_push(&u->pkgs, p) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-/* qsort has no context argument in C11: sort an index array with a merge sort instead. */
+/* qsort has no context argument in C11: merge sorts instead. The packages are ordered by
+ * integer ranks: every distinct name string ranked once by strcmp, every distinct version string
+ * once by the ecosystem's comparator (versions equal under it share a rank), so that the
+ * comparator runs on distinct strings only, not on every pair of packages compared. */
 typedef struct sort_ctx {
     const vs_universe *u;
     int (*cmp)(const char *, const char *);
+    const uint32_t *name_rank, *version_rank;   /* string id -> rank */
 } sort_ctx;
+
+static int str_order(const sort_ctx *c, uint32_t a, uint32_t b, int names)
+{
+    const char *x = universe_str(c->u, a), *y = universe_str(c->u, b);
+    return names ? strcmp(x, y) : c->cmp(x, y);
+}
+
+/* Sorts string ids (stable) by strcmp (names) or the comparator. */
+static void sort_strs(const sort_ctx *c, uint32_t *a, uint32_t *tmp, size_t n, int names)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_strs(c, a, tmp, h, names);
+    sort_strs(c, a + h, tmp, n - h, names);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = str_order(c, a[j], a[i], names) < 0 ? a[j++] : a[i++];
+    while (i < h)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+/* rank[id] for every string id that some package uses as its name (names = 1) or version. */
+static int rank_strs(const sort_ctx *c, uint32_t *rank, size_t n_strs, int names)
+{
+    const vs_universe *u = c->u;
+    uint32_t *ids = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *ids);
+    uint32_t *tmp = malloc((u->pkgs.len ? u->pkgs.len : 1) * sizeof *tmp);
+    if (!ids || !tmp) {
+        free(ids);
+        free(tmp);
+        return VSOLVE_ENOMEM;
+    }
+    for (size_t i = 0; i < n_strs; i++)
+        rank[i] = UINT32_MAX;
+    size_t n = 0;
+    for (size_t i = 0; i < u->pkgs.len; i++) {
+        uint32_t id = names ? u->pkgs.items[i].name : u->pkgs.items[i].version;
+        if (rank[id] == UINT32_MAX) {
+            rank[id] = 0;
+            ids[n++] = id;
+        }
+    }
+    sort_strs(c, ids, tmp, n, names);
+    uint32_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && str_order(c, ids[i - 1], ids[i], names) != 0)
+            r++;
+        rank[ids[i]] = r;
+    }
+    free(ids);
+    free(tmp);
+    return VSOLVE_OK;
+}
 
 static int pkg_order(const sort_ctx *c, const vs_pkg *a, const vs_pkg *b)
 {
-    if (a->name != b->name) {
-        int r = strcmp(universe_str(c->u, a->name), universe_str(c->u, b->name));
-        if (r)
-            return r;
-    }
-    return c->cmp(universe_str(c->u, a->version), universe_str(c->u, b->version));
+    uint32_t x = c->name_rank[a->name], y = c->name_rank[b->name];
+    if (x != y)
+        return x < y ? -1 : 1;
+    x = c->version_rank[a->version];
+    y = c->version_rank[b->version];
+    return x != y ? (x < y ? -1 : 1) : 0;
 }
 
 static void merge_sort(const sort_ctx *c, vs_pkg *a, vs_pkg *tmp, size_t n)
@@ -182,21 +243,31 @@ static void merge_sort(const sort_ctx *c, vs_pkg *a, vs_pkg *tmp, size_t n)
 
 int universe_sort(vs_universe *u, int (*cmp)(const char *a, const char *b))
 {
-    size_t n = u->pkgs.len;
+    size_t n = u->pkgs.len, n_strs = u->strings.count;
     vs_pkg *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return VSOLVE_ENOMEM;
-    sort_ctx c = { u, cmp };
-    merge_sort(&c, u->pkgs.items, tmp, n);
+    uint32_t *name_rank = malloc((n_strs ? n_strs : 1) * sizeof *name_rank);
+    uint32_t *version_rank = malloc((n_strs ? n_strs : 1) * sizeof *version_rank);
+    sort_ctx c = { u, cmp, name_rank, version_rank };
+    int rc = tmp && name_rank && version_rank ? VSOLVE_OK : VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK)
+        rc = rank_strs(&c, name_rank, n_strs, 1);
+    if (rc == VSOLVE_OK)
+        rc = rank_strs(&c, version_rank, n_strs, 0);
+    if (rc == VSOLVE_OK)
+        merge_sort(&c, u->pkgs.items, tmp, n);
     free(tmp);
 
     /* Drop versions equal under the comparator (keep the first added). */
     size_t out = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         if (out > 0 && pkg_order(&c, &u->pkgs.items[out - 1], &u->pkgs.items[i]) == 0)
             continue;
         u->pkgs.items[out++] = u->pkgs.items[i];
     }
+    free(name_rank);
+    free(version_rank);
+    if (rc != VSOLVE_OK)
+        return rc;
     u->pkgs.len = out;
 
     u->names.len = 0;

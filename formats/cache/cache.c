@@ -158,8 +158,7 @@ static uint64_t get_u64(const unsigned char *p)
     return v;
 }
 
-/* mkdir -p for the directory part of path */
-static void make_parent(const char *path)
+void cache_make_parent(const char *path)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
@@ -251,7 +250,7 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
     if (!file)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cache");
 
-    make_parent(path);
+    cache_make_parent(path);
     vs_error why;
     vs_error_clear(&why);
     int wr = atomic_file_write(path, file, HEADER_SIZE + body + za_len, &why);   /* whole or not at all; regular files only */

@@ -27,6 +27,10 @@ uint64_t cache_hash(uint64_t h, const void *data, size_t n);
  * $HOME/.cache/vsolve, then "<hash of the repository's real path and settings>.vsc". */
 int cache_default_path(const char *repo_path, uint64_t settings, char *out, size_t size, vs_error *err);
 
+/* Creates the directories above path (mkdir -p of its directory part); failures are left to
+ * the write that follows. */
+void cache_make_parent(const char *path);
+
 /* Writes the image atomically (a temporary file renamed over path); creates the directory. */
 int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs_error *err);
 

@@ -13,6 +13,7 @@
 #include "vec.h"
 #include "json.h"
 #include "repo_source.h"
+#include "cargo_image.h"
 
 typedef struct tar_file {
     size_t offset, len;       /* in the spill file */
@@ -35,6 +36,12 @@ struct cargo_index {
     VEC(cargo_crate *) crates;
     VEC(char *) texts;         /* a directory index: the crate files read, kept for their lines */
     size_t files_read;
+    /* the registry image, when one is used: crates read from it; an archive is spilled only
+     * when a crate has to be read from the archive after all (a stale or corrupt record) */
+    cargo_image *img;
+    int img_used;
+    char archive[PATH_MAX];    /* an archive index not spilled yet: its path; else "" */
+    char img_trouble[sizeof ((vs_error *)0)->message];     /* why the image is not (wholly) used, or "" */
 };
 
 int cargo_name_valid(const char *name)
@@ -69,9 +76,7 @@ size_t cargo_index_path(const char *name, char *buf, size_t size)
     return w < 0 ? 0 : (size_t)w;
 }
 
-/* "crates.io-index/se/rd/serde" -> "se/rd/serde": the index may sit under one top folder,
- * whose name is not a layout directory (those have 1 or 2 characters). */
-static const char *relative_path(const char *path)
+const char *cargo_index_member_path(const char *path)
 {
     const char *slash = strchr(path, '/');
     if (slash && slash - path > 2)
@@ -130,7 +135,7 @@ static int open_spill(void)
 static int keep_file(void *user, const char *path, const char *data, size_t len)
 {
     cargo_index *ix = user;
-    const char *rel = relative_path(path);
+    const char *rel = cargo_index_member_path(path);
     uint32_t id = strpool_intern(&ix->paths, rel, strlen(rel));
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
@@ -153,7 +158,44 @@ static int want_index_file(void *user, const char *path)
     return strcmp(base, "config.json") != 0 && base[0] != '.' && strstr(path, "/.git/") == NULL;
 }
 
-cargo_index *cargo_index_open(const char *path, vs_error *err)
+int cargo_index_root(const char *path, char *root, size_t size, int *archive, vs_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return vs_error_set(err, VSOLVE_EIO, "%s: cannot read the index", path);
+    *archive = !S_ISDIR(st.st_mode);
+    snprintf(root, size, "%s", path);
+    if (*archive)
+        return VSOLVE_OK;
+    /* a directory, possibly holding the index one folder down */
+    char probe[PATH_MAX + 32];
+    snprintf(probe, sizeof probe, "%s/index/config.json", path);
+    if (stat(probe, &st) == 0)
+        snprintf(root, size, "%s/index", path);
+    return VSOLVE_OK;
+}
+
+/* Streams an archive index into the spill file (cargo_index_open's note). */
+static int open_archive(cargo_index *ix, const char *path, vs_error *err)
+{
+    ix->spill = open_spill();
+    ix->pending = malloc(SPILL_BLOCK);
+    if (ix->spill < 0 || !ix->pending)
+        return vs_error_set(err, ix->pending ? VSOLVE_EIO : VSOLVE_ENOMEM,
+                            "%s: no temporary file to unpack the index into", path);
+    int rc = repo_source_walk(path, want_index_file, keep_file, ix, err);
+    if (rc == VSOLVE_EIO && !err->code)
+        vs_error_set(err, rc, "%s: cannot write the unpacked index to a temporary file", path);
+    if (rc == VSOLVE_OK && flush_spill(ix) != 0)
+        rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot write the unpacked index to a temporary file", path);
+    free(ix->pending);
+    ix->pending = NULL;
+    if (rc == VSOLVE_ENOMEM && !err->code)
+        vs_error_set(err, rc, "out of memory reading %s", path);
+    return rc;
+}
+
+cargo_index *cargo_index_open_image(const char *path, const char *image_path, vs_error *err)
 {
     cargo_index *ix = calloc(1, sizeof *ix);
     if (!ix) {
@@ -167,50 +209,50 @@ cargo_index *cargo_index_open(const char *path, vs_error *err)
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    char root[PATH_MAX];
+    int archive = 0;
+    if (cargo_index_root(path, root, sizeof root, &archive, err) != VSOLVE_OK) {
         cargo_index_close(ix);
-        vs_error_set(err, VSOLVE_EIO, "%s: cannot read the index", path);
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        /* a directory, possibly holding the index one folder down */
-        snprintf(ix->dir, sizeof ix->dir, "%s", path);
-        char probe[PATH_MAX + 32];
-        snprintf(probe, sizeof probe, "%s/index/config.json", path);
-        if (stat(probe, &st) == 0)
-            snprintf(ix->dir, sizeof ix->dir, "%s/index", path);
+    if (image_path) {
+        vs_error why;
+        vs_error_clear(&why);
+        ix->img = cargo_image_open(image_path, root, archive, &why);
+        ix->img_used = ix->img != NULL;
+        if (!ix->img)
+            snprintf(ix->img_trouble, sizeof ix->img_trouble, "%s", why.message);
+    }
+    if (!archive) {
+        snprintf(ix->dir, sizeof ix->dir, "%s", root);
         return ix;
     }
-    ix->spill = open_spill();
-    ix->pending = malloc(SPILL_BLOCK);
-    if (ix->spill < 0 || !ix->pending) {
-        vs_error_set(err, ix->pending ? VSOLVE_EIO : VSOLVE_ENOMEM, "%s: no temporary file to unpack the index into",
-                     path);
-        cargo_index_close(ix);
-        return NULL;
+    if (ix->img) {   /* spilled only if a crate must be read from the archive */
+        snprintf(ix->archive, sizeof ix->archive, "%s", path);
+        return ix;
     }
-    int rc = repo_source_walk(path, want_index_file, keep_file, ix, err);
-    if (rc == VSOLVE_EIO && !err->code)
-        vs_error_set(err, rc, "%s: cannot write the unpacked index to a temporary file", path);
-    if (rc == VSOLVE_OK && flush_spill(ix) != 0)
-        rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot write the unpacked index to a temporary file", path);
-    free(ix->pending);
-    ix->pending = NULL;
-    if (rc != VSOLVE_OK) {
-        if (rc == VSOLVE_ENOMEM && !err->code)
-            vs_error_set(err, rc, "out of memory reading %s", path);
+    if (open_archive(ix, path, err) != VSOLVE_OK) {
         cargo_index_close(ix);
         return NULL;
     }
     return ix;
 }
 
+cargo_index *cargo_index_open(const char *path, vs_error *err)
+{
+    return cargo_index_open_image(path, NULL, err);
+}
+
+const char *cargo_index_image_trouble(const cargo_index *ix) { return ix->img_trouble[0] ? ix->img_trouble : NULL; }
+
+int cargo_index_image_used(const cargo_index *ix) { return ix->img_used; }
+
 void cargo_index_close(cargo_index *ix)
 {
     if (!ix)
         return;
     arena_free(&ix->mem);
+    cargo_image_close(ix->img);
     if (ix->spill >= 0)
         close(ix->spill);
     free(ix->pending);
@@ -459,6 +501,8 @@ const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, 
     cargo_version *v = &c->versions[i];
     if (v->parsed)
         return v;
+    if (v->from_image)
+        return cargo_image_version(&ix->mem, cargo_image_path(ix->img), v, err) == VSOLVE_OK ? v : NULL;
     cargo_version full;
     if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
         return NULL;
@@ -569,7 +613,50 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
     const char *text = NULL;
     char *owned = NULL;
     size_t len = 0;
-    if (ix->dir[0]) {
+    if (ix->img) {
+        cargo_crate *c = arena_alloc(&ix->mem, sizeof *c);
+        if (!c) {
+            vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            return NULL;
+        }
+        vs_error why;
+        vs_error_clear(&why);
+        switch (cargo_image_crate(ix->img, &ix->mem, rel, name, c, &text, &len, &why)) {
+        case CARGO_IMAGE_ABSENT:
+            return NULL;
+        case CARGO_IMAGE_FOUND:
+            c->name = arena_strndup(&ix->mem, name, strlen(name));
+            c->file = arena_strndup(&ix->mem, rel, strlen(rel));
+            if (!c->name || !c->file) {
+                vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+                return NULL;
+            }
+            ix->files_read++;
+            ix->crates.items[id] = c;
+            return c;
+        case CARGO_IMAGE_TEXT:
+            break;
+        case CARGO_IMAGE_UNUSABLE:
+            if (why.code == VSOLVE_ENOMEM) {
+                *err = why;
+                return NULL;
+            }
+            if (!ix->img_trouble[0])
+                snprintf(ix->img_trouble, sizeof ix->img_trouble, "%s", why.message);
+            text = NULL;   /* read from the index itself */
+            if (ix->archive[0]) {
+                char path[PATH_MAX];
+                snprintf(path, sizeof path, "%s", ix->archive);
+                ix->archive[0] = '\0';
+                if (open_archive(ix, path, err) != VSOLVE_OK)
+                    return NULL;
+            }
+            break;
+        }
+    }
+    if (text) {
+        /* a crate file the image keeps as text: parsed below as the index's own */
+    } else if (ix->dir[0]) {
         text = owned = read_dir_file(ix, rel, &len, err);
         if (!text && err->code)
             return NULL;

@@ -47,6 +47,7 @@ typedef struct cargo_version {
     /* Until cargo_index_version parses the line whole, only vers and v are set (a quick scan
      * finds them); the rest is parsed when the version is used. */
     int parsed;
+    int from_image;            /* unparsed, from the registry image: line is the record's body */
     const char *line;          /* the line's text, kept while unparsed */
     size_t line_len;
     unsigned lineno;
@@ -66,6 +67,24 @@ typedef struct cargo_index cargo_index;
  * parsed only when asked: memory stays small however large the index). The index may sit under a top
  * folder ("crates.io-index/", "index/"); config.json is ignored. */
 cargo_index *cargo_index_open(const char *path, vs_error *err);
+
+/* The same, reading the crates from the registry image at image_path (cargo_image.h) when it
+ * is there and fits the index. When it does not, or a crate's record turns out stale or
+ * corrupt while solving, that crate is read from the index itself (the answer does not
+ * change) and cargo_index_image_trouble says why. image_path NULL: as cargo_index_open. */
+cargo_index *cargo_index_open_image(const char *path, const char *image_path, vs_error *err);
+/* NULL while the image is used without trouble (or none was asked for); else why it is not, or
+ * not wholly: "missing: ...", "stale: ..." or "corrupt: ...". */
+const char *cargo_index_image_trouble(const cargo_index *ix);
+/* Was the image read at all (opened and checked)? */
+int cargo_index_image_used(const cargo_index *ix);
+
+/* Where the index's crate files are: a directory (its root, one folder down when that holds
+ * index/config.json) or an archive (*archive = 1, root = path). VSOLVE_OK or VSOLVE_EIO. */
+int cargo_index_root(const char *path, char *root, size_t size, int *archive, vs_error *err);
+/* An archive member's path relative to the index root: "crates.io-index/se/rd/serde" ->
+ * "se/rd/serde" (the index may sit under one top folder, not a layout directory). */
+const char *cargo_index_member_path(const char *path);
 void cargo_index_close(cargo_index *ix);
 
 /* The crate's versions (the file read on first use and kept; each line scanned for its version,

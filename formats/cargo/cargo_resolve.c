@@ -481,11 +481,14 @@ static int uses_dep(const cargo_dep *d, int is_root)
  * crate, now and later, applies it. */
 static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
 {
-    char key[600];
-    int n = snprintf(key, sizeof key, "%u%c%s", cid, kind == REACH_FEATURE ? '#' : '?', name);
-    if (n < 0 || (size_t)n >= sizeof key)
-        n = (int)strlen(key);   /* truncated: a name this long is not a real feature */
-    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, (size_t)n);
+    char key[600];   /* the crate id's 4 bytes, '#' or '?', the name (truncated: no real feature is this long) */
+    size_t len = strlen(name);
+    if (len > sizeof key - 5)
+        len = sizeof key - 5;
+    memcpy(key, &cid, 4);
+    key[4] = kind == REACH_FEATURE ? '#' : '?';
+    memcpy(key + 5, name, len);
+    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, len + 5);
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
     if (b->reach_keys.count == before)

@@ -1,0 +1,55 @@
+/* cargo_image.h: the registry image of a crates index: every crate file parsed once and written
+ * as a checksummed binary file, read back one crate file at a time by cargo_index. */
+#ifndef VSOLVE_CARGO_IMAGE_H
+#define VSOLVE_CARGO_IMAGE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "error.h"
+#include "cargo_index.h"
+
+/* The file format version; an image of another version is rebuilt, never read. */
+#define CARGO_IMAGE_FORMAT 1u
+
+/* The settings fingerprint that names the image file (cache_default_path's settings). */
+uint64_t cargo_image_settings(void);
+
+typedef struct cargo_image cargo_image;
+
+/* Writes the image of the index at `root` (a directory: the index's root folder; archive = 1: a
+ * .tar.gz/.tar, its top folder stripped as cargo_index_open does) to image_path, atomically
+ * (a temporary file beside it, fsync, rename). Every crate file is parsed whole; a file with a
+ * line that does not parse is kept as text, so that reading it through the image fails exactly
+ * where reading the index would. Memory: one crate file at a time, plus the file table.
+ * n_files (may be NULL) receives the number of crate files written. */
+int cargo_image_build(const char *root, int archive, const char *image_path, size_t *n_files, vs_error *err);
+
+/* Opens an image for the index at `root` (archive as above). NULL with err: VSOLVE_EIO
+ * "missing: ..." when there is no image; VSOLVE_EBADINPUT "stale: ..." (another format version,
+ * another kind of index, an archive changed since) or "corrupt: ..." (magic, header or table
+ * checksum, a size or offset the file does not back, an unsorted table). The crate records are
+ * checked when read (cargo_image_crate). */
+cargo_image *cargo_image_open(const char *image_path, const char *root, int archive, vs_error *err);
+void cargo_image_close(cargo_image *img);
+
+typedef enum cargo_image_answer {
+    CARGO_IMAGE_ABSENT,     /* the index has no such crate file */
+    CARGO_IMAGE_FOUND,      /* *c filled in (its versions decoded on demand: cargo_image_version) */
+    CARGO_IMAGE_TEXT,       /* the file is kept as text: *text, *len (parse it as the index does) */
+    CARGO_IMAGE_UNUSABLE    /* stale or corrupt for this file: read the index; why says which */
+} cargo_image_answer;
+
+/* The crate `name` of the crate file `rel` (cargo_index_path of name). A directory index's file is
+ * checked against the image (size and modification time: a changed, added or removed file is
+ * stale); every record's checksum and bounds are checked before use. Memory from a. */
+cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
+                                     const char **text, size_t *len, vs_error *why);
+
+/* Decodes a version cargo_image_crate left undecoded (v->image_body set): VSOLVE_OK, or
+ * VSOLVE_EBADINPUT "corrupt: ..." for a record that does not decode. */
+int cargo_image_version(arena *a, const char *image_path, cargo_version *v, vs_error *err);
+
+/* The image's path (for messages). */
+const char *cargo_image_path(const cargo_image *img);
+
+#endif
