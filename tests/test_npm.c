@@ -113,7 +113,7 @@ END_TEST
 START_TEST(feature_projects)
 {
     static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
-                                            "overrides-deep" };
+                                            "overrides-deep", "ws-basic", "ws-mixed", "file-dep" };
     const char *tar = test_corpus_path("npm/packuments.tar.gz");
     struct stat st;
     if (!tar || stat(tar, &st) != 0)
@@ -308,6 +308,73 @@ START_TEST(malformed_inputs)
     arena_free(&a);
     snprintf(p, sizeof p, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(p), 0);
+}
+END_TEST
+
+/* Workspaces and file: directories stay inside the project: a pattern or path that leaves it
+ * (by "..", an absolute path or a symlink) is refused, and so is "link:", as npm 11 refuses it. */
+START_TEST(links_confined)
+{
+    char dir[] = "/tmp/vsolve-npm-links-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char p[4400], proj[4200], cmd[17000];
+    snprintf(proj, sizeof proj, "%s/proj", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/outside' '%s/packages/a' && ln -s '%s/outside' '%s/packages/evil'", dir, proj,
+             dir, proj);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(p, sizeof p, "%s/outside/package.json", dir);
+    write_file(p, "{\"name\": \"outside\", \"version\": \"1.0.0\"}");
+    snprintf(p, sizeof p, "%s/packages/a/package.json", proj);
+    write_file(p, "{\"name\": \"a\", \"version\": \"1.0.0\"}");
+    static const char *const refused[] = {
+        "{\"name\": \"r\", \"workspaces\": [\"../outside\"]}",
+        "{\"name\": \"r\", \"workspaces\": [\"/tmp\"]}",
+        "{\"name\": \"r\", \"workspaces\": [\"packages/**\"]}",
+        "{\"name\": \"r\", \"workspaces\": [\"packages/evil\"]}",
+        "{\"name\": \"r\", \"dependencies\": {\"outside\": \"file:../outside\"}}",
+        "{\"name\": \"r\", \"dependencies\": {\"outside\": \"file:packages/evil\"}}",
+        "{\"name\": \"r\", \"dependencies\": {\"a\": \"file:packages/a/../../../outside\"}}",
+        "{\"name\": \"r\", \"dependencies\": {\"a\": \"link:packages/a\"}}",
+    };
+    snprintf(p, sizeof p, "%s/package.json", proj);
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        write_file(p, refused[i]);
+        arena a;
+        arena_init(&a);
+        vs_error err = { 0 };
+        const json_value *man = NULL;
+        ck_assert_int_eq(npm_manifest_read(&a, p, &man, &err), VSOLVE_OK);
+        npm_tree t;
+        int rc = npm_tree_build(&t, NULL, man, p, NULL, NULL, 0, &err);
+        ck_assert_msg(rc == VSOLVE_EBADINPUT, "%s: rc %d %s", refused[i], rc, err.message);
+        ck_assert_msg(!strstr(refused[i], "link:") || strstr(err.message, "Unsupported URL Type \"link:\": link:packages/a"),
+                      "%s", err.message);
+        npm_tree_free(&t);
+        arena_free(&a);
+    }
+    /* inside the project, both are fine: a workspace and a file: dependency on it */
+    write_file(p, "{\"name\": \"r\", \"workspaces\": [\"packages/*\", \"!packages/evil\"]}");
+    arena a;
+    arena_init(&a);
+    vs_error err = { 0 };
+    const json_value *man = NULL;
+    ck_assert_int_eq(npm_manifest_read(&a, p, &man, &err), VSOLVE_OK);
+    npm_tree t;
+    ck_assert_msg(npm_tree_build(&t, NULL, man, p, NULL, NULL, 0, &err) == VSOLVE_OK, "%s", err.message);
+    ck_assert_int_eq(t.root->n_children, 1);
+    ck_assert_str_eq(t.root->children[0]->location, "packages/a");
+    ck_assert_str_eq(t.root->children[0]->link_location, "node_modules/a");
+    npm_tree_free(&t);
+    arena_free(&a);
+    /* npm's own verdict on link: (tests/data/npm/link-dep) */
+    snprintf(p, sizeof p, "%s/link-dep/npm-stderr.txt", test_source_path("tests/data/npm"));
+    size_t len = 0;
+    char *npm_says = test_read_file(p, &len);
+    ck_assert_ptr_nonnull(npm_says);
+    ck_assert_ptr_nonnull(strstr(npm_says, "Unsupported URL Type \"link:\": link:libs/core"));
+    free(npm_says);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -947,6 +1014,7 @@ Suite *npm_suite(void)
     tcase_add_test(tc, feature_projects);
     tcase_add_test(tc, override_rules);
     tcase_add_test(tc, peer_conflicts);
+    tcase_add_test(tc, links_confined);
     suite_add_tcase(s, tc);
     return s;
 }
