@@ -266,6 +266,10 @@ typedef struct vsolve_project_options {
     int npm_legacy_peer_deps;        /* npm's --legacy-peer-deps: peerDependencies are ignored */
     int npm_force;                   /* npm's --force: a peer conflict on the project's own
                                         dependencies is accepted (npm warns) instead of refused */
+    int npm_resolve_peers;           /* npm: where npm refuses a peer conflict (ERESOLVE), search
+                                        other versions of the root's dependencies (and of the
+                                        packages their peers reach) for a tree that meets every
+                                        peer, and solve the manifest with those versions pinned */
 } vsolve_project_options;
 VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 
@@ -277,12 +281,20 @@ VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
  * npm refuses a peer conflict on the project's own dependencies (ERESOLVE) unless npm_force or
  * npm_legacy_peer_deps: VSOLVE_UNSAT, vsolve_errmsg saying what was found, which peer edge cannot
  * be met and who wants each, in npm's words.
+ * The refusal ends with a line "vsolve --resolve-peers finds a tree: NAME VERSION (was "SPEC"), ..."
+ * when a search over other versions finds one that npm's placement accepts (or says it found
+ * none). With npm_resolve_peers that tree is the result (its lock's root entry shows the pinned
+ * specs) and vsolve_npm_resolved_peers tells what moved.
  * VSOLVE_OK or VSOLVE_UNSAT with *out (free it); VSOLVE_EBADINPUT (a manifest, lock or index
  * file is malformed; npm: a package or version cannot be had), VSOLVE_EIO, VSOLVE_EUSAGE
  * (unknown ecosystem, missing registry, manifest or out, opt->size wrong), VSOLVE_ENOMEM: *out
  * NULL. A new project solve ends what earlier cargo/npm results of ctx borrow (Borrowing). */
 VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_options *opt,
                                     vsolve_result **out);
+
+/* After an npm solve with npm_resolve_peers that moved versions: "NAME VERSION (was "SPEC"),
+ * ..." (owned by ctx, valid until the next solve), else NULL. */
+VSOLVE_API const char *vsolve_npm_resolved_peers(vsolve_ctx *ctx);
 
 /* ---- locks --------------------------------------------------------------------------------- */
 
