@@ -163,7 +163,7 @@ static char *npm_refusal_text(const char *path)
  * words), and with --legacy-peer-deps or --force the lock npm writes then, byte for byte. */
 START_TEST(peer_conflicts)
 {
-    static const char *const peer_projects[] = { "peer-react-dom", "peer-dev" };
+    static const char *const peer_projects[] = { "peer-react-dom", "peer-dev", "ws-peer" };
     const char *tar = test_corpus_path("npm/packuments.tar.gz");
     struct stat st;
     if (!tar || stat(tar, &st) != 0)

@@ -290,7 +290,7 @@ int npmt_load_workspaces(builder *b, npm_node *root, const char *file)
         if ((rc = link_target(b, rel, name, file, &n)) != VSOLVE_OK)
             break;
         n->is_workspace = 1;
-        if (npmt_attach(&b->t->mem, root, n) != VSOLVE_OK)
+        if (npmt_attach(&b->t->mem, root, n) != VSOLVE_OK || npmt_relocate(b, n) != VSOLVE_OK)
             rc = vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
         /* a workspace edge stands for the name: the root's own dependency on it is not an edge */
         size_t idx = 0;
