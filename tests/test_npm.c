@@ -114,7 +114,8 @@ END_TEST
 START_TEST(feature_projects)
 {
     static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
-                                            "overrides-deep", "ws-basic", "ws-mixed", "file-dep" };
+                                            "overrides-deep", "overrides-two-sets", "overrides-sibling-sets",
+                                            "ws-basic", "ws-mixed", "file-dep" };
     const char *tar = test_corpus_path("npm/packuments.tar.gz");
     struct stat st;
     if (!tar || stat(tar, &st) != 0)

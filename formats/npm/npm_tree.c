@@ -219,6 +219,9 @@ int npmt_build_step(builder *b, npm_node *node)
         for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++)
             if (npmt_in_tree(b, pl.items[k].placed))
                 rc = npmt_relocate(b, pl.items[k].placed);
+        for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++)   /* edges in with other override sets */
+            if (npmt_in_tree(b, pl.items[k].placed))
+                rc = npmt_overrides_after_place(b, pl.items[k].placed);
         for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++) {
             placed_rec *p = &pl.items[k];
             if (!npmt_in_tree(b, p->placed))

@@ -120,6 +120,9 @@ void npmt_put_edge(npm_text *t, const char *indent, const npm_node *from, const 
 /* Ends t with npm's advice; VSOLVE_UNSAT with t as the message (frees t). */
 void npmt_put_vr_node(npm_text *t, const npm_node *n);
 int npmt_eresolve_fail(builder *b, npm_text *t);
+/* Override sets that change when a node gains an edge in (npm_override_update.c). */
+int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err);
+int npmt_overrides_after_place(builder *b, npm_node *placed);
 /* Workspaces and file: dependencies (npm_workspace.c). */
 int npmt_load_workspaces(builder *b, npm_node *root, const char *file);
 int npmt_link_edges(builder *b, npm_node *n, const char *file);
