@@ -178,6 +178,10 @@ static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *
 /* Directories matching segs[k..] below `rel` that hold a package.json (node_modules skipped). */
 static int glob_dirs(const builder *b, const char *rel, char **segs, size_t n_segs, size_t k, str_list *out)
 {
+    char *real = *rel ? inside(b, rel) : NULL;   /* nothing outside the project is looked at: */
+    if (*rel && !real)                            /* a match there is refused unless negated */
+        return k == n_segs ? list_add(out, rel) : VSOLVE_OK;
+    free(real);
     if (k == n_segs) {
         char pj[PATH_MAX];
         struct stat st;
@@ -274,6 +278,12 @@ int npmt_load_workspaces(builder *b, npm_node *root, const char *file)
             rc = vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
             break;
         }
+        char *real = inside(b, rel);
+        if (!real) {
+            rc = vs_error_at(b->err, file, ws->line, ws->col, "workspace %s leads outside the project", rel);
+            break;
+        }
+        free(real);
         if ((rc = npm_manifest_read(&b->t->mem, pj, &m, b->err)) != VSOLVE_OK)
             break;
         const char *name = npmt_jstr(m, "name");
