@@ -333,8 +333,12 @@ void cli_print_help(FILE *out, int command)
     for (int k = 0; k < CMD_COUNT; k++)
         print_lines(out, "  ", commands[k].usage);
     fprintf(out, "\nEcosystems: opam, cudf (a CUDF 2.0 document), cargo and npm.\n\ncommands:\n");
+    int width = 0;   /* the longest command name, so that every summary starts in one column */
     for (int k = 0; k < CMD_COUNT; k++)
-        fprintf(out, "  %-8s%s\n", commands[k].name, commands[k].summary);
+        if ((int)strlen(commands[k].name) > width)
+            width = (int)strlen(commands[k].name);
+    for (int k = 0; k < CMD_COUNT; k++)
+        fprintf(out, "  %-*s  %s\n", width, commands[k].name, commands[k].summary);
     fprintf(out, "\noptions (before or after the command; --opt VALUE or --opt=VALUE; -- ends them):\n");
     print_options(out, CMD_NONE);
     for (int k = 0; k < CMD_COUNT; k++) {

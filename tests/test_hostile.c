@@ -14,6 +14,7 @@
 #include <zlib.h>
 #include "json.h"
 #include "universe_image.h"
+#include "testcase.h"
 #include "toml.h"
 
 typedef struct run {
@@ -897,6 +898,49 @@ START_TEST(npm_chain_linear_memory)
 }
 END_TEST
 
+/* 10. A test case nested 40,000 deep (flow or block) cost libyaml's loader 10-13 s; the reader
+ * now stops at the 65th level with the position. Aliases, a second document and a key given
+ * twice are refused, and a device is not read. */
+static void assert_case_refused(const char *path, const char *want)
+{
+    testcase tc;
+    vs_error err = { 0 };
+    ck_assert_int_ne(testcase_read(&tc, path, &err), VSOLVE_OK);
+    ck_assert_msg(strstr(err.message, want), "%s: got \"%s\", want \"%s\"", path, err.message, want);
+}
+
+START_TEST(testcase_yaml_bounded)
+{
+    char *d = temp_dir();
+    size_t n = 40000;
+    char *deep = malloc(4 * n + 100);
+    ck_assert_ptr_nonnull(deep);
+    strcpy(deep, "description: ");
+    memset(deep + 13, '[', n);
+    memset(deep + 13 + n, ']', n);
+    strcpy(deep + 13 + 2 * n, "\nrequest: []\n");
+    put(d, "flow.yaml", deep);
+    assert_case_refused(in(d, "flow.yaml"), "flow.yaml:1:77: expected at most 64 nested lists and mappings");
+    strcpy(deep, "description: x\npackages:\n  a:\n    ");
+    char *p = deep + strlen(deep);
+    for (size_t i = 0; i < n; i++, p += 2)
+        memcpy(p, "- ", 2);
+    strcpy(p, "x\n");
+    put(d, "block.yaml", deep);
+    assert_case_refused(in(d, "block.yaml"), "block.yaml:4:129: expected at most 64 nested lists and mappings");
+    free(deep);
+    put(d, "alias.yaml", "description: &d x\nrequest: *d\n");
+    assert_case_refused(in(d, "alias.yaml"), "alias.yaml:2:10: expected a value, found an alias");
+    put(d, "two.yaml", "description: x\n---\ndescription: y\n");
+    assert_case_refused(in(d, "two.yaml"), "two.yaml:2:1: expected one YAML document, found a second");
+    assert_case_refused("/dev/zero", "/dev/zero: expected a regular file");
+    /* found by fuzz_testcase: a second request was read over the first, past its array */
+    put(d, "dup.yaml", "description: x\npackages: { a.1.0: '' }\nrequest: [ \"a>=1\", \"a<2\" ]\nrequest: [ a ]\n");
+    assert_case_refused(in(d, "dup.yaml"), "dup.yaml:4:1: expected each key once, found a second request");
+    rm_tree(d);
+}
+END_TEST
+
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -920,6 +964,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, opam_malformed_file_left_out);
     tcase_add_test(tc, cudf_self_conflicts_linear);
     tcase_add_test(tc, npm_chain_linear_memory);
+    tcase_add_test(tc, testcase_yaml_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

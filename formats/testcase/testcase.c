@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include "testcase_yaml.h"
 #include "universe.h"
 
 typedef struct reader {
@@ -467,11 +468,20 @@ static int read_document(reader *r, yaml_node_t *root)
     if (!root || root->type != YAML_MAPPING_NODE)
         return vs_error_at(r->err, tc->path, 1, 1, "expected a mapping with a universe, a request and the answer");
     int have_universe = 0, have_request = 0, have_answer = 0, rc = VSOLVE_OK;
+    unsigned seen = 0;   /* bit i: known[i] was read */
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top && rc == VSOLVE_OK; p++) {
         yaml_node_t *k = node(r, p->key), *v = node(r, p->value);
         const char *key = scalar(r, k);
         if (!key || !v)
             return bad(r, k ? k : root, "a key");
+        static const char *const known[] = { "description", "ecosystem", "env", "packages", "universe", "groups", "slots",
+                                             "request", "preference", "keep", "solution", "explanation", "unsat" };
+        for (unsigned i = 0; i < sizeof known / sizeof *known; i++)
+            if (!strcmp(key, known[i]) && (seen & 1u << i))   /* a second request would be read over the first */
+                return vs_error_at(r->err, tc->path, (unsigned)k->start_mark.line + 1, (unsigned)k->start_mark.column + 1,
+                                   "expected each key once, found a second %s", key);
+            else if (!strcmp(key, known[i]))
+                seen |= 1u << i;
         if (!strcmp(key, "description")) {
             if (!(tc->description = scalar(r, v)))
                 rc = bad(r, v, "a string");
@@ -543,7 +553,8 @@ static int read_document(reader *r, yaml_node_t *root)
     return VSOLVE_OK;
 }
 
-int testcase_read(testcase *tc, const char *path, vs_error *err)
+/* Starts tc for a case named path, loads its document (from data when given, else the file) and reads it. */
+static int read_case(testcase *tc, const char *path, const char *data, size_t len, vs_error *err)
 {
     memset(tc, 0, sizeof *tc);
     tc->preference = -1;
@@ -551,26 +562,26 @@ int testcase_read(testcase *tc, const char *path, vs_error *err)
     tc->path = arena_strndup(&tc->mem, path, strlen(path));
     if (!tc->path)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return vs_error_set(err, VSOLVE_EIO, "%s: cannot open", path);
-    yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = vs_error_at(err, path, (unsigned)parser.problem_mark.line + 1, (unsigned)parser.problem_mark.column + 1,
-                         "%s%s%s", parser.context ? parser.context : "", parser.context ? ": " : "",
-                         parser.problem ? parser.problem : "malformed YAML");
-    } else {
+    int rc = data ? tc_yaml_load_buffer(&doc, path, data, len, err) : tc_yaml_load(&doc, path, err);
+    if (rc == VSOLVE_OK) {
         reader r = { tc, &doc, err };
         rc = read_document(&r, yaml_document_get_root_node(&doc));
         yaml_document_delete(&doc);
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
+    if (rc != VSOLVE_OK)
+        testcase_free(tc);   /* nothing is left to free after a failure (freeing again is harmless) */
     return rc;
+}
+
+int testcase_read(testcase *tc, const char *path, vs_error *err)
+{
+    return read_case(tc, path, NULL, 0, err);
+}
+
+int testcase_read_buffer(testcase *tc, const char *name, const char *data, size_t len, vs_error *err)
+{
+    return read_case(tc, name, data ? data : "", len, err);
 }
 
 void testcase_free(testcase *tc)

@@ -138,8 +138,10 @@ typedef struct testcase {
     int solution_as_list;        /* solution written [ NAME.VERSION ... ] */
 } testcase;
 
-/* Reads a test case; errors carry file:line:col. */
+/* Reads a test case; errors carry file:line:col, and after one tc holds nothing to free. */
 int  testcase_read(testcase *tc, const char *path, vs_error *err);
+/* The same from len bytes at data (a case held in memory), errors named after name. */
+int  testcase_read_buffer(testcase *tc, const char *name, const char *data, size_t len, vs_error *err);
 void testcase_free(testcase *tc);
 
 /* Loads the case's universe and request (u and req must be freshly initialised); errors about
