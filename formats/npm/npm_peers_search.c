@@ -260,7 +260,7 @@ static const json_value *pinned_manifest(search *s, const json_value *root);
  * down). 1 it builds, 0 it does not, -1 an error (in s->err) or too many choices checked. */
 static int verify(search *s)
 {
-    if (++s->verified > 32)
+    if (++s->verified > 12)
         return -1;
     const json_value *pinned = pinned_manifest(s, s->manifest);
     if (!pinned) {
