@@ -391,6 +391,11 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
         if (rc == VSOLVE_OK)
             rc = vs_solve(&ctx->universe, &req, &s);
     }
+    if ((rc == VSOLVE_OK || rc == VSOLVE_UNSAT) && !project) {   /* the reasons of unavailable packages */
+        int rc2 = universe_need_attrs(&ctx->universe, &ctx->err);
+        if (rc2 != VSOLVE_OK)
+            rc = rc2;
+    }
     if (rc == VSOLVE_OK || rc == VSOLVE_UNSAT) {
         vs_atomic_file af;
         rc = atomic_file_open(&af, path, &ctx->err);

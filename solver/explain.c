@@ -34,6 +34,46 @@ static const char *clause_desc(text *t, uint32_t desc)
     return have_clause_descs(t) ? universe_str(t->u, desc) : "";
 }
 
+/* Why pkg is not available, as the adapter recorded it (attribute "unavailable-because", e.g.
+ * `opam-version >= "2.2.0" is false with opam-version = 2.1.2`), or NULL. Reads the attributes
+ * the first time; NULL after a reading error (it is in t->err, and the text is dropped). */
+static const char *unavailable_because(text *t, uint32_t pkg)
+{
+    if (t->err->code != VSOLVE_OK)
+        return NULL;
+    if (universe_need_attrs(t->u, t->err) != VSOLVE_OK) {
+        t->oom = 1;
+        return NULL;
+    }
+    uint32_t key = attrs_find_key(&t->u->attrs, "unavailable-because");
+    return key == VS_ATTR_NONE ? NULL : attrs_lookup(&t->u->attrs, pkg, key);
+}
+
+/* The common reason of the unavailable packages pkgs[0..n) (all the same), or NULL. */
+static const char *common_unavailable_because(text *t, const uint32_t *pkgs, size_t n)
+{
+    const char *why = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *w = unavailable_because(t, pkgs[i]);
+        if (!w || (why && strcmp(w, why) != 0))
+            return NULL;
+        why = w;
+    }
+    return why;
+}
+
+static void say(text *t, const char *fmt, ...);
+
+/* " is not available on this platform" or ": its available field ... is false with ...". */
+static void say_unavailable(text *t, const uint32_t *pkgs, size_t n)
+{
+    const char *why = common_unavailable_because(t, pkgs, n);
+    if (why)
+        say(t, " %s not available: %s available field %s", n > 1 ? "are" : "is", n > 1 ? "their" : "its", why);
+    else
+        say(t, " %s not available on this platform", n > 1 ? "are" : "is");
+}
+
 __attribute__((format(printf, 2, 3)))
 static void say(text *t, const char *fmt, ...)
 {
@@ -101,7 +141,9 @@ static int atom_without_candidates(text *t, const vs_encoding *e, const vs_atom 
     if (a->count > 0) {
         say(t, "  - %s: the matching version%s of %s (", desc, a->count > 1 ? "s" : "", name);
         say_versions(t, u, vec_at(&e->req->ids, a->first), a->count);
-        say(t, ") %s not available on this platform\n", a->count > 1 ? "are" : "is");
+        say(t, ")");
+        say_unavailable(t, vec_at(&e->req->ids, a->first), a->count);
+        say(t, "\n");
     } else {
         uint32_t first, count;
         universe_name_pkgs(u, a->name, &first, &count);
@@ -447,7 +489,9 @@ static int explain_dead_end(text *t, const vs_encoding *e, size_t atom, const im
             for (uint32_t j = 0; j < cl->count && j < 4; j++)
                 say(t, "%s%s.%s", j ? ", " : "", universe_pkg_name(u, u->ids.items[cl->first + j]),
                     universe_pkg_version(u, u->ids.items[cl->first + j]));
-            say(t, "%s) %s not available on this platform).\n", cl->count > 4 ? ", ..." : "", cl->count > 1 ? "are" : "is");
+            say(t, "%s)", cl->count > 4 ? ", ..." : "");
+            say_unavailable(t, vec_at(&u->ids, cl->first), cl->count);
+            say(t, ").\n");
         } else {
             say(t, ", which nothing provides).\n");
         }
@@ -654,9 +698,87 @@ static uint32_t only_candidate(const vs_encoding *e, const unsigned char *in)
     return found;
 }
 
+/* The inner request of explain_inside: one atom per unconditional dependency clause of p and,
+ * with conflicts, one forbidding atom per name of the cone packages that conflict with p (p's
+ * conflicts, either way round), desc the name. Returns the count of dependency atoms. */
+static size_t inner_request(const vs_encoding *e, uint32_t p, int conflicts, vs_request *inner)
+{
+    const vs_universe *u = e->u;
+    uint32_t first, count;
+    encode_clauses(e, p, &first, &count);
+    for (uint32_t c = 0; c < count; c++) {
+        const vs_clause *cl = &u->clauses.items[first + c];
+        if (cl->cond != VS_NONE)
+            continue;
+        uint32_t name = cl->count ? u->pkgs.items[u->ids.items[cl->first]].name : VS_NONE;
+        request_add_atom(inner, cl->desc, name, vec_at(&u->ids, cl->first), cl->count);
+    }
+    size_t n_deps = inner->atoms.len;
+    u32_vec run = { 0 };
+    for (size_t i = 0; conflicts && i < e->cone.len;) {   /* the cone is in id order: by name */
+        uint32_t name = u->pkgs.items[e->cone.items[i]].name;
+        run.len = 0;
+        for (; i < e->cone.len && u->pkgs.items[e->cone.items[i]].name == name; i++)
+            if (!(u->pkgs.items[e->cone.items[i]].flags & VS_PKG_VIRTUAL) && conflicting(u, p, e->cone.items[i]))
+                vec_push(&run, e->cone.items[i]);
+        if (run.len)
+            request_forbid(inner, u->names.items[name].str, name, run.items, run.len);
+    }
+    vec_free(&run);
+    return n_deps;
+}
+
+/* Why p's own conflicts rule out what its dependencies in the clash need: a dependency that
+ * forces a name whose every version still possible is one p conflicts with. */
+static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, const unsigned char *in2, size_t n_deps)
+{
+    const vs_universe *u = e2->u;
+    const vs_request *req = e2->req;
+    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
+    if (!clause_name)
+        return;
+    int said = 0;
+    for (size_t i = 0; i < n_deps && !said; i++) {
+        if (!in2[i])
+            continue;
+        const vs_atom *a = &req->atoms.items[i];
+        implied im;
+        if (implied_compute(e2, vec_at(&req->ids, a->first), a->count, clause_name, &im) != VSOLVE_OK) {
+            implied_free(&im);
+            break;
+        }
+        for (size_t f = n_deps; f < req->atoms.len && !said; f++) {
+            uint32_t x = req->atoms.items[f].name;
+            if (!in2[f] || !im.forced[x] || !allowed_any(u, &im, x))
+                continue;
+            const vs_name *nm = &u->names.items[x];
+            int all = 1;
+            for (uint32_t j = 0; j < nm->n_pkgs && all; j++)
+                all = !im.allowed[nm->first_pkg + j] || conflicting(u, p, nm->first_pkg + j);
+            if (!all)
+                continue;
+            if (im.via[x] == VS_NONE) {   /* a dependency of p on x itself */
+                say(t, "Why: %s %s needs %s and conflicts with every version of it that could be installed (",
+                    universe_pkg_name(u, p), universe_pkg_version(u, p), universe_str(u, nm->str));
+                say_allowed(t, u, &im, x);
+                say(t, ").\n");
+            } else {
+                say(t, "Why: %s %s conflicts with every version of %s it could use:\n", universe_pkg_name(u, p),
+                    universe_pkg_version(u, p), universe_str(u, nm->str));
+                say_need(t, u, req, i, &im, x);
+            }
+            said = 1;
+        }
+        implied_free(&im);
+    }
+    free(clause_name);
+}
+
 /* When one requirement alone cannot be met and only one package could meet it (a cargo root,
  * a pinned version), the clash is among that package's own dependencies: ask again with them
- * as the requirements, a few levels down, and explain the clash found there. */
+ * as the requirements, a few levels down, and explain the clash found there. When they can
+ * all be met together, the clash is with the package's own conflicts: ask again with those as
+ * forbidding requirements. */
 static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int depth)
 {
     const vs_universe *u = e->u;
@@ -665,43 +787,67 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
         return;
     if (!have_clause_descs(t))   /* the inner atoms are clause descriptions */
         return;
-    vs_request inner;
-    request_init(&inner);
-    uint32_t first, count;
-    encode_clauses(e, p, &first, &count);
-    for (uint32_t c = 0; c < count; c++) {
-        const vs_clause *cl = &u->clauses.items[first + c];
-        if (cl->cond != VS_NONE)
-            continue;
-        uint32_t name = cl->count ? u->pkgs.items[u->ids.items[cl->first]].name : VS_NONE;
-        request_add_atom(&inner, cl->desc, name, vec_at(&u->ids, cl->first), cl->count);
-    }
-    vs_encoding e2;
-    unsigned char *in2 = NULL;
-    if (inner.atoms.len && encode_request_whole(&e2, u, &inner) == VSOLVE_OK &&
-        (in2 = calloc(inner.atoms.len, 1)) != NULL) {
-        size_t members = minimal_clash(&e2, in2);
-        int quiet = members == 1 && (u->pkgs.items[p].flags & VS_PKG_VIRTUAL);   /* a feature node: look through */
-        if (members > 0) {
-            if (!quiet) {
-                say(t, "%s %s needs %s:\n", universe_pkg_name(u, p), universe_pkg_version(u, p),
-                    members == 1 ? "this, which cannot be met" : "these, which cannot hold together");
-                say_atoms(t, &e2, in2);
+    for (int conflicts = 0; conflicts < 2; conflicts++) {
+        vs_request inner;
+        request_init(&inner);
+        size_t n_deps = inner_request(e, p, conflicts, &inner);
+        vs_encoding e2;
+        unsigned char *in2 = NULL;
+        int again = 0;
+        if (inner.atoms.len > n_deps || (!conflicts && n_deps)) {
+            if (encode_request_whole(&e2, u, &inner) == VSOLVE_OK && (in2 = calloc(inner.atoms.len, 1)) != NULL) {
+                if (!conflicts && sat_solve(e2.s, e2.selectors.items, e2.selectors.len) != SAT_UNSAT) {
+                    again = 1;   /* the dependencies can all be met: the clash is with p's conflicts */
+                } else {
+                    size_t members = minimal_clash(&e2, in2);
+                    size_t own = 0;
+                    for (size_t i = n_deps; i < inner.atoms.len; i++)
+                        own += in2[i];
+                    int quiet = members == 1 && (u->pkgs.items[p].flags & VS_PKG_VIRTUAL);   /* a feature node: look through */
+                    if (members > 0 && own > 0) {
+                        say(t, "%s %s needs %s, which its own conflicts rule out:\n", universe_pkg_name(u, p),
+                            universe_pkg_version(u, p), members - own == 1 ? "this" : "these");
+                        unsigned char *deps = calloc(inner.atoms.len, 1);
+                        if (deps) {
+                            memcpy(deps, in2, n_deps);
+                            say_atoms(t, &e2, deps);
+                            free(deps);
+                        }
+                        for (size_t i = n_deps; i < inner.atoms.len; i++) {
+                            const vs_atom *a = &inner.atoms.items[i];
+                            if (!in2[i])
+                                continue;
+                            say(t, "  - %s %s conflicts with %s ", universe_pkg_name(u, p), universe_pkg_version(u, p),
+                                universe_str(u, a->desc));
+                            say_versions(t, u, vec_at(&inner.ids, a->first), a->count);
+                            say(t, "\n");
+                        }
+                        explain_own_conflicts(t, &e2, p, in2, n_deps);
+                    } else if (members > 0) {
+                        if (!quiet) {
+                            say(t, "%s %s needs %s:\n", universe_pkg_name(u, p), universe_pkg_version(u, p),
+                                members == 1 ? "this, which cannot be met" : "these, which cannot hold together");
+                            say_atoms(t, &e2, in2);
+                        }
+                        if (members == 1) {
+                            explain_inside(t, &e2, in2, depth + 1);
+                        } else {
+                            size_t mus[8] = { 0 }, n_mus = 0;
+                            for (size_t i = 0; i < inner.atoms.len && n_mus < 8; i++)
+                                if (in2[i])
+                                    mus[n_mus++] = i;
+                            explain_clash(t, &e2, mus, n_mus);
+                        }
+                    }
+                }
             }
-            if (members == 1) {
-                explain_inside(t, &e2, in2, depth + 1);
-            } else {
-                size_t mus[8] = { 0 }, n_mus = 0;
-                for (size_t i = 0; i < inner.atoms.len && n_mus < 8; i++)
-                    if (in2[i])
-                        mus[n_mus++] = i;
-                explain_clash(t, &e2, mus, n_mus);
-            }
+            encoding_free(&e2);
         }
-        encoding_free(&e2);
+        free(in2);
+        request_free(&inner);
+        if (!again)
+            break;
     }
-    free(in2);
-    request_free(&inner);
 }
 
 /* The explanation: the minimal clash is searched with `search`'s solver and shown and reasoned

@@ -17,6 +17,7 @@ typedef struct oll {
     int_vec assume;        /* base assumptions, then the softs of the current stratum */
     int_vec core;          /* soft indexes of the current core */
     int_vec outs;          /* totalizer outputs being built */
+    VEC(unsigned char) in_core;   /* per soft: in the current core (trim_core), else 0 */
     uint64_t paid;         /* paid whatever the model: a literal and its negation both penalised */
 } oll;
 
@@ -91,6 +92,44 @@ static int totalizer(sat *s, const int *in, size_t n, int *out)
     return rc;
 }
 
+/* The soft of penalty literal pen, as an index + 1 (0: none, or it is no longer pen's). */
+static uint32_t soft_of_penalty(const oll *o, int pen)
+{
+    uint32_t var = (uint32_t)abs(pen) - 1;
+    uint32_t k = var < o->soft_of_var.len ? o->soft_of_var.items[var] : 0;
+    return k && o->softs.items[k - 1].lit == -pen ? k : 0;
+}
+
+/* Drops from the core each soft whose penalty implies (through implies, transitively) the
+ * penalty of another soft of the core: the others still make a core. */
+static void trim_core(oll *o, const int *lits, const int *implies, size_t n)
+{
+    if (!implies || o->core.len < 2)
+        return;
+    for (size_t i = 0; i < o->core.len; i++)
+        o->in_core.items[o->core.items[i]] = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = implies[i] >= 0 ? soft_of_penalty(o, lits[i]) : 0;
+        if (!a || !o->in_core.items[a - 1])
+            continue;
+        for (int j = implies[i], steps = 0; j >= 0 && (size_t)j < n && steps < 1000000; j = implies[j], steps++) {
+            uint32_t b = soft_of_penalty(o, lits[j]);
+            if (b && b != a && o->in_core.items[b - 1] == 1) {
+                o->in_core.items[a - 1] = 2;   /* dropped */
+                break;
+            }
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < o->core.len; i++) {
+        int k = o->core.items[i];
+        if (o->in_core.items[k] == 1)
+            o->core.items[kept++] = k;
+        o->in_core.items[k] = 0;
+    }
+    o->core.len = kept;
+}
+
 /* The soft assumptions among the solver's failed assumptions. */
 static int read_core(oll *o)
 {
@@ -118,7 +157,7 @@ static uint64_t cost_of(const sat *s, const int *lits, const uint64_t *weights, 
 }
 
 int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, size_t n, unsigned char *forced,
-                  int max_rounds)
+                  int max_rounds, int have_model)
 {
     memset(forced, 0, n);
     int_vec a = { 0 }, cl = { 0 };
@@ -126,7 +165,7 @@ int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, s
     int rc = VSOLVE_OK;
     if (!vec_append(&a, assume, n_assume) || !vec_push(&a, 0))
         rc = VSOLVE_ENOMEM;
-    enum sat_answer ans = rc == VSOLVE_OK ? sat_solve(s, assume, n_assume) : SAT_UNKNOWN;
+    enum sat_answer ans = rc != VSOLVE_OK ? SAT_UNKNOWN : have_model ? SAT_SAT : sat_solve(s, assume, n_assume);
     if (rc == VSOLVE_OK && ans != SAT_SAT)
         rc = ans == SAT_UNSAT ? VSOLVE_EUSAGE : VSOLVE_ENOMEM;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
@@ -202,8 +241,8 @@ static int pay_forced(oll *o, const int *assume, size_t n_assume, uint64_t *lowe
     return rc;
 }
 
-static int run(oll *o, const int *assume, size_t n_assume, const int *lits, const uint64_t *weights, size_t n,
-               uint64_t *optimum, unsigned char *model, size_t n_model)
+static int run(oll *o, const int *assume, size_t n_assume, const int *lits, const uint64_t *weights,
+               const int *implies, size_t n, uint64_t *optimum, unsigned char *model, size_t n_model)
 {
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
@@ -237,6 +276,10 @@ static int run(oll *o, const int *assume, size_t n_assume, const int *lits, cons
         rc = read_core(o);
         if (rc != VSOLVE_OK)
             return rc;
+        while (o->in_core.len < o->softs.len)
+            if (!vec_push(&o->in_core, 0))
+                return VSOLVE_ENOMEM;
+        trim_core(o, lits, implies, n);
         if (o->core.len == 0)
             return VSOLVE_EUSAGE;   /* the base assumptions alone have no model */
         uint64_t wmin = UINT64_MAX;
@@ -282,14 +325,15 @@ static int run(oll *o, const int *assume, size_t n_assume, const int *lits, cons
 }
 
 int maxsat_minimize(sat *s, const int *assume, size_t n_assume, const int *lits, const uint64_t *weights,
-                    size_t n, uint64_t *optimum, unsigned char *model, size_t n_model)
+                    const int *implies, size_t n, uint64_t *optimum, unsigned char *model, size_t n_model)
 {
     oll o = { .s = s };
-    int rc = run(&o, assume, n_assume, lits, weights, n, optimum, model, n_model);
+    int rc = run(&o, assume, n_assume, lits, weights, implies, n, optimum, model, n_model);
     vec_free(&o.softs);
     vec_free(&o.soft_of_var);
     vec_free(&o.assume);
     vec_free(&o.core);
     vec_free(&o.outs);
+    vec_free(&o.in_core);
     return rc;
 }

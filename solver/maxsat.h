@@ -18,14 +18,20 @@
  * new soft assumption at that weight, "at most 2" and so on. The first model that meets every
  * soft assumption meets the lower bound: it is optimal. Penalties that unit propagation alone
  * already forces (a core of one each) are paid without a solver call. At the end every soft
- * assumption left with a positive weight holds in all optimal models and becomes a clause. */
+ * assumption left with a positive weight holds in all optimal models and becomes a clause.
+ *
+ * implies (NULL: none) may say which penalties imply which by the clauses of s: implies[i] = j
+ * when lits[i] true makes lits[j] true (j != i), else -1. A core holding both keeps only j
+ * (assuming j's penalty false already assumes i's false): smaller cores, fewer calls. */
 int maxsat_minimize(sat *s, const int *assume, size_t n_assume, const int *lits, const uint64_t *weights,
-                    size_t n, uint64_t *optimum, unsigned char *model, size_t n_model);
+                    const int *implies, size_t n, uint64_t *optimum, unsigned char *model, size_t n_model);
 
 /* Which of lits[0..n) hold in every model of s under assume (which must have one): forced[i]
- * = 1 for those. One solver call for a first model, then one per model found that lacks one of
- * the candidates left (at most max_rounds); candidates still open after that are reported 0. */
+ * = 1 for those. One solver call for a first model (none with have_model: the solver's last
+ * call found a model of its clauses as they are now, under assume), then one per model found
+ * that lacks one of the candidates left (at most max_rounds); candidates still open after that
+ * are reported 0. */
 int maxsat_forced(sat *s, const int *assume, size_t n_assume, const int *lits, size_t n, unsigned char *forced,
-                  int max_rounds);
+                  int max_rounds, int have_model);
 
 #endif

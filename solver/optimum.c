@@ -13,7 +13,12 @@
  *   changed      c_{m-1} of each name ("some version of it is installed").
  * (A name whose versions may be installed side by side, not one slot, has x_p with weight
  * lag(p) and x_p as its own "installed" instead of a chain.) Each is minimised by maxsat.c and
- * then held at its minimum while the next is minimised.
+ * then held at its minimum while the next is minimised. An objective that the model at hand
+ * already meets at 0 (typically avoid, and lag_request when the requested names are at their
+ * newest) is held at 0 by unit clauses without a solver call, and maxsat_forced starts from
+ * the model the last minimisation left instead of solving for one. The minimiser is told that
+ * c_i implies c_{i+1} (implies[]), so that it trims a core holding several links of one chain
+ * to the last of them.
  *
  * Tie-break, when several answers are equal on every criterion: the names of the cone in
  * alphabetical order, each left out if some tied answer leaves it out, otherwise given the
@@ -29,7 +34,12 @@
 typedef struct objective {
     int_vec lits;
     VEC(uint64_t) weights;
+    int_vec implies;       /* per term: the later term of the same chain its literal implies, or -1 */
 } objective;
+
+typedef struct chain_link {
+    int c, x, prev;        /* c <- x | prev (prev 0 for the first link of a name) */
+} chain_link;
 
 typedef struct optimum {
     vs_encoding *e;
@@ -37,14 +47,30 @@ typedef struct optimum {
     objective obj[VS_CRIT_COUNT];
     u32_vec by_name;       /* the cone's packages in id order: by name, then version */
     int_vec trial;
+    VEC(chain_link) links; /* the chain literals, in the order they were made */
+    signed char *value;    /* per solver variable: a model's value (see model_value) */
+    size_t n_value;
 } optimum;
 
 static int term(objective *o, int lit, uint64_t w)
 {
     if (!w)
         return VSOLVE_OK;
-    if (!vec_push(&o->lits, lit) || !vec_push(&o->weights, w))
+    if (!vec_push(&o->lits, lit) || !vec_push(&o->weights, w) || !vec_push(&o->implies, -1))
         return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+/* A chain term of o after the term *prev of the same chain (-1: none): c_i implies c_{i+1}. */
+static int chain_term(objective *o, int lit, uint64_t w, int *prev)
+{
+    size_t before = o->lits.len;
+    int rc = term(o, lit, w);
+    if (rc != VSOLVE_OK || o->lits.len == before)
+        return rc;
+    if (*prev >= 0)
+        o->implies.items[*prev] = (int)before;
+    *prev = (int)before;
     return VSOLVE_OK;
 }
 
@@ -98,20 +124,21 @@ static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
         return rc;
     }
     qsort(v, n, sizeof *v, cmp_lag_desc);
-    int prev = 0;
+    int prev = 0, prev_changed = -1, prev_request = -1;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         int x = encode_lit(e, v[i].pkg), c = x;
         if (i > 0) {
             c = (int)sat_add_vars(e->s, 1) + 1;
             int a[2] = { -x, c }, b[2] = { -prev, c };
-            if (sat_add_clause(e->s, a, 2) < 0 || sat_add_clause(e->s, b, 2) < 0)
+            chain_link l = { c, x, prev };
+            if (sat_add_clause(e->s, a, 2) < 0 || sat_add_clause(e->s, b, 2) < 0 || !vec_push(&o->links, l))
                 rc = VSOLVE_ENOMEM;
         }
         uint64_t w = v[i].lag - (i + 1 < n ? v[i + 1].lag : 0);
         if (rc == VSOLVE_OK)
-            rc = term(&o->obj[VS_CRIT_LAG_CHANGED], c, w);
+            rc = chain_term(&o->obj[VS_CRIT_LAG_CHANGED], c, w, &prev_changed);
         if (rc == VSOLVE_OK && requested)
-            rc = term(&o->obj[VS_CRIT_LAG_REQUEST], c, w);
+            rc = chain_term(&o->obj[VS_CRIT_LAG_REQUEST], c, w, &prev_request);
         if (rc == VSOLVE_OK && i + 1 == n)
             rc = term(&o->obj[VS_CRIT_CHANGED], c, 1);
         prev = c;
@@ -187,7 +214,7 @@ static int units(sat *s, const int *lits, size_t n)
 }
 
 /* The canonical tie-break (see the top of the file). */
-static int tie_break(optimum *o, unsigned char *model)
+static int tie_break(optimum *o, unsigned char *model, int have_model)
 {
     const vs_universe *u = o->u;
     vs_encoding *e = o->e;
@@ -201,7 +228,7 @@ static int tie_break(optimum *o, unsigned char *model)
         if (!vec_push(&lits, encode_lit(e, o->by_name.items[i])))
             rc = VSOLVE_ENOMEM;
     if (rc == VSOLVE_OK)
-        rc = maxsat_forced(e->s, e->selectors.items, e->selectors.len, lits.items, lits.len, forced, 8);
+        rc = maxsat_forced(e->s, e->selectors.items, e->selectors.len, lits.items, lits.len, forced, 8, have_model);
     for (size_t i = 0; i < o->by_name.len && rc == VSOLVE_OK;) {
         const uint32_t *pkgs = o->by_name.items + i;
         const unsigned char *forced_here = forced + i;
@@ -274,17 +301,58 @@ static int tie_break(optimum *o, unsigned char *model)
 
 /* Makes the penalties of obj that every answer left has (found in a few solver calls, by
  * maxsat_forced) unit clauses, so that the minimisation pays them without a call each. */
-static int settle_forced(optimum *o, const objective *obj)
+static int settle_forced(optimum *o, const objective *obj, int have_model)
 {
     unsigned char *forced = malloc(obj->lits.len ? obj->lits.len : 1);
     if (!forced)
         return VSOLVE_ENOMEM;
-    int rc = maxsat_forced(o->e->s, o->e->selectors.items, o->e->selectors.len, obj->lits.items, obj->lits.len, forced, 4);
+    int rc = maxsat_forced(o->e->s, o->e->selectors.items, o->e->selectors.len, obj->lits.items, obj->lits.len, forced, 4,
+                           have_model);
     for (size_t i = 0; i < obj->lits.len && rc == VSOLVE_OK; i++)
         if (forced[i])
             rc = units(o->e->s, &obj->lits.items[i], 1);
     free(forced);
     return rc;
+}
+
+/* The values of the solver's variables in a model of its clauses as they are now: the
+ * solver's own last model (solver_model), or else `model` on the cone with each chain literal
+ * as small as its clauses allow (a chain literal is only ever implied, and held false). */
+static int model_values(optimum *o, const unsigned char *model, int solver_model)
+{
+    size_t n = sat_num_vars(o->e->s);
+    if (n > o->n_value) {
+        signed char *v = realloc(o->value, n);
+        if (!v)
+            return VSOLVE_ENOMEM;
+        o->value = v;
+        o->n_value = n;
+    }
+    for (size_t v = 0; v < n; v++)
+        o->value[v] = (signed char)(solver_model ? sat_model_value(o->e->s, (uint32_t)v)
+                                                 : v < o->e->cone.len ? model[v] : 0);
+    for (size_t i = 0; !solver_model && i < o->links.len; i++) {
+        const chain_link *l = &o->links.items[i];
+        o->value[l->c - 1] = (signed char)(o->value[l->x - 1] || o->value[l->prev - 1]);
+    }
+    return VSOLVE_OK;
+}
+
+/* When no penalty of obj is paid in the model model_values gave, obj is at its minimum, 0:
+ * holds every penalty false with a unit clause, without a solver call. 1 when it did. */
+static int settle_if_zero(optimum *o, const objective *obj)
+{
+    for (size_t i = 0; i < obj->lits.len; i++) {
+        int lit = obj->lits.items[i];
+        if ((lit > 0) == (o->value[abs(lit) - 1] != 0))
+            return 0;
+    }
+    for (size_t i = 0; i < obj->lits.len; i++) {
+        int off = -obj->lits.items[i];
+        if (sat_add_clause(o->e->s, &off, 1) < 0)
+            return -VSOLVE_ENOMEM;
+    }
+    return 1;
 }
 
 int policy_opam_criteria(vs_encoding *e, unsigned char *model)
@@ -293,24 +361,41 @@ int policy_opam_criteria(vs_encoding *e, unsigned char *model)
     for (size_t v = 0; v < e->cone.len; v++)   /* the model vs_solve found */
         model[v] = (unsigned char)sat_model_value(e->s, (uint32_t)v);
     int rc = build_objectives(&o);
+    int solver_model = 0;   /* the solver's last model is one of its clauses as they are now */
     for (int c = 0; c < VS_CRIT_COUNT && rc == VSOLVE_OK; c++) {
         if (!o.obj[c].lits.len)
             continue;
         uint64_t opt;
-        if (c == VS_CRIT_CHANGED)   /* the lags fixed, most names are settled: find them together */
-            rc = settle_forced(&o, &o.obj[c]);
+        /* an objective the model at hand already meets at 0 needs no search (often avoid and
+         * lag_request: no avoid-version package, the requested names at their newest) */
+        rc = model_values(&o, model, solver_model);
+        int zero = rc == VSOLVE_OK ? settle_if_zero(&o, &o.obj[c]) : 0;
+        if (zero < 0)
+            rc = -zero;
+        if (rc != VSOLVE_OK)
+            break;
+        if (zero)
+            continue;
+        if (c == VS_CRIT_CHANGED) {   /* the lags fixed, most names are settled: find them together */
+            rc = settle_forced(&o, &o.obj[c], solver_model);
+            solver_model = 0;
+        }
         if (rc != VSOLVE_OK)
             break;
         rc = maxsat_minimize(e->s, e->selectors.items, e->selectors.len, o.obj[c].lits.items, o.obj[c].weights.items,
-                             o.obj[c].lits.len, &opt, model, e->cone.len);
+                             o.obj[c].implies.items, o.obj[c].lits.len, &opt, model, e->cone.len);
+        solver_model = 1;   /* its last call found the optimum, which the clauses it added keep */
     }
     if (rc == VSOLVE_OK)
-        rc = tie_break(&o, model);
+        rc = tie_break(&o, model, solver_model);
     for (int c = 0; c < VS_CRIT_COUNT; c++) {
         vec_free(&o.obj[c].lits);
         vec_free(&o.obj[c].weights);
+        vec_free(&o.obj[c].implies);
     }
     vec_free(&o.by_name);
     vec_free(&o.trial);
+    vec_free(&o.links);
+    free(o.value);
     return rc;
 }

@@ -13,6 +13,7 @@ typedef struct formula {
     int cl[NCL][3];
     int lits[2][NV];
     uint64_t w[2][NV];
+    int implies[NV];   /* objective 0: lits[0][i] implies lits[0][implies[i]] (a clause), or -1 */
 } formula;
 
 /* A deterministic pseudo-random generator, so that a failure can be replayed. */
@@ -47,6 +48,9 @@ static int holds(const formula *f, unsigned m)
     for (int c = 0; c < NCL; c++)
         if (!lit_true(f->cl[c][0], m) && !lit_true(f->cl[c][1], m) && !lit_true(f->cl[c][2], m))
             return 0;
+    for (int i = 0; i < NV; i++)
+        if (f->implies[i] >= 0 && lit_true(f->lits[0][i], m) && !lit_true(f->lits[0][f->implies[i]], m))
+            return 0;
     return 1;
 }
 
@@ -64,6 +68,10 @@ START_TEST(random_formulas_lexicographic)
                 f.lits[k][i] = rand_lit(&st);   /* literals may repeat: weights add up */
                 f.w[k][i] = next(&st) % 4;
             }
+        /* every other round, a chain of implications among objective 0's first penalties, as
+         * optimum.c's version-lag chains, told to the minimiser (it trims cores with them) */
+        for (int i = 0; i < NV; i++)
+            f.implies[i] = round % 2 && i < 4 ? i + 1 : -1;
         /* brute force: the lexicographic optimum */
         uint64_t best[2] = { UINT64_MAX, UINT64_MAX };
         for (unsigned m = 0; m < (1u << NV); m++) {
@@ -78,13 +86,19 @@ START_TEST(random_formulas_lexicographic)
         sat_add_vars(s, NV);
         for (int c = 0; c < NCL; c++)
             sat_add_clause(s, f.cl[c], 3);
+        for (int i = 0; i < NV; i++)
+            if (f.implies[i] >= 0) {
+                int imp[2] = { -f.lits[0][i], f.lits[0][f.implies[i]] };
+                sat_add_clause(s, imp, 2);
+            }
         enum sat_answer a = sat_solve(s, NULL, 0);
         ck_assert_int_eq(a == SAT_SAT, best[0] != UINT64_MAX);
         if (a == SAT_SAT) {
             unsigned char model[NV];
             for (int k = 0; k < 2; k++) {
                 uint64_t opt = 0;
-                ck_assert_int_eq(maxsat_minimize(s, NULL, 0, f.lits[k], f.w[k], NV, &opt, model, NV), VSOLVE_OK);
+                ck_assert_int_eq(maxsat_minimize(s, NULL, 0, f.lits[k], f.w[k], k == 0 ? f.implies : NULL, NV, &opt, model,
+                                                 NV), VSOLVE_OK);
                 ck_assert_msg(opt == best[k], "round %d objective %d: %llu, brute force %llu", round, k,
                               (unsigned long long)opt, (unsigned long long)best[k]);
                 unsigned m = 0;
@@ -95,12 +109,13 @@ START_TEST(random_formulas_lexicographic)
                 if (k == 1)
                     ck_assert_uint_eq(cost(&f, 0, m), best[0]);
             }
-            /* what is forced now: exactly the literals every lexicographically optimal model has */
+            /* what is forced now: exactly the literals every lexicographically optimal model has;
+             * every other round from the model maxsat_minimize left (have_model) */
             int lits[2 * NV];
             unsigned char forced[2 * NV];
             for (int v = 0; v < NV; v++)
                 lits[2 * v] = v + 1, lits[2 * v + 1] = -(v + 1);
-            ck_assert_int_eq(maxsat_forced(s, NULL, 0, lits, 2 * NV, forced, 1000), VSOLVE_OK);
+            ck_assert_int_eq(maxsat_forced(s, NULL, 0, lits, 2 * NV, forced, 1000, round & 1), VSOLVE_OK);
             for (int i = 0; i < 2 * NV; i++) {
                 int in_all = 1;
                 for (unsigned m = 0; m < (1u << NV) && in_all; m++)

@@ -45,6 +45,41 @@ static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_
     return rc;
 }
 
+/* Solves the request whose atoms are use[0..n) (an entry NULL: left out), `first` (if not NULL)
+ * put before them; like try_request. */
+static int try_edited(vs_universe *u, const char *const *use, size_t n, const char *first, int preference,
+                      const char **version)
+{
+    vs_request req;
+    vs_error err;
+    vs_error_clear(&err);
+    request_init(&req);
+    req.preference = preference;
+    req.status_only = 1;
+    int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        if (use[i])
+            rc = opam_add_request_atom(u, &req, use[i], &err);
+    if (rc == VSOLVE_OK)
+        rc = request_need_clauses(u, &req, &err);
+    vs_solution s;
+    solution_init(&s);
+    if (rc == VSOLVE_OK)
+        rc = vs_solve(u, &req, &s);
+    if (rc == VSOLVE_OK && version) {
+        *version = NULL;
+        uint32_t name = req.atoms.items[0].name;
+        for (size_t k = 0; k < s.pkgs.len; k++)
+            if (u->pkgs.items[s.pkgs.items[k]].name == name)
+                *version = universe_pkg_version(u, s.pkgs.items[k]);
+        if (!*version)
+            rc = VSOLVE_UNSAT;
+    }
+    solution_free(&s);
+    request_free(&req);
+    return rc;
+}
+
 static char *fmt(const char *f, const char *a, const char *b, const char *c)
 {
     int len = snprintf(NULL, 0, f, a, b, c);
@@ -75,6 +110,18 @@ static int add_fix2(opam_fixes *out, const char *old, char *replacement, const c
 static int add_fix(opam_fixes *out, const char *old, char *replacement, char *text)
 {
     return add_fix2(out, old, replacement, NULL, text);
+}
+
+/* Replaces two atoms together: old -> replacement, old2 -> replacement2 (taken over). */
+static int add_fix_two_replaced(opam_fixes *out, const char *old, char *replacement, const char *old2,
+                                char *replacement2, char *text)
+{
+    int rc = add_fix2(out, old, replacement, old2, text);
+    if (rc == VSOLVE_OK)
+        out->items[out->len - 1].replacement[1] = replacement2;
+    else
+        free(replacement2);
+    return rc;
 }
 
 /* Solves atoms[0..n) without atoms a and b; on a refusal, the clash (indexes into atoms). */
@@ -121,6 +168,87 @@ static const char *atom_op(const char *atom, size_t name_len)
         if (strncmp(rest, ops[i], strlen(ops[i])) == 0)
             return ops[i];
     return NULL;
+}
+
+/* The operator a relaxed atom gets: a lower bound stays one, an upper bound becomes `<=`, a
+ * version (`=` or `.`) stays, `!=` becomes `.`. */
+static const char *relaxed_op(const char *op)
+{
+    const char *nop = !strcmp(op, ">=") || !strcmp(op, ">") ? ">=" : !strcmp(op, "<=") || !strcmp(op, "<") ? "<=" : op;
+    return !strcmp(nop, "!=") ? "." : nop;
+}
+
+/* The name and operator of an atom of an existing name with a version (relaxable): 1, else 0. */
+static int relaxable(vs_universe *u, const char *atom, const char **name, const char **op)
+{
+    vs_request one;
+    vs_error err;
+    vs_error_clear(&err);
+    request_init(&one);
+    int parsed = opam_add_request_atom(u, &one, atom, &err) == VSOLVE_OK && one.atoms.items[0].name != VS_NONE;
+    *name = parsed ? universe_str(u, u->names.items[one.atoms.items[0].name].str) : NULL;
+    *op = parsed && strncmp(atom, *name, strlen(*name)) == 0 ? atom_op(atom, strlen(*name)) : NULL;
+    request_free(&one);
+    return *op != NULL;
+}
+
+/* Atom k of use[] relaxed: its name at the newest version the others allow (use[k] itself is
+ * left out while asking). A new string, or NULL (none fits, or out of memory: *rc). */
+static char *relax_in(vs_universe *u, const char **use, size_t n, size_t k, const char *name, const char *op, int *rc)
+{
+    const char *keep = use[k], *v = NULL;
+    use[k] = NULL;
+    int r = try_edited(u, use, n, name, VS_PREFER_NEWEST_FIRST, &v);
+    use[k] = keep;
+    if (r == VSOLVE_ENOMEM)
+        *rc = r;
+    if (r != VSOLVE_OK || !v)
+        return NULL;
+    char *repl = fmt("%s%s%s", name, relaxed_op(op), v);
+    if (!repl)
+        *rc = VSOLVE_ENOMEM;
+    return repl;
+}
+
+/* Two clashes, atoms i and j each in one: relax both (i first, with j left out; then j, with i
+ * relaxed), kept when the request with both relaxed solves. */
+static int relax_pair(vs_universe *u, const char *const *atoms, size_t n, size_t i, size_t j, opam_fixes *out)
+{
+    const char *name_i, *op_i, *name_j, *op_j;
+    if (!relaxable(u, atoms[i], &name_i, &op_i) || !relaxable(u, atoms[j], &name_j, &op_j))
+        return VSOLVE_OK;
+    const char **use = malloc(n * sizeof *use);
+    if (!use)
+        return VSOLVE_ENOMEM;
+    memcpy(use, atoms, n * sizeof *use);
+    int rc = VSOLVE_OK;
+    use[j] = NULL;
+    char *ri = relax_in(u, use, n, i, name_i, op_i, &rc), *rj = NULL;
+    if (ri) {
+        use[i] = ri;
+        use[j] = atoms[j];
+        rj = relax_in(u, use, n, j, name_j, op_j, &rc);
+    }
+    if (ri && rj && strcmp(ri, atoms[i]) != 0 && strcmp(rj, atoms[j]) != 0) {
+        use[j] = rj;
+        if (try_edited(u, use, n, NULL, VS_PREFER_ANY, NULL) == VSOLVE_OK) {
+            int bound_i = !strcmp(relaxed_op(op_i), ">=") || !strcmp(relaxed_op(op_i), "<=");
+            int bound_j = !strcmp(relaxed_op(op_j), ">=") || !strcmp(relaxed_op(op_j), "<=");
+            const char *verb = bound_i && bound_j ? "relax" : !bound_i && !bound_j ? "replace" : "change";
+            const char *to = bound_i || bound_j ? "to" : "with";
+            size_t size = strlen(atoms[i]) + strlen(ri) + strlen(atoms[j]) + strlen(rj) + 80;
+            char *words = malloc(size);
+            if (words)
+                snprintf(words, size, "%s `%s` %s `%s` and `%s` %s `%s` (the newest versions that fit)", verb, atoms[i], to,
+                         ri, atoms[j], to, rj);
+            rc = add_fix_two_replaced(out, atoms[i], ri, atoms[j], rj, words);
+            ri = rj = NULL;
+        }
+    }
+    free(ri);
+    free(rj);
+    free(use);
+    return rc;
 }
 
 int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs_solution *refusal, size_t max,
@@ -206,8 +334,10 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
             if (seen || try_without_two(u, atoms, n, i, j, NULL) != VSOLVE_OK)
                 continue;
             size_t first = i < j ? i : j, other = i < j ? j : i;
-            rc = add_fix2(out, atoms[first], NULL, atoms[other],
-                          fmt("drop `%s` and `%s`", atoms[first], atoms[other], ""));
+            rc = relax_pair(u, atoms, n, first, other, out);
+            if (rc == VSOLVE_OK && out->len < max)
+                rc = add_fix2(out, atoms[first], NULL, atoms[other],
+                              fmt("drop `%s` and `%s`", atoms[first], atoms[other], ""));
         }
         if (r == VSOLVE_ENOMEM)
             rc = r;

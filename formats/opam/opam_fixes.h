@@ -24,8 +24,10 @@ typedef struct opam_fixes {
  * to `max` fixes, smallest first: for each atom of the clash in turn, relax it (the atom on the
  * same name with the newest version that fits the other atoms: `X>=2` becomes `X>=1.6`, `X.2`
  * becomes `X.1.6`; for a name that does not exist, the nearest names), then drop it. When no
- * single edit works (the request holds two clashes), pairs of drops: an atom of the clash and
- * one of the clash that remains without it. Each fix is kept only when the request it makes
+ * single edit works (the request holds two clashes), pairs: an atom of the clash and one of the
+ * clash that remains without it, both relaxed (the first at the newest version that fits the
+ * atoms but the two, then the second at the newest that fits the others with the first
+ * relaxed), then both dropped. Each fix is kept only when the request it makes
  * solves. The clauses of what the edited requests reach are read from u as needed. */
 int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs_solution *refusal, size_t max,
                     opam_fixes *out);

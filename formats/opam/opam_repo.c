@@ -720,6 +720,58 @@ static int add_depends(builder *b, uint32_t pkg, const opam_node *depends, int r
     return add_clauses(b, pkg, cnf, root);
 }
 
+/* The variables a formula reads, each once, in the order they first appear. */
+static void formula_vars(const opam_node *n, const char **seen, size_t *n_seen, size_t cap, int depth)
+{
+    if (!n || depth > OPAM_MAX_DEPTH)
+        return;
+    if (n->kind == OPAM_IDENT) {
+        for (size_t i = 0; i < *n_seen; i++)
+            if (strcmp(seen[i], n->str) == 0)
+                return;
+        if (*n_seen < cap)
+            seen[(*n_seen)++] = n->str;
+        return;
+    }
+    formula_vars(n->lhs, seen, n_seen, cap, depth + 1);
+    formula_vars(n->rhs, seen, n_seen, cap, depth + 1);
+    for (size_t i = 0; i < n->n_items; i++)
+        formula_vars(n->items[i], seen, n_seen, cap, depth + 1);
+}
+
+/* Records why an unavailable package is: its available formula as opam text and the values of
+ * the variables it read, `opam-version >= "2.2.0" is false with opam-version = 2.1.2`, under
+ * the free key "unavailable-because" (a refusal shows it). */
+static int add_unavailable_reason(builder *b, uint32_t pkg, const opam_node *avail)
+{
+    vs_universe *u = b->ld->u;
+    const opam_node *f = avail->kind == OPAM_LIST && avail->n_items == 1 ? avail->items[0] : avail;
+    char *ftext = opam_value_text(b->tmp, f);
+    if (!ftext)
+        return VSOLVE_ENOMEM;
+    const char *vars[8];
+    size_t n_vars = 0;
+    formula_vars(f, vars, &n_vars, 8, 0);
+    char buf[1024];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "%s is false", ftext);
+    for (size_t i = 0; i < n_vars && len < sizeof buf; i++) {
+        opam_value v = opam_var_lookup(&b->scope, vars[i], strlen(vars[i]));
+        const char *sep = i == 0 ? " with " : ", ";
+        if (v.kind == OPAM_UNDEF)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s undefined", sep, vars[i]);
+        else if (v.kind == OPAM_VBOOL)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s = %s", sep, vars[i], v.b ? "true" : "false");
+        else
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s = %s", sep, vars[i], v.s);
+    }
+    if (len >= sizeof buf)   /* a very long formula: cut */
+        len = sizeof buf - 1;
+    uint32_t key = attrs_key(&u->attrs, "unavailable-because");
+    if (key == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    return attrs_add(&u->attrs, pkg, key, buf, len);
+}
+
 static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *classes)
 {
     vs_universe *u = ld->u;
@@ -762,6 +814,8 @@ static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *cl
         const source_attr *a = &ld->attrs.items[src->first_attr + i];
         rc = attrs_add_id(&u->attrs, pkg, a->key, a->value);
     }
+    if (rc == VSOLVE_OK && (u->pkgs.items[pkg].flags & VS_PKG_UNAVAILABLE) && src->available)
+        rc = add_unavailable_reason(&b, pkg, src->available);
     if (rc == VSOLVE_ENOMEM)
         vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return rc;

@@ -8,7 +8,7 @@
 
 /* Bumped whenever the adapter turns the same files into a different universe, so that universe
  * caches built by an older vsolve are rebuilt. */
-#define OPAM_ADAPTER_REVISION 3u
+#define OPAM_ADAPTER_REVISION 4u   /* 4: the reason of each unavailable package (attr "unavailable-because") */
 
 typedef struct opam_load_stats {
     size_t files;          /* opam files read */

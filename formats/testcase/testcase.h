@@ -15,7 +15,7 @@
  *         root-depends: [ ... ]         # the clauses when the package is itself requested
  *         conflicts: { old-lib: [ "0.9.0" ] }
  *         flags: [ avoid, unavailable, virtual ]
- *         attrs: { checksum: "..." }    # free strings, kept for the attribute store
+ *         attrs: { checksum: "..." }    # free strings, for the attribute store (unavailable-because: a refusal shows it)
  *   groups:                             # at most one of the members; a slot is a version line
  *     - { group: "lib 1.x", slot: true, members: { lib: [ "1.0.0", "1.2.0" ] } }
  *   slots: per-name                     # or: one slot per name (opam's rule), made for you
@@ -89,7 +89,7 @@ typedef struct tc_package {
     tc_clause *root_depends;
     size_t n_root_depends;
     tc_set conflicts;
-    tc_attr *attrs;              /* for the attribute store; not used by the solver */
+    tc_attr *attrs;              /* into the attribute store (a refusal reads unavailable-because) */
     size_t n_attrs;
 } tc_package;
 

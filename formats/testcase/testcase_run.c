@@ -160,7 +160,13 @@ static int build_neutral(const testcase *tc, vs_universe *u, vs_request *req, vs
             rc = resolve_set(tc, u, &p->conflicts, &ids, NULL, err);
         if (rc == VSOLVE_OK)
             rc = universe_add_conflicts(u, pkg, ids.items, ids.len);
+        for (size_t k = 0; k < p->n_attrs && rc == VSOLVE_OK; k++) {
+            uint32_t key = attrs_key(&u->attrs, p->attrs[k].key);
+            rc = key == UINT32_MAX ? VSOLVE_ENOMEM : attrs_add_str(&u->attrs, pkg, key, p->attrs[k].value);
+        }
     }
+    if (rc == VSOLVE_OK)
+        rc = attrs_finish(&u->attrs);
     for (uint32_t pkg = 0; pkg < u->pkgs.len; pkg++)
         u->pkgs.items[pkg].user = NULL;
     if (rc == VSOLVE_OK && tc->slot_per_name)

@@ -219,6 +219,9 @@ static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, int in_
     for (uint32_t c = 0; in_cone && c < p->conflict_count; c++)
         has_conflicts |= dumped[u->ids.items[p->conflict_first + c]];
     uint32_t flags = p->flags & (VS_PKG_AVOID | VS_PKG_UNAVAILABLE | VS_PKG_VIRTUAL);
+    /* why an unavailable package is (attr "unavailable-because"), when the attributes are read */
+    uint32_t why_key = attrs_pending(&u->attrs) ? VS_ATTR_NONE : attrs_find_key(&u->attrs, "unavailable-because");
+    const char *why = why_key != VS_ATTR_NONE && (p->flags & VS_PKG_UNAVAILABLE) ? attrs_lookup(&u->attrs, pkg, why_key) : NULL;
     if (!flags && (!in_cone || (!p->clause_count && !(p->flags & VS_PKG_ROOT_VARIANT) && !has_conflicts))) {
         fputs(": {}\n", out);
         return;
@@ -231,6 +234,11 @@ static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, int in_
             if (flags & words[w].flag)
                 fprintf(out, "%s %s", n++ ? "," : "", words[w].word);
         fputs(" ]\n", out);
+    }
+    if (why) {
+        fputs("      attrs: { unavailable-because: ", out);
+        testcase_yaml_quoted(out, why);
+        fputs(" }\n", out);
     }
     if (!in_cone)
         return;
@@ -250,7 +258,7 @@ static void write_package(FILE *out, const vs_universe *u, uint32_t pkg, int in_
         fputc('\n', out);
         vec_free(&ids);
     }
-    /* attributes (attrs:) are written here once the universe keeps them */
+    /* of the other attributes, none changes an answer or its explanation: not written */
 }
 
 static void touch(const vs_universe *u, unsigned char *names, uint32_t pkg)
