@@ -530,6 +530,122 @@ START_TEST(test_random_mutations)
 }
 END_TEST
 
+/* ---- lazy reading: the same errors, and the same tree once expanded ---- */
+
+/* Do a (built whole) and l (lazy, expanded here level by level) hold the same tree? */
+static int same_tree(arena *ar, const json_value *a, const json_value *l)
+{
+    vs_error err;
+    if (json_is_lazy(l) && l->kind == JSON_OBJECT && a->kind == JSON_OBJECT) {
+        /* one member at a time: the first of each key, and no member for an absent key */
+        for (size_t i = 0; i < a->n; i++) {
+            const json_value *m = NULL;
+            vs_error_clear(&err);
+            if (json_lazy_get(ar, "t.json", l, a->keys[i], &m, &err) != VSOLVE_OK || !m ||
+                !same_tree(ar, json_get(a, a->keys[i]), m))
+                return 0;
+        }
+        const json_value *none = NULL;
+        if (json_lazy_get(ar, "t.json", l, "no such key here", &none, &err) != VSOLVE_OK || none)
+            return 0;
+    }
+    if (json_is_lazy(l)) {
+        vs_error_clear(&err);
+        l = json_expand(ar, "t.json", l, 1, &err);
+        if (!l || json_is_lazy(l))
+            return 0;
+    }
+    if (a->kind != l->kind || a->line != l->line || a->col != l->col || a->n != l->n)
+        return 0;
+    if (a->kind == JSON_STRING && (a->len != l->len || memcmp(a->str, l->str, a->len)))
+        return 0;
+    if (a->kind == JSON_NUMBER && strcmp(a->numtext, l->numtext))
+        return 0;
+    if (a->kind == JSON_BOOL && a->b != l->b)
+        return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->kind == JSON_OBJECT && (a->key_lens[i] != l->key_lens[i] || memcmp(a->keys[i], l->keys[i], a->key_lens[i])))
+            return 0;
+        if (!same_tree(ar, a->items[i], l->items[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* json_parse_lazy at every keep level agrees with json_parse on doc: both fail with the same
+ * message, or both succeed and the lazy tree expands to the same values at the same positions. */
+static void assert_lazy_agrees(const char *doc, size_t len)
+{
+    char *copy = malloc(len ? len : 1);   /* exactly sized, for AddressSanitizer */
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, doc, len);
+    arena a;
+    arena_init(&a);
+    vs_error full_err, lazy_err;
+    vs_error_clear(&full_err);
+    json_value *full = json_parse(&a, "t.json", copy, len, &full_err);
+    for (unsigned keep = 0; keep < 4; keep++) {
+        vs_error_clear(&lazy_err);
+        json_value *lazy = json_parse_lazy(&a, "t.json", copy, len, keep, &lazy_err);
+        ck_assert_msg(!full == !lazy, "keep %u: <%.*s>: %s / %s", keep, (int)len, doc, full_err.message, lazy_err.message);
+        if (!full)
+            ck_assert_str_eq(lazy_err.message, full_err.message);
+        else
+            ck_assert_msg(same_tree(&a, full, lazy), "keep %u: <%.*s>: another tree", keep, (int)len, doc);
+    }
+    arena_free(&a);
+    free(copy);
+}
+
+START_TEST(test_lazy)
+{
+    assert_lazy_agrees(sample_doc, strlen(sample_doc));
+    const char *docs[] = { "{\"v\": {\"1\": {\"a\": [1, 2,]}}}", "{\"v\": {\"1\": {\"a\": \"\\x\"}}}",
+                           "{\"v\": {\"1\": {\"a\": \"\xC3\x28\"}}}", "[[[[[[01]]]]]]", "{\"a\":\n  {\"b\": tru}}",
+                           "{\"a\": {\"b\": \"\\uD800x\"}}", "{\"a\": {\"b\": \"long plain text, more than 8 bytes\t\"}}",
+                           "  {\"x\": [ {\"y\": -} ]}" };
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+        assert_lazy_agrees(docs[i], strlen(docs[i]));
+    /* containers nested past the limit are refused while skipped, too */
+    char deep[1200];
+    size_t n = 0;
+    deep[n++] = '{';
+    memcpy(deep + n, "\"k\":", 4);
+    n += 4;
+    for (int i = 0; i < 520; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 520; i++)
+        deep[n++] = ']';
+    deep[n++] = '}';
+    assert_lazy_agrees(deep, n);
+    /* mutations of the sample, as test_random_mutations makes them */
+    static const char interesting[] = "{}[]\",:\\u0123456789eE+-.tfn \n\t\x80\xC3\xED\xF0\xFF";
+    uint64_t state = 0x1a2b3c4dULL;
+    size_t base_len = strlen(sample_doc);
+    char *buf = malloc(base_len + 64);
+    ck_assert_ptr_nonnull(buf);
+    for (int round = 0; round < 3000; round++) {
+        size_t len = base_len;
+        memcpy(buf, sample_doc, len);
+        int edits = 1 + (int)(next_random(&state) % 3);
+        for (int e = 0; e < edits && len; e++) {
+            size_t at = (size_t)(next_random(&state) % len);
+            uint64_t r = next_random(&state);
+            char c = (r >> 8) % 2 ? (char)(r >> 16) : interesting[(r >> 16) % (sizeof interesting - 1)];
+            if (r % 2)
+                buf[at] = c;
+            else {
+                memmove(buf + at + 1, buf + at, len - at);
+                buf[at] = c;
+                len++;
+            }
+        }
+        assert_lazy_agrees(buf, len);
+    }
+    free(buf);
+}
+END_TEST
+
 /* ---- the shared corpora ---- */
 
 typedef struct corpus_count {
@@ -631,6 +747,7 @@ Suite *json_suite(void)
     tcase_set_timeout(hostile, 300);
     tcase_add_test(hostile, test_truncation_at_every_prefix);
     tcase_add_test(hostile, test_random_mutations);
+    tcase_add_test(hostile, test_lazy);
     suite_add_tcase(s, hostile);
     TCase *corpora = tcase_create("corpora");
     tcase_set_timeout(corpora, 600);

@@ -348,7 +348,7 @@ START_TEST(malformed_inputs)
     arena_init(&a);
     npm_registry *reg = npm_registry_open(dir, &err);
     ck_assert_ptr_nonnull(reg);
-    const json_value *doc = NULL;
+    npm_packument *doc = NULL;
     ck_assert_int_eq(npm_registry_get(reg, "bad", &doc, &err), VSOLVE_EBADINPUT);
     ck_assert_msg(strstr(err.message, "bad.json:2:") != NULL, "%s", err.message);
     ck_assert_int_eq(npm_registry_get(reg, "nothing-here", &doc, &err), VSOLVE_OK);

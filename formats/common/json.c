@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #define JSON_MAX_DEPTH 512
 
@@ -26,6 +29,7 @@ typedef struct parser {
     const char *filename;
     arena *arena;
     vs_error *err;
+    unsigned keep;           /* containers at this depth or deeper are validated, not built */
     /* Children of all open containers, innermost last; a container copies its own
      * run into the arena once when it closes. Reused for the whole document. */
     json_member *members;
@@ -166,7 +170,7 @@ static int append_utf8(parser *p, unsigned long cp)
 }
 
 /* Decodes the escape whose backslash is at *at into p->bytes and moves *at past it. */
-static int decode_escape(parser *p, size_t *at)
+static int decode_escape(parser *p, size_t *at, int emit)
 {
     size_t i = *at;
     if (i + 1 >= p->len)
@@ -187,7 +191,7 @@ static int decode_escape(parser *p, size_t *at)
     }
     if (simple) {
         *at = i + 2;
-        return append_bytes(p, &simple, 1);
+        return emit ? append_bytes(p, &simple, 1) : 0;
     }
     size_t bad;
     long cp = read_hex4(p, i + 2, &bad);
@@ -217,11 +221,48 @@ static int decode_escape(parser *p, size_t *at)
         next += 6;
     }
     *at = next;
-    return append_utf8(p, (unsigned long)cp);
+    return emit ? append_utf8(p, (unsigned long)cp) : 0;
 }
 
-/* Reads the string whose opening quote is at p->pos into the arena. */
-static int parse_string(parser *p, const char **out, size_t *out_len)
+/* The end of the run of bytes from i that need no attention inside a string (printable ASCII
+ * other than '"' and '\\'): eight bytes at a time while no byte of the word needs any. */
+static size_t plain_run(const unsigned char *t, size_t i, size_t len)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* sixteen at a time: '"', '\\', and (a signed compare) both < 0x20 and >= 0x80 */
+    const __m128i quote16 = _mm_set1_epi8('"'), bslash16 = _mm_set1_epi8('\\'), space16 = _mm_set1_epi8(0x20);
+    while (len - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote16), _mm_cmpeq_epi8(x, bslash16)),
+                                   _mm_cmplt_epi8(x, space16));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (len - i >= 8) {
+        uint64_t x;
+        memcpy(&x, t + i, 8);
+        uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+        uint64_t bad = (x & highs)                            /* a byte >= 0x80 */
+                       | ((x - ones * 0x20) & ~x & highs)     /* a byte < 0x20 */
+                       | ((quote - ones) & ~quote & highs)    /* a '"' */
+                       | ((bslash - ones) & ~bslash & highs); /* a '\\' */
+        if (bad)
+            break;
+        i += 8;
+    }
+    while (i < len && t[i] >= 0x20 && t[i] < 0x80 && t[i] != '"' && t[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Validates the string whose opening quote is at p->pos (unescaping it into p->bytes when
+ * emit); *end is the offset of its closing
+ * quote; *escaped says whether p->bytes holds its unescaped text (then up to `run`). */
+static int scan_string(parser *p, int emit, size_t *end, int *escaped_out, size_t *run_out)
 {
     const unsigned char *t = p->text;
     size_t start = p->pos + 1;
@@ -229,8 +270,7 @@ static int parse_string(parser *p, const char **out, size_t *out_len)
     size_t run = start;  /* start of the bytes not yet copied to p->bytes */
     int escaped = 0;
     for (;;) {
-        while (i < p->len && t[i] >= 0x20 && t[i] < 0x80 && t[i] != '"' && t[i] != '\\')
-            i++;
+        i = plain_run(t, i, p->len);
         if (i >= p->len)
             return fail(p, i, "'\"' to close the string");
         unsigned char c = t[i];
@@ -246,13 +286,27 @@ static int parse_string(parser *p, const char **out, size_t *out_len)
                 p->bytes_len = 0;
                 escaped = 1;
             }
-            if (append_bytes(p, t + run, i - run) != 0 || decode_escape(p, &i) != 0)
+            if ((emit && append_bytes(p, t + run, i - run) != 0) || decode_escape(p, &i, emit) != 0)
                 return -1;
             run = i;
         } else {
             return fail(p, i, "a printable character or an escape sequence");
         }
     }
+    *end = i;
+    *escaped_out = escaped;
+    *run_out = run;
+    return 0;
+}
+
+/* Reads the string whose opening quote is at p->pos into the arena. */
+static int parse_string(parser *p, const char **out, size_t *out_len)
+{
+    const unsigned char *t = p->text;
+    size_t start = p->pos + 1, i, run;
+    int escaped;
+    if (scan_string(p, 1, &i, &escaped, &run) != 0)
+        return -1;
     const char *s;
     size_t n;
     if (escaped) {
@@ -301,8 +355,9 @@ static double number_from_text(const char *text, size_t n, int integral, size_t 
     return strtod(local, NULL);
 }
 
-/* Validates the number grammar at p->pos: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static int parse_number(parser *p, json_value *v)
+/* Validates the number grammar at p->pos: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+ * *end is the offset after it. */
+static int scan_number(parser *p, size_t *end, int *integral_out, size_t *digits_out)
 {
     size_t start = p->pos, i = start;
     int integral = 1;
@@ -338,6 +393,18 @@ static int parse_number(parser *p, json_value *v)
         while (is_digit(p, i))
             i++;
     }
+    *end = i;
+    *integral_out = integral;
+    *digits_out = digits;
+    return 0;
+}
+
+static int parse_number(parser *p, json_value *v)
+{
+    size_t start = p->pos, i, digits;
+    int integral;
+    if (scan_number(p, &i, &integral, &digits) != 0)
+        return -1;
     char *text = arena_strndup(p->arena, (const char *)p->text + start, i - start);
     if (!text)
         return fail_out_of_memory(p);
@@ -358,6 +425,74 @@ static int parse_word(parser *p, const char *word)
     }
     p->pos += strlen(word);
     return 0;
+}
+
+/* ---- values left unparsed: validated exactly as parse_value would, nothing built ---- */
+
+/* depth: how many arrays and objects enclose the value (the same count and limit as parse_value). */
+static int skip_value(parser *p, unsigned depth)
+{
+    skip_whitespace(p);
+    if (p->pos >= p->len)
+        return fail(p, p->pos, "a JSON value");
+    unsigned char c = p->text[p->pos];
+    size_t end, run, digits;
+    int flag;
+    switch (c) {
+    case '{':
+    case '[': {
+        int is_object = c == '{';
+        char close = is_object ? '}' : ']';
+        if (depth + 1 > JSON_MAX_DEPTH)
+            return fail(p, p->pos, "at most 512 nested arrays and objects");
+        p->pos++;
+        skip_whitespace(p);
+        if (p->pos < p->len && p->text[p->pos] == close) {
+            p->pos++;
+            return 0;
+        }
+        for (;;) {
+            if (is_object) {
+                skip_whitespace(p);
+                if (p->pos >= p->len || p->text[p->pos] != '"')
+                    return fail(p, p->pos, "a string key");
+                if (scan_string(p, 0, &end, &flag, &run) != 0)
+                    return -1;
+                p->pos = end + 1;
+                skip_whitespace(p);
+                if (p->pos >= p->len || p->text[p->pos] != ':')
+                    return fail(p, p->pos, "':'");
+                p->pos++;
+            }
+            if (skip_value(p, depth + 1) != 0)
+                return -1;
+            skip_whitespace(p);
+            if (p->pos < p->len && p->text[p->pos] == ',') {
+                p->pos++;
+            } else if (p->pos < p->len && p->text[p->pos] == close) {
+                p->pos++;
+                return 0;
+            } else {
+                return fail(p, p->pos, is_object ? "',' or '}'" : "',' or ']'");
+            }
+        }
+    }
+    case '"':
+        if (scan_string(p, 0, &end, &flag, &run) != 0)
+            return -1;
+        p->pos = end + 1;
+        return 0;
+    case 't': return parse_word(p, "true");
+    case 'f': return parse_word(p, "false");
+    case 'n': return parse_word(p, "null");
+    default:
+        if (c != '-' && (c < '0' || c > '9'))
+            return fail(p, p->pos, "a JSON value");
+        if (scan_number(p, &end, &flag, &digits) != 0)
+            return -1;
+        p->pos = end;
+        return 0;
+    }
 }
 
 /* ---- values ---- */
@@ -453,6 +588,15 @@ static json_value *parse_value(parser *p, unsigned depth)
     v->col = column_of(p, p->pos);
     int rc;
     unsigned char c = p->text[p->pos];
+    if ((c == '{' || c == '[') && depth >= p->keep) {   /* lazy: validated, kept as text */
+        size_t start = p->pos;
+        v->kind = c == '{' ? JSON_OBJECT : JSON_ARRAY;
+        if (skip_value(p, depth) != 0)
+            return NULL;
+        v->str = (const char *)p->text + start;
+        v->len = p->pos - start;
+        return v;
+    }
     switch (c) {
     case '{':
         v->kind = JSON_OBJECT;
@@ -491,7 +635,24 @@ static json_value *parse_value(parser *p, unsigned depth)
     return rc == 0 ? v : NULL;
 }
 
-json_value *json_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err)
+/* Parses one value from p->pos to p->len (whitespace around it allowed). */
+static json_value *parse_document(parser *p)
+{
+    json_value *root = parse_value(p, 0);
+    if (root) {
+        skip_whitespace(p);
+        if (p->pos < p->len) {
+            fail(p, p->pos, "end of input after the JSON value");
+            root = NULL;
+        }
+    }
+    free(p->members);
+    free(p->bytes);
+    return root;
+}
+
+json_value *json_parse_lazy(arena *a, const char *filename, const char *text, size_t len, unsigned keep,
+                            vs_error *err)
 {
     parser p = { 0 };
     p.text = (const unsigned char *)text;
@@ -500,19 +661,102 @@ json_value *json_parse(arena *a, const char *filename, const char *text, size_t 
     p.filename = filename;
     p.arena = a;
     p.err = err;
+    p.keep = keep;
     if (p.len >= 3 && p.text[0] == 0xEF && p.text[1] == 0xBB && p.text[2] == 0xBF)
         p.pos = p.line_start = 3;  /* byte order mark: allowed to be ignored (RFC 8259 section 8.1) */
-    json_value *root = parse_value(&p, 0);
-    if (root) {
+    return parse_document(&p);
+}
+
+json_value *json_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err)
+{
+    return json_parse_lazy(a, filename, text, len, UINT_MAX, err);
+}
+
+json_value *json_expand(arena *a, const char *filename, const json_value *v, unsigned keep, vs_error *err)
+{
+    if (!json_is_lazy(v)) {
+        vs_error_set(err, VSOLVE_EUSAGE, "json_expand: the value is not a lazy container");
+        return NULL;
+    }
+    /* the text seen from the start of v's line, so that positions come out as in the document */
+    size_t before = v->col - 1;
+    parser p = { 0 };
+    p.text = (const unsigned char *)v->str - before;
+    p.pos = before;
+    p.len = before + v->len;
+    p.line = v->line;
+    p.line_start = 0;
+    p.filename = filename;
+    p.arena = a;
+    p.err = err;
+    p.keep = keep;
+    return parse_document(&p);
+}
+
+int json_lazy_get(arena *a, const char *filename, const json_value *v, const char *key, const json_value **out,
+                  vs_error *err)
+{
+    *out = NULL;
+    if (!json_is_lazy(v) || v->kind != JSON_OBJECT)
+        return vs_error_set(err, VSOLVE_EUSAGE, "json_lazy_get: the value is not a lazy object");
+    size_t before = v->col - 1, key_len = strlen(key);
+    parser p = { 0 };
+    p.text = (const unsigned char *)v->str - before;
+    p.pos = before + 1;   /* past the '{' */
+    p.len = before + v->len;
+    p.line = v->line;
+    p.filename = filename;
+    p.arena = a;
+    p.err = err;
+    p.keep = UINT_MAX;
+    int rc = 0;
+    skip_whitespace(&p);
+    while (rc == 0 && p.pos < p.len && p.text[p.pos] != '}') {
+        size_t end, run;
+        int escaped;
         skip_whitespace(&p);
-        if (p.pos < p.len) {
-            fail(&p, p.pos, "end of input after the JSON value");
-            root = NULL;
+        if (p.pos >= p.len || p.text[p.pos] != '"') {
+            rc = fail(&p, p.pos, "a string key");
+            break;
         }
+        size_t start = p.pos + 1;
+        if ((rc = scan_string(&p, 1, &end, &escaped, &run)) != 0)
+            break;
+        if (escaped)
+            rc = append_bytes(&p, p.text + run, end - run);
+        const char *k = escaped ? p.bytes : (const char *)p.text + start;
+        size_t k_len = escaped ? p.bytes_len : end - start;
+        int match = rc == 0 && k_len == key_len && !memcmp(k, key, key_len);
+        p.pos = end + 1;
+        skip_whitespace(&p);
+        if (rc == 0 && (p.pos >= p.len || p.text[p.pos] != ':'))
+            rc = fail(&p, p.pos, "':'");
+        if (rc != 0)
+            break;
+        p.pos++;
+        if (match) {
+            json_value *m = parse_value(&p, 1);
+            if (!m)
+                rc = -1;
+            *out = m;
+            break;
+        }
+        if ((rc = skip_value(&p, 1)) != 0)
+            break;
+        skip_whitespace(&p);
+        if (p.pos < p.len && p.text[p.pos] == ',')
+            p.pos++;
+        else if (p.pos >= p.len || p.text[p.pos] != '}')
+            rc = fail(&p, p.pos, "',' or '}'");
     }
     free(p.members);
     free(p.bytes);
-    return root;
+    return rc == 0 ? VSOLVE_OK : (err->code ? err->code : VSOLVE_EBADINPUT);
+}
+
+int json_is_lazy(const json_value *v)
+{
+    return v && (v->kind == JSON_OBJECT || v->kind == JSON_ARRAY) && v->str;
 }
 
 const json_value *json_get(const json_value *v, const char *key)

@@ -14,8 +14,8 @@ struct json_value {
     int b;                    /* JSON_BOOL */
     double num;               /* JSON_NUMBER */
     const char *numtext;      /* JSON_NUMBER: the literal as written, NUL-terminated */
-    const char *str;          /* JSON_STRING: UTF-8, unescaped, NUL-terminated */
-    size_t len;               /* JSON_STRING: byte length (may contain \0 from \u0000) */
+    const char *str;          /* JSON_STRING: UTF-8, unescaped, NUL-terminated; a lazy container: its text */
+    size_t len;               /* JSON_STRING: byte length (may contain \0 from \u0000); lazy: text length */
     json_value **items;       /* JSON_ARRAY elements; JSON_OBJECT values */
     const char **keys;        /* JSON_OBJECT keys, parallel to items (unescaped, NUL-terminated) */
     const size_t *key_lens;   /* JSON_OBJECT key byte lengths (a key may contain \0 from \u0000) */
@@ -30,6 +30,24 @@ struct json_value {
  * outside the double range keep their exact numtext; num is then +-HUGE_VAL or 0.
  * err is left untouched on success. */
 json_value *json_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err);
+
+/* As json_parse, but arrays and objects enclosed by `keep` or more containers are validated
+ * (every error json_parse would report is reported, at the same place) and not built: such a
+ * lazy value has its kind, line and col, n == 0, and str/len pointing at its text inside
+ * `text`, which must outlive the tree. keep 0: the whole document is one lazy value; 1: the
+ * top-level container's members are built, their own containers left lazy. */
+json_value *json_parse_lazy(arena *a, const char *filename, const char *text, size_t len, unsigned keep,
+                            vs_error *err);
+/* Parses a lazy value's text (positions in messages are those in the whole document), leaving
+ * containers enclosed by `keep` or more containers (counted from v) lazy in turn. The result
+ * is a new tree; v stays lazy. */
+json_value *json_expand(arena *a, const char *filename, const json_value *v, unsigned keep, vs_error *err);
+/* Member KEY (the first of that name) of the lazy object v, built whole, without building the
+ * others: *out NULL when v has no such member. */
+int json_lazy_get(arena *a, const char *filename, const json_value *v, const char *key, const json_value **out,
+                  vs_error *err);
+/* Is v an array or object left unparsed by json_parse_lazy / json_expand? */
+int json_is_lazy(const json_value *v);
 
 /* Object member lookup (first match), or NULL if v is not an object or lacks the key. */
 const json_value *json_get(const json_value *v, const char *key);

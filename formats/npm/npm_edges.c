@@ -52,7 +52,43 @@ static int parse_spec(arena *a, const char *name, const char *spec, npm_edge *e)
 typedef struct edge_list {
     npm_edge *items;
     size_t n, cap;
+    size_t *slots;       /* names to positions: open addressing, index + 1 (0: free) */
+    size_t n_slots;
 } edge_list;
+
+static size_t hash_name(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The slot of NAME in l: holding its position + 1, or free (0) where it would go. */
+static size_t *edge_slot(const edge_list *l, const char *name)
+{
+    size_t j = hash_name(name) & (l->n_slots - 1);
+    while (l->slots[j] && strcmp(l->items[l->slots[j] - 1].name, name))
+        j = (j + 1) & (l->n_slots - 1);
+    return &l->slots[j];
+}
+
+/* Room for one more name in l's slots. */
+static int edge_slots_grow(edge_list *l)
+{
+    if ((l->n + 1) * 2 <= l->n_slots)
+        return VSOLVE_OK;
+    size_t ncap = l->n_slots ? l->n_slots * 2 : 32;
+    size_t *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return VSOLVE_ENOMEM;
+    free(l->slots);
+    l->slots = ns;
+    l->n_slots = ncap;
+    for (size_t i = 0; i < l->n; i++)
+        *edge_slot(l, l->items[i].name) = i + 1;
+    return VSOLVE_OK;
+}
 
 /* Adds or retypes an edge, keeping the first position (a JS Map's set). */
 static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type type, const json_value *peer_meta,
@@ -88,10 +124,12 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
         if (rc != VSOLVE_OK)
             return vs_error_set(err, rc, "out of memory");
         e.type = type;
-        size_t j = 0;
-        while (j < l->n && strcmp(l->items[j].name, e.name))
-            j++;
+        if (edge_slots_grow(l) != VSOLVE_OK)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        size_t *slot = edge_slot(l, e.name);
+        size_t j = *slot ? *slot - 1 : l->n;
         if (j == l->n) {
+            *slot = j + 1;
             if (l->n == l->cap) {
                 size_t ncap = l->cap ? l->cap * 2 : 16;
                 npm_edge *ni = arena_alloc(a, ncap * sizeof *ni);
@@ -145,6 +183,12 @@ int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err)
 
 /* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
  * optional, dev (tops). */
+/* The order of edges_by_name: by name (strcmp); the names of one node's edges differ. */
+static int cmp_edge_ptr(const void *x, const void *y)
+{
+    return strcmp((*(const npm_edge *const *)x)->name, (*(const npm_edge *const *)y)->name);
+}
+
 int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const char *file, vs_error *err)
 {
     edge_list l = { 0 };
@@ -159,6 +203,7 @@ int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const c
         rc = add_deps(a, &l, json_get(m, "optionalDependencies"), NPM_DEP_OPTIONAL, NULL, 0, file, err);
     if (rc == VSOLVE_OK && with_dev)
         rc = add_deps(a, &l, json_get(m, "devDependencies"), NPM_DEP_DEV, NULL, 0, file, err);
+    free(l.slots);
     if (rc != VSOLVE_OK)
         return rc;
     for (size_t i = 0; n->ov && i < l.n; i++) {
@@ -181,8 +226,18 @@ int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const c
     }
     n->edges = l.items;
     n->n_edges = l.n;
+    n->edges_by_name = NULL;
     if (l.n && !(n->failed = arena_alloc(a, l.n)))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (l.n > 8) {   /* a lookup table for npmt_edge_named; a few edges are scanned */
+        npm_edge **by = arena_alloc(a, l.n * sizeof *by);
+        if (!by)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        for (size_t i = 0; i < l.n; i++)
+            by[i] = &l.items[i];
+        qsort(by, l.n, sizeof *by, cmp_edge_ptr);
+        n->edges_by_name = by;
+    }
     return VSOLVE_OK;
 }
 
@@ -190,6 +245,24 @@ int npmt_is_peer(npm_dep_type t) { return t == NPM_DEP_PEER || t == NPM_DEP_PEER
 
 npm_edge *npmt_edge_named(const npm_node *n, const char *name, size_t *idx)
 {
+    if (n->edges_by_name) {
+        size_t lo = 0, hi = n->n_edges;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            npm_edge *e = n->edges_by_name[mid];
+            int c = strcmp(e->name, name);
+            if (!c) {
+                if (idx)
+                    *idx = (size_t)(e - n->edges);
+                return e;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < n->n_edges; i++)
         if (!strcmp(n->edges[i].name, name)) {
             if (idx)

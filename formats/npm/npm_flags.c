@@ -16,11 +16,7 @@ void npmt_spread(npm_node *n, int not_dev, int not_opt, int not_devopt, int not_
         const npm_edge *e = &n->edges[i];
         if (n->failed && n->failed[i])
             continue;
-        npm_node *to = NULL;
-        for (const npm_node *p = n; p && !to; p = p->parent)
-            for (size_t k = 0; k < p->n_children && !to; k++)
-                if (!strcmp(p->children[k]->name, e->name))
-                    to = p->children[k];
+        npm_node *to = npmt_resolve(n, e->name);
         if (!to)
             continue;
         int dev_edge = e->type == NPM_DEP_DEV;

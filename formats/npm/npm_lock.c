@@ -114,22 +114,33 @@ static void write_value(FILE *f, const json_value *v, int level)
         fputc(']', f);
         break;
     case JSON_OBJECT: {
-        /* later duplicates win, as in JSON.parse */
+        /* later duplicates win, as in JSON.parse (keys found through an open-addressing table
+         * of positions + 1) */
+        size_t n_slots = 16;
+        while (n_slots < 2 * v->n)
+            n_slots *= 2;
         member *m = v->n ? calloc(v->n, sizeof *m) : NULL;
+        size_t *slots = v->n ? calloc(n_slots, sizeof *slots) : NULL;
         size_t n = 0;
-        for (size_t i = 0; i < v->n; i++) {
-            size_t k = 0;
-            while (k < n && strcmp(m[k].key, v->keys[i]))
-                k++;
-            if (k == n)
-                n++;
-            m[k] = (member){ v->keys[i], v->items[i], NULL, v->items[i]->kind == JSON_OBJECT };
-        }
-        if (v->n && !m) {
+        if (v->n && (!m || !slots)) {
+            free(m);
+            free(slots);
             fputs("{}", f);
             break;
         }
+        for (size_t i = 0; i < v->n; i++) {
+            size_t h = 1469598103934665603u;
+            for (const char *c = v->keys[i]; *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211u;
+            size_t j = h & (n_slots - 1);
+            while (slots[j] && strcmp(m[slots[j] - 1].key, v->keys[i]))
+                j = (j + 1) & (n_slots - 1);
+            size_t k = slots[j] ? slots[j] - 1 : n++;
+            slots[j] = k + 1;
+            m[k] = (member){ v->keys[i], v->items[i], NULL, v->items[i]->kind == JSON_OBJECT };
+        }
         write_members(f, m, n, level);
+        free(slots);
         free(m);
         break;
     }

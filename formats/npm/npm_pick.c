@@ -3,9 +3,8 @@
 
 /* ---- version choice (npm-pick-manifest) ---- */
 
-static int engine_ok(const builder *b, const json_value *mani)
+static int engine_ok(const builder *b, const json_value *eng)
 {
-    const json_value *eng = json_get(mani, "engines");
     if (!eng || eng->kind != JSON_OBJECT)
         return 1;
     npm_options incl = { 0, 1 };
@@ -36,55 +35,53 @@ static int locked_has(const builder *b, const char *name, const char *version)
     return 0;
 }
 
-/* The manifest npm picks for edge e in packument doc, or NULL (no such version). */
-static const json_value *pick_manifest(builder *b, const json_value *doc, const npm_edge *e, const char **version)
+/* The version npm picks for edge e in packument doc: *pick its index, or -1 (no such version).
+ * Only the manifests of versions in the range are looked at, and only their engines and
+ * deprecated fields. */
+static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long *pick)
 {
-    const json_value *versions = json_get(doc, "versions");
-    const json_value *tags = json_get(doc, "dist-tags");
+    const json_value *tags = npm_packument_tags(doc);
     npm_options loose = { 1, 0 };
-    if (!versions || versions->kind != JSON_OBJECT)
-        return NULL;
+    *pick = -1;
     if (e->kind == NPM_SPEC_TAG) {
         const char *v = tags ? npmt_jstr(tags, e->fetch) : NULL;
-        const json_value *m = v ? json_get(versions, v) : NULL;
-        *version = v;
-        return m && m->kind == JSON_OBJECT ? m : NULL;
+        *pick = v ? npm_packument_find(doc, v) : -1;
+        return VSOLVE_OK;
     }
     if (e->kind != NPM_SPEC_RANGE)
-        return NULL;
+        return VSOLVE_OK;
     arena tmp;
     arena_init(&tmp);
     /* a version an existing lock holds wins when it fits (that is what npm keeps) */
-    const json_value *best = NULL;
-    const char *best_v = NULL;
+    long best = -1;
     npm_version bv = { 0 };
-    int best_rank = -1;
+    int best_rank = -1, rc = VSOLVE_OK;
     const char *latest = tags ? npmt_jstr(tags, "latest") : NULL;
-    for (size_t i = 0; i < versions->n; i++) {
-        const json_value *m = versions->items[i];
+    for (size_t i = 0; i < npm_packument_count(doc); i++) {
+        const char *key = npm_packument_version(doc, i);
         npm_version v;
-        if (m->kind != JSON_OBJECT || npm_version_parse(&tmp, versions->keys[i], loose, &v) != 0)
+        if (npm_version_parse(&tmp, key, loose, &v) != 0)
             continue;
         if (!npm_range_test(&e->range, &v))
             continue;
-        int eng = engine_ok(b, m), notdep = !json_truthy(json_get(m, "deprecated"));
-        int lock = b->n_locked && locked_has(b, e->target, versions->keys[i]);
-        int is_latest = latest && !strcmp(latest, versions->keys[i]) && eng && notdep;
+        npm_version_meta meta;
+        if ((rc = npm_packument_meta(doc, i, &meta, b->err)) != VSOLVE_OK)
+            break;
+        int eng = engine_ok(b, meta.engines), notdep = !json_truthy(meta.deprecated);
+        int lock = b->n_locked && locked_has(b, e->target, key);
+        int is_latest = latest && !strcmp(latest, key) && eng && notdep;
         int rank = lock * 16 + is_latest * 8 + (notdep && eng) * 4 + eng * 2 + notdep;
         if (rank > best_rank || (rank == best_rank && npm_version_compare_build(&v, &bv) > 0)) {
-            best = m;
-            best_v = versions->keys[i];
+            best = (long)i;
             bv = v;
             best_rank = rank;
         }
     }
-    if (!best && e->any && latest) {   /* "*" with only pre-releases: the latest tag */
-        best = json_get(versions, latest);
-        best_v = latest;
-    }
+    if (rc == VSOLVE_OK && best < 0 && e->any && latest)   /* "*" with only pre-releases: the latest tag */
+        best = npm_packument_find(doc, latest);
     arena_free(&tmp);
-    *version = best_v;
-    return best;
+    *pick = best;
+    return rc;
 }
 
 /* A node for package `pkg` at `version` (not yet in any tree). */
@@ -130,6 +127,7 @@ npm_node *npmt_virtual_root(builder *b, npm_node *source)
     vr->manifest = source->manifest;
     vr->edges = source->edges;
     vr->n_edges = source->n_edges;
+    vr->edges_by_name = source->edges_by_name;
     vr->failed = source->failed;
     vr->is_virtual = 1;
     vr->source = source;
@@ -143,14 +141,17 @@ static int node_for_edge(builder *b, const npm_edge *e, npm_node **out)
     *out = NULL;
     if (e->kind == NPM_SPEC_OTHER)
         return VSOLVE_OK;
-    const json_value *doc = NULL;
+    npm_packument *doc = NULL;
     int rc = npm_registry_get(b->reg, e->target, &doc, b->err);
     if (rc != VSOLVE_OK || !doc)
         return rc;
-    const char *version = NULL;
-    const json_value *m = pick_manifest(b, doc, e, &version);
-    if (!m)
-        return VSOLVE_OK;
+    long pick = -1;
+    const json_value *m = NULL;
+    if ((rc = pick_manifest(b, doc, e, &pick)) != VSOLVE_OK || pick < 0)
+        return rc;
+    if ((rc = npm_packument_manifest(doc, (size_t)pick, &m, b->err)) != VSOLVE_OK)
+        return rc;
+    const char *version = npm_packument_version(doc, (size_t)pick);
     if (!(*out = new_node(b, e->name, e->target, version, m, e->ov)))
         return b->err->code ? b->err->code : vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;

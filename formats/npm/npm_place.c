@@ -292,9 +292,11 @@ int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_no
     npm_node *to = NULL;
     if (npmt_edge_valid(edge_from, edge, &to) && to && to != placed && (rc = npmt_prune_dedupable(b, to, 0, 0)) != VSOLVE_OK)
         return rc;
-    for (size_t i = 0; i < b->t->n_all; i++) {
-        npm_node *n = b->t->all[i];
-        if (strcmp(n->name, dep->name) || !npmt_in_tree(b, n) || !npmt_is_descendant_of(n, target) || npmt_is_top(n))
+    size_t n_named = 0;
+    for (size_t i = 0; npmt_nodes_named(b, dep->name, &n_named), i < n_named; i++) {
+        npm_node *n = npmt_nodes_named(b, dep->name, &n_named)[i];   /* inventory order */
+        b->t->work++;
+        if (npmt_is_top(n) || !npmt_is_descendant_of(n, target) || !npmt_in_tree(b, n))
             continue;
         if ((rc = npmt_prune_dedupable(b, n, 0, 0)) != VSOLVE_OK)
             return rc;

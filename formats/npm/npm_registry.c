@@ -1,5 +1,6 @@
-/* npm_registry.c: packument loading from a directory or archive, behind a loader interface, parsed once per name. */
+/* npm_registry.c: packument loading from a directory or archive, behind a loader interface, read lazily. */
 #include "npm_registry.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,9 @@
 /* A string-keyed open-addressing table (power-of-two size). */
 typedef struct npm_slot {
     char *key;
-    char *data;              /* archive loader: the raw document */
+    char *data;              /* archive loader: the raw document; registry: the document lazy values point into */
     size_t len;
-    const json_value *doc;   /* registry: the parsed document */
+    npm_packument *doc;      /* registry: the packument */
     int fetched;             /* registry: asked already (doc may be NULL: unknown) */
 } npm_slot;
 
@@ -260,7 +261,59 @@ npm_registry *npm_registry_open(const char *path, vs_error *err)
     return npm_registry_from_loader(loader, err);
 }
 
-int npm_registry_get(npm_registry *r, const char *name, const json_value **out, vs_error *err)
+struct npm_packument {
+    arena *mem;
+    const char *file;
+    const json_value *tags;
+    const json_value *versions;   /* keys built, manifests lazy */
+    npm_version_meta *meta;       /* per version: engines and deprecated, once asked (meta_done) */
+    unsigned char *meta_done;
+    const json_value **full;      /* per version: the manifest built whole, or NULL */
+};
+
+/* Reads the document: JSON syntax everywhere, then the shape npm relies on. */
+static int read_packument(npm_registry *r, const char *file, const char *data, size_t len, npm_packument **out,
+                          vs_error *err)
+{
+    /* one pass: the top level and its members built, the manifests (and anything else two
+     * levels down) left as text */
+    const json_value *doc = json_parse_lazy(&r->mem, file, data, len, 2, err);
+    if (!doc)
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (doc->kind != JSON_OBJECT)
+        return vs_error_at(err, file, doc->line, doc->col, "expected a packument (a JSON object), found %s",
+                           json_kind_name(doc->kind));
+    npm_packument *p = arena_alloc(&r->mem, sizeof *p);
+    if (!p)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    p->mem = &r->mem;
+    p->file = file;
+    const json_value *versions = json_get(doc, "versions"), *tags = json_get(doc, "dist-tags");
+    if (versions && versions->kind != JSON_OBJECT)
+        return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
+                           json_kind_name(versions->kind));
+    if (tags && json_is_lazy(tags) && !(tags = json_expand(&r->mem, file, tags, UINT_MAX, err)))
+        return err->code;
+    for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
+        const json_value *m = versions->items[i];
+        if (m->kind != JSON_OBJECT)
+            return vs_error_at(err, file, m->line, m->col, "expected the manifest of version \"%s\" (an object), found %s",
+                               versions->keys[i], json_kind_name(m->kind));
+        if (versions->key_lens && versions->key_lens[i] != strlen(versions->keys[i]))
+            return vs_error_at(err, file, m->line, m->col, "expected a version without a NUL character (\\u0000)");
+    }
+    p->tags = tags;
+    p->versions = versions;
+    size_t n = versions ? versions->n : 0;
+    if (n && (!(p->meta = arena_alloc(&r->mem, n * sizeof *p->meta)) ||
+              !(p->meta_done = arena_alloc(&r->mem, n)) ||
+              !(p->full = arena_alloc(&r->mem, n * sizeof *p->full))))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    *out = p;
+    return VSOLVE_OK;
+}
+
+int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_error *err)
 {
     *out = NULL;
     npm_slot *s = table_find(&r->docs, name, 0);
@@ -276,28 +329,63 @@ int npm_registry_get(npm_registry *r, const char *name, const json_value **out, 
     int rc = r->loader.fetch(r->loader.user, name, &data, &len, where, sizeof where, err);
     if (rc != VSOLVE_OK || !data)
         return rc;
+    char *fit = realloc(data, len + 1);   /* a reader may leave room to spare: give it back */
+    if (fit)
+        data = fit;
+    s->data = data;   /* the lazy values point into it: kept as long as the registry */
+    s->len = len;
     char *file = arena_strndup(&r->mem, where, strlen(where));
-    const json_value *doc = file ? json_parse(&r->mem, file, data, len, err) : NULL;
-    free(data);
-    if (!doc)
-        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    if (doc->kind != JSON_OBJECT)
-        return vs_error_at(err, file, doc->line, doc->col, "expected a packument (a JSON object), found %s",
-                           json_kind_name(doc->kind));
-    const json_value *versions = json_get(doc, "versions");
-    if (versions && versions->kind != JSON_OBJECT)
-        return vs_error_at(err, file, versions->line, versions->col, "expected \"versions\" to be an object, found %s",
-                           json_kind_name(versions->kind));
-    for (size_t i = 0; versions && i < versions->n; i++) {   /* npm would fail on these too: say where */
-        const json_value *m = versions->items[i];
-        if (m->kind != JSON_OBJECT)
-            return vs_error_at(err, file, m->line, m->col, "expected the manifest of version \"%s\" (an object), found %s",
-                               versions->keys[i], json_kind_name(m->kind));
-        if (versions->key_lens && versions->key_lens[i] != strlen(versions->keys[i]))
-            return vs_error_at(err, file, m->line, m->col, "expected a version without a NUL character (\\u0000)");
+    if (!file)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    npm_packument *p = NULL;
+    if ((rc = read_packument(r, file, data, len, &p, err)) != VSOLVE_OK)
+        return rc;
+    s->doc = p;
+    *out = p;
+    return VSOLVE_OK;
+}
+
+const json_value *npm_packument_tags(const npm_packument *p) { return p->tags; }
+
+size_t npm_packument_count(const npm_packument *p) { return p->versions ? p->versions->n : 0; }
+
+const char *npm_packument_version(const npm_packument *p, size_t i) { return p->versions->keys[i]; }
+
+long npm_packument_find(const npm_packument *p, const char *version)
+{
+    size_t n = strlen(version);
+    for (size_t i = 0; i < npm_packument_count(p); i++)
+        if (p->versions->key_lens[i] == n && !memcmp(p->versions->keys[i], version, n))
+            return (long)i;
+    return -1;
+}
+
+int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err)
+{
+    if (!p->meta_done[i]) {
+        const json_value *m = p->full[i] ? p->full[i] : p->versions->items[i];
+        npm_version_meta *x = &p->meta[i];
+        if (!json_is_lazy(m)) {
+            x->engines = json_get(m, "engines");
+            x->deprecated = json_get(m, "deprecated");
+        } else {
+            int rc = json_lazy_get(p->mem, p->file, m, "engines", &x->engines, err);
+            if (rc == VSOLVE_OK)
+                rc = json_lazy_get(p->mem, p->file, m, "deprecated", &x->deprecated, err);
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+        p->meta_done[i] = 1;
     }
-    s->doc = doc;
-    *out = doc;
+    *out = p->meta[i];
+    return VSOLVE_OK;
+}
+
+int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err)
+{
+    if (!p->full[i] && !(p->full[i] = json_expand(p->mem, p->file, p->versions->items[i], UINT_MAX, err)))
+        return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    *out = p->full[i];
     return VSOLVE_OK;
 }
 

@@ -1,4 +1,4 @@
-/* npm_registry.h: npm packuments (one JSON document per package) from a directory or .tar.gz, parsed lazily by name. */
+/* npm_registry.h: npm packuments (one JSON document per package) from a directory or .tar.gz, read lazily by name and version. */
 #ifndef VSOLVE_NPM_REGISTRY_H
 #define VSOLVE_NPM_REGISTRY_H
 #include <stddef.h>
@@ -24,9 +24,29 @@ typedef struct npm_registry npm_registry;
 npm_registry *npm_registry_open(const char *path, vs_error *err);
 /* A registry on top of any loader (takes ownership of it). */
 npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err);
-/* The packument of NAME, parsed on first use and kept: *out is NULL when the registry does
+/* A packument read lazily: the whole document is checked once (JSON syntax, "versions" an
+ * object of objects), its version keys indexed; a version's manifest is built only when asked. */
+typedef struct npm_packument npm_packument;
+
+/* The packument of NAME, read on first use and kept: *out is NULL when the registry does
  * not know the package. A malformed document is VSOLVE_EBADINPUT with file:line:col. */
-int npm_registry_get(npm_registry *r, const char *name, const json_value **out, vs_error *err);
+int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_error *err);
+/* "dist-tags" (built whole), or NULL when the packument has none. */
+const json_value *npm_packument_tags(const npm_packument *p);
+/* The members of "versions", in document order (duplicates kept, as JSON.parse would not: the
+ * first of equal keys is the one npm_packument_find names). */
+size_t npm_packument_count(const npm_packument *p);
+const char *npm_packument_version(const npm_packument *p, size_t i);
+/* The index of the first version VERSION, or -1. */
+long npm_packument_find(const npm_packument *p, const char *version);
+/* What npm-pick-manifest weighs besides the version: version i's "engines" and "deprecated"
+ * members (NULL when absent), read without building the rest of its manifest, kept. */
+typedef struct npm_version_meta {
+    const json_value *engines, *deprecated;
+} npm_version_meta;
+int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err);
+/* Version i's manifest, built whole on first use and kept (the same pointer every time). */
+int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err);
 void npm_registry_close(npm_registry *r);
 
 #endif

@@ -47,6 +47,16 @@ void npmt_remove_node(npm_node *n)
     mark_removed(n);
 }
 
+/* Keeps child level == parent level + 1 below n (a moved subtree is renumbered). */
+static void set_level(npm_node *n, unsigned level)
+{
+    if (n->level == level)
+        return;
+    n->level = level;
+    for (size_t i = 0; i < n->n_children; i++)
+        set_level(n->children[i], level + 1);
+}
+
 int npmt_attach(arena *a, npm_node *parent, npm_node *c)
 {
     npm_node *old = npmt_child_named(parent, c->name);
@@ -62,14 +72,20 @@ int npmt_attach(arena *a, npm_node *parent, npm_node *c)
         parent->children = nc;
         parent->cap_children = ncap;
     }
-    size_t i = 0;
-    while (i < parent->n_children && strcmp(parent->children[i]->name, c->name) < 0)
-        i++;
+    size_t i = 0, hi = parent->n_children;   /* the first child named after c */
+    while (i < hi) {
+        size_t mid = i + (hi - i) / 2;
+        if (strcmp(parent->children[mid]->name, c->name) < 0)
+            i = mid + 1;
+        else
+            hi = mid;
+    }
     memmove(parent->children + i + 1, parent->children + i, (parent->n_children - i) * sizeof *parent->children);
     parent->children[i] = c;
     parent->n_children++;
     c->parent = parent;
     c->removed = 0;
+    set_level(c, parent->level + 1);
     return VSOLVE_OK;
 }
 
@@ -93,10 +109,10 @@ unsigned npmt_depth_of(const npm_node *n)
 
 int npmt_is_descendant_of(const npm_node *n, const npm_node *anc)
 {
-    for (; n; n = n->parent)
-        if (n == anc)
-            return 1;
-    return 0;
+    /* levels grow by one per generation: only the levels between n and anc need a look */
+    for (; n && n->level > anc->level; n = n->parent)
+        ;
+    return n == anc;
 }
 
 int npmt_is_top(const npm_node *n) { return n->parent == NULL || n->is_link; }
@@ -159,7 +175,7 @@ int npmt_add_to_inventory(builder *b, npm_node *n)
         t->cap_all = ncap;
     }
     t->all[t->n_all++] = n;
-    return VSOLVE_OK;
+    return npmt_index_add(b, n);
 }
 
 int npmt_in_tree(const builder *b, const npm_node *n)
@@ -174,15 +190,17 @@ int npmt_in_tree(const builder *b, const npm_node *n)
 
 size_t npmt_edges_in(const builder *b, const npm_node *to, edge_ref **out)
 {
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, n_from = 0;
     edge_ref *r = NULL;
-    for (size_t i = 0; i < b->t->n_all; i++) {
-        npm_node *f = b->t->all[i];
-        if (!npmt_in_tree(b, f))
-            continue;
-        npm_edge *e = npmt_edge_named(f, to->name, NULL);
+    /* the nodes with an edge of that name, in inventory order */
+    npm_node *const *from = npmt_dependents_named(b, to->name, &n_from);
+    for (size_t i = 0; i < n_from; i++) {
+        npm_node *f = from[i];
         size_t idx = 0;
-        if (!e || (npmt_edge_named(f, to->name, &idx), f->failed[idx]) || npmt_resolve(f, e->name) != to)
+        b->t->work++;
+        npm_edge *e = npmt_edge_named(f, to->name, &idx);
+        /* the resolution first: it rules out most, and often at once (a child of f) */
+        if (!e || f->failed[idx] || npmt_resolve(f, e->name) != to || !npmt_in_tree(b, f))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;

@@ -3,21 +3,70 @@
 
 /* ---- the build loop (buildIdealTree's #buildDepStep) ---- */
 
-int npmt_queue_push(builder *b, npm_node *n)
+/* The queue pops the node of least depth, then least location (npm's localeCompare), then the
+ * one queued first: a binary heap of entries keyed when pushed. A node's key can change while
+ * it waits (its location is recomputed): set_location pushes a second entry under the new key,
+ * and an entry whose key is no longer its node's is dropped when it comes up. */
+static int entry_less(builder *b, const queue_entry *x, const queue_entry *y)
 {
-    for (size_t i = 0; i < b->n_queue; i++)
-        if (b->queue[i] == n)
-            return VSOLVE_OK;
+    b->t->work++;
+    if (x->depth != y->depth)
+        return x->depth < y->depth;
+    int c = npm_locale_compare(x->location, y->location);
+    return c ? c < 0 : x->seq < y->seq;
+}
+
+static int heap_insert(builder *b, queue_entry e)
+{
     if (b->n_queue == b->cap_queue) {
         size_t ncap = b->cap_queue ? b->cap_queue * 2 : 64;
-        npm_node **nq = realloc(b->queue, ncap * sizeof *nq);
+        queue_entry *nq = realloc(b->queue, ncap * sizeof *nq);
         if (!nq)
             return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
         b->queue = nq;
         b->cap_queue = ncap;
     }
-    b->queue[b->n_queue++] = n;
+    size_t i = b->n_queue++;
+    while (i > 0 && entry_less(b, &e, &b->queue[(i - 1) / 2])) {
+        b->queue[i] = b->queue[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    b->queue[i] = e;
     return VSOLVE_OK;
+}
+
+static queue_entry heap_take(builder *b)
+{
+    queue_entry top = b->queue[0], last = b->queue[--b->n_queue];
+    size_t i = 0, n = b->n_queue;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && entry_less(b, &b->queue[c + 1], &b->queue[c]))
+            c++;
+        if (!entry_less(b, &b->queue[c], &last))
+            break;
+        b->queue[i] = b->queue[c];
+        i = c;
+    }
+    if (n)
+        b->queue[i] = last;
+    return top;
+}
+
+static queue_entry entry_of(npm_node *n)
+{
+    return (queue_entry){ n, n->location, npmt_depth_of(n), n->queue_seq };
+}
+
+int npmt_queue_push(builder *b, npm_node *n)
+{
+    if (n->queued)
+        return VSOLVE_OK;
+    n->queued = 1;
+    n->queue_seq = b->queue_seq++;
+    return heap_insert(b, entry_of(n));
 }
 
 static int set_location(builder *b, npm_node *n)
@@ -47,7 +96,7 @@ static int set_location(builder *b, npm_node *n)
         return VSOLVE_ENOMEM;
     snprintf(loc, len, "%s%snode_modules/%s", pl, *pl ? "/" : "", n->name);
     n->location = loc;
-    return VSOLVE_OK;
+    return n->queued ? heap_insert(b, entry_of(n)) : VSOLVE_OK;
 }
 
 /* Locations follow the tree: recomputed from the root down. */
@@ -61,21 +110,25 @@ int npmt_relocate(builder *b, npm_node *n)
     return VSOLVE_OK;
 }
 
+/* NULL when the queue is empty. */
 npm_node *npmt_queue_pop(builder *b)
 {
-    size_t best = 0;
-    unsigned bd = 0;
-    for (size_t i = 0; i < b->n_queue; i++) {
-        unsigned d = npmt_depth_of(b->queue[i]);
-        if (i == 0 || d < bd || (d == bd && npm_locale_compare(b->queue[i]->location, b->queue[best]->location) < 0)) {
-            best = i;
-            bd = d;
+    while (b->n_queue) {
+        queue_entry e = heap_take(b);
+        npm_node *n = e.node;
+        if (!n->queued || e.seq != n->queue_seq || e.location != n->location)
+            continue;   /* stale: the node left the queue, or waits under another key */
+        unsigned d = npmt_depth_of(n);
+        if (d != e.depth) {   /* moved without a new location: wait under the key it has now */
+            e.depth = d;
+            if (heap_insert(b, e) != VSOLVE_OK)
+                return NULL;
+            continue;
         }
+        n->queued = 0;
+        return n;
     }
-    npm_node *n = b->queue[best];
-    memmove(b->queue + best, b->queue + best + 1, (b->n_queue - best - 1) * sizeof *b->queue);
-    b->n_queue--;
-    return n;
+    return NULL;
 }
 
 static int bundled(const npm_node *n, const char *name)
@@ -324,16 +377,17 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     t->root = root;
     /* in the inventory, so that the root's own edges count among a node's dependents (edgesIn) */
     if (npmt_add_to_inventory(&b, root) != VSOLVE_OK)
-        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     /* workspaces and file: directories live in the project's directory */
-    if (file) {
+    if (rc == VSOLVE_OK && file) {
         const char *slash = strrchr(file, '/');
         char *dir = slash ? strndup(file, slash == file ? 1 : (size_t)(slash - file)) : strdup(".");
         b.project_real = dir ? realpath(dir, NULL) : NULL;
         free(dir);
         if (!b.project_real)
-            return vs_error_set(err, VSOLVE_EIO, "%s: cannot resolve the project's directory", file);
-        rc = npmt_link_edges(&b, root, file);
+            rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot resolve the project's directory", file);
+        if (rc == VSOLVE_OK)
+            rc = npmt_link_edges(&b, root, file);
         if (rc == VSOLVE_OK)
             rc = npmt_load_workspaces(&b, root, file);
     }
@@ -345,14 +399,19 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
         if (rc != VSOLVE_OK || !b.n_queue)
             break;
         npm_node *n = npmt_queue_pop(&b);
+        if (!n) {
+            rc = b.err->code ? b.err->code : VSOLVE_OK;
+            break;
+        }
         if (n->seen || !npmt_in_tree(&b, n))
             continue;
         n->seen = 1;
         rc = npmt_build_step(&b, n);
     }
-    free(b.queue);
     if (rc == VSOLVE_OK)
         rc = npmt_relocate(&b, root);
+    free(b.queue);
+    npmt_index_free(&b);
     if (rc == VSOLVE_OK)
         npm_tree_flags(t);
     /* arborist's pruneFailedOptional: a failure that only optional packages lead to leaves the

@@ -43,13 +43,16 @@ struct npm_node {
     const char *version;       /* NULL for a root without version */
     npm_version v;
     const json_value *manifest;  /* the packument's versions[version] (the package.json for the root) */
-    npm_node *parent;
+    npm_node *parent;          /* set by npmt_attach only (it keeps `level`) */
+    unsigned level;            /* parent's level + 1 (a node without parent: any value) */
     npm_node **children;       /* sorted by name (strcmp) */
     size_t n_children, cap_children;
     npm_edge *edges;           /* in npm's edgesOut order */
     size_t n_edges;
+    npm_edge **edges_by_name;  /* the edges sorted by name (strcmp), or NULL: few edges, scanned */
     unsigned char *failed;     /* per edge: an optional dependency that could not be loaded */
     int is_root, is_virtual, removed, seen, queued;
+    size_t queue_seq;          /* while queued: when it was queued (the build queue's tie-break) */
     npm_node *source;          /* virtual roots: the node they stand for */
     const npm_override *ov;    /* the override set its edges take rules from (the edge's that made it) */
     int dev, optional, dev_optional, peer;   /* the lock's flags */
@@ -84,6 +87,9 @@ typedef struct npm_tree {
     npm_node **all;            /* every node ever created in the tree (removed ones flagged) */
     size_t n_all, cap_all;
     int legacy_peer_deps;      /* built with npm_tree_options.legacy_peer_deps */
+    size_t work;               /* the build's work in units that were quadratic once: queue key
+                                * comparisons and the nodes edgesIn and the same-name scan of a
+                                * placement visit (tests bound it) */
     const json_value *root_manifest;
     const char *root_file;
 } npm_tree;

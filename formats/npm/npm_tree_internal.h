@@ -20,14 +20,32 @@ typedef struct load_failure {
     const npm_edge *edge;
 } load_failure;
 
+/* A queued node with the key it was queued under (lazy deletion: an entry whose key is no
+ * longer the node's, or whose node left the queue, is dropped when it comes up). */
+typedef struct queue_entry {
+    npm_node *node;
+    const char *location;
+    unsigned depth;
+    size_t seq;
+} queue_entry;
+
+/* Nodes grouped by a name, each group in the order the nodes were added (npm_index.c). */
+typedef struct node_index {
+    struct node_group *groups;   /* open addressing, power-of-two size */
+    size_t cap, n;
+} node_index;
+
 typedef struct builder {
     npm_tree *t;
     npm_registry *reg;
     npm_version node_v, npm_v;
     const npm_locked *locked;
     size_t n_locked;
-    npm_node **queue;
+    queue_entry *queue;       /* a binary heap on (depth, location, seq); see npm_tree.c */
     size_t n_queue, cap_queue;
+    size_t queue_seq;         /* pushes so far: the tie-break, first pushed first */
+    node_index by_name;       /* the inventory's nodes by name */
+    node_index by_edge;       /* the inventory's nodes by the names of their edges */
     load_failure *failures;   /* required dependencies that could not be had */
     size_t n_failures, cap_failures;
     int force;                /* npm's --force */
@@ -106,6 +124,12 @@ int npmt_node_from_edge(builder *b, const npm_edge *e, npm_node *vr, const npm_e
 int npmt_place_dep(builder *b, const npm_edge *edge, npm_node *edge_from, npm_node *dep, npm_node *parent_start,
                      const cpd *parent_cpd, placed_list *out);
 int npmt_queue_push(builder *b, npm_node *n);
+/* npm_index.c: the groups of the inventory; the nodes whose name / whose edge's name is NAME
+ * (*n set; NULL when none), in inventory order. */
+int npmt_index_add(builder *b, npm_node *n);
+npm_node *const *npmt_nodes_named(const builder *b, const char *name, size_t *n);
+npm_node *const *npmt_dependents_named(const builder *b, const char *name, size_t *n);
+void npmt_index_free(builder *b);
 int npmt_relocate(builder *b, npm_node *n);
 npm_node *npmt_queue_pop(builder *b);
 int npmt_build_step(builder *b, npm_node *node);

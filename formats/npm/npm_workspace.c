@@ -308,6 +308,7 @@ int npmt_load_workspaces(builder *b, npm_node *root, const char *file)
             memmove(root->edges + idx, root->edges + idx + 1, (root->n_edges - idx - 1) * sizeof *root->edges);
             memmove(root->failed + idx, root->failed + idx + 1, root->n_edges - idx - 1);
             root->n_edges--;
+            root->edges_by_name = NULL;   /* its pointers moved: npmt_edge_named scans instead */
         }
     }
     for (size_t i = 0; i < b->n_links && rc == VSOLVE_OK; i++)
