@@ -62,21 +62,28 @@ static int by_version_desc(const void *x, const void *y)
  * when it fits, as npm picks), then the rest by distance from the range. */
 static int load_slot(search *s, slot *sl, const npm_range *root_range)
 {
-    const json_value *doc = NULL;
+    npm_packument *doc = NULL;
     int rc = npm_registry_get(s->reg, sl->name, &doc, s->err);
     if (rc != VSOLVE_OK)
         return rc;
-    const json_value *vs = json_get(doc, "versions");
-    if (!vs || vs->kind != JSON_OBJECT || !vs->n)
+    size_t count = doc ? npm_packument_count(doc) : 0;
+    if (!count)
         return VSOLVE_OK;
-    cand *all = arena_alloc(s->a, vs->n * sizeof *all);
+    cand *all = arena_alloc(s->a, count * sizeof *all);
     if (!all)
         return VSOLVE_ENOMEM;
     npm_options loose = { 1, 0 };
     size_t n = 0;
-    for (size_t i = 0; i < vs->n; i++) {
-        cand c = { vs->keys[i], { 0 }, vs->items[i], 0, 0 };
-        if (npm_version_parse(s->a, c.version, loose, &c.v) != 0 || vs->items[i]->kind != JSON_OBJECT)
+    for (size_t i = 0; i < count; i++) {
+        const char *ver = npm_packument_version(doc, i);
+        if (npm_packument_find(doc, ver) != (long)i)   /* a duplicate key: the first one counts */
+            continue;
+        cand c = { ver, { 0 }, NULL, 0, 0 };
+        if (npm_version_parse(s->a, c.version, loose, &c.v) != 0)
+            continue;
+        if ((rc = npm_packument_manifest(doc, i, &c.manifest, s->err)) != VSOLVE_OK)
+            return rc;
+        if (!c.manifest || c.manifest->kind != JSON_OBJECT)
             continue;
         c.outside = root_range && !npm_range_test(root_range, &c.v);
         if (c.v.pre && c.outside)
@@ -96,7 +103,7 @@ static int load_slot(search *s, slot *sl, const npm_range *root_range)
         return VSOLVE_ENOMEM;
     }
     size_t k = 0;
-    const char *latest = npmt_jstr(json_get(doc, "dist-tags"), "latest");
+    const char *latest = npmt_jstr(npm_packument_tags(doc), "latest");
     for (size_t i = 0; i < n; i++)
         if (!all[i].outside && latest && !strcmp(all[i].version, latest))
             out[k++] = all[i];
@@ -180,17 +187,16 @@ static int deps_available(search *s, cand *c)
         npm_range r;
         if (!name || npm_range_parse(s->a, *spec ? spec : "*", loose, &r) != 0)
             continue;   /* a tag or a URL: left to the check by building */
-        const json_value *doc = NULL;
+        npm_packument *doc = NULL;
         vs_error e = { 0 };
         if (npm_registry_get(s->reg, name, &doc, &e) != VSOLVE_OK || !doc) {
             c->deps_known = -1;
             break;
         }
-        const json_value *vs = json_get(doc, "versions");
         int any = 0;
-        for (size_t i = 0; vs && vs->kind == JSON_OBJECT && i < vs->n && !any; i++) {
+        for (size_t i = 0; i < npm_packument_count(doc) && !any; i++) {
             npm_version v;
-            any = npm_version_parse(s->a, vs->keys[i], loose, &v) == 0 && npm_range_test(&r, &v);
+            any = npm_version_parse(s->a, npm_packument_version(doc, i), loose, &v) == 0 && npm_range_test(&r, &v);
         }
         if (!any)
             c->deps_known = -1;
