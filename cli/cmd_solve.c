@@ -45,6 +45,10 @@ static int reject_project_options(cli *c, int cargo_too, int npm_too)
             rc = reject(c, c->opt.legacy_peer_deps, "--legacy-peer-deps");
         if (rc == VSOLVE_OK)
             rc = reject(c, c->opt.force, "--force");
+        if (rc == VSOLVE_OK)
+            rc = reject(c, c->opt.resolve_peers, "--resolve-peers");
+        if (rc == VSOLVE_OK)
+            rc = reject(c, c->opt.omit.n > 0, "--omit");
     }
     return rc;
 }
@@ -211,7 +215,16 @@ static int solve_npm(cli *c)
     o.npm_version = c->opt.npm;
     o.npm_legacy_peer_deps = c->opt.legacy_peer_deps;
     o.npm_force = c->opt.force;
+    o.npm_resolve_peers = c->opt.resolve_peers;
+    /* --omit: what `npm install` leaves out of node_modules; the lock npm writes is the same */
+    for (size_t i = 0; i < c->opt.omit.n; i++)
+        if (strcmp(c->opt.omit.items[i], "dev") && strcmp(c->opt.omit.items[i], "optional") &&
+            strcmp(c->opt.omit.items[i], "peer"))
+            return cli_usage(c, "--omit takes dev, optional or peer");
     rc = vsolve_solve_project(c->ctx, VSOLVE_NPM, &o, &r);
+    const char *moved = rc == VSOLVE_OK ? vsolve_npm_resolved_peers(c->ctx) : NULL;
+    if (moved && *moved && !c->json)
+        fprintf(stderr, "vsolve: --resolve-peers: %s; pin them in package.json to keep this tree\n", moved);
     if (rc == VSOLVE_OK && !c->json)
         rc = vsolve_npm_write_lock(c->ctx, c->opt.lock ? c->opt.lock : "-", c->opt.registry_url);
     if (rc == VSOLVE_OK && c->json)

@@ -84,6 +84,13 @@
            "npm: ignore peerDependencies, as npm's --legacy-peer-deps")                                    \
     OPTION(force, "force", 0, FLAG, "", 0, 0, 1, ON(solve),                                                \
            "npm: accept a peer conflict npm would refuse (ERESOLVE), as npm's --force")                    \
+    OPTION(resolve_peers, "resolve-peers", 0, FLAG, "", 0, 0, 1, ON(solve),                               \
+           "npm: where npm refuses a peer conflict (ERESOLVE), search other versions\n"                     \
+           "for a tree that meets every peer and write its lock (the moved\n"                               \
+           "dependencies pinned; what moved is said on stderr)")                                          \
+    OPTION(omit, "omit", 0, LIST, "dev|optional|peer", NULL, 0, 0, ON(solve),                             \
+           "npm: as npm's --omit, repeatable; a lock lists every dependency\n"                              \
+           "(flagged), so it does not change the lock, as with npm --package-lock-only")                  \
     OPTION(jobs, "jobs", 0, INT, "N", 2, 1, 64, ON(sweep) | ON(pull),                                      \
            "threads (sweep); sources obtained and unpacked in parallel (pull)")                            \
     OPTION(download_cache, "download-cache", 0, LIST, "DIR", NULL, 0, 0, ON(pull) | ON(nix_preseed),       \

@@ -270,6 +270,10 @@ typedef struct vsolve_project_options {
                                         dependency's repository (URL as the manifest writes it);
                                         its Cargo.toml is read there, its commit from PATH/.git */
     size_t n_cargo_git_checkouts;
+    int npm_resolve_peers;           /* npm: where npm refuses a peer conflict (ERESOLVE), search
+                                        other versions of the root's dependencies (and of the
+                                        packages their peers reach) for a tree that meets every
+                                        peer, and solve the manifest with those versions pinned */
 } vsolve_project_options;
 VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 
@@ -281,6 +285,10 @@ VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
  * npm refuses a peer conflict on the project's own dependencies (ERESOLVE) unless npm_force or
  * npm_legacy_peer_deps: VSOLVE_UNSAT, vsolve_errmsg saying what was found, which peer edge cannot
  * be met and who wants each, in npm's words.
+ * The refusal ends with a line "vsolve --resolve-peers finds a tree: NAME VERSION (was "SPEC"), ..."
+ * when a search over other versions finds one that npm's placement accepts (or says it found
+ * none). With npm_resolve_peers that tree is the result (its lock's root entry shows the pinned
+ * specs) and vsolve_npm_resolved_peers tells what moved.
  * VSOLVE_OK or VSOLVE_UNSAT with *out (free it); VSOLVE_EBADINPUT (a manifest, lock or index
  * file is malformed; npm: a package or version cannot be had), VSOLVE_EIO, VSOLVE_EUSAGE
  * (unknown ecosystem, missing registry, manifest or out, opt->size wrong), VSOLVE_ENOMEM: *out
@@ -301,6 +309,9 @@ VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve
  * (vsolve_warning). vsolve_cache_status tells what the last call or solve did.
  * VSOLVE_OK; VSOLVE_EUSAGE (not VSOLVE_CARGO, NULL registry), VSOLVE_EIO, VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry);
+/* After an npm solve with npm_resolve_peers that moved versions: "NAME VERSION (was "SPEC"),
+ * ..." (owned by ctx, valid until the next solve), else NULL. */
+VSOLVE_API const char *vsolve_npm_resolved_peers(vsolve_ctx *ctx);
 
 /* ---- locks --------------------------------------------------------------------------------- */
 

@@ -51,6 +51,7 @@ struct vsolve_ctx {
     int npm_ready;
     vs_universe npm_u;
     int npm_solved;                  /* the last npm solve succeeded: npm_u and the tree hold it */
+    char *npm_peers_summary;         /* npm_resolve_peers: what the last solve moved, or NULL */
     /* opam lock (api_opam_lock.c): the repository loaded, the lock files written last */
     char *repo_path;
     char lock_opam_path[PATH_MAX], lock_json_path[PATH_MAX];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "npm_peers_search.h"
 #include "npm_result.h"
 
 void api_npm_reset(vsolve_ctx *ctx)
@@ -16,8 +17,50 @@ void api_npm_reset(vsolve_ctx *ctx)
     arena_init(&ctx->npm_mem);
     ctx->npm_ready = 0;
     ctx->npm_solved = 0;
+    free(ctx->npm_peers_summary);
+    ctx->npm_peers_summary = NULL;
     universe_free(&ctx->npm_u);
     universe_init(&ctx->npm_u);
+}
+
+/* After an ERESOLVE refusal: searches other versions (npm_peers_search.c). With
+ * npm_resolve_peers the tree of the pinned manifest is the answer; without, the refusal ends
+ * with what the search found. */
+static int resolve_peers(vsolve_ctx *ctx, const vsolve_project_options *o, const json_value *manifest,
+                         const npm_tree_options *topt)
+{
+    npm_peers_found f;
+    vs_error serr = { 0 };
+    int rc = npm_peers_search(&ctx->npm_mem, ctx->npm_reg, manifest, o->manifest, topt, &f, &serr);
+    if (rc != VSOLVE_OK) {
+        free(f.summary);
+        return VSOLVE_UNSAT;   /* the refusal stands as npm gives it */
+    }
+    if (!o->npm_resolve_peers) {
+        char *msg = strdup(ctx->err.message);
+        if (f.manifest)
+            vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s\nvsolve --resolve-peers finds a tree: %s", msg ? msg : "",
+                         f.summary);
+        else
+            vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s\nvsolve --resolve-peers finds no tree that meets every peer%s", msg ? msg : "",
+                         f.exhausted ? " within its search limit" : " with at most two root ranges left");
+        free(msg);
+        free(f.summary);
+        return VSOLVE_UNSAT;
+    }
+    if (!f.manifest) {
+        free(f.summary);
+        return vs_error_set(&ctx->err, VSOLVE_UNSAT, "%s\nvsolve --resolve-peers finds no tree that meets every peer%s",
+                            ctx->err.message,
+                            f.exhausted ? " within its search limit" : " with at most two root ranges left");
+    }
+    npm_tree_free(&ctx->npm);
+    vs_error_clear(&ctx->err);
+    npm_tree_options strict = *topt;
+    strict.force = strict.legacy_peer_deps = 0;
+    rc = npm_tree_build(&ctx->npm, ctx->npm_reg, f.manifest, o->manifest, &strict, NULL, 0, &ctx->err);
+    ctx->npm_peers_summary = f.summary;
+    return rc;
 }
 
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
@@ -43,6 +86,8 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
         rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, o->manifest, &topt, locked, n_locked, &ctx->err);
         ctx->npm_ready = 1;
     }
+    if (rc == VSOLVE_UNSAT && !strncmp(ctx->err.message, "ERESOLVE", 8))   /* the tree npm's placement missed */
+        rc = resolve_peers(ctx, o, manifest, &topt);
     if (rc != VSOLVE_OK)
         return rc;
     vs_graph g;
@@ -85,3 +130,5 @@ int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registr
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_npm_write_lock: needs a path");
     return api_write_last_lock(ctx, VSOLVE_LOCK_NPM, path, registry_url);
 }
+
+const char *vsolve_npm_resolved_peers(vsolve_ctx *ctx) { return ctx ? ctx->npm_peers_summary : NULL; }

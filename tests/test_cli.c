@@ -559,6 +559,39 @@ START_TEST(npm_peer_flags)
     r = run_vsolve("--ecosystem cargo --index x solve --force --manifest Cargo.toml");
     ck_assert_msg(r.status == 2 && strstr(r.err, "--force"), "exit %d: %s", r.status, r.err);
     run_free(&r);
+    /* the refusal says what --resolve-peers finds; with it, the lock npm writes for the pinned
+     * package.json (tests/data/npm/resolve-peers) and what moved on stderr */
+    snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm/resolve-peers/react-dom17-react18"));
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --manifest '%s/package.json'", tar, dir);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 1 && strstr(r.err, "ERESOLVE unable to resolve dependency tree") &&
+                  strstr(r.err, "vsolve --resolve-peers finds a tree: react-dom 18.0.0 (was \"^17.0.2\")"), "exit %d: %s",
+                  r.status, r.err);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --resolve-peers --manifest '%s/package.json'", tar, dir);
+    r = run_vsolve(cmd);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/pinned/package-lock.json", dir);
+    size_t len = 0;
+    char *want = test_read_file(path, &len);
+    ck_assert_msg(r.status == 0 && want && !strcmp(r.out, want) && strstr(r.err, "react-dom 18.0.0"), "exit %d: %s",
+                  r.status, r.err);
+    free(want);
+    run_free(&r);
+    /* --omit: the lock npm writes with --package-lock-only does not change (npm 11.19.1 checked) */
+    snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm/ws-basic"));
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --omit dev --omit=optional --manifest '%s/package.json'",
+             tar, dir);
+    r = run_vsolve(cmd);
+    snprintf(path, sizeof path, "%s/package-lock.json", dir);
+    want = test_read_file(path, &len);
+    ck_assert_msg(r.status == 0 && want && !strcmp(r.out, want), "--omit: exit %d: %s", r.status, r.err);
+    free(want);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --omit prod --manifest '%s/package.json'", tar, dir);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--omit takes dev, optional or peer"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
 }
 END_TEST
 

@@ -526,6 +526,22 @@ START_TEST(npm_runs_dump_and_replay)
         free(a);
         free(b);
     }
+    /* workspaces and file: directories (tests/data/npm): the case requests the workspaces too,
+     * so it replays to the whole tree */
+    static const char *const linked[] = { "ws-basic", "ws-mixed", "file-dep" };
+    for (size_t i = 0; i < sizeof linked / sizeof linked[0]; i++) {
+        char manifest[4200], dump[4200];
+        snprintf(manifest, sizeof manifest, "%s/%s/package.json", test_source_path("tests/data/npm"), linked[i]);
+        snprintf(dump, sizeof dump, "%s/%s.yaml", dir, linked[i]);
+        vsolve_ctx *ctx = vsolve_new();
+        vsolve_result *r = NULL;
+        ck_assert_msg(vsolve_npm_solve(ctx, registry, manifest, NULL, NULL, NULL, &r) == VSOLVE_OK, "%s",
+                      vsolve_errmsg(ctx));
+        ck_assert_msg(vsolve_dump_testcase(ctx, NULL, 0, r, dump) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+        assert_replays(dump, TC_NPM, 1);
+        vsolve_result_free(r);
+        vsolve_free(ctx);
+    }
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);

@@ -147,6 +147,40 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
     return VSOLVE_OK;
 }
 
+/* Edge.reload after a node's override set changed: each edge's rule again, from the manifest's
+ * own spec. */
+int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err)
+{
+    for (size_t i = 0; i < n->n_edges; i++) {
+        npm_edge *d = &n->edges[i];
+        if (d->link_path)
+            continue;
+        npm_edge e = { 0 };
+        if (parse_spec(a, d->name, d->spec, &e) != VSOLVE_OK)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        e.type = d->type;
+        *d = e;
+        if (!n->ov)
+            continue;
+        d->ov = npm_override_edge_rule(n->ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
+        if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
+            continue;
+        npm_edge o = { 0 };
+        if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        d->overridden = 1;
+        d->raw_kind = d->kind;
+        d->raw_any = d->any;
+        d->raw_range = d->range;
+        d->kind = o.kind;
+        d->target = o.target;
+        d->fetch = o.fetch;
+        d->any = o.any;
+        d->range = o.range;
+    }
+    return VSOLVE_OK;
+}
+
 /* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
  * optional, dev (tops). */
 /* The order of edges_by_name: by name (strcmp); the names of one node's edges differ. */

@@ -48,6 +48,10 @@ void npmt_put_edge(npm_text *t, const char *indent, const npm_node *from, const 
         npmt_put(t, "the root project\n");
     else
         npmt_put(t, "%s@%s\n", from->pkg_name, from->version ? from->version : "");
+    const npm_node *ws = from->is_virtual && from->source ? from->source : from;
+    if (ws->is_workspace && ws->link_location)   /* who wants a workspace: its link, the root */
+        npmt_put(t, "%s%s\n%s  %s@%s\n%s  %s\n%s    workspace %s from the root project\n", indent, ws->location, indent,
+                 ws->pkg_name, ws->version ? ws->version : "", indent, ws->link_location, indent, ws->location);
 }
 
 /* A node of a peer set (in a virtual root) and who there wants it: the edges it satisfies. */

@@ -268,8 +268,8 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
     char lits[2][8192];
     char integrity[64], resolved[4096] = "";
     const json_value *mani = n->manifest;
-    const json_value *dist = n->is_root ? NULL : json_get(mani, "dist");
-    if (!n->is_root && registry_url && dist) {
+    const json_value *dist = n->is_root || n->is_link ? NULL : json_get(mani, "dist");
+    if (!n->is_root && !n->is_link && registry_url && dist) {
         const json_value *tb = json_get(dist, "tarball");
         if (tb && tb->kind == JSON_STRING) {
             const char *at = strstr(tb->str, "@REGISTRY@");
@@ -304,13 +304,14 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
         }
         m[k++] = (member){ pkg_meta_keys[i], v, NULL, v->kind == JSON_OBJECT };
     }
-    if (!n->is_root && !non_empty(json_get(mani, "hasInstallScript"))) {
+    int top = n->is_root || n->is_link;   /* the project's own package.json: no dist, devDependencies */
+    if (!top && !non_empty(json_get(mani, "hasInstallScript"))) {
         const json_value *sc = json_get(mani, "scripts");
         if (non_empty(json_get(sc, "preinstall")) || non_empty(json_get(sc, "install")) ||
             non_empty(json_get(sc, "postinstall")))
             m[k++] = (member){ "hasInstallScript", NULL, "true", 0 };
     }
-    if (!n->is_root) {
+    if (!top) {
         const json_value *hs = json_get(mani, "_hasShrinkwrap");
         if (non_empty(hs))
             m[k++] = (member){ "hasShrinkwrap", NULL, "true", 0 };
@@ -321,7 +322,10 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
     fputs(": ", f);
     /* literals built here live until written */
     char name_lit[1024] = "", int_lit[1024] = "", res_lit[4200] = "";
-    if (n->is_root ? n->pkg_name[0] != 0 : strcmp(n->pkg_name, n->name) != 0) {
+    /* the name when it differs from the folder's (always for the root) */
+    const char *folder = n->is_link ? strrchr(n->location, '/') : NULL;
+    folder = n->is_link ? (folder ? folder + 1 : n->location) : n->name;
+    if (n->is_root ? n->pkg_name[0] != 0 : strcmp(n->pkg_name, folder) != 0) {
         FILE *mf = fmemopen(name_lit, sizeof name_lit, "w");
         if (mf) {
             write_string(mf, n->pkg_name, strlen(n->pkg_name));
@@ -329,11 +333,21 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
             m[k++] = (member){ "name", NULL, name_lit, 0 };
         }
     }
-    if (n->is_root) {
+    if (top) {
         const json_value *dd = json_get(mani, "devDependencies");
         if (non_empty(dd))
             m[k++] = (member){ "devDependencies", dd, NULL, dd->kind == JSON_OBJECT };
-    } else {
+    }
+    if (n->is_link) {
+        if (n->peer)
+            m[k++] = (member){ "peer", NULL, "true", 0 };
+        if (n->dev)
+            m[k++] = (member){ "dev", NULL, "true", 0 };
+        if (n->optional)
+            m[k++] = (member){ "optional", NULL, "true", 0 };
+        if (n->dev_optional && !n->dev && !n->optional)
+            m[k++] = (member){ "devOptional", NULL, "true", 0 };
+    } else if (!n->is_root) {
         if (registry_url && resolved[0]) {
             FILE *mf = fmemopen(res_lit, sizeof res_lit, "w");
             if (mf) {
@@ -365,10 +379,47 @@ static void write_entry(FILE *f, const npm_node *n, const char *registry_url, in
     write_members(f, m, k, 2);
 }
 
+/* A lock entry: a node at its location, or the link of a link target at its link_location. */
+typedef struct lock_entry {
+    const char *location;
+    const npm_node *node;
+    int link;
+} lock_entry;
+
+static int cmp_entry(const void *x, const void *y)
+{
+    return npm_locale_compare(((const lock_entry *)x)->location, ((const lock_entry *)y)->location);
+}
+
+/* A workspace's or file: directory's link: where it points (relative to the project). */
+static void write_link_entry(FILE *f, const lock_entry *e)
+{
+    fputs(",\n    ", f);
+    write_string(f, e->location, strlen(e->location));
+    fputs(": {\n      \"resolved\": ", f);
+    write_string(f, e->node->location, strlen(e->node->location));
+    fputs(",\n      \"link\": true\n    }", f);
+}
+
 int npm_lock_write(FILE *f, const npm_tree *t, const char *registry_url, vs_error *err)
 {
     npm_node **nodes = NULL;
-    size_t n = npm_tree_nodes(t, &nodes);
+    size_t n = npm_tree_nodes(t, &nodes), n_links = 0;
+    for (size_t i = 0; i < n; i++)
+        n_links += nodes[i]->is_link && nodes[i]->link_location;
+    lock_entry *entries = malloc((n + n_links + 1) * sizeof *entries);
+    if (!entries) {
+        free(nodes);
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
+    size_t n_entries = 0;
+    for (size_t i = 0; i < n; i++) {
+        entries[n_entries++] = (lock_entry){ nodes[i]->location, nodes[i], 0 };
+        if (nodes[i]->is_link && nodes[i]->link_location)
+            entries[n_entries++] = (lock_entry){ nodes[i]->link_location, nodes[i], 1 };
+    }
+    if (n_links)
+        qsort(entries, n_entries, sizeof *entries, cmp_entry);
     const npm_node *root = t->root;
     fputs("{\n", f);
     if (root->pkg_name[0]) {
@@ -383,9 +434,13 @@ int npm_lock_write(FILE *f, const npm_tree *t, const char *registry_url, vs_erro
     }
     fputs("  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n", f);
     write_entry(f, root, registry_url, 1);
-    for (size_t i = 0; i < n; i++)
-        write_entry(f, nodes[i], registry_url, 0);
+    for (size_t i = 0; i < n_entries; i++)
+        if (entries[i].link)
+            write_link_entry(f, &entries[i]);
+        else
+            write_entry(f, entries[i].node, registry_url, 0);
     fputs("\n  }\n}\n", f);
+    free(entries);
     free(nodes);
     if (ferror(f))
         return vs_error_set(err, VSOLVE_EIO, "cannot write the package-lock.json");

@@ -193,7 +193,7 @@ static int cmp_edge_ptr_name(const void *x, const void *y)
 /* loadPeerSet's conflictOK: forced, or not the project's own peer set (npm is not strict). */
 static int conflict_ok(const builder *b, const npm_node *vr)
 {
-    return b->force || !(vr->source && vr->source->is_root);
+    return b->force || !(vr->source && (vr->source->is_root || vr->source->is_workspace));
 }
 
 /* #failPeerConflict: peer edge e of node (in a peer set of the root's) cannot be met. */

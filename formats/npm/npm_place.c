@@ -150,7 +150,7 @@ static int prune_for_replacement(builder *b, npm_node *node, node_set *old_deps)
 /* PlaceDep.isMine: the placement began at an edge of the project (or re-enters one). */
 static int is_mine(const builder *b, const npm_node *top_from, const npm_edge *top_edge)
 {
-    if (top_from->is_root)
+    if (top_from->is_root || top_from->is_workspace)
         return 1;
     if (!npmt_is_peer(top_edge->type))
         return 0;
@@ -158,7 +158,7 @@ static int is_mine(const builder *b, const npm_node *top_from, const npm_edge *t
     size_t n = npmt_edges_in(b, top_from, &in);
     int mine = 0;
     for (size_t i = 0; i < n && !mine; i++)
-        mine = !npmt_is_peer(in[i].edge->type) && in[i].from->is_root;
+        mine = !npmt_is_peer(in[i].edge->type) && (in[i].from->is_root || in[i].from->is_workspace);
     free(in);
     return mine;
 }

@@ -102,7 +102,7 @@ npm_node *npmt_resolve(const npm_node *from, const char *name)
 unsigned npmt_depth_of(const npm_node *n)
 {
     unsigned d = 0;
-    for (; n->parent; n = n->parent)
+    for (; n->parent && !n->is_link; n = n->parent)   /* a link target is a top */
         d++;
     return d;
 }
@@ -115,7 +115,7 @@ int npmt_is_descendant_of(const npm_node *n, const npm_node *anc)
     return n == anc;
 }
 
-int npmt_is_top(const npm_node *n) { return n->parent == NULL; }
+int npmt_is_top(const npm_node *n) { return n->parent == NULL || n->is_link; }
 
 /* dep-valid of one spec */
 static int spec_ok(const npm_node *n, npm_spec_kind kind, int any, const npm_range *range)
@@ -133,6 +133,8 @@ int npmt_satisfies(const npm_node *n, const npm_edge *e)
 {
     if (!n || strcmp(n->name, e->name))
         return 0;
+    if (e->link_path)   /* file: the link to that directory */
+        return n->is_link && !strcmp(n->location, e->link_path);
     if (spec_ok(n, e->kind, e->any, &e->range))
         return 1;
     if (!e->ov || !e->ov->key_spec)

@@ -77,6 +77,13 @@ static int set_location(builder *b, npm_node *n)
     }
     const char *pl = n->parent->location ? n->parent->location : "";
     size_t pl_len = strlen(pl), name_len = strlen(n->name);
+    if (n->is_link) {   /* its location is its folder; the link sits in the parent's node_modules */
+        size_t len = pl_len + name_len + 16;
+        if (!(n->link_location = arena_alloc(&b->t->mem, len)))
+            return VSOLVE_ENOMEM;
+        snprintf(n->link_location, len, "%s%snode_modules/%s", pl, *pl ? "/" : "", n->name);
+        return VSOLVE_OK;
+    }
     if (n->location) {   /* unchanged (the usual case): keep it, allocate nothing */
         const char *l = n->location;
         if (pl_len ? !strncmp(l, pl, pl_len) && l[pl_len] == '/' && (l += pl_len + 1) : 1)
@@ -165,7 +172,7 @@ static npm_node *find_hoistable(npm_node *root, const npm_edge *e)
             found = x;
             break;
         }
-        for (size_t i = 0; i < x->n_children; i++) {
+        for (size_t i = 0; !x->is_link && i < x->n_children; i++) {   /* a link has no children */
             if (n == cap) {
                 cap = cap * 2;
                 npm_node **nq = realloc(q, cap * sizeof *nq);
@@ -208,6 +215,10 @@ int npmt_build_step(builder *b, npm_node *node)
         int valid = npmt_edge_valid(node, e, &to);
         if ((!to && e->type == NPM_DEP_PEER_OPTIONAL) || (to && valid))
             continue;
+        if (e->link_path) {   /* file: a directory of the project, linked */
+            rc = npmt_link_place(b, node, e);
+            continue;
+        }
         npm_node *dep = NULL;
         if (npmt_is_peer(e->type)) {
             if (!peer_vr && !(peer_vr = npmt_virtual_root(b, node)))
@@ -261,6 +272,9 @@ int npmt_build_step(builder *b, npm_node *node)
         for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++)
             if (npmt_in_tree(b, pl.items[k].placed))
                 rc = npmt_relocate(b, pl.items[k].placed);
+        for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++)   /* edges in with other override sets */
+            if (npmt_in_tree(b, pl.items[k].placed))
+                rc = npmt_overrides_after_place(b, pl.items[k].placed);
         for (size_t k = 0; k < pl.n && rc == VSOLVE_OK; k++) {
             placed_rec *p = &pl.items[k];
             if (!npmt_in_tree(b, p->placed))
@@ -326,6 +340,7 @@ void npm_tree_flags(npm_tree *t)
     npmt_set_all(t->root);
     t->root->dev = t->root->optional = t->root->dev_optional = t->root->peer = 0;
     npmt_spread(t->root, 0, 0, 0, 0);
+    npmt_link_flags(t);
 }
 
 int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, const char *file,
@@ -363,9 +378,26 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     /* in the inventory, so that the root's own edges count among a node's dependents (edgesIn) */
     if (npmt_add_to_inventory(&b, root) != VSOLVE_OK)
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    /* workspaces and file: directories live in the project's directory */
+    if (rc == VSOLVE_OK && file) {
+        const char *slash = strrchr(file, '/');
+        char *dir = slash ? strndup(file, slash == file ? 1 : (size_t)(slash - file)) : strdup(".");
+        b.project_real = dir ? realpath(dir, NULL) : NULL;
+        free(dir);
+        if (!b.project_real)
+            rc = vs_error_set(err, VSOLVE_EIO, "%s: cannot resolve the project's directory", file);
+        if (rc == VSOLVE_OK)
+            rc = npmt_link_edges(&b, root, file);
+        if (rc == VSOLVE_OK)
+            rc = npmt_load_workspaces(&b, root, file);
+    }
     if (rc == VSOLVE_OK)
         rc = npmt_queue_push(&b, root);
-    while (rc == VSOLVE_OK && b.n_queue) {
+    while (rc == VSOLVE_OK) {
+        if (!b.n_queue && (rc = npmt_queue_links(&b)) != VSOLVE_OK)   /* #resolveLinks */
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        if (rc != VSOLVE_OK || !b.n_queue)
+            break;
         npm_node *n = npmt_queue_pop(&b);
         if (!n) {
             rc = b.err->code ? b.err->code : VSOLVE_OK;
@@ -394,6 +426,8 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
                           f->edge->spec, who, f->from->is_root ? "" : "@", f->from->is_root ? "" : f->from->version);
     }
     free(b.failures);
+    free(b.links);
+    free(b.project_real);
     return rc;
 }
 

@@ -32,6 +32,8 @@ typedef struct npm_edge {
     npm_spec_kind raw_kind;
     int raw_any;
     npm_range raw_range;
+    const char *link_path;     /* a "file:" directory of the project's own manifests: its location
+                                  relative to the project ("libs/util"); NULL otherwise */
 } npm_edge;
 
 typedef struct npm_node npm_node;
@@ -55,7 +57,14 @@ struct npm_node {
     const npm_override *ov;    /* the override set its edges take rules from (the edge's that made it) */
     int dev, optional, dev_optional, peer;   /* the lock's flags */
     int required;              /* in a peer set: reached from the placed edge without peerOptional */
-    char *location;            /* "" for the root, "node_modules/a/node_modules/b" */
+    char *location;            /* "" for the root, "node_modules/a/node_modules/b"; a link
+                                  target's own folder ("packages/a") */
+    /* a workspace or file: directory of the project (npm_workspace.c): it sits where its link is
+     * (in its parent's children, under the link's name) but its location is its folder, it is a
+     * top (its dependencies nest in its own node_modules, devDependencies included) and the lock
+     * also gets a link entry at link_location ("node_modules/a") */
+    int is_link, is_workspace;
+    char *link_location;
 };
 
 typedef struct npm_tree_options {

@@ -50,6 +50,10 @@ typedef struct builder {
     size_t n_failures, cap_failures;
     int force;                /* npm's --force */
     vs_error *err;
+    /* workspaces and file: directories (npm_workspace.c) */
+    char *project_real;       /* the project's directory, resolved (realpath) */
+    npm_node **links;         /* every link target made, in order */
+    size_t n_links, cap_links;
 } builder;
 
 /* The edges of tree nodes that resolve to `to` (edgesIn). Caller frees *from / *edge. */
@@ -140,6 +144,15 @@ void npmt_put_edge(npm_text *t, const char *indent, const npm_node *from, const 
 /* Ends t with npm's advice; VSOLVE_UNSAT with t as the message (frees t). */
 void npmt_put_vr_node(npm_text *t, const npm_node *n);
 int npmt_eresolve_fail(builder *b, npm_text *t);
+/* Override sets that change when a node gains an edge in (npm_override_update.c). */
+int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err);
+int npmt_overrides_after_place(builder *b, npm_node *placed);
+/* Workspaces and file: dependencies (npm_workspace.c). */
+int npmt_load_workspaces(builder *b, npm_node *root, const char *file);
+int npmt_link_edges(builder *b, npm_node *n, const char *file);
+int npmt_link_place(builder *b, npm_node *from, const npm_edge *e);
+int npmt_queue_links(builder *b);
+void npmt_link_flags(const npm_tree *t);
 void npmt_spread(npm_node *n, int not_dev, int not_opt, int not_devopt, int not_peer);
 void npmt_set_all(npm_node *n);
 

@@ -6,7 +6,8 @@
  * for each dependency edge of each node a clause "NAME@SPEC" whose provider is the version the
  * edge resolves to (one clause per distinct version when the same package sits at several places
  * and resolves an edge differently there). The request is the root's edges, resolved the same
- * way; edges that resolve to nothing (a failed optional dependency) are left out. The answer is
+ * way, and its workspaces; edges that resolve to nothing (a failed optional dependency) are
+ * left out. The answer is
  * the tree's set of packages: replaying the case must find exactly it. */
 #include "testcase_npm.h"
 #include <stdlib.h>
@@ -134,6 +135,21 @@ int testcase_npm_problem(const npm_tree *t, vs_universe *u, vs_request *req, vs_
             continue;
         uint32_t desc = edge_desc(u, &t->root->edges[k]);
         rc = desc == UINT32_MAX ? VSOLVE_ENOMEM : request_add_atom(req, desc, u->pkgs.items[q].name, &q, 1);
+    }
+    /* and the workspaces, which the root reaches through its workspace edges */
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        if (!nodes[i]->is_workspace || pkg[i] == VS_NONE)
+            continue;
+        size_t len = strlen(nodes[i]->name) + strlen(nodes[i]->location) + 8;
+        char *spec = malloc(len);
+        if (!spec) {
+            rc = VSOLVE_ENOMEM;
+            break;
+        }
+        snprintf(spec, len, "%s@file:%s", nodes[i]->name, nodes[i]->location);
+        uint32_t desc = universe_intern(u, spec, strlen(spec));
+        free(spec);
+        rc = desc == UINT32_MAX ? VSOLVE_ENOMEM : request_add_atom(req, desc, u->pkgs.items[pkg[i]].name, &pkg[i], 1);
     }
     /* the answer: the tree's packages */
     s->status = VSOLVE_OK;
