@@ -1,5 +1,6 @@
 /* main.c: the vsolve command line, a thin client of the vsolve.h library: parse the options
  * (cli/options.h), then run the subcommand (cli/commands.h, one cli/cmd_NAME.c each). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,20 @@ static int say_what_to_do(cli *c)
                         "  (commands: %s)", names);
 }
 
-/* Is text BYTES with an optional K, M or G (as repo_max_inflate reads it), more than 0? */
-static int is_byte_count(const char *text)
+/* Text BYTES with an optional K, M or G, more than 0, as a number of bytes; 0 when it is not. */
+static unsigned long long byte_count(const char *text)
 {
     char *end;
+    errno = 0;
     unsigned long long n = strtoull(text, &end, 10);
-    return end != text && text[0] >= '0' && text[0] <= '9' && n > 0 &&
-           (!*end || ((*end == 'K' || *end == 'M' || *end == 'G') && !end[1] && n <= (1ULL << 33)));
+    unsigned long long unit = *end == 'K' ? 1ULL << 10 : *end == 'M' ? 1ULL << 20 : *end == 'G' ? 1ULL << 30 : 1;
+    int ok = !errno && end != text && text[0] >= '0' && text[0] <= '9' && n > 0 &&
+             (!*end || (unit > 1 && !end[1] && n <= (1ULL << 33)));
+    return ok ? n * unit : 0;
 }
 
-/* --timeout, --strict, --max-inflate on the context (and the environment, for the inflate limit
- * the readers take from VSOLVE_MAX_INFLATE). */
+/* --timeout, --strict, --max-inflate on the context. The inflate limit falls back to
+ * VSOLVE_MAX_INFLATE from the environment (a malformed value there: the library's default). */
 static int apply_limits(cli *c)
 {
     int rc = VSOLVE_OK;
@@ -46,11 +50,13 @@ static int apply_limits(cli *c)
     if (rc == VSOLVE_OK && c->opt.strict)   /* a malformed opam file refuses the repository */
         rc = vsolve_set_strict(c->ctx, 1);
     if (rc == VSOLVE_OK && c->opt.max_inflate) {
-        if (!is_byte_count(c->opt.max_inflate))
+        unsigned long long bytes = byte_count(c->opt.max_inflate);
+        if (!bytes)
             return cli_usage(c, "--max-inflate takes a number of bytes greater than 0 (with K, M or G), not \"%s\"",
                              c->opt.max_inflate);
-        if (setenv("VSOLVE_MAX_INFLATE", c->opt.max_inflate, 1) != 0)
-            return cli_fail(c, VSOLVE_ENOMEM, "out of memory");
+        rc = vsolve_set_max_inflate(c->ctx, bytes);
+    } else if (rc == VSOLVE_OK && getenv("VSOLVE_MAX_INFLATE")) {
+        rc = vsolve_set_max_inflate(c->ctx, byte_count(getenv("VSOLVE_MAX_INFLATE")));
     }
     return rc;
 }

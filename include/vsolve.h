@@ -154,6 +154,14 @@ VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
  * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
 VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
+/* The most bytes one compressed input may inflate to on ctx: an opam repository .tar.gz (the
+ * whole archive), a cargo index or npm registry .tar.gz, a .cudf.gz, the archive a cargo registry
+ * image is built from. Past it the load stops with VSOLVE_EBADINPUT and a message naming the
+ * limit; nothing is kept from the input. 0 (the default): 2 GiB. Applies to the following loads
+ * and solves on ctx only (the library reads no environment variable for it; the command line's
+ * --max-inflate and VSOLVE_MAX_INFLATE end here). Always VSOLVE_OK. */
+VSOLVE_API int vsolve_set_max_inflate(vsolve_ctx *ctx, unsigned long long bytes);
+
 /* Warnings of the last load: what did not stop it but the user should know (a malformed opam
  * file left out, a cache that could not be written, a corrupt cache rebuilt while solving). vsolve_warning(ctx, i) for i < vsolve_warning_count(ctx); valid until
  * the next load or vsolve_free. */

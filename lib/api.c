@@ -95,6 +95,13 @@ int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
     return VSOLVE_OK;
 }
 
+int vsolve_set_max_inflate(vsolve_ctx *ctx, unsigned long long bytes)
+{
+    vs_error_clear(&ctx->err);
+    ctx->max_inflate = bytes;
+    return VSOLVE_OK;
+}
+
 void api_clear_warnings(vsolve_ctx *ctx)
 {
     for (size_t i = 0; i < ctx->n_warnings; i++)

@@ -79,12 +79,12 @@ static int image_path(vsolve_ctx *ctx, const char *registry, char *out, size_t s
 }
 
 /* Writes the image of the index at registry to path. */
-static int build_image(const char *registry, const char *path, size_t *n_files, vs_error *err)
+static int build_image(const char *registry, const char *path, uint64_t max_inflate, size_t *n_files, vs_error *err)
 {
     char root[PATH_MAX];
     int archive = 0;
     int rc = cargo_index_root(registry, root, sizeof root, &archive, err);
-    return rc == VSOLVE_OK ? cargo_image_build(root, archive, path, n_files, err) : rc;
+    return rc == VSOLVE_OK ? cargo_image_build(root, archive, path, max_inflate, n_files, err) : rc;
 }
 
 int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry)
@@ -104,7 +104,7 @@ int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry)
         rc = image_path(ctx, registry, path, sizeof path);
     size_t n = 0;
     if (rc == VSOLVE_OK)
-        rc = cargo_image_build(root, archive, path, &n, &ctx->err);
+        rc = cargo_image_build(root, archive, path, ctx->max_inflate, &n, &ctx->err);
     if (rc == VSOLVE_OK)
         snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s (%zu crate files)", path, n);
     return rc;
@@ -126,7 +126,7 @@ static void image_after_solve(vsolve_ctx *ctx, const char *registry, const char 
     }
     vs_error werr;
     vs_error_clear(&werr);
-    if (build_image(registry, path, NULL, &werr) == VSOLVE_OK) {
+    if (build_image(registry, path, ctx->max_inflate, NULL, &werr) == VSOLVE_OK) {
         snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s; rebuilt", trouble);
         api_warn(ctx, "cargo registry image %s; read the index instead and rebuilt the image", trouble);
     } else {
@@ -159,7 +159,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         use_image = 0;   /* no cache directory, or no such index (which the index reader reports) */
         vs_error_clear(&ctx->err);
     }
-    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open_image(o->registry, use_image ? img : NULL, &ctx->err)))
+    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open_image(o->registry, use_image ? img : NULL, ctx->max_inflate, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,

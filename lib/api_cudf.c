@@ -11,7 +11,7 @@ int vsolve_load_cudf(vsolve_ctx *ctx, const char *path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_cudf: needs a path");
     if (ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_load_cudf: a context holds one repository; it is loaded already");
-    int rc = cudf_load(&ctx->universe, &ctx->cudf_request, path, NULL, &ctx->err);
+    int rc = cudf_load_ex(&ctx->universe, &ctx->cudf_request, path, ctx->max_inflate, NULL, NULL, &ctx->err);
     if (rc != VSOLVE_OK) {
         universe_free(&ctx->universe);
         universe_init(&ctx->universe);

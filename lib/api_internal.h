@@ -27,6 +27,8 @@ struct vsolve_ctx {
     char cache_path[PATH_MAX];       /* "" for the default location */
     char cache_status[PATH_MAX + 1200];
     double time_limit;               /* seconds per solve, 0: none (vsolve_set_timeout) */
+    uint64_t max_inflate;            /* bytes a compressed input may inflate to, 0: the default
+                                      * (vsolve_set_max_inflate) */
     int strict;                      /* a malformed opam file refuses the repository (vsolve_set_strict) */
     size_t skipped;                  /* malformed opam files left out by the last parse */
     char **warnings;                 /* of the last load (vsolve_warning) */

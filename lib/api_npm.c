@@ -79,7 +79,7 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
             rc = npm_lock_read(&ctx->npm_mem, o->lock, &locked, &n_locked, &ctx->err);
         }
     }
-    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, &ctx->err)))
+    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, ctx->max_inflate, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
     npm_tree_options topt = { o->node_version, o->npm_version, o->npm_legacy_peer_deps, o->npm_force };
     if (rc == VSOLVE_OK) {

@@ -41,7 +41,7 @@ static void warn_skipped(void *user, const char *message)
  * each, unless strict. */
 static int parse_opam(vsolve_ctx *ctx, const char *path)
 {
-    opam_load_options opt = { ctx->strict, warn_skipped, ctx, 0 };
+    opam_load_options opt = { ctx->strict, warn_skipped, ctx, 0, ctx->max_inflate };
     int rc = opam_load_repository_opts(&ctx->universe, path, &ctx->vars, &opt, NULL, &ctx->err);
     ctx->skipped = opt.skipped;
     return rc;

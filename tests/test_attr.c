@@ -105,7 +105,7 @@ static void pick(picked *p, const char *snapshot)
         return;
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(repo_source_walk(test_corpus_path(snapshot), want_any, on_picked, p, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(test_corpus_path(snapshot), 0, want_any, on_picked, p, &err), VSOLVE_OK);
 }
 
 static void load_picked(picked *p, vs_universe *u)

@@ -294,7 +294,7 @@ START_TEST(synthetic_index_projects)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(repo_source_walk(path, NULL, extract, dir, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(path, 0, NULL, extract, dir, &err), VSOLVE_OK);
     cargo_index *ix = cargo_index_open(path, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     static const char *const projects[] = { "cli-tool", "edge-cases", "links-conflict", "msrv-resolver2",

@@ -100,7 +100,7 @@ static char *synthetic_copy(char *dir)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(repo_source_walk(tar, NULL, extract, dir, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(tar, 0, NULL, extract, dir, &err), VSOLVE_OK);
     return dir;
 }
 

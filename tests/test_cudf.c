@@ -588,7 +588,7 @@ START_TEST(shared_dumps)
         snprintf(path, sizeof path, "%s/%s", dirpath, files[f]);
         vs_error err;
         size_t len;
-        char *text = repo_read_file(path, &len, &err);
+        char *text = repo_read_file(path, 0, &len, &err);
         ck_assert_msg(text != NULL, "%s", err.message);
         char *id = header(text, "Request-id"), *expect = header(text, "Expect");
         ck_assert_msg(id && expect, "%s: no Request-id / Expect header", files[f]);

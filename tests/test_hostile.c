@@ -16,6 +16,7 @@
 #include "universe_image.h"
 #include "testcase.h"
 #include "toml.h"
+#include "vsolve.h"
 
 typedef struct run {
     int status;     /* the exit code, or 128 + signal */
@@ -477,6 +478,61 @@ START_TEST(bounded_reads)
     r = vsolve_env("VSOLVE_MAX_INFLATE=1M ", "--ecosystem opam --repo %s --no-cache solve a", in(d, "repo.tar.gz"));
     ck_assert_msg(r.status == 2 && strstr(r.err, "inflates to more than 1048576 bytes") != NULL, "exit %d: %s", r.status, r.err);
     run_free(&r);
+    rm_tree(d);
+}
+END_TEST
+
+/* 9, in the library: the inflate limit belongs to the context (vsolve_set_max_inflate), not
+ * to the process: two contexts with different limits, in one process, read the same .cudf.gz
+ * and opam .tar.gz differently; VSOLVE_MAX_INFLATE in the environment changes nothing. */
+START_TEST(inflate_limit_per_context)
+{
+    char *d = temp_dir();
+    /* a CUDF document that inflates to over 2 MiB: a package, 2 MiB of comments, a request */
+    gzFile gz = gzopen(in(d, "big.cudf.gz"), "wb");
+    ck_assert_ptr_nonnull(gz);
+    gzputs(gz, "preamble: \n\npackage: a\nversion: 1\n\n");
+    char line[1025];
+    memset(line, '#', 1023);
+    line[1023] = '\n';
+    line[1024] = '\0';
+    for (int i = 0; i < 2048; i++)
+        gzputs(gz, line);
+    gzputs(gz, "\nrequest: r\ninstall: a\n");
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+    /* an opam repository .tar.gz with a 2 MiB member (read by the pipelined walk) */
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "head -c 2097152 /dev/zero > %s && tar -czf %s -C %s packages big && rm %s",
+             in(d, "repo/big"), in(d, "repo.tar.gz"), in(d, "repo"), in(d, "repo/big"));
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(setenv("VSOLVE_MAX_INFLATE", "1K", 1), 0);   /* the library must not read it */
+    const char *inputs[] = { "big.cudf.gz", "repo.tar.gz" };
+    for (size_t k = 0; k < 2; k++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s", in(d, inputs[k]));
+        vsolve_ctx *small = vsolve_new(), *large = vsolve_new(), *dflt = vsolve_new();
+        ck_assert(small && large && dflt);
+        ck_assert_int_eq(vsolve_set_max_inflate(small, 1 << 20), VSOLVE_OK);
+        ck_assert_int_eq(vsolve_set_max_inflate(large, 64ULL << 20), VSOLVE_OK);
+        int (*load)(vsolve_ctx *, const char *) = k == 0 ? vsolve_load_cudf : vsolve_load_opam;
+        /* interleaved: the large one first, then the small one, then the default one */
+        ck_assert_msg(load(large, path) == VSOLVE_OK, "%s: %s", path, vsolve_errmsg(large));
+        int rc = load(small, path);
+        ck_assert_msg(rc == VSOLVE_EBADINPUT && strstr(vsolve_errmsg(small), "inflates to more than 1048576 bytes"),
+                      "%s: %d %s", path, rc, vsolve_errmsg(small));
+        ck_assert_msg(load(dflt, path) == VSOLVE_OK, "%s: %s", path, vsolve_errmsg(dflt));
+        const char *atoms[] = { "a" };
+        vsolve_result *r = NULL;
+        ck_assert_int_eq(vsolve_solve(large, k == 0 ? NULL : atoms, k == 0 ? 0 : 1, &r), VSOLVE_OK);
+        ck_assert_uint_eq(vsolve_result_count(r), 1);
+        ck_assert_str_eq(vsolve_result_name(r, 0), "a");
+        vsolve_result_free(r);
+        vsolve_free(small);
+        vsolve_free(large);
+        vsolve_free(dflt);
+    }
+    unsetenv("VSOLVE_MAX_INFLATE");
     rm_tree(d);
 }
 END_TEST
@@ -955,6 +1011,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, locks_replace_only_regular_files);
     tcase_add_test(tc, cache_write_failures);
     tcase_add_test(tc, bounded_reads);
+    tcase_add_test(tc, inflate_limit_per_context);
     tcase_add_test(tc, solve_timeout);
     tcase_add_test(tc, cargo_too_many_features);
     tcase_add_test(tc, opam_atom_syntax);

@@ -700,7 +700,7 @@ static void parse_corpus(const char *relative, size_t expected_files, corpus_cou
     snprintf(path, sizeof path, "%s", root);
     vs_error err;
     vs_error_clear(&err);
-    int rc = repo_source_walk(path, want_json, parse_corpus_file, c, &err);
+    int rc = repo_source_walk(path, 0, want_json, parse_corpus_file, c, &err);
     ck_assert_msg(rc == VSOLVE_OK, "%s: %s %s", relative, err.message, c->message);
     ck_assert_uint_eq(c->files, expected_files);
 }

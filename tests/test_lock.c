@@ -307,7 +307,7 @@ static size_t check_lock(const char *snapshot, const char *const *vars, const ch
             snprintf(s.items[s.n].path, sizeof s.items[s.n].path, "%s/%s.%s/opam", lp[i].name, lp[i].name, lp[i].version);
             s.items[s.n++].pkg = &lp[i];
         }
-    ck_assert_int_eq(repo_source_walk(test_corpus_path(snapshot), want_sums, on_sums, &s, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(test_corpus_path(snapshot), 0, want_sums, on_sums, &s, &err), VSOLVE_OK);
     for (size_t i = 0; i < s.n; i++)
         ck_assert_msg(s.items[i].seen, "no opam file for %s", s.items[i].path);
     ck_assert_int_eq(s.mismatches, 0);

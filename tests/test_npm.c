@@ -100,7 +100,7 @@ START_TEST(corpus_projects)
     if (!tar || stat(tar, &st) != 0)
         return;
     vs_error err = { 0 };
-    npm_registry *reg = npm_registry_open(tar, &err);
+    npm_registry *reg = npm_registry_open(tar, 0, &err);
     ck_assert_msg(reg != NULL, "%s", err.message);
     size_t total = 0;
     for (size_t i = 0; i < sizeof projects / sizeof *projects; i++)
@@ -121,7 +121,7 @@ START_TEST(feature_projects)
     if (!tar || stat(tar, &st) != 0)
         return;
     vs_error err = { 0 };
-    npm_registry *reg = npm_registry_open(tar, &err);
+    npm_registry *reg = npm_registry_open(tar, 0, &err);
     ck_assert_msg(reg != NULL, "%s", err.message);
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm"));
@@ -170,7 +170,7 @@ START_TEST(peer_conflicts)
     if (!tar || stat(tar, &st) != 0)
         return;
     vs_error err = { 0 };
-    npm_registry *reg = npm_registry_open(tar, &err);
+    npm_registry *reg = npm_registry_open(tar, 0, &err);
     ck_assert_msg(reg != NULL, "%s", err.message);
     for (size_t i = 0; i < sizeof peer_projects / sizeof *peer_projects; i++) {
         char dir[4200], path[4400];
@@ -225,7 +225,7 @@ START_TEST(resolve_peers)
     if (!tar || stat(tar, &st) != 0)
         return;
     vs_error err = { 0 };
-    npm_registry *reg = npm_registry_open(tar, &err);
+    npm_registry *reg = npm_registry_open(tar, 0, &err);
     ck_assert_msg(reg != NULL, "%s", err.message);
     size_t found = 0;
     for (size_t i = 0; i < sizeof conflicts / sizeof *conflicts; i++) {
@@ -346,7 +346,7 @@ START_TEST(malformed_inputs)
     vs_error err = { 0 };
     arena a;
     arena_init(&a);
-    npm_registry *reg = npm_registry_open(dir, &err);
+    npm_registry *reg = npm_registry_open(dir, 0, &err);
     ck_assert_ptr_nonnull(reg);
     npm_packument *doc = NULL;
     ck_assert_int_eq(npm_registry_get(reg, "bad", &doc, &err), VSOLVE_EBADINPUT);

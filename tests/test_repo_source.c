@@ -163,7 +163,7 @@ static int walk_memory(const bytes *b, size_t len, int gzipped, seen *s, vs_erro
     /* An exactly-sized copy, so AddressSanitizer sees any read past the end. */
     unsigned char *copy = malloc(len ? len : 1);
     memcpy(copy, b->data, len);
-    int rc = repo_source_walk_tar_memory("mem.tar", copy, len, gzipped, seen_want, seen_file, s, err);
+    int rc = repo_source_walk_tar_memory("mem.tar", copy, len, gzipped, 0, seen_want, seen_file, s, err);
     free(copy);
     return rc;
 }
@@ -547,7 +547,7 @@ static void remove_tree(const char *path)
 static int walk_path(const char *path, seen *s, vs_error *err)
 {
     vs_error_clear(err);
-    return repo_source_walk(path, seen_want, seen_file, s, err);
+    return repo_source_walk(path, 0, seen_want, seen_file, s, err);
 }
 
 START_TEST(test_archives_on_disk)
@@ -587,18 +587,18 @@ START_TEST(test_archives_on_disk)
 
     /* repo_read_file: plain, gzipped (also two members), truncated, missing. */
     size_t len = 0;
-    char *data = repo_read_file(path, &len, &err);
+    char *data = repo_read_file(path, 0, &len, &err);
     ck_assert_ptr_null(data);
     ck_assert_int_eq(err.code, VSOLVE_EIO);
     snprintf(path, sizeof path, "%s/a.tar", dir);
-    data = repo_read_file(path, &len, &err);
+    data = repo_read_file(path, 0, &len, &err);
     ck_assert_ptr_nonnull(data);
     ck_assert_uint_eq(len, b.len);
     ck_assert_int_eq(memcmp(data, b.data, len), 0);
     ck_assert_int_eq(data[len], '\0');
     free(data);
     snprintf(path, sizeof path, "%s/a.tar.gz", dir);
-    data = repo_read_file(path, &len, &err);
+    data = repo_read_file(path, 0, &len, &err);
     ck_assert_ptr_nonnull(data);
     ck_assert_uint_eq(len, b.len);
     ck_assert_int_eq(memcmp(data, b.data, len), 0);
@@ -609,16 +609,16 @@ START_TEST(test_archives_on_disk)
     bytes_add(&two, part2.data, part2.len);
     write_file(dir, "two.txt.gz", two.data, two.len);
     snprintf(path, sizeof path, "%s/two.txt.gz", dir);
-    data = repo_read_file(path, &len, &err);
+    data = repo_read_file(path, 0, &len, &err);
     ck_assert_ptr_nonnull(data);
     ck_assert_str_eq(data, "hello world");
     free(data);
     write_file(dir, "empty.gz", "", 0);
     snprintf(path, sizeof path, "%s/empty.gz", dir);
-    ck_assert_ptr_null(repo_read_file(path, &len, &err));
+    ck_assert_ptr_null(repo_read_file(path, 0, &len, &err));
     ck_assert_int_eq(err.code, VSOLVE_EBADINPUT);
     snprintf(path, sizeof path, "%s/cut.tar.gz", dir);
-    ck_assert_ptr_null(repo_read_file(path, &len, &err));
+    ck_assert_ptr_null(repo_read_file(path, 0, &len, &err));
     ck_assert_msg(strstr(err.message, "truncated gzip data"), "%s", err.message);
 
     free(part1.data);
@@ -639,8 +639,8 @@ static void assert_same_walk(const char *path, int stop_at)
     vs_error ea, eb;
     vs_error_clear(&ea);
     vs_error_clear(&eb);
-    int ra = repo_source_walk(path, seen_want, seen_file, &a, &ea);
-    int rb = repo_source_walk_pipelined(path, seen_want, seen_file, &b, &eb);
+    int ra = repo_source_walk(path, 0, seen_want, seen_file, &a, &ea);
+    int rb = repo_source_walk_pipelined(path, 0, seen_want, seen_file, &b, &eb);
     ck_assert_msg(ra == rb, "%s (stop at %d): rc %d vs %d (%s | %s)", path, stop_at, ra, rb, ea.message, eb.message);
     ck_assert_str_eq(ea.message, eb.message);
     ck_assert_int_eq(a.n, b.n);
@@ -779,13 +779,13 @@ START_TEST(test_opam_snapshot)
     opam_count c = { 0 };
     vs_error err;
     vs_error_clear(&err);
-    int rc = repo_source_walk(path, want_opam, count_opam, &c, &err);
+    int rc = repo_source_walk(path, 0, want_opam, count_opam, &c, &err);
     ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(c.opam_files, 18793);
     ck_assert_uint_eq(c.bad, 0);
     ck_assert_uint_gt(c.members, c.opam_files);  /* files, patches, the repo file */
     opam_count p = { 0 };
-    rc = repo_source_walk_pipelined(path, want_opam, count_opam, &p, &err);
+    rc = repo_source_walk_pipelined(path, 0, want_opam, count_opam, &p, &err);
     ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(p.opam_files, c.opam_files);
     ck_assert_uint_eq(p.bad, 0);

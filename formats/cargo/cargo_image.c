@@ -351,7 +351,8 @@ static int by_path(const void *pa, const void *pb)
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-int cargo_image_build(const char *root, int archive, const char *image_path, size_t *n_files, vs_error *err)
+int cargo_image_build(const char *root, int archive, const char *image_path, uint64_t max_inflate, size_t *n_files,
+                      vs_error *err)
 {
     builder b;
     memset(&b, 0, sizeof b);
@@ -371,7 +372,7 @@ int cargo_image_build(const char *root, int archive, const char *image_path, siz
     if (rc == VSOLVE_OK && archive)
         rc = cache_source_fingerprint(root, &source, err);
     if (rc == VSOLVE_OK)
-        rc = repo_source_walk(root, want_file, on_file, &b, err);
+        rc = repo_source_walk(root, max_inflate, want_file, on_file, &b, err);
     out_buf table = { 0 };
     size_t kept = 0;
     if (rc == VSOLVE_OK) {

@@ -21,8 +21,10 @@ typedef struct cargo_image cargo_image;
  * (a temporary file beside it, fsync, rename). Every crate file is parsed whole; a file with a
  * line that does not parse is kept as text, so that reading it through the image fails exactly
  * where reading the index would. Memory: one crate file at a time, plus the file table.
- * n_files (may be NULL) receives the number of crate files written. */
-int cargo_image_build(const char *root, int archive, const char *image_path, size_t *n_files, vs_error *err);
+ * n_files (may be NULL) receives the number of crate files written. An archive inflates to at
+ * most max_inflate bytes (0: REPO_MAX_INFLATE_DEFAULT). */
+int cargo_image_build(const char *root, int archive, const char *image_path, uint64_t max_inflate, size_t *n_files,
+                      vs_error *err);
 
 /* Opens an image for the index at `root` (archive as above). NULL with err: VSOLVE_EIO
  * "missing: ..." when there is no image; VSOLVE_EBADINPUT "stale: ..." (another format version,

@@ -21,6 +21,7 @@ typedef struct tar_file {
 
 struct cargo_index {
     arena mem;                 /* parsed crates */
+    uint64_t max_inflate;      /* the most an archive index inflates to (0: the default) */
     char dir[PATH_MAX];        /* a directory index: its root; "" for an archive */
     /* an archive index: every file's bytes, by path relative to the index root, written to an
      * unlinked temporary file (the spill) as the archive streams by, read back when asked for:
@@ -183,7 +184,7 @@ static int open_archive(cargo_index *ix, const char *path, vs_error *err)
     if (ix->spill < 0 || !ix->pending)
         return vs_error_set(err, ix->pending ? VSOLVE_EIO : VSOLVE_ENOMEM,
                             "%s: no temporary file to unpack the index into", path);
-    int rc = repo_source_walk(path, want_index_file, keep_file, ix, err);
+    int rc = repo_source_walk(path, ix->max_inflate, want_index_file, keep_file, ix, err);
     if (rc == VSOLVE_EIO && !err->code)
         vs_error_set(err, rc, "%s: cannot write the unpacked index to a temporary file", path);
     if (rc == VSOLVE_OK && flush_spill(ix) != 0)
@@ -195,13 +196,14 @@ static int open_archive(cargo_index *ix, const char *path, vs_error *err)
     return rc;
 }
 
-cargo_index *cargo_index_open_image(const char *path, const char *image_path, vs_error *err)
+cargo_index *cargo_index_open_image(const char *path, const char *image_path, uint64_t max_inflate, vs_error *err)
 {
     cargo_index *ix = calloc(1, sizeof *ix);
     if (!ix) {
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
+    ix->max_inflate = max_inflate;
     ix->spill = -1;
     arena_init(&ix->mem);
     if (strpool_init(&ix->paths) != VSOLVE_OK || strpool_init(&ix->names) != VSOLVE_OK) {
@@ -240,7 +242,7 @@ cargo_index *cargo_index_open_image(const char *path, const char *image_path, vs
 
 cargo_index *cargo_index_open(const char *path, vs_error *err)
 {
-    return cargo_index_open_image(path, NULL, err);
+    return cargo_index_open_image(path, NULL, 0, err);
 }
 
 const char *cargo_index_image_trouble(const cargo_index *ix) { return ix->img_trouble[0] ? ix->img_trouble : NULL; }
@@ -461,7 +463,7 @@ static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len, 
     struct stat st;
     if (stat(path, &st) != 0)
         return NULL;
-    return repo_read_file(path, len, err);
+    return repo_read_file(path, ix->max_inflate, len, err);
 }
 
 /* The quick scan of a line: its "vers" string, when the line starts {"name":"NAME","vers":" with

@@ -65,14 +65,16 @@ typedef struct cargo_index cargo_index;
 /* Opens an index: a directory (files read when asked) or a .tar.gz/.tar (streamed once, the
  * crate files written to an unlinked temporary file in $TMPDIR or /tmp, each read back and
  * parsed only when asked: memory stays small however large the index). The index may sit under a top
- * folder ("crates.io-index/", "index/"); config.json is ignored. */
+ * folder ("crates.io-index/", "index/"); config.json is ignored. A .tar.gz inflates to at most
+ * REPO_MAX_INFLATE_DEFAULT bytes (cargo_index_open_image takes another limit). */
 cargo_index *cargo_index_open(const char *path, vs_error *err);
 
 /* The same, reading the crates from the registry image at image_path (cargo_image.h) when it
  * is there and fits the index. When it does not, or a crate's record turns out stale or
  * corrupt while solving, that crate is read from the index itself (the answer does not
- * change) and cargo_index_image_trouble says why. image_path NULL: as cargo_index_open. */
-cargo_index *cargo_index_open_image(const char *path, const char *image_path, vs_error *err);
+ * change) and cargo_index_image_trouble says why. image_path NULL: as cargo_index_open. An
+ * archive index inflates to at most max_inflate bytes (0: REPO_MAX_INFLATE_DEFAULT). */
+cargo_index *cargo_index_open_image(const char *path, const char *image_path, uint64_t max_inflate, vs_error *err);
 /* NULL while the image is used without trouble (or none was asked for); else why it is not, or
  * not wholly: "missing: ...", "stale: ..." or "corrupt: ...". */
 const char *cargo_index_image_trouble(const cargo_index *ix);

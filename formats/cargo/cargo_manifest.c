@@ -336,7 +336,7 @@ static int read_manifest(arena *a, const char *path, const cargo_workspace *ws, 
     memset(m, 0, sizeof *m);
     m->path = arena_strndup(a, path, strlen(path));
     size_t len;
-    char *text = repo_read_file(path, &len, err);
+    char *text = repo_read_file(path, 0, &len, err);
     if (!text)
         return err->code ? err->code : VSOLVE_EIO;
     toml_value *doc = toml_parse(a, m->path, text, len, err);
@@ -429,7 +429,7 @@ int cargo_lock_read(arena *a, const char *path, cargo_locked **out, size_t *n, v
     *out = NULL;
     *n = 0;
     size_t len;
-    char *text = repo_read_file(path, &len, err);
+    char *text = repo_read_file(path, 0, &len, err);
     if (!text)
         return err->code ? err->code : VSOLVE_EIO;
     toml_value *doc = toml_parse(a, arena_strndup(a, path, strlen(path)), text, len, err);

@@ -57,25 +57,11 @@ typedef struct byte_stream {
     const unsigned char *out;
     size_t out_len;
     uint64_t consumed;      /* bytes handed out so far: the offset in the (decompressed) stream */
-    uint64_t inflated;      /* bytes inflated so far, and the most allowed (repo_max_inflate) */
+    uint64_t inflated;      /* bytes inflated so far, and the most allowed (the caller's max_inflate) */
     uint64_t max_inflated;
     int error_code;         /* after a failed read: VSOLVE_EBADINPUT, VSOLVE_EIO or VSOLVE_ENOMEM */
     char problem[200];      /* and what went wrong */
 } byte_stream;
-
-uint64_t repo_max_inflate(void)
-{
-    const char *v = getenv("VSOLVE_MAX_INFLATE");
-    if (!v || !*v)
-        return REPO_MAX_INFLATE_DEFAULT;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    unsigned long long unit = *end == 'K' ? 1ULL << 10 : *end == 'M' ? 1ULL << 20 : *end == 'G' ? 1ULL << 30 : 1;
-    if (errno || end == v || (unit > 1 && end[1]) || (unit == 1 && *end) || n > UINT64_MAX / unit)
-        return REPO_MAX_INFLATE_DEFAULT;
-    return (uint64_t)(n * unit);
-}
 
 int repo_open_regular(const char *path, vs_error *err)
 {
@@ -97,11 +83,10 @@ int repo_open_regular(const char *path, vs_error *err)
     return fd;
 }
 
-static int stream_open(byte_stream *s, int fd, const void *mem, size_t mem_len, int gzipped)
+static int stream_open(byte_stream *s, int fd, const void *mem, size_t mem_len, int gzipped, uint64_t max_inflate)
 {
-    uint64_t max_inflated = repo_max_inflate();
     memset(s, 0, sizeof *s);
-    s->max_inflated = max_inflated;
+    s->max_inflated = max_inflate ? max_inflate : REPO_MAX_INFLATE_DEFAULT;
     s->fd = fd;
     s->mem = mem;
     s->mem_len = mem_len;
@@ -206,7 +191,8 @@ static int stream_fill(byte_stream *s)
         if (s->inflated > s->max_inflated) {   /* a small file must not become any amount of memory */
             char what[200];
             snprintf(what, sizeof what, "the data inflates to more than %llu bytes (the limit; raise it with "
-                     "VSOLVE_MAX_INFLATE=BYTES)", (unsigned long long)s->max_inflated);
+                     "--max-inflate BYTES, VSOLVE_MAX_INFLATE=BYTES or vsolve_set_max_inflate)",
+                     (unsigned long long)s->max_inflated);
             return stream_failed(s, VSOLVE_EBADINPUT, what);
         }
         if (produced > 0) {
@@ -565,7 +551,7 @@ static int tar_walk_run(tar_walk *t)
 }
 
 static int tar_walk_open(tar_walk *t, const char *archive, int fd, const void *mem, size_t mem_len, int gzipped,
-                         repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err)
+                         uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err)
 {
     memset(t, 0, sizeof *t);
     t->archive = archive;
@@ -573,29 +559,29 @@ static int tar_walk_open(tar_walk *t, const char *archive, int fd, const void *m
     t->on_file = on_file;
     t->user = user;
     t->err = err;
-    if (stream_open(&t->stream, fd, mem, mem_len, gzipped) != 0) {
+    if (stream_open(&t->stream, fd, mem, mem_len, gzipped, max_inflate) != 0) {
         stream_close(&t->stream);
         return tar_out_of_memory(t);
     }
     return VSOLVE_OK;
 }
 
-int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped,
+int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped, uint64_t max_inflate,
                                 repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err)
 {
     tar_walk t;
-    int rc = tar_walk_open(&t, name, -1, data, len, gzipped, want, on_file, user, err);
+    int rc = tar_walk_open(&t, name, -1, data, len, gzipped, max_inflate, want, on_file, user, err);
     return rc == VSOLVE_OK ? tar_walk_run(&t) : rc;
 }
 
-static int walk_tar_file(const char *path, int gzipped, repo_want_fn want, repo_file_fn on_file, void *user,
-                         vs_error *err)
+static int walk_tar_file(const char *path, int gzipped, uint64_t max_inflate, repo_want_fn want,
+                         repo_file_fn on_file, void *user, vs_error *err)
 {
     int fd = repo_open_regular(path, err);
     if (fd < 0)
         return err->code;
     tar_walk t;
-    int rc = tar_walk_open(&t, path, fd, NULL, 0, gzipped, want, on_file, user, err);
+    int rc = tar_walk_open(&t, path, fd, NULL, 0, gzipped, max_inflate, want, on_file, user, err);
     if (rc == VSOLVE_OK)
         rc = tar_walk_run(&t);
     close(fd);
@@ -627,6 +613,7 @@ typedef struct tar_pipe {
     /* the reading thread's walk */
     const char *archive;
     int gzipped;
+    uint64_t max_inflate;
     repo_want_fn want;
     void *want_user;   /* the caller's user, for want */
     int walk_rc;
@@ -675,7 +662,8 @@ static int pipe_want(void *user, const char *path)
 static void *pipe_reader(void *arg)
 {
     tar_pipe *p = arg;
-    int rc = walk_tar_file(p->archive, p->gzipped, p->want ? pipe_want : NULL, pipe_put, p, &p->walk_err);
+    int rc = walk_tar_file(p->archive, p->gzipped, p->max_inflate, p->want ? pipe_want : NULL, pipe_put, p,
+                           &p->walk_err);
     pthread_mutex_lock(&p->mu);
     p->walk_rc = rc;
     p->done = 1;
@@ -684,14 +672,15 @@ static void *pipe_reader(void *arg)
     return NULL;
 }
 
-static int walk_tar_file_pipelined(const char *path, int gzipped, repo_want_fn want, repo_file_fn on_file,
-                                   void *user, vs_error *err)
+static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_inflate, repo_want_fn want,
+                                   repo_file_fn on_file, void *user, vs_error *err)
 {
     tar_pipe *p = calloc(1, sizeof *p);
     if (!p)
         return vs_error_set(err, VSOLVE_ENOMEM, "%s: out of memory", path);
     p->archive = path;
     p->gzipped = gzipped;
+    p->max_inflate = max_inflate;
     p->want = want;
     p->want_user = user;
     pthread_t reader;
@@ -700,7 +689,7 @@ static int walk_tar_file_pipelined(const char *path, int gzipped, repo_want_fn w
     ready = ready && pthread_cond_init(&p->can_take, NULL) == 0;
     if (!ready || pthread_create(&reader, NULL, pipe_reader, p) != 0) {
         free(p);   /* (a failed init leaves nothing to destroy on Linux) */
-        return walk_tar_file(path, gzipped, want, on_file, user, err);   /* no thread: one at a time */
+        return walk_tar_file(path, gzipped, max_inflate, want, on_file, user, err);   /* no thread: one at a time */
     }
     int rc = VSOLVE_OK;
     for (;;) {
@@ -887,7 +876,8 @@ static int walk_directory(const char *root, repo_want_fn want, repo_file_fn on_f
 
 /* ---- entry points ---- */
 
-int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err)
+int repo_source_walk(const char *root, uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file, void *user,
+                     vs_error *err)
 {
     struct stat st;
     if (stat(root, &st) != 0)
@@ -895,26 +885,26 @@ int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, 
     if (S_ISDIR(st.st_mode))
         return walk_directory(root, want, on_file, user, err);
     if (ends_with(root, ".tar.gz") || ends_with(root, ".tgz"))
-        return walk_tar_file(root, 1, want, on_file, user, err);
+        return walk_tar_file(root, 1, max_inflate, want, on_file, user, err);
     if (ends_with(root, ".tar"))
-        return walk_tar_file(root, 0, want, on_file, user, err);
+        return walk_tar_file(root, 0, max_inflate, want, on_file, user, err);
     return vs_error_set(err, VSOLVE_EUSAGE, "%s: expected a directory or a .tar, .tar.gz or .tgz archive", root);
 }
 
-int repo_source_walk_pipelined(const char *root, repo_want_fn want, repo_file_fn on_file, void *user,
-                               vs_error *err)
+int repo_source_walk_pipelined(const char *root, uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file,
+                               void *user, vs_error *err)
 {
     struct stat st;
     if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
         if (ends_with(root, ".tar.gz") || ends_with(root, ".tgz"))
-            return walk_tar_file_pipelined(root, 1, want, on_file, user, err);
+            return walk_tar_file_pipelined(root, 1, max_inflate, want, on_file, user, err);
         if (ends_with(root, ".tar"))
-            return walk_tar_file_pipelined(root, 0, want, on_file, user, err);
+            return walk_tar_file_pipelined(root, 0, max_inflate, want, on_file, user, err);
     }
-    return repo_source_walk(root, want, on_file, user, err);
+    return repo_source_walk(root, max_inflate, want, on_file, user, err);
 }
 
-char *repo_read_file(const char *path, size_t *len, vs_error *err)
+char *repo_read_file(const char *path, uint64_t max_inflate, size_t *len, vs_error *err)
 {
     int fd = repo_open_regular(path, err);
     if (fd < 0)
@@ -934,7 +924,7 @@ char *repo_read_file(const char *path, size_t *len, vs_error *err)
     }
     byte_stream s;
     int rc = VSOLVE_OK;
-    if (stream_open(&s, fd, NULL, 0, 1) != 0) {
+    if (stream_open(&s, fd, NULL, 0, 1, max_inflate) != 0) {
         rc = vs_error_set(err, VSOLVE_ENOMEM, "%s: out of memory", path);
     } else {
         for (;;) {

@@ -17,33 +17,35 @@ typedef int (*repo_file_fn)(void *user, const char *path, const char *data, size
  * order for determinism), or a file ending in .tar.gz / .tgz (zlib, streamed, never unpacked to
  * disk) or .tar. Archives: ustar, GNU long names ('L') and pax headers ('x' path=) are honoured;
  * directories, links and other special members are skipped. A truncated or corrupt archive
- * is an error naming the member and byte offset. Returns VSOLVE_OK or an error code with err set. */
-int repo_source_walk(const char *root, repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err);
+ * is an error naming the member and byte offset. A gzipped archive inflates to at most max_inflate
+ * bytes (0: REPO_MAX_INFLATE_DEFAULT); past it the walk fails with VSOLVE_EBADINPUT and a message
+ * naming the limit. Returns VSOLVE_OK or an error code with err set. */
+int repo_source_walk(const char *root, uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file, void *user,
+                     vs_error *err);
 
 /* The same, but an archive is inflated and split on a second thread while the calling thread
  * runs on_file: the same files, in the same order, with the same errors (on_file's first error
  * stops the walk; an archive error comes after every member read before it). want runs on the
  * second thread, concurrently with on_file: it must not touch what on_file changes. */
-int repo_source_walk_pipelined(const char *root, repo_want_fn want, repo_file_fn on_file, void *user,
-                               vs_error *err);
+int repo_source_walk_pipelined(const char *root, uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file,
+                               void *user, vs_error *err);
 
 /* The same for a .tar (gzipped = 0) or .tar.gz (gzipped = 1) archive held in memory; name is
  * used in messages. For tests and fuzzing. */
-int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped,
+int repo_source_walk_tar_memory(const char *name, const void *data, size_t len, int gzipped, uint64_t max_inflate,
                                 repo_want_fn want, repo_file_fn on_file, void *user, vs_error *err);
 
 /* Reads a whole file (transparently gunzipping if its name ends in .gz) into a malloc'd,
- * NUL-terminated buffer. Returns NULL with err set on failure. */
-char *repo_read_file(const char *path, size_t *len, vs_error *err);
+ * NUL-terminated buffer, inflating at most max_inflate bytes (0: REPO_MAX_INFLATE_DEFAULT).
+ * Returns NULL with err set on failure. */
+char *repo_read_file(const char *path, uint64_t max_inflate, size_t *len, vs_error *err);
 
 /* Opens a file for reading, refusing anything but a regular file (a FIFO, a device such as
  * /dev/zero, a directory) without blocking on it: the fd, or -1 with err set (VSOLVE_EIO). */
 int repo_open_regular(const char *path, vs_error *err);
 
-/* The most bytes a compressed stream (.gz, .tar.gz) may inflate to: VSOLVE_MAX_INFLATE from
- * the environment (bytes, or with a K, M or G suffix), else REPO_MAX_INFLATE_DEFAULT. Past it,
- * reading fails with VSOLVE_EBADINPUT and a message naming the limit. */
+/* The most bytes a compressed stream (.gz, .tar.gz) may inflate to when the caller passes 0 as
+ * max_inflate (the library's vsolve_set_max_inflate sets another per context). */
 #define REPO_MAX_INFLATE_DEFAULT (2ULL << 30)
-uint64_t repo_max_inflate(void);
 
 #endif

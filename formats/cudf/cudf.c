@@ -37,11 +37,11 @@ int cudf_load_memory(vs_universe *u, vs_request *req, const char *filename, cons
     return cudf_load_memory_ex(u, req, filename, text, len, stats, NULL, err);
 }
 
-int cudf_load_ex(vs_universe *u, vs_request *req, const char *path, cudf_stats *stats, cudf_opam_map *map,
-                 vs_error *err)
+int cudf_load_ex(vs_universe *u, vs_request *req, const char *path, uint64_t max_inflate, cudf_stats *stats,
+                 cudf_opam_map *map, vs_error *err)
 {
     size_t len;
-    char *text = repo_read_file(path, &len, err);
+    char *text = repo_read_file(path, max_inflate, &len, err);
     if (!text) {
         if (map)
             memset(map, 0, sizeof *map);
@@ -54,7 +54,7 @@ int cudf_load_ex(vs_universe *u, vs_request *req, const char *path, cudf_stats *
 
 int cudf_load(vs_universe *u, vs_request *req, const char *path, cudf_stats *stats, vs_error *err)
 {
-    return cudf_load_ex(u, req, path, stats, NULL, err);
+    return cudf_load_ex(u, req, path, 0, stats, NULL, err);
 }
 
 void cudf_opam_map_free(cudf_opam_map *map)

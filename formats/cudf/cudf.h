@@ -2,6 +2,7 @@
  * in, a solution out. */
 #ifndef VSOLVE_CUDF_H
 #define VSOLVE_CUDF_H
+#include <stdint.h>
 #include <stdio.h>
 #include "error.h"
 #include "request.h"
@@ -53,9 +54,10 @@ typedef struct cudf_opam_map {
 } cudf_opam_map;
 
 /* cudf_load / cudf_load_memory that also fill *map (map may be NULL; free it with
- * cudf_opam_map_free, also after a failure). */
-int cudf_load_ex(vs_universe *u, vs_request *req, const char *path, cudf_stats *stats, cudf_opam_map *map,
-                 vs_error *err);
+ * cudf_opam_map_free, also after a failure). A .cudf.gz inflates to at most max_inflate bytes
+ * (0: REPO_MAX_INFLATE_DEFAULT, as cudf_load). */
+int cudf_load_ex(vs_universe *u, vs_request *req, const char *path, uint64_t max_inflate, cudf_stats *stats,
+                 cudf_opam_map *map, vs_error *err);
 int cudf_load_memory_ex(vs_universe *u, vs_request *req, const char *filename, const char *text, size_t len,
                         cudf_stats *stats, cudf_opam_map *map, vs_error *err);
 void cudf_opam_map_free(cudf_opam_map *map);

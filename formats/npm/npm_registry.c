@@ -127,7 +127,7 @@ static int dir_fetch(void *user, const char *name, char **data, size_t *len, cha
         struct stat st;
         if (stat(where, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
-        if (!(*data = repo_read_file(where, len, err)))
+        if (!(*data = repo_read_file(where, 0, len, err)))   /* a .json file: never inflated */
             return err->code ? err->code : VSOLVE_EIO;
         return VSOLVE_OK;
     }
@@ -226,7 +226,7 @@ npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err)
     return r;
 }
 
-npm_registry *npm_registry_open(const char *path, vs_error *err)
+npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -249,7 +249,7 @@ npm_registry *npm_registry_open(const char *path, vs_error *err)
             vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
             return NULL;
         }
-        int rc = repo_source_walk(path, tar_want, tar_keep, t, err);
+        int rc = repo_source_walk(path, max_inflate, tar_want, tar_keep, t, err);
         if (rc != VSOLVE_OK) {
             if (!err->code)
                 vs_error_set(err, rc, "%s: cannot read the npm registry archive", path);

@@ -2,6 +2,7 @@
 #ifndef VSOLVE_NPM_REGISTRY_H
 #define VSOLVE_NPM_REGISTRY_H
 #include <stddef.h>
+#include <stdint.h>
 #include "arena.h"
 #include "error.h"
 #include "json.h"
@@ -20,8 +21,8 @@ typedef struct npm_registry npm_registry;
 
 /* Opens PATH: a directory holding packuments/<name>.json (or <name>.json at its top; a scoped
  * @s/n is stored as @s%2fn.json), or a .tar.gz / .tar of one (streamed once, documents kept
- * unparsed in memory). */
-npm_registry *npm_registry_open(const char *path, vs_error *err);
+ * unparsed in memory; inflating at most max_inflate bytes, 0: REPO_MAX_INFLATE_DEFAULT). */
+npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error *err);
 /* A registry on top of any loader (takes ownership of it). */
 npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err);
 /* A packument read lazily: the whole document is checked once (JSON syntax, "versions" an

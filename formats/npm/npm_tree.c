@@ -302,7 +302,7 @@ int npmt_build_step(builder *b, npm_node *node)
 int npm_manifest_read(arena *a, const char *path, const json_value **out, vs_error *err)
 {
     size_t len = 0;
-    char *text = repo_read_file(path, &len, err);
+    char *text = repo_read_file(path, 0, &len, err);
     if (!text)
         return err->code ? err->code : VSOLVE_EIO;
     const char *file = arena_strndup(a, path, strlen(path));

@@ -33,6 +33,7 @@ typedef struct opam_load_options {
     void (*warn)(void *user, const char *message);
     void *user;
     size_t skipped;          /* out */
+    uint64_t max_inflate;    /* the most a .tar.gz repository inflates to (0: REPO_MAX_INFLATE_DEFAULT) */
 } opam_load_options;
 
 /* opam_load_repository with options (NULL: strict, as opam_load_repository is). */

@@ -37,7 +37,7 @@ static void walk(const uint8_t *data, size_t size, int gzipped)
     fuzz_state state = { 0 };
     vs_error err;
     vs_error_clear(&err);
-    int rc = repo_source_walk_tar_memory("fuzz.tar", data, size, gzipped, want_some, on_file, &state, &err);
+    int rc = repo_source_walk_tar_memory("fuzz.tar", data, size, gzipped, 0, want_some, on_file, &state, &err);
     /* Success, or a bad-input error that names the archive. */
     if (rc != VSOLVE_OK && (rc != VSOLVE_EBADINPUT || strncmp(err.message, "fuzz.tar: ", 10) != 0))
         abort();
