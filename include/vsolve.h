@@ -150,8 +150,14 @@ VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
  * vsolve_load_opam. */
 VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
 
-/* Limits every later solve on ctx (opam, CUDF, cargo) to about `seconds` of solving; past it the
- * solve stops cleanly with VSOLVE_ETIMEOUT and a message. 0 (the default): no limit. */
+/* Limits every later solve call on ctx (vsolve_solve, vsolve_solve_project and the calls built
+ * on them) to about `seconds`, counted from the call's start; past it the call stops cleanly
+ * with VSOLVE_ETIMEOUT, no result and the message "the solve stopped at its time limit of S s
+ * ...". The clock is looked at in the SAT search and its optimisation, a refusal's explanation,
+ * opam's search for fixes, npm's tree building (every 256 steps) and npm's peer search; reading
+ * input (a repository, index, registry, cache, manifest or lock) is not interrupted (the size
+ * limits bound it), nor are loads (vsolve_load_opam, vsolve_load_cudf). 0 (the default): no
+ * limit. VSOLVE_OK; VSOLVE_EUSAGE (a negative or NaN value). */
 VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
 /* The most bytes one compressed input may inflate to on ctx: an opam repository .tar.gz (the

@@ -8,6 +8,7 @@
 #include "cargo_explain.h"
 #include "cargo_image.h"
 #include "cargo_lock.h"
+#include "deadline.h"
 
 void api_cargo_reset(vsolve_ctx *ctx)
 {
@@ -138,6 +139,7 @@ static void image_after_solve(vsolve_ctx *ctx, const char *registry, const char 
 
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
+    double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
     api_cargo_reset(ctx);
     if (api_lock_is_manifest(o->lock, o->manifest))
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "%s: the lock file would replace the manifest %s", o->lock,
@@ -179,6 +181,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     ctx->cargo_ready = 1;
     solution_init(&ctx->cargo_solution);
     ctx->cargo.req.time_limit = ctx->time_limit;
+    ctx->cargo.req.deadline = deadline;
     rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
     if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
         /* not refused: the explanation carries what is worth knowing about the answer */

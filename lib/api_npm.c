@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "deadline.h"
 #include "npm_peers_search.h"
 #include "npm_result.h"
 
@@ -32,6 +33,11 @@ static int resolve_peers(vsolve_ctx *ctx, const vsolve_project_options *o, const
     npm_peers_found f;
     vs_error serr = { 0 };
     int rc = npm_peers_search(&ctx->npm_mem, ctx->npm_reg, manifest, o->manifest, topt, &f, &serr);
+    if (rc == VSOLVE_ETIMEOUT) {   /* past the time limit: no answer */
+        free(f.summary);
+        ctx->err = serr;
+        return rc;
+    }
     if (rc != VSOLVE_OK) {
         free(f.summary);
         return VSOLVE_UNSAT;   /* the refusal stands as npm gives it */
@@ -65,6 +71,7 @@ static int resolve_peers(vsolve_ctx *ctx, const vsolve_project_options *o, const
 
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
+    double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
     api_npm_reset(ctx);
     const json_value *manifest = NULL;
     npm_locked *locked = NULL;
@@ -81,7 +88,8 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
     }
     if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, ctx->max_inflate, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
-    npm_tree_options topt = { o->node_version, o->npm_version, o->npm_legacy_peer_deps, o->npm_force };
+    npm_tree_options topt = { o->node_version, o->npm_version, o->npm_legacy_peer_deps, o->npm_force, deadline,
+                              ctx->time_limit };
     if (rc == VSOLVE_OK) {
         rc = npm_tree_build(&ctx->npm, ctx->npm_reg, manifest, o->manifest, &topt, locked, n_locked, &ctx->err);
         ctx->npm_ready = 1;

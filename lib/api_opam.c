@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cache.h"
+#include "deadline.h"
 #include "opam_version.h"
 
 static int by_var_name(const void *a, const void *b)
@@ -171,7 +172,8 @@ int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
 }
 
 /* A refusal's clashing atoms and its verified fixes (opam_fixes.h), also in its explanation. */
-static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, vsolve_result *r)
+static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, const vs_solution *s, double deadline,
+                     vsolve_result *r)
 {
     r->clash = calloc(s->clash.len ? s->clash.len : 1, sizeof *r->clash);
     if (!r->clash)
@@ -179,9 +181,9 @@ static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, 
     for (size_t i = 0; i < s->clash.len; i++)
         if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = api_strdup(atoms[s->clash.items[i]])))
             return VSOLVE_ENOMEM;
-    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, &r->fixes);
-    if (rc != VSOLVE_OK || r->fixes.len == 0)
-        return rc == VSOLVE_ENOMEM ? rc : VSOLVE_OK;   /* no fix found: the explanation stands alone */
+    int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, deadline, &r->fixes);
+    if (rc != VSOLVE_OK || r->fixes.len == 0)   /* no fix found: the explanation stands alone */
+        return rc == VSOLVE_ENOMEM || rc == VSOLVE_ETIMEOUT ? rc : VSOLVE_OK;
     size_t len = strlen(r->explanation) + 80;
     for (size_t i = 0; i < r->fixes.len; i++)
         len += strlen(r->fixes.items[i].text) + 8;
@@ -196,7 +198,7 @@ static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, 
     return VSOLVE_OK;
 }
 
-static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out);
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, double deadline, vsolve_result **out);
 
 int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
 {
@@ -204,13 +206,14 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
         *out = NULL;
     if (!ctx)
         return VSOLVE_EUSAGE;
-    int rc = solve_once(ctx, atoms, n_atoms, out);
+    double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
+    int rc = solve_once(ctx, atoms, n_atoms, deadline, out);
     if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
-        rc = solve_once(ctx, atoms, n_atoms, out);
+        rc = solve_once(ctx, atoms, n_atoms, deadline, out);
     return rc;
 }
 
-static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsolve_result **out)
+static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, double deadline, vsolve_result **out)
 {
     vs_error_clear(&ctx->err);
     if (out)
@@ -240,6 +243,7 @@ static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     vs_solution s;
     solution_init(&s);
     req.time_limit = ctx->cudf_request.time_limit = ctx->time_limit;
+    req.deadline = ctx->cudf_request.deadline = deadline;   /* the whole call: the solve and the fixes */
     vs_dup_result dr;
     vs_dup_options dopt = { ctx->dup_mode, (const char *const *)ctx->single, ctx->n_single };
     rc = vs_solve_duplicates(&ctx->universe, use, &dopt, &s, &dr);
@@ -261,9 +265,18 @@ static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     dup_result_free(&dr);
     if (has_graph)
         graph_free(&g);
-    if (rc == VSOLVE_UNSAT && !ctx->from_cudf && add_fixes(ctx, atoms, n_atoms, &s, *out) != VSOLVE_OK)
-        rc = VSOLVE_ENOMEM;
-    if (rc == VSOLVE_ENOMEM)
+    if (rc == VSOLVE_UNSAT && !ctx->from_cudf) {
+        int frc = add_fixes(ctx, atoms, n_atoms, &s, deadline, *out);
+        if (frc != VSOLVE_OK)
+            rc = frc == VSOLVE_ETIMEOUT ? frc : VSOLVE_ENOMEM;
+    }
+    if (rc != VSOLVE_OK && rc != VSOLVE_UNSAT && *out) {   /* no answer: no result */
+        vsolve_result_free(*out);
+        *out = NULL;
+    }
+    if (rc == VSOLVE_ETIMEOUT)
+        deadline_error(&ctx->err, ctx->time_limit);
+    else if (rc == VSOLVE_ENOMEM)
         vs_error_set(&ctx->err, rc, "out of memory while solving");
     else if (rc == VSOLVE_UNSAT)
         vs_error_set(&ctx->err, rc, "%s", s.explanation ? s.explanation : "unsatisfiable");

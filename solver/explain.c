@@ -796,6 +796,8 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
         int again = 0;
         if (inner.atoms.len > n_deps || (!conflicts && n_deps)) {
             if (encode_request_whole(&e2, u, &inner) == VSOLVE_OK && (in2 = calloc(inner.atoms.len, 1)) != NULL) {
+                if (e->s && e2.s)   /* the outer solve's time limit holds here too */
+                    sat_set_deadline(e2.s, sat_deadline(e->s));
                 if (!conflicts && sat_solve(e2.s, e2.selectors.items, e2.selectors.len) != SAT_UNSAT) {
                     again = 1;   /* the dependencies can all be met: the clash is with p's conflicts */
                 } else {

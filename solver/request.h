@@ -32,6 +32,8 @@ typedef struct vs_request {
                                versions (lock files); tried before every other preference */
     double time_limit;      /* seconds the solve may take, 0: no limit (vs_solve stops with
                                VSOLVE_ETIMEOUT past it) */
+    double deadline;        /* or the end of the whole call it is part of (deadline.h), 0: none;
+                               the earlier of the two applies */
     int preference;         /* enum vs_preference */
     int status_only;        /* a refusal without its explanation: only whether it solves */
 } vs_request;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "deadline.h"
 #include "encode.h"
 #include "explain.h"
 #include "policy.h"
@@ -130,8 +131,11 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         encoding_free(&e);
         return s->status = rc;
     }
-    if (req->time_limit > 0)
-        sat_set_deadline(e.s, start + req->time_limit);
+    double end = req->time_limit > 0 ? start + req->time_limit : 0;
+    if (req->deadline > 0 && (end == 0 || req->deadline < end))
+        end = req->deadline;
+    if (end > 0)
+        sat_set_deadline(e.s, end);
     enum sat_answer a = sat_solve(e.s, e.selectors.items, e.selectors.len);
     if (a == SAT_UNSAT && req->status_only) {
         rc = VSOLVE_UNSAT;
@@ -151,10 +155,11 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
             rc = solve_record_reasons(&e, model, s);
         free(model);
     }
-    if (e.s && sat_timed_out(e.s)) {   /* an answer cut short is no answer: say so */
+    /* an answer cut short is no answer: say so (an explanation's inner searches stop at the same
+     * deadline without marking e.s: past it, a refusal's explanation may be cut short) */
+    if ((e.s && sat_timed_out(e.s)) || (rc == VSOLVE_UNSAT && !req->status_only && deadline_passed(end))) {
         char msg[200];
-        snprintf(msg, sizeof msg, "the solve stopped at its time limit of %g s (raise it with --timeout SECONDS, "
-                 "or vsolve_set_timeout)", req->time_limit);
+        deadline_text(msg, sizeof msg, req->time_limit > 0 ? req->time_limit : end - start);
         free(s->explanation);
         s->explanation = strdup(msg);
         s->pkgs.len = s->pulled_by.len = s->pulled_by_atom.len = 0;

@@ -584,6 +584,53 @@ START_TEST(solve_timeout)
 }
 END_TEST
 
+/* 11, beyond SAT: --timeout (vsolve_set_timeout) bounds the whole solve call, npm's tree
+ * building included (it checks the clock every 256 steps): a chain of 1,000 packages under a
+ * limit of a microsecond stops with exit 3 and the limit's message; without the limit, or
+ * with a generous one, the same tree is built. */
+START_TEST(npm_timeout)
+{
+    char *d = temp_dir();
+    enum { N = 1000 };
+    char rel[64], text[300];
+    for (int i = 0; i < N; i++) {
+        snprintf(rel, sizeof rel, "reg/packuments/p%d.json", i);
+        snprintf(text, sizeof text, "{\"name\": \"p%d\", \"dist-tags\": {\"latest\": \"1.0.0\"}, \"versions\": {\"1.0.0\": "
+                 "{\"name\": \"p%d\", \"version\": \"1.0.0\", \"dependencies\": {\"p%d\": \"^1.0.0\"}}}}\n", i, i,
+                 (i + 1) % N);   /* a cycle: the last one needs the first */
+        put(d, rel, text);
+    }
+    put(d, "package.json", "{\"name\": \"root\", \"version\": \"1.0.0\", \"dependencies\": {\"p0\": \"^1.0.0\"}}\n");
+    run full = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "package.json"));
+    ck_assert_msg(full.status == 0 && strstr(full.out, "\"node_modules/p999\"") != NULL, "exit %d: %s", full.status, full.err);
+    run r = vsolve("--ecosystem npm --registry %s --timeout 0.000001 solve --manifest %s", in(d, "reg"),
+                   in(d, "package.json"));
+    ck_assert_msg(r.status == 3 && strstr(r.err, "time limit of 1e-06 s") != NULL && !*r.out, "exit %d: %s%s", r.status,
+                  r.out, r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem npm --registry %s --timeout 600 solve --manifest %s", in(d, "reg"), in(d, "package.json"));
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, full.out), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    /* the library: the status, and no result */
+    vsolve_ctx *ctx = vsolve_new();
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert_int_eq(vsolve_set_timeout(ctx, 1e-9), VSOLVE_OK);
+    vsolve_result *res = NULL;
+    char reg[700];
+    snprintf(reg, sizeof reg, "%s", in(d, "reg"));
+    int rc = vsolve_npm_solve(ctx, reg, in(d, "package.json"), NULL, NULL, NULL, &res);
+    ck_assert_msg(rc == VSOLVE_ETIMEOUT && res == NULL && strstr(vsolve_errmsg(ctx), "time limit"), "%d: %s", rc,
+                  vsolve_errmsg(ctx));
+    ck_assert_int_eq(vsolve_set_timeout(ctx, 0), VSOLVE_OK);   /* no limit: the same context answers */
+    ck_assert_int_eq(vsolve_npm_solve(ctx, reg, in(d, "package.json"), NULL, NULL, NULL, &res), VSOLVE_OK);
+    ck_assert_uint_ge(vsolve_result_count(res), N);
+    vsolve_result_free(res);
+    vsolve_free(ctx);
+    run_free(&full);
+    rm_tree(d);
+}
+END_TEST
+
 /* 12. A 65th --features entry is refused, not dropped. */
 START_TEST(cargo_too_many_features)
 {
@@ -1013,6 +1060,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, bounded_reads);
     tcase_add_test(tc, inflate_limit_per_context);
     tcase_add_test(tc, solve_timeout);
+    tcase_add_test(tc, npm_timeout);
     tcase_add_test(tc, cargo_too_many_features);
     tcase_add_test(tc, opam_atom_syntax);
     tcase_add_test(tc, silent_drops_refused);

@@ -181,7 +181,7 @@ START_TEST(peer_conflicts)
             snprintf(path, sizeof path, "%s/package.json", dir);
             const json_value *manifest = NULL;
             ck_assert_msg(npm_manifest_read(&a, path, &manifest, &err) == VSOLVE_OK, "%s", err.message);
-            npm_tree_options opt = { NULL, NULL, mode == 1, mode == 2 };
+            npm_tree_options opt = { NULL, NULL, mode == 1, mode == 2, 0, 0 };
             npm_tree t;
             int rc = npm_tree_build(&t, reg, manifest, path, &opt, NULL, 0, &err);
             if (mode == 0) {
@@ -640,7 +640,7 @@ START_TEST(pick_engines)
 {
     const char *man = "{'name': 'root', 'dependencies': {'eng': '^1.0.0'}}";
     ASSERT_TREE(engine_pkgs, man, NULL, "node_modules/eng 1.0.0\n");
-    npm_tree_options node22 = { "22.1.0", NULL, 0, 0 }, npm12 = { "22.1.0", "12.0.0", 0, 0 };
+    npm_tree_options node22 = { "22.1.0", NULL, 0, 0, 0, 0 }, npm12 = { "22.1.0", "12.0.0", 0, 0, 0, 0 };
     ASSERT_TREE(engine_pkgs, man, &node22, "node_modules/eng 1.1.0\n");
     ASSERT_TREE(engine_pkgs, man, &npm12, "node_modules/eng 1.2.0\n");
     ASSERT_TREE(engine_pkgs, "{'name': 'root', 'dependencies': {'none': '^1.0.0'}}", NULL,

@@ -177,7 +177,7 @@ static void assert_fixes_solve(vs_universe *u, const char *id, const json_value 
     for (size_t i = 0; i < atoms->n; i++)
         list[i + 1] = atoms->items[i]->str;
     opam_fixes fixes;
-    ck_assert_int_eq(opam_find_fixes(u, list, n, refusal, 4, &fixes), VSOLVE_OK);
+    ck_assert_int_eq(opam_find_fixes(u, list, n, refusal, 4, 0, &fixes), VSOLVE_OK);
     ck_assert_msg(fixes.len > 0, "%s: no fix found", id);
     for (size_t f = 0; f < fixes.len; f++) {
         vs_request req;

@@ -103,7 +103,7 @@ START_TEST(two_relaxations)
     vs_solution s;
     ck_assert_int_eq(solve(&u, atoms, 3, &s), VSOLVE_UNSAT);
     opam_fixes fixes;
-    ck_assert_int_eq(opam_find_fixes(&u, atoms, 3, &s, 4, &fixes), VSOLVE_OK);
+    ck_assert_int_eq(opam_find_fixes(&u, atoms, 3, &s, 4, 0, &fixes), VSOLVE_OK);
     int relaxed_pair = 0;
     for (size_t f = 0; f < fixes.len; f++) {
         ck_assert_uint_eq(fixes.items[f].n, 2);   /* no single edit works here */

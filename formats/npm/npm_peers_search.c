@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "npm_tree_internal.h"
+#include "deadline.h"
 
 /* The model. The root's direct dependencies and every package their peer dependencies reach
  * must sit side by side at the top of node_modules (a peer is installed beside its dependent),
@@ -301,6 +302,10 @@ static int dfs(search *s)
     for (size_t k = 0; k < s->slots[i].n_cands; k++) {
         if (++s->steps > s->max_steps)
             return -1;
+        if (s->steps % 256 == 0 && deadline_passed(s->opt.deadline)) {   /* vsolve_set_timeout */
+            deadline_error(s->err, s->opt.time_limit);
+            return -1;
+        }
         cand *c = &s->slots[i].cands[k];
         int extra = c->outside && s->slots[i].dep_name;   /* a root range left */
         if (s->used + extra > s->budget)

@@ -1,5 +1,6 @@
 /* npm_tree.c: npm's ideal tree: the build loop (buildIdealTree's #buildDepStep) and the entry points. */
 #include "npm_tree_internal.h"
+#include "deadline.h"
 
 /* ---- the build loop (buildIdealTree's #buildDepStep) ---- */
 
@@ -393,7 +394,12 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     }
     if (rc == VSOLVE_OK)
         rc = npmt_queue_push(&b, root);
-    while (rc == VSOLVE_OK) {
+    double deadline = opt ? opt->deadline : 0;
+    for (size_t steps = 0; rc == VSOLVE_OK; steps++) {
+        if (steps % 256 == 255 && deadline_passed(deadline)) {   /* vsolve_set_timeout */
+            rc = deadline_error(err, opt->time_limit);
+            break;
+        }
         if (!b.n_queue && (rc = npmt_queue_links(&b)) != VSOLVE_OK)   /* #resolveLinks */
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         if (rc != VSOLVE_OK || !b.n_queue)

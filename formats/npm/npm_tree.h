@@ -72,6 +72,9 @@ typedef struct npm_tree_options {
     const char *npm_version;   /* default "11.19.1" */
     int legacy_peer_deps;      /* npm's --legacy-peer-deps: peerDependencies are not edges */
     int force;                 /* npm's --force: a peer conflict is warned about, never refused */
+    double deadline;           /* the end of the call (deadline.h), 0: none; past it the build
+                                  stops with VSOLVE_ETIMEOUT */
+    double time_limit;         /* the limit it comes from, for the message */
 } npm_tree_options;
 
 /* Versions an existing lock already holds, preferred when they satisfy the range. */

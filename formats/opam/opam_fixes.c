@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "deadline.h"
 #include "nearest.h"
 #include "opam_repo.h"
 #include "vsolve.h"
@@ -11,7 +12,7 @@
  * before the others and `instead` (if not NULL) in the place of `skip`. On VSOLVE_OK, *version
  * (if not NULL) is the version the answer gives the name of `first`. */
 static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_t skip, const char *first,
-                       const char *instead, int preference, const char **version)
+                       const char *instead, int preference, double deadline, const char **version)
 {
     vs_request req;
     vs_error err;
@@ -19,6 +20,7 @@ static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_
     request_init(&req);
     req.preference = preference;
     req.status_only = 1;
+    req.deadline = deadline;
     int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
         if (i != skip)
@@ -48,7 +50,7 @@ static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_
 /* Solves the request whose atoms are use[0..n) (an entry NULL: left out), `first` (if not NULL)
  * put before them; like try_request. */
 static int try_edited(vs_universe *u, const char *const *use, size_t n, const char *first, int preference,
-                      const char **version)
+                      double deadline, const char **version)
 {
     vs_request req;
     vs_error err;
@@ -56,6 +58,7 @@ static int try_edited(vs_universe *u, const char *const *use, size_t n, const ch
     request_init(&req);
     req.preference = preference;
     req.status_only = 1;
+    req.deadline = deadline;
     int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
         if (use[i])
@@ -125,13 +128,15 @@ static int add_fix_two_replaced(opam_fixes *out, const char *old, char *replacem
 }
 
 /* Solves atoms[0..n) without atoms a and b; on a refusal, the clash (indexes into atoms). */
-static int try_without_two(vs_universe *u, const char *const *atoms, size_t n, size_t a, size_t b, u32_vec *clash)
+static int try_without_two(vs_universe *u, const char *const *atoms, size_t n, size_t a, size_t b, double deadline,
+                           u32_vec *clash)
 {
     vs_request req;
     vs_error err;
     vs_error_clear(&err);
     request_init(&req);
     req.preference = VS_PREFER_ANY;
+    req.deadline = deadline;
     u32_vec index = { 0 };
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
@@ -194,13 +199,14 @@ static int relaxable(vs_universe *u, const char *atom, const char **name, const 
 
 /* Atom k of use[] relaxed: its name at the newest version the others allow (use[k] itself is
  * left out while asking). A new string, or NULL (none fits, or out of memory: *rc). */
-static char *relax_in(vs_universe *u, const char **use, size_t n, size_t k, const char *name, const char *op, int *rc)
+static char *relax_in(vs_universe *u, const char **use, size_t n, size_t k, const char *name, const char *op,
+                      double deadline, int *rc)
 {
     const char *keep = use[k], *v = NULL;
     use[k] = NULL;
-    int r = try_edited(u, use, n, name, VS_PREFER_NEWEST_FIRST, &v);
+    int r = try_edited(u, use, n, name, VS_PREFER_NEWEST_FIRST, deadline, &v);
     use[k] = keep;
-    if (r == VSOLVE_ENOMEM)
+    if (r == VSOLVE_ENOMEM || r == VSOLVE_ETIMEOUT)
         *rc = r;
     if (r != VSOLVE_OK || !v)
         return NULL;
@@ -212,7 +218,8 @@ static char *relax_in(vs_universe *u, const char **use, size_t n, size_t k, cons
 
 /* Two clashes, atoms i and j each in one: relax both (i first, with j left out; then j, with i
  * relaxed), kept when the request with both relaxed solves. */
-static int relax_pair(vs_universe *u, const char *const *atoms, size_t n, size_t i, size_t j, opam_fixes *out)
+static int relax_pair(vs_universe *u, const char *const *atoms, size_t n, size_t i, size_t j, double deadline,
+                      opam_fixes *out)
 {
     const char *name_i, *op_i, *name_j, *op_j;
     if (!relaxable(u, atoms[i], &name_i, &op_i) || !relaxable(u, atoms[j], &name_j, &op_j))
@@ -223,15 +230,15 @@ static int relax_pair(vs_universe *u, const char *const *atoms, size_t n, size_t
     memcpy(use, atoms, n * sizeof *use);
     int rc = VSOLVE_OK;
     use[j] = NULL;
-    char *ri = relax_in(u, use, n, i, name_i, op_i, &rc), *rj = NULL;
+    char *ri = relax_in(u, use, n, i, name_i, op_i, deadline, &rc), *rj = NULL;
     if (ri) {
         use[i] = ri;
         use[j] = atoms[j];
-        rj = relax_in(u, use, n, j, name_j, op_j, &rc);
+        rj = relax_in(u, use, n, j, name_j, op_j, deadline, &rc);
     }
     if (ri && rj && strcmp(ri, atoms[i]) != 0 && strcmp(rj, atoms[j]) != 0) {
         use[j] = rj;
-        if (try_edited(u, use, n, NULL, VS_PREFER_ANY, NULL) == VSOLVE_OK) {
+        if (try_edited(u, use, n, NULL, VS_PREFER_ANY, deadline, NULL) == VSOLVE_OK) {
             int bound_i = !strcmp(relaxed_op(op_i), ">=") || !strcmp(relaxed_op(op_i), "<=");
             int bound_j = !strcmp(relaxed_op(op_j), ">=") || !strcmp(relaxed_op(op_j), "<=");
             const char *verb = bound_i && bound_j ? "relax" : !bound_i && !bound_j ? "replace" : "change";
@@ -251,13 +258,21 @@ static int relax_pair(vs_universe *u, const char *const *atoms, size_t n, size_t
     return rc;
 }
 
+/* Is the search to go on: nothing failed and the deadline is not past (else *rc says why)? */
+static int go_on(int *rc, double deadline)
+{
+    if (*rc == VSOLVE_OK && deadline_passed(deadline))
+        *rc = VSOLVE_ETIMEOUT;
+    return *rc == VSOLVE_OK;
+}
+
 int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs_solution *refusal, size_t max,
-                    opam_fixes *out)
+                    double deadline, opam_fixes *out)
 {
     out->items = NULL;
     out->len = 0;
     int rc = VSOLVE_OK;
-    for (size_t c = 0; c < refusal->clash.len && out->len < max && rc == VSOLVE_OK; c++) {
+    for (size_t c = 0; c < refusal->clash.len && out->len < max && go_on(&rc, deadline); c++) {
         size_t i = refusal->clash.items[c];
         if (i >= n)
             continue;
@@ -271,7 +286,7 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
         const char *op = parsed && strncmp(atoms[i], name, strlen(name)) == 0 ? atom_op(atoms[i], strlen(name)) : NULL;
         if (op) {
             const char *v = NULL;
-            int r = try_request(u, atoms, n, i, name, NULL, VS_PREFER_NEWEST_FIRST, &v);
+            int r = try_request(u, atoms, n, i, name, NULL, VS_PREFER_NEWEST_FIRST, deadline, &v);
             if (r == VSOLVE_OK && v) {
                 const char *nop = !strcmp(op, ">=") || !strcmp(op, ">") ? ">=" : !strcmp(op, "<=") || !strcmp(op, "<") ? "<=" : op;
                 if (!strcmp(nop, "!="))
@@ -280,7 +295,7 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
                 if (!repl)
                     rc = VSOLVE_ENOMEM;
                 else if (strcmp(repl, atoms[i]) != 0 &&
-                         try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, NULL) == VSOLVE_OK) {
+                         try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, deadline, NULL) == VSOLVE_OK) {
                     int bound = strcmp(op, "=") && strcmp(op, ".") && strcmp(op, "!=");
                     char *words = fmt(bound ? "relax `%s` to `%s` (the newest version that fits is %s)"
                                             : "replace `%s` with `%s` (the newest version that fits)",
@@ -289,7 +304,7 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
                 } else {
                     free(repl);
                 }
-            } else if (r == VSOLVE_ENOMEM) {
+            } else if (r == VSOLVE_ENOMEM || r == VSOLVE_ETIMEOUT) {
                 rc = r;
             }
         }
@@ -299,11 +314,11 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
             size_t len = nearest_atom_name_len(atoms[i]);
             uint32_t near[2];
             size_t k = nearest_names(u, atoms[i], len, near, 2);
-            for (size_t j = 0; j < k && rc == VSOLVE_OK && out->len < max; j++) {
+            for (size_t j = 0; j < k && go_on(&rc, deadline) && out->len < max; j++) {
                 char *repl = fmt("%s%s%s", universe_str(u, u->names.items[near[j]].str), atoms[i] + len, "");
                 if (!repl)
                     rc = VSOLVE_ENOMEM;
-                else if (try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, NULL) == VSOLVE_OK)
+                else if (try_request(u, atoms, n, i, NULL, repl, VS_PREFER_ANY, deadline, NULL) == VSOLVE_OK)
                     rc = add_fix(out, atoms[i], repl, fmt("replace `%s` with `%s` (a package of a near name)", atoms[i], repl, ""));
                 else
                     free(repl);
@@ -312,37 +327,39 @@ int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs
         request_free(&one);
         /* drop */
         if (rc == VSOLVE_OK && out->len < max) {
-            int r = try_request(u, atoms, n, i, NULL, NULL, VS_PREFER_ANY, NULL);
+            int r = try_request(u, atoms, n, i, NULL, NULL, VS_PREFER_ANY, deadline, NULL);
             if (r == VSOLVE_OK)
                 rc = add_fix(out, atoms[i], NULL, fmt("drop `%s`", atoms[i], "", ""));
-            else if (r == VSOLVE_ENOMEM)
+            else if (r == VSOLVE_ENOMEM || r == VSOLVE_ETIMEOUT)
                 rc = r;
         }
     }
     /* no single edit: two clashes; drop an atom of each */
     u32_vec second = { 0 };
-    for (size_t c = 0; c < refusal->clash.len && out->len == 0 && rc == VSOLVE_OK; c++) {
+    for (size_t c = 0; c < refusal->clash.len && out->len == 0 && go_on(&rc, deadline); c++) {
         size_t i = refusal->clash.items[c];
         if (i >= n)
             continue;
-        int r = try_without_two(u, atoms, n, i, i, &second);
-        for (size_t d = 0; r == VSOLVE_UNSAT && d < second.len && out->len < max && rc == VSOLVE_OK; d++) {
+        int r = try_without_two(u, atoms, n, i, i, deadline, &second);
+        for (size_t d = 0; r == VSOLVE_UNSAT && d < second.len && out->len < max && go_on(&rc, deadline); d++) {
             size_t j = second.items[d];
             int seen = 0;   /* the pair {j, i} was tried from j's side */
             for (size_t k = 0; k < c && !seen; k++)
                 seen = refusal->clash.items[k] == j;
-            if (seen || try_without_two(u, atoms, n, i, j, NULL) != VSOLVE_OK)
+            if (seen || try_without_two(u, atoms, n, i, j, deadline, NULL) != VSOLVE_OK)
                 continue;
             size_t first = i < j ? i : j, other = i < j ? j : i;
-            rc = relax_pair(u, atoms, n, first, other, out);
+            rc = relax_pair(u, atoms, n, first, other, deadline, out);
             if (rc == VSOLVE_OK && out->len < max)
                 rc = add_fix2(out, atoms[first], NULL, atoms[other],
                               fmt("drop `%s` and `%s`", atoms[first], atoms[other], ""));
         }
-        if (r == VSOLVE_ENOMEM)
+        if (r == VSOLVE_ENOMEM || r == VSOLVE_ETIMEOUT)
             rc = r;
     }
     vec_free(&second);
+    if (rc == VSOLVE_OK && deadline_passed(deadline))   /* a try cut short may have hidden a fix */
+        rc = VSOLVE_ETIMEOUT;
     return rc;
 }
 

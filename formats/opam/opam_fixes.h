@@ -28,9 +28,11 @@ typedef struct opam_fixes {
  * clash that remains without it, both relaxed (the first at the newest version that fits the
  * atoms but the two, then the second at the newest that fits the others with the first
  * relaxed), then both dropped. Each fix is kept only when the request it makes
- * solves. The clauses of what the edited requests reach are read from u as needed. */
+ * solves. The clauses of what the edited requests reach are read from u as needed. Past
+ * `deadline` (deadline.h; 0: none) the search stops with VSOLVE_ETIMEOUT (out holds what was
+ * found; free it). */
 int opam_find_fixes(vs_universe *u, const char *const *atoms, size_t n, const vs_solution *refusal, size_t max,
-                    opam_fixes *out);
+                    double deadline, opam_fixes *out);
 void opam_fixes_free(opam_fixes *f);
 
 #endif
