@@ -161,7 +161,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         use_image = 0;   /* no cache directory, or no such index (which the index reader reports) */
         vs_error_clear(&ctx->err);
     }
-    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open_image(o->registry, use_image ? img : NULL, ctx->max_inflate, &ctx->err)))
+    if (rc == VSOLVE_OK && !(ctx->cargo_ix = cargo_index_open_image(o->registry, use_image ? img : NULL, ctx->max_inflate,
+                                                                    &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_ENOMEM;
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,

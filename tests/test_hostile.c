@@ -602,7 +602,8 @@ START_TEST(npm_timeout)
     }
     put(d, "package.json", "{\"name\": \"root\", \"version\": \"1.0.0\", \"dependencies\": {\"p0\": \"^1.0.0\"}}\n");
     run full = vsolve("--ecosystem npm --registry %s solve --manifest %s", in(d, "reg"), in(d, "package.json"));
-    ck_assert_msg(full.status == 0 && strstr(full.out, "\"node_modules/p999\"") != NULL, "exit %d: %s", full.status, full.err);
+    ck_assert_msg(full.status == 0 && strstr(full.out, "\"node_modules/p999\"") != NULL, "exit %d: %s", full.status,
+                  full.err);
     run r = vsolve("--ecosystem npm --registry %s --timeout 0.000001 solve --manifest %s", in(d, "reg"),
                    in(d, "package.json"));
     ck_assert_msg(r.status == 3 && strstr(r.err, "time limit of 1e-06 s") != NULL && !*r.out, "exit %d: %s%s", r.status,

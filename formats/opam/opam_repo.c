@@ -1059,7 +1059,8 @@ int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars 
     int rc = loader_init(&ld, u, vars, err);
     ld.opt = opt;
     if (rc == VSOLVE_OK)
-        rc = repo_source_walk_pipelined(path, opt ? opt->max_inflate : 0, want_file, on_file, &ld, err);   /* want_file reads only the path */
+        rc = repo_source_walk_pipelined(path, opt ? opt->max_inflate : 0, want_file, on_file, &ld,
+                                        err);   /* want_file reads only the path */
     if (rc == VSOLVE_OK && ld.sources.len == 0 && opt && opt->skipped)   /* nothing left: the first error stands */
         rc = (*err = ld.first_skipped).code;
     if (rc == VSOLVE_OK && ld.sources.len == 0)
