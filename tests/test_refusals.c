@@ -129,6 +129,10 @@ START_TEST(two_relaxations)
     /* smallest first: relaxing both comes before dropping both */
     ck_assert_str_eq(fixes.items[0].text, "replace `comp.3` with `comp.1` and `core.2` with `core.1` (the newest versions that fit)");
     opam_fixes_free(&fixes);
+    /* a deadline already past (second 1 of the monotonic clock): the search stops, no fix */
+    ck_assert_int_eq(opam_find_fixes(&u, atoms, 3, &s, 4, 1.0, &fixes), VSOLVE_ETIMEOUT);
+    ck_assert_uint_eq(fixes.len, 0);
+    opam_fixes_free(&fixes);
     solution_free(&s);
     universe_free(&u);
 }
