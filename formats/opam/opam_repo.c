@@ -95,33 +95,6 @@ static int want_file(void *user, const char *path)
 
 static int has_flag(const opam_file *f, const char *flag);
 
-/* Deep copy of a node into a (the parser bounds the depth). NULL stays NULL; *oom set on failure. */
-static opam_node *copy_node(arena *a, const opam_node *n, int *oom)
-{
-    if (!n || *oom)
-        return NULL;
-    opam_node *c = arena_alloc(a, sizeof *c);
-    if (!c) {
-        *oom = 1;
-        return NULL;
-    }
-    *c = *n;
-    if (n->str && !(c->str = arena_strndup(a, n->str, n->len)))
-        *oom = 1;
-    c->lhs = copy_node(a, n->lhs, oom);
-    c->rhs = copy_node(a, n->rhs, oom);
-    if (n->n_items) {
-        c->items = arena_alloc(a, n->n_items * sizeof *c->items);
-        if (!c->items) {
-            *oom = 1;
-            return c;
-        }
-        for (size_t i = 0; i < n->n_items; i++)
-            c->items[i] = copy_node(a, n->items[i], oom);
-    }
-    return c;
-}
-
 /* A malformed opam file: the error stands when strict; otherwise, as opam does, the package is
  * left out with a warning (FILE:LINE:COL: ...) and the load goes on. */
 static int skip_or_fail(loader *ld)
@@ -289,6 +262,9 @@ static int collect_attrs(prepared *p, arena *scratch, const opam_file *file)
     return rc;
 }
 
+/* The fields the universe needs, parsed straight into the loader's kept arena. */
+static const char *const kept_fields[] = { "available", "depends", "conflicts", "conflict-class" };
+
 /* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
  * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
 static void prepare_source(loader *ld, prepared *p, const char *filename, const char *data, size_t len)
@@ -299,19 +275,19 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     p->text_len = 0;
     arena_free(&ld->scratch);
     arena_init(&ld->scratch);
-    const opam_file *file = opam_parse(&ld->scratch, filename, data, len, &p->err);
+    const opam_file *file = opam_parse_keeping(&ld->scratch, &ld->kept, kept_fields,
+                                               sizeof kept_fields / sizeof kept_fields[0], filename, data, len, &p->err);
     if (!file) {
         if (!p->err.code)
             vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
         return;
     }
-    int oom = 0;
-    p->available = copy_node(&ld->kept, opam_file_field(file, "available"), &oom);
-    p->depends = copy_node(&ld->kept, opam_file_field(file, "depends"), &oom);
-    p->conflicts = copy_node(&ld->kept, opam_file_field(file, "conflicts"), &oom);
-    p->conflict_class = copy_node(&ld->kept, opam_file_field(file, "conflict-class"), &oom);
+    p->available = opam_file_field(file, "available");
+    p->depends = opam_file_field(file, "depends");
+    p->conflicts = opam_file_field(file, "conflicts");
+    p->conflict_class = opam_file_field(file, "conflict-class");
     p->avoid_version = has_flag(file, "avoid-version");
-    if (oom || collect_attrs(p, &ld->scratch, file) != VSOLVE_OK)
+    if (collect_attrs(p, &ld->scratch, file) != VSOLVE_OK)
         vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
 }
 
