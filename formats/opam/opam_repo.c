@@ -8,7 +8,7 @@
 #include "opam_version.h"
 #include "repo_source.h"
 
-/* What the universe needs of one opam file: copies of a few fields; the rest of the file's
+/* What the universe needs of one opam file: a few fields (parsed into the kept arena); the rest of the file's
  * tree is dropped as soon as it is parsed, so a whole repository is never held as ASTs. */
 typedef struct opam_source {
     const char *name, *version, *filename;
