@@ -8,8 +8,9 @@
 #include "opam_version.h"
 #include "repo_source.h"
 
-/* What the universe needs of one opam file: a few fields (parsed into the kept arena); the rest of the file's
- * tree is dropped as soon as it is parsed, so a whole repository is never held as ASTs. */
+/* What the universe needs of one opam file: a few fields, parsed into the kept arena; the rest
+ * of the file's tree is dropped as soon as it is parsed, so a whole repository is never held
+ * as ASTs. */
 typedef struct opam_source {
     const char *name, *version, *filename;
     const opam_node *available, *depends, *conflicts, *conflict_class;
