@@ -938,6 +938,39 @@ START_TEST(opam_malformed_file_left_out)
 }
 END_TEST
 
+/* 15b. From a .tar.gz (parsed on the reading thread) the warnings of malformed files are the
+ * same as from the directory (parsed on the calling thread): same text, same order. */
+START_TEST(opam_malformed_files_archive_same_warnings)
+{
+    char *d = temp_dir();
+    put_opam(d, "repo/a.1", "opam-version: \"2.0\"\n");
+    put_opam(d, "repo/b.1", "opam-version: \"2.0\"\ndepends: [ \"a\" {>= } ]\n");
+    put_opam(d, "repo/c.1", "opam-version: \"2.0\"\ndepends: [ \"a\" ]\n");
+    put_opam(d, "repo/d.2", "opam-version: \"2.0\"\n  name: \"\\q\"\n");
+    put_opam(d, "repo/e.1", "depends: [[[(\n");
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "tar czf %s --sort=name -C %s packages", in(d, "repo.tar.gz"), in(d, "repo"));
+    ck_assert_int_eq(system(cmd), 0);
+    run r1 = vsolve("--ecosystem opam --repo %s --no-cache solve c", in(d, "repo"));
+    run r2 = vsolve("--ecosystem opam --repo %s --no-cache solve c", in(d, "repo.tar.gz"));
+    ck_assert_msg(r1.status == 0 && !strcmp(r1.out, "a.1\nc.1\n"), "exit %d: %s%s", r1.status, r1.out, r1.err);
+    ck_assert_str_eq(r1.out, r2.out);
+    ck_assert_str_eq(r1.err, r2.err);
+    const char *b = strstr(r2.err, "warning: packages/b/b.1/opam:2:20:"), *dd = strstr(r2.err, "packages/d/d.2/opam:2:10:"),
+               *e = strstr(r2.err, "packages/e/e.1/opam:2:1:");
+    ck_assert_msg(b && dd && e && b < dd && dd < e, "%s", r2.err);
+    run_free(&r1);
+    run_free(&r2);
+    r1 = vsolve("--ecosystem opam --repo %s --no-cache --strict solve c", in(d, "repo"));
+    r2 = vsolve("--ecosystem opam --repo %s --no-cache --strict solve c", in(d, "repo.tar.gz"));
+    ck_assert_msg(r2.status == 2 && strstr(r2.err, "packages/b/b.1/opam:2:20:") != NULL, "exit %d: %s", r2.status, r2.err);
+    ck_assert_str_eq(r1.err, r2.err);
+    run_free(&r1);
+    run_free(&r2);
+    rm_tree(d);
+}
+END_TEST
+
 /* CPU seconds the finished children used so far (load on the machine does not count). */
 static double children_cpu(void)
 {
@@ -1068,6 +1101,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, cache_crafted_content);
     tcase_add_test(tc, cache_clause_count_bounded);
     tcase_add_test(tc, opam_malformed_file_left_out);
+    tcase_add_test(tc, opam_malformed_files_archive_same_warnings);
     tcase_add_test(tc, cudf_self_conflicts_linear);
     tcase_add_test(tc, npm_chain_linear_memory);
     tcase_add_test(tc, testcase_yaml_bounded);

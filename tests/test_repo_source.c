@@ -630,11 +630,70 @@ START_TEST(test_archives_on_disk)
 }
 END_TEST
 
-/* The pipelined walk (inflating on a second thread) hands out the same files in the same order
- * as the plain walk, and fails the same way: whole archives, an archive cut at many points,
- * on_file stopping at each file, a missing file. */
+/* A staged walk's slot: a copy of the member made by prepare (on the reading thread). */
+typedef struct staged_slot {
+    char *data;
+    size_t len;
+} staged_slot;
+
+typedef struct staged {
+    seen s;          /* filled by take, on the calling thread */
+    int prepared;    /* prepare calls (reading thread) */
+    int slots, released;
+} staged;
+
+static int staged_want(void *user, const char *path)
+{
+    return seen_want(&((staged *)user)->s, path);
+}
+
+static void staged_prepare(void *user, void **slot, const char *path, const char *data, size_t len)
+{
+    staged *st = user;
+    staged_slot *sl = *slot;
+    st->prepared++;
+    if (!sl) {
+        sl = *slot = calloc(1, sizeof *sl);
+        ck_assert_ptr_nonnull(sl);
+        st->slots++;
+    }
+    ck_assert_ptr_nonnull(path);
+    ck_assert_int_eq(data[len], '\0');
+    free(sl->data);
+    sl->data = malloc(len + 1);
+    ck_assert_ptr_nonnull(sl->data);
+    memcpy(sl->data, data, len + 1);
+    sl->len = len;
+}
+
+static int staged_take(void *user, void *slot, const char *path)
+{
+    staged *st = user;
+    const staged_slot *sl = slot;
+    return seen_file(&st->s, path, sl->data, sl->len);
+}
+
+static void staged_release(void *user, void *slot)
+{
+    staged *st = user;
+    staged_slot *sl = slot;
+    st->released++;
+    free(sl->data);
+    free(sl);
+}
+
+/* The pipelined walk (inflating on a second thread) and the staged walk (prepare there too)
+ * hand out the same files in the same order as the plain walk, and fail the same way: whole
+ * archives, an archive cut at many points, on_file stopping at each file, a missing file. */
 static void assert_same_walk(const char *path, int stop_at)
 {
+    staged c = { .s = { .stop_at = stop_at } };
+    vs_error ec;
+    vs_error_clear(&ec);
+    repo_stages stages = { staged_want, staged_prepare, staged_take, staged_release, &c };
+    int rc = repo_source_walk_staged(path, 0, &stages, &ec);
+    ck_assert_int_eq(c.released, c.slots);   /* every slot freed */
+    ck_assert_int_ge(c.prepared, c.s.n);     /* prepared ahead, at most */
     seen a = { .stop_at = stop_at }, b = { .stop_at = stop_at };
     vs_error ea, eb;
     vs_error_clear(&ea);
@@ -643,14 +702,21 @@ static void assert_same_walk(const char *path, int stop_at)
     int rb = repo_source_walk_pipelined(path, 0, seen_want, seen_file, &b, &eb);
     ck_assert_msg(ra == rb, "%s (stop at %d): rc %d vs %d (%s | %s)", path, stop_at, ra, rb, ea.message, eb.message);
     ck_assert_str_eq(ea.message, eb.message);
+    ck_assert_msg(ra == rc, "%s (stop at %d): rc %d vs staged %d (%s | %s)", path, stop_at, ra, rc, ea.message, ec.message);
+    ck_assert_str_eq(ea.message, ec.message);
     ck_assert_int_eq(a.n, b.n);
+    ck_assert_int_eq(a.n, c.s.n);
     for (int i = 0; i < a.n; i++) {
         ck_assert_str_eq(a.paths[i], b.paths[i]);
         ck_assert_uint_eq(a.lens[i], b.lens[i]);
         ck_assert_int_eq(memcmp(a.data[i], b.data[i], a.lens[i] + 1), 0);
+        ck_assert_str_eq(a.paths[i], c.s.paths[i]);
+        ck_assert_uint_eq(a.lens[i], c.s.lens[i]);
+        ck_assert_int_eq(memcmp(a.data[i], c.s.data[i], a.lens[i] + 1), 0);
     }
     seen_free(&a);
     seen_free(&b);
+    seen_free(&c.s);
 }
 
 START_TEST(test_pipelined_walk)

@@ -601,6 +601,7 @@ static int walk_tar_file(const char *path, int gzipped, uint64_t max_inflate, re
 typedef struct pipe_slot {
     char *path, *data;
     size_t path_cap, data_cap, len;
+    void *prepared;   /* staged walks: what prepare left for take */
 } pipe_slot;
 
 typedef struct tar_pipe {
@@ -615,7 +616,8 @@ typedef struct tar_pipe {
     int gzipped;
     uint64_t max_inflate;
     repo_want_fn want;
-    void *want_user;   /* the caller's user, for want */
+    repo_prepare_fn prepare;   /* staged walks: run here instead of copying the data */
+    void *want_user;   /* the caller's user, for want and prepare */
     int walk_rc;
     vs_error walk_err;
 } tar_pipe;
@@ -638,10 +640,14 @@ static int pipe_put(void *user, const char *path, const char *data, size_t len)
     if (cancelled)
         return PIPE_CANCELLED;
     size_t path_len = strlen(path);
-    if (reserve(&sl->path, &sl->path_cap, path_len + 1) != 0 || reserve(&sl->data, &sl->data_cap, len + 1) != 0)
+    if (reserve(&sl->path, &sl->path_cap, path_len + 1) != 0 ||
+        (!p->prepare && reserve(&sl->data, &sl->data_cap, len + 1) != 0))
         return vs_error_set(&p->walk_err, VSOLVE_ENOMEM, "%s: out of memory", p->archive);
     memcpy(sl->path, path, path_len + 1);
-    memcpy(sl->data, data, len + 1);   /* data[len] is the NUL */
+    if (p->prepare)
+        p->prepare(p->want_user, &sl->prepared, path, data, len);
+    else
+        memcpy(sl->data, data, len + 1);   /* data[len] is the NUL */
     sl->len = len;
     pthread_mutex_lock(&p->mu);
     p->count++;
@@ -672,8 +678,37 @@ static void *pipe_reader(void *arg)
     return NULL;
 }
 
+/* A staged walk on one thread: prepare, then take, with a single slot. */
+typedef struct staged_one {
+    const repo_stages *st;
+    void *slot;
+} staged_one;
+
+static int staged_one_file(void *user, const char *path, const char *data, size_t len)
+{
+    staged_one *o = user;
+    o->st->prepare(o->st->user, &o->slot, path, data, len);
+    return o->st->take(o->st->user, o->slot, path);
+}
+
+static int staged_one_want(void *user, const char *path)
+{
+    const staged_one *o = user;
+    return o->st->want(o->st->user, path);
+}
+
+static int walk_staged_serial(const char *root, uint64_t max_inflate, const repo_stages *st, vs_error *err)
+{
+    staged_one o = { st, NULL };
+    int rc = repo_source_walk(root, max_inflate, st->want ? staged_one_want : NULL, staged_one_file, &o, err);
+    if (o.slot && st->release)
+        st->release(st->user, o.slot);
+    return rc;
+}
+
+/* on_file, or (stages not NULL) the staged walk's take and release. */
 static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_inflate, repo_want_fn want,
-                                   repo_file_fn on_file, void *user, vs_error *err)
+                                   repo_file_fn on_file, void *user, const repo_stages *stages, vs_error *err)
 {
     tar_pipe *p = calloc(1, sizeof *p);
     if (!p)
@@ -683,12 +718,15 @@ static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_i
     p->max_inflate = max_inflate;
     p->want = want;
     p->want_user = user;
+    p->prepare = stages ? stages->prepare : NULL;
     pthread_t reader;
     int ready = pthread_mutex_init(&p->mu, NULL) == 0;
     ready = ready && pthread_cond_init(&p->can_put, NULL) == 0;
     ready = ready && pthread_cond_init(&p->can_take, NULL) == 0;
     if (!ready || pthread_create(&reader, NULL, pipe_reader, p) != 0) {
         free(p);   /* (a failed init leaves nothing to destroy on Linux) */
+        if (stages)
+            return walk_staged_serial(path, max_inflate, stages, err);
         return walk_tar_file(path, gzipped, max_inflate, want, on_file, user, err);   /* no thread: one at a time */
     }
     int rc = VSOLVE_OK;
@@ -705,7 +743,7 @@ static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_i
         }
         pipe_slot *sl = &p->slots[p->head];
         pthread_mutex_unlock(&p->mu);
-        rc = on_file(user, sl->path, sl->data, sl->len);
+        rc = stages ? stages->take(user, sl->prepared, sl->path) : on_file(user, sl->path, sl->data, sl->len);
         pthread_mutex_lock(&p->mu);
         p->head = (p->head + 1) % PIPE_SLOTS;
         p->count--;
@@ -727,6 +765,8 @@ static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_i
     for (size_t i = 0; i < PIPE_SLOTS; i++) {
         free(p->slots[i].path);
         free(p->slots[i].data);
+        if (p->slots[i].prepared && stages && stages->release)
+            stages->release(user, p->slots[i].prepared);
     }
     pthread_cond_destroy(&p->can_take);
     pthread_cond_destroy(&p->can_put);
@@ -897,11 +937,22 @@ int repo_source_walk_pipelined(const char *root, uint64_t max_inflate, repo_want
     struct stat st;
     if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
         if (ends_with(root, ".tar.gz") || ends_with(root, ".tgz"))
-            return walk_tar_file_pipelined(root, 1, max_inflate, want, on_file, user, err);
+            return walk_tar_file_pipelined(root, 1, max_inflate, want, on_file, user, NULL, err);
         if (ends_with(root, ".tar"))
-            return walk_tar_file_pipelined(root, 0, max_inflate, want, on_file, user, err);
+            return walk_tar_file_pipelined(root, 0, max_inflate, want, on_file, user, NULL, err);
     }
     return repo_source_walk(root, max_inflate, want, on_file, user, err);
+}
+
+int repo_source_walk_staged(const char *root, uint64_t max_inflate, const repo_stages *stages, vs_error *err)
+{
+    struct stat st;
+    if (stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        int gz = ends_with(root, ".tar.gz") || ends_with(root, ".tgz");
+        if (gz || ends_with(root, ".tar"))
+            return walk_tar_file_pipelined(root, gz, max_inflate, stages->want, NULL, stages->user, stages, err);
+    }
+    return walk_staged_serial(root, max_inflate, stages, err);
 }
 
 char *repo_read_file(const char *path, uint64_t max_inflate, size_t *len, vs_error *err)

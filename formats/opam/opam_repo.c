@@ -8,8 +8,9 @@
 #include "opam_version.h"
 #include "repo_source.h"
 
-/* What the universe needs of one opam file: copies of a few fields; the rest of the file's
- * tree is dropped as soon as it is parsed, so a whole repository is never held as ASTs. */
+/* What the universe needs of one opam file: a few fields, parsed into the kept arena; the rest
+ * of the file's tree is dropped as soon as it is parsed, so a whole repository is never held
+ * as ASTs. */
 typedef struct opam_source {
     const char *name, *version, *filename;
     const opam_node *available, *depends, *conflicts, *conflict_class;
@@ -33,7 +34,9 @@ typedef struct loader {
     const opam_vars *root_vars;   /* the caller's variables: requested packages' dependencies */
     opam_vars ordinary;           /* the caller's variables with the root switches false */
     int has_root_switches;        /* some root switch is true: build root variants */
-    arena mem;                 /* the kept fields and names: live until the universe is built */
+    arena mem;                 /* names: live until the universe is built */
+    /* The reading thread's side (prepare_file), touched by nothing else until the walk ends: */
+    arena kept;                /* the kept fields: live until the universe is built */
     arena scratch;             /* one file's whole tree, dropped after each file */
     VEC(opam_source) sources;
     VEC(source_attr) attrs;
@@ -93,33 +96,6 @@ static int want_file(void *user, const char *path)
 
 static int has_flag(const opam_file *f, const char *flag);
 
-/* Deep copy of a node into a (the parser bounds the depth). NULL stays NULL; *oom set on failure. */
-static opam_node *copy_node(arena *a, const opam_node *n, int *oom)
-{
-    if (!n || *oom)
-        return NULL;
-    opam_node *c = arena_alloc(a, sizeof *c);
-    if (!c) {
-        *oom = 1;
-        return NULL;
-    }
-    *c = *n;
-    if (n->str && !(c->str = arena_strndup(a, n->str, n->len)))
-        *oom = 1;
-    c->lhs = copy_node(a, n->lhs, oom);
-    c->rhs = copy_node(a, n->rhs, oom);
-    if (n->n_items) {
-        c->items = arena_alloc(a, n->n_items * sizeof *c->items);
-        if (!c->items) {
-            *oom = 1;
-            return c;
-        }
-        for (size_t i = 0; i < n->n_items; i++)
-            c->items[i] = copy_node(a, n->items[i], oom);
-    }
-    return c;
-}
-
 /* A malformed opam file: the error stands when strict; otherwise, as opam does, the package is
  * left out with a warning (FILE:LINE:COL: ...) and the load goes on. */
 static int skip_or_fail(loader *ld)
@@ -134,16 +110,50 @@ static int skip_or_fail(loader *ld)
     return VSOLVE_OK;
 }
 
+/* ---- one file, parsed on the reading thread ------------------------------------------- */
+
+typedef struct prepared_attr {
+    uint32_t key;
+    size_t at, len;   /* into prepared.text */
+} prepared_attr;
+
+/* What prepare_file leaves for take_file: the file's error, or its kept fields (in the
+ * loader's kept arena) and its attributes as text. Reused from file to file. */
+typedef struct prepared {
+    int parsed;            /* 0: the path was not a package's (take_file says why) */
+    vs_error err;          /* code VSOLVE_OK, or the file's error */
+    const opam_node *available, *depends, *conflicts, *conflict_class;
+    int avoid_version;
+    VEC(prepared_attr) attrs;
+    char *text;
+    size_t text_len, text_cap;
+} prepared;
+
 /* ---- attributes ------------------------------------------------------------------------ */
 
-static int keep_attr(loader *ld, uint32_t key, const char *value, size_t len)
+static int keep_attr(prepared *p, uint32_t key, const char *value, size_t len)
 {
-    source_attr a = { key, strpool_intern(&ld->u->attrs.strings, value, len) };
-    return a.value != UINT32_MAX && vec_push(&ld->attrs, a) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    if (p->text_cap - p->text_len < len + 1) {
+        size_t cap = p->text_cap ? p->text_cap : 1024;
+        while (cap - p->text_len < len + 1)
+            cap *= 2;
+        char *t = realloc(p->text, cap);
+        if (!t)
+            return VSOLVE_ENOMEM;
+        p->text = t;
+        p->text_cap = cap;
+    }
+    prepared_attr a = { key, p->text_len, len };
+    if (!vec_push(&p->attrs, a))
+        return VSOLVE_ENOMEM;
+    memcpy(p->text + p->text_len, value, len);
+    p->text[p->text_len + len] = 0;
+    p->text_len += len + 1;
+    return VSOLVE_OK;
 }
 
 /* Each string of a value that is a string or a list of strings. */
-static int keep_strings(loader *ld, uint32_t key, const opam_node *v)
+static int keep_strings(prepared *p, uint32_t key, const opam_node *v)
 {
     if (!v)
         return VSOLVE_OK;
@@ -153,13 +163,13 @@ static int keep_strings(loader *ld, uint32_t key, const opam_node *v)
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         const opam_node *it = items[i]->kind == OPAM_OPTION ? items[i]->lhs : items[i];
         if (it && it->kind == OPAM_STRING)
-            rc = keep_attr(ld, key, it->str, it->len);
+            rc = keep_attr(p, key, it->str, it->len);
     }
     return rc;
 }
 
 /* A checksum as "KIND=HEX"; the old url form's bare digest gets its kind from its length. */
-static int keep_checksums(loader *ld, const opam_node *v)
+static int keep_checksums(prepared *p, const opam_node *v)
 {
     if (!v)
         return VSOLVE_OK;
@@ -174,8 +184,8 @@ static int keep_checksums(loader *ld, const opam_node *v)
                          : it->len == 128 ? "sha512=" : "";
         char buf[600];
         int w = snprintf(buf, sizeof buf, "%s%.*s", kind, (int)it->len, it->str);
-        rc = w > 0 && (size_t)w < sizeof buf ? keep_attr(ld, VS_ATTR_CHECKSUM, buf, (size_t)w)
-                                             : keep_attr(ld, VS_ATTR_CHECKSUM, it->str, it->len);
+        rc = w > 0 && (size_t)w < sizeof buf ? keep_attr(p, VS_ATTR_CHECKSUM, buf, (size_t)w)
+                                             : keep_attr(p, VS_ATTR_CHECKSUM, it->str, it->len);
     }
     return rc;
 }
@@ -205,9 +215,8 @@ static const char *const url_fields[] = { "src", "archive", "git", "http", "hg",
 
 /* What a lock needs of the file (attr.h): url { src checksum mirrors } (or the old forms),
  * dev-repo, homepage, license, depexts as text, builds-with-dune. */
-static int collect_attrs(loader *ld, const opam_file *file, opam_source *src)
+static int collect_attrs(prepared *p, arena *scratch, const opam_file *file)
 {
-    src->first_attr = ld->attrs.len;
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < file->n_items && rc == VSOLVE_OK; i++) {
         const opam_item *sec = file->items[i];
@@ -220,44 +229,75 @@ static int collect_attrs(loader *ld, const opam_file *file, opam_source *src)
                     sec->items[j]->value->kind == OPAM_STRING)
                     url = sec->items[j]->value;
         if (url)
-            rc = keep_attr(ld, VS_ATTR_URL, url->str, url->len);
+            rc = keep_attr(p, VS_ATTR_URL, url->str, url->len);
         for (size_t j = 0; j < sec->n_items && rc == VSOLVE_OK; j++) {
             const opam_item *it = sec->items[j];
             if (it->is_section)
                 continue;
             if (!strcmp(it->name, "checksum"))
-                rc = keep_checksums(ld, it->value);
+                rc = keep_checksums(p, it->value);
             else if (!strcmp(it->name, "mirrors"))
-                rc = keep_strings(ld, VS_ATTR_MIRROR, it->value);
+                rc = keep_strings(p, VS_ATTR_MIRROR, it->value);
         }
         break;   /* one url section */
     }
     if (rc == VSOLVE_OK)
-        rc = keep_strings(ld, VS_ATTR_DEV_REPO, opam_file_field(file, "dev-repo"));
+        rc = keep_strings(p, VS_ATTR_DEV_REPO, opam_file_field(file, "dev-repo"));
     if (rc == VSOLVE_OK)
-        rc = keep_strings(ld, VS_ATTR_HOMEPAGE, opam_file_field(file, "homepage"));
+        rc = keep_strings(p, VS_ATTR_HOMEPAGE, opam_file_field(file, "homepage"));
     if (rc == VSOLVE_OK)
-        rc = keep_strings(ld, VS_ATTR_LICENSE, opam_file_field(file, "license"));
+        rc = keep_strings(p, VS_ATTR_LICENSE, opam_file_field(file, "license"));
     const opam_node *dx = opam_file_field(file, "depexts");
     if (dx && rc == VSOLVE_OK) {
         opam_node *const *items = dx->kind == OPAM_LIST ? dx->items : (opam_node *const *)&dx;
         size_t n = dx->kind == OPAM_LIST ? dx->n_items : 1;
         for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
-            char *t = opam_value_text(&ld->scratch, items[i]);
-            rc = t ? keep_attr(ld, VS_ATTR_DEPEXT, t, strlen(t)) : VSOLVE_ENOMEM;
+            char *t = opam_value_text(scratch, items[i]);
+            rc = t ? keep_attr(p, VS_ATTR_DEPEXT, t, strlen(t)) : VSOLVE_ENOMEM;
         }
     }
     if (rc == VSOLVE_OK) {
         const char *dune = names_dune(opam_file_field(file, "depends"), 0) ? "true" : "false";
-        rc = keep_attr(ld, VS_ATTR_BUILDS_WITH_DUNE, dune, strlen(dune));
+        rc = keep_attr(p, VS_ATTR_BUILDS_WITH_DUNE, dune, strlen(dune));
     }
-    src->n_attrs = ld->attrs.len - src->first_attr;
     return rc;
 }
 
-static int add_source(loader *ld, const char *filename, const char *name, size_t name_len,
-                      const char *version, size_t version_len, const char *data, size_t len)
+/* The fields the universe needs, parsed straight into the loader's kept arena. */
+static const char *const kept_fields[] = { "available", "depends", "conflicts", "conflict-class" };
+
+/* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
+ * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
+static void prepare_source(loader *ld, prepared *p, const char *filename, const char *data, size_t len)
 {
+    p->parsed = 1;
+    vs_error_clear(&p->err);
+    p->attrs.len = 0;
+    p->text_len = 0;
+    arena_free(&ld->scratch);
+    arena_init(&ld->scratch);
+    const opam_file *file = opam_parse_keeping(&ld->scratch, &ld->kept, kept_fields,
+                                               sizeof kept_fields / sizeof kept_fields[0], filename, data, len, &p->err);
+    if (!file) {
+        if (!p->err.code)
+            vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
+        return;
+    }
+    p->available = opam_file_field(file, "available");
+    p->depends = opam_file_field(file, "depends");
+    p->conflicts = opam_file_field(file, "conflicts");
+    p->conflict_class = opam_file_field(file, "conflict-class");
+    p->avoid_version = has_flag(file, "avoid-version");
+    if (collect_attrs(p, &ld->scratch, file) != VSOLVE_OK)
+        vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
+}
+
+/* Adds a prepared file (on the calling thread, in order): its error, or its source. */
+static int take_source(loader *ld, const prepared *p, const char *filename, const char *name, size_t name_len,
+                       const char *version, size_t version_len)
+{
+    if (!p)
+        return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     opam_source src;
     memset(&src, 0, sizeof src);
     src.name = arena_strndup(&ld->mem, name, name_len);
@@ -265,40 +305,86 @@ static int add_source(loader *ld, const char *filename, const char *name, size_t
     src.filename = arena_strndup(&ld->mem, filename, strlen(filename));
     if (!src.name || !src.version || !src.filename)
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory reading %s", filename);
-    arena_free(&ld->scratch);
-    arena_init(&ld->scratch);
-    const opam_file *file = opam_parse(&ld->scratch, src.filename, data, len, ld->err);
-    if (!file)
-        return ld->err->code ? skip_or_fail(ld) : vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
-    int oom = 0;
-    src.available = copy_node(&ld->mem, opam_file_field(file, "available"), &oom);
-    src.depends = copy_node(&ld->mem, opam_file_field(file, "depends"), &oom);
-    src.conflicts = copy_node(&ld->mem, opam_file_field(file, "conflicts"), &oom);
-    src.conflict_class = copy_node(&ld->mem, opam_file_field(file, "conflict-class"), &oom);
-    src.avoid_version = has_flag(file, "avoid-version");
-    if (!oom && collect_attrs(ld, file, &src) != VSOLVE_OK)
-        oom = 1;
-    if (oom || !vec_push(&ld->sources, src))
+    if (p->err.code) {
+        *ld->err = p->err;
+        return skip_or_fail(ld);
+    }
+    src.available = p->available;
+    src.depends = p->depends;
+    src.conflicts = p->conflicts;
+    src.conflict_class = p->conflict_class;
+    src.avoid_version = p->avoid_version;
+    src.first_attr = ld->attrs.len;
+    for (size_t i = 0; i < p->attrs.len; i++) {
+        const prepared_attr *pa = &p->attrs.items[i];
+        source_attr a = { pa->key, strpool_intern(&ld->u->attrs.strings, p->text + pa->at, pa->len) };
+        if (a.value == UINT32_MAX || !vec_push(&ld->attrs, a))
+            return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
+    }
+    src.n_attrs = ld->attrs.len - src.first_attr;
+    if (!vec_push(&ld->sources, src))
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
 }
 
-static int on_file(void *user, const char *path, const char *data, size_t len)
+static void release_prepared(void *user, void *slot)
 {
-    loader *ld = user;
+    (void)user;
+    prepared *p = slot;
+    vec_free(&p->attrs);
+    free(p->text);
+    free(p);
+}
+
+/* NAME and VERSION of a package's opam file path, or 0 with err set when it is not one. */
+static int source_name(const char *path, const char **name, size_t *name_len, const char **version,
+                       size_t *version_len, vs_error *err)
+{
     const char *dir = NULL, *pkg = NULL;
     size_t dl = 0, pl = 0;
     if (!package_path(path, &dir, &dl, &pkg, &pl)) {   /* want_file took only such paths */
-        vs_error_at(ld->err, path, 1, 1, "expected a path ending in NAME.VERSION/opam");
-        return skip_or_fail(ld);
+        vs_error_at(err, path, 1, 1, "expected a path ending in NAME.VERSION/opam");
+        return 0;
     }
     const char *dot = memchr(pkg, '.', pl);
     if (!dot || dot == pkg || dot + 1 == pkg + pl) {
-        vs_error_at(ld->err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
+        vs_error_at(err, path, 1, 1, "expected the package directory to be named NAME.VERSION, found \"%.*s\"",
                     (int)pl, pkg);
-        return skip_or_fail(ld);
+        return 0;
     }
-    return add_source(ld, path, pkg, (size_t)(dot - pkg), dot + 1, (size_t)(pkg + pl - dot - 1), data, len);
+    *name = pkg;
+    *name_len = (size_t)(dot - pkg);
+    *version = dot + 1;
+    *version_len = (size_t)(pkg + pl - dot - 1);
+    return 1;
+}
+
+/* On the reading thread. */
+static void prepare_file(void *user, void **slot, const char *path, const char *data, size_t len)
+{
+    loader *ld = user;
+    prepared *p = *slot;
+    if (!p && !(p = *slot = calloc(1, sizeof *p)))
+        return;   /* take_file reports it */
+    const char *name, *version;
+    size_t nl, vl;
+    vs_error ignored;
+    if (!source_name(path, &name, &nl, &version, &vl, &ignored)) {
+        p->parsed = 0;   /* take_file says why */
+        return;
+    }
+    prepare_source(ld, p, path, data, len);
+}
+
+/* On the calling thread, in order. */
+static int take_file(void *user, void *slot, const char *path)
+{
+    loader *ld = user;
+    const char *name, *version;
+    size_t nl, vl;
+    if (!source_name(path, &name, &nl, &version, &vl, ld->err))
+        return skip_or_fail(ld);
+    return take_source(ld, slot, path, name, nl, version, vl);
 }
 
 /* ---- package flags ------------------------------------------------------------------- */
@@ -1016,6 +1102,7 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->root_vars = vars;
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
+    arena_init(&ld->kept);
     arena_init(&ld->scratch);
     arena_init(&ld->atom_mem);
     int rc = strpool_init(&ld->atom_keys);
@@ -1038,6 +1125,7 @@ static void loader_free(loader *ld)
     vec_free(&ld->sources);
     vec_free(&ld->attrs);
     arena_free(&ld->mem);
+    arena_free(&ld->kept);
     arena_free(&ld->scratch);
     arena_free(&ld->atom_mem);
     vec_free(&ld->atom_memo);
@@ -1058,9 +1146,10 @@ int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars 
     loader ld;
     int rc = loader_init(&ld, u, vars, err);
     ld.opt = opt;
-    if (rc == VSOLVE_OK)
-        rc = repo_source_walk_pipelined(path, opt ? opt->max_inflate : 0, want_file, on_file, &ld,
-                                        err);   /* want_file reads only the path */
+    if (rc == VSOLVE_OK) {   /* want_file reads only the path; prepare_file only its slot, kept and scratch */
+        repo_stages st = { want_file, prepare_file, take_file, release_prepared, &ld };
+        rc = repo_source_walk_staged(path, opt ? opt->max_inflate : 0, &st, err);
+    }
     if (rc == VSOLVE_OK && ld.sources.len == 0 && opt && opt->skipped)   /* nothing left: the first error stands */
         rc = (*err = ld.first_skipped).code;
     if (rc == VSOLVE_OK && ld.sources.len == 0)
@@ -1076,11 +1165,16 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
 {
     loader ld;
     int rc = loader_init(&ld, u, vars, err);
+    prepared p;
+    memset(&p, 0, sizeof p);
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         const char *filename = files[i].filename ? files[i].filename : "<memory>";
-        rc = add_source(&ld, filename, files[i].name, strlen(files[i].name), files[i].version,
-                        strlen(files[i].version), files[i].text, strlen(files[i].text));
+        prepare_source(&ld, &p, filename, files[i].text, strlen(files[i].text));
+        rc = take_source(&ld, &p, filename, files[i].name, strlen(files[i].name), files[i].version,
+                         strlen(files[i].version));
     }
+    vec_free(&p.attrs);
+    free(p.text);
     if (rc == VSOLVE_OK)
         rc = build_universe(&ld, stats);
     loader_free(&ld);

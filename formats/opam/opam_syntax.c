@@ -29,7 +29,10 @@ typedef struct token {
 } token;
 
 typedef struct parser {
-    arena *a;
+    arena *a;                   /* where nodes go now: file_arena, or keep during a kept field */
+    arena *file_arena, *keep;
+    const char *const *keep_fields;
+    size_t n_keep;
     vs_error *err;
     const char *filename;
     const char *p, *end;        /* lexer cursor within the input */
@@ -855,8 +858,15 @@ static opam_item *parse_item(parser *ps, token_kind closer)
     if (!next_token(ps))
         return NULL;
     if (ps->tok.kind == TOK_COLON) {
-        if (!next_token(ps))
+        if (closer == TOK_EOF && ps->keep)   /* a kept top-level field: its value (from its first token) to keep */
+            for (size_t i = 0; i < ps->n_keep; i++)
+                if (!strcmp(item->name, ps->keep_fields[i]))
+                    ps->a = ps->keep;
+        int ok = next_token(ps);
+        if (!ok) {
+            ps->a = ps->file_arena;
             return NULL;
+        }
         if (!starts_value(ps->tok.kind)) {
             char expected[160];
             snprintf(expected, sizeof expected, "a value for field '%.100s'", item->name);
@@ -864,6 +874,7 @@ static opam_item *parse_item(parser *ps, token_kind closer)
             return NULL;
         }
         item->value = parse_value(ps);
+        ps->a = ps->file_arena;
         return item->value ? item : NULL;
     }
     if (ps->tok.kind == TOK_STRING) {
@@ -906,9 +917,18 @@ static opam_item **parse_items(parser *ps, token_kind closer, size_t *count)
 
 opam_file *opam_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err)
 {
+    return opam_parse_keeping(a, NULL, NULL, 0, filename, text, len, err);
+}
+
+opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fields, size_t n_keep,
+                              const char *filename, const char *text, size_t len, vs_error *err)
+{
     parser ps;
     memset(&ps, 0, sizeof ps);
-    ps.a = a;
+    ps.a = ps.file_arena = a;
+    ps.keep = keep;
+    ps.keep_fields = keep_fields;
+    ps.n_keep = n_keep;
     ps.err = err;
     ps.filename = filename ? filename : "<input>";
     ps.p = text;

@@ -94,6 +94,12 @@ typedef struct opam_file {
 #define OPAM_MAX_DEPTH 200
 opam_file *opam_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err);
 
+/* The same, but the values of the top-level fields named in keep_fields[0..n_keep) are
+ * allocated in `keep` (a few other bytes may land there too), so they outlive `a`: the rest of
+ * the file can be dropped without copying them. A file that fails may leave bytes in keep. */
+opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fields, size_t n_keep,
+                              const char *filename, const char *text, size_t len, vs_error *err);
+
 /* Returns the value of the first top-level field called `name`, or NULL. */
 const opam_node *opam_file_field(const opam_file *f, const char *name);
 
