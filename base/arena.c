@@ -1,5 +1,6 @@
 /* arena.c: bump allocator; blocks grow geometrically, everything freed at once. */
 #include "arena.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,6 +29,8 @@ void arena_free(arena *a)
 
 void *arena_alloc(arena *a, size_t size)
 {
+    if (size > SIZE_MAX / 4)   /* no such request is real; rounding it up below would wrap */
+        return NULL;
     size = (size + 15) & ~(size_t)15;
     if (size == 0)
         size = 16;

@@ -1,6 +1,7 @@
 /* test_core.c: unit tests of the core: string pool, universe building, SAT wrapper, encoding of
  * large groups, and the checker catching every kind of violation. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,24 @@
 #include "solve.h"
 #include "strpool.h"
 #include "universe.h"
+
+/* An arena refuses a size that rounding up would wrap (it once returned 16 bytes for it), and
+ * a block of 2 MB or more (whole huge pages) is usable to its last byte. */
+START_TEST(arena_bounds)
+{
+    arena a;
+    arena_init(&a);
+    ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX));
+    ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX - 3));
+    size_t big = (size_t)5 << 20;
+    unsigned char *p = arena_alloc(&a, big);
+    ck_assert_ptr_nonnull(p);
+    memset(p, 0xab, big);
+    ck_assert_int_eq(p[big - 1], 0xab);
+    ck_assert_ptr_nonnull(arena_alloc(&a, 16));
+    arena_free(&a);
+}
+END_TEST
 
 START_TEST(strpool_interns)
 {
@@ -304,6 +323,7 @@ Suite *core_suite(void)
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, strpool_interns);
+    tcase_add_test(tc, arena_bounds);
     tcase_add_test(tc, runset_knows_each_run_once);
     tcase_add_test(tc, universe_sorts_and_lags);
     tcase_add_test(tc, sat_wrapper);
