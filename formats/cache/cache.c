@@ -26,6 +26,7 @@
  * whole buffer in about 40% of zlib's time.
  */
 #include "cache.h"
+#include "bytes.h"
 #include "atomic_file.h"
 #include <dirent.h>
 #include <errno.h>
@@ -131,31 +132,6 @@ int cache_default_path(const char *repo_path, uint64_t settings, char *out, size
     if (n < 0 || (size_t)n >= size)
         return vs_error_set(err, VSOLVE_EUSAGE, "cache path too long");
     return VSOLVE_OK;
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 void cache_make_parent(const char *path)

@@ -31,6 +31,7 @@
  * and a version's body decoded only when the solve uses that version.
  */
 #include "cargo_image.h"
+#include "bytes.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,31 +66,6 @@ uint64_t cargo_image_settings(void)
 {
     uint32_t format = CARGO_IMAGE_FORMAT;
     return cache_hash(cache_hash(CACHE_HASH_INIT, "cargo-image", 11), &format, sizeof format);
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 /* ---- writing ------------------------------------------------------------------------------ */
