@@ -8,47 +8,9 @@
 #include "opam_repo.h"
 #include "vsolve.h"
 
-/* Solves atoms[0..n) with atom `skip` left out (SIZE_MAX: none), `first` (if not NULL) put
- * before the others and `instead` (if not NULL) in the place of `skip`. On VSOLVE_OK, *version
- * (if not NULL) is the version the answer gives the name of `first`. */
-static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_t skip, const char *first,
-                       const char *instead, int preference, double deadline, const char **version)
-{
-    vs_request req;
-    vs_error err;
-    vs_error_clear(&err);
-    request_init(&req);
-    req.preference = preference;
-    req.status_only = 1;
-    req.deadline = deadline;
-    int rc = first ? opam_add_request_atom(u, &req, first, &err) : VSOLVE_OK;
-    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
-        if (i != skip)
-            rc = opam_add_request_atom(u, &req, atoms[i], &err);
-        else if (instead)
-            rc = opam_add_request_atom(u, &req, instead, &err);
-    if (rc == VSOLVE_OK)
-        rc = request_need_clauses(u, &req, &err);
-    vs_solution s;
-    solution_init(&s);
-    if (rc == VSOLVE_OK)
-        rc = vs_solve(u, &req, &s);
-    if (rc == VSOLVE_OK && version) {
-        *version = NULL;
-        uint32_t name = req.atoms.items[0].name;
-        for (size_t k = 0; k < s.pkgs.len; k++)
-            if (u->pkgs.items[s.pkgs.items[k]].name == name)
-                *version = universe_pkg_version(u, s.pkgs.items[k]);
-        if (!*version)
-            rc = VSOLVE_UNSAT;
-    }
-    solution_free(&s);
-    request_free(&req);
-    return rc;
-}
-
 /* Solves the request whose atoms are use[0..n) (an entry NULL: left out), `first` (if not NULL)
- * put before them; like try_request. */
+ * put before them, only for its status. On VSOLVE_OK, *version (if not NULL) is the version the
+ * answer gives the name of the first atom. */
 static int try_edited(vs_universe *u, const char *const *use, size_t n, const char *first, int preference,
                       double deadline, const char **version)
 {
@@ -80,6 +42,22 @@ static int try_edited(vs_universe *u, const char *const *use, size_t n, const ch
     }
     solution_free(&s);
     request_free(&req);
+    return rc;
+}
+
+/* Solves atoms[0..n) with atom `skip` left out (SIZE_MAX: none), `first` (if not NULL) put
+ * before the others and `instead` (if not NULL) in the place of `skip`: try_edited on that
+ * list. On VSOLVE_OK, *version (if not NULL) is the version the answer gives the name of `first`. */
+static int try_request(vs_universe *u, const char *const *atoms, size_t n, size_t skip, const char *first,
+                       const char *instead, int preference, double deadline, const char **version)
+{
+    const char **use = malloc((n ? n : 1) * sizeof *use);
+    if (!use)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        use[i] = i == skip ? instead : atoms[i];
+    int rc = try_edited(u, use, n, first, preference, deadline, version);
+    free(use);
     return rc;
 }
 
