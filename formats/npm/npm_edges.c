@@ -147,6 +147,28 @@ static int add_deps(arena *a, edge_list *l, const json_value *deps, npm_dep_type
     return VSOLVE_OK;
 }
 
+/* Gives edge d the rule of the override set ov that applies to it (d->ov) and, when that rule
+ * replaces d's spec (same name, not "*"), the replacement, keeping the raw spec beside it. */
+static int apply_override(arena *a, const npm_override *ov, npm_edge *d)
+{
+    d->ov = npm_override_edge_rule(ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
+    if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
+        return VSOLVE_OK;
+    npm_edge o = { 0 };
+    if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
+    d->overridden = 1;
+    d->raw_kind = d->kind;
+    d->raw_any = d->any;
+    d->raw_range = d->range;
+    d->kind = o.kind;
+    d->target = o.target;
+    d->fetch = o.fetch;
+    d->any = o.any;
+    d->range = o.range;
+    return VSOLVE_OK;
+}
+
 /* Edge.reload after a node's override set changed: each edge's rule again, from the manifest's
  * own spec. */
 int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err)
@@ -162,33 +184,20 @@ int npmt_reload_overrides(arena *a, npm_node *n, vs_error *err)
         *d = e;
         if (!n->ov)
             continue;
-        d->ov = npm_override_edge_rule(n->ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
-        if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
-            continue;
-        npm_edge o = { 0 };
-        if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+        if (apply_override(a, n->ov, d) != VSOLVE_OK)
             return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-        d->overridden = 1;
-        d->raw_kind = d->kind;
-        d->raw_any = d->any;
-        d->raw_range = d->range;
-        d->kind = o.kind;
-        d->target = o.target;
-        d->fetch = o.fetch;
-        d->any = o.any;
-        d->range = o.range;
     }
     return VSOLVE_OK;
 }
 
-/* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
- * optional, dev (tops). */
 /* The order of edges_by_name: by name (strcmp); the names of one node's edges differ. */
 static int cmp_edge_ptr(const void *x, const void *y)
 {
     return strcmp((*(const npm_edge *const *)x)->name, (*(const npm_edge *const *)y)->name);
 }
 
+/* The edges of a manifest in arborist's order: peer, peerOptional (unless legacy peer deps), prod,
+ * optional, dev (tops). */
 int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const char *file, vs_error *err)
 {
     edge_list l = { 0 };
@@ -208,21 +217,8 @@ int npmt_load_edges(arena *a, npm_node *n, int with_dev, int with_peers, const c
         return rc;
     for (size_t i = 0; n->ov && i < l.n; i++) {
         npm_edge *d = &l.items[i];
-        d->ov = npm_override_edge_rule(n->ov, d->name, d->kind == NPM_SPEC_RANGE ? &d->range : NULL, d->spec);
-        if (!d->ov->name || strcmp(d->ov->name, d->name) || !strcmp(d->ov->value, "*"))
-            continue;
-        npm_edge o = { 0 };
-        if (parse_spec(a, d->name, d->ov->value, &o) != VSOLVE_OK)
+        if (apply_override(a, n->ov, d) != VSOLVE_OK)
             return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-        d->overridden = 1;
-        d->raw_kind = d->kind;
-        d->raw_any = d->any;
-        d->raw_range = d->range;
-        d->kind = o.kind;
-        d->target = o.target;
-        d->fetch = o.fetch;
-        d->any = o.any;
-        d->range = o.range;
     }
     n->edges = l.items;
     n->n_edges = l.n;
