@@ -533,9 +533,8 @@ END_TEST
  * --force give npm's locks (tests/data/npm/peer-react-dom); the flags are npm's only. */
 START_TEST(npm_peer_flags)
 {
-    const char *tar = test_corpus_path("npm/packuments.tar.gz");
-    struct stat st;
-    if (!tar || stat(tar, &st) != 0)
+    const char *tar = test_corpus_file("npm/packuments.tar.gz");
+    if (!tar)
         return;
     char dir[4200], cmd[9000];
     snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm/peer-react-dom"));

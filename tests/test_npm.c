@@ -95,9 +95,8 @@ static size_t check_project(npm_registry *reg, const char *project)
 
 START_TEST(corpus_projects)
 {
-    const char *tar = test_corpus_path("npm/packuments.tar.gz");
-    struct stat st;
-    if (!tar || stat(tar, &st) != 0)
+    const char *tar = test_corpus_file("npm/packuments.tar.gz");
+    if (!tar)
         return;
     vs_error err = { 0 };
     npm_registry *reg = npm_registry_open(tar, 0, &err);
@@ -116,9 +115,8 @@ START_TEST(feature_projects)
     static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
                                             "overrides-deep", "overrides-two-sets", "overrides-sibling-sets",
                                             "ws-basic", "ws-mixed", "file-dep" };
-    const char *tar = test_corpus_path("npm/packuments.tar.gz");
-    struct stat st;
-    if (!tar || stat(tar, &st) != 0)
+    const char *tar = test_corpus_file("npm/packuments.tar.gz");
+    if (!tar)
         return;
     vs_error err = { 0 };
     npm_registry *reg = npm_registry_open(tar, 0, &err);
@@ -165,9 +163,8 @@ static char *npm_refusal_text(const char *path)
 START_TEST(peer_conflicts)
 {
     static const char *const peer_projects[] = { "peer-react-dom", "peer-dev", "ws-peer" };
-    const char *tar = test_corpus_path("npm/packuments.tar.gz");
-    struct stat st;
-    if (!tar || stat(tar, &st) != 0)
+    const char *tar = test_corpus_file("npm/packuments.tar.gz");
+    if (!tar)
         return;
     vs_error err = { 0 };
     npm_registry *reg = npm_registry_open(tar, 0, &err);
@@ -220,9 +217,8 @@ START_TEST(resolve_peers)
                                              "hooks4-eslint9", "airbnb18-eslint8", "prettier-cfg-eslint6",
                                              "react-dom17-react18", "redux8-react19", "router7-react17",
                                              "tseslint7-eslint9", "tsjest29-jest28", "wds5-webpack4" };
-    const char *tar = test_corpus_path("npm/packuments.tar.gz");
-    struct stat st;
-    if (!tar || stat(tar, &st) != 0)
+    const char *tar = test_corpus_file("npm/packuments.tar.gz");
+    if (!tar)
         return;
     vs_error err = { 0 };
     npm_registry *reg = npm_registry_open(tar, 0, &err);
@@ -260,6 +256,7 @@ START_TEST(resolve_peers)
         ck_assert_int_eq(npm_peers_search(&a, reg, manifest, path, NULL, &f, &err), VSOLVE_OK);
         snprintf(path, sizeof path, "%s/pinned/package-lock.json", dir);
         size_t len = 0;
+        struct stat st;
         char *npm_lock = stat(path, &st) == 0 ? test_read_file(path, &len) : NULL;
         printf("resolve-peers %s: %s (%zu steps, %zu trees built)\n", conflicts[i], f.manifest ? f.summary : "none",
                f.steps, f.checked);

@@ -46,6 +46,15 @@ const char *test_corpus_path(const char *relative)
     return buf;
 }
 
+const char *test_corpus_file(const char *relative)
+{
+    const char *path = test_corpus_path(relative);
+    struct stat st;
+    if (path && stat(path, &st) != 0)   /* the corpus is there but incomplete: never a silent pass */
+        ck_abort_msg("%s is missing from the corpus (a copy of shared/corpora must be whole)", path);
+    return path;
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -15,6 +15,9 @@ const char *test_corpora(const char *what);
 
 /* Path under the corpora directory (valid until the next call). */
 const char *test_corpus_path(const char *relative);
+/* The same for a file that must be in the corpus: aborts the test when the corpus is there
+ * without it (NULL, after a SKIP line, when there is no corpus at all). */
+const char *test_corpus_file(const char *relative);
 
 /* Reads a whole file into malloc'd memory, NUL-terminated; fails the test if unreadable. */
 char *test_read_file(const char *path, size_t *len);
