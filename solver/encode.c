@@ -4,7 +4,11 @@
  *   dependency   for each clause C of p:       -x_p  v  x_q1 v ... v x_qk   (q_i: available providers)
  *                (a clause conditional on c adds -x_c)
  *                (a clause with no available provider becomes the unit -x_p); a requested
- *                package with a root variant (opam --with-test) uses its root clauses instead
+ *                package with a root variant (opam --with-test) uses its root clauses instead;
+ *                with req->version_runs (cargo), an unconditional clause that neighbouring
+ *                versions x_lo .. x_hi of a slot's ladder (below) share is one clause,
+ *                -g_lo v g_{hi+1} v x_q1 v ... v x_qk ("the installed version is not in
+ *                [lo, hi]"; -g_lo alone when hi is the newest)
  *   conflict     for each conflict (p, q):     -x_p  v -x_q
  *   slot         a group that is the slot of one name's versions (x_0 .. x_{n-1} in the cone,
  *                oldest first) gets an order encoding, a "ladder" of g_i = "the installed
@@ -237,6 +241,43 @@ static int push_providers(vs_encoding *e, ladders *l, const uint32_t *providers,
     return VSOLVE_OK;
 }
 
+/* The clause of pkg's rung on ladder k equal to cl (same providers, unconditional) and not yet
+ * covered, as an index into u->clauses; VS_NONE when there is none. */
+static uint32_t same_clause(const vs_encoding *e, uint32_t pkg, const vs_clause *cl, const unsigned char *covered)
+{
+    uint32_t first, count;
+    encode_clauses(e, pkg, &first, &count);
+    for (uint32_t c = 0; c < count; c++) {
+        const vs_clause *o = &e->u->clauses.items[first + c];
+        if (!covered[first + c] && o->cond == VS_NONE && o->first == cl->first && o->count == cl->count)
+            return first + c;
+    }
+    return VS_NONE;
+}
+
+/* Starts the clause for dependency cl of pkg, a version on a ladder: the neighbouring versions
+ * that have the same dependency (the same providers) share one clause, "the installed version
+ * is not in [lo, hi]": -g_lo v g_{hi+1} (only -g_lo when hi is the newest, -x when lo == hi).
+ * It stands for the clauses -x_i v q1 v ... v qk of each version i in the run: x_i implies g_lo
+ * and -g_{hi+1}, and g_lo with -g_{hi+1} implies some x_i of the run. Their clauses are marked
+ * covered. */
+static int push_version_run(vs_encoding *e, ladders *l, uint32_t pkg, const vs_clause *cl, unsigned char *covered,
+                            int_vec *buf)
+{
+    const ladder *ld = &l->items.items[l->of_pkg[pkg]];
+    uint32_t lo = l->rung[pkg], hi = lo;
+    covered[cl - e->u->clauses.items] = 1;
+    for (uint32_t c; lo > 0 && (c = same_clause(e, l->pkgs.items[ld->first + lo - 1], cl, covered)) != VS_NONE; lo--)
+        covered[c] = 1;
+    for (uint32_t c; hi + 1 < ld->n && (c = same_clause(e, l->pkgs.items[ld->first + hi + 1], cl, covered)) != VS_NONE; hi++)
+        covered[c] = 1;
+    if (lo == hi)
+        return vec_push(buf, -encode_lit(e, pkg)) ? VSOLVE_OK : VSOLVE_ENOMEM;
+    if (!vec_push(buf, -(ld->g0 + (int)lo)))
+        return VSOLVE_ENOMEM;
+    return hi + 1 == ld->n || vec_push(buf, ld->g0 + (int)hi + 1) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
 static int encode_at_most_one(vs_encoding *e, const uint32_t *members, size_t n, int_vec *buf)
 {
     int_vec lits = { 0 };
@@ -297,6 +338,9 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
     ladders lad = { 0 };
     unsigned char *group_done = calloc(u->groups.len ? u->groups.len : 1, 1);
     rc = group_done ? build_ladders(e, &lad, group_done) : VSOLVE_ENOMEM;
+    unsigned char *covered = calloc(u->clauses.len ? u->clauses.len : 1, 1);
+    if (!covered)
+        rc = VSOLVE_ENOMEM;
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
         const vs_pkg *p = &u->pkgs.items[pkg];
@@ -304,10 +348,14 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
         encode_clauses(e, pkg, &first, &count);
         for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
+            if (covered[first + c])
+                continue;   /* part of a run of versions encoded as one clause */
             if (cl->cond != VS_NONE && !encode_in_cone(e, cl->cond))
                 continue;   /* its condition can never hold */
             buf.len = 0;
-            if (!vec_push(&buf, -encode_lit(e, pkg)))
+            if (req->version_runs && cl->cond == VS_NONE && lad.of_pkg[pkg] != VS_NONE)
+                rc = push_version_run(e, &lad, pkg, cl, covered, &buf);
+            else if (!vec_push(&buf, -encode_lit(e, pkg)))
                 rc = VSOLVE_ENOMEM;
             if (rc == VSOLVE_OK && cl->cond != VS_NONE && !vec_push(&buf, -encode_lit(e, cl->cond)))
                 rc = VSOLVE_ENOMEM;
@@ -361,6 +409,7 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
     vec_free(&buf);
     ladders_free(&lad);
     free(group_done);
+    free(covered);
     return rc;
 }
 

@@ -36,6 +36,10 @@ typedef struct vs_request {
                                the earlier of the two applies */
     int preference;         /* enum vs_preference */
     int status_only;        /* a refusal without its explanation: only whether it solves */
+    int version_runs;       /* encode a dependency that neighbouring versions of a slot share as
+                               one clause over the run (encode.c): fewer clauses, the same
+                               solutions, but other models, so answers that ties leave to the
+                               models (CUDF's newest-first) could change: cargo only */
 } vs_request;
 
 void request_init(vs_request *r);

@@ -1143,6 +1143,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     memset(pb, 0, sizeof *pb);
     arena_init(&pb->mem);
     request_init(&pb->req);
+    pb->req.version_runs = 1;   /* dependency lines recur over most versions of a crate */
     pb->root = root;
     builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt };
     const cargo_manifest *top = b.top;
