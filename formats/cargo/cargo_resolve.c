@@ -93,6 +93,9 @@ typedef struct builder {
     VEC(work_item) work;            /* discovery steps still to take */
     VEC(version_entry *) all;       /* every candidate, the root first */
     strpool reach_keys;             /* "crate id, kind, name" already reachable */
+    strpool demand_keys;            /* "package \x01 requirement" already demanded: the same
+                                       dependency line recurs in most versions of a crate */
+    u32_vec demand_cids;            /* demand key id -> its crate id */
     int sealed;                     /* discovery done: crates not reached are not read */
     const cargo_locked *locked;
     size_t n_locked;
@@ -508,11 +511,38 @@ static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
     return rc;
 }
 
+/* demand() for dependency d, once per distinct (package, requirement): a second demand finds
+ * every matching version a candidate already, so only the crate id is looked up. */
+static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
+{
+    char key[1024];
+    size_t np = strlen(d->package), nr = strlen(d->req_text);
+    if (np + nr + 1 > sizeof key)
+        return demand(b, d->package, &d->req, cid);   /* too long to remember: demand again */
+    memcpy(key, d->package, np);
+    key[np] = '\x01';
+    memcpy(key + np + 1, d->req_text, nr);
+    uint32_t before = b->demand_keys.count, id = strpool_intern(&b->demand_keys, key, np + nr + 1);
+    if (id == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    if (b->demand_keys.count == before && id < b->demand_cids.len && b->demand_cids.items[id] != VS_NONE) {
+        *cid = b->demand_cids.items[id];
+        return VSOLVE_OK;
+    }
+    int rc = demand(b, d->package, &d->req, cid);
+    while (rc == VSOLVE_OK && b->demand_cids.len <= id)
+        if (!vec_push(&b->demand_cids, VS_NONE))
+            return VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK)
+        b->demand_cids.items[id] = *cid;
+    return rc;
+}
+
 /* Dependency d is used: its matching versions become candidates, with the features it asks. */
 static int follow_dep(builder *b, const cargo_dep *d)
 {
     uint32_t cid;
-    int rc = demand(b, d->package, &d->req, &cid);
+    int rc = demand_dep(b, d, &cid);
     if (rc == VSOLVE_OK && d->default_features)
         rc = reach(b, cid, REACH_FEATURE, "default");
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
@@ -572,7 +602,7 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
                 rc = reach_own(b, ve, REACH_OPTIONAL, d->name);
             uint32_t cid;
             if (rc == VSOLVE_OK)
-                rc = demand(b, d->package, &d->req, &cid);
+                rc = demand_dep(b, d, &cid);
             if (rc == VSOLVE_OK)
                 rc = reach(b, cid, REACH_FEATURE, slash + 1);
         }
@@ -942,7 +972,7 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
             return VSOLVE_OK;   /* cargo rejects such a crate at publish time; nothing to enable */
         prov->len = 0;
         vec_push(prov, on->pkg);
-        snprintf(desc, sizeof desc, "optional dependency %s", item + 4);
+        join(desc, sizeof desc, (const char *[]){ "optional dependency ", item + 4, NULL });
         return clause(b, fn->pkg, VS_NONE, desc, prov);
     }
     const char *slash = strchr(item, '/');
@@ -952,7 +982,7 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
             return VSOLVE_OK;
         prov->len = 0;
         vec_push(prov, g->pkg);
-        snprintf(desc, sizeof desc, "feature %s", item);
+        join(desc, sizeof desc, (const char *[]){ "feature ", item, NULL });
         return clause(b, fn->pkg, VS_NONE, desc, prov);
     }
     char dep[256];
@@ -969,7 +999,7 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
     if (on) {   /* "d/x" turns the optional dependency on */
         prov->len = 0;
         vec_push(prov, on->pkg);
-        snprintf(desc, sizeof desc, "optional dependency %s", dep);
+        join(desc, sizeof desc, (const char *[]){ "optional dependency ", dep, NULL });
         rc = clause(b, fn->pkg, VS_NONE, desc, prov);
     }
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
@@ -1158,6 +1188,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = strpool_init(&b.provider_keys);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.reach_keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.demand_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -1312,6 +1344,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.crate_ids);
     strpool_free(&b.provider_keys);
     strpool_free(&b.reach_keys);
+    strpool_free(&b.demand_keys);
+    vec_free(&b.demand_cids);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);
