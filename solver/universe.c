@@ -147,8 +147,8 @@ int universe_add_package(vs_universe *u, uint32_t name_str, uint32_t version_str
     return vec_push(&u->pkgs, p) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-/* qsort has no context argument in C11: merge sorts instead. The packages are ordered by
- * integer ranks: every distinct name string ranked once by strcmp, every distinct version string
+/* qsort has no context argument in C11: a merge sort of the strings instead. The packages are
+ * ordered by integer ranks: every distinct name string ranked once by strcmp, every distinct version string
  * once by the ecosystem's comparator (versions equal under it share a rank), so that the
  * comparator runs on distinct strings only, not on every pair of packages compared. */
 typedef struct sort_ctx {
@@ -224,21 +224,51 @@ static int pkg_order(const sort_ctx *c, const vs_pkg *a, const vs_pkg *b)
     return x != y ? (x < y ? -1 : 1) : 0;
 }
 
-static void merge_sort(const sort_ctx *c, vs_pkg *a, vs_pkg *tmp, size_t n)
+/* Stable counting sort of the indices idx[0..n) by key[idx], keys below range. */
+static int counting_sort(uint32_t *idx, uint32_t *tmp, size_t n, const uint32_t *key, size_t range)
 {
-    if (n < 2)
-        return;
-    size_t h = n / 2;
-    merge_sort(c, a, tmp, h);
-    merge_sort(c, a + h, tmp, n - h);
-    size_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        tmp[k++] = pkg_order(c, &a[j], &a[i]) < 0 ? a[j++] : a[i++];  /* stable */
-    while (i < h)
-        tmp[k++] = a[i++];
-    while (j < n)
-        tmp[k++] = a[j++];
-    memcpy(a, tmp, n * sizeof *a);
+    uint32_t *count = calloc(range + 1, sizeof *count);
+    if (!count)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        count[key[idx[i]] + 1]++;
+    for (size_t r = 0; r < range; r++)
+        count[r + 1] += count[r];
+    for (size_t i = 0; i < n; i++)
+        tmp[count[key[idx[i]]]++] = idx[i];
+    memcpy(idx, tmp, n * sizeof *idx);
+    free(count);
+    return VSOLVE_OK;
+}
+
+/* Orders the packages by (name rank, version rank), stably (packages equal on both keep the
+ * order they were added in): two counting sorts of their indices, by version then by name,
+ * then one move of each package. Ranks are below the number of packages. */
+static int sort_pkgs(const sort_ctx *c, vs_pkg *a, vs_pkg *tmp, size_t n)
+{
+    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx), *idx_tmp = malloc((n ? n : 1) * sizeof *idx_tmp);
+    uint32_t *nkey = malloc((n ? n : 1) * sizeof *nkey), *vkey = malloc((n ? n : 1) * sizeof *vkey);
+    int rc = idx && idx_tmp && nkey && vkey ? VSOLVE_OK : VSOLVE_ENOMEM;
+    for (size_t i = 0; rc == VSOLVE_OK && i < n; i++) {
+        idx[i] = (uint32_t)i;
+        nkey[i] = c->name_rank[a[i].name];
+        vkey[i] = c->version_rank[a[i].version];
+    }
+    if (rc == VSOLVE_OK)
+        rc = counting_sort(idx, idx_tmp, n, vkey, n);
+    if (rc == VSOLVE_OK)
+        rc = counting_sort(idx, idx_tmp, n, nkey, n);
+    if (rc == VSOLVE_OK) {
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = a[idx[i]];
+        if (n)
+            memcpy(a, tmp, n * sizeof *a);
+    }
+    free(idx);
+    free(idx_tmp);
+    free(nkey);
+    free(vkey);
+    return rc;
 }
 
 int universe_sort(vs_universe *u, int (*cmp)(const char *a, const char *b))
@@ -254,7 +284,7 @@ int universe_sort(vs_universe *u, int (*cmp)(const char *a, const char *b))
     if (rc == VSOLVE_OK)
         rc = rank_strs(&c, version_rank, n_strs, 0);
     if (rc == VSOLVE_OK)
-        merge_sort(&c, u->pkgs.items, tmp, n);
+        rc = sort_pkgs(&c, u->pkgs.items, tmp, n);
     free(tmp);
 
     /* Drop versions equal under the comparator (keep the first added). */
