@@ -724,8 +724,10 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
     for (size_t k = 0; k < ve->n_features; k++)
         if (ve->features[k].what)
             ve->features[kept++] = ve->features[k];
-    ve->n_features = kept;
-    sort_features(ve);
+    if (kept != ve->n_features) {   /* a name was declared twice: by_name points at moved nodes */
+        ve->n_features = kept;
+        sort_features(ve);
+    }
     size_t declared = ve->n_features;
     if (!feature_node(ve, "default"))
         ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
