@@ -241,8 +241,8 @@ static int push_providers(vs_encoding *e, ladders *l, const uint32_t *providers,
     return VSOLVE_OK;
 }
 
-/* The clause of pkg's rung on ladder k equal to cl (same providers, unconditional) and not yet
- * covered, as an index into u->clauses; VS_NONE when there is none. */
+/* The clause of pkg (a version on a ladder) equal to cl (the same providers, unconditional) and
+ * not yet covered, as an index into u->clauses; VS_NONE when there is none. */
 static uint32_t same_clause(const vs_encoding *e, uint32_t pkg, const vs_clause *cl, const unsigned char *covered)
 {
     uint32_t first, count;
@@ -338,8 +338,9 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
     ladders lad = { 0 };
     unsigned char *group_done = calloc(u->groups.len ? u->groups.len : 1, 1);
     rc = group_done ? build_ladders(e, &lad, group_done) : VSOLVE_ENOMEM;
-    unsigned char *covered = calloc(u->clauses.len ? u->clauses.len : 1, 1);
-    if (!covered)
+    /* clauses already encoded as part of a run (req->version_runs only) */
+    unsigned char *covered = req->version_runs ? calloc(u->clauses.len ? u->clauses.len : 1, 1) : NULL;
+    if (req->version_runs && !covered)
         rc = VSOLVE_ENOMEM;
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
@@ -348,12 +349,12 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
         encode_clauses(e, pkg, &first, &count);
         for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
             const vs_clause *cl = &u->clauses.items[first + c];
-            if (covered[first + c])
+            if (covered && covered[first + c])
                 continue;   /* part of a run of versions encoded as one clause */
             if (cl->cond != VS_NONE && !encode_in_cone(e, cl->cond))
                 continue;   /* its condition can never hold */
             buf.len = 0;
-            if (req->version_runs && cl->cond == VS_NONE && lad.of_pkg[pkg] != VS_NONE)
+            if (covered && cl->cond == VS_NONE && lad.of_pkg[pkg] != VS_NONE)
                 rc = push_version_run(e, &lad, pkg, cl, covered, &buf);
             else if (!vec_push(&buf, -encode_lit(e, pkg)))
                 rc = VSOLVE_ENOMEM;
