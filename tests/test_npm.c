@@ -211,6 +211,13 @@ END_TEST
  * to it is byte for byte the lock npm writes for that pinned package.json (pinned/), which npm
  * accepts without --force. tsjest29-jest28 finds none: jest 28's dependencies are not in the
  * frozen corpus. */
+/* o[section][key] when it is a string, else NULL */
+static const char *json_str_at(const json_value *o, const char *section, const char *key)
+{
+    const json_value *sec = json_get(o, section), *v = sec ? json_get(sec, key) : NULL;
+    return v && v->kind == JSON_STRING ? v->str : NULL;
+}
+
 START_TEST(resolve_peers)
 {
     static const char *const conflicts[] = { "airbnb-base-eslint9", "airbnb-eslint9", "coverage1-vitest2",
@@ -265,6 +272,26 @@ START_TEST(resolve_peers)
         if (f.manifest) {
             found++;
             ck_assert(f.n_moved > 0 && f.summary && *f.summary);
+            /* the moves as data: what npm's pinned package.json pins, from what package.json said */
+            snprintf(path, sizeof path, "%s/pinned/package.json", dir);
+            const json_value *pinned = NULL;
+            ck_assert_msg(npm_manifest_read(&a, path, &pinned, &err) == VSOLVE_OK, "%s", err.message);
+            static const char *const sections[] = { "dependencies", "devDependencies", "optionalDependencies",
+                                                    "peerDependencies" };
+            for (size_t k = 0; k < f.n_moved; k++) {
+                const npm_peer_move *m = &f.moved[k];
+                int seen = 0;
+                for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
+                    const char *now = json_str_at(pinned, sections[s], m->name);
+                    const char *was = json_str_at(manifest, sections[s], m->name);
+                    if (now && was && strcmp(now, was)) {
+                        seen = 1;
+                        ck_assert_msg(!strcmp(now, m->version) && !strcmp(was, m->was), "%s: %s %s (was %s)",
+                                      conflicts[i], m->name, m->version, m->was);
+                    }
+                }
+                ck_assert_msg(seen, "%s: %s is not pinned in npm's pinned package.json", conflicts[i], m->name);
+            }
             snprintf(path, sizeof path, "%s/package.json", dir);
             ck_assert_msg(npm_tree_build(&t, reg, f.manifest, path, NULL, NULL, 0, &err) == VSOLVE_OK, "%s", err.message);
             char *mine = lock_text(&t, NULL);
