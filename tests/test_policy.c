@@ -1,6 +1,7 @@
 /* test_policy.c: unit tests of solver/policy.c: among the solutions, the one users expect
  * (kept packages, no avoid-version unless needed, requested packages newest in request order,
- * the rest newest, a lower version line dropped where a higher one serves, nothing unneeded). */
+ * the rest newest, a lower version line dropped where a higher one serves, nothing unneeded),
+ * and cargo's run clauses, which change the encoding and not the solutions. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,55 @@ START_TEST(version_lines)
 }
 END_TEST
 
+/* cargo's run clauses (vs_request.version_runs, encode.c): a dependency that neighbouring
+ * versions of a slot share is one clause over the run, with the same solutions: each version
+ * needs the dependency exactly when it has it, and the newest, which has none, does not. */
+START_TEST(version_runs)
+{
+    static const char *yaml = "ecosystem: cargo\nuniverse:\n"
+                              "  lib: { 1.0.0: { depends: [ \"dep\": { dep: [ 1.0.0, 1.1.0 ] } ] },"
+                              " 1.1.0: { depends: [ \"dep\": { dep: [ 1.0.0, 1.1.0 ] } ] },"
+                              " 1.2.0: { depends: [ \"dep\": { dep: [ 1.0.0, 1.1.0 ] } ] }, 1.3.0: {} }\n"
+                              "  dep: { 1.0.0: {}, 1.1.0: {} }\n"
+                              "groups:\n"
+                              "  - { group: \"lib 1.x\", slot: true, members: { lib: [ 1.0.0, 1.1.0, 1.2.0, 1.3.0 ] } }\n"
+                              "request:\n  - lib: { lib: [ 1.0.0, 1.1.0, 1.2.0, 1.3.0 ] }\nsolution: {}\n";
+    size_t nclauses[2];
+    for (int runs = 0; runs < 2; runs++) {
+        vs_universe u;
+        vs_request req;
+        vs_encoding e;
+        test_build_case(yaml, &u, &req);
+        req.version_runs = runs;
+        ck_assert_int_eq(encode_request_whole(&e, &u, &req), VSOLVE_OK);
+        const int *lits;
+        const uint32_t *start;
+        nclauses[runs] = sat_clauses(e.s, &lits, &start);
+        uint32_t lib_first, lib_n, dep_first, dep_n;
+        universe_name_pkgs(&u, universe_find_name(&u, "lib"), &lib_first, &lib_n);
+        universe_name_pkgs(&u, universe_find_name(&u, "dep"), &dep_first, &dep_n);
+        ck_assert_uint_eq(lib_n, 4);
+        ck_assert_uint_eq(dep_n, 2);
+        for (uint32_t v = 0; v < lib_n; v++)
+            for (int without_dep = 0; without_dep < 2; without_dep++) {
+                int_vec assume = { 0 };
+                ck_assert(vec_append(&assume, e.selectors.items, e.selectors.len));
+                ck_assert(vec_push(&assume, encode_lit(&e, lib_first + v)));
+                for (uint32_t d = 0; d < dep_n && without_dep; d++)
+                    ck_assert(vec_push(&assume, -encode_lit(&e, dep_first + d)));
+                /* versions 0..2 need dep; the newest does not */
+                int want = !without_dep || v == lib_n - 1 ? SAT_SAT : SAT_UNSAT;
+                ck_assert_int_eq(sat_solve(e.s, assume.items, assume.len), want);
+                vec_free(&assume);
+            }
+        encoding_free(&e);
+        request_free(&req);
+        universe_free(&u);
+    }
+    ck_assert_uint_eq(nclauses[1] + 2, nclauses[0]);   /* three dependency clauses became one */
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -178,6 +228,7 @@ Suite *policy_suite(void)
     tcase_add_test(tc, request_order);
     tcase_add_test(tc, nothing_unneeded);
     tcase_add_test(tc, version_lines);
+    tcase_add_test(tc, version_runs);
     suite_add_tcase(s, tc);
     return s;
 }
