@@ -74,9 +74,8 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
     if (ctx->cache_mode == VSOLVE_CACHE_USE) {
         vs_error why;
         vs_error_clear(&why);
-        rc = cache_read(cache_file, &ctx->universe, &key, &why);
-        if (rc == VSOLVE_OK)
-            rc = cache_check_order(&ctx->universe, opam_version_compare, cache_file, &why);
+        rc = cache_read(cache_file, &ctx->universe, &key, opam_version_compare, &why);   /* the versions'
+                                                         order is checked name by name as the solve reads them */
         if (rc == VSOLVE_OK) {
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
             ctx->from_cache = strlen(path) < sizeof ctx->cache_repo;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cache.h"
 #include "opam_repo.h"
+#include "opam_version.h"
 #include "solve.h"
 #include "testutil.h"
 #include "universe_image.h"
@@ -224,7 +225,7 @@ START_TEST(cache_file_round_trip_and_damage)
     vs_error_clear(&err);
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
@@ -241,11 +242,11 @@ START_TEST(cache_file_round_trip_and_damage)
     /* stale: another source, other settings */
     cache_key other_source = { 12, 22 }, other_settings = { 11, 23 };
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &other_source, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &other_source, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_ptr_nonnull(strstr(err.message, "stale"));
     universe_free(&v);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &other_settings, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &other_settings, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_ptr_nonnull(strstr(err.message, "other settings"));
     universe_free(&v);
 
@@ -275,7 +276,7 @@ START_TEST(cache_file_round_trip_and_damage)
         bytes[damage[i].at] ^= damage[i].xor;
         universe_init(&v);
         vs_error_clear(&err);
-        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+        ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, damage[i].expect),
                       "damage at %ld: %s", damage[i].at, err.message);
         universe_free(&v);
@@ -289,7 +290,7 @@ START_TEST(cache_file_round_trip_and_damage)
         bytes[at] ^= 0x08;
         universe_init(&v);
         vs_error_clear(&err);
-        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+        ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
         ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
         ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, "attributes"), "%s", err.message);
@@ -301,7 +302,7 @@ START_TEST(cache_file_round_trip_and_damage)
     fwrite(bytes, 1, (size_t)n, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     remove(path);
     f = fopen(path, "wb");
     fputs("something else", f);
@@ -314,7 +315,7 @@ START_TEST(cache_file_round_trip_and_damage)
     fwrite(bytes, 1, (size_t)n / 2, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
     universe_free(&v);
     /* another format version (an older or newer vsolve): stale, not read */
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
@@ -323,13 +324,13 @@ START_TEST(cache_file_round_trip_and_damage)
     fputc((int)VSOLVE_CACHE_FORMAT + 1, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_msg(strstr(err.message, "stale") && strstr(err.message, "cache format"), "%s", err.message);
     universe_free(&v);
     /* missing */
     remove(path);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EIO);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EIO);
     ck_assert_ptr_nonnull(strstr(err.message, "missing"));
     universe_free(&v);
     free(bytes);
@@ -439,7 +440,7 @@ START_TEST(snapshot_cache_same_answers)
     cache_key key = { 1, 2 };
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
@@ -524,7 +525,7 @@ START_TEST(descriptions_read_when_an_explanation_shows_one)
     cache_key key = { 3, 4 };
     ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(cache, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(cache, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
 
     char *no_desc = refusal_of(&v, "pin>=3");   /* no version matches: no description shown */
