@@ -392,7 +392,7 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
     solution_init(&s);
     int rc = VSOLVE_OK;
     if (!project) {
-        rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
+        rc = api_need_all(ctx);   /* the test case holds the whole cone */
         for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
             rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
         if (rc == VSOLVE_OK)
@@ -458,7 +458,7 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
     *out = NULL;
     if (!ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: load a repository first");
-    int rc = universe_need_all(&ctx->universe, &ctx->err);
+    int rc = api_need_all(ctx);
     if (rc != VSOLVE_OK)
         return rc;
     vsolve_sweep_result *s = calloc(1, sizeof *s);
@@ -534,7 +534,7 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     vs_request req;
     request_init(&req);
     u32_vec ids = { 0 };
-    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* any package may be named */
+    int rc = api_need_all(ctx);   /* any package may be named */
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
     for (size_t i = 0; i < n_packages && rc == VSOLVE_OK; i++) {

@@ -143,6 +143,14 @@ static int rebuild_corrupt_cache(vsolve_ctx *ctx, int rc, const char *message)
     return 1;
 }
 
+int api_need_all(vsolve_ctx *ctx)
+{
+    int rc = universe_need_all(&ctx->universe, &ctx->err);
+    if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
+        rc = universe_need_all(&ctx->universe, &ctx->err);   /* parsed: nothing pending */
+    return rc;
+}
+
 int vsolve_load_opam(vsolve_ctx *ctx, const char *path)
 {
     if (!ctx)
