@@ -78,6 +78,12 @@ struct vsolve_result {
     char **paths;                    /* npm: row -> path; NULL otherwise */
     char **clash;                    /* a refusal: the atoms its explanation names */
     size_t n_clash;
+    struct api_unavailable {         /* a refusal: each unavailable package its explanation shows */
+        char *package, *formula;     /* "NAME.VERSION", its available formula as opam text */
+        char **vars, **values;       /* the variables the formula read; values[k] NULL: undefined */
+        size_t n_vars;
+    } *unavailable;
+    size_t n_unavailable;
     opam_fixes fixes;                /* a refusal: verified fixes */
     char *notes;                     /* opam lock: what changed against the old lock (or NULL) */
     char **copy_names, **copy_users; /* with duplicates: parallel to names, NULL entries */
