@@ -5,6 +5,8 @@
 #include <string.h>
 #include "opam_version.h"
 
+#define MAX_INSTALLED 100000   /* a switch holds hundreds; a bound on what a file can make us allocate */
+
 void api_installed_reset(vsolve_ctx *ctx)
 {
     for (size_t i = 0; i < ctx->n_installed; i++)
@@ -49,6 +51,9 @@ static int add_line(vsolve_ctx *ctx, const char *path, unsigned lineno, char *li
     if (w == v || line[end])
         return vs_error_set(&ctx->err, VSOLVE_EBADINPUT, "%s:%u:%zu: expected a version (letters, digits, - _ + . ~)",
                             path, lineno, (w == v ? v : end) + 1);
+    if (ctx->n_installed == MAX_INSTALLED)
+        return vs_error_set(&ctx->err, VSOLVE_EBADINPUT, "%s:%u:1: more than %d installed packages", path, lineno,
+                            MAX_INSTALLED);
     api_installed *p = realloc(ctx->installed, (ctx->n_installed + 1) * sizeof *p);
     if (!p)
         return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
