@@ -16,8 +16,8 @@
  * version (installed_name_terms): removed is -a with a <= "some version of it"; changed is
  * -x_v for its one installed version v (one slot), else d >= "an installed version missing or
  * another one present"; lag_changed takes a chain whose installed versions weigh 0, and
- * lag_request (if requested) a chain of its own with the real lags; avoid skips installed ones. Each is minimised by maxsat.c and
- * then held at its minimum while the next is minimised. An objective that the model at hand
+ * lag_request (if requested) a chain of its own with the real lags; avoid skips installed
+ * ones. Each is minimised by maxsat.c and then held at its minimum while the next is minimised. An objective that the model at hand
  * already meets at 0 (typically avoid, and lag_request when the requested names are at their
  * newest) is held at 0 by unit clauses without a solver call, and maxsat_forced starts from
  * the model the last minimisation left instead of solving for one. The minimiser is told that
@@ -42,7 +42,8 @@ typedef struct objective {
 } objective;
 
 typedef struct or_def {
-    int var;               /* an auxiliary literal whose least value is the OR of its sources */
+    int var;               /* an auxiliary literal whose cheapest value is the OR of its sources
+                              (a chain or changed literal is at least that, a removed one at most) */
     uint32_t first, n;     /* its sources in optimum.def_lits */
 } or_def;
 
@@ -81,7 +82,7 @@ static int chain_term(objective *o, int lit, uint64_t w, int *prev)
     return VSOLVE_OK;
 }
 
-/* Records that var is at least src[0] | ... | src[n-1] (its clauses say so; see model_values). */
+/* Records that the cheapest value of var is src[0] | ... | src[n-1] (see or_def, model_values). */
 static int add_def(optimum *o, int var, const int *src, size_t n)
 {
     or_def d = { var, (uint32_t)o->def_lits.len, (uint32_t)n };
@@ -436,7 +437,7 @@ static int settle_forced(optimum *o, const objective *obj, int have_model)
 
 /* The values of the solver's variables in a model of its clauses as they are now: the
  * solver's own last model (solver_model), or else `model` on the cone with each auxiliary
- * literal as small as its clauses allow (the OR of its sources, or_def). */
+ * literal at its cheapest value that its clauses allow (the OR of its sources, or_def). */
 static int model_values(optimum *o, const unsigned char *model, int solver_model)
 {
     size_t n = sat_num_vars(o->e->s);
