@@ -81,6 +81,8 @@ static int run_command(cli *c)
                                                                              : VSOLVE_PREFER_NEWEST_FIRST);
     if (rc == VSOLVE_OK && c->opt.installed && c->opt.ecosystem && strcmp(c->opt.ecosystem, "opam"))
         rc = cli_usage(c, "--installed does not apply to --ecosystem %s", c->opt.ecosystem);
+    else if (rc == VSOLVE_OK && c->opt.installed && c->opt.dump_testcase)   /* opam-form cases have no keep */
+        rc = cli_usage(c, "--dump-testcase does not record --installed packages");
     else if (rc == VSOLVE_OK && c->opt.installed)
         rc = vsolve_set_installed(c->ctx, c->opt.installed);
     if (rc == VSOLVE_OK && c->opt.duplicates)

@@ -148,6 +148,11 @@ START_TEST(installed_packages)
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, ":1:4: expected NAME.VERSION or NAME VERSION"), "%s", r.err);
     run_free(&r);
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s --dump-testcase /dev/null app", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--dump-testcase does not record --installed packages"), "%s", r.err);
+    run_free(&r);
     snprintf(args, sizeof args, "--ecosystem cargo --index %s solve --manifest x --installed %s", repo, inst);
     r = run_vsolve(args);
     ck_assert_int_eq(r.status, 2);
