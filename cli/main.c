@@ -79,6 +79,12 @@ static int run_command(cli *c)
     if (rc == VSOLVE_OK && c->opt.preference)
         rc = vsolve_set_preference(c->ctx, !strcmp(c->opt.preference, "opam") ? VSOLVE_PREFER_OPAM_CRITERIA
                                                                              : VSOLVE_PREFER_NEWEST_FIRST);
+    if (rc == VSOLVE_OK && c->opt.installed && c->opt.ecosystem && strcmp(c->opt.ecosystem, "opam"))
+        rc = cli_usage(c, "--installed does not apply to --ecosystem %s", c->opt.ecosystem);
+    else if (rc == VSOLVE_OK && c->opt.installed && c->opt.dump_testcase)   /* opam-form cases have no keep */
+        rc = cli_usage(c, "--dump-testcase does not record --installed packages");
+    else if (rc == VSOLVE_OK && c->opt.installed)
+        rc = vsolve_set_installed(c->ctx, c->opt.installed);
     if (rc == VSOLVE_OK && c->opt.duplicates)
         rc = vsolve_set_duplicates(c->ctx, c->opt.duplicates == 2 ? VSOLVE_DUP_FAST : VSOLVE_DUP_MIN);
     for (size_t i = 0; rc == VSOLVE_OK && i < c->opt.single.n; i++)

@@ -52,6 +52,9 @@
     OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve) | ON(lock) | ON(dune_rename),                                \
            "cargo, npm: the lock file to read and write (default: standard output);\n"                     \
            "opam lock: an existing .opam.locked whose versions are kept where they fit")                  \
+    OPTION(installed, "installed", 0, STR, "FILE", NULL, 0, 0, ON(solve),                                  \
+           "opam: the switch's installed packages, NAME.VERSION lines: the answer\n"                       \
+           "of `opam install ATOM...` on that switch (kept where they fit)")                               \
     OPTION(duplicates, "duplicates", 0, FLAG, "[=fast]", 0, 0, 2, ON(solve) | ON(lock),                   \
            "when no answer has one version per name, allow several versions of\n"                           \
            "packages built with dune: fewest duplicated names, then fewest copies;\n"                       \

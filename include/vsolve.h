@@ -142,6 +142,14 @@ VSOLVE_API int vsolve_set_cache(vsolve_ctx *ctx, const char *cache_path, int mod
  * Applies to the following vsolve_solve and vsolve_dump_testcase calls. */
 enum vsolve_preference { VSOLVE_PREFER_DEFAULT = 0, VSOLVE_PREFER_OPAM_CRITERIA = 1, VSOLVE_PREFER_NEWEST_FIRST = 2 };
 VSOLVE_API int vsolve_set_preference(vsolve_ctx *ctx, int preference);
+/* The switch's installed packages for the following opam vsolve_solve calls (NULL: none, a fresh
+ * switch): a file of NAME.VERSION or NAME VERSION lines (`#` comments), read now. With opam's
+ * criteria the answer is then the one of `opam install ATOMS` on that switch (README, "Re-solving
+ * against installed packages"): installed packages are kept unless the request needs them
+ * changed, atoms they meet are not "requested". VSOLVE_OK; VSOLVE_EIO; VSOLVE_EBADINPUT
+ * (file:line:col; a package the repository lacks is refused by vsolve_solve the same way). Not
+ * for a CUDF document (it names its own installed packages). */
+VSOLVE_API int vsolve_set_installed(vsolve_ctx *ctx, const char *path);
 VSOLVE_API const char *vsolve_cache_status(const vsolve_ctx *ctx);
 
 /* A malformed opam file in the repository (syntax, a misnamed package directory): by default the

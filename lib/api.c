@@ -55,6 +55,7 @@ void vsolve_free(vsolve_ctx *ctx)
     for (size_t i = 0; i < ctx->n_single; i++)
         free(ctx->single[i]);
     free(ctx->single);
+    api_installed_reset(ctx);
     free(ctx);
 }
 

@@ -66,6 +66,10 @@ struct vsolve_ctx {
     int dup_mode;
     char **single;
     size_t n_single;
+    /* the switch's installed packages for opam solves (vsolve_set_installed, api_installed.c) */
+    char *installed_path;
+    struct api_installed *installed;
+    size_t n_installed;
 };
 
 struct vsolve_result {
@@ -100,6 +104,17 @@ void api_clear_warnings(vsolve_ctx *ctx);
 /* Does the lock path name the manifest itself (the same file, by any name)? Writing the lock
  * there would replace the manifest. */
 int api_lock_is_manifest(const char *lock_path, const char *manifest_path);
+/* An installed package as vsolve_set_installed read it: "NAME\0VERSION" (name owns both), its line. */
+typedef struct api_installed {
+    char *name;
+    const char *version;
+    unsigned line;
+} api_installed;
+void api_installed_reset(vsolve_ctx *ctx);
+/* Adds the installed packages to req->keep (the installed set, solver/criteria.h); an entry the
+ * repository lacks is VSOLVE_EBADINPUT at its file:line. */
+int api_installed_keep(vsolve_ctx *ctx, vs_request *req);
+
 /* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
 int api_request_preference(const vsolve_ctx *ctx);
 /* universe_need_all on ctx's universe; one read from the opam cache and found corrupt on the

@@ -238,6 +238,10 @@ static int solve_once(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
+    if (rc == VSOLVE_OK && ctx->n_installed && ctx->from_cudf)
+        rc = vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_solve: a CUDF document names its own installed packages");
+    if (rc == VSOLVE_OK && ctx->n_installed)
+        rc = api_installed_keep(ctx, &req);
     if (rc != VSOLVE_OK) {
         request_free(&req);
         return rc;

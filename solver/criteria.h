@@ -1,18 +1,25 @@
 /* criteria.h: opam 2.1's install criteria, measured on a set of packages: the one definition that
  * both the optimiser (optimum.c) and the tests (comparing with opam's own answers) use.
  *
- * For `opam install` on a switch, opam 2.1 hands its solver the criteria
+ * For `opam install` on a switch, opam 2.1 hands its solver (builtin mccs) the criteria
  *   -removed, -count[avoid-version,changed], -count[version-lag,request],
  *   -count[version-lag,changed], -count[missing-depexts,changed], -changed
- * minimised lexicographically, in that order. vsolve solves for a fresh switch (plus the
- * request's `keep` packages, which play the installed ones), so for an answer S:
- *   removed       keep packages not in S;
- *   avoid         packages of S flagged avoid-version (every package of S is "changed");
- *   lag_request   the sum of the version lags of the packages of S whose name is requested;
- *   lag_changed   the sum of the version lags of all packages of S;
+ * minimised lexicographically, in that order. The switch's installed packages I are the
+ * request's `keep` packages (a CUDF document's installed ones, an old lock's versions, solve
+ * --installed); for a fresh switch I is empty. For an answer S, as mccs counts them:
+ *   removed       names with a version in I and none in S;
+ *   avoid         packages of S \ I flagged avoid-version (mccs's "changed" scope of count[]
+ *                 is the packages of the answer that were not installed);
+ *   lag_request   the sum of the version lags of the packages of S whose name is requested
+ *                 (criteria_requested);
+ *   lag_changed   the sum of the version lags of the packages of S \ I;
  *   depexts       0 (vsolve ignores depexts, as the shared answers were made with
  *                 OPAMNODEPEXTS=1);
- *   changed       the number of packages of S (condition nodes, VS_PKG_VIRTUAL, not counted).
+ *   changed       the names whose versions in S differ from those in I (a new name, a removed
+ *                 one, a version change; a name kept at its installed version costs nothing).
+ *                 A name with no version in I counts its packages in S (one, except for
+ *                 versions side by side: vsolve's --duplicates).
+ * Condition nodes (VS_PKG_VIRTUAL) count nowhere.
  *
  * Version lag, as opam 2.1 writes it into the CUDF (checked against every shared dump): the
  * number of available versions of the same name that come after this one when the versions are
@@ -33,7 +40,12 @@ enum vs_criterion {
 /* opam's version-lag of pkg (see above). */
 uint32_t criteria_lag(const vs_universe *u, uint32_t pkg);
 
-/* The criteria vector of the answer pkgs[0..n) to req. */
+/* Is the atom a of req "requested" for lag_request? Like opam, which drops from `opam install`
+ * the atoms the switch already meets: a required atom with a name, none of whose packages is
+ * installed (in req->keep). */
+int criteria_requested(const vs_request *req, const vs_atom *a);
+
+/* The criteria vector of the answer pkgs[0..n) to req (installed set: req->keep). */
 void criteria_of(const vs_universe *u, const vs_request *req, const uint32_t *pkgs, size_t n,
                  uint64_t out[VS_CRIT_COUNT]);
 

@@ -1,8 +1,8 @@
 /* optimum.c: the answer opam's solver gives: opam 2.1's install criteria (criteria.h) minimised
  * lexicographically and exactly on the request's CNF, then a canonical tie-break.
  *
- * The objectives, as sums of weighted "penalty" literals over the encoding:
- *   removed      -x_k for each kept package k;
+ * The objectives, as sums of weighted "penalty" literals over the encoding, for a name none of
+ * whose versions is installed (req->keep):
  *   avoid        x_p for each avoid-version package p;
  *   lag          per name, its cone versions u_0 .. u_{m-1} ordered by falling version lag, and
  *                chain literals c_i = "a version among u_0..u_i is installed":
@@ -12,8 +12,12 @@
  *                lag_request takes the chains of the requested names, lag_changed all of them;
  *   changed      c_{m-1} of each name ("some version of it is installed").
  * (A name whose versions may be installed side by side, not one slot, has x_p with weight
- * lag(p) and x_p as its own "installed" instead of a chain.) Each is minimised by maxsat.c and
- * then held at its minimum while the next is minimised. An objective that the model at hand
+ * lag(p) and x_p as its own "installed" instead of a chain.) For a name with an installed
+ * version (installed_name_terms): removed is -a with a <= "some version of it"; changed is
+ * -x_v for its one installed version v (one slot), else d >= "an installed version missing or
+ * another one present"; lag_changed takes a chain whose installed versions weigh 0, and
+ * lag_request (if requested) a chain of its own with the real lags; avoid skips installed
+ * ones. Each is minimised by maxsat.c and then held at its minimum while the next is minimised. An objective that the model at hand
  * already meets at 0 (typically avoid, and lag_request when the requested names are at their
  * newest) is held at 0 by unit clauses without a solver call, and maxsat_forced starts from
  * the model the last minimisation left instead of solving for one. The minimiser is told that
@@ -37,9 +41,11 @@ typedef struct objective {
     int_vec implies;       /* per term: the later term of the same chain its literal implies, or -1 */
 } objective;
 
-typedef struct chain_link {
-    int c, x, prev;        /* c <- x | prev (prev 0 for the first link of a name) */
-} chain_link;
+typedef struct or_def {
+    int var;               /* an auxiliary literal whose cheapest value is the OR of its sources
+                              (a chain or changed literal is at least that, a removed one at most) */
+    uint32_t first, n;     /* its sources in optimum.def_lits */
+} or_def;
 
 typedef struct optimum {
     vs_encoding *e;
@@ -47,7 +53,9 @@ typedef struct optimum {
     objective obj[VS_CRIT_COUNT];
     u32_vec by_name;       /* the cone's packages in id order: by name, then version */
     int_vec trial;
-    VEC(chain_link) links; /* the chain literals, in the order they were made */
+    VEC(or_def) defs;      /* the auxiliary literals (chains, installed names), in the order made */
+    int_vec def_lits;
+    unsigned char *installed;   /* per package of the universe: in req->keep (NULL: none is) */
     signed char *value;    /* per solver variable: a model's value (see model_value) */
     size_t n_value;
 } optimum;
@@ -72,6 +80,13 @@ static int chain_term(objective *o, int lit, uint64_t w, int *prev)
         o->implies.items[*prev] = (int)before;
     *prev = (int)before;
     return VSOLVE_OK;
+}
+
+/* Records that the cheapest value of var is src[0] | ... | src[n-1] (see or_def, model_values). */
+static int add_def(optimum *o, int var, const int *src, size_t n)
+{
+    or_def d = { var, (uint32_t)o->def_lits.len, (uint32_t)n };
+    return vec_append(&o->def_lits, src, n) && vec_push(&o->defs, d) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
 static int is_virtual(const vs_universe *u, uint32_t pkg)
@@ -129,9 +144,8 @@ static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
         int x = encode_lit(e, v[i].pkg), c = x;
         if (i > 0) {
             c = (int)sat_add_vars(e->s, 1) + 1;
-            int a[2] = { -x, c }, b[2] = { -prev, c };
-            chain_link l = { c, x, prev };
-            if (sat_add_clause(e->s, a, 2) < 0 || sat_add_clause(e->s, b, 2) < 0 || !vec_push(&o->links, l))
+            int a[2] = { -x, c }, b[2] = { -prev, c }, src[2] = { x, prev };
+            if (sat_add_clause(e->s, a, 2) < 0 || sat_add_clause(e->s, b, 2) < 0 || add_def(o, c, src, 2) != VSOLVE_OK)
                 rc = VSOLVE_ENOMEM;
         }
         uint64_t w = v[i].lag - (i + 1 < n ? v[i + 1].lag : 0);
@@ -143,6 +157,102 @@ static int name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
             rc = term(&o->obj[VS_CRIT_CHANGED], c, 1);
         prev = c;
     }
+    free(v);
+    return rc;
+}
+
+/* A chain over v[0..n), sorted by falling lag, whose terms in obj pay the lag of the version
+ * installed (the links whose lag is 0 need no literal). */
+static int lag_chain(optimum *o, const by_lag *v, size_t n, objective *obj)
+{
+    int prev = 0, prev_term = -1, rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && v[i].lag > 0 && rc == VSOLVE_OK; i++) {
+        int x = encode_lit(o->e, v[i].pkg), c = x;
+        if (i > 0) {
+            c = (int)sat_add_vars(o->e->s, 1) + 1;
+            int a[2] = { -x, c }, b[2] = { -prev, c }, src[2] = { x, prev };
+            if (sat_add_clause(o->e->s, a, 2) < 0 || sat_add_clause(o->e->s, b, 2) < 0 || add_def(o, c, src, 2) != VSOLVE_OK)
+                rc = VSOLVE_ENOMEM;
+        }
+        if (rc == VSOLVE_OK)
+            rc = chain_term(obj, c, v[i].lag - (i + 1 < n ? v[i + 1].lag : 0), &prev_term);
+        prev = c;
+    }
+    return rc;
+}
+
+/* The lag terms in obj of the packages pkgs[0..n) of one name, at their lags v[i].lag. */
+static int lag_terms(optimum *o, by_lag *v, size_t n, int slot, objective *obj)
+{
+    if (slot) {
+        qsort(v, n, sizeof *v, cmp_lag_desc);
+        return lag_chain(o, v, n, obj);
+    }
+    int rc = VSOLVE_OK;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        rc = term(obj, encode_lit(o->e, v[i].pkg), v[i].lag);
+    return rc;
+}
+
+/* The terms of one name's cone packages pkgs[0..n) when some version of it is installed
+ * (criteria.h): removed when none is left, changed when the versions differ, lag_changed
+ * for the versions not installed, lag_request (if requested) for every version. */
+static int installed_name_terms(optimum *o, const uint32_t *pkgs, size_t n, int requested)
+{
+    const vs_universe *u = o->u;
+    vs_encoding *e = o->e;
+    int slot = one_slot(u, pkgs, n), rc = VSOLVE_OK;
+    const vs_name *nm = &u->names.items[u->pkgs.items[pkgs[0]].name];
+    size_t n_installed = 0, here = 0;
+    uint32_t kept = pkgs[0];
+    for (uint32_t j = 0; j < nm->n_pkgs; j++)
+        n_installed += o->installed[nm->first_pkg + j];
+    for (size_t i = 0; i < n; i++)
+        if (o->installed[pkgs[i]]) {
+            here++;
+            kept = pkgs[i];
+        }
+    by_lag *v = malloc(n * sizeof *v);
+    int_vec lits = { 0 };
+    if (!v)
+        return VSOLVE_ENOMEM;
+    if (requested) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = (by_lag){ pkgs[i], criteria_lag(u, pkgs[i]) };
+        rc = lag_terms(o, v, n, slot, &o->obj[VS_CRIT_LAG_REQUEST]);
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = (by_lag){ pkgs[i], o->installed[pkgs[i]] ? 0 : criteria_lag(u, pkgs[i]) };
+    if (rc == VSOLVE_OK)
+        rc = lag_terms(o, v, n, slot, &o->obj[VS_CRIT_LAG_CHANGED]);
+    /* removed: a <= x_1 | ... | x_n, penalty -a */
+    int a = (int)sat_add_vars(e->s, 1) + 1;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++)
+        if (!vec_push(&lits, encode_lit(e, pkgs[i])))
+            rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK && (!vec_push(&lits, -a) || sat_add_clause(e->s, lits.items, lits.len) < 0 ||
+                            add_def(o, a, lits.items, n) != VSOLVE_OK))
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK)
+        rc = term(&o->obj[VS_CRIT_REMOVED], -a, 1);
+    /* changed: constant when an installed version is out of the cone; -x_v for one slot and one
+     * installed version v; else d >= (-x_v for v installed) | (x_q for q not installed) */
+    if (rc == VSOLVE_OK && here == n_installed && slot && here == 1) {
+        rc = term(&o->obj[VS_CRIT_CHANGED], -encode_lit(e, kept), 1);
+    } else if (rc == VSOLVE_OK && here == n_installed) {
+        int d = (int)sat_add_vars(e->s, 1) + 1;
+        lits.len = 0;
+        for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+            int x = encode_lit(e, pkgs[i]), src = o->installed[pkgs[i]] ? -x : x, cl[2] = { -src, d };
+            if (!vec_push(&lits, src) || sat_add_clause(e->s, cl, 2) < 0)
+                rc = VSOLVE_ENOMEM;
+        }
+        if (rc == VSOLVE_OK && add_def(o, d, lits.items, lits.len) != VSOLVE_OK)
+            rc = VSOLVE_ENOMEM;
+        if (rc == VSOLVE_OK)
+            rc = term(&o->obj[VS_CRIT_CHANGED], d, 1);
+    }
+    vec_free(&lits);
     free(v);
     return rc;
 }
@@ -159,12 +269,15 @@ static int build_objectives(optimum *o)
     vs_encoding *e = o->e;
     const vs_request *req = e->req;
     int rc = VSOLVE_OK;
-    for (size_t k = 0; k < req->keep.len && rc == VSOLVE_OK; k++)
-        if (encode_in_cone(e, req->keep.items[k]))
-            rc = term(&o->obj[VS_CRIT_REMOVED], -encode_lit(e, req->keep.items[k]), 1);
+    if (req->keep.len) {   /* the installed set (criteria.h) */
+        if (!(o->installed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1)))
+            return VSOLVE_ENOMEM;
+        for (size_t k = 0; k < req->keep.len; k++)
+            o->installed[req->keep.items[k]] = 1;
+    }
     for (size_t i = 0; i < e->cone.len && rc == VSOLVE_OK; i++) {
         uint32_t pkg = e->cone.items[i];
-        if (!is_virtual(u, pkg) && (u->pkgs.items[pkg].flags & VS_PKG_AVOID))
+        if (!is_virtual(u, pkg) && (u->pkgs.items[pkg].flags & VS_PKG_AVOID) && !(o->installed && o->installed[pkg]))
             rc = term(&o->obj[VS_CRIT_AVOID], encode_lit(e, pkg), 1);
         if (rc == VSOLVE_OK && !is_virtual(u, pkg) && !vec_push(&o->by_name, pkg))
             rc = VSOLVE_ENOMEM;
@@ -176,13 +289,20 @@ static int build_objectives(optimum *o)
     unsigned char *roots = calloc(u->names.len ? u->names.len : 1, 1);
     if (!roots)
         return VSOLVE_ENOMEM;
-    request_mark_roots(req, roots);
+    for (size_t a = 0; a < req->atoms.len; a++)
+        if (criteria_requested(req, &req->atoms.items[a]))
+            roots[req->atoms.items[a].name] = 1;
     for (size_t i = 0; i < o->by_name.len && rc == VSOLVE_OK;) {
         uint32_t name = u->pkgs.items[o->by_name.items[i]].name;
+        const vs_name *nm = &u->names.items[name];
         size_t j = i;
+        int any_installed = 0;
         while (j < o->by_name.len && u->pkgs.items[o->by_name.items[j]].name == name)
             j++;
-        rc = name_terms(o, o->by_name.items + i, j - i, roots[name]);
+        for (uint32_t k = 0; o->installed && k < nm->n_pkgs; k++)
+            any_installed |= o->installed[nm->first_pkg + k];
+        rc = any_installed ? installed_name_terms(o, o->by_name.items + i, j - i, roots[name])
+                           : name_terms(o, o->by_name.items + i, j - i, roots[name]);
         i = j;
     }
     free(roots);
@@ -316,8 +436,8 @@ static int settle_forced(optimum *o, const objective *obj, int have_model)
 }
 
 /* The values of the solver's variables in a model of its clauses as they are now: the
- * solver's own last model (solver_model), or else `model` on the cone with each chain literal
- * as small as its clauses allow (a chain literal is only ever implied, and held false). */
+ * solver's own last model (solver_model), or else `model` on the cone with each auxiliary
+ * literal at its cheapest value that its clauses allow (the OR of its sources, or_def). */
 static int model_values(optimum *o, const unsigned char *model, int solver_model)
 {
     size_t n = sat_num_vars(o->e->s);
@@ -331,9 +451,14 @@ static int model_values(optimum *o, const unsigned char *model, int solver_model
     for (size_t v = 0; v < n; v++)
         o->value[v] = (signed char)(solver_model ? sat_model_value(o->e->s, (uint32_t)v)
                                                  : v < o->e->cone.len ? model[v] : 0);
-    for (size_t i = 0; !solver_model && i < o->links.len; i++) {
-        const chain_link *l = &o->links.items[i];
-        o->value[l->c - 1] = (signed char)(o->value[l->x - 1] || o->value[l->prev - 1]);
+    for (size_t i = 0; !solver_model && i < o->defs.len; i++) {
+        const or_def *d = &o->defs.items[i];
+        int v = 0;
+        for (uint32_t k = 0; k < d->n; k++) {
+            int lit = o->def_lits.items[d->first + k];
+            v |= lit > 0 ? o->value[lit - 1] != 0 : o->value[-lit - 1] == 0;
+        }
+        o->value[d->var - 1] = (signed char)v;
     }
     return VSOLVE_OK;
 }
@@ -395,7 +520,9 @@ int policy_opam_criteria(vs_encoding *e, unsigned char *model)
     }
     vec_free(&o.by_name);
     vec_free(&o.trial);
-    vec_free(&o.links);
+    vec_free(&o.defs);
+    vec_free(&o.def_lits);
+    free(o.installed);
     free(o.value);
     return rc;
 }

@@ -102,6 +102,68 @@ START_TEST(solves_and_prints_sorted)
 }
 END_TEST
 
+/* A file with the given text (malloc'd path). */
+static char *temp_file(const char *text)
+{
+    char *path = strdup("/tmp/vsolve-installed-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* --installed: opam install on a switch holding the file's packages */
+START_TEST(installed_packages)
+{
+    char *repo = make_repo(good_repo, 4);
+    char *inst = temp_file("# a switch\napp.1.0\nlib 1.0\n");
+    char args[4600];
+    /* app is installed and meets the atom: nothing changes (fresh: app.2.0 and lib.2.0) */
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s app", repo, inst);
+    run r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "app.1.0\nlib.1.0\n");
+    run_free(&r);
+    /* lib >= 2 changes lib only: app.1.0 accepts it */
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s 'lib>=2'", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "app.1.0\nlib.2.0\n");
+    run_free(&r);
+    remove(inst);
+    free(inst);
+    /* a package the repository lacks, a malformed line: file:line:col, exit 2 */
+    inst = temp_file("lib.1.0\nlib.9.9\n");
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s app", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, ":2:1: lib.9.9: no such package version in the repository"), "%s", r.err);
+    run_free(&r);
+    remove(inst);
+    free(inst);
+    inst = temp_file("lib=1.0\n");
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s app", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, ":1:4: expected NAME.VERSION or NAME VERSION"), "%s", r.err);
+    run_free(&r);
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s solve --installed %s --dump-testcase /dev/null app", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--dump-testcase does not record --installed packages"), "%s", r.err);
+    run_free(&r);
+    snprintf(args, sizeof args, "--ecosystem cargo --index %s solve --manifest x --installed %s", repo, inst);
+    r = run_vsolve(args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--installed does not apply to --ecosystem cargo"), "%s", r.err);
+    run_free(&r);
+    remove(inst);
+    free(inst);
+    remove_repo(repo);
+}
+END_TEST
+
 START_TEST(unsat_exits_1_with_reason)
 {
     char *repo = make_repo(good_repo, 4);
@@ -672,6 +734,7 @@ Suite *cli_suite(void)
     TCase *tc = tcase_create("cli");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, solves_and_prints_sorted);
+    tcase_add_test(tc, installed_packages);
     tcase_add_test(tc, unsat_exits_1_with_reason);
     tcase_add_test(tc, unavailable_reason_as_json);
     tcase_add_test(tc, malformed_opam_files);

@@ -534,7 +534,10 @@ START_TEST(dns_like_2022_system)
     check_lock(SNAP_2022, vars, json, dnsish_atoms, sizeof dnsish_atoms / sizeof *dnsish_atoms);
     tools_read(dir, "dnsish");
 
-    /* --lock: an older lwt that still fits is kept; the report says what changed */
+    /* --lock re-solves as opam install on a switch holding the old lock (README, "Re-solving
+     * against installed packages"). An old lock with lwt 5.5.0 but without the two packages
+     * 5.5.0 needs (edited by hand): lwt -> 5.6.1 changes one name, keeping 5.5.0 would add two,
+     * so lwt changes and nothing else moves; the report says so */
     char old[1024], text_path[1024];
     snprintf(old, sizeof old, "%s/old.opam.locked", dir);
     snprintf(text_path, sizeof text_path, "%s/dnsish.opam.locked", dir);
@@ -550,10 +553,42 @@ START_TEST(dns_like_2022_system)
              test_source_path("tests/data/lock/dns-2022/provided.txt"), test_source_path("tests/data/lock/dns-2022"), dir);
     r = lock_cmd(SNAP_2022, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(locked_version(json, "lwt"), "5.6.1");
+    ck_assert_msg(strstr(r.out, "against the old lock: ") && strstr(r.out, "changed lwt 5.5.0 -> 5.6.1") &&
+                  strstr(r.out, ", 1 changed\n"), "%s", r.out);
+    run_free(&r);
+    check_lock(SNAP_2022, vars, json, dnsish_atoms, sizeof dnsish_atoms / sizeof *dnsish_atoms);
+
+    /* an older lwt that still fits is kept: lock the project with lwt < 5.6 (a consistent lock
+     * at lwt 5.5.0), then the project itself against that lock: the atom lwt >= 5.4.0 is met,
+     * so nothing changes */
+    char proj[512], older[1024];
+    ck_assert_int_lt(snprintf(proj, sizeof proj, "%s/older", dir), (int)sizeof proj);
+    ck_assert_int_eq(mkdir(proj, 0700), 0);
+    snprintf(older, sizeof older, "%s/dnsish.opam", proj);
+    text = test_slurp(test_source_path("tests/data/lock/dns-2022/dnsish.opam"), NULL);
+    at = strstr(text, "\"lwt\" {>= \"5.4.0\"}");
+    ck_assert_ptr_nonnull(at);
+    f = fopen(older, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%.*s\"lwt\" {>= \"5.4.0\" & < \"5.6.0\"}%s", (int)(at - text), text, at + strlen("\"lwt\" {>= \"5.4.0\"}"));
+    fclose(f);
+    free(text);
+    snprintf(args, sizeof args, "--env sys-ocaml-version=4.13.1 lock --provided-file %s %s",
+             test_source_path("tests/data/lock/dns-2022/provided.txt"), proj);
+    r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    snprintf(old, sizeof old, "%s/dnsish.opam.locked", proj);
+    char older_json[1024];
+    snprintf(older_json, sizeof older_json, "%s/dnsish.lock.json", proj);
+    ck_assert_str_eq(locked_version(older_json, "lwt"), "5.5.0");
+    snprintf(args, sizeof args, "--env sys-ocaml-version=4.13.1 lock --lock %s --provided-file %s %s -o %s", old,
+             test_source_path("tests/data/lock/dns-2022/provided.txt"), test_source_path("tests/data/lock/dns-2022"), dir);
+    r = lock_cmd(SNAP_2022, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_str_eq(locked_version(json, "lwt"), "5.5.0");
-    /* lwt 5.5.0 needs two packages 5.6.1 does not: they are added, nothing else moves */
-    ck_assert_msg(strstr(r.out, "against the old lock: ") && !strstr(r.out, "changed lwt") && !strstr(r.out, "removed "),
-                  "%s", r.out);
+    ck_assert_msg(strstr(r.out, "against the old lock: ") && strstr(r.out, ", 0 changed\n"), "%s", r.out);
     run_free(&r);
     check_lock(SNAP_2022, vars, json, dnsish_atoms, sizeof dnsish_atoms / sizeof *dnsish_atoms);
     remove_dir(dir);

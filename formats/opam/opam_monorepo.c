@@ -1141,6 +1141,10 @@ int opam_monorepo_lock(vs_universe *u, const opam_project *proj, const opam_vars
         request_free(&req);
         request_init(&req);
         rc = base_request(&pl, &req, pins, n_pins);
+        /* re-solving against an old lock: opam's install criteria with the lock as the installed
+         * set (solver/criteria.h), i.e. the fewest removed and changed packages; otherwise newest
+         * first, as opam-monorepo's solver */
+        req.preference = o->old_lock ? VS_PREFER_OPAM_CRITERIA : VS_PREFER_NEWEST_FIRST;
         if (rc == VSOLVE_OK)
             rc = request_need_clauses(u, &req, err);
         if (rc == VSOLVE_OK)
