@@ -23,6 +23,12 @@ typedef struct npm_registry npm_registry;
  * @s/n is stored as @s%2fn.json), or a .tar.gz / .tar of one (streamed once, documents kept
  * unparsed in memory; inflating at most max_inflate bytes, 0: REPO_MAX_INFLATE_DEFAULT). */
 npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error *err);
+/* As npm_registry_open, with the registry image at image_path (npm_image.h) for a directory:
+ * the packuments a solve reaches are read from the image when it is fresh for them, else from
+ * the JSON (npm_registry_image_trouble then says why). An archive is read as without one. */
+npm_registry *npm_registry_open_image(const char *path, const char *image_path, uint64_t max_inflate, vs_error *err);
+/* Why the image was not used, or not for every packument (missing, stale, corrupt), or NULL. */
+const char *npm_registry_image_trouble(const npm_registry *r);
 /* A registry on top of any loader (takes ownership of it). */
 npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err);
 /* A packument read lazily: the whole document is checked once (JSON syntax, "versions" an
