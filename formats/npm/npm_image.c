@@ -12,23 +12,30 @@
  *   44 reserved                20 zero bytes
  *   64 records, one per packument file, in table order
  *   table: per file (TABLE_ENTRY bytes) its relative path's offset and length in the path text
- *      ("packuments/ENC.json" or "ENC.json"), its record's offset, length and crc32, the file's
- *      size and modification time in nanoseconds; then the path text (each path NUL-terminated).
- *      The entries are sorted by path (strcmp): a packument is found by binary search.
+ *      ("packuments/ENC.json" or "ENC.json"), its record's offset and length, the length and
+ *      crc32 of the record's head, the file's size and modification time in nanoseconds; then
+ *      the path text (each path NUL-terminated). The entries are sorted by path (strcmp): a
+ *      packument is found by binary search.
  *
- * A record: u8 kind. Kind 1: a packument npm_registry refuses (read its JSON for the error).
- * Kind 0: u8 has dist-tags, [value]; u32 count of versions (the keys of "versions" in document
- * order, duplicates kept), then per version: str key, u32 meta length, meta (u8 has engines,
- * [value], u8 has deprecated, [value]: what npm_packument_meta answers), u32 body length,
- * body (the manifest: an object holding, in document order, only the members resolution and
- * the lock read, MANIFEST_KEYS; of "dist" and "scripts" only DIST_KEYS and SCRIPT_KEYS).
+ * A record: a head, then the manifests. Kind 1 (the head is that byte): a packument
+ * npm_registry refuses (read its JSON for the error). Kind 0: u8 0; u32 count of versions (the
+ * keys of "versions" in document order, duplicates kept); u32 length and the dist-tags as an
+ * optional value; per version (VERSION_ENTRY bytes) its key's offset and length in the key
+ * text, its meta's offset and length, its manifest's offset, length and crc32 (offsets from
+ * the record's start); u32 length and the key text (each key NUL-terminated); the metas (per
+ * version: engines and deprecated as optional values, what npm_packument_meta answers). Then
+ * the manifests: per version an object holding, in document order, only the members
+ * resolution and the lock read (MANIFEST_KEYS; of "dist" and "scripts" only DIST_KEYS and
+ * SCRIPT_KEYS).
  * A value: u8 kind, u32 line, u32 col (its place in the packument, for messages), then: null
  * nothing; bool u8; number u64 (the double's bits), str (the literal); string str; array u32
- * n, n values; object u32 n, n times (str key, value). A str is u32 length, the bytes and a NUL.
+ * n, n values; object u32 n, n times (str key, value). An optional value: u8 0, or u8 1 and
+ * the value. A str is u32 length, the bytes and a NUL.
  *
- * Opening reads and checks the header and the table (about 40 bytes per packument); a record
- * is read, its checksum and every count and offset checked, only when a solve asks for its
- * packument, and a version's meta or manifest decoded only when the solve looks at it.
+ * Opening reads and checks the header and the table (44 bytes per packument); a record's head
+ * is read and checked (crc32, every count and offset) only when a solve asks for its
+ * packument, a version's meta decoded only when the solve weighs that version, and its
+ * manifest read, checked (its crc32) and decoded only when the solve picks it.
  */
 #include "npm_image.h"
 #include "bytes.h"
@@ -48,7 +55,8 @@
 #include "vec.h"
 
 #define HEADER_SIZE 64
-#define TABLE_ENTRY 40
+#define TABLE_ENTRY 44
+#define VERSION_ENTRY 28
 #define MAX_DEPTH 600   /* the JSON reader stops at 512 */
 static const char magic[8] = { 'V', 'S', 'N', 'P', 'M', 'I', 'M', '\n' };
 
@@ -224,7 +232,7 @@ static void put_opt(out_buf *b, const json_value *v)
 typedef struct table_entry {
     uint32_t path_off, path_len;
     uint64_t rec_off;
-    uint32_t rec_len, rec_crc;
+    uint32_t rec_len, head_len, head_crc;
     uint64_t size, mtime_ns;
 } table_entry;
 
@@ -248,8 +256,9 @@ static int one_fetch(void *user, const char *name, char **data, size_t *len, cha
     return VSOLVE_OK;
 }
 
-/* The record of one packument: kind 1 when npm_registry refuses it. */
-static int encode_doc(out_buf *rec, char *data, size_t len, const char *where, vs_error *err)
+/* The record of one packument (*head_len: its head's length): kind 1 when npm_registry refuses
+ * it. */
+static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, const char *where, vs_error *err)
 {
     one_file one = { data, len, where };
     vs_error e;
@@ -263,6 +272,7 @@ static int encode_doc(out_buf *rec, char *data, size_t len, const char *where, v
     int rc = npm_registry_get(reg, "packument", &p, &e);
     free(one.data);   /* not handed over: the registry failed first */
     rec->len = 0;
+    *head_len = 1;
     if (rc == VSOLVE_ENOMEM) {
         npm_registry_close(reg);
         return vs_error_set(err, rc, "out of memory");
@@ -272,36 +282,68 @@ static int encode_doc(out_buf *rec, char *data, size_t len, const char *where, v
         npm_registry_close(reg);
         return VSOLVE_OK;
     }
-    w8(rec, 0);
-    put_opt(rec, npm_packument_tags(p));
     size_t n = npm_packument_count(p);
-    w32(rec, (uint32_t)n);
+    out_buf tags = { 0 }, entries = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
+    put_opt(&tags, npm_packument_tags(p));
+    typedef struct { size_t key_off, key_len, meta_off, meta_len, body_off, body_len; } spot;
+    spot *at = calloc(n ? n : 1, sizeof *at);
+    if (!at)
+        rc = VSOLVE_ENOMEM;
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
-        const char *key = npm_packument_version(p, i);
-        wstr(rec, key, strlen(key));   /* the reader refuses a version key holding a NUL */
+        const char *key = npm_packument_version(p, i);   /* the reader refuses a key holding a NUL */
         npm_version_meta meta;
         const json_value *m = NULL;
         if ((rc = npm_packument_meta(p, i, &meta, &e)) == VSOLVE_OK)
             rc = npm_packument_manifest(p, i, &m, &e);
         if (rc != VSOLVE_OK)
             break;
-        size_t at = rec->len;
-        w32(rec, 0);
-        put_opt(rec, meta.engines);
-        put_opt(rec, meta.deprecated);
-        if (!rec->oom)
-            put_u32(rec->p + at, (uint32_t)(rec->len - at - 4));
-        at = rec->len;
-        w32(rec, 0);
-        put_value(rec, m, MANIFEST_KEYS);
-        if (!rec->oom)
-            put_u32(rec->p + at, (uint32_t)(rec->len - at - 4));
+        at[i].key_off = keys.len;
+        at[i].key_len = strlen(key);
+        put_bytes(&keys, key, at[i].key_len + 1);
+        at[i].meta_off = metas.len;
+        put_opt(&metas, meta.engines);
+        put_opt(&metas, meta.deprecated);
+        at[i].meta_len = metas.len - at[i].meta_off;
+        at[i].body_off = bodies.len;
+        put_value(&bodies, m, MANIFEST_KEYS);
+        at[i].body_len = bodies.len - at[i].body_off;
     }
     npm_registry_close(reg);
-    if (rc == VSOLVE_ENOMEM || rec->oom || rec->len > UINT32_MAX)
+    if (rc == VSOLVE_OK) {
+        size_t head = 1 + 4 + 4 + tags.len + n * VERSION_ENTRY + 4 + keys.len + metas.len;
+        w8(rec, 0);
+        w32(rec, (uint32_t)n);
+        w32(rec, (uint32_t)tags.len);
+        put_bytes(rec, tags.p, tags.len);
+        size_t meta_base = head - metas.len;
+        for (size_t i = 0; i < n && !bodies.oom; i++) {
+            w32(rec, (uint32_t)at[i].key_off);
+            w32(rec, (uint32_t)at[i].key_len);
+            w32(rec, (uint32_t)(meta_base + at[i].meta_off));
+            w32(rec, (uint32_t)at[i].meta_len);
+            w32(rec, (uint32_t)(head + at[i].body_off));
+            w32(rec, (uint32_t)at[i].body_len);
+            w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
+        }
+        w32(rec, (uint32_t)keys.len);
+        put_bytes(rec, keys.p, keys.len);
+        put_bytes(rec, metas.p, metas.len);
+        put_bytes(rec, bodies.p, bodies.len);
+        *head_len = head;
+        if (tags.oom || keys.oom || metas.oom || bodies.oom || rec->len > UINT32_MAX)
+            rc = VSOLVE_ENOMEM;
+    }
+    free(at);
+    free(tags.p);
+    free(entries.p);
+    free(keys.p);
+    free(metas.p);
+    free(bodies.p);
+    if (rc == VSOLVE_ENOMEM || rec->oom)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
     if (rc != VSOLVE_OK) {   /* a manifest that does not build: read the JSON, as without an image */
         rec->len = 0;
+        *head_len = 1;
         w8(rec, 1);
     }
     return VSOLVE_OK;
@@ -389,7 +431,8 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
             rc = err->code ? err->code : VSOLVE_EIO;
             break;
         }
-        if ((rc = encode_doc(&rec, data, len, full, err)) != VSOLVE_OK)
+        size_t head_len = 1;
+        if ((rc = encode_doc(&rec, &head_len, data, len, full, err)) != VSOLVE_OK)
             break;
         e->path_off = (uint32_t)paths.len;
         e->path_len = (uint32_t)strlen(rel);
@@ -400,7 +443,8 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
         }
         e->rec_off = at;
         e->rec_len = (uint32_t)rec.len;
-        e->rec_crc = (uint32_t)libdeflate_crc32(0, rec.p, rec.len);   /* never empty: the kind byte */
+        e->head_len = (uint32_t)head_len;
+        e->head_crc = (uint32_t)libdeflate_crc32(0, rec.p, head_len);   /* never empty: the kind byte */
         if (fwrite(rec.p, 1, rec.len, af.f) != rec.len)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
         at += rec.len;
@@ -412,9 +456,10 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
         put_u32(t + 4, e->path_len);
         put_u64(t + 8, e->rec_off);
         put_u32(t + 16, e->rec_len);
-        put_u32(t + 20, e->rec_crc);
-        put_u64(t + 24, e->size);
-        put_u64(t + 32, e->mtime_ns);
+        put_u32(t + 20, e->head_len);
+        put_u32(t + 24, e->head_crc);
+        put_u64(t + 28, e->size);
+        put_u64(t + 36, e->mtime_ns);
         put_bytes(&tab, t, TABLE_ENTRY);
     }
     if (rc == VSOLVE_OK) {
@@ -489,10 +534,10 @@ static int check_table(const npm_image *img)
 {
     for (uint32_t i = 0; i < img->n_files; i++) {
         const unsigned char *e = img->table + (size_t)i * TABLE_ENTRY;
-        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16);
+        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16), hl = get_u32(e + 20);
         if (po + pl >= img->paths_len || img->paths[po + pl] != '\0' || strlen(img->paths + po) != pl)
             return -1;
-        if (ro < HEADER_SIZE || ro > img->table_off || rl > img->table_off - ro || rl == 0)
+        if (ro < HEADER_SIZE || ro > img->table_off || rl > img->table_off - ro || hl == 0 || hl > rl)
             return -1;
         if (i && strcmp(entry_path(img, i - 1), entry_path(img, i)) >= 0)
             return -1;
@@ -697,7 +742,15 @@ int npm_image_meta(npm_image *img, arena *a, const npm_image_doc *doc, size_t i,
 int npm_image_manifest(npm_image *img, arena *a, const npm_image_doc *doc, size_t i, const json_value **out,
                        vs_error *err)
 {
-    rd r = { doc->versions[i].body, doc->versions[i].body + doc->versions[i].body_len, 0 };
+    const npm_image_version *v = &doc->versions[i];
+    unsigned char *body = arena_alloc(a, v->body_len ? v->body_len : 1);
+    if (!body)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (pread_all(img->fd, body, v->body_len, doc->rec_off + v->body_off) != 0 ||
+        (uint32_t)libdeflate_crc32(0, body, v->body_len) != v->body_crc)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the manifest of %s %s is damaged (checksum mismatch; run "
+                            "`vsolve --ecosystem npm --registry DIR index` again)", img->path, doc->rel, doc->keys[i]);
+    rd r = { body, body + v->body_len, 0 };
     if (!(*out = get_value(&r, a, 0)) || r.p != r.end || (*out)->kind != JSON_OBJECT)
         return corrupt(img, doc, err);
     return VSOLVE_OK;
@@ -720,33 +773,46 @@ static long find_entry(const npm_image *img, const char *rel)
     return -1;
 }
 
-/* The record's version table: 0, or -1 when it does not decode. */
-static int decode_doc(rd *r, arena *a, npm_image_doc *doc)
+/* The record's head (rec[0..head_len), the record rec_len long): 0, or -1 when it does not
+ * decode. */
+static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len, arena *a, npm_image_doc *doc)
 {
-    if (get_opt(r, a, &doc->tags) != 0)
+    rd r = { rec + 1, rec + head_len, 0 };
+    size_t n = rcount(&r, VERSION_ENTRY);
+    uint32_t tags_len = r32(&r);
+    if (r.bad || tags_len > left(&r))
         return -1;
-    size_t n = rcount(r, 13);
+    rd t = { r.p, r.p + tags_len, 0 };
+    if (get_opt(&t, a, &doc->tags) != 0 || t.p != t.end)
+        return -1;
+    r.p += tags_len;
+    const unsigned char *entries = r.p;
+    if ((uint64_t)n * VERSION_ENTRY > left(&r))
+        return -1;
+    r.p += n * VERSION_ENTRY;
+    uint32_t keys_len = r32(&r);
+    if (r.bad || keys_len > left(&r))
+        return -1;
+    const char *keys = (const char *)r.p;
     doc->n = n;
     doc->keys = arena_alloc(a, (n ? n : 1) * sizeof *doc->keys);
     doc->key_lens = arena_alloc(a, (n ? n : 1) * sizeof *doc->key_lens);
     doc->versions = arena_alloc(a, (n ? n : 1) * sizeof *doc->versions);
-    if (r->bad || !doc->keys || !doc->key_lens || !doc->versions)
+    if (!doc->keys || !doc->key_lens || !doc->versions)
         return -1;
-    for (size_t i = 0; i < n && !r->bad; i++) {
-        npm_image_version *v = &doc->versions[i];
-        doc->keys[i] = rstr(r, &doc->key_lens[i]);
-        v->meta_len = r32(r);
-        if (r->bad || v->meta_len > left(r))
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *e = entries + i * VERSION_ENTRY;
+        uint64_t ko = get_u32(e), kl = get_u32(e + 4), mo = get_u32(e + 8), ml = get_u32(e + 12);
+        uint64_t bo = get_u32(e + 16), bl = get_u32(e + 20);
+        if (ko + kl >= keys_len || keys[ko + kl] != '\0' || strlen(keys + ko) != kl)
             return -1;
-        v->meta = r->p;
-        r->p += v->meta_len;
-        v->body_len = r32(r);
-        if (r->bad || v->body_len > left(r))
+        if (mo < (uint64_t)(r.p + keys_len - rec) || mo + ml > head_len || bo < head_len || bo + bl > rec_len)
             return -1;
-        v->body = r->p;
-        r->p += v->body_len;
+        doc->keys[i] = keys + ko;
+        doc->key_lens[i] = kl;
+        doc->versions[i] = (npm_image_version){ rec + mo, ml, bl, bo, get_u32(e + 24) };
     }
-    return r->bad || r->p != r->end ? -1 : 0;
+    return 0;
 }
 
 npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_image_doc *doc, vs_error *why)
@@ -775,29 +841,28 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
     }
     const unsigned char *e = at >= 0 ? img->table + (size_t)at * TABLE_ENTRY : NULL;
     uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
-    if (!e || (uint64_t)st.st_size != get_u64(e + 24) || mtime != get_u64(e + 32)) {
+    if (!e || (uint64_t)st.st_size != get_u64(e + 28) || mtime != get_u64(e + 36)) {
         vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's %s %s since the image was built", img->path,
                      rels[which], !e ? "was added" : "changed");
         return NPM_IMAGE_UNUSABLE;
     }
     doc->rel = entry_path(img, (uint32_t)at);
     uint64_t off = get_u64(e + 8);
-    uint32_t rec_len = get_u32(e + 16), crc = get_u32(e + 20);
-    unsigned char *rec = arena_alloc(a, (size_t)rec_len + 1);
+    uint32_t rec_len = get_u32(e + 16), head_len = get_u32(e + 20), crc = get_u32(e + 24);
+    unsigned char *rec = arena_alloc(a, (size_t)head_len);   /* the manifests are read one by one */
     if (!rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return NPM_IMAGE_UNUSABLE;
     }
-    if (pread_all(img->fd, rec, rec_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, rec_len) != crc) {
+    if (pread_all(img->fd, rec, head_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->path,
                      doc->rel);
         return NPM_IMAGE_UNUSABLE;
     }
-    rec[rec_len] = '\0';
-    if (rec[0] == 1 && rec_len == 1)
+    if (rec[0] == 1 && head_len == 1)
         return NPM_IMAGE_JSON;
-    rd r = { rec + 1, rec + rec_len, 0 };
-    if (rec[0] != 0 || decode_doc(&r, a, doc) != 0) {
+    doc->rec_off = off;
+    if (rec[0] != 0 || decode_head(rec, head_len, rec_len, a, doc) != 0) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->path, doc->rel);
         return NPM_IMAGE_UNUSABLE;
     }

@@ -34,14 +34,17 @@ void npm_image_close(npm_image *img);
 const char *npm_image_path(const npm_image *img);
 
 /* One version of a packument read from the image: its engines/deprecated and its manifest
- * (the members resolution and the lock read), encoded; decoded on demand (npm_image_value). */
+ * (the members resolution and the lock read), decoded on demand. */
 typedef struct npm_image_version {
-    const unsigned char *meta, *body;
+    const unsigned char *meta;     /* in the record's head, read with it */
     size_t meta_len, body_len;
+    uint64_t body_off;             /* the manifest, read when asked: from the record's start */
+    uint32_t body_crc;
 } npm_image_version;
 
 typedef struct npm_image_doc {
     const char *rel;               /* the packument's file, relative to the root */
+    uint64_t rec_off;              /* its record in the image */
     const json_value *tags;        /* "dist-tags", or NULL */
     size_t n;                      /* versions, in document order (duplicates kept) */
     const char **keys;
