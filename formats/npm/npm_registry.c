@@ -291,6 +291,8 @@ struct npm_packument {
     const json_value *versions;   /* read from the JSON: keys built, manifests lazy */
     npm_image *img;               /* read from the registry image: versions decoded on demand */
     npm_image_doc *idoc;
+    npm_registry *reg;            /* the image's: to read the JSON when a record turns out damaged */
+    const char *name;
     npm_version_meta *meta;       /* per version: engines and deprecated, once asked (meta_done) */
     unsigned char *meta_done;
     const json_value **full;      /* per version: the manifest built whole, or NULL */
@@ -381,6 +383,9 @@ static int image_get(npm_registry *r, const char *name, npm_packument **out, vs_
     p->versions = NULL;
     p->img = r->img;
     p->idoc = doc;
+    p->reg = r;
+    if (!(p->name = arena_strndup(&r->mem, name, strlen(name))))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory"), -1;
     *out = p;
     return 1;
 }
@@ -441,13 +446,48 @@ long npm_packument_find(const npm_packument *p, const char *version)
     return -1;
 }
 
+/* A version of p the image could not give (a damaged manifest, rc the error in err): p is read
+ * again from the JSON, as without an image, its answers so far kept (the same file: its size
+ * and modification time were checked); the image's trouble says why. */
+static int from_json(npm_packument *p, int rc, vs_error *err)
+{
+    npm_registry *r = p->reg;
+    if (rc == VSOLVE_ENOMEM)
+        return rc;
+    if (!r->img_trouble[0])
+        snprintf(r->img_trouble, sizeof r->img_trouble, "%s", err->message);
+    vs_error_clear(err);
+    npm_slot *s = table_find(&r->docs, p->name, 0);
+    char *data = NULL, where[2048];
+    size_t len = 0;
+    if (!s)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if ((rc = r->loader.fetch(r->loader.user, p->name, &data, &len, where, sizeof where, err)) != VSOLVE_OK)
+        return rc;
+    if (!data)
+        return vs_error_set(err, VSOLVE_EIO, "%s: the packument of %s went away during the solve", r->root, p->name);
+    free(s->data);
+    s->data = data;   /* the lazy values point into it */
+    s->len = len;
+    npm_packument *q = NULL;
+    if ((rc = read_packument(r, p->file, data, len, &q, err)) != VSOLVE_OK)
+        return rc;
+    if (q->n != p->n)
+        return vs_error_set(err, VSOLVE_EIO, "%s: the packument of %s changed during the solve", r->root, p->name);
+    p->versions = q->versions;
+    p->keys = q->keys;
+    p->key_lens = q->key_lens;
+    p->idoc = NULL;
+    return VSOLVE_OK;
+}
+
 int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err)
 {
     if (!p->meta_done[i] && p->idoc) {
         int rc = npm_image_meta(p->img, p->mem, p->idoc, i, &p->meta[i].engines, &p->meta[i].deprecated, err);
-        if (rc != VSOLVE_OK)
+        if (rc != VSOLVE_OK && (rc = from_json(p, rc, err)) != VSOLVE_OK)
             return rc;
-        p->meta_done[i] = 1;
+        p->meta_done[i] = p->idoc != NULL;
     }
     if (!p->meta_done[i]) {
         const json_value *m = p->full[i] ? p->full[i] : p->versions->items[i];
@@ -472,7 +512,7 @@ int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, v
 {
     if (!p->full[i] && p->idoc) {
         int rc = npm_image_manifest(p->img, p->mem, p->idoc, i, &p->full[i], err);
-        if (rc != VSOLVE_OK)
+        if (rc != VSOLVE_OK && (rc = from_json(p, rc, err)) != VSOLVE_OK)
             return rc;
     }
     if (!p->full[i] && !(p->full[i] = json_expand(p->mem, p->file, p->versions->items[i], UINT_MAX, err)))
