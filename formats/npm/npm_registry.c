@@ -296,6 +296,8 @@ struct npm_packument {
     npm_version_meta *meta;       /* per version: engines and deprecated, once asked (meta_done) */
     unsigned char *meta_done;
     const json_value **full;      /* per version: the manifest built whole, or NULL */
+    npm_version *sv;              /* per version: its key parsed (sv_state 1), not a version (2) */
+    unsigned char *sv_state;
 };
 
 /* Reads the document: JSON syntax everywhere, then the shape npm relies on. */
@@ -436,6 +438,26 @@ const json_value *npm_packument_tags(const npm_packument *p) { return p->tags; }
 size_t npm_packument_count(const npm_packument *p) { return p->n; }
 
 const char *npm_packument_version(const npm_packument *p, size_t i) { return p->keys[i]; }
+
+int npm_packument_semver(npm_packument *p, size_t i, const npm_version **out)
+{
+    *out = NULL;
+    if (!p->sv_state) {
+        npm_version *sv = arena_alloc(p->mem, p->n * sizeof *sv);
+        unsigned char *state = arena_alloc(p->mem, p->n);
+        if (!sv || !state)
+            return VSOLVE_ENOMEM;
+        p->sv = sv;
+        p->sv_state = state;
+    }
+    if (!p->sv_state[i]) {
+        npm_options loose = { 1, 0 };
+        p->sv_state[i] = npm_version_parse(p->mem, p->keys[i], loose, &p->sv[i]) == 0 ? 1 : 2;
+    }
+    if (p->sv_state[i] == 1)
+        *out = &p->sv[i];
+    return VSOLVE_OK;
+}
 
 long npm_packument_find(const npm_packument *p, const char *version)
 {

@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "npm_semver.h"
 
 /* Where packument bytes come from: a loader answers "the document of NAME" with malloc'd bytes
  * (*data, *len; *data NULL when the package is unknown) and a display name for messages.
@@ -44,6 +45,9 @@ const json_value *npm_packument_tags(const npm_packument *p);
  * first of equal keys is the one npm_packument_find names). */
 size_t npm_packument_count(const npm_packument *p);
 const char *npm_packument_version(const npm_packument *p, size_t i);
+/* Version i's key as npm-pick-manifest reads it (semver, loose), parsed once and kept: *out
+ * NULL when it is not a version. VSOLVE_OK or VSOLVE_ENOMEM. */
+int npm_packument_semver(npm_packument *p, size_t i, const npm_version **out);
 /* The index of the first version VERSION, or -1. */
 long npm_packument_find(const npm_packument *p, const char *version);
 /* What npm-pick-manifest weighs besides the version: version i's "engines" and "deprecated"
