@@ -22,7 +22,10 @@
  * keys of "versions" in document order, duplicates kept); u32 length and the dist-tags as an
  * optional value; per version (VERSION_ENTRY bytes) its key's offset and length in the key
  * text, its meta's offset and length, its manifest's offset, length and crc32 (offsets from
- * the record's start); u32 length and the key text (each key NUL-terminated); the metas (per
+ * the record's start), and its key as npm_packument_semver parses it: u8 1 (a version) or 2
+ * (not one), u64 major, minor, patch, the offsets in the key text of its pre-release and build
+ * strings (UINT32_MAX: none); u32 length and the key text (each key and string
+ * NUL-terminated); the metas (per
  * version: engines and deprecated as optional values, what npm_packument_meta answers). Then
  * the manifests: per version an object holding, in document order, only the members
  * resolution and the lock read (MANIFEST_KEYS; of "dist" and "scripts" only DIST_KEYS and
@@ -56,7 +59,8 @@
 
 #define HEADER_SIZE 64
 #define TABLE_ENTRY 44
-#define VERSION_ENTRY 28
+#define VERSION_ENTRY 61
+#define NONE UINT32_MAX
 #define MAX_DEPTH 600   /* the JSON reader stops at 512 */
 static const char magic[8] = { 'V', 'S', 'N', 'P', 'M', 'I', 'M', '\n' };
 
@@ -285,7 +289,10 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
     size_t n = npm_packument_count(p);
     out_buf tags = { 0 }, entries = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
     put_opt(&tags, npm_packument_tags(p));
-    typedef struct { size_t key_off, key_len, meta_off, meta_len, body_off, body_len; } spot;
+    typedef struct {
+        size_t key_off, key_len, meta_off, meta_len, body_off, body_len, pre_off, build_off;
+        const npm_version *sv;
+    } spot;
     spot *at = calloc(n ? n : 1, sizeof *at);
     if (!at)
         rc = VSOLVE_ENOMEM;
@@ -300,6 +307,17 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
         at[i].key_off = keys.len;
         at[i].key_len = strlen(key);
         put_bytes(&keys, key, at[i].key_len + 1);
+        if ((rc = npm_packument_semver(p, i, &at[i].sv)) != VSOLVE_OK)
+            break;
+        at[i].pre_off = at[i].build_off = NONE;
+        if (at[i].sv && at[i].sv->pre) {
+            at[i].pre_off = keys.len;
+            put_bytes(&keys, at[i].sv->pre, strlen(at[i].sv->pre) + 1);
+        }
+        if (at[i].sv && at[i].sv->build) {
+            at[i].build_off = keys.len;
+            put_bytes(&keys, at[i].sv->build, strlen(at[i].sv->build) + 1);
+        }
         at[i].meta_off = metas.len;
         put_opt(&metas, meta.engines);
         put_opt(&metas, meta.deprecated);
@@ -324,6 +342,13 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
             w32(rec, (uint32_t)(head + at[i].body_off));
             w32(rec, (uint32_t)at[i].body_len);
             w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
+            const npm_version *sv = at[i].sv;
+            w8(rec, sv ? 1 : 2);
+            w64(rec, sv ? sv->major : 0);
+            w64(rec, sv ? sv->minor : 0);
+            w64(rec, sv ? sv->patch : 0);
+            w32(rec, (uint32_t)at[i].pre_off);
+            w32(rec, (uint32_t)at[i].build_off);
         }
         w32(rec, (uint32_t)keys.len);
         put_bytes(rec, keys.p, keys.len);
@@ -773,6 +798,18 @@ static long find_entry(const npm_image *img, const char *rel)
     return -1;
 }
 
+static const char BAD[1];
+
+/* The string at off in the key text (NULL for NONE), or BAD when off is outside it. */
+static const char *key_string(const char *keys, size_t keys_len, uint32_t off)
+{
+    if (off == NONE)
+        return NULL;
+    if (off >= keys_len || !memchr(keys + off, '\0', keys_len - off))
+        return BAD;
+    return keys + off;
+}
+
 /* The record's head (rec[0..head_len), the record rec_len long): 0, or -1 when it does not
  * decode. */
 static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len, arena *a, npm_image_doc *doc)
@@ -798,7 +835,9 @@ static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len
     doc->keys = arena_alloc(a, (n ? n : 1) * sizeof *doc->keys);
     doc->key_lens = arena_alloc(a, (n ? n : 1) * sizeof *doc->key_lens);
     doc->versions = arena_alloc(a, (n ? n : 1) * sizeof *doc->versions);
-    if (!doc->keys || !doc->key_lens || !doc->versions)
+    doc->sv = arena_alloc(a, (n ? n : 1) * sizeof *doc->sv);
+    doc->sv_state = arena_alloc(a, n ? n : 1);
+    if (!doc->keys || !doc->key_lens || !doc->versions || !doc->sv || !doc->sv_state)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const unsigned char *e = entries + i * VERSION_ENTRY;
@@ -811,6 +850,12 @@ static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len
         doc->keys[i] = keys + ko;
         doc->key_lens[i] = kl;
         doc->versions[i] = (npm_image_version){ rec + mo, ml, bl, bo, get_u32(e + 24) };
+        unsigned state = e[28];
+        const char *pre = key_string(keys, keys_len, get_u32(e + 53)), *build = key_string(keys, keys_len, get_u32(e + 57));
+        if ((state != 1 && state != 2) || pre == BAD || build == BAD)
+            return -1;
+        doc->sv_state[i] = (unsigned char)state;
+        doc->sv[i] = (npm_version){ get_u64(e + 29), get_u64(e + 37), get_u64(e + 45), pre, build };
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "npm_semver.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
 #define NPM_IMAGE_FORMAT 1u
@@ -50,6 +51,8 @@ typedef struct npm_image_doc {
     const char **keys;
     size_t *key_lens;
     npm_image_version *versions;
+    npm_version *sv;               /* the keys parsed as npm_packument_semver parses them, */
+    unsigned char *sv_state;       /* 1: sv[i] is that version, 2: the key is not a version */
 } npm_image_doc;
 
 typedef enum npm_image_answer {

@@ -385,6 +385,8 @@ static int image_get(npm_registry *r, const char *name, npm_packument **out, vs_
     p->versions = NULL;
     p->img = r->img;
     p->idoc = doc;
+    p->sv = doc->sv;   /* parsed when the image was written */
+    p->sv_state = doc->sv_state;
     p->reg = r;
     if (!(p->name = arena_strndup(&r->mem, name, strlen(name))))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory"), -1;
