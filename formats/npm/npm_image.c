@@ -291,7 +291,8 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
     put_opt(&tags, npm_packument_tags(p));
     typedef struct {
         size_t key_off, key_len, meta_off, meta_len, body_off, body_len, pre_off, build_off;
-        const npm_version *sv;
+        int is_version;
+        uint64_t major, minor, patch;   /* copied: the registry goes before the record is written */
     } spot;
     spot *at = calloc(n ? n : 1, sizeof *at);
     if (!at)
@@ -307,16 +308,23 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
         at[i].key_off = keys.len;
         at[i].key_len = strlen(key);
         put_bytes(&keys, key, at[i].key_len + 1);
-        if ((rc = npm_packument_semver(p, i, &at[i].sv)) != VSOLVE_OK)
+        const npm_version *sv = NULL;
+        if ((rc = npm_packument_semver(p, i, &sv)) != VSOLVE_OK)
             break;
         at[i].pre_off = at[i].build_off = NONE;
-        if (at[i].sv && at[i].sv->pre) {
-            at[i].pre_off = keys.len;
-            put_bytes(&keys, at[i].sv->pre, strlen(at[i].sv->pre) + 1);
+        at[i].is_version = sv != NULL;
+        if (sv) {
+            at[i].major = sv->major;
+            at[i].minor = sv->minor;
+            at[i].patch = sv->patch;
         }
-        if (at[i].sv && at[i].sv->build) {
+        if (sv && sv->pre) {
+            at[i].pre_off = keys.len;
+            put_bytes(&keys, sv->pre, strlen(sv->pre) + 1);
+        }
+        if (sv && sv->build) {
             at[i].build_off = keys.len;
-            put_bytes(&keys, at[i].sv->build, strlen(at[i].sv->build) + 1);
+            put_bytes(&keys, sv->build, strlen(sv->build) + 1);
         }
         at[i].meta_off = metas.len;
         put_opt(&metas, meta.engines);
@@ -342,11 +350,10 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
             w32(rec, (uint32_t)(head + at[i].body_off));
             w32(rec, (uint32_t)at[i].body_len);
             w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
-            const npm_version *sv = at[i].sv;
-            w8(rec, sv ? 1 : 2);
-            w64(rec, sv ? sv->major : 0);
-            w64(rec, sv ? sv->minor : 0);
-            w64(rec, sv ? sv->patch : 0);
+            w8(rec, at[i].is_version ? 1 : 2);
+            w64(rec, at[i].major);
+            w64(rec, at[i].minor);
+            w64(rec, at[i].patch);
             w32(rec, (uint32_t)at[i].pre_off);
             w32(rec, (uint32_t)at[i].build_off);
         }
