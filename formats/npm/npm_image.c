@@ -287,7 +287,7 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
         return VSOLVE_OK;
     }
     size_t n = npm_packument_count(p);
-    out_buf tags = { 0 }, entries = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
+    out_buf tags = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
     put_opt(&tags, npm_packument_tags(p));
     typedef struct {
         size_t key_off, key_len, meta_off, meta_len, body_off, body_len, pre_off, build_off;
@@ -367,7 +367,6 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
     }
     free(at);
     free(tags.p);
-    free(entries.p);
     free(keys.p);
     free(metas.p);
     free(bodies.p);
