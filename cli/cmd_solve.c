@@ -221,7 +221,13 @@ static int solve_npm(cli *c)
         if (strcmp(c->opt.omit.items[i], "dev") && strcmp(c->opt.omit.items[i], "optional") &&
             strcmp(c->opt.omit.items[i], "peer"))
             return cli_usage(c, "--omit takes dev, optional or peer");
+    /* the registry image, when `index` wrote one (as cargo's) */
+    if (!c->opt.no_cache && (rc = vsolve_set_cache(c->ctx, c->opt.cache, VSOLVE_CACHE_USE)) != VSOLVE_OK)
+        return cli_fail_ctx(c, rc);
     rc = vsolve_solve_project(c->ctx, VSOLVE_NPM, &o, &r);
+    cli_print_warnings(c);   /* a stale or corrupt registry image, rebuilt */
+    if (c->opt.verbose && vsolve_cache_status(c->ctx)[0])
+        fprintf(stderr, "vsolve: cache: %s\n", vsolve_cache_status(c->ctx));
     const char *moved = rc == VSOLVE_OK ? vsolve_npm_resolved_peers(c->ctx) : NULL;
     if (moved && *moved && !c->json)
         fprintf(stderr, "vsolve: --resolve-peers: %s; pin them in package.json to keep this tree\n", moved);

@@ -30,13 +30,18 @@
             "      (quote atoms with < or > in the shell; several atoms on one name all apply)\n")         \
     COMMAND(index, "index",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] index\n"                                        \
-            "vsolve --ecosystem cargo --index PATH [--cache FILE] index\n",                                \
-            "write the universe cache of an opam repository, the image of a crates index",                 \
+            "vsolve --ecosystem cargo --index PATH [--cache FILE] index\n"                                 \
+            "vsolve --ecosystem npm --registry DIR [--cache FILE] index\n",                                \
+            "write the universe cache of an opam repository, the image of a crates index or packuments",   \
             "index: parses the repository and writes its universe cache; later solves read the\n"          \
             "cache instead of parsing (a stale or corrupt cache is detected and rebuilt).\n"               \
             "cargo: parses every crate file of the index once and writes its registry image; later\n"     \
             "solves read the crates they reach from it (a stale or corrupt image is detected, the\n"      \
-            "index read instead, and the image rebuilt).\n")                                              \
+            "index read instead, and the image rebuilt).\n"                                               \
+            "npm: checks every packument of the directory once and writes its registry image (what\n"     \
+            "resolution and the lock read, indexed); later solves read the packuments and versions\n"     \
+            "they reach from it (a stale or corrupt image is detected, the JSON read instead, and\n"      \
+            "the image rebuilt).\n")                                                                      \
     COMMAND(sweep, "sweep",                                                                                \
             "vsolve --ecosystem opam --repo PATH [options] sweep [--jobs N]\n",                            \
             "check that every package version can be installed",                                           \

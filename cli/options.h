@@ -34,7 +34,7 @@
     OPTION(format, "format", 0, CHOICE, "text|json", "text", 0, 0, ALL,                                    \
            "output format; with json, errors too are JSON on stdout")                                      \
     OPTION(cache, "cache", 0, STR, "FILE", NULL, 0, 0, ALL,                                                \
-           "the universe cache file (default: $VSOLVE_CACHE_DIR, else\n"                                   \
+           "the universe cache / registry image file (default: $VSOLVE_CACHE_DIR, else\n"                 \
            "$XDG_CACHE_HOME/vsolve, else ~/.cache/vsolve)")                                                \
     OPTION(no_cache, "no-cache", 0, FLAG, "", 0, 0, 1, ALL, "parse the repository, ignore any cache")      \
     OPTION(timeout, "timeout", 0, STR, "SECONDS", NULL, 0, 0, ON(solve),                                   \

@@ -330,7 +330,7 @@ VSOLVE_API void vsolve_project_options_init(vsolve_project_options *o);
 VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve_project_options *opt,
                                     vsolve_result **out);
 
-/* The registry image (cargo): every crate file of the index at `registry` parsed once and
+/* The registry image (cargo; npm: see below): every crate file of the index at `registry` parsed once and
  * written to the cache file (vsolve_set_cache's path, else the default location, named after
  * the index's real path), atomically. With the cache mode VSOLVE_CACHE_USE, a cargo project
  * solve then reads the crates its resolution reaches from the image instead of the index's
@@ -342,6 +342,12 @@ VSOLVE_API int vsolve_solve_project(vsolve_ctx *ctx, int ecosystem, const vsolve
  * the answer is the same, the image is rebuilt after the solve and a warning says why
  * (vsolve_warning). vsolve_cache_status tells what the last call or solve did.
  * VSOLVE_OK; VSOLVE_EUSAGE (not VSOLVE_CARGO, NULL registry), VSOLVE_EIO, VSOLVE_ENOMEM. */
+/* VSOLVE_NPM: the same for a packument directory (formats/npm/npm_image.h): every packument
+ * checked once and written with what resolution and the lock read; npm project solves with
+ * VSOLVE_CACHE_USE then read the packuments and versions they reach from it, under the same
+ * staleness (each packument file the solve reaches: size and modification time), corruption
+ * and rebuild rules. A .tar.gz registry has no image (VSOLVE_EIO here; solves read it as
+ * without one). */
 VSOLVE_API int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry);
 /* After an npm solve with npm_resolve_peers that moved versions: "NAME VERSION (was "SPEC"),
  * ..." (owned by ctx, valid until the next solve), else NULL. */

@@ -95,9 +95,12 @@ int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char *registry)
     vs_error_clear(&ctx->err);
     api_clear_warnings(ctx);
     ctx->cache_status[0] = '\0';
+    if (ecosystem == VSOLVE_NPM && registry)
+        return api_npm_index(ctx, registry);
     if (ecosystem != VSOLVE_CARGO || !registry)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE,
-                            "vsolve_index_registry: needs VSOLVE_CARGO and a registry (a crates index)");
+                            "vsolve_index_registry: needs VSOLVE_CARGO or VSOLVE_NPM and a registry (a crates index, "
+                            "a packument directory)");
     char path[PATH_MAX], root[PATH_MAX];
     int archive = 0;
     int rc = cargo_index_root(registry, root, sizeof root, &archive, &ctx->err);   /* "cannot read the index" first */

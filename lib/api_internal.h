@@ -136,6 +136,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_r
 int api_cargo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *opt, vsolve_result **out);
 int api_npm_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *registry_url);
+/* vsolve_index_registry for VSOLVE_NPM: the registry image of a packument directory. */
+int api_npm_index(vsolve_ctx *ctx, const char *registry);
 /* The lock of r, a vsolve_opam_lock result (the latest of ctx), as opam-monorepo's .opam.locked
  * or the JSON lock (api_opam_lock.c). */
 int api_opam_monorepo_lock(vsolve_ctx *ctx, const vsolve_result *r, FILE *out, const char *source_url);

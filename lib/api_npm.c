@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "cache.h"
 #include "deadline.h"
+#include "npm_image.h"
 #include "npm_peers_search.h"
 #include "npm_result.h"
 
@@ -73,7 +75,83 @@ static int resolve_peers(vsolve_ctx *ctx, const vsolve_project_options *o, const
     return rc;
 }
 
+/* The registry image's file for a packument directory: the context's cache path, else the
+ * default one; 0 when the registry is not a directory (an archive has no image). */
+static int image_path(vsolve_ctx *ctx, const char *registry, char *out, size_t size)
+{
+    struct stat st;
+    if (stat(registry, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    if (ctx->cache_path[0]) {
+        snprintf(out, size, "%s", ctx->cache_path);
+        return 1;
+    }
+    vs_error e;
+    vs_error_clear(&e);
+    return cache_default_path(registry, npm_image_settings(), out, size, &e) == VSOLVE_OK;
+}
+
+int api_npm_index(vsolve_ctx *ctx, const char *registry)
+{
+    struct stat st;
+    if (stat(registry, &st) != 0 || !S_ISDIR(st.st_mode))
+        return vs_error_set(&ctx->err, VSOLVE_EIO, "%s: cannot read the npm registry (an image is made of a packument "
+                            "directory)", registry);
+    char path[PATH_MAX];
+    int rc = ctx->cache_path[0] ? (snprintf(path, sizeof path, "%s", ctx->cache_path), VSOLVE_OK)
+                                : cache_default_path(registry, npm_image_settings(), path, sizeof path, &ctx->err);
+    size_t n = 0;
+    if (rc == VSOLVE_OK)
+        rc = npm_image_build(registry, path, &n, &ctx->err);
+    if (rc == VSOLVE_OK)
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "wrote %s (%zu packuments)", path, n);
+    return rc;
+}
+
+/* After a solve that found the image stale or corrupt: rebuilt, with a warning; the answer came
+ * from the JSON. A missing image is only reported. */
+static void image_after_solve(vsolve_ctx *ctx, const char *registry, const char *path)
+{
+    const char *trouble = ctx->npm_reg ? npm_registry_image_trouble(ctx->npm_reg) : NULL;
+    if (!trouble) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", path);
+        return;
+    }
+    if (!strncmp(trouble, "missing: ", 9)) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status,
+                 "%s; read the packuments (run `vsolve --ecosystem npm --registry DIR index` to create it)", trouble);
+        return;
+    }
+    vs_error werr;
+    vs_error_clear(&werr);
+    if (npm_image_build(registry, path, NULL, &werr) == VSOLVE_OK) {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s; rebuilt", trouble);
+        api_warn(ctx, "npm registry image %s; read the packuments instead and rebuilt the image", trouble);
+    } else {
+        snprintf(ctx->cache_status, sizeof ctx->cache_status, "%s; read the packuments; not rebuilt: %s", trouble,
+                 werr.message);
+        api_warn(ctx, "npm registry image %s; read the packuments instead; not rebuilt: %s", trouble, werr.message);
+    }
+}
+
+static int npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, const char *img, vsolve_result **out);
+
 int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
+{
+    char img[PATH_MAX];
+    int use_image = ctx->cache_mode != VSOLVE_CACHE_OFF && image_path(ctx, o->registry, img, sizeof img);
+    api_clear_warnings(ctx);
+    ctx->cache_status[0] = '\0';
+    int rc = npm_solve(ctx, o, use_image ? img : NULL, out);
+    if (use_image && ctx->npm_reg) {   /* a refusal too: the packuments it read are checked */
+        vs_error keep = ctx->err;
+        image_after_solve(ctx, o->registry, img);
+        ctx->err = keep;
+    }
+    return rc;
+}
+
+static int npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, const char *img, vsolve_result **out)
 {
     double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
     api_npm_reset(ctx);
@@ -90,7 +168,7 @@ int api_npm_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_resul
             rc = npm_lock_read(&ctx->npm_mem, o->lock, &locked, &n_locked, &ctx->err);
         }
     }
-    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open(o->registry, ctx->max_inflate, &ctx->err)))
+    if (rc == VSOLVE_OK && !(ctx->npm_reg = npm_registry_open_image(o->registry, img, ctx->max_inflate, &ctx->err)))
         rc = ctx->err.code ? ctx->err.code : VSOLVE_EIO;
     npm_tree_options topt = { o->node_version, o->npm_version, o->npm_legacy_peer_deps, o->npm_force, deadline,
                               ctx->time_limit };

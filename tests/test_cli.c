@@ -628,6 +628,53 @@ END_TEST
 /* A CUDF document: its solution through the one CUDF writer, FAIL when refused. */
 /* npm's peer flags: a refused peer conflict exits 1 naming the edge; --legacy-peer-deps and
  * --force give npm's locks (tests/data/npm/peer-react-dom); the flags are npm's only. */
+/* npm's registry image from the command line: `index` writes it, a solve reads it (--verbose
+ * says so), --no-cache ignores it; the lock is the same either way. */
+START_TEST(npm_index_command)
+{
+    char dir[] = "/tmp/vsolve-cli-npm-XXXXXX", path[4300], cmd[9000];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/reg/packuments", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/reg/packuments/good.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"name\":\"good\",\"dist-tags\":{\"latest\":\"1.0.0\"},\"versions\":{\"1.0.0\":{\"name\":\"good\","
+          "\"version\":\"1.0.0\",\"dist\":{\"integrity\":\"sha512-AA==\"}}}}", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/package.json", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"name\":\"p\",\"version\":\"1.0.0\",\"dependencies\":{\"good\":\"^1\"}}", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s/reg' --cache '%s/img.vsc' index", dir, dir);
+    run r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "wrote ") && strstr(r.out, "(1 packuments)"), "exit %d: %s%s", r.status,
+                  r.out, r.err);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s/reg' --no-cache solve --manifest '%s/package.json'", dir, dir);
+    run plain = run_vsolve(cmd);
+    ck_assert_msg(plain.status == 0 && strstr(plain.out, "\"node_modules/good\""), "exit %d: %s", plain.status, plain.err);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s/reg' --cache '%s/img.vsc' --verbose solve --manifest '%s/package.json'",
+             dir, dir, dir);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 0 && !strcmp(r.out, plain.out) && strstr(r.err, "vsolve: cache: read ") &&
+                  strstr(r.err, "img.vsc"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    run_free(&plain);
+    r = run_vsolve("--ecosystem npm index");
+    ck_assert_msg(r.status == 2 && strstr(r.err, "index needs --registry DIR"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s/reg' --no-cache index", dir);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--no-cache"), "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(npm_peer_flags)
 {
     const char *tar = test_corpus_file("npm/packuments.tar.gz");
@@ -755,6 +802,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, cargo_options_after_solve);
     tcase_add_test(tc, cudf_solution_stanzas);
     tcase_add_test(tc, npm_peer_flags);
+    tcase_add_test(tc, npm_index_command);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,25 +3,61 @@
 
 /* ---- version choice (npm-pick-manifest) ---- */
 
-static int engine_ok(const builder *b, const json_value *eng)
+static size_t memo_hash(unsigned which, const char *text)
+{
+    size_t h = 1469598103934665603u ^ which;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211u;
+    return h;
+}
+
+/* Does the node (which 0) or npm (1) version meet the engines range `text`? Remembered by text. */
+static int engine_range_ok(builder *b, unsigned which, const char *text)
+{
+    size_t h = memo_hash(which, text);
+    size_t j = b->cap_engines ? h & (b->cap_engines - 1) : 0;
+    for (; b->cap_engines && b->engines[j].text; j = (j + 1) & (b->cap_engines - 1))
+        if (b->engines[j].which == which && !strcmp(b->engines[j].text, text))
+            return b->engines[j].ok;
+    npm_options incl = { 0, 1 };
+    arena tmp;
+    arena_init(&tmp);
+    npm_range range;
+    int ok = npm_range_parse(&tmp, text, incl, &range) == 0 && npm_range_test(&range, which ? &b->npm_v : &b->node_v);
+    arena_free(&tmp);
+    if ((b->n_engines + 1) * 2 > b->cap_engines) {   /* grown, then inserted; unremembered when out of memory */
+        size_t cap = b->cap_engines ? b->cap_engines * 2 : 64;
+        engine_memo *m = calloc(cap, sizeof *m);
+        if (!m)
+            return ok;
+        for (size_t i = 0; i < b->cap_engines; i++)
+            if (b->engines[i].text) {
+                size_t k = memo_hash(b->engines[i].which, b->engines[i].text) & (cap - 1);
+                for (; m[k].text; k = (k + 1) & (cap - 1))
+                    ;
+                m[k] = b->engines[i];
+            }
+        free(b->engines);
+        b->engines = m;
+        b->cap_engines = cap;
+        for (j = h & (cap - 1); m[j].text; j = (j + 1) & (cap - 1))
+            ;
+    }
+    b->engines[j] = (engine_memo){ text, (unsigned char)which, (unsigned char)ok };
+    b->n_engines++;
+    return ok;
+}
+
+static int engine_ok(builder *b, const json_value *eng)
 {
     if (!eng || eng->kind != JSON_OBJECT)
         return 1;
-    npm_options incl = { 0, 1 };
     const char *keys[] = { "node", "npm" };
-    const npm_version *have[] = { &b->node_v, &b->npm_v };
-    for (int i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < 2; i++) {
         const json_value *r = json_get(eng, keys[i]);
         if (!json_truthy(r))
             continue;
-        if (r->kind != JSON_STRING)
-            return 0;
-        arena tmp;
-        arena_init(&tmp);
-        npm_range range;
-        int ok = npm_range_parse(&tmp, r->str, incl, &range) == 0 && npm_range_test(&range, have[i]);
-        arena_free(&tmp);
-        if (!ok)
+        if (r->kind != JSON_STRING || !engine_range_ok(b, i, r->str))
             return 0;
     }
     return 1;
@@ -41,7 +77,6 @@ static int locked_has(const builder *b, const char *name, const char *version)
 static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long *pick)
 {
     const json_value *tags = npm_packument_tags(doc);
-    npm_options loose = { 1, 0 };
     *pick = -1;
     if (e->kind == NPM_SPEC_TAG) {
         const char *v = tags ? npmt_jstr(tags, e->fetch) : NULL;
@@ -50,8 +85,6 @@ static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long
     }
     if (e->kind != NPM_SPEC_RANGE)
         return VSOLVE_OK;
-    arena tmp;
-    arena_init(&tmp);
     /* a version an existing lock holds wins when it fits (that is what npm keeps) */
     long best = -1;
     npm_version bv = { 0 };
@@ -59,11 +92,14 @@ static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long
     const char *latest = tags ? npmt_jstr(tags, "latest") : NULL;
     for (size_t i = 0; i < npm_packument_count(doc); i++) {
         const char *key = npm_packument_version(doc, i);
-        npm_version v;
-        if (npm_version_parse(&tmp, key, loose, &v) != 0)
+        const npm_version *pv = NULL;
+        if ((rc = npm_packument_semver(doc, i, &pv)) != VSOLVE_OK) {
+            rc = vs_error_set(b->err, rc, "out of memory");
+            break;
+        }
+        if (!pv || !npm_range_test(&e->range, pv))
             continue;
-        if (!npm_range_test(&e->range, &v))
-            continue;
+        npm_version v = *pv;
         npm_version_meta meta;
         if ((rc = npm_packument_meta(doc, i, &meta, b->err)) != VSOLVE_OK)
             break;
@@ -79,7 +115,6 @@ static int pick_manifest(builder *b, npm_packument *doc, const npm_edge *e, long
     }
     if (rc == VSOLVE_OK && best < 0 && e->any && latest)   /* "*" with only pre-releases: the latest tag */
         best = npm_packument_find(doc, latest);
-    arena_free(&tmp);
     *pick = best;
     return rc;
 }

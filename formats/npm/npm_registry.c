@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "npm_image.h"
 #include "repo_source.h"
 
 /* A string-keyed open-addressing table (power-of-two size). */
@@ -210,6 +211,10 @@ struct npm_registry {
     npm_loader loader;
     npm_table docs;
     arena mem;     /* parsed documents */
+    /* the registry image, when one is used (a directory registry): packuments read from it */
+    npm_image *img;
+    char root[PATH_MAX];
+    char img_trouble[sizeof ((vs_error *)0)->message];   /* why the image is not (wholly) used, or "" */
 };
 
 npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err)
@@ -227,6 +232,11 @@ npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err)
 }
 
 npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error *err)
+{
+    return npm_registry_open_image(path, NULL, max_inflate, err);
+}
+
+npm_registry *npm_registry_open_image(const char *path, const char *image_path, uint64_t max_inflate, vs_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -258,17 +268,36 @@ npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error
         }
         loader = (npm_loader){ t, tar_fetch, tar_close };
     }
-    return npm_registry_from_loader(loader, err);
+    npm_registry *r = npm_registry_from_loader(loader, err);
+    if (r && image_path && S_ISDIR(st.st_mode)) {
+        vs_error why;
+        vs_error_clear(&why);
+        snprintf(r->root, sizeof r->root, "%s", path);
+        if (!(r->img = npm_image_open(image_path, path, &why)))
+            snprintf(r->img_trouble, sizeof r->img_trouble, "%s", why.message);
+    }
+    return r;
 }
+
+const char *npm_registry_image_trouble(const npm_registry *r) { return r->img_trouble[0] ? r->img_trouble : NULL; }
 
 struct npm_packument {
     arena *mem;
     const char *file;
     const json_value *tags;
-    const json_value *versions;   /* keys built, manifests lazy */
+    size_t n;                     /* the keys of "versions" */
+    const char *const *keys;
+    const size_t *key_lens;
+    const json_value *versions;   /* read from the JSON: keys built, manifests lazy */
+    npm_image *img;               /* read from the registry image: versions decoded on demand */
+    npm_image_doc *idoc;
+    npm_registry *reg;            /* the image's: to read the JSON when a record turns out damaged */
+    const char *name;
     npm_version_meta *meta;       /* per version: engines and deprecated, once asked (meta_done) */
     unsigned char *meta_done;
     const json_value **full;      /* per version: the manifest built whole, or NULL */
+    npm_version *sv;              /* per version: its key parsed (sv_state 1), not a version (2) */
+    unsigned char *sv_state;
 };
 
 /* Reads the document: JSON syntax everywhere, then the shape npm relies on. */
@@ -305,12 +334,64 @@ static int read_packument(npm_registry *r, const char *file, const char *data, s
     p->tags = tags;
     p->versions = versions;
     size_t n = versions ? versions->n : 0;
+    p->n = n;
+    p->keys = n ? versions->keys : NULL;
+    p->key_lens = n ? versions->key_lens : NULL;
     if (n && (!(p->meta = arena_alloc(&r->mem, n * sizeof *p->meta)) ||
               !(p->meta_done = arena_alloc(&r->mem, n)) ||
               !(p->full = arena_alloc(&r->mem, n * sizeof *p->full))))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     *out = p;
     return VSOLVE_OK;
+}
+
+/* The packument from the image: 1 (*out set, NULL when the registry has no such package), 0
+ * when the JSON must be read instead, -1 on an error (err set). */
+static int image_get(npm_registry *r, const char *name, npm_packument **out, vs_error *err)
+{
+    npm_image_doc *doc = arena_alloc(&r->mem, sizeof *doc);
+    if (!doc)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory"), -1;
+    vs_error why;
+    vs_error_clear(&why);
+    switch (npm_image_get(r->img, &r->mem, name, doc, &why)) {
+    case NPM_IMAGE_ABSENT:
+        return 1;
+    case NPM_IMAGE_JSON:
+        return 0;
+    case NPM_IMAGE_UNUSABLE:
+        if (why.code == VSOLVE_ENOMEM)
+            return *err = why, -1;
+        if (!r->img_trouble[0])
+            snprintf(r->img_trouble, sizeof r->img_trouble, "%s", why.message);
+        return 0;
+    case NPM_IMAGE_FOUND:
+        break;
+    }
+    char where[PATH_MAX + 2400];   /* as the directory loader names it, cut short as it cuts it */
+    snprintf(where, sizeof where, "%s/%s", r->root, doc->rel);
+    where[2047] = '\0';
+    npm_packument *p = arena_alloc(&r->mem, sizeof *p);
+    size_t n = doc->n;
+    if (!p || !(p->file = arena_strndup(&r->mem, where, strlen(where))) ||
+        (n && (!(p->meta = arena_alloc(&r->mem, n * sizeof *p->meta)) || !(p->meta_done = arena_alloc(&r->mem, n)) ||
+               !(p->full = arena_alloc(&r->mem, n * sizeof *p->full)))))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory"), -1;
+    p->mem = &r->mem;
+    p->tags = doc->tags;
+    p->n = n;
+    p->keys = doc->keys;
+    p->key_lens = doc->key_lens;
+    p->versions = NULL;
+    p->img = r->img;
+    p->idoc = doc;
+    p->sv = doc->sv;   /* parsed when the image was written */
+    p->sv_state = doc->sv_state;
+    p->reg = r;
+    if (!(p->name = arena_strndup(&r->mem, name, strlen(name))))
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory"), -1;
+    *out = p;
+    return 1;
 }
 
 int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_error *err)
@@ -324,6 +405,15 @@ int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_
     if (!(s = table_find(&r->docs, name, 1)))
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     s->fetched = 1;
+    if (r->img) {
+        int got = image_get(r, name, &s->doc, err);
+        if (got < 0)
+            return err->code;
+        if (got) {
+            *out = s->doc;
+            return VSOLVE_OK;
+        }
+    }
     char *data = NULL, where[2048];
     size_t len = 0;
     int rc = r->loader.fetch(r->loader.user, name, &data, &len, where, sizeof where, err);
@@ -347,21 +437,82 @@ int npm_registry_get(npm_registry *r, const char *name, npm_packument **out, vs_
 
 const json_value *npm_packument_tags(const npm_packument *p) { return p->tags; }
 
-size_t npm_packument_count(const npm_packument *p) { return p->versions ? p->versions->n : 0; }
+size_t npm_packument_count(const npm_packument *p) { return p->n; }
 
-const char *npm_packument_version(const npm_packument *p, size_t i) { return p->versions->keys[i]; }
+const char *npm_packument_version(const npm_packument *p, size_t i) { return p->keys[i]; }
+
+int npm_packument_semver(npm_packument *p, size_t i, const npm_version **out)
+{
+    *out = NULL;
+    if (!p->sv_state) {
+        npm_version *sv = arena_alloc(p->mem, p->n * sizeof *sv);
+        unsigned char *state = arena_alloc(p->mem, p->n);
+        if (!sv || !state)
+            return VSOLVE_ENOMEM;
+        p->sv = sv;
+        p->sv_state = state;
+    }
+    if (!p->sv_state[i]) {
+        npm_options loose = { 1, 0 };
+        p->sv_state[i] = npm_version_parse(p->mem, p->keys[i], loose, &p->sv[i]) == 0 ? 1 : 2;
+    }
+    if (p->sv_state[i] == 1)
+        *out = &p->sv[i];
+    return VSOLVE_OK;
+}
 
 long npm_packument_find(const npm_packument *p, const char *version)
 {
     size_t n = strlen(version);
     for (size_t i = 0; i < npm_packument_count(p); i++)
-        if (p->versions->key_lens[i] == n && !memcmp(p->versions->keys[i], version, n))
+        if (p->key_lens[i] == n && !memcmp(p->keys[i], version, n))
             return (long)i;
     return -1;
 }
 
+/* A version of p the image could not give (a damaged manifest, rc the error in err): p is read
+ * again from the JSON, as without an image, its answers so far kept (the same file: its size
+ * and modification time were checked); the image's trouble says why. */
+static int from_json(npm_packument *p, int rc, vs_error *err)
+{
+    npm_registry *r = p->reg;
+    if (rc == VSOLVE_ENOMEM)
+        return rc;
+    if (!r->img_trouble[0])
+        snprintf(r->img_trouble, sizeof r->img_trouble, "%s", err->message);
+    vs_error_clear(err);
+    npm_slot *s = table_find(&r->docs, p->name, 0);
+    char *data = NULL, where[2048];
+    size_t len = 0;
+    if (!s)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if ((rc = r->loader.fetch(r->loader.user, p->name, &data, &len, where, sizeof where, err)) != VSOLVE_OK)
+        return rc;
+    if (!data)
+        return vs_error_set(err, VSOLVE_EIO, "%s: the packument of %s went away during the solve", r->root, p->name);
+    free(s->data);
+    s->data = data;   /* the lazy values point into it */
+    s->len = len;
+    npm_packument *q = NULL;
+    if ((rc = read_packument(r, p->file, data, len, &q, err)) != VSOLVE_OK)
+        return rc;
+    if (q->n != p->n)
+        return vs_error_set(err, VSOLVE_EIO, "%s: the packument of %s changed during the solve", r->root, p->name);
+    p->versions = q->versions;
+    p->keys = q->keys;
+    p->key_lens = q->key_lens;
+    p->idoc = NULL;
+    return VSOLVE_OK;
+}
+
 int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_error *err)
 {
+    if (!p->meta_done[i] && p->idoc) {
+        int rc = npm_image_meta(p->img, p->mem, p->idoc, i, &p->meta[i].engines, &p->meta[i].deprecated, err);
+        if (rc != VSOLVE_OK && (rc = from_json(p, rc, err)) != VSOLVE_OK)
+            return rc;
+        p->meta_done[i] = p->idoc != NULL;
+    }
     if (!p->meta_done[i]) {
         const json_value *m = p->full[i] ? p->full[i] : p->versions->items[i];
         npm_version_meta *x = &p->meta[i];
@@ -383,6 +534,11 @@ int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_err
 
 int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err)
 {
+    if (!p->full[i] && p->idoc) {
+        int rc = npm_image_manifest(p->img, p->mem, p->idoc, i, &p->full[i], err);
+        if (rc != VSOLVE_OK && (rc = from_json(p, rc, err)) != VSOLVE_OK)
+            return rc;
+    }
     if (!p->full[i] && !(p->full[i] = json_expand(p->mem, p->file, p->versions->items[i], UINT_MAX, err)))
         return err->code ? err->code : vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     *out = p->full[i];
@@ -397,5 +553,6 @@ void npm_registry_close(npm_registry *r)
         r->loader.close(r->loader.user);
     table_free(&r->docs);
     arena_free(&r->mem);
+    npm_image_close(r->img);
     free(r);
 }

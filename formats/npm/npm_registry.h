@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "error.h"
 #include "json.h"
+#include "npm_semver.h"
 
 /* Where packument bytes come from: a loader answers "the document of NAME" with malloc'd bytes
  * (*data, *len; *data NULL when the package is unknown) and a display name for messages.
@@ -23,6 +24,12 @@ typedef struct npm_registry npm_registry;
  * @s/n is stored as @s%2fn.json), or a .tar.gz / .tar of one (streamed once, documents kept
  * unparsed in memory; inflating at most max_inflate bytes, 0: REPO_MAX_INFLATE_DEFAULT). */
 npm_registry *npm_registry_open(const char *path, uint64_t max_inflate, vs_error *err);
+/* As npm_registry_open, with the registry image at image_path (npm_image.h) for a directory:
+ * the packuments a solve reaches are read from the image when it is fresh for them, else from
+ * the JSON (npm_registry_image_trouble then says why). An archive is read as without one. */
+npm_registry *npm_registry_open_image(const char *path, const char *image_path, uint64_t max_inflate, vs_error *err);
+/* Why the image was not used, or not for every packument (missing, stale, corrupt), or NULL. */
+const char *npm_registry_image_trouble(const npm_registry *r);
 /* A registry on top of any loader (takes ownership of it). */
 npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err);
 /* A packument read lazily: the whole document is checked once (JSON syntax, "versions" an
@@ -38,6 +45,9 @@ const json_value *npm_packument_tags(const npm_packument *p);
  * first of equal keys is the one npm_packument_find names). */
 size_t npm_packument_count(const npm_packument *p);
 const char *npm_packument_version(const npm_packument *p, size_t i);
+/* Version i's key as npm-pick-manifest reads it (semver, loose), parsed once and kept: *out
+ * NULL when it is not a version. VSOLVE_OK or VSOLVE_ENOMEM. */
+int npm_packument_semver(npm_packument *p, size_t i, const npm_version **out);
 /* The index of the first version VERSION, or -1. */
 long npm_packument_find(const npm_packument *p, const char *version);
 /* What npm-pick-manifest weighs besides the version: version i's "engines" and "deprecated"

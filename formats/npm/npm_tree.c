@@ -433,6 +433,7 @@ int npm_tree_build(npm_tree *t, npm_registry *reg, const json_value *manifest, c
     }
     free(b.failures);
     free(b.links);
+    free(b.engines);
     free(b.project_real);
     return rc;
 }

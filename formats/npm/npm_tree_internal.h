@@ -35,6 +35,12 @@ typedef struct node_index {
     size_t cap, n;
 } node_index;
 
+/* engine_ok's answer for one range text of "engines" (which: 0 node, 1 npm); text NULL: free. */
+typedef struct engine_memo {
+    const char *text;         /* the packument's string: outlives the builder */
+    unsigned char which, ok;
+} engine_memo;
+
 typedef struct builder {
     npm_tree *t;
     npm_registry *reg;
@@ -54,6 +60,9 @@ typedef struct builder {
     char *project_real;       /* the project's directory, resolved (realpath) */
     npm_node **links;         /* every link target made, in order */
     size_t n_links, cap_links;
+    /* engine_ok's answers by range text (npm_pick.c): versions repeat a few texts */
+    engine_memo *engines;     /* open addressing, power-of-two size */
+    size_t n_engines, cap_engines;
 } builder;
 
 /* The edges of tree nodes that resolve to `to` (edgesIn). Caller frees *from / *edge. */

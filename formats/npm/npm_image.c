@@ -1,0 +1,921 @@
+/* npm_image.c: writing and reading the registry image of an npm packument directory.
+ *
+ * File layout (little-endian):
+ *   0  "VSNPMIM\n"             8 bytes
+ *   8  format version          u32 (NPM_IMAGE_FORMAT)
+ *   12 header checksum         u32, crc32 of bytes 16..63
+ *   16 reserved                u64, 0
+ *   24 registry kind           u32: 0 directory (the only kind imaged)
+ *   28 file count              u32
+ *   32 table offset            u64 (the table runs to the end of the file)
+ *   40 table checksum          u32, crc32 of the table
+ *   44 reserved                20 zero bytes
+ *   64 records, one per packument file, in table order
+ *   table: per file (TABLE_ENTRY bytes) its relative path's offset and length in the path text
+ *      ("packuments/ENC.json" or "ENC.json"), its record's offset and length, the length and
+ *      crc32 of the record's head, the file's size and modification time in nanoseconds; then
+ *      the path text (each path NUL-terminated). The entries are sorted by path (strcmp): a
+ *      packument is found by binary search.
+ *
+ * A record: a head, then the manifests. Kind 1 (the head is that byte): a packument
+ * npm_registry refuses (read its JSON for the error). Kind 0: u8 0; u32 count of versions (the
+ * keys of "versions" in document order, duplicates kept); u32 length and the dist-tags as an
+ * optional value; per version (VERSION_ENTRY bytes) its key's offset and length in the key
+ * text, its meta's offset and length, its manifest's offset, length and crc32 (offsets from
+ * the record's start), and its key as npm_packument_semver parses it: u8 1 (a version) or 2
+ * (not one), u64 major, minor, patch, the offsets in the key text of its pre-release and build
+ * strings (UINT32_MAX: none); u32 length and the key text (each key and string
+ * NUL-terminated); the metas (per
+ * version: engines and deprecated as optional values, what npm_packument_meta answers). Then
+ * the manifests: per version an object holding, in document order, only the members
+ * resolution and the lock read (MANIFEST_KEYS; of "dist" and "scripts" only DIST_KEYS and
+ * SCRIPT_KEYS).
+ * A value: u8 kind, u32 line, u32 col (its place in the packument, for messages), then: null
+ * nothing; bool u8; number u64 (the double's bits), str (the literal); string str; array u32
+ * n, n values; object u32 n, n times (str key, value). An optional value: u8 0, or u8 1 and
+ * the value. A str is u32 length, the bytes and a NUL.
+ *
+ * Opening reads and checks the header and the table (44 bytes per packument); a record's head
+ * is read and checked (crc32, every count and offset) only when a solve asks for its
+ * packument, a version's meta decoded only when the solve weighs that version, and its
+ * manifest read, checked (its crc32) and decoded only when the solve picks it.
+ */
+#include "npm_image.h"
+#include "bytes.h"
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libdeflate.h>
+#include "atomic_file.h"
+#include "cache.h"
+#include "npm_registry.h"
+#include "repo_source.h"
+#include "vec.h"
+
+#define HEADER_SIZE 64
+#define TABLE_ENTRY 44
+#define VERSION_ENTRY 61
+#define NONE UINT32_MAX
+#define MAX_DEPTH 600   /* the JSON reader stops at 512 */
+static const char magic[8] = { 'V', 'S', 'N', 'P', 'M', 'I', 'M', '\n' };
+
+/* What the resolver (npm_edges, npm_pick, npm_peers_search) and the lock writer (npm_lock,
+ * npm_result) read of a registry manifest. */
+static const char *const MANIFEST_KEYS[] = { "name", "version", "dependencies", "optionalDependencies",
+                                             "peerDependencies", "peerDependenciesMeta", "bundleDependencies",
+                                             "bundledDependencies", "acceptDependencies", "funding", "engines",
+                                             "os", "cpu", "libc", "license", "hasInstallScript", "bin",
+                                             "deprecated", "workspaces", "dist", "scripts", "_hasShrinkwrap",
+                                             NULL };
+static const char *const DIST_KEYS[] = { "tarball", "integrity", "shasum", NULL };
+static const char *const SCRIPT_KEYS[] = { "preinstall", "install", "postinstall", NULL };
+
+struct npm_image {
+    int fd;
+    char root[PATH_MAX];
+    char path[PATH_MAX];
+    uint64_t table_off;
+    uint32_t n_files;
+    unsigned char *table;
+    const char *paths;
+    size_t paths_len;
+};
+
+uint64_t npm_image_settings(void)
+{
+    uint32_t format = NPM_IMAGE_FORMAT;
+    return cache_hash(cache_hash(CACHE_HASH_INIT, "npm-image", 9), &format, sizeof format);
+}
+
+const char *npm_image_path(const npm_image *img) { return img->path; }
+
+/* "@s/n" -> "@s%2fn", cut short as npm_registry's directory loader cuts it (the same file). */
+static void encode_name(const char *name, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *name && o + 4 < size; name++) {
+        if (*name == '/') {
+            memcpy(out + o, "%2f", 3);
+            o += 3;
+        } else
+            out[o++] = *name;
+    }
+    out[o] = 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+typedef struct out_buf {
+    unsigned char *p;
+    size_t len, cap;
+    int oom;
+} out_buf;
+
+static void put_bytes(out_buf *b, const void *data, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void w8(out_buf *b, unsigned v)
+{
+    unsigned char c = (unsigned char)v;
+    put_bytes(b, &c, 1);
+}
+
+static void w32(out_buf *b, uint32_t v)
+{
+    unsigned char c[4];
+    put_u32(c, v);
+    put_bytes(b, c, 4);
+}
+
+static void w64(out_buf *b, uint64_t v)
+{
+    unsigned char c[8];
+    put_u64(c, v);
+    put_bytes(b, c, 8);
+}
+
+static void wstr(out_buf *b, const char *s, size_t n)
+{
+    if (n >= UINT32_MAX) {
+        b->oom = 1;
+        return;
+    }
+    w32(b, (uint32_t)n);
+    put_bytes(b, s, n);
+    w8(b, 0);
+}
+
+static int key_in(const char *key, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && !memcmp(*list, key, len))
+            return 1;
+    return 0;
+}
+
+/* Value v; an object's members only those named in keep (NULL: all). */
+static void put_value(out_buf *b, const json_value *v, const char *const *keep)
+{
+    w8(b, (unsigned)v->kind);
+    w32(b, v->line);
+    w32(b, v->col);
+    switch (v->kind) {
+    case JSON_NULL:
+        break;
+    case JSON_BOOL:
+        w8(b, v->b != 0);
+        break;
+    case JSON_NUMBER: {
+        uint64_t bits;
+        memcpy(&bits, &v->num, sizeof bits);
+        w64(b, bits);
+        wstr(b, v->numtext, strlen(v->numtext));
+        break;
+    }
+    case JSON_STRING:
+        wstr(b, v->str, v->len);
+        break;
+    case JSON_ARRAY:
+        w32(b, (uint32_t)v->n);
+        for (size_t i = 0; i < v->n; i++)
+            put_value(b, v->items[i], NULL);
+        break;
+    case JSON_OBJECT: {
+        uint32_t n = 0;
+        for (size_t i = 0; i < v->n; i++)
+            n += !keep || key_in(v->keys[i], v->key_lens[i], keep);
+        w32(b, n);
+        for (size_t i = 0; i < v->n; i++) {
+            const char *k = v->keys[i];
+            size_t kl = v->key_lens[i];
+            if (keep && !key_in(k, kl, keep))
+                continue;
+            wstr(b, k, kl);
+            const char *const *sub = NULL;
+            if (keep == MANIFEST_KEYS && kl == 4 && !memcmp(k, "dist", 4))
+                sub = DIST_KEYS;
+            else if (keep == MANIFEST_KEYS && kl == 7 && !memcmp(k, "scripts", 7))
+                sub = SCRIPT_KEYS;
+            put_value(b, v->items[i], sub);
+        }
+        break;
+    }
+    }
+}
+
+static void put_opt(out_buf *b, const json_value *v)
+{
+    w8(b, v != NULL);
+    if (v)
+        put_value(b, v, NULL);
+}
+
+typedef struct table_entry {
+    uint32_t path_off, path_len;
+    uint64_t rec_off;
+    uint32_t rec_len, head_len, head_crc;
+    uint64_t size, mtime_ns;
+} table_entry;
+
+/* The loader of one packument file (whatever name is asked). */
+typedef struct one_file {
+    char *data;
+    size_t len;
+    const char *where;
+} one_file;
+
+static int one_fetch(void *user, const char *name, char **data, size_t *len, char *where, size_t where_size,
+                     vs_error *err)
+{
+    one_file *o = user;
+    (void)name;
+    (void)err;
+    snprintf(where, where_size, "%s", o->where);
+    *data = o->data;   /* handed over */
+    *len = o->len;
+    o->data = NULL;
+    return VSOLVE_OK;
+}
+
+/* The record of one packument (*head_len: its head's length): kind 1 when npm_registry refuses
+ * it. */
+static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, const char *where, vs_error *err)
+{
+    one_file one = { data, len, where };
+    vs_error e;
+    vs_error_clear(&e);
+    npm_registry *reg = npm_registry_from_loader((npm_loader){ &one, one_fetch, NULL }, &e);
+    if (!reg) {
+        free(data);
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    }
+    npm_packument *p = NULL;
+    int rc = npm_registry_get(reg, "packument", &p, &e);
+    free(one.data);   /* not handed over: the registry failed first */
+    rec->len = 0;
+    *head_len = 1;
+    if (rc == VSOLVE_ENOMEM) {
+        npm_registry_close(reg);
+        return vs_error_set(err, rc, "out of memory");
+    }
+    if (rc != VSOLVE_OK || !p) {
+        w8(rec, 1);
+        npm_registry_close(reg);
+        return VSOLVE_OK;
+    }
+    size_t n = npm_packument_count(p);
+    out_buf tags = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
+    put_opt(&tags, npm_packument_tags(p));
+    typedef struct {
+        size_t key_off, key_len, meta_off, meta_len, body_off, body_len, pre_off, build_off;
+        int is_version;
+        uint64_t major, minor, patch;   /* copied: the registry goes before the record is written */
+    } spot;
+    spot *at = calloc(n ? n : 1, sizeof *at);
+    if (!at)
+        rc = VSOLVE_ENOMEM;
+    for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
+        const char *key = npm_packument_version(p, i);   /* the reader refuses a key holding a NUL */
+        npm_version_meta meta;
+        const json_value *m = NULL;
+        if ((rc = npm_packument_meta(p, i, &meta, &e)) == VSOLVE_OK)
+            rc = npm_packument_manifest(p, i, &m, &e);
+        if (rc != VSOLVE_OK)
+            break;
+        at[i].key_off = keys.len;
+        at[i].key_len = strlen(key);
+        put_bytes(&keys, key, at[i].key_len + 1);
+        const npm_version *sv = NULL;
+        if ((rc = npm_packument_semver(p, i, &sv)) != VSOLVE_OK)
+            break;
+        at[i].pre_off = at[i].build_off = NONE;
+        at[i].is_version = sv != NULL;
+        if (sv) {
+            at[i].major = sv->major;
+            at[i].minor = sv->minor;
+            at[i].patch = sv->patch;
+        }
+        if (sv && sv->pre) {
+            at[i].pre_off = keys.len;
+            put_bytes(&keys, sv->pre, strlen(sv->pre) + 1);
+        }
+        if (sv && sv->build) {
+            at[i].build_off = keys.len;
+            put_bytes(&keys, sv->build, strlen(sv->build) + 1);
+        }
+        at[i].meta_off = metas.len;
+        put_opt(&metas, meta.engines);
+        put_opt(&metas, meta.deprecated);
+        at[i].meta_len = metas.len - at[i].meta_off;
+        at[i].body_off = bodies.len;
+        put_value(&bodies, m, MANIFEST_KEYS);
+        at[i].body_len = bodies.len - at[i].body_off;
+    }
+    npm_registry_close(reg);
+    if (rc == VSOLVE_OK) {
+        size_t head = 1 + 4 + 4 + tags.len + n * VERSION_ENTRY + 4 + keys.len + metas.len;
+        w8(rec, 0);
+        w32(rec, (uint32_t)n);
+        w32(rec, (uint32_t)tags.len);
+        put_bytes(rec, tags.p, tags.len);
+        size_t meta_base = head - metas.len;
+        for (size_t i = 0; i < n && !bodies.oom; i++) {
+            w32(rec, (uint32_t)at[i].key_off);
+            w32(rec, (uint32_t)at[i].key_len);
+            w32(rec, (uint32_t)(meta_base + at[i].meta_off));
+            w32(rec, (uint32_t)at[i].meta_len);
+            w32(rec, (uint32_t)(head + at[i].body_off));
+            w32(rec, (uint32_t)at[i].body_len);
+            w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
+            w8(rec, at[i].is_version ? 1 : 2);
+            w64(rec, at[i].major);
+            w64(rec, at[i].minor);
+            w64(rec, at[i].patch);
+            w32(rec, (uint32_t)at[i].pre_off);
+            w32(rec, (uint32_t)at[i].build_off);
+        }
+        w32(rec, (uint32_t)keys.len);
+        put_bytes(rec, keys.p, keys.len);
+        put_bytes(rec, metas.p, metas.len);
+        put_bytes(rec, bodies.p, bodies.len);
+        *head_len = head;
+        if (tags.oom || keys.oom || metas.oom || bodies.oom || rec->len > UINT32_MAX)
+            rc = VSOLVE_ENOMEM;
+    }
+    free(at);
+    free(tags.p);
+    free(keys.p);
+    free(metas.p);
+    free(bodies.p);
+    if (rc == VSOLVE_ENOMEM || rec->oom)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
+    if (rc != VSOLVE_OK) {   /* a manifest that does not build: read the JSON, as without an image */
+        rec->len = 0;
+        *head_len = 1;
+        w8(rec, 1);
+    }
+    return VSOLVE_OK;
+}
+
+/* The packument files of root: packuments/X.json, X.json (regular files), by relative path. */
+typedef VEC(char *) path_list;
+
+static int list_dir(const char *root, const char *sub, path_list *out, vs_error *err)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s%s%s", root, sub[0] ? "/" : "", sub);
+    DIR *d = opendir(dir);
+    if (!d)
+        return sub[0] ? VSOLVE_OK : vs_error_set(err, VSOLVE_EIO, "%s: cannot list the npm registry: %s", root,
+                                                 strerror(errno));
+    struct dirent *de;
+    int rc = VSOLVE_OK;
+    while (rc == VSOLVE_OK && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0 || n > 1000)
+            continue;
+        char full[PATH_MAX + 1100];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", dir, de->d_name);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        size_t len = strlen(sub) + 1 + n + 1;
+        char *rel = malloc(len);
+        if (!rel) {
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(rel, len, "%s%s%s", sub, sub[0] ? "/" : "", de->d_name);
+        if (!vec_push(out, rel)) {
+            free(rel);
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int by_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs_error *err)
+{
+    path_list files = { 0 };
+    int rc = list_dir(root, "", &files, err);
+    if (rc == VSOLVE_OK)
+        rc = list_dir(root, "packuments", &files, err);
+    if (rc == VSOLVE_OK && files.len > UINT32_MAX / 2)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "%s: too many packuments", root);
+    if (files.len)
+        qsort(files.items, files.len, sizeof *files.items, by_str);
+    vs_atomic_file af = { 0 };
+    if (rc == VSOLVE_OK) {
+        cache_make_parent(image_path);
+        rc = atomic_file_open(&af, image_path, err);
+    }
+    unsigned char header[HEADER_SIZE];
+    memset(header, 0, sizeof header);
+    if (rc == VSOLVE_OK && fwrite(header, 1, HEADER_SIZE, af.f) != HEADER_SIZE)
+        rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
+    table_entry *table = files.len ? calloc(files.len, sizeof *table) : NULL;
+    if (rc == VSOLVE_OK && files.len && !table)
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    out_buf rec = { 0 }, paths = { 0 }, tab = { 0 };
+    uint64_t at = HEADER_SIZE;
+    for (size_t i = 0; rc == VSOLVE_OK && i < files.len; i++) {
+        const char *rel = files.items[i];
+        char full[PATH_MAX + 1100];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", root, rel);
+        if (stat(full, &st) != 0) {
+            rc = vs_error_set(err, VSOLVE_EIO, "%s: %s", full, strerror(errno));
+            break;
+        }
+        table_entry *e = &table[i];
+        e->size = (uint64_t)st.st_size;
+        e->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+        size_t len = 0;
+        char *data = repo_read_file(full, 0, &len, err);   /* a .json file: never inflated */
+        if (!data) {
+            rc = err->code ? err->code : VSOLVE_EIO;
+            break;
+        }
+        size_t head_len = 1;
+        if ((rc = encode_doc(&rec, &head_len, data, len, full, err)) != VSOLVE_OK)
+            break;
+        e->path_off = (uint32_t)paths.len;
+        e->path_len = (uint32_t)strlen(rel);
+        put_bytes(&paths, rel, e->path_len + 1);
+        if (rec.oom || paths.oom || paths.len > UINT32_MAX) {
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
+            break;
+        }
+        e->rec_off = at;
+        e->rec_len = (uint32_t)rec.len;
+        e->head_len = (uint32_t)head_len;
+        e->head_crc = (uint32_t)libdeflate_crc32(0, rec.p, head_len);   /* never empty: the kind byte */
+        if (fwrite(rec.p, 1, rec.len, af.f) != rec.len)
+            rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
+        at += rec.len;
+    }
+    for (size_t i = 0; rc == VSOLVE_OK && i < files.len; i++) {
+        const table_entry *e = &table[i];
+        unsigned char t[TABLE_ENTRY];
+        put_u32(t, e->path_off);
+        put_u32(t + 4, e->path_len);
+        put_u64(t + 8, e->rec_off);
+        put_u32(t + 16, e->rec_len);
+        put_u32(t + 20, e->head_len);
+        put_u32(t + 24, e->head_crc);
+        put_u64(t + 28, e->size);
+        put_u64(t + 36, e->mtime_ns);
+        put_bytes(&tab, t, TABLE_ENTRY);
+    }
+    if (rc == VSOLVE_OK) {
+        put_bytes(&tab, paths.p, paths.len);
+        if (tab.oom)
+            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
+    }
+    if (rc == VSOLVE_OK && fwrite(tab.p, 1, tab.len, af.f) != tab.len)
+        rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
+    if (rc == VSOLVE_OK) {
+        memcpy(header, magic, 8);
+        put_u32(header + 8, NPM_IMAGE_FORMAT);
+        put_u32(header + 24, 0);
+        put_u32(header + 28, (uint32_t)files.len);
+        put_u64(header + 32, at);
+        put_u32(header + 40, tab.len ? (uint32_t)libdeflate_crc32(0, tab.p, tab.len) : 0);
+        put_u32(header + 12, (uint32_t)libdeflate_crc32(0, header + 16, HEADER_SIZE - 16));
+        if (fseek(af.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_SIZE, af.f) != HEADER_SIZE)
+            rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
+    }
+    size_t n = files.len;
+    for (size_t i = 0; i < files.len; i++)
+        free(files.items[i]);
+    vec_free(&files);
+    free(table);
+    free(rec.p);
+    free(paths.p);
+    free(tab.p);
+    if (rc != VSOLVE_OK) {
+        if (af.f)
+            atomic_file_abort(&af);
+        return rc;
+    }
+    if (n_docs)
+        *n_docs = n;
+    return atomic_file_commit(&af, err);
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+void npm_image_close(npm_image *img)
+{
+    if (!img)
+        return;
+    if (img->fd >= 0)
+        close(img->fd);
+    free(img->table);
+    free(img);
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    for (size_t got = 0; got < len;) {
+        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+static const char *entry_path(const npm_image *img, uint32_t i)
+{
+    return img->paths + get_u32(img->table + (size_t)i * TABLE_ENTRY);
+}
+
+/* Every path inside the path text and NUL-terminated, every record inside the records, the
+ * paths strictly increasing. */
+static int check_table(const npm_image *img)
+{
+    for (uint32_t i = 0; i < img->n_files; i++) {
+        const unsigned char *e = img->table + (size_t)i * TABLE_ENTRY;
+        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16), hl = get_u32(e + 20);
+        if (po + pl >= img->paths_len || img->paths[po + pl] != '\0' || strlen(img->paths + po) != pl)
+            return -1;
+        if (ro < HEADER_SIZE || ro > img->table_off || rl > img->table_off - ro || hl == 0 || hl > rl)
+            return -1;
+        if (i && strcmp(entry_path(img, i - 1), entry_path(img, i)) >= 0)
+            return -1;
+    }
+    return 0;
+}
+
+npm_image *npm_image_open(const char *image_path, const char *root, vs_error *err)
+{
+    struct stat st;
+    if (stat(image_path, &st) != 0) {
+        vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", image_path, strerror(errno));
+        return NULL;
+    }
+    npm_image *img = calloc(1, sizeof *img);
+    if (!img) {
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(img->path, sizeof img->path, "%s", image_path);
+    snprintf(img->root, sizeof img->root, "%s", root);
+    img->fd = repo_open_regular(image_path, err);
+    if (img->fd < 0 || fstat(img->fd, &st) != 0) {
+        npm_image_close(img);
+        if (!err->code)
+            vs_error_set(err, VSOLVE_EIO, "%s: cannot read", image_path);
+        return NULL;
+    }
+    unsigned char h[HEADER_SIZE] = { 0 };
+    uint64_t size = (uint64_t)st.st_size;
+    int rc = VSOLVE_OK;
+    if (size < HEADER_SIZE || pread_all(img->fd, h, HEADER_SIZE, 0) != 0 || memcmp(h, magic, 8) != 0)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve npm image", image_path);
+    else if (get_u32(h + 12) != (uint32_t)libdeflate_crc32(0, h + 16, HEADER_SIZE - 16))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: header checksum mismatch", image_path);
+    else if (get_u32(h + 8) != NPM_IMAGE_FORMAT)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has image format %u, this vsolve reads %u", image_path,
+                          get_u32(h + 8), NPM_IMAGE_FORMAT);
+    else if (get_u32(h + 24) != 0)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another kind of registry", image_path);
+    img->n_files = get_u32(h + 28);
+    img->table_off = get_u64(h + 32);
+    /* the table runs from its offset to the end of the file: nothing is allocated that the file
+     * does not hold */
+    if (rc == VSOLVE_OK && (img->table_off < HEADER_SIZE || img->table_off > size ||
+                            (uint64_t)img->n_files * TABLE_ENTRY > size - img->table_off || size - img->table_off > SIZE_MAX))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", image_path);
+    size_t table_len = rc == VSOLVE_OK ? (size_t)(size - img->table_off) : 0;
+    if (rc == VSOLVE_OK && !(img->table = malloc(table_len ? table_len : 1)))
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading %s", image_path);
+    if (rc == VSOLVE_OK && pread_all(img->fd, img->table, table_len, img->table_off) != 0)
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", image_path);
+    if (rc == VSOLVE_OK && get_u32(h + 40) != (table_len ? (uint32_t)libdeflate_crc32(0, img->table, table_len) : 0))
+        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged (checksum mismatch)", image_path);
+    if (rc == VSOLVE_OK) {
+        img->paths = (const char *)img->table + (size_t)img->n_files * TABLE_ENTRY;
+        img->paths_len = table_len - (size_t)img->n_files * TABLE_ENTRY;
+        if (check_table(img) != 0)
+            rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: an inconsistent file table", image_path);
+    }
+    if (rc != VSOLVE_OK) {
+        npm_image_close(img);
+        return NULL;
+    }
+    return img;
+}
+
+/* A bounded reader over one record. */
+typedef struct rd {
+    const unsigned char *p, *end;
+    int bad;
+} rd;
+
+static size_t left(const rd *r) { return (size_t)(r->end - r->p); }
+
+static unsigned r8(rd *r)
+{
+    if (r->bad || left(r) < 1)
+        return r->bad = 1, 0;
+    return *r->p++;
+}
+
+static uint32_t r32(rd *r)
+{
+    if (r->bad || left(r) < 4)
+        return r->bad = 1, 0;
+    uint32_t v = get_u32(r->p);
+    r->p += 4;
+    return v;
+}
+
+static uint64_t r64(rd *r)
+{
+    if (r->bad || left(r) < 8)
+        return r->bad = 1, 0;
+    uint64_t v = get_u64(r->p);
+    r->p += 8;
+    return v;
+}
+
+/* A str: a pointer into the record (NUL-terminated there). */
+static const char *rstr(rd *r, size_t *len)
+{
+    uint32_t n = r32(r);
+    if (r->bad || (size_t)n >= left(r) || r->p[n] != '\0')
+        return r->bad = 1, NULL;
+    const char *s = (const char *)r->p;
+    r->p += (size_t)n + 1;
+    *len = n;
+    return s;
+}
+
+/* A count of items of at least `min` bytes each that the rest of the record can hold. */
+static uint32_t rcount(rd *r, size_t min)
+{
+    uint32_t n = r32(r);
+    if (!r->bad && (uint64_t)n * min > left(r))
+        r->bad = 1;
+    return r->bad ? 0 : n;
+}
+
+static json_value *get_value(rd *r, arena *a, unsigned depth)
+{
+    json_value *v = arena_alloc(a, sizeof *v);
+    if (!v || depth > MAX_DEPTH)
+        return r->bad = 1, NULL;
+    memset(v, 0, sizeof *v);
+    unsigned kind = r8(r);
+    v->line = r32(r);
+    v->col = r32(r);
+    if (r->bad || kind > JSON_OBJECT)
+        return r->bad = 1, NULL;
+    v->kind = (json_kind)kind;
+    size_t len = 0;
+    switch (v->kind) {
+    case JSON_NULL:
+        break;
+    case JSON_BOOL:
+        v->b = (int)r8(r);
+        break;
+    case JSON_NUMBER: {
+        uint64_t bits = r64(r);
+        memcpy(&v->num, &bits, sizeof v->num);
+        v->numtext = rstr(r, &len);
+        break;
+    }
+    case JSON_STRING:
+        v->str = rstr(r, &v->len);
+        break;
+    case JSON_ARRAY:
+    case JSON_OBJECT: {
+        int obj = v->kind == JSON_OBJECT;
+        size_t n = rcount(r, obj ? 14 : 9);   /* the fewest bytes a member / an element takes */
+        if (r->bad || !n)
+            break;
+        v->items = arena_alloc(a, n * sizeof *v->items);
+        const char **keys = obj ? arena_alloc(a, n * sizeof *keys) : NULL;
+        size_t *lens = obj ? arena_alloc(a, n * sizeof *lens) : NULL;
+        if (!v->items || (obj && (!keys || !lens)))
+            return r->bad = 1, NULL;
+        for (size_t i = 0; i < n && !r->bad; i++) {
+            if (obj)
+                keys[i] = rstr(r, &lens[i]);
+            v->items[i] = get_value(r, a, depth + 1);
+        }
+        v->keys = keys;
+        v->key_lens = lens;
+        v->n = n;
+        break;
+    }
+    }
+    return r->bad ? NULL : v;
+}
+
+/* An optional value: 0, or -1 when it does not decode. */
+static int get_opt(rd *r, arena *a, const json_value **out)
+{
+    unsigned has = r8(r);
+    *out = NULL;
+    if (r->bad || has > 1)
+        return -1;
+    if (has && !(*out = get_value(r, a, 0)))
+        return -1;
+    return 0;
+}
+
+static int corrupt(npm_image *img, const npm_image_doc *doc, vs_error *err)
+{
+    return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode (run `vsolve --ecosystem npm "
+                        "--registry DIR index` again)", img->path, doc->rel);
+}
+
+int npm_image_meta(npm_image *img, arena *a, const npm_image_doc *doc, size_t i, const json_value **engines,
+                   const json_value **deprecated, vs_error *err)
+{
+    rd r = { doc->versions[i].meta, doc->versions[i].meta + doc->versions[i].meta_len, 0 };
+    if (get_opt(&r, a, engines) != 0 || get_opt(&r, a, deprecated) != 0 || r.p != r.end)
+        return corrupt(img, doc, err);
+    return VSOLVE_OK;
+}
+
+int npm_image_manifest(npm_image *img, arena *a, const npm_image_doc *doc, size_t i, const json_value **out,
+                       vs_error *err)
+{
+    const npm_image_version *v = &doc->versions[i];
+    unsigned char *body = arena_alloc(a, v->body_len ? v->body_len : 1);
+    if (!body)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    if (pread_all(img->fd, body, v->body_len, doc->rec_off + v->body_off) != 0 ||
+        (uint32_t)libdeflate_crc32(0, body, v->body_len) != v->body_crc)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the manifest of %s %s is damaged (checksum mismatch; run "
+                            "`vsolve --ecosystem npm --registry DIR index` again)", img->path, doc->rel, doc->keys[i]);
+    rd r = { body, body + v->body_len, 0 };
+    if (!(*out = get_value(&r, a, 0)) || r.p != r.end || (*out)->kind != JSON_OBJECT)
+        return corrupt(img, doc, err);
+    return VSOLVE_OK;
+}
+
+/* The index of rel in the table, or -1. */
+static long find_entry(const npm_image *img, const char *rel)
+{
+    uint32_t lo = 0, hi = img->n_files;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(entry_path(img, mid), rel);
+        if (cmp == 0)
+            return (long)mid;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static const char BAD[1];
+
+/* The string at off in the key text (NULL for NONE), or BAD when off is outside it. */
+static const char *key_string(const char *keys, size_t keys_len, uint32_t off)
+{
+    if (off == NONE)
+        return NULL;
+    if (off >= keys_len || !memchr(keys + off, '\0', keys_len - off))
+        return BAD;
+    return keys + off;
+}
+
+/* The record's head (rec[0..head_len), the record rec_len long): 0, or -1 when it does not
+ * decode. */
+static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len, arena *a, npm_image_doc *doc)
+{
+    rd r = { rec + 1, rec + head_len, 0 };
+    size_t n = rcount(&r, VERSION_ENTRY);
+    uint32_t tags_len = r32(&r);
+    if (r.bad || tags_len > left(&r))
+        return -1;
+    rd t = { r.p, r.p + tags_len, 0 };
+    if (get_opt(&t, a, &doc->tags) != 0 || t.p != t.end)
+        return -1;
+    r.p += tags_len;
+    const unsigned char *entries = r.p;
+    if ((uint64_t)n * VERSION_ENTRY > left(&r))
+        return -1;
+    r.p += n * VERSION_ENTRY;
+    uint32_t keys_len = r32(&r);
+    if (r.bad || keys_len > left(&r))
+        return -1;
+    const char *keys = (const char *)r.p;
+    doc->n = n;
+    doc->keys = arena_alloc(a, (n ? n : 1) * sizeof *doc->keys);
+    doc->key_lens = arena_alloc(a, (n ? n : 1) * sizeof *doc->key_lens);
+    doc->versions = arena_alloc(a, (n ? n : 1) * sizeof *doc->versions);
+    doc->sv = arena_alloc(a, (n ? n : 1) * sizeof *doc->sv);
+    doc->sv_state = arena_alloc(a, n ? n : 1);
+    if (!doc->keys || !doc->key_lens || !doc->versions || !doc->sv || !doc->sv_state)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *e = entries + i * VERSION_ENTRY;
+        uint64_t ko = get_u32(e), kl = get_u32(e + 4), mo = get_u32(e + 8), ml = get_u32(e + 12);
+        uint64_t bo = get_u32(e + 16), bl = get_u32(e + 20);
+        if (ko + kl >= keys_len || keys[ko + kl] != '\0' || strlen(keys + ko) != kl)
+            return -1;
+        if (mo < (uint64_t)(r.p + keys_len - rec) || mo + ml > head_len || bo < head_len || bo + bl > rec_len)
+            return -1;
+        doc->keys[i] = keys + ko;
+        doc->key_lens[i] = kl;
+        doc->versions[i] = (npm_image_version){ rec + mo, ml, bl, bo, get_u32(e + 24) };
+        unsigned state = e[28];
+        const char *pre = key_string(keys, keys_len, get_u32(e + 53)), *build = key_string(keys, keys_len, get_u32(e + 57));
+        if ((state != 1 && state != 2) || pre == BAD || build == BAD)
+            return -1;
+        doc->sv_state[i] = (unsigned char)state;
+        doc->sv[i] = (npm_version){ get_u64(e + 29), get_u64(e + 37), get_u64(e + 45), pre, build };
+    }
+    return 0;
+}
+
+npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_image_doc *doc, vs_error *why)
+{
+    char enc[1024], rels[2][1100];
+    memset(doc, 0, sizeof *doc);
+    encode_name(name, enc, sizeof enc);
+    snprintf(rels[0], sizeof rels[0], "packuments/%s.json", enc);
+    snprintf(rels[1], sizeof rels[1], "%s.json", enc);
+    /* the file the directory loader would read: the first layout that holds a regular file */
+    int which = -1;
+    struct stat st;
+    for (int i = 0; i < 2 && which < 0; i++) {
+        char full[PATH_MAX + 2400];
+        snprintf(full, sizeof full, "%s/%s", img->root, rels[i]);
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+            which = i;
+    }
+    long at = which >= 0 ? find_entry(img, rels[which]) : -1;
+    if (which < 0) {
+        if (find_entry(img, rels[0]) < 0 && find_entry(img, rels[1]) < 0)
+            return NPM_IMAGE_ABSENT;
+        vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's packument of %s was removed since the image was built",
+                     img->path, name);
+        return NPM_IMAGE_UNUSABLE;
+    }
+    const unsigned char *e = at >= 0 ? img->table + (size_t)at * TABLE_ENTRY : NULL;
+    uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+    if (!e || (uint64_t)st.st_size != get_u64(e + 28) || mtime != get_u64(e + 36)) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's %s %s since the image was built", img->path,
+                     rels[which], !e ? "was added" : "changed");
+        return NPM_IMAGE_UNUSABLE;
+    }
+    doc->rel = entry_path(img, (uint32_t)at);
+    uint64_t off = get_u64(e + 8);
+    uint32_t rec_len = get_u32(e + 16), head_len = get_u32(e + 20), crc = get_u32(e + 24);
+    unsigned char *rec = arena_alloc(a, (size_t)head_len);   /* the manifests are read one by one */
+    if (!rec) {
+        vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
+        return NPM_IMAGE_UNUSABLE;
+    }
+    if (pread_all(img->fd, rec, head_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->path,
+                     doc->rel);
+        return NPM_IMAGE_UNUSABLE;
+    }
+    if (rec[0] == 1 && head_len == 1)
+        return NPM_IMAGE_JSON;
+    doc->rec_off = off;
+    if (rec[0] != 0 || decode_head(rec, head_len, rec_len, a, doc) != 0) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->path, doc->rel);
+        return NPM_IMAGE_UNUSABLE;
+    }
+    return NPM_IMAGE_FOUND;
+}
