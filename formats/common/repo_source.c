@@ -360,14 +360,19 @@ static int checksum_ok(const unsigned char *h)
     uint64_t stored;
     if (parse_number_field(h + 148, 8, &stored) != 0)
         return 0;
-    unsigned long unsigned_sum = 0;
-    long signed_sum = 0;  /* some old tars summed signed chars */
-    for (int i = 0; i < BLOCK; i++) {
-        unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
-        unsigned_sum += c;
-        signed_sum += (signed char)c;
-    }
-    return stored == unsigned_sum || (long long)stored == (long long)signed_sum;
+    /* The checksum field itself counts as eight spaces. */
+    uint32_t unsigned_sum = 8 * ' ';
+    for (int i = 0; i < 148; i++)
+        unsigned_sum += h[i];
+    for (int i = 156; i < BLOCK; i++)
+        unsigned_sum += h[i];
+    if (stored == unsigned_sum)
+        return 1;
+    int32_t signed_sum = 8 * ' ';   /* some old tars summed signed chars: only then this second pass */
+    for (int i = 0; i < BLOCK; i++)
+        if (i < 148 || i >= 156)
+            signed_sum += (signed char)h[i];
+    return (long long)stored == (long long)signed_sum;
 }
 
 static int all_zero(const unsigned char *block)
