@@ -570,7 +570,9 @@ static int tar_walk_stream(tar_walk *t)
             return rc;
         if (t->path[0] == '\0')
             return tar_fail(t, VSOLVE_EBADINPUT, header_at, "corrupt archive: member with an empty name");
-        snprintf(t->last_member, sizeof t->last_member, "%s", t->path);
+        size_t shown = strnlen(t->path, sizeof t->last_member - 1);   /* as snprintf would cut it */
+        memcpy(t->last_member, t->path, shown);
+        t->last_member[shown] = '\0';
 
         int is_file = (type == '0' || type == '\0' || type == '7') && !ends_with(t->path, "/");
         int has_data = !(type >= '1' && type <= '6');  /* links, devices, dirs, fifos: no data blocks */

@@ -182,10 +182,16 @@ static int keep_checksums(prepared *p, const opam_node *v)
             continue;
         const char *kind = memchr(it->str, '=', it->len) ? "" : it->len == 32 ? "md5=" : it->len == 64 ? "sha256="
                          : it->len == 128 ? "sha512=" : "";
+        /* KIND then the digest up to a NUL it may hold; a long one is kept whole, as written */
+        size_t kind_len = strlen(kind), digest_len = strnlen(it->str, it->len), w = kind_len + digest_len;
         char buf[600];
-        int w = snprintf(buf, sizeof buf, "%s%.*s", kind, (int)it->len, it->str);
-        rc = w > 0 && (size_t)w < sizeof buf ? keep_attr(p, VS_ATTR_CHECKSUM, buf, (size_t)w)
-                                             : keep_attr(p, VS_ATTR_CHECKSUM, it->str, it->len);
+        if (w > 0 && w < sizeof buf) {
+            memcpy(buf, kind, kind_len);
+            memcpy(buf + kind_len, it->str, digest_len);
+            rc = keep_attr(p, VS_ATTR_CHECKSUM, buf, w);
+        } else {
+            rc = keep_attr(p, VS_ATTR_CHECKSUM, it->str, it->len);
+        }
     }
     return rc;
 }
