@@ -280,8 +280,7 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     vs_error_clear(&p->err);
     p->attrs.len = 0;
     p->text_len = 0;
-    arena_free(&ld->scratch);
-    arena_init(&ld->scratch);
+    arena_reset(&ld->scratch);
     const opam_file *file = opam_parse_keeping(&ld->scratch, &ld->kept, kept_fields,
                                                sizeof kept_fields / sizeof kept_fields[0], filename, data, len, &p->err);
     if (!file) {

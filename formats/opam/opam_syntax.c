@@ -366,7 +366,7 @@ static int lex_string(parser *ps, token *t)
         close = quote + 1;
     }
 
-    char *out = arena_alloc(ps->a, (size_t)(close - body) + 1);
+    char *out = arena_alloc_uninit(ps->a, (size_t)(close - body) + 1);
     if (!out) {
         out_of_memory(ps);
         return 0;
@@ -561,7 +561,7 @@ static int push(parser *ps, void *item)
 {
     if (ps->stack_len == ps->stack_cap) {
         size_t cap = ps->stack_cap ? ps->stack_cap * 2 : 256;
-        void **bigger = arena_alloc(ps->a, cap * sizeof *bigger);
+        void **bigger = arena_alloc_uninit(ps->a, cap * sizeof *bigger);
         if (!bigger) {
             out_of_memory(ps);
             return 0;
@@ -579,7 +579,7 @@ static int push(parser *ps, void *item)
 static opam_node **pop_nodes(parser *ps, size_t base, size_t *count)
 {
     size_t n = ps->stack_len - base;
-    opam_node **items = arena_alloc(ps->a, (n ? n : 1) * sizeof *items);
+    opam_node **items = n ? arena_alloc_uninit(ps->a, n * sizeof *items) : arena_alloc(ps->a, sizeof *items);
     if (!items) {
         out_of_memory(ps);
         return NULL;
@@ -594,7 +594,7 @@ static opam_node **pop_nodes(parser *ps, size_t base, size_t *count)
 static opam_item **pop_items(parser *ps, size_t base, size_t *count)
 {
     size_t n = ps->stack_len - base;
-    opam_item **items = arena_alloc(ps->a, (n ? n : 1) * sizeof *items);
+    opam_item **items = n ? arena_alloc_uninit(ps->a, n * sizeof *items) : arena_alloc(ps->a, sizeof *items);
     if (!items) {
         out_of_memory(ps);
         return NULL;
@@ -620,14 +620,12 @@ static int enter_nesting(parser *ps)
 
 static opam_node *new_node(parser *ps, opam_node_kind kind, unsigned line, unsigned col)
 {
-    opam_node *n = arena_alloc(ps->a, sizeof *n);
+    opam_node *n = arena_alloc_uninit(ps->a, sizeof *n);
     if (!n) {
         out_of_memory(ps);
         return NULL;
     }
-    n->kind = kind;
-    n->line = line;
-    n->col = col;
+    *n = (opam_node){ .kind = kind, .line = line, .col = col };
     return n;
 }
 
