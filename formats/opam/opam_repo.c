@@ -271,6 +271,10 @@ static int collect_attrs(prepared *p, arena *scratch, const opam_file *file)
 
 /* The fields the universe needs, parsed straight into the loader's kept arena. */
 static const char *const kept_fields[] = { "available", "depends", "conflicts", "conflict-class" };
+/* Every top-level field and section a source reads (here and in collect_attrs and has_flag):
+ * the others (build, install, description, ...) are only checked for their syntax. */
+static const char *const read_fields[] = { "available", "depends", "conflicts", "conflict-class", "flags", "url",
+                                           "dev-repo", "homepage", "license", "depexts" };
 
 /* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
  * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
@@ -281,8 +285,9 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     p->attrs.len = 0;
     p->text_len = 0;
     arena_reset(&ld->scratch);
-    const opam_file *file = opam_parse_keeping(&ld->scratch, &ld->kept, kept_fields,
-                                               sizeof kept_fields / sizeof kept_fields[0], filename, data, len, &p->err);
+    opam_parse_plan plan = { &ld->kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
+                             sizeof read_fields / sizeof read_fields[0] };
+    const opam_file *file = opam_parse_planned(&ld->scratch, &plan, filename, data, len, &p->err);
     if (!file) {
         if (!p->err.code)
             vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");

@@ -94,11 +94,24 @@ typedef struct opam_file {
 #define OPAM_MAX_DEPTH 200
 opam_file *opam_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err);
 
-/* The same, but the values of the top-level fields named in keep_fields[0..n_keep) are
- * allocated in `keep` (a few other bytes may land there too), so they outlive `a`: the rest of
- * the file can be dropped without copying them. A file that fails may leave bytes in keep. */
-opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fields, size_t n_keep,
-                              const char *filename, const char *text, size_t len, vs_error *err);
+/* What opam_parse_planned builds of a file beyond checking its syntax. */
+typedef struct opam_parse_plan {
+    /* The values of the top-level fields named in keep_fields[0..n_keep) are allocated in keep
+     * (a few other bytes may land there too), so they outlive the file's arena: the rest of the
+     * file can be dropped without copying them. A file that fails may leave bytes in keep. */
+    arena *keep;
+    const char *const *keep_fields;
+    size_t n_keep;
+    /* NULL: every top-level item is built. Otherwise only the top-level fields and sections
+     * named in only[0..n_only); the others are parsed just as strictly (the same errors at the
+     * same places) but nothing of them is built, and they are left out of the file's items. */
+    const char *const *only;
+    size_t n_only;
+} opam_parse_plan;
+
+/* opam_parse, as plan says. */
+opam_file *opam_parse_planned(arena *a, const opam_parse_plan *plan, const char *filename, const char *text,
+                              size_t len, vs_error *err);
 
 /* Returns the value of the first top-level field called `name`, or NULL. */
 const opam_node *opam_file_field(const opam_file *f, const char *name);
