@@ -562,7 +562,7 @@ static void render_constraint(const builder *b, const opam_node *n, char *buf, s
         return;
     switch (n->kind) {
     case OPAM_PFXRELOP: {
-        const char *value = n->rhs && n->rhs->str ? n->rhs->str : "?";
+        const char *value = n->rhs && is_constraint_value(n->rhs) ? n->rhs->str : "?";
         if (n->rhs && n->rhs->kind == OPAM_IDENT) {
             opam_value v = opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
             if (v.kind == OPAM_VSTRING)

@@ -645,6 +645,8 @@ static int enter_nesting(parser *ps)
     return 1;
 }
 
+_Static_assert(sizeof(opam_node) <= 48, "an opam_node stays small: a repository keeps some 700,000");
+
 static opam_node *new_node(parser *ps, opam_node_kind kind, unsigned line, unsigned col)
 {
     if (ps->skim)
@@ -680,10 +682,14 @@ static opam_node *parse_atom(parser *ps, const char *expected)
     opam_node *n = new_node(ps, kinds[t->kind], t->line, t->col);
     if (!n)
         return NULL;
-    n->str = t->str;
-    n->len = t->len;
-    n->ival = t->ival;
-    n->bval = t->bval;
+    if (t->kind == TOK_INT) {
+        n->ival = t->ival;
+    } else if (t->kind == TOK_BOOL) {
+        n->bval = (unsigned char)t->bval;
+    } else {
+        n->str = t->str;
+        n->len = (uint32_t)t->len;   /* the file is under 4 GiB (opam_parse_planned) */
+    }
     return next_token(ps) ? n : NULL;
 }
 
@@ -721,9 +727,10 @@ static opam_node *parse_primary(parser *ps)
         if (!n || !next_token(ps))
             return NULL;
         /* (success is told by what was returned, never by reading a node back: a skimmed one is shared) */
-        opam_node **items = parse_values(ps, start.kind == TOK_LPAREN ? TOK_RPAREN : TOK_RBRACKET, &start,
-                                         &n->n_items);
+        size_t count = 0;
+        opam_node **items = parse_values(ps, start.kind == TOK_LPAREN ? TOK_RPAREN : TOK_RBRACKET, &start, &count);
         n->items = items;
+        n->n_items = (uint32_t)count;
         return items ? n : NULL;
     }
     if (start.kind == TOK_RELOP) {
@@ -776,8 +783,10 @@ static opam_node *parse_option(parser *ps)
             break;
         }
         n->lhs = v;
-        opam_node **items = parse_values(ps, TOK_RBRACE, &brace, &n->n_items);
+        size_t count = 0;
+        opam_node **items = parse_values(ps, TOK_RBRACE, &brace, &count);
         n->items = items;
+        n->n_items = (uint32_t)count;
         v = items ? n : NULL;
     }
     ps->depth -= entered;
@@ -999,6 +1008,10 @@ opam_file *opam_parse_planned(arena *a, const opam_parse_plan *plan, const char 
     if (!text && len == 0)
         ps.p = ps.end = ps.line_start = "";
 
+    if (len > UINT32_MAX) {   /* a node's string and item counts are 32 bits */
+        vs_error_at(err, ps.filename, 1, 1, "expected a file of less than 4 GiB, found %zu bytes", len);
+        return NULL;
+    }
     opam_file *file = arena_alloc(a, sizeof *file);
     if (!file) {
         out_of_memory(&ps);

@@ -27,6 +27,7 @@
 #ifndef VSOLVE_OPAM_SYNTAX_H
 #define VSOLVE_OPAM_SYNTAX_H
 #include <stddef.h>
+#include <stdint.h>
 #include "arena.h"
 #include "error.h"
 
@@ -55,18 +56,23 @@ typedef enum opam_envop {
 } opam_envop;
 
 typedef struct opam_node opam_node;
+/* 48 bytes (a repository's kept fields are some 700,000 of them): ival, str and items share
+ * their place, so read only the one the node's kind names; every other field is 0 (NULL)
+ * where the kind does not use it. */
 struct opam_node {
     opam_node_kind kind;
     unsigned line, col;          /* 1-based position of the node's first token */
-    opam_relop op;               /* OPAM_RELOP, OPAM_PFXRELOP */
-    opam_envop envop;            /* OPAM_ENVOP */
-    int bval;                    /* OPAM_BOOL */
-    long long ival;              /* OPAM_INT */
-    const char *str;             /* OPAM_STRING, OPAM_IDENT */
-    size_t len;                  /* length of str */
+    unsigned char op;            /* opam_relop: OPAM_RELOP, OPAM_PFXRELOP */
+    unsigned char envop;         /* opam_envop: OPAM_ENVOP */
+    unsigned char bval;          /* OPAM_BOOL */
+    uint32_t len;                /* OPAM_STRING, OPAM_IDENT: length of str */
+    uint32_t n_items;            /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION: length of items */
+    union {
+        long long ival;          /* OPAM_INT */
+        const char *str;         /* OPAM_STRING, OPAM_IDENT */
+        opam_node **items;       /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION's option values */
+    };
     opam_node *lhs, *rhs;        /* operators, OPAM_OPTION (lhs = the value) */
-    opam_node **items;           /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION's option values */
-    size_t n_items;
 };
 
 typedef struct opam_item opam_item;
