@@ -1,5 +1,6 @@
 /* test_opam_syntax.c: tests of the opam file lexer/parser: constructs, precedence, errors, mutations. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +530,24 @@ START_TEST(test_lexical_errors)
 }
 END_TEST
 
+/* A node counts a string's bytes in 32 bits: a file of 4 GiB or more is refused before a byte is
+ * read (the length here is a lie the parser must not act on). */
+START_TEST(test_huge_file_refused)
+{
+    static const char text[] = "x: 1";
+    if (SIZE_MAX <= UINT32_MAX)
+        return;
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_ptr_null(opam_parse(&a, "big.opam", text, (size_t)UINT32_MAX + 1, &err));
+    ck_assert_int_eq(err.code, VSOLVE_EBADINPUT);
+    ck_assert_str_eq(err.message, "big.opam:1:1: expected a file of less than 4 GiB, found 4294967296 bytes");
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(test_nul_byte_outside_string)
 {
     const char text[] = "x: [a \0 b]";
@@ -913,6 +932,7 @@ Suite *opam_syntax_suite(void)
     tcase_add_test(tc, test_atoms);
     tcase_add_test(tc, test_lexical_boundaries);
     tcase_add_test(tc, test_strings);
+    tcase_add_test(tc, test_huge_file_refused);
     tcase_add_test(tc, test_string_with_nul);
     tcase_add_test(tc, test_positions_after_multiline_tokens);
     tcase_add_test(tc, test_comments);
