@@ -27,7 +27,20 @@ void arena_free(arena *a)
     a->total = 0;
 }
 
-void *arena_alloc(arena *a, size_t size)
+void arena_reset(arena *a)
+{
+    arena_block *keep = a->head;
+    if (keep) {
+        a->head = keep->next;
+        arena_free(a);
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->head = keep;
+    a->total = 0;
+}
+
+void *arena_alloc_uninit(arena *a, size_t size)
 {
     if (size > SIZE_MAX / 4)   /* no such request is real; rounding it up below would wrap */
         return NULL;
@@ -64,13 +77,20 @@ void *arena_alloc(arena *a, size_t size)
     void *p = b->data + b->used;
     b->used += size;
     a->total += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    void *p = arena_alloc_uninit(a, size);
+    if (p)
+        memset(p, 0, (size + 15) & ~(size_t)15);
     return p;
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = n < SIZE_MAX ? arena_alloc_uninit(a, n + 1) : NULL;
     if (!p)
         return NULL;
     memcpy(p, s, n);

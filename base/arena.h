@@ -12,8 +12,12 @@ typedef struct arena {
 
 void  arena_init(arena *a);
 void  arena_free(arena *a);
+/* Drops everything allocated but keeps the newest (biggest) block for what comes next. */
+void  arena_reset(arena *a);
 /* Returns zeroed memory aligned to 16 bytes, or NULL when out of memory. */
 void *arena_alloc(arena *a, size_t size);
+/* The same, not zeroed: for memory the caller fills at once. */
+void *arena_alloc_uninit(arena *a, size_t size);
 /* Copies n bytes and appends a NUL; NULL when out of memory. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 

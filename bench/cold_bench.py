@@ -11,9 +11,11 @@ gzip, ...), RUNS times:
 
 and prints the medians of wall and CPU (user + sys) time and the median of the run-by-run
 ratios vsolve / gzip, with the load average before and after. The target (issue 14) is a
-wall ratio of at most 1.5 for the --no-cache column.
+wall ratio of at most 1.5 for the --no-cache column. --vsolve may be given several times
+(e.g. main's build and a branch's): each round then runs every binary, one row each, so
+their ratios come from the same run.
 
-    python3 bench/cold_bench.py [--vsolve build/vsolve] [--runs 7]
+    python3 bench/cold_bench.py [--vsolve build/vsolve ...] [--runs 7]
 """
 import argparse
 import json
@@ -38,32 +40,37 @@ def timed(argv):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--vsolve", default=os.path.join(REPO, "build", "vsolve"))
+    ap.add_argument("--vsolve", action="append", help="a vsolve binary; repeat to compare several in one run "
+                    "(default build/vsolve)")
     ap.add_argument("--corpora", default=os.environ.get("VSOLVE_CORPORA",
                                                         os.path.join(os.path.dirname(REPO), "shared", "corpora")))
     ap.add_argument("--runs", type=int, default=7)
     a = ap.parse_args()
+    binaries = a.vsolve or [os.path.join(REPO, "build", "vsolve")]
     with open(os.path.join(a.corpora, "requests.json")) as fh:
         compiler = {q["snapshot"]: q["compiler"] for q in json.load(fh)}
     tmp = tempfile.mkdtemp(prefix="vsolve-cold-")
-    print("vsolve %s, %d runs each, load before %s" % (a.vsolve, a.runs, " ".join("%.2f" % x for x in os.getloadavg())))
+    print("vsolve %s, %d runs each, load before %s" % (", ".join(binaries), a.runs,
+                                                       " ".join("%.2f" % x for x in os.getloadavg())))
     print()
-    print("| snapshot | gzip -dc wall / cpu (s) | vsolve --no-cache wall / cpu (s) | ratio wall / cpu "
-          "| vsolve writing the cache wall / cpu (s) | ratio wall / cpu |")
-    print("|---|---|---|---|---|---|")
+    several = len(binaries) > 1
+    print("| snapshot%s | gzip -dc wall / cpu (s) | vsolve --no-cache wall / cpu (s) | ratio wall / cpu "
+          "| vsolve writing the cache wall / cpu (s) | ratio wall / cpu |" % (" | vsolve" if several else ""))
+    print("|---|---|---|---|---|---|%s" % ("---|" if several else ""))
     for snap in sorted(compiler):
         path = os.path.join(a.corpora, snap)
-        cache = os.path.join(tmp, snap + ".vcache")
-        cmds = {
-            "gzip": ["gzip", "-dc", path],
-            "nocache": [a.vsolve, "--ecosystem", "opam", "--repo", path, "--no-cache", "solve", compiler[snap], "dune"],
-            "cache": [a.vsolve, "--ecosystem", "opam", "--repo", path, "--cache", cache, "solve", compiler[snap], "dune"],
-        }
+        cmds = {"gzip": ["gzip", "-dc", path]}
+        for b, binary in enumerate(binaries):
+            cache = os.path.join(tmp, "%s.%d.vcache" % (snap, b))
+            cmds[("nocache", b)] = [binary, "--ecosystem", "opam", "--repo", path, "--no-cache", "solve",
+                                    compiler[snap], "dune"]
+            cmds[("cache", b)] = [binary, "--ecosystem", "opam", "--repo", path, "--cache", cache, "solve",
+                                  compiler[snap], "dune"]
         runs = {k: [] for k in cmds}
         for i in range(a.runs + 1):   # the first round warms the page cache, not counted
             for k, argv in cmds.items():
-                if k == "cache" and os.path.exists(cache):
-                    os.unlink(cache)
+                if k != "gzip" and k[0] == "cache" and os.path.exists(argv[5]):
+                    os.unlink(argv[5])
                 r = timed(argv)
                 if r[2] != 0:
                     sys.exit("%s exited %d" % (" ".join(argv), r[2]))
@@ -74,10 +81,12 @@ def main():
         def ratio(k, j):
             return statistics.median(runs[k][i][j] / runs["gzip"][i][j] for i in range(a.runs))
 
-        print("| %s | %.3f / %.3f | %.3f / %.3f | **%.2f** / %.2f | %.3f / %.3f | %.2f / %.2f |" % (
-            snap.replace("opam-repository-", "").replace(".tar.gz", ""), med["gzip"][0], med["gzip"][1],
-            med["nocache"][0], med["nocache"][1], ratio("nocache", 0), ratio("nocache", 1),
-            med["cache"][0], med["cache"][1], ratio("cache", 0), ratio("cache", 1)))
+        for b, binary in enumerate(binaries):
+            nc, c = ("nocache", b), ("cache", b)
+            print("| %s%s | %.3f / %.3f | %.3f / %.3f | **%.2f** / %.2f | %.3f / %.3f | %.2f / %.2f |" % (
+                snap.replace("opam-repository-", "").replace(".tar.gz", ""), " | " + binary if several else "",
+                med["gzip"][0], med["gzip"][1], med[nc][0], med[nc][1], ratio(nc, 0), ratio(nc, 1),
+                med[c][0], med[c][1], ratio(c, 0), ratio(c, 1)))
     print()
     print("load after %s" % " ".join("%.2f" % x for x in os.getloadavg()))
     for f in os.listdir(tmp):

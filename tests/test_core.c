@@ -31,6 +31,33 @@ START_TEST(arena_bounds)
 }
 END_TEST
 
+/* A reset arena reuses its newest block (the next allocation lands at its start), and memory
+ * from arena_alloc is zeroed even where an earlier, reset allocation wrote. */
+START_TEST(arena_reset_reuses)
+{
+    arena a;
+    arena_init(&a);
+    arena_reset(&a);   /* nothing yet: still usable */
+    unsigned char *first = arena_alloc_uninit(&a, 100);
+    ck_assert_ptr_nonnull(first);
+    memset(first, 0xcd, 100);
+    for (int i = 0; i < 64; i++)   /* several blocks */
+        ck_assert_ptr_nonnull(arena_alloc(&a, 32 * 1024));
+    arena_reset(&a);
+    ck_assert_uint_eq(a.total, 0);
+    unsigned char *start = arena_alloc_uninit(&a, 16);   /* the start of the kept block */
+    memset(start, 0xcd, 16);
+    arena_reset(&a);
+    unsigned char *again = arena_alloc(&a, 16);
+    ck_assert_ptr_eq(again, start);
+    for (int i = 0; i < 16; i++)
+        ck_assert_int_eq(again[i], 0);
+    char *s = arena_strndup(&a, "abc", 2);
+    ck_assert_str_eq(s, "ab");
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(strpool_interns)
 {
     strpool p;
@@ -324,6 +351,7 @@ Suite *core_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, strpool_interns);
     tcase_add_test(tc, arena_bounds);
+    tcase_add_test(tc, arena_reset_reuses);
     tcase_add_test(tc, runset_knows_each_run_once);
     tcase_add_test(tc, universe_sorts_and_lags);
     tcase_add_test(tc, sat_wrapper);

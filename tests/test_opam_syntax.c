@@ -1,8 +1,10 @@
 /* test_opam_syntax.c: tests of the opam file lexer/parser: constructs, precedence, errors, mutations. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "opam_print.h"
 #include "opam_syntax.h"
 #include "testutil.h"
 
@@ -112,6 +114,9 @@ static const char *dump_value(const char *value_text)
 #define ck_assert_value(text, expected) ck_assert_str_eq(dump_value(text), expected)
 
 /* Parses text expecting an error; returns the message (static buffer). */
+static void check_planned_parse(const opam_file *full, const vs_error *err, const char *name, const char *text,
+                                size_t len);
+
 static const char *parse_error(const char *text, size_t len)
 {
     static vs_error err;
@@ -121,6 +126,7 @@ static const char *parse_error(const char *text, size_t len)
     opam_file *f = opam_parse(&a, "bad.opam", text, len, &err);
     ck_assert_msg(f == NULL, "expected <%.*s> to be rejected", (int)len, text);
     ck_assert_int_eq(err.code, VSOLVE_EBADINPUT);
+    check_planned_parse(f, &err, "bad.opam", text, len);   /* the same error when the field is skimmed */
     arena_free(&a);
     return err.message;
 }
@@ -524,6 +530,24 @@ START_TEST(test_lexical_errors)
 }
 END_TEST
 
+/* A node counts a string's bytes in 32 bits: a file of 4 GiB or more is refused before a byte is
+ * read (the length here is a lie the parser must not act on). */
+START_TEST(test_huge_file_refused)
+{
+    static const char text[] = "x: 1";
+    if (SIZE_MAX <= UINT32_MAX)
+        return;
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_ptr_null(opam_parse(&a, "big.opam", text, (size_t)UINT32_MAX + 1, &err));
+    ck_assert_int_eq(err.code, VSOLVE_EBADINPUT);
+    ck_assert_str_eq(err.message, "big.opam:1:1: expected a file of less than 4 GiB, found 4294967296 bytes");
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(test_nul_byte_outside_string)
 {
     const char text[] = "x: [a \0 b]";
@@ -679,6 +703,55 @@ START_TEST(test_sample_compiler_details)
 }
 END_TEST
 
+/* A plan that builds a few fields (depends kept in another arena) and skims the rest gives
+ * the same error as the whole parse (full, err), or else the same items of those names. Two
+ * plans: one builds the field "x" of the small cases, the other skims it. */
+static void check_planned_parse(const opam_file *full, const vs_error *err, const char *name, const char *text,
+                                size_t len)
+{
+    static const char *const keep[] = { "depends" };
+    static const char *const only[] = { "depends", "url", "available", "flags", "x" };
+    for (size_t n_only = sizeof only / sizeof only[0]; n_only >= 4; n_only--) {
+        arena a, kept, out;
+        arena_init(&a);
+        arena_init(&kept);
+        arena_init(&out);
+        opam_parse_plan plan = { &kept, keep, 1, only, n_only };
+        vs_error perr;
+        vs_error_clear(&perr);
+        opam_file *f = opam_parse_planned(&a, &plan, name, text, len, &perr);
+        ck_assert_msg(!f == !full, "planned parse %s where the whole one %s", f ? "passes" : perr.message,
+                      full ? "passes" : err->message);
+        if (!f) {
+            ck_assert_int_eq(perr.code, err->code);
+            ck_assert_str_eq(perr.message, err->message);
+        } else {
+            size_t j = 0;
+            for (size_t i = 0; i < full->n_items; i++) {
+                const opam_item *it = full->items[i];
+                int wanted = 0;
+                for (size_t k = 0; k < n_only; k++)
+                    wanted |= !strcmp(it->name, only[k]);
+                if (!wanted)
+                    continue;
+                ck_assert_uint_lt(j, f->n_items);
+                const opam_item *pt = f->items[j++];
+                ck_assert_str_eq(pt->name, it->name);
+                ck_assert_int_eq(pt->is_section, it->is_section);
+                ck_assert_uint_eq(pt->line, it->line);
+                ck_assert_uint_eq(pt->col, it->col);
+                ck_assert_uint_eq(pt->n_items, it->n_items);
+                if (!it->is_section)
+                    ck_assert_str_eq(opam_value_text(&out, pt->value), opam_value_text(&out, it->value));
+            }
+            ck_assert_uint_eq(j, f->n_items);
+        }
+        arena_free(&out);
+        arena_free(&kept);
+        arena_free(&a);
+    }
+}
+
 /* Parses buf[0..len) from an exactly-sized heap copy (so ASan catches any read past the end)
  * and checks the outcome: a tree, or an error "NAME:LINE:COL: expected ..." whose position
  * lies within the text. */
@@ -716,6 +789,7 @@ static void check_parse_outcome(const char *name, const char *buf, size_t len)
         ck_assert_msg(col >= 1 && col <= line_len + 1, "column %u beyond line of %zu bytes: %s", col, line_len,
                       err.message);
     }
+    check_planned_parse(f, &err, name, copy, len);
     arena_free(&a);
     free(copy);
 }
@@ -858,6 +932,7 @@ Suite *opam_syntax_suite(void)
     tcase_add_test(tc, test_atoms);
     tcase_add_test(tc, test_lexical_boundaries);
     tcase_add_test(tc, test_strings);
+    tcase_add_test(tc, test_huge_file_refused);
     tcase_add_test(tc, test_string_with_nul);
     tcase_add_test(tc, test_positions_after_multiline_tokens);
     tcase_add_test(tc, test_comments);

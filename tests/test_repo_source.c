@@ -326,6 +326,32 @@ START_TEST(test_tar_members)
     ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
     ck_assert_int_eq(s.n, 9);
     seen_free(&s);
+
+    /* Each member's trailer is checked: its crc32 (the first member's here), then its size. */
+    both.data[first.len - 8] ^= 1;
+    ck_assert_int_eq(walk_memory(&both, both.len, 1, &s, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "corrupt gzip data (incorrect data check)"), "%s", err.message);
+    seen_free(&s);
+    both.data[first.len - 8] ^= 1;
+    both.data[both.len - 4] ^= 1;
+    ck_assert_int_eq(walk_memory(&both, both.len, 1, &s, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "corrupt gzip data (incorrect length check)"), "%s", err.message);
+    seen_free(&s);
+
+    /* A zlib stream (not gzip) is read too, its adler32 checked. */
+    uLongf zlen = compressBound((uLong)b.len);
+    bytes zs = { malloc(zlen), 0, zlen };
+    ck_assert_int_eq(compress(zs.data, &zlen, b.data, (uLong)b.len), Z_OK);
+    zs.len = zlen;
+    rc = walk_memory(&zs, zs.len, 1, &s, &err);
+    ck_assert_msg(rc == VSOLVE_OK, "%s", err.message);
+    ck_assert_int_eq(s.n, 9);
+    seen_free(&s);
+    zs.data[zs.len - 1] ^= 1;
+    ck_assert_int_eq(walk_memory(&zs, zs.len, 1, &s, &err), VSOLVE_EBADINPUT);
+    ck_assert_msg(strstr(err.message, "corrupt gzip data (incorrect data check)"), "%s", err.message);
+    seen_free(&s);
+    free(zs.data);
     free(first.data);
     free(second.data);
     free(both.data);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #define CHUNK (256 * 1024)          /* compressed and decompressed buffer size */
@@ -50,6 +51,13 @@ typedef struct byte_stream {
     z_stream z;
     int z_ready;            /* inflateInit2 succeeded: inflateEnd is owed */
     int z_member_ended;     /* inflate reported the end of a gzip member */
+    /* zlib inflates, but the check of each member is computed here, with libdeflate's faster
+     * crc32 / adler32 (inflateValidate(0) turns zlib's own off): */
+    int member_started;     /* the member's first compressed byte has been seen */
+    int member_gzip;        /* it was 0x1f: a gzip member (crc32 and size); else zlib (adler32) */
+    uint32_t check;         /* the member's crc32 or adler32 of its inflated bytes so far */
+    uint32_t member_size;   /* and their count, modulo 2^32 (gzip's ISIZE) */
+    unsigned char tail[8];  /* the last 8 compressed bytes inflate consumed: the trailer at its end */
     int raw_eof;
     unsigned char *in_buf;  /* compressed bytes read from fd */
     unsigned char *out_buf; /* decompressed bytes, or bytes read from fd */
@@ -102,6 +110,7 @@ static int stream_open(byte_stream *s, int fd, const void *mem, size_t mem_len, 
         if (inflateInit2(&s->z, 15 + 32) != Z_OK)  /* 32: accept gzip or zlib headers */
             return -1;
         s->z_ready = 1;
+        inflateValidate(&s->z, 0);
     }
     return 0;
 }
@@ -146,6 +155,39 @@ static long raw_read(byte_stream *s, unsigned char *buf, size_t cap, const unsig
     }
 }
 
+/* Notes the compressed bytes in[0..n) that inflate just consumed (their last 8 are kept). */
+static void note_consumed(byte_stream *s, const unsigned char *in, size_t n)
+{
+    if (n == 0)
+        return;
+    if (!s->member_started) {
+        s->member_started = 1;
+        s->member_gzip = in[0] == 0x1f;   /* zlib takes 0x1f 0x8b as gzip; a zlib header never starts so */
+        s->check = s->member_gzip ? 0 : 1;   /* crc32 and adler32 of nothing */
+    }
+    if (n >= 8) {
+        memcpy(s->tail, in + n - 8, 8);
+    } else {
+        memmove(s->tail, s->tail + n, 8 - n);
+        memcpy(s->tail + 8 - n, in, n);
+    }
+}
+
+/* At the end of a member: does its trailer hold the check and size of what it inflated to? */
+static int member_check_ok(const byte_stream *s, const char **what)
+{
+    const unsigned char *t = s->tail;
+    if (!s->member_gzip) {
+        uint32_t stored = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
+        *what = "corrupt gzip data (incorrect data check)";
+        return stored == s->check;
+    }
+    uint32_t crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+    uint32_t size = (uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+    *what = crc != s->check ? "corrupt gzip data (incorrect data check)" : "corrupt gzip data (incorrect length check)";
+    return crc == s->check && size == s->member_size;
+}
+
 /* Makes the next bytes available in s->out; returns 1, 0 at the end of the data, or -1. */
 static int stream_fill(byte_stream *s)
 {
@@ -172,13 +214,27 @@ static int stream_fill(byte_stream *s)
                 return 0;  /* raw_eof: the end of the last gzip member */
             if (inflateReset(&s->z) != Z_OK)  /* another gzip member follows (as pigz writes) */
                 return stream_failed(s, VSOLVE_EBADINPUT, "corrupt gzip data");
+            inflateValidate(&s->z, 0);
             s->z_member_ended = 0;
+            s->member_started = 0;
+            s->member_size = 0;
         }
         s->z.next_out = s->out_buf;
         s->z.avail_out = CHUNK;
+        const unsigned char *in = s->z.next_in;
+        uInt in_len = s->z.avail_in;
         int rc = inflate(&s->z, Z_NO_FLUSH);
         size_t produced = CHUNK - s->z.avail_out;
-        if (rc == Z_STREAM_END) {
+        note_consumed(s, in, in_len - s->z.avail_in);
+        if (produced > 0) {
+            s->check = s->member_gzip ? (uint32_t)libdeflate_crc32(s->check, s->out_buf, produced)
+                                      : (uint32_t)libdeflate_adler32(s->check, s->out_buf, produced);
+            s->member_size += (uint32_t)produced;
+        }
+        const char *bad_check;
+        if (rc == Z_STREAM_END && !member_check_ok(s, &bad_check)) {
+            return stream_failed(s, VSOLVE_EBADINPUT, bad_check);
+        } else if (rc == Z_STREAM_END) {
             s->z_member_ended = 1;
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
             char what[160];
@@ -360,14 +416,19 @@ static int checksum_ok(const unsigned char *h)
     uint64_t stored;
     if (parse_number_field(h + 148, 8, &stored) != 0)
         return 0;
-    unsigned long unsigned_sum = 0;
-    long signed_sum = 0;  /* some old tars summed signed chars */
-    for (int i = 0; i < BLOCK; i++) {
-        unsigned char c = (i >= 148 && i < 156) ? ' ' : h[i];
-        unsigned_sum += c;
-        signed_sum += (signed char)c;
-    }
-    return stored == unsigned_sum || (long long)stored == (long long)signed_sum;
+    /* The checksum field itself counts as eight spaces. */
+    uint32_t unsigned_sum = 8 * ' ';
+    for (int i = 0; i < 148; i++)
+        unsigned_sum += h[i];
+    for (int i = 156; i < BLOCK; i++)
+        unsigned_sum += h[i];
+    if (stored == unsigned_sum)
+        return 1;
+    int32_t signed_sum = 8 * ' ';   /* some old tars summed signed chars: only then this second pass */
+    for (int i = 0; i < BLOCK; i++)
+        if (i < 148 || i >= 156)
+            signed_sum += (signed char)h[i];
+    return (long long)stored == (long long)signed_sum;
 }
 
 static int all_zero(const unsigned char *block)
@@ -509,7 +570,9 @@ static int tar_walk_stream(tar_walk *t)
             return rc;
         if (t->path[0] == '\0')
             return tar_fail(t, VSOLVE_EBADINPUT, header_at, "corrupt archive: member with an empty name");
-        snprintf(t->last_member, sizeof t->last_member, "%s", t->path);
+        size_t shown = strnlen(t->path, sizeof t->last_member - 1);   /* as snprintf would cut it */
+        memcpy(t->last_member, t->path, shown);
+        t->last_member[shown] = '\0';
 
         int is_file = (type == '0' || type == '\0' || type == '7') && !ends_with(t->path, "/");
         int has_data = !(type >= '1' && type <= '6');  /* links, devices, dirs, fifos: no data blocks */

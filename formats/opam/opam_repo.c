@@ -182,10 +182,16 @@ static int keep_checksums(prepared *p, const opam_node *v)
             continue;
         const char *kind = memchr(it->str, '=', it->len) ? "" : it->len == 32 ? "md5=" : it->len == 64 ? "sha256="
                          : it->len == 128 ? "sha512=" : "";
+        /* KIND then the digest up to a NUL it may hold; a long one is kept whole, as written */
+        size_t kind_len = strlen(kind), digest_len = strnlen(it->str, it->len), w = kind_len + digest_len;
         char buf[600];
-        int w = snprintf(buf, sizeof buf, "%s%.*s", kind, (int)it->len, it->str);
-        rc = w > 0 && (size_t)w < sizeof buf ? keep_attr(p, VS_ATTR_CHECKSUM, buf, (size_t)w)
-                                             : keep_attr(p, VS_ATTR_CHECKSUM, it->str, it->len);
+        if (w > 0 && w < sizeof buf) {
+            memcpy(buf, kind, kind_len);
+            memcpy(buf + kind_len, it->str, digest_len);
+            rc = keep_attr(p, VS_ATTR_CHECKSUM, buf, w);
+        } else {
+            rc = keep_attr(p, VS_ATTR_CHECKSUM, it->str, it->len);
+        }
     }
     return rc;
 }
@@ -265,6 +271,10 @@ static int collect_attrs(prepared *p, arena *scratch, const opam_file *file)
 
 /* The fields the universe needs, parsed straight into the loader's kept arena. */
 static const char *const kept_fields[] = { "available", "depends", "conflicts", "conflict-class" };
+/* Every top-level field and section a source reads (here and in collect_attrs and has_flag):
+ * the others (build, install, description, ...) are only checked for their syntax. */
+static const char *const read_fields[] = { "available", "depends", "conflicts", "conflict-class", "flags", "url",
+                                           "dev-repo", "homepage", "license", "depexts" };
 
 /* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
  * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
@@ -274,10 +284,10 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     vs_error_clear(&p->err);
     p->attrs.len = 0;
     p->text_len = 0;
-    arena_free(&ld->scratch);
-    arena_init(&ld->scratch);
-    const opam_file *file = opam_parse_keeping(&ld->scratch, &ld->kept, kept_fields,
-                                               sizeof kept_fields / sizeof kept_fields[0], filename, data, len, &p->err);
+    arena_reset(&ld->scratch);
+    opam_parse_plan plan = { &ld->kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
+                             sizeof read_fields / sizeof read_fields[0] };
+    const opam_file *file = opam_parse_planned(&ld->scratch, &plan, filename, data, len, &p->err);
     if (!file) {
         if (!p->err.code)
             vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
@@ -543,6 +553,18 @@ static enum tri eval_constraints(const builder *b, opam_node *const *items, size
     return acc;
 }
 
+/* Appends s to the text in buf (size bytes), cut as snprintf would cut it (snprintf's
+ * formatting was a tenth of building the universe's instructions). */
+static void append_text(char *buf, size_t size, const char *s)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= size)
+        return;
+    size_t n = strnlen(s, size - len - 1);
+    memcpy(buf + len, s, n);
+    buf[len + n] = '\0';
+}
+
 /* Appends the version part of a constraint to buf, leaving filters out; variables (`version`)
  * are shown with their value. */
 static void render_constraint(const builder *b, const opam_node *n, char *buf, size_t size)
@@ -552,13 +574,16 @@ static void render_constraint(const builder *b, const opam_node *n, char *buf, s
         return;
     switch (n->kind) {
     case OPAM_PFXRELOP: {
-        const char *value = n->rhs && n->rhs->str ? n->rhs->str : "?";
+        const char *value = n->rhs && is_constraint_value(n->rhs) ? n->rhs->str : "?";
         if (n->rhs && n->rhs->kind == OPAM_IDENT) {
             opam_value v = opam_var_lookup(&b->scope, n->rhs->str, n->rhs->len);
             if (v.kind == OPAM_VSTRING)
                 value = v.s;
         }
-        snprintf(buf + len, size - len, "%s%s %s", len && buf[len - 1] != '(' ? " " : "", opam_relop_str(n->op), value);
+        append_text(buf, size, len && buf[len - 1] != '(' ? " " : "");
+        append_text(buf, size, opam_relop_str(n->op));
+        append_text(buf, size, " ");
+        append_text(buf, size, value);
         break;
     }
     case OPAM_AND:
@@ -566,7 +591,7 @@ static void render_constraint(const builder *b, const opam_node *n, char *buf, s
         render_constraint(b, n->lhs, buf, size);
         size_t mid = strlen(buf);
         if (mid > len)
-            snprintf(buf + mid, size - mid, " %s", n->kind == OPAM_AND ? "&" : "|");
+            append_text(buf, size, n->kind == OPAM_AND ? " &" : " |");
         size_t before_rhs = strlen(buf);
         render_constraint(b, n->rhs, buf, size);
         if (strlen(buf) == before_rhs)
@@ -643,7 +668,8 @@ static formula *atom_build(builder *b, arena *a, const opam_node *name_node, opa
         universe_name_pkgs(u, name, &first, &count);
     f->pkgs = arena_alloc(a, (count ? count : 1) * sizeof *f->pkgs);
     char desc[512];
-    snprintf(desc, sizeof desc, "%s", name_node->str);
+    desc[0] = '\0';
+    append_text(desc, sizeof desc, name_node->str);
     if (!f->pkgs) {
         b->oom = 1;
         return NULL;

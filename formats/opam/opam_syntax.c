@@ -30,9 +30,13 @@ typedef struct token {
 
 typedef struct parser {
     arena *a;                   /* where nodes go now: file_arena, or keep during a kept field */
-    arena *file_arena, *keep;
-    const char *const *keep_fields;
-    size_t n_keep;
+    arena *file_arena;
+    opam_parse_plan plan;
+    int skim;                   /* in a top-level item the plan leaves out: check, build nothing */
+    opam_node skimmed;          /* what a skimmed value's nodes all are (written, never read) */
+    opam_node *skimmed_nodes[1];   /* and its lists (never read) */
+    opam_item *skimmed_items[1];
+    opam_item skipped;          /* what parse_item returns for an item left out */
     vs_error *err;
     const char *filename;
     const char *p, *end;        /* lexer cursor within the input */
@@ -366,13 +370,24 @@ static int lex_string(parser *ps, token *t)
         close = quote + 1;
     }
 
-    char *out = arena_alloc(ps->a, (size_t)(close - body) + 1);
+    size_t n = 0;
+    const char *s = body;
+    if (plain && ps->skim) {   /* nothing to check in the string and nothing to build */
+        n = (size_t)(close - body);
+        for (const char *nl = memchr(body, '\n', n); nl; nl = memchr(nl + 1, '\n', (size_t)(close - nl - 1)))
+            start_new_line(ps, nl + 1);
+        ps->p = close + (triple ? 3 : 1);
+        t->kind = TOK_STRING;
+        t->str = NULL;
+        t->len = n;
+        t->raw_len = (size_t)(ps->p - t->raw);
+        return 1;
+    }
+    char *out = arena_alloc_uninit(ps->a, (size_t)(close - body) + 1);
     if (!out) {
         out_of_memory(ps);
         return 0;
     }
-    size_t n = 0;
-    const char *s = body;
     if (plain) {   /* the common case: copy at once, note the line breaks */
         n = (size_t)(close - body);
         memcpy(out, body, n);
@@ -436,8 +451,10 @@ static int lex_word(parser *ps, token *t)
         return 1;
     }
     t->kind = TOK_IDENT;
-    t->str = arena_strndup(ps->a, t->raw, id_len);
     t->len = id_len;
+    if (ps->skim)   /* a field name among them gets its copy in parse_item */
+        return 1;
+    t->str = arena_strndup(ps->a, t->raw, id_len);
     if (!t->str) {
         out_of_memory(ps);
         return 0;
@@ -561,7 +578,7 @@ static int push(parser *ps, void *item)
 {
     if (ps->stack_len == ps->stack_cap) {
         size_t cap = ps->stack_cap ? ps->stack_cap * 2 : 256;
-        void **bigger = arena_alloc(ps->a, cap * sizeof *bigger);
+        void **bigger = arena_alloc_uninit(ps->a, cap * sizeof *bigger);
         if (!bigger) {
             out_of_memory(ps);
             return 0;
@@ -579,7 +596,12 @@ static int push(parser *ps, void *item)
 static opam_node **pop_nodes(parser *ps, size_t base, size_t *count)
 {
     size_t n = ps->stack_len - base;
-    opam_node **items = arena_alloc(ps->a, (n ? n : 1) * sizeof *items);
+    if (ps->skim) {
+        ps->stack_len = base;
+        *count = n;
+        return ps->skimmed_nodes;
+    }
+    opam_node **items = n ? arena_alloc_uninit(ps->a, n * sizeof *items) : arena_alloc(ps->a, sizeof *items);
     if (!items) {
         out_of_memory(ps);
         return NULL;
@@ -594,7 +616,12 @@ static opam_node **pop_nodes(parser *ps, size_t base, size_t *count)
 static opam_item **pop_items(parser *ps, size_t base, size_t *count)
 {
     size_t n = ps->stack_len - base;
-    opam_item **items = arena_alloc(ps->a, (n ? n : 1) * sizeof *items);
+    if (ps->skim) {
+        ps->stack_len = base;
+        *count = n;
+        return ps->skimmed_items;
+    }
+    opam_item **items = n ? arena_alloc_uninit(ps->a, n * sizeof *items) : arena_alloc(ps->a, sizeof *items);
     if (!items) {
         out_of_memory(ps);
         return NULL;
@@ -618,16 +645,18 @@ static int enter_nesting(parser *ps)
     return 1;
 }
 
+_Static_assert(sizeof(opam_node) <= 48, "an opam_node stays small: a repository keeps some 700,000");
+
 static opam_node *new_node(parser *ps, opam_node_kind kind, unsigned line, unsigned col)
 {
-    opam_node *n = arena_alloc(ps->a, sizeof *n);
+    if (ps->skim)
+        return &ps->skimmed;
+    opam_node *n = arena_alloc_uninit(ps->a, sizeof *n);
     if (!n) {
         out_of_memory(ps);
         return NULL;
     }
-    n->kind = kind;
-    n->line = line;
-    n->col = col;
+    *n = (opam_node){ .kind = kind, .line = line, .col = col };
     return n;
 }
 
@@ -653,10 +682,14 @@ static opam_node *parse_atom(parser *ps, const char *expected)
     opam_node *n = new_node(ps, kinds[t->kind], t->line, t->col);
     if (!n)
         return NULL;
-    n->str = t->str;
-    n->len = t->len;
-    n->ival = t->ival;
-    n->bval = t->bval;
+    if (t->kind == TOK_INT) {
+        n->ival = t->ival;
+    } else if (t->kind == TOK_BOOL) {
+        n->bval = (unsigned char)t->bval;
+    } else {
+        n->str = t->str;
+        n->len = (uint32_t)t->len;   /* the file is under 4 GiB (opam_parse_planned) */
+    }
     return next_token(ps) ? n : NULL;
 }
 
@@ -693,16 +726,21 @@ static opam_node *parse_primary(parser *ps)
         opam_node *n = new_node(ps, start.kind == TOK_LPAREN ? OPAM_GROUP : OPAM_LIST, start.line, start.col);
         if (!n || !next_token(ps))
             return NULL;
-        n->items = parse_values(ps, start.kind == TOK_LPAREN ? TOK_RPAREN : TOK_RBRACKET, &start, &n->n_items);
-        return n->items ? n : NULL;
+        /* (success is told by what was returned, never by reading a node back: a skimmed one is shared) */
+        size_t count = 0;
+        opam_node **items = parse_values(ps, start.kind == TOK_LPAREN ? TOK_RPAREN : TOK_RBRACKET, &start, &count);
+        n->items = items;
+        n->n_items = (uint32_t)count;
+        return items ? n : NULL;
     }
     if (start.kind == TOK_RELOP) {
         opam_node *n = new_node(ps, OPAM_PFXRELOP, start.line, start.col);
         if (!n || !next_token(ps))
             return NULL;
         n->op = start.relop;
-        n->rhs = parse_atom(ps, "a string, identifier, integer or boolean after the comparison operator");
-        return n->rhs ? n : NULL;
+        opam_node *rhs = parse_atom(ps, "a string, identifier, integer or boolean after the comparison operator");
+        n->rhs = rhs;
+        return rhs ? n : NULL;
     }
     if (!is_atom(start.kind)) {
         error_at_token(ps, "a value");
@@ -720,10 +758,11 @@ static opam_node *parse_primary(parser *ps)
     n->op = op.relop;
     n->envop = op.envop;
     n->lhs = lhs;
-    n->rhs = parse_atom(ps, op.kind == TOK_RELOP
-                                ? "a string, identifier, integer or boolean after the comparison operator"
-                                : "a string, identifier, integer or boolean after the environment operator");
-    return n->rhs ? n : NULL;
+    opam_node *rhs = parse_atom(ps, op.kind == TOK_RELOP
+                                        ? "a string, identifier, integer or boolean after the comparison operator"
+                                        : "a string, identifier, integer or boolean after the environment operator");
+    n->rhs = rhs;
+    return rhs ? n : NULL;
 }
 
 /* option ::= primary { '{' values '}' } */
@@ -744,8 +783,11 @@ static opam_node *parse_option(parser *ps)
             break;
         }
         n->lhs = v;
-        n->items = parse_values(ps, TOK_RBRACE, &brace, &n->n_items);
-        v = n->items ? n : NULL;
+        size_t count = 0;
+        opam_node **items = parse_values(ps, TOK_RBRACE, &brace, &count);
+        n->items = items;
+        n->n_items = (uint32_t)count;
+        v = items ? n : NULL;
     }
     ps->depth -= entered;
     return v;
@@ -760,10 +802,11 @@ static opam_node *parse_prefix(parser *ps)
     if (!enter_nesting(ps))
         return NULL;
     opam_node *n = new_node(ps, op.kind == TOK_NOT ? OPAM_NOT : OPAM_DEFINED, op.line, op.col);
-    if (n && next_token(ps))
-        n->rhs = parse_prefix(ps);
+    opam_node *rhs = n && next_token(ps) ? parse_prefix(ps) : NULL;
+    if (rhs)
+        n->rhs = rhs;
     ps->depth--;
-    return n && n->rhs ? n : NULL;
+    return rhs ? n : NULL;
 }
 
 /* The operands v[0..n) of one chain of '&' (or '|') as a tree of binary nodes. Up to
@@ -774,6 +817,8 @@ static opam_node *parse_prefix(parser *ps)
 
 static opam_node *chain(parser *ps, opam_node_kind kind, opam_node **v, size_t n)
 {
+    if (ps->skim)
+        return &ps->skimmed;
     if (n == 1)
         return v[0];
     opam_node *lhs;
@@ -840,7 +885,19 @@ static opam_node *parse_value(parser *ps)
 
 static opam_item **parse_items(parser *ps, token_kind closer, size_t *count);
 
-/* item ::= IDENT ':' value | IDENT [STRING] '{' items '}' */
+/* Is name one of names[0..n)? */
+static int named(const char *name, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (name[0] == names[i][0] && !strcmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
+static opam_item *parse_item_body(parser *ps, token_kind closer, opam_item *item);
+
+/* item ::= IDENT ':' value | IDENT [STRING] '{' items '}'. A top-level item the plan leaves out
+ * is skimmed: checked as strictly, nothing built, &ps->skipped returned. */
 static opam_item *parse_item(parser *ps, token_kind closer)
 {
     if (ps->tok.kind != TOK_IDENT) {
@@ -852,16 +909,30 @@ static opam_item *parse_item(parser *ps, token_kind closer)
         out_of_memory(ps);
         return NULL;
     }
-    item->name = ps->tok.str;
+    /* the name, lexed in a skimmed item before it, may have no copy yet: messages need it */
+    item->name = ps->tok.str ? ps->tok.str : arena_strndup(ps->a, ps->tok.raw, ps->tok.raw_len);
+    if (!item->name) {
+        out_of_memory(ps);
+        return NULL;
+    }
     item->line = ps->tok.line;
     item->col = ps->tok.col;
+    if (closer != TOK_EOF || !ps->plan.only || named(item->name, ps->plan.only, ps->plan.n_only))
+        return parse_item_body(ps, closer, item);
+    ps->skim = 1;
+    opam_item *done = parse_item_body(ps, closer, item);
+    ps->skim = 0;
+    return done ? &ps->skipped : NULL;
+}
+
+static opam_item *parse_item_body(parser *ps, token_kind closer, opam_item *item)
+{
     if (!next_token(ps))
         return NULL;
     if (ps->tok.kind == TOK_COLON) {
-        if (closer == TOK_EOF && ps->keep)   /* a kept top-level field: its value (from its first token) to keep */
-            for (size_t i = 0; i < ps->n_keep; i++)
-                if (!strcmp(item->name, ps->keep_fields[i]))
-                    ps->a = ps->keep;
+        /* a kept top-level field: its value (from its first token) to keep */
+        if (closer == TOK_EOF && ps->plan.keep && named(item->name, ps->plan.keep_fields, ps->plan.n_keep))
+            ps->a = ps->plan.keep;
         int ok = next_token(ps);
         if (!ok) {
             ps->a = ps->file_arena;
@@ -909,7 +980,7 @@ static opam_item **parse_items(parser *ps, token_kind closer, size_t *count)
     size_t base = ps->stack_len;
     while (ps->tok.kind != closer) {
         opam_item *item = parse_item(ps, closer);
-        if (!item || !push(ps, item))
+        if (!item || (item != &ps->skipped && !push(ps, item)))
             return NULL;
     }
     return pop_items(ps, base, count);
@@ -917,18 +988,17 @@ static opam_item **parse_items(parser *ps, token_kind closer, size_t *count)
 
 opam_file *opam_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err)
 {
-    return opam_parse_keeping(a, NULL, NULL, 0, filename, text, len, err);
+    opam_parse_plan everything = { 0 };
+    return opam_parse_planned(a, &everything, filename, text, len, err);
 }
 
-opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fields, size_t n_keep,
-                              const char *filename, const char *text, size_t len, vs_error *err)
+opam_file *opam_parse_planned(arena *a, const opam_parse_plan *plan, const char *filename, const char *text,
+                              size_t len, vs_error *err)
 {
     parser ps;
     memset(&ps, 0, sizeof ps);
     ps.a = ps.file_arena = a;
-    ps.keep = keep;
-    ps.keep_fields = keep_fields;
-    ps.n_keep = n_keep;
+    ps.plan = *plan;
     ps.err = err;
     ps.filename = filename ? filename : "<input>";
     ps.p = text;
@@ -938,6 +1008,10 @@ opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fie
     if (!text && len == 0)
         ps.p = ps.end = ps.line_start = "";
 
+    if (len > UINT32_MAX) {   /* a node's string and item counts are 32 bits */
+        vs_error_at(err, ps.filename, 1, 1, "expected a file of less than 4 GiB, found %zu bytes", len);
+        return NULL;
+    }
     opam_file *file = arena_alloc(a, sizeof *file);
     if (!file) {
         out_of_memory(&ps);

@@ -27,6 +27,7 @@
 #ifndef VSOLVE_OPAM_SYNTAX_H
 #define VSOLVE_OPAM_SYNTAX_H
 #include <stddef.h>
+#include <stdint.h>
 #include "arena.h"
 #include "error.h"
 
@@ -55,18 +56,23 @@ typedef enum opam_envop {
 } opam_envop;
 
 typedef struct opam_node opam_node;
+/* 48 bytes (a repository's kept fields are some 700,000 of them): ival, str and items share
+ * their place, so read only the one the node's kind names; every other field is 0 (NULL)
+ * where the kind does not use it. */
 struct opam_node {
     opam_node_kind kind;
     unsigned line, col;          /* 1-based position of the node's first token */
-    opam_relop op;               /* OPAM_RELOP, OPAM_PFXRELOP */
-    opam_envop envop;            /* OPAM_ENVOP */
-    int bval;                    /* OPAM_BOOL */
-    long long ival;              /* OPAM_INT */
-    const char *str;             /* OPAM_STRING, OPAM_IDENT */
-    size_t len;                  /* length of str */
+    unsigned char op;            /* opam_relop: OPAM_RELOP, OPAM_PFXRELOP */
+    unsigned char envop;         /* opam_envop: OPAM_ENVOP */
+    unsigned char bval;          /* OPAM_BOOL */
+    uint32_t len;                /* OPAM_STRING, OPAM_IDENT: length of str */
+    uint32_t n_items;            /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION: length of items */
+    union {
+        long long ival;          /* OPAM_INT */
+        const char *str;         /* OPAM_STRING, OPAM_IDENT */
+        opam_node **items;       /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION's option values */
+    };
     opam_node *lhs, *rhs;        /* operators, OPAM_OPTION (lhs = the value) */
-    opam_node **items;           /* OPAM_LIST, OPAM_GROUP, OPAM_OPTION's option values */
-    size_t n_items;
 };
 
 typedef struct opam_item opam_item;
@@ -94,11 +100,24 @@ typedef struct opam_file {
 #define OPAM_MAX_DEPTH 200
 opam_file *opam_parse(arena *a, const char *filename, const char *text, size_t len, vs_error *err);
 
-/* The same, but the values of the top-level fields named in keep_fields[0..n_keep) are
- * allocated in `keep` (a few other bytes may land there too), so they outlive `a`: the rest of
- * the file can be dropped without copying them. A file that fails may leave bytes in keep. */
-opam_file *opam_parse_keeping(arena *a, arena *keep, const char *const *keep_fields, size_t n_keep,
-                              const char *filename, const char *text, size_t len, vs_error *err);
+/* What opam_parse_planned builds of a file beyond checking its syntax. */
+typedef struct opam_parse_plan {
+    /* The values of the top-level fields named in keep_fields[0..n_keep) are allocated in keep
+     * (a few other bytes may land there too), so they outlive the file's arena: the rest of the
+     * file can be dropped without copying them. A file that fails may leave bytes in keep. */
+    arena *keep;
+    const char *const *keep_fields;
+    size_t n_keep;
+    /* NULL: every top-level item is built. Otherwise only the top-level fields and sections
+     * named in only[0..n_only); the others are parsed just as strictly (the same errors at the
+     * same places) but nothing of them is built, and they are left out of the file's items. */
+    const char *const *only;
+    size_t n_only;
+} opam_parse_plan;
+
+/* opam_parse, as plan says. */
+opam_file *opam_parse_planned(arena *a, const opam_parse_plan *plan, const char *filename, const char *text,
+                              size_t len, vs_error *err);
 
 /* Returns the value of the first top-level field called `name`, or NULL. */
 const opam_node *opam_file_field(const opam_file *f, const char *name);
