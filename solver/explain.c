@@ -291,16 +291,28 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                         continue;
                     uint32_t pk_first, pk_count;
                     encode_clauses(e, p, &pk_first, &pk_count);
-                    /* intersection of p's clauses on target */
-                    int found = 0;
+                    /* intersection of p's clauses on target: mostly one clause, its providers */
                     unsigned char mine[4096];
                     if (tn->n_pkgs > sizeof mine) { every = 0; break; }
+                    uint32_t on = VS_NONE, n_on = 0;
+                    for (uint32_t k = 0; k < pk_count; k++)
+                        if (clause_single_name(e, im, pk_first + k) == target && n_on++ == 0)
+                            on = pk_first + k;
+                    if (n_on == 0) { every = 0; break; }
+                    if (n_on == 1) {
+                        const vs_clause *cl = &u->clauses.items[on];
+                        for (uint32_t q = 0; q < cl->count; q++) {
+                            uint32_t id = u->ids.items[cl->first + q];
+                            if (encode_in_cone(e, id))
+                                next[id] = 1;
+                        }
+                        continue;
+                    }
                     memset(mine, 1, tn->n_pkgs);
                     for (uint32_t k = 0; k < pk_count; k++) {
                         const vs_clause *cl = &u->clauses.items[pk_first + k];
                         if (clause_single_name(e, im, pk_first + k) != target)
                             continue;
-                        found = 1;
                         unsigned char in_clause[4096];
                         memset(in_clause, 0, tn->n_pkgs);
                         for (uint32_t q = 0; q < cl->count; q++) {
@@ -311,7 +323,6 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                         for (uint32_t q = 0; q < tn->n_pkgs; q++)
                             mine[q] &= in_clause[q];
                     }
-                    if (!found) { every = 0; break; }
                     for (uint32_t q = 0; q < tn->n_pkgs; q++)
                         next[tn->first_pkg + q] |= mine[q];
                 }
@@ -537,12 +548,19 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
     }
     if (said)
         return said;
+    u32_vec ys = { 0 };   /* b's forced names with a version allowed, in order */
+    for (uint32_t y = 0; y < u->names.len; y++)
+        if (b->forced[y] && allowed_any(u, b, y) && !vec_push(&ys, y)) {
+            vec_free(&ys);
+            return 0;
+        }
     for (uint32_t x = 0; x < u->names.len; x++) {
         if (!a->forced[x] || !allowed_any(u, a, x))
             continue;
-        for (uint32_t y = 0; y < u->names.len; y++) {
+        for (size_t iy = 0; iy < ys.len; iy++) {
+            uint32_t y = ys.items[iy];
             /* the same name can clash with itself only across slots (e.g. cargo's `links`) */
-            if ((y == x && one_slot(u, x)) || !b->forced[y] || !allowed_any(u, b, y))
+            if (y == x && one_slot(u, x))
                 continue;
             uint32_t why = exclusion(u, group_of, a, x, b, y);
             if (why == VS_NONE)
@@ -557,9 +575,11 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
                     universe_str(u, u->names.items[y].str), universe_str(u, u->groups.items[why].desc));
             say_need(t, u, req, ai, a, x);
             say_need(t, u, req, bi, b, y);
+            vec_free(&ys);
             return 1;
         }
     }
+    vec_free(&ys);
     return 0;
 }
 
