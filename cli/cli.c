@@ -205,6 +205,18 @@ void cli_print_result(const vsolve_ctx *ctx, const vsolve_result *r, int rc, int
         printf("}");
     }
     printf("%s]", n ? "\n  " : "");
+    for (size_t i = 0; i < vsolve_npm_moved_count(ctx); i++) {   /* npm --resolve-peers: what it pinned */
+        const char *name, *version, *was;
+        if (vsolve_npm_moved(ctx, i, &name, &version, &was) != VSOLVE_OK)
+            break;
+        printf("%s{\"name\": ", i ? ",\n    " : ",\n  \"moved\": [\n    ");
+        cli_print_json_string(stdout, name);
+        printf(", \"version\": ");
+        cli_print_json_string(stdout, version);
+        printf(", \"was\": ");
+        cli_print_json_string(stdout, was);
+        printf("}%s", i + 1 == vsolve_npm_moved_count(ctx) ? "\n  ]" : "");
+    }
     if (vsolve_result_dup_names(r))
         printf(",\n  \"duplicates\": {\"names\": %zu, \"extra_copies\": %zu}", vsolve_result_dup_names(r),
                vsolve_result_extra_copies(r));

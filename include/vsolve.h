@@ -326,6 +326,13 @@ VSOLVE_API int vsolve_index_registry(vsolve_ctx *ctx, int ecosystem, const char 
 /* After an npm solve with npm_resolve_peers that moved versions: "NAME VERSION (was "SPEC"),
  * ..." (owned by ctx, valid until the next solve), else NULL. */
 VSOLVE_API const char *vsolve_npm_resolved_peers(vsolve_ctx *ctx);
+/* The same as data: how many root dependencies moved (0 when none, or no such solve), and the
+ * i-th in package.json's order: its name, the version chosen and the spec package.json gave
+ * ("" when none); owned by ctx, valid until the next solve. VSOLVE_OK; VSOLVE_EUSAGE (i out of
+ * range, a NULL argument). */
+VSOLVE_API size_t vsolve_npm_moved_count(const vsolve_ctx *ctx);
+VSOLVE_API int vsolve_npm_moved(const vsolve_ctx *ctx, size_t i, const char **name, const char **version,
+                                const char **was);
 
 /* ---- locks --------------------------------------------------------------------------------- */
 

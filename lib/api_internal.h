@@ -9,6 +9,7 @@
 #include "error.h"
 #include "graph.h"
 #include "npm_lock.h"
+#include "npm_peers_search.h"
 #include "opam_fixes.h"
 #include "opam_repo.h"
 #include "request.h"
@@ -53,6 +54,8 @@ struct vsolve_ctx {
     int npm_ready;
     vs_universe npm_u;
     int npm_solved;                  /* the last npm solve succeeded: npm_u and the tree hold it */
+    const npm_peer_move *npm_moved;  /* the same as data (npm_mem), npm_n_moved of them */
+    size_t npm_n_moved;
     char *npm_peers_summary;         /* npm_resolve_peers: what the last solve moved, or NULL */
     /* opam lock (api_opam_lock.c): the repository loaded, the lock files written last */
     char *repo_path;

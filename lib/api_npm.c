@@ -20,6 +20,8 @@ void api_npm_reset(vsolve_ctx *ctx)
     ctx->npm_solved = 0;
     free(ctx->npm_peers_summary);
     ctx->npm_peers_summary = NULL;
+    ctx->npm_moved = NULL;
+    ctx->npm_n_moved = 0;
     universe_free(&ctx->npm_u);
     universe_init(&ctx->npm_u);
 }
@@ -66,6 +68,8 @@ static int resolve_peers(vsolve_ctx *ctx, const vsolve_project_options *o, const
     strict.force = strict.legacy_peer_deps = 0;
     rc = npm_tree_build(&ctx->npm, ctx->npm_reg, f.manifest, o->manifest, &strict, NULL, 0, &ctx->err);
     ctx->npm_peers_summary = f.summary;
+    ctx->npm_moved = f.moved;
+    ctx->npm_n_moved = f.n_moved;
     return rc;
 }
 
@@ -140,3 +144,15 @@ int vsolve_npm_write_lock(vsolve_ctx *ctx, const char *path, const char *registr
 }
 
 const char *vsolve_npm_resolved_peers(vsolve_ctx *ctx) { return ctx ? ctx->npm_peers_summary : NULL; }
+
+size_t vsolve_npm_moved_count(const vsolve_ctx *ctx) { return ctx ? ctx->npm_n_moved : 0; }
+
+int vsolve_npm_moved(const vsolve_ctx *ctx, size_t i, const char **name, const char **version, const char **was)
+{
+    if (!ctx || i >= ctx->npm_n_moved || !name || !version || !was)
+        return VSOLVE_EUSAGE;
+    *name = ctx->npm_moved[i].name;
+    *version = ctx->npm_moved[i].version;
+    *was = ctx->npm_moved[i].was;
+    return VSOLVE_OK;
+}

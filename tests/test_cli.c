@@ -577,6 +577,14 @@ START_TEST(npm_peer_flags)
                   r.status, r.err);
     free(want);
     run_free(&r);
+    /* with --format json the moves are data: the "moved" list */
+    snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --resolve-peers --format json --manifest '%s/package.json'",
+             tar, dir);
+    r = run_vsolve(cmd);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "\"status\": \"sat\"") &&
+                  strstr(r.out, "\"moved\": [\n    {\"name\": \"react-dom\", \"version\": \"18.0.0\", \"was\": \"^17.0.2\"}\n  ]") &&
+                  !*r.err, "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
     /* --omit: the lock npm writes with --package-lock-only does not change (npm 11.19.1 checked) */
     snprintf(dir, sizeof dir, "%s", test_source_path("tests/data/npm/ws-basic"));
     snprintf(cmd, sizeof cmd, "--ecosystem npm --registry '%s' solve --omit dev --omit=optional --manifest '%s/package.json'",

@@ -114,7 +114,7 @@ START_TEST(feature_projects)
 {
     static const char *const features[] = { "overrides-global", "overrides-nested", "overrides-keyspec",
                                             "overrides-deep", "overrides-two-sets", "overrides-sibling-sets",
-                                            "ws-basic", "ws-mixed", "file-dep" };
+                                            "ws-basic", "ws-mixed", "ws-glob", "file-dep" };
     const char *tar = test_corpus_file("npm/packuments.tar.gz");
     if (!tar)
         return;
@@ -211,6 +211,13 @@ END_TEST
  * to it is byte for byte the lock npm writes for that pinned package.json (pinned/), which npm
  * accepts without --force. tsjest29-jest28 finds none: jest 28's dependencies are not in the
  * frozen corpus. */
+/* o[section][key] when it is a string, else NULL */
+static const char *json_str_at(const json_value *o, const char *section, const char *key)
+{
+    const json_value *sec = json_get(o, section), *v = sec ? json_get(sec, key) : NULL;
+    return v && v->kind == JSON_STRING ? v->str : NULL;
+}
+
 START_TEST(resolve_peers)
 {
     static const char *const conflicts[] = { "airbnb-base-eslint9", "airbnb-eslint9", "coverage1-vitest2",
@@ -265,6 +272,26 @@ START_TEST(resolve_peers)
         if (f.manifest) {
             found++;
             ck_assert(f.n_moved > 0 && f.summary && *f.summary);
+            /* the moves as data: what npm's pinned package.json pins, from what package.json said */
+            snprintf(path, sizeof path, "%s/pinned/package.json", dir);
+            const json_value *pinned = NULL;
+            ck_assert_msg(npm_manifest_read(&a, path, &pinned, &err) == VSOLVE_OK, "%s", err.message);
+            static const char *const sections[] = { "dependencies", "devDependencies", "optionalDependencies",
+                                                    "peerDependencies" };
+            for (size_t k = 0; k < f.n_moved; k++) {
+                const npm_peer_move *m = &f.moved[k];
+                int seen = 0;
+                for (size_t s = 0; s < sizeof sections / sizeof *sections; s++) {
+                    const char *now = json_str_at(pinned, sections[s], m->name);
+                    const char *was = json_str_at(manifest, sections[s], m->name);
+                    if (now && was && strcmp(now, was)) {
+                        seen = 1;
+                        ck_assert_msg(!strcmp(now, m->version) && !strcmp(was, m->was), "%s: %s %s (was %s)",
+                                      conflicts[i], m->name, m->version, m->was);
+                    }
+                }
+                ck_assert_msg(seen, "%s: %s is not pinned in npm's pinned package.json", conflicts[i], m->name);
+            }
             snprintf(path, sizeof path, "%s/package.json", dir);
             ck_assert_msg(npm_tree_build(&t, reg, f.manifest, path, NULL, NULL, 0, &err) == VSOLVE_OK, "%s", err.message);
             char *mine = lock_text(&t, NULL);
@@ -447,6 +474,57 @@ START_TEST(links_confined)
     ck_assert_ptr_nonnull(npm_says);
     ck_assert_ptr_nonnull(strstr(npm_says, "Unsupported URL Type \"link:\": link:libs/core"));
     free(npm_says);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* A workspace pattern that would walk for ever, or has too many segments, is refused with its
+ * position; an ordinary "**" on the same tree is fine. */
+START_TEST(workspace_glob_bounded)
+{
+    char dir[] = "/tmp/vsolve-wsglob-XXXXXX", cmd[8192], p[4200];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* a/a/a/... 24 deep: "**" then "a" twelve times splits those 24 levels in C(36,12) ways */
+    size_t o = (size_t)snprintf(cmd, sizeof cmd, "mkdir -p '%s", dir);
+    for (int i = 0; i < 24; i++)
+        o += (size_t)snprintf(cmd + o, sizeof cmd - o, "/a");
+    snprintf(cmd + o, sizeof cmd - o, "'");
+    ck_assert_int_eq(system(cmd), 0);
+    char deep[8192 + 32], segs65[400] = "";
+    snprintf(deep, sizeof deep, "{\"name\": \"r\", \"workspaces\": [\"");
+    for (int i = 0; i < 12; i++)
+        strcat(deep, i ? "/**/a" : "**/a");
+    strcat(deep, "\"]}");
+    for (int i = 0; i < 65; i++)
+        strcat(segs65, i ? "/s" : "s");
+    char many[512];
+    snprintf(many, sizeof many, "{\"name\": \"r\", \"workspaces\": [\"%s\"]}", segs65);
+    const struct {
+        const char *manifest, *says;
+    } cases[] = {
+        { deep, "visits more than 100000 directories" },
+        { many, "1:30: expected a workspace pattern of at most 64 path segments" },
+        { "{\"name\": \"r\", \"workspaces\": [\"**\"]}", NULL },
+    };
+    snprintf(p, sizeof p, "%s/package.json", dir);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        write_file(p, cases[i].manifest);
+        arena a;
+        arena_init(&a);
+        vs_error err = { 0 };
+        const json_value *man = NULL;
+        ck_assert_int_eq(npm_manifest_read(&a, p, &man, &err), VSOLVE_OK);
+        npm_tree t;
+        int rc = npm_tree_build(&t, NULL, man, p, NULL, NULL, 0, &err);
+        if (cases[i].says)
+            ck_assert_msg(rc == VSOLVE_EBADINPUT && strstr(err.message, cases[i].says), "case %zu: rc %d %s", i, rc,
+                          err.message);
+        else
+            ck_assert_msg(rc == VSOLVE_OK && t.root->n_children == 0, "case %zu: rc %d %s", i, rc, err.message);
+        npm_tree_free(&t);
+        arena_free(&a);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -1089,6 +1167,7 @@ Suite *npm_suite(void)
     tcase_add_test(tc, override_rules);
     tcase_add_test(tc, peer_conflicts);
     tcase_add_test(tc, links_confined);
+    tcase_add_test(tc, workspace_glob_bounded);
     tcase_add_test(tc, resolve_peers);
     suite_add_tcase(s, tc);
     return s;

@@ -528,7 +528,7 @@ START_TEST(npm_runs_dump_and_replay)
     }
     /* workspaces and file: directories (tests/data/npm): the case requests the workspaces too,
      * so it replays to the whole tree */
-    static const char *const linked[] = { "ws-basic", "ws-mixed", "file-dep" };
+    static const char *const linked[] = { "ws-basic", "ws-mixed", "ws-glob", "file-dep" };
     for (size_t i = 0; i < sizeof linked / sizeof linked[0]; i++) {
         char manifest[4200], dump[4200];
         snprintf(manifest, sizeof manifest, "%s/%s/package.json", test_source_path("tests/data/npm"), linked[i]);

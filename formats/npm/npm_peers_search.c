@@ -446,6 +446,11 @@ int npm_peers_search(arena *a, npm_registry *reg, const json_value *manifest, co
         out->manifest = s.found;
         size_t cap = 256, len = 0;
         char *text = malloc(cap);
+        out->moved = arena_alloc(a, n_root * sizeof *out->moved);
+        if (!out->moved) {
+            free(text);
+            text = NULL;
+        }
         for (size_t i = 0; text && i < n_root; i++) {
             const slot *sl = &s.slots[i];
             if (sl->chosen <= 0)
@@ -464,7 +469,15 @@ int npm_peers_search(arena *a, npm_registry *reg, const json_value *manifest, co
             }
             len += (size_t)snprintf(text + len, cap - len, "%s%s %s (was \"%s\")", len ? ", " : "", sl->dep_name,
                                     sl->cands[sl->chosen].version, was ? was : "");
-            out->n_moved++;
+            npm_peer_move m = { arena_strndup(a, sl->dep_name, strlen(sl->dep_name)),
+                                arena_strndup(a, sl->cands[sl->chosen].version, strlen(sl->cands[sl->chosen].version)),
+                                arena_strndup(a, was ? was : "", strlen(was ? was : "")) };
+            if (!m.name || !m.version || !m.was) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            out->moved[out->n_moved++] = m;
             out->n_outside += sl->cands[sl->chosen].outside;
         }
         if (!text)

@@ -4,10 +4,17 @@
 #include <stddef.h>
 #include "npm_tree.h"
 
+/* One root dependency the search pinned: its name, the version chosen, the spec package.json
+ * gave it ("" when it had none). */
+typedef struct npm_peer_move {
+    const char *name, *version, *was;
+} npm_peer_move;
+
 typedef struct npm_peers_found {
     const json_value *manifest;  /* the root manifest with the moved dependencies pinned (arena
                                     memory); NULL when no choice was found */
     char *summary;               /* "name version (was \"spec\"), ..." (malloc'd; free it) */
+    npm_peer_move *moved;        /* the same as data, n_moved of them (arena memory) */
     size_t n_moved;              /* root dependencies pinned to another version than npm's pick */
     size_t n_outside;            /* of which outside the root's range */
     size_t steps, checked;       /* candidates tried; complete choices built with npm's placement */

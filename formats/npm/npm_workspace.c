@@ -1,5 +1,6 @@
 /* npm_workspace.c: the project's own directories in the tree: workspaces and file: dependencies, linked as arborist links them. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -173,14 +174,85 @@ static void list_free(str_list *l)
     free(l->items);
 }
 
+enum { GLOB_MAX_SEGS = 64, GLOB_MAX_STEPS = 100000 };
+enum { GLOB_TOO_MANY = -1 };   /* glob_dirs ran out of steps (never leaves this file) */
+
 static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
-/* Directories matching segs[k..] below `rel` that hold a package.json (node_modules skipped). */
-static int glob_dirs(const builder *b, const char *rel, char **segs, size_t n_segs, size_t k, str_list *out)
+/* The entries of the project directory `rel` a glob segment can match, sorted: those matching
+ * `seg` (fnmatch; a leading "." only matched by a "." in the pattern), or, for seg NULL (a "**"
+ * step), every directory whose name does not start with ".", symlinks to directories only when
+ * `links` (glob's rule, which npm uses: a "**" follows one symbolic link, no more). node_modules
+ * never, as npm's map-workspaces ignores node_modules folders at any depth. */
+static int subdirs(const builder *b, const char *rel, const char *seg, int links, str_list *out)
 {
-    char *real = *rel ? inside(b, rel) : NULL;   /* nothing outside the project is looked at: */
-    if (*rel && !real)                            /* a match there is refused unless negated */
-        return k == n_segs ? list_add(out, rel) : VSOLVE_OK;
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/%s", b->project_real, rel) >= (int)sizeof dir)
+        return VSOLVE_OK;
+    DIR *d = opendir(dir);
+    if (!d)
+        return VSOLVE_OK;
+    int rc = VSOLVE_OK;
+    for (struct dirent *de; rc == VSOLVE_OK && (de = readdir(d));) {
+        const char *nm = de->d_name;
+        if (!strcmp(nm, ".") || !strcmp(nm, "..") || !strcmp(nm, "node_modules"))
+            continue;
+        if (seg) {
+            if (fnmatch(seg, nm, FNM_PERIOD) == 0)
+                rc = list_add(out, nm);
+            continue;
+        }
+        struct stat ls, st;
+        if (nm[0] == '.' || fstatat(dirfd(d), nm, &ls, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(ls.st_mode) ||
+            (links && S_ISLNK(ls.st_mode) && fstatat(dirfd(d), nm, &st, 0) == 0 && S_ISDIR(st.st_mode)))
+            rc = list_add(out, nm);
+    }
+    closedir(d);
+    if (out->n)
+        qsort(out->items, out->n, sizeof *out->items, cmp_str);
+    return rc;
+}
+
+/* Whether the project path rel is a symbolic link. */
+static int is_link(const builder *b, const char *rel)
+{
+    char p[PATH_MAX];
+    struct stat ls;
+    return snprintf(p, sizeof p, "%s/%s", b->project_real, rel) < (int)sizeof p && lstat(p, &ls) == 0 &&
+           S_ISLNK(ls.st_mode);
+}
+
+/* next = rel/name; 0 when it does not fit (no such path can be opened anyway). */
+static int join_next(char *next, const char *rel, const char *name)
+{
+    return snprintf(next, PATH_MAX, "%s%s%s", rel, *rel ? "/" : "", name) < PATH_MAX;
+}
+
+/* The state of one pattern's walk: a step budget (a pattern alternating "**" and a name on a
+ * deep tree is combinatorial) and whether a "**" has followed a symbolic link already. */
+typedef struct glob_walk {
+    size_t steps;
+    int via_link;
+} glob_walk;
+
+/* Directories matching segs[k..] below `rel` that hold a package.json (node_modules skipped). */
+static int glob_dirs(const builder *b, const char *rel, char **segs, size_t n_segs, size_t k, str_list *out,
+                     glob_walk *w)
+{
+    if (++w->steps > GLOB_MAX_STEPS)
+        return GLOB_TOO_MANY;
+    /* Nothing outside the project is looked at; a match there is refused unless negated. rel
+     * grows one name at a time from the project, so only a symbolic link can lead out. */
+    int link = *rel && is_link(b, rel);
+    char *real = link ? inside(b, rel) : NULL;
+    if (link && !real) {
+        size_t rest = k;   /* a match: what is left of the pattern can match nothing */
+        while (rest < n_segs && !strcmp(segs[rest], "**"))
+            rest++;
+        return rest == n_segs ? list_add(out, rel) : VSOLVE_OK;
+    }
     free(real);
     if (k == n_segs) {
         char pj[PATH_MAX];
@@ -190,28 +262,31 @@ static int glob_dirs(const builder *b, const char *rel, char **segs, size_t n_se
     }
     char next[PATH_MAX];
     const char *seg = segs[k];
+    if (!strcmp(seg, "**")) {
+        int rc = glob_dirs(b, rel, segs, n_segs, k + 1, out, w);   /* "**" matching no directory */
+        str_list subs = { 0 };
+        if (rc == VSOLVE_OK)
+            rc = subdirs(b, rel, NULL, !w->via_link, &subs);
+        for (size_t i = 0; i < subs.n && rc == VSOLVE_OK; i++) {
+            if (!join_next(next, rel, subs.items[i]))
+                continue;
+            int was = w->via_link;
+            w->via_link |= is_link(b, next);
+            rc = glob_dirs(b, next, segs, n_segs, k, out, w);   /* one more directory, "**" still open */
+            w->via_link = was;
+        }
+        list_free(&subs);
+        return rc;
+    }
     if (!strpbrk(seg, "*?[")) {
         snprintf(next, sizeof next, "%s%s%s", rel, *rel ? "/" : "", seg);
-        return glob_dirs(b, next, segs, n_segs, k + 1, out);
+        return glob_dirs(b, next, segs, n_segs, k + 1, out, w);
     }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/%s", b->project_real, rel);
-    DIR *d = opendir(dir);
-    if (!d)
-        return VSOLVE_OK;
     str_list names = { 0 };
-    int rc = VSOLVE_OK;
-    for (struct dirent *de; rc == VSOLVE_OK && (de = readdir(d));)
-        if (strcmp(de->d_name, "node_modules") && fnmatch(seg, de->d_name, FNM_PERIOD) == 0 &&
-            strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            rc = list_add(&names, de->d_name);
-    closedir(d);
-    if (names.n)
-        qsort(names.items, names.n, sizeof *names.items, cmp_str);
-    for (size_t i = 0; i < names.n && rc == VSOLVE_OK; i++) {
-        snprintf(next, sizeof next, "%s%s%s", rel, *rel ? "/" : "", names.items[i]);
-        rc = glob_dirs(b, next, segs, n_segs, k + 1, out);
-    }
+    int rc = subdirs(b, rel, seg, 0, &names);
+    for (size_t i = 0; i < names.n && rc == VSOLVE_OK; i++)
+        if (join_next(next, rel, names.items[i]))
+            rc = glob_dirs(b, next, segs, n_segs, k + 1, out, w);
     list_free(&names);
     return rc;
 }
@@ -222,20 +297,29 @@ static int expand_pattern(builder *b, const char *file, const json_value *pv, st
     arena *a = &b->t->mem;
     const char *pat = pv->str;
     char *norm = join_rel(a, "", pat);
-    if (!norm || strstr(pat, "**"))
+    if (!norm)
         return vs_error_at(b->err, file, pv->line, pv->col,
-                           "expected a workspace pattern inside the project (\"packages/*\"; no \"..\" above it, no absolute "
-                           "path, no \"**\"), found \"%s\"", pat);
-    char *segs[64];
+                           "expected a workspace pattern inside the project (\"packages/*\"; no \"..\" above it, no "
+                           "absolute path), found \"%s\"", pat);
+    char *segs[GLOB_MAX_SEGS];
     size_t n = 0;
-    for (char *s = norm; s && n < 64;) {
+    for (char *s = norm; s;) {
         char *slash = strchr(s, '/');
         if (slash)
             *slash = 0;
-        segs[n++] = s;
+        if (!(n && !strcmp(s, "**") && !strcmp(segs[n - 1], "**"))) {   /* two "**" in a row are one */
+            if (n == GLOB_MAX_SEGS)
+                return vs_error_at(b->err, file, pv->line, pv->col,
+                                   "expected a workspace pattern of at most %d path segments", GLOB_MAX_SEGS);
+            segs[n++] = s;
+        }
         s = slash ? slash + 1 : NULL;
     }
-    int rc = glob_dirs(b, "", segs, n, 0, out);
+    glob_walk w = { 0, 0 };
+    int rc = glob_dirs(b, "", segs, n, 0, out, &w);
+    if (rc == GLOB_TOO_MANY)
+        return vs_error_at(b->err, file, pv->line, pv->col,
+                           "the workspace pattern \"%s\" visits more than %d directories", pat, GLOB_MAX_STEPS);
     return rc == VSOLVE_OK ? rc : vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory");
 }
 
