@@ -10,6 +10,8 @@ performance targets. Run `bash bench/setup.sh` first.
 Solvers (--solvers, comma-separated; default: all but opam-mccs,opam-aspcud):
   vsolve-cache   vsolve solve from its universe cache (after `vsolve index`): the reference column
   vsolve-newest  the same with --preference newest-first (the greedy order; optional)
+  vsolve-old     vsolve-cache with a second binary, --vsolve-old (e.g. main's build beside a
+                 branch's), from its own cache file: before/after in one run (optional)
   vsolve-tgz     vsolve solve reading the raw .tar.gz snapshot (--no-cache)
   vsolve-trim    vsolve --ecosystem cudf on opam's trimmed CUDF (sat requests: only they have one)
   vsolve-full    vsolve --ecosystem cudf on opam's full CUDF dump
@@ -49,9 +51,9 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True                     # no __pycache__ in the source tree
 import opam2feeds  # noqa: E402  (root feeds and selection parsing for 0install)
 
-ALL_SOLVERS = ["vsolve-cache", "vsolve-newest", "vsolve-tgz", "vsolve-trim", "vsolve-full", "opam", "opam-mccs",
+ALL_SOLVERS = ["vsolve-cache", "vsolve-newest", "vsolve-old", "vsolve-tgz", "vsolve-trim", "vsolve-full", "opam", "opam-mccs",
                "opam-aspcud", "libsolv-full", "libsolv-trim", "mccs-trim", "aspcud-trim", "0install"]
-DEFAULT_SOLVERS = [s for s in ALL_SOLVERS if s not in ("vsolve-newest", "opam-mccs", "opam-aspcud")]
+DEFAULT_SOLVERS = [s for s in ALL_SOLVERS if s not in ("vsolve-newest", "vsolve-old", "opam-mccs", "opam-aspcud")]
 DEFAULT_RUNS_FOR = {"opam": 2, "opam-mccs": 1, "opam-aspcud": 1, "mccs-trim": 1, "aspcud-trim": 1,
                     "0install": 1}
 OPAM_SOLVER = {"opam": "builtin-mccs+glpk", "opam-mccs": "mccs", "opam-aspcud": "aspcud"}
@@ -60,7 +62,7 @@ MCCS_CRITERIA = ("-lexagregate[-removed,-count[avoid-version:,true],-count[versi
                  "-changed,-count[version-lag:,false],-count[missing-depexts:,true],-new]")
 ASPCUD_CRITERIA = ("-count(removed),-sum(changed,avoid-version),-sum(request,version-lag),"
                    "-sum(changed,version-lag),-sum(changed,missing-depexts),-count(changed)")
-SHORT = {"vsolve-cache": "vs-cache", "vsolve-newest": "vs-newest", "vsolve-tgz": "vs-tgz", "vsolve-trim": "vs-trim",
+SHORT = {"vsolve-cache": "vs-cache", "vsolve-newest": "vs-newest", "vsolve-old": "vs-old", "vsolve-tgz": "vs-tgz", "vsolve-trim": "vs-trim",
          "vsolve-full": "vs-full", "libsolv-full": "ls-full", "libsolv-trim": "ls-trim"}
 
 
@@ -195,8 +197,8 @@ class Bench:
     def snapshot(self, req):
         return os.path.join(self.corpora, req["snapshot"])
 
-    def cache(self, req):
-        return os.path.join(self.work, "cache", self.tag(req) + ".vcache")
+    def cache(self, req, old=False):
+        return os.path.join(self.work, "cache", self.tag(req) + (".old" if old else "") + ".vcache")
 
     def cudf(self, req, kind):
         name = req["id"] + (".trimmed.cudf" if kind == "trim" else ".cudf")
@@ -222,6 +224,9 @@ class Bench:
             pref = ["--preference", "newest-first"] if solver == "vsolve-newest" else []
             return ([self.vsolve, "--ecosystem", "opam", "--repo", self.snapshot(req), "--cache",
                      self.cache(req)] + pref + ["solve"] + atoms, None, a.timeout, None, "lines")
+        if solver == "vsolve-old":
+            return ([a.vsolve_old, "--ecosystem", "opam", "--repo", self.snapshot(req), "--cache",
+                     self.cache(req, old=True), "solve"] + atoms, None, a.timeout, None, "lines")
         if solver == "vsolve-tgz":
             return ([self.vsolve, "--ecosystem", "opam", "--repo", self.snapshot(req), "--no-cache",
                      "solve"] + atoms, None, a.timeout, None, "lines")
@@ -617,6 +622,15 @@ def summary(recs, requests, solvers):
     cpus = [r["cpu_median"] for r in vc.values() if ok(r)]
     out.append("vsolve-cache CPU time (user+sys, steadier than wall under load): median %.1f ms, max %.1f ms."
                % (_med(cpus) * 1e3, max(cpus) * 1e3))
+    old = [recs.get((q["id"], "vsolve-old")) for q in requests]
+    if any(r and ok(r) for r in old):
+        pairs = [(vc[q["id"]], r) for q, r in zip(requests, old) if r and ok(r) and ok(vc[q["id"]])]
+        out.append("vsolve-old beside vsolve-cache (the binaries: machine.json, runs.jsonl), %d requests: median "
+                   "wall %.1f -> %.1f ms, median CPU %.1f -> %.1f ms; median of the per-request wall ratios "
+                   "old/new %.2f." % (len(pairs), _med([o["median"] for _, o in pairs]) * 1e3,
+                      _med([n["median"] for n, _ in pairs]) * 1e3, _med([o["cpu_median"] for _, o in pairs]) * 1e3,
+                      _med([n["cpu_median"] for n, _ in pairs]) * 1e3,
+                      _med([o["median"] / n["median"] for n, o in pairs])))
     slow = sorted((r for r in vc.values() if ok(r)), key=lambda r: -r["median"])[:5]
     out.append("Slowest vsolve-cache requests: " + ", ".join(
         "%s %.1f ms" % (r["request"], r["median"] * 1e3) for r in slow) + ".")
@@ -657,6 +671,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", default=os.environ.get("VSOLVE_BENCH_WORK", "/tmp/vsolve-bench"))
     ap.add_argument("--vsolve", help="vsolve binary (default WORK/build/vsolve)")
+    ap.add_argument("--vsolve-old", help="a second vsolve binary for the vsolve-old column")
     ap.add_argument("--corpora", default=os.environ.get("VSOLVE_CORPORA"))
     ap.add_argument("--only", help="request ids, comma-separated")
     ap.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS),
@@ -684,6 +699,8 @@ def main():
             ap.error("unknown solver %s" % s)
     if not os.access(a.vsolve, os.X_OK):
         ap.error("no vsolve at %s: run bash bench/setup.sh (or pass --vsolve)" % a.vsolve)
+    if "vsolve-old" in solvers and not (a.vsolve_old and os.access(a.vsolve_old, os.X_OK)):
+        ap.error("the vsolve-old column needs --vsolve-old BINARY")
     with open(os.path.join(a.corpora, "requests.json")) as fh:
         requests = json.load(fh)
     if a.only:
@@ -714,6 +731,9 @@ def main():
             t = time.perf_counter()
             subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
             print("vsolve index %s: %.2f s" % (tag, time.perf_counter() - t), file=sys.stderr)
+            if "vsolve-old" in solvers:   # the old binary's own cache (its format may differ)
+                argv = [a.vsolve_old] + argv[1:6] + [os.path.join(a.work, "cache", tag + ".old.vcache"), "index"]
+                subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     for i, req in enumerate(requests):
         line = []
         for r in bench.measure(req, solvers):

@@ -179,6 +179,28 @@ void cli_print_result(const vsolve_ctx *ctx, const vsolve_result *r, int rc, int
             printf("}");
         }
         printf("%s],\n", vsolve_result_fix_count(r) ? "\n  " : "");
+        if (vsolve_result_unavailable_count(r)) {   /* only when the explanation shows one */
+            printf("  \"unavailable\": [");
+            for (size_t i = 0; i < vsolve_result_unavailable_count(r); i++) {
+                printf("%s\n    {\"package\": ", i ? "," : "");
+                cli_print_json_string(stdout, vsolve_result_unavailable_package(r, i));
+                printf(", \"available\": ");
+                cli_print_json_string(stdout, vsolve_result_unavailable_formula(r, i));
+                printf(", \"values\": {");
+                for (size_t k = 0; k < vsolve_result_unavailable_var_count(r, i); k++) {
+                    const char *value = vsolve_result_unavailable_value(r, i, k);
+                    printf("%s", k ? ", " : "");
+                    cli_print_json_string(stdout, vsolve_result_unavailable_var(r, i, k));
+                    printf(": ");
+                    if (value)
+                        cli_print_json_string(stdout, value);
+                    else
+                        printf("null");   /* undefined */
+                }
+                printf("}}");
+            }
+            printf("\n  ],\n");
+        }
     }
     printf("  \"packages\": [");
     for (size_t i = 0; i < n; i++) {

@@ -70,12 +70,16 @@ int cmd_check(cli *c)
         rc = cli_usage(c, "check needs --solution FILE (NAME.VERSION lines): cannot read %s", c->opt.solution);
     else if (rc != VSOLVE_OK)
         cli_fail(c, rc, "out of memory");
-    else if ((rc = vsolve_check(c->ctx, c->args, c->n_args, (const char *const *)pkgs, n)) == VSOLVE_OK)
-        print_ok(c, n);
-    else if (rc == VSOLVE_UNSAT)
-        print_violations(c);
-    else
-        cli_fail_ctx(c, rc);
+    else {
+        rc = vsolve_check(c->ctx, c->args, c->n_args, (const char *const *)pkgs, n);
+        cli_print_warnings(c);   /* a corrupt cache found on the way, rebuilt */
+        if (rc == VSOLVE_OK)
+            print_ok(c, n);
+        else if (rc == VSOLVE_UNSAT)
+            print_violations(c);
+        else
+            cli_fail_ctx(c, rc);
+    }
     for (size_t i = 0; i < n; i++)
         free(pkgs[i]);
     free(pkgs);

@@ -71,6 +71,7 @@ int cmd_sweep(cli *c)
     vsolve_sweep_result *r = NULL;
     double t0 = cli_seconds();
     rc = vsolve_sweep(c->ctx, c->opt.jobs, isatty(2) ? progress_bar : NULL, NULL, &r);
+    cli_print_warnings(c);   /* a corrupt cache found on the way, rebuilt */
     if (rc != VSOLVE_OK)
         return cli_fail_ctx(c, rc);
     double dt = cli_seconds() - t0;

@@ -209,6 +209,18 @@ VSOLVE_API size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i);
 VSOLVE_API const char *vsolve_result_fix_atom(const vsolve_result *r, size_t i, size_t k);
 VSOLVE_API const char *vsolve_result_fix_replacement(const vsolve_result *r, size_t i, size_t k);
 VSOLVE_API const char *vsolve_result_fix_text(const vsolve_result *r, size_t i);
+/* After VSOLVE_UNSAT on an opam request: the unavailable packages whose `available` formula the
+ * explanation shows as the reason ("... is not available: its available field ... is false
+ * with ..."), each once, in the order shown: package i is "NAME.VERSION", its formula as opam
+ * text (e.g. `os = "macos"`), and the variables the formula read with the values it was
+ * evaluated with: variable k's name, and its value as text ("linux", "2.1.2", "true"), or NULL
+ * when it was undefined. 0 for other results (and with --duplicates). */
+VSOLVE_API size_t vsolve_result_unavailable_count(const vsolve_result *r);
+VSOLVE_API const char *vsolve_result_unavailable_package(const vsolve_result *r, size_t i);
+VSOLVE_API const char *vsolve_result_unavailable_formula(const vsolve_result *r, size_t i);
+VSOLVE_API size_t vsolve_result_unavailable_var_count(const vsolve_result *r, size_t i);
+VSOLVE_API const char *vsolve_result_unavailable_var(const vsolve_result *r, size_t i, size_t k);
+VSOLVE_API const char *vsolve_result_unavailable_value(const vsolve_result *r, size_t i, size_t k);
 /* The solution graph: the rows that row i depends on (for each of its dependencies, the chosen
  * package satisfying it; the newest when several do; cargo: through its features), distinct and
  * ascending, in *rows (owned by r, valid until vsolve_result_free); returns their count (0 and

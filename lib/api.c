@@ -179,6 +179,43 @@ static char *reason_of(const vs_universe *u, const vs_request *req, const vs_sol
     return r;
 }
 
+/* A refusal's unavailable packages (s->unavailable) as data: their attributes
+ * "unavailable-formula" and "unavailable-value" (opam_repo.c), read by the explanation already. */
+static int add_unavailable(vsolve_result *r, const vs_universe *u, const vs_solution *s)
+{
+    const vs_attrs *a = &u->attrs;
+    uint32_t fkey = attrs_find_key(a, "unavailable-formula"), vkey = attrs_find_key(a, "unavailable-value");
+    if (!s->unavailable.len || attrs_pending(a) || fkey == VS_ATTR_NONE)
+        return VSOLVE_OK;
+    r->unavailable = calloc(s->unavailable.len, sizeof *r->unavailable);
+    if (!r->unavailable)
+        return VSOLVE_ENOMEM;
+    for (size_t i = 0; i < s->unavailable.len; i++) {
+        uint32_t p = s->unavailable.items[i];
+        const char *formula = attrs_lookup(a, p, fkey);
+        if (!formula)
+            continue;
+        struct api_unavailable *x = &r->unavailable[r->n_unavailable++];
+        size_t len = strlen(universe_pkg_name(u, p)) + strlen(universe_pkg_version(u, p)) + 2;
+        const vs_attr *first = NULL;
+        size_t n = vkey == VS_ATTR_NONE ? 0 : attrs_lookup_all(a, p, vkey, &first);
+        if (!(x->package = malloc(len)) || !(x->formula = api_strdup(formula)) ||
+            !(x->vars = calloc(n ? n : 1, sizeof *x->vars)) || !(x->values = calloc(n ? n : 1, sizeof *x->values)))
+            return VSOLVE_ENOMEM;
+        snprintf(x->package, len, "%s.%s", universe_pkg_name(u, p), universe_pkg_version(u, p));
+        for (; x->n_vars < n; x->n_vars++) {
+            const char *nv = attrs_str(a, first[x->n_vars].value), *eq = strchr(nv, '=');
+            size_t k = x->n_vars;
+            size_t name_len = eq ? (size_t)(eq - nv) : strlen(nv);
+            if (!(x->vars[k] = malloc(name_len + 1)) || (eq && !(x->values[k] = api_strdup(eq + 1))))
+                return VSOLVE_ENOMEM;
+            memcpy(x->vars[k], nv, name_len);
+            x->vars[k][name_len] = '\0';
+        }
+    }
+    return VSOLVE_OK;
+}
+
 vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe *u, const vs_request *req,
                                const vs_solution *s, const vs_graph *g)
 {
@@ -204,6 +241,10 @@ vsolve_result *api_make_result(vsolve_ctx *ctx, int ecosystem, const vs_universe
         return NULL;
     }
     r->count = n;
+    if (s && add_unavailable(r, u, s) != VSOLVE_OK) {
+        vsolve_result_free(r);
+        return NULL;
+    }
     for (size_t i = 0; i < n_deps; i++)
         r->deps[i] = g->deps[i];
     for (size_t i = 0, k = 0; i < n; i++) {
@@ -303,6 +344,27 @@ int api_request_preference(const vsolve_ctx *ctx)
 
 size_t vsolve_result_clash_count(const vsolve_result *r) { return r ? r->n_clash : 0; }
 const char *vsolve_result_clash_atom(const vsolve_result *r, size_t i) { return r && i < r->n_clash ? r->clash[i] : NULL; }
+size_t vsolve_result_unavailable_count(const vsolve_result *r) { return r ? r->n_unavailable : 0; }
+const char *vsolve_result_unavailable_package(const vsolve_result *r, size_t i)
+{
+    return r && i < r->n_unavailable ? r->unavailable[i].package : NULL;
+}
+const char *vsolve_result_unavailable_formula(const vsolve_result *r, size_t i)
+{
+    return r && i < r->n_unavailable ? r->unavailable[i].formula : NULL;
+}
+size_t vsolve_result_unavailable_var_count(const vsolve_result *r, size_t i)
+{
+    return r && i < r->n_unavailable ? r->unavailable[i].n_vars : 0;
+}
+const char *vsolve_result_unavailable_var(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->n_unavailable && k < r->unavailable[i].n_vars ? r->unavailable[i].vars[k] : NULL;
+}
+const char *vsolve_result_unavailable_value(const vsolve_result *r, size_t i, size_t k)
+{
+    return r && i < r->n_unavailable && k < r->unavailable[i].n_vars ? r->unavailable[i].values[k] : NULL;
+}
 size_t vsolve_result_fix_count(const vsolve_result *r) { return r ? r->fixes.len : 0; }
 size_t vsolve_result_fix_edits(const vsolve_result *r, size_t i)
 {
@@ -349,6 +411,18 @@ void vsolve_result_free(vsolve_result *r)
     for (size_t i = 0; i < r->n_clash; i++)
         free(r->clash[i]);
     free(r->clash);
+    for (size_t i = 0; r->unavailable && i < r->n_unavailable; i++) {
+        struct api_unavailable *x = &r->unavailable[i];
+        for (size_t k = 0; k < x->n_vars; k++) {
+            free(x->vars[k]);
+            free(x->values[k]);
+        }
+        free(x->vars);
+        free(x->values);
+        free(x->package);
+        free(x->formula);
+    }
+    free(r->unavailable);
     opam_fixes_free(&r->fixes);
     free(r->notes);
     free(r);
@@ -392,7 +466,7 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
     solution_init(&s);
     int rc = VSOLVE_OK;
     if (!project) {
-        rc = universe_need_all(&ctx->universe, &ctx->err);   /* the test case holds the whole cone */
+        rc = api_need_all(ctx);   /* the test case holds the whole cone */
         for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
             rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
         if (rc == VSOLVE_OK)
@@ -458,7 +532,7 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
     *out = NULL;
     if (!ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: load a repository first");
-    int rc = universe_need_all(&ctx->universe, &ctx->err);
+    int rc = api_need_all(ctx);
     if (rc != VSOLVE_OK)
         return rc;
     vsolve_sweep_result *s = calloc(1, sizeof *s);
@@ -534,7 +608,7 @@ int vsolve_check(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
     vs_request req;
     request_init(&req);
     u32_vec ids = { 0 };
-    int rc = universe_need_all(&ctx->universe, &ctx->err);   /* any package may be named */
+    int rc = api_need_all(ctx);   /* any package may be named */
     for (size_t i = 0; i < n_atoms && rc == VSOLVE_OK; i++)
         rc = opam_add_request_atom(&ctx->universe, &req, atoms[i], &ctx->err);
     for (size_t i = 0; i < n_packages && rc == VSOLVE_OK; i++) {

@@ -81,6 +81,12 @@ struct vsolve_result {
     char **paths;                    /* npm: row -> path; NULL otherwise */
     char **clash;                    /* a refusal: the atoms its explanation names */
     size_t n_clash;
+    struct api_unavailable {         /* a refusal: each unavailable package its explanation shows */
+        char *package, *formula;     /* "NAME.VERSION", its available formula as opam text */
+        char **vars, **values;       /* the variables the formula read; values[k] NULL: undefined */
+        size_t n_vars;
+    } *unavailable;
+    size_t n_unavailable;
     opam_fixes fixes;                /* a refusal: verified fixes */
     char *notes;                     /* opam lock: what changed against the old lock (or NULL) */
     char **copy_names, **copy_users; /* with duplicates: parallel to names, NULL entries */
@@ -96,6 +102,10 @@ void api_clear_warnings(vsolve_ctx *ctx);
 int api_lock_is_manifest(const char *lock_path, const char *manifest_path);
 /* The solver's preference for a request of ctx's repository (see vsolve_set_preference). */
 int api_request_preference(const vsolve_ctx *ctx);
+/* universe_need_all on ctx's universe; one read from the opam cache and found corrupt on the
+ * way (a damaged chunk, versions out of order) is rebuilt from the repository with a warning,
+ * as vsolve_solve does, and read again (api_opam.c). */
+int api_need_all(vsolve_ctx *ctx);
 struct vs_dup_result;
 /* With duplicates: the copies' names and users on r's rows (api.c). */
 int api_add_copies(vsolve_result *r, const vs_universe *u, const struct vs_dup_result *dr);

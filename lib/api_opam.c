@@ -74,9 +74,8 @@ static int load_opam_cached(vsolve_ctx *ctx, const char *path)
     if (ctx->cache_mode == VSOLVE_CACHE_USE) {
         vs_error why;
         vs_error_clear(&why);
-        rc = cache_read(cache_file, &ctx->universe, &key, &why);
-        if (rc == VSOLVE_OK)
-            rc = cache_check_order(&ctx->universe, opam_version_compare, cache_file, &why);
+        rc = cache_read(cache_file, &ctx->universe, &key, opam_version_compare, &why);   /* the versions'
+                                                         order is checked name by name as the solve reads them */
         if (rc == VSOLVE_OK) {
             snprintf(ctx->cache_status, sizeof ctx->cache_status, "read %s", cache_file);
             ctx->from_cache = strlen(path) < sizeof ctx->cache_repo;
@@ -142,6 +141,14 @@ static int rebuild_corrupt_cache(vsolve_ctx *ctx, int rc, const char *message)
     else
         api_warn(ctx, "%s; rebuilt from the repository", why);
     return 1;
+}
+
+int api_need_all(vsolve_ctx *ctx)
+{
+    int rc = universe_need_all(&ctx->universe, &ctx->err);
+    if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
+        rc = universe_need_all(&ctx->universe, &ctx->err);   /* parsed: nothing pending */
+    return rc;
 }
 
 int vsolve_load_opam(vsolve_ctx *ctx, const char *path)

@@ -16,6 +16,7 @@ typedef struct text {
     int oom;             /* out of memory, or the text is to be dropped */
     vs_universe *u;      /* to read the clause descriptions when a sentence first needs one */
     vs_error *err;       /* why reading them failed */
+    u32_vec *unavailable;   /* the unavailable packages whose available formula the text shows */
 } text;
 
 /* Reads the clause descriptions from the universe's source the first time a sentence needs
@@ -68,6 +69,13 @@ static void say(text *t, const char *fmt, ...);
 static void say_unavailable(text *t, const uint32_t *pkgs, size_t n)
 {
     const char *why = common_unavailable_because(t, pkgs, n);
+    for (size_t i = 0; why && i < n; i++) {   /* each once, in the order shown */
+        size_t k = 0;
+        while (k < t->unavailable->len && t->unavailable->items[k] != pkgs[i])
+            k++;
+        if (k == t->unavailable->len && !vec_push(t->unavailable, pkgs[i]))
+            t->oom = 1;
+    }
     if (why)
         say(t, " %s not available: %s available field %s", n > 1 ? "are" : "is", n > 1 ? "their" : "its", why);
     else
@@ -976,9 +984,10 @@ static void explain_inside(text *t, vs_encoding *e, vs_encoding *root, const uns
  * about on `shown`'s cone. With proof_needed, the clash must be proven by its reason: without
  * one, NULL with *unproven = 1. NULL with *unproven = 0 when out of memory. */
 static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, int *unproven, vs_universe *u,
-                     u32_vec *clash, vs_error *err)
+                     u32_vec *clash, u32_vec *unavailable, vs_error *err)
 {
-    text t = { .u = u, .err = err };
+    text t = { .u = u, .err = err, .unavailable = unavailable };
+    unavailable->len = 0;
     const vs_request *req = shown->req;
     *unproven = 0;
     say(&t, "The request cannot be satisfied.\n");
@@ -1030,13 +1039,14 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
     return t.buf;
 }
 
-char *explain_unsat(vs_encoding *e, vs_universe *u, u32_vec *clash, vs_error *err)
+char *explain_unsat(vs_encoding *e, vs_universe *u, u32_vec *clash, u32_vec *unavailable, vs_error *err)
 {
     int unproven;
-    return explain(e, e, 0, &unproven, u, clash, err);
+    return explain(e, e, 0, &unproven, u, clash, unavailable, err);
 }
 
-char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, u32_vec *clash, vs_error *err)
+char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, u32_vec *clash, u32_vec *unavailable,
+                           vs_error *err)
 {
     vs_encoding whole;
     *unproven = 0;
@@ -1045,7 +1055,7 @@ char *explain_unsat_pruned(vs_encoding *pruned, vs_universe *u, int *unproven, u
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    char *words = explain(pruned, &whole, 1, unproven, u, clash, err);
+    char *words = explain(pruned, &whole, 1, unproven, u, clash, unavailable, err);
     encoding_free(&whole);
     return words;
 }

@@ -254,13 +254,21 @@ static int run(oll *o, const int *assume, size_t n_assume, const int *lits, cons
     rc = pay_forced(o, assume, n_assume, &lower);
     if (rc != VSOLVE_OK)
         return rc;
+    /* The solver takes the assumptions in order, one decision level each, and stops at the
+     * first that fails: the softs are given from the first soft of the last core on (then
+     * from the start again), so that a call need not propagate again the softs before it,
+     * which met no core the call before. Which cores come first does not change the optimum
+     * nor the models that reach it. */
+    size_t start = 0;
     for (;;) {
         o->assume.len = 0;
         if (!vec_append(&o->assume, assume, n_assume))
             return VSOLVE_ENOMEM;
-        for (size_t i = 0; i < o->softs.len; i++)
+        for (size_t k = 0; k < o->softs.len; k++) {
+            size_t i = start + k < o->softs.len ? start + k : start + k - o->softs.len;
             if (o->softs.items[i].w > 0 && !vec_push(&o->assume, o->softs.items[i].lit))
                 return VSOLVE_ENOMEM;
+        }
         enum sat_answer a = sat_solve(o->s, o->assume.items, o->assume.len);
         if (a == SAT_SAT) {
             /* every soft holds: the cost is the lower bound, the model optimal */
@@ -282,6 +290,10 @@ static int run(oll *o, const int *assume, size_t n_assume, const int *lits, cons
         trim_core(o, lits, implies, n);
         if (o->core.len == 0)
             return VSOLVE_EUSAGE;   /* the base assumptions alone have no model */
+        start = (size_t)o->core.items[0];
+        for (size_t i = 1; i < o->core.len; i++)
+            if ((size_t)o->core.items[i] < start)
+                start = (size_t)o->core.items[i];
         uint64_t wmin = UINT64_MAX;
         for (size_t i = 0; i < o->core.len; i++)
             if (o->softs.items[o->core.items[i]].w < wmin)

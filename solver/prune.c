@@ -20,6 +20,8 @@
 typedef struct state {
     const vs_cone *c;
     unsigned char *dead, *forced;   /* per package id */
+    u32_vec groups;                 /* the groups with a member in the cone (the others never
+                                       hold a forced package) */
     int changed, contradiction;
 } state;
 
@@ -78,8 +80,9 @@ static void visit_package(state *st, uint32_t pkg)
             only_provider(st, providers, cl->count);
             continue;
         }
-        int any = 0;
-        for (uint32_t j = 0; j < cl->count && !any; j++)
+        int any = 0;   /* newest first: the old versions are the ones that die (e.g. for
+                          another compiler), so a live provider is found sooner */
+        for (uint32_t j = cl->count; j-- > 0 && !any;)
             any = live(st, providers[j]);
         if (!any)
             kill(st, pkg);
@@ -99,8 +102,8 @@ static void visit_package(state *st, uint32_t pkg)
 static void visit_groups(state *st)
 {
     const vs_universe *u = st->c->u;
-    for (size_t g = 0; g < u->groups.len; g++) {
-        const vs_group *gr = &u->groups.items[g];
+    for (size_t k = 0; k < st->groups.len; k++) {
+        const vs_group *gr = &u->groups.items[st->groups.items[k]];
         const uint32_t *members = vec_at(&u->ids, gr->first);
         uint32_t forced = VS_NONE;
         for (uint32_t j = 0; j < gr->count && forced == VS_NONE; j++)
@@ -121,6 +124,17 @@ int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
     st.forced = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     if (!st.forced)
         return VSOLVE_ENOMEM;
+    for (uint32_t g = 0; g < u->groups.len; g++) {
+        const vs_group *gr = &u->groups.items[g];
+        uint32_t j = 0;
+        while (j < gr->count && !cone_has(c, u->ids.items[gr->first + j]))
+            j++;
+        if (j < gr->count && !vec_push(&st.groups, g)) {
+            free(st.forced);
+            vec_free(&st.groups);
+            return VSOLVE_ENOMEM;
+        }
+    }
     const vs_request *req = c->req;
     for (size_t a = 0; a < req->atoms.len; a++) {
         const vs_atom *at = &req->atoms.items[a];
@@ -145,6 +159,7 @@ int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
     }
     *contradiction = st.contradiction;
     free(st.forced);
+    vec_free(&st.groups);
     return VSOLVE_OK;
 }
 

@@ -52,6 +52,11 @@ int request_need_clauses(vs_universe *u, const vs_request *r, vs_error *err)
 {
     if (!u->pending)
         return VSOLVE_OK;
+    for (size_t i = 0; i < r->atoms.len; i++) {   /* an explanation may list an atom's versions */
+        int rc = universe_need_versions(u, r->atoms.items[i].name, err);   /* VS_NONE: nothing to check */
+        if (rc != VSOLVE_OK)
+            return rc;
+    }
     u32_vec start = { 0 };
     int rc = VSOLVE_OK;
     for (size_t i = 0; i < r->atoms.len && rc == VSOLVE_OK; i++)

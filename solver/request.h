@@ -51,7 +51,7 @@ int  request_add_atom(vs_request *r, uint32_t desc, uint32_t name, const uint32_
  * desc says why (shown when the rule takes part in a refusal). */
 int  request_add_pairs(vs_request *r, uint32_t desc, const uint32_t *pairs, size_t n_pairs);
 /* Reads the pending clauses a solve of r can reach (universe_need_cone from its atoms and kept
- * packages). VSOLVE_OK or the reader's error. */
+ * packages), after universe_need_versions of its atoms' names. VSOLVE_OK or the reader's error. */
 int  request_need_clauses(vs_universe *u, const vs_request *r, vs_error *err);
 
 #endif

@@ -19,6 +19,7 @@ void solution_free(vs_solution *s)
     vec_free(&s->pulled_by);
     vec_free(&s->pulled_by_atom);
     vec_free(&s->clash);
+    vec_free(&s->unavailable);
     free(s->explanation);
     memset(s, 0, sizeof *s);
 }
@@ -100,7 +101,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
     vs_error_clear(&err);
     int unproven = 0;
     if (e->pruned)
-        s->explanation = explain_unsat_pruned(e, u, &unproven, &s->clash, &err);
+        s->explanation = explain_unsat_pruned(e, u, &unproven, &s->clash, &s->unavailable, &err);
     if (!s->explanation && (unproven || !e->pruned)) {
         if (e->pruned) {
             double deadline = e->s ? sat_deadline(e->s) : 0;
@@ -112,7 +113,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
             if (e->s)
                 sat_set_deadline(e->s, deadline);
         }
-        s->explanation = explain_unsat(e, u, &s->clash, &err);
+        s->explanation = explain_unsat(e, u, &s->clash, &s->unavailable, &err);
     }
     if (s->explanation)
         return VSOLVE_UNSAT;

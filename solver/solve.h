@@ -12,6 +12,8 @@ typedef struct vs_solution {
     u32_vec pulled_by_atom;  /* parallel: request atom index, or VS_NONE */
     char *explanation;          /* VSOLVE_UNSAT: malloc'd plain-words text */
     u32_vec clash;        /* VSOLVE_UNSAT: the request atoms the explanation names (indexes) */
+    u32_vec unavailable;  /* VSOLVE_UNSAT: the unavailable packages whose available formula the
+                             explanation shows, each once, in the order shown */
     size_t cone_size;           /* packages considered */
     uint64_t sat_calls;
 } vs_solution;

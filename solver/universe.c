@@ -38,6 +38,7 @@ void universe_pending_free(vs_pending_clauses *p)
     free(p->name_end);
     free(p->clause_end);
     free(p->loaded);
+    free(p->checked);
     free(p);
 }
 
@@ -54,10 +55,24 @@ static int load_chunk(vs_universe *u, uint32_t chunk, vs_error *err)
     return rc;
 }
 
+int universe_need_versions(vs_universe *u, uint32_t name, vs_error *err)
+{
+    vs_pending_clauses *p = u->pending;
+    if (!p || !p->check_name || name >= u->names.len || p->checked[name])
+        return VSOLVE_OK;
+    int rc = p->check_name(p->source, u, name, err);
+    if (rc == VSOLVE_OK)
+        p->checked[name] = 1;
+    return rc;
+}
+
 int universe_need_name(vs_universe *u, uint32_t name, vs_error *err)
 {
     if (!u->pending || name >= u->names.len)
         return VSOLVE_OK;
+    int rc = universe_need_versions(u, name, err);
+    if (rc != VSOLVE_OK)
+        return rc;
     uint32_t lo = 0, hi = u->pending->n_chunks;   /* the first chunk whose name_end > name */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -87,6 +102,8 @@ int universe_need_all(vs_universe *u, vs_error *err)
     if (!u->pending)
         return VSOLVE_OK;
     int rc = universe_need_descs(u, err);
+    for (uint32_t n = 0; n < u->names.len && rc == VSOLVE_OK; n++)
+        rc = universe_need_versions(u, n, err);
     for (uint32_t c = 0; c < u->pending->n_chunks && rc == VSOLVE_OK; c++)
         rc = load_chunk(u, c, err);
     if (rc != VSOLVE_OK)
@@ -118,8 +135,10 @@ int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error
             rc = VSOLVE_ENOMEM;
     for (size_t head = 0; head < queue.len && rc == VSOLVE_OK; head++) {
         const vs_pkg *p = &u->pkgs.items[queue.items[head]];
-        if (p->flags & VS_PKG_UNAVAILABLE)
-            continue;   /* never in a cone: its clauses are never read */
+        if (p->flags & VS_PKG_UNAVAILABLE) {   /* never in a cone: its clauses are never read */
+            rc = universe_need_versions(u, p->name, err);
+            continue;
+        }
         rc = universe_need_name(u, p->name, err);
         uint32_t ranges[2][2] = { { p->clause_first, p->clause_count }, { p->root_clause_first, p->root_clause_count } };
         for (int r = 0; r < 2 && rc == VSOLVE_OK; r++)

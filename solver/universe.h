@@ -82,6 +82,11 @@ typedef struct vs_pending_clauses {
     int descs_loaded;
     void *source;                /* the reader's state, e.g. the compressed chunks */
     int (*load)(void *source, vs_universe *u, uint32_t chunk, vs_error *err);
+    /* What the reader checks of a name before anything reads its packages (the cache: its
+     * versions' order, on which ranks, lags and listings rely), once per name; NULL: nothing.
+     * checked (name -> passed) is then sized names.len. */
+    int (*check_name)(void *source, const vs_universe *u, uint32_t name, vs_error *err);
+    unsigned char *checked;
     int (*load_descs)(void *source, vs_universe *u, vs_error *err);
     void (*free_source)(void *source);
 } vs_pending_clauses;
@@ -160,7 +165,11 @@ int universe_slot_per_name(vs_universe *u);
  * (descriptions included); or of every package reachable from start[0..n) through the providers
  * of available packages' clauses (ordinary and root variants): what encoding, solving and
  * explaining a request can reach. Before a clause's description is shown: the descriptions.
- * VSOLVE_OK, or an error from the reader (a damaged chunk). */
+ * Each also runs the reader's check_name on the names it reads (need_cone: also those of the
+ * unavailable packages it reaches); universe_need_versions runs only that, before something
+ * reads the order of a name's packages without their clauses (e.g. lists its versions).
+ * VSOLVE_OK, or an error from the reader (a damaged chunk, versions out of order). */
+int universe_need_versions(vs_universe *u, uint32_t name, vs_error *err);
 int universe_need_name(vs_universe *u, uint32_t name, vs_error *err);
 int universe_need_all(vs_universe *u, vs_error *err);
 int universe_need_cone(vs_universe *u, const uint32_t *start, size_t n, vs_error *err);

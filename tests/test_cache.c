@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cache.h"
 #include "opam_repo.h"
+#include "opam_version.h"
 #include "solve.h"
 #include "testutil.h"
 #include "universe_image.h"
@@ -224,7 +225,7 @@ START_TEST(cache_file_round_trip_and_damage)
     vs_error_clear(&err);
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
@@ -241,11 +242,11 @@ START_TEST(cache_file_round_trip_and_damage)
     /* stale: another source, other settings */
     cache_key other_source = { 12, 22 }, other_settings = { 11, 23 };
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &other_source, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &other_source, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_ptr_nonnull(strstr(err.message, "stale"));
     universe_free(&v);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &other_settings, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &other_settings, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_ptr_nonnull(strstr(err.message, "other settings"));
     universe_free(&v);
 
@@ -275,7 +276,7 @@ START_TEST(cache_file_round_trip_and_damage)
         bytes[damage[i].at] ^= damage[i].xor;
         universe_init(&v);
         vs_error_clear(&err);
-        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+        ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, damage[i].expect),
                       "damage at %ld: %s", damage[i].at, err.message);
         universe_free(&v);
@@ -289,7 +290,7 @@ START_TEST(cache_file_round_trip_and_damage)
         bytes[at] ^= 0x08;
         universe_init(&v);
         vs_error_clear(&err);
-        ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+        ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
         ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
         ck_assert_int_eq(universe_need_attrs(&v, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "corrupt") && strstr(err.message, "attributes"), "%s", err.message);
@@ -301,7 +302,7 @@ START_TEST(cache_file_round_trip_and_damage)
     fwrite(bytes, 1, (size_t)n, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     remove(path);
     f = fopen(path, "wb");
     fputs("something else", f);
@@ -314,7 +315,7 @@ START_TEST(cache_file_round_trip_and_damage)
     fwrite(bytes, 1, (size_t)n / 2, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
     universe_free(&v);
     /* another format version (an older or newer vsolve): stale, not read */
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
@@ -323,13 +324,13 @@ START_TEST(cache_file_round_trip_and_damage)
     fputc((int)VSOLVE_CACHE_FORMAT + 1, f);
     fclose(f);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EBADINPUT);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EBADINPUT);
     ck_assert_msg(strstr(err.message, "stale") && strstr(err.message, "cache format"), "%s", err.message);
     universe_free(&v);
     /* missing */
     remove(path);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_EIO);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_EIO);
     ck_assert_ptr_nonnull(strstr(err.message, "missing"));
     universe_free(&v);
     free(bytes);
@@ -439,7 +440,7 @@ START_TEST(snapshot_cache_same_answers)
     cache_key key = { 1, 2 };
     ck_assert_int_eq(cache_write(path, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(path, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(path, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);   /* the clauses are read on demand */
     ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
     ck_assert_ptr_null(v.pending);
@@ -524,7 +525,7 @@ START_TEST(descriptions_read_when_an_explanation_shows_one)
     cache_key key = { 3, 4 };
     ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
     universe_init(&v);
-    ck_assert_int_eq(cache_read(cache, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(cache, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
 
     char *no_desc = refusal_of(&v, "pin>=3");   /* no version matches: no description shown */
@@ -543,6 +544,122 @@ START_TEST(descriptions_read_when_an_explanation_shows_one)
 }
 END_TEST
 
+/* A universe read from a cache, with the version ids of name's two oldest packages swapped,
+ * as a crafted file could have them: cache_read accepts it (it checks only the names' order
+ * at load), and whatever first reads that name refuses it. */
+static void read_swapped(vs_universe *v, const char *cache, const char *name)
+{
+    cache_key key = { 3, 4 };
+    vs_error err;
+    vs_error_clear(&err);
+    universe_init(v);
+    ck_assert_int_eq(cache_read(cache, v, &key, opam_version_compare, &err), VSOLVE_OK);
+    uint32_t nm = universe_find_name(v, name), first, count;
+    ck_assert_uint_ne(nm, VS_NONE);
+    universe_name_pkgs(v, nm, &first, &count);
+    ck_assert_uint_ge(count, 2);
+    uint32_t t = v->pkgs.items[first].version;
+    v->pkgs.items[first].version = v->pkgs.items[first + 1].version;
+    v->pkgs.items[first + 1].version = t;
+}
+
+/* request_need_clauses of atom on v: its return code, the error in err. */
+static int need_for(vs_universe *v, const char *atom, vs_error *err)
+{
+    vs_request req;
+    request_init(&req);
+    vs_error_clear(err);
+    ck_assert_int_eq(opam_add_request_atom(v, &req, atom, err), VSOLVE_OK);
+    int rc = request_need_clauses(v, &req, err);
+    request_free(&req);
+    return rc;
+}
+
+static void assert_out_of_order(int rc, const vs_error *err, const char *cache, const char *name)
+{
+    char want[4300];
+    snprintf(want, sizeof want, "corrupt: %s: versions of %s out of order", cache, name);
+    ck_assert_int_eq(rc, VSOLVE_EBADINPUT);
+    ck_assert_str_eq(err->message, want);
+}
+
+/* The versions' order of a cached universe is checked name by name, when something first reads
+ * a name: the chunk of a package the cone reaches, a name the cone reaches only through
+ * unavailable packages, a requested name (an explanation lists its versions), everything for
+ * universe_need_all. Names a request never reads are not checked for it. */
+START_TEST(version_order_checked_when_a_name_is_read)
+{
+    char *dir = temp_dir();
+    char path[4200];
+    const char *files[][2] = {
+        { "app/app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
+        { "helper/helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
+        { "helper/helper.2.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
+        { "lone/lone.1.0", "opam-version: \"2.0\"\n" },
+        { "lone/lone.2.0", "opam-version: \"2.0\"\n" },
+        { "pin/pin.1.0", "opam-version: \"2.0\"\n" },
+        { "pin/pin.2.0", "opam-version: \"2.0\"\n" },
+    };
+    snprintf(path, sizeof path, "%s/packages", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(strchr(files[i][0], '/') - files[i][0]), files[i][0]);
+        snprintf(path, sizeof path, "%s/packages/%s", dir, name);
+        mkdir(path, 0755);
+        snprintf(path, sizeof path, "%s/packages/%s", dir, files[i][0]);
+        ck_assert_int_eq(mkdir(path, 0755), 0);
+        snprintf(path, sizeof path, "%s/packages/%s/opam", dir, files[i][0]);
+        write_text(path, files[i][1]);
+    }
+    vs_universe u, v;
+    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    opam_vars vars;
+    ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
+    opam_vars_set(&vars, "os", "linux");
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(opam_load_repository(&u, dir, &vars, NULL, &err), VSOLVE_OK);
+    opam_vars_free(&vars);
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/c.vsc", dir);
+    cache_key key = { 3, 4 };
+    ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
+
+    /* as written: every name reads */
+    universe_init(&v);
+    ck_assert_int_eq(cache_read(cache, &v, &key, opam_version_compare, &err), VSOLVE_OK);
+    ck_assert_int_eq(need_for(&v, "app", &err), VSOLVE_OK);
+    ck_assert_int_eq(need_for(&v, "pin>=3", &err), VSOLVE_OK);
+    ck_assert_int_eq(universe_need_all(&v, &err), VSOLVE_OK);
+    universe_free(&v);
+
+    /* lone is never read for app; universe_need_versions and universe_need_all read it */
+    read_swapped(&v, cache, "lone");
+    ck_assert_int_eq(need_for(&v, "app", &err), VSOLVE_OK);
+    assert_out_of_order(universe_need_versions(&v, universe_find_name(&v, "lone"), &err), &err, cache, "lone");
+    assert_out_of_order(universe_need_all(&v, &err), &err, cache, "lone");
+    universe_free(&v);
+    read_swapped(&v, cache, "lone");
+    assert_out_of_order(universe_need_name(&v, universe_find_name(&v, "lone"), &err), &err, cache, "lone");
+    universe_free(&v);
+    /* helper: reached by app's cone only through its unavailable versions (clauses unread) */
+    read_swapped(&v, cache, "helper");
+    assert_out_of_order(need_for(&v, "app", &err), &err, cache, "helper");
+    universe_free(&v);
+    /* pin: requested, though no version matches (the refusal lists its versions) */
+    read_swapped(&v, cache, "pin");
+    ck_assert_int_eq(need_for(&v, "app", &err), VSOLVE_OK);
+    assert_out_of_order(need_for(&v, "pin>=3", &err), &err, cache, "pin");
+    universe_free(&v);
+    read_swapped(&v, cache, "pin");
+    assert_out_of_order(need_for(&v, "pin", &err), &err, cache, "pin");
+    universe_free(&v);
+    universe_free(&u);
+    remove_temp_dir(dir);
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -555,6 +672,7 @@ Suite *cache_suite(void)
     tcase_add_test(tc, library_rebuilds_stale_and_corrupt_caches);
     tcase_add_test(tc, snapshot_cache_same_answers);
     tcase_add_test(tc, descriptions_read_when_an_explanation_shows_one);
+    tcase_add_test(tc, version_order_checked_when_a_name_is_read);
     suite_add_tcase(s, tc);
     return s;
 }

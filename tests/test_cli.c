@@ -117,7 +117,42 @@ START_TEST(unsat_exits_1_with_reason)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.out, "\"clash\": [\"app>=2\", \"lib<2\"]") && strstr(r.out, "\"fixes\": [") &&
                   strstr(r.out, "{\"drop\": [\"") && strstr(r.out, "\"text\": \""), "%s", r.out);
+    ck_assert_msg(!strstr(r.out, "\"unavailable\""), "%s", r.out);   /* no package unavailable here */
     run_free(&r);
+    remove_repo(repo);
+}
+END_TEST
+
+/* A refusal's JSON carries each unavailable package its explanation shows as data: the package,
+ * its available formula, the values of the variables the formula read (null: undefined); the
+ * same parsed and from the cache. */
+START_TEST(unavailable_reason_as_json)
+{
+    const char *const files[][2] = {
+        { "app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
+        { "helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\" & !foo:installed & bar = \"x\"\n" },
+    };
+    char *repo = make_repo(files, 2);
+    char cache[4200], args[9000];
+    snprintf(cache, sizeof cache, "%s.vsc", repo);   /* outside the repository: its fingerprint */
+    const char *want = "\n  \"unavailable\": [\n    {\"package\": \"helper.1.0\", \"available\": \"os = \\\"macos\\\" & "
+                       "!foo:installed & bar = \\\"x\\\"\", \"values\": {\"os\": \"linux\", \"foo:installed\": \"false\", "
+                       "\"bar\": null}}\n  ],\n  \"packages\": []\n}\n";
+    snprintf(args, sizeof args, "--ecosystem opam --repo %s --cache %s index", repo, cache);
+    run r = run_vsolve(args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    run_free(&r);
+    for (int cached = 0; cached < 2; cached++) {
+        snprintf(args, sizeof args, "--ecosystem opam --repo %s %s%s --format json solve app", repo,
+                 cached ? "--cache " : "--no-cache", cached ? cache : "");
+        r = run_vsolve(args);
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_msg(strstr(r.out, "its available field os = \\\"macos\\\"") != NULL, "%s", r.out);
+        size_t n = strlen(r.out), w = strlen(want);
+        ck_assert_msg(n >= w && !strcmp(r.out + n - w, want), "cached %d: %s", cached, r.out);
+        run_free(&r);
+    }
+    remove(cache);
     remove_repo(repo);
 }
 END_TEST
@@ -638,6 +673,7 @@ Suite *cli_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, solves_and_prints_sorted);
     tcase_add_test(tc, unsat_exits_1_with_reason);
+    tcase_add_test(tc, unavailable_reason_as_json);
     tcase_add_test(tc, malformed_opam_files);
     tcase_add_test(tc, usage_errors);
     tcase_add_test(tc, bad_request_atom);

@@ -19,10 +19,11 @@ static char *explain_case(const char *yaml)
     ck_assert_int_eq(sat_solve(e.s, e.selectors.items, e.selectors.len), SAT_UNSAT);
     vs_error err;
     vs_error_clear(&err);
-    u32_vec clash = { 0 };
-    char *text = explain_unsat(&e, &u, &clash, &err);
+    u32_vec clash = { 0 }, unavailable = { 0 };
+    char *text = explain_unsat(&e, &u, &clash, &unavailable, &err);
     ck_assert_msg(text != NULL, "%s", err.message);
     vec_free(&clash);
+    vec_free(&unavailable);
     encoding_free(&e);
     request_free(&req);
     universe_free(&u);
@@ -189,12 +190,12 @@ START_TEST(pruned_encoding)
     vs_error err;
     vs_error_clear(&err);
     int unproven = -1;
-    u32_vec clash_a = { 0 }, clash_b = { 0 };
-    char *a = explain_unsat_pruned(&pruned, &u, &unproven, &clash_a, &err);
+    u32_vec clash_a = { 0 }, clash_b = { 0 }, unavailable = { 0 };
+    char *a = explain_unsat_pruned(&pruned, &u, &unproven, &clash_a, &unavailable, &err);
     ck_assert_msg(a != NULL, "unproven %d: %s", unproven, err.message);
     ck_assert_int_eq(encode_request_whole(&whole, &u, &req), VSOLVE_OK);
     ck_assert_int_eq(sat_solve(whole.s, whole.selectors.items, whole.selectors.len), SAT_UNSAT);
-    char *b = explain_unsat(&whole, &u, &clash_b, &err);
+    char *b = explain_unsat(&whole, &u, &clash_b, &unavailable, &err);
     ck_assert_ptr_nonnull(b);
     ck_assert_str_eq(a, b);
     /* the same clash as atoms: web and store (atoms 1 and 2), not comp=2 */
@@ -205,6 +206,7 @@ START_TEST(pruned_encoding)
     ck_assert_mem_eq(clash_a.items, clash_b.items, 2 * sizeof *clash_a.items);
     vec_free(&clash_a);
     vec_free(&clash_b);
+    vec_free(&unavailable);
     ck_assert_msg(strstr(a, "  - web (web 1 and 2)\n  - store (store 1 and 2)\n") && !strstr(a, "comp=2"), "%s", a);
     free(a);
     free(b);

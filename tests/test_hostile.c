@@ -863,6 +863,19 @@ START_TEST(cache_crafted_content)
     ck_assert_msg(r.status == 0 && !strcmp(r.out, "lwt.5.0.0\ntcpip.8.2.0\n") && !strcmp(r.err, ""), "exit %d: %s%s",
                   r.status, r.out, r.err);
     run_free(&r);
+    /* versions out of order, found when a command that reads everything (check, sweep) reads
+     * them: rebuilt too, and the command answers from the repository */
+    put(d, "sol", "lwt.5.0.0\ntcpip.8.2.0\n");
+    r = vsolve("--ecosystem opam --repo %s --cache %s index", in(d, "repo"), cache);
+    run_free(&r);
+    craft_cache(cache, 0, swap_versions, 0);
+    r = vsolve("--ecosystem opam --repo %s --cache %s check --solution %s tcpip", in(d, "repo"), cache, in(d, "sol"));
+    ck_assert_msg(r.status == 0, "exit %d: %s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.err, "versions of tcpip out of order; rebuilt from the repository") != NULL, "%s", r.err);
+    run_free(&r);
+    r = vsolve("--ecosystem opam --repo %s --cache %s check --solution %s tcpip", in(d, "repo"), cache, in(d, "sol"));
+    ck_assert_msg(r.status == 0 && !strstr(r.err, "rebuilt"), "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
     rm_tree(d);
 }
 END_TEST

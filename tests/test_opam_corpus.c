@@ -61,7 +61,7 @@ static void assert_same_from_cache(snapshot *s, const char *id, const json_value
     vs_error err;
     vs_error_clear(&err);
     cache_key key = { 1, 2 };
-    ck_assert_int_eq(cache_read(s->cache, &v, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_read(s->cache, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     vs_request request;
     const vs_request *req = &request;
     request_init(&request);

@@ -36,15 +36,15 @@ int cache_write(const char *path, const vs_universe *u, const cache_key *key, vs
 
 /* Reads a cache into u (freshly initialised). VSOLVE_OK when it matches key; otherwise u must be
  * freed and the error says why: VSOLVE_EIO "missing" (no file), VSOLVE_EBADINPUT "stale" (key
- * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image). The
- * whole file is checksummed here, but the clauses stay pending: universe_need_* inflates the
- * chunks a caller needs (the universe keeps the file in memory until then). The attributes are
- * left in the file, which u keeps open: universe_need_attrs reads them. */
-int cache_read(const char *path, vs_universe *u, const cache_key *key, vs_error *err);
-
-/* Checks what the adapter knows of a universe read from a cache: names in strcmp order, each
- * name's versions strictly increasing under cmp (as universe_sort leaves them). VSOLVE_OK, or
- * VSOLVE_EBADINPUT "corrupt: PATH: ..." (then treat the cache as corrupt: rebuild it). */
-int cache_check_order(const vs_universe *u, int (*cmp)(const char *a, const char *b), const char *path, vs_error *err);
+ * mismatch) or "corrupt" (bad magic, version, size or checksum, or an inconsistent image, e.g.
+ * names out of strcmp order). The whole file is checksummed here, but the clauses stay pending:
+ * universe_need_* inflates the chunks a caller needs (the universe keeps the file in memory
+ * until then). The attributes are left in the file, which u keeps open: universe_need_attrs
+ * reads them. cmp (NULL: not checked) is the adapter's version order: each name's versions
+ * must be strictly increasing under it (as universe_sort leaves them), checked when
+ * universe_need_* first reads the name; out of order, they fail with VSOLVE_EBADINPUT
+ * "corrupt: PATH: versions of NAME out of order" (then treat the cache as corrupt: rebuild it). */
+int cache_read(const char *path, vs_universe *u, const cache_key *key, int (*cmp)(const char *a, const char *b),
+               vs_error *err);
 
 #endif

@@ -957,7 +957,9 @@ static void formula_vars(const opam_node *n, const char **seen, size_t *n_seen, 
 
 /* Records why an unavailable package is: its available formula as opam text and the values of
  * the variables it read, `opam-version >= "2.2.0" is false with opam-version = 2.1.2`, under
- * the free key "unavailable-because" (a refusal shows it). */
+ * the free key "unavailable-because" (a refusal shows it); and the same as data for a refusal's
+ * JSON: the formula under "unavailable-formula", each variable as "NAME=VALUE" (just "NAME"
+ * when undefined) under "unavailable-value", in the order of the text. */
 static int add_unavailable_reason(builder *b, uint32_t pkg, const opam_node *avail)
 {
     vs_universe *u = b->ld->u;
@@ -982,10 +984,21 @@ static int add_unavailable_reason(builder *b, uint32_t pkg, const opam_node *ava
     }
     if (len >= sizeof buf)   /* a very long formula: cut */
         len = sizeof buf - 1;
-    uint32_t key = attrs_key(&u->attrs, "unavailable-because");
-    if (key == UINT32_MAX)
+    uint32_t key = attrs_key(&u->attrs, "unavailable-because"), fkey = attrs_key(&u->attrs, "unavailable-formula"),
+             vkey = attrs_key(&u->attrs, "unavailable-value");
+    if (key == UINT32_MAX || fkey == UINT32_MAX || vkey == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    return attrs_add(&u->attrs, pkg, key, buf, len);
+    int rc = attrs_add(&u->attrs, pkg, key, buf, len);
+    if (rc == VSOLVE_OK)
+        rc = attrs_add(&u->attrs, pkg, fkey, ftext, strlen(ftext));
+    for (size_t i = 0; i < n_vars && rc == VSOLVE_OK; i++) {
+        opam_value v = opam_var_lookup(&b->scope, vars[i], strlen(vars[i]));
+        int n = v.kind == OPAM_UNDEF ? snprintf(buf, sizeof buf, "%s", vars[i])
+                                     : snprintf(buf, sizeof buf, "%s=%s", vars[i],
+                                                v.kind == OPAM_VBOOL ? (v.b ? "true" : "false") : v.s);
+        rc = attrs_add(&u->attrs, pkg, vkey, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    }
+    return rc;
 }
 
 static int build_package(loader *ld, uint32_t pkg, arena *tmp, class_members *classes)

@@ -8,7 +8,8 @@
 
 /* Bumped whenever the adapter turns the same files into a different universe, so that universe
  * caches built by an older vsolve are rebuilt. */
-#define OPAM_ADAPTER_REVISION 4u   /* 4: the reason of each unavailable package (attr "unavailable-because") */
+#define OPAM_ADAPTER_REVISION 5u   /* 4: the reason of each unavailable package (attr "unavailable-because");
+                                      5: also as data ("unavailable-formula", "unavailable-value") */
 
 typedef struct opam_load_stats {
     size_t files;          /* opam files read */
