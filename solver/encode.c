@@ -25,6 +25,9 @@
  *                can name the atoms in conflict:  -a_i v x_q1 v ... v x_qk
  *                (a forbidding atom: -a_i v -x_q for each of its packages; a rule of pairs:
  *                -a_i v -x_p v -x_q for each pair (p, q) both in the cone)
+ * Every clause has a negative literal: installing nothing (every variable false) satisfies
+ * them all, so the encoding with no selector assumed (packages assumed not installed at most)
+ * has a model without asking the solver (explain.c's deletion relies on it).
  * Packages outside the cone can never be installed: nothing in the cone needs them.
  * Unavailable packages are never in the cone, and neither are those that propagation shows no
  * solution can install (prune.c), unless it shows there is no solution at all. An explanation

@@ -299,16 +299,28 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                         continue;
                     uint32_t pk_first, pk_count;
                     encode_clauses(e, p, &pk_first, &pk_count);
-                    /* intersection of p's clauses on target */
-                    int found = 0;
+                    /* intersection of p's clauses on target: mostly one clause, its providers */
                     unsigned char mine[4096];
                     if (tn->n_pkgs > sizeof mine) { every = 0; break; }
+                    uint32_t on = VS_NONE, n_on = 0;
+                    for (uint32_t k = 0; k < pk_count; k++)
+                        if (clause_single_name(e, im, pk_first + k) == target && n_on++ == 0)
+                            on = pk_first + k;
+                    if (n_on == 0) { every = 0; break; }
+                    if (n_on == 1) {
+                        const vs_clause *cl = &u->clauses.items[on];
+                        for (uint32_t q = 0; q < cl->count; q++) {
+                            uint32_t id = u->ids.items[cl->first + q];
+                            if (encode_in_cone(e, id))
+                                next[id] = 1;
+                        }
+                        continue;
+                    }
                     memset(mine, 1, tn->n_pkgs);
                     for (uint32_t k = 0; k < pk_count; k++) {
                         const vs_clause *cl = &u->clauses.items[pk_first + k];
                         if (clause_single_name(e, im, pk_first + k) != target)
                             continue;
-                        found = 1;
                         unsigned char in_clause[4096];
                         memset(in_clause, 0, tn->n_pkgs);
                         for (uint32_t q = 0; q < cl->count; q++) {
@@ -319,7 +331,6 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                         for (uint32_t q = 0; q < tn->n_pkgs; q++)
                             mine[q] &= in_clause[q];
                     }
-                    if (!found) { every = 0; break; }
                     for (uint32_t q = 0; q < tn->n_pkgs; q++)
                         next[tn->first_pkg + q] |= mine[q];
                 }
@@ -545,12 +556,19 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
     }
     if (said)
         return said;
+    u32_vec ys = { 0 };   /* b's forced names with a version allowed, in order */
+    for (uint32_t y = 0; y < u->names.len; y++)
+        if (b->forced[y] && allowed_any(u, b, y) && !vec_push(&ys, y)) {
+            vec_free(&ys);
+            return 0;
+        }
     for (uint32_t x = 0; x < u->names.len; x++) {
         if (!a->forced[x] || !allowed_any(u, a, x))
             continue;
-        for (uint32_t y = 0; y < u->names.len; y++) {
+        for (size_t iy = 0; iy < ys.len; iy++) {
+            uint32_t y = ys.items[iy];
             /* the same name can clash with itself only across slots (e.g. cargo's `links`) */
-            if ((y == x && one_slot(u, x)) || !b->forced[y] || !allowed_any(u, b, y))
+            if (y == x && one_slot(u, x))
                 continue;
             uint32_t why = exclusion(u, group_of, a, x, b, y);
             if (why == VS_NONE)
@@ -565,9 +583,11 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
                     universe_str(u, u->names.items[y].str), universe_str(u, u->groups.items[why].desc));
             say_need(t, u, req, ai, a, x);
             say_need(t, u, req, bi, b, y);
+            vec_free(&ys);
             return 1;
         }
     }
+    vec_free(&ys);
     return 0;
 }
 
@@ -615,24 +635,30 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     return said != 0;
 }
 
-/* A minimal set of the encoding's request atoms that cannot hold together: the solver's
- * failed-assumption core, then each atom dropped that the contradiction does not need (one SAT
- * call per atom of the core). Marks in[]; returns the count, or 0 when out of memory. */
-static size_t minimal_clash(vs_encoding *e, unsigned char *in)
+/* A minimal set of request atoms that cannot hold together, asked of solver s: the atoms'
+ * selector literals sel[0..n), assumed with off[0..n_off) (what the solver's other packages
+ * must be: explain_inside's inner requests, all negative). The solver's failed-assumption
+ * core first, then each atom of it dropped that the contradiction does not need (one SAT call
+ * per atom of the core but the last). Marks in[]; returns the count, or 0 when out of memory. */
+static size_t minimal_clash(sat *s, const int *sel, size_t n, const int *off, size_t n_off, unsigned char *in)
 {
-    size_t n = e->selectors.len;
-    int *lits = malloc((n ? n : 1) * sizeof *lits);
+    int *lits = malloc((n_off + n ? n_off + n : 1) * sizeof *lits);
     if (!lits)
         return 0;
+    if (n_off)
+        memcpy(lits, off, n_off * sizeof *lits);
+    memcpy(lits + n_off, sel, n * sizeof *lits);
     memset(in, 0, n);
-    if (sat_solve(e->s, e->selectors.items, n) == SAT_UNSAT) {
+    if (sat_solve(s, lits, n_off + n) == SAT_UNSAT) {
         const int *core;
-        size_t k = sat_failed_assumptions(e->s, &core);
+        size_t k = sat_failed_assumptions(s, &core), found = 0;
         for (size_t c = 0; c < k; c++)
             for (size_t i = 0; i < n; i++)
-                if (e->selectors.items[i] == core[c])
+                if (sel[i] == core[c]) {
                     in[i] = 1;
-        if (k == 0)   /* the cone alone is contradictory: every atom is suspect */
+                    found++;
+                }
+        if (found == 0)   /* the cone alone is contradictory: every atom is suspect */
             memset(in, 1, n);
     } else {
         memset(in, 1, n);
@@ -641,11 +667,12 @@ static size_t minimal_clash(vs_encoding *e, unsigned char *in)
         if (!in[i])
             continue;
         in[i] = 0;
-        size_t m = 0;
+        size_t m = n_off;
         for (size_t j = 0; j < n; j++)
             if (in[j])
-                lits[m++] = e->selectors.items[j];
-        if (sat_solve(e->s, lits, m) != SAT_UNSAT)
+                lits[m++] = sel[j];
+        /* no atom left: installing nothing is a model (encode.c), no need to ask */
+        if (m == n_off || sat_solve(s, lits, m) != SAT_UNSAT)
             in[i] = 1;   /* needed for the contradiction */
     }
     free(lits);
@@ -782,12 +809,98 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
     free(clause_name);
 }
 
+/* An inner request of explain_inside, asked of the outermost encoding's solver (`root`)
+ * rather than of a solver of its own, so that its request is not encoded again and its SAT
+ * calls reuse what the solver learned. The root cone holds the inner cone (the inner request
+ * is the dependencies of a package of a cone within it), and the root's clauses, with its
+ * packages outside the inner cone not installed and its own request atoms not assumed, have
+ * the models of the inner cone's own encoding: a package's clauses name only providers inside
+ * any cone that holds it, a clause whose condition lies outside holds, and the ladders, groups
+ * and conflicts only forbid. So the inner atoms need only their selector clauses (plain
+ * provider literals). When the cones do not nest that way (a package whose root variant one
+ * of them uses), the inner request gets its own encoding, the root of the levels below. */
+typedef struct inner {
+    vs_encoding e;    /* the inner request's cone and selectors; e.s is root's solver unless own */
+    int own;          /* e has a solver of its own (encode_request_whole) */
+    int_vec off;      /* the assumptions -x_q for the root cone's packages q outside e's cone */
+} inner;
+
+static void inner_free(inner *x)
+{
+    if (x->own) {
+        encoding_free(&x->e);
+    } else {
+        cone_free(&x->e.cone);
+        vec_free(&x->e.selectors);
+    }
+    vec_free(&x->off);
+}
+
+/* Can root's solver answer for cone c (see inner)? */
+static int nests(const vs_encoding *root, const vs_cone *c)
+{
+    const vs_universe *u = root->u;
+    for (size_t i = 0; i < c->len; i++) {
+        uint32_t q = c->items[i], name = u->pkgs.items[q].name;
+        if (!encode_in_cone(root, q) ||
+            ((u->pkgs.items[q].flags & VS_PKG_ROOT_VARIANT) && c->root_name[name] != root->cone.root_name[name]))
+            return 0;
+    }
+    return 1;
+}
+
+static int inner_encode(inner *x, vs_encoding *root, const vs_universe *u, const vs_request *req)
+{
+    memset(x, 0, sizeof *x);
+    x->e.u = u;
+    x->e.req = req;
+    int rc = cone_whole(&x->e.cone, u, req);
+    if (rc != VSOLVE_OK)
+        return rc;
+    if (!root->s || !nests(root, &x->e.cone)) {
+        cone_free(&x->e.cone);
+        x->own = 1;
+        rc = encode_request_whole(&x->e, u, req);
+        if (rc == VSOLVE_OK && root->s)   /* the outer solve's time limit holds here too */
+            sat_set_deadline(x->e.s, sat_deadline(root->s));
+        return rc;
+    }
+    x->e.s = root->s;
+    for (size_t i = 0; i < root->cone.len; i++)
+        if (!encode_in_cone(&x->e, root->cone.items[i]) && !vec_push(&x->off, -encode_lit(root, root->cone.items[i])))
+            return VSOLVE_ENOMEM;
+    int_vec cl = { 0 };
+    for (size_t i = 0; i < req->atoms.len && rc == VSOLVE_OK; i++) {
+        const vs_atom *a = &req->atoms.items[i];
+        int sel = (int)sat_add_vars(root->s, 1) + 1;
+        cl.len = 0;
+        if (!vec_push(&x->e.selectors, sel) || !vec_push(&cl, -sel))
+            rc = VSOLVE_ENOMEM;
+        for (uint32_t j = 0; j < a->count && rc == VSOLVE_OK; j++) {
+            uint32_t q = req->ids.items[a->first + j];
+            if (!encode_in_cone(&x->e, q))
+                continue;
+            if (a->forbid) {   /* -sel v -x_q for each */
+                int two[2] = { -sel, -encode_lit(root, q) };
+                if (sat_add_clause(root->s, two, 2) < 0)
+                    rc = VSOLVE_ENOMEM;
+            } else if (!vec_push(&cl, encode_lit(root, q))) {
+                rc = VSOLVE_ENOMEM;
+            }
+        }
+        if (rc == VSOLVE_OK && !a->forbid && sat_add_clause(root->s, cl.items, cl.len) < 0)
+            rc = VSOLVE_ENOMEM;
+    }
+    vec_free(&cl);
+    return rc;
+}
+
 /* When one requirement alone cannot be met and only one package could meet it (a cargo root,
  * a pinned version), the clash is among that package's own dependencies: ask again with them
  * as the requirements, a few levels down, and explain the clash found there. When they can
  * all be met together, the clash is with the package's own conflicts: ask again with those as
- * forbidding requirements. */
-static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int depth)
+ * forbidding requirements. The questions go to root's solver (see inner). */
+static void explain_inside(text *t, vs_encoding *e, vs_encoding *root, const unsigned char *in, int depth)
 {
     const vs_universe *u = e->u;
     uint32_t p = only_candidate(e, in);
@@ -796,65 +909,72 @@ static void explain_inside(text *t, vs_encoding *e, const unsigned char *in, int
     if (!have_clause_descs(t))   /* the inner atoms are clause descriptions */
         return;
     for (int conflicts = 0; conflicts < 2; conflicts++) {
-        vs_request inner;
-        request_init(&inner);
-        size_t n_deps = inner_request(e, p, conflicts, &inner);
-        vs_encoding e2;
+        vs_request inner_req;
+        request_init(&inner_req);
+        size_t n_deps = inner_request(e, p, conflicts, &inner_req);
+        inner x;
         unsigned char *in2 = NULL;
         int again = 0;
-        if (inner.atoms.len > n_deps || (!conflicts && n_deps)) {
-            if (encode_request_whole(&e2, u, &inner) == VSOLVE_OK && (in2 = calloc(inner.atoms.len, 1)) != NULL) {
-                if (e->s && e2.s)   /* the outer solve's time limit holds here too */
-                    sat_set_deadline(e2.s, sat_deadline(e->s));
-                if (!conflicts && sat_solve(e2.s, e2.selectors.items, e2.selectors.len) != SAT_UNSAT) {
-                    again = 1;   /* the dependencies can all be met: the clash is with p's conflicts */
+        if (inner_req.atoms.len > n_deps || (!conflicts && n_deps)) {
+            if (inner_encode(&x, root, u, &inner_req) == VSOLVE_OK && (in2 = calloc(inner_req.atoms.len, 1)) != NULL) {
+                vs_encoding *e2 = &x.e, *root2 = x.own ? &x.e : root;
+                size_t n = e2->selectors.len;
+                int *lits = NULL;
+                if (!conflicts && (lits = malloc((x.off.len + n) * sizeof *lits)) != NULL) {
+                    if (x.off.len)
+                        memcpy(lits, x.off.items, x.off.len * sizeof *lits);
+                    memcpy(lits + x.off.len, e2->selectors.items, n * sizeof *lits);
+                }
+                if (!conflicts && (!lits || sat_solve(e2->s, lits, x.off.len + n) != SAT_UNSAT)) {
+                    again = lits != NULL;   /* the dependencies can all be met: the clash is with p's conflicts */
                 } else {
-                    size_t members = minimal_clash(&e2, in2);
+                    size_t members = minimal_clash(e2->s, e2->selectors.items, n, x.off.items, x.off.len, in2);
                     size_t own = 0;
-                    for (size_t i = n_deps; i < inner.atoms.len; i++)
+                    for (size_t i = n_deps; i < inner_req.atoms.len; i++)
                         own += in2[i];
                     int quiet = members == 1 && (u->pkgs.items[p].flags & VS_PKG_VIRTUAL);   /* a feature node: look through */
                     if (members > 0 && own > 0) {
                         say(t, "%s %s needs %s, which its own conflicts rule out:\n", universe_pkg_name(u, p),
                             universe_pkg_version(u, p), members - own == 1 ? "this" : "these");
-                        unsigned char *deps = calloc(inner.atoms.len, 1);
+                        unsigned char *deps = calloc(inner_req.atoms.len, 1);
                         if (deps) {
                             memcpy(deps, in2, n_deps);
-                            say_atoms(t, &e2, deps);
+                            say_atoms(t, e2, deps);
                             free(deps);
                         }
-                        for (size_t i = n_deps; i < inner.atoms.len; i++) {
-                            const vs_atom *a = &inner.atoms.items[i];
+                        for (size_t i = n_deps; i < inner_req.atoms.len; i++) {
+                            const vs_atom *a = &inner_req.atoms.items[i];
                             if (!in2[i])
                                 continue;
                             say(t, "  - %s %s conflicts with %s ", universe_pkg_name(u, p), universe_pkg_version(u, p),
                                 universe_str(u, a->desc));
-                            say_versions(t, u, vec_at(&inner.ids, a->first), a->count);
+                            say_versions(t, u, vec_at(&inner_req.ids, a->first), a->count);
                             say(t, "\n");
                         }
-                        explain_own_conflicts(t, &e2, p, in2, n_deps);
+                        explain_own_conflicts(t, e2, p, in2, n_deps);
                     } else if (members > 0) {
                         if (!quiet) {
                             say(t, "%s %s needs %s:\n", universe_pkg_name(u, p), universe_pkg_version(u, p),
                                 members == 1 ? "this, which cannot be met" : "these, which cannot hold together");
-                            say_atoms(t, &e2, in2);
+                            say_atoms(t, e2, in2);
                         }
                         if (members == 1) {
-                            explain_inside(t, &e2, in2, depth + 1);
+                            explain_inside(t, e2, root2, in2, depth + 1);
                         } else {
                             size_t mus[8] = { 0 }, n_mus = 0;
-                            for (size_t i = 0; i < inner.atoms.len && n_mus < 8; i++)
+                            for (size_t i = 0; i < inner_req.atoms.len && n_mus < 8; i++)
                                 if (in2[i])
                                     mus[n_mus++] = i;
-                            explain_clash(t, &e2, mus, n_mus);
+                            explain_clash(t, e2, mus, n_mus);
                         }
                     }
                 }
+                free(lits);
             }
-            encoding_free(&e2);
+            inner_free(&x);
         }
         free(in2);
-        request_free(&inner);
+        request_free(&inner_req);
         if (!again)
             break;
     }
@@ -889,7 +1009,7 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    size_t members = minimal_clash(search, in);
+    size_t members = minimal_clash(search->s, search->selectors.items, n, NULL, 0, in);
     for (size_t i = 0; i < n; i++)
         if (in[i] && !vec_push(clash, (uint32_t)i))
             t.oom = 1;
@@ -907,7 +1027,7 @@ static char *explain(vs_encoding *search, vs_encoding *shown, int proof_needed, 
         *unproven = 1;
         t.oom = 1;   /* discarded below */
     } else if (!proven && members == 1) {
-        explain_inside(&t, shown, in, 0);
+        explain_inside(&t, shown, shown, in, 0);
     }
     free(in);
     if (t.oom) {

@@ -156,8 +156,9 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
             rc = solve_record_reasons(&e, model, s);
         free(model);
     }
-    /* an answer cut short is no answer: say so (an explanation's inner searches stop at the same
-     * deadline without marking e.s: past it, a refusal's explanation may be cut short) */
+    /* an answer cut short is no answer: say so (an explanation's searches in solvers of their
+     * own stop at the same deadline without marking e.s: past it, a refusal's explanation may
+     * be cut short) */
     if ((e.s && sat_timed_out(e.s)) || (rc == VSOLVE_UNSAT && !req->status_only && deadline_passed(end))) {
         char msg[200];
         deadline_text(msg, sizeof msg, req->time_limit > 0 ? req->time_limit : end - start);

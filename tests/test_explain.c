@@ -108,6 +108,58 @@ START_TEST(single_atom)
 }
 END_TEST
 
+/* A requirement that only one package meets, whose dependencies clash: the clash is sought
+ * among them, a level further down each time (explain_inside, on the outer solver with the
+ * packages outside the inner cone left out: here z and top). */
+START_TEST(clash_inside)
+{
+    expect("universe:\n"
+           "  x: { \"1\": {}, \"2\": {} }\n"
+           "  a: { \"1\": { depends: [ \"x 1\": { x: [ \"1\" ] } ] } }\n"
+           "  b: { \"1\": { depends: [ \"x 2\": { x: [ \"2\" ] } ] } }\n"
+           "  c: { \"1\": { depends: [ \"x\": { x: [ \"1\", \"2\" ] } ] } }\n"
+           "  app: { \"1\": { depends: [ \"c\": { c: [ \"1\" ] }, \"a\": { a: [ \"1\" ] }, \"b\": { b: [ \"1\" ] } ] } }\n"
+           "  top: { \"1\": { depends: [ \"app\": { app: [ \"1\" ] } ] } }\n"
+           "  z: { \"1\": { depends: [ \"x\": { x: [ \"1\", \"2\" ] } ] } }\n"
+           "slots: per-name\n"
+           "request:\n  - z: { z: [ \"1\" ] }\n  - top: { top: [ \"1\" ] }\nsolution: {}\n",
+           "The request cannot be satisfied.\n"
+           "This requirement cannot be met by any version together with its dependencies:\n"
+           "  - top (top 1)\n"
+           "top 1 needs this, which cannot be met:\n"
+           "  - app (app 1)\n"
+           "app 1 needs these, which cannot hold together:\n"
+           "  - a (a 1)\n"
+           "  - b (b 1)\n"
+           "Why: they need different versions of x, and only one can be installed:\n"
+           "  - a needs x 1 (through a -> x)\n"
+           "  - b needs x 2 (through b -> x)\n");
+    /* app's root variant (opam --with-test) is what the inner request asks for, not what the
+     * outer cone encodes: the inner request gets its own solver, the same words */
+    expect("universe:\n"
+           "  x: { \"1\": {}, \"2\": {} }\n"
+           "  a: { \"1\": { depends: [ \"x 1\": { x: [ \"1\" ] } ] } }\n"
+           "  b: { \"1\": { depends: [ \"x 2\": { x: [ \"2\" ] } ] } }\n"
+           "  c: { \"1\": {} }\n"
+           "  app: { \"1\": { depends: [ \"a\": { a: [ \"1\" ] }, \"b\": { b: [ \"1\" ] } ],\n"
+           "                 root-depends: [ \"c\": { c: [ \"1\" ] }, \"b\": { b: [ \"1\" ] }, \"a\": { a: [ \"1\" ] } ] } }\n"
+           "  top: { \"1\": { depends: [ \"app\": { app: [ \"1\" ] } ] } }\n"
+           "slots: per-name\n"
+           "request:\n  - top: { top: [ \"1\" ] }\nsolution: {}\n",
+           "The request cannot be satisfied.\n"
+           "This requirement cannot be met by any version together with its dependencies:\n"
+           "  - top (top 1)\n"
+           "top 1 needs this, which cannot be met:\n"
+           "  - app (app 1)\n"
+           "app 1 needs these, which cannot hold together:\n"
+           "  - b (b 1)\n"
+           "  - a (a 1)\n"
+           "Why: they need different versions of x, and only one can be installed:\n"
+           "  - b needs x 2 (through b -> x)\n"
+           "  - a needs x 1 (through a -> x)\n");
+}
+END_TEST
+
 /* On a pruned encoding, a clash is reported when its reason holds on the whole cone; the
  * same text as the whole cone's explanation. */
 START_TEST(pruned_encoding)
@@ -173,6 +225,7 @@ Suite *explain_suite(void)
     tcase_add_test(tc, minimal_pair);
     tcase_add_test(tc, minimal_triple);
     tcase_add_test(tc, single_atom);
+    tcase_add_test(tc, clash_inside);
     tcase_add_test(tc, pruned_encoding);
     suite_add_tcase(s, tc);
     return s;

@@ -3,6 +3,7 @@
 #include "cargo_explain.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct out_buf {
@@ -170,21 +171,36 @@ static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, c
     return ne > 0;
 }
 
+/* A root dependency's crate and the versions its requirement matches (matching). */
+typedef struct dep_versions {
+    const cargo_crate *c;
+    size_t n;
+    const cargo_version *v[256];
+} dep_versions;
+
 size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf, size_t size)
 {
     out_buf o = { buf, size, 0 };
-    const cargo_version *pa[256], *pb[256];
+    /* each dependency's versions once: the pairs below ask for them again and again */
+    dep_versions *dv = malloc((root->n_deps ? root->n_deps : 1) * sizeof *dv);
+    if (!dv)
+        return 0;
+    for (size_t i = 0; i < root->n_deps; i++) {
+        vs_error err = { 0 };
+        dv[i].c = cargo_index_crate(ix, root->deps[i].package, &err);
+        dv[i].n = dv[i].c ? matching(ix, dv[i].c, &root->deps[i].req, dv[i].v, sizeof dv[i].v / sizeof *dv[i].v) : 0;
+    }
     for (size_t i = 0; i < root->n_deps; i++) {
         const cargo_dep *a = &root->deps[i];
-        vs_error err = { 0 };
-        const cargo_crate *ca = cargo_index_crate(ix, a->package, &err);
-        size_t na = ca ? matching(ix, ca, &a->req, pa, sizeof pa / sizeof *pa) : 0;
+        const cargo_crate *ca = dv[i].c;
+        const cargo_version *const *pa = dv[i].v;
+        size_t na = dv[i].n;
         for (size_t j = 0; na && j < root->n_deps; j++) {
             const cargo_dep *b = &root->deps[j];
             if (j == i || !strcmp(b->package, a->package))
                 continue;
-            const cargo_crate *cb = cargo_index_crate(ix, b->package, &err);
-            size_t nb = cb ? matching(ix, cb, &b->req, pb, sizeof pb / sizeof *pb) : 0;
+            const cargo_version *const *pb = dv[j].v;
+            size_t nb = dv[j].n;
             const cargo_dep *edge[256];
             size_t k = 0;
             for (; k < nb; k++) {   /* each version of b: its edge to a's crate that a's versions miss */
@@ -229,5 +245,6 @@ size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf
             }
         }
     }
+    free(dv);
     return done(&o);
 }
