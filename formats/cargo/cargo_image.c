@@ -1,6 +1,6 @@
 /* cargo_image.c: writing and reading the registry image of a crates index.
  *
- * File layout (little-endian):
+ * File layout (little-endian; the header and the file table as image_file.h shares them):
  *   0  "VSCARGO\n"             8 bytes
  *   8  format version          u32 (CARGO_IMAGE_FORMAT)
  *   12 header checksum         u32, crc32 of bytes 16..63
@@ -43,23 +43,17 @@
 #include <libdeflate.h>
 #include "atomic_file.h"
 #include "cache.h"
+#include "image_file.h"
 #include "repo_source.h"
 
-#define HEADER_SIZE 64
 #define TABLE_ENTRY 40
 #define NO_STR UINT32_MAX
 static const char magic[8] = { 'V', 'S', 'C', 'A', 'R', 'G', 'O', '\n' };
 
 struct cargo_image {
-    int fd;
+    image_file f;                 /* the header, the file table */
     int archive;
     char root[PATH_MAX];          /* a directory index: its root, for the staleness checks */
-    char path[PATH_MAX];
-    uint64_t table_off;           /* where the records end */
-    uint32_t n_files;
-    unsigned char *table;         /* entries, then the path text */
-    const char *paths;
-    size_t paths_len;
 };
 
 uint64_t cargo_image_settings(void)
@@ -70,104 +64,57 @@ uint64_t cargo_image_settings(void)
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
-typedef struct out_buf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} out_buf;
-
-static void put_bytes(out_buf *b, const void *data, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void w8(out_buf *b, unsigned v)
-{
-    unsigned char c = (unsigned char)v;
-    put_bytes(b, &c, 1);
-}
-
-static void w32(out_buf *b, uint32_t v)
-{
-    unsigned char c[4];
-    put_u32(c, v);
-    put_bytes(b, c, 4);
-}
-
-static void w64(out_buf *b, uint64_t v)
-{
-    unsigned char c[8];
-    put_u64(c, v);
-    put_bytes(b, c, 8);
-}
-
-static void wstr_n(out_buf *b, const char *s, size_t n)
+static void wstr_n(image_buf *b, const char *s, size_t n)
 {
     if (!s || n >= NO_STR) {
-        w32(b, NO_STR);
+        image_w32(b, NO_STR);
         return;
     }
-    w32(b, (uint32_t)n);
-    put_bytes(b, s, n);
-    w8(b, 0);
+    image_w32(b, (uint32_t)n);
+    image_put(b, s, n);
+    image_w8(b, 0);
 }
 
-static void wstr(out_buf *b, const char *s)
+static void wstr(image_buf *b, const char *s)
 {
     wstr_n(b, s, s ? strlen(s) : 0);
 }
 
-static void write_body(out_buf *b, const cargo_version *v)
+static void write_body(image_buf *b, const cargo_version *v)
 {
     wstr(b, v->cksum);
     wstr(b, v->links);
     wstr(b, v->rust_version);
-    w8(b, v->yanked != 0);
-    w32(b, (uint32_t)v->n_deps);
+    image_w8(b, v->yanked != 0);
+    image_w32(b, (uint32_t)v->n_deps);
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
         wstr(b, d->name);
         wstr(b, d->package == d->name ? NULL : d->package);
         wstr(b, d->req_text);
         wstr(b, d->target);
-        w8(b, d->optional != 0);
-        w8(b, d->default_features != 0);
-        w8(b, (unsigned)d->kind);
-        w32(b, (uint32_t)d->req.n);
+        image_w8(b, d->optional != 0);
+        image_w8(b, d->default_features != 0);
+        image_w8(b, (unsigned)d->kind);
+        image_w32(b, (uint32_t)d->req.n);
         for (size_t k = 0; k < d->req.n; k++) {
             const semver_comparator *cmp = &d->req.items[k];
-            w8(b, (unsigned)cmp->op);
-            w8(b, cmp->has_minor != 0);
-            w8(b, cmp->has_patch != 0);
-            w64(b, cmp->major);
-            w64(b, cmp->minor);
-            w64(b, cmp->patch);
+            image_w8(b, (unsigned)cmp->op);
+            image_w8(b, cmp->has_minor != 0);
+            image_w8(b, cmp->has_patch != 0);
+            image_w64(b, cmp->major);
+            image_w64(b, cmp->minor);
+            image_w64(b, cmp->patch);
             wstr_n(b, cmp->pre, cmp->pre_len);
         }
-        w32(b, (uint32_t)d->n_features);
+        image_w32(b, (uint32_t)d->n_features);
         for (size_t k = 0; k < d->n_features; k++)
             wstr(b, d->features[k]);
     }
-    w32(b, (uint32_t)v->n_features);
+    image_w32(b, (uint32_t)v->n_features);
     for (size_t i = 0; i < v->n_features; i++) {
         wstr(b, v->features[i].name);
-        w32(b, (uint32_t)v->features[i].n_items);
+        image_w32(b, (uint32_t)v->features[i].n_items);
         for (size_t k = 0; k < v->features[i].n_items; k++)
             wstr(b, v->features[i].items[k]);
     }
@@ -240,8 +187,8 @@ typedef struct builder {
     vs_atomic_file af;
     uint64_t at;               /* bytes written so far */
     VEC(table_entry) table;
-    out_buf paths;
-    out_buf rec;
+    image_buf paths;
+    image_buf rec;
     vs_error *err;
 } builder;
 
@@ -282,18 +229,18 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
     size_t ng = 0;
     b->rec.len = 0;
     if (!parse_all(&a, rel, data, len, &g, &ng)) {
-        w8(&b->rec, 1);
-        put_bytes(&b->rec, data, len);
+        image_w8(&b->rec, 1);
+        image_put(&b->rec, data, len);
     } else {
-        w8(&b->rec, 0);
-        w32(&b->rec, (uint32_t)ng);
+        image_w8(&b->rec, 0);
+        image_w32(&b->rec, (uint32_t)ng);
         for (size_t i = 0; i < ng; i++) {
             wstr(&b->rec, g[i].name);
-            w32(&b->rec, (uint32_t)g[i].n);
+            image_w32(&b->rec, (uint32_t)g[i].n);
             for (size_t k = 0; k < g[i].n; k++) {
                 wstr(&b->rec, g[i].versions[k].vers);
                 size_t len_at = b->rec.len;
-                w32(&b->rec, 0);
+                image_w32(&b->rec, 0);
                 write_body(&b->rec, &g[i].versions[k]);
                 if (!b->rec.oom)
                     put_u32(b->rec.p + len_at, (uint32_t)(b->rec.len - len_at - 4));
@@ -303,7 +250,7 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
     arena_free(&a);
     e.path_off = (uint32_t)b->paths.len;
     e.path_len = (uint32_t)strlen(rel);
-    put_bytes(&b->paths, rel, e.path_len + 1);
+    image_put(&b->paths, rel, e.path_len + 1);
     if (b->rec.oom || b->paths.oom || b->rec.len > UINT32_MAX || b->paths.len > UINT32_MAX)
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
     e.rec_off = b->at;
@@ -335,21 +282,19 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
     b.root = root;
     b.archive = archive;
     b.err = err;
-    b.at = HEADER_SIZE;
+    b.at = IMAGE_HEADER_SIZE;
     cache_make_parent(image_path);
     int rc = atomic_file_open(&b.af, image_path, err);
     if (rc != VSOLVE_OK)
         return rc;
-    unsigned char header[HEADER_SIZE];
-    memset(header, 0, sizeof header);
-    if (fwrite(header, 1, HEADER_SIZE, b.af.f) != HEADER_SIZE)
+    if (image_reserve_header(b.af.f) != 0)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     uint64_t source = 0;
     if (rc == VSOLVE_OK && archive)
         rc = cache_source_fingerprint(root, &source, err);
     if (rc == VSOLVE_OK)
         rc = repo_source_walk(root, max_inflate, want_file, on_file, &b, err);
-    out_buf table = { 0 };
+    image_buf table = { 0 };
     size_t kept = 0;
     if (rc == VSOLVE_OK) {
         sort_paths = (const char *)b.paths.p;
@@ -365,30 +310,23 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
         }
         for (size_t i = 0; i < kept; i++) {
             const table_entry *e = &b.table.items[i];
-            w32(&table, e->path_off);
-            w32(&table, e->path_len);
-            w64(&table, e->rec_off);
-            w32(&table, e->rec_len);
-            w32(&table, e->rec_crc);
-            w64(&table, e->size);
-            w64(&table, e->mtime_ns);
+            image_w32(&table, e->path_off);
+            image_w32(&table, e->path_len);
+            image_w64(&table, e->rec_off);
+            image_w32(&table, e->rec_len);
+            image_w32(&table, e->rec_crc);
+            image_w64(&table, e->size);
+            image_w64(&table, e->mtime_ns);
         }
-        put_bytes(&table, b.paths.p, b.paths.len);
+        image_put(&table, b.paths.p, b.paths.len);
         if (table.oom || kept > UINT32_MAX)
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
     }
     if (rc == VSOLVE_OK && fwrite(table.p, 1, table.len, b.af.f) != table.len)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     if (rc == VSOLVE_OK) {
-        memcpy(header, magic, 8);
-        put_u32(header + 8, CARGO_IMAGE_FORMAT);
-        put_u64(header + 16, source);
-        put_u32(header + 24, archive ? 1u : 0u);
-        put_u32(header + 28, (uint32_t)kept);
-        put_u64(header + 32, b.at);
-        put_u32(header + 40, table.len ? (uint32_t)libdeflate_crc32(0, table.p, table.len) : 0);
-        put_u32(header + 12, (uint32_t)libdeflate_crc32(0, header + 16, HEADER_SIZE - 16));
-        if (fseek(b.af.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_SIZE, b.af.f) != HEADER_SIZE)
+        if (image_write_header(b.af.f, magic, CARGO_IMAGE_FORMAT, source, archive ? 1u : 0u, (uint32_t)kept, b.at,
+                               table.p, table.len) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     }
     free(table.p);
@@ -406,109 +344,35 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-const char *cargo_image_path(const cargo_image *img) { return img->path; }
+const char *cargo_image_path(const cargo_image *img) { return img->f.path; }
 
 void cargo_image_close(cargo_image *img)
 {
     if (!img)
         return;
-    if (img->fd >= 0)
-        close(img->fd);
-    free(img->table);
+    image_file_close(&img->f);
     free(img);
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-    for (size_t got = 0; got < len;) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static const char *entry_path(const cargo_image *img, uint32_t i)
-{
-    return img->paths + get_u32(img->table + (size_t)i * TABLE_ENTRY);
-}
-
-/* Checks the table: every path inside the path text and NUL-terminated, every record inside
- * the records, the paths strictly increasing. */
-static int check_table(const cargo_image *img)
-{
-    for (uint32_t i = 0; i < img->n_files; i++) {
-        const unsigned char *e = img->table + (size_t)i * TABLE_ENTRY;
-        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16);
-        if (po + pl >= img->paths_len || img->paths[po + pl] != '\0' || strlen(img->paths + po) != pl)
-            return -1;
-        if (ro < HEADER_SIZE || ro > img->table_off || rl > img->table_off - ro || rl == 0)
-            return -1;
-        if (i && strcmp(entry_path(img, i - 1), entry_path(img, i)) >= 0)
-            return -1;
-    }
-    return 0;
 }
 
 cargo_image *cargo_image_open(const char *image_path, const char *root, int archive, vs_error *err)
 {
-    struct stat st;
-    if (stat(image_path, &st) != 0) {
-        vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", image_path, strerror(errno));
-        return NULL;
-    }
     cargo_image *img = calloc(1, sizeof *img);
     if (!img) {
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    snprintf(img->path, sizeof img->path, "%s", image_path);
     snprintf(img->root, sizeof img->root, "%s", root);
     img->archive = archive;
-    img->fd = repo_open_regular(image_path, err);
-    if (img->fd < 0 || fstat(img->fd, &st) != 0) {
-        cargo_image_close(img);
-        if (!err->code)
-            vs_error_set(err, VSOLVE_EIO, "%s: cannot read", image_path);
-        return NULL;
-    }
-    unsigned char h[HEADER_SIZE] = { 0 };
-    uint64_t size = (uint64_t)st.st_size, source = 0;
-    int rc = VSOLVE_OK;
-    if (size < HEADER_SIZE || pread_all(img->fd, h, HEADER_SIZE, 0) != 0 || memcmp(h, magic, 8) != 0)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve cargo image", image_path);
-    else if (get_u32(h + 12) != (uint32_t)libdeflate_crc32(0, h + 16, HEADER_SIZE - 16))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: header checksum mismatch", image_path);
-    else if (get_u32(h + 8) != CARGO_IMAGE_FORMAT)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has image format %u, this vsolve reads %u", image_path,
-                          get_u32(h + 8), CARGO_IMAGE_FORMAT);
-    else if (get_u32(h + 24) != (archive ? 1u : 0u))
+    int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, TABLE_ENTRY, err);
+    const unsigned char *h = img->f.header;
+    uint64_t source = 0;
+    if (rc == VSOLVE_OK && get_u32(h + 24) != (archive ? 1u : 0u))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another kind of index", image_path);
-    else if (archive && (cache_source_fingerprint(root, &source, err) != VSOLVE_OK || source != get_u64(h + 16)))
+    else if (rc == VSOLVE_OK && archive &&
+             (cache_source_fingerprint(root, &source, err) != VSOLVE_OK || source != get_u64(h + 16)))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another state of the index", image_path);
-    img->n_files = get_u32(h + 28);
-    img->table_off = get_u64(h + 32);
-    /* the table runs from its offset to the end of the file: nothing is allocated that the
-     * file does not hold */
-    if (rc == VSOLVE_OK && (img->table_off < HEADER_SIZE || img->table_off > size ||
-                            (uint64_t)img->n_files * TABLE_ENTRY > size - img->table_off || size - img->table_off > SIZE_MAX))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", image_path);
-    size_t table_len = rc == VSOLVE_OK ? (size_t)(size - img->table_off) : 0;
-    if (rc == VSOLVE_OK && !(img->table = malloc(table_len ? table_len : 1)))
-        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading %s", image_path);
-    if (rc == VSOLVE_OK && pread_all(img->fd, img->table, table_len, img->table_off) != 0)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", image_path);
-    if (rc == VSOLVE_OK && get_u32(h + 40) != (table_len ? (uint32_t)libdeflate_crc32(0, img->table, table_len) : 0))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged (checksum mismatch)", image_path);
-    if (rc == VSOLVE_OK) {
-        img->paths = (const char *)img->table + (size_t)img->n_files * TABLE_ENTRY;
-        img->paths_len = table_len - (size_t)img->n_files * TABLE_ENTRY;
-        if (check_table(img) != 0)
-            rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: an inconsistent file table", image_path);
-    }
+    if (rc == VSOLVE_OK)
+        rc = image_file_load_table(&img->f, NULL, err);
     if (rc != VSOLVE_OK) {
         cargo_image_close(img);
         return NULL;
@@ -516,129 +380,69 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
     return img;
 }
 
-/* A bounded reader over one record. */
-typedef struct rd {
-    const unsigned char *p, *end;
-    int bad;
-} rd;
-
-static size_t left(const rd *r) { return (size_t)(r->end - r->p); }
-
-static unsigned r8(rd *r)
+static const char **rstrs(image_rd *r, arena *a, size_t *n)
 {
-    if (r->bad || left(r) < 1)
-        return r->bad = 1, 0;
-    return *r->p++;
-}
-
-static uint32_t r32(rd *r)
-{
-    if (r->bad || left(r) < 4)
-        return r->bad = 1, 0;
-    uint32_t v = get_u32(r->p);
-    r->p += 4;
-    return v;
-}
-
-static uint64_t r64(rd *r)
-{
-    if (r->bad || left(r) < 8)
-        return r->bad = 1, 0;
-    uint64_t v = get_u64(r->p);
-    r->p += 8;
-    return v;
-}
-
-/* A str: a pointer into the record (NUL-terminated there), or NULL for none. */
-static const char *rstr(rd *r, size_t *len)
-{
-    uint32_t n = r32(r);
-    if (r->bad || n == NO_STR) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    if ((size_t)n >= left(r) || r->p[n] != '\0')
-        return r->bad = 1, NULL;
-    const char *s = (const char *)r->p;
-    r->p += (size_t)n + 1;
-    if (len)
-        *len = n;
-    return s;
-}
-
-/* A count of items of at least `min` bytes each that the rest of the record can hold. */
-static uint32_t rcount(rd *r, size_t min)
-{
-    uint32_t n = r32(r);
-    if (!r->bad && (uint64_t)n * min > left(r))
-        r->bad = 1;
-    return r->bad ? 0 : n;
-}
-
-static const char **rstrs(rd *r, arena *a, size_t *n)
-{
-    *n = rcount(r, 4);
+    *n = image_rcount(r, 4);
     const char **out = arena_alloc(a, (*n ? *n : 1) * sizeof *out);
     if (!out)
         return r->bad = 1, NULL;
     for (size_t i = 0; i < *n && !r->bad; i++)
-        if (!(out[i] = rstr(r, NULL)))
+        if (!(out[i] = image_rstr(r, NULL)))
             r->bad = 1;
     return out;
 }
 
 static int decode_body(arena *a, cargo_version *v)
 {
-    rd r = { (const unsigned char *)v->line, (const unsigned char *)v->line + v->line_len, 0 };
-    v->cksum = rstr(&r, NULL);
-    v->links = rstr(&r, NULL);
-    v->rust_version = rstr(&r, NULL);
-    v->yanked = (int)r8(&r);
-    v->n_deps = rcount(&r, 29);   /* the fewest bytes a dependency takes */
+    image_rd r = { (const unsigned char *)v->line, (const unsigned char *)v->line + v->line_len, 0 };
+    v->cksum = image_rstr(&r, NULL);
+    v->links = image_rstr(&r, NULL);
+    v->rust_version = image_rstr(&r, NULL);
+    v->yanked = (int)image_r8(&r);
+    v->n_deps = image_rcount(&r, 29);   /* the fewest bytes a dependency takes */
     v->deps = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);
     if (!v->deps)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps && !r.bad; i++) {
         cargo_dep *d = &v->deps[i];
         memset(d, 0, sizeof *d);
-        d->name = rstr(&r, NULL);
-        d->package = rstr(&r, NULL);
+        d->name = image_rstr(&r, NULL);
+        d->package = image_rstr(&r, NULL);
         if (!d->package)
             d->package = d->name;
-        d->req_text = rstr(&r, NULL);
-        d->target = rstr(&r, NULL);
-        d->optional = (int)r8(&r);
-        d->default_features = (int)r8(&r);
-        unsigned kind = r8(&r);
+        d->req_text = image_rstr(&r, NULL);
+        d->target = image_rstr(&r, NULL);
+        d->optional = (int)image_r8(&r);
+        d->default_features = (int)image_r8(&r);
+        unsigned kind = image_r8(&r);
         d->kind = kind == CARGO_BUILD ? CARGO_BUILD : kind == CARGO_DEV ? CARGO_DEV : CARGO_NORMAL;
         if (!d->name || !d->req_text || kind > CARGO_DEV)
             r.bad = 1;
-        d->req.n = rcount(&r, 31);   /* and a comparator */
+        d->req.n = image_rcount(&r, 31);   /* and a comparator */
         d->req.items = arena_alloc(a, (d->req.n ? d->req.n : 1) * sizeof *d->req.items);
         if (!d->req.items)
             return VSOLVE_ENOMEM;
         for (size_t k = 0; k < d->req.n && !r.bad; k++) {
             semver_comparator *cmp = &d->req.items[k];
-            unsigned op = r8(&r);
+            unsigned op = image_r8(&r);
             if (op > SEMVER_WILDCARD)
                 r.bad = 1;
             cmp->op = (semver_op)op;
-            cmp->has_minor = (int)r8(&r);
-            cmp->has_patch = (int)r8(&r);
-            cmp->major = r64(&r);
-            cmp->minor = r64(&r);
-            cmp->patch = r64(&r);
-            cmp->pre = rstr(&r, &cmp->pre_len);
+            cmp->has_minor = (int)image_r8(&r);
+            cmp->has_patch = (int)image_r8(&r);
+            cmp->major = image_r64(&r);
+            cmp->minor = image_r64(&r);
+            cmp->patch = image_r64(&r);
+            cmp->pre = image_rstr(&r, &cmp->pre_len);
         }
         d->features = rstrs(&r, a, &d->n_features);
     }
-    v->n_features = rcount(&r, 8);
+    v->n_features = image_rcount(&r, 8);
     v->features = arena_alloc(a, (v->n_features ? v->n_features : 1) * sizeof *v->features);
     if (!v->features)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_features && !r.bad; i++) {
-        v->features[i].name = rstr(&r, NULL);
+        v->features[i].name = image_rstr(&r, NULL);
         if (!v->features[i].name)
             r.bad = 1;
         v->features[i].items = rstrs(&r, a, &v->features[i].n_items);
@@ -664,21 +468,21 @@ int cargo_image_version(arena *a, const char *image_path, cargo_version *v, vs_e
 }
 
 /* The versions of `name` in a parsed record; 0, or -1 when the record does not decode. */
-static int decode_crate(arena *a, rd *r, const char *name, cargo_crate *c)
+static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
 {
-    uint32_t n_names = rcount(r, 8);
+    uint32_t n_names = image_rcount(r, 8);
     for (uint32_t i = 0; i < n_names && !r->bad; i++) {
-        const char *nm = rstr(r, NULL);
-        uint32_t n = rcount(r, 9);
+        const char *nm = image_rstr(r, NULL);
+        uint32_t n = image_rcount(r, 9);
         int ours = nm && !strcmp(nm, name);
         cargo_version *vs = ours ? arena_alloc(a, (n ? n : 1) * sizeof *vs) : NULL;
         if (ours && !vs)
             return -1;
         for (uint32_t k = 0; k < n && !r->bad; k++) {
             size_t vlen = 0;
-            const char *vers = rstr(r, &vlen);
-            uint32_t blen = r32(r);
-            if (r->bad || !vers || blen > left(r))
+            const char *vers = image_rstr(r, &vlen);
+            uint32_t blen = image_r32(r);
+            if (r->bad || !vers || blen > image_left(r))
                 return -1;
             if (ours) {
                 cargo_version *v = &vs[k];
@@ -710,21 +514,9 @@ static int decode_crate(arena *a, rd *r, const char *name, cargo_crate *c)
 cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
                                      const char **text, size_t *len, vs_error *why)
 {
-    uint32_t lo = 0, hi = img->n_files;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(entry_path(img, mid), rel);
-        if (cmp == 0) {
-            lo = mid;
-            break;
-        }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    int found = lo < img->n_files && !strcmp(entry_path(img, lo), rel);
-    const unsigned char *e = found ? img->table + (size_t)lo * TABLE_ENTRY : NULL;
+    long at = image_find(&img->f, rel);
+    int found = at >= 0;
+    const unsigned char *e = found ? image_entry(&img->f, (uint32_t)at) : NULL;
     if (!img->archive) {   /* the crate file as it is now against the image */
         char full[PATH_MAX + 300];
         struct stat st;
@@ -735,7 +527,7 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         uint64_t mtime = exists ? (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec : 0;
         if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 24) ||
             mtime != get_u64(e + 32)) {
-            vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the index's %s %s since the image was built", img->path,
+            vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the index's %s %s since the image was built", img->f.path,
                          rel, !found ? "was added" : !exists ? "was removed" : "changed");
             return CARGO_IMAGE_UNUSABLE;
         }
@@ -749,8 +541,8 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return CARGO_IMAGE_UNUSABLE;
     }
-    if (pread_all(img->fd, rec, rec_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, rec_len) != crc) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->path,
+    if (image_pread(&img->f, rec, rec_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, rec_len) != crc) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->f.path,
                      rel);
         return CARGO_IMAGE_UNUSABLE;
     }
@@ -760,9 +552,9 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         *len = rec_len - 1;
         return CARGO_IMAGE_TEXT;
     }
-    rd r = { rec + 1, rec + rec_len, 0 };
+    image_rd r = { rec + 1, rec + rec_len, 0 };
     if (rec[0] != 0 || decode_crate(a, &r, name, c) != 0) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->path, rel);
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->f.path, rel);
         return CARGO_IMAGE_UNUSABLE;
     }
     return CARGO_IMAGE_FOUND;

@@ -1,6 +1,6 @@
 /* npm_image.c: writing and reading the registry image of an npm packument directory.
  *
- * File layout (little-endian):
+ * File layout (little-endian; the header and the file table as image_file.h shares them):
  *   0  "VSNPMIM\n"             8 bytes
  *   8  format version          u32 (NPM_IMAGE_FORMAT)
  *   12 header checksum         u32, crc32 of bytes 16..63
@@ -54,10 +54,10 @@
 #include "atomic_file.h"
 #include "cache.h"
 #include "npm_registry.h"
+#include "image_file.h"
 #include "repo_source.h"
 #include "vec.h"
 
-#define HEADER_SIZE 64
 #define TABLE_ENTRY 44
 #define VERSION_ENTRY 61
 #define NONE UINT32_MAX
@@ -76,14 +76,8 @@ static const char *const DIST_KEYS[] = { "tarball", "integrity", "shasum", NULL 
 static const char *const SCRIPT_KEYS[] = { "preinstall", "install", "postinstall", NULL };
 
 struct npm_image {
-    int fd;
+    image_file f;          /* the header, the file table */
     char root[PATH_MAX];
-    char path[PATH_MAX];
-    uint64_t table_off;
-    uint32_t n_files;
-    unsigned char *table;
-    const char *paths;
-    size_t paths_len;
 };
 
 uint64_t npm_image_settings(void)
@@ -92,7 +86,7 @@ uint64_t npm_image_settings(void)
     return cache_hash(cache_hash(CACHE_HASH_INIT, "npm-image", 9), &format, sizeof format);
 }
 
-const char *npm_image_path(const npm_image *img) { return img->path; }
+const char *npm_image_path(const npm_image *img) { return img->f.path; }
 
 /* "@s/n" -> "@s%2fn", cut short as npm_registry's directory loader cuts it (the same file). */
 static void encode_name(const char *name, char *out, size_t size)
@@ -110,62 +104,15 @@ static void encode_name(const char *name, char *out, size_t size)
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
-typedef struct out_buf {
-    unsigned char *p;
-    size_t len, cap;
-    int oom;
-} out_buf;
-
-static void put_bytes(out_buf *b, const void *data, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, data, n);
-    b->len += n;
-}
-
-static void w8(out_buf *b, unsigned v)
-{
-    unsigned char c = (unsigned char)v;
-    put_bytes(b, &c, 1);
-}
-
-static void w32(out_buf *b, uint32_t v)
-{
-    unsigned char c[4];
-    put_u32(c, v);
-    put_bytes(b, c, 4);
-}
-
-static void w64(out_buf *b, uint64_t v)
-{
-    unsigned char c[8];
-    put_u64(c, v);
-    put_bytes(b, c, 8);
-}
-
-static void wstr(out_buf *b, const char *s, size_t n)
+static void wstr(image_buf *b, const char *s, size_t n)
 {
     if (n >= UINT32_MAX) {
         b->oom = 1;
         return;
     }
-    w32(b, (uint32_t)n);
-    put_bytes(b, s, n);
-    w8(b, 0);
+    image_w32(b, (uint32_t)n);
+    image_put(b, s, n);
+    image_w8(b, 0);
 }
 
 static int key_in(const char *key, size_t len, const char *const *list)
@@ -177,21 +124,21 @@ static int key_in(const char *key, size_t len, const char *const *list)
 }
 
 /* Value v; an object's members only those named in keep (NULL: all). */
-static void put_value(out_buf *b, const json_value *v, const char *const *keep)
+static void put_value(image_buf *b, const json_value *v, const char *const *keep)
 {
-    w8(b, (unsigned)v->kind);
-    w32(b, v->line);
-    w32(b, v->col);
+    image_w8(b, (unsigned)v->kind);
+    image_w32(b, v->line);
+    image_w32(b, v->col);
     switch (v->kind) {
     case JSON_NULL:
         break;
     case JSON_BOOL:
-        w8(b, v->b != 0);
+        image_w8(b, v->b != 0);
         break;
     case JSON_NUMBER: {
         uint64_t bits;
         memcpy(&bits, &v->num, sizeof bits);
-        w64(b, bits);
+        image_w64(b, bits);
         wstr(b, v->numtext, strlen(v->numtext));
         break;
     }
@@ -199,7 +146,7 @@ static void put_value(out_buf *b, const json_value *v, const char *const *keep)
         wstr(b, v->str, v->len);
         break;
     case JSON_ARRAY:
-        w32(b, (uint32_t)v->n);
+        image_w32(b, (uint32_t)v->n);
         for (size_t i = 0; i < v->n; i++)
             put_value(b, v->items[i], NULL);
         break;
@@ -207,7 +154,7 @@ static void put_value(out_buf *b, const json_value *v, const char *const *keep)
         uint32_t n = 0;
         for (size_t i = 0; i < v->n; i++)
             n += !keep || key_in(v->keys[i], v->key_lens[i], keep);
-        w32(b, n);
+        image_w32(b, n);
         for (size_t i = 0; i < v->n; i++) {
             const char *k = v->keys[i];
             size_t kl = v->key_lens[i];
@@ -226,9 +173,9 @@ static void put_value(out_buf *b, const json_value *v, const char *const *keep)
     }
 }
 
-static void put_opt(out_buf *b, const json_value *v)
+static void put_opt(image_buf *b, const json_value *v)
 {
-    w8(b, v != NULL);
+    image_w8(b, v != NULL);
     if (v)
         put_value(b, v, NULL);
 }
@@ -262,7 +209,7 @@ static int one_fetch(void *user, const char *name, char **data, size_t *len, cha
 
 /* The record of one packument (*head_len: its head's length): kind 1 when npm_registry refuses
  * it. */
-static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, const char *where, vs_error *err)
+static int encode_doc(image_buf *rec, size_t *head_len, char *data, size_t len, const char *where, vs_error *err)
 {
     one_file one = { data, len, where };
     vs_error e;
@@ -282,12 +229,12 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
         return vs_error_set(err, rc, "out of memory");
     }
     if (rc != VSOLVE_OK || !p) {
-        w8(rec, 1);
+        image_w8(rec, 1);
         npm_registry_close(reg);
         return VSOLVE_OK;
     }
     size_t n = npm_packument_count(p);
-    out_buf tags = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
+    image_buf tags = { 0 }, keys = { 0 }, metas = { 0 }, bodies = { 0 };
     put_opt(&tags, npm_packument_tags(p));
     typedef struct {
         size_t key_off, key_len, meta_off, meta_len, body_off, body_len, pre_off, build_off;
@@ -307,7 +254,7 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
             break;
         at[i].key_off = keys.len;
         at[i].key_len = strlen(key);
-        put_bytes(&keys, key, at[i].key_len + 1);
+        image_put(&keys, key, at[i].key_len + 1);
         const npm_version *sv = NULL;
         if ((rc = npm_packument_semver(p, i, &sv)) != VSOLVE_OK)
             break;
@@ -320,11 +267,11 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
         }
         if (sv && sv->pre) {
             at[i].pre_off = keys.len;
-            put_bytes(&keys, sv->pre, strlen(sv->pre) + 1);
+            image_put(&keys, sv->pre, strlen(sv->pre) + 1);
         }
         if (sv && sv->build) {
             at[i].build_off = keys.len;
-            put_bytes(&keys, sv->build, strlen(sv->build) + 1);
+            image_put(&keys, sv->build, strlen(sv->build) + 1);
         }
         at[i].meta_off = metas.len;
         put_opt(&metas, meta.engines);
@@ -337,30 +284,30 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
     npm_registry_close(reg);
     if (rc == VSOLVE_OK) {
         size_t head = 1 + 4 + 4 + tags.len + n * VERSION_ENTRY + 4 + keys.len + metas.len;
-        w8(rec, 0);
-        w32(rec, (uint32_t)n);
-        w32(rec, (uint32_t)tags.len);
-        put_bytes(rec, tags.p, tags.len);
+        image_w8(rec, 0);
+        image_w32(rec, (uint32_t)n);
+        image_w32(rec, (uint32_t)tags.len);
+        image_put(rec, tags.p, tags.len);
         size_t meta_base = head - metas.len;
         for (size_t i = 0; i < n && !bodies.oom; i++) {
-            w32(rec, (uint32_t)at[i].key_off);
-            w32(rec, (uint32_t)at[i].key_len);
-            w32(rec, (uint32_t)(meta_base + at[i].meta_off));
-            w32(rec, (uint32_t)at[i].meta_len);
-            w32(rec, (uint32_t)(head + at[i].body_off));
-            w32(rec, (uint32_t)at[i].body_len);
-            w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
-            w8(rec, at[i].is_version ? 1 : 2);
-            w64(rec, at[i].major);
-            w64(rec, at[i].minor);
-            w64(rec, at[i].patch);
-            w32(rec, (uint32_t)at[i].pre_off);
-            w32(rec, (uint32_t)at[i].build_off);
+            image_w32(rec, (uint32_t)at[i].key_off);
+            image_w32(rec, (uint32_t)at[i].key_len);
+            image_w32(rec, (uint32_t)(meta_base + at[i].meta_off));
+            image_w32(rec, (uint32_t)at[i].meta_len);
+            image_w32(rec, (uint32_t)(head + at[i].body_off));
+            image_w32(rec, (uint32_t)at[i].body_len);
+            image_w32(rec, (uint32_t)libdeflate_crc32(0, bodies.p + at[i].body_off, at[i].body_len));
+            image_w8(rec, at[i].is_version ? 1 : 2);
+            image_w64(rec, at[i].major);
+            image_w64(rec, at[i].minor);
+            image_w64(rec, at[i].patch);
+            image_w32(rec, (uint32_t)at[i].pre_off);
+            image_w32(rec, (uint32_t)at[i].build_off);
         }
-        w32(rec, (uint32_t)keys.len);
-        put_bytes(rec, keys.p, keys.len);
-        put_bytes(rec, metas.p, metas.len);
-        put_bytes(rec, bodies.p, bodies.len);
+        image_w32(rec, (uint32_t)keys.len);
+        image_put(rec, keys.p, keys.len);
+        image_put(rec, metas.p, metas.len);
+        image_put(rec, bodies.p, bodies.len);
         *head_len = head;
         if (tags.oom || keys.oom || metas.oom || bodies.oom || rec->len > UINT32_MAX)
             rc = VSOLVE_ENOMEM;
@@ -375,7 +322,7 @@ static int encode_doc(out_buf *rec, size_t *head_len, char *data, size_t len, co
     if (rc != VSOLVE_OK) {   /* a manifest that does not build: read the JSON, as without an image */
         rec->len = 0;
         *head_len = 1;
-        w8(rec, 1);
+        image_w8(rec, 1);
     }
     return VSOLVE_OK;
 }
@@ -435,15 +382,13 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
         cache_make_parent(image_path);
         rc = atomic_file_open(&af, image_path, err);
     }
-    unsigned char header[HEADER_SIZE];
-    memset(header, 0, sizeof header);
-    if (rc == VSOLVE_OK && fwrite(header, 1, HEADER_SIZE, af.f) != HEADER_SIZE)
+    if (rc == VSOLVE_OK && image_reserve_header(af.f) != 0)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
     table_entry *table = files.len ? calloc(files.len, sizeof *table) : NULL;
     if (rc == VSOLVE_OK && files.len && !table)
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    out_buf rec = { 0 }, paths = { 0 }, tab = { 0 };
-    uint64_t at = HEADER_SIZE;
+    image_buf rec = { 0 }, paths = { 0 }, tab = { 0 };
+    uint64_t at = IMAGE_HEADER_SIZE;
     for (size_t i = 0; rc == VSOLVE_OK && i < files.len; i++) {
         const char *rel = files.items[i];
         char full[PATH_MAX + 1100];
@@ -467,7 +412,7 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
             break;
         e->path_off = (uint32_t)paths.len;
         e->path_len = (uint32_t)strlen(rel);
-        put_bytes(&paths, rel, e->path_len + 1);
+        image_put(&paths, rel, e->path_len + 1);
         if (rec.oom || paths.oom || paths.len > UINT32_MAX) {
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
             break;
@@ -491,24 +436,17 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
         put_u32(t + 24, e->head_crc);
         put_u64(t + 28, e->size);
         put_u64(t + 36, e->mtime_ns);
-        put_bytes(&tab, t, TABLE_ENTRY);
+        image_put(&tab, t, TABLE_ENTRY);
     }
     if (rc == VSOLVE_OK) {
-        put_bytes(&tab, paths.p, paths.len);
+        image_put(&tab, paths.p, paths.len);
         if (tab.oom)
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
     }
     if (rc == VSOLVE_OK && fwrite(tab.p, 1, tab.len, af.f) != tab.len)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
     if (rc == VSOLVE_OK) {
-        memcpy(header, magic, 8);
-        put_u32(header + 8, NPM_IMAGE_FORMAT);
-        put_u32(header + 24, 0);
-        put_u32(header + 28, (uint32_t)files.len);
-        put_u64(header + 32, at);
-        put_u32(header + 40, tab.len ? (uint32_t)libdeflate_crc32(0, tab.p, tab.len) : 0);
-        put_u32(header + 12, (uint32_t)libdeflate_crc32(0, header + 16, HEADER_SIZE - 16));
-        if (fseek(af.f, 0, SEEK_SET) != 0 || fwrite(header, 1, HEADER_SIZE, af.f) != HEADER_SIZE)
+        if (image_write_header(af.f, magic, NPM_IMAGE_FORMAT, 0, 0, (uint32_t)files.len, at, tab.p, tab.len) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
     }
     size_t n = files.len;
@@ -535,100 +473,30 @@ void npm_image_close(npm_image *img)
 {
     if (!img)
         return;
-    if (img->fd >= 0)
-        close(img->fd);
-    free(img->table);
+    image_file_close(&img->f);
     free(img);
 }
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+/* A record's head: not empty (its kind byte), inside the record. */
+static int head_ok(const unsigned char *entry)
 {
-    for (size_t got = 0; got < len;) {
-        ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static const char *entry_path(const npm_image *img, uint32_t i)
-{
-    return img->paths + get_u32(img->table + (size_t)i * TABLE_ENTRY);
-}
-
-/* Every path inside the path text and NUL-terminated, every record inside the records, the
- * paths strictly increasing. */
-static int check_table(const npm_image *img)
-{
-    for (uint32_t i = 0; i < img->n_files; i++) {
-        const unsigned char *e = img->table + (size_t)i * TABLE_ENTRY;
-        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16), hl = get_u32(e + 20);
-        if (po + pl >= img->paths_len || img->paths[po + pl] != '\0' || strlen(img->paths + po) != pl)
-            return -1;
-        if (ro < HEADER_SIZE || ro > img->table_off || rl > img->table_off - ro || hl == 0 || hl > rl)
-            return -1;
-        if (i && strcmp(entry_path(img, i - 1), entry_path(img, i)) >= 0)
-            return -1;
-    }
-    return 0;
+    uint32_t rec_len = get_u32(entry + 16), head_len = get_u32(entry + 20);
+    return head_len != 0 && head_len <= rec_len;
 }
 
 npm_image *npm_image_open(const char *image_path, const char *root, vs_error *err)
 {
-    struct stat st;
-    if (stat(image_path, &st) != 0) {
-        vs_error_set(err, VSOLVE_EIO, "missing: %s: %s", image_path, strerror(errno));
-        return NULL;
-    }
     npm_image *img = calloc(1, sizeof *img);
     if (!img) {
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    snprintf(img->path, sizeof img->path, "%s", image_path);
     snprintf(img->root, sizeof img->root, "%s", root);
-    img->fd = repo_open_regular(image_path, err);
-    if (img->fd < 0 || fstat(img->fd, &st) != 0) {
-        npm_image_close(img);
-        if (!err->code)
-            vs_error_set(err, VSOLVE_EIO, "%s: cannot read", image_path);
-        return NULL;
-    }
-    unsigned char h[HEADER_SIZE] = { 0 };
-    uint64_t size = (uint64_t)st.st_size;
-    int rc = VSOLVE_OK;
-    if (size < HEADER_SIZE || pread_all(img->fd, h, HEADER_SIZE, 0) != 0 || memcmp(h, magic, 8) != 0)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s is not a vsolve npm image", image_path);
-    else if (get_u32(h + 12) != (uint32_t)libdeflate_crc32(0, h + 16, HEADER_SIZE - 16))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: header checksum mismatch", image_path);
-    else if (get_u32(h + 8) != NPM_IMAGE_FORMAT)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has image format %u, this vsolve reads %u", image_path,
-                          get_u32(h + 8), NPM_IMAGE_FORMAT);
-    else if (get_u32(h + 24) != 0)
+    int rc = image_file_open(&img->f, image_path, magic, "npm", NPM_IMAGE_FORMAT, TABLE_ENTRY, err);
+    if (rc == VSOLVE_OK && get_u32(img->f.header + 24) != 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another kind of registry", image_path);
-    img->n_files = get_u32(h + 28);
-    img->table_off = get_u64(h + 32);
-    /* the table runs from its offset to the end of the file: nothing is allocated that the file
-     * does not hold */
-    if (rc == VSOLVE_OK && (img->table_off < HEADER_SIZE || img->table_off > size ||
-                            (uint64_t)img->n_files * TABLE_ENTRY > size - img->table_off || size - img->table_off > SIZE_MAX))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", image_path);
-    size_t table_len = rc == VSOLVE_OK ? (size_t)(size - img->table_off) : 0;
-    if (rc == VSOLVE_OK && !(img->table = malloc(table_len ? table_len : 1)))
-        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading %s", image_path);
-    if (rc == VSOLVE_OK && pread_all(img->fd, img->table, table_len, img->table_off) != 0)
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", image_path);
-    if (rc == VSOLVE_OK && get_u32(h + 40) != (table_len ? (uint32_t)libdeflate_crc32(0, img->table, table_len) : 0))
-        rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged (checksum mismatch)", image_path);
-    if (rc == VSOLVE_OK) {
-        img->paths = (const char *)img->table + (size_t)img->n_files * TABLE_ENTRY;
-        img->paths_len = table_len - (size_t)img->n_files * TABLE_ENTRY;
-        if (check_table(img) != 0)
-            rc = vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: an inconsistent file table", image_path);
-    }
+    if (rc == VSOLVE_OK)
+        rc = image_file_load_table(&img->f, head_ok, err);
     if (rc != VSOLVE_OK) {
         npm_image_close(img);
         return NULL;
@@ -636,69 +504,24 @@ npm_image *npm_image_open(const char *image_path, const char *root, vs_error *er
     return img;
 }
 
-/* A bounded reader over one record. */
-typedef struct rd {
-    const unsigned char *p, *end;
-    int bad;
-} rd;
-
-static size_t left(const rd *r) { return (size_t)(r->end - r->p); }
-
-static unsigned r8(rd *r)
+/* A str: a pointer into the record (NUL-terminated there); none (UINT32_MAX) is bad here. */
+static const char *rstr(image_rd *r, size_t *len)
 {
-    if (r->bad || left(r) < 1)
-        return r->bad = 1, 0;
-    return *r->p++;
-}
-
-static uint32_t r32(rd *r)
-{
-    if (r->bad || left(r) < 4)
-        return r->bad = 1, 0;
-    uint32_t v = get_u32(r->p);
-    r->p += 4;
-    return v;
-}
-
-static uint64_t r64(rd *r)
-{
-    if (r->bad || left(r) < 8)
-        return r->bad = 1, 0;
-    uint64_t v = get_u64(r->p);
-    r->p += 8;
-    return v;
-}
-
-/* A str: a pointer into the record (NUL-terminated there). */
-static const char *rstr(rd *r, size_t *len)
-{
-    uint32_t n = r32(r);
-    if (r->bad || (size_t)n >= left(r) || r->p[n] != '\0')
-        return r->bad = 1, NULL;
-    const char *s = (const char *)r->p;
-    r->p += (size_t)n + 1;
-    *len = n;
+    const char *s = image_rstr(r, len);
+    if (!s)
+        r->bad = 1;
     return s;
 }
 
-/* A count of items of at least `min` bytes each that the rest of the record can hold. */
-static uint32_t rcount(rd *r, size_t min)
-{
-    uint32_t n = r32(r);
-    if (!r->bad && (uint64_t)n * min > left(r))
-        r->bad = 1;
-    return r->bad ? 0 : n;
-}
-
-static json_value *get_value(rd *r, arena *a, unsigned depth)
+static json_value *get_value(image_rd *r, arena *a, unsigned depth)
 {
     json_value *v = arena_alloc(a, sizeof *v);
     if (!v || depth > MAX_DEPTH)
         return r->bad = 1, NULL;
     memset(v, 0, sizeof *v);
-    unsigned kind = r8(r);
-    v->line = r32(r);
-    v->col = r32(r);
+    unsigned kind = image_r8(r);
+    v->line = image_r32(r);
+    v->col = image_r32(r);
     if (r->bad || kind > JSON_OBJECT)
         return r->bad = 1, NULL;
     v->kind = (json_kind)kind;
@@ -707,10 +530,10 @@ static json_value *get_value(rd *r, arena *a, unsigned depth)
     case JSON_NULL:
         break;
     case JSON_BOOL:
-        v->b = (int)r8(r);
+        v->b = (int)image_r8(r);
         break;
     case JSON_NUMBER: {
-        uint64_t bits = r64(r);
+        uint64_t bits = image_r64(r);
         memcpy(&v->num, &bits, sizeof v->num);
         v->numtext = rstr(r, &len);
         break;
@@ -721,7 +544,7 @@ static json_value *get_value(rd *r, arena *a, unsigned depth)
     case JSON_ARRAY:
     case JSON_OBJECT: {
         int obj = v->kind == JSON_OBJECT;
-        size_t n = rcount(r, obj ? 14 : 9);   /* the fewest bytes a member / an element takes */
+        size_t n = image_rcount(r, obj ? 14 : 9);   /* the fewest bytes a member / an element takes */
         if (r->bad || !n)
             break;
         v->items = arena_alloc(a, n * sizeof *v->items);
@@ -744,9 +567,9 @@ static json_value *get_value(rd *r, arena *a, unsigned depth)
 }
 
 /* An optional value: 0, or -1 when it does not decode. */
-static int get_opt(rd *r, arena *a, const json_value **out)
+static int get_opt(image_rd *r, arena *a, const json_value **out)
 {
-    unsigned has = r8(r);
+    unsigned has = image_r8(r);
     *out = NULL;
     if (r->bad || has > 1)
         return -1;
@@ -758,13 +581,13 @@ static int get_opt(rd *r, arena *a, const json_value **out)
 static int corrupt(npm_image *img, const npm_image_doc *doc, vs_error *err)
 {
     return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode (run `vsolve --ecosystem npm "
-                        "--registry DIR index` again)", img->path, doc->rel);
+                        "--registry DIR index` again)", img->f.path, doc->rel);
 }
 
 int npm_image_meta(npm_image *img, arena *a, const npm_image_doc *doc, size_t i, const json_value **engines,
                    const json_value **deprecated, vs_error *err)
 {
-    rd r = { doc->versions[i].meta, doc->versions[i].meta + doc->versions[i].meta_len, 0 };
+    image_rd r = { doc->versions[i].meta, doc->versions[i].meta + doc->versions[i].meta_len, 0 };
     if (get_opt(&r, a, engines) != 0 || get_opt(&r, a, deprecated) != 0 || r.p != r.end)
         return corrupt(img, doc, err);
     return VSOLVE_OK;
@@ -777,31 +600,14 @@ int npm_image_manifest(npm_image *img, arena *a, const npm_image_doc *doc, size_
     unsigned char *body = arena_alloc(a, v->body_len ? v->body_len : 1);
     if (!body)
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    if (pread_all(img->fd, body, v->body_len, doc->rec_off + v->body_off) != 0 ||
+    if (image_pread(&img->f, body, v->body_len, doc->rec_off + v->body_off) != 0 ||
         (uint32_t)libdeflate_crc32(0, body, v->body_len) != v->body_crc)
         return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the manifest of %s %s is damaged (checksum mismatch; run "
-                            "`vsolve --ecosystem npm --registry DIR index` again)", img->path, doc->rel, doc->keys[i]);
-    rd r = { body, body + v->body_len, 0 };
+                            "`vsolve --ecosystem npm --registry DIR index` again)", img->f.path, doc->rel, doc->keys[i]);
+    image_rd r = { body, body + v->body_len, 0 };
     if (!(*out = get_value(&r, a, 0)) || r.p != r.end || (*out)->kind != JSON_OBJECT)
         return corrupt(img, doc, err);
     return VSOLVE_OK;
-}
-
-/* The index of rel in the table, or -1. */
-static long find_entry(const npm_image *img, const char *rel)
-{
-    uint32_t lo = 0, hi = img->n_files;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(entry_path(img, mid), rel);
-        if (cmp == 0)
-            return (long)mid;
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
 }
 
 static const char BAD[1];
@@ -820,21 +626,21 @@ static const char *key_string(const char *keys, size_t keys_len, uint32_t off)
  * decode. */
 static int decode_head(const unsigned char *rec, size_t head_len, size_t rec_len, arena *a, npm_image_doc *doc)
 {
-    rd r = { rec + 1, rec + head_len, 0 };
-    size_t n = rcount(&r, VERSION_ENTRY);
-    uint32_t tags_len = r32(&r);
-    if (r.bad || tags_len > left(&r))
+    image_rd r = { rec + 1, rec + head_len, 0 };
+    size_t n = image_rcount(&r, VERSION_ENTRY);
+    uint32_t tags_len = image_r32(&r);
+    if (r.bad || tags_len > image_left(&r))
         return -1;
-    rd t = { r.p, r.p + tags_len, 0 };
+    image_rd t = { r.p, r.p + tags_len, 0 };
     if (get_opt(&t, a, &doc->tags) != 0 || t.p != t.end)
         return -1;
     r.p += tags_len;
     const unsigned char *entries = r.p;
-    if ((uint64_t)n * VERSION_ENTRY > left(&r))
+    if ((uint64_t)n * VERSION_ENTRY > image_left(&r))
         return -1;
     r.p += n * VERSION_ENTRY;
-    uint32_t keys_len = r32(&r);
-    if (r.bad || keys_len > left(&r))
+    uint32_t keys_len = image_r32(&r);
+    if (r.bad || keys_len > image_left(&r))
         return -1;
     const char *keys = (const char *)r.p;
     doc->n = n;
@@ -882,22 +688,22 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
         if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
             which = i;
     }
-    long at = which >= 0 ? find_entry(img, rels[which]) : -1;
+    long at = which >= 0 ? image_find(&img->f, rels[which]) : -1;
     if (which < 0) {
-        if (find_entry(img, rels[0]) < 0 && find_entry(img, rels[1]) < 0)
+        if (image_find(&img->f, rels[0]) < 0 && image_find(&img->f, rels[1]) < 0)
             return NPM_IMAGE_ABSENT;
         vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's packument of %s was removed since the image was built",
-                     img->path, name);
+                     img->f.path, name);
         return NPM_IMAGE_UNUSABLE;
     }
-    const unsigned char *e = at >= 0 ? img->table + (size_t)at * TABLE_ENTRY : NULL;
+    const unsigned char *e = at >= 0 ? image_entry(&img->f, (uint32_t)at) : NULL;
     uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
     if (!e || (uint64_t)st.st_size != get_u64(e + 28) || mtime != get_u64(e + 36)) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's %s %s since the image was built", img->path,
+        vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's %s %s since the image was built", img->f.path,
                      rels[which], !e ? "was added" : "changed");
         return NPM_IMAGE_UNUSABLE;
     }
-    doc->rel = entry_path(img, (uint32_t)at);
+    doc->rel = image_entry_path(&img->f, (uint32_t)at);
     uint64_t off = get_u64(e + 8);
     uint32_t rec_len = get_u32(e + 16), head_len = get_u32(e + 20), crc = get_u32(e + 24);
     unsigned char *rec = arena_alloc(a, (size_t)head_len);   /* the manifests are read one by one */
@@ -905,8 +711,8 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return NPM_IMAGE_UNUSABLE;
     }
-    if (pread_all(img->fd, rec, head_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->path,
+    if (image_pread(&img->f, rec, head_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->f.path,
                      doc->rel);
         return NPM_IMAGE_UNUSABLE;
     }
@@ -914,7 +720,7 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
         return NPM_IMAGE_JSON;
     doc->rec_off = off;
     if (rec[0] != 0 || decode_head(rec, head_len, rec_len, a, doc) != 0) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->path, doc->rel);
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->f.path, doc->rel);
         return NPM_IMAGE_UNUSABLE;
     }
     return NPM_IMAGE_FOUND;
