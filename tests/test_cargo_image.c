@@ -72,25 +72,6 @@ static void same_answer(const answer *want, const answer *got, const char *what)
     ck_assert_msg(!strcmp(want->text, got->text), "%s: answers differ:\n%s\n----\n%s", what, want->text, got->text);
 }
 
-/* Extracts the synthetic corpus (index/ and projects/) into dir. */
-static int extract(void *user, const char *path, const char *data, size_t len)
-{
-    char out[4300], cmd[4400];
-    snprintf(out, sizeof out, "%s/%s", (const char *)user, path);
-    char *slash = strrchr(out, '/');
-    *slash = '\0';
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
-    if (system(cmd) != 0)
-        return VSOLVE_EIO;
-    *slash = '/';
-    FILE *f = fopen(out, "wb");
-    if (!f)
-        return VSOLVE_EIO;
-    fwrite(data, 1, len, f);
-    fclose(f);
-    return VSOLVE_OK;
-}
-
 /* A temporary copy of the synthetic corpus; NULL when the corpus is missing (testutil decides). */
 static char *synthetic_copy(char *dir)
 {
@@ -100,15 +81,8 @@ static char *synthetic_copy(char *dir)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(repo_source_walk(tar, 0, NULL, extract, dir, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(tar, 0, NULL, test_extract_member, dir, &err), VSOLVE_OK);
     return dir;
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
 }
 
 static unsigned char *slurp_bytes(const char *path, size_t *len)
@@ -159,7 +133,7 @@ START_TEST(round_trip_synthetic)
     ck_assert_msg(strstr(none.status, "missing: ") && strstr(none.status, "index"), "%s", none.status);
     ck_assert_int_ne(access(image, F_OK), 0);
     free(none.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -193,7 +167,7 @@ START_TEST(round_trip_real)
         free(img.text);
     }
     ck_assert_uint_eq(refused, 3);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -288,7 +262,7 @@ START_TEST(corrupt_images_are_rebuilt)
     damaged(index, manifest, image, &want, other_version, "stale: ");
     damaged(index, manifest, image, &want, not_an_image, "corrupt: ");
     free(want.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -344,7 +318,7 @@ START_TEST(stale_images_are_rebuilt)
     free(plain.text);
     free(img.text);
     free(before.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -403,7 +377,7 @@ START_TEST(text_records_and_archives)
                   img.warning);
     free(img.text);
     free(plain.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 

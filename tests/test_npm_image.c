@@ -71,26 +71,6 @@ static void same_answer(const answer *want, const answer *got, const char *what)
                   got->text);
 }
 
-static int extract(void *user, const char *path, const char *data, size_t len)
-{
-    char out[4300], cmd[4400];
-    snprintf(out, sizeof out, "%s/%s", (const char *)user, path);
-    if (len == 0 && out[strlen(out) - 1] == '/')
-        return VSOLVE_OK;   /* a directory member */
-    char *slash = strrchr(out, '/');
-    *slash = '\0';
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
-    if (system(cmd) != 0)
-        return VSOLVE_EIO;
-    *slash = '/';
-    FILE *f = fopen(out, "wb");
-    if (!f)
-        return VSOLVE_EIO;
-    fwrite(data, 1, len, f);
-    fclose(f);
-    return VSOLVE_OK;
-}
-
 /* Only the packuments of `names` (NULL: all of them). */
 static const char *const *wanted;
 
@@ -117,15 +97,8 @@ static char *registry_copy(char *dir)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(repo_source_walk(tar, 0, want, extract, dir, &err), VSOLVE_OK);
+    ck_assert_int_eq(repo_source_walk(tar, 0, want, test_extract_member, dir, &err), VSOLVE_OK);
     return dir;
-}
-
-static void remove_dir(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
 }
 
 static void put_file(const char *path, const void *data, size_t len)
@@ -174,7 +147,7 @@ START_TEST(round_trip_shared)
     ck_assert_msg(strstr(none.status, "missing: ") && strstr(none.status, "index"), "%s", none.status);
     ck_assert_int_ne(access(image, F_OK), 0);
     free(none.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -314,7 +287,7 @@ START_TEST(corrupt_images_are_rebuilt)
     damaged(dir, image, &want, other_version, "stale: ");
     damaged(dir, image, &want, not_an_image, "corrupt: ");
     free(want.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -382,7 +355,7 @@ START_TEST(stale_images_are_rebuilt)
     free(plain.text);
     free(img.text);
     free(before.text);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 
@@ -444,7 +417,7 @@ START_TEST(refused_packuments_and_archives)
     ck_assert_int_eq(vsolve_index_registry(ctx, VSOLVE_NPM, tar), VSOLVE_EIO);
     ck_assert_ptr_nonnull(strstr(vsolve_errmsg(ctx), "packument directory"));
     vsolve_free(ctx);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 END_TEST
 

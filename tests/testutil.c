@@ -1,4 +1,4 @@
-/* testutil.c: locating the source tree and the shared corpora, and building small universes, for the tests. */
+/* testutil.c: the tests' helpers: the source tree, the shared corpora, small universes, temporary file trees. */
 #include "testutil.h"
 #include <check.h>
 #include <stdio.h>
@@ -15,6 +15,33 @@ const char *test_source_path(const char *relative)
     char *b = buf[next++ % 4];
     snprintf(b, sizeof buf[0], "%s/%s", VSOLVE_SOURCE_DIR, relative);
     return b;
+}
+
+int test_extract_member(void *user, const char *path, const char *data, size_t len)
+{
+    char out[4300], cmd[4400];
+    snprintf(out, sizeof out, "%s/%s", (const char *)user, path);
+    if (len == 0 && out[strlen(out) - 1] == '/')
+        return VSOLVE_OK;   /* a directory member */
+    char *slash = strrchr(out, '/');
+    *slash = '\0';
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
+    if (system(cmd) != 0)
+        return VSOLVE_EIO;
+    *slash = '/';
+    FILE *f = fopen(out, "wb");
+    if (!f)
+        return VSOLVE_EIO;
+    fwrite(data, 1, len, f);
+    fclose(f);
+    return VSOLVE_OK;
+}
+
+void test_remove_dir(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
 }
 
 const char *test_corpora(const char *what)

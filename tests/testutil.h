@@ -25,6 +25,12 @@ char *test_read_file(const char *path, size_t *len);
  * (NULL: NULL). */
 char *test_slurp(const char *path, const char *missing);
 
+/* A repo_source_walk callback: writes the member path (data, len) under the directory `user`,
+ * creating its folders (a directory member: nothing). VSOLVE_OK, or VSOLVE_EIO. */
+int test_extract_member(void *user, const char *path, const char *data, size_t len);
+/* rm -rf dir; fails the test when that fails. */
+void test_remove_dir(const char *dir);
+
 
 
 /* Path under the shared peers directory (<corpora>/../peers), or NULL when it is absent
