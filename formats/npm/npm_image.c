@@ -88,20 +88,6 @@ uint64_t npm_image_settings(void)
 
 const char *npm_image_path(const npm_image *img) { return img->f.path; }
 
-/* "@s/n" -> "@s%2fn", cut short as npm_registry's directory loader cuts it (the same file). */
-static void encode_name(const char *name, char *out, size_t size)
-{
-    size_t o = 0;
-    for (; *name && o + 4 < size; name++) {
-        if (*name == '/') {
-            memcpy(out + o, "%2f", 3);
-            o += 3;
-        } else
-            out[o++] = *name;
-    }
-    out[o] = 0;
-}
-
 /* ---- writing ------------------------------------------------------------------------------ */
 
 static void wstr(image_buf *b, const char *s, size_t n)
@@ -676,7 +662,7 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
 {
     char enc[1024], rels[2][1100];
     memset(doc, 0, sizeof *doc);
-    encode_name(name, enc, sizeof enc);
+    npm_registry_file_name(name, enc, sizeof enc);   /* the file the loader reads */
     snprintf(rels[0], sizeof rels[0], "packuments/%s.json", enc);
     snprintf(rels[1], sizeof rels[1], "%s.json", enc);
     /* the file the directory loader would read: the first layout that holds a regular file */

@@ -75,8 +75,7 @@ static void table_free(npm_table *t)
     t->cap = t->n = 0;
 }
 
-/* "@s/n" -> "@s%2fn" */
-static void encode_name(const char *name, char *out, size_t size)
+void npm_registry_file_name(const char *name, char *out, size_t size)
 {
     size_t o = 0;
     for (; *name && o + 4 < size; name++) {
@@ -120,7 +119,7 @@ static int dir_fetch(void *user, const char *name, char **data, size_t *len, cha
 {
     dir_loader *d = user;
     char enc[1024];
-    encode_name(name, enc, sizeof enc);
+    npm_registry_file_name(name, enc, sizeof enc);
     const char *layouts[] = { "%s/packuments/%s.json", "%s/%s.json" };
     *data = NULL;
     for (size_t i = 0; i < 2; i++) {
@@ -182,7 +181,7 @@ static int tar_fetch(void *user, const char *name, char **data, size_t *len, cha
 {
     tar_loader *t = user;
     char enc[1024];
-    encode_name(name, enc, sizeof enc);
+    npm_registry_file_name(name, enc, sizeof enc);
     snprintf(where, where_size, "%s:packuments/%s.json", t->archive, enc);
     npm_slot *s = table_find(&t->members, name, 0);
     *data = NULL;

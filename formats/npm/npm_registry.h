@@ -60,4 +60,8 @@ int npm_packument_meta(npm_packument *p, size_t i, npm_version_meta *out, vs_err
 int npm_packument_manifest(npm_packument *p, size_t i, const json_value **out, vs_error *err);
 void npm_registry_close(npm_registry *r);
 
+/* A package name as its packument's file name in a directory (without ".json"): "@s/n" ->
+ * "@s%2fn", cut short to fit size. */
+void npm_registry_file_name(const char *name, char *out, size_t size);
+
 #endif
