@@ -486,22 +486,15 @@ static char *refusal_of(vs_universe *u, const char *atom)
     return text;
 }
 
-/* The clause descriptions are read from the cache only when an explanation shows one: after
- * a refusal that shows none they are still unread, and one that does shows them as the parsed
- * universe does. */
-START_TEST(descriptions_read_when_an_explanation_shows_one)
+/* Writes files ({"NAME/NAME.VERSION", opam text}) as dir's packages/, loads them into u with
+ * os = linux, and writes their cache (key {3, 4}) to dir/c.vsc, whose path goes to cache. */
+static void load_and_cache(const char *dir, const char *files[][2], size_t n, vs_universe *u, char *cache,
+                           size_t cache_size)
 {
-    char *dir = temp_dir();
     char path[4200];
-    const char *files[][2] = {
-        { "app/app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
-        { "helper/helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
-        { "pin/pin.1.0", "opam-version: \"2.0\"\n" },
-        { "pin/pin.2.0", "opam-version: \"2.0\"\n" },
-    };
     snprintf(path, sizeof path, "%s/packages", dir);
     ck_assert_int_eq(mkdir(path, 0755), 0);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    for (size_t i = 0; i < n; i++) {
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(strchr(files[i][0], '/') - files[i][0]), files[i][0]);
         snprintf(path, sizeof path, "%s/packages/%s", dir, name);
@@ -511,19 +504,37 @@ START_TEST(descriptions_read_when_an_explanation_shows_one)
         snprintf(path, sizeof path, "%s/packages/%s/opam", dir, files[i][0]);
         write_text(path, files[i][1]);
     }
-    vs_universe u, v;
-    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
+    ck_assert_int_eq(universe_init(u), VSOLVE_OK);
     opam_vars vars;
     ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
     opam_vars_set(&vars, "os", "linux");
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(opam_load_repository(&u, dir, &vars, NULL, &err), VSOLVE_OK);
+    ck_assert_int_eq(opam_load_repository(u, dir, &vars, NULL, &err), VSOLVE_OK);
     opam_vars_free(&vars);
-    char cache[4200];
-    snprintf(cache, sizeof cache, "%s/c.vsc", dir);
+    snprintf(cache, cache_size, "%s/c.vsc", dir);
     cache_key key = { 3, 4 };
-    ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
+    ck_assert_int_eq(cache_write(cache, u, &key, &err), VSOLVE_OK);
+}
+
+/* The clause descriptions are read from the cache only when an explanation shows one: after
+ * a refusal that shows none they are still unread, and one that does shows them as the parsed
+ * universe does. */
+START_TEST(descriptions_read_when_an_explanation_shows_one)
+{
+    char *dir = temp_dir();
+    const char *files[][2] = {
+        { "app/app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
+        { "helper/helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
+        { "pin/pin.1.0", "opam-version: \"2.0\"\n" },
+        { "pin/pin.2.0", "opam-version: \"2.0\"\n" },
+    };
+    vs_universe u, v;
+    vs_error err;
+    vs_error_clear(&err);
+    char cache[4200];
+    cache_key key = { 3, 4 };
+    load_and_cache(dir, files, sizeof files / sizeof files[0], &u, cache, sizeof cache);
     universe_init(&v);
     ck_assert_int_eq(cache_read(cache, &v, &key, opam_version_compare, &err), VSOLVE_OK);
     ck_assert_ptr_nonnull(v.pending);
@@ -590,7 +601,6 @@ static void assert_out_of_order(int rc, const vs_error *err, const char *cache, 
 START_TEST(version_order_checked_when_a_name_is_read)
 {
     char *dir = temp_dir();
-    char path[4200];
     const char *files[][2] = {
         { "app/app.1.0", "opam-version: \"2.0\"\ndepends: [ \"helper\" {>= \"1.0\"} ]\n" },
         { "helper/helper.1.0", "opam-version: \"2.0\"\navailable: os = \"macos\"\n" },
@@ -600,31 +610,12 @@ START_TEST(version_order_checked_when_a_name_is_read)
         { "pin/pin.1.0", "opam-version: \"2.0\"\n" },
         { "pin/pin.2.0", "opam-version: \"2.0\"\n" },
     };
-    snprintf(path, sizeof path, "%s/packages", dir);
-    ck_assert_int_eq(mkdir(path, 0755), 0);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(strchr(files[i][0], '/') - files[i][0]), files[i][0]);
-        snprintf(path, sizeof path, "%s/packages/%s", dir, name);
-        mkdir(path, 0755);
-        snprintf(path, sizeof path, "%s/packages/%s", dir, files[i][0]);
-        ck_assert_int_eq(mkdir(path, 0755), 0);
-        snprintf(path, sizeof path, "%s/packages/%s/opam", dir, files[i][0]);
-        write_text(path, files[i][1]);
-    }
     vs_universe u, v;
-    ck_assert_int_eq(universe_init(&u), VSOLVE_OK);
-    opam_vars vars;
-    ck_assert_int_eq(opam_vars_init(&vars), VSOLVE_OK);
-    opam_vars_set(&vars, "os", "linux");
     vs_error err;
     vs_error_clear(&err);
-    ck_assert_int_eq(opam_load_repository(&u, dir, &vars, NULL, &err), VSOLVE_OK);
-    opam_vars_free(&vars);
     char cache[4200];
-    snprintf(cache, sizeof cache, "%s/c.vsc", dir);
     cache_key key = { 3, 4 };
-    ck_assert_int_eq(cache_write(cache, &u, &key, &err), VSOLVE_OK);
+    load_and_cache(dir, files, sizeof files / sizeof files[0], &u, cache, sizeof cache);
 
     /* as written: every name reads */
     universe_init(&v);
