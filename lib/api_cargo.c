@@ -9,6 +9,7 @@
 #include "cargo_image.h"
 #include "cargo_lock.h"
 #include "deadline.h"
+#include "greedy.h"
 
 void api_cargo_reset(vsolve_ctx *ctx)
 {
@@ -186,7 +187,16 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     solution_init(&ctx->cargo_solution);
     ctx->cargo.req.time_limit = ctx->time_limit;
     ctx->cargo.req.deadline = deadline;
-    rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    /* cargo never backtracks when every edge's first candidate fits: that set is the answer
+     * (greedy.h); otherwise the SAT solver finds it */
+    int answered = 0;
+    uint32_t *owner = NULL;
+    rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = greedy_solve(&ctx->cargo.u, &ctx->cargo.req, owner, &ctx->cargo_solution, &answered);
+    free(owner);
+    if (rc == VSOLVE_OK && !answered)
+        rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
     if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
         /* not refused: the explanation carries what is worth knowing about the answer */
         char report[4096];

@@ -12,6 +12,7 @@
 #include "cargo_lock.h"
 #include "cargo_resolve.h"
 #include "checker.h"
+#include "greedy.h"
 #include "repo_source.h"
 #include "testutil.h"
 #include "vsolve.h"
@@ -24,10 +25,41 @@ static const char *const refusal_names[][2] = {
     { "links-conflict", "libsqlite3-sys" },
 };
 
+/* The fast path (greedy.h) on pb: 1 if it answered, and then its answer is sat's (the SAT
+ * path's), package for package, with the same reasons. */
+static int fast_path_agrees(cargo_problem *pb, const vs_solution *sat, const char *name)
+{
+    uint32_t *owner;
+    ck_assert_int_eq(cargo_owner_map(pb, &owner), VSOLVE_OK);
+    vs_solution f;
+    solution_init(&f);
+    int answered = -1;
+    ck_assert_int_eq(greedy_solve(&pb->u, &pb->req, owner, &f, &answered), VSOLVE_OK);
+    free(owner);
+    if (answered) {
+        ck_assert_msg(sat->status == VSOLVE_OK, "%s: the fast path answers what the solver refuses", name);
+        ck_assert_int_eq(f.status, VSOLVE_OK);
+        ck_assert_msg(f.pkgs.len == sat->pkgs.len, "%s: fast path %zu packages, solver %zu", name, f.pkgs.len, sat->pkgs.len);
+        for (size_t i = 0; i < f.pkgs.len; i++) {
+            ck_assert_msg(f.pkgs.items[i] == sat->pkgs.items[i], "%s: fast path %s %s, solver %s %s", name,
+                          universe_pkg_name(&pb->u, f.pkgs.items[i]), universe_pkg_version(&pb->u, f.pkgs.items[i]),
+                          universe_pkg_name(&pb->u, sat->pkgs.items[i]), universe_pkg_version(&pb->u, sat->pkgs.items[i]));
+            ck_assert_uint_eq(f.pulled_by.items[i], sat->pulled_by.items[i]);
+            ck_assert_uint_eq(f.pulled_by_atom.items[i], sat->pulled_by_atom.items[i]);
+        }
+    } else {
+        ck_assert_int_eq(answered, 0);
+        ck_assert_uint_eq(f.pkgs.len, 0);
+    }
+    solution_free(&f);
+    return answered;
+}
+
 /* Resolves one project directory (git dependencies from the "URL=PATH" checkouts) and compares
- * with cargo's answer. Returns 1 if identical. */
-static int check_project_git(cargo_index *ix, const char *dir, const char *name, int *refused,
-                             const char *const *checkouts, size_t n_checkouts)
+ * with cargo's answer; so does the fast path if it answers (*fast counts it; may be NULL).
+ * Returns 1 if identical. */
+static int check_project_fast(cargo_index *ix, const char *dir, const char *name, int *refused,
+                              const char *const *checkouts, size_t n_checkouts, size_t *fast)
 {
     char manifest_path[4096], lock_path[4096], error_path[4096];
     snprintf(manifest_path, sizeof manifest_path, "%s/Cargo.toml", dir);
@@ -45,6 +77,9 @@ static int check_project_git(cargo_index *ix, const char *dir, const char *name,
     vs_solution s;
     solution_init(&s);
     int rc = vs_solve(&pb.u, &pb.req, &s);
+    int answered = fast_path_agrees(&pb, &s, name);
+    if (fast)
+        *fast += (size_t)answered;
     char *expected = test_slurp(lock_path, NULL);
     int same = 0;
     if (!expected) {
@@ -104,9 +139,15 @@ static int check_project_git(cargo_index *ix, const char *dir, const char *name,
     return same;
 }
 
-static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused)
+static int check_project_git(cargo_index *ix, const char *dir, const char *name, int *refused,
+                             const char *const *checkouts, size_t n_checkouts)
 {
-    return check_project_git(ix, dir, name, refused, NULL, 0);
+    return check_project_fast(ix, dir, name, refused, checkouts, n_checkouts, NULL);
+}
+
+static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused, size_t *fast)
+{
+    return check_project_fast(ix, dir, name, refused, NULL, 0, fast);
 }
 
 START_TEST(real_index_projects)
@@ -124,19 +165,21 @@ START_TEST(real_index_projects)
                                             "parallel-num", "reqwest-rustls", "rg-cli", "tokio01-futures01",
                                             "tokio02-hyper013", "unsat-links", "unsat-prerelease", "unsat-ring-links",
                                             "wasm-web" };
-    size_t identical = 0, refused = 0;
+    size_t identical = 0, refused = 0, fast = 0;
     for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s", test_corpus_path("cargo-real-2019"));
         strncat(dir, "/", sizeof dir - strlen(dir) - 1);
         strncat(dir, projects[i], sizeof dir - strlen(dir) - 1);
         int r = 0;
-        identical += check_project(ix, dir, projects[i], &r);
+        identical += check_project(ix, dir, projects[i], &r, &fast);
         refused += r;
     }
-    printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused)\n", identical, refused);
+    printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused, %zu by the fast path)\n",
+           identical, refused, fast);
     ck_assert_uint_eq(identical, 14);
     ck_assert_uint_eq(refused, 3);
+    ck_assert_uint_eq(fast, 10);   /* all that solve but diesel-r2d2 (two `links = "sqlite3"` at first) */
     cargo_index_close(ix);
 }
 END_TEST
@@ -253,7 +296,7 @@ START_TEST(feature_projects)
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", test_source_path("tests/data/cargo"), names[i]);
         int refused = 0;
-        ck_assert_msg(check_project(ix, dir, names[i], &refused), "%s: not cargo's lock", names[i]);
+        ck_assert_msg(check_project(ix, dir, names[i], &refused, NULL), "%s: not cargo's lock", names[i]);
         ck_assert_int_eq(refused, 0);
     }
     cargo_index_close(ix);
@@ -282,17 +325,19 @@ START_TEST(synthetic_index_projects)
     ck_assert_msg(ix != NULL, "%s", err.message);
     static const char *const projects[] = { "cli-tool", "edge-cases", "links-conflict", "msrv-resolver2",
                                             "msrv-resolver3", "native-deps", "web-service" };
-    size_t identical = 0, refused = 0;
+    size_t identical = 0, refused = 0, fast = 0;
     for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
         char pdir[4200];
         snprintf(pdir, sizeof pdir, "%s/projects/%s", dir, projects[i]);
         int r = 0;
-        identical += check_project(ix, pdir, projects[i], &r);
+        identical += check_project(ix, pdir, projects[i], &r, &fast);
         refused += r;
     }
-    printf("cargo-compare: synthetic index: %zu of 7 projects as cargo answers them (%zu refused)\n", identical, refused);
+    printf("cargo-compare: synthetic index: %zu of 7 projects as cargo answers them (%zu refused, %zu by the fast path)\n",
+           identical, refused, fast);
     ck_assert_uint_eq(identical, 7);
     ck_assert_uint_eq(refused, 1);
+    ck_assert_uint_eq(fast, 5);   /* all that solve but native-deps (two `links = "sqlite3"` at first) */
     cargo_index_close(ix);
 
     /* through the library: rust-version is reported (resolver 2), and avoided (resolver 3) */
@@ -398,6 +443,98 @@ START_TEST(reads_only_the_reachable)
     cargo_problem_free(&pb);
     cargo_index_close(ix);
     arena_free(&a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+#define VLINE(name, vers, deps, extra) "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[" deps "],\"features\":{}" extra "}\n"
+#define VDEP(name, req, extra) "{\"name\":\"" name "\",\"req\":\"" req "\"" extra "}"
+
+/* Solves the manifest text in dir/NAME/Cargo.toml (with locked[0..n_locked)) by the SAT path;
+ * returns whether the fast path answered (fast_path_agrees: then identically) and puts the
+ * chosen crate versions, "name version" joined by spaces, in out. */
+static int fast_case(cargo_index *ix, const char *dir, const char *name, const char *toml, const cargo_locked *locked,
+                     size_t n_locked, char *out, size_t size)
+{
+    char rel[300], manifest[4400];
+    snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
+    put_file(dir, rel, toml);
+    snprintf(manifest, sizeof manifest, "%s/%s", dir, rel);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_problem pb;
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
+    ck_assert_msg(cargo_problem_build(&pb, ix, &m, locked, n_locked, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
+    vs_solution s;
+    solution_init(&s);
+    int rc = vs_solve(&pb.u, &pb.req, &s);
+    int answered = fast_path_agrees(&pb, &s, name);
+    out[0] = '\0';
+    for (size_t i = 0; rc == VSOLVE_OK && i < s.pkgs.len; i++) {
+        const char *n = universe_pkg_name(&pb.u, s.pkgs.items[i]);
+        if (!strchr(n, '#') && !strchr(n, '?'))
+            snprintf(out + strlen(out), size - strlen(out), "%s%s %s", out[0] ? " " : "", n,
+                     universe_pkg_version(&pb.u, s.pkgs.items[i]));
+    }
+    if (rc != VSOLVE_OK)
+        snprintf(out, size, "refused");
+    solution_free(&s);
+    cargo_problem_free(&pb);
+    arena_free(&a);
+    return answered;
+}
+
+#define ROOT(deps) "[package]\nname = \"root\"\nversion = \"0.1.0\"\n\n[dependencies]\n" deps
+
+/* The fast path answers when every dependency's newest candidate fits, and gives up (the
+ * solver answers) when cargo would move past a candidate: two dependencies picking two
+ * versions of one semver-compatible range, a `links` taken twice, a lock, a requirement only a
+ * yanked version meets. A candidate lacking an asked feature or yanked is no candidate. */
+START_TEST(fast_path_gives_up)
+{
+    char dir[] = "/tmp/vsolve-fast-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    put_file(dir, "aa/aa/aaaa", VLINE("aaaa", "1.0.0", "", "") VLINE("aaaa", "1.1.0", "", ""));
+    put_file(dir, "bb/bb/bbbb", VLINE("bbbb", "1.0.0", VDEP("aaaa", "=1.0.0", ""), ""));
+    put_file(dir, "cc/cc/cccc", VLINE("cccc", "1.0.0", "", "") VLINE("cccc", "1.1.0", "", ",\"links\":\"z\""));
+    put_file(dir, "dd/dd/dddd", VLINE("dddd", "1.0.0", "", ",\"links\":\"z\""));
+    put_file(dir, "ee/ee/eeee", "{\"name\":\"eeee\",\"vers\":\"1.0.0\",\"deps\":[],\"features\":{\"x\":[]}}\n"
+                                VLINE("eeee", "1.1.0", "", ""));
+    put_file(dir, "ff/ff/ffff", VLINE("ffff", "1.0.0", "", "") VLINE("ffff", "1.1.0", "", ",\"yanked\":true"));
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(dir, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    char got[1000];
+    /* answered: the newest everywhere; a yanked newest and one lacking a feature are passed */
+    ck_assert_int_eq(fast_case(ix, dir, "plain", ROOT("aaaa = \"1\"\ncccc = \"1\"\n"), NULL, 0, got, sizeof got), 1);
+    ck_assert_str_eq(got, "aaaa 1.1.0 cccc 1.1.0 root 0.1.0");
+    ck_assert_int_eq(fast_case(ix, dir, "yanked", ROOT("ffff = \"1\"\n"), NULL, 0, got, sizeof got), 1);
+    ck_assert_str_eq(got, "ffff 1.0.0 root 0.1.0");
+    ck_assert_int_eq(fast_case(ix, dir, "feature", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"), NULL, 0, got,
+                               sizeof got), 1);
+    ck_assert_str_eq(got, "eeee 1.0.0 root 0.1.0");
+    /* given up: two versions of one range, then the solver finds the one that serves both */
+    ck_assert_int_eq(fast_case(ix, dir, "slot", ROOT("aaaa = \"1\"\nbbbb = \"1\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 root 0.1.0");
+    ck_assert_int_eq(fast_case(ix, dir, "links", ROOT("cccc = \"1\"\ndddd = \"1\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_str_eq(got, "cccc 1.0.0 dddd 1.0.0 root 0.1.0");
+    ck_assert_int_eq(fast_case(ix, dir, "feature2", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"
+                                                         "bbbb = \"1\"\n[dependencies.e2]\npackage = \"eeee\"\nversion = \"1\"\n"),
+                               NULL, 0, got, sizeof got), 0);
+    ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 eeee 1.0.0 root 0.1.0");
+    ck_assert_int_eq(fast_case(ix, dir, "only-yanked", ROOT("ffff = \"=1.1.0\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_str_eq(got, "refused");
+    cargo_locked lock[] = { { "aaaa", "1.0.0", NULL } };
+    ck_assert_int_eq(fast_case(ix, dir, "locked", ROOT("aaaa = \"1\"\n"), lock, 1, got, sizeof got), 0);
+    ck_assert_str_eq(got, "aaaa 1.0.0 root 0.1.0");
+    cargo_index_close(ix);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -700,6 +837,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, malformed_index_line);
     tcase_add_test(tc, malformed_manifests);
     tcase_add_test(tc, reads_only_the_reachable);
+    tcase_add_test(tc, fast_path_gives_up);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
