@@ -141,6 +141,18 @@ static void image_after_solve(vsolve_ctx *ctx, const char *registry, const char 
     }
 }
 
+/* cargo never backtracks when every edge's first candidate fits: that set is the answer
+ * (greedy.h), put in ctx->cargo_solution (*answered = 1). VSOLVE_OK or VSOLVE_ENOMEM. */
+static int fast_path(vsolve_ctx *ctx, int *answered)
+{
+    uint32_t *owner = NULL;
+    int rc = cargo_owner_map(&ctx->cargo, &owner);
+    if (rc == VSOLVE_OK)
+        rc = greedy_solve(&ctx->cargo.u, &ctx->cargo.req, owner, &ctx->cargo_solution, answered);
+    free(owner);
+    return rc;
+}
+
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
     double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
@@ -171,8 +183,25 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
                            o->n_features == 0 && !o->no_default_features, o->source_url,
-                           o->cargo_git_checkouts, o->n_cargo_git_checkouts };
-    if (rc == VSOLVE_OK)
+                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0 };
+    /* first the problem of cargo's first candidates alone (cargo_problem_build's greedy): when
+     * the fast path answers it, that is the answer; else the whole problem, whose own fast
+     * path or the solver answers (and whose errors are reported) */
+    int answered = 0;
+    if (rc == VSOLVE_OK && n_locked == 0) {
+        copt.greedy = 1;
+        int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, &copt, &ctx->err);
+        solution_init(&ctx->cargo_solution);
+        if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up)
+            grc = fast_path(ctx, &answered);
+        if (!answered) {
+            solution_free(&ctx->cargo_solution);
+            cargo_problem_free(&ctx->cargo);
+            vs_error_clear(&ctx->err);
+        }
+        copt.greedy = 0;
+    }
+    if (rc == VSOLVE_OK && !answered)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
     if (rc != VSOLVE_OK) {
         if (ctx->cargo_ix && use_image)   /* a refusal by the index is still checked against the image */
@@ -184,19 +213,14 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         return rc;
     }
     ctx->cargo_ready = 1;
-    solution_init(&ctx->cargo_solution);
-    ctx->cargo.req.time_limit = ctx->time_limit;
-    ctx->cargo.req.deadline = deadline;
-    /* cargo never backtracks when every edge's first candidate fits: that set is the answer
-     * (greedy.h); otherwise the SAT solver finds it */
-    int answered = 0;
-    uint32_t *owner = NULL;
-    rc = cargo_owner_map(&ctx->cargo, &owner);
-    if (rc == VSOLVE_OK)
-        rc = greedy_solve(&ctx->cargo.u, &ctx->cargo.req, owner, &ctx->cargo_solution, &answered);
-    free(owner);
-    if (rc == VSOLVE_OK && !answered)
-        rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    if (!answered) {
+        solution_init(&ctx->cargo_solution);
+        ctx->cargo.req.time_limit = ctx->time_limit;
+        ctx->cargo.req.deadline = deadline;
+        rc = fast_path(ctx, &answered);
+        if (rc == VSOLVE_OK && !answered)
+            rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
+    }
     if (rc == VSOLVE_OK && !ctx->cargo_solution.explanation) {
         /* not refused: the explanation carries what is worth knowing about the answer */
         char report[4096];

@@ -55,9 +55,88 @@ static int fast_path_agrees(cargo_problem *pb, const vs_solution *sat, const cha
     return answered;
 }
 
+/* The solution as text, for comparing answers across universes: "name version <- by" lines. */
+static char *solution_text(const vs_universe *u, const vs_solution *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    for (size_t i = 0; i < s->pkgs.len; i++) {
+        uint32_t p = s->pkgs.items[i], by = s->pulled_by.items[i];
+        fprintf(out, "%s %s <- ", universe_pkg_name(u, p), universe_pkg_version(u, p));
+        if (by != VS_NONE)
+            fprintf(out, "%s %s\n", universe_pkg_name(u, by), universe_pkg_version(u, by));
+        else
+            fprintf(out, "atom %u\n", s->pulled_by_atom.items[i]);
+    }
+    fclose(out);
+    return text;
+}
+
+/* The Cargo.lock of solution s of pb. */
+static char *lock_text(cargo_problem *pb, const vs_solution *s)
+{
+    uint32_t *owner;
+    ck_assert_int_eq(cargo_owner_map(pb, &owner), VSOLVE_OK);
+    vs_graph g;
+    ck_assert_int_eq(graph_build(&g, &pb->u, &pb->req, s, owner), VSOLVE_OK);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_int_eq(cargo_lock_write(out, &pb->u, &g, "@CRATES_IO_INDEX@"), VSOLVE_OK);
+    fclose(out);
+    graph_free(&g);
+    free(owner);
+    return text;
+}
+
+/* m's problem built greedily (cargo_options.greedy, no lock): 1 if the fast path answers it,
+ * and then its answer is sat, the SAT path's on the whole problem full: the same packages,
+ * reasons and Cargo.lock; 0 if it gives up. */
+static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, cargo_problem *full,
+                               const vs_solution *sat, const char *name)
+{
+    cargo_options gopt = *opt;
+    gopt.greedy = 1;
+    cargo_problem pb;
+    vs_error err;
+    vs_error_clear(&err);
+    vs_solution f;
+    solution_init(&f);
+    int answered = 0;
+    if (cargo_problem_build(&pb, ix, m, NULL, 0, &gopt, &err) == VSOLVE_OK && !pb.greedy_gave_up) {
+        ck_assert_uint_le(pb.u.pkgs.len, full->u.pkgs.len);
+        uint32_t *owner;
+        ck_assert_int_eq(cargo_owner_map(&pb, &owner), VSOLVE_OK);
+        ck_assert_int_eq(greedy_solve(&pb.u, &pb.req, owner, &f, &answered), VSOLVE_OK);
+        free(owner);
+    }
+    if (!pb.greedy) {   /* not a plain package: the whole problem */
+        ck_assert_uint_eq(pb.u.pkgs.len, full->u.pkgs.len);
+        answered = 0;
+    }
+    if (answered) {
+        ck_assert_msg(sat->status == VSOLVE_OK, "%s: the greedy build answers what the solver refuses", name);
+        char *a = solution_text(&pb.u, &f), *b = solution_text(&full->u, sat);
+        ck_assert_msg(!strcmp(a, b), "%s: greedy build\n%s\nsolver\n%s", name, a, b);
+        free(a);
+        free(b);
+        a = lock_text(&pb, &f);
+        b = lock_text(full, sat);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        printf("cargo-compare %s: the greedy build answers with %zu of the %zu packages\n", name, pb.u.pkgs.len,
+               full->u.pkgs.len);
+    }
+    solution_free(&f);
+    cargo_problem_free(&pb);
+    return answered;
+}
+
 /* Resolves one project directory (git dependencies from the "URL=PATH" checkouts) and compares
- * with cargo's answer; so does the fast path if it answers (*fast counts it; may be NULL).
- * Returns 1 if identical. */
+ * with cargo's answer; so do the fast path and the greedy build when they answer (fast[0] and
+ * fast[1] count them; fast may be NULL). Returns 1 if identical. */
 static int check_project_fast(cargo_index *ix, const char *dir, const char *name, int *refused,
                               const char *const *checkouts, size_t n_checkouts, size_t *fast)
 {
@@ -72,14 +151,17 @@ static int check_project_fast(cargo_index *ix, const char *dir, const char *name
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
     int rc = vs_solve(&pb.u, &pb.req, &s);
     int answered = fast_path_agrees(&pb, &s, name);
-    if (fast)
-        *fast += (size_t)answered;
+    int greedy = greedy_build_agrees(ix, &m, &opt, &pb, &s, name);
+    if (fast) {
+        fast[0] += (size_t)answered;
+        fast[1] += (size_t)greedy;
+    }
     char *expected = test_slurp(lock_path, NULL);
     int same = 0;
     if (!expected) {
@@ -145,7 +227,7 @@ static int check_project_git(cargo_index *ix, const char *dir, const char *name,
     return check_project_fast(ix, dir, name, refused, checkouts, n_checkouts, NULL);
 }
 
-static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused, size_t *fast)
+static int check_project(cargo_index *ix, const char *dir, const char *name, int *refused, size_t fast[2])
 {
     return check_project_fast(ix, dir, name, refused, NULL, 0, fast);
 }
@@ -165,21 +247,22 @@ START_TEST(real_index_projects)
                                             "parallel-num", "reqwest-rustls", "rg-cli", "tokio01-futures01",
                                             "tokio02-hyper013", "unsat-links", "unsat-prerelease", "unsat-ring-links",
                                             "wasm-web" };
-    size_t identical = 0, refused = 0, fast = 0;
+    size_t identical = 0, refused = 0, fast[2] = { 0, 0 };
     for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s", test_corpus_path("cargo-real-2019"));
         strncat(dir, "/", sizeof dir - strlen(dir) - 1);
         strncat(dir, projects[i], sizeof dir - strlen(dir) - 1);
         int r = 0;
-        identical += check_project(ix, dir, projects[i], &r, &fast);
+        identical += check_project(ix, dir, projects[i], &r, fast);
         refused += r;
     }
-    printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused, %zu by the fast path)\n",
-           identical, refused, fast);
+    printf("cargo-compare: real index: %zu of 14 projects as cargo answers them (%zu refused, %zu by the fast path, %zu "
+           "by the greedy build)\n", identical, refused, fast[0], fast[1]);
     ck_assert_uint_eq(identical, 14);
     ck_assert_uint_eq(refused, 3);
-    ck_assert_uint_eq(fast, 10);   /* all that solve but diesel-r2d2 (two `links = "sqlite3"` at first) */
+    ck_assert_uint_eq(fast[0], 10);   /* all that solve but diesel-r2d2 (two `links = "sqlite3"` at first) */
+    ck_assert_uint_eq(fast[1], 10);
     cargo_index_close(ix);
 }
 END_TEST
@@ -282,7 +365,7 @@ START_TEST(feature_projects)
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
     ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
     ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
                   err.message);
@@ -325,19 +408,20 @@ START_TEST(synthetic_index_projects)
     ck_assert_msg(ix != NULL, "%s", err.message);
     static const char *const projects[] = { "cli-tool", "edge-cases", "links-conflict", "msrv-resolver2",
                                             "msrv-resolver3", "native-deps", "web-service" };
-    size_t identical = 0, refused = 0, fast = 0;
+    size_t identical = 0, refused = 0, fast[2] = { 0, 0 };
     for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
         char pdir[4200];
         snprintf(pdir, sizeof pdir, "%s/projects/%s", dir, projects[i]);
         int r = 0;
-        identical += check_project(ix, pdir, projects[i], &r, &fast);
+        identical += check_project(ix, pdir, projects[i], &r, fast);
         refused += r;
     }
-    printf("cargo-compare: synthetic index: %zu of 7 projects as cargo answers them (%zu refused, %zu by the fast path)\n",
-           identical, refused, fast);
+    printf("cargo-compare: synthetic index: %zu of 7 projects as cargo answers them (%zu refused, %zu by the fast path, "
+           "%zu by the greedy build)\n", identical, refused, fast[0], fast[1]);
     ck_assert_uint_eq(identical, 7);
     ck_assert_uint_eq(refused, 1);
-    ck_assert_uint_eq(fast, 5);   /* all that solve but native-deps (two `links = "sqlite3"` at first) */
+    ck_assert_uint_eq(fast[0], 5);   /* all that solve but native-deps (two `links = "sqlite3"` at first) */
+    ck_assert_uint_eq(fast[1], 4);   /* and edge-cases (a first candidate lacking a feature asked) */
     cargo_index_close(ix);
 
     /* through the library: rust-version is reported (resolver 2), and avoided (resolver 3) */
@@ -414,7 +498,7 @@ START_TEST(reads_only_the_reachable)
     cargo_index *ix = cargo_index_open(dir, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
     vs_solution s;
@@ -453,10 +537,11 @@ END_TEST
 #define VDEP(name, req, extra) "{\"name\":\"" name "\",\"req\":\"" req "\"" extra "}"
 
 /* Solves the manifest text in dir/NAME/Cargo.toml (with locked[0..n_locked)) by the SAT path;
- * returns whether the fast path answered (fast_path_agrees: then identically) and puts the
- * chosen crate versions, "name version" joined by spaces, in out. */
+ * returns whether the fast path answered (fast_path_agrees: then identically), puts whether
+ * the greedy build answered in *greedy (greedy_build_agrees; never with a lock) and the chosen
+ * crate versions, "name version" joined by spaces, in out. */
 static int fast_case(cargo_index *ix, const char *dir, const char *name, const char *toml, const cargo_locked *locked,
-                     size_t n_locked, char *out, size_t size)
+                     size_t n_locked, int *greedy, char *out, size_t size)
 {
     char rel[300], manifest[4400];
     snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
@@ -469,12 +554,13 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, locked, n_locked, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
     int rc = vs_solve(&pb.u, &pb.req, &s);
     int answered = fast_path_agrees(&pb, &s, name);
+    *greedy = n_locked ? 0 : greedy_build_agrees(ix, &m, &opt, &pb, &s, name);
     out[0] = '\0';
     for (size_t i = 0; rc == VSOLVE_OK && i < s.pkgs.len; i++) {
         const char *n = universe_pkg_name(&pb.u, s.pkgs.items[i]);
@@ -495,7 +581,8 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
 /* The fast path answers when every dependency's newest candidate fits, and gives up (the
  * solver answers) when cargo would move past a candidate: two dependencies picking two
  * versions of one semver-compatible range, a `links` taken twice, a lock, a requirement only a
- * yanked version meets. A candidate lacking an asked feature or yanked is no candidate. */
+ * yanked version meets. A candidate lacking an asked feature or yanked is no candidate. The
+ * greedy build (first candidates only) also gives up when the newest lacks an asked feature. */
 START_TEST(fast_path_gives_up)
 {
     char dir[] = "/tmp/vsolve-fast-XXXXXX";
@@ -506,34 +593,48 @@ START_TEST(fast_path_gives_up)
     put_file(dir, "dd/dd/dddd", VLINE("dddd", "1.0.0", "", ",\"links\":\"z\""));
     put_file(dir, "ee/ee/eeee", "{\"name\":\"eeee\",\"vers\":\"1.0.0\",\"deps\":[],\"features\":{\"x\":[]}}\n"
                                 VLINE("eeee", "1.1.0", "", ""));
+    put_file(dir, "gg/gg/gggg", VLINE("gggg", "0.1.0", "", "") VLINE("gggg", "1.0.0", "", ""));
     put_file(dir, "ff/ff/ffff", VLINE("ffff", "1.0.0", "", "") VLINE("ffff", "1.1.0", "", ",\"yanked\":true"));
     vs_error err;
     vs_error_clear(&err);
     cargo_index *ix = cargo_index_open(dir, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     char got[1000];
+    int greedy;
     /* answered: the newest everywhere; a yanked newest and one lacking a feature are passed */
-    ck_assert_int_eq(fast_case(ix, dir, "plain", ROOT("aaaa = \"1\"\ncccc = \"1\"\n"), NULL, 0, got, sizeof got), 1);
+    ck_assert_int_eq(fast_case(ix, dir, "plain", ROOT("aaaa = \"1\"\ncccc = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
     ck_assert_str_eq(got, "aaaa 1.1.0 cccc 1.1.0 root 0.1.0");
-    ck_assert_int_eq(fast_case(ix, dir, "yanked", ROOT("ffff = \"1\"\n"), NULL, 0, got, sizeof got), 1);
+    ck_assert_int_eq(greedy, 1);
+    ck_assert_int_eq(fast_case(ix, dir, "yanked", ROOT("ffff = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
     ck_assert_str_eq(got, "ffff 1.0.0 root 0.1.0");
-    ck_assert_int_eq(fast_case(ix, dir, "feature", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"), NULL, 0, got,
-                               sizeof got), 1);
+    ck_assert_int_eq(greedy, 1);
+    ck_assert_int_eq(fast_case(ix, dir, "feature", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"), NULL, 0, &greedy,
+                               got, sizeof got), 1);
     ck_assert_str_eq(got, "eeee 1.0.0 root 0.1.0");
+    ck_assert_int_eq(greedy, 0);
     /* given up: two versions of one range, then the solver finds the one that serves both */
-    ck_assert_int_eq(fast_case(ix, dir, "slot", ROOT("aaaa = \"1\"\nbbbb = \"1\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_int_eq(fast_case(ix, dir, "slot", ROOT("aaaa = \"1\"\nbbbb = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 root 0.1.0");
-    ck_assert_int_eq(fast_case(ix, dir, "links", ROOT("cccc = \"1\"\ndddd = \"1\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_int_eq(greedy, 0);
+    ck_assert_int_eq(fast_case(ix, dir, "links", ROOT("cccc = \"1\"\ndddd = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "cccc 1.0.0 dddd 1.0.0 root 0.1.0");
+    ck_assert_int_eq(greedy, 0);
     ck_assert_int_eq(fast_case(ix, dir, "feature2", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"
                                                          "bbbb = \"1\"\n[dependencies.e2]\npackage = \"eeee\"\nversion = \"1\"\n"),
-                               NULL, 0, got, sizeof got), 0);
+                               NULL, 0, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 eeee 1.0.0 root 0.1.0");
-    ck_assert_int_eq(fast_case(ix, dir, "only-yanked", ROOT("ffff = \"=1.1.0\"\n"), NULL, 0, got, sizeof got), 0);
+    ck_assert_int_eq(greedy, 0);
+    ck_assert_int_eq(fast_case(ix, dir, "only-yanked", ROOT("ffff = \"=1.1.0\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "refused");
+    ck_assert_int_eq(greedy, 0);
+    /* a requirement over two semver-compatible ranges: all its versions in the greedy build */
+    ck_assert_int_eq(fast_case(ix, dir, "span", ROOT("gggg = \">=0.1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
+    ck_assert_str_eq(got, "gggg 1.0.0 root 0.1.0");
+    ck_assert_int_eq(greedy, 1);
     cargo_locked lock[] = { { "aaaa", "1.0.0", NULL } };
-    ck_assert_int_eq(fast_case(ix, dir, "locked", ROOT("aaaa = \"1\"\n"), lock, 1, got, sizeof got), 0);
+    ck_assert_int_eq(fast_case(ix, dir, "locked", ROOT("aaaa = \"1\"\n"), lock, 1, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "aaaa 1.0.0 root 0.1.0");
+    ck_assert_int_eq(greedy, 0);
     cargo_index_close(ix);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -707,7 +808,7 @@ START_TEST(git_dependencies)
         snprintf(path, sizeof path, "%s/Cargo.toml", dir);
         ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
         cargo_problem pb;
-        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2 };
+        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2, 0 };
         ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "git dependency gmini") &&
                       strstr(err.message, "--git-checkout file:///tmp/vsolve-git-fixture/gmini=PATH"), "%s", err.message);

@@ -14,7 +14,24 @@
  * its feature resolver, at build time, leaves it out). An optional dependency d without a
  * "dep:d" item anywhere also gets an implicit feature d.
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
- * avoided (cargo's incompatible-rust-versions = "fallback"). */
+ * avoided (cargo's incompatible-rust-versions = "fallback").
+ *
+ * The greedy build (cargo_options.greedy) keeps of each requirement only cargo's first
+ * candidate c (newest matching, not yanked, not avoided; every matching version when they span
+ * semver-compatible ranges), and lists no provider in a clause of that requirement whose
+ * feature c lacks. Why greedy_solve's answer on it, when it gives one, is its answer on the
+ * full problem (and so cargo's, greedy.c): every package of the greedy closure G is a
+ * candidate of both problems, with the same nodes and clauses in the same order (a clause's
+ * shape depends on whether its requirement spans ranges, which is the same in both), and each
+ * clause's providers in the greedy build are those of the full build that are candidates
+ * there. So (1) where a clause applies, its preferred provider is the same: in the full build
+ * the newest available, not avoided provider, which is c itself when c has every feature asked
+ * (c is the newest such version of all that match), and in the greedy build c too, the other
+ * candidates matching being older, yanked or avoided; when c lacks a feature the greedy list is
+ * empty and the closure gives up. By induction along the closure both build the same G. (2)
+ * The checks count installed providers and group members, which are all in G, so they count
+ * the same in both. (3) Solutions are sorted by name, then version, and the reasons follow
+ * the clauses' order and their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -113,7 +130,13 @@ typedef struct builder {
     VEC(cargo_crate *) patch_crates;   /* [patch.crates-io] packages (not in path_crates) */
     const cargo_manifest *top;      /* the root entry's package (a virtual workspace: a member) */
     int top_needed;                 /* a path dependency names it: it serves its name as a crate */
+    int greedy;                     /* first candidates only (cargo_options.greedy, see the top) */
+    version_entry *first;           /* greedy: the candidate the last demand() took */
+    VEC(version_entry *) demand_first;  /* greedy: demand key id -> its first candidate */
 } builder;
+
+/* cargo_problem_build stops: the greedy build meets what its rule does not cover */
+#define GREEDY_GIVE_UP (-1)
 
 /* The root or a workspace member: dev-dependencies and every feature count. */
 static int is_top(const version_entry *ve)
@@ -205,7 +228,86 @@ static int add_candidate(builder *b, version_entry *ve)
     return rc;
 }
 
-/* Every version of `package` matching req becomes a candidate; *cid is the crate's id. */
+/* Version i (v, parsed) of crate c (id cid) becomes a candidate. */
+static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_version *v, uint32_t cid)
+{
+    version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
+    if (!ve)
+        return VSOLVE_ENOMEM;
+    ve->v = v;
+    for (size_t k = 0; k < b->path_crates.len; k++)
+        if (b->path_crates.items[k] == c->crate) {
+            ve->is_path = 1;
+            ve->source = b->path_sources.items[k];
+        }
+    for (size_t k = 0; k < b->member_crates.len; k++)
+        ve->is_member |= b->member_crates.items[k] == c->crate;
+    ve->locked = is_locked(b, c->name, ve->v->vers);
+    ve->crate_id = cid;
+    c->candidates[i] = ve;
+    b->first = ve;
+    return add_candidate(b, ve);
+}
+
+/* The greedy demand: of c's versions matching req, only cargo's first candidate becomes one
+ * (b->first): the newest not yanked and, with resolver 3 and a rust-version, not needing a
+ * newer Rust. When the matching versions span semver-compatible ranges, every one becomes a
+ * candidate, as in the full build, so that the requirement's clauses take the same shape
+ * (features_of_each). Gives up (GREEDY_GIVE_UP) when there is no first candidate, when two
+ * matching versions are equal, or when a line it reads is malformed (the full build says so). */
+static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint32_t cid)
+{
+    const cargo_version *vs = c->crate ? c->crate->versions : NULL;
+    size_t n = c->crate ? c->crate->n_versions : 0, any = SIZE_MAX, below = SIZE_MAX;
+    int spans = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!local_matches(c, req, &vs[i].v))
+            continue;
+        if (any == SIZE_MAX)
+            any = i;
+        else
+            spans |= !semver_same_slot(&vs[any].v, &vs[i].v);
+    }
+    vs_error quiet;
+    vs_error_clear(&quiet);
+    for (;;) {   /* newest first: the newest matching version below the last one passed */
+        size_t best = SIZE_MAX;
+        for (size_t i = any; any != SIZE_MAX && i < n; i++) {
+            if (!local_matches(c, req, &vs[i].v) || (below != SIZE_MAX && semver_compare(&vs[i].v, &vs[below].v) >= 0))
+                continue;
+            int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
+            if (cmp == 0)
+                return GREEDY_GIVE_UP;
+            if (cmp > 0)
+                best = i;
+        }
+        if (best == SIZE_MAX)
+            return GREEDY_GIVE_UP;
+        const cargo_version *v = cargo_index_version(b->ix, c->crate, best, &quiet);
+        if (!v)
+            return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
+        if (v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0)) {
+            below = best;
+            continue;
+        }
+        for (size_t i = any; spans && i < n; i++) {   /* every matching version, as the full build */
+            if (c->candidates[i] || !local_matches(c, req, &vs[i].v))
+                continue;
+            const cargo_version *w = cargo_index_version(b->ix, c->crate, i, &quiet);
+            if (!w)
+                return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
+            int rc = new_candidate(b, c, i, w, cid);
+            if (rc != VSOLVE_OK)
+                return rc;
+        }
+        int rc = c->candidates[best] ? VSOLVE_OK : new_candidate(b, c, best, v, cid);
+        b->first = c->candidates[best];
+        return rc;
+    }
+}
+
+/* Every version of `package` matching req becomes a candidate (greedy: its first, see
+ * demand_first); *cid is the crate's id. */
 static int demand(builder *b, const char *package, const semver_req *req, uint32_t *cid)
 {
     crate_entry *c = crate_of(b, package);
@@ -227,27 +329,15 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
         c->patch_ve = ve;
         return add_candidate(b, ve);
     }
+    if (b->greedy)
+        return demand_first(b, c, req, *cid);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !local_matches(c, req, &c->crate->versions[i].v))
             continue;
         const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
         if (!v)
             return b->err->code;
-        version_entry *ve = arena_alloc(&b->pb->mem, sizeof *ve);
-        if (!ve)
-            return VSOLVE_ENOMEM;
-        ve->v = v;
-        for (size_t k = 0; k < b->path_crates.len; k++)
-            if (b->path_crates.items[k] == c->crate) {
-                ve->is_path = 1;
-                ve->source = b->path_sources.items[k];
-            }
-        for (size_t k = 0; k < b->member_crates.len; k++)
-            ve->is_member |= b->member_crates.items[k] == c->crate;
-        ve->locked = is_locked(b, c->name, ve->v->vers);
-        ve->crate_id = *cid;
-        c->candidates[i] = ve;
-        int rc = add_candidate(b, ve);
+        int rc = new_candidate(b, c, i, v, *cid);
         if (rc != VSOLVE_OK)
             return rc;
         c = &b->crates.items[*cid];   /* stable: add_candidate reads no crate */
@@ -517,8 +607,8 @@ static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
 {
     char key[1024];
     size_t np = strlen(d->package), nr = strlen(d->req_text);
-    if (np + nr + 1 > sizeof key)
-        return demand(b, d->package, &d->req, cid);   /* too long to remember: demand again */
+    if (np + nr + 1 > sizeof key)   /* too long to remember: demand again (greedy: give up) */
+        return b->greedy ? GREEDY_GIVE_UP : demand(b, d->package, &d->req, cid);
     memcpy(key, d->package, np);
     key[np] = '\x01';
     memcpy(key + np + 1, d->req_text, nr);
@@ -531,10 +621,12 @@ static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
     }
     int rc = demand(b, d->package, &d->req, cid);
     while (rc == VSOLVE_OK && b->demand_cids.len <= id)
-        if (!vec_push(&b->demand_cids, VS_NONE))
+        if (!vec_push(&b->demand_cids, VS_NONE) || !vec_push(&b->demand_first, (version_entry *)NULL))
             return VSOLVE_ENOMEM;
-    if (rc == VSOLVE_OK)
+    if (rc == VSOLVE_OK) {
         b->demand_cids.items[id] = *cid;
+        b->demand_first.items[id] = b->greedy ? b->first : NULL;
+    }
     return rc;
 }
 
@@ -868,9 +960,31 @@ static int providers(builder *b, const cargo_dep *d, const char *feature, u32_ve
     return VSOLVE_OK;
 }
 
+/* Greedy: the first candidate demand_first took for d's requirement, or NULL when it was
+ * never demanded. */
+static const version_entry *first_of(const builder *b, const cargo_dep *d)
+{
+    char key[1024];
+    size_t np = strlen(d->package), nr = strlen(d->req_text);
+    if (np + nr + 1 > sizeof key)
+        return NULL;
+    memcpy(key, d->package, np);
+    key[np] = '\x01';
+    memcpy(key + np + 1, d->req_text, nr);
+    uint32_t id = strpool_find(&b->demand_keys, key, np + nr + 1);
+    return id < b->demand_first.len ? b->demand_first.items[id] : NULL;
+}
+
 static int compute_providers(builder *b, const cargo_dep *d, const char *feature, u32_vec *out)
 {
     out->len = 0;
+    if (b->greedy) {
+        /* cargo's first candidate must be the preferred provider: when it lacks a feature
+         * asked, the list stays empty, and the closure gives up if it needs it */
+        const version_entry *first = first_of(b, d);
+        if (!first || !has_features(first, d) || (feature && !feature_node(first, feature)))
+            return VSOLVE_OK;
+    }
     crate_entry *c = crate_of(b, d->package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
@@ -1216,6 +1330,10 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     }
     if (rc == VSOLVE_OK)
         rc = read_members(&b, root);
+    /* greedy: a plain package against the registry, no lock */
+    b.greedy = opt && opt->greedy && !n_locked && !root->n_patches && !root->n_members && !b.path_crates.len &&
+               !b.member_crates.len && !b.patch_crates.len && !b.top_needed;
+    pb->greedy = b.greedy;
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
     if (rc == VSOLVE_OK && b.top_needed)
@@ -1348,12 +1466,17 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.reach_keys);
     strpool_free(&b.demand_keys);
     vec_free(&b.demand_cids);
+    vec_free(&b.demand_first);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     vec_free(&b.path_crates);
     vec_free(&b.path_sources);
     vec_free(&b.member_crates);
     vec_free(&b.patch_crates);
+    if (rc == GREEDY_GIVE_UP) {
+        pb->greedy_gave_up = 1;
+        rc = VSOLVE_OK;
+    }
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
     return rc;

@@ -16,6 +16,8 @@ typedef struct cargo_options {
     const char *source_url;        /* the index's URL for the crates' source attribute; NULL: crates.io */
     const char *const *git_checkouts;  /* "URL=PATH": the local checkout of a git dependency's URL */
     size_t n_git_checkouts;
+    int greedy;                    /* only cargo's first candidate of every requirement (see
+                                      cargo_problem_build); for greedy_solve alone */
 } cargo_options;
 
 #define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
@@ -29,13 +31,26 @@ typedef struct cargo_problem {
     const cargo_manifest *root;
     cargo_node **node_of_pkg;      /* universe package -> what it stands for */
     size_t index_files;            /* crate files read from the index */
+    int greedy;                    /* built with first candidates only (opt->greedy, and the
+                                      rule covers the package) */
+    int greedy_gave_up;            /* greedy: the rule does not cover this project; the problem
+                                      is incomplete: build it again without greedy */
 } cargo_problem;
 
 /* Builds the problem: the versions of every crate reachable from the root through requirements
  * that match them (normal and build dependencies, the root's dev-dependencies, all targets; an
  * optional dependency once a reachable feature enables it, the root's all), each crate version with a node per feature and per optional dependency, one slot
  * per semver-compatible range, one group per `links` value; yanked versions unavailable unless
- * locked; the versions of `locked` kept where possible. */
+ * locked; the versions of `locked` kept where possible.
+ *
+ * With opt->greedy, for a plain package (no lock, workspace, path, git or patch dependency),
+ * each requirement brings in only cargo's first candidate (the newest matching version, not
+ * yanked, with resolver 3 and a rust-version not needing a newer Rust), and a clause lists no
+ * provider when that candidate lacks a feature it asks: a problem only for greedy_solve
+ * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
+ * of cargo_resolve.c). When the rule does not fit (no such candidate, a requirement spanning
+ * semver-compatible ranges, a malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK
+ * with the problem incomplete: free it and build it without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
