@@ -35,7 +35,7 @@ static unsigned long long byte_count(const char *text)
     return ok ? n * unit : 0;
 }
 
-/* --timeout, --strict, --max-inflate on the context. The inflate limit falls back to
+/* --timeout, --strict, --no-fast-path, --max-inflate on the context. The inflate limit falls back to
  * VSOLVE_MAX_INFLATE from the environment (a malformed value there: the library's default). */
 static int apply_limits(cli *c)
 {
@@ -49,6 +49,8 @@ static int apply_limits(cli *c)
     }
     if (rc == VSOLVE_OK && c->opt.strict)   /* a malformed opam file refuses the repository */
         rc = vsolve_set_strict(c->ctx, 1);
+    if (rc == VSOLVE_OK && (c->opt.no_fast_path || c->opt.dump_testcase))   /* a test case records the whole problem */
+        rc = vsolve_set_fast_path(c->ctx, 0);
     if (rc == VSOLVE_OK && c->opt.max_inflate) {
         unsigned long long bytes = byte_count(c->opt.max_inflate);
         if (!bytes)

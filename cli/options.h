@@ -47,6 +47,8 @@
     OPTION(verbose, "verbose", 0, FLAG, "", 0, 0, 1, ALL, "report the cache and timings on stderr")        \
     OPTION(dump_testcase, "dump-testcase", 0, STR, "FILE", NULL, 0, 0, ON(solve),                          \
            "also write the request's cone and answer as a YAML test case")                                 \
+    OPTION(no_fast_path, "no-fast-path", 0, FLAG, "", 0, 0, 1, ON(solve),                                  \
+           "cargo: always the whole problem and the SAT solver (the same answer)")                         \
     OPTION(manifest, "manifest", 0, STR, "FILE", NULL, 0, 0, ON(solve),                                    \
            "cargo, npm: the project's Cargo.toml or package.json")                                         \
     OPTION(lock, "lock", 0, STR, "FILE", NULL, 0, 0, ON(solve) | ON(lock) | ON(dune_rename),                                \

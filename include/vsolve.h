@@ -168,6 +168,14 @@ VSOLVE_API int vsolve_set_strict(vsolve_ctx *ctx, int strict);
  * limit. VSOLVE_OK; VSOLVE_EUSAGE (a negative or NaN value). */
 VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
+/* cargo: answer without the SAT solver when cargo's resolver would never backtrack (every
+ * dependency's newest candidate fits with the others), from a problem of those candidates
+ * alone; else the whole problem and the solver, as with 0. enabled = 1: the default. 0: always
+ * the whole problem and the solver: the same answers, slower; what vsolve_dump_testcase needs
+ * to record the whole problem (the command line turns it off with --dump-testcase, and with
+ * --no-fast-path). Applies to the following cargo solves on ctx. Always VSOLVE_OK. */
+VSOLVE_API int vsolve_set_fast_path(vsolve_ctx *ctx, int enabled);
+
 /* The most bytes one compressed input may inflate to on ctx: an opam repository .tar.gz (the
  * whole archive), a cargo index or npm registry .tar.gz, a .cudf.gz, the archive a cargo registry
  * image is built from. Past it the load stops with VSOLVE_EBADINPUT and a message naming the

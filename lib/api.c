@@ -96,6 +96,13 @@ int vsolve_set_timeout(vsolve_ctx *ctx, double seconds)
     return VSOLVE_OK;
 }
 
+int vsolve_set_fast_path(vsolve_ctx *ctx, int enabled)
+{
+    vs_error_clear(&ctx->err);
+    ctx->no_fast_path = !enabled;
+    return VSOLVE_OK;
+}
+
 int vsolve_set_max_inflate(vsolve_ctx *ctx, unsigned long long bytes)
 {
     vs_error_clear(&ctx->err);

@@ -188,7 +188,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
      * the fast path answers it, that is the answer; else the whole problem, whose own fast
      * path or the solver answers (and whose errors are reported) */
     int answered = 0;
-    if (rc == VSOLVE_OK && n_locked == 0) {
+    if (rc == VSOLVE_OK && n_locked == 0 && !ctx->no_fast_path) {
         copt.greedy = 1;
         int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, &copt, &ctx->err);
         solution_init(&ctx->cargo_solution);
@@ -217,7 +217,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         solution_init(&ctx->cargo_solution);
         ctx->cargo.req.time_limit = ctx->time_limit;
         ctx->cargo.req.deadline = deadline;
-        rc = fast_path(ctx, &answered);
+        rc = ctx->no_fast_path ? VSOLVE_OK : fast_path(ctx, &answered);
         if (rc == VSOLVE_OK && !answered)
             rc = vs_solve(&ctx->cargo.u, &ctx->cargo.req, &ctx->cargo_solution);
     }

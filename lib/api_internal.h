@@ -31,6 +31,7 @@ struct vsolve_ctx {
     uint64_t max_inflate;            /* bytes a compressed input may inflate to, 0: the default
                                       * (vsolve_set_max_inflate) */
     int strict;                      /* a malformed opam file refuses the repository (vsolve_set_strict) */
+    int no_fast_path;                /* cargo: always the whole problem and the solver (vsolve_set_fast_path) */
     size_t skipped;                  /* malformed opam files left out by the last parse */
     char **warnings;                 /* of the last load (vsolve_warning) */
     size_t n_warnings;

@@ -439,6 +439,30 @@ START_TEST(synthetic_index_projects)
         vsolve_result_free(r);
         vsolve_free(ctx);
     }
+    /* through the library, with the fast path and without it (vsolve_set_fast_path): one lock */
+    for (size_t i = 0; i < sizeof projects / sizeof projects[0]; i++) {
+        char manifest[4200];
+        snprintf(manifest, sizeof manifest, "%s/projects/%s/Cargo.toml", dir, projects[i]);
+        char *lock[2] = { NULL, NULL };
+        int rc[2];
+        for (int on = 0; on < 2; on++) {
+            vsolve_ctx *ctx = vsolve_new();
+            ck_assert_int_eq(vsolve_set_fast_path(ctx, on), VSOLVE_OK);
+            vsolve_result *r = NULL;
+            rc[on] = vsolve_cargo_solve(ctx, path, manifest, NULL, NULL, 0, 0, &r);
+            size_t len = 0;
+            if (rc[on] == VSOLVE_OK)
+                ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &lock[on], &len), VSOLVE_OK);
+            else
+                lock[on] = strdup(vsolve_errmsg(ctx));
+            vsolve_result_free(r);
+            vsolve_free(ctx);
+        }
+        ck_assert_int_eq(rc[0], rc[1]);
+        ck_assert_msg(!strcmp(lock[0], lock[1]), "%s: the fast path changes the lock", projects[i]);
+        free(lock[0]);
+        free(lock[1]);
+    }
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
