@@ -11,14 +11,21 @@ static int by_string(const void *a, const void *b) { return strcmp(*(char *const
  * of its own. */
 static void put_toml_chars(FILE *out, const char *s)
 {
-    for (; *s; s++) {
+    while (*s) {
+        size_t run = 0;   /* characters that need no escape, written at once */
+        for (unsigned char c; (c = (unsigned char)s[run]) && c != '"' && c != '\\' && c >= 0x20 && c != 0x7f;)
+            run++;
+        if (run)
+            fwrite(s, 1, run, out);
+        s += run;
         unsigned char c = (unsigned char)*s;
+        if (!c)
+            break;
         if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\u%04X", c);
         else
-            fputc(c, out);
+            fprintf(out, "\\u%04X", c);
+        s++;
     }
 }
 
