@@ -258,22 +258,26 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
 static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint32_t cid)
 {
     const cargo_version *vs = c->crate ? c->crate->versions : NULL;
-    size_t n = c->crate ? c->crate->n_versions : 0, any = SIZE_MAX, below = SIZE_MAX;
+    size_t n = c->crate ? c->crate->n_versions : 0, any = SIZE_MAX, below = SIZE_MAX, best = SIZE_MAX;
     int spans = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {   /* the matching versions: do they span ranges, the newest */
         if (!local_matches(c, req, &vs[i].v))
             continue;
         if (any == SIZE_MAX)
             any = i;
         else
             spans |= !semver_same_slot(&vs[any].v, &vs[i].v);
+        int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
+        if (cmp == 0)
+            return GREEDY_GIVE_UP;
+        if (cmp > 0)
+            best = i;
     }
     vs_error quiet;
     vs_error_clear(&quiet);
-    for (;;) {   /* newest first: the newest matching version below the last one passed */
-        size_t best = SIZE_MAX;
-        for (size_t i = any; any != SIZE_MAX && i < n; i++) {
-            if (!local_matches(c, req, &vs[i].v) || (below != SIZE_MAX && semver_compare(&vs[i].v, &vs[below].v) >= 0))
+    for (;;) {   /* newest first: then the newest matching version below the last one passed */
+        for (size_t i = any; below != SIZE_MAX && i < n; i++) {
+            if (!local_matches(c, req, &vs[i].v) || semver_compare(&vs[i].v, &vs[below].v) >= 0)
                 continue;
             int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
             if (cmp == 0)
@@ -288,6 +292,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
         if (v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0)) {
             below = best;
+            best = SIZE_MAX;
             continue;
         }
         for (size_t i = any; spans && i < n; i++) {   /* every matching version, as the full build */
