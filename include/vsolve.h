@@ -473,7 +473,10 @@ VSOLVE_API const char *vsolve_lock_json_path(const vsolve_ctx *ctx);
 VSOLVE_API const char *vsolve_result_notes(const vsolve_result *r);
 
 /* Writes a self-contained YAML test case (the request's cone of the universe, the atoms, and
- * the answer, recomputed) to path, so that a user's run can become a regression test.
+ * the answer, recomputed) to path, so that a user's run can become a regression test. For a
+ * cargo run answered by the fast path (vsolve_set_fast_path) the universe is the problem it
+ * answered from, of first candidates only; turn the fast path off before the solve to record
+ * the whole problem (the command line does with --dump-testcase).
  * VSOLVE_OK; VSOLVE_EUSAGE (nothing loaded, no path); VSOLVE_EIO; VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);

@@ -418,7 +418,9 @@ static void assert_replays(const char *path, tc_ecosystem eco, int expect_soluti
 }
 
 /* A cargo run, given --dump-testcase, writes a neutral case that replays to its answer (issue 17:
- * the option was ignored for cargo): every project of the synthetic index, the refused one too. */
+ * the option was ignored for cargo): every project of the synthetic index, the refused one too;
+ * with the fast path (the problem of first candidates) and without it (the whole problem, what
+ * the command line records). */
 START_TEST(cargo_runs_dump_and_replay)
 {
     const char *tar = test_corpus_path("cargo-synthetic-index.tar.gz");
@@ -439,15 +441,19 @@ START_TEST(cargo_runs_dump_and_replay)
         snprintf(manifest, sizeof manifest, "%s/projects/%s/Cargo.toml", dir, projects[i]);
         snprintf(dump, sizeof dump, "%s/%s.yaml", dir, projects[i]);
         snprintf(lock, sizeof lock, "%s/%s.lock", dir, projects[i]);
-        vsolve_ctx *ctx = vsolve_new();
-        vsolve_result *r = NULL;
-        int rc = vsolve_cargo_solve(ctx, index, manifest, NULL, NULL, 0, 0, &r);
-        ck_assert_msg(rc == VSOLVE_OK || rc == VSOLVE_UNSAT, "%s", vsolve_errmsg(ctx));
-        ck_assert_msg(vsolve_dump_testcase(ctx, NULL, 0, r, dump) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
-        assert_replays(dump, TC_CARGO, rc == VSOLVE_OK);
+        int rc = VSOLVE_OK;
+        for (int fast = 1; fast >= 0; fast--) {   /* the whole problem without the fast path, as the CLI */
+            vsolve_ctx *ctx = vsolve_new();
+            ck_assert_int_eq(vsolve_set_fast_path(ctx, fast), VSOLVE_OK);
+            vsolve_result *r = NULL;
+            rc = vsolve_cargo_solve(ctx, index, manifest, NULL, NULL, 0, 0, &r);
+            ck_assert_msg(rc == VSOLVE_OK || rc == VSOLVE_UNSAT, "%s", vsolve_errmsg(ctx));
+            ck_assert_msg(vsolve_dump_testcase(ctx, NULL, 0, r, dump) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+            assert_replays(dump, TC_CARGO, rc == VSOLVE_OK);
+            vsolve_result_free(r);
+            vsolve_free(ctx);
+        }
         refused += rc == VSOLVE_UNSAT;
-        vsolve_result_free(r);
-        vsolve_free(ctx);
         if (i > 0 && strcmp(projects[i], "links-conflict") != 0)
             continue;
         /* the command line writes the same file (a solved project and the refused one) */
