@@ -192,8 +192,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         copt.greedy = 1;
         int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, &copt, &ctx->err);
         solution_init(&ctx->cargo_solution);
-        if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up)
-            grc = fast_path(ctx, &answered);
+        if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up && fast_path(ctx, &answered) != VSOLVE_OK)
+            answered = 0;   /* out of memory: the whole problem says so, if it does again */
         if (!answered) {
             solution_free(&ctx->cargo_solution);
             cargo_problem_free(&ctx->cargo);

@@ -48,8 +48,9 @@ typedef struct cargo_problem {
  * yanked, with resolver 3 and a rust-version not needing a newer Rust), and a clause lists no
  * provider when that candidate lacks a feature it asks: a problem only for greedy_solve
  * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
- * of cargo_resolve.c). When the rule does not fit (no such candidate, a requirement spanning
- * semver-compatible ranges, a malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK
+ * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
+ * brings them all in, as without greedy. When the rule does not fit (no such candidate, two
+ * equal matching versions, a malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK
  * with the problem incomplete: free it and build it without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
