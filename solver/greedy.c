@@ -16,7 +16,9 @@
  * G holds the newest provider of the one clause (per dependent) that demands it, every
  * installed package is the only installed provider of some clause (so step 4 drops nothing),
  * and no avoided package is installed (step 1 keeps that); the shared projects confirm it
- * (tests/test_cargo.c compares both answers on every one). */
+ * (tests/test_cargo.c compares both answers on every one). One shape could part the two, where
+ * the policy's models decide and the closure is cargo's answer: bench/README.md, "cargo:
+ * answering without the SAT solver", Limits. */
 #include "greedy.h"
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,7 @@ typedef struct greedy {
 } greedy;
 
 /* The preferred provider among ids[0..n): the newest available, not avoided (nor its owner),
- * of one name;
- * VS_NONE (and gives up) when there is none or the list spans names. */
+ * of one name; VS_NONE (and gives up) when there is none or the list spans names. */
 static uint32_t preferred(greedy *g, const uint32_t *ids, uint32_t n)
 {
     uint32_t best = VS_NONE;
