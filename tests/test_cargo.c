@@ -655,6 +655,46 @@ START_TEST(fast_path_gives_up)
     ck_assert_int_eq(fast_case(ix, dir, "span", ROOT("gggg = \">=0.1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
     ck_assert_str_eq(got, "gggg 1.0.0 root 0.1.0");
     ck_assert_int_eq(greedy, 1);
+    /* a malformed line of a version the greedy build never takes: only the whole problem reads it */
+    put_file(dir, "hh/hh/hhhh", "{\"name\":\"hhhh\",\"vers\":\"1.0.0\",\"deps\":[{\"name\":1}]}\n" VLINE("hhhh", "1.1.0", "", ""));
+    put_file(dir, "bad/Cargo.toml", ROOT("hhhh = \"1\"\n"));
+    {
+        char manifest[4400];
+        snprintf(manifest, sizeof manifest, "%s/bad/Cargo.toml", dir);
+        arena a;
+        arena_init(&a);
+        vs_error err2;
+        vs_error_clear(&err2);
+        cargo_manifest m;
+        ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err2) == VSOLVE_OK, "%s", err2.message);
+        cargo_problem pb;
+        cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
+        ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err2), VSOLVE_EBADINPUT);
+        ck_assert_msg(!strncmp(err2.message, "hh/hh/hhhh:1:", 13), "%s", err2.message);
+        cargo_problem_free(&pb);
+        opt.greedy = 1;
+        vs_error_clear(&err2);
+        ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err2), VSOLVE_OK);
+        ck_assert(pb.greedy && !pb.greedy_gave_up);
+        uint32_t *owner;
+        ck_assert_int_eq(cargo_owner_map(&pb, &owner), VSOLVE_OK);
+        vs_solution f;
+        solution_init(&f);
+        int answered = 0;
+        ck_assert_int_eq(greedy_solve(&pb.u, &pb.req, owner, &f, &answered), VSOLVE_OK);
+        ck_assert_int_eq(answered, 1);
+        size_t hhhh = 0;
+        for (size_t i = 0; i < f.pkgs.len; i++)
+            if (!strcmp(universe_pkg_name(&pb.u, f.pkgs.items[i]), "hhhh")) {
+                ck_assert_str_eq(universe_pkg_version(&pb.u, f.pkgs.items[i]), "1.1.0");
+                hhhh++;
+            }
+        ck_assert_uint_eq(hhhh, 1);
+        free(owner);
+        solution_free(&f);
+        cargo_problem_free(&pb);
+        arena_free(&a);
+    }
     cargo_locked lock[] = { { "aaaa", "1.0.0", NULL } };
     ck_assert_int_eq(fast_case(ix, dir, "locked", ROOT("aaaa = \"1\"\n"), lock, 1, &greedy, got, sizeof got), 0);
     ck_assert_str_eq(got, "aaaa 1.0.0 root 0.1.0");
