@@ -8,13 +8,13 @@
 #include "vec.h"
 
 /* CryptoMiniSat is not linked in: each sat object opens the shared object with dlopen and looks
- * up the functions below with dlsym, so that a process which never solves (--version, npm
- * solves, cargo solves the greedy resolver settles) never pays for loading and relocating it and
- * libstdc++ (2.3 M instructions, 2.5 M before, of `vsolve --version`: bench/README.md). The header still gives their types. The first dlopen of a
- * process loads the library; RTLD_NODELETE keeps it loaded after the last sat_free, so that the
- * later ones (a refusal's explanation, a sweep's workers) only count a reference: the dynamic
- * linker holds that state, vsolve holds none. VSOLVE_CMS_LIBRARY is the SONAME the build linked
- * against (CMakeLists.txt). */
+ * up the functions below with dlsym, so that a process which needs no SAT solver (--version,
+ * index, npm solves) never pays for loading and relocating it and libstdc++ (2.3 M of the 2.5 M
+ * instructions `vsolve --version` took: bench/README.md). The header still gives their types.
+ * The first dlopen of a process loads the library; RTLD_NODELETE keeps it loaded after the last
+ * sat_free, so that the later ones (a refusal's explanation, a sweep's workers) only count a
+ * reference: the dynamic linker holds that state, vsolve holds none. VSOLVE_CMS_LIBRARY is the
+ * SONAME of the library the build found (CMakeLists.txt). */
 #ifndef VSOLVE_CMS_LIBRARY
 #error "VSOLVE_CMS_LIBRARY (CryptoMiniSat's SONAME) must come from the build"
 #endif
