@@ -208,9 +208,31 @@ static void flip_header(unsigned char *img, size_t *len)
     img[20] ^= 0x10;   /* the source fingerprint: the header checksum no longer matches */
 }
 
+static uint32_t u32_at(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* The path in the table entry of log's crate file (3/l/log: the solve reads it): the entry's
+ * checksum no longer matches. In the table's entry area (after the slot blocks), an entry is
+ * its crc32, its fields (32 bytes), its path. */
 static void flip_table(unsigned char *img, size_t *len)
 {
-    img[*len - 2] ^= 0x01;   /* the last path of the file table */
+    uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
+    ck_assert_uint_le(area, *len);
+    unsigned char *at = NULL;
+    for (size_t i = area + 36; i + 7 <= *len && !at; i++)
+        if (!memcmp(img + i, "3/l/log", 7))
+            at = img + i;
+    ck_assert_ptr_nonnull(at);
+    at[4] ^= 0x01;
+}
+
+/* A byte of every slot block of the table: whatever a lookup reads, its checksum fails. */
+static void flip_slots(unsigned char *img, size_t *len)
+{
+    uint64_t table = u64_at(img + 32);
+    uint32_t blocks = u32_at(img + 40);
+    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    for (uint32_t b = 0; b < blocks; b++)
+        img[table + (uint64_t)b * 64 + 5] ^= 0x01;
 }
 
 /* A byte of the record of the crate "tokio" (every record holds its crate's name). */
@@ -257,6 +279,7 @@ START_TEST(corrupt_images_are_rebuilt)
     ck_assert_int_eq(want.rc, VSOLVE_OK);
     damaged(index, manifest, image, &want, flip_header, "corrupt: ");
     damaged(index, manifest, image, &want, flip_table, "corrupt: ");
+    damaged(index, manifest, image, &want, flip_slots, "corrupt: ");
     damaged(index, manifest, image, &want, flip_record, "corrupt: ");
     damaged(index, manifest, image, &want, truncate_half, "corrupt: ");
     damaged(index, manifest, image, &want, other_version, "stale: ");

@@ -8,13 +8,12 @@
  *   24 index kind              u32: 0 directory, 1 archive
  *   28 file count              u32
  *   32 table offset            u64 (the table runs to the end of the file)
- *   40 table checksum          u32, crc32 of the table
- *   44 reserved                20 zero bytes
- *   64 records, one per crate file, in table order
- *   table: per file (TABLE_ENTRY bytes) its path's offset and length in the path text, its
- *      record's offset, length and crc32, and (a directory index) the crate file's size and
- *      modification time in nanoseconds; then the path text (each path NUL-terminated). The
- *      entries are sorted by path (strcmp), so a crate file is found by binary search.
+ *   40 slot block count        u32, 44 longest probe u32 (image_file.h)
+ *   48 reserved                16 zero bytes
+ *   64 records, one per crate file, in the order the index was walked
+ *   table: image_file.h's hash table of the crate files' paths; an entry's fields (FIELDS
+ *      bytes): its record's offset u64, length u32 and crc32 u32, and (a directory index) the
+ *      crate file's size u64 and modification time in nanoseconds u64.
  *
  * A record: u8 kind. Kind 1: the crate file's text. Kind 0: u32 count of names (the distinct
  * "name" fields of its lines, in order of first appearance), then per name: str name, u32
@@ -26,9 +25,10 @@
  * features (each: str name, u32 items, str each). A str is u32 length (UINT32_MAX: none), the
  * bytes and a NUL.
  *
- * Opening reads and checks the header and the table (about 40 bytes per crate file); a record is
- * read, its checksum and every count and offset checked, only when a solve asks for its crate,
- * and a version's body decoded only when the solve uses that version.
+ * Opening reads and checks the header only (a fixed cost, whatever the size of the index); a
+ * crate's table entry is read and checked (crc32, bounds) when the solve asks for the crate,
+ * its record read, its checksum and every count and offset checked, and a version's body
+ * decoded only when the solve uses that version.
  */
 #include "cargo_image.h"
 #include "bytes.h"
@@ -46,7 +46,7 @@
 #include "image_file.h"
 #include "repo_source.h"
 
-#define TABLE_ENTRY 40
+#define FIELDS 32
 #define NO_STR UINT32_MAX
 static const char magic[8] = { 'V', 'S', 'C', 'A', 'R', 'G', 'O', '\n' };
 
@@ -296,6 +296,7 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
         rc = repo_source_walk(root, max_inflate, want_file, on_file, &b, err);
     image_buf table = { 0 };
     size_t kept = 0;
+    uint32_t n_blocks = 0, max_probe = 0;
     if (rc == VSOLVE_OK) {
         sort_paths = (const char *)b.paths.p;
         if (b.table.len)
@@ -308,25 +309,29 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
                 continue;
             b.table.items[kept++] = b.table.items[i];
         }
-        for (size_t i = 0; i < kept; i++) {
+        const char **paths = malloc((kept ? kept : 1) * sizeof *paths);
+        unsigned char *fields = malloc((kept ? kept : 1) * FIELDS);
+        for (size_t i = 0; paths && fields && i < kept; i++) {
             const table_entry *e = &b.table.items[i];
-            image_w32(&table, e->path_off);
-            image_w32(&table, e->path_len);
-            image_w64(&table, e->rec_off);
-            image_w32(&table, e->rec_len);
-            image_w32(&table, e->rec_crc);
-            image_w64(&table, e->size);
-            image_w64(&table, e->mtime_ns);
+            unsigned char *fl = fields + i * FIELDS;
+            paths[i] = (const char *)b.paths.p + e->path_off;
+            put_u64(fl, e->rec_off);
+            put_u32(fl + 8, e->rec_len);
+            put_u32(fl + 12, e->rec_crc);
+            put_u64(fl + 16, e->size);
+            put_u64(fl + 24, e->mtime_ns);
         }
-        image_put(&table, b.paths.p, b.paths.len);
-        if (table.oom || kept > UINT32_MAX)
+        if (!paths || !fields || kept > UINT32_MAX ||
+            image_table_build(&table, paths, fields, (uint32_t)kept, FIELDS, &n_blocks, &max_probe) != 0)
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
+        free(paths);
+        free(fields);
     }
     if (rc == VSOLVE_OK && fwrite(table.p, 1, table.len, b.af.f) != table.len)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     if (rc == VSOLVE_OK) {
         if (image_write_header(b.af.f, magic, CARGO_IMAGE_FORMAT, source, archive ? 1u : 0u, (uint32_t)kept, b.at,
-                               table.p, table.len) != 0)
+                               n_blocks, max_probe) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     }
     free(table.p);
@@ -363,7 +368,7 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
     }
     snprintf(img->root, sizeof img->root, "%s", root);
     img->archive = archive;
-    int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, TABLE_ENTRY, err);
+    int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, FIELDS, err);
     const unsigned char *h = img->f.header;
     uint64_t source = 0;
     if (rc == VSOLVE_OK && get_u32(h + 24) != (archive ? 1u : 0u))
@@ -371,8 +376,6 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
     else if (rc == VSOLVE_OK && archive &&
              (cache_source_fingerprint(root, &source, err) != VSOLVE_OK || source != get_u64(h + 16)))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another state of the index", image_path);
-    if (rc == VSOLVE_OK)
-        rc = image_file_load_table(&img->f, NULL, err);
     if (rc != VSOLVE_OK) {
         cargo_image_close(img);
         return NULL;
@@ -514,9 +517,13 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
 cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
                                      const char **text, size_t *len, vs_error *why)
 {
-    long at = image_find(&img->f, rel);
-    int found = at >= 0;
-    const unsigned char *e = found ? image_entry(&img->f, (uint32_t)at) : NULL;
+    unsigned char e[FIELDS];
+    image_lookup_answer look = image_lookup(&img->f, rel, NULL, e);
+    if (look == IMAGE_DAMAGED) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged where it holds %s", img->f.path, rel);
+        return CARGO_IMAGE_UNUSABLE;
+    }
+    int found = look == IMAGE_FOUND;
     if (!img->archive) {   /* the crate file as it is now against the image */
         char full[PATH_MAX + 300];
         struct stat st;
@@ -525,8 +532,8 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         if (!found && !exists)
             return CARGO_IMAGE_ABSENT;
         uint64_t mtime = exists ? (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec : 0;
-        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 24) ||
-            mtime != get_u64(e + 32)) {
+        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 16) ||
+            mtime != get_u64(e + 24)) {
             vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the index's %s %s since the image was built", img->f.path,
                          rel, !found ? "was added" : !exists ? "was removed" : "changed");
             return CARGO_IMAGE_UNUSABLE;
@@ -534,9 +541,9 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     } else if (!found) {
         return CARGO_IMAGE_ABSENT;
     }
-    uint64_t off = get_u64(e + 8);
-    uint32_t rec_len = get_u32(e + 16), crc = get_u32(e + 20);
-    unsigned char *rec = arena_alloc(a, (size_t)rec_len + 1);
+    uint64_t off = get_u64(e);
+    uint32_t rec_len = get_u32(e + 8), crc = get_u32(e + 12);
+    unsigned char *rec = arena_alloc_uninit(a, (size_t)rec_len + 1);   /* filled at once */
     if (!rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return CARGO_IMAGE_UNUSABLE;
