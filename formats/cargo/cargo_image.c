@@ -18,7 +18,9 @@
  * A record: u8 kind. Kind 1: the crate file's text. Kind 0: u32 count of names (the distinct
  * "name" fields of its lines, in order of first appearance), then per name: str name, u32
  * count of versions (deduplicated as cargo_index does: of lines of one version the last wins,
- * in the place of the first), then per version: str vers, u32 body length, body. A body: str
+ * in the place of the first), then per version: str vers, its semver (u64 major, minor, patch;
+ * u32 offset and length in vers of the pre-release, then of the build, the offset UINT32_MAX
+ * when there is none), u32 body length, body. A body: str
  * cksum, str links, str rust_version, u8 yanked, u32 deps (each: str name, str package, str
  * req, str target, u8 optional, u8 default_features, u8 kind, u32 comparators (each: u8 op, u8
  * has_minor, u8 has_patch, u64 major, minor, patch, str pre), u32 features, str each), u32
@@ -54,6 +56,7 @@ struct cargo_image {
     image_file f;                 /* the header, the file table */
     int archive;
     char root[PATH_MAX];          /* a directory index: its root, for the staleness checks */
+    size_t root_len;
 };
 
 uint64_t cargo_image_settings(void)
@@ -118,6 +121,18 @@ static void write_body(image_buf *b, const cargo_version *v)
         for (size_t k = 0; k < v->features[i].n_items; k++)
             wstr(b, v->features[i].items[k]);
     }
+}
+
+/* A version's semver, its pre-release and build as places in vers (semver_parse points there). */
+static void write_semver(image_buf *b, const char *vers, const semver_version *sv)
+{
+    image_w64(b, sv->major);
+    image_w64(b, sv->minor);
+    image_w64(b, sv->patch);
+    image_w32(b, sv->pre ? (uint32_t)(sv->pre - vers) : NO_STR);
+    image_w32(b, (uint32_t)sv->pre_len);
+    image_w32(b, sv->build ? (uint32_t)(sv->build - vers) : NO_STR);
+    image_w32(b, (uint32_t)sv->build_len);
 }
 
 /* The parsed lines of one crate file, grouped by name as cargo_index_crate would see them. */
@@ -238,7 +253,9 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
             wstr(&b->rec, g[i].name);
             image_w32(&b->rec, (uint32_t)g[i].n);
             for (size_t k = 0; k < g[i].n; k++) {
-                wstr(&b->rec, g[i].versions[k].vers);
+                const cargo_version *v = &g[i].versions[k];
+                wstr(&b->rec, v->vers);
+                write_semver(&b->rec, v->vers, &v->v);
                 size_t len_at = b->rec.len;
                 image_w32(&b->rec, 0);
                 write_body(&b->rec, &g[i].versions[k]);
@@ -367,6 +384,7 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
         return NULL;
     }
     snprintf(img->root, sizeof img->root, "%s", root);
+    img->root_len = strlen(img->root);
     img->archive = archive;
     int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, FIELDS, err);
     const unsigned char *h = img->f.header;
@@ -386,7 +404,7 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
 static const char **rstrs(image_rd *r, arena *a, size_t *n)
 {
     *n = image_rcount(r, 4);
-    const char **out = arena_alloc(a, (*n ? *n : 1) * sizeof *out);
+    const char **out = arena_alloc_uninit(a, (*n ? *n : 1) * sizeof *out);
     if (!out)
         return r->bad = 1, NULL;
     for (size_t i = 0; i < *n && !r->bad; i++)
@@ -403,7 +421,7 @@ static int decode_body(arena *a, cargo_version *v)
     v->rust_version = image_rstr(&r, NULL);
     v->yanked = (int)image_r8(&r);
     v->n_deps = image_rcount(&r, 29);   /* the fewest bytes a dependency takes */
-    v->deps = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);
+    v->deps = arena_alloc_uninit(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);   /* each cleared below */
     if (!v->deps)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps && !r.bad; i++) {
@@ -422,11 +440,12 @@ static int decode_body(arena *a, cargo_version *v)
         if (!d->name || !d->req_text || kind > CARGO_DEV)
             r.bad = 1;
         d->req.n = image_rcount(&r, 31);   /* and a comparator */
-        d->req.items = arena_alloc(a, (d->req.n ? d->req.n : 1) * sizeof *d->req.items);
+        d->req.items = arena_alloc_uninit(a, (d->req.n ? d->req.n : 1) * sizeof *d->req.items);
         if (!d->req.items)
             return VSOLVE_ENOMEM;
         for (size_t k = 0; k < d->req.n && !r.bad; k++) {
             semver_comparator *cmp = &d->req.items[k];
+            memset(cmp, 0, sizeof *cmp);
             unsigned op = image_r8(&r);
             if (op > SEMVER_WILDCARD)
                 r.bad = 1;
@@ -441,10 +460,11 @@ static int decode_body(arena *a, cargo_version *v)
         d->features = rstrs(&r, a, &d->n_features);
     }
     v->n_features = image_rcount(&r, 8);
-    v->features = arena_alloc(a, (v->n_features ? v->n_features : 1) * sizeof *v->features);
+    v->features = arena_alloc_uninit(a, (v->n_features ? v->n_features : 1) * sizeof *v->features);
     if (!v->features)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_features && !r.bad; i++) {
+        memset(&v->features[i], 0, sizeof v->features[i]);
         v->features[i].name = image_rstr(&r, NULL);
         if (!v->features[i].name)
             r.bad = 1;
@@ -476,29 +496,41 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
     uint32_t n_names = image_rcount(r, 8);
     for (uint32_t i = 0; i < n_names && !r->bad; i++) {
         const char *nm = image_rstr(r, NULL);
-        uint32_t n = image_rcount(r, 9);
+        uint32_t n = image_rcount(r, 49);   /* the fewest bytes a version takes */
         int ours = nm && !strcmp(nm, name);
-        cargo_version *vs = ours ? arena_alloc(a, (n ? n : 1) * sizeof *vs) : NULL;
+        cargo_version *vs = ours ? arena_alloc_uninit(a, (n ? n : 1) * sizeof *vs) : NULL;
         if (ours && !vs)
             return -1;
         for (uint32_t k = 0; k < n && !r->bad; k++) {
             size_t vlen = 0;
             const char *vers = image_rstr(r, &vlen);
-            uint32_t blen = image_r32(r);
-            if (r->bad || !vers || blen > image_left(r))
-                return -1;
-            if (ours) {
-                cargo_version *v = &vs[k];
-                memset(v, 0, sizeof *v);
-                char why[8];
-                if (semver_parse(vers, vlen, &v->v, why, sizeof why) != 0)
+            if (!ours) {   /* skipped: the semver, then the body */
+                r->p += image_left(r) < 40 ? image_left(r) : 40;
+                uint32_t blen = image_r32(r);
+                if (r->bad || !vers || blen > image_left(r))
                     return -1;
-                v->name = nm;
-                v->vers = vers;
-                v->from_image = 1;
-                v->line = (const char *)r->p;
-                v->line_len = blen;
+                r->p += blen;
+                continue;
             }
+            cargo_version *v = &vs[k];
+            memset(v, 0, sizeof *v);
+            v->v.major = image_r64(r);
+            v->v.minor = image_r64(r);
+            v->v.patch = image_r64(r);
+            uint32_t po = image_r32(r), pl = image_r32(r), bo = image_r32(r), bl = image_r32(r);
+            uint32_t blen = image_r32(r);
+            if (r->bad || !vers || blen > image_left(r) || (po != NO_STR && (po > vlen || pl > vlen - po)) ||
+                (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
+                return -1;
+            v->v.pre = po == NO_STR ? NULL : vers + po;
+            v->v.pre_len = po == NO_STR ? 0 : pl;
+            v->v.build = bo == NO_STR ? NULL : vers + bo;
+            v->v.build_len = bo == NO_STR ? 0 : bl;
+            v->name = nm;
+            v->vers = vers;
+            v->from_image = 1;
+            v->line = (const char *)r->p;
+            v->line_len = blen;
             r->p += blen;
         }
         if (ours) {
@@ -527,7 +559,12 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     if (!img->archive) {   /* the crate file as it is now against the image */
         char full[PATH_MAX + 300];
         struct stat st;
-        snprintf(full, sizeof full, "%s/%s", img->root, rel);
+        size_t rl = strlen(rel);
+        if (rl >= sizeof full - img->root_len - 1)
+            return CARGO_IMAGE_ABSENT;   /* no crate file has such a path (cargo_index_path) */
+        memcpy(full, img->root, img->root_len);
+        full[img->root_len] = '/';
+        memcpy(full + img->root_len + 1, rel, rl + 1);
         int exists = stat(full, &st) == 0;
         if (!found && !exists)
             return CARGO_IMAGE_ABSENT;
