@@ -208,7 +208,10 @@ static void flip_header(unsigned char *img, size_t *len)
     img[20] ^= 0x10;   /* the source fingerprint: the header checksum no longer matches */
 }
 
-static uint32_t u32_at(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t u32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /* The table entry of log's crate file (3/l/log: the solve reads it). In the table's entry area
  * (after the slot blocks), an entry is its crc32, its fields (32 bytes), its path (7 bytes here). */

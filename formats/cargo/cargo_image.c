@@ -552,7 +552,8 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     unsigned char e[FIELDS];
     image_lookup_answer look = image_lookup(&img->f, rel, NULL, e);
     if (look == IMAGE_DAMAGED) {
-        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged where it holds %s", img->f.path, rel);
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged where it holds %s", img->f.path,
+                     rel);
         return CARGO_IMAGE_UNUSABLE;
     }
     int found = look == IMAGE_FOUND;

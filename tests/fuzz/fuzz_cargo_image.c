@@ -25,8 +25,8 @@ static const char *const files[][2] = {
              "\"kind\":\"normal\"}],\"cksum\":\"02\",\"features\":{\"x\":[\"bb/x\",\"dep:bb\"]},\"yanked\":true,"
              "\"links\":\"z\",\"rust_version\":\"1.56\"}\n" },
     { "2/bb", "{\"name\":\"bb\",\"vers\":\"0.2.0\",\"deps\":[],\"cksum\":\"03\",\"features\":{}}\n"
-              "{\"name\":\"bb\",\"vers\":\"0.2.0\",\"deps\":[{\"name\":\"c2\",\"package\":\"ccc\",\"req\":\"~0.1.2-alpha\","
-              "\"kind\":\"build\"},{\"name\":\"ccc\",\"req\":\"*\",\"kind\":\"dev\"}],\"cksum\":\"04\","
+              "{\"name\":\"bb\",\"vers\":\"0.2.0\",\"deps\":[{\"name\":\"c2\",\"package\":\"ccc\","
+              "\"req\":\"~0.1.2-alpha\",\"kind\":\"build\"},{\"name\":\"ccc\",\"req\":\"*\",\"kind\":\"dev\"}],\"cksum\":\"04\","
               "\"features\":{\"x\":[]},\"features2\":{\"y\":[\"c2?/z\"]}}\n" },
     { "3/c/ccc", "{\"name\":\"ccc\",\"vers\":\"0.1.2\",\"deps\":[{\"name\":\"a\",\"req\":\"=1.0.0\"}],\"cksum\":\"05\","
                  "\"features\":{}}\n\n{\"name\":\"ccc\",\"vers\":\"0.1.3-beta.2\",\"deps\":[],\"cksum\":\"06\","
