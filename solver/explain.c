@@ -178,65 +178,9 @@ typedef struct implied {
     unsigned char *allowed;   /* per package */
     unsigned char *forced;    /* per name */
     uint32_t *via;            /* per name */
-    uint32_t *clause_name;    /* per clause: single_name + 2, 0 when not computed yet; it
-                                 depends on the cone only, so the atoms of one clash share it */
+    struct name_memo *memo;   /* single_name per clause (it depends on the cone only, so the
+                                 atoms of one clash share it) */
 } implied;
-
-static void implied_free(implied *im)
-{
-    free(im->allowed);
-    free(im->forced);
-    free(im->via);
-}
-
-/* Providers of clause cl that are in the cone, if they all share one name; else VS_NONE. */
-static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
-{
-    const vs_universe *u = e->u;
-    uint32_t name = VS_NONE;
-    if (cl->cond != VS_NONE)
-        return VS_NONE;   /* conditional: not forced */
-    for (uint32_t j = 0; j < cl->count; j++) {
-        uint32_t q = u->ids.items[cl->first + j];
-        if (!encode_in_cone(e, q))
-            continue;
-        if (name != VS_NONE && u->pkgs.items[q].name != name)
-            return VS_NONE;
-        name = u->pkgs.items[q].name;
-    }
-    return name;
-}
-
-/* single_name of clause c, computed once per clause (the fixpoint asks again and again). */
-static uint32_t clause_single_name(const vs_encoding *e, implied *im, uint32_t c)
-{
-    if (im->clause_name[c] == 0) {
-        uint32_t n = single_name(e, &e->u->clauses.items[c]);
-        im->clause_name[c] = n == VS_NONE ? 1 : n + 2;
-    }
-    return im->clause_name[c] == 1 ? VS_NONE : im->clause_name[c] - 2;
-}
-
-/* The first dependency clause of pkg with no installable provider, or VS_NONE. */
-static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
-{
-    const vs_universe *u = e->u;
-    uint32_t first, count;
-    encode_clauses(e, pkg, &first, &count);
-    for (uint32_t c = 0; c < count; c++) {
-        const vs_clause *cl = &u->clauses.items[first + c];
-        if (cl->cond != VS_NONE)
-            continue;
-        int any = 0;
-        for (uint32_t j = 0; j < cl->count && !any; j++)
-            any = encode_in_cone(e, u->ids.items[cl->first + j]);
-        if (!any)
-            return first + c;
-    }
-    return VS_NONE;
-}
-
-static int one_slot(const vs_universe *u, uint32_t name);
 
 /* implied_compute's bookkeeping per name, stamped so that nothing is cleared between uses */
 typedef struct scratch {
@@ -275,6 +219,106 @@ static void scratch_free(scratch *sc)
     free(sc->every);
     vec_free(&sc->targets);
 }
+
+/* single_name's memo: per clause single_name + 2, 0 when not computed yet; and per run of
+ * providers (the versions of a crate share their clauses' provider lists), a direct-mapped
+ * cache of (first, count, single_name + 2) */
+enum { NAME_RUNS = 256 };
+typedef struct name_memo {
+    uint32_t *of_clause;
+    uint32_t run[NAME_RUNS][3];
+    scratch sc;   /* implied_compute's, shared by its calls too */
+} name_memo;
+
+static void name_memo_free(name_memo *m)
+{
+    if (m) {
+        free(m->of_clause);
+        scratch_free(&m->sc);
+    }
+    free(m);
+}
+
+static name_memo *name_memo_new(const vs_universe *u)
+{
+    name_memo *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    int rc = scratch_init(&m->sc, u->names.len);
+    if (rc != VSOLVE_OK || !(m->of_clause = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *m->of_clause))) {
+        name_memo_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void implied_free(implied *im)
+{
+    free(im->allowed);
+    free(im->forced);
+    free(im->via);
+}
+
+/* Providers of clause cl that are in the cone, if they all share one name; else VS_NONE. */
+static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
+{
+    const vs_universe *u = e->u;
+    uint32_t name = VS_NONE;
+    if (cl->cond != VS_NONE)
+        return VS_NONE;   /* conditional: not forced */
+    for (uint32_t j = 0; j < cl->count; j++) {
+        uint32_t q = u->ids.items[cl->first + j];
+        if (!encode_in_cone(e, q))
+            continue;
+        if (name != VS_NONE && u->pkgs.items[q].name != name)
+            return VS_NONE;
+        name = u->pkgs.items[q].name;
+    }
+    return name;
+}
+
+/* single_name of clause c, computed once per clause (the fixpoint asks again and again). */
+static uint32_t clause_single_name(const vs_encoding *e, implied *im, uint32_t c)
+{
+    uint32_t *memo = im->memo->of_clause;
+    if (memo[c] == 0) {
+        const vs_clause *cl = &e->u->clauses.items[c];
+        uint32_t *run = im->memo->run[(cl->first ^ cl->count * 40503u) & (NAME_RUNS - 1)];
+        if (cl->cond == VS_NONE && run[2] != 0 && run[0] == cl->first && run[1] == cl->count) {
+            memo[c] = run[2];
+        } else {
+            uint32_t n = single_name(e, cl);
+            memo[c] = n == VS_NONE ? 1 : n + 2;
+            if (cl->cond == VS_NONE) {
+                run[0] = cl->first;
+                run[1] = cl->count;
+                run[2] = memo[c];
+            }
+        }
+    }
+    return memo[c] == 1 ? VS_NONE : memo[c] - 2;
+}
+
+/* The first dependency clause of pkg with no installable provider, or VS_NONE. */
+static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
+{
+    const vs_universe *u = e->u;
+    uint32_t first, count;
+    encode_clauses(e, pkg, &first, &count);
+    for (uint32_t c = 0; c < count; c++) {
+        const vs_clause *cl = &u->clauses.items[first + c];
+        if (cl->cond != VS_NONE)
+            continue;
+        int any = 0;
+        for (uint32_t j = 0; j < cl->count && !any; j++)
+            any = encode_in_cone(e, u->ids.items[cl->first + j]);
+        if (!any)
+            return first + c;
+    }
+    return VS_NONE;
+}
+
+static int one_slot(const vs_universe *u, uint32_t name);
 
 /* Do clauses a and b list the same providers (the same run of u->ids)? */
 static int same_providers(const vs_universe *u, uint32_t a, uint32_t b)
@@ -320,12 +364,12 @@ static void add_providers(const vs_encoding *e, implied *im, uint32_t p, uint32_
         next[tn->first_pkg + q] |= mine[q];
 }
 
-/* clause_name: the memo (sized u->clauses.len, zeroed before its first use) */
-static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, uint32_t *clause_name,
+/* memo: single_name's memo for e's cone (name_memo_new) */
+static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, name_memo *memo,
                            implied *im)
 {
     const vs_universe *u = e->u;
-    im->clause_name = clause_name;
+    im->memo = memo;
     im->allowed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     im->forced = calloc(u->names.len ? u->names.len : 1, 1);
     im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
@@ -333,12 +377,11 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     /* names whose allowed versions changed since they were last looked at: looking again at
      * the others would change nothing (every step only narrows, and is idempotent) */
     unsigned char *dirty = calloc(u->names.len ? u->names.len : 1, 1);
-    scratch sc;
-    int rc = scratch_init(&sc, u->names.len);
-    if (!im->allowed || !im->forced || !im->via || !next || !dirty || rc != VSOLVE_OK) {
+    scratch *sc = &memo->sc;
+    int rc = VSOLVE_OK;
+    if (!im->allowed || !im->forced || !im->via || !next || !dirty) {
         free(next);
         free(dirty);
-        scratch_free(&sc);
         return VSOLVE_ENOMEM;
     }
     for (size_t i = 0; i < u->names.len; i++)
@@ -372,62 +415,62 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
             uint32_t fp_first, fp_count;
             encode_clauses(e, first_allowed, &fp_first, &fp_count);
             /* the targets: the names first_allowed's clauses are on (each once) */
-            sc.visit++;
-            sc.targets.len = 0;
+            sc->visit++;
+            sc->targets.len = 0;
             for (uint32_t c = 0; c < fp_count; c++) {
                 uint32_t target = clause_single_name(e, im, fp_first + c);
-                if (target == VS_NONE || target == nm || sc.t_seen[target] == sc.visit)
+                if (target == VS_NONE || target == nm || sc->t_seen[target] == sc->visit)
                     continue;
-                sc.t_seen[target] = sc.visit;
-                if (!vec_push(&sc.targets, target)) {
+                sc->t_seen[target] = sc->visit;
+                if (!vec_push(&sc->targets, target)) {
                     rc = VSOLVE_ENOMEM;
                     break;
                 }
                 const vs_name *tn = &u->names.items[target];
                 memset(next + tn->first_pkg, 0, tn->n_pkgs);
-                sc.every[target] = tn->n_pkgs <= 4096;   /* the intersection's buffers */
-                sc.added[target] = VS_NONE;
+                sc->every[target] = tn->n_pkgs <= 4096;   /* the intersection's buffers */
+                sc->added[target] = VS_NONE;
             }
             /* each allowed version's clauses on the targets, its providers added to next */
-            size_t live = sc.targets.len;
+            size_t live = sc->targets.len;
             for (uint32_t j = 0; j < name->n_pkgs && live && rc == VSOLVE_OK; j++) {
                 uint32_t p = name->first_pkg + j;
                 if (!im->allowed[p])
                     continue;
                 uint32_t pk_first, pk_count;
                 encode_clauses(e, p, &pk_first, &pk_count);
-                sc.scan++;
+                sc->scan++;
                 for (uint32_t k = 0; k < pk_count; k++) {
                     uint32_t t = clause_single_name(e, im, pk_first + k);
-                    if (t == VS_NONE || sc.t_seen[t] != sc.visit)
+                    if (t == VS_NONE || sc->t_seen[t] != sc->visit)
                         continue;
-                    if (sc.p_seen[t] != sc.scan) {
-                        sc.p_seen[t] = sc.scan;
-                        sc.p_count[t] = 0;
-                        sc.p_clause[t] = pk_first + k;
+                    if (sc->p_seen[t] != sc->scan) {
+                        sc->p_seen[t] = sc->scan;
+                        sc->p_count[t] = 0;
+                        sc->p_clause[t] = pk_first + k;
                     }
-                    sc.p_count[t]++;
+                    sc->p_count[t]++;
                 }
-                for (size_t i = 0; i < sc.targets.len; i++) {
-                    uint32_t target = sc.targets.items[i];
-                    if (!sc.every[target])
+                for (size_t i = 0; i < sc->targets.len; i++) {
+                    uint32_t target = sc->targets.items[i];
+                    if (!sc->every[target])
                         continue;
-                    if (sc.p_seen[target] != sc.scan) {   /* p does not need target */
-                        sc.every[target] = 0;
+                    if (sc->p_seen[target] != sc->scan) {   /* p does not need target */
+                        sc->every[target] = 0;
                         live--;
                         continue;
                     }
-                    if (sc.p_count[target] > 1) {
+                    if (sc->p_count[target] > 1) {
                         add_providers(e, im, p, target, VS_NONE, next);
-                    } else if (sc.added[target] == VS_NONE || !same_providers(u, sc.added[target], sc.p_clause[target])) {
-                        add_providers(e, im, p, target, sc.p_clause[target], next);
-                        sc.added[target] = sc.p_clause[target];
+                    } else if (sc->added[target] == VS_NONE || !same_providers(u, sc->added[target], sc->p_clause[target])) {
+                        add_providers(e, im, p, target, sc->p_clause[target], next);
+                        sc->added[target] = sc->p_clause[target];
                     }
                 }
             }
-            for (size_t i = 0; i < sc.targets.len && rc == VSOLVE_OK; i++) {
-                uint32_t target = sc.targets.items[i];
-                if (!sc.every[target])
+            for (size_t i = 0; i < sc->targets.len && rc == VSOLVE_OK; i++) {
+                uint32_t target = sc->targets.items[i];
+                if (!sc->every[target])
                     continue;
                 const vs_name *tn = &u->names.items[target];
                 /* intersect with what is already known about target */
@@ -456,7 +499,6 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     }
     free(next);
     free(dirty);
-    scratch_free(&sc);
     return rc;
 }
 
@@ -723,11 +765,11 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     implied im[8];
     if (n > 8)
         n = 8;
-    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
+    name_memo *memo = name_memo_new(u);
     size_t built = 0;
-    for (; built < n && clause_name; built++) {
+    for (; built < n && memo; built++) {
         const vs_atom *a = &e->req->atoms.items[atoms[built]];
-        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, clause_name, &im[built]) != VSOLVE_OK) {
+        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, memo, &im[built]) != VSOLVE_OK) {
             implied_free(&im[built]);
             break;
         }
@@ -754,7 +796,7 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     free(group_of);
     for (size_t i = 0; i < built; i++)
         implied_free(&im[i]);
-    free(clause_name);
+    name_memo_free(memo);
     return said != 0;
 }
 
@@ -892,8 +934,8 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
 {
     const vs_universe *u = e2->u;
     const vs_request *req = e2->req;
-    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
-    if (!clause_name)
+    name_memo *memo = name_memo_new(u);
+    if (!memo)
         return;
     int said = 0;
     for (size_t i = 0; i < n_deps && !said; i++) {
@@ -901,7 +943,7 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
             continue;
         const vs_atom *a = &req->atoms.items[i];
         implied im;
-        if (implied_compute(e2, vec_at(&req->ids, a->first), a->count, clause_name, &im) != VSOLVE_OK) {
+        if (implied_compute(e2, vec_at(&req->ids, a->first), a->count, memo, &im) != VSOLVE_OK) {
             implied_free(&im);
             break;
         }
@@ -929,7 +971,7 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
         }
         implied_free(&im);
     }
-    free(clause_name);
+    name_memo_free(memo);
 }
 
 /* An inner request of explain_inside, asked of the outermost encoding's solver (`root`)
