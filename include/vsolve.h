@@ -39,6 +39,10 @@
  * - Threading: a context is used by one thread at a time; distinct contexts are independent
  *   (the library has no global mutable state). The library never prints.
  * - Memory: out of memory is VSOLVE_ENOMEM, never an abort.
+ * - CryptoMiniSat is not linked: the first solve that needs a SAT solver opens it (dlopen of
+ *   the SONAME the library was built against, e.g. libcryptominisat5.so.5.11); it stays loaded.
+ *   When it cannot be opened, that solve returns VSOLVE_EIO and vsolve_errmsg says
+ *   "cannot load CryptoMiniSat (libcryptominisat5.so.5.11): <the loader's reason>".
  */
 #ifndef VSOLVE_H
 #define VSOLVE_H
@@ -61,7 +65,7 @@ enum vsolve_status {
     VSOLVE_UNSAT = 1,        /* the request cannot be satisfied; the result explains why */
     VSOLVE_EBADINPUT = 2,    /* malformed input; message is "file:line:col: ..." */
     VSOLVE_ENOMEM = 3,
-    VSOLVE_EIO = 4,          /* a file could not be read or written */
+    VSOLVE_EIO = 4,          /* a file could not be read or written (or CryptoMiniSat loaded) */
     VSOLVE_EUSAGE = 5,       /* the API was called wrongly (bad argument, wrong order) */
     VSOLVE_EVERSION = 6,     /* the header a program was built with does not match the library */
     VSOLVE_ETIMEOUT = 7      /* a solve ran past the time limit (vsolve_set_timeout) */

@@ -548,6 +548,11 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
         return vs_error_set(&ctx->err, VSOLVE_ENOMEM, "out of memory");
     s->u = &ctx->universe;
     rc = sweep_universe(&ctx->universe, threads, progress, user, &s->r);
+    if (rc != VSOLVE_OK && s->r.failure[0]) {   /* no SAT solver */
+        vs_error_set(&ctx->err, rc, "%s", s->r.failure);
+        vsolve_sweep_free(s);
+        return rc;
+    }
     size_t n = ctx->universe.pkgs.len;
     if (rc == VSOLVE_OK && !(s->reasons = calloc(n ? n : 1, sizeof *s->reasons)))
         rc = VSOLVE_ENOMEM;

@@ -251,8 +251,9 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "unsatisfiable");
     else if (rc == VSOLVE_ETIMEOUT)
         vs_error_set(&ctx->err, rc, "%s", ctx->cargo_solution.explanation ? ctx->cargo_solution.explanation : "time limit");
-    else if (rc != VSOLVE_OK)
-        vs_error_set(&ctx->err, rc, "out of memory while solving");
+    else if (rc != VSOLVE_OK)   /* VSOLVE_EIO from vs_solve: no SAT solver, the explanation says why */
+        vs_error_set(&ctx->err, rc, "%s", rc == VSOLVE_EIO && ctx->cargo_solution.explanation
+                                              ? ctx->cargo_solution.explanation : "out of memory while solving");
     return rc;
 }
 

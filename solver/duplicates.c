@@ -253,8 +253,8 @@ static int encode_dup(dup *d)
 {
     const vs_universe *u = d->u;
     vs_encoding *e = &d->e;
-    if (!(e->s = sat_new()))
-        return VSOLVE_ENOMEM;
+    if (!(e->s = sat_new(&e->err)))
+        return e->err.code;
     sat_add_vars(e->s, (uint32_t)e->cone.len);
     int_vec buf = { 0 };
     int rc = VSOLVE_OK;
@@ -757,14 +757,16 @@ static void dup_free(dup *d)
 
 /* Does a single-version answer exist? One SAT call on the usual encoding, without the
  * preferences or an explanation (vs_solve gives those when they are wanted). 1 yes, 0 no,
- * negative on error. */
-static int single_version_exists(vs_universe *u, const vs_request *req)
+ * negative on error (the negated status; without a SAT solver, s->explanation says why). */
+static int single_version_exists(vs_universe *u, const vs_request *req, vs_solution *s)
 {
     vs_encoding e;
     int rc = encode_request(&e, u, req);
+    if (rc != VSOLVE_OK && rc != VSOLVE_ENOMEM && e.err.code == rc && !s->explanation)
+        s->explanation = strdup(e.err.message);
     enum sat_answer a = rc == VSOLVE_OK ? sat_solve(e.s, e.selectors.items, e.selectors.len) : SAT_UNKNOWN;
     encoding_free(&e);
-    return a == SAT_SAT ? 1 : a == SAT_UNSAT ? 0 : -VSOLVE_ENOMEM;
+    return a == SAT_SAT ? 1 : a == SAT_UNSAT ? 0 : rc != VSOLVE_OK ? -rc : -VSOLVE_ENOMEM;
 }
 
 /* The single-version refusal, as vs_solve explains it (NULL when out of memory). */
@@ -788,7 +790,7 @@ int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_opti
     char *single_why = NULL;
     int searched_single = 0;   /* the single-version problem is known to have no answer */
     if (o->mode == VS_DUP_MIN) {
-        int one = single_version_exists(u, req);
+        int one = single_version_exists(u, req, s);
         if (one < 0)
             return s->status = -one;
         if (one) {
@@ -826,7 +828,7 @@ int vs_solve_duplicates(vs_universe *u, const vs_request *req, const vs_dup_opti
         }
     } else if (rc == VSOLVE_OK) {
         if (!searched_single) {   /* --duplicates=fast, the cone does not qualify: search after all */
-            int one = single_version_exists(u, req);
+            int one = single_version_exists(u, req, s);
             if (one != 0) {
                 r->single_version = one > 0;
                 rc = one > 0 ? vs_solve(u, req, s) : -one;

@@ -13,11 +13,13 @@ typedef struct vs_encoding {
     vs_cone cone;               /* its packages (cone.items, breadth-first) are the first variables */
     int_vec selectors;          /* one literal per request atom; assumed true when solving */
     int pruned;                 /* propagation left cone packages out (prune.c) */
+    vs_error err;               /* why encoding failed (no SAT solver: sat_new's error) */
 } vs_encoding;
 
 /* Builds the cone (available packages reachable from the request through dependency
  * providers, less those propagation shows no solution installs) and its CNF. Returns
- * VSOLVE_OK or VSOLVE_ENOMEM. */
+ * VSOLVE_OK, VSOLVE_ENOMEM, or VSOLVE_EIO when CryptoMiniSat cannot be loaded (e->err says
+ * why; the message is kept until encoding_free). */
 int  encode_request(vs_encoding *e, const vs_universe *u, const vs_request *req);
 /* The same with nothing pruned: what explaining a refusal needs, where the atoms are weighed in
  * subsets and what the whole request rules out must not count. */

@@ -178,9 +178,79 @@ typedef struct implied {
     unsigned char *allowed;   /* per package */
     unsigned char *forced;    /* per name */
     uint32_t *via;            /* per name */
-    uint32_t *clause_name;    /* per clause: single_name + 2, 0 when not computed yet; it
-                                 depends on the cone only, so the atoms of one clash share it */
+    struct name_memo *memo;   /* single_name per clause (it depends on the cone only, so the
+                                 atoms of one clash share it) */
 } implied;
+
+/* implied_compute's bookkeeping per name, stamped so that nothing is cleared between uses */
+typedef struct scratch {
+    uint32_t *t_seen;     /* the visit that made the name a target */
+    uint32_t *p_seen;     /* the version scan that met a clause on the name */
+    uint32_t *p_count;    /* that version's clauses on the name */
+    uint32_t *p_clause;   /* the first of them */
+    uint32_t *added;      /* the clause whose providers were last added to next for the name
+                             (versions of a crate share their clauses' provider runs) */
+    unsigned char *every; /* every allowed version scanned so far needs the name */
+    u32_vec targets;
+    uint32_t visit, scan;
+} scratch;
+
+static int scratch_init(scratch *sc, size_t n_names)
+{
+    size_t n = n_names ? n_names : 1;
+    memset(sc, 0, sizeof *sc);
+    sc->t_seen = calloc(n, sizeof *sc->t_seen);
+    sc->p_seen = calloc(n, sizeof *sc->p_seen);
+    sc->p_count = malloc(n * sizeof *sc->p_count);
+    sc->p_clause = malloc(n * sizeof *sc->p_clause);
+    sc->added = malloc(n * sizeof *sc->added);
+    sc->every = malloc(n);
+    return sc->t_seen && sc->p_seen && sc->p_count && sc->p_clause && sc->added && sc->every ? VSOLVE_OK
+                                                                                             : VSOLVE_ENOMEM;
+}
+
+static void scratch_free(scratch *sc)
+{
+    free(sc->t_seen);
+    free(sc->p_seen);
+    free(sc->p_count);
+    free(sc->p_clause);
+    free(sc->added);
+    free(sc->every);
+    vec_free(&sc->targets);
+}
+
+/* single_name's memo: per clause single_name + 2, 0 when not computed yet; and per run of
+ * providers (the versions of a crate share their clauses' provider lists), a direct-mapped
+ * cache of (first, count, single_name + 2) */
+enum { NAME_RUNS = 256 };
+typedef struct name_memo {
+    uint32_t *of_clause;
+    uint32_t run[NAME_RUNS][3];
+    scratch sc;   /* implied_compute's, shared by its calls too */
+} name_memo;
+
+static void name_memo_free(name_memo *m)
+{
+    if (m) {
+        free(m->of_clause);
+        scratch_free(&m->sc);
+    }
+    free(m);
+}
+
+static name_memo *name_memo_new(const vs_universe *u)
+{
+    name_memo *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    int rc = scratch_init(&m->sc, u->names.len);
+    if (rc != VSOLVE_OK || !(m->of_clause = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *m->of_clause))) {
+        name_memo_free(m);
+        return NULL;
+    }
+    return m;
+}
 
 static void implied_free(implied *im)
 {
@@ -210,11 +280,23 @@ static uint32_t single_name(const vs_encoding *e, const vs_clause *cl)
 /* single_name of clause c, computed once per clause (the fixpoint asks again and again). */
 static uint32_t clause_single_name(const vs_encoding *e, implied *im, uint32_t c)
 {
-    if (im->clause_name[c] == 0) {
-        uint32_t n = single_name(e, &e->u->clauses.items[c]);
-        im->clause_name[c] = n == VS_NONE ? 1 : n + 2;
+    uint32_t *memo = im->memo->of_clause;
+    if (memo[c] == 0) {
+        const vs_clause *cl = &e->u->clauses.items[c];
+        uint32_t *run = im->memo->run[(cl->first ^ cl->count * 40503u) & (NAME_RUNS - 1)];
+        if (cl->cond == VS_NONE && run[2] != 0 && run[0] == cl->first && run[1] == cl->count) {
+            memo[c] = run[2];
+        } else {
+            uint32_t n = single_name(e, cl);
+            memo[c] = n == VS_NONE ? 1 : n + 2;
+            if (cl->cond == VS_NONE) {
+                run[0] = cl->first;
+                run[1] = cl->count;
+                run[2] = memo[c];
+            }
+        }
     }
-    return im->clause_name[c] == 1 ? VS_NONE : im->clause_name[c] - 2;
+    return memo[c] == 1 ? VS_NONE : memo[c] - 2;
 }
 
 /* The first dependency clause of pkg with no installable provider, or VS_NONE. */
@@ -238,12 +320,56 @@ static uint32_t dead_clause(const vs_encoding *e, uint32_t pkg)
 
 static int one_slot(const vs_universe *u, uint32_t name);
 
-/* clause_name: the memo (sized u->clauses.len, zeroed before its first use) */
-static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, uint32_t *clause_name,
+/* Do clauses a and b list the same providers (the same run of u->ids)? */
+static int same_providers(const vs_universe *u, uint32_t a, uint32_t b)
+{
+    const vs_clause *x = &u->clauses.items[a], *y = &u->clauses.items[b];
+    return x->first == y->first && x->count == y->count;
+}
+
+/* Marks in next what version p allows of target: the providers in the cone of its one clause
+ * on target (`only`), or, when it has several (only is VS_NONE), of all of them. */
+static void add_providers(const vs_encoding *e, implied *im, uint32_t p, uint32_t target, uint32_t only,
+                          unsigned char *next)
+{
+    const vs_universe *u = e->u;
+    if (only != VS_NONE) {
+        const vs_clause *cl = &u->clauses.items[only];
+        for (uint32_t q = 0; q < cl->count; q++) {
+            uint32_t id = u->ids.items[cl->first + q];
+            if (encode_in_cone(e, id))
+                next[id] = 1;
+        }
+        return;
+    }
+    const vs_name *tn = &u->names.items[target];   /* at most 4096 versions (see every) */
+    uint32_t pk_first, pk_count;
+    encode_clauses(e, p, &pk_first, &pk_count);
+    unsigned char mine[4096], in_clause[4096];
+    memset(mine, 1, tn->n_pkgs);
+    for (uint32_t k = 0; k < pk_count; k++) {
+        const vs_clause *cl = &u->clauses.items[pk_first + k];
+        if (clause_single_name(e, im, pk_first + k) != target)
+            continue;
+        memset(in_clause, 0, tn->n_pkgs);
+        for (uint32_t q = 0; q < cl->count; q++) {
+            uint32_t id = u->ids.items[cl->first + q];
+            if (encode_in_cone(e, id))
+                in_clause[id - tn->first_pkg] = 1;
+        }
+        for (uint32_t q = 0; q < tn->n_pkgs; q++)
+            mine[q] &= in_clause[q];
+    }
+    for (uint32_t q = 0; q < tn->n_pkgs; q++)
+        next[tn->first_pkg + q] |= mine[q];
+}
+
+/* memo: single_name's memo for e's cone (name_memo_new) */
+static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n_start, name_memo *memo,
                            implied *im)
 {
     const vs_universe *u = e->u;
-    im->clause_name = clause_name;
+    im->memo = memo;
     im->allowed = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
     im->forced = calloc(u->names.len ? u->names.len : 1, 1);
     im->via = malloc((u->names.len ? u->names.len : 1) * sizeof *im->via);
@@ -251,6 +377,8 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     /* names whose allowed versions changed since they were last looked at: looking again at
      * the others would change nothing (every step only narrows, and is idempotent) */
     unsigned char *dirty = calloc(u->names.len ? u->names.len : 1, 1);
+    scratch *sc = &memo->sc;
+    int rc = VSOLVE_OK;
     if (!im->allowed || !im->forced || !im->via || !next || !dirty) {
         free(next);
         free(dirty);
@@ -264,9 +392,9 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
             im->forced[u->pkgs.items[start[i]].name] = 1;
             dirty[u->pkgs.items[start[i]].name] = 1;
         }
-    for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+    for (int changed = 1, rounds = 0; changed && rounds < 64 && rc == VSOLVE_OK; rounds++) {
         changed = 0;
-        for (uint32_t nm = 0; nm < u->names.len; nm++) {
+        for (uint32_t nm = 0; nm < u->names.len && rc == VSOLVE_OK; nm++) {
             if (!im->forced[nm] || !dirty[nm])
                 continue;
             dirty[nm] = 0;
@@ -286,56 +414,65 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
                 continue;
             uint32_t fp_first, fp_count;
             encode_clauses(e, first_allowed, &fp_first, &fp_count);
+            /* the targets: the names first_allowed's clauses are on (each once) */
+            sc->visit++;
+            sc->targets.len = 0;
             for (uint32_t c = 0; c < fp_count; c++) {
                 uint32_t target = clause_single_name(e, im, fp_first + c);
-                if (target == VS_NONE || target == nm)
+                if (target == VS_NONE || target == nm || sc->t_seen[target] == sc->visit)
                     continue;
+                sc->t_seen[target] = sc->visit;
+                if (!vec_push(&sc->targets, target)) {
+                    rc = VSOLVE_ENOMEM;
+                    break;
+                }
                 const vs_name *tn = &u->names.items[target];
                 memset(next + tn->first_pkg, 0, tn->n_pkgs);
-                int every = 1;
-                for (uint32_t j = 0; j < name->n_pkgs && every; j++) {
-                    uint32_t p = name->first_pkg + j;
-                    if (!im->allowed[p])
-                        continue;
-                    uint32_t pk_first, pk_count;
-                    encode_clauses(e, p, &pk_first, &pk_count);
-                    /* intersection of p's clauses on target: mostly one clause, its providers */
-                    unsigned char mine[4096];
-                    if (tn->n_pkgs > sizeof mine) { every = 0; break; }
-                    uint32_t on = VS_NONE, n_on = 0;
-                    for (uint32_t k = 0; k < pk_count; k++)
-                        if (clause_single_name(e, im, pk_first + k) == target && n_on++ == 0)
-                            on = pk_first + k;
-                    if (n_on == 0) { every = 0; break; }
-                    if (n_on == 1) {
-                        const vs_clause *cl = &u->clauses.items[on];
-                        for (uint32_t q = 0; q < cl->count; q++) {
-                            uint32_t id = u->ids.items[cl->first + q];
-                            if (encode_in_cone(e, id))
-                                next[id] = 1;
-                        }
-                        continue;
-                    }
-                    memset(mine, 1, tn->n_pkgs);
-                    for (uint32_t k = 0; k < pk_count; k++) {
-                        const vs_clause *cl = &u->clauses.items[pk_first + k];
-                        if (clause_single_name(e, im, pk_first + k) != target)
-                            continue;
-                        unsigned char in_clause[4096];
-                        memset(in_clause, 0, tn->n_pkgs);
-                        for (uint32_t q = 0; q < cl->count; q++) {
-                            uint32_t id = u->ids.items[cl->first + q];
-                            if (encode_in_cone(e, id))
-                                in_clause[id - tn->first_pkg] = 1;
-                        }
-                        for (uint32_t q = 0; q < tn->n_pkgs; q++)
-                            mine[q] &= in_clause[q];
-                    }
-                    for (uint32_t q = 0; q < tn->n_pkgs; q++)
-                        next[tn->first_pkg + q] |= mine[q];
-                }
-                if (!every)
+                sc->every[target] = tn->n_pkgs <= 4096;   /* the intersection's buffers */
+                sc->added[target] = VS_NONE;
+            }
+            /* each allowed version's clauses on the targets, its providers added to next */
+            size_t live = sc->targets.len;
+            for (uint32_t j = 0; j < name->n_pkgs && live && rc == VSOLVE_OK; j++) {
+                uint32_t p = name->first_pkg + j;
+                if (!im->allowed[p])
                     continue;
+                uint32_t pk_first, pk_count;
+                encode_clauses(e, p, &pk_first, &pk_count);
+                sc->scan++;
+                for (uint32_t k = 0; k < pk_count; k++) {
+                    uint32_t t = clause_single_name(e, im, pk_first + k);
+                    if (t == VS_NONE || sc->t_seen[t] != sc->visit)
+                        continue;
+                    if (sc->p_seen[t] != sc->scan) {
+                        sc->p_seen[t] = sc->scan;
+                        sc->p_count[t] = 0;
+                        sc->p_clause[t] = pk_first + k;
+                    }
+                    sc->p_count[t]++;
+                }
+                for (size_t i = 0; i < sc->targets.len; i++) {
+                    uint32_t target = sc->targets.items[i];
+                    if (!sc->every[target])
+                        continue;
+                    if (sc->p_seen[target] != sc->scan) {   /* p does not need target */
+                        sc->every[target] = 0;
+                        live--;
+                        continue;
+                    }
+                    if (sc->p_count[target] > 1) {
+                        add_providers(e, im, p, target, VS_NONE, next);
+                    } else if (sc->added[target] == VS_NONE || !same_providers(u, sc->added[target], sc->p_clause[target])) {
+                        add_providers(e, im, p, target, sc->p_clause[target], next);
+                        sc->added[target] = sc->p_clause[target];
+                    }
+                }
+            }
+            for (size_t i = 0; i < sc->targets.len && rc == VSOLVE_OK; i++) {
+                uint32_t target = sc->targets.items[i];
+                if (!sc->every[target])
+                    continue;
+                const vs_name *tn = &u->names.items[target];
                 /* intersect with what is already known about target */
                 if (!im->forced[target]) {
                     im->forced[target] = 1;
@@ -362,7 +499,7 @@ static int implied_compute(const vs_encoding *e, const uint32_t *start, size_t n
     }
     free(next);
     free(dirty);
-    return VSOLVE_OK;
+    return rc;
 }
 
 static void say_allowed(text *t, const vs_universe *u, const implied *im, uint32_t name)
@@ -466,6 +603,27 @@ static uint32_t exclusion(const vs_universe *u, const uint32_t *group_of, const 
     return by_conflict ? VS_NONE - 1 : VS_NONE;
 }
 
+/* What exclusion() needs to know of a name's allowed versions first: UNGROUPED when one of
+ * them is in no group (then no group makes x and y exclusive), CONFLICTS when one of them has
+ * explicit conflicts (without any, on either side, x and y do not conflict). */
+enum { UNGROUPED = 1, CONFLICTS = 2 };
+
+static unsigned traits(const vs_universe *u, const uint32_t *group_of, const implied *im, uint32_t name)
+{
+    const vs_name *nm = &u->names.items[name];
+    unsigned bits = 0;
+    for (uint32_t j = 0; j < nm->n_pkgs; j++) {
+        uint32_t p = nm->first_pkg + j;
+        if (!im->allowed[p])
+            continue;
+        if (group_of[p] == VS_NONE)
+            bits |= UNGROUPED;
+        if (u->pkgs.items[p].conflict_count > 0)
+            bits |= CONFLICTS;
+    }
+    return bits;
+}
+
 static void say_need(text *t, const vs_universe *u, const vs_request *req, size_t atom, const implied *im, uint32_t name)
 {
     say(t, "  - %s needs %s ", universe_str(u, req->atoms.items[atom].desc), universe_str(u, u->names.items[name].str));
@@ -556,20 +714,25 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
     }
     if (said)
         return said;
-    u32_vec ys = { 0 };   /* b's forced names with a version allowed, in order */
+    u32_vec ys = { 0 }, ty = { 0 };   /* b's forced names with a version allowed, in order; their traits */
     for (uint32_t y = 0; y < u->names.len; y++)
-        if (b->forced[y] && allowed_any(u, b, y) && !vec_push(&ys, y)) {
+        if (b->forced[y] && allowed_any(u, b, y) && (!vec_push(&ys, y) || !vec_push(&ty, traits(u, group_of, b, y)))) {
             vec_free(&ys);
+            vec_free(&ty);
             return 0;
         }
     for (uint32_t x = 0; x < u->names.len; x++) {
         if (!a->forced[x] || !allowed_any(u, a, x))
             continue;
+        unsigned tx = traits(u, group_of, a, x);
         for (size_t iy = 0; iy < ys.len; iy++) {
             uint32_t y = ys.items[iy];
             /* the same name can clash with itself only across slots (e.g. cargo's `links`) */
             if (y == x && one_slot(u, x))
                 continue;
+            unsigned both = tx | ty.items[iy];
+            if ((both & UNGROUPED) && !(both & CONFLICTS))
+                continue;   /* exclusion() would say VS_NONE */
             uint32_t why = exclusion(u, group_of, a, x, b, y);
             if (why == VS_NONE)
                 continue;
@@ -584,10 +747,12 @@ static int explain_pair(text *t, const vs_encoding *e, const uint32_t *group_of,
             say_need(t, u, req, ai, a, x);
             say_need(t, u, req, bi, b, y);
             vec_free(&ys);
+            vec_free(&ty);
             return 1;
         }
     }
     vec_free(&ys);
+    vec_free(&ty);
     return 0;
 }
 
@@ -600,11 +765,11 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     implied im[8];
     if (n > 8)
         n = 8;
-    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
+    name_memo *memo = name_memo_new(u);
     size_t built = 0;
-    for (; built < n && clause_name; built++) {
+    for (; built < n && memo; built++) {
         const vs_atom *a = &e->req->atoms.items[atoms[built]];
-        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, clause_name, &im[built]) != VSOLVE_OK) {
+        if (implied_compute(e, vec_at(&e->req->ids, a->first), a->count, memo, &im[built]) != VSOLVE_OK) {
             implied_free(&im[built]);
             break;
         }
@@ -631,7 +796,7 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
     free(group_of);
     for (size_t i = 0; i < built; i++)
         implied_free(&im[i]);
-    free(clause_name);
+    name_memo_free(memo);
     return said != 0;
 }
 
@@ -769,8 +934,8 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
 {
     const vs_universe *u = e2->u;
     const vs_request *req = e2->req;
-    uint32_t *clause_name = calloc(u->clauses.len ? u->clauses.len : 1, sizeof *clause_name);
-    if (!clause_name)
+    name_memo *memo = name_memo_new(u);
+    if (!memo)
         return;
     int said = 0;
     for (size_t i = 0; i < n_deps && !said; i++) {
@@ -778,7 +943,7 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
             continue;
         const vs_atom *a = &req->atoms.items[i];
         implied im;
-        if (implied_compute(e2, vec_at(&req->ids, a->first), a->count, clause_name, &im) != VSOLVE_OK) {
+        if (implied_compute(e2, vec_at(&req->ids, a->first), a->count, memo, &im) != VSOLVE_OK) {
             implied_free(&im);
             break;
         }
@@ -806,7 +971,7 @@ static void explain_own_conflicts(text *t, const vs_encoding *e2, uint32_t p, co
         }
         implied_free(&im);
     }
-    free(clause_name);
+    name_memo_free(memo);
 }
 
 /* An inner request of explain_inside, asked of the outermost encoding's solver (`root`)

@@ -1,12 +1,36 @@
 /* sat.c: the adapter between vsolve's sat.h and CryptoMiniSat's C API (the only user of it). */
 #include "sat.h"
 #include <cryptominisat5/cryptominisat_c.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "vec.h"
 
+/* CryptoMiniSat is not linked in: each sat object opens the shared object with dlopen and looks
+ * up the functions below with dlsym, so that a process which needs no SAT solver (--version,
+ * index, npm solves) never pays for loading and relocating it and libstdc++ (2.3 M of the 2.5 M
+ * instructions `vsolve --version` took: bench/README.md). The header still gives their types.
+ * The first dlopen of a process loads the library; RTLD_NODELETE keeps it loaded after the last
+ * sat_free, so that the later ones (a refusal's explanation, a sweep's workers) only count a
+ * reference: the dynamic linker holds that state, vsolve holds none. VSOLVE_CMS_LIBRARY is the
+ * SONAME of the library the build found (CMakeLists.txt). */
+#ifndef VSOLVE_CMS_LIBRARY
+#error "VSOLVE_CMS_LIBRARY (CryptoMiniSat's SONAME) must come from the build"
+#endif
+#define CMS_FUNCTIONS(X) X(new) X(free) X(nvars) X(add_clause) X(new_vars) X(solve) \
+    X(solve_with_assumptions) X(get_model) X(get_conflict) X(set_num_threads) X(set_verbosity) \
+    X(set_default_polarity) X(set_no_simplify) X(set_no_simplify_at_startup) X(set_max_time)
+
+typedef struct cms_api {
+    void *lib;   /* dlopen's handle */
+#define CMS_FIELD(name) __typeof__(cmsat_##name) *name;
+    CMS_FUNCTIONS(CMS_FIELD)
+#undef CMS_FIELD
+} cms_api;
+
 struct sat {
+    cms_api cms_fn;
     SATSolver *cms;
     /* a copy of the clauses, for sat_propagate: literals in runs, clause i is
      * lits[start[i] .. start[i+1]) */
@@ -43,33 +67,71 @@ static int from_cms(c_Lit l)
     return (l.x & 1u) ? -v : v;
 }
 
-sat *sat_new(void)
+/* Opens `library` and resolves every function of CMS_FUNCTIONS into *api. */
+static int cms_load(cms_api *api, const char *library, vs_error *err)
+{
+    const char *missing = NULL;
+    dlerror();   /* clears an earlier failure's message */
+    api->lib = dlopen(library, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
+    if (api->lib) {
+        /* dlsym's void * to a function pointer: what POSIX requires to work */
+#define CMS_RESOLVE(name) \
+        if (!missing && !(api->name = (__typeof__(api->name))dlsym(api->lib, "cmsat_" #name))) \
+            missing = "cmsat_" #name;
+        CMS_FUNCTIONS(CMS_RESOLVE)
+#undef CMS_RESOLVE
+        if (!missing)
+            return VSOLVE_OK;
+    }
+    const char *why = dlerror();
+    vs_error_set(err, VSOLVE_EIO, "cannot load CryptoMiniSat (%s): %s%s", library, why ? why : "no symbol ",
+                 why ? "" : missing);
+    if (api->lib)
+        dlclose(api->lib);
+    api->lib = NULL;
+    return VSOLVE_EIO;
+}
+
+sat *sat_new_from(const char *library, vs_error *err)
 {
     sat *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
-    s->cms = cmsat_new();
-    if (!s->cms) {
+    }
+    if (cms_load(&s->cms_fn, library, err) != VSOLVE_OK) {
         free(s);
         return NULL;
     }
-    cmsat_set_num_threads(s->cms, 1);
-    cmsat_set_verbosity(s->cms, 0);
+    const cms_api *f = &s->cms_fn;
+    if (!(s->cms = f->new())) {
+        dlclose(f->lib);
+        free(s);
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        return NULL;
+    }
+    f->set_num_threads(s->cms, 1);
+    f->set_verbosity(s->cms, 0);
     /* Preference is implemented with assumptions; a false default polarity makes the
      * first model install as little as possible. */
-    cmsat_set_default_polarity(s->cms, 0);
+    f->set_default_polarity(s->cms, 0);
     /* Package problems are easy but solved many times under assumptions: CryptoMiniSat's
      * (in)processing costs more than it saves here. */
-    cmsat_set_no_simplify(s->cms);
-    cmsat_set_no_simplify_at_startup(s->cms);
+    f->set_no_simplify(s->cms);
+    f->set_no_simplify_at_startup(s->cms);
     return s;
 }
+
+sat *sat_new(vs_error *err) { return sat_new_from(VSOLVE_CMS_LIBRARY, err); }
+
+const char *sat_library(void) { return VSOLVE_CMS_LIBRARY; }
 
 void sat_free(sat *s)
 {
     if (!s)
         return;
-    cmsat_free(s->cms);
+    s->cms_fn.free(s->cms);
+    dlclose(s->cms_fn.lib);
     vec_free(&s->lits);
     vec_free(&s->start);
     for (size_t l = 0; l < s->occ.len; l++)
@@ -86,13 +148,13 @@ void sat_free(sat *s)
 
 uint32_t sat_add_vars(sat *s, uint32_t n)
 {
-    uint32_t first = cmsat_nvars(s->cms);
+    uint32_t first = s->cms_fn.nvars(s->cms);
     if (n)
-        cmsat_new_vars(s->cms, n);
+        s->cms_fn.new_vars(s->cms, n);
     return first;
 }
 
-uint32_t sat_num_vars(const sat *s) { return cmsat_nvars(s->cms); }
+uint32_t sat_num_vars(const sat *s) { return s->cms_fn.nvars(s->cms); }
 
 static int convert(sat *s, const int *lits, size_t n)
 {
@@ -113,7 +175,7 @@ int sat_add_clause(sat *s, const int *lits, size_t n)
         return -1;
     if (!vec_append(&s->lits, lits, n) || !vec_push(&s->start, (uint32_t)s->lits.len))
         return -1;
-    return cmsat_add_clause(s->cms, s->buf.items, n) ? 1 : 0;
+    return s->cms_fn.add_clause(s->cms, s->buf.items, n) ? 1 : 0;
 }
 
 double sat_now(void)
@@ -139,12 +201,12 @@ enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
             s->model.num_vals = 0;
             return SAT_UNKNOWN;
         }
-        cmsat_set_max_time(s->cms, left);
+        s->cms_fn.set_max_time(s->cms, left);
     }
     s->calls++;
-    c_lbool r = n ? cmsat_solve_with_assumptions(s->cms, s->buf.items, n) : cmsat_solve(s->cms);
+    c_lbool r = n ? s->cms_fn.solve_with_assumptions(s->cms, s->buf.items, n) : s->cms_fn.solve(s->cms);
     if (r.x == L_TRUE) {
-        s->model = cmsat_get_model(s->cms);
+        s->model = s->cms_fn.get_model(s->cms);
         return SAT_SAT;
     }
     s->model.vals = NULL;
@@ -161,7 +223,7 @@ int sat_model_value(const sat *s, uint32_t v)
 
 size_t sat_failed_assumptions(sat *s, const int **lits)
 {
-    slice_Lit c = cmsat_get_conflict(s->cms);
+    slice_Lit c = s->cms_fn.get_conflict(s->cms);
     s->failed.len = 0;
     if (vec_reserve(&s->failed, c.num_vals ? c.num_vals : 1)) {
         for (size_t i = 0; i < c.num_vals; i++)
@@ -241,7 +303,7 @@ static int prop_integrate(sat *s)
 
 int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
 {
-    size_t nvars = cmsat_nvars(s->cms);
+    size_t nvars = s->cms_fn.nvars(s->cms);
     if (nvars > s->val_len) {   /* new variables: unassigned */
         signed char *v = realloc(s->val, nvars);
         if (!v)

@@ -4,12 +4,20 @@
 #define VSOLVE_SAT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 
 typedef struct sat sat;
 
 enum sat_answer { SAT_UNSAT = 0, SAT_SAT = 1, SAT_UNKNOWN = 2 };
 
-sat *sat_new(void);                 /* NULL when out of memory */
+/* A new solver. CryptoMiniSat is loaded on the first call of the process (dlopen of the SONAME
+ * the build found, sat_library()), not at start-up. NULL on failure, with *err set:
+ * VSOLVE_ENOMEM, or VSOLVE_EIO "cannot load CryptoMiniSat (libcryptominisat5.so.5.11): why". */
+sat *sat_new(vs_error *err);
+/* The same with CryptoMiniSat from the shared object `library` (a name as dlopen takes it). */
+sat *sat_new_from(const char *library, vs_error *err);
+/* The shared object sat_new opens. */
+const char *sat_library(void);
 void sat_free(sat *s);
 /* Adds n fresh variables; returns the index of the first. */
 uint32_t sat_add_vars(sat *s, uint32_t n);

@@ -92,6 +92,14 @@ int solve_record_reasons(const vs_encoding *e, const unsigned char *model, vs_so
     return rc;
 }
 
+/* An encoding that failed other than for memory (no SAT solver) says why in the explanation. */
+static int encode_failed(const vs_encoding *e, vs_solution *s, int rc)
+{
+    if (rc != VSOLVE_ENOMEM && e->err.code == rc && !s->explanation)
+        s->explanation = strdup(e->err.message);
+    return rc;
+}
+
 /* The explanation of a refusal. A pruned encoding serves when the clash it finds can be proven
  * on the whole cone (explain.h); otherwise the request is encoded again without pruning.
  * *e may be replaced by that encoding. */
@@ -109,7 +117,7 @@ static int explain_refusal(vs_encoding *e, vs_universe *u, const vs_request *req
             int rc = encode_request_whole(e, u, req);
             s->cone_size = e->cone.len;
             if (rc != VSOLVE_OK)
-                return rc;
+                return encode_failed(e, s, rc);
             if (e->s)
                 sat_set_deadline(e->s, deadline);
         }
@@ -129,6 +137,7 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
     int rc = encode_request(&e, u, req);
     s->cone_size = e.cone.len;
     if (rc != VSOLVE_OK) {
+        rc = encode_failed(&e, s, rc);
         encoding_free(&e);
         return s->status = rc;
     }

@@ -9,6 +9,7 @@
 #include "sweep.h"
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "encode.h"
@@ -36,6 +37,7 @@ typedef struct shared {
     _Atomic uint64_t calls;
     _Atomic uint64_t quick_models;
     atomic_int error;
+    char failure[1024];          /* written by the one worker that set error, read after the joins */
 } shared;
 
 static void settle_yes(shared *sh, uint32_t p)
@@ -61,7 +63,9 @@ static void *worker(void *arg)
             rc = VSOLVE_ENOMEM;
     }
     if (rc != VSOLVE_OK) {
-        atomic_store(&sh->error, rc);
+        int none = VSOLVE_OK;
+        if (atomic_compare_exchange_strong(&sh->error, &none, rc) && e.err.code == rc)
+            snprintf(sh->failure, sizeof sh->failure, "%s", e.err.message);
         encoding_free(&e);
         return NULL;
     }
@@ -297,8 +301,10 @@ int sweep_universe(const vs_universe *u, int threads, sweep_progress_fn progress
     }
     for (int t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
-    if (rc == VSOLVE_OK && atomic_load(&sh.error))
+    if (rc == VSOLVE_OK && atomic_load(&sh.error)) {
         rc = atomic_load(&sh.error);
+        snprintf(out->failure, sizeof out->failure, "%s", sh.failure);
+    }
     if (rc == VSOLVE_OK) {
         /* classify what has no model: missing dependencies first, then to a fixpoint the
          * packages a dependency of which has only uninstallable providers */

@@ -27,6 +27,7 @@ typedef struct sweep_result {
     size_t count[SWEEP_STATUS_COUNT];
     uint64_t sat_calls;     /* CryptoMiniSat calls */
     uint64_t quick_models;  /* models found by quick.c's search alone */
+    char failure[1024];     /* sweep_universe failed other than for memory (no SAT solver): why */
 } sweep_result;
 
 /* Called now and then from the calling thread with the number of packages settled. */

@@ -706,6 +706,45 @@ START_TEST(fast_path_gives_up)
 }
 END_TEST
 
+#define FLINE(name, vers) "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[],\"features\":{\"yes\":[]}}\n"
+
+/* cargo's words for a missing feature list the matching versions newest first, whether the
+ * index lists them oldest first (reversed) or in another order (sorted). */
+START_TEST(missing_feature_versions_newest_first)
+{
+    char dir[] = "/tmp/vsolve-order-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    put_file(dir, "ab/cd/abcd", FLINE("abcd", "1.0.0") FLINE("abcd", "1.1.0") FLINE("abcd", "1.2.0") FLINE("abcd", "2.0.0"));
+    put_file(dir, "wx/yz/wxyz", FLINE("wxyz", "1.1.0") FLINE("wxyz", "1.0.0") FLINE("wxyz", "1.2.0") FLINE("wxyz", "1.0.1"));
+    static const char *const crates[] = { "abcd", "wxyz" };
+    static const char *const want[] = { "are: 1.2.0, 1.1.0, 1.0.0\n", "are: 1.2.0, 1.1.0, 1.0.1, 1.0.0\n" };
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(dir, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    for (size_t i = 0; i < 2; i++) {
+        char text[200], manifest[200];
+        snprintf(text, sizeof text, "[package]\nname = \"root\"\nversion = \"0.1.0\"\n\n[dependencies]\n"
+                                    "%s = { version = \"1\", features = [\"nope\"] }\n", crates[i]);
+        put_file(dir, crates[i][0] == 'a' ? "r1/Cargo.toml" : "r2/Cargo.toml", text);
+        snprintf(manifest, sizeof manifest, "%s/%s/Cargo.toml", dir, crates[i][0] == 'a' ? "r1" : "r2");
+        cargo_manifest m;
+        ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+        char report[2048];
+        size_t n = cargo_missing_feature_report(ix, &m, dir, report, sizeof report);
+        ck_assert_msg(n > 0 && n < sizeof report, "%zu", n);
+        ck_assert_msg(strstr(report, want[i]) != NULL, "%s", report);
+    }
+    cargo_index_close(ix);
+    arena_free(&a);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(index_paths)
 {
     char buf[64];
@@ -1003,6 +1042,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, malformed_manifests);
     tcase_add_test(tc, reads_only_the_reachable);
     tcase_add_test(tc, fast_path_gives_up);
+    tcase_add_test(tc, missing_feature_versions_newest_first);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);

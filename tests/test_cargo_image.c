@@ -208,9 +208,38 @@ static void flip_header(unsigned char *img, size_t *len)
     img[20] ^= 0x10;   /* the source fingerprint: the header checksum no longer matches */
 }
 
+static uint32_t u32_at(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The table entry of log's crate file (3/l/log: the solve reads it). In the table's entry area
+ * (after the slot blocks), an entry is its crc32, its fields (32 bytes), its path (7 bytes here). */
+static unsigned char *log_entry(unsigned char *img, size_t len)
+{
+    uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
+    ck_assert_uint_le(area, len);
+    for (size_t i = area + 36; i + 7 <= len; i++)
+        if (!memcmp(img + i, "3/l/log", 7))
+            return img + i - 36;
+    ck_abort_msg("no 3/l/log in the image");
+    return NULL;
+}
+
+/* A byte of log's path in its entry: the entry's checksum no longer matches. */
 static void flip_table(unsigned char *img, size_t *len)
 {
-    img[*len - 2] ^= 0x01;   /* the last path of the file table */
+    log_entry(img, *len)[36 + 4] ^= 0x01;
+}
+
+/* A byte of every slot block of the table: whatever a lookup reads, its checksum fails. */
+static void flip_slots(unsigned char *img, size_t *len)
+{
+    uint64_t table = u64_at(img + 32);
+    uint32_t blocks = u32_at(img + 40);
+    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    for (uint32_t b = 0; b < blocks; b++)
+        img[table + (uint64_t)b * 64 + 5] ^= 0x01;
 }
 
 /* A byte of the record of the crate "tokio" (every record holds its crate's name). */
@@ -224,6 +253,58 @@ static void flip_record(unsigned char *img, size_t *len)
             at = img + i;
     ck_assert_ptr_nonnull(at);
     at[2] ^= 0x20;
+}
+
+/* crc32 (zlib's), chained from crc: to forge checksums that match. */
+static uint32_t crc32_of(uint32_t crc, const unsigned char *p, size_t n)
+{
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void seal_header(unsigned char *img) { put32(img + 12, crc32_of(0, img + 16, 48)); }
+
+/* Crafted (every checksum matching): a slot block count that is no power of two. */
+static void craft_blocks(unsigned char *img, size_t *len)
+{
+    (void)len;
+    put32(img + 40, 3);
+    seal_header(img);
+}
+
+/* Crafted: every full slot refers past the end of the entries. */
+static void craft_refs(unsigned char *img, size_t *len)
+{
+    uint64_t table = u64_at(img + 32);
+    uint32_t blocks = u32_at(img + 40);
+    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    for (uint32_t b = 0; b < blocks; b++) {
+        unsigned char *blk = img + table + (uint64_t)b * 64, no[4];
+        for (int k = 0; k < 7; k++)
+            if (u32_at(blk + 8 * k))
+                put32(blk + 8 * k, 0xFFFFFFF0u);
+        put32(no, b);
+        put32(blk + 56, crc32_of(crc32_of(0, blk, 56), no, 4));
+    }
+}
+
+/* Crafted: log's entry places its record over the table (the entry's checksum matching). */
+static void craft_record(unsigned char *img, size_t *len)
+{
+    unsigned char *e = log_entry(img, *len);
+    memcpy(e + 4, img + 32, 8);   /* the record's offset: the table's */
+    put32(e, crc32_of(0, e + 4, 32 + 7));
 }
 
 static void truncate_half(unsigned char *img, size_t *len)
@@ -257,6 +338,10 @@ START_TEST(corrupt_images_are_rebuilt)
     ck_assert_int_eq(want.rc, VSOLVE_OK);
     damaged(index, manifest, image, &want, flip_header, "corrupt: ");
     damaged(index, manifest, image, &want, flip_table, "corrupt: ");
+    damaged(index, manifest, image, &want, flip_slots, "corrupt: ");
+    damaged(index, manifest, image, &want, craft_blocks, "implausible sizes");
+    damaged(index, manifest, image, &want, craft_refs, "corrupt: ");
+    damaged(index, manifest, image, &want, craft_record, "corrupt: ");
     damaged(index, manifest, image, &want, flip_record, "corrupt: ");
     damaged(index, manifest, image, &want, truncate_half, "corrupt: ");
     damaged(index, manifest, image, &want, other_version, "stale: ");

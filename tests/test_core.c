@@ -151,7 +151,8 @@ END_TEST
 
 START_TEST(sat_wrapper)
 {
-    sat *s = sat_new();
+    vs_error err;
+    sat *s = sat_new(&err);
     ck_assert_ptr_nonnull(s);
     ck_assert_uint_eq(sat_add_vars(s, 3), 0);
     int c1[] = { 1, 2 }, c2[] = { -1, 3 }, c3[] = { -2, 3 };

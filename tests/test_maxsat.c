@@ -81,7 +81,8 @@ START_TEST(random_formulas_lexicographic)
             if (c0 < best[0] || (c0 == best[0] && c1 < best[1]))
                 best[0] = c0, best[1] = c1;
         }
-        sat *s = sat_new();
+        vs_error err;
+        sat *s = sat_new(&err);
         ck_assert_ptr_nonnull(s);
         sat_add_vars(s, NV);
         for (int c = 0; c < NCL; c++)
@@ -134,7 +135,8 @@ END_TEST
 
 START_TEST(propagation)
 {
-    sat *s = sat_new();
+    vs_error err;
+    sat *s = sat_new(&err);
     sat_add_vars(s, 4);
     int c1[2] = { -1, 2 }, c2[3] = { -2, -3, 4 }, c3[1] = { 3 };
     sat_add_clause(s, c1, 2);

@@ -182,19 +182,17 @@ static uint64_t u64_at(const unsigned char *p)
 
 static uint32_t u32_at(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
-/* The table entry (44 bytes: path offset and length, record offset, length, head length...) of
- * the packument file rel. */
+/* The entry fields (36 bytes: record offset u64, length u32, head length u32, ...) of the
+ * packument file rel: in the table's entry area (after the slot blocks), an entry is its crc32,
+ * its fields, its path. */
 static const unsigned char *entry_of(const unsigned char *img, size_t len, const char *rel)
 {
-    uint64_t table = u64_at(img + 32);
-    uint32_t n = u32_at(img + 28);
-    ck_assert_uint_le(table + (uint64_t)n * 44, len);
-    const char *paths = (const char *)img + table + (size_t)n * 44;
-    for (uint32_t i = 0; i < n; i++) {
-        const unsigned char *e = img + table + (size_t)i * 44;
-        if (!strcmp(paths + u32_at(e), rel))
-            return e;
-    }
+    uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
+    size_t n = strlen(rel);
+    ck_assert_uint_le(area, len);
+    for (size_t i = area + 40; i + n <= len; i++)
+        if (!memcmp(img + i, rel, n))
+            return img + i - 36;
     ck_abort_msg("no %s in the image", rel);
     return NULL;
 }
@@ -228,17 +226,29 @@ static void flip_header(unsigned char *img, size_t *len)
     img[30] ^= 0x10;   /* the file count: the header checksum no longer matches */
 }
 
+/* The path in prettier's table entry: the entry's checksum no longer matches. */
 static void flip_table(unsigned char *img, size_t *len)
 {
-    img[*len - 2] ^= 0x01;   /* the last path of the file table */
+    unsigned char *e = (unsigned char *)entry_of(img, *len, "packuments/prettier.json");
+    e[36 + 12] ^= 0x01;
+}
+
+/* A byte of every slot block of the table: whatever a lookup reads, its checksum fails. */
+static void flip_slots(unsigned char *img, size_t *len)
+{
+    uint64_t table = u64_at(img + 32);
+    uint32_t blocks = u32_at(img + 40);
+    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    for (uint32_t b = 0; b < blocks; b++)
+        img[table + (uint64_t)b * 64 + 5] ^= 0x01;
 }
 
 /* A byte of the head of prettier's record (its version table). */
 static void flip_head(unsigned char *img, size_t *len)
 {
     const unsigned char *e = entry_of(img, *len, "packuments/prettier.json");
-    uint64_t off = u64_at(e + 8);
-    uint32_t head = u32_at(e + 20);
+    uint64_t off = u64_at(e);
+    uint32_t head = u32_at(e + 12);
     img[off + head / 2] ^= 0x04;
 }
 
@@ -246,8 +256,8 @@ static void flip_head(unsigned char *img, size_t *len)
 static void flip_manifests(unsigned char *img, size_t *len)
 {
     const unsigned char *e = entry_of(img, *len, "packuments/typescript.json");
-    uint64_t off = u64_at(e + 8);
-    uint32_t rec = u32_at(e + 16), head = u32_at(e + 20);
+    uint64_t off = u64_at(e);
+    uint32_t rec = u32_at(e + 8), head = u32_at(e + 12);
     for (uint32_t i = head; i < rec; i++)
         img[off + i] ^= 0x5a;
 }
@@ -281,6 +291,7 @@ START_TEST(corrupt_images_are_rebuilt)
     ck_assert_msg(want.rc == VSOLVE_OK, "%s", want.text);
     damaged(dir, image, &want, flip_header, "corrupt: ");
     damaged(dir, image, &want, flip_table, "corrupt: ");
+    damaged(dir, image, &want, flip_slots, "corrupt: ");
     damaged(dir, image, &want, flip_head, "corrupt: ");
     damaged(dir, image, &want, flip_manifests, "corrupt: ");
     damaged(dir, image, &want, truncate_half, "corrupt: ");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "opam_filter.h"
 #include "opam_print.h"
 #include "opam_syntax.h"
 #include "testutil.h"
@@ -921,6 +922,32 @@ START_TEST(test_inputs_ending_mid_token)
 }
 END_TEST
 
+/* The platform variables from /etc/os-release (read once for its three keys) agree with what
+ * the shell reads from it; a Linux host without the file is "linux" with no version. */
+START_TEST(test_platform_from_os_release)
+{
+    opam_vars v;
+    ck_assert_int_eq(opam_vars_init(&v), VSOLVE_OK);
+    ck_assert_ptr_nonnull(opam_vars_get(&v, "arch"));
+    if (strcmp(opam_vars_get(&v, "os"), "linux") != 0) {
+        opam_vars_free(&v);
+        return;
+    }
+    FILE *p = popen("test -r /etc/os-release && (. /etc/os-release; printf '%s\\n%s\\n%s\\n' \"${ID:-linux}\" "
+                    "\"$VERSION_ID\" \"${ID_LIKE%% *}\")", "r");
+    ck_assert_ptr_nonnull(p);
+    char want[3][256] = { "linux", "", "" };
+    for (int i = 0; i < 3 && fgets(want[i], sizeof want[i], p); i++)
+        want[i][strcspn(want[i], "\n")] = '\0';
+    pclose(p);
+    ck_assert_str_eq(opam_vars_get(&v, "os-distribution"), want[0]);
+    const char *version = opam_vars_get(&v, "os-version");
+    ck_assert_str_eq(version ? version : "", want[1]);
+    ck_assert_str_eq(opam_vars_get(&v, "os-family"), want[2][0] ? want[2] : want[0]);
+    opam_vars_free(&v);
+}
+END_TEST
+
 Suite *opam_syntax_suite(void);   /* called by check_main.c */
 
 Suite *opam_syntax_suite(void)
@@ -961,6 +988,7 @@ Suite *opam_syntax_suite(void)
     tcase_add_test(tc, test_every_truncation_prefix);
     tcase_add_test(tc, test_seeded_mutations);
     tcase_add_test(tc, test_inputs_ending_mid_token);
+    tcase_add_test(tc, test_platform_from_os_release);
     suite_add_tcase(s, tc);
     return s;
 }

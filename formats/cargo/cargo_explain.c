@@ -101,6 +101,19 @@ static size_t matching(cargo_index *ix, const cargo_crate *c, const semver_req *
         if (v && !v->yanked)
             out[n++] = v;
     }
+    /* the index lists a crate's versions oldest first, mostly: then newest first is the
+     * reverse (no two equal, so the stable sort below would give the same) */
+    size_t up = 1;
+    while (up < n && semver_compare(&out[up]->v, &out[up - 1]->v) > 0)
+        up++;
+    if (up == n) {
+        for (size_t i = 0; i < n / 2; i++) {
+            const cargo_version *t = out[i];
+            out[i] = out[n - 1 - i];
+            out[n - 1 - i] = t;
+        }
+        return n;
+    }
     for (size_t i = 1; i < n; i++)
         for (size_t k = i; k > 0 && semver_compare(&out[k]->v, &out[k - 1]->v) > 0; k--) {
             const cargo_version *t = out[k];

@@ -8,27 +8,29 @@
  *   24 index kind              u32: 0 directory, 1 archive
  *   28 file count              u32
  *   32 table offset            u64 (the table runs to the end of the file)
- *   40 table checksum          u32, crc32 of the table
- *   44 reserved                20 zero bytes
- *   64 records, one per crate file, in table order
- *   table: per file (TABLE_ENTRY bytes) its path's offset and length in the path text, its
- *      record's offset, length and crc32, and (a directory index) the crate file's size and
- *      modification time in nanoseconds; then the path text (each path NUL-terminated). The
- *      entries are sorted by path (strcmp), so a crate file is found by binary search.
+ *   40 slot block count        u32, 44 longest probe u32 (image_file.h)
+ *   48 reserved                16 zero bytes
+ *   64 records, one per crate file, in the order the index was walked
+ *   table: image_file.h's hash table of the crate files' paths; an entry's fields (FIELDS
+ *      bytes): its record's offset u64, length u32 and crc32 u32, and (a directory index) the
+ *      crate file's size u64 and modification time in nanoseconds u64.
  *
  * A record: u8 kind. Kind 1: the crate file's text. Kind 0: u32 count of names (the distinct
  * "name" fields of its lines, in order of first appearance), then per name: str name, u32
  * count of versions (deduplicated as cargo_index does: of lines of one version the last wins,
- * in the place of the first), then per version: str vers, u32 body length, body. A body: str
+ * in the place of the first), then per version: str vers, its semver (u64 major, minor, patch;
+ * u32 offset and length in vers of the pre-release, then of the build, the offset UINT32_MAX
+ * when there is none), u32 body length, body. A body: str
  * cksum, str links, str rust_version, u8 yanked, u32 deps (each: str name, str package, str
  * req, str target, u8 optional, u8 default_features, u8 kind, u32 comparators (each: u8 op, u8
  * has_minor, u8 has_patch, u64 major, minor, patch, str pre), u32 features, str each), u32
  * features (each: str name, u32 items, str each). A str is u32 length (UINT32_MAX: none), the
  * bytes and a NUL.
  *
- * Opening reads and checks the header and the table (about 40 bytes per crate file); a record is
- * read, its checksum and every count and offset checked, only when a solve asks for its crate,
- * and a version's body decoded only when the solve uses that version.
+ * Opening reads and checks the header only (a fixed cost, whatever the size of the index); a
+ * crate's table entry is read and checked (crc32, bounds) when the solve asks for the crate,
+ * its record read, its checksum and every count and offset checked, and a version's body
+ * decoded only when the solve uses that version.
  */
 #include "cargo_image.h"
 #include "bytes.h"
@@ -46,7 +48,7 @@
 #include "image_file.h"
 #include "repo_source.h"
 
-#define TABLE_ENTRY 40
+#define FIELDS 32
 #define NO_STR UINT32_MAX
 static const char magic[8] = { 'V', 'S', 'C', 'A', 'R', 'G', 'O', '\n' };
 
@@ -54,6 +56,7 @@ struct cargo_image {
     image_file f;                 /* the header, the file table */
     int archive;
     char root[PATH_MAX];          /* a directory index: its root, for the staleness checks */
+    size_t root_len;
 };
 
 uint64_t cargo_image_settings(void)
@@ -118,6 +121,18 @@ static void write_body(image_buf *b, const cargo_version *v)
         for (size_t k = 0; k < v->features[i].n_items; k++)
             wstr(b, v->features[i].items[k]);
     }
+}
+
+/* A version's semver, its pre-release and build as places in vers (semver_parse points there). */
+static void write_semver(image_buf *b, const char *vers, const semver_version *sv)
+{
+    image_w64(b, sv->major);
+    image_w64(b, sv->minor);
+    image_w64(b, sv->patch);
+    image_w32(b, sv->pre ? (uint32_t)(sv->pre - vers) : NO_STR);
+    image_w32(b, (uint32_t)sv->pre_len);
+    image_w32(b, sv->build ? (uint32_t)(sv->build - vers) : NO_STR);
+    image_w32(b, (uint32_t)sv->build_len);
 }
 
 /* The parsed lines of one crate file, grouped by name as cargo_index_crate would see them. */
@@ -238,7 +253,9 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
             wstr(&b->rec, g[i].name);
             image_w32(&b->rec, (uint32_t)g[i].n);
             for (size_t k = 0; k < g[i].n; k++) {
-                wstr(&b->rec, g[i].versions[k].vers);
+                const cargo_version *v = &g[i].versions[k];
+                wstr(&b->rec, v->vers);
+                write_semver(&b->rec, v->vers, &v->v);
                 size_t len_at = b->rec.len;
                 image_w32(&b->rec, 0);
                 write_body(&b->rec, &g[i].versions[k]);
@@ -296,6 +313,7 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
         rc = repo_source_walk(root, max_inflate, want_file, on_file, &b, err);
     image_buf table = { 0 };
     size_t kept = 0;
+    uint32_t n_blocks = 0, max_probe = 0;
     if (rc == VSOLVE_OK) {
         sort_paths = (const char *)b.paths.p;
         if (b.table.len)
@@ -308,25 +326,29 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
                 continue;
             b.table.items[kept++] = b.table.items[i];
         }
-        for (size_t i = 0; i < kept; i++) {
+        const char **paths = malloc((kept ? kept : 1) * sizeof *paths);
+        unsigned char *fields = malloc((kept ? kept : 1) * FIELDS);
+        for (size_t i = 0; paths && fields && i < kept; i++) {
             const table_entry *e = &b.table.items[i];
-            image_w32(&table, e->path_off);
-            image_w32(&table, e->path_len);
-            image_w64(&table, e->rec_off);
-            image_w32(&table, e->rec_len);
-            image_w32(&table, e->rec_crc);
-            image_w64(&table, e->size);
-            image_w64(&table, e->mtime_ns);
+            unsigned char *fl = fields + i * FIELDS;
+            paths[i] = (const char *)b.paths.p + e->path_off;
+            put_u64(fl, e->rec_off);
+            put_u32(fl + 8, e->rec_len);
+            put_u32(fl + 12, e->rec_crc);
+            put_u64(fl + 16, e->size);
+            put_u64(fl + 24, e->mtime_ns);
         }
-        image_put(&table, b.paths.p, b.paths.len);
-        if (table.oom || kept > UINT32_MAX)
+        if (!paths || !fields || kept > UINT32_MAX ||
+            image_table_build(&table, paths, fields, (uint32_t)kept, FIELDS, &n_blocks, &max_probe) != 0)
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
+        free(paths);
+        free(fields);
     }
     if (rc == VSOLVE_OK && fwrite(table.p, 1, table.len, b.af.f) != table.len)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     if (rc == VSOLVE_OK) {
         if (image_write_header(b.af.f, magic, CARGO_IMAGE_FORMAT, source, archive ? 1u : 0u, (uint32_t)kept, b.at,
-                               table.p, table.len) != 0)
+                               n_blocks, max_probe) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
     }
     free(table.p);
@@ -362,8 +384,9 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
         return NULL;
     }
     snprintf(img->root, sizeof img->root, "%s", root);
+    img->root_len = strlen(img->root);
     img->archive = archive;
-    int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, TABLE_ENTRY, err);
+    int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, FIELDS, err);
     const unsigned char *h = img->f.header;
     uint64_t source = 0;
     if (rc == VSOLVE_OK && get_u32(h + 24) != (archive ? 1u : 0u))
@@ -371,8 +394,6 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
     else if (rc == VSOLVE_OK && archive &&
              (cache_source_fingerprint(root, &source, err) != VSOLVE_OK || source != get_u64(h + 16)))
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another state of the index", image_path);
-    if (rc == VSOLVE_OK)
-        rc = image_file_load_table(&img->f, NULL, err);
     if (rc != VSOLVE_OK) {
         cargo_image_close(img);
         return NULL;
@@ -383,7 +404,7 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
 static const char **rstrs(image_rd *r, arena *a, size_t *n)
 {
     *n = image_rcount(r, 4);
-    const char **out = arena_alloc(a, (*n ? *n : 1) * sizeof *out);
+    const char **out = arena_alloc_uninit(a, (*n ? *n : 1) * sizeof *out);
     if (!out)
         return r->bad = 1, NULL;
     for (size_t i = 0; i < *n && !r->bad; i++)
@@ -400,7 +421,7 @@ static int decode_body(arena *a, cargo_version *v)
     v->rust_version = image_rstr(&r, NULL);
     v->yanked = (int)image_r8(&r);
     v->n_deps = image_rcount(&r, 29);   /* the fewest bytes a dependency takes */
-    v->deps = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);
+    v->deps = arena_alloc_uninit(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);   /* each cleared below */
     if (!v->deps)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps && !r.bad; i++) {
@@ -419,11 +440,12 @@ static int decode_body(arena *a, cargo_version *v)
         if (!d->name || !d->req_text || kind > CARGO_DEV)
             r.bad = 1;
         d->req.n = image_rcount(&r, 31);   /* and a comparator */
-        d->req.items = arena_alloc(a, (d->req.n ? d->req.n : 1) * sizeof *d->req.items);
+        d->req.items = arena_alloc_uninit(a, (d->req.n ? d->req.n : 1) * sizeof *d->req.items);
         if (!d->req.items)
             return VSOLVE_ENOMEM;
         for (size_t k = 0; k < d->req.n && !r.bad; k++) {
             semver_comparator *cmp = &d->req.items[k];
+            memset(cmp, 0, sizeof *cmp);
             unsigned op = image_r8(&r);
             if (op > SEMVER_WILDCARD)
                 r.bad = 1;
@@ -438,10 +460,11 @@ static int decode_body(arena *a, cargo_version *v)
         d->features = rstrs(&r, a, &d->n_features);
     }
     v->n_features = image_rcount(&r, 8);
-    v->features = arena_alloc(a, (v->n_features ? v->n_features : 1) * sizeof *v->features);
+    v->features = arena_alloc_uninit(a, (v->n_features ? v->n_features : 1) * sizeof *v->features);
     if (!v->features)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_features && !r.bad; i++) {
+        memset(&v->features[i], 0, sizeof v->features[i]);
         v->features[i].name = image_rstr(&r, NULL);
         if (!v->features[i].name)
             r.bad = 1;
@@ -473,29 +496,41 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
     uint32_t n_names = image_rcount(r, 8);
     for (uint32_t i = 0; i < n_names && !r->bad; i++) {
         const char *nm = image_rstr(r, NULL);
-        uint32_t n = image_rcount(r, 9);
+        uint32_t n = image_rcount(r, 49);   /* the fewest bytes a version takes */
         int ours = nm && !strcmp(nm, name);
-        cargo_version *vs = ours ? arena_alloc(a, (n ? n : 1) * sizeof *vs) : NULL;
+        cargo_version *vs = ours ? arena_alloc_uninit(a, (n ? n : 1) * sizeof *vs) : NULL;
         if (ours && !vs)
             return -1;
         for (uint32_t k = 0; k < n && !r->bad; k++) {
             size_t vlen = 0;
             const char *vers = image_rstr(r, &vlen);
-            uint32_t blen = image_r32(r);
-            if (r->bad || !vers || blen > image_left(r))
-                return -1;
-            if (ours) {
-                cargo_version *v = &vs[k];
-                memset(v, 0, sizeof *v);
-                char why[8];
-                if (semver_parse(vers, vlen, &v->v, why, sizeof why) != 0)
+            if (!ours) {   /* skipped: the semver, then the body */
+                r->p += image_left(r) < 40 ? image_left(r) : 40;
+                uint32_t blen = image_r32(r);
+                if (r->bad || !vers || blen > image_left(r))
                     return -1;
-                v->name = nm;
-                v->vers = vers;
-                v->from_image = 1;
-                v->line = (const char *)r->p;
-                v->line_len = blen;
+                r->p += blen;
+                continue;
             }
+            cargo_version *v = &vs[k];
+            memset(v, 0, sizeof *v);
+            v->v.major = image_r64(r);
+            v->v.minor = image_r64(r);
+            v->v.patch = image_r64(r);
+            uint32_t po = image_r32(r), pl = image_r32(r), bo = image_r32(r), bl = image_r32(r);
+            uint32_t blen = image_r32(r);
+            if (r->bad || !vers || blen > image_left(r) || (po != NO_STR && (po > vlen || pl > vlen - po)) ||
+                (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
+                return -1;
+            v->v.pre = po == NO_STR ? NULL : vers + po;
+            v->v.pre_len = po == NO_STR ? 0 : pl;
+            v->v.build = bo == NO_STR ? NULL : vers + bo;
+            v->v.build_len = bo == NO_STR ? 0 : bl;
+            v->name = nm;
+            v->vers = vers;
+            v->from_image = 1;
+            v->line = (const char *)r->p;
+            v->line_len = blen;
             r->p += blen;
         }
         if (ours) {
@@ -514,19 +549,29 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
 cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
                                      const char **text, size_t *len, vs_error *why)
 {
-    long at = image_find(&img->f, rel);
-    int found = at >= 0;
-    const unsigned char *e = found ? image_entry(&img->f, (uint32_t)at) : NULL;
+    unsigned char e[FIELDS];
+    image_lookup_answer look = image_lookup(&img->f, rel, NULL, e);
+    if (look == IMAGE_DAMAGED) {
+        vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged where it holds %s", img->f.path,
+                     rel);
+        return CARGO_IMAGE_UNUSABLE;
+    }
+    int found = look == IMAGE_FOUND;
     if (!img->archive) {   /* the crate file as it is now against the image */
         char full[PATH_MAX + 300];
         struct stat st;
-        snprintf(full, sizeof full, "%s/%s", img->root, rel);
+        size_t rl = strlen(rel);
+        if (rl >= sizeof full - img->root_len - 1)
+            return CARGO_IMAGE_ABSENT;   /* no crate file has such a path (cargo_index_path) */
+        memcpy(full, img->root, img->root_len);
+        full[img->root_len] = '/';
+        memcpy(full + img->root_len + 1, rel, rl + 1);
         int exists = stat(full, &st) == 0;
         if (!found && !exists)
             return CARGO_IMAGE_ABSENT;
         uint64_t mtime = exists ? (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec : 0;
-        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 24) ||
-            mtime != get_u64(e + 32)) {
+        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 16) ||
+            mtime != get_u64(e + 24)) {
             vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the index's %s %s since the image was built", img->f.path,
                          rel, !found ? "was added" : !exists ? "was removed" : "changed");
             return CARGO_IMAGE_UNUSABLE;
@@ -534,9 +579,9 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     } else if (!found) {
         return CARGO_IMAGE_ABSENT;
     }
-    uint64_t off = get_u64(e + 8);
-    uint32_t rec_len = get_u32(e + 16), crc = get_u32(e + 20);
-    unsigned char *rec = arena_alloc(a, (size_t)rec_len + 1);
+    uint64_t off = get_u64(e);
+    uint32_t rec_len = get_u32(e + 8), crc = get_u32(e + 12);
+    unsigned char *rec = arena_alloc_uninit(a, (size_t)rec_len + 1);   /* filled at once */
     if (!rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return CARGO_IMAGE_UNUSABLE;

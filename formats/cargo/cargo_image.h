@@ -9,7 +9,7 @@
 #include "cargo_index.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
-#define CARGO_IMAGE_FORMAT 1u
+#define CARGO_IMAGE_FORMAT 2u
 
 /* The settings fingerprint that names the image file (cache_default_path's settings). */
 uint64_t cargo_image_settings(void);
@@ -28,9 +28,9 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
 
 /* Opens an image for the index at `root` (archive as above). NULL with err: VSOLVE_EIO
  * "missing: ..." when there is no image; VSOLVE_EBADINPUT "stale: ..." (another format version,
- * another kind of index, an archive changed since) or "corrupt: ..." (magic, header or table
- * checksum, a size or offset the file does not back, an unsorted table). The crate records are
- * checked when read (cargo_image_crate). */
+ * another kind of index, an archive changed since) or "corrupt: ..." (magic, header checksum,
+ * sizes the file does not back). Only the header is read: the table's blocks and entries and
+ * the crate records are checked when read (cargo_image_crate). */
 cargo_image *cargo_image_open(const char *image_path, const char *root, int archive, vs_error *err);
 void cargo_image_close(cargo_image *img);
 
@@ -43,7 +43,7 @@ typedef enum cargo_image_answer {
 
 /* The crate `name` of the crate file `rel` (cargo_index_path of name). A directory index's file is
  * checked against the image (size and modification time: a changed, added or removed file is
- * stale); every record's checksum and bounds are checked before use. Memory from a. */
+ * stale); its slot block, table entry and record are checked (checksums, bounds) before use. Memory from a. */
 cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
                                      const char **text, size_t *len, vs_error *why);
 

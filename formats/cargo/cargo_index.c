@@ -56,25 +56,32 @@ int cargo_name_valid(const char *name)
 
 size_t cargo_index_path(const char *name, char *buf, size_t size)
 {
-    char low[256];
     size_t n = strlen(name);
-    if (n == 0 || n >= sizeof low) {
+    /* "1/", "2/", "3/c/" or "ab/cd/", the name in lower case, a NUL */
+    size_t dir = n == 1 || n == 2 ? 2 : n == 3 ? 4 : 6, w = dir + n;
+    if (n == 0 || n >= 256 || w >= size) {
         if (size)
             buf[0] = '\0';
         return 0;
     }
+    char *p = buf;
+    if (n <= 2) {
+        *p++ = (char)('0' + n);
+    } else if (n == 3) {
+        *p++ = '3';
+        *p++ = '/';
+        *p++ = (char)tolower((unsigned char)name[0]);
+    } else {
+        *p++ = (char)tolower((unsigned char)name[0]);
+        *p++ = (char)tolower((unsigned char)name[1]);
+        *p++ = '/';
+        *p++ = (char)tolower((unsigned char)name[2]);
+        *p++ = (char)tolower((unsigned char)name[3]);
+    }
+    *p++ = '/';
     for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)name[i]);
-    int w;
-    if (n == 1)
-        w = snprintf(buf, size, "1/%s", low);
-    else if (n == 2)
-        w = snprintf(buf, size, "2/%s", low);
-    else if (n == 3)
-        w = snprintf(buf, size, "3/%c/%s", low[0], low);
-    else
-        w = snprintf(buf, size, "%c%c/%c%c/%s", low[0], low[1], low[2], low[3], low);
-    return w < 0 ? 0 : (size_t)w;
+        p[i] = (char)tolower((unsigned char)name[i]);
+    return w;
 }
 
 const char *cargo_index_member_path(const char *path)

@@ -108,7 +108,8 @@ size_t cargo_index_files_read(const cargo_index *ix);
 #define CARGO_NAME_MAX 255
 int cargo_name_valid(const char *name);
 
-/* The index path of a crate name: "1/a", "2/ab", "3/a/abc", "ab/cd/abcd" (lowercased). */
+/* The index path of a crate name: "1/a", "2/ab", "3/a/abc", "ab/cd/abcd" (lowercased). Its
+ * length; 0 (buf "") for an empty name, one of 256 bytes or more, or a path buf cannot hold. */
 size_t cargo_index_path(const char *name, char *buf, size_t size);
 
 /* Parses one index line (JSON) into v (memory from a); lineno for messages. */

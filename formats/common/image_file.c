@@ -59,8 +59,91 @@ int image_reserve_header(FILE *f)
     return fwrite(header, 1, IMAGE_HEADER_SIZE, f) == IMAGE_HEADER_SIZE ? 0 : -1;
 }
 
+/* FNV-1a, 64 bits: where a path's slot is looked for. */
+static uint64_t path_hash(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+/* A slot block's checksum: crc32 of its slots, then of its number (a block in another place
+ * does not check). */
+static uint32_t block_crc(const unsigned char *block, uint32_t number)
+{
+    unsigned char no[4];
+    put_u32(no, number);
+    return (uint32_t)libdeflate_crc32((uint32_t)libdeflate_crc32(0, block, IMAGE_SLOTS * 8), no, 4);
+}
+
+int image_table_build(image_buf *out, const char *const *paths, const unsigned char *fields, uint32_t n,
+                      size_t entry_size, uint32_t *n_blocks, uint32_t *max_probe)
+{
+    /* at most half the slots full: a lookup of a missing path meets an empty slot soon */
+    uint64_t blocks = 1;
+    while (blocks * IMAGE_SLOTS < 2 * (uint64_t)n)
+        blocks *= 2;
+    if (blocks > (UINT32_MAX >> 1) || entry_size > IMAGE_FIELDS_MAX)
+        return -1;
+    unsigned char *slots = calloc((size_t)blocks, IMAGE_BLOCK);
+    if (!slots)
+        return -1;
+    image_buf area = { 0 };
+    uint32_t longest = 1, mask = (uint32_t)blocks - 1;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        size_t pl = strlen(paths[i]), at = area.len, len = 4 + entry_size + pl;
+        if (pl == 0 || pl > IMAGE_PATH_MAX || at >= UINT32_MAX - len) {
+            rc = -1;
+            break;
+        }
+        image_w32(&area, 0);
+        image_put(&area, fields + (size_t)i * entry_size, entry_size);
+        image_put(&area, paths[i], pl);
+        if (area.oom) {
+            rc = -1;
+            break;
+        }
+        put_u32(area.p + at, (uint32_t)libdeflate_crc32(0, area.p + at + 4, len - 4));
+        uint64_t h = path_hash(paths[i], pl);
+        uint32_t b = (uint32_t)h & mask, probe = 1;
+        for (;; b = (b + 1) & mask, probe++) {   /* ends: half the slots at least are empty */
+            unsigned char *s = slots + (size_t)b * IMAGE_BLOCK;
+            unsigned k = 0;
+            while (k < IMAGE_SLOTS && get_u32(s + 8 * k))
+                k++;
+            if (k == IMAGE_SLOTS)
+                continue;
+            s += 8 * k;
+            put_u32(s, (uint32_t)at + 1);
+            s[4] = (unsigned char)len;
+            s[5] = (unsigned char)(len >> 8);
+            s[6] = (unsigned char)(h >> 48);
+            s[7] = (unsigned char)(h >> 56);
+            break;
+        }
+        if (probe > longest)
+            longest = probe;
+    }
+    for (uint32_t b = 0; b < blocks; b++)
+        put_u32(slots + (size_t)b * IMAGE_BLOCK + IMAGE_SLOTS * 8, block_crc(slots + (size_t)b * IMAGE_BLOCK, b));
+    if (rc == 0) {
+        image_put(out, slots, (size_t)blocks * IMAGE_BLOCK);
+        image_put(out, area.p, area.len);
+        rc = out->oom ? -1 : 0;
+    }
+    free(slots);
+    free(area.p);
+    *n_blocks = (uint32_t)blocks;
+    *max_probe = longest;
+    return rc;
+}
+
 int image_write_header(FILE *f, const char magic[8], uint32_t format, uint64_t source, uint32_t kind,
-                       uint32_t n_files, uint64_t table_off, const unsigned char *table, size_t table_len)
+                       uint32_t n_files, uint64_t table_off, uint32_t n_blocks, uint32_t max_probe)
 {
     unsigned char header[IMAGE_HEADER_SIZE];
     memset(header, 0, sizeof header);
@@ -70,7 +153,8 @@ int image_write_header(FILE *f, const char magic[8], uint32_t format, uint64_t s
     put_u32(header + 24, kind);
     put_u32(header + 28, n_files);
     put_u64(header + 32, table_off);
-    put_u32(header + 40, table_len ? (uint32_t)libdeflate_crc32(0, table, table_len) : 0);
+    put_u32(header + 40, n_blocks);
+    put_u32(header + 44, max_probe);
     put_u32(header + 12, (uint32_t)libdeflate_crc32(0, header + 16, IMAGE_HEADER_SIZE - 16));
     if (fseek(f, 0, SEEK_SET) != 0 || fwrite(header, 1, IMAGE_HEADER_SIZE, f) != IMAGE_HEADER_SIZE)
         return -1;
@@ -117,55 +201,18 @@ int image_file_open(image_file *f, const char *image_path, const char magic[8], 
     if (get_u32(h + 8) != format)
         return vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s has image format %u, this vsolve reads %u", image_path,
                             get_u32(h + 8), format);
-    return VSOLVE_OK;
-}
-
-const unsigned char *image_entry(const image_file *f, uint32_t i) { return f->table + (size_t)i * f->entry_size; }
-
-const char *image_entry_path(const image_file *f, uint32_t i) { return f->paths + get_u32(image_entry(f, i)); }
-
-/* Every path inside the path text and NUL-terminated, every record inside the records, the
- * paths strictly increasing. */
-static int check_table(const image_file *f, int (*entry_ok)(const unsigned char *entry))
-{
-    for (uint32_t i = 0; i < f->n_files; i++) {
-        const unsigned char *e = image_entry(f, i);
-        uint64_t po = get_u32(e), pl = get_u32(e + 4), ro = get_u64(e + 8), rl = get_u32(e + 16);
-        if (po + pl >= f->paths_len || f->paths[po + pl] != '\0' || strlen(f->paths + po) != pl)
-            return -1;
-        if (ro < IMAGE_HEADER_SIZE || ro > f->table_off || rl > f->table_off - ro || rl == 0)
-            return -1;
-        if (entry_ok && !entry_ok(e))
-            return -1;
-        if (i && strcmp(image_entry_path(f, i - 1), image_entry_path(f, i)) >= 0)
-            return -1;
-    }
-    return 0;
-}
-
-int image_file_load_table(image_file *f, int (*entry_ok)(const unsigned char *entry), vs_error *err)
-{
-    const unsigned char *h = f->header;
-    uint64_t size = f->size;
+    /* the table: its blocks inside the file, the bounds of a lookup plausible */
     f->n_files = get_u32(h + 28);
     f->table_off = get_u64(h + 32);
-    /* the table runs from its offset to the end of the file: nothing is allocated that the
-     * file does not hold */
-    if (f->table_off < IMAGE_HEADER_SIZE || f->table_off > size ||
-        (uint64_t)f->n_files * f->entry_size > size - f->table_off || size - f->table_off > SIZE_MAX)
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", f->path);
-    size_t table_len = (size_t)(size - f->table_off);
-    if (!(f->table = malloc(table_len ? table_len : 1)))
-        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory reading %s", f->path);
-    if (image_pread(f, f->table, table_len, f->table_off) != 0)
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: wrong length", f->path);
-    if (get_u32(h + 40) != (table_len ? (uint32_t)libdeflate_crc32(0, f->table, table_len) : 0))
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged (checksum mismatch)",
-                            f->path);
-    f->paths = (const char *)f->table + (size_t)f->n_files * f->entry_size;
-    f->paths_len = table_len - (size_t)f->n_files * f->entry_size;
-    if (check_table(f, entry_ok) != 0)
-        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: an inconsistent file table", f->path);
+    f->n_blocks = get_u32(h + 40);
+    f->max_probe = get_u32(h + 44);
+    uint64_t nb = f->n_blocks;
+    if (entry_size > IMAGE_FIELDS_MAX || f->table_off < IMAGE_HEADER_SIZE || f->table_off > f->size || nb == 0 ||
+        (nb & (nb - 1)) != 0 || nb * IMAGE_BLOCK > f->size - f->table_off || f->max_probe == 0 ||
+        f->max_probe > nb || f->n_files > nb * IMAGE_SLOTS)
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: implausible sizes", image_path);
+    f->area_off = f->table_off + nb * IMAGE_BLOCK;
+    f->area_len = f->size - f->area_off;
     return VSOLVE_OK;
 }
 
@@ -173,77 +220,45 @@ void image_file_close(image_file *f)
 {
     if (f->fd >= 0)
         close(f->fd);
-    free(f->table);
     f->fd = -1;
-    f->table = NULL;
 }
 
-long image_find(const image_file *f, const char *rel)
+image_lookup_answer image_lookup(const image_file *f, const char *rel, int (*entry_ok)(const unsigned char *fields),
+                                 unsigned char *fields)
 {
-    uint32_t lo = 0, hi = f->n_files;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(image_entry_path(f, mid), rel);
-        if (cmp == 0)
-            return (long)mid;
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t pl = strlen(rel), want = 4 + f->entry_size + pl;
+    if (pl == 0 || pl > IMAGE_PATH_MAX)
+        return IMAGE_ABSENT;   /* the writer keeps no such path */
+    uint64_t h = path_hash(rel, pl);
+    uint32_t mask = f->n_blocks - 1, b = (uint32_t)h & mask;
+    unsigned tag = (unsigned)(h >> 48);
+    unsigned char block[IMAGE_BLOCK], entry[4 + IMAGE_FIELDS_MAX + IMAGE_PATH_MAX];
+    for (uint32_t probe = 0; probe < f->max_probe; probe++, b = (b + 1) & mask) {
+        if (image_pread(f, block, IMAGE_BLOCK, f->table_off + (uint64_t)b * IMAGE_BLOCK) != 0 ||
+            get_u32(block + IMAGE_SLOTS * 8) != block_crc(block, b))
+            return IMAGE_DAMAGED;
+        for (unsigned k = 0; k < IMAGE_SLOTS; k++) {
+            const unsigned char *s = block + 8 * k;
+            uint64_t ref = get_u32(s), len = (uint64_t)s[4] | (uint64_t)s[5] << 8;
+            if (ref == 0)
+                return IMAGE_ABSENT;
+            if (ref - 1 > f->area_len || len > f->area_len - (ref - 1))
+                return IMAGE_DAMAGED;
+            if (((unsigned)s[6] | (unsigned)s[7] << 8) != tag || len != want)
+                continue;
+            if (image_pread(f, entry, (size_t)len, f->area_off + ref - 1) != 0 ||
+                get_u32(entry) != (uint32_t)libdeflate_crc32(0, entry + 4, (size_t)len - 4))
+                return IMAGE_DAMAGED;
+            if (memcmp(entry + 4 + f->entry_size, rel, pl) != 0)
+                continue;
+            const unsigned char *e = entry + 4;
+            uint64_t ro = get_u64(e), rl = get_u32(e + 8);
+            if (ro < IMAGE_HEADER_SIZE || ro > f->table_off || rl == 0 || rl > f->table_off - ro ||
+                (entry_ok && !entry_ok(e)))
+                return IMAGE_DAMAGED;
+            memcpy(fields, e, f->entry_size);
+            return IMAGE_FOUND;
+        }
     }
-    return -1;
-}
-
-/* ---- the bounded reader ------------------------------------------------------------------- */
-
-size_t image_left(const image_rd *r) { return (size_t)(r->end - r->p); }
-
-unsigned image_r8(image_rd *r)
-{
-    if (r->bad || image_left(r) < 1)
-        return r->bad = 1, 0;
-    return *r->p++;
-}
-
-uint32_t image_r32(image_rd *r)
-{
-    if (r->bad || image_left(r) < 4)
-        return r->bad = 1, 0;
-    uint32_t v = get_u32(r->p);
-    r->p += 4;
-    return v;
-}
-
-uint64_t image_r64(image_rd *r)
-{
-    if (r->bad || image_left(r) < 8)
-        return r->bad = 1, 0;
-    uint64_t v = get_u64(r->p);
-    r->p += 8;
-    return v;
-}
-
-const char *image_rstr(image_rd *r, size_t *len)
-{
-    uint32_t n = image_r32(r);
-    if (r->bad || n == UINT32_MAX) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    if ((size_t)n >= image_left(r) || r->p[n] != '\0')
-        return r->bad = 1, NULL;
-    const char *s = (const char *)r->p;
-    r->p += (size_t)n + 1;
-    if (len)
-        *len = n;
-    return s;
-}
-
-uint32_t image_rcount(image_rd *r, size_t min)
-{
-    uint32_t n = image_r32(r);
-    if (!r->bad && (uint64_t)n * min > image_left(r))
-        r->bad = 1;
-    return r->bad ? 0 : n;
+    return IMAGE_ABSENT;
 }

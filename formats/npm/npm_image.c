@@ -8,14 +8,13 @@
  *   24 registry kind           u32: 0 directory (the only kind imaged)
  *   28 file count              u32
  *   32 table offset            u64 (the table runs to the end of the file)
- *   40 table checksum          u32, crc32 of the table
- *   44 reserved                20 zero bytes
- *   64 records, one per packument file, in table order
- *   table: per file (TABLE_ENTRY bytes) its relative path's offset and length in the path text
- *      ("packuments/ENC.json" or "ENC.json"), its record's offset and length, the length and
- *      crc32 of the record's head, the file's size and modification time in nanoseconds; then
- *      the path text (each path NUL-terminated). The entries are sorted by path (strcmp): a
- *      packument is found by binary search.
+ *   40 slot block count        u32, 44 longest probe u32 (image_file.h)
+ *   48 reserved                16 zero bytes
+ *   64 records, one per packument file, in path order
+ *   table: image_file.h's hash table of the packument files' relative paths
+ *      ("packuments/ENC.json" or "ENC.json"); an entry's fields (FIELDS bytes): its record's
+ *      offset u64 and length u32, the length u32 and crc32 u32 of the record's head, the file's
+ *      size u64 and modification time in nanoseconds u64.
  *
  * A record: a head, then the manifests. Kind 1 (the head is that byte): a packument
  * npm_registry refuses (read its JSON for the error). Kind 0: u8 0; u32 count of versions (the
@@ -35,9 +34,9 @@
  * n, n values; object u32 n, n times (str key, value). An optional value: u8 0, or u8 1 and
  * the value. A str is u32 length, the bytes and a NUL.
  *
- * Opening reads and checks the header and the table (44 bytes per packument); a record's head
- * is read and checked (crc32, every count and offset) only when a solve asks for its
- * packument, a version's meta decoded only when the solve weighs that version, and its
+ * Opening reads and checks the header only (a fixed cost); a packument's table entry is read
+ * and checked and its record's head read and checked (crc32, every count and offset) only when
+ * a solve asks for the packument, a version's meta decoded only when the solve weighs that version, and its
  * manifest read, checked (its crc32) and decoded only when the solve picks it.
  */
 #include "npm_image.h"
@@ -58,7 +57,7 @@
 #include "repo_source.h"
 #include "vec.h"
 
-#define TABLE_ENTRY 44
+#define FIELDS 36
 #define VERSION_ENTRY 61
 #define NONE UINT32_MAX
 #define MAX_DEPTH 600   /* the JSON reader stops at 512 */
@@ -167,7 +166,6 @@ static void put_opt(image_buf *b, const json_value *v)
 }
 
 typedef struct table_entry {
-    uint32_t path_off, path_len;
     uint64_t rec_off;
     uint32_t rec_len, head_len, head_crc;
     uint64_t size, mtime_ns;
@@ -373,7 +371,7 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
     table_entry *table = files.len ? calloc(files.len, sizeof *table) : NULL;
     if (rc == VSOLVE_OK && files.len && !table)
         rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-    image_buf rec = { 0 }, paths = { 0 }, tab = { 0 };
+    image_buf rec = { 0 }, tab = { 0 };
     uint64_t at = IMAGE_HEADER_SIZE;
     for (size_t i = 0; rc == VSOLVE_OK && i < files.len; i++) {
         const char *rel = files.items[i];
@@ -396,10 +394,7 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
         size_t head_len = 1;
         if ((rc = encode_doc(&rec, &head_len, data, len, full, err)) != VSOLVE_OK)
             break;
-        e->path_off = (uint32_t)paths.len;
-        e->path_len = (uint32_t)strlen(rel);
-        image_put(&paths, rel, e->path_len + 1);
-        if (rec.oom || paths.oom || paths.len > UINT32_MAX) {
+        if (rec.oom) {
             rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
             break;
         }
@@ -411,28 +406,28 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
         at += rec.len;
     }
+    uint32_t n_blocks = 0, max_probe = 0;
+    unsigned char *fields = rc == VSOLVE_OK ? malloc((files.len ? files.len : 1) * FIELDS) : NULL;
+    if (rc == VSOLVE_OK && !fields)
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
     for (size_t i = 0; rc == VSOLVE_OK && i < files.len; i++) {
         const table_entry *e = &table[i];
-        unsigned char t[TABLE_ENTRY];
-        put_u32(t, e->path_off);
-        put_u32(t + 4, e->path_len);
-        put_u64(t + 8, e->rec_off);
-        put_u32(t + 16, e->rec_len);
-        put_u32(t + 20, e->head_len);
-        put_u32(t + 24, e->head_crc);
-        put_u64(t + 28, e->size);
-        put_u64(t + 36, e->mtime_ns);
-        image_put(&tab, t, TABLE_ENTRY);
+        unsigned char *t = fields + i * FIELDS;
+        put_u64(t, e->rec_off);
+        put_u32(t + 8, e->rec_len);
+        put_u32(t + 12, e->head_len);
+        put_u32(t + 16, e->head_crc);
+        put_u64(t + 20, e->size);
+        put_u64(t + 28, e->mtime_ns);
     }
-    if (rc == VSOLVE_OK) {
-        image_put(&tab, paths.p, paths.len);
-        if (tab.oom)
-            rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
-    }
+    if (rc == VSOLVE_OK && image_table_build(&tab, (const char *const *)files.items, fields, (uint32_t)files.len,
+                                             FIELDS, &n_blocks, &max_probe) != 0)
+        rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory writing the npm image");
+    free(fields);
     if (rc == VSOLVE_OK && fwrite(tab.p, 1, tab.len, af.f) != tab.len)
         rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
     if (rc == VSOLVE_OK) {
-        if (image_write_header(af.f, magic, NPM_IMAGE_FORMAT, 0, 0, (uint32_t)files.len, at, tab.p, tab.len) != 0)
+        if (image_write_header(af.f, magic, NPM_IMAGE_FORMAT, 0, 0, (uint32_t)files.len, at, n_blocks, max_probe) != 0)
             rc = vs_error_set(err, VSOLVE_EIO, "cannot write the npm image: %s", strerror(errno));
     }
     size_t n = files.len;
@@ -441,7 +436,6 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
     vec_free(&files);
     free(table);
     free(rec.p);
-    free(paths.p);
     free(tab.p);
     if (rc != VSOLVE_OK) {
         if (af.f)
@@ -464,9 +458,9 @@ void npm_image_close(npm_image *img)
 }
 
 /* A record's head: not empty (its kind byte), inside the record. */
-static int head_ok(const unsigned char *entry)
+static int head_ok(const unsigned char *fields)
 {
-    uint32_t rec_len = get_u32(entry + 16), head_len = get_u32(entry + 20);
+    uint32_t rec_len = get_u32(fields + 8), head_len = get_u32(fields + 12);
     return head_len != 0 && head_len <= rec_len;
 }
 
@@ -478,11 +472,9 @@ npm_image *npm_image_open(const char *image_path, const char *root, vs_error *er
         return NULL;
     }
     snprintf(img->root, sizeof img->root, "%s", root);
-    int rc = image_file_open(&img->f, image_path, magic, "npm", NPM_IMAGE_FORMAT, TABLE_ENTRY, err);
+    int rc = image_file_open(&img->f, image_path, magic, "npm", NPM_IMAGE_FORMAT, FIELDS, err);
     if (rc == VSOLVE_OK && get_u32(img->f.header + 24) != 0)
         rc = vs_error_set(err, VSOLVE_EBADINPUT, "stale: %s was built from another kind of registry", image_path);
-    if (rc == VSOLVE_OK)
-        rc = image_file_load_table(&img->f, head_ok, err);
     if (rc != VSOLVE_OK) {
         npm_image_close(img);
         return NULL;
@@ -674,25 +666,38 @@ npm_image_answer npm_image_get(npm_image *img, arena *a, const char *name, npm_i
         if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
             which = i;
     }
-    long at = which >= 0 ? image_find(&img->f, rels[which]) : -1;
+    unsigned char e[FIELDS];
+    image_lookup_answer look[2] = { IMAGE_ABSENT, IMAGE_ABSENT };
+    for (int i = 0; i < 2; i++)   /* the file that is there; else whether the image holds either */
+        if (which < 0 || i == which)
+            look[i] = image_lookup(&img->f, rels[i], head_ok, e);
+    for (int i = 0; i < 2; i++)
+        if (look[i] == IMAGE_DAMAGED) {
+            vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the file table is damaged where it holds %s", img->f.path,
+                         rels[i]);
+            return NPM_IMAGE_UNUSABLE;
+        }
     if (which < 0) {
-        if (image_find(&img->f, rels[0]) < 0 && image_find(&img->f, rels[1]) < 0)
+        if (look[0] == IMAGE_ABSENT && look[1] == IMAGE_ABSENT)
             return NPM_IMAGE_ABSENT;
         vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's packument of %s was removed since the image was built",
                      img->f.path, name);
         return NPM_IMAGE_UNUSABLE;
     }
-    const unsigned char *e = at >= 0 ? image_entry(&img->f, (uint32_t)at) : NULL;
+    int found = look[which] == IMAGE_FOUND;
     uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
-    if (!e || (uint64_t)st.st_size != get_u64(e + 28) || mtime != get_u64(e + 36)) {
+    if (!found || (uint64_t)st.st_size != get_u64(e + 20) || mtime != get_u64(e + 28)) {
         vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the registry's %s %s since the image was built", img->f.path,
-                     rels[which], !e ? "was added" : "changed");
+                     rels[which], !found ? "was added" : "changed");
         return NPM_IMAGE_UNUSABLE;
     }
-    doc->rel = image_entry_path(&img->f, (uint32_t)at);
-    uint64_t off = get_u64(e + 8);
-    uint32_t rec_len = get_u32(e + 16), head_len = get_u32(e + 20), crc = get_u32(e + 24);
-    unsigned char *rec = arena_alloc(a, (size_t)head_len);   /* the manifests are read one by one */
+    if (!(doc->rel = arena_strndup(a, rels[which], strlen(rels[which])))) {
+        vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
+        return NPM_IMAGE_UNUSABLE;
+    }
+    uint64_t off = get_u64(e);
+    uint32_t rec_len = get_u32(e + 8), head_len = get_u32(e + 12), crc = get_u32(e + 16);
+    unsigned char *rec = arena_alloc_uninit(a, (size_t)head_len);   /* the manifests are read one by one */
     if (!rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return NPM_IMAGE_UNUSABLE;

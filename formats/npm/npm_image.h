@@ -11,7 +11,7 @@
 #include "npm_semver.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
-#define NPM_IMAGE_FORMAT 1u
+#define NPM_IMAGE_FORMAT 2u
 
 /* The settings fingerprint that names the image file (cache_default_path's settings). */
 uint64_t npm_image_settings(void);
@@ -28,8 +28,8 @@ int npm_image_build(const char *root, const char *image_path, size_t *n_docs, vs
 
 /* Opens the image of the directory `root`. NULL with err: VSOLVE_EIO "missing: ..." when there
  * is no image; VSOLVE_EBADINPUT "stale: ..." (another format version) or "corrupt: ..." (magic,
- * header or table checksum, a size or offset the file does not back, an unsorted table). The
- * packument records are checked when read (npm_image_get). */
+ * header checksum, sizes the file does not back). Only the header is read: the table's blocks
+ * and entries and the packument records are checked when read (npm_image_get). */
 npm_image *npm_image_open(const char *image_path, const char *root, vs_error *err);
 void npm_image_close(npm_image *img);
 const char *npm_image_path(const npm_image *img);

@@ -62,30 +62,38 @@ void opam_vars_free(opam_vars *v)
     memset(v, 0, sizeof *v);
 }
 
-/* Reads KEY=value (value possibly quoted) from /etc/os-release. */
-static int os_release(const char *key, char *out, size_t size)
+/* /etc/os-release's text (its first size - 1 bytes) into buf, NUL-terminated: read once for the
+ * three keys below. 0 when it cannot be opened. */
+static int os_release_read(char *buf, size_t size)
 {
     FILE *f = fopen("/etc/os-release", "r");
     if (!f)
         return 0;
-    char line[512];
-    size_t klen = strlen(key);
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
-        if (strncmp(line, key, klen) != 0 || line[klen] != '=')
-            continue;
-        char *val = line + klen + 1;
-        val[strcspn(val, "\r\n")] = '\0';
-        size_t n = strlen(val);
-        if (n >= 2 && (val[0] == '"' || val[0] == '\'') && val[n - 1] == val[0]) {
-            val[n - 1] = '\0';
-            val++;
-        }
-        snprintf(out, size, "%s", val);
-        found = 1;
-    }
+    size_t n = fread(buf, 1, size - 1, f);
     fclose(f);
-    return found;
+    buf[n] = '\0';
+    return 1;
+}
+
+/* KEY=value (value possibly quoted) from os-release's text: the first line with the key. */
+static int os_release(const char *text, const char *key, char *out, size_t size)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=') {
+            const char *val = line + klen + 1;
+            size_t n = strcspn(val, "\r\n");
+            if (n >= 2 && (val[0] == '"' || val[0] == '\'') && val[n - 1] == val[0]) {
+                val++;
+                n -= 2;
+            }
+            snprintf(out, size, "%.*s", (int)n, val);
+            return 1;
+        }
+        line += len + (line[len] == '\n');
+    }
+    return 0;
 }
 
 /* The platform variables as opam detects them (OpamSysPoll): arch from uname -m normalised,
@@ -113,12 +121,15 @@ static int detect_platform(opam_vars *v)
     int rc = opam_vars_set(v, "arch", arch);
     if (rc == VSOLVE_OK) rc = opam_vars_set(v, "os", os);
     if (!strcmp(os, "linux")) {
-        if (!os_release("ID", dist, sizeof dist))
+        char text[16384];
+        if (!os_release_read(text, sizeof text))
+            text[0] = '\0';
+        if (!os_release(text, "ID", dist, sizeof dist))
             snprintf(dist, sizeof dist, "linux");
-        if (!os_release("VERSION_ID", version, sizeof version))
+        if (!os_release(text, "VERSION_ID", version, sizeof version))
             version[0] = '\0';
         /* os-family: the first word of ID_LIKE, else the distribution itself */
-        if (os_release("ID_LIKE", family, sizeof family))
+        if (os_release(text, "ID_LIKE", family, sizeof family))
             family[strcspn(family, " ")] = '\0';
         else
             snprintf(family, sizeof family, "%s", dist);
