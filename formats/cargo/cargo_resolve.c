@@ -87,6 +87,8 @@ typedef struct crate_entry {
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
+    const char **feature_order;     /* the last sorted version's feature names, in name order: */
+    size_t n_feature_order;         /* most versions of a crate declare nearly the same */
 } crate_entry;
 
 /* One step of discovery: visit a candidate's dependencies, or apply a reachable feature or
@@ -135,6 +137,7 @@ typedef struct builder {
     VEC(version_entry *) demand_first;  /* greedy: demand key id -> its first candidate */
     strpool links_keys;             /* greedy: `links` values of first candidates */
     VEC(version_entry *) links_first;  /* greedy: links key id -> the first candidate with it */
+    u32_vec feature_slots;          /* sort_features: a version's feature names hashed (index + 1) */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -780,13 +783,133 @@ static int by_what(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
-static void sort_features(version_entry *ve)
+/* Is by_name[0..n) strictly increasing by by_what (a strict total order: then it is the one
+ * order qsort gives)? */
+static int by_name_sorted(const version_entry *ve, size_t n)
 {
-    for (size_t k = 0; k < ve->n_features; k++)
+    for (size_t k = 1; k < n; k++)
+        if (by_what(&ve->by_name[k - 1], &ve->by_name[k]) >= 0)
+            return 0;
+    return 1;
+}
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Tries the name order of the crate's last sorted version: its names found in ve, in that
+ * order, then ve's other features inserted. 0: not sorted that way (or too many new names). */
+static int sort_like_last(builder *b, version_entry *ve, const crate_entry *c)
+{
+    size_t n = ve->n_features, cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    u32_vec *t = &b->feature_slots;
+    t->len = 0;
+    if (!vec_reserve(t, cap + n))
+        return 0;
+    uint32_t *slot = t->items, *used = t->items + cap;
+    memset(slot, 0, (cap + n) * sizeof *slot);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = name_hash(ve->features[k].what) & (uint32_t)(cap - 1);
+        while (slot[i])
+            i = (i + 1) & (uint32_t)(cap - 1);
+        slot[i] = (uint32_t)k + 1;
+    }
+    size_t m = 0;
+    for (size_t j = 0; j < c->n_feature_order; j++) {
+        const char *name = c->feature_order[j];
+        for (uint32_t i = name_hash(name) & (uint32_t)(cap - 1); slot[i]; i = (i + 1) & (uint32_t)(cap - 1)) {
+            uint32_t k = slot[i] - 1;
+            if (!used[k] && !strcmp(ve->features[k].what, name)) {
+                used[k] = 1;
+                ve->by_name[m++] = &ve->features[k];
+                break;
+            }
+        }
+    }
+    if (n - m > 16)
+        return 0;
+    for (size_t k = 0; k < n; k++) {   /* the names the last version lacked, by insertion */
+        if (used[k])
+            continue;
+        const cargo_node *x = &ve->features[k];
+        size_t lo = 0, hi = m;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (by_what(&ve->by_name[mid], &x) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(&ve->by_name[lo + 1], &ve->by_name[lo], (m - lo) * sizeof *ve->by_name);
+        ve->by_name[lo] = x;
+        m++;
+    }
+    return by_name_sorted(ve, n);
+}
+
+/* Sorts the features by name. Most versions of a crate declare nearly the same features
+ * (web-sys 1,245 of them), in an order of their own: the last sorted version's order is tried
+ * first, and kept when it proves sorted (the one order qsort gives). */
+static int sort_features(builder *b, version_entry *ve)
+{
+    size_t n = ve->n_features;
+    crate_entry *c = ve->crate_id < b->crates.len ? &b->crates.items[ve->crate_id] : NULL;
+    ve->n_sorted = n;
+    if (n < 2) {
+        if (n)
+            ve->by_name[0] = &ve->features[0];
+        return VSOLVE_OK;
+    }
+    if (!c || n < 32)  {
+        for (size_t k = 0; k < n; k++)
+            ve->by_name[k] = &ve->features[k];
+        qsort(ve->by_name, n, sizeof *ve->by_name, by_what);
+        return VSOLVE_OK;
+    }
+    if (c->feature_order && sort_like_last(b, ve, c))
+        return VSOLVE_OK;
+    for (size_t k = 0; k < n; k++)
         ve->by_name[k] = &ve->features[k];
-    ve->n_sorted = ve->n_features;
-    if (ve->n_features > 1)
-        qsort(ve->by_name, ve->n_features, sizeof *ve->by_name, by_what);
+    qsort(ve->by_name, n, sizeof *ve->by_name, by_what);
+    if (!c->feature_order || c->n_feature_order < n) {
+        c->feature_order = arena_alloc(&b->pb->mem, n * sizeof *c->feature_order);
+        if (!c->feature_order)
+            return VSOLVE_ENOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        c->feature_order[k] = ve->by_name[k]->what;
+    c->n_feature_order = n;
+    return VSOLVE_OK;
+}
+
+/* The features from index `from` on were appended to sorted ones: inserts them by name (the
+ * same order as sorting them all), or sorts them all when there are many. */
+static int sort_appended(builder *b, version_entry *ve, size_t from)
+{
+    size_t n = ve->n_features;
+    if (n - from > 16)
+        return sort_features(b, ve);
+    for (size_t k = from; k < n; k++) {
+        const cargo_node *x = &ve->features[k];
+        size_t lo = 0, hi = k;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (by_what(&ve->by_name[mid], &x) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(&ve->by_name[lo + 1], &ve->by_name[lo], (k - lo) * sizeof *ve->by_name);
+        ve->by_name[lo] = x;
+    }
+    ve->n_sorted = n;
+    return VSOLVE_OK;
 }
 
 static const cargo_node *feature_node(const version_entry *ve, const char *f)
@@ -830,7 +953,8 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
     /* the declared features, a name declared twice (features and features2) kept once, first */
     for (size_t f = 0; f < v->n_features; f++)
         ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
-    sort_features(ve);
+    if (sort_features(b, ve) != VSOLVE_OK)
+        return VSOLVE_ENOMEM;
     for (size_t k = 1, first = 0; k < ve->n_features; k++) {
         if (!strcmp(ve->by_name[k]->what, ve->by_name[first]->what))
             ((cargo_node *)ve->by_name[k])->what = NULL;
@@ -843,7 +967,8 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
             ve->features[kept++] = ve->features[k];
     if (kept != ve->n_features) {   /* a name was declared twice: by_name points at moved nodes */
         ve->n_features = kept;
-        sort_features(ve);
+        if (sort_features(b, ve) != VSOLVE_OK)
+            return VSOLVE_ENOMEM;
     }
     size_t declared = ve->n_features;
     if (!feature_node(ve, "default"))
@@ -854,9 +979,7 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         if (!exists && !has_dep_prefix(v, d))
             ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
     }
-    if (ve->n_features != declared)
-        sort_features(ve);
-    return VSOLVE_OK;
+    return ve->n_features != declared ? sort_appended(b, ve, declared) : VSOLVE_OK;
 }
 
 /* Compares rust versions "1.65" / "1.70.0" numerically, part by part (missing parts are 0). */
@@ -1493,6 +1616,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.reach_keys);
     strpool_free(&b.demand_keys);
     vec_free(&b.demand_cids);
+    vec_free(&b.feature_slots);
     vec_free(&b.demand_first);
     strpool_free(&b.links_keys);
     vec_free(&b.links_first);
