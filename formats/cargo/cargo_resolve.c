@@ -62,6 +62,7 @@ typedef struct version_entry {
     const char *source;             /* a path package from a git checkout: its git source */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
+    uint32_t vers_str;              /* the version's universe string id, once a node interned it */
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
     const cargo_node **by_name;     /* the features sorted by name, for lookups */
@@ -933,6 +934,7 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
     arena *a = &b->pb->mem;
     const cargo_version *v = ve->v;
     ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL };
+    ve->vers_str = UINT32_MAX;
     /* optional dependencies, by distinct name */
     size_t cap = v->n_features + v->n_deps + 1;
     ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
@@ -1008,7 +1010,10 @@ static int add_node(builder *b, cargo_node *n)
         flags |= VS_PKG_UNAVAILABLE;
     if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && cargo_rust_version_cmp(n->v->rust_version, b->msrv) > 0)
         flags |= VS_PKG_AVOID;
-    uint32_t ns = universe_intern(u, name, strlen(name)), vs = universe_intern(u, n->v->vers, strlen(n->v->vers));
+    uint32_t ns = universe_intern(u, name, strlen(name));
+    if (n->entry->vers_str == UINT32_MAX)   /* once per version, not per node */
+        n->entry->vers_str = universe_intern(u, n->v->vers, strlen(n->v->vers));
+    uint32_t vs = n->entry->vers_str;
     if (ns == UINT32_MAX || vs == UINT32_MAX)
         return VSOLVE_ENOMEM;
     return universe_add_package(u, ns, vs, flags, n);
@@ -1091,7 +1096,7 @@ static int providers(builder *b, const cargo_dep *d, const char *feature, u32_ve
     uint32_t id = strpool_intern(&b->provider_keys, key, n);
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    if (id < b->provider_runs.len) {
+    if (id < b->provider_runs.len && b->provider_runs.items[id].count != UINT32_MAX) {
         out->len = 0;
         return vec_append(out, vec_at(&b->provider_ids, b->provider_runs.items[id].first), b->provider_runs.items[id].count)
                    ? VSOLVE_OK : VSOLVE_ENOMEM;
@@ -1099,13 +1104,11 @@ static int providers(builder *b, const cargo_dep *d, const char *feature, u32_ve
     int rc = compute_providers(b, d, feature, out);
     if (rc != VSOLVE_OK)
         return rc;
-    while (b->provider_runs.len < id)   /* ids are dense: this is the next one */
-        if (!vec_push(&b->provider_runs, ((provider_run){ 0, 0 })))
+    while (b->provider_runs.len <= id)   /* count UINT32_MAX: not computed yet */
+        if (!vec_push(&b->provider_runs, ((provider_run){ 0, UINT32_MAX })))
             return VSOLVE_ENOMEM;
-    provider_run run = { (uint32_t)b->provider_ids.len, (uint32_t)out->len };
-    if (!vec_append(&b->provider_ids, out->items, out->len) || !vec_push(&b->provider_runs, run))
-        return VSOLVE_ENOMEM;
-    return VSOLVE_OK;
+    b->provider_runs.items[id] = (provider_run){ (uint32_t)b->provider_ids.len, (uint32_t)out->len };
+    return vec_append(&b->provider_ids, out->items, out->len) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
 /* Greedy: the first candidate demand_first took for d's requirement, or NULL when it was
@@ -1132,6 +1135,17 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
         const version_entry *first = first_of(b, d);
         if (!first || !has_features(first, d) || (feature && !feature_node(first, feature)))
             return VSOLVE_OK;
+    }
+    if (feature) {   /* the base providers' feature nodes: the versions are matched once per line */
+        int rc = providers(b, d, NULL, out);
+        size_t kept = 0;
+        for (size_t i = 0; i < out->len && rc == VSOLVE_OK; i++) {
+            const cargo_node *n = feature_node(b->pb->node_of_pkg[out->items[i]]->entry, feature);
+            if (n)
+                out->items[kept++] = n->pkg;
+        }
+        out->len = kept;
+        return rc;
     }
     crate_entry *c = crate_of(b, d->package);
     if (!c)
