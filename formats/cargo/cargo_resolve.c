@@ -1399,33 +1399,63 @@ static int add_groups(builder *b)
 
 /* What Cargo.lock needs of each crate version (attr.h): its source and checksum; of the root,
  * its rust-version (a free key "rust-version": it decides the lock's format). */
+/* One package's attributes, interned in the order they are met and added sorted by key (as
+ * attrs_finish's stable sort would put them), so that the store needs no sorting. */
+typedef struct pkg_attrs {
+    vs_attrs *a;
+    uint32_t key[8], value[8];
+    size_t n;
+} pkg_attrs;
+
+static int pkg_attr(pkg_attrs *pa, uint32_t key, const char *value, uint32_t *cached)
+{
+    uint32_t v = cached && *cached != UINT32_MAX ? *cached : strpool_intern(&pa->a->strings, value, strlen(value));
+    if (v == UINT32_MAX || key == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    if (cached)
+        *cached = v;
+    size_t i = pa->n++;
+    for (; i > 0 && pa->key[i - 1] > key; i--) {   /* stable: after equal keys */
+        pa->key[i] = pa->key[i - 1];
+        pa->value[i] = pa->value[i - 1];
+    }
+    pa->key[i] = key;
+    pa->value[i] = v;
+    return VSOLVE_OK;
+}
+
 static int record_attrs(cargo_problem *pb, const char *source_url)
 {
     vs_universe *u = &pb->u;
     char source[1024];
     snprintf(source, sizeof source, "registry+%s", source_url ? source_url : CARGO_CRATES_IO_INDEX);
+    uint32_t source_id = UINT32_MAX;   /* interned when first met, as attrs_add would */
     uint32_t rust_key = attrs_key(&u->attrs, "rust-version");
     int rc = rust_key == UINT32_MAX ? VSOLVE_ENOMEM : VSOLVE_OK;
     for (uint32_t p = 0; p < u->pkgs.len && rc == VSOLVE_OK; p++) {
         const cargo_node *n = pb->node_of_pkg[p];
         if (n->kind != NODE_CRATE)
             continue;
+        pkg_attrs pa = { &u->attrs, { 0 }, { 0 }, 0 };
         if (is_top(n->entry) && n->v->rust_version)   /* the lowest of the workspace decides */
-            rc = attrs_add_str(&u->attrs, p, rust_key, n->v->rust_version);
+            rc = pkg_attr(&pa, rust_key, n->v->rust_version, NULL);
         if (rc == VSOLVE_OK && n->entry->is_patch)       /* [[patch.unused]] when not chosen */
-            rc = attrs_add_str(&u->attrs, p, attrs_key(&u->attrs, "cargo-patch"), "crates-io");
+            rc = pkg_attr(&pa, attrs_key(&u->attrs, "cargo-patch"), "crates-io", NULL);
         if (rc == VSOLVE_OK && n->entry->source)         /* a git package: its source, no checksum */
-            rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, n->entry->source);
-        if (n->entry->is_root || n->entry->is_path)
-            continue;   /* no registry source, no checksum: as cargo writes a path package */
-        rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_SOURCE, source);
-        if (rc == VSOLVE_OK && n->v->cksum) {
-            char sum[300];
-            snprintf(sum, sizeof sum, "sha256=%s", n->v->cksum);
-            rc = attrs_add_str(&u->attrs, p, VS_ATTR_CARGO_CHECKSUM, n->v->cksum);
-            if (rc == VSOLVE_OK)
-                rc = attrs_add_str(&u->attrs, p, VS_ATTR_CHECKSUM, sum);
+            rc = pkg_attr(&pa, VS_ATTR_CARGO_SOURCE, n->entry->source, NULL);
+        if (rc == VSOLVE_OK && !n->entry->is_root && !n->entry->is_path) {
+            /* a registry source and checksum (none for a path package, as cargo writes it) */
+            rc = pkg_attr(&pa, VS_ATTR_CARGO_SOURCE, source, &source_id);
+            if (rc == VSOLVE_OK && n->v->cksum) {
+                char sum[300];
+                join(sum, sizeof sum, (const char *[]){ "sha256=", n->v->cksum, NULL });
+                rc = pkg_attr(&pa, VS_ATTR_CARGO_CHECKSUM, n->v->cksum, NULL);
+                if (rc == VSOLVE_OK)
+                    rc = pkg_attr(&pa, VS_ATTR_CHECKSUM, sum, NULL);
+            }
         }
+        for (size_t i = 0; i < pa.n && rc == VSOLVE_OK; i++)
+            rc = attrs_add_id(&u->attrs, p, pa.key[i], pa.value[i]);
     }
     return rc == VSOLVE_OK ? attrs_finish(&u->attrs) : rc;
 }
