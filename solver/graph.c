@@ -77,6 +77,13 @@ static int add_edges(ctx *c, uint32_t node, uint32_t p)
             c->bad = 1;
             continue;
         }
+        /* a clause that asks something of its own condition's package (cargo: "W, then W's
+         * feature f", for each version W a dependency spanning semver ranges could use) says
+         * nothing of which package the dependent uses: its own clause does. Without this, a
+         * dependent whose range also matches an older range installed for another edge would
+         * point at both (`console >= 0.3, < 1.0` beside `console ^0.7`: cargo locks one edge). */
+        if (cl->cond != VS_NONE && owner_of(c, cl->cond) == owner_of(c, chosen))
+            continue;
         uint32_t to = c->g->node_of_pkg[owner_of(c, chosen)];
         if (to == VS_NONE || to == node)
             continue;   /* a virtual package nobody owns, or the node itself */

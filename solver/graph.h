@@ -6,7 +6,7 @@
  * then version): node i is the i-th real package of vs_solution.pkgs, and so row i of a
  * vsolve_result. Edges of node i: for each dependency clause of its package (the root variant
  * when its name is requested, as the solver used them; a conditional clause only when its
- * condition is chosen), and of each chosen virtual package the adapter says it owns (cargo's
+ * condition is chosen, and not when what it asks belongs to its condition's own package), and of each chosen virtual package the adapter says it owns (cargo's
  * feature and optional-dependency nodes of a crate version), the chosen provider, mapped to
  * the real package owning it. When several providers of a clause are chosen, the one with the
  * highest package id (the newest version of its name: as Cargo.lock picks) is taken. An edge

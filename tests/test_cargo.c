@@ -469,6 +469,71 @@ START_TEST(synthetic_index_projects)
 }
 END_TEST
 
+/* text with every "registry+URL" of the crates.io index written "registry+@CRATES_IO_INDEX@",
+ * as tests/data/cargo keeps cargo's locks (malloc'd). */
+static char *mask_crates_io(const char *text)
+{
+    static const char url[] = "registry+" CARGO_CRATES_IO_INDEX, mask[] = "registry+@CRATES_IO_INDEX@";
+    char *out = malloc(strlen(text) + 1), *o = out;   /* the mask is shorter than the URL */
+    ck_assert_ptr_nonnull(out);
+    for (const char *t = text; *t;) {
+        if (!strncmp(t, url, sizeof url - 1)) {
+            memcpy(o, mask, sizeof mask - 1);
+            o += sizeof mask - 1;
+            t += sizeof url - 1;
+        } else {
+            *o++ = *t++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* tests/data/cargo/first-candidates: a crate of the 2019 index as a project's only dependency,
+ * against cargo 1.95's lock. On all of them the fast path gives cargo's lock byte for byte: the
+ * first four are projects where the newest-first policy alone (without the fast path) gives
+ * another answer; in the last two the whole problem and the solver, too, give cargo's lock
+ * (their locks once pointed a dependent at two semver ranges of one crate, graph.h). */
+START_TEST(first_candidates_projects)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    char idx[4096];
+    snprintf(idx, sizeof idx, "%s", index);
+    static const struct { const char *name; int solver_too; } cases[] = {
+        { "num-digitize", 0 }, { "clog", 0 }, { "pam-sys", 0 }, { "tensor", 0 },
+        { "google-iap1-cli", 1 }, { "mini_gl_fb", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[4200], manifest[4300], lock_path[4300];
+        snprintf(dir, sizeof dir, "%s/first-candidates/%s", test_source_path("tests/data/cargo"), cases[i].name);
+        snprintf(manifest, sizeof manifest, "%s/Cargo.toml", dir);
+        snprintf(lock_path, sizeof lock_path, "%s/Cargo.lock", dir);
+        char *expected = test_slurp(lock_path, NULL);
+        ck_assert_ptr_nonnull(expected);
+        for (int fast = 1; fast >= 1 - cases[i].solver_too; fast--) {
+            vsolve_ctx *ctx = vsolve_new();
+            ck_assert_int_eq(vsolve_set_fast_path(ctx, fast), VSOLVE_OK);
+            vsolve_result *r = NULL;
+            ck_assert_msg(vsolve_cargo_solve(ctx, idx, manifest, NULL, NULL, 0, 0, &r) == VSOLVE_OK, "%s: %s",
+                          cases[i].name, vsolve_errmsg(ctx));
+            char *lock = NULL;
+            size_t len = 0;
+            ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &lock, &len), VSOLVE_OK);
+            char *mine = mask_crates_io(lock);
+            ck_assert_msg(!strcmp(mine, expected), "%s (fast path %s): not cargo's lock:\n%s", cases[i].name,
+                          fast ? "on" : "off", mine);
+            free(mine);
+            free(lock);
+            vsolve_result_free(r);
+            vsolve_free(ctx);
+        }
+        free(expected);
+    }
+}
+END_TEST
+
 /* Writes text to dir/rel, making the folders. */
 static void put_file(const char *dir, const char *rel, const char *text)
 {
@@ -1047,6 +1112,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
     tcase_add_test(tc, feature_projects);
+    tcase_add_test(tc, first_candidates_projects);
     tcase_add_test(tc, workspace_refusals);
     tcase_add_test(tc, git_dependencies);
     tcase_add_test(tc, workspace_globs);

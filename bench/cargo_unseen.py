@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""bench/cargo_unseen.py: vsolve's Cargo.lock against cargo's on projects nobody wrote by hand.
+
+Picks SAMPLE crates of the 2019 crates index at random (a fixed seed: the same crates on every
+machine), makes for each a project whose only dependency is `NAME = "*"`, and locks it three
+ways: `cargo generate-lockfile` (cargo 1.95 against the loopback sparse registry of
+bench/cargo_bench.py), vsolve, and vsolve --no-fast-path (the whole problem and the SAT
+solver). Prints how many locks are byte-identical to cargo's, and the crates where they are not.
+This is a correctness check, not a timing: the shared projects were written by hand, these were
+not.
+
+    python3 bench/cargo_unseen.py [--vsolve PATH] [--sample 360] [--seed 7]
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cargo_bench as cb  # noqa: E402  (the registry, the index unpacking, the cargo home)
+
+
+def crate_files(index):
+    """Every crate file of the index, sorted (the layout's folders, not config.json or .git)."""
+    out = []
+    for d, dirs, files in os.walk(index):
+        dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+        out.extend(os.path.join(d, f) for f in files if f != "config.json" and not f.startswith("."))
+    return sorted(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vsolve", default=os.path.join(cb.REPO, "build", "vsolve"))
+    ap.add_argument("--sample", type=int, default=360)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    cargo = shutil.which("cargo")
+    if not cargo:
+        sys.exit("cargo not found (see ../shared/peers)")
+    index = cb.index_root(cb.unpack(os.path.join(cb.CORPORA, "crates-io-index-2019-11-10.tar.gz"),
+                                    os.path.join(cb.WORK, "real-index")))
+    names = [os.path.basename(p) for p in random.Random(args.seed).sample(crate_files(index), args.sample)]
+    os.makedirs(cb.WORK, exist_ok=True)
+    cache = tempfile.mkdtemp(prefix="unseen-cache-", dir=cb.WORK)
+    venv = dict(os.environ, VSOLVE_CACHE_DIR=cache)
+    p = subprocess.run([args.vsolve, "--ecosystem", "cargo", "--index", index, "index"], env=venv,
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("vsolve index failed: %s" % p.stderr)
+    reg = cb.Registry(os.path.realpath(index))
+    rows = []
+    try:
+        for name in names:
+            work = tempfile.mkdtemp(prefix="unseen-", dir=cb.WORK)
+            os.makedirs(os.path.join(work, "src"))
+            open(os.path.join(work, "src", "lib.rs"), "w").close()
+            with open(os.path.join(work, "Cargo.toml"), "w") as f:
+                f.write('[package]\nname = "unseen"\nversion = "0.1.0"\nedition = "2018"\n\n'
+                        '[dependencies]\n"%s" = "*"\n' % name)
+            env = dict(os.environ, CARGO_HOME=cb.cargo_home(work, reg.port), CARGO_NET_OFFLINE="false")
+            c = subprocess.run([cargo, "generate-lockfile"], env=env, cwd=work, capture_output=True, text=True)
+            lock = open(os.path.join(work, "Cargo.lock")).read() if c.returncode == 0 else None
+            got = []
+            for extra in ([], ["--no-fast-path"]):
+                v = subprocess.run([args.vsolve, "--ecosystem", "cargo", "--index", index, "solve", "--manifest",
+                                    os.path.join(work, "Cargo.toml")] + extra, env=venv, capture_output=True, text=True)
+                got.append(v.stdout if v.returncode == 0 else None)
+            rows.append((name, lock, got[0], got[1]))
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        reg.stop()
+        shutil.rmtree(cache, ignore_errors=True)
+    resolved = [r for r in rows if r[1] is not None]
+    refused = [r for r in rows if r[1] is None]
+    print("crates: %d picked (seed %d) from %s" % (len(rows), args.seed, index))
+    print("cargo resolves %d, refuses %d" % (len(resolved), len(refused)))
+    print("vsolve lock == cargo's: %d of %d" % (sum(r[2] == r[1] for r in resolved), len(resolved)))
+    print("vsolve --no-fast-path lock == cargo's: %d of %d" % (sum(r[3] == r[1] for r in resolved), len(resolved)))
+    print("refused by vsolve too: %d of %d (without the fast path: %d)" % (
+        sum(r[2] is None for r in refused), len(refused), sum(r[3] is None for r in refused)))
+    print("differ from cargo: %s" % (", ".join(r[0] for r in resolved if r[2] != r[1]) or "none"))
+    print("differ from cargo without the fast path: %s" % (
+        ", ".join(r[0] for r in resolved if r[3] != r[1]) or "none"))
+    print("command: %s; vsolve %s" % (" ".join(sys.argv), args.vsolve))
+
+
+if __name__ == "__main__":
+    main()
