@@ -794,6 +794,21 @@ static int by_name_sorted(const version_entry *ve, size_t n)
     return 1;
 }
 
+/* Inserts x into the sorted by_name[0..m) at its place by by_what (by_name has room for one more). */
+static void insert_by_name(const cargo_node **by_name, size_t m, const cargo_node *x)
+{
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_what(&by_name[mid], &x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memmove(&by_name[lo + 1], &by_name[lo], (m - lo) * sizeof *by_name);
+    by_name[lo] = x;
+}
+
 static uint32_t name_hash(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -838,18 +853,7 @@ static int sort_like_last(builder *b, version_entry *ve, const crate_entry *c)
     for (size_t k = 0; k < n; k++) {   /* the names the last version lacked, by insertion */
         if (used[k])
             continue;
-        const cargo_node *x = &ve->features[k];
-        size_t lo = 0, hi = m;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (by_what(&ve->by_name[mid], &x) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        memmove(&ve->by_name[lo + 1], &ve->by_name[lo], (m - lo) * sizeof *ve->by_name);
-        ve->by_name[lo] = x;
-        m++;
+        insert_by_name(ve->by_name, m++, &ve->features[k]);
     }
     return by_name_sorted(ve, n);
 }
@@ -896,19 +900,8 @@ static int sort_appended(builder *b, version_entry *ve, size_t from)
     size_t n = ve->n_features;
     if (n - from > 16)
         return sort_features(b, ve);
-    for (size_t k = from; k < n; k++) {
-        const cargo_node *x = &ve->features[k];
-        size_t lo = 0, hi = k;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (by_what(&ve->by_name[mid], &x) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        memmove(&ve->by_name[lo + 1], &ve->by_name[lo], (k - lo) * sizeof *ve->by_name);
-        ve->by_name[lo] = x;
-    }
+    for (size_t k = from; k < n; k++)
+        insert_by_name(ve->by_name, k, &ve->features[k]);
     ve->n_sorted = n;
     return VSOLVE_OK;
 }
