@@ -17,7 +17,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,17 +24,8 @@ REPO = os.path.dirname(HERE)
 CORPORA = os.environ.get("VSOLVE_CORPORA", os.path.join(REPO, "..", "shared", "corpora"))
 WORK = os.environ.get("VSOLVE_BENCH_DIR", "/tmp/vsolve-bench/startup")
 
-
-def unpack(tar, dest):
-    """Unpacks a .tar.gz once; returns dest."""
-    if not os.path.isdir(dest):
-        tmp = dest + ".tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.makedirs(tmp)
-        with tarfile.open(tar) as t:
-            t.extractall(tmp)
-        os.rename(tmp, dest)
-    return dest
+sys.path.insert(0, HERE)
+from cargo_bench import unpack  # noqa: E402  (one .tar.gz unpacked once, as the cargo bench does)
 
 
 def run(cmd, env):

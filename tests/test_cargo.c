@@ -690,36 +690,34 @@ START_TEST(fast_path_gives_up)
     ck_assert_msg(ix != NULL, "%s", err.message);
     char got[1000];
     int greedy;
-    /* answered: the newest everywhere; a yanked newest and one lacking a feature are passed */
-    ck_assert_int_eq(fast_case(ix, dir, "plain", ROOT("aaaa = \"1\"\ncccc = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
-    ck_assert_str_eq(got, "aaaa 1.1.0 cccc 1.1.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 1);
-    ck_assert_int_eq(fast_case(ix, dir, "yanked", ROOT("ffff = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
-    ck_assert_str_eq(got, "ffff 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 1);
-    ck_assert_int_eq(fast_case(ix, dir, "feature", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"), NULL, 0, &greedy,
-                               got, sizeof got), 1);
-    ck_assert_str_eq(got, "eeee 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 0);
-    /* given up: two versions of one range, then the solver finds the one that serves both */
-    ck_assert_int_eq(fast_case(ix, dir, "slot", ROOT("aaaa = \"1\"\nbbbb = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
-    ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 0);
-    ck_assert_int_eq(fast_case(ix, dir, "links", ROOT("cccc = \"1\"\ndddd = \"1\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
-    ck_assert_str_eq(got, "cccc 1.0.0 dddd 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 0);
-    ck_assert_int_eq(fast_case(ix, dir, "feature2", ROOT("eeee = { version = \"1\", features = [\"x\"] }\n"
-                                                         "bbbb = \"1\"\n[dependencies.e2]\npackage = \"eeee\"\nversion = \"1\"\n"),
-                               NULL, 0, &greedy, got, sizeof got), 0);
-    ck_assert_str_eq(got, "aaaa 1.0.0 bbbb 1.0.0 eeee 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 0);
-    ck_assert_int_eq(fast_case(ix, dir, "only-yanked", ROOT("ffff = \"=1.1.0\"\n"), NULL, 0, &greedy, got, sizeof got), 0);
-    ck_assert_str_eq(got, "refused");
-    ck_assert_int_eq(greedy, 0);
-    /* a requirement over two semver-compatible ranges: all its versions in the greedy build */
-    ck_assert_int_eq(fast_case(ix, dir, "span", ROOT("gggg = \">=0.1\"\n"), NULL, 0, &greedy, got, sizeof got), 1);
-    ck_assert_str_eq(got, "gggg 1.0.0 root 0.1.0");
-    ck_assert_int_eq(greedy, 1);
+    /* Each case: its manifest's dependencies, whether the fast path answers, the answer (the
+     * solver's when it gives up), and whether the greedy build answered. */
+    static const struct {
+        const char *name, *deps;
+        int answered;
+        const char *answer;
+        int greedy;
+    } cases[] = {
+        /* answered: the newest everywhere; a yanked newest and one lacking a feature are passed */
+        { "plain", "aaaa = \"1\"\ncccc = \"1\"\n", 1, "aaaa 1.1.0 cccc 1.1.0 root 0.1.0", 1 },
+        { "yanked", "ffff = \"1\"\n", 1, "ffff 1.0.0 root 0.1.0", 1 },
+        { "feature", "eeee = { version = \"1\", features = [\"x\"] }\n", 1, "eeee 1.0.0 root 0.1.0", 0 },
+        /* given up: two versions of one range, then the solver finds the one that serves both */
+        { "slot", "aaaa = \"1\"\nbbbb = \"1\"\n", 0, "aaaa 1.0.0 bbbb 1.0.0 root 0.1.0", 0 },
+        { "links", "cccc = \"1\"\ndddd = \"1\"\n", 0, "cccc 1.0.0 dddd 1.0.0 root 0.1.0", 0 },
+        { "feature2", "eeee = { version = \"1\", features = [\"x\"] }\nbbbb = \"1\"\n[dependencies.e2]\npackage = \"eeee\"\nversion = \"1\"\n",
+          0, "aaaa 1.0.0 bbbb 1.0.0 eeee 1.0.0 root 0.1.0", 0 },
+        { "only-yanked", "ffff = \"=1.1.0\"\n", 0, "refused", 0 },
+        /* a requirement over two semver-compatible ranges: all its versions in the greedy build */
+        { "span", "gggg = \">=0.1\"\n", 1, "gggg 1.0.0 root 0.1.0", 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char toml[600];
+        snprintf(toml, sizeof toml, "%s%s", ROOT(""), cases[i].deps);
+        ck_assert_int_eq(fast_case(ix, dir, cases[i].name, toml, NULL, 0, &greedy, got, sizeof got), cases[i].answered);
+        ck_assert_str_eq(got, cases[i].answer);
+        ck_assert_int_eq(greedy, cases[i].greedy);
+    }
     /* a malformed line of a version the greedy build never takes: only the whole problem reads it */
     put_file(dir, "hh/hh/hhhh", "{\"name\":\"hhhh\",\"vers\":\"1.0.0\",\"deps\":[{\"name\":1}]}\n" VLINE("hhhh", "1.1.0", "", ""));
     put_file(dir, "bad/Cargo.toml", ROOT("hhhh = \"1\"\n"));
