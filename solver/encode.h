@@ -13,6 +13,11 @@ typedef struct vs_encoding {
     vs_cone cone;               /* its packages (cone.items, breadth-first) are the first variables */
     int_vec selectors;          /* one literal per request atom; assumed true when solving */
     int pruned;                 /* propagation left cone packages out (prune.c) */
+    int first_refuted;          /* propagation of the dependencies showed that the request's
+                                   first atom alone has no solution (prune.c): then s is lazy
+                                   (sat_new_lazy), so that a refusal unit propagation proves,
+                                   down to its minimal clash and reason (explain.c), never
+                                   loads CryptoMiniSat */
     vs_error err;               /* why encoding failed (no SAT solver: sat_new's error) */
 } vs_encoding;
 

@@ -163,9 +163,60 @@ int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
     return VSOLVE_OK;
 }
 
-int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned)
+/* dep_dead's marks per package */
+enum { UNSEEN = 0, VISITING, LIVE, DEAD };
+
+/* Is pkg dead by its dependencies alone: has it an unconditional dependency clause whose cone
+ * providers are all dead so? Depth-first, newest provider first, at most `depth` levels down; a
+ * package met again on the way, or deeper, counts as live (so DEAD is always right, LIVE may
+ * be a dead package missed). */
+static int dep_dead(const vs_cone *c, uint32_t pkg, unsigned char *mark, int depth)
 {
-    *pruned = 0;
+    if (mark[pkg] != UNSEEN)
+        return mark[pkg] == DEAD;
+    if (depth == 0)
+        return 0;
+    const vs_universe *u = c->u;
+    mark[pkg] = VISITING;
+    uint32_t first, count;
+    cone_clauses(c, pkg, &first, &count);
+    for (uint32_t k = 0; k < count; k++) {
+        const vs_clause *cl = &u->clauses.items[first + k];
+        if (cl->cond != VS_NONE)
+            continue;
+        int any = 0;
+        for (uint32_t j = cl->count; j-- > 0 && !any;) {
+            uint32_t q = u->ids.items[cl->first + j];
+            any = cone_has(c, q) && !dep_dead(c, q, mark, depth - 1);
+        }
+        if (!any) {
+            mark[pkg] = DEAD;
+            return 1;
+        }
+    }
+    mark[pkg] = LIVE;
+    return 0;
+}
+
+/* Are all the candidates of req's first atom dead by their dependencies alone (a dead end,
+ * which explain.c names without a SAT solver)? */
+static int first_atom_dead_end(const vs_cone *c, unsigned char *mark)
+{
+    const vs_request *req = c->req;
+    if (req->atoms.len == 0 || req->atoms.items[0].forbid)
+        return 0;
+    const vs_atom *at = &req->atoms.items[0];
+    for (uint32_t j = 0; j < at->count; j++) {
+        uint32_t p = req->ids.items[at->first + j];
+        if (cone_has(c, p) && !dep_dead(c, p, mark, 64))
+            return 0;
+    }
+    return 1;
+}
+
+int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned, int *first_refuted)
+{
+    *pruned = *first_refuted = 0;
     int rc = cone_whole(c, u, req);
     if (rc != VSOLVE_OK)
         return rc;
@@ -174,6 +225,10 @@ int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, 
     if (!dead || prune_cone(c, dead, &contradiction) != VSOLVE_OK) {
         free(dead);
         return VSOLVE_ENOMEM;
+    }
+    if (contradiction) {
+        memset(dead, UNSEEN, u->pkgs.len);
+        *first_refuted = first_atom_dead_end(c, dead);
     }
     if (!contradiction) {
         size_t whole = c->len;
