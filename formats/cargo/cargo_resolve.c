@@ -12,7 +12,9 @@
  * C?d (if d is optional) and D#x. The weak "d?/x" is treated like "d/x": cargo's dependency
  * resolver, which writes Cargo.lock, resolves the optional dependency of a weak feature too (only
  * its feature resolver, at build time, leaves it out). An optional dependency d without a
- * "dep:d" item anywhere also gets an implicit feature d.
+ * "dep:d" item anywhere also gets an implicit feature d. Only the features and optional
+ * dependencies that discovery reaches (in any version of their crate) become nodes: nothing
+ * reachable from the root names the others (node_reached).
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
  * avoided (cargo's incompatible-rust-versions = "fallback").
  *
@@ -21,14 +23,15 @@
  * semver-compatible ranges), and lists no provider in a clause of that requirement whose
  * feature c lacks. Why greedy_solve's answer on it, when it gives one, is its answer on the
  * full problem (and so cargo's, greedy.c): every package of the greedy closure G is a
- * candidate of both problems, with the same nodes and clauses in the same order (a clause's
+ * candidate of both problems, and every node of G a node of both (the greedy discovery reaches
+ * a subset of what the full one reaches), with the same clauses in the same order (a clause's
  * shape depends on whether its requirement spans ranges, which is the same in both), and each
  * clause's providers in the greedy build are those of the full build that are candidates
- * there. So (1) where a clause applies, its preferred provider is the same: in the full build
- * the newest available, not avoided provider, which is c itself when c has every feature asked
- * (c is the newest such version of all that match), and in the greedy build c too, the other
- * candidates matching being older, yanked or avoided; when c lacks a feature the greedy list is
- * empty and the closure gives up. By induction along the closure both build the same G. (2)
+ * there (a feature a clause of G asks is reached in both). So (1) where a clause applies, its
+ * preferred provider is the same: in the full build the newest available, not avoided
+ * provider, which is c itself when c has every feature asked (c is the newest such version of
+ * all that match), and in the greedy build c too, the other candidates matching being older,
+ * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up. By induction along the closure both build the same G. (2)
  * The checks count installed providers and group members, which are all in G, so they count
  * the same in both. (3) Solutions are sorted by name, then version, and the reasons follow
  * the clauses' order and their one installed provider: the same text, lock and reasons. */
@@ -88,6 +91,7 @@ typedef struct crate_entry {
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
+    size_t n_reach;                 /* entries in reach */
     const char **feature_order;     /* the last sorted version's feature names, in name order: */
     size_t n_feature_order;         /* most versions of a crate declare nearly the same */
 } crate_entry;
@@ -103,6 +107,18 @@ typedef struct work_item {
 typedef struct provider_run {
     uint32_t first, count;
 } provider_run;
+
+/* A dependency line (line_key): the same one recurs in most versions of a crate. */
+typedef struct dep_line {
+    int followed;                   /* discovery followed it (follow_dep) */
+    uint32_t first, count;          /* its clauses in line_clauses (count UINT32_MAX: not yet) */
+} dep_line;
+
+/* One clause of a dependency line, to add again for the next node with that line. */
+typedef struct line_clause {
+    uint32_t desc, cond;            /* as universe_add_clause_if */
+    uint32_t first, count;          /* the providers' run in the universe (count 0: none) */
+} line_clause;
 
 typedef struct builder {
     cargo_problem *pb;
@@ -139,6 +155,10 @@ typedef struct builder {
     strpool links_keys;             /* greedy: `links` values of first candidates */
     VEC(version_entry *) links_first;  /* greedy: links key id -> the first candidate with it */
     u32_vec feature_slots;          /* sort_features: a version's feature names hashed (index + 1) */
+    strpool line_keys;              /* dependency lines met (line_key) -> lines[] */
+    VEC(dep_line) lines;
+    VEC(line_clause) line_clauses;
+    int recording;                  /* clause() records into line_clauses */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -601,16 +621,24 @@ static int uses_dep(const cargo_dep *d, int is_root)
 
 /* Marks a feature or optional dependency of crate cid reachable (once): every candidate of the
  * crate, now and later, applies it. */
-static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+/* The key of reach_keys for (crate id, kind, name) in key[600]: the crate id's 4 bytes, '#' or
+ * '?', the name (truncated: no real feature is this long). Returns its length. */
+static size_t reach_key(char key[600], uint32_t cid, reach_kind kind, const char *name)
 {
-    char key[600];   /* the crate id's 4 bytes, '#' or '?', the name (truncated: no real feature is this long) */
     size_t len = strlen(name);
-    if (len > sizeof key - 5)
-        len = sizeof key - 5;
+    if (len > 600 - 5)
+        len = 600 - 5;
     memcpy(key, &cid, 4);
     key[4] = kind == REACH_FEATURE ? '#' : '?';
     memcpy(key + 5, name, len);
-    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, len + 5);
+    return len + 5;
+}
+
+static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    char key[600];
+    size_t len = reach_key(key, cid, kind, name);
+    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, len);
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
     if (b->reach_keys.count == before)
@@ -621,6 +649,7 @@ static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
     crate_entry *c = &b->crates.items[cid];
     *r = (reached){ kind, name, c->reach };
     c->reach = r;
+    c->n_reach++;
     int rc = VSOLVE_OK;
     for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
         if (c->candidates[i])
@@ -659,8 +688,8 @@ static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
     return rc;
 }
 
-/* Dependency d is used: its matching versions become candidates, with the features it asks. */
-static int follow_dep(builder *b, const cargo_dep *d)
+/* follow_dep's work: demand d's requirement, reach the features it asks. */
+static int follow_line(builder *b, const cargo_dep *d)
 {
     uint32_t cid;
     int rc = demand_dep(b, d, &cid);
@@ -668,6 +697,47 @@ static int follow_dep(builder *b, const cargo_dep *d)
         rc = reach(b, cid, REACH_FEATURE, "default");
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
         rc = reach(b, cid, REACH_FEATURE, d->features[f]);
+    return rc;
+}
+
+/* The line of dependency d: what its clauses and its discovery depend on (package, requirement,
+ * default features, features), the same in most versions of a crate. Its id in b->lines, or
+ * UINT32_MAX when it is too long to remember (*rc VSOLVE_OK) or out of memory (*rc set). */
+static uint32_t dep_line_of(builder *b, const cargo_dep *d, int *rc)
+{
+    char key[2048];
+    size_t n = 0;
+    *rc = VSOLVE_OK;
+    for (size_t i = 0; i < 3 + d->n_features; i++) {   /* parts ended by \x01 */
+        const char *part = i == 0 ? d->package : i == 1 ? d->req_text : i == 2 ? (d->default_features ? "d" : "")
+                         : d->features[i - 3];
+        size_t len = strlen(part);
+        if (n + len + 1 > sizeof key)
+            return UINT32_MAX;
+        memcpy(key + n, part, len);
+        n += len;
+        key[n++] = '\x01';
+    }
+    uint32_t id = strpool_intern(&b->line_keys, key, n);
+    while (id != UINT32_MAX && b->lines.len <= id)
+        if (!vec_push(&b->lines, ((dep_line){ 0, 0, UINT32_MAX })))
+            id = UINT32_MAX;
+    if (id == UINT32_MAX)
+        *rc = VSOLVE_ENOMEM;
+    return id;
+}
+
+/* Dependency d is used: its matching versions become candidates, with the features it asks.
+ * Once per line: following it again would find all of that done. */
+static int follow_dep(builder *b, const cargo_dep *d)
+{
+    int rc;
+    uint32_t line = dep_line_of(b, d, &rc);
+    if (rc != VSOLVE_OK || (line != UINT32_MAX && b->lines.items[line].followed))
+        return rc;
+    rc = follow_line(b, d);
+    if (rc == VSOLVE_OK && line != UINT32_MAX)
+        b->lines.items[line].followed = 1;
     return rc;
 }
 
@@ -691,7 +761,7 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
     const cargo_version *v = ve->v;
     const cargo_feature *decl = NULL;
     for (size_t k = 0; k < v->n_features && !decl; k++)
-        if (!strcmp(v->features[k].name, f))
+        if (v->features[k].name[0] == f[0] && !strcmp(v->features[k].name, f))
             decl = &v->features[k];
     if (!decl)   /* an implicit feature of an optional dependency, or nothing */
         return has_optional(v, f, is_top(ve)) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
@@ -922,6 +992,26 @@ static const cargo_node *feature_node(const version_entry *ve, const char *f)
     return NULL;
 }
 
+/* Did discovery reach this feature or optional dependency of ve's crate (any version)? The
+ * root's and the members' are all part of the request. Nodes are made only for what is
+ * reached: the clauses of reached nodes name no other (see discover), so the request's cone is
+ * the same, and the many features nothing asks for cost nothing. */
+static int node_reached(const builder *b, const version_entry *ve, reach_kind kind, const char *name)
+{
+    if (is_top(ve) || ve->crate_id == UINT32_MAX)
+        return 1;
+    const crate_entry *c = &b->crates.items[ve->crate_id];
+    if (c->n_reach <= 16) {   /* few: their names compared (as reach_key, to its length) */
+        for (const reached *r = c->reach; r; r = r->next)
+            if (r->kind == kind && r->name[0] == name[0] && !strncmp(r->name, name, 600 - 5))
+                return 1;
+        return 0;
+    }
+    char key[600];
+    size_t len = reach_key(key, ve->crate_id, kind, name);
+    return strpool_find(&b->reach_keys, key, len) != UINT32_MAX;
+}
+
 static int make_nodes(builder *b, version_entry *ve, const char *crate)
 {
     arena *a = &b->pb->mem;
@@ -937,7 +1027,7 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (!d->optional || !uses_dep(d, is_top(ve)))
+        if (!d->optional || !uses_dep(d, is_top(ve)) || !node_reached(b, ve, REACH_OPTIONAL, d->name))
             continue;
         int seen = 0;
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
@@ -947,7 +1037,8 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
     }
     /* the declared features, a name declared twice (features and features2) kept once, first */
     for (size_t f = 0; f < v->n_features; f++)
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
+        if (node_reached(b, ve, REACH_FEATURE, v->features[f].name))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
     if (sort_features(b, ve) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
     for (size_t k = 1, first = 0; k < ve->n_features; k++) {
@@ -966,12 +1057,13 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
             return VSOLVE_ENOMEM;
     }
     size_t declared = ve->n_features;
-    if (!feature_node(ve, "default"))
+    /* (a declared feature reached is among the nodes: one not found is undeclared or unreached) */
+    if (!feature_node(ve, "default") && node_reached(b, ve, REACH_FEATURE, "default"))
         ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
     for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
         const char *d = ve->optionals[k].what;
         int exists = feature_node(ve, d) != NULL || !strcmp(d, "default");
-        if (!exists && !has_dep_prefix(v, d))
+        if (!exists && node_reached(b, ve, REACH_FEATURE, d) && !has_dep_prefix(v, d))
             ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
     }
     return ve->n_features != declared ? sort_appended(b, ve, declared) : VSOLVE_OK;
@@ -1164,8 +1256,14 @@ static int clause(builder *b, uint32_t pkg, uint32_t cond, const char *desc, con
     uint32_t d = universe_intern(u, desc, strlen(desc));
     if (d == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    return cond == VS_NONE ? universe_add_clause(u, pkg, d, prov->items, prov->len)
-                           : universe_add_clause_if(u, pkg, cond, d, prov->items, prov->len);
+    int rc = cond == VS_NONE ? universe_add_clause(u, pkg, d, prov->items, prov->len)
+                             : universe_add_clause_if(u, pkg, cond, d, prov->items, prov->len);
+    if (rc == VSOLVE_OK && b->recording) {   /* a dependency line's clause (dep_clauses) */
+        const vs_clause *c = &u->clauses.items[u->clauses.len - 1];
+        if (!vec_push(&b->line_clauses, ((line_clause){ d, cond, c->first, c->count })))
+            rc = VSOLVE_ENOMEM;
+    }
+    return rc;
 }
 
 /* Do the base nodes in prov lie in more than one semver-compatible range? */
@@ -1201,15 +1299,15 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
     return rc;
 }
 
-/* The clauses for using dependency d from node pkg (when cond is installed, if not VS_NONE). */
-static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep *d, u32_vec *prov)
+/* The clauses for using dependency d from node pkg. */
+static int line_clauses(builder *b, uint32_t pkg, const cargo_dep *d, u32_vec *prov)
 {
     char desc[600];
     join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, NULL });
     int rc = providers(b, d, NULL, prov);
     if (rc == VSOLVE_OK)
-        rc = clause(b, pkg, cond, desc, prov);
-    if (rc == VSOLVE_OK && cond == VS_NONE && spans_slots(b->pb, prov)) {
+        rc = clause(b, pkg, VS_NONE, desc, prov);
+    if (rc == VSOLVE_OK && spans_slots(b->pb, prov)) {
         u32_vec base = { 0 };
         if (!vec_append(&base, prov->items, prov->len))
             return VSOLVE_ENOMEM;
@@ -1221,13 +1319,46 @@ static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep 
         join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with default features", NULL });
         rc = providers(b, d, "default", prov);
         if (rc == VSOLVE_OK)
-            rc = clause(b, pkg, cond, desc, prov);
+            rc = clause(b, pkg, VS_NONE, desc, prov);
     }
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++) {
         join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", d->features[f], NULL });
         rc = providers(b, d, d->features[f], prov);
         if (rc == VSOLVE_OK)
-            rc = clause(b, pkg, cond, desc, prov);
+            rc = clause(b, pkg, VS_NONE, desc, prov);
+    }
+    return rc;
+}
+
+/* line_clauses for node pkg, computed once per dependency line (their texts and providers
+ * depend on nothing else) and then added again as they were. */
+static int dep_clauses(builder *b, uint32_t pkg, const cargo_dep *d, u32_vec *prov)
+{
+    int rc;
+    uint32_t line = dep_line_of(b, d, &rc);
+    if (rc != VSOLVE_OK)
+        return rc;
+    if (line == UINT32_MAX)
+        return line_clauses(b, pkg, d, prov);
+    vs_universe *u = &b->pb->u;
+    dep_line *l = &b->lines.items[line];
+    if (l->count == UINT32_MAX) {   /* first met: computed, and recorded by clause() */
+        size_t first = b->line_clauses.len;
+        b->recording = 1;
+        rc = line_clauses(b, pkg, d, prov);
+        b->recording = 0;
+        l = &b->lines.items[line];
+        if (rc == VSOLVE_OK)
+            *l = (dep_line){ l->followed, (uint32_t)first, (uint32_t)(b->line_clauses.len - first) };
+        return rc;
+    }
+    for (uint32_t k = 0; k < l->count && rc == VSOLVE_OK; k++) {
+        const line_clause *c = &b->line_clauses.items[l->first + k];
+        if (c->count)
+            rc = universe_add_clause_run(u, pkg, c->cond, c->desc, c->first, c->count);
+        else
+            rc = c->cond == VS_NONE ? universe_add_clause(u, pkg, c->desc, NULL, 0)
+                                    : universe_add_clause_if(u, pkg, c->cond, c->desc, NULL, 0);
     }
     return rc;
 }
@@ -1292,7 +1423,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
         const cargo_dep *d = &v->deps[i];
         if (uses_dep(d, is_top(ve)) && !d->optional)
-            rc = dep_clauses(b, ve->base.pkg, VS_NONE, d, prov);
+            rc = dep_clauses(b, ve->base.pkg, d, prov);
     }
     for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
         cargo_node *on = &ve->optionals[k];
@@ -1302,7 +1433,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
         for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
             const cargo_dep *d = &v->deps[i];
             if (d->optional && uses_dep(d, is_top(ve)) && !strcmp(d->name, on->what))
-                rc = dep_clauses(b, on->pkg, VS_NONE, d, prov);
+                rc = dep_clauses(b, on->pkg, d, prov);
         }
     }
     for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++) {
@@ -1493,6 +1624,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = strpool_init(&b.demand_keys);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.links_keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.line_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -1659,6 +1792,9 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.links_first);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
+    strpool_free(&b.line_keys);
+    vec_free(&b.lines);
+    vec_free(&b.line_clauses);
     vec_free(&b.path_crates);
     vec_free(&b.path_sources);
     vec_free(&b.member_crates);
