@@ -45,6 +45,12 @@
 
 typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
 
+/* A node name ("C", "C#f", "C?d") interned once for the versions that share it. */
+typedef struct name_cache {
+    const char *crate;              /* the crate name it was interned for (NULL: not yet) */
+    uint32_t id;                    /* its universe string id */
+} name_cache;
+
 struct cargo_node {
     node_kind kind;
     const char *crate;              /* crate name (the root's name for root nodes) */
@@ -53,6 +59,7 @@ struct cargo_node {
     uint32_t pkg;                   /* universe package id, after sorting */
     struct version_entry *entry;    /* the crate version this node belongs to */
     const cargo_feature *decl;      /* a feature node: its declaration, or NULL (implicit, default) */
+    name_cache *names;              /* shared by the crate's versions, or NULL */
 };
 
 /* A candidate crate version with its nodes. */
@@ -66,6 +73,7 @@ typedef struct version_entry {
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
     uint32_t vers_str;              /* the version's universe string id, once a node interned it */
+    uint32_t base_run;              /* the run of providers [base.pkg], once a clause stored it */
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
     const cargo_node **by_name;     /* the features sorted by name, for lookups */
@@ -81,6 +89,7 @@ typedef struct reached {
     reach_kind kind;                /* REACH_FEATURE or REACH_OPTIONAL */
     const char *name;
     struct reached *next;
+    name_cache node;                /* the name of its nodes */
 } reached;
 
 typedef struct crate_entry {
@@ -92,6 +101,7 @@ typedef struct crate_entry {
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
     size_t n_reach;                 /* entries in reach */
+    name_cache *base;               /* the name of its version nodes (arena), or NULL */
     const char **feature_order;     /* the last sorted version's feature names, in name order: */
     size_t n_feature_order;         /* most versions of a crate declare nearly the same */
 } crate_entry;
@@ -129,6 +139,7 @@ typedef struct builder {
     VEC(work_item) work;            /* discovery steps still to take */
     VEC(version_entry *) all;       /* every candidate, the root first */
     strpool reach_keys;             /* "crate id, kind, name" already reachable */
+    VEC(reached *) reach_of;        /* reach key id -> its entry */
     strpool demand_keys;            /* "package \x01 requirement" already demanded: the same
                                        dependency line recurs in most versions of a crate */
     u32_vec demand_cids;            /* demand key id -> its crate id */
@@ -159,6 +170,7 @@ typedef struct builder {
     VEC(dep_line) lines;
     VEC(line_clause) line_clauses;
     int recording;                  /* clause() records into line_clauses */
+    uint32_t its_crate;             /* the string "its crate", once interned */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -634,20 +646,41 @@ static size_t reach_key(char key[600], uint32_t cid, reach_kind kind, const char
     return len + 5;
 }
 
-static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+/* The entry of (kind, name) if reachable in crate cid, else NULL. A few are compared (as
+ * reach_key, to its length), more are looked up. */
+static reached *find_reach(const builder *b, uint32_t cid, reach_kind kind, const char *name)
 {
+    const crate_entry *c = &b->crates.items[cid];
+    if (c->n_reach <= 16) {
+        for (reached *r = c->reach; r; r = r->next)
+            if (r->kind == kind && r->name[0] == name[0] && !strncmp(r->name, name, 600 - 5))
+                return r;
+        return NULL;
+    }
     char key[600];
     size_t len = reach_key(key, cid, kind, name);
-    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, len);
+    uint32_t id = strpool_find(&b->reach_keys, key, len);
+    return id < b->reach_of.len ? b->reach_of.items[id] : NULL;
+}
+
+static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    if (find_reach(b, cid, kind, name))
+        return VSOLVE_OK;
+    char key[600];
+    size_t len = reach_key(key, cid, kind, name);
+    uint32_t id = strpool_intern(&b->reach_keys, key, len);
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    if (b->reach_keys.count == before)
-        return VSOLVE_OK;   /* already reachable */
     reached *r = arena_alloc(&b->pb->mem, sizeof *r);
     if (!r)
         return VSOLVE_ENOMEM;
+    while (b->reach_of.len <= id)
+        if (!vec_push(&b->reach_of, (reached *)NULL))
+            return VSOLVE_ENOMEM;
+    b->reach_of.items[id] = r;
     crate_entry *c = &b->crates.items[cid];
-    *r = (reached){ kind, name, c->reach };
+    *r = (reached){ kind, name, c->reach, { NULL, 0 } };
     c->reach = r;
     c->n_reach++;
     int rc = VSOLVE_OK;
@@ -995,29 +1028,32 @@ static const cargo_node *feature_node(const version_entry *ve, const char *f)
 /* Did discovery reach this feature or optional dependency of ve's crate (any version)? The
  * root's and the members' are all part of the request. Nodes are made only for what is
  * reached: the clauses of reached nodes name no other (see discover), so the request's cone is
- * the same, and the many features nothing asks for cost nothing. */
-static int node_reached(const builder *b, const version_entry *ve, reach_kind kind, const char *name)
+ * the same, and the many features nothing asks for cost nothing. *names: where the node's
+ * name is kept for the crate's other versions, or NULL. */
+static int node_reached(const builder *b, const version_entry *ve, reach_kind kind, const char *name, name_cache **names)
 {
+    *names = NULL;
     if (is_top(ve) || ve->crate_id == UINT32_MAX)
         return 1;
-    const crate_entry *c = &b->crates.items[ve->crate_id];
-    if (c->n_reach <= 16) {   /* few: their names compared (as reach_key, to its length) */
-        for (const reached *r = c->reach; r; r = r->next)
-            if (r->kind == kind && r->name[0] == name[0] && !strncmp(r->name, name, 600 - 5))
-                return 1;
-        return 0;
-    }
-    char key[600];
-    size_t len = reach_key(key, ve->crate_id, kind, name);
-    return strpool_find(&b->reach_keys, key, len) != UINT32_MAX;
+    reached *r = find_reach(b, ve->crate_id, kind, name);
+    if (r && !strcmp(r->name, name))
+        *names = &r->node;
+    return r != NULL;
 }
 
 static int make_nodes(builder *b, version_entry *ve, const char *crate)
 {
     arena *a = &b->pb->mem;
     const cargo_version *v = ve->v;
-    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL };
+    crate_entry *c = ve->crate_id < b->crates.len ? &b->crates.items[ve->crate_id] : NULL;
+    if (c && !c->base) {
+        if (!(c->base = arena_alloc(a, sizeof *c->base)))
+            return VSOLVE_ENOMEM;
+        *c->base = (name_cache){ NULL, 0 };
+    }
+    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL, c ? c->base : NULL };
     ve->vers_str = UINT32_MAX;
+    ve->base_run = UINT32_MAX;
     /* optional dependencies, by distinct name */
     size_t cap = v->n_features + v->n_deps + 1;
     ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
@@ -1027,18 +1063,21 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (!d->optional || !uses_dep(d, is_top(ve)) || !node_reached(b, ve, REACH_OPTIONAL, d->name))
+        name_cache *names;
+        if (!d->optional || !uses_dep(d, is_top(ve)) || !node_reached(b, ve, REACH_OPTIONAL, d->name, &names))
             continue;
         int seen = 0;
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
             seen = !strcmp(ve->optionals[k].what, d->name);
         if (!seen)
-            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL };
+            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL, names };
     }
     /* the declared features, a name declared twice (features and features2) kept once, first */
+    name_cache *names;
     for (size_t f = 0; f < v->n_features; f++)
-        if (node_reached(b, ve, REACH_FEATURE, v->features[f].name))
-            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
+        if (node_reached(b, ve, REACH_FEATURE, v->features[f].name, &names))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f],
+                                                           names };
     if (sort_features(b, ve) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
     for (size_t k = 1, first = 0; k < ve->n_features; k++) {
@@ -1058,13 +1097,13 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
     }
     size_t declared = ve->n_features;
     /* (a declared feature reached is among the nodes: one not found is undeclared or unreached) */
-    if (!feature_node(ve, "default") && node_reached(b, ve, REACH_FEATURE, "default"))
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
+    if (!feature_node(ve, "default") && node_reached(b, ve, REACH_FEATURE, "default", &names))
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL, names };
     for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
         const char *d = ve->optionals[k].what;
         int exists = feature_node(ve, d) != NULL || !strcmp(d, "default");
-        if (!exists && node_reached(b, ve, REACH_FEATURE, d) && !has_dep_prefix(v, d))
-            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
+        if (!exists && node_reached(b, ve, REACH_FEATURE, d, &names) && !has_dep_prefix(v, d))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL, names };
     }
     return ve->n_features != declared ? sort_appended(b, ve, declared) : VSOLVE_OK;
 }
@@ -1087,15 +1126,22 @@ int cargo_rust_version_cmp(const char *a, const char *b)
 static int add_node(builder *b, cargo_node *n)
 {
     vs_universe *u = &b->pb->u;
-    char name[512];
-    join(name, sizeof name, (const char *[]){ n->crate, n->kind == NODE_CRATE ? NULL : n->kind == NODE_FEATURE ? "#" : "?",
-                                             n->what, NULL });
     uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
     if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
         flags |= VS_PKG_UNAVAILABLE;
     if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && cargo_rust_version_cmp(n->v->rust_version, b->msrv) > 0)
         flags |= VS_PKG_AVOID;
-    uint32_t ns = universe_intern(u, name, strlen(name));
+    uint32_t ns;
+    if (n->names && n->names->crate && !strcmp(n->names->crate, n->crate)) {
+        ns = n->names->id;
+    } else {   /* first met */
+        char name[512];
+        join(name, sizeof name, (const char *[]){ n->crate, n->kind == NODE_CRATE ? NULL : n->kind == NODE_FEATURE ? "#" : "?",
+                                                 n->what, NULL });
+        ns = universe_intern(u, name, strlen(name));
+        if (n->names && ns != UINT32_MAX)
+            *n->names = (name_cache){ n->crate, ns };
+    }
     if (n->entry->vers_str == UINT32_MAX)   /* once per version, not per node */
         n->entry->vers_str = universe_intern(u, n->v->vers, strlen(n->v->vers));
     uint32_t vs = n->entry->vers_str;
@@ -1416,6 +1462,21 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
     return rc;
 }
 
+/* The clause of a feature or optional dependency node pkg of ve: "its crate", ve itself (the
+ * text interned once, the run of one provider stored once per version). */
+static int its_crate(builder *b, version_entry *ve, uint32_t pkg)
+{
+    vs_universe *u = &b->pb->u;
+    if (ve->base_run != UINT32_MAX)
+        return universe_add_clause_run(u, pkg, VS_NONE, b->its_crate, ve->base_run, 1);
+    if (b->its_crate == UINT32_MAX && (b->its_crate = universe_intern(u, "its crate", strlen("its crate"))) == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    int rc = universe_add_clause(u, pkg, b->its_crate, &ve->base.pkg, 1);
+    if (rc == VSOLVE_OK)
+        ve->base_run = u->clauses.items[u->clauses.len - 1].first;
+    return rc;
+}
+
 static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
 {
     const cargo_version *v = ve->v;
@@ -1427,9 +1488,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     }
     for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
         cargo_node *on = &ve->optionals[k];
-        prov->len = 0;
-        vec_push(prov, ve->base.pkg);
-        rc = clause(b, on->pkg, VS_NONE, "its crate", prov);
+        rc = its_crate(b, ve, on->pkg);
         for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
             const cargo_dep *d = &v->deps[i];
             if (d->optional && uses_dep(d, is_top(ve)) && !strcmp(d->name, on->what))
@@ -1438,9 +1497,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     }
     for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++) {
         cargo_node *fn = &ve->features[k];
-        prov->len = 0;
-        vec_push(prov, ve->base.pkg);
-        rc = clause(b, fn->pkg, VS_NONE, "its crate", prov);
+        rc = its_crate(b, ve, fn->pkg);
         const cargo_feature *decl = fn->decl;
         if (decl) {
             for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++)
@@ -1607,7 +1664,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     request_init(&pb->req);
     pb->req.version_runs = 1;   /* dependency lines recur over most versions of a crate */
     pb->root = root;
-    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt };
+    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt,
+                  .its_crate = UINT32_MAX };
     const cargo_manifest *top = b.top;
     if (top->rust_version && root->resolver && !strcmp(root->resolver, "3"))
         b.msrv = top->rust_version;
@@ -1784,6 +1842,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.crate_ids);
     strpool_free(&b.provider_keys);
     strpool_free(&b.reach_keys);
+    vec_free(&b.reach_of);
     strpool_free(&b.demand_keys);
     vec_free(&b.demand_cids);
     vec_free(&b.feature_slots);
