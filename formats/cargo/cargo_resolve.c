@@ -74,6 +74,8 @@ typedef struct version_entry {
     cargo_node base;
     uint32_t vers_str;              /* the version's universe string id, once a node interned it */
     uint32_t base_run;              /* the run of providers [base.pkg], once a clause stored it */
+    uint32_t *dep_lines;            /* per dependency: its line (dep_line_of) once discovery followed it,
+                                       else UINT32_MAX */
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
     const cargo_node **by_name;     /* the features sorted by name, for lookups */
@@ -256,8 +258,10 @@ static int push_work(builder *b, version_entry *ve, reach_kind kind, const char 
 /* A new candidate: its dependencies to visit, and what is already reachable of its crate. */
 static int add_candidate(builder *b, version_entry *ve)
 {
-    if (!vec_push(&b->all, ve))
+    size_t n = ve->v->n_deps;
+    if (!(ve->dep_lines = arena_alloc_uninit(&b->pb->mem, (n ? n : 1) * sizeof *ve->dep_lines)) || !vec_push(&b->all, ve))
         return VSOLVE_ENOMEM;
+    memset(ve->dep_lines, 0xff, n * sizeof *ve->dep_lines);
     int rc = push_work(b, ve, REACH_VISIT, NULL);
     if (ve->crate_id == UINT32_MAX)
         return rc;
@@ -761,11 +765,11 @@ static uint32_t dep_line_of(builder *b, const cargo_dep *d, int *rc)
 }
 
 /* Dependency d is used: its matching versions become candidates, with the features it asks.
- * Once per line: following it again would find all of that done. */
-static int follow_dep(builder *b, const cargo_dep *d)
+ * Once per line: following it again would find all of that done. *line: its line. */
+static int follow_dep(builder *b, const cargo_dep *d, uint32_t *line_out)
 {
     int rc;
-    uint32_t line = dep_line_of(b, d, &rc);
+    uint32_t line = *line_out = dep_line_of(b, d, &rc);
     if (rc != VSOLVE_OK || (line != UINT32_MAX && b->lines.items[line].followed))
         return rc;
     rc = follow_line(b, d);
@@ -850,11 +854,11 @@ static int discover(builder *b)
         } else if (w.kind == REACH_OPTIONAL) {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
                 if (v->deps[i].optional && uses_dep(&v->deps[i], is_top(ve)) && !strcmp(v->deps[i].name, w.name))
-                    rc = follow_dep(b, &v->deps[i]);
+                    rc = follow_dep(b, &v->deps[i], &ve->dep_lines[i]);
         } else {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
                 if (uses_dep(&v->deps[i], is_top(ve)) && (!v->deps[i].optional || is_top(ve)))
-                    rc = follow_dep(b, &v->deps[i]);
+                    rc = follow_dep(b, &v->deps[i], &ve->dep_lines[i]);
             for (size_t f = 0; is_top(ve) && f < v->n_features && rc == VSOLVE_OK; f++)
                 rc = push_work(b, ve, REACH_FEATURE, v->features[f].name);
         }
@@ -1377,12 +1381,11 @@ static int line_clauses(builder *b, uint32_t pkg, const cargo_dep *d, u32_vec *p
 }
 
 /* line_clauses for node pkg, computed once per dependency line (their texts and providers
- * depend on nothing else) and then added again as they were. */
-static int dep_clauses(builder *b, uint32_t pkg, const cargo_dep *d, u32_vec *prov)
+ * depend on nothing else) and then added again as they were. line: d's, or UINT32_MAX. */
+static int dep_clauses(builder *b, uint32_t pkg, const cargo_dep *d, uint32_t line, u32_vec *prov)
 {
-    int rc;
-    uint32_t line = dep_line_of(b, d, &rc);
-    if (rc != VSOLVE_OK)
+    int rc = VSOLVE_OK;
+    if (line == UINT32_MAX && (line = dep_line_of(b, d, &rc)) == UINT32_MAX && rc != VSOLVE_OK)
         return rc;
     if (line == UINT32_MAX)
         return line_clauses(b, pkg, d, prov);
@@ -1484,7 +1487,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
         const cargo_dep *d = &v->deps[i];
         if (uses_dep(d, is_top(ve)) && !d->optional)
-            rc = dep_clauses(b, ve->base.pkg, d, prov);
+            rc = dep_clauses(b, ve->base.pkg, d, ve->dep_lines[i], prov);
     }
     for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
         cargo_node *on = &ve->optionals[k];
@@ -1492,7 +1495,7 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
         for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
             const cargo_dep *d = &v->deps[i];
             if (d->optional && uses_dep(d, is_top(ve)) && !strcmp(d->name, on->what))
-                rc = dep_clauses(b, on->pkg, d, prov);
+                rc = dep_clauses(b, on->pkg, d, ve->dep_lines[i], prov);
         }
     }
     for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++) {
