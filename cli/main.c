@@ -63,27 +63,6 @@ static int apply_limits(cli *c)
     return rc;
 }
 
-/* When CryptoMiniSat starts loading in a thread of the context (vsolve_preload_solver), so that
- * it loads while the command reads its input: opam and CUDF solves, locks and sweeps always need
- * the SAT solver: at once. cargo solves only when the fast path does not answer (6 of the 21
- * shared projects): when the library finds that. npm never needs it, nor index, check, help
- * and the backends. */
-static int preload_when(const cli *c)
-{
-    const char *e = c->opt.ecosystem ? c->opt.ecosystem : "";
-    switch (c->command) {
-    case CMD_solve:
-        return !strcmp(e, "opam") || !strcmp(e, "cudf") ? VSOLVE_PRELOAD_NOW
-               : !strcmp(e, "cargo")                   ? VSOLVE_PRELOAD_LIKELY
-                                                       : VSOLVE_PRELOAD_OFF;
-    case CMD_lock:
-    case CMD_sweep:
-        return !strcmp(e, "opam") ? VSOLVE_PRELOAD_NOW : VSOLVE_PRELOAD_OFF;
-    default:
-        return VSOLVE_PRELOAD_OFF;
-    }
-}
-
 static int run_command(cli *c)
 {
     if (c->opt.version) {
@@ -116,8 +95,6 @@ static int run_command(cli *c)
         rc = apply_limits(c);
     if (rc != VSOLVE_OK && rc != VSOLVE_EUSAGE)
         return cli_fail_ctx(c, rc);
-    if (rc == VSOLVE_OK)   /* a hint: whatever fails there, the solve does as without it */
-        vsolve_preload_solver(c->ctx, preload_when(c));
     return rc == VSOLVE_OK ? run[c->command](c) : rc;
 }
 

@@ -43,7 +43,6 @@
  *   the SONAME the library was built against, e.g. libcryptominisat5.so.5.11); it stays loaded.
  *   When it cannot be opened, that solve returns VSOLVE_EIO and vsolve_errmsg says
  *   "cannot load CryptoMiniSat (libcryptominisat5.so.5.11): <the loader's reason>".
- *   vsolve_preload_solver opens it ahead, in a thread of the context.
  */
 #ifndef VSOLVE_H
 #define VSOLVE_H
@@ -95,34 +94,6 @@ VSOLVE_API int vsolve_check_version(unsigned long header_vernum, size_t options_
  * context owns; results and sweep results are freed by their own calls). */
 VSOLVE_API vsolve_ctx *vsolve_new(void);
 VSOLVE_API void vsolve_free(vsolve_ctx *ctx);
-
-/* Lets a thread owned by ctx open CryptoMiniSat (see Conventions) ahead of the first solve
- * that needs it, so that it loads on another core while the caller reads its input (a
- * repository, a cache, an index, a manifest) and builds the problem; the solve then finds it
- * loaded. Opening it is about 2.5 M instructions (relocating CryptoMiniSat and libstdc++), a
- * millisecond, most of a small solve. `when`:
- *   VSOLVE_PRELOAD_OFF     no thread is started (the default); one started already runs on;
- *   VSOLVE_PRELOAD_NOW     the thread starts in this call: for a program that will solve with
- *                          the SAT solver, right after vsolve_new (before vsolve_load_opam);
- *   VSOLVE_PRELOAD_LIKELY  the thread starts when a later call of ctx finds it is about to
- *                          build a problem for the SAT solver: vsolve_solve, vsolve_sweep and
- *                          vsolve_opam_lock at their start; a cargo project solve when cargo's
- *                          first candidates alone do not answer it (vsolve_set_fast_path), before
- *                          it reads the rest of the problem. npm solves, vsolve_check and
- *                          vsolve_index_registry never start it.
- * A solve that needs no SAT solver (an npm solve; a cargo solve the fast path answers; checking)
- * makes a started load wasted work on the other core, and vsolve_free then waits for its end.
- * At most one thread per context, which does one dlopen and nothing else: it reads and writes
- * none of ctx's data, and any call on ctx may run meanwhile (a solve that needs the library
- * before it is loaded waits for the load, inside the dynamic linker). Nothing that fails in it
- * (no thread, no library) changes anything: the first solve opens the library as without this
- * call and reports a failure as it would. vsolve_free(ctx) waits for the thread (at most the
- * time of the load) and ends it. While it runs the process has one more thread: a child of
- * fork() may then only call exec or async-signal-safe functions (as POSIX says of any
- * multithreaded process); fork before the thread starts, or after vsolve_free.
- * VSOLVE_OK; VSOLVE_EUSAGE (unknown `when`; NULL ctx). */
-enum vsolve_preload_when { VSOLVE_PRELOAD_OFF = 0, VSOLVE_PRELOAD_NOW = 1, VSOLVE_PRELOAD_LIKELY = 2 };
-VSOLVE_API int vsolve_preload_solver(vsolve_ctx *ctx, int when);
 /* The message of the last failed call on ctx ("" after a success): owned by ctx, valid until
  * the next call on ctx. "no context" for NULL. */
 VSOLVE_API const char *vsolve_errmsg(const vsolve_ctx *ctx);

@@ -42,7 +42,6 @@ void vsolve_free(vsolve_ctx *ctx)
 {
     if (!ctx)
         return;
-    api_preload_join(ctx);
     api_clear_warnings(ctx);
     api_cargo_reset(ctx);
     api_npm_reset(ctx);
@@ -541,7 +540,6 @@ int vsolve_sweep(vsolve_ctx *ctx, int threads, vsolve_progress_fn progress, void
     *out = NULL;
     if (!ctx->loaded)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_sweep: load a repository first");
-    api_preload_likely(ctx);
     int rc = api_need_all(ctx);
     if (rc != VSOLVE_OK)
         return rc;

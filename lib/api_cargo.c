@@ -201,10 +201,8 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         }
         copt.greedy = 0;
     }
-    if (rc == VSOLVE_OK && !answered) {
-        api_preload_likely(ctx);   /* the whole problem: the solver's, unless its own fast path answers */
+    if (rc == VSOLVE_OK && !answered)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
-    }
     if (rc != VSOLVE_OK) {
         if (ctx->cargo_ix && use_image)   /* a refusal by the index is still checked against the image */
             image_after_solve(ctx, o->registry, img);

@@ -3,7 +3,6 @@
 #ifndef VSOLVE_API_INTERNAL_H
 #define VSOLVE_API_INTERNAL_H
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include "vsolve.h"
 #include "cargo_resolve.h"
@@ -72,11 +71,6 @@ struct vsolve_ctx {
     char *installed_path;
     struct api_installed *installed;
     size_t n_installed;
-    /* vsolve_preload_solver (api_preload.c): its mode, and the thread that opens CryptoMiniSat
-     * (preloading: started and not joined yet) */
-    int preload_when;                /* enum vsolve_preload_when */
-    pthread_t preload;
-    int preloading;
 };
 
 struct vsolve_result {
@@ -118,12 +112,6 @@ typedef struct api_installed {
     unsigned line;
 } api_installed;
 void api_installed_reset(vsolve_ctx *ctx);
-/* A call of ctx is about to build a problem that will likely need the SAT solver: with
- * VSOLVE_PRELOAD_LIKELY, CryptoMiniSat starts loading in a thread of ctx (once). */
-void api_preload_likely(vsolve_ctx *ctx);
-/* Waits for the thread that opens CryptoMiniSat, if one was started, and drops its reference
- * to the library (vsolve_free). */
-void api_preload_join(vsolve_ctx *ctx);
 /* Adds the installed packages to req->keep (the installed set, solver/criteria.h); an entry the
  * repository lacks is VSOLVE_EBADINPUT at its file:line. */
 int api_installed_keep(vsolve_ctx *ctx, vs_request *req);

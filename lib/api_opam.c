@@ -214,7 +214,6 @@ int vsolve_solve(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, vsol
     if (!ctx)
         return VSOLVE_EUSAGE;
     double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
-    api_preload_likely(ctx);
     int rc = solve_once(ctx, atoms, n_atoms, deadline, out);
     if (rebuild_corrupt_cache(ctx, rc, ctx->err.message))
         rc = solve_once(ctx, atoms, n_atoms, deadline, out);

@@ -177,7 +177,6 @@ int vsolve_opam_lock(vsolve_ctx *ctx, const char *project, const vsolve_lock_opt
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_opam_lock: needs a project, options and a result pointer");
     if (!ctx->loaded || ctx->from_cudf || !ctx->repo_path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_opam_lock: load an opam repository first");
-    api_preload_likely(ctx);
     char fp[40];
     int rc = fingerprint(ctx, fp, sizeof fp);
     if (rc != VSOLVE_OK)

@@ -13,9 +13,8 @@
  * instructions `vsolve --version` took: bench/README.md). The header still gives their types.
  * The first dlopen of a process loads the library; RTLD_NODELETE keeps it loaded after the last
  * sat_free, so that the later ones (a refusal's explanation, a sweep's workers) only count a
- * reference: the dynamic linker holds that state, vsolve holds none. sat_preload makes that
- * first dlopen from another thread (vsolve_preload_solver), while this one reads its input.
- * VSOLVE_CMS_LIBRARY is the SONAME of the library the build found (CMakeLists.txt). */
+ * reference: the dynamic linker holds that state, vsolve holds none. VSOLVE_CMS_LIBRARY is the
+ * SONAME of the library the build found (CMakeLists.txt). */
 #ifndef VSOLVE_CMS_LIBRARY
 #error "VSOLVE_CMS_LIBRARY (CryptoMiniSat's SONAME) must come from the build"
 #endif
@@ -124,17 +123,6 @@ sat *sat_new_from(const char *library, vs_error *err)
 }
 
 sat *sat_new(vs_error *err) { return sat_new_from(VSOLVE_CMS_LIBRARY, err); }
-
-/* The same dlopen as cms_load's, so that the dynamic linker finds the object loaded: the loader
- * names it by its SONAME and counts one more reference. dlerror's message is per thread: a
- * failure here leaves no trace elsewhere. */
-void *sat_preload(void) { return dlopen(VSOLVE_CMS_LIBRARY, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE); }
-
-void sat_preload_release(void *handle)
-{
-    if (handle)
-        dlclose(handle);
-}
 
 const char *sat_library(void) { return VSOLVE_CMS_LIBRARY; }
 

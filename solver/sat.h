@@ -16,14 +16,6 @@ enum sat_answer { SAT_UNSAT = 0, SAT_SAT = 1, SAT_UNKNOWN = 2 };
 sat *sat_new(vs_error *err);
 /* The same with CryptoMiniSat from the shared object `library` (a name as dlopen takes it). */
 sat *sat_new_from(const char *library, vs_error *err);
-/* Loads CryptoMiniSat into the process ahead of the first sat_new, which then only counts a
- * reference to it (the dynamic linker serialises loads: a sat_new while this runs in another
- * thread waits for it). Returns the handle for sat_preload_release, NULL when the library cannot
- * be loaded: nothing is reported then; sat_new tries again and says why. Any thread may call
- * it; it touches no state of vsolve's. */
-void *sat_preload(void);
-/* Drops the reference sat_preload took (NULL: nothing); the library stays loaded (RTLD_NODELETE). */
-void sat_preload_release(void *handle);
 /* The shared object sat_new opens. */
 const char *sat_library(void);
 void sat_free(sat *s);
