@@ -198,11 +198,20 @@ static int dep_dead(const vs_cone *c, uint32_t pkg, unsigned char *mark, int dep
     return 0;
 }
 
-/* Are all the candidates of req's first atom dead by their dependencies alone (a dead end,
- * which explain.c names without a SAT solver)? */
-static int first_atom_dead_end(const vs_cone *c, unsigned char *mark)
+/* Is the refusal one explain.c states without a SAT solver: an atom without a candidate in the
+ * cone (named directly), or a first atom whose candidates are all dead by their dependencies
+ * alone (a dead end: the atom is its own minimal clash)? */
+static int plain_refusal(const vs_cone *c, unsigned char *mark)
 {
     const vs_request *req = c->req;
+    for (size_t a = 0; a < req->atoms.len; a++) {
+        const vs_atom *at = &req->atoms.items[a];
+        uint32_t j = 0;
+        while (!at->forbid && j < at->count && !cone_has(c, req->ids.items[at->first + j]))
+            j++;
+        if (!at->forbid && j == at->count)
+            return 1;
+    }
     if (req->atoms.len == 0 || req->atoms.items[0].forbid)
         return 0;
     const vs_atom *at = &req->atoms.items[0];
@@ -214,9 +223,9 @@ static int first_atom_dead_end(const vs_cone *c, unsigned char *mark)
     return 1;
 }
 
-int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned, int *first_refuted)
+int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned, int *plain)
 {
-    *pruned = *first_refuted = 0;
+    *pruned = *plain = 0;
     int rc = cone_whole(c, u, req);
     if (rc != VSOLVE_OK)
         return rc;
@@ -228,7 +237,7 @@ int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, 
     }
     if (contradiction) {
         memset(dead, UNSEEN, u->pkgs.len);
-        *first_refuted = first_atom_dead_end(c, dead);
+        *plain = plain_refusal(c, dead);
     }
     if (!contradiction) {
         size_t whole = c->len;

@@ -149,7 +149,7 @@ static int same_as_eager(const char *yaml, int *lazy)
     test_build_case(yaml, &u, &req);
     vs_encoding first;
     ck_assert_int_eq(encode_request(&first, &u, &req), VSOLVE_OK);
-    *lazy = first.first_refuted;
+    *lazy = first.plain_refusal;
     ck_assert_int_eq(sat_loaded(first.s), !*lazy);
     encoding_free(&first);
     vs_solution s;
@@ -189,8 +189,9 @@ static int same_as_eager(const char *yaml, int *lazy)
     "slots: per-name\n"
 
 /* Refusals propagation proves: the same words as with the solver, and no solver when the
- * first requirement is a dead end (its own minimal clash, and CryptoMiniSat's core); when
- * only a later one is, the solver as before (the core is CryptoMiniSat's to find). */
+ * first requirement is a dead end (its own minimal clash, and CryptoMiniSat's core) or a
+ * requirement has no candidate; when only a later one is a dead end, the solver as before (the
+ * core is CryptoMiniSat's to find). */
 START_TEST(refusal_by_propagation_same_words)
 {
     int lazy;
@@ -206,6 +207,10 @@ START_TEST(refusal_by_propagation_same_words)
     ck_assert_int_eq(same_as_eager(APP_UNIVERSE "request:\n  - ok: { ok: [ \"1\" ] }\n"
                                                 "  - app: { app: [ \"1\", \"2\" ] }\nsolution: {}\n", &lazy), 1);
     ck_assert_int_eq(lazy, 0);
+    /* an atom without candidates, named directly (no minimal clash) */
+    ck_assert_int_eq(same_as_eager(APP_UNIVERSE "request:\n  - ok: { ok: [ \"1\" ] }\n"
+                                                "  - \"lib>=5\": { lib: [] }\nsolution: {}\n", &lazy), 0);
+    ck_assert_int_eq(lazy, 1);
     /* a dead end in two ranges of versions (lib 2-3 or foo 2-3, each a range in the middle of
      * its slot's ladder, as ok brings versions 1 and 4 into the cone: encode.c): the
      * dependency rules see it, unit propagation of the clauses does not (it cannot rule out a
