@@ -1466,6 +1466,22 @@ int cargo_owner_map(const cargo_problem *pb, uint32_t **out)
     return VSOLVE_OK;
 }
 
+/* The request's owner map (vs_request.owner: the crate version a feature or optional
+ * dependency node belongs to), which the newest-first policy reads; in the problem's arena. */
+static int attach_owner_map(cargo_problem *pb)
+{
+    size_t n = pb->u.pkgs.len;
+    uint32_t *owner = arena_alloc_uninit(&pb->mem, (n ? n : 1) * sizeof *owner);
+    if (!owner)
+        return VSOLVE_ENOMEM;
+    for (size_t p = 0; p < n; p++) {
+        const cargo_node *node = pb->node_of_pkg[p];
+        owner[p] = node->kind == NODE_CRATE ? VS_NONE : node->entry->base.pkg;
+    }
+    pb->req.owner = owner;
+    return VSOLVE_OK;
+}
+
 /* ---- the problem ----------------------------------------------------------------------------- */
 
 int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
@@ -1666,6 +1682,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == GREEDY_GIVE_UP) {
         pb->greedy_gave_up = 1;
         rc = VSOLVE_OK;
+    } else if (rc == VSOLVE_OK && !b.greedy) {   /* the fast path does without the policy */
+        rc = attach_owner_map(pb);
     }
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
