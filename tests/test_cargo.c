@@ -492,10 +492,12 @@ static char *mask_crates_io(const char *text)
 /* tests/data/cargo/first-candidates: a crate of the 2019 index as a project's only dependency,
  * against cargo 1.95's lock, with the fast path and without it (the whole problem and the
  * solver): byte for byte. The first four once had another answer without the fast path, the
- * next two pointed a dependent at two semver ranges of one crate (graph.h); the last five hold
+ * next two pointed a dependent at two semver ranges of one crate (graph.h); the last six hold
  * a requirement spanning semver ranges, whose edge takes its newest line (policy.c): beside an
  * older line another edge takes (theban_pass, twig), for the root's `*` (lapack-sys, nng), and
- * only among the versions having a feature that a feature of the dependent asks (canister). */
+ * only among the versions having a feature that a feature of the dependent asks (canister);
+ * in ilc-cli the features of such an edge go to the version it takes, not to an older one
+ * another edge takes (cargo_resolve.c, features_of_each). */
 START_TEST(first_candidates_projects)
 {
     const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
@@ -505,7 +507,7 @@ START_TEST(first_candidates_projects)
     snprintf(idx, sizeof idx, "%s", index);
     static const char *const cases[] = {
         "num-digitize", "clog", "pam-sys", "tensor", "google-iap1-cli", "mini_gl_fb",
-        "theban_pass", "twig", "lapack-sys", "nng", "canister",
+        "theban_pass", "twig", "lapack-sys", "nng", "canister", "ilc-cli",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char dir[4200], manifest[4300], lock_path[4300];

@@ -24,14 +24,19 @@
  * candidate of both problems, with the same nodes and clauses in the same order (a clause's
  * shape depends on whether its requirement spans ranges, which is the same in both), and each
  * clause's providers in the greedy build are those of the full build that are candidates
- * there. So (1) where a clause applies, its preferred provider is the same: in the full build
- * the newest available, not avoided provider, which is c itself when c has every feature asked
- * (c is the newest such version of all that match), and in the greedy build c too, the other
- * candidates matching being older, yanked or avoided; when c lacks a feature the greedy list is
- * empty and the closure gives up. By induction along the closure both build the same G. (2)
- * The checks count installed providers and group members, which are all in G, so they count
- * the same in both. (3) Solutions are sorted by name, then version, and the reasons follow
- * the clauses' order and their one installed provider: the same text, lock and reasons. */
+ * there, but for one kind: a spanning requirement's "pkg and W imply W#f" also lists the
+ * newer matching versions in the full build (features_of_each). Where a closure answers, W is
+ * the only matching version it installs (else the dependent's clause has two installed
+ * providers and it gives up), so both read that clause as "W#f"; the full build's closure
+ * gives up on it (providers of two names) and leaves it to the solver, which is slower, not
+ * another answer. So (1) where a clause applies, its preferred provider is the same: in the
+ * full build the newest available, not avoided provider, which is c itself when c has every
+ * feature asked (c is the newest such version of all that match), and in the greedy build c
+ * too, the other candidates matching being older, yanked or avoided; when c lacks a feature the
+ * greedy list is empty and the closure gives up. By induction along the closure both build the
+ * same G. (2) The checks count installed providers and group members, which are all in G, so
+ * they count the same in both. (3) Solutions are sorted by name, then version, and the reasons
+ * follow the clauses' order and their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -1179,7 +1184,21 @@ static int spans_slots(const cargo_problem *pb, const u32_vec *prov)
 
 /* When a requirement spans several semver-compatible ranges (">= 0.8, < 0.17"), two versions
  * could otherwise serve the dependency and its features separately: the features are then asked
- * of whichever matching version is installed (pkg and W imply W#f). */
+ * of the matching version the dependency uses, the newest installed (pkg and W imply W#f, or a
+ * newer matching version). A version installed for another dependent in an older range gets no
+ * feature of this one (traverse's `num` 0.2.0 with default features beside chrono's `num ^0.1`
+ * 0.1.42 without). The greedy build keeps "pkg and W imply W#f": its closure gives up where two
+ * matching versions are installed, and it takes each clause's providers of one name. */
+static int newer_matching(const builder *b, const u32_vec *base, uint32_t w, u32_vec *prov)
+{
+    if (b->greedy)
+        return VSOLVE_OK;
+    for (size_t k = 0; k < base->len; k++)
+        if (base->items[k] > w && !vec_push(prov, base->items[k]))
+            return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
 static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const u32_vec *base, u32_vec *prov)
 {
     char desc[600];
@@ -1193,7 +1212,7 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
                 continue;
             join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", feat, NULL });
             prov->len = 0;
-            if (!vec_push(prov, fn->pkg))
+            if (!vec_push(prov, fn->pkg) || newer_matching(b, base, base->items[i], prov) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
             rc = clause(b, pkg, base->items[i], desc, prov);
         }
