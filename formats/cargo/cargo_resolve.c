@@ -37,8 +37,12 @@
  * provider, which is c itself when c has every feature asked (c is the newest such version of
  * all that match), and in the greedy build c too, the other candidates matching being older,
  * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up.
- * By induction along the closure both build the same G. (2) The checks count installed
- * providers and group members, which are all in G, so they count the same in both. (3)
+ * A requirement with no first candidate (every matching version yanked or avoided, or none)
+ * lists no provider either: where the closure meets it, it gives up, as the full build's
+ * closure does on its providers, none of which it may take (and a dependent the closure never
+ * takes does not count). By induction along the closure both build the same G. (2) The checks
+ * count installed providers and group members, which are all in G, so they count the same in
+ * both. (3)
  * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
  * their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
@@ -319,8 +323,9 @@ static int claim_links(builder *b, version_entry *ve)
  * (b->first): the newest not yanked and, with resolver 3 and a rust-version, not needing a
  * newer Rust. When the matching versions span semver-compatible ranges, every one becomes a
  * candidate, as in the full build, so that the requirement's clauses take the same shape
- * (features_of_each). Gives up (GREEDY_GIVE_UP) when there is no first candidate, when two
- * matching versions are equal, or when a line it reads is malformed (the full build says so). */
+ * (features_of_each). No first candidate: b->first is NULL (the clauses list no provider).
+ * Gives up (GREEDY_GIVE_UP) when two matching versions are equal, or when a line it reads is
+ * malformed (the full build says so). */
 static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint32_t cid)
 {
     const cargo_version *vs = c->crate ? c->crate->versions : NULL;
@@ -351,8 +356,10 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             if (cmp > 0)
                 best = i;
         }
-        if (best == SIZE_MAX)
-            return GREEDY_GIVE_UP;
+        if (best == SIZE_MAX) {   /* no first candidate: the requirement's clauses list none */
+            b->first = NULL;
+            return VSOLVE_OK;
+        }
         const cargo_version *v = cargo_index_version(b->ix, c->crate, best, &quiet);
         if (!v)
             return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
