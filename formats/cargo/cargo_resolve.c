@@ -42,7 +42,8 @@
  * closure does on its providers, none of which it may take (and a dependent the closure never
  * takes does not count). By induction along the closure both build the same G. (2) The checks
  * count installed providers and group members, which are all in G, so they count the same in
- * both. (3)
+ * both: two first candidates with one `links` value clash only when the closure takes both
+ * (discovery may reach one that it never takes). (3)
  * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
  * their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
@@ -175,8 +176,6 @@ typedef struct builder {
     int greedy;                     /* first candidates only (cargo_options.greedy, see the top) */
     version_entry *first;           /* greedy: the candidate the last demand() took */
     VEC(version_entry *) demand_first;  /* greedy: demand key id -> its first candidate */
-    strpool links_keys;             /* greedy: `links` values of first candidates */
-    VEC(version_entry *) links_first;  /* greedy: links key id -> the first candidate with it */
     u32_vec feature_slots;          /* sort_features: a version's feature names hashed (index + 1) */
     strpool line_keys;              /* dependency lines met (line_key) -> lines[] */
     VEC(dep_line) lines;
@@ -301,24 +300,6 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
     return add_candidate(b, ve);
 }
 
-/* Greedy: first candidate ve claims its `links` value. Two first candidates claiming one value
- * are two packages cargo cannot both take: it would backtrack, so the greedy build gives up
- * at once (GREEDY_GIVE_UP) rather than when its closure meets them (the usual case; giving up
- * is always safe, the whole problem answers). */
-static int claim_links(builder *b, version_entry *ve)
-{
-    uint32_t id = strpool_intern(&b->links_keys, ve->v->links, strlen(ve->v->links));
-    if (id == UINT32_MAX)
-        return VSOLVE_ENOMEM;
-    while (b->links_first.len <= id)
-        if (!vec_push(&b->links_first, (version_entry *)NULL))
-            return VSOLVE_ENOMEM;
-    if (b->links_first.items[id] && b->links_first.items[id] != ve)
-        return GREEDY_GIVE_UP;
-    b->links_first.items[id] = ve;
-    return VSOLVE_OK;
-}
-
 /* The greedy demand: of c's versions matching req, only cargo's first candidate becomes one
  * (b->first): the newest not yanked and, with resolver 3 and a rust-version, not needing a
  * newer Rust. When the matching versions span semver-compatible ranges, every one becomes a
@@ -380,7 +361,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
         }
         int rc = c->candidates[best] ? VSOLVE_OK : new_candidate(b, c, best, v, cid);
         b->first = c->candidates[best];
-        return rc == VSOLVE_OK && v->links ? claim_links(b, b->first) : rc;
+        return rc;
     }
 }
 
@@ -1727,8 +1708,6 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.demand_keys);
     if (rc == VSOLVE_OK)
-        rc = strpool_init(&b.links_keys);
-    if (rc == VSOLVE_OK)
         rc = strpool_init(&b.line_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
@@ -1893,8 +1872,6 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.demand_cids);
     vec_free(&b.feature_slots);
     vec_free(&b.demand_first);
-    strpool_free(&b.links_keys);
-    vec_free(&b.links_first);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     strpool_free(&b.line_keys);
