@@ -462,6 +462,22 @@ int universe_add_clause_if(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t
     return rc;
 }
 
+int universe_add_clause_run(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t desc, uint32_t first, uint32_t n)
+{
+    vs_pkg *p = &u->pkgs.items[pkg];
+    if (n == 0 || first > u->ids.len || n > u->ids.len - first)
+        return VSOLVE_EUSAGE;   /* not a stored run */
+    if (p->clause_count == 0)
+        p->clause_first = (uint32_t)u->clauses.len;
+    else if (p->clause_first + p->clause_count != u->clauses.len)
+        return VSOLVE_EUSAGE;   /* clauses of a package must be added together */
+    vs_clause c = { .desc = desc, .first = first, .count = n, .cond = cond };
+    if (!vec_push(&u->clauses, c))
+        return VSOLVE_ENOMEM;
+    p->clause_count++;
+    return VSOLVE_OK;
+}
+
 int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n)
 {
     vs_pkg *p = &u->pkgs.items[pkg];

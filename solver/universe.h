@@ -137,6 +137,10 @@ const char *universe_pkg_version(const vs_universe *u, uint32_t pkg);
 int universe_add_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);
 /* A clause that applies only when `cond` is installed too: pkg and cond imply a provider. */
 int universe_add_clause_if(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t desc, const uint32_t *providers, size_t n);
+/* universe_add_clause(_if) (cond VS_NONE: unconditional) whose providers are a run an earlier
+ * clause stored: ids[first, first + n), n > 0 (that clause's first and count). The same clause
+ * as passing those providers, without looking the run up again. */
+int universe_add_clause_run(vs_universe *u, uint32_t pkg, uint32_t cond, uint32_t desc, uint32_t first, uint32_t n);
 /* Adds a clause of pkg's root variant (after all its ordinary clauses): when pkg's name is
  * requested, its root clauses apply instead of its ordinary ones. */
 int universe_add_root_clause(vs_universe *u, uint32_t pkg, uint32_t desc, const uint32_t *providers, size_t n);

@@ -590,6 +590,14 @@ START_TEST(reads_only_the_reachable)
     cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
+    /* nodes only for what is reached: aaaa's "never" and implicit "eeee", ffff's "other" and
+     * their optional dependencies are declared but never become packages */
+    const char *nodes[] = { "aaaa", "aaaa#default", "ffff#zz", "ffff?gggg", "ffff#default", "gggg#default" };
+    for (size_t k = 0; k < sizeof nodes / sizeof nodes[0]; k++)
+        ck_assert_msg(universe_find_name(&pb.u, nodes[k]) != VS_NONE, "%s missing", nodes[k]);
+    const char *unreached[] = { "aaaa#never", "aaaa#eeee", "aaaa?cccc", "aaaa?eeee", "ffff#other", "ffff?hhhh" };
+    for (size_t k = 0; k < sizeof unreached / sizeof unreached[0]; k++)
+        ck_assert_msg(universe_find_name(&pb.u, unreached[k]) == VS_NONE, "%s is a package", unreached[k]);
     vs_solution s;
     solution_init(&s);
     ck_assert_int_eq(vs_solve(&pb.u, &pb.req, &s), VSOLVE_OK);

@@ -12,7 +12,9 @@
  * C?d (if d is optional) and D#x. The weak "d?/x" is treated like "d/x": cargo's dependency
  * resolver, which writes Cargo.lock, resolves the optional dependency of a weak feature too (only
  * its feature resolver, at build time, leaves it out). An optional dependency d without a
- * "dep:d" item anywhere also gets an implicit feature d.
+ * "dep:d" item anywhere also gets an implicit feature d. Only the features and optional
+ * dependencies that discovery reaches (in any version of their crate) become nodes: nothing
+ * reachable from the root names the others (node_reached).
  * With resolver = "3" and a rust-version, versions that declare a newer rust_version are
  * avoided (cargo's incompatible-rust-versions = "fallback").
  *
@@ -21,14 +23,15 @@
  * semver-compatible ranges), and lists no provider in a clause of that requirement whose
  * feature c lacks. Why greedy_solve's answer on it, when it gives one, is its answer on the
  * full problem (and so cargo's, greedy.c): every package of the greedy closure G is a
- * candidate of both problems, with the same nodes and clauses in the same order (a clause's
+ * candidate of both problems, and every node of G a node of both (the greedy discovery reaches
+ * a subset of what the full one reaches), with the same clauses in the same order (a clause's
  * shape depends on whether its requirement spans ranges, which is the same in both), and each
  * clause's providers in the greedy build are those of the full build that are candidates
- * there. So (1) where a clause applies, its preferred provider is the same: in the full build
- * the newest available, not avoided provider, which is c itself when c has every feature asked
- * (c is the newest such version of all that match), and in the greedy build c too, the other
- * candidates matching being older, yanked or avoided; when c lacks a feature the greedy list is
- * empty and the closure gives up. By induction along the closure both build the same G. (2)
+ * there (a feature a clause of G asks is reached in both). So (1) where a clause applies, its
+ * preferred provider is the same: in the full build the newest available, not avoided
+ * provider, which is c itself when c has every feature asked (c is the newest such version of
+ * all that match), and in the greedy build c too, the other candidates matching being older,
+ * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up. By induction along the closure both build the same G. (2)
  * The checks count installed providers and group members, which are all in G, so they count
  * the same in both. (3) Solutions are sorted by name, then version, and the reasons follow
  * the clauses' order and their one installed provider: the same text, lock and reasons. */
@@ -42,6 +45,12 @@
 
 typedef enum node_kind { NODE_CRATE, NODE_FEATURE, NODE_OPTIONAL } node_kind;
 
+/* A node name ("C", "C#f", "C?d") interned once for the versions that share it. */
+typedef struct name_cache {
+    const char *crate;              /* the crate name it was interned for (NULL: not yet) */
+    uint32_t id;                    /* its universe string id */
+} name_cache;
+
 struct cargo_node {
     node_kind kind;
     const char *crate;              /* crate name (the root's name for root nodes) */
@@ -50,6 +59,7 @@ struct cargo_node {
     uint32_t pkg;                   /* universe package id, after sorting */
     struct version_entry *entry;    /* the crate version this node belongs to */
     const cargo_feature *decl;      /* a feature node: its declaration, or NULL (implicit, default) */
+    name_cache *names;              /* shared by the crate's versions, or NULL */
 };
 
 /* A candidate crate version with its nodes. */
@@ -63,6 +73,9 @@ typedef struct version_entry {
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
     uint32_t vers_str;              /* the version's universe string id, once a node interned it */
+    uint32_t base_run;              /* the run of providers [base.pkg], once a clause stored it */
+    uint32_t *dep_lines;            /* per dependency: its line (dep_line_of) once discovery followed it,
+                                       else UINT32_MAX */
     cargo_node *features;           /* declared, default and implicit features */
     size_t n_features;
     const cargo_node **by_name;     /* the features sorted by name, for lookups */
@@ -78,6 +91,7 @@ typedef struct reached {
     reach_kind kind;                /* REACH_FEATURE or REACH_OPTIONAL */
     const char *name;
     struct reached *next;
+    name_cache node;                /* the name of its nodes */
 } reached;
 
 typedef struct crate_entry {
@@ -88,6 +102,8 @@ typedef struct crate_entry {
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
     reached *reach;                 /* features and optional dependencies reachable, any version */
+    size_t n_reach;                 /* entries in reach */
+    name_cache *base;               /* the name of its version nodes (arena), or NULL */
     const char **feature_order;     /* the last sorted version's feature names, in name order: */
     size_t n_feature_order;         /* most versions of a crate declare nearly the same */
 } crate_entry;
@@ -104,6 +120,18 @@ typedef struct provider_run {
     uint32_t first, count;
 } provider_run;
 
+/* A dependency line (line_key): the same one recurs in most versions of a crate. */
+typedef struct dep_line {
+    int followed;                   /* discovery followed it (follow_dep) */
+    uint32_t first, count;          /* its clauses in line_clauses (count UINT32_MAX: not yet) */
+} dep_line;
+
+/* One clause of a dependency line, to add again for the next node with that line. */
+typedef struct line_clause {
+    uint32_t desc, cond;            /* as universe_add_clause_if */
+    uint32_t first, count;          /* the providers' run in the universe (count 0: none) */
+} line_clause;
+
 typedef struct builder {
     cargo_problem *pb;
     cargo_index *ix;
@@ -113,6 +141,7 @@ typedef struct builder {
     VEC(work_item) work;            /* discovery steps still to take */
     VEC(version_entry *) all;       /* every candidate, the root first */
     strpool reach_keys;             /* "crate id, kind, name" already reachable */
+    VEC(reached *) reach_of;        /* reach key id -> its entry */
     strpool demand_keys;            /* "package \x01 requirement" already demanded: the same
                                        dependency line recurs in most versions of a crate */
     u32_vec demand_cids;            /* demand key id -> its crate id */
@@ -139,6 +168,11 @@ typedef struct builder {
     strpool links_keys;             /* greedy: `links` values of first candidates */
     VEC(version_entry *) links_first;  /* greedy: links key id -> the first candidate with it */
     u32_vec feature_slots;          /* sort_features: a version's feature names hashed (index + 1) */
+    strpool line_keys;              /* dependency lines met (line_key) -> lines[] */
+    VEC(dep_line) lines;
+    VEC(line_clause) line_clauses;
+    int recording;                  /* clause() records into line_clauses */
+    uint32_t its_crate;             /* the string "its crate", once interned */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -224,8 +258,10 @@ static int push_work(builder *b, version_entry *ve, reach_kind kind, const char 
 /* A new candidate: its dependencies to visit, and what is already reachable of its crate. */
 static int add_candidate(builder *b, version_entry *ve)
 {
-    if (!vec_push(&b->all, ve))
+    size_t n = ve->v->n_deps;
+    if (!(ve->dep_lines = arena_alloc_uninit(&b->pb->mem, (n ? n : 1) * sizeof *ve->dep_lines)) || !vec_push(&b->all, ve))
         return VSOLVE_ENOMEM;
+    memset(ve->dep_lines, 0xff, n * sizeof *ve->dep_lines);
     int rc = push_work(b, ve, REACH_VISIT, NULL);
     if (ve->crate_id == UINT32_MAX)
         return rc;
@@ -601,26 +637,56 @@ static int uses_dep(const cargo_dep *d, int is_root)
 
 /* Marks a feature or optional dependency of crate cid reachable (once): every candidate of the
  * crate, now and later, applies it. */
-static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+/* The key of reach_keys for (crate id, kind, name) in key[600]: the crate id's 4 bytes, '#' or
+ * '?', the name (truncated: no real feature is this long). Returns its length. */
+static size_t reach_key(char key[600], uint32_t cid, reach_kind kind, const char *name)
 {
-    char key[600];   /* the crate id's 4 bytes, '#' or '?', the name (truncated: no real feature is this long) */
     size_t len = strlen(name);
-    if (len > sizeof key - 5)
-        len = sizeof key - 5;
+    if (len > 600 - 5)
+        len = 600 - 5;
     memcpy(key, &cid, 4);
     key[4] = kind == REACH_FEATURE ? '#' : '?';
     memcpy(key + 5, name, len);
-    uint32_t before = b->reach_keys.count, id = strpool_intern(&b->reach_keys, key, len + 5);
+    return len + 5;
+}
+
+/* The entry of (kind, name) if reachable in crate cid, else NULL. A few are compared (as
+ * reach_key, to its length), more are looked up. */
+static reached *find_reach(const builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    const crate_entry *c = &b->crates.items[cid];
+    if (c->n_reach <= 16) {
+        for (reached *r = c->reach; r; r = r->next)
+            if (r->kind == kind && r->name[0] == name[0] && !strncmp(r->name, name, 600 - 5))
+                return r;
+        return NULL;
+    }
+    char key[600];
+    size_t len = reach_key(key, cid, kind, name);
+    uint32_t id = strpool_find(&b->reach_keys, key, len);
+    return id < b->reach_of.len ? b->reach_of.items[id] : NULL;
+}
+
+static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
+{
+    if (find_reach(b, cid, kind, name))
+        return VSOLVE_OK;
+    char key[600];
+    size_t len = reach_key(key, cid, kind, name);
+    uint32_t id = strpool_intern(&b->reach_keys, key, len);
     if (id == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    if (b->reach_keys.count == before)
-        return VSOLVE_OK;   /* already reachable */
     reached *r = arena_alloc(&b->pb->mem, sizeof *r);
     if (!r)
         return VSOLVE_ENOMEM;
+    while (b->reach_of.len <= id)
+        if (!vec_push(&b->reach_of, (reached *)NULL))
+            return VSOLVE_ENOMEM;
+    b->reach_of.items[id] = r;
     crate_entry *c = &b->crates.items[cid];
-    *r = (reached){ kind, name, c->reach };
+    *r = (reached){ kind, name, c->reach, { NULL, 0 } };
     c->reach = r;
+    c->n_reach++;
     int rc = VSOLVE_OK;
     for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
         if (c->candidates[i])
@@ -659,8 +725,8 @@ static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
     return rc;
 }
 
-/* Dependency d is used: its matching versions become candidates, with the features it asks. */
-static int follow_dep(builder *b, const cargo_dep *d)
+/* follow_dep's work: demand d's requirement, reach the features it asks. */
+static int follow_line(builder *b, const cargo_dep *d)
 {
     uint32_t cid;
     int rc = demand_dep(b, d, &cid);
@@ -668,6 +734,47 @@ static int follow_dep(builder *b, const cargo_dep *d)
         rc = reach(b, cid, REACH_FEATURE, "default");
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
         rc = reach(b, cid, REACH_FEATURE, d->features[f]);
+    return rc;
+}
+
+/* The line of dependency d: what its clauses and its discovery depend on (package, requirement,
+ * default features, features), the same in most versions of a crate. Its id in b->lines, or
+ * UINT32_MAX when it is too long to remember (*rc VSOLVE_OK) or out of memory (*rc set). */
+static uint32_t dep_line_of(builder *b, const cargo_dep *d, int *rc)
+{
+    char key[2048];
+    size_t n = 0;
+    *rc = VSOLVE_OK;
+    for (size_t i = 0; i < 3 + d->n_features; i++) {   /* parts ended by \x01 */
+        const char *part = i == 0 ? d->package : i == 1 ? d->req_text : i == 2 ? (d->default_features ? "d" : "")
+                         : d->features[i - 3];
+        size_t len = strlen(part);
+        if (n + len + 1 > sizeof key)
+            return UINT32_MAX;
+        memcpy(key + n, part, len);
+        n += len;
+        key[n++] = '\x01';
+    }
+    uint32_t id = strpool_intern(&b->line_keys, key, n);
+    while (id != UINT32_MAX && b->lines.len <= id)
+        if (!vec_push(&b->lines, ((dep_line){ 0, 0, UINT32_MAX })))
+            id = UINT32_MAX;
+    if (id == UINT32_MAX)
+        *rc = VSOLVE_ENOMEM;
+    return id;
+}
+
+/* Dependency d is used: its matching versions become candidates, with the features it asks.
+ * Once per line: following it again would find all of that done. *line: its line. */
+static int follow_dep(builder *b, const cargo_dep *d, uint32_t *line_out)
+{
+    int rc;
+    uint32_t line = *line_out = dep_line_of(b, d, &rc);
+    if (rc != VSOLVE_OK || (line != UINT32_MAX && b->lines.items[line].followed))
+        return rc;
+    rc = follow_line(b, d);
+    if (rc == VSOLVE_OK && line != UINT32_MAX)
+        b->lines.items[line].followed = 1;
     return rc;
 }
 
@@ -691,7 +798,7 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
     const cargo_version *v = ve->v;
     const cargo_feature *decl = NULL;
     for (size_t k = 0; k < v->n_features && !decl; k++)
-        if (!strcmp(v->features[k].name, f))
+        if (v->features[k].name[0] == f[0] && !strcmp(v->features[k].name, f))
             decl = &v->features[k];
     if (!decl)   /* an implicit feature of an optional dependency, or nothing */
         return has_optional(v, f, is_top(ve)) ? reach_own(b, ve, REACH_OPTIONAL, f) : VSOLVE_OK;
@@ -747,11 +854,11 @@ static int discover(builder *b)
         } else if (w.kind == REACH_OPTIONAL) {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
                 if (v->deps[i].optional && uses_dep(&v->deps[i], is_top(ve)) && !strcmp(v->deps[i].name, w.name))
-                    rc = follow_dep(b, &v->deps[i]);
+                    rc = follow_dep(b, &v->deps[i], &ve->dep_lines[i]);
         } else {
             for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++)
                 if (uses_dep(&v->deps[i], is_top(ve)) && (!v->deps[i].optional || is_top(ve)))
-                    rc = follow_dep(b, &v->deps[i]);
+                    rc = follow_dep(b, &v->deps[i], &ve->dep_lines[i]);
             for (size_t f = 0; is_top(ve) && f < v->n_features && rc == VSOLVE_OK; f++)
                 rc = push_work(b, ve, REACH_FEATURE, v->features[f].name);
         }
@@ -922,12 +1029,35 @@ static const cargo_node *feature_node(const version_entry *ve, const char *f)
     return NULL;
 }
 
+/* Did discovery reach this feature or optional dependency of ve's crate (any version)? The
+ * root's and the members' are all part of the request. Nodes are made only for what is
+ * reached: the clauses of reached nodes name no other (see discover), so the request's cone is
+ * the same, and the many features nothing asks for cost nothing. *names: where the node's
+ * name is kept for the crate's other versions, or NULL. */
+static int node_reached(const builder *b, const version_entry *ve, reach_kind kind, const char *name, name_cache **names)
+{
+    *names = NULL;
+    if (is_top(ve) || ve->crate_id == UINT32_MAX)
+        return 1;
+    reached *r = find_reach(b, ve->crate_id, kind, name);
+    if (r && !strcmp(r->name, name))
+        *names = &r->node;
+    return r != NULL;
+}
+
 static int make_nodes(builder *b, version_entry *ve, const char *crate)
 {
     arena *a = &b->pb->mem;
     const cargo_version *v = ve->v;
-    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL };
+    crate_entry *c = ve->crate_id < b->crates.len ? &b->crates.items[ve->crate_id] : NULL;
+    if (c && !c->base) {
+        if (!(c->base = arena_alloc(a, sizeof *c->base)))
+            return VSOLVE_ENOMEM;
+        *c->base = (name_cache){ NULL, 0 };
+    }
+    ve->base = (cargo_node){ NODE_CRATE, crate, v, NULL, VS_NONE, ve, NULL, c ? c->base : NULL };
     ve->vers_str = UINT32_MAX;
+    ve->base_run = UINT32_MAX;
     /* optional dependencies, by distinct name */
     size_t cap = v->n_features + v->n_deps + 1;
     ve->optionals = arena_alloc(a, (v->n_deps ? v->n_deps : 1) * sizeof *ve->optionals);
@@ -937,17 +1067,21 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
         return VSOLVE_ENOMEM;
     for (size_t i = 0; i < v->n_deps; i++) {
         const cargo_dep *d = &v->deps[i];
-        if (!d->optional || !uses_dep(d, is_top(ve)))
+        name_cache *names;
+        if (!d->optional || !uses_dep(d, is_top(ve)) || !node_reached(b, ve, REACH_OPTIONAL, d->name, &names))
             continue;
         int seen = 0;
         for (size_t k = 0; k < ve->n_optionals && !seen; k++)
             seen = !strcmp(ve->optionals[k].what, d->name);
         if (!seen)
-            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL };
+            ve->optionals[ve->n_optionals++] = (cargo_node){ NODE_OPTIONAL, crate, v, d->name, VS_NONE, ve, NULL, names };
     }
     /* the declared features, a name declared twice (features and features2) kept once, first */
+    name_cache *names;
     for (size_t f = 0; f < v->n_features; f++)
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f] };
+        if (node_reached(b, ve, REACH_FEATURE, v->features[f].name, &names))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, v->features[f].name, VS_NONE, ve, &v->features[f],
+                                                           names };
     if (sort_features(b, ve) != VSOLVE_OK)
         return VSOLVE_ENOMEM;
     for (size_t k = 1, first = 0; k < ve->n_features; k++) {
@@ -966,13 +1100,14 @@ static int make_nodes(builder *b, version_entry *ve, const char *crate)
             return VSOLVE_ENOMEM;
     }
     size_t declared = ve->n_features;
-    if (!feature_node(ve, "default"))
-        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL };
+    /* (a declared feature reached is among the nodes: one not found is undeclared or unreached) */
+    if (!feature_node(ve, "default") && node_reached(b, ve, REACH_FEATURE, "default", &names))
+        ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, "default", VS_NONE, ve, NULL, names };
     for (size_t k = 0; k < ve->n_optionals; k++) {   /* implicit features of optional dependencies */
         const char *d = ve->optionals[k].what;
         int exists = feature_node(ve, d) != NULL || !strcmp(d, "default");
-        if (!exists && !has_dep_prefix(v, d))
-            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL };
+        if (!exists && node_reached(b, ve, REACH_FEATURE, d, &names) && !has_dep_prefix(v, d))
+            ve->features[ve->n_features++] = (cargo_node){ NODE_FEATURE, crate, v, d, VS_NONE, ve, NULL, names };
     }
     return ve->n_features != declared ? sort_appended(b, ve, declared) : VSOLVE_OK;
 }
@@ -995,15 +1130,22 @@ int cargo_rust_version_cmp(const char *a, const char *b)
 static int add_node(builder *b, cargo_node *n)
 {
     vs_universe *u = &b->pb->u;
-    char name[512];
-    join(name, sizeof name, (const char *[]){ n->crate, n->kind == NODE_CRATE ? NULL : n->kind == NODE_FEATURE ? "#" : "?",
-                                             n->what, NULL });
     uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
     if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
         flags |= VS_PKG_UNAVAILABLE;
     if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && cargo_rust_version_cmp(n->v->rust_version, b->msrv) > 0)
         flags |= VS_PKG_AVOID;
-    uint32_t ns = universe_intern(u, name, strlen(name));
+    uint32_t ns;
+    if (n->names && n->names->crate && !strcmp(n->names->crate, n->crate)) {
+        ns = n->names->id;
+    } else {   /* first met */
+        char name[512];
+        join(name, sizeof name, (const char *[]){ n->crate, n->kind == NODE_CRATE ? NULL : n->kind == NODE_FEATURE ? "#" : "?",
+                                                 n->what, NULL });
+        ns = universe_intern(u, name, strlen(name));
+        if (n->names && ns != UINT32_MAX)
+            *n->names = (name_cache){ n->crate, ns };
+    }
     if (n->entry->vers_str == UINT32_MAX)   /* once per version, not per node */
         n->entry->vers_str = universe_intern(u, n->v->vers, strlen(n->v->vers));
     uint32_t vs = n->entry->vers_str;
@@ -1164,8 +1306,14 @@ static int clause(builder *b, uint32_t pkg, uint32_t cond, const char *desc, con
     uint32_t d = universe_intern(u, desc, strlen(desc));
     if (d == UINT32_MAX)
         return VSOLVE_ENOMEM;
-    return cond == VS_NONE ? universe_add_clause(u, pkg, d, prov->items, prov->len)
-                           : universe_add_clause_if(u, pkg, cond, d, prov->items, prov->len);
+    int rc = cond == VS_NONE ? universe_add_clause(u, pkg, d, prov->items, prov->len)
+                             : universe_add_clause_if(u, pkg, cond, d, prov->items, prov->len);
+    if (rc == VSOLVE_OK && b->recording) {   /* a dependency line's clause (dep_clauses) */
+        const vs_clause *c = &u->clauses.items[u->clauses.len - 1];
+        if (!vec_push(&b->line_clauses, ((line_clause){ d, cond, c->first, c->count })))
+            rc = VSOLVE_ENOMEM;
+    }
+    return rc;
 }
 
 /* Do the base nodes in prov lie in more than one semver-compatible range? */
@@ -1201,15 +1349,15 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
     return rc;
 }
 
-/* The clauses for using dependency d from node pkg (when cond is installed, if not VS_NONE). */
-static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep *d, u32_vec *prov)
+/* The clauses for using dependency d from node pkg. */
+static int line_clauses(builder *b, uint32_t pkg, const cargo_dep *d, u32_vec *prov)
 {
     char desc[600];
     join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, NULL });
     int rc = providers(b, d, NULL, prov);
     if (rc == VSOLVE_OK)
-        rc = clause(b, pkg, cond, desc, prov);
-    if (rc == VSOLVE_OK && cond == VS_NONE && spans_slots(b->pb, prov)) {
+        rc = clause(b, pkg, VS_NONE, desc, prov);
+    if (rc == VSOLVE_OK && spans_slots(b->pb, prov)) {
         u32_vec base = { 0 };
         if (!vec_append(&base, prov->items, prov->len))
             return VSOLVE_ENOMEM;
@@ -1221,13 +1369,45 @@ static int dep_clauses(builder *b, uint32_t pkg, uint32_t cond, const cargo_dep 
         join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with default features", NULL });
         rc = providers(b, d, "default", prov);
         if (rc == VSOLVE_OK)
-            rc = clause(b, pkg, cond, desc, prov);
+            rc = clause(b, pkg, VS_NONE, desc, prov);
     }
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++) {
         join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", d->features[f], NULL });
         rc = providers(b, d, d->features[f], prov);
         if (rc == VSOLVE_OK)
-            rc = clause(b, pkg, cond, desc, prov);
+            rc = clause(b, pkg, VS_NONE, desc, prov);
+    }
+    return rc;
+}
+
+/* line_clauses for node pkg, computed once per dependency line (their texts and providers
+ * depend on nothing else) and then added again as they were. line: d's, or UINT32_MAX. */
+static int dep_clauses(builder *b, uint32_t pkg, const cargo_dep *d, uint32_t line, u32_vec *prov)
+{
+    int rc = VSOLVE_OK;
+    if (line == UINT32_MAX && (line = dep_line_of(b, d, &rc)) == UINT32_MAX && rc != VSOLVE_OK)
+        return rc;
+    if (line == UINT32_MAX)
+        return line_clauses(b, pkg, d, prov);
+    vs_universe *u = &b->pb->u;
+    dep_line *l = &b->lines.items[line];
+    if (l->count == UINT32_MAX) {   /* first met: computed, and recorded by clause() */
+        size_t first = b->line_clauses.len;
+        b->recording = 1;
+        rc = line_clauses(b, pkg, d, prov);
+        b->recording = 0;
+        l = &b->lines.items[line];
+        if (rc == VSOLVE_OK)
+            *l = (dep_line){ l->followed, (uint32_t)first, (uint32_t)(b->line_clauses.len - first) };
+        return rc;
+    }
+    for (uint32_t k = 0; k < l->count && rc == VSOLVE_OK; k++) {
+        const line_clause *c = &b->line_clauses.items[l->first + k];
+        if (c->count)
+            rc = universe_add_clause_run(u, pkg, c->cond, c->desc, c->first, c->count);
+        else
+            rc = c->cond == VS_NONE ? universe_add_clause(u, pkg, c->desc, NULL, 0)
+                                    : universe_add_clause_if(u, pkg, c->cond, c->desc, NULL, 0);
     }
     return rc;
 }
@@ -1285,6 +1465,21 @@ static int feature_item(builder *b, const version_entry *ve, const cargo_node *f
     return rc;
 }
 
+/* The clause of a feature or optional dependency node pkg of ve: "its crate", ve itself (the
+ * text interned once, the run of one provider stored once per version). */
+static int its_crate(builder *b, version_entry *ve, uint32_t pkg)
+{
+    vs_universe *u = &b->pb->u;
+    if (ve->base_run != UINT32_MAX)
+        return universe_add_clause_run(u, pkg, VS_NONE, b->its_crate, ve->base_run, 1);
+    if (b->its_crate == UINT32_MAX && (b->its_crate = universe_intern(u, "its crate", strlen("its crate"))) == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    int rc = universe_add_clause(u, pkg, b->its_crate, &ve->base.pkg, 1);
+    if (rc == VSOLVE_OK)
+        ve->base_run = u->clauses.items[u->clauses.len - 1].first;
+    return rc;
+}
+
 static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
 {
     const cargo_version *v = ve->v;
@@ -1292,24 +1487,20 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
     for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
         const cargo_dep *d = &v->deps[i];
         if (uses_dep(d, is_top(ve)) && !d->optional)
-            rc = dep_clauses(b, ve->base.pkg, VS_NONE, d, prov);
+            rc = dep_clauses(b, ve->base.pkg, d, ve->dep_lines[i], prov);
     }
     for (size_t k = 0; k < ve->n_optionals && rc == VSOLVE_OK; k++) {
         cargo_node *on = &ve->optionals[k];
-        prov->len = 0;
-        vec_push(prov, ve->base.pkg);
-        rc = clause(b, on->pkg, VS_NONE, "its crate", prov);
+        rc = its_crate(b, ve, on->pkg);
         for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
             const cargo_dep *d = &v->deps[i];
             if (d->optional && uses_dep(d, is_top(ve)) && !strcmp(d->name, on->what))
-                rc = dep_clauses(b, on->pkg, VS_NONE, d, prov);
+                rc = dep_clauses(b, on->pkg, d, ve->dep_lines[i], prov);
         }
     }
     for (size_t k = 0; k < ve->n_features && rc == VSOLVE_OK; k++) {
         cargo_node *fn = &ve->features[k];
-        prov->len = 0;
-        vec_push(prov, ve->base.pkg);
-        rc = clause(b, fn->pkg, VS_NONE, "its crate", prov);
+        rc = its_crate(b, ve, fn->pkg);
         const cargo_feature *decl = fn->decl;
         if (decl) {
             for (size_t i = 0; i < decl->n_items && rc == VSOLVE_OK; i++)
@@ -1476,7 +1667,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     request_init(&pb->req);
     pb->req.version_runs = 1;   /* dependency lines recur over most versions of a crate */
     pb->root = root;
-    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt };
+    builder b = { .pb = pb, .ix = ix, .err = err, .locked = locked, .n_locked = n_locked, .top = pick_top(root), .opt = opt,
+                  .its_crate = UINT32_MAX };
     const cargo_manifest *top = b.top;
     if (top->rust_version && root->resolver && !strcmp(root->resolver, "3"))
         b.msrv = top->rust_version;
@@ -1493,6 +1685,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = strpool_init(&b.demand_keys);
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.links_keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&b.line_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
     version_entry *re = arena_alloc(&pb->mem, sizeof *re);
@@ -1651,6 +1845,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.crate_ids);
     strpool_free(&b.provider_keys);
     strpool_free(&b.reach_keys);
+    vec_free(&b.reach_of);
     strpool_free(&b.demand_keys);
     vec_free(&b.demand_cids);
     vec_free(&b.feature_slots);
@@ -1659,6 +1854,9 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.links_first);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
+    strpool_free(&b.line_keys);
+    vec_free(&b.lines);
+    vec_free(&b.line_clauses);
     vec_free(&b.path_crates);
     vec_free(&b.path_sources);
     vec_free(&b.member_crates);
