@@ -32,10 +32,13 @@ typedef struct cms_api {
 struct sat {
     cms_api cms_fn;
     SATSolver *cms;
-    /* a copy of the clauses, for sat_propagate: literals in runs, clause i is
-     * lits[start[i] .. start[i+1]) */
+    /* the clauses, literals in runs: clause i is lits[start[i] .. start[i+1]); read by
+     * sat_propagate and sat_clauses, and handed to CryptoMiniSat in batches (cms_flush) */
     int_vec lits;
     u32_vec start;
+    uint32_t nvars;        /* variables added so far; CryptoMiniSat has cms_vars of them */
+    uint32_t cms_vars;
+    size_t cms_clauses;    /* clauses [0, cms_clauses) are in CryptoMiniSat */
     /* sat_propagate's state, kept between calls with the same assumptions (clauses are only
      * ever added, so what propagates stays propagated): per literal (lit_index) the clauses
      * holding it, for the clauses [0, done_clauses); per such clause its false literals */
@@ -148,13 +151,12 @@ void sat_free(sat *s)
 
 uint32_t sat_add_vars(sat *s, uint32_t n)
 {
-    uint32_t first = s->cms_fn.nvars(s->cms);
-    if (n)
-        s->cms_fn.new_vars(s->cms, n);
+    uint32_t first = s->nvars;
+    s->nvars += n;
     return first;
 }
 
-uint32_t sat_num_vars(const sat *s) { return s->cms_fn.nvars(s->cms); }
+uint32_t sat_num_vars(const sat *s) { return s->nvars; }
 
 static int convert(sat *s, const int *lits, size_t n)
 {
@@ -169,13 +171,35 @@ static int convert(sat *s, const int *lits, size_t n)
 
 int sat_add_clause(sat *s, const int *lits, size_t n)
 {
-    if (convert(s, lits, n) < 0)
-        return -1;
     if (s->start.len == 0 && !vec_push(&s->start, 0))
         return -1;
     if (!vec_append(&s->lits, lits, n) || !vec_push(&s->start, (uint32_t)s->lits.len))
         return -1;
-    return s->cms_fn.add_clause(s->cms, s->buf.items, n) ? 1 : 0;
+    return n ? 1 : 0;
+}
+
+/* Hands CryptoMiniSat the variables and clauses added since the last call: the variables in one
+ * new_vars call, then the clauses in the order they were added. CryptoMiniSat resizes its
+ * per-variable arrays on each new_vars that a clause follows (about 20,000 instructions each
+ * with 30,000 variables), so an encoding that adds its auxiliary variables one at a time
+ * between its clauses (encode.c's range literals) paid that hundreds of times. The solver ends
+ * in the same state as when each call went through at once: the same variables, inserted into
+ * its variable order in the same order, and the same clauses in the same order, which is what
+ * its models and failed-assumption cores depend on. */
+static int cms_flush(sat *s)
+{
+    if (s->nvars > s->cms_vars) {
+        s->cms_fn.new_vars(s->cms, s->nvars - s->cms_vars);
+        s->cms_vars = s->nvars;
+    }
+    size_t nclauses = s->start.len ? s->start.len - 1 : 0;
+    for (; s->cms_clauses < nclauses; s->cms_clauses++) {
+        uint32_t from = s->start.items[s->cms_clauses], to = s->start.items[s->cms_clauses + 1];
+        if (convert(s, s->lits.items + from, to - from) < 0)
+            return -1;
+        s->cms_fn.add_clause(s->cms, s->buf.items, to - from);
+    }
+    return 0;
 }
 
 double sat_now(void)
@@ -191,7 +215,7 @@ double sat_deadline(const sat *s) { return s->deadline; }
 
 enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
 {
-    if (convert(s, assumptions, n) < 0)
+    if (cms_flush(s) < 0 || convert(s, assumptions, n) < 0)
         return SAT_UNKNOWN;
     if (s->deadline > 0) {   /* CryptoMiniSat stops a search past max_time seconds */
         double left = s->deadline - sat_now();
@@ -303,7 +327,7 @@ static int prop_integrate(sat *s)
 
 int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
 {
-    size_t nvars = s->cms_fn.nvars(s->cms);
+    size_t nvars = s->nvars;
     if (nvars > s->val_len) {   /* new variables: unassigned */
         signed char *v = realloc(s->val, nvars);
         if (!v)
