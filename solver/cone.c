@@ -27,6 +27,10 @@ static int visit(vs_cone *c, uint32_t pkg, const unsigned char *dead)
     return vec_push(c, pkg) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
+/* Runs of up to this many providers are scanned each time they come up: checking their
+ * packages costs less than the runset's lookup (scanning a run again visits nothing new). */
+#define SHORT_RUN 4
+
 int cone_build(vs_cone *c, const unsigned char *dead)
 {
     const vs_universe *u = c->u;
@@ -52,7 +56,8 @@ int cone_build(vs_cone *c, const unsigned char *dead)
         cone_clauses(c, c->items[head], &first, &count);
         for (uint32_t k = 0; k < count && rc == VSOLVE_OK; k++) {
             const vs_clause *cl = &u->clauses.items[first + k];
-            int fresh = runset_add(&scanned, cl->first, cl->count);
+            /* a short run is cheaper to scan again than to look up */
+            int fresh = cl->count <= SHORT_RUN ? 1 : runset_add(&scanned, cl->first, cl->count);
             if (fresh < 0)
                 rc = VSOLVE_ENOMEM;
             for (uint32_t j = 0; fresh > 0 && j < cl->count && rc == VSOLVE_OK; j++) {

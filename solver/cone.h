@@ -22,8 +22,8 @@ typedef struct vs_cone {
 int cone_init(vs_cone *c, const vs_universe *u, const vs_request *req);
 /* (Re)builds the cone breadth-first from the request (its non-forbidding atoms' packages, then
  * the packages it keeps), through the providers of each package's clauses, leaving out
- * unavailable packages and those marked in dead (NULL: none). A run of providers shared by
- * several clauses is scanned once. VSOLVE_OK or VSOLVE_ENOMEM. */
+ * unavailable packages and those marked in dead (NULL: none). A run of more than a few
+ * providers shared by several clauses is scanned once. VSOLVE_OK or VSOLVE_ENOMEM. */
 int cone_build(vs_cone *c, const unsigned char *dead);
 /* cone_init and cone_build with nothing left out. */
 int cone_whole(vs_cone *c, const vs_universe *u, const vs_request *req);

@@ -29,28 +29,30 @@ typedef struct cms_api {
 #undef CMS_FIELD
 } cms_api;
 
-/* What a lazy solver (sat_new_lazy) did before CryptoMiniSat was created, in order, for the
- * replay: at clause index `clause` (clauses [0, clause) added before it), either n variables
- * added (solve 0) or a search unit propagation answered (solve 1, assumptions
- * logged[first .. first + n)). */
+/* A search a lazy solver (sat_new_lazy) answered by propagation before CryptoMiniSat was
+ * created, for the replay: made with nvars variables and clauses [0, clause), under the
+ * assumptions logged[first .. first + n). */
 typedef struct sat_event {
-    uint32_t clause, solve, first, n;
+    uint32_t clause, nvars, first, n;
 } sat_event;
 
 struct sat {
     cms_api cms_fn;
     SATSolver *cms;        /* NULL while a lazy solver has not needed it */
-    uint32_t nvars;
-    /* sat_new_lazy: the library to load at the first search, what to replay, why loading failed */
+    /* the clauses, literals in runs: clause i is lits[start[i] .. start[i+1]); read by
+     * sat_propagate and sat_clauses, and handed to CryptoMiniSat in batches (cms_flush) */
+    int_vec lits;
+    u32_vec start;
+    uint32_t nvars;        /* variables added so far; CryptoMiniSat has cms_vars of them */
+    uint32_t cms_vars;
+    size_t cms_clauses;    /* clauses [0, cms_clauses) are in CryptoMiniSat */
+    /* sat_new_lazy: the library to load at the first search that needs it, the searches to
+     * replay, why loading failed */
     const char *library;
     VEC(sat_event) events;
     int_vec logged;
-    int lazy_oom;          /* an event could not be logged: the replay would be wrong */
+    int lazy_oom;          /* a search could not be logged: the replay would be wrong */
     vs_error load_err;
-    /* a copy of the clauses, for sat_propagate and the replay: literals in runs, clause i is
-     * lits[start[i] .. start[i+1]) */
-    int_vec lits;
-    u32_vec start;
     /* sat_propagate's state. Per literal (lit_index) the clauses [0, occ_clauses) holding it,
      * as a list through flat arrays: occurrence k is of clause occ_clause[k], the next one
      * occ_next[k] (VS_OCC_END ends it); occ_first / occ_last per literal. The lists hold for
@@ -114,17 +116,6 @@ static int cms_load(cms_api *api, const char *library, vs_error *err)
     return VSOLVE_EIO;
 }
 
-static inline int convert(sat *s, const int *lits, size_t n)
-{
-    s->buf.len = 0;
-    if (!vec_reserve(&s->buf, n ? n : 1))
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        s->buf.items[i] = to_cms(lits[i]);
-    s->buf.len = n;
-    return 0;
-}
-
 sat *sat_new_from(const char *library, vs_error *err)
 {
     sat *s = calloc(1, sizeof *s);
@@ -157,75 +148,6 @@ sat *sat_new_from(const char *library, vs_error *err)
 
 sat *sat_new(vs_error *err) { return sat_new_from(VSOLVE_CMS_LIBRARY, err); }
 
-sat *sat_new_lazy(vs_error *err)
-{
-    sat *s = calloc(1, sizeof *s);
-    if (!s) {
-        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
-        return NULL;
-    }
-    s->library = VSOLVE_CMS_LIBRARY;
-    vs_error_clear(&s->load_err);
-    return s;
-}
-
-/* Creates a lazy solver's CryptoMiniSat (as sat_new_from does) and replays into it the
- * variables, clauses and searches so far, in their order: afterwards it is the solver an eager
- * sat would hold. 0, or -1 with s->load_err set. */
-static int lazy_load(sat *s)
-{
-    if (s->load_err.code != VSOLVE_OK)
-        return -1;
-    if (s->lazy_oom) {
-        vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
-        return -1;
-    }
-    sat *t = sat_new_from(s->library, &s->load_err);
-    if (!t)
-        return -1;
-    s->cms_fn = t->cms_fn;
-    s->cms = t->cms;
-    free(t);   /* its vectors are empty */
-    const cms_api *f = &s->cms_fn;
-    size_t nclauses = s->start.len ? s->start.len - 1 : 0, ev = 0;
-    for (size_t c = 0; c <= nclauses; c++) {
-        for (; ev < s->events.len && s->events.items[ev].clause == c; ev++) {
-            const sat_event *e = &s->events.items[ev];
-            if (!e->solve) {
-                f->new_vars(s->cms, e->n);
-                continue;
-            }
-            if (convert(s, s->logged.items + e->first, e->n) < 0) {
-                vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
-                return -1;
-            }
-            if (s->deadline > 0 && s->deadline - sat_now() > 0)
-                f->set_max_time(s->cms, s->deadline - sat_now());
-            if (e->n)
-                f->solve_with_assumptions(s->cms, s->buf.items, e->n);
-            else
-                f->solve(s->cms);
-        }
-        if (c == nclauses)
-            break;
-        uint32_t from = s->start.items[c], to = s->start.items[c + 1];
-        if (convert(s, s->lits.items + from, to - from) < 0) {
-            vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
-            return -1;
-        }
-        f->add_clause(s->cms, s->buf.items, to - from);
-    }
-    vec_free(&s->events);
-    vec_free(&s->logged);
-    return 0;
-}
-
-int sat_loaded(const sat *s) { return s->cms != NULL; }
-
-size_t sat_refuted_prefix(const sat *s) { return s->refuted; }
-
-const vs_error *sat_error(const sat *s) { return s->load_err.code != VSOLVE_OK ? &s->load_err : NULL; }
-
 const char *sat_library(void) { return VSOLVE_CMS_LIBRARY; }
 
 void sat_free(sat *s)
@@ -256,18 +178,22 @@ void sat_free(sat *s)
 uint32_t sat_add_vars(sat *s, uint32_t n)
 {
     uint32_t first = s->nvars;
-    if (n && s->cms) {
-        s->cms_fn.new_vars(s->cms, n);
-    } else if (n) {
-        sat_event e = { .clause = (uint32_t)(s->start.len ? s->start.len - 1 : 0), .n = n };
-        if (!vec_push(&s->events, e))
-            s->lazy_oom = 1;
-    }
     s->nvars += n;
     return first;
 }
 
 uint32_t sat_num_vars(const sat *s) { return s->nvars; }
+
+static int convert(sat *s, const int *lits, size_t n)
+{
+    s->buf.len = 0;
+    if (!vec_reserve(&s->buf, n ? n : 1))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        s->buf.items[i] = to_cms(lits[i]);
+    s->buf.len = n;
+    return 0;
+}
 
 int sat_add_clause(sat *s, const int *lits, size_t n)
 {
@@ -275,12 +201,89 @@ int sat_add_clause(sat *s, const int *lits, size_t n)
         return -1;
     if (!vec_append(&s->lits, lits, n) || !vec_push(&s->start, (uint32_t)s->lits.len))
         return -1;
-    if (!s->cms)   /* lazy: replayed when CryptoMiniSat is created */
-        return s->lazy_oom ? -1 : 1;
-    if (convert(s, lits, n) < 0)
-        return -1;
-    return s->cms_fn.add_clause(s->cms, s->buf.items, n) ? 1 : 0;
+    return n ? 1 : 0;
 }
+
+/* Hands CryptoMiniSat the variables and clauses added since the last call: the variables in one
+ * new_vars call, then the clauses in the order they were added. CryptoMiniSat resizes its
+ * per-variable arrays on each new_vars that a clause follows (about 20,000 instructions each
+ * with 30,000 variables), so an encoding that adds its auxiliary variables one at a time
+ * between its clauses (encode.c's range literals) paid that hundreds of times. The solver ends
+ * in the same state as when each call went through at once: the same variables, inserted into
+ * its variable order in the same order, and the same clauses in the same order, which is what
+ * its models and failed-assumption cores depend on. */
+static int cms_flush_to(sat *s, uint32_t nvars, size_t nclauses)
+{
+    if (nvars > s->cms_vars) {
+        s->cms_fn.new_vars(s->cms, nvars - s->cms_vars);
+        s->cms_vars = nvars;
+    }
+    for (; s->cms_clauses < nclauses; s->cms_clauses++) {
+        uint32_t from = s->start.items[s->cms_clauses], to = s->start.items[s->cms_clauses + 1];
+        if (convert(s, s->lits.items + from, to - from) < 0)
+            return -1;
+        s->cms_fn.add_clause(s->cms, s->buf.items, to - from);
+    }
+    return 0;
+}
+
+static size_t num_clauses(const sat *s) { return s->start.len ? s->start.len - 1 : 0; }
+
+static int cms_flush(sat *s) { return cms_flush_to(s, s->nvars, num_clauses(s)); }
+
+sat *sat_new_lazy(vs_error *err)
+{
+    sat *s = calloc(1, sizeof *s);
+    if (!s) {
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->library = VSOLVE_CMS_LIBRARY;
+    vs_error_clear(&s->load_err);
+    return s;
+}
+
+/* Creates a lazy solver's CryptoMiniSat (as sat_new_from does) and replays into it the searches
+ * propagation answered, each after the variables and clauses that came before it, handed over
+ * as cms_flush would have at that search: afterwards it is the solver an eager sat given the
+ * same calls holds (the rest reaches it at the next sat_solve). 0, or -1 with s->load_err. */
+static int lazy_load(sat *s)
+{
+    if (s->load_err.code != VSOLVE_OK)
+        return -1;
+    if (s->lazy_oom) {
+        vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
+        return -1;
+    }
+    sat *t = sat_new_from(s->library, &s->load_err);
+    if (!t)
+        return -1;
+    s->cms_fn = t->cms_fn;
+    s->cms = t->cms;
+    free(t);   /* its vectors are empty */
+    for (size_t k = 0; k < s->events.len; k++) {
+        const sat_event *e = &s->events.items[k];
+        if (cms_flush_to(s, e->nvars, e->clause) < 0 || convert(s, s->logged.items + e->first, e->n) < 0) {
+            vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
+            return -1;
+        }
+        if (s->deadline > 0 && s->deadline - sat_now() > 0)
+            s->cms_fn.set_max_time(s->cms, s->deadline - sat_now());
+        if (e->n)
+            s->cms_fn.solve_with_assumptions(s->cms, s->buf.items, e->n);
+        else
+            s->cms_fn.solve(s->cms);
+    }
+    vec_free(&s->events);
+    vec_free(&s->logged);
+    return 0;
+}
+
+int sat_loaded(const sat *s) { return s->cms != NULL; }
+
+size_t sat_refuted_prefix(const sat *s) { return s->refuted; }
+
+const vs_error *sat_error(const sat *s) { return s->load_err.code != VSOLVE_OK ? &s->load_err : NULL; }
 
 double sat_now(void)
 {
@@ -302,12 +305,14 @@ static enum sat_answer lazy_solve(sat *s, const int *assumptions, size_t n)
 {
     int r = propagate(s, assumptions, n, 1);
     if (r == 1) {
-        sat_event e = { .clause = (uint32_t)(s->start.len ? s->start.len - 1 : 0), .solve = 1,
-                        .first = (uint32_t)s->logged.len, .n = (uint32_t)n };
+        sat_event e = { .clause = (uint32_t)num_clauses(s), .nvars = s->nvars, .first = (uint32_t)s->logged.len,
+                        .n = (uint32_t)n };
         if (!vec_append(&s->logged, assumptions, n) || !vec_push(&s->events, e))
             s->lazy_oom = 1;
         s->calls++;
         s->refuted = s->conflict_at;
+        s->model.vals = NULL;
+        s->model.num_vals = 0;
         return SAT_UNSAT;
     }
     if (r < 0)
@@ -318,35 +323,33 @@ static enum sat_answer lazy_solve(sat *s, const int *assumptions, size_t n)
 
 enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
 {
-    double left = 0;
     s->refuted = 0;
-    if (s->deadline > 0) {   /* CryptoMiniSat stops a search past max_time seconds */
-        left = s->deadline - sat_now();
-        if (left <= 0) {
-            s->timed_out = 1;
-            s->model.vals = NULL;
-            s->model.num_vals = 0;
-            return SAT_UNKNOWN;
-        }
-    }
-    s->model.vals = NULL;
-    s->model.num_vals = 0;
     if (!s->cms) {
         if (lazy_solve(s, assumptions, n) == SAT_UNSAT)
             return SAT_UNSAT;
         if (!s->cms)   /* CryptoMiniSat could not be created: sat_error says why */
             return SAT_UNKNOWN;
     }
-    if (convert(s, assumptions, n) < 0)
+    if (cms_flush(s) < 0 || convert(s, assumptions, n) < 0)
         return SAT_UNKNOWN;
-    if (s->deadline > 0)
+    if (s->deadline > 0) {   /* CryptoMiniSat stops a search past max_time seconds */
+        double left = s->deadline - sat_now();
+        if (left <= 0) {
+            s->timed_out = 1;
+            s->model.vals = NULL;
+            s->model.num_vals = 0;
+            return SAT_UNKNOWN;
+        }
         s->cms_fn.set_max_time(s->cms, left);
+    }
     s->calls++;
     c_lbool r = n ? s->cms_fn.solve_with_assumptions(s->cms, s->buf.items, n) : s->cms_fn.solve(s->cms);
     if (r.x == L_TRUE) {
         s->model = s->cms_fn.get_model(s->cms);
         return SAT_SAT;
     }
+    s->model.vals = NULL;
+    s->model.num_vals = 0;
     if (r.x != L_FALSE && s->deadline > 0)
         s->timed_out = 1;
     return r.x == L_FALSE ? SAT_UNSAT : SAT_UNKNOWN;

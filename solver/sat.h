@@ -42,8 +42,8 @@ void sat_free(sat *s);
 /* Adds n fresh variables; returns the index of the first. */
 uint32_t sat_add_vars(sat *s, uint32_t n);
 uint32_t sat_num_vars(const sat *s);
-/* Adds a clause; returns 0 if the formula became trivially unsatisfiable, 1 otherwise, -1 on
- * out of memory. */
+/* Adds a clause; returns 0 for the empty clause, 1 otherwise, -1 on out of memory. Variables
+ * and clauses reach CryptoMiniSat at the next sat_solve (all of them in one batch). */
 int sat_add_clause(sat *s, const int *lits, size_t n);
 /* Solves under assumptions. */
 enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n);

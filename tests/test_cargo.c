@@ -734,7 +734,8 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
  * solver answers) when cargo would move past a candidate: two dependencies picking two
  * versions of one semver-compatible range, a `links` taken twice, a lock, a requirement only a
  * yanked version meets. A candidate lacking an asked feature or yanked is no candidate. The
- * greedy build (first candidates only) also gives up when the newest lacks an asked feature. */
+ * greedy build (first candidates only) also gives up when the newest lacks an asked feature,
+ * but not for a `links` or a yanked-only requirement its closure never meets. */
 START_TEST(fast_path_gives_up)
 {
     char dir[] = "/tmp/vsolve-fast-XXXXXX";
@@ -747,6 +748,9 @@ START_TEST(fast_path_gives_up)
                                 VLINE("eeee", "1.1.0", "", ""));
     put_file(dir, "gg/gg/gggg", VLINE("gggg", "0.1.0", "", "") VLINE("gggg", "1.0.0", "", ""));
     put_file(dir, "ff/ff/ffff", VLINE("ffff", "1.0.0", "", "") VLINE("ffff", "1.1.0", "", ",\"yanked\":true"));
+    /* older ranges the closure never takes: one needs `links` z again, one only a yanked version */
+    put_file(dir, "kk/kk/kkkk", VLINE("kkkk", "0.1.0", VDEP("dddd", "1", ""), "") VLINE("kkkk", "1.0.0", "", ""));
+    put_file(dir, "ll/ll/llll", VLINE("llll", "0.1.0", VDEP("ffff", "=1.1.0", ""), "") VLINE("llll", "1.0.0", "", ""));
     vs_error err;
     vs_error_clear(&err);
     cargo_index *ix = cargo_index_open(dir, &err);
@@ -773,6 +777,10 @@ START_TEST(fast_path_gives_up)
         { "only-yanked", "ffff = \"=1.1.0\"\n", 0, "refused", 0 },
         /* a requirement over two semver-compatible ranges: all its versions in the greedy build */
         { "span", "gggg = \">=0.1\"\n", 1, "gggg 1.0.0 root 0.1.0", 1 },
+        /* the greedy build reads an older range's dependencies but gives up only where the
+         * closure meets them: a second `links` z, a requirement with no first candidate */
+        { "unreached-links", "cccc = \"1\"\nkkkk = \">=0.1\"\n", 1, "cccc 1.1.0 kkkk 1.0.0 root 0.1.0", 1 },
+        { "unreached-yanked", "llll = \">=0.1\"\n", 1, "llll 1.0.0 root 0.1.0", 1 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char toml[600];

@@ -172,6 +172,47 @@ START_TEST(sat_wrapper)
 }
 END_TEST
 
+/* Variables and clauses reach CryptoMiniSat in a batch before each solve: variables added one
+ * at a time between clauses, and after a solve, are counted at once and take part in the next. */
+START_TEST(sat_batches_between_solves)
+{
+    vs_error err;
+    sat *s = sat_new(&err);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(sat_add_vars(s, 1), 0);
+    int u1[] = { 1 };
+    ck_assert_int_eq(sat_add_clause(s, u1, 1), 1);
+    ck_assert_uint_eq(sat_add_vars(s, 1), 1);
+    int c12[] = { -1, 2 };
+    sat_add_clause(s, c12, 2);
+    ck_assert_uint_eq(sat_num_vars(s), 2);
+    ck_assert_int_eq(sat_solve(s, NULL, 0), SAT_SAT);
+    ck_assert_int_eq(sat_model_value(s, 1), 1);
+    /* after the solve: a new variable, forced false by a clause on the old ones */
+    ck_assert_uint_eq(sat_add_vars(s, 1), 2);
+    ck_assert_uint_eq(sat_num_vars(s), 3);
+    int c23[] = { -2, -3 };
+    sat_add_clause(s, c23, 2);
+    int a3[] = { 3 };
+    ck_assert_int_eq(sat_solve(s, a3, 1), SAT_UNSAT);
+    ck_assert_int_eq(sat_solve(s, NULL, 0), SAT_SAT);
+    ck_assert_int_eq(sat_model_value(s, 2), 0);
+    /* the clauses as added, for sat_propagate and sat_clauses */
+    const int *lits;
+    const uint32_t *start;
+    ck_assert_uint_eq(sat_clauses(s, &lits, &start), 3);
+    ck_assert_int_eq(lits[start[2]], -2);
+    signed char val[3];
+    ck_assert_int_eq(sat_propagate(s, NULL, 0, val), 0);
+    ck_assert_int_eq(val[0], 1);
+    ck_assert_int_eq(val[1], 1);
+    ck_assert_int_eq(val[2], -1);
+    ck_assert_int_eq(sat_add_clause(s, NULL, 0), 0);   /* the empty clause */
+    ck_assert_int_eq(sat_solve(s, NULL, 0), SAT_UNSAT);
+    sat_free(s);
+}
+END_TEST
+
 /* A slot of 40 versions uses the sequential counter: still at most one, and the newest chosen. */
 START_TEST(large_group_at_most_one)
 {
@@ -356,6 +397,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, runset_knows_each_run_once);
     tcase_add_test(tc, universe_sorts_and_lags);
     tcase_add_test(tc, sat_wrapper);
+    tcase_add_test(tc, sat_batches_between_solves);
     tcase_add_test(tc, large_group_at_most_one);
     tcase_add_test(tc, checker_finds_each_violation);
     tcase_add_test(tc, forbid_and_keep);

@@ -37,8 +37,13 @@
  * provider, which is c itself when c has every feature asked (c is the newest such version of
  * all that match), and in the greedy build c too, the other candidates matching being older,
  * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up.
- * By induction along the closure both build the same G. (2) The checks count installed
- * providers and group members, which are all in G, so they count the same in both. (3)
+ * A requirement with no first candidate (every matching version yanked or avoided, or none)
+ * lists no provider either: where the closure meets it, it gives up, as the full build's
+ * closure does on its providers, none of which it may take (and a dependent the closure never
+ * takes does not count). By induction along the closure both build the same G. (2) The checks
+ * count installed providers and group members, which are all in G, so they count the same in
+ * both: two first candidates with one `links` value clash only when the closure takes both
+ * (discovery may reach one that it never takes). (3)
  * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
  * their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
@@ -171,8 +176,6 @@ typedef struct builder {
     int greedy;                     /* first candidates only (cargo_options.greedy, see the top) */
     version_entry *first;           /* greedy: the candidate the last demand() took */
     VEC(version_entry *) demand_first;  /* greedy: demand key id -> its first candidate */
-    strpool links_keys;             /* greedy: `links` values of first candidates */
-    VEC(version_entry *) links_first;  /* greedy: links key id -> the first candidate with it */
     u32_vec feature_slots;          /* sort_features: a version's feature names hashed (index + 1) */
     strpool line_keys;              /* dependency lines met (line_key) -> lines[] */
     VEC(dep_line) lines;
@@ -297,30 +300,13 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
     return add_candidate(b, ve);
 }
 
-/* Greedy: first candidate ve claims its `links` value. Two first candidates claiming one value
- * are two packages cargo cannot both take: it would backtrack, so the greedy build gives up
- * at once (GREEDY_GIVE_UP) rather than when its closure meets them (the usual case; giving up
- * is always safe, the whole problem answers). */
-static int claim_links(builder *b, version_entry *ve)
-{
-    uint32_t id = strpool_intern(&b->links_keys, ve->v->links, strlen(ve->v->links));
-    if (id == UINT32_MAX)
-        return VSOLVE_ENOMEM;
-    while (b->links_first.len <= id)
-        if (!vec_push(&b->links_first, (version_entry *)NULL))
-            return VSOLVE_ENOMEM;
-    if (b->links_first.items[id] && b->links_first.items[id] != ve)
-        return GREEDY_GIVE_UP;
-    b->links_first.items[id] = ve;
-    return VSOLVE_OK;
-}
-
 /* The greedy demand: of c's versions matching req, only cargo's first candidate becomes one
  * (b->first): the newest not yanked and, with resolver 3 and a rust-version, not needing a
  * newer Rust. When the matching versions span semver-compatible ranges, every one becomes a
  * candidate, as in the full build, so that the requirement's clauses take the same shape
- * (features_of_each). Gives up (GREEDY_GIVE_UP) when there is no first candidate, when two
- * matching versions are equal, or when a line it reads is malformed (the full build says so). */
+ * (features_of_each). No first candidate: b->first is NULL (the clauses list no provider).
+ * Gives up (GREEDY_GIVE_UP) when two matching versions are equal, or when a line it reads is
+ * malformed (the full build says so). */
 static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint32_t cid)
 {
     const cargo_version *vs = c->crate ? c->crate->versions : NULL;
@@ -351,8 +337,10 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             if (cmp > 0)
                 best = i;
         }
-        if (best == SIZE_MAX)
-            return GREEDY_GIVE_UP;
+        if (best == SIZE_MAX) {   /* no first candidate: the requirement's clauses list none */
+            b->first = NULL;
+            return VSOLVE_OK;
+        }
         const cargo_version *v = cargo_index_version(b->ix, c->crate, best, &quiet);
         if (!v)
             return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
@@ -373,7 +361,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
         }
         int rc = c->candidates[best] ? VSOLVE_OK : new_candidate(b, c, best, v, cid);
         b->first = c->candidates[best];
-        return rc == VSOLVE_OK && v->links ? claim_links(b, b->first) : rc;
+        return rc;
     }
 }
 
@@ -1720,8 +1708,6 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == VSOLVE_OK)
         rc = strpool_init(&b.demand_keys);
     if (rc == VSOLVE_OK)
-        rc = strpool_init(&b.links_keys);
-    if (rc == VSOLVE_OK)
         rc = strpool_init(&b.line_keys);
     /* the root as a crate version */
     cargo_version *rv = arena_alloc(&pb->mem, sizeof *rv);
@@ -1886,8 +1872,6 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     vec_free(&b.demand_cids);
     vec_free(&b.feature_slots);
     vec_free(&b.demand_first);
-    strpool_free(&b.links_keys);
-    vec_free(&b.links_first);
     vec_free(&b.provider_runs);
     vec_free(&b.provider_ids);
     strpool_free(&b.line_keys);

@@ -49,9 +49,10 @@ typedef struct cargo_problem {
  * provider when that candidate lacks a feature it asks: a problem only for greedy_solve
  * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
  * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
- * brings them all in, as without greedy. When the rule does not fit (no such candidate, two
- * equal matching versions, a malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK
- * with the problem incomplete: free it and build it without greedy. */
+ * brings them all in, as without greedy; one without such a candidate brings in none (a
+ * clause of it lists no provider). When the rule does not fit (two equal matching versions, a
+ * malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK with the problem
+ * incomplete: free it and build it without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
