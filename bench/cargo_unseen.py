@@ -9,7 +9,11 @@ solver). Prints how many locks are byte-identical to cargo's, and the crates whe
 This is a correctness check, not a timing: the shared projects were written by hand, these were
 not.
 
-    python3 bench/cargo_unseen.py [--vsolve PATH] [--sample 360] [--seed 7]
+    python3 bench/cargo_unseen.py [--vsolve PATH] [--sample 360] [--seed 7] [--keep DIR] [--only A,B]
+
+--keep DIR writes, for each crate whose locks differ, DIR/NAME.cargo.lock, DIR/NAME.vsolve.lock and
+DIR/NAME.no-fast-path.lock (a lock vsolve refused is not written); --only A,B locks just those
+crates (the sample is not drawn).
 """
 import argparse
 import os
@@ -37,13 +41,18 @@ def main():
     ap.add_argument("--vsolve", default=os.path.join(cb.REPO, "build", "vsolve"))
     ap.add_argument("--sample", type=int, default=360)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", help="a folder for the locks of the crates that differ")
+    ap.add_argument("--only", help="comma-separated crate names instead of the random sample")
     args = ap.parse_args()
     cargo = shutil.which("cargo")
     if not cargo:
         sys.exit("cargo not found (see ../shared/peers)")
     index = cb.index_root(cb.unpack(os.path.join(cb.CORPORA, "crates-io-index-2019-11-10.tar.gz"),
                                     os.path.join(cb.WORK, "real-index")))
-    names = [os.path.basename(p) for p in random.Random(args.seed).sample(crate_files(index), args.sample)]
+    if args.only:
+        names = args.only.split(",")
+    else:
+        names = [os.path.basename(p) for p in random.Random(args.seed).sample(crate_files(index), args.sample)]
     os.makedirs(cb.WORK, exist_ok=True)
     cache = tempfile.mkdtemp(prefix="unseen-cache-", dir=cb.WORK)
     venv = dict(os.environ, VSOLVE_CACHE_DIR=cache)
@@ -75,6 +84,15 @@ def main():
         reg.stop()
         shutil.rmtree(cache, ignore_errors=True)
     resolved = [r for r in rows if r[1] is not None]
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        for r in resolved:
+            if r[2] == r[1] and r[3] == r[1]:
+                continue
+            for text, tag in ((r[1], "cargo"), (r[2], "vsolve"), (r[3], "no-fast-path")):
+                if text is not None:
+                    with open(os.path.join(args.keep, "%s.%s.lock" % (r[0], tag)), "w") as f:
+                        f.write(text)
     refused = [r for r in rows if r[1] is None]
     print("crates: %d picked (seed %d) from %s" % (len(rows), args.seed, index))
     print("cargo resolves %d, refuses %d" % (len(resolved), len(refused)))

@@ -16,6 +16,7 @@ typedef struct policy {
     int_vec trial;         /* assumptions + the preference being tried */
     unsigned char *line_done;  /* version line -> already optimized */
     size_t n_lines;
+    unsigned char *edge_done;  /* clause -> its line already chosen (allocated when one spans) */
 } policy;
 
 static void read_model(policy *p)
@@ -54,6 +55,31 @@ static int try_keep(policy *p, const int *extra, size_t n)
         if (sat_add_clause(p->e->s, &extra[i], 1) < 0)
             return -VSOLVE_ENOMEM;
     return 1;
+}
+
+/* Tries the preference "at least one of any[0..n) holds" on top of those kept so far: the
+ * solver assumes a fresh selector that implies the clause. On success keeps the clause for good
+ * and refreshes the model. Returns 1 if kept, 0 if not, negative on error. */
+static int try_keep_any(policy *p, const int *any, size_t n)
+{
+    int satisfied = 0;
+    for (size_t i = 0; i < n && !satisfied; i++) {
+        uint32_t var = (uint32_t)abs(any[i]) - 1;
+        satisfied = var < p->e->cone.len && (any[i] > 0) == (p->model[var] != 0);
+    }
+    if (satisfied)
+        return sat_add_clause(p->e->s, any, n) < 0 ? -VSOLVE_ENOMEM : 1;
+    int sel = (int)sat_add_vars(p->e->s, 1) + 1;
+    p->trial.len = 0;   /* first the clause "not sel, or one of any" */
+    if (!vec_push(&p->trial, -sel) || !vec_append(&p->trial, any, n) || sat_add_clause(p->e->s, p->trial.items, p->trial.len) < 0)
+        return -VSOLVE_ENOMEM;
+    p->trial.len = 0;
+    if (!vec_append(&p->trial, p->assumptions.items, p->assumptions.len) || !vec_push(&p->trial, sel))
+        return -VSOLVE_ENOMEM;
+    if (sat_solve(p->e->s, p->trial.items, p->trial.len) != SAT_SAT)
+        return 0;
+    read_model(p);
+    return sat_add_clause(p->e->s, &sel, 1) < 0 ? -VSOLVE_ENOMEM : 1;
 }
 
 /* Step 0: keep what the request wants kept (installed or locked versions), one at a time. */
@@ -258,6 +284,150 @@ static int newest_level(policy *p, const uint32_t *reps, size_t n, int_vec *lits
     return rc;
 }
 
+/* The providers of clause cl in the cone when they are versions of one name in several lines
+ * (cargo: a requirement spanning semver-compatible ranges, `log >= 0.3, < 0.5`): 1, else 0.
+ * Names with one line (opam, CUDF) have no such clause. */
+static int spans_lines(const policy *p, const vs_clause *cl)
+{
+    uint32_t first = VS_NONE;
+    int spans = 0;
+    for (uint32_t j = 0; j < cl->count; j++) {
+        uint32_t q = p->u->ids.items[cl->first + j];
+        if (!encode_in_cone(p->e, q))
+            continue;
+        if (is_virtual(p, q) || p->u->pkgs.items[q].slot == VS_NONE)
+            return 0;
+        if (first == VS_NONE)
+            first = q;
+        else if (p->u->pkgs.items[q].name != p->u->pkgs.items[first].name)
+            return 0;
+        else
+            spans |= !same_line(p, q, first);
+    }
+    return spans;
+}
+
+/* The clauses in which pkg's crate, through its other installed virtual packages (cargo: its
+ * features), asks something of the versions of name: those whose providers are all virtual
+ * packages of that name's versions (`abscissa_derive ^0 with feature options`, from abscissa's
+ * feature `options`). Needs the request's owner map; none without one. */
+static int asked_of_edge(const policy *p, uint32_t pkg, uint32_t name, u32_vec *asked)
+{
+    const uint32_t *owner = p->e->req->owner;
+    asked->len = 0;
+    if (!owner)
+        return VSOLVE_OK;
+    uint32_t crate = owner[pkg] != VS_NONE ? owner[pkg] : pkg;
+    for (size_t i = 0; i < p->e->cone.len; i++) {
+        uint32_t f = p->e->cone.items[i];
+        if (!p->model[i] || f == pkg || owner[f] != crate)
+            continue;
+        uint32_t first, count;
+        encode_clauses(p->e, f, &first, &count);
+        for (uint32_t c = 0; c < count; c++) {
+            const vs_clause *cl = &p->u->clauses.items[first + c];
+            int of_name = 0;
+            for (uint32_t j = 0; j < cl->count && of_name >= 0; j++) {
+                uint32_t q = p->u->ids.items[cl->first + j];
+                if (!encode_in_cone(p->e, q))
+                    continue;
+                of_name = owner[q] != VS_NONE && p->u->pkgs.items[owner[q]].name == name ? 1 : -1;
+            }
+            if ((cl->cond == VS_NONE || installed(p, cl->cond)) && of_name == 1 && !vec_push(asked, first + c))
+                return VSOLVE_ENOMEM;
+        }
+    }
+    return VSOLVE_OK;
+}
+
+/* Does version w have what every asked clause asks (one of its providers belongs to w)? */
+static int serves_asked(const policy *p, uint32_t w, const u32_vec *asked)
+{
+    for (size_t a = 0; a < asked->len; a++) {
+        const vs_clause *cl = &p->u->clauses.items[asked->items[a]];
+        int served = 0;
+        for (uint32_t j = 0; j < cl->count && !served; j++) {
+            uint32_t q = p->u->ids.items[cl->first + j];
+            served = encode_in_cone(p->e, q) && p->e->req->owner[q] == w;
+        }
+        if (!served)
+            return 0;
+    }
+    return 1;
+}
+
+/* The newest installed provider of cl that the request keeps (a locked version), or VS_NONE. */
+static uint32_t kept_provider(const policy *p, const vs_clause *cl)
+{
+    uint32_t best = VS_NONE;
+    for (uint32_t j = 0; j < cl->count; j++) {
+        uint32_t q = p->u->ids.items[cl->first + j];
+        for (size_t k = 0; k < p->e->req->keep.len && installed(p, q) && (best == VS_NONE || q > best); k++)
+            if (p->e->req->keep.items[k] == q)
+                best = q;
+    }
+    return best;
+}
+
+/* Tries "pkg (and cl's condition) installed implies one of cl's providers in top's line that
+ * serve the asked clauses"; *low becomes the line's oldest provider. Returns 1 if kept, 0 if
+ * not (or the line has no such provider), negative on error. */
+static int try_edge_line(policy *p, uint32_t pkg, const vs_clause *cl, uint32_t top, const u32_vec *asked, int_vec *lits,
+                         uint32_t *low)
+{
+    lits->len = 0;
+    if (!vec_push(lits, -encode_lit(p->e, pkg)) || (cl->cond != VS_NONE && !vec_push(lits, -encode_lit(p->e, cl->cond))))
+        return -VSOLVE_ENOMEM;
+    size_t head = lits->len;
+    *low = top;
+    for (uint32_t j = 0; j < cl->count; j++) {
+        uint32_t q = p->u->ids.items[cl->first + j];
+        if (!encode_in_cone(p->e, q) || !same_line(p, q, top))
+            continue;
+        *low = q < *low ? q : *low;
+        if (serves_asked(p, q, asked) && !vec_push(lits, encode_lit(p->e, q)))
+            return -VSOLVE_ENOMEM;
+    }
+    return lits->len == head ? 0 : try_keep_any(p, lits->items, lits->len);
+}
+
+/* Step 3, for a clause of installed package pkg whose providers span lines: cargo gives such a
+ * dependency edge its newest candidate having every feature the dependent asks of it (a locked
+ * version first), whichever line it lies in, and the edge keeps it whatever other edges take
+ * (`console >= 0.3, < 1.0` takes 0.9.1 beside the 0.7.7 of another edge's `console ^0.7`). So
+ * the edge gets "pkg (and the clause's condition) installed implies one of the providers of
+ * line L having those features", for the highest line L that still has a model; the line a
+ * model already gives it is kept like that too. Which version of L is the line's own step. */
+static int edge_takes_highest_line(policy *p, uint32_t pkg, uint32_t clause_id, int_vec *lits)
+{
+    const vs_clause *cl = &p->u->clauses.items[clause_id];
+    if (!installed(p, pkg) || (cl->cond != VS_NONE && !installed(p, cl->cond)) || !spans_lines(p, cl))
+        return VSOLVE_OK;
+    if (!p->edge_done && !(p->edge_done = calloc(p->u->clauses.len, 1)))
+        return VSOLVE_ENOMEM;
+    if (p->edge_done[clause_id])
+        return VSOLVE_OK;
+    p->edge_done[clause_id] = 1;
+    u32_vec asked = { 0 };
+    int r = -asked_of_edge(p, pkg, p->u->pkgs.items[p->u->ids.items[cl->first]].name, &asked);
+    uint32_t kept = kept_provider(p, cl), below = VS_NONE, low;
+    if (r == 0 && kept != VS_NONE)
+        r = try_edge_line(p, pkg, cl, kept, &asked, lits, &low);
+    while (r == 0) {   /* the lines from the highest down, until one is kept */
+        uint32_t top = VS_NONE;   /* the newest provider below those tried: the next line down */
+        for (uint32_t j = 0; j < cl->count; j++) {
+            uint32_t q = p->u->ids.items[cl->first + j];
+            if (encode_in_cone(p->e, q) && q < below && (top == VS_NONE || q > top))
+                top = q;
+        }
+        if (top == VS_NONE)
+            break;
+        r = try_edge_line(p, pkg, cl, top, &asked, lits, &below);
+    }
+    vec_free(&asked);
+    return r < 0 ? -r : VSOLVE_OK;
+}
+
 /* Step 3: breadth-first over the installed packages, from the requested ones, level by level. */
 static int newest_everywhere(policy *p, int_vec *lits)
 {
@@ -299,6 +469,7 @@ static int newest_everywhere(policy *p, int_vec *lits)
                 encode_clauses(e, pkg, &first, &count);
                 for (uint32_t c = 0; c < count && rc == VSOLVE_OK; c++) {
                     const vs_clause *cl = &u->clauses.items[first + c];
+                    rc = edge_takes_highest_line(p, pkg, first + c, lits);
                     for (uint32_t k = 0; k < cl->count && rc == VSOLVE_OK; k++) {
                         uint32_t q = u->ids.items[cl->first + k];
                         if (installed(p, q) && !queued[line_of(p, q)]) {
@@ -490,6 +661,7 @@ int policy_optimize(vs_encoding *e, unsigned char *model)
         rc = drop_unneeded(&p, &lits);
 out:
     free(p.line_done);
+    free(p.edge_done);
     vec_free(&p.assumptions);
     vec_free(&p.trial);
     vec_free(&lits);

@@ -9,9 +9,10 @@
  *   0. keep the request's `keep` packages (installed or locked) where possible;
  *   1. no avoid-version package unless needed;
  *   2. the requested packages as new as possible (in request order);
- *   3. every other installed package as new as possible (breadth-first from the request),
- *      and a lower version line (a cargo semver range) of a name dropped where a higher one
- *      serves instead;
+ *   3. every other installed package as new as possible (breadth-first from the request;
+ *      a dependency whose providers span several version lines of a name, cargo semver
+ *      ranges, first takes the highest line that works for it, and keeps it), and a lower
+ *      version line of a name dropped where a higher one serves instead;
  *   4. nothing installed that nothing needs.
  * Each step is greedy: it keeps what earlier steps fixed and never revisits it, so the answer
  * can be worse on opam's own criteria than policy_opam_criteria's (3 of the 54 shared requests).

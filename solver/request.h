@@ -40,6 +40,8 @@ typedef struct vs_request {
                                one clause over the run (encode.c): fewer clauses, the same
                                solutions, but other models, so answers that ties leave to the
                                models (CUDF's newest-first) could change: cargo only */
+    const uint32_t *owner;  /* or NULL: package -> the real package a virtual one belongs to
+                               (VS_NONE: none, or real); cargo's features (policy.c) */
 } vs_request;
 
 void request_init(vs_request *r);

@@ -490,10 +490,14 @@ static char *mask_crates_io(const char *text)
 }
 
 /* tests/data/cargo/first-candidates: a crate of the 2019 index as a project's only dependency,
- * against cargo 1.95's lock. On all of them the fast path gives cargo's lock byte for byte: the
- * first four are projects where the newest-first policy alone (without the fast path) gives
- * another answer; in the last two the whole problem and the solver, too, give cargo's lock
- * (their locks once pointed a dependent at two semver ranges of one crate, graph.h). */
+ * against cargo 1.95's lock, with the fast path and without it (the whole problem and the
+ * solver): byte for byte. The first four once had another answer without the fast path, the
+ * next two pointed a dependent at two semver ranges of one crate (graph.h); the last six hold
+ * a requirement spanning semver ranges, whose edge takes its newest line (policy.c): beside an
+ * older line another edge takes (theban_pass, twig), for the root's `*` (lapack-sys, nng), and
+ * only among the versions having a feature that a feature of the dependent asks (canister);
+ * in ilc-cli the features of such an edge go to the version it takes, not to an older one
+ * another edge takes (cargo_resolve.c, features_of_each). */
 START_TEST(first_candidates_projects)
 {
     const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
@@ -501,28 +505,28 @@ START_TEST(first_candidates_projects)
         return;
     char idx[4096];
     snprintf(idx, sizeof idx, "%s", index);
-    static const struct { const char *name; int solver_too; } cases[] = {
-        { "num-digitize", 0 }, { "clog", 0 }, { "pam-sys", 0 }, { "tensor", 0 },
-        { "google-iap1-cli", 1 }, { "mini_gl_fb", 1 },
+    static const char *const cases[] = {
+        "num-digitize", "clog", "pam-sys", "tensor", "google-iap1-cli", "mini_gl_fb",
+        "theban_pass", "twig", "lapack-sys", "nng", "canister", "ilc-cli",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char dir[4200], manifest[4300], lock_path[4300];
-        snprintf(dir, sizeof dir, "%s/first-candidates/%s", test_source_path("tests/data/cargo"), cases[i].name);
+        snprintf(dir, sizeof dir, "%s/first-candidates/%s", test_source_path("tests/data/cargo"), cases[i]);
         snprintf(manifest, sizeof manifest, "%s/Cargo.toml", dir);
         snprintf(lock_path, sizeof lock_path, "%s/Cargo.lock", dir);
         char *expected = test_slurp(lock_path, NULL);
         ck_assert_ptr_nonnull(expected);
-        for (int fast = 1; fast >= 1 - cases[i].solver_too; fast--) {
+        for (int fast = 1; fast >= 0; fast--) {
             vsolve_ctx *ctx = vsolve_new();
             ck_assert_int_eq(vsolve_set_fast_path(ctx, fast), VSOLVE_OK);
             vsolve_result *r = NULL;
             ck_assert_msg(vsolve_cargo_solve(ctx, idx, manifest, NULL, NULL, 0, 0, &r) == VSOLVE_OK, "%s: %s",
-                          cases[i].name, vsolve_errmsg(ctx));
+                          cases[i], vsolve_errmsg(ctx));
             char *lock = NULL;
             size_t len = 0;
             ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &lock, &len), VSOLVE_OK);
             char *mine = mask_crates_io(lock);
-            ck_assert_msg(!strcmp(mine, expected), "%s (fast path %s): not cargo's lock:\n%s", cases[i].name,
+            ck_assert_msg(!strcmp(mine, expected), "%s (fast path %s): not cargo's lock:\n%s", cases[i],
                           fast ? "on" : "off", mine);
             free(mine);
             free(lock);
@@ -531,6 +535,57 @@ START_TEST(first_candidates_projects)
         }
         free(expected);
     }
+}
+END_TEST
+
+/* tests/data/cargo/first-candidates/theban_pass/older-range.lock: a lock in which rmp-serialize's
+ * `rmp >= 0.7, < 0.9` takes the 0.7.5 that theban_db's `rmp ^0.7` takes (no rmp 0.8.8). cargo
+ * 1.95 (`cargo update --workspace` with it) keeps it byte for byte: a locked version is an
+ * edge's first candidate, before a newer semver range (policy.c). */
+START_TEST(locked_older_range_kept)
+{
+    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
+    if (!index)
+        return;
+    char idx[4096], dir[4200], manifest[4300], lock_path[4300];
+    snprintf(idx, sizeof idx, "%s", index);
+    snprintf(dir, sizeof dir, "%s/first-candidates/theban_pass", test_source_path("tests/data/cargo"));
+    snprintf(manifest, sizeof manifest, "%s/Cargo.toml", dir);
+    snprintf(lock_path, sizeof lock_path, "%s/older-range.lock", dir);
+    char *expected = test_slurp(lock_path, NULL);
+    ck_assert_ptr_nonnull(expected);
+    char tmp[] = "/tmp/vsolve-kept-XXXXXX", old[300];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(old, sizeof old, "%s/Cargo.lock", tmp);
+    FILE *f = fopen(old, "w");   /* the lock with its registry source unmasked */
+    ck_assert_ptr_nonnull(f);
+    static const char mask[] = "registry+@CRATES_IO_INDEX@";
+    for (const char *t = expected; *t;) {
+        if (!strncmp(t, mask, sizeof mask - 1)) {
+            fputs("registry+" CARGO_CRATES_IO_INDEX, f);
+            t += sizeof mask - 1;
+        } else {
+            fputc(*t++, f);
+        }
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    for (int fast = 1; fast >= 0; fast--) {
+        vsolve_ctx *ctx = vsolve_new();
+        ck_assert_int_eq(vsolve_set_fast_path(ctx, fast), VSOLVE_OK);
+        vsolve_result *r = NULL;
+        ck_assert_msg(vsolve_cargo_solve(ctx, idx, manifest, old, NULL, 0, 0, &r) == VSOLVE_OK, "%s", vsolve_errmsg(ctx));
+        char *lock = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(vsolve_write_lock_buffer(ctx, r, VSOLVE_LOCK_CARGO, &lock, &len), VSOLVE_OK);
+        char *mine = mask_crates_io(lock);
+        ck_assert_msg(!strcmp(mine, expected), "fast path %s: not cargo's lock:\n%s", fast ? "on" : "off", mine);
+        free(mine);
+        free(lock);
+        vsolve_result_free(r);
+        vsolve_free(ctx);
+    }
+    test_remove_dir(tmp);
+    free(expected);
 }
 END_TEST
 
@@ -1119,6 +1174,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, refusals_in_cargo_words);
     tcase_add_test(tc, feature_projects);
     tcase_add_test(tc, first_candidates_projects);
+    tcase_add_test(tc, locked_older_range_kept);
     tcase_add_test(tc, workspace_refusals);
     tcase_add_test(tc, git_dependencies);
     tcase_add_test(tc, workspace_globs);

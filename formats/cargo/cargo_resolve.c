@@ -27,14 +27,20 @@
  * a subset of what the full one reaches), with the same clauses in the same order (a clause's
  * shape depends on whether its requirement spans ranges, which is the same in both), and each
  * clause's providers in the greedy build are those of the full build that are candidates
- * there (a feature a clause of G asks is reached in both). So (1) where a clause applies, its
+ * there (a feature a clause of G asks is reached in both), but for one kind: a spanning
+ * requirement's "pkg and W imply W#f" also lists the newer matching versions in the full build
+ * (features_of_each). Where a closure answers, W is the only matching version it installs
+ * (else the dependent's clause has two installed providers and it gives up), so both read that
+ * clause as "W#f"; the full build's closure gives up on it (providers of two names) and leaves
+ * it to the solver, which is slower, not another answer. So (1) where a clause applies, its
  * preferred provider is the same: in the full build the newest available, not avoided
  * provider, which is c itself when c has every feature asked (c is the newest such version of
  * all that match), and in the greedy build c too, the other candidates matching being older,
- * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up. By induction along the closure both build the same G. (2)
- * The checks count installed providers and group members, which are all in G, so they count
- * the same in both. (3) Solutions are sorted by name, then version, and the reasons follow
- * the clauses' order and their one installed provider: the same text, lock and reasons. */
+ * yanked or avoided; when c lacks a feature the greedy list is empty and the closure gives up.
+ * By induction along the closure both build the same G. (2) The checks count installed
+ * providers and group members, which are all in G, so they count the same in both. (3)
+ * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
+ * their one installed provider: the same text, lock and reasons. */
 #include "cargo_resolve.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -1327,7 +1333,21 @@ static int spans_slots(const cargo_problem *pb, const u32_vec *prov)
 
 /* When a requirement spans several semver-compatible ranges (">= 0.8, < 0.17"), two versions
  * could otherwise serve the dependency and its features separately: the features are then asked
- * of whichever matching version is installed (pkg and W imply W#f). */
+ * of the matching version the dependency uses, the newest installed (pkg and W imply W#f, or a
+ * newer matching version). A version installed for another dependent in an older range gets no
+ * feature of this one (traverse's `num` 0.2.0 with default features beside chrono's `num ^0.1`
+ * 0.1.42 without). The greedy build keeps "pkg and W imply W#f": its closure gives up where two
+ * matching versions are installed, and it takes each clause's providers of one name. */
+static int newer_matching(const builder *b, const u32_vec *base, uint32_t w, u32_vec *prov)
+{
+    if (b->greedy)
+        return VSOLVE_OK;
+    for (size_t k = 0; k < base->len; k++)
+        if (base->items[k] > w && !vec_push(prov, base->items[k]))
+            return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
 static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const u32_vec *base, u32_vec *prov)
 {
     char desc[600];
@@ -1341,7 +1361,7 @@ static int features_of_each(builder *b, uint32_t pkg, const cargo_dep *d, const 
                 continue;
             join(desc, sizeof desc, (const char *[]){ d->package, " ", d->req_text, " with feature ", feat, NULL });
             prov->len = 0;
-            if (!vec_push(prov, fn->pkg))
+            if (!vec_push(prov, fn->pkg) || newer_matching(b, base, base->items[i], prov) != VSOLVE_OK)
                 return VSOLVE_ENOMEM;
             rc = clause(b, pkg, base->items[i], desc, prov);
         }
@@ -1657,6 +1677,22 @@ int cargo_owner_map(const cargo_problem *pb, uint32_t **out)
     return VSOLVE_OK;
 }
 
+/* The request's owner map (vs_request.owner: the crate version a feature or optional
+ * dependency node belongs to), which the newest-first policy reads; in the problem's arena. */
+static int attach_owner_map(cargo_problem *pb)
+{
+    size_t n = pb->u.pkgs.len;
+    uint32_t *owner = arena_alloc_uninit(&pb->mem, (n ? n : 1) * sizeof *owner);
+    if (!owner)
+        return VSOLVE_ENOMEM;
+    for (size_t p = 0; p < n; p++) {
+        const cargo_node *node = pb->node_of_pkg[p];
+        owner[p] = node->kind == NODE_CRATE ? VS_NONE : node->entry->base.pkg;
+    }
+    pb->req.owner = owner;
+    return VSOLVE_OK;
+}
+
 /* ---- the problem ----------------------------------------------------------------------------- */
 
 int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
@@ -1864,6 +1900,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     if (rc == GREEDY_GIVE_UP) {
         pb->greedy_gave_up = 1;
         rc = VSOLVE_OK;
+    } else if (rc == VSOLVE_OK && !b.greedy) {   /* the fast path does without the policy */
+        rc = attach_owner_map(pb);
     }
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, rc, "out of memory");
