@@ -95,6 +95,8 @@ static int append_bytes(parser *p, const void *data, size_t n)
 
 static void skip_whitespace(parser *p)
 {
+    if (p->pos < p->len && p->text[p->pos] > ' ')   /* the common case: nothing to skip */
+        return;
     while (p->pos < p->len) {
         unsigned char c = p->text[p->pos];
         if (c == ' ' || c == '\t' || c == '\r') {
@@ -393,6 +395,11 @@ static int parse_number(parser *p, json_value *v)
 
 static int parse_word(parser *p, const char *word)
 {
+    size_t n = strlen(word);
+    if (p->len - p->pos >= n && !memcmp(p->text + p->pos, word, n)) {
+        p->pos += n;
+        return 0;
+    }
     for (size_t k = 0; word[k]; k++) {
         if (p->pos + k >= p->len || p->text[p->pos + k] != (unsigned char)word[k]) {
             char expected[16];
@@ -841,6 +848,13 @@ int json_reader_string(json_reader *r, const char **s, size_t *len)
         return fail(r, r->pos, "a string");
     size_t start = r->pos + 1, end, run;
     int escaped;
+    end = plain_run(r->text, start, r->len);
+    if (end < r->len && r->text[end] == '"') {   /* no escapes, nothing outside printable ASCII */
+        *s = (const char *)r->text + start;
+        *len = end - start;
+        r->pos = end + 1;
+        return 0;
+    }
     if (scan_string(r, 1, &end, &escaped, &run) != 0)
         return -1;
     if (escaped) {
