@@ -378,8 +378,8 @@ static int parse_dep(arena *a, const char *file, unsigned lineno, const json_val
     return rc;
 }
 
-int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
-                           cargo_version *v, vs_error *err)
+int cargo_parse_index_line_tree(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
+                                cargo_version *v, vs_error *err)
 {
     arena scratch;
     arena_init(&scratch);
@@ -459,6 +459,310 @@ out:
     return rc;
 }
 
+/* ---- one line, read directly ---------------------------------------------------------------
+ * The quick reader pulls the fields vsolve uses straight out of the line (json_reader: the same
+ * grammar and checks as json_parse, no tree) and copies only those. It takes the lines crates.io
+ * writes; anything else (malformed JSON, a field of an unexpected type, a repeated field, a NUL
+ * character, a bad version or requirement) it hands back untouched, and the tree reader above
+ * parses that line: its results and its messages are the reference. */
+
+typedef VEC(const char *) str_vec;
+
+typedef struct quick_scratch {
+    VEC(cargo_dep) deps;
+    VEC(cargo_feature) features, features2;
+    str_vec strs;
+} quick_scratch;
+
+static const char *quick_copy(arena *a, const char *s, size_t n, int allow_nul)
+{
+    if (!allow_nul && memchr(s, '\0', n))
+        return NULL;
+    return arena_strndup(a, s, n);
+}
+
+/* A list of strings (or null) at the reader's position, as parse_string_list reads it. */
+static int quick_strings(json_reader *r, arena *a, str_vec *strs, const char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int kind = json_reader_peek(r);
+    if (kind == JSON_NULL)
+        return json_reader_skip(r);
+    if (kind != JSON_ARRAY || json_reader_enter(r) != 0)
+        return -1;
+    size_t base = strs->len;
+    int more;
+    while ((more = json_reader_item(r)) == 1) {
+        const char *s;
+        size_t len;
+        if (json_reader_peek(r) != JSON_STRING || json_reader_string(r, &s, &len) != 0)
+            return -1;
+        const char *copy = arena_strndup(a, s, len);
+        if (!copy || !vec_push(strs, copy))
+            return -1;
+    }
+    if (more != 0)
+        return -1;
+    size_t count = strs->len - base;
+    *out = arena_alloc_uninit(a, (count ? count : 1) * sizeof **out);
+    if (!*out)
+        return -1;
+    if (count)
+        memcpy(*out, strs->items + base, count * sizeof **out);
+    *n = count;
+    strs->len = base;
+    return 0;
+}
+
+/* Is the member key[0..len) the field `name`? */
+static int key_is(const char *key, size_t len, const char *name)
+{
+    return len == strlen(name) && !memcmp(key, name, len);
+}
+
+/* Which of fields[0..n) (lengths in lens) the key is, or n. */
+static unsigned field_of(const char *key, size_t len, const char *const *fields, const unsigned char *lens,
+                         unsigned n)
+{
+    for (unsigned f = 0; f < n; f++)
+        if (lens[f] == len && key[0] == fields[f][0] && !memcmp(key, fields[f], len))
+            return f;
+    return n;
+}
+
+/* One deps[] entry, as parse_dep reads it. */
+static int quick_dep(json_reader *r, arena *a, quick_scratch *q, cargo_dep *dep)
+{
+    if (json_reader_peek(r) != JSON_OBJECT || json_reader_enter(r) != 0)
+        return -1;
+    memset(dep, 0, sizeof *dep);
+    dep->default_features = 1;
+    dep->kind = CARGO_NORMAL;
+    unsigned seen = 0;
+    const char *key;
+    size_t key_len;
+    int more;
+    while ((more = json_reader_member(r, &key, &key_len)) == 1) {
+        static const char *const fields[] = { "name", "req", "package", "target", "optional",
+                                              "default_features", "kind", "features" };
+        static const unsigned char lens[] = { 4, 3, 7, 6, 8, 16, 4, 8 };
+        unsigned f = field_of(key, key_len, fields, lens, 8);
+        if (f == 8) {
+            if (json_reader_skip(r) != 0)
+                return -1;
+            continue;
+        }
+        if (seen & (1u << f))
+            return -1;   /* a repeated field: the first counts, as json_get reads it */
+        seen |= 1u << f;
+        int kind = json_reader_peek(r), b;
+        const char *s;
+        size_t len;
+        if (f == 7) {
+            if (quick_strings(r, a, &q->strs, &dep->features, &dep->n_features) != 0)
+                return -1;
+        } else if (kind == JSON_STRING && f <= 3) {
+            if (json_reader_string(r, &s, &len) != 0)
+                return -1;
+            const char *copy = quick_copy(a, s, len, 0);
+            if (!copy)
+                return -1;
+            if (f == 0)
+                dep->name = copy;
+            else if (f == 1)
+                dep->req_text = copy;
+            else if (f == 2)
+                dep->package = copy;
+            else
+                dep->target = copy;
+        } else if (kind == JSON_STRING && f == 6) {
+            if (json_reader_string(r, &s, &len) != 0 || memchr(s, '\0', len))
+                return -1;
+            if (key_is(s, len, "dev"))
+                dep->kind = CARGO_DEV;
+            else if (key_is(s, len, "build"))
+                dep->kind = CARGO_BUILD;
+        } else if (kind == JSON_BOOL && (f == 4 || f == 5)) {
+            if (json_reader_bool(r, &b) != 0)
+                return -1;
+            if (f == 4)
+                dep->optional = b;
+            else
+                dep->default_features = b;
+        } else if (f <= 1) {
+            return -1;   /* name and req must be strings */
+        } else if (json_reader_skip(r) != 0) {
+            return -1;   /* package, target, kind, optional, default_features of another type: ignored */
+        }
+    }
+    if (more != 0 || !dep->name || !dep->req_text)
+        return -1;
+    if (!dep->package)
+        dep->package = dep->name;
+    char why[256];
+    if (semver_req_parse(a, dep->req_text, strlen(dep->req_text), &dep->req, why, sizeof why) != 0)
+        return -1;
+    /* old registries published dependencies asking for the feature "": cargo drops it */
+    size_t kept = 0;
+    for (size_t i = 0; i < dep->n_features; i++)
+        if (dep->features[i][0])
+            dep->features[kept++] = dep->features[i];
+    dep->n_features = kept;
+    return 0;
+}
+
+/* A "features" or "features2" object (or null), its features appended to out. */
+static int quick_features(json_reader *r, arena *a, quick_scratch *q, void *out_vec)
+{
+    VEC(cargo_feature) *out = out_vec;
+    int kind = json_reader_peek(r);
+    if (kind == JSON_NULL)
+        return json_reader_skip(r);
+    if (kind != JSON_OBJECT || json_reader_enter(r) != 0)
+        return -1;
+    const char *key;
+    size_t key_len;
+    int more;
+    while ((more = json_reader_member(r, &key, &key_len)) == 1) {
+        cargo_feature f;
+        f.name = arena_strndup(a, key, key_len);
+        if (!f.name || quick_strings(r, a, &q->strs, &f.items, &f.n_items) != 0 || !vec_push(out, f))
+            return -1;
+    }
+    return more;
+}
+
+enum { Q_NAME, Q_VERS, Q_DEPS, Q_FEATURES, Q_FEATURES2, Q_YANKED, Q_LINKS, Q_CKSUM, Q_RUST_VERSION, Q_FIELDS };
+
+/* Reads the line into v: 0, or -1 when the tree reader must (v and a's new memory unused). */
+static int quick_line(json_reader *r, arena *a, quick_scratch *q, cargo_version *v)
+{
+    static const char *const fields[Q_FIELDS] = { "name", "vers", "deps", "features", "features2",
+                                                  "yanked", "links", "cksum", "rust_version" };
+    static const unsigned char lens[Q_FIELDS] = { 4, 4, 4, 8, 9, 6, 5, 5, 12 };
+    if (json_reader_peek(r) != JSON_OBJECT || json_reader_enter(r) != 0)
+        return -1;
+    unsigned seen = 0;
+    int has_deps = 0;
+    const char *key;
+    size_t key_len;
+    int more;
+    while ((more = json_reader_member(r, &key, &key_len)) == 1) {
+        unsigned f = field_of(key, key_len, fields, lens, Q_FIELDS);
+        if (f == Q_FIELDS) {
+            if (json_reader_skip(r) != 0)
+                return -1;
+            continue;
+        }
+        if (seen & (1u << f))
+            return -1;
+        seen |= 1u << f;
+        int kind = json_reader_peek(r), rc = 0;
+        const char *s;
+        size_t len;
+        switch (f) {
+        case Q_DEPS:
+            if (kind == JSON_NULL) {
+                rc = json_reader_skip(r);
+                break;
+            }
+            if (kind != JSON_ARRAY || json_reader_enter(r) != 0)
+                return -1;
+            has_deps = 1;
+            while (rc == 0 && (more = json_reader_item(r)) == 1) {
+                cargo_dep dep;
+                rc = quick_dep(r, a, q, &dep) != 0 || !vec_push(&q->deps, dep) ? -1 : 0;
+            }
+            if (more != 0)
+                return -1;
+            break;
+        case Q_FEATURES:
+        case Q_FEATURES2:
+            rc = quick_features(r, a, q, f == Q_FEATURES ? (void *)&q->features : (void *)&q->features2);
+            break;
+        case Q_YANKED:
+            if (kind == JSON_BOOL)
+                rc = json_reader_bool(r, &v->yanked);
+            else
+                rc = json_reader_skip(r);
+            break;
+        default:   /* name, vers, links, cksum, rust_version: strings, or ignored */
+            if (kind != JSON_STRING) {
+                if (f == Q_NAME || f == Q_VERS)
+                    return -1;
+                rc = json_reader_skip(r);
+                break;
+            }
+            if (json_reader_string(r, &s, &len) != 0)
+                return -1;
+            const char *copy = quick_copy(a, s, len, f == Q_RUST_VERSION);
+            if (!copy)
+                return -1;
+            if (f == Q_NAME)
+                v->name = copy;
+            else if (f == Q_VERS)
+                v->vers = copy;
+            else if (f == Q_LINKS)
+                v->links = copy;
+            else if (f == Q_CKSUM)
+                v->cksum = copy;
+            else
+                v->rust_version = copy;
+            break;
+        }
+        if (rc != 0)
+            return -1;
+    }
+    if (more != 0 || json_reader_end(r) != 0 || !v->name || !v->vers)
+        return -1;
+    char why[8];
+    if (semver_parse(v->vers, strlen(v->vers), &v->v, why, sizeof why) != 0)
+        return -1;
+    if (has_deps) {
+        v->n_deps = q->deps.len;
+        v->deps = arena_alloc_uninit(a, (v->n_deps ? v->n_deps : 1) * sizeof *v->deps);
+        if (!v->deps)
+            return -1;
+        if (v->n_deps)
+            memcpy(v->deps, q->deps.items, v->n_deps * sizeof *v->deps);
+    }
+    size_t n1 = q->features.len, n2 = q->features2.len;
+    if (n1 + n2) {
+        v->features = arena_alloc_uninit(a, (n1 + n2) * sizeof *v->features);
+        if (!v->features)
+            return -1;
+        if (n1)
+            memcpy(v->features, q->features.items, n1 * sizeof *v->features);
+        if (n2)
+            memcpy(v->features + n1, q->features2.items, n2 * sizeof *v->features);
+        v->n_features = n1 + n2;
+    }
+    v->parsed = 1;
+    return 0;
+}
+
+int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
+                           cargo_version *v, vs_error *err)
+{
+    vs_error quiet;
+    vs_error_clear(&quiet);
+    json_reader r;
+    json_reader_init(&r, file, line, len, &quiet);
+    quick_scratch q;
+    memset(&q, 0, sizeof q);
+    memset(v, 0, sizeof *v);
+    int rc = quick_line(&r, a, &q, v);
+    json_reader_done(&r);
+    vec_free(&q.deps);
+    vec_free(&q.features);
+    vec_free(&q.features2);
+    vec_free(&q.strs);
+    if (rc == 0)
+        return VSOLVE_OK;
+    return cargo_parse_index_line_tree(a, file, lineno, line, len, v, err);
+}
+
 /* ---- crates ------------------------------------------------------------------------------- */
 
 /* A crate file of a directory index: NULL with err clear when there is none, NULL with err set
@@ -474,25 +778,16 @@ static char *read_dir_file(const cargo_index *ix, const char *rel, size_t *len, 
 }
 
 /* The quick scan of a line: its "vers" string, when the line starts {"name":"NAME","vers":" with
- * exactly the name asked for (as crates.io writes them), has exactly one plainly written "vers"
- * (no escapes) and it parses; else 0 and the line is parsed whole at once. */
+ * exactly the name asked for (as crates.io writes them), that "vers" is plainly written (no
+ * escapes) and it parses; else 0 and the line is parsed whole at once. That "vers" is the
+ * object's first member of the name, the one the whole parse takes (json_get: the first). */
 static int scan_version(const char *line, size_t len, const char *name, cargo_version *v)
 {
-    static const char key[] = "\"vers\":\"";
     size_t n = strlen(name);
     if (len < n + 20 || memcmp(line, "{\"name\":\"", 9) != 0 || memcmp(line + 9, name, n) != 0 ||
         memcmp(line + 9 + n, "\",\"vers\":\"", 10) != 0)
         return 0;
-    const char *end = line + len, *at = NULL;
-    for (const char *p = line; (p = memchr(p, '"', (size_t)(end - p))) != NULL; p++) {
-        if ((size_t)(end - p) >= sizeof key - 1 && !memcmp(p, key, sizeof key - 1)) {
-            if (at)
-                return 0;
-            at = p + sizeof key - 1;
-        }
-    }
-    if (!at)
-        return 0;
+    const char *end = line + len, *at = line + 9 + n + 10;
     const char *q = at;
     while (q < end && *q != '"' && *q != '\\')
         q++;
@@ -546,9 +841,12 @@ static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
  * slot in c->versions[0..n), or n for a new one. */
 static size_t version_slot(const cargo_crate *c, const cargo_version *v)
 {
-    for (size_t i = 0; i < c->n_versions; i++)
-        if (semver_compare(&c->versions[i].v, &v->v) == 0)
+    for (size_t i = 0; i < c->n_versions; i++) {
+        const semver_version *w = &c->versions[i].v;   /* equal versions have equal numbers */
+        if (w->patch == v->v.patch && w->minor == v->v.minor && w->major == v->v.major &&
+            semver_compare(w, &v->v) == 0)
             return i;
+    }
     return c->n_versions;
 }
 

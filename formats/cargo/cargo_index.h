@@ -115,5 +115,10 @@ size_t cargo_index_path(const char *name, char *buf, size_t size);
 /* Parses one index line (JSON) into v (memory from a); lineno for messages. */
 int cargo_parse_index_line(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
                            cargo_version *v, vs_error *err);
+/* The same through a whole JSON tree (json_parse): the reference that cargo_parse_index_line
+ * agrees with, and falls back to for a line its quick reader does not take (malformed, or
+ * unusual). Slower. */
+int cargo_parse_index_line_tree(arena *a, const char *file, unsigned lineno, const char *line, size_t len,
+                                cargo_version *v, vs_error *err);
 
 #endif

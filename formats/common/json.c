@@ -13,31 +13,8 @@
 
 #define JSON_MAX_DEPTH 512
 
-/* One finished child of an array or object still being parsed (key is NULL in arrays). */
-typedef struct json_member {
-    const char *key;
-    size_t key_len;
-    json_value *value;
-} json_member;
-
-typedef struct parser {
-    const unsigned char *text;
-    size_t len;
-    size_t pos;              /* next byte to read */
-    unsigned line;           /* line of pos, 1-based */
-    size_t line_start;       /* offset of the first byte of that line */
-    const char *filename;
-    arena *arena;
-    vs_error *err;
-    unsigned keep;           /* containers at this depth or deeper are validated, not built */
-    /* Children of all open containers, innermost last; a container copies its own
-     * run into the arena once when it closes. Reused for the whole document. */
-    json_member *members;
-    size_t members_len, members_cap;
-    /* The string being unescaped (only strings that contain escapes go through here). */
-    char *bytes;
-    size_t bytes_len, bytes_cap;
-} parser;
+/* The reader's state (json_reader in json.h) is the parser's. */
+typedef json_reader parser;
 
 /* ---- errors ---- */
 
@@ -118,6 +95,8 @@ static int append_bytes(parser *p, const void *data, size_t n)
 
 static void skip_whitespace(parser *p)
 {
+    if (p->pos < p->len && p->text[p->pos] > ' ')   /* the common case: nothing to skip */
+        return;
     while (p->pos < p->len) {
         unsigned char c = p->text[p->pos];
         if (c == ' ' || c == '\t' || c == '\r') {
@@ -416,6 +395,11 @@ static int parse_number(parser *p, json_value *v)
 
 static int parse_word(parser *p, const char *word)
 {
+    size_t n = strlen(word);
+    if (p->len - p->pos >= n && !memcmp(p->text + p->pos, word, n)) {
+        p->pos += n;
+        return 0;
+    }
     for (size_t k = 0; word[k]; k++) {
         if (p->pos + k >= p->len || p->text[p->pos + k] != (unsigned char)word[k]) {
             char expected[16];
@@ -757,6 +741,148 @@ int json_lazy_get(arena *a, const char *filename, const json_value *v, const cha
 int json_is_lazy(const json_value *v)
 {
     return v && (v->kind == JSON_OBJECT || v->kind == JSON_ARRAY) && v->str;
+}
+
+/* ---- the pull reader ---- */
+
+void json_reader_init(json_reader *r, const char *filename, const char *text, size_t len, vs_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->text = (const unsigned char *)text;
+    r->len = text ? len : 0;
+    r->line = 1;
+    r->filename = filename;
+    r->err = err;
+    r->keep = UINT_MAX;
+    if (r->len >= 3 && r->text[0] == 0xEF && r->text[1] == 0xBB && r->text[2] == 0xBF)
+        r->pos = r->line_start = 3;   /* as json_parse_lazy */
+}
+
+void json_reader_done(json_reader *r)
+{
+    free(r->members);
+    free(r->bytes);
+    r->members = NULL;
+    r->bytes = NULL;
+}
+
+int json_reader_peek(json_reader *r)
+{
+    skip_whitespace(r);
+    if (r->pos >= r->len)
+        return fail(r, r->pos, "a JSON value");
+    switch (r->text[r->pos]) {
+    case '{': return JSON_OBJECT;
+    case '[': return JSON_ARRAY;
+    case '"': return JSON_STRING;
+    case 't':
+    case 'f': return JSON_BOOL;
+    case 'n': return JSON_NULL;
+    default: return JSON_NUMBER;   /* or not a value: json_reader_skip says which */
+    }
+}
+
+int json_reader_enter(json_reader *r)
+{
+    skip_whitespace(r);
+    if (r->pos >= r->len || (r->text[r->pos] != '{' && r->text[r->pos] != '['))
+        return fail(r, r->pos, "an array or an object");
+    if (r->depth + 1 > JSON_MAX_DEPTH)   /* as parse_container */
+        return fail(r, r->pos, "at most 512 nested arrays and objects");
+    r->pos++;
+    r->depth++;
+    r->fresh = 1;
+    return 0;
+}
+
+/* Past the ',' before the next child of the open container, or past its closing `close`
+ * (then 0); 1 when a child follows. */
+static int reader_next(json_reader *r, char close)
+{
+    skip_whitespace(r);
+    if (r->pos < r->len && r->text[r->pos] == close && r->fresh) {
+        r->pos++;
+        r->depth--;
+        r->fresh = 0;
+        return 0;
+    }
+    if (r->fresh) {
+        r->fresh = 0;
+        return 1;
+    }
+    if (r->pos < r->len && r->text[r->pos] == ',') {
+        r->pos++;
+        return 1;
+    }
+    if (r->pos < r->len && r->text[r->pos] == close) {
+        r->pos++;
+        r->depth--;
+        return 0;
+    }
+    return fail(r, r->pos, close == '}' ? "',' or '}'" : "',' or ']'");
+}
+
+int json_reader_member(json_reader *r, const char **key, size_t *key_len)
+{
+    int rc = reader_next(r, '}');
+    if (rc != 1)
+        return rc;
+    skip_whitespace(r);
+    if (r->pos >= r->len || r->text[r->pos] != '"')
+        return fail(r, r->pos, "a string key");
+    if (json_reader_string(r, key, key_len) != 0)
+        return -1;
+    skip_whitespace(r);
+    if (r->pos >= r->len || r->text[r->pos] != ':')
+        return fail(r, r->pos, "':'");
+    r->pos++;
+    return 1;
+}
+
+int json_reader_item(json_reader *r) { return reader_next(r, ']'); }
+
+int json_reader_string(json_reader *r, const char **s, size_t *len)
+{
+    skip_whitespace(r);
+    if (r->pos >= r->len || r->text[r->pos] != '"')
+        return fail(r, r->pos, "a string");
+    size_t start = r->pos + 1, end, run;
+    int escaped;
+    end = plain_run(r->text, start, r->len);
+    if (end < r->len && r->text[end] == '"') {   /* no escapes, nothing outside printable ASCII */
+        *s = (const char *)r->text + start;
+        *len = end - start;
+        r->pos = end + 1;
+        return 0;
+    }
+    if (scan_string(r, 1, &end, &escaped, &run) != 0)
+        return -1;
+    if (escaped) {
+        if (append_bytes(r, r->text + run, end - run) != 0)
+            return -1;
+        *s = r->bytes;
+        *len = r->bytes_len;
+    } else {
+        *s = (const char *)r->text + start;
+        *len = end - start;
+    }
+    r->pos = end + 1;
+    return 0;
+}
+
+int json_reader_bool(json_reader *r, int *b)
+{
+    skip_whitespace(r);
+    *b = r->pos < r->len && r->text[r->pos] == 't';
+    return parse_word(r, *b ? "true" : "false");
+}
+
+int json_reader_skip(json_reader *r) { return skip_value(r, r->depth); }
+
+int json_reader_end(json_reader *r)
+{
+    skip_whitespace(r);
+    return r->pos < r->len ? fail(r, r->pos, "end of input after the JSON value") : 0;
 }
 
 const json_value *json_get(const json_value *v, const char *key)

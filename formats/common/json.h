@@ -22,6 +22,36 @@ struct json_value {
     size_t n;                 /* element / member count */
 };
 
+/* One finished child of an array or object still being parsed (key is NULL in arrays). */
+typedef struct json_member {
+    const char *key;
+    size_t key_len;
+    json_value *value;
+} json_member;
+
+/* A reader's state, on the caller's stack: its fields are json.c's own. */
+typedef struct json_reader {
+    const unsigned char *text;
+    size_t len;
+    size_t pos;              /* next byte to read */
+    unsigned line;           /* line of pos, 1-based */
+    size_t line_start;       /* offset of the first byte of that line */
+    const char *filename;
+    arena *arena;
+    vs_error *err;
+    unsigned keep;           /* containers at this depth or deeper are validated, not built */
+    /* Children of all open containers, innermost last; a container copies its own
+     * run into the arena once when it closes. Reused for the whole document. */
+    json_member *members;
+    size_t members_len, members_cap;
+    /* The string being unescaped (only strings that contain escapes go through here). */
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+    /* json_reader_*: containers open around pos; is the innermost one just entered? */
+    unsigned depth;
+    int fresh;
+} json_reader;
+
 /* Parses exactly one JSON value from text[0..len) (surrounding whitespace allowed; text need
  * not be NUL-terminated and is never read outside that range). Duplicate keys are kept in order.
  * Returns NULL with err = "FILE:LINE:COL: expected ..., found ..." on malformed input (columns
@@ -48,6 +78,32 @@ int json_lazy_get(arena *a, const char *filename, const json_value *v, const cha
                   vs_error *err);
 /* Is v an array or object left unparsed by json_parse_lazy / json_expand? */
 int json_is_lazy(const json_value *v);
+
+/* ---- a pull reader: the same grammar, checks and messages as json_parse, nothing built ----
+ * For a caller that wants a few fields of a document and no tree. Each call reads the next
+ * piece at the reader's position; -1 means malformed input (err set as json_parse would set it
+ * for that position, "FILE:LINE:COL: expected ..."), or out of memory. Strings handed out point
+ * into text, or into the reader's buffer for a string with escapes: valid until the next call.
+ * json_reader_done frees the buffer (always call it). */
+void json_reader_init(json_reader *r, const char *filename, const char *text, size_t len, vs_error *err);
+void json_reader_done(json_reader *r);
+/* The kind of the value at the position (whitespace skipped), or -1 when none starts there. */
+int json_reader_peek(json_reader *r);
+/* Enters the array or object at the position (json_reader_peek said which). */
+int json_reader_enter(json_reader *r);
+/* Inside an object: 1 with the next member's key (the reader then sits at its value), 0 when
+ * the object closed, -1. */
+int json_reader_member(json_reader *r, const char **key, size_t *key_len);
+/* Inside an array: 1 when another item follows (the reader sits at it), 0 when it closed, -1. */
+int json_reader_item(json_reader *r);
+/* The string at the position, unescaped (*len bytes; may hold \0; not NUL-terminated). */
+int json_reader_string(json_reader *r, const char **s, size_t *len);
+/* The boolean at the position (true or false). */
+int json_reader_bool(json_reader *r, int *b);
+/* Validates and passes over the value at the position, whatever it is. */
+int json_reader_skip(json_reader *r);
+/* Only whitespace is left: the document is done. */
+int json_reader_end(json_reader *r);
 
 /* Object member lookup (first match), or NULL if v is not an object or lacks the key. */
 const json_value *json_get(const json_value *v, const char *key);
