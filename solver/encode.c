@@ -332,10 +332,10 @@ static int encode(vs_encoding *e, const vs_universe *u, const vs_request *req, i
     e->u = u;
     e->req = req;
     /* the cone, without what no solution can install */
-    int rc = prune ? prune_request_cone(&e->cone, u, req, &e->pruned) : cone_whole(&e->cone, u, req);
+    int rc = prune ? prune_request_cone(&e->cone, u, req, &e->pruned, &e->plain_refusal) : cone_whole(&e->cone, u, req);
     if (rc != VSOLVE_OK)
         return VSOLVE_ENOMEM;
-    if (!(e->s = sat_new(&e->err)))
+    if (!(e->s = e->plain_refusal ? sat_new_lazy(&e->err) : sat_new(&e->err)))
         return e->err.code;
     sat_add_vars(e->s, (uint32_t)e->cone.len);
 

@@ -13,6 +13,10 @@ typedef struct vs_encoding {
     vs_cone cone;               /* its packages (cone.items, breadth-first) are the first variables */
     int_vec selectors;          /* one literal per request atom; assumed true when solving */
     int pruned;                 /* propagation left cone packages out (prune.c) */
+    int plain_refusal;          /* propagation showed a refusal that explain.c states without a
+                                   SAT solver (prune.c: an atom without candidates, a first
+                                   atom that is a dead end): then s is lazy (sat_new_lazy), so
+                                   that one unit propagation proves never loads CryptoMiniSat */
     vs_error err;               /* why encoding failed (no SAT solver: sat_new's error) */
 } vs_encoding;
 

@@ -803,8 +803,9 @@ static int explain_clash(text *t, const vs_encoding *e, const size_t *atoms, siz
 /* A minimal set of request atoms that cannot hold together, asked of solver s: the atoms'
  * selector literals sel[0..n), assumed with off[0..n_off) (what the solver's other packages
  * must be: explain_inside's inner requests, all negative). The solver's failed-assumption
- * core first, then each atom of it dropped that the contradiction does not need (one SAT call
- * per atom of the core but the last). Marks in[]; returns the count, or 0 when out of memory. */
+ * core first (of several atoms), then each atom of it dropped that the contradiction does not
+ * need (one SAT call per atom of the core but the last). Marks in[]; returns the count, or 0
+ * when out of memory. */
 static size_t minimal_clash(sat *s, const int *sel, size_t n, const int *off, size_t n_off, unsigned char *in)
 {
     int *lits = malloc((n_off + n ? n_off + n : 1) * sizeof *lits);
@@ -814,7 +815,13 @@ static size_t minimal_clash(sat *s, const int *sel, size_t n, const int *off, si
         memcpy(lits, off, n_off * sizeof *lits);
     memcpy(lits + n_off, sel, n * sizeof *lits);
     memset(in, 0, n);
-    if (sat_solve(s, lits, n_off + n) == SAT_UNSAT) {
+    enum sat_answer all = sat_solve(s, lits, n_off + n);
+    if (all == SAT_UNSAT && n > 1 && sat_refuted_prefix(s) == n_off + 1) {
+        /* propagation answered (a lazy solver, sat.h): the first atom cannot hold even alone,
+         * and it is CryptoMiniSat's core (off alone has a model: installing nothing, encode.c),
+         * known without creating it */
+        in[0] = 1;
+    } else if (all == SAT_UNSAT && n > 1) {
         const int *core;
         size_t k = sat_failed_assumptions(s, &core), found = 0;
         for (size_t c = 0; c < k; c++)
@@ -825,7 +832,7 @@ static size_t minimal_clash(sat *s, const int *sel, size_t n, const int *off, si
                 }
         if (found == 0)   /* the cone alone is contradictory: every atom is suspect */
             memset(in, 1, n);
-    } else {
+    } else {   /* no refusal, or one atom: it is the clash whatever the core (none is asked for) */
         memset(in, 1, n);
     }
     for (size_t i = 0; i < n; i++) {

@@ -163,9 +163,69 @@ int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction)
     return VSOLVE_OK;
 }
 
-int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned)
+/* dep_dead's marks per package */
+enum { UNSEEN = 0, VISITING, LIVE, DEAD };
+
+/* Is pkg dead by its dependencies alone: has it an unconditional dependency clause whose cone
+ * providers are all dead so? Depth-first, newest provider first, at most `depth` levels down; a
+ * package met again on the way, or deeper, counts as live (so DEAD is always right, LIVE may
+ * be a dead package missed). */
+static int dep_dead(const vs_cone *c, uint32_t pkg, unsigned char *mark, int depth)
 {
-    *pruned = 0;
+    if (mark[pkg] != UNSEEN)
+        return mark[pkg] == DEAD;
+    if (depth == 0)
+        return 0;
+    const vs_universe *u = c->u;
+    mark[pkg] = VISITING;
+    uint32_t first, count;
+    cone_clauses(c, pkg, &first, &count);
+    for (uint32_t k = 0; k < count; k++) {
+        const vs_clause *cl = &u->clauses.items[first + k];
+        if (cl->cond != VS_NONE)
+            continue;
+        int any = 0;
+        for (uint32_t j = cl->count; j-- > 0 && !any;) {
+            uint32_t q = u->ids.items[cl->first + j];
+            any = cone_has(c, q) && !dep_dead(c, q, mark, depth - 1);
+        }
+        if (!any) {
+            mark[pkg] = DEAD;
+            return 1;
+        }
+    }
+    mark[pkg] = LIVE;
+    return 0;
+}
+
+/* Is the refusal one explain.c states without a SAT solver: an atom without a candidate in the
+ * cone (named directly), or a first atom whose candidates are all dead by their dependencies
+ * alone (a dead end: the atom is its own minimal clash)? */
+static int plain_refusal(const vs_cone *c, unsigned char *mark)
+{
+    const vs_request *req = c->req;
+    for (size_t a = 0; a < req->atoms.len; a++) {
+        const vs_atom *at = &req->atoms.items[a];
+        uint32_t j = 0;
+        while (!at->forbid && j < at->count && !cone_has(c, req->ids.items[at->first + j]))
+            j++;
+        if (!at->forbid && j == at->count)
+            return 1;
+    }
+    if (req->atoms.len == 0 || req->atoms.items[0].forbid)
+        return 0;
+    const vs_atom *at = &req->atoms.items[0];
+    for (uint32_t j = 0; j < at->count; j++) {
+        uint32_t p = req->ids.items[at->first + j];
+        if (cone_has(c, p) && !dep_dead(c, p, mark, 64))
+            return 0;
+    }
+    return 1;
+}
+
+int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned, int *plain)
+{
+    *pruned = *plain = 0;
     int rc = cone_whole(c, u, req);
     if (rc != VSOLVE_OK)
         return rc;
@@ -174,6 +234,10 @@ int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, 
     if (!dead || prune_cone(c, dead, &contradiction) != VSOLVE_OK) {
         free(dead);
         return VSOLVE_ENOMEM;
+    }
+    if (contradiction) {
+        memset(dead, UNSEEN, u->pkgs.len);
+        *plain = plain_refusal(c, dead);
     }
     if (!contradiction) {
         size_t whole = c->len;

@@ -10,8 +10,12 @@
 int prune_cone(const vs_cone *c, unsigned char *dead, int *contradiction);
 
 /* The cone of req in u less what no solution installs (the whole cone when propagation finds a
- * contradiction); *pruned tells whether packages were left out. VSOLVE_OK or VSOLVE_ENOMEM; c
+ * contradiction); *pruned tells whether packages were left out. After a contradiction, *plain
+ * tells whether the refusal is one explain.c states without a SAT solver: an atom of req
+ * without a candidate in the cone, or a first atom that has no solution even alone because
+ * every candidate needs, directly or through what it needs, something nothing installable
+ * provides (found depth-first: a dead end; 0 may be one missed). VSOLVE_OK or VSOLVE_ENOMEM; c
  * can be freed with cone_free either way. */
-int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned);
+int prune_request_cone(vs_cone *c, const vs_universe *u, const vs_request *req, int *pruned, int *plain);
 
 #endif

@@ -29,9 +29,16 @@ typedef struct cms_api {
 #undef CMS_FIELD
 } cms_api;
 
+/* A search a lazy solver (sat_new_lazy) answered by propagation before CryptoMiniSat was
+ * created, for the replay: made with nvars variables and clauses [0, clause), under the
+ * assumptions logged[first .. first + n). */
+typedef struct sat_event {
+    uint32_t clause, nvars, first, n;
+} sat_event;
+
 struct sat {
     cms_api cms_fn;
-    SATSolver *cms;
+    SATSolver *cms;        /* NULL while a lazy solver has not needed it */
     /* the clauses, literals in runs: clause i is lits[start[i] .. start[i+1]); read by
      * sat_propagate and sat_clauses, and handed to CryptoMiniSat in batches (cms_flush) */
     int_vec lits;
@@ -39,16 +46,30 @@ struct sat {
     uint32_t nvars;        /* variables added so far; CryptoMiniSat has cms_vars of them */
     uint32_t cms_vars;
     size_t cms_clauses;    /* clauses [0, cms_clauses) are in CryptoMiniSat */
-    /* sat_propagate's state, kept between calls with the same assumptions (clauses are only
-     * ever added, so what propagates stays propagated): per literal (lit_index) the clauses
-     * holding it, for the clauses [0, done_clauses); per such clause its false literals */
-    VEC(u32_vec) occ;
+    /* sat_new_lazy: the library to load at the first search that needs it, the searches to
+     * replay, why loading failed */
+    const char *library;
+    VEC(sat_event) events;
+    int_vec logged;
+    int lazy_oom;          /* a search could not be logged: the replay would be wrong */
+    vs_error load_err;
+    /* sat_propagate's state. Per literal (lit_index) the clauses [0, occ_clauses) holding it,
+     * as a list through flat arrays: occurrence k is of clause occ_clause[k], the next one
+     * occ_next[k] (VS_OCC_END ends it); occ_first / occ_last per literal. The lists hold for
+     * any assumptions; the rest is kept between calls with the same assumptions (clauses are
+     * only ever added, so what propagates stays propagated): per clause of [0, done_clauses)
+     * its false literals */
+    u32_vec occ_first, occ_last, occ_clause, occ_next;
+    size_t occ_clauses;
     u32_vec nfalse;
     size_t done_clauses;
     signed char *val;      /* per variable: 1 true, -1 false, 0 open */
     size_t val_len;
     int_vec assumed, queue;
+    size_t next_assumed;   /* assumptions propagated so far: [0, next_assumed) */
     int conflict, prop_ready;
+    size_t conflict_at;    /* the assumptions propagated when the conflict was reached */
+    size_t refuted;        /* sat_refuted_prefix */
     VEC(c_Lit) buf;        /* conversion buffer for clauses and assumptions */
     int_vec failed;       /* failed assumptions of the last UNSAT answer */
     slice_lbool model;     /* valid after SAT_SAT until the next solve */
@@ -133,13 +154,18 @@ void sat_free(sat *s)
 {
     if (!s)
         return;
-    s->cms_fn.free(s->cms);
-    dlclose(s->cms_fn.lib);
+    if (s->cms) {
+        s->cms_fn.free(s->cms);
+        dlclose(s->cms_fn.lib);
+    }
+    vec_free(&s->events);
+    vec_free(&s->logged);
     vec_free(&s->lits);
     vec_free(&s->start);
-    for (size_t l = 0; l < s->occ.len; l++)
-        vec_free(&s->occ.items[l]);
-    vec_free(&s->occ);
+    vec_free(&s->occ_first);
+    vec_free(&s->occ_last);
+    vec_free(&s->occ_clause);
+    vec_free(&s->occ_next);
     vec_free(&s->nfalse);
     free(s->val);
     vec_free(&s->assumed);
@@ -186,13 +212,12 @@ int sat_add_clause(sat *s, const int *lits, size_t n)
  * in the same state as when each call went through at once: the same variables, inserted into
  * its variable order in the same order, and the same clauses in the same order, which is what
  * its models and failed-assumption cores depend on. */
-static int cms_flush(sat *s)
+static int cms_flush_to(sat *s, uint32_t nvars, size_t nclauses)
 {
-    if (s->nvars > s->cms_vars) {
-        s->cms_fn.new_vars(s->cms, s->nvars - s->cms_vars);
-        s->cms_vars = s->nvars;
+    if (nvars > s->cms_vars) {
+        s->cms_fn.new_vars(s->cms, nvars - s->cms_vars);
+        s->cms_vars = nvars;
     }
-    size_t nclauses = s->start.len ? s->start.len - 1 : 0;
     for (; s->cms_clauses < nclauses; s->cms_clauses++) {
         uint32_t from = s->start.items[s->cms_clauses], to = s->start.items[s->cms_clauses + 1];
         if (convert(s, s->lits.items + from, to - from) < 0)
@@ -201,6 +226,64 @@ static int cms_flush(sat *s)
     }
     return 0;
 }
+
+static size_t num_clauses(const sat *s) { return s->start.len ? s->start.len - 1 : 0; }
+
+static int cms_flush(sat *s) { return cms_flush_to(s, s->nvars, num_clauses(s)); }
+
+sat *sat_new_lazy(vs_error *err)
+{
+    sat *s = calloc(1, sizeof *s);
+    if (!s) {
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->library = VSOLVE_CMS_LIBRARY;
+    vs_error_clear(&s->load_err);
+    return s;
+}
+
+/* Creates a lazy solver's CryptoMiniSat (as sat_new_from does) and replays into it the searches
+ * propagation answered, each after the variables and clauses that came before it, handed over
+ * as cms_flush would have at that search: afterwards it is the solver an eager sat given the
+ * same calls holds (the rest reaches it at the next sat_solve). 0, or -1 with s->load_err. */
+static int lazy_load(sat *s)
+{
+    if (s->load_err.code != VSOLVE_OK)
+        return -1;
+    if (s->lazy_oom) {
+        vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
+        return -1;
+    }
+    sat *t = sat_new_from(s->library, &s->load_err);
+    if (!t)
+        return -1;
+    s->cms_fn = t->cms_fn;
+    s->cms = t->cms;
+    free(t);   /* its vectors are empty */
+    for (size_t k = 0; k < s->events.len; k++) {
+        const sat_event *e = &s->events.items[k];
+        if (cms_flush_to(s, e->nvars, e->clause) < 0 || convert(s, s->logged.items + e->first, e->n) < 0) {
+            vs_error_set(&s->load_err, VSOLVE_ENOMEM, "out of memory");
+            return -1;
+        }
+        if (s->deadline > 0 && s->deadline - sat_now() > 0)
+            s->cms_fn.set_max_time(s->cms, s->deadline - sat_now());
+        if (e->n)
+            s->cms_fn.solve_with_assumptions(s->cms, s->buf.items, e->n);
+        else
+            s->cms_fn.solve(s->cms);
+    }
+    vec_free(&s->events);
+    vec_free(&s->logged);
+    return 0;
+}
+
+int sat_loaded(const sat *s) { return s->cms != NULL; }
+
+size_t sat_refuted_prefix(const sat *s) { return s->refuted; }
+
+const vs_error *sat_error(const sat *s) { return s->load_err.code != VSOLVE_OK ? &s->load_err : NULL; }
 
 double sat_now(void)
 {
@@ -213,8 +296,40 @@ void sat_set_deadline(sat *s, double deadline) { s->deadline = deadline; }
 int sat_timed_out(const sat *s) { return s->timed_out; }
 double sat_deadline(const sat *s) { return s->deadline; }
 
+static int propagate(sat *s, const int *assumptions, size_t n, int exact_levels);
+
+/* A lazy solver's search before CryptoMiniSat exists: SAT_UNSAT when unit propagation reaches
+ * a conflict (logged for the replay), else SAT_UNKNOWN after creating CryptoMiniSat (or failing
+ * to: then s->load_err says why), which is to answer. */
+static enum sat_answer lazy_solve(sat *s, const int *assumptions, size_t n)
+{
+    int r = propagate(s, assumptions, n, 1);
+    if (r == 1) {
+        sat_event e = { .clause = (uint32_t)num_clauses(s), .nvars = s->nvars, .first = (uint32_t)s->logged.len,
+                        .n = (uint32_t)n };
+        if (!vec_append(&s->logged, assumptions, n) || !vec_push(&s->events, e))
+            s->lazy_oom = 1;
+        s->calls++;
+        s->refuted = s->conflict_at;
+        s->model.vals = NULL;
+        s->model.num_vals = 0;
+        return SAT_UNSAT;
+    }
+    if (r < 0)
+        s->lazy_oom = 1;
+    lazy_load(s);   /* on failure, s->cms stays NULL */
+    return SAT_UNKNOWN;
+}
+
 enum sat_answer sat_solve(sat *s, const int *assumptions, size_t n)
 {
+    s->refuted = 0;
+    if (!s->cms) {
+        if (lazy_solve(s, assumptions, n) == SAT_UNSAT)
+            return SAT_UNSAT;
+        if (!s->cms)   /* CryptoMiniSat could not be created: sat_error says why */
+            return SAT_UNKNOWN;
+    }
     if (cms_flush(s) < 0 || convert(s, assumptions, n) < 0)
         return SAT_UNKNOWN;
     if (s->deadline > 0) {   /* CryptoMiniSat stops a search past max_time seconds */
@@ -247,6 +362,10 @@ int sat_model_value(const sat *s, uint32_t v)
 
 size_t sat_failed_assumptions(sat *s, const int **lits)
 {
+    s->failed.len = 0;
+    *lits = s->failed.items;
+    if (!s->cms && lazy_load(s) < 0)   /* the replay ends with the search asked about */
+        return 0;
     slice_Lit c = s->cms_fn.get_conflict(s->cms);
     s->failed.len = 0;
     if (vec_reserve(&s->failed, c.num_vals ? c.num_vals : 1)) {
@@ -277,25 +396,43 @@ static int lit_value(const sat *s, int lit)
     return lit > 0 ? v : -v;
 }
 
-/* Starts the propagation state afresh under the given assumptions. */
+enum { VS_OCC_END = 0xffffffffu };
+
+/* Starts the propagation state afresh under the given assumptions (the occurrence lists stay). */
 static int prop_reset(sat *s, const int *assumptions, size_t n)
 {
-    for (size_t l = 0; l < s->occ.len; l++)
-        s->occ.items[l].len = 0;
     if (s->val_len)
         memset(s->val, 0, s->val_len);
     s->nfalse.len = 0;
     s->done_clauses = 0;
     s->conflict = 0;
+    s->conflict_at = SIZE_MAX;
+    s->next_assumed = 0;
     s->queue.len = 0;
     s->assumed.len = 0;
-    if (!vec_append(&s->assumed, assumptions, n) || !vec_append(&s->queue, assumptions, n))
+    if (!vec_append(&s->assumed, assumptions, n))
         return -1;
     s->prop_ready = 1;
     return 0;
 }
 
-/* Adds the clauses added since to the occurrence lists, queueing their units. */
+/* Appends clause c to the occurrence list of literal l. */
+static int occ_add(sat *s, int l, uint32_t c)
+{
+    size_t li = lit_index(l);
+    uint32_t k = (uint32_t)s->occ_clause.len;
+    if (!vec_push(&s->occ_clause, c) || !vec_push(&s->occ_next, VS_OCC_END))
+        return -1;
+    if (s->occ_first.items[li] == VS_OCC_END)
+        s->occ_first.items[li] = k;
+    else
+        s->occ_next.items[s->occ_last.items[li]] = k;
+    s->occ_last.items[li] = k;
+    return 0;
+}
+
+/* Adds the clauses added since to the occurrence lists (if not yet there) and counts their
+ * false literals, queueing their units. */
 static int prop_integrate(sat *s)
 {
     size_t nclauses = s->start.len ? s->start.len - 1 : 0;
@@ -304,7 +441,7 @@ static int prop_integrate(sat *s)
         int unit = 0, satisfied = 0;
         for (uint32_t j = from; j < to; j++) {
             int l = s->lits.items[j];
-            if (!vec_push(&s->occ.items[lit_index(l)], (uint32_t)c))
+            if (c >= s->occ_clauses && occ_add(s, l, (uint32_t)c) < 0)
                 return -1;
             int v = lit_value(s, l);
             nf += v < 0;
@@ -312,6 +449,8 @@ static int prop_integrate(sat *s)
             if (v == 0)
                 unit = l;
         }
+        if (c >= s->occ_clauses)
+            s->occ_clauses = c + 1;
         if (!vec_push(&s->nfalse, nf))
             return -1;
         if (satisfied)
@@ -325,7 +464,9 @@ static int prop_integrate(sat *s)
     return 0;
 }
 
-int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
+/* sat_propagate without the copy of the values. With exact_levels, conflict_at is exact: the
+ * state is not reused when clauses came after it (they may make a shorter prefix conflict). */
+static int propagate(sat *s, const int *assumptions, size_t n, int exact_levels)
 {
     size_t nvars = s->nvars;
     if (nvars > s->val_len) {   /* new variables: unassigned */
@@ -336,18 +477,28 @@ int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
         s->val = v;
         s->val_len = nvars;
     }
-    while (s->occ.len < 2 * nvars) {
-        u32_vec empty = { 0 };
-        if (!vec_push(&s->occ, empty))
+    while (s->occ_first.len < 2 * nvars) {
+        if (!vec_push(&s->occ_first, VS_OCC_END) || !vec_push(&s->occ_last, VS_OCC_END))
             return -1;
     }
+    size_t nclauses = s->start.len ? s->start.len - 1 : 0;
     int same = s->prop_ready && s->assumed.len == n &&
-               (n == 0 || memcmp(s->assumed.items, assumptions, n * sizeof *assumptions) == 0);
+               (n == 0 || memcmp(s->assumed.items, assumptions, n * sizeof *assumptions) == 0) &&
+               (!exact_levels || s->done_clauses == nclauses);
     if (!same && prop_reset(s, assumptions, n) < 0)
         return -1;
     if (prop_integrate(s) < 0)
         return -1;
-    for (size_t head = 0; head < s->queue.len && !s->conflict; head++) {
+    /* level by level, as CryptoMiniSat decides the assumptions: what the clauses force, then
+     * each assumption in its turn with what it forces */
+    for (size_t head = 0; !s->conflict; head++) {
+        if (head == s->queue.len) {
+            if (s->next_assumed == s->assumed.len)
+                break;
+            s->queue.len = head = 0;
+            if (!vec_push(&s->queue, s->assumed.items[s->next_assumed++]))
+                return -1;
+        }
         int lit = s->queue.items[head];
         int v = lit_value(s, lit);
         if (v > 0)
@@ -357,9 +508,9 @@ int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
             break;
         }
         s->val[abs(lit) - 1] = lit > 0 ? 1 : -1;
-        const u32_vec *o = &s->occ.items[lit_index(-lit)];   /* clauses losing a literal */
-        for (size_t k = 0; k < o->len; k++) {
-            uint32_t c = o->items[k];
+        /* the clauses losing a literal */
+        for (uint32_t k = s->occ_first.items[lit_index(-lit)]; k != VS_OCC_END; k = s->occ_next.items[k]) {
+            uint32_t c = s->occ_clause.items[k];
             uint32_t size = s->start.items[c + 1] - s->start.items[c];
             if (++s->nfalse.items[c] + 1 < size)
                 continue;
@@ -381,6 +532,15 @@ int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
         }
     }
     s->queue.len = 0;
-    memcpy(value, s->val, nvars);
+    if (s->conflict && s->conflict_at == SIZE_MAX)
+        s->conflict_at = s->next_assumed;
     return s->conflict;
+}
+
+int sat_propagate(sat *s, const int *assumptions, size_t n, signed char *value)
+{
+    int r = propagate(s, assumptions, n, 0);
+    if (r >= 0 && s->nvars)
+        memcpy(value, s->val, s->nvars);
+    return r;
 }

@@ -16,6 +16,26 @@ enum sat_answer { SAT_UNSAT = 0, SAT_SAT = 1, SAT_UNKNOWN = 2 };
 sat *sat_new(vs_error *err);
 /* The same with CryptoMiniSat from the shared object `library` (a name as dlopen takes it). */
 sat *sat_new_from(const char *library, vs_error *err);
+/* A solver that creates CryptoMiniSat (as sat_new does) only when a search needs it: until
+ * then the variables and clauses are only kept, and sat_solve first tries unit propagation,
+ * answering SAT_UNSAT without CryptoMiniSat when it reaches a conflict (a refusal that
+ * propagation proves never loads the library). When CryptoMiniSat is created (a search
+ * propagation does not answer, or sat_failed_assumptions), everything so far is replayed into
+ * it in order, the searches propagation answered included, so that every later answer is the
+ * one an eager solver given the same calls would give. If it cannot be created, sat_solve
+ * answers SAT_UNKNOWN and sat_error says why. NULL when out of memory (*err set). */
+sat *sat_new_lazy(vs_error *err);
+/* Has CryptoMiniSat been created for s (always after sat_new)? */
+int sat_loaded(const sat *s);
+/* After a sat_solve that propagation answered (SAT_UNSAT, a lazy solver without CryptoMiniSat):
+ * k when propagating the first k assumptions, one after the other, reaches the conflict and
+ * the first k - 1 do not. CryptoMiniSat decides the assumptions in their order, and as what it
+ * learns only adds to what propagates, it would never decide one after the k-th: its core
+ * holds the k-th and none after it. 0 after any other answer. */
+size_t sat_refuted_prefix(const sat *s);
+/* Why a lazy solver could not create CryptoMiniSat (VSOLVE_EIO as sat_new says it, or
+ * VSOLVE_ENOMEM), or NULL. */
+const vs_error *sat_error(const sat *s);
 /* The shared object sat_new opens. */
 const char *sat_library(void);
 void sat_free(sat *s);

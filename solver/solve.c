@@ -165,6 +165,15 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
             rc = solve_record_reasons(&e, model, s);
         free(model);
     }
+    /* a lazy solver (a refusal that propagation was to prove) that could not create CryptoMiniSat:
+     * no answer, and the reason, as when encode_request fails to */
+    const vs_error *lost = e.s ? sat_error(e.s) : NULL;
+    if (lost) {
+        free(s->explanation);
+        s->explanation = lost->code != VSOLVE_ENOMEM ? strdup(lost->message) : NULL;
+        s->clash.len = s->unavailable.len = 0;
+        rc = lost->code;
+    }
     /* an answer cut short is no answer: say so (an explanation's searches in solvers of their
      * own stop at the same deadline without marking e.s: past it, a refusal's explanation may
      * be cut short) */
@@ -177,6 +186,7 @@ int vs_solve(vs_universe *u, const vs_request *req, vs_solution *s)
         rc = VSOLVE_ETIMEOUT;
     }
     s->sat_calls = e.s ? sat_solve_calls(e.s) : 0;
+    s->solver_loaded = e.s && sat_loaded(e.s);
     encoding_free(&e);
     return s->status = rc;
 }

@@ -17,6 +17,8 @@ typedef struct vs_solution {
                              explanation shows, each once, in the order shown */
     size_t cone_size;           /* packages considered */
     uint64_t sat_calls;
+    int solver_loaded;          /* CryptoMiniSat was created for the request's encoding (0 when
+                                   unit propagation proved the refusal: sat_new_lazy) */
 } vs_solution;
 
 void solution_init(vs_solution *s);
