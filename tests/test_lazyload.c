@@ -12,39 +12,13 @@
 #include "testutil.h"
 #include "vsolve.h"
 
-/* Runs `cmd` through the shell, stdout and stderr together; returns its output (malloc'd) and
- * its exit status in *status. */
-static char *run_cmd(const char *cmd, int *status)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, cap = 4096;
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
-    size_t n;
-    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 1024) {
-            cap *= 2;
-            out = realloc(out, cap);
-            ck_assert_ptr_nonnull(out);
-        }
-    }
-    out[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return out;
-}
-
 /* The dynamic section of a built file: what it needs at start-up. */
 static void check_needed(const char *file)
 {
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "readelf -d '%s/%s'", VSOLVE_BINARY_DIR, file);
     int st;
-    char *out = run_cmd(cmd, &st);
+    char *out = test_run_cmd(cmd, &st);
     ck_assert_msg(st == 0, "%s: %.3000s", cmd, out);
     ck_assert_msg(strstr(out, "(NEEDED)") && strstr(out, "[libc.so.6]"), "%s: no NEEDED libc?\n%.3000s", cmd, out);
     ck_assert_msg(!strstr(out, "cryptominisat"), "%s needs CryptoMiniSat at start-up:\n%.3000s", file, out);
@@ -81,7 +55,7 @@ START_TEST(loaded_on_first_solve)
     char cmd[4400];
     int st;
     snprintf(cmd, sizeof cmd, "LD_DEBUG=files '%s/vsolve' --version", VSOLVE_BINARY_DIR);
-    char *out = run_cmd(cmd, &st);
+    char *out = test_run_cmd(cmd, &st);
     ck_assert_msg(st == 0 && strstr(out, "vsolve "), "%.3000s", out);
     ck_assert_msg(strstr(out, "file=libc.so.6"), "LD_DEBUG=files gave nothing:\n%.3000s", out);
     /* (a sanitizer build loads libstdc++ for libubsan: only CryptoMiniSat's counts) */
@@ -91,7 +65,7 @@ START_TEST(loaded_on_first_solve)
     char *repo = small_repo();
     snprintf(cmd, sizeof cmd, "LD_DEBUG=files VSOLVE_CACHE_DIR='%s/cache' '%s/vsolve' --ecosystem opam --repo '%s' solve app",
              repo, VSOLVE_BINARY_DIR, repo);
-    out = run_cmd(cmd, &st);
+    out = test_run_cmd(cmd, &st);
     ck_assert_msg(st == 0 && strstr(out, "app.1.0\nlib.2.0\n"), "exit %d:\n%.3000s", st, out);
     char want[300];
     snprintf(want, sizeof want, "file=%s [0];  dynamically loaded by", sat_library());
@@ -155,12 +129,12 @@ START_TEST(cli_reports_the_load_failure)
     ck_assert_int_eq(system(cmd), 0);
     int st;
     snprintf(cmd, sizeof cmd, "LD_LIBRARY_PATH='%s/lib' '%s/vsolve' --version", repo, VSOLVE_BINARY_DIR);
-    char *out = run_cmd(cmd, &st);
+    char *out = test_run_cmd(cmd, &st);
     ck_assert_msg(st == 0, "exit %d: %.3000s", st, out);
     free(out);
     snprintf(cmd, sizeof cmd, "LD_LIBRARY_PATH='%s/lib' VSOLVE_CACHE_DIR='%s/cache' '%s/vsolve' --ecosystem opam --repo '%s' solve app",
              repo, repo, VSOLVE_BINARY_DIR, repo);
-    out = run_cmd(cmd, &st);
+    out = test_run_cmd(cmd, &st);
     char want[400];
     snprintf(want, sizeof want, "cannot load CryptoMiniSat (%s): ", sat_library());
     ck_assert_msg(st == 3 && strstr(out, want) && strstr(out, "undefined symbol: cmsat_new") &&

@@ -238,30 +238,6 @@ START_TEST(refusal_by_propagation_same_words)
 }
 END_TEST
 
-/* Runs `cmd` through the shell, stdout and stderr together (malloc'd), exit status in *status. */
-static char *run_cmd(const char *cmd, int *status)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, cap = 4096, n;
-    char *out = malloc(cap);
-    ck_assert_ptr_nonnull(out);
-    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 1024) {
-            cap *= 2;
-            out = realloc(out, cap);
-            ck_assert_ptr_nonnull(out);
-        }
-    }
-    out[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return out;
-}
-
 /* A CUDF document in a new temporary directory (its path, malloc'd): app 1 needs lib >= 2 (there
  * is only lib 1), ok 1 needs nothing; the request installs `install` (e.g. "app, ok"). Beside
  * it, lib/ holds a library of CryptoMiniSat's name that is not CryptoMiniSat. */
@@ -285,7 +261,7 @@ static char *solve_cudf(const char *dir, const char *env, int *status)
 {
     char cmd[8000];
     snprintf(cmd, sizeof cmd, "%s '%s/vsolve' --ecosystem cudf --repo '%s/t.cudf' solve", env, VSOLVE_BINARY_DIR, dir);
-    return run_cmd(cmd, status);
+    return test_run_cmd(cmd, status);
 }
 
 /* The command line: a refusal propagation proves does not load CryptoMiniSat (LD_DEBUG=files

@@ -30,6 +30,9 @@ char *test_slurp(const char *path, const char *missing);
 int test_extract_member(void *user, const char *path, const char *data, size_t len);
 /* rm -rf dir; fails the test when that fails. */
 void test_remove_dir(const char *dir);
+/* Runs `cmd` through the shell, stdout and stderr together; returns its output (malloc'd) and
+ * its exit status in *status (-1 when it did not exit). */
+char *test_run_cmd(const char *cmd, int *status);
 
 
 
