@@ -18,7 +18,7 @@
 #ifndef VSOLVE_CMS_LIBRARY
 #error "VSOLVE_CMS_LIBRARY (CryptoMiniSat's SONAME) must come from the build"
 #endif
-#define CMS_FUNCTIONS(X) X(new) X(free) X(nvars) X(add_clause) X(new_vars) X(solve) \
+#define CMS_FUNCTIONS(X) X(new) X(free) X(add_clause) X(new_vars) X(solve) \
     X(solve_with_assumptions) X(get_model) X(get_conflict) X(set_num_threads) X(set_verbosity) \
     X(set_default_polarity) X(set_no_simplify) X(set_no_simplify_at_startup) X(set_max_time)
 
