@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "deadline.h"
 #include "opam_version.h"
+#include "sat.h"
 
 static int by_var_name(const void *a, const void *b)
 {
@@ -188,6 +189,20 @@ static int add_fixes(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms, 
     for (size_t i = 0; i < s->clash.len; i++)
         if (s->clash.items[i] < n_atoms && !(r->clash[r->n_clash++] = api_strdup(atoms[s->clash.items[i]])))
             return VSOLVE_ENOMEM;
+    if (!s->solver_loaded) {
+        /* a refusal that propagation proved needed no SAT solver, but checking a fix does: if it
+         * cannot be loaded, say why there are no fixes rather than leaving them out unsaid */
+        vs_error err;
+        vs_error_clear(&err);
+        sat *probe = sat_new(&err);
+        if (!probe) {
+            if (err.code == VSOLVE_ENOMEM)
+                return VSOLVE_ENOMEM;
+            api_warn(ctx, "no fixes searched: %s", err.message);
+            return VSOLVE_OK;
+        }
+        sat_free(probe);   /* the library stays loaded for the searches (sat.c) */
+    }
     int rc = opam_find_fixes(&ctx->universe, atoms, n_atoms, s, 4, deadline, &r->fixes);
     if (rc != VSOLVE_OK || r->fixes.len == 0)   /* no fix found: the explanation stands alone */
         return rc == VSOLVE_ENOMEM || rc == VSOLVE_ETIMEOUT ? rc : VSOLVE_OK;

@@ -306,6 +306,37 @@ START_TEST(cli_refusal_without_the_library)
 }
 END_TEST
 
+/* opam: a refusal propagation proves (app>=2, only app 1 exists) still gets its verified fix
+ * (relax to app>=1), whose check needs the solver; with a library of CryptoMiniSat's name that
+ * is not it, the refusal stands and a warning says why no fix was searched. */
+START_TEST(opam_fixes_without_the_library)
+{
+    char *dir = refusing_cudf("ok");   /* for its directory and its lib/ */
+    char cmd[8800];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/repo/packages/app/app.1' && printf 'opam-version: \"2.0\"\\n' >'%s/repo/packages/app/app.1/opam' && "
+             "printf 'opam-version: \"2.0\"\\n' >'%s/repo/repo'",
+             dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    int st;
+    snprintf(cmd, sizeof cmd, "'%s/vsolve' --ecosystem opam --repo '%s/repo' --no-cache solve 'app>=2'", VSOLVE_BINARY_DIR, dir);
+    char *out = test_run_cmd(cmd, &st);
+    ck_assert_msg(st == 1 && strstr(out, "To fix it") && strstr(out, "app>=1") && !strstr(out, "warning"), "exit %d:\n%.3000s",
+                  st, out);
+    free(out);
+    snprintf(cmd, sizeof cmd, "LD_LIBRARY_PATH='%s/lib' '%s/vsolve' --ecosystem opam --repo '%s/repo' --no-cache solve 'app>=2'",
+             dir, VSOLVE_BINARY_DIR, dir);
+    out = test_run_cmd(cmd, &st);
+    char want[400];
+    snprintf(want, sizeof want, "vsolve: warning: no fixes searched: cannot load CryptoMiniSat (%s): ", sat_library());
+    ck_assert_msg(st == 1 && strstr(out, "The request cannot be satisfied") && strstr(out, want) && !strstr(out, "To fix it"),
+                  "exit %d:\n%.3000s", st, out);
+    free(out);
+    test_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *lazysat_suite(void)
 {
     Suite *s = suite_create("lazysat");
@@ -315,6 +346,7 @@ Suite *lazysat_suite(void)
     tcase_add_test(tc, core_after_a_propagated_answer);
     tcase_add_test(tc, refusal_by_propagation_same_words);
     tcase_add_test(tc, cli_refusal_without_the_library);
+    tcase_add_test(tc, opam_fixes_without_the_library);
     suite_add_tcase(s, tc);
     return s;
 }
