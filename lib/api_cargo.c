@@ -195,7 +195,8 @@ static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, i
         int again = !*answered && round == 0 && grc == VSOLVE_OK && ctx->cargo.greedy && !ctx->cargo.greedy_gave_up &&
                     ctx->cargo.n_links_crates > 0;
         if (again && cargo_pins_find(&mem, ctx->cargo_ix, ctx->cargo_root.deps, ctx->cargo_root.n_deps,
-                                     ctx->cargo.links_crates, ctx->cargo.n_links_crates, &pins, &ctx->err) != VSOLVE_OK)
+                                     ctx->cargo.links_crates, ctx->cargo.n_links_crates, ctx->cargo.links_ways,
+                                     ctx->cargo.n_links_ways, &pins, &ctx->err) != VSOLVE_OK)
             again = 0;   /* an index error: the whole problem reports it */
         if (again && pins.contradiction) {
             solution_free(&ctx->cargo_solution);

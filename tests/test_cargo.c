@@ -132,8 +132,8 @@ static int greedy_round_agrees(cargo_index *ix, const cargo_manifest *m, const c
                pins ? " with pins" : "", pb.u.pkgs.len, full->u.pkgs.len);
     }
     if (!pins && pb.greedy && !pb.greedy_gave_up && pb.n_links_crates)
-        ck_assert_int_eq(cargo_pins_find(mem, ix, m->deps, m->n_deps, pb.links_crates, pb.n_links_crates, found, &err),
-                         VSOLVE_OK);
+        ck_assert_int_eq(cargo_pins_find(mem, ix, m->deps, m->n_deps, pb.links_crates, pb.n_links_crates, pb.links_ways,
+                                         pb.n_links_ways, found, &err), VSOLVE_OK);
     solution_free(&f);
     cargo_problem_free(&pb);
     return answered;

@@ -275,6 +275,14 @@ static void put_versions(out_buf *o, const cargo_version *const *vs, size_t n)
     }
 }
 
+/* "serde 1.0" or "actix-web 1.0.8 with feature rust-tls": a dependency and the features it asks. */
+static void put_dep(out_buf *o, const cargo_dep *d)
+{
+    put(o, "%s %s", d->package, d->req_text);
+    for (size_t i = 0; i < d->n_features; i++)
+        put(o, "%s%s", i ? ", " : d->n_features > 1 ? " with features " : " with feature ", d->features[i]);
+}
+
 /* Newest first, as matching() gives them: pins list the index's order. */
 static size_t newest_first(const cargo_version *const *in, size_t n, const cargo_version **out, size_t max)
 {
@@ -315,7 +323,9 @@ size_t cargo_pins_report(cargo_index *ix, const cargo_manifest *root, const carg
         size_t n = c ? matching(ix, c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
         if (n == 0)
             return 0;
-        put(&o, "  - %s %s (%s ", d->package, d->req_text, d->package);
+        put(&o, "  - ");
+        put_dep(&o, d);
+        put(&o, " (%s ", d->package);
         put_versions(&o, vs, n);
         put(&o, ")\n");
     }
@@ -327,7 +337,9 @@ size_t cargo_pins_report(cargo_index *ix, const cargo_manifest *root, const carg
     put(&o, " (links = \"%s\": one package per native library):\n", pin[0]->links);
     for (int k = 0; k < 2; k++) {
         const cargo_dep *d = &root->deps[pin[k]->root_dep];
-        put(&o, "  - %s %s needs %s ", d->package, d->req_text, pin[k]->allowed[0]->name);
+        put(&o, "  - ");
+        put_dep(&o, d);
+        put(&o, " needs %s ", pin[k]->allowed[0]->name);
         put_versions(&o, vs, newest_first(pin[k]->allowed, pin[k]->n_allowed, vs, sizeof vs / sizeof *vs));
         if (pin[k]->n_via > 1) {
             put(&o, " (through ");

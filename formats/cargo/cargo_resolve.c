@@ -1537,12 +1537,19 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
 
 /* ---- groups: slots and links ---------------------------------------------------------------- */
 
+static int has_crate(const char *const *names, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return 1;
+    return 0;
+}
+
 /* Records crate `name` (once) among pb->links_crates. */
 static int note_links_crate(cargo_problem *pb, const char *name)
 {
-    for (size_t k = 0; k < pb->n_links_crates; k++)
-        if (!strcmp(pb->links_crates[k], name))
-            return VSOLVE_OK;
+    if (has_crate(pb->links_crates, pb->n_links_crates, name))
+        return VSOLVE_OK;
     if (pb->n_links_crates % 8 == 0) {
         const char **more = arena_alloc(&pb->mem, (pb->n_links_crates + 8) * sizeof *more);
         if (!more)
@@ -1615,6 +1622,50 @@ static int add_groups(builder *b)
                 rc = note_links_crate(b->pb, b->all.items[k]->v->name);
     }
     vec_free(&members);
+    return rc;
+}
+
+/* The crates of the packages that reach, through clauses, a package of a crate in
+ * pb->links_crates: the ways there (pb->links_ways, for cargo_pins_find). */
+static int note_links_ways(cargo_problem *pb)
+{
+    const vs_universe *u = &pb->u;
+    unsigned char *reach = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!reach)
+        return VSOLVE_ENOMEM;
+    for (size_t p = 0; p < u->pkgs.len; p++)
+        reach[p] = (unsigned char)has_crate(pb->links_crates, pb->n_links_crates, pb->node_of_pkg[p]->crate);
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t p = 0; p < u->pkgs.len; p++) {
+            uint32_t first, count;
+            universe_clauses(u, (uint32_t)p, 0, &first, &count);
+            for (uint32_t c = first; c < first + count && !reach[p]; c++) {
+                const vs_clause *cl = &u->clauses.items[c];
+                for (uint32_t j = 0; j < cl->count && !reach[p]; j++)
+                    if (reach[u->ids.items[cl->first + j]])
+                        reach[p] = changed = 1;
+            }
+        }
+    }
+    int rc = VSOLVE_OK;
+    for (size_t p = 0; p < u->pkgs.len && rc == VSOLVE_OK; p++) {
+        const char *crate = pb->node_of_pkg[p]->crate;
+        if (!reach[p] || has_crate(pb->links_ways, pb->n_links_ways, crate))
+            continue;
+        if (pb->n_links_ways % 16 == 0) {
+            const char **more = arena_alloc(&pb->mem, (pb->n_links_ways + 16) * sizeof *more);
+            if (!more) {
+                rc = VSOLVE_ENOMEM;
+                break;
+            }
+            if (pb->n_links_ways)
+                memcpy(more, pb->links_ways, pb->n_links_ways * sizeof *more);
+            pb->links_ways = more;
+        }
+        pb->links_ways[pb->n_links_ways++] = crate;
+    }
+    free(reach);
     return rc;
 }
 
@@ -1826,6 +1877,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = record_attrs(pb, opt ? opt->source_url : NULL);
     if (rc == VSOLVE_OK)
         rc = add_groups(&b);
+    if (rc == VSOLVE_OK && b.greedy && pb->n_links_crates)
+        rc = note_links_ways(pb);
 
     /* the request: the root and its features. A lock is generated the way cargo generates
      * Cargo.lock: with every feature of the root package (and so every optional dependency of

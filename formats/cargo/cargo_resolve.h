@@ -40,6 +40,8 @@ typedef struct cargo_problem {
                                       is incomplete: build it again without greedy */
     const char **links_crates;     /* the crates whose candidates share a `links` value with another */
     size_t n_links_crates;
+    const char **links_ways;       /* greedy: the crates whose packages lead to those through clauses */
+    size_t n_links_ways;
 } cargo_problem;
 
 /* Builds the problem: the versions of every crate reachable from the root through requirements
