@@ -153,8 +153,9 @@ static int fast_path(vsolve_ctx *ctx, int *answered)
     return rc;
 }
 
-/* The refusal the pins prove, in ctx->cargo_solution (the greedy problem in ctx->cargo serves the
- * result: its request is the whole problem's). 1 if given, 0 if the words cannot be said so. */
+/* The refusal the pins prove, in ctx->cargo_solution, with the request of ctx->cargo (a problem
+ * of the root alone, cargo_options.root_only: the whole problem's request). 1 if given, 0 if the
+ * words cannot be said so. */
 static int pins_refusal(vsolve_ctx *ctx, const cargo_pins *pins)
 {
     const vs_universe *u = &ctx->cargo.u;
@@ -174,12 +175,13 @@ static int pins_refusal(vsolve_ctx *ctx, const cargo_pins *pins)
 }
 
 /* The problem of cargo's first candidates alone (cargo_problem_build's greedy), answered by the
- * fast path: *answered = 1 and ctx->cargo holds it. A clash of two candidates over one `links`
- * value is tried once more with the versions the root's forced chains put in no solution passed
- * over (cargo_pins.h): where cargo would back off from the newest version to an older one that
- * fits the native library, so does this build; and where those chains pin the value to versions
- * that exclude each other, the refusal is proven: *refused = 1, ctx->cargo holds the first
- * round's problem and ctx->cargo_solution the refusal. Otherwise ctx->cargo is freed. */
+ * fast path: *answered = 1 and ctx->cargo holds it. Where two candidates declare one `links`
+ * value, that build stops, and the root's pins (cargo_pins.h) are sought along the crates that
+ * led there: where they exclude each other the refusal is proven (*refused = 1, ctx->cargo holds
+ * a problem of the root alone for its request, ctx->cargo_solution the refusal); else the build
+ * is made again, to the end, with the versions they put in no solution passed over, as cargo
+ * backs off from the newest version to one that fits the native library. Otherwise ctx->cargo
+ * is freed. */
 static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, int *refused)
 {
     arena mem;
@@ -192,26 +194,34 @@ static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, i
         solution_init(&ctx->cargo_solution);
         if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up && fast_path(ctx, answered) != VSOLVE_OK)
             *answered = 0;   /* out of memory: the whole problem says so, if it does again */
-        int again = !*answered && round == 0 && grc == VSOLVE_OK && ctx->cargo.greedy && !ctx->cargo.greedy_gave_up &&
-                    ctx->cargo.n_links_crates > 0;
+        int again = round == 0 && grc == VSOLVE_OK && ctx->cargo.links_clash;
         if (again && cargo_pins_find(&mem, ctx->cargo_ix, ctx->cargo_root.deps, ctx->cargo_root.n_deps,
                                      ctx->cargo.links_crates, ctx->cargo.n_links_crates, ctx->cargo.links_ways,
                                      ctx->cargo.n_links_ways, &pins, &ctx->err) != VSOLVE_OK)
             again = 0;   /* an index error: the whole problem reports it */
-        if (again && pins.contradiction) {
-            solution_free(&ctx->cargo_solution);
-            solution_init(&ctx->cargo_solution);
-            *refused = pins_refusal(ctx, &pins);
-            again = 0;
-        }
-        if (!*answered && !*refused) {
+        if (!*answered) {
             solution_free(&ctx->cargo_solution);
             cargo_problem_free(&ctx->cargo);
             vs_error_clear(&ctx->err);
         }
-        if (!again || pins.len == 0)
+        if (again && pins.contradiction) {
+            copt->root_only = 1;
+            if (cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, copt, &ctx->err) == VSOLVE_OK) {
+                solution_init(&ctx->cargo_solution);
+                *refused = pins_refusal(ctx, &pins);
+                if (!*refused)
+                    solution_free(&ctx->cargo_solution);
+            }
+            if (!*refused) {
+                cargo_problem_free(&ctx->cargo);
+                vs_error_clear(&ctx->err);
+            }
+            copt->root_only = 0;
             break;
-        copt->pins = &pins;
+        }
+        if (!again)
+            break;
+        copt->pins = &pins;   /* even none: the second round goes past the clash */
     }
     copt->greedy = 0;
     copt->pins = NULL;
@@ -248,7 +258,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
                            o->n_features == 0 && !o->no_default_features, o->source_url,
-                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0, NULL };
+                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0, NULL, 0 };
     /* first the problem of cargo's first candidates alone (cargo_problem_build's greedy): when
      * the fast path answers it, that is the answer; else the whole problem, whose own fast
      * path or the solver answers (and whose errors are reported) */

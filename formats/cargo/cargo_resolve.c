@@ -88,6 +88,7 @@ typedef struct version_entry {
     int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
     int is_patch;                   /* a [patch.crates-io] package */
     int dead;                       /* greedy: in no solution by the pins (cargo_options.pins) */
+    uint32_t demand;                /* the demand() that made it a candidate (its serial number) */
     const char *source;             /* a path package from a git checkout: its git source */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
@@ -190,6 +191,13 @@ typedef struct builder {
     VEC(line_clause) line_clauses;
     int recording;                  /* clause() records into line_clauses */
     uint32_t its_crate;             /* the string "its crate", once interned */
+    int first_round;                /* greedy without pins: stop at two candidates of one `links` */
+    uint32_t from;                  /* discovery: the crate of the work item taken (UINT32_MAX: the root) */
+    u32_vec edges;                  /* first round: (from, to) crate ids of every demand, in pairs */
+    VEC(version_entry *) links_seen;   /* first round: one candidate per `links` value met */
+    uint32_t demands;               /* demand() calls so far */
+    const version_entry *clash[2];  /* first round: two candidates of one `links` value, from two demands */
+    int root_only;                  /* cargo_options.root_only: no dependency is followed */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -214,6 +222,65 @@ static const char *join(char *buf, size_t size, const char *const *parts)
     }
     buf[n] = '\0';
     return buf;
+}
+
+/* ---- the first greedy round's links clash ----------------------------------------------- */
+
+static int has_crate(const char *const *names, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return 1;
+    return 0;
+}
+
+/* Appends a copy of `name` (once) to the arena array *names of *n (grown by 16). */
+static int note_crate(arena *mem, const char ***names, size_t *n, const char *name)
+{
+    if (has_crate(*names, *n, name))
+        return VSOLVE_OK;
+    if (*n % 16 == 0) {
+        const char **more = arena_alloc(mem, (*n + 16) * sizeof *more);
+        if (!more)
+            return VSOLVE_ENOMEM;
+        if (*n)
+            memcpy(more, *names, *n * sizeof *more);
+        *names = more;
+    }
+    if (!((*names)[*n] = arena_strndup(mem, name, strlen(name))))
+        return VSOLVE_ENOMEM;
+    (*n)++;
+    return VSOLVE_OK;
+}
+
+/* Two candidates a and c that two demands made declare one `links` value: after discovery the
+ * first greedy round stops (cargo may have to back off from one of them, or refuse), with their
+ * crates in pb->links_crates and the crates that lead to them through the dependencies demanded
+ * in pb->links_ways (for cargo_pins_find). GREEDY_GIVE_UP, or VSOLVE_ENOMEM. */
+static int links_clash(builder *b, const version_entry *a, const version_entry *c)
+{
+    cargo_problem *pb = b->pb;
+    unsigned char *on = calloc(b->crates.len ? b->crates.len : 1, 1);
+    if (!on)
+        return VSOLVE_ENOMEM;
+    on[a->crate_id] = on[c->crate_id] = 1;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t e = 0; e + 1 < b->edges.len; e += 2) {
+            uint32_t from = b->edges.items[e], to = b->edges.items[e + 1];
+            if (from != UINT32_MAX && on[to] && !on[from])
+                on[from] = changed = 1;
+        }
+    }
+    int rc = note_crate(&pb->mem, &pb->links_crates, &pb->n_links_crates, a->v->name);
+    if (rc == VSOLVE_OK)
+        rc = note_crate(&pb->mem, &pb->links_crates, &pb->n_links_crates, c->v->name);
+    for (size_t k = 0; k < b->crates.len && rc == VSOLVE_OK; k++)
+        if (on[k])
+            rc = note_crate(&pb->mem, &pb->links_ways, &pb->n_links_ways, b->crates.items[k].name);
+    free(on);
+    pb->links_clash = 1;
+    return rc == VSOLVE_OK ? GREEDY_GIVE_UP : rc;
 }
 
 /* ---- discovery ------------------------------------------------------------------------------ */
@@ -272,9 +339,22 @@ static int push_work(builder *b, version_entry *ve, reach_kind kind, const char 
     return vec_push(&b->work, ((work_item){ ve, kind, name })) ? VSOLVE_OK : VSOLVE_ENOMEM;
 }
 
-/* A new candidate: its dependencies to visit, and what is already reachable of its crate. */
+/* A new candidate: its dependencies to visit, and what is already reachable of its crate. In
+ * the first greedy round, the first two candidates of one `links` value that two demands made
+ * are noted (links_clash). */
 static int add_candidate(builder *b, version_entry *ve)
 {
+    if (b->first_round && ve->v->links && !ve->is_root && !b->clash[0]) {
+        size_t k = 0;
+        while (k < b->links_seen.len && strcmp(b->links_seen.items[k]->v->links, ve->v->links))
+            k++;
+        if (k == b->links_seen.len && !vec_push(&b->links_seen, ve))
+            return VSOLVE_ENOMEM;
+        if (k < b->links_seen.len && b->links_seen.items[k]->demand != ve->demand) {
+            b->clash[0] = b->links_seen.items[k];
+            b->clash[1] = ve;
+        }
+    }
     size_t n = ve->v->n_deps;
     if (!(ve->dep_lines = arena_alloc_uninit(&b->pb->mem, (n ? n : 1) * sizeof *ve->dep_lines)) || !vec_push(&b->all, ve))
         return VSOLVE_ENOMEM;
@@ -303,6 +383,7 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
         ve->is_member |= b->member_crates.items[k] == c->crate;
     ve->locked = is_locked(b, c->name, ve->v->vers);
     ve->dead = b->greedy && cargo_pins_dead(b->opt->pins, b->ix, v);
+    ve->demand = b->demands;
     ve->crate_id = cid;
     c->candidates[i] = ve;
     b->first = ve;
@@ -379,6 +460,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
  * demand_first); *cid is the crate's id. */
 static int demand(builder *b, const char *package, const semver_req *req, uint32_t *cid)
 {
+    b->demands++;
     crate_entry *c = crate_of(b, package);
     if (!c)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
@@ -729,11 +811,22 @@ static int demand_dep(builder *b, const cargo_dep *d, uint32_t *cid)
     return rc;
 }
 
+/* demand_dep, and in the first greedy round the edge to the crate demanded (links_clash's ways). */
+static int demand_edge(builder *b, const cargo_dep *d, uint32_t *cid)
+{
+    int rc = demand_dep(b, d, cid);
+    if (rc == VSOLVE_OK && b->first_round && (!vec_push(&b->edges, b->from) || !vec_push(&b->edges, *cid)))
+        rc = VSOLVE_ENOMEM;
+    return rc;
+}
+
 /* follow_dep's work: demand d's requirement, reach the features it asks. */
 static int follow_line(builder *b, const cargo_dep *d)
 {
     uint32_t cid;
-    int rc = demand_dep(b, d, &cid);
+    if (b->root_only)
+        return VSOLVE_OK;
+    int rc = demand_edge(b, d, &cid);
     if (rc == VSOLVE_OK && d->default_features)
         rc = reach(b, cid, REACH_FEATURE, "default");
     for (size_t f = 0; f < d->n_features && rc == VSOLVE_OK; f++)
@@ -833,9 +926,9 @@ static int apply_feature(builder *b, version_entry *ve, const char *f)
             if (d->optional)
                 rc = reach_own(b, ve, REACH_OPTIONAL, d->name);
             uint32_t cid;
-            if (rc == VSOLVE_OK)
-                rc = demand_dep(b, d, &cid);
-            if (rc == VSOLVE_OK)
+            if (rc == VSOLVE_OK && !b->root_only)
+                rc = demand_edge(b, d, &cid);
+            if (rc == VSOLVE_OK && !b->root_only)
                 rc = reach(b, cid, REACH_FEATURE, slash + 1);
         }
     }
@@ -853,6 +946,7 @@ static int discover(builder *b)
         version_entry *ve = w.ve;
         const cargo_version *v = ve->v;
         int rc = VSOLVE_OK;
+        b->from = ve->is_root ? UINT32_MAX : ve->crate_id;
         if (w.kind == REACH_FEATURE) {
             rc = apply_feature(b, ve, w.name);
         } else if (w.kind == REACH_OPTIONAL) {
@@ -1537,31 +1631,6 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
 
 /* ---- groups: slots and links ---------------------------------------------------------------- */
 
-static int has_crate(const char *const *names, size_t n, const char *name)
-{
-    for (size_t k = 0; k < n; k++)
-        if (!strcmp(names[k], name))
-            return 1;
-    return 0;
-}
-
-/* Records crate `name` (once) among pb->links_crates. */
-static int note_links_crate(cargo_problem *pb, const char *name)
-{
-    if (has_crate(pb->links_crates, pb->n_links_crates, name))
-        return VSOLVE_OK;
-    if (pb->n_links_crates % 8 == 0) {
-        const char **more = arena_alloc(&pb->mem, (pb->n_links_crates + 8) * sizeof *more);
-        if (!more)
-            return VSOLVE_ENOMEM;
-        if (pb->n_links_crates)
-            memcpy(more, pb->links_crates, pb->n_links_crates * sizeof *more);
-        pb->links_crates = more;
-    }
-    pb->links_crates[pb->n_links_crates++] = name;
-    return VSOLVE_OK;
-}
-
 static int add_groups(builder *b)
 {
     vs_universe *u = &b->pb->u;
@@ -1617,55 +1686,8 @@ static int add_groups(builder *b)
         uint32_t d = universe_intern(u, desc, strlen(desc));
         if (rc == VSOLVE_OK && members.len > 1)
             rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, NULL);
-        for (size_t k = i; k < b->all.len && rc == VSOLVE_OK && members.len > 1; k++)
-            if (b->all.items[k]->v->links && !strcmp(b->all.items[k]->v->links, links))
-                rc = note_links_crate(b->pb, b->all.items[k]->v->name);
     }
     vec_free(&members);
-    return rc;
-}
-
-/* The crates of the packages that reach, through clauses, a package of a crate in
- * pb->links_crates: the ways there (pb->links_ways, for cargo_pins_find). */
-static int note_links_ways(cargo_problem *pb)
-{
-    const vs_universe *u = &pb->u;
-    unsigned char *reach = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
-    if (!reach)
-        return VSOLVE_ENOMEM;
-    for (size_t p = 0; p < u->pkgs.len; p++)
-        reach[p] = (unsigned char)has_crate(pb->links_crates, pb->n_links_crates, pb->node_of_pkg[p]->crate);
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t p = 0; p < u->pkgs.len; p++) {
-            uint32_t first, count;
-            universe_clauses(u, (uint32_t)p, 0, &first, &count);
-            for (uint32_t c = first; c < first + count && !reach[p]; c++) {
-                const vs_clause *cl = &u->clauses.items[c];
-                for (uint32_t j = 0; j < cl->count && !reach[p]; j++)
-                    if (reach[u->ids.items[cl->first + j]])
-                        reach[p] = changed = 1;
-            }
-        }
-    }
-    int rc = VSOLVE_OK;
-    for (size_t p = 0; p < u->pkgs.len && rc == VSOLVE_OK; p++) {
-        const char *crate = pb->node_of_pkg[p]->crate;
-        if (!reach[p] || has_crate(pb->links_ways, pb->n_links_ways, crate))
-            continue;
-        if (pb->n_links_ways % 16 == 0) {
-            const char **more = arena_alloc(&pb->mem, (pb->n_links_ways + 16) * sizeof *more);
-            if (!more) {
-                rc = VSOLVE_ENOMEM;
-                break;
-            }
-            if (pb->n_links_ways)
-                memcpy(more, pb->links_ways, pb->n_links_ways * sizeof *more);
-            pb->links_ways = more;
-        }
-        pb->links_ways[pb->n_links_ways++] = crate;
-    }
-    free(reach);
     return rc;
 }
 
@@ -1819,6 +1841,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     b.greedy = opt && opt->greedy && !n_locked && !root->n_patches && !root->n_members && !b.path_crates.len &&
                !b.member_crates.len && !b.patch_crates.len && !b.top_needed;
     pb->greedy = b.greedy;
+    b.first_round = b.greedy && !opt->pins && !opt->root_only;
+    b.root_only = opt && opt->root_only;
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);
     if (rc == VSOLVE_OK && b.top_needed)
@@ -1842,6 +1866,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     }
     if (rc == VSOLVE_OK)
         rc = discover(&b);
+    if (rc == VSOLVE_OK && b.clash[0])
+        rc = links_clash(&b, b.clash[0], b.clash[1]);
     pb->index_files = cargo_index_files_read(ix);
 
     /* nodes, sorted into the universe */
@@ -1877,8 +1903,6 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = record_attrs(pb, opt ? opt->source_url : NULL);
     if (rc == VSOLVE_OK)
         rc = add_groups(&b);
-    if (rc == VSOLVE_OK && b.greedy && pb->n_links_crates)
-        rc = note_links_ways(pb);
 
     /* the request: the root and its features. A lock is generated the way cargo generates
      * Cargo.lock: with every feature of the root package (and so every optional dependency of
@@ -1961,6 +1985,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
     strpool_free(&b.line_keys);
     vec_free(&b.lines);
     vec_free(&b.line_clauses);
+    vec_free(&b.edges);
+    vec_free(&b.links_seen);
     vec_free(&b.path_crates);
     vec_free(&b.path_sources);
     vec_free(&b.member_crates);

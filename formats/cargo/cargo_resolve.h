@@ -21,6 +21,8 @@ typedef struct cargo_options {
                                       cargo_problem_build); for greedy_solve alone */
     const cargo_pins *pins;        /* greedy: versions in no solution (cargo_pins_dead) are never
                                       first candidates and are unavailable; NULL: none known */
+    int root_only;                 /* no dependency is followed: the root's own nodes and the
+                                      request alone (to carry a refusal proven without them) */
 } cargo_options;
 
 #define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
@@ -38,9 +40,11 @@ typedef struct cargo_problem {
                                       rule covers the package) */
     int greedy_gave_up;            /* greedy: the rule does not cover this project; the problem
                                       is incomplete: build it again without greedy */
-    const char **links_crates;     /* the crates whose candidates share a `links` value with another */
+    int links_clash;               /* greedy without pins: it stopped (greedy_gave_up) at two
+                                      candidates declaring one `links` value, of these crates: */
+    const char **links_crates;
     size_t n_links_crates;
-    const char **links_ways;       /* greedy: the crates whose packages lead to those through clauses */
+    const char **links_ways;       /* and the crates that led to them through the demands so far */
     size_t n_links_ways;
 } cargo_problem;
 
@@ -57,8 +61,10 @@ typedef struct cargo_problem {
  * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
  * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
  * brings them all in, as without greedy; one without such a candidate brings in none (a
- * clause of it lists no provider). With opt->pins, a version the pins put in no solution is
- * passed over like a yanked one, and is unavailable where a spanning requirement brings it in.
+ * clause of it lists no provider). Without opt->pins, the build stops at the second candidate
+ * declaring a `links` value (pb->links_clash; greedy_gave_up). With opt->pins, a version the
+ * pins put in no solution is passed over like a yanked one, and is unavailable where a spanning
+ * requirement brings it in.
  * When the rule does not fit (two equal matching versions, a malformed line) it sets
  * pb->greedy_gave_up and returns VSOLVE_OK with the problem incomplete: free it and build it
  * without greedy. */
