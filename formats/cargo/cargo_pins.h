@@ -50,7 +50,8 @@ int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n
 
 /* Is v (parsed, not the root) in no solution by the pins p (NULL: none): it declares a pinned
  * links value and is not among that value's allowed versions of every pin, or one of its normal
- * or build dependencies on a crate of p->crates matches only versions that are yanked or so. */
+ * or build dependencies on a crate of p->crates (or of a pin) matches only versions that are
+ * yanked or dead that way. */
 int cargo_pins_dead(const cargo_pins *p, cargo_index *ix, const cargo_version *v);
 
 #endif

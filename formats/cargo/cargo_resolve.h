@@ -44,7 +44,7 @@ typedef struct cargo_problem {
                                       candidates declaring one `links` value, of these crates: */
     const char **links_crates;
     size_t n_links_crates;
-    const char **links_ways;       /* and the crates that led to them through the demands so far */
+    const char **links_ways;       /* and the crates that lead to them through the demands made */
     size_t n_links_ways;
 } cargo_problem;
 
@@ -61,13 +61,12 @@ typedef struct cargo_problem {
  * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
  * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
  * brings them all in, as without greedy; one without such a candidate brings in none (a
- * clause of it lists no provider). Without opt->pins, the build stops at the second candidate
- * declaring a `links` value (pb->links_clash; greedy_gave_up). With opt->pins, a version the
- * pins put in no solution is passed over like a yanked one, and is unavailable where a spanning
- * requirement brings it in.
- * When the rule does not fit (two equal matching versions, a malformed line) it sets
- * pb->greedy_gave_up and returns VSOLVE_OK with the problem incomplete: free it and build it
- * without greedy. */
+ * clause of it lists no provider). Without opt->pins, where two demands brought in candidates
+ * declaring one `links` value, the build stops once discovery is done (pb->links_clash, with
+ * greedy_gave_up). With opt->pins, a version the pins put in no solution is passed over like a
+ * yanked one, and is unavailable where a spanning requirement brings it in. When the rule does
+ * not fit (two equal matching versions, a malformed line) it sets pb->greedy_gave_up and
+ * returns VSOLVE_OK with the problem incomplete: free it and build it without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
