@@ -64,6 +64,18 @@ static int push_pin(walk *w, pin_vec *out, const char *links, const cargo_versio
 
 static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_t nf, size_t depth, const pinset **out);
 
+/* The features edge d asks of its version (`default` unless it says not to), into df (at most
+ * PIN_FEATURES); their count. */
+static size_t asked_features(const cargo_dep *d, const char **df)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_features && n < PIN_FEATURES; k++)
+        df[n++] = d->features[k];
+    if (d->default_features && n < PIN_FEATURES)
+        df[n++] = "default";
+    return n;
+}
+
 /* The pins that hold wherever version v is installed with features feats[0..nf) asked of it:
  * those of each normal and build dependency it then has (the optional ones its features turn
  * on), appended to out. */
@@ -112,11 +124,7 @@ static int version_pins(walk *w, const cargo_version *v, const char *const *feat
         if (d->kind == CARGO_DEV || (d->optional && !on[i]))
             continue;
         const char *df[PIN_FEATURES];
-        size_t n = 0;
-        for (size_t k = 0; k < d->n_features && n < PIN_FEATURES; k++)
-            df[n++] = d->features[k];
-        if (d->default_features && n < PIN_FEATURES)
-            df[n++] = "default";
+        size_t n = asked_features(d, df);
         for (size_t k = 0; k + 1 < extra.len && n < PIN_FEATURES; k += 2)
             if (!strcmp(extra.items[k], d->name))
                 df[n++] = extra.items[k + 1];
@@ -318,11 +326,7 @@ int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n
         if (d->optional)
             continue;
         const char *df[PIN_FEATURES];
-        size_t nf = 0;
-        for (size_t k = 0; k < d->n_features && nf < PIN_FEATURES; k++)
-            df[nf++] = d->features[k];
-        if (d->default_features && nf < PIN_FEATURES)
-            df[nf++] = "default";
+        size_t nf = asked_features(d, df);
         const pinset *ps;
         rc = walk_dep(&w, d, df, nf, 0, &ps);
         for (size_t k = 0; k < ps->len && rc == VSOLVE_OK && !out->contradiction; k++)
