@@ -35,9 +35,10 @@ typedef struct loader {
     opam_vars ordinary;           /* the caller's variables with the root switches false */
     int has_root_switches;        /* some root switch is true: build root variants */
     arena mem;                 /* names: live until the universe is built */
-    /* The reading thread's side (prepare_file), touched by nothing else until the walk ends: */
-    arena kept;                /* the kept fields: live until the universe is built */
-    arena scratch;             /* one file's whole tree, dropped after each file */
+    /* prepare_file's side, one per worker (the reading thread, the calling thread: they parse at
+     * the same time), touched by nothing else until the walk ends: */
+    arena kept[2];             /* the kept fields: live until the universe is built */
+    arena scratch[2];          /* one file's whole tree, dropped after each file */
     VEC(opam_source) sources;
     VEC(source_attr) attrs;
     vs_error *err;
@@ -276,18 +277,20 @@ static const char *const kept_fields[] = { "available", "depends", "conflicts", 
 static const char *const read_fields[] = { "available", "depends", "conflicts", "conflict-class", "flags", "url",
                                            "dev-repo", "homepage", "license", "depexts" };
 
-/* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
- * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
-static void prepare_source(loader *ld, prepared *p, const char *filename, const char *data, size_t len)
+/* Parses one file into p (worker 0: the reading thread, 1: the calling thread): its kept fields
+ * go to the worker's kept arena, the rest of its tree is dropped with the worker's next file.
+ * Failures are left in p->err. */
+static void prepare_source(loader *ld, int worker, prepared *p, const char *filename, const char *data, size_t len)
 {
+    arena *kept = &ld->kept[worker], *scratch = &ld->scratch[worker];
     p->parsed = 1;
     vs_error_clear(&p->err);
     p->attrs.len = 0;
     p->text_len = 0;
-    arena_reset(&ld->scratch);
-    opam_parse_plan plan = { &ld->kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
+    arena_reset(scratch);
+    opam_parse_plan plan = { kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
                              sizeof read_fields / sizeof read_fields[0] };
-    const opam_file *file = opam_parse_planned(&ld->scratch, &plan, filename, data, len, &p->err);
+    const opam_file *file = opam_parse_planned(scratch, &plan, filename, data, len, &p->err);
     if (!file) {
         if (!p->err.code)
             vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
@@ -298,7 +301,7 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     p->conflicts = opam_file_field(file, "conflicts");
     p->conflict_class = opam_file_field(file, "conflict-class");
     p->avoid_version = has_flag(file, "avoid-version");
-    if (collect_attrs(p, &ld->scratch, file) != VSOLVE_OK)
+    if (collect_attrs(p, scratch, file) != VSOLVE_OK)
         vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
 }
 
@@ -369,8 +372,8 @@ static int source_name(const char *path, const char **name, size_t *name_len, co
     return 1;
 }
 
-/* On the reading thread. */
-static void prepare_file(void *user, void **slot, const char *path, const char *data, size_t len)
+/* On the reading thread (worker 0) or the calling thread (worker 1). */
+static void prepare_file(void *user, int worker, void **slot, const char *path, const char *data, size_t len)
 {
     loader *ld = user;
     prepared *p = *slot;
@@ -383,7 +386,7 @@ static void prepare_file(void *user, void **slot, const char *path, const char *
         p->parsed = 0;   /* take_file says why */
         return;
     }
-    prepare_source(ld, p, path, data, len);
+    prepare_source(ld, worker, p, path, data, len);
 }
 
 /* On the calling thread, in order. */
@@ -1141,8 +1144,10 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->root_vars = vars;
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
-    arena_init(&ld->kept);
-    arena_init(&ld->scratch);
+    for (int w = 0; w < 2; w++) {
+        arena_init(&ld->kept[w]);
+        arena_init(&ld->scratch[w]);
+    }
     arena_init(&ld->atom_mem);
     int rc = strpool_init(&ld->atom_keys);
     ld->memo_on = rc == VSOLVE_OK;
@@ -1164,8 +1169,10 @@ static void loader_free(loader *ld)
     vec_free(&ld->sources);
     vec_free(&ld->attrs);
     arena_free(&ld->mem);
-    arena_free(&ld->kept);
-    arena_free(&ld->scratch);
+    for (int w = 0; w < 2; w++) {
+        arena_free(&ld->kept[w]);
+        arena_free(&ld->scratch[w]);
+    }
     arena_free(&ld->atom_mem);
     vec_free(&ld->atom_memo);
     if (ld->memo_on)
@@ -1185,7 +1192,7 @@ int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars 
     loader ld;
     int rc = loader_init(&ld, u, vars, err);
     ld.opt = opt;
-    if (rc == VSOLVE_OK) {   /* want_file reads only the path; prepare_file only its slot, kept and scratch */
+    if (rc == VSOLVE_OK) {   /* want_file reads only the path; prepare_file only its slot and its worker's arenas */
         repo_stages st = { want_file, prepare_file, take_file, release_prepared, &ld };
         rc = repo_source_walk_staged(path, opt ? opt->max_inflate : 0, &st, err);
     }
@@ -1208,7 +1215,7 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
     memset(&p, 0, sizeof p);
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         const char *filename = files[i].filename ? files[i].filename : "<memory>";
-        prepare_source(&ld, &p, filename, files[i].text, strlen(files[i].text));
+        prepare_source(&ld, 0, &p, filename, files[i].text, strlen(files[i].text));
         rc = take_source(&ld, &p, filename, files[i].name, strlen(files[i].name), files[i].version,
                          strlen(files[i].version));
     }
