@@ -335,6 +335,15 @@ static int take_source(loader *ld, const prepared *p, const char *filename, cons
             return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     }
     src.n_attrs = ld->attrs.len - src.first_attr;
+    /* by key, stably (interned above in the file's order): build_package then adds each
+     * package's attributes in the order attrs_finish would sort them to, and it has nothing to do */
+    source_attr *sa = ld->attrs.items + src.first_attr;
+    for (size_t i = 1; i < src.n_attrs; i++)
+        for (size_t j = i; j > 0 && sa[j - 1].key > sa[j].key; j--) {
+            source_attr t = sa[j];
+            sa[j] = sa[j - 1];
+            sa[j - 1] = t;
+        }
     if (!vec_push(&ld->sources, src))
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
