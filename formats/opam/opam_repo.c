@@ -857,8 +857,9 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
         char desc[1024] = "";
         for (size_t i = 0; i < c->n; i++) {
             const formula *a = c->atoms[i];
-            size_t l = strlen(desc);
-            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (i)
+                append_text(desc, sizeof desc, " | ");
+            append_text(desc, sizeof desc, a->desc);
             if (!vec_reserve(&providers, a->n)) {
                 rc = VSOLVE_ENOMEM;
                 break;
@@ -1270,8 +1271,9 @@ int opam_formula_clauses(vs_universe *u, const opam_node *f, const opam_vars *va
         const char *name = c->n ? c->atoms[0]->desc : "";
         for (size_t i = 0; i < c->n && rc == VSOLVE_OK; i++) {
             const struct formula *a = c->atoms[i];
-            size_t l = strlen(desc);
-            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (i)
+                append_text(desc, sizeof desc, " | ");
+            append_text(desc, sizeof desc, a->desc);
             if (!vec_append(&providers, a->pkgs, a->n))
                 rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         }
