@@ -437,6 +437,8 @@ struct formula {
     const char *desc;
     uint32_t desc_id;   /* the interned desc, once a clause of this atom alone has needed it */
     int has_desc_id;
+    uint32_t run_first;   /* and where the universe stored its providers, once a clause has */
+    int has_run;
 };
 
 typedef struct builder {
@@ -841,6 +843,18 @@ static clause_list *to_cnf(builder *b, const formula *f, size_t *budget)
     return out;
 }
 
+/* The clause of one atom (its description interned): its providers' run is noted in the atom
+ * for its next clause. */
+static int add_atom_clause(vs_universe *u, uint32_t pkg, formula *only)
+{
+    int rc = universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+    if (rc == VSOLVE_OK && only->n > 0) {   /* (an empty run has no place of its own) */
+        only->run_first = u->clauses.items[u->clauses.len - 1].first;
+        only->has_run = 1;
+    }
+    return rc;
+}
+
 static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
 {
     vs_universe *u = b->ld->u;
@@ -849,8 +863,12 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
     for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
         formula *only = c->n == 1 ? c->atoms[0] : NULL;
         if (only && only->has_desc_id) {   /* a shared atom: its description and providers as they are */
-            rc = root ? universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n)
-                      : universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            if (root)
+                rc = universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            else if (only->has_run)   /* the run stored already: no hashing it again */
+                rc = universe_add_clause_run(u, pkg, VS_NONE, only->desc_id, only->run_first, (uint32_t)only->n);
+            else
+                rc = add_atom_clause(u, pkg, only);
             continue;
         }
         providers.len = 0;
@@ -878,6 +896,8 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
             rc = VSOLVE_ENOMEM;
         else if (root)
             rc = universe_add_root_clause(u, pkg, d, providers.items, providers.len);
+        else if (only)
+            rc = add_atom_clause(u, pkg, only);
         else
             rc = universe_add_clause(u, pkg, d, providers.items, providers.len);
     }
