@@ -465,6 +465,10 @@ typedef struct version_probe {
     uint32_t first, count, j;
     struct { const opam_node *node; uint32_t lo, hi; } bounds[8];   /* [lo, hi): equal to node's version */
     size_t n_bounds;
+    /* A filter ({with-test}, os = "linux") means the same for every version: its value, once
+     * found for the first one. */
+    struct { const opam_node *node; int holds; } filters[8];
+    size_t n_filters;
 } version_probe;
 
 /* The first index of the run whose version compares above (strict) or at least (!strict) v. */
@@ -480,6 +484,42 @@ static uint32_t run_bound(const version_probe *pr, const char *v, int strict)
             hi = mid;
     }
     return lo;
+}
+
+/* The place of relation node n among pr's bounds, or n_bounds when it has none yet. */
+static size_t probe_bound(const version_probe *pr, const opam_node *n)
+{
+    size_t i = 0;
+    while (i < pr->n_bounds && pr->bounds[i].node != n)
+        i++;
+    return i;
+}
+
+/* Does filter n hold? Found once per probe (a filter does not depend on the version). */
+static int probe_filter(const builder *b, version_probe *pr, const opam_node *n)
+{
+    for (size_t i = 0; i < pr->n_filters; i++)
+        if (pr->filters[i].node == n)
+            return pr->filters[i].holds;
+    int holds = opam_filter_holds(&b->scope, n);
+    if (pr->n_filters < sizeof pr->filters / sizeof pr->filters[0]) {
+        pr->filters[pr->n_filters].node = n;
+        pr->filters[pr->n_filters++].holds = holds;
+    }
+    return holds;
+}
+
+static enum tri relop_tri(opam_relop op, int c)
+{
+    switch (op) {
+    case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
+    case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
+    case OPAM_LT: return c < 0 ? T_TRUE : T_FALSE;
+    case OPAM_LEQ: return c <= 0 ? T_TRUE : T_FALSE;
+    case OPAM_GT: return c > 0 ? T_TRUE : T_FALSE;
+    case OPAM_GEQ: return c >= 0 ? T_TRUE : T_FALSE;
+    }
+    return T_TRUE;
 }
 
 /* opam_version_compare(version j, v) for the relation node n, through its bounds. */
@@ -505,6 +545,9 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
 {
     switch (n->kind) {
     case OPAM_PFXRELOP: {
+        size_t at = pr ? probe_bound(pr, n) : 0;
+        if (pr && at < pr->n_bounds)   /* its version found for an earlier one: no lookup again */
+            return relop_tri(n->op, pr->j < pr->bounds[at].lo ? -1 : pr->j < pr->bounds[at].hi ? 0 : 1);
         if (!is_constraint_value(n->rhs))
             return T_TRUE;
         opam_value v = n->rhs->kind == OPAM_STRING ? (opam_value){ OPAM_VSTRING, 0, n->rhs->str }
@@ -513,16 +556,7 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
             return T_TRUE;    /* opam ignores a constraint whose version is undefined */
         if (!pr)
             return T_VERSION;
-        int c = probe_compare(pr, n, v.s);
-        switch (n->op) {
-        case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
-        case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
-        case OPAM_LT: return c < 0 ? T_TRUE : T_FALSE;
-        case OPAM_LEQ: return c <= 0 ? T_TRUE : T_FALSE;
-        case OPAM_GT: return c > 0 ? T_TRUE : T_FALSE;
-        case OPAM_GEQ: return c >= 0 ? T_TRUE : T_FALSE;
-        }
-        return T_TRUE;
+        return relop_tri(n->op, probe_compare(pr, n, v.s));
     }
     case OPAM_AND: {
         enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
@@ -550,7 +584,7 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
         return acc;
     }
     default:
-        return opam_filter_holds(&b->scope, n) ? T_TRUE : T_FALSE;
+        return (pr ? probe_filter(b, pr, n) : opam_filter_holds(&b->scope, n)) ? T_TRUE : T_FALSE;
     }
 }
 
