@@ -10,10 +10,13 @@ This is a correctness check, not a timing: the shared projects were written by h
 not.
 
     python3 bench/cargo_unseen.py [--vsolve PATH] [--sample 360] [--seed 7] [--keep DIR] [--only A,B]
+                                  [--with 'CRATE = "REQ"'] [--only-file FILE]
 
 --keep DIR writes, for each crate whose locks differ, DIR/NAME.cargo.lock, DIR/NAME.vsolve.lock and
 DIR/NAME.no-fast-path.lock (a lock vsolve refused is not written); --only A,B locks just those
-crates (the sample is not drawn).
+crates (the sample is not drawn), --only-file FILE those named in FILE (one a line). --with adds a
+second dependency line to every project (say `rusqlite = "0.16"` beside crates that need another
+libsqlite3-sys: the `links` clashes cargo backs off from).
 """
 import argparse
 import os
@@ -43,6 +46,8 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", help="a folder for the locks of the crates that differ")
     ap.add_argument("--only", help="comma-separated crate names instead of the random sample")
+    ap.add_argument("--only-file", help="a file of crate names (one a line) instead of the random sample")
+    ap.add_argument("--with", dest="extra", help="a dependency line added to every project")
     args = ap.parse_args()
     cargo = shutil.which("cargo")
     if not cargo:
@@ -51,6 +56,8 @@ def main():
                                     os.path.join(cb.WORK, "real-index")))
     if args.only:
         names = args.only.split(",")
+    elif args.only_file:
+        names = [x.strip() for x in open(args.only_file) if x.strip()]
     else:
         names = [os.path.basename(p) for p in random.Random(args.seed).sample(crate_files(index), args.sample)]
     os.makedirs(cb.WORK, exist_ok=True)
@@ -69,7 +76,7 @@ def main():
             open(os.path.join(work, "src", "lib.rs"), "w").close()
             with open(os.path.join(work, "Cargo.toml"), "w") as f:
                 f.write('[package]\nname = "unseen"\nversion = "0.1.0"\nedition = "2018"\n\n'
-                        '[dependencies]\n"%s" = "*"\n' % name)
+                        '[dependencies]\n"%s" = "*"\n%s' % (name, args.extra + "\n" if args.extra else ""))
             env = dict(os.environ, CARGO_HOME=cb.cargo_home(work, reg.port), CARGO_NET_OFFLINE="false")
             c = subprocess.run([cargo, "generate-lockfile"], env=env, cwd=work, capture_output=True, text=True)
             lock = open(os.path.join(work, "Cargo.lock")).read() if c.returncode == 0 else None
@@ -94,12 +101,14 @@ def main():
                     with open(os.path.join(args.keep, "%s.%s.lock" % (r[0], tag)), "w") as f:
                         f.write(text)
     refused = [r for r in rows if r[1] is None]
-    print("crates: %d picked (seed %d) from %s" % (len(rows), args.seed, index))
+    print("crates: %d picked (%s) from %s%s" % (len(rows), "listed" if args.only or args.only_file else "seed %d" % args.seed,
+                                             index, ", each with " + args.extra if args.extra else ""))
     print("cargo resolves %d, refuses %d" % (len(resolved), len(refused)))
     print("vsolve lock == cargo's: %d of %d" % (sum(r[2] == r[1] for r in resolved), len(resolved)))
     print("vsolve --no-fast-path lock == cargo's: %d of %d" % (sum(r[3] == r[1] for r in resolved), len(resolved)))
     print("refused by vsolve too: %d of %d (without the fast path: %d)" % (
         sum(r[2] is None for r in refused), len(refused), sum(r[3] is None for r in refused)))
+    print("refused by cargo, answered by vsolve: %s" % (", ".join(r[0] for r in refused if r[2] is not None) or "none"))
     print("differ from cargo: %s" % (", ".join(r[0] for r in resolved if r[2] != r[1]) or "none"))
     print("differ from cargo without the fast path: %s" % (
         ", ".join(r[0] for r in resolved if r[3] != r[1]) or "none"))

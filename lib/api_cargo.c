@@ -153,6 +153,71 @@ static int fast_path(vsolve_ctx *ctx, int *answered)
     return rc;
 }
 
+/* The refusal the pins prove, in ctx->cargo_solution (the greedy problem in ctx->cargo serves the
+ * result: its request is the whole problem's). 1 if given, 0 if the words cannot be said so. */
+static int pins_refusal(vsolve_ctx *ctx, const cargo_pins *pins)
+{
+    const vs_universe *u = &ctx->cargo.u;
+    const vs_request *req = &ctx->cargo.req;
+    if (req->atoms.len == 0 || req->atoms.items[0].count != 1 || req->atoms.items[0].name == VS_NONE)
+        return 0;
+    const vs_atom *a = &req->atoms.items[0];   /* each atom needs the root: any one is a clash */
+    uint32_t p = req->ids.items[a->first];
+    char atom[1024], words[8192];
+    snprintf(atom, sizeof atom, "%s (%s %s)", universe_str(u, a->desc), universe_str(u, u->names.items[a->name].str),
+             universe_pkg_version(u, p));
+    size_t n = cargo_pins_report(ctx->cargo_ix, &ctx->cargo_root, pins, atom, words, sizeof words);
+    if (n == 0 || n >= sizeof words)
+        return 0;
+    ctx->cargo_solution.status = VSOLVE_UNSAT;
+    return (ctx->cargo_solution.explanation = api_strdup(words)) != NULL && vec_push(&ctx->cargo_solution.clash, 0);
+}
+
+/* The problem of cargo's first candidates alone (cargo_problem_build's greedy), answered by the
+ * fast path: *answered = 1 and ctx->cargo holds it. A clash of two candidates over one `links`
+ * value is tried once more with the versions the root's forced chains put in no solution passed
+ * over (cargo_pins.h): where cargo would back off from the newest version to an older one that
+ * fits the native library, so does this build; and where those chains pin the value to versions
+ * that exclude each other, the refusal is proven: *refused = 1, ctx->cargo holds the first
+ * round's problem and ctx->cargo_solution the refusal. Otherwise ctx->cargo is freed. */
+static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, int *refused)
+{
+    arena mem;
+    arena_init(&mem);
+    cargo_pins pins;
+    copt->greedy = 1;
+    copt->pins = NULL;
+    for (int round = 0; round < 2 && !*answered && !*refused; round++) {
+        int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, copt, &ctx->err);
+        solution_init(&ctx->cargo_solution);
+        if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up && fast_path(ctx, answered) != VSOLVE_OK)
+            *answered = 0;   /* out of memory: the whole problem says so, if it does again */
+        int again = !*answered && round == 0 && grc == VSOLVE_OK && ctx->cargo.greedy && !ctx->cargo.greedy_gave_up &&
+                    ctx->cargo.n_links_crates > 0;
+        if (again && cargo_pins_find(&mem, ctx->cargo_ix, ctx->cargo_root.deps, ctx->cargo_root.n_deps,
+                                     ctx->cargo.links_crates, ctx->cargo.n_links_crates, ctx->cargo.links_ways,
+                                     ctx->cargo.n_links_ways, &pins, &ctx->err) != VSOLVE_OK)
+            again = 0;   /* an index error: the whole problem reports it */
+        if (again && pins.contradiction) {
+            solution_free(&ctx->cargo_solution);
+            solution_init(&ctx->cargo_solution);
+            *refused = pins_refusal(ctx, &pins);
+            again = 0;
+        }
+        if (!*answered && !*refused) {
+            solution_free(&ctx->cargo_solution);
+            cargo_problem_free(&ctx->cargo);
+            vs_error_clear(&ctx->err);
+        }
+        if (!again || pins.len == 0)
+            break;
+        copt->pins = &pins;
+    }
+    copt->greedy = 0;
+    copt->pins = NULL;
+    arena_free(&mem);
+}
+
 int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_result **out)
 {
     double deadline = deadline_after(ctx->time_limit);   /* vsolve_set_timeout bounds the whole call */
@@ -183,25 +248,14 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
                            o->n_features == 0 && !o->no_default_features, o->source_url,
-                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0 };
+                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0, NULL };
     /* first the problem of cargo's first candidates alone (cargo_problem_build's greedy): when
      * the fast path answers it, that is the answer; else the whole problem, whose own fast
      * path or the solver answers (and whose errors are reported) */
-    int answered = 0;
-    if (rc == VSOLVE_OK && n_locked == 0 && !ctx->no_fast_path) {
-        copt.greedy = 1;
-        int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, &copt, &ctx->err);
-        solution_init(&ctx->cargo_solution);
-        if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up && fast_path(ctx, &answered) != VSOLVE_OK)
-            answered = 0;   /* out of memory: the whole problem says so, if it does again */
-        if (!answered) {
-            solution_free(&ctx->cargo_solution);
-            cargo_problem_free(&ctx->cargo);
-            vs_error_clear(&ctx->err);
-        }
-        copt.greedy = 0;
-    }
-    if (rc == VSOLVE_OK && !answered)
+    int answered = 0, refused = 0;
+    if (rc == VSOLVE_OK && n_locked == 0 && !ctx->no_fast_path)
+        greedy_rounds(ctx, &copt, &answered, &refused);
+    if (rc == VSOLVE_OK && !answered && !refused)
         rc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, locked, n_locked, &copt, &ctx->err);
     if (rc != VSOLVE_OK) {
         if (ctx->cargo_ix && use_image)   /* a refusal by the index is still checked against the image */
@@ -213,7 +267,9 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         return rc;
     }
     ctx->cargo_ready = 1;
-    if (!answered) {
+    if (refused) {
+        rc = VSOLVE_UNSAT;
+    } else if (!answered) {
         solution_init(&ctx->cargo_solution);
         ctx->cargo.req.time_limit = ctx->time_limit;
         ctx->cargo.req.deadline = deadline;

@@ -18,7 +18,9 @@
  * and no avoided package is installed (step 1 keeps that); the shared projects confirm it
  * (tests/test_cargo.c compares both answers on every one). One shape could part the two, where
  * the policy's models decide and the closure is cargo's answer: bench/README.md, "cargo:
- * answering without the SAT solver", Limits. */
+ * answering without the SAT solver", Limits. Versions that no solution can have (the cargo
+ * adapter's pins) are unavailable here, so preferred() passes over them: the closure is then
+ * the one of the problem without them, which has the same solutions. */
 #include "greedy.h"
 #include <stdlib.h>
 #include <string.h>

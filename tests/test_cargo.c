@@ -90,14 +90,16 @@ static char *lock_text(cargo_problem *pb, const vs_solution *s)
     return text;
 }
 
-/* m's problem built greedily (cargo_options.greedy, no lock): 1 if the fast path answers it,
- * and then its answer is sat, the SAT path's on the whole problem full: the same packages,
- * reasons and Cargo.lock; 0 if it gives up. */
-static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, cargo_problem *full,
-                               const vs_solution *sat, const char *name)
+/* m's problem built greedily (cargo_options.greedy, no lock; with pins, those versions passed
+ * over): 1 if the fast path answers it, and then its answer is sat, the SAT path's on the whole
+ * problem full: the same packages, reasons and Cargo.lock; 0 if it gives up. *pins: without
+ * pins and not given up, the root's pins (allocated from mem), as api_cargo.c finds them. */
+static int greedy_round_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, const cargo_pins *pins,
+                               cargo_problem *full, const vs_solution *sat, const char *name, arena *mem, cargo_pins *found)
 {
     cargo_options gopt = *opt;
     gopt.greedy = 1;
+    gopt.pins = pins;
     cargo_problem pb;
     vs_error err;
     vs_error_clear(&err);
@@ -126,11 +128,29 @@ static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const c
         ck_assert_str_eq(a, b);
         free(a);
         free(b);
-        printf("cargo-compare %s: the greedy build answers with %zu of the %zu packages\n", name, pb.u.pkgs.len,
-               full->u.pkgs.len);
+        printf("cargo-compare %s: the greedy build%s answers with %zu of the %zu packages\n", name,
+               pins ? " with pins" : "", pb.u.pkgs.len, full->u.pkgs.len);
     }
+    if (!pins && pb.greedy && !pb.greedy_gave_up && pb.n_links_crates)
+        ck_assert_int_eq(cargo_pins_find(mem, ix, m->deps, m->n_deps, pb.links_crates, pb.n_links_crates, pb.links_ways,
+                                         pb.n_links_ways, found, &err), VSOLVE_OK);
     solution_free(&f);
     cargo_problem_free(&pb);
+    return answered;
+}
+
+/* greedy_round_agrees, and where a links value is shared and the first round gives up, again
+ * with the root's pins (as api_cargo.c's greedy_rounds). */
+static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, cargo_problem *full,
+                               const vs_solution *sat, const char *name)
+{
+    arena mem;
+    arena_init(&mem);
+    cargo_pins pins = { 0 };
+    int answered = greedy_round_agrees(ix, m, opt, NULL, full, sat, name, &mem, &pins);
+    if (!answered && pins.len && !pins.contradiction)
+        answered = greedy_round_agrees(ix, m, opt, &pins, full, sat, name, &mem, NULL);
+    arena_free(&mem);
     return answered;
 }
 
@@ -151,7 +171,7 @@ static int check_project_fast(cargo_index *ix, const char *dir, const char *name
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts, 0, NULL };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -262,7 +282,7 @@ START_TEST(real_index_projects)
     ck_assert_uint_eq(identical, 14);
     ck_assert_uint_eq(refused, 3);
     ck_assert_uint_eq(fast[0], 10);   /* all that solve but diesel-r2d2 (two `links = "sqlite3"` at first) */
-    ck_assert_uint_eq(fast[1], 10);
+    ck_assert_uint_eq(fast[1], 11);   /* diesel-r2d2 too: rusqlite 0.16 pins libsqlite3-sys to 0.11 */
     cargo_index_close(ix);
 }
 END_TEST
@@ -306,9 +326,10 @@ static int refusal_of(const char *index, const char *name, char **msg, char **ca
  * with cargo 1.95's text), and a pinned clash with the edge that makes it. */
 START_TEST(refusals_in_cargo_words)
 {
-    const char *index = test_corpus_path("crates-io-index-2019-11-10.tar.gz");
-    if (!index)
+    char index[4096];   /* test_corpus_path's buffer serves one path at a time */
+    if (!test_corpus_path("crates-io-index-2019-11-10.tar.gz"))
         return;
+    snprintf(index, sizeof index, "%s", test_corpus_path("crates-io-index-2019-11-10.tar.gz"));
     char *msg, *cargo;
     ck_assert_int_eq(refusal_of(index, "feature-missing", &msg, &cargo), VSOLVE_UNSAT);
     ck_assert_msg(!strncmp(cargo, "error: ", 7) && !strcmp(msg, cargo + 7), "vsolve:\n%s\ncargo:\n%s", msg, cargo);
@@ -343,6 +364,59 @@ START_TEST(refusals_in_cargo_words)
 }
 END_TEST
 
+/* A refusal the root's pins prove is said without the whole problem and without loading
+ * CryptoMiniSat (LD_DEBUG=files lists what the dynamic linker loads). unsat-links: rusqlite 0.16
+ * pins libsqlite3-sys to 0.11, r2d2_sqlite 0.12 through rusqlite 0.20 to 0.16.0, in the words the
+ * whole problem and the solver give (--no-fast-path). unsat-ring-links: actix-web 1.0.8's
+ * rust-tls pins ring to 0.14 through every rustls 0.15, rustls 0.16 to 0.16.5 and later (the
+ * whole problem names another clash of the same two ring lines). */
+START_TEST(links_refusal_by_pins)
+{
+    char index[4096], corp[4096];   /* test_corpus_path's buffer serves one path at a time */
+    if (!test_corpus_path("crates-io-index-2019-11-10.tar.gz"))
+        return;
+    snprintf(index, sizeof index, "%s", test_corpus_path("crates-io-index-2019-11-10.tar.gz"));
+    snprintf(corp, sizeof corp, "%s", test_corpus_path("cargo-real-2019"));
+    static const struct {
+        const char *project, *why;
+    } cases[] = {
+        { "unsat-links", "Why: both need libsqlite3-sys, in versions that exclude each other (links = \"sqlite3\": one "
+                         "package per native library):\n"
+                         "  - rusqlite 0.16 needs libsqlite3-sys 0.11.0 and 0.11.1 (through rusqlite -> libsqlite3-sys)\n"
+                         "  - r2d2_sqlite 0.12 needs libsqlite3-sys 0.16.0 (through r2d2_sqlite -> rusqlite -> "
+                         "libsqlite3-sys)\n" },
+        { "unsat-ring-links", "  - actix-web 1.0.8 with feature rust-tls (actix-web 1.0.8)\n  - rustls 0.16 (rustls 0.16.0)\n"
+                              "Why: both need ring, in versions that exclude each other (links = \"ring-asm\": one "
+                              "package per native library):\n"
+                              "  - actix-web 1.0.8 with feature rust-tls needs ring 0.14.0 ... 0.14.6 (7 versions) "
+                              "(through actix-web -> rustls -> ring)\n"
+                              "  - rustls 0.16 needs ring 0.16.5, 0.16.6, 0.16.7 and 0.16.9 (through rustls -> ring)\n" },
+    };
+    char cmd[9000];
+    int st;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(cmd, sizeof cmd, "LD_DEBUG=files '%s/vsolve' --ecosystem cargo --index '%s' --no-cache solve --manifest "
+                 "'%s/%s/Cargo.toml' 2>&1", VSOLVE_BINARY_DIR, index, corp, cases[i].project);
+        char *traced = test_run_cmd(cmd, &st);
+        ck_assert_msg(st == 1 && strstr(traced, cases[i].why), "%s: exit %d:\n%s", cases[i].project, st,
+                      traced + (strlen(traced) > 3000 ? strlen(traced) - 3000 : 0));
+        ck_assert_msg(strstr(traced, "file=libc.so.6"), "LD_DEBUG=files gave nothing:\n%.3000s", traced);
+        ck_assert_msg(!strstr(traced, "cryptominisat"), "%s: the refusal loads CryptoMiniSat", cases[i].project);
+        free(traced);
+    }
+    char *words[2];
+    for (int whole = 0; whole < 2; whole++) {
+        snprintf(cmd, sizeof cmd, "'%s/vsolve' --ecosystem cargo --index '%s' --no-cache solve --manifest "
+                 "'%s/unsat-links/Cargo.toml'%s 2>&1", VSOLVE_BINARY_DIR, index, corp, whole ? " --no-fast-path" : "");
+        words[whole] = test_run_cmd(cmd, &st);
+        ck_assert_int_eq(st, 1);
+    }
+    ck_assert_str_eq(words[0], words[1]);
+    free(words[0]);
+    free(words[1]);
+}
+END_TEST
+
 /* tests/data/cargo's resolvable projects (path dependencies) against cargo 1.95's locks. */
 START_TEST(feature_projects)
 {
@@ -365,7 +439,7 @@ START_TEST(feature_projects)
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL };
     ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
     ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
                   err.message);
@@ -421,7 +495,8 @@ START_TEST(synthetic_index_projects)
     ck_assert_uint_eq(identical, 7);
     ck_assert_uint_eq(refused, 1);
     ck_assert_uint_eq(fast[0], 5);   /* all that solve but native-deps (two `links = "sqlite3"` at first) */
-    ck_assert_uint_eq(fast[1], 4);   /* and edge-cases (a first candidate lacking a feature asked) */
+    ck_assert_uint_eq(fast[1], 5);   /* not edge-cases (a first candidate lacking a feature asked); native-deps
+                                        with pins (sqlx-sqlite 0.7 pins libsqlite3-sys to 0.27.0) */
     cargo_index_close(ix);
 
     /* through the library: rust-version is reported (resolver 2), and avoided (resolver 3) */
@@ -642,7 +717,7 @@ START_TEST(reads_only_the_reachable)
     cargo_index *ix = cargo_index_open(dir, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
     /* nodes only for what is reached: aaaa's "never" and implicit "eeee", ffff's "other" and
@@ -706,7 +781,7 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, locked, n_locked, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -751,6 +826,13 @@ START_TEST(fast_path_gives_up)
     /* older ranges the closure never takes: one needs `links` z again, one only a yanked version */
     put_file(dir, "kk/kk/kkkk", VLINE("kkkk", "0.1.0", VDEP("dddd", "1", ""), "") VLINE("kkkk", "1.0.0", "", ""));
     put_file(dir, "ll/ll/llll", VLINE("llll", "0.1.0", VDEP("ffff", "=1.1.0", ""), "") VLINE("llll", "1.0.0", "", ""));
+    /* a forced version needing dddd (links z), one needing cccc 1.1.0 (links z too) */
+    put_file(dir, "mm/mm/mmmm", VLINE("mmmm", "1.0.0", VDEP("dddd", "1", ""), ""));
+    put_file(dir, "nn/nn/nnnn", VLINE("nnnn", "1.0.0", VDEP("cccc", "=1.1.0", ""), ""));
+    put_file(dir, "pp/pp/pppp", VLINE("pppp", "0.1.0", "", "") VLINE("pppp", "1.0.0", VDEP("cccc", "=1.1.0", ""), ""));
+    put_file(dir, "qq/qq/qqqq", "{\"name\":\"qqqq\",\"vers\":\"1.0.0\",\"deps\":[" VDEP("dddd", "1", ",\"optional\":true")
+                                "],\"features\":{\"tls\":[\"dddd\"]}}\n");
+    put_file(dir, "rr/rr/rrrr", VLINE("rrrr", "1.0.0", VDEP("dddd", "1", ""), "") VLINE("rrrr", "1.1.0", VDEP("dddd", "1", ""), ""));
     vs_error err;
     vs_error_clear(&err);
     cargo_index *ix = cargo_index_open(dir, &err);
@@ -771,7 +853,20 @@ START_TEST(fast_path_gives_up)
         { "feature", "eeee = { version = \"1\", features = [\"x\"] }\n", 1, "eeee 1.0.0 root 0.1.0", 0 },
         /* given up: two versions of one range, then the solver finds the one that serves both */
         { "slot", "aaaa = \"1\"\nbbbb = \"1\"\n", 0, "aaaa 1.0.0 bbbb 1.0.0 root 0.1.0", 0 },
-        { "links", "cccc = \"1\"\ndddd = \"1\"\n", 0, "cccc 1.0.0 dddd 1.0.0 root 0.1.0", 0 },
+        /* a `links` clash: the fast path gives up, the greedy build's second round passes over
+         * cccc 1.1.0, which the root's forced dddd 1.0.0 (links z) puts in no solution; through
+         * a chain of forced versions too; where the pins exclude each other, the solver refuses */
+        { "links", "cccc = \"1\"\ndddd = \"1\"\n", 0, "cccc 1.0.0 dddd 1.0.0 root 0.1.0", 1 },
+        { "links-chain", "cccc = \"1\"\nmmmm = \"1\"\n", 0, "cccc 1.0.0 dddd 1.0.0 mmmm 1.0.0 root 0.1.0", 1 },
+        { "links-refused", "nnnn = \"1\"\nmmmm = \"1\"\n", 0, "refused", 0 },
+        /* pppp 1.0.0 needs only cccc 1.1.0, which the pin of z puts in no solution: so is it */
+        { "links-backoff", "dddd = \"1\"\npppp = \">=0.1\"\n", 0, "dddd 1.0.0 pppp 0.1.0 root 0.1.0", 1 },
+        /* a pin through a feature the edge asks (qqqq's tls turns dddd on), and through every
+         * candidate of a requirement (both rrrr 1.x need dddd); without the feature, no clash */
+        { "links-feature", "cccc = \"1\"\nqqqq = { version = \"1\", features = [\"tls\"] }\n", 0,
+          "cccc 1.0.0 dddd 1.0.0 qqqq 1.0.0 root 0.1.0", 1 },
+        { "links-either", "cccc = \"1\"\nrrrr = \"1\"\n", 0, "cccc 1.0.0 dddd 1.0.0 root 0.1.0 rrrr 1.1.0", 1 },
+        { "links-no-feature", "cccc = \"1\"\nqqqq = \"1\"\n", 1, "cccc 1.1.0 qqqq 1.0.0 root 0.1.0", 1 },
         { "feature2", "eeee = { version = \"1\", features = [\"x\"] }\nbbbb = \"1\"\n[dependencies.e2]\npackage = \"eeee\"\nversion = \"1\"\n",
           0, "aaaa 1.0.0 bbbb 1.0.0 eeee 1.0.0 root 0.1.0", 0 },
         { "only-yanked", "ffff = \"=1.1.0\"\n", 0, "refused", 0 },
@@ -802,7 +897,7 @@ START_TEST(fast_path_gives_up)
         cargo_manifest m;
         ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err2) == VSOLVE_OK, "%s", err2.message);
         cargo_problem pb;
-        cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0 };
+        cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL };
         ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err2), VSOLVE_EBADINPUT);
         ck_assert_msg(!strncmp(err2.message, "hh/hh/hhhh:1:", 13), "%s", err2.message);
         cargo_problem_free(&pb);
@@ -1045,7 +1140,7 @@ START_TEST(git_dependencies)
         snprintf(path, sizeof path, "%s/Cargo.toml", dir);
         ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
         cargo_problem pb;
-        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2, 0 };
+        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2, 0, NULL };
         ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "git dependency gmini") &&
                       strstr(err.message, "--git-checkout file:///tmp/vsolve-git-fixture/gmini=PATH"), "%s", err.message);
@@ -1180,6 +1275,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
     tcase_add_test(tc, refusals_in_cargo_words);
+    tcase_add_test(tc, links_refusal_by_pins);
     tcase_add_test(tc, feature_projects);
     tcase_add_test(tc, first_candidates_projects);
     tcase_add_test(tc, locked_older_range_kept);

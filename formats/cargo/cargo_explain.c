@@ -1,5 +1,6 @@
-/* cargo_explain.c: cargo's words for a missing feature, and the edge behind a clash of the
- * root's requirements (see cargo_explain.h). Reads the index directly; never changes a verdict. */
+/* cargo_explain.c: cargo's words for a missing feature, the edge behind a clash of the root's
+ * requirements, and the refusal the root's pins prove (see cargo_explain.h). Reads the index
+ * directly; never changes a verdict. */
 #include "cargo_explain.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -259,5 +260,94 @@ size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf
         }
     }
     free(dv);
+    return done(&o);
+}
+
+/* "1.0, 1.1 and 2.0" / "1.0 ... 2.0 (12 versions)" of vs[0..n), given newest first (explain.c's
+ * say_versions, which lists them oldest first). */
+static void put_versions(out_buf *o, const cargo_version *const *vs, size_t n)
+{
+    if (n <= 4) {
+        for (size_t i = 0; i < n; i++)
+            put(o, "%s%s", i == 0 ? "" : (i + 1 == n ? " and " : ", "), vs[n - 1 - i]->vers);
+    } else {
+        put(o, "%s ... %s (%zu versions)", vs[n - 1]->vers, vs[0]->vers, n);
+    }
+}
+
+/* "serde 1.0" or "actix-web 1.0.8 with feature rust-tls": a dependency and the features it asks. */
+static void put_dep(out_buf *o, const cargo_dep *d)
+{
+    put(o, "%s %s", d->package, d->req_text);
+    for (size_t i = 0; i < d->n_features; i++)
+        put(o, "%s%s", i ? ", " : d->n_features > 1 ? " with features " : " with feature ", d->features[i]);
+}
+
+/* Newest first, as matching() gives them: pins list the index's order. */
+static size_t newest_first(const cargo_version *const *in, size_t n, const cargo_version **out, size_t max)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n && m < max; i++) {
+        size_t k = m++;
+        for (; k > 0 && semver_compare(&in[i]->v, &out[k - 1]->v) > 0; k--)
+            out[k] = out[k - 1];
+        out[k] = in[i];
+    }
+    return m;
+}
+
+size_t cargo_pins_report(cargo_index *ix, const cargo_manifest *root, const cargo_pins *p, const char *atom, char *buf,
+                         size_t size)
+{
+    out_buf o = { buf, size, 0 };
+    if (size)
+        buf[0] = '\0';
+    if (!p->contradiction)
+        return 0;
+    const cargo_pin *pin[2] = { &p->items[p->clash[0]], &p->items[p->clash[1]] };
+    if (pin[0]->root_dep == pin[1]->root_dep || pin[0]->root_dep >= root->n_deps || pin[1]->root_dep >= root->n_deps)
+        return 0;
+    if (pin[0]->root_dep > pin[1]->root_dep) {   /* the root's dependencies in their order */
+        const cargo_pin *t = pin[0];
+        pin[0] = pin[1];
+        pin[1] = t;
+    }
+    put(&o, "The request cannot be satisfied.\n"
+            "This requirement cannot be met by any version together with its dependencies:\n"
+            "  - %s\n%s %s needs these, which cannot hold together:\n", atom, root->name, root->version);
+    const cargo_version *vs[256];
+    for (int k = 0; k < 2; k++) {
+        const cargo_dep *d = &root->deps[pin[k]->root_dep];
+        vs_error err;
+        const cargo_crate *c = cargo_index_crate(ix, d->package, &err);
+        size_t n = c ? matching(ix, c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
+        if (n == 0)
+            return 0;
+        put(&o, "  - ");
+        put_dep(&o, d);
+        put(&o, " (%s ", d->package);
+        put_versions(&o, vs, n);
+        put(&o, ")\n");
+    }
+    const char *x = pin[0]->allowed[0]->name, *y = pin[1]->allowed[0]->name;
+    if (!strcmp(x, y))
+        put(&o, "Why: both need %s, in versions that exclude each other", x);
+    else
+        put(&o, "Why: %s and %s exclude each other", x, y);
+    put(&o, " (links = \"%s\": one package per native library):\n", pin[0]->links);
+    for (int k = 0; k < 2; k++) {
+        const cargo_dep *d = &root->deps[pin[k]->root_dep];
+        put(&o, "  - ");
+        put_dep(&o, d);
+        put(&o, " needs %s ", pin[k]->allowed[0]->name);
+        put_versions(&o, vs, newest_first(pin[k]->allowed, pin[k]->n_allowed, vs, sizeof vs / sizeof *vs));
+        if (pin[k]->n_via > 1) {
+            put(&o, " (through ");
+            for (size_t i = 0; i < pin[k]->n_via; i++)
+                put(&o, "%s%s", i ? " -> " : "", pin[k]->via[i]);
+            put(&o, ")");
+        }
+        put(&o, "\n");
+    }
     return done(&o);
 }

@@ -45,7 +45,14 @@
  * both: two first candidates with one `links` value clash only when the closure takes both
  * (discovery may reach one that it never takes). (3)
  * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
- * their one installed provider: the same text, lock and reasons. */
+ * their one installed provider: the same text, lock and reasons.
+ * With pins (cargo_options.pins, cargo_pins.h: a second round after a `links` clash), a first
+ * candidate is also not dead: not put in every solution's way by a version the root forces. The
+ * full problem without the dead versions has the same solutions, so the argument above, made
+ * on it, gives the same answer; and cargo's is that closure G too, though it may try a dead
+ * version and back off: take the decisions of its answer S in its order; at the first edge where
+ * S and G part, S's version is not newer than G's (those are dead, in no solution), nor older
+ * (cargo tried G's first, from a state G extends to a solution, and its search is complete). */
 #include "cargo_resolve.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +87,7 @@ typedef struct version_entry {
     int is_path;                    /* a path dependency's package: no registry source */
     int is_member;                  /* a workspace member (its dev-dependencies and every feature count) */
     int is_patch;                   /* a [patch.crates-io] package */
+    int dead;                       /* greedy: in no solution by the pins (cargo_options.pins) */
     const char *source;             /* a path package from a git checkout: its git source */
     uint32_t crate_id;              /* builder.crates index (the root: UINT32_MAX, unless register_top) */
     cargo_node base;
@@ -294,6 +302,7 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
     for (size_t k = 0; k < b->member_crates.len; k++)
         ve->is_member |= b->member_crates.items[k] == c->crate;
     ve->locked = is_locked(b, c->name, ve->v->vers);
+    ve->dead = b->greedy && cargo_pins_dead(b->opt->pins, b->ix, v);
     ve->crate_id = cid;
     c->candidates[i] = ve;
     b->first = ve;
@@ -344,7 +353,8 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
         const cargo_version *v = cargo_index_version(b->ix, c->crate, best, &quiet);
         if (!v)
             return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
-        if (v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0)) {
+        if (v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0) ||
+            cargo_pins_dead(b->opt->pins, b->ix, v)) {
             below = best;
             best = SIZE_MAX;
             continue;
@@ -1125,7 +1135,7 @@ static int add_node(builder *b, cargo_node *n)
 {
     vs_universe *u = &b->pb->u;
     uint32_t flags = n->kind == NODE_CRATE ? 0 : VS_PKG_VIRTUAL;
-    if (n->kind == NODE_CRATE && n->v->yanked && !n->entry->locked)
+    if (n->kind == NODE_CRATE && ((n->v->yanked && !n->entry->locked) || n->entry->dead))
         flags |= VS_PKG_UNAVAILABLE;
     if (n->kind == NODE_CRATE && b->msrv && n->v->rust_version && cargo_rust_version_cmp(n->v->rust_version, b->msrv) > 0)
         flags |= VS_PKG_AVOID;
@@ -1527,6 +1537,31 @@ static int entry_clauses(builder *b, version_entry *ve, u32_vec *prov)
 
 /* ---- groups: slots and links ---------------------------------------------------------------- */
 
+static int has_crate(const char *const *names, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return 1;
+    return 0;
+}
+
+/* Records crate `name` (once) among pb->links_crates. */
+static int note_links_crate(cargo_problem *pb, const char *name)
+{
+    if (has_crate(pb->links_crates, pb->n_links_crates, name))
+        return VSOLVE_OK;
+    if (pb->n_links_crates % 8 == 0) {
+        const char **more = arena_alloc(&pb->mem, (pb->n_links_crates + 8) * sizeof *more);
+        if (!more)
+            return VSOLVE_ENOMEM;
+        if (pb->n_links_crates)
+            memcpy(more, pb->links_crates, pb->n_links_crates * sizeof *more);
+        pb->links_crates = more;
+    }
+    pb->links_crates[pb->n_links_crates++] = name;
+    return VSOLVE_OK;
+}
+
 static int add_groups(builder *b)
 {
     vs_universe *u = &b->pb->u;
@@ -1582,8 +1617,55 @@ static int add_groups(builder *b)
         uint32_t d = universe_intern(u, desc, strlen(desc));
         if (rc == VSOLVE_OK && members.len > 1)
             rc = d == UINT32_MAX ? VSOLVE_ENOMEM : universe_add_group(u, d, members.items, members.len, NULL);
+        for (size_t k = i; k < b->all.len && rc == VSOLVE_OK && members.len > 1; k++)
+            if (b->all.items[k]->v->links && !strcmp(b->all.items[k]->v->links, links))
+                rc = note_links_crate(b->pb, b->all.items[k]->v->name);
     }
     vec_free(&members);
+    return rc;
+}
+
+/* The crates of the packages that reach, through clauses, a package of a crate in
+ * pb->links_crates: the ways there (pb->links_ways, for cargo_pins_find). */
+static int note_links_ways(cargo_problem *pb)
+{
+    const vs_universe *u = &pb->u;
+    unsigned char *reach = calloc(u->pkgs.len ? u->pkgs.len : 1, 1);
+    if (!reach)
+        return VSOLVE_ENOMEM;
+    for (size_t p = 0; p < u->pkgs.len; p++)
+        reach[p] = (unsigned char)has_crate(pb->links_crates, pb->n_links_crates, pb->node_of_pkg[p]->crate);
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t p = 0; p < u->pkgs.len; p++) {
+            uint32_t first, count;
+            universe_clauses(u, (uint32_t)p, 0, &first, &count);
+            for (uint32_t c = first; c < first + count && !reach[p]; c++) {
+                const vs_clause *cl = &u->clauses.items[c];
+                for (uint32_t j = 0; j < cl->count && !reach[p]; j++)
+                    if (reach[u->ids.items[cl->first + j]])
+                        reach[p] = changed = 1;
+            }
+        }
+    }
+    int rc = VSOLVE_OK;
+    for (size_t p = 0; p < u->pkgs.len && rc == VSOLVE_OK; p++) {
+        const char *crate = pb->node_of_pkg[p]->crate;
+        if (!reach[p] || has_crate(pb->links_ways, pb->n_links_ways, crate))
+            continue;
+        if (pb->n_links_ways % 16 == 0) {
+            const char **more = arena_alloc(&pb->mem, (pb->n_links_ways + 16) * sizeof *more);
+            if (!more) {
+                rc = VSOLVE_ENOMEM;
+                break;
+            }
+            if (pb->n_links_ways)
+                memcpy(more, pb->links_ways, pb->n_links_ways * sizeof *more);
+            pb->links_ways = more;
+        }
+        pb->links_ways[pb->n_links_ways++] = crate;
+    }
+    free(reach);
     return rc;
 }
 
@@ -1795,6 +1877,8 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
         rc = record_attrs(pb, opt ? opt->source_url : NULL);
     if (rc == VSOLVE_OK)
         rc = add_groups(&b);
+    if (rc == VSOLVE_OK && b.greedy && pb->n_links_crates)
+        rc = note_links_ways(pb);
 
     /* the request: the root and its features. A lock is generated the way cargo generates
      * Cargo.lock: with every feature of the root package (and so every optional dependency of

@@ -7,6 +7,7 @@
 #include "universe.h"
 #include "cargo_index.h"
 #include "cargo_manifest.h"
+#include "cargo_pins.h"
 
 typedef struct cargo_options {
     const char *const *features;   /* root features to enable (--features) */
@@ -18,6 +19,8 @@ typedef struct cargo_options {
     size_t n_git_checkouts;
     int greedy;                    /* only cargo's first candidate of every requirement (see
                                       cargo_problem_build); for greedy_solve alone */
+    const cargo_pins *pins;        /* greedy: versions in no solution (cargo_pins_dead) are never
+                                      first candidates and are unavailable; NULL: none known */
 } cargo_options;
 
 #define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
@@ -35,6 +38,10 @@ typedef struct cargo_problem {
                                       rule covers the package) */
     int greedy_gave_up;            /* greedy: the rule does not cover this project; the problem
                                       is incomplete: build it again without greedy */
+    const char **links_crates;     /* the crates whose candidates share a `links` value with another */
+    size_t n_links_crates;
+    const char **links_ways;       /* greedy: the crates whose packages lead to those through clauses */
+    size_t n_links_ways;
 } cargo_problem;
 
 /* Builds the problem: the versions of every crate reachable from the root through requirements
@@ -50,9 +57,11 @@ typedef struct cargo_problem {
  * (greedy.h), whose answer, if it gives one, is the full problem's (the argument is at the top
  * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
  * brings them all in, as without greedy; one without such a candidate brings in none (a
- * clause of it lists no provider). When the rule does not fit (two equal matching versions, a
- * malformed line) it sets pb->greedy_gave_up and returns VSOLVE_OK with the problem
- * incomplete: free it and build it without greedy. */
+ * clause of it lists no provider). With opt->pins, a version the pins put in no solution is
+ * passed over like a yanked one, and is unavailable where a spanning requirement brings it in.
+ * When the rule does not fit (two equal matching versions, a malformed line) it sets
+ * pb->greedy_gave_up and returns VSOLVE_OK with the problem incomplete: free it and build it
+ * without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);

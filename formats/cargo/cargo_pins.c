@@ -1,0 +1,391 @@
+/* cargo_pins.c: the versions of `links` crates that no solution can take, from what the root's
+ * dependencies force (the argument is in cargo_pins.h). */
+#include "cargo_pins.h"
+#include <string.h>
+#include "strpool.h"
+#include "vec.h"
+
+#define PIN_DEPTH 8          /* crates along one chain */
+#define PIN_MATCHING 16      /* matching versions of a dependency looked at */
+#define PIN_FEATURES 32      /* features asked of one dependency that are followed */
+#define PIN_WALKS 4096       /* dependencies walked in all: past it, no more pins */
+
+/* Pins that hold wherever some package is installed; via starts at its crate's dependency. */
+typedef struct pinset {
+    cargo_pin *items;
+    size_t len;
+} pinset;
+
+typedef VEC(cargo_pin) pin_vec;
+typedef VEC(const char *) str_vec;
+
+typedef struct walk {
+    arena *mem;
+    cargo_index *ix;
+    vs_error *err;
+    const cargo_pins *p;          /* its crates and ways */
+    strpool keys;                 /* "package \1 requirement \1 features" of each dependency walked */
+    strpool ways;                 /* p's crates and ways (empty: every crate is on the way) */
+    VEC(const pinset *) memo;     /* key id -> its pins; NULL: not yet; &busy: being walked */
+    pinset busy, none;
+    size_t walks;
+} walk;
+
+static int has_name(const char *const *names, size_t n, const char *name)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return 1;
+    return 0;
+}
+
+/* Is crate `name` worth walking into: on the way to a links crate (p->ways; none given: all)? */
+static int on_the_way(const walk *w, const char *name)
+{
+    return w->p->n_ways == 0 || strpool_find(&w->ways, name, strlen(name)) != UINT32_MAX;
+}
+
+/* A pin of `links` to vs[0..n) through crate `first` and then via[0..n_via), appended to out. */
+static int push_pin(walk *w, pin_vec *out, const char *links, const cargo_version *const *vs, size_t n, const char *first,
+                    const char *const *via, size_t n_via)
+{
+    cargo_pin pin;
+    memset(&pin, 0, sizeof pin);
+    pin.links = links;
+    pin.n_allowed = n;
+    if (!(pin.allowed = arena_alloc(w->mem, (n ? n : 1) * sizeof *pin.allowed)))
+        return VSOLVE_ENOMEM;
+    memcpy(pin.allowed, vs, n * sizeof *vs);
+    pin.via[pin.n_via++] = first;
+    for (size_t k = 0; k < n_via && pin.n_via < PIN_DEPTH; k++)
+        pin.via[pin.n_via++] = via[k];
+    return vec_push(out, pin) ? VSOLVE_OK : VSOLVE_ENOMEM;
+}
+
+static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_t nf, size_t depth, const pinset **out);
+
+/* The pins that hold wherever version v is installed with features feats[0..nf) asked of it:
+ * those of each normal and build dependency it then has (the optional ones its features turn
+ * on), appended to out. */
+static int version_pins(walk *w, const cargo_version *v, const char *const *feats, size_t nf, size_t depth, pin_vec *out)
+{
+    str_vec todo = { 0 }, extra = { 0 };   /* features to apply; per "dep/feature": the dependency, the feature */
+    unsigned char *on = arena_alloc(w->mem, v->n_deps ? v->n_deps : 1);   /* optional dependency i turned on */
+    int rc = on ? VSOLVE_OK : VSOLVE_ENOMEM;
+    for (size_t i = 0; i < nf && rc == VSOLVE_OK; i++)
+        if (!vec_push(&todo, feats[i]))
+            rc = VSOLVE_ENOMEM;
+    for (size_t t = 0; t < todo.len && t < 4 * PIN_FEATURES && rc == VSOLVE_OK; t++) {
+        const char *f = todo.items[t];
+        if (has_name(todo.items, t, f))
+            continue;
+        const cargo_feature *decl = NULL;
+        for (size_t k = 0; k < v->n_features && !decl; k++)
+            if (!strcmp(v->features[k].name, f))
+                decl = &v->features[k];
+        if (!decl) {   /* the implicit feature of an optional dependency, or nothing */
+            for (size_t i = 0; i < v->n_deps; i++)
+                on[i] |= v->deps[i].optional && !strcmp(v->deps[i].name, f);
+            continue;
+        }
+        for (size_t k = 0; k < decl->n_items && rc == VSOLVE_OK; k++) {
+            const char *it = decl->items[k], *slash = strchr(it, '/');
+            if (!strncmp(it, "dep:", 4)) {
+                for (size_t i = 0; i < v->n_deps; i++)
+                    on[i] |= v->deps[i].optional && !strcmp(v->deps[i].name, it + 4);
+            } else if (slash) {   /* "d/g" and the weak "d?/g" alike (cargo_resolve.c) */
+                size_t n = (size_t)(slash - it) - (slash > it && slash[-1] == '?');
+                for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
+                    if (strncmp(v->deps[i].name, it, n) || v->deps[i].name[n])
+                        continue;
+                    on[i] |= v->deps[i].optional;
+                    if (!vec_push(&extra, v->deps[i].name) || !vec_push(&extra, slash + 1))
+                        rc = VSOLVE_ENOMEM;
+                }
+            } else if (!vec_push(&todo, it)) {
+                rc = VSOLVE_ENOMEM;
+            }
+        }
+    }
+    for (size_t i = 0; i < v->n_deps && rc == VSOLVE_OK; i++) {
+        const cargo_dep *d = &v->deps[i];
+        if (d->kind == CARGO_DEV || (d->optional && !on[i]))
+            continue;
+        const char *df[PIN_FEATURES];
+        size_t n = 0;
+        for (size_t k = 0; k < d->n_features && n < PIN_FEATURES; k++)
+            df[n++] = d->features[k];
+        if (d->default_features && n < PIN_FEATURES)
+            df[n++] = "default";
+        for (size_t k = 0; k + 1 < extra.len && n < PIN_FEATURES; k += 2)
+            if (!strcmp(extra.items[k], d->name))
+                df[n++] = extra.items[k + 1];
+        const pinset *ps;
+        rc = walk_dep(w, d, df, n, depth, &ps);
+        for (size_t k = 0; k < ps->len && rc == VSOLVE_OK; k++)
+            if (!vec_push(out, ps->items[k]))
+                rc = VSOLVE_ENOMEM;
+    }
+    vec_free(&todo);
+    vec_free(&extra);
+    return rc;
+}
+
+/* Adds to out the pins of `links` that every candidate's pins pv[0..n) hold: one of the union of
+ * their versions (of each candidate the pin of `links` with the shortest chain; its others would
+ * only narrow it). */
+static int common_pin(walk *w, const char *crate, const char *links, const pin_vec *pv, size_t n, pin_vec *out)
+{
+    const cargo_pin *first[PIN_MATCHING];
+    for (size_t c = 0; c < n; c++) {
+        first[c] = NULL;
+        for (size_t k = 0; k < pv[c].len; k++)   /* the shortest chain, to say it */
+            if (!strcmp(pv[c].items[k].links, links) && (!first[c] || pv[c].items[k].n_via < first[c]->n_via))
+                first[c] = &pv[c].items[k];
+        if (!first[c])
+            return VSOLVE_OK;   /* a candidate that does not pin it */
+    }
+    VEC(const cargo_version *) all = { 0 };
+    int rc = VSOLVE_OK;
+    for (size_t c = 0; c < n && rc == VSOLVE_OK; c++)
+        for (size_t k = 0; k < first[c]->n_allowed && rc == VSOLVE_OK; k++) {
+            int seen = 0;
+            for (size_t j = 0; j < all.len && !seen; j++)
+                seen = all.items[j] == first[c]->allowed[k];
+            if (!seen && !vec_push(&all, first[c]->allowed[k]))
+                rc = VSOLVE_ENOMEM;
+        }
+    if (rc == VSOLVE_OK)
+        rc = push_pin(w, out, links, all.items, all.len, crate, first[0]->via, first[0]->n_via);
+    vec_free(&all);
+    return rc;
+}
+
+/* The pins that hold wherever dependency d is met with features feats[0..nf) asked: its live
+ * matching versions, if they all declare one links value; and the links values that every one
+ * of them pins, each to the union of what they allow. Memoised per (package, requirement,
+ * features); *out stays valid as long as w's arena. */
+static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_t nf, size_t depth, const pinset **out)
+{
+    *out = &w->none;
+    if (depth >= PIN_DEPTH || !on_the_way(w, d->package) || w->walks >= PIN_WALKS)
+        return VSOLVE_OK;
+    char key[2048];
+    size_t len = 0;
+    const char *parts[2] = { d->package, d->req_text };
+    for (size_t i = 0; i < 2 + nf; i++) {
+        const char *s = i < 2 ? parts[i] : feats[i - 2];
+        size_t n = strlen(s);
+        if (len + n + 1 > sizeof key)
+            return VSOLVE_OK;   /* too long to remember: no pins from it */
+        memcpy(key + len, s, n);
+        len += n;
+        key[len++] = '\1';
+    }
+    uint32_t id = strpool_intern(&w->keys, key, len);
+    if (id == UINT32_MAX)
+        return VSOLVE_ENOMEM;
+    while (w->memo.len <= id)
+        if (!vec_push(&w->memo, (const pinset *)NULL))
+            return VSOLVE_ENOMEM;
+    if (w->memo.items[id]) {
+        *out = w->memo.items[id] == &w->busy ? &w->none : w->memo.items[id];
+        return VSOLVE_OK;
+    }
+    w->memo.items[id] = &w->busy;   /* a dependency cycle adds nothing */
+    w->walks++;
+    const cargo_crate *c = cargo_index_crate(w->ix, d->package, w->err);
+    if (!c) {
+        if (w->err->code == VSOLVE_ENOMEM)
+            return VSOLVE_ENOMEM;
+        vs_error_clear(w->err);   /* no such crate: the build says so */
+        w->memo.items[id] = &w->none;
+        return VSOLVE_OK;
+    }
+    const cargo_version *live[PIN_MATCHING];
+    size_t n_live = 0, matching = 0;
+    for (size_t k = 0; k < c->n_versions && matching <= PIN_MATCHING; k++)
+        matching += semver_req_matches(&d->req, &c->versions[k].v) != 0;
+    for (size_t k = 0; k < c->n_versions && matching <= PIN_MATCHING; k++) {
+        if (!semver_req_matches(&d->req, &c->versions[k].v))
+            continue;
+        const cargo_version *v = cargo_index_version(w->ix, c, k, w->err);
+        if (!v)
+            return w->err->code;
+        if (!v->yanked)
+            live[n_live++] = v;
+    }
+    if (matching > PIN_MATCHING || n_live == 0) {
+        w->memo.items[id] = &w->none;
+        return VSOLVE_OK;
+    }
+    pin_vec res = { 0 }, pv[PIN_MATCHING];
+    memset(pv, 0, sizeof pv);
+    int rc = VSOLVE_OK;
+    const char *links = live[0]->links;
+    for (size_t k = 1; k < n_live && links; k++)
+        if (!live[k]->links || strcmp(live[k]->links, links))
+            links = NULL;
+    if (links)
+        rc = push_pin(w, &res, links, live, n_live, c->name, NULL, 0);
+    for (size_t k = 0; k < n_live && rc == VSOLVE_OK; k++)
+        rc = version_pins(w, live[k], feats, nf, depth + 1, &pv[k]);
+    for (size_t k = 0; k < pv[0].len && rc == VSOLVE_OK; k++) {
+        const char *l = pv[0].items[k].links;
+        int done = 0;
+        for (size_t j = 0; j < res.len && !done; j++)
+            done = !strcmp(res.items[j].links, l);
+        if (!done)
+            rc = common_pin(w, c->name, l, pv, n_live, &res);
+    }
+    pinset *ps = arena_alloc(w->mem, sizeof *ps);
+    if (rc == VSOLVE_OK && (!ps || (res.len && !(ps->items = arena_alloc(w->mem, res.len * sizeof *ps->items)))))
+        rc = VSOLVE_ENOMEM;
+    if (rc == VSOLVE_OK) {
+        if (res.len)
+            memcpy(ps->items, res.items, res.len * sizeof *res.items);
+        ps->len = res.len;
+        w->memo.items[id] = *out = ps;
+    }
+    vec_free(&res);
+    for (size_t k = 0; k < n_live; k++)
+        vec_free(&pv[k]);
+    return rc;
+}
+
+/* Adds a pin of the root's dependency root_dep to p, noting the first two pins of one links
+ * value that share no version. */
+static int add_pin(arena *mem, cargo_pins *p, const cargo_pin *pin, size_t root_dep, vs_error *err)
+{
+    if (p->len == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        cargo_pin *items = arena_alloc(mem, cap * sizeof *items);
+        if (!items)
+            return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+        if (p->len)
+            memcpy(items, p->items, p->len * sizeof *items);
+        p->items = items;
+        p->cap = cap;
+    }
+    p->items[p->len] = *pin;
+    p->items[p->len].root_dep = root_dep;
+    for (size_t k = 0; k < p->len && !p->contradiction; k++) {
+        if (strcmp(p->items[k].links, pin->links))
+            continue;
+        int shared = 0;
+        for (size_t i = 0; i < pin->n_allowed && !shared; i++)
+            for (size_t j = 0; j < p->items[k].n_allowed && !shared; j++)
+                shared = p->items[k].allowed[j] == pin->allowed[i];
+        if (!shared) {
+            p->contradiction = 1;
+            p->clash[0] = k;
+            p->clash[1] = p->len;
+        }
+    }
+    p->len++;
+    return VSOLVE_OK;
+}
+
+static int copy_names(arena *mem, const char *const *in, size_t n, const char ***out, size_t *n_out)
+{
+    *n_out = 0;
+    if (n && !(*out = arena_alloc(mem, n * sizeof **out)))
+        return VSOLVE_ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        if (!((*out)[(*n_out)++] = arena_strndup(mem, in[k], strlen(in[k]))))
+            return VSOLVE_ENOMEM;
+    return VSOLVE_OK;
+}
+
+int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n, const char *const *crates,
+                    size_t n_crates, const char *const *ways, size_t n_ways, cargo_pins *out, vs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    vs_error_clear(err);
+    if (copy_names(mem, crates, n_crates, &out->crates, &out->n_crates) != VSOLVE_OK ||
+        copy_names(mem, ways, n_ways, &out->ways, &out->n_ways) != VSOLVE_OK)
+        return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    walk w = { .mem = mem, .ix = ix, .err = err, .p = out };
+    int rc = strpool_init(&w.keys);
+    if (rc == VSOLVE_OK)
+        rc = strpool_init(&w.ways);
+    for (size_t k = 0; k < out->n_ways + out->n_crates && rc == VSOLVE_OK; k++) {
+        const char *name = k < out->n_ways ? out->ways[k] : out->crates[k - out->n_ways];
+        if (strpool_intern(&w.ways, name, strlen(name)) == UINT32_MAX)
+            rc = VSOLVE_ENOMEM;
+    }
+    for (size_t i = 0; i < n && rc == VSOLVE_OK && !out->contradiction; i++) {
+        const cargo_dep *d = &deps[i];
+        if (d->optional)
+            continue;
+        const char *df[PIN_FEATURES];
+        size_t nf = 0;
+        for (size_t k = 0; k < d->n_features && nf < PIN_FEATURES; k++)
+            df[nf++] = d->features[k];
+        if (d->default_features && nf < PIN_FEATURES)
+            df[nf++] = "default";
+        const pinset *ps;
+        rc = walk_dep(&w, d, df, nf, 0, &ps);
+        for (size_t k = 0; k < ps->len && rc == VSOLVE_OK && !out->contradiction; k++)
+            rc = add_pin(mem, out, &ps->items[k], i, err);
+    }
+    strpool_free(&w.keys);
+    strpool_free(&w.ways);
+    vec_free(&w.memo);
+    if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
+        vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Does v declare a pinned links value without being among that value's allowed versions of
+ * every pin? */
+static int links_dead(const cargo_pins *p, const cargo_version *v)
+{
+    if (!v->links)
+        return 0;
+    for (size_t k = 0; k < p->len; k++) {
+        const cargo_pin *pin = &p->items[k];
+        if (strcmp(pin->links, v->links))
+            continue;
+        int allowed = 0;
+        for (size_t i = 0; i < pin->n_allowed && !allowed; i++)
+            allowed = pin->allowed[i] == v;
+        if (!allowed)
+            return 1;
+    }
+    return 0;
+}
+
+/* Is `name` the crate of a pin's versions, or one of p->crates? */
+static int pinned_crate(const cargo_pins *p, const char *name)
+{
+    for (size_t k = 0; k < p->len; k++)
+        if (p->items[k].n_allowed && !strcmp(p->items[k].allowed[0]->name, name))
+            return 1;
+    return has_name(p->crates, p->n_crates, name);
+}
+
+int cargo_pins_dead(const cargo_pins *p, cargo_index *ix, const cargo_version *v)
+{
+    if (!p)
+        return 0;
+    if (links_dead(p, v))
+        return 1;
+    for (size_t i = 0; i < v->n_deps; i++) {
+        const cargo_dep *d = &v->deps[i];
+        if (d->optional || d->kind == CARGO_DEV || !pinned_crate(p, d->package))
+            continue;
+        vs_error err;
+        const cargo_crate *c = cargo_index_crate(ix, d->package, &err);
+        int live = !c;   /* unreadable: not known dead */
+        for (size_t k = 0; c && k < c->n_versions && !live; k++) {
+            if (!semver_req_matches(&d->req, &c->versions[k].v))
+                continue;
+            const cargo_version *w = cargo_index_version(ix, c, k, &err);
+            live = !w || (!w->yanked && !links_dead(p, w));
+        }
+        if (!live)
+            return 1;
+    }
+    return 0;
+}
