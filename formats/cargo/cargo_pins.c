@@ -203,13 +203,12 @@ static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_
         return VSOLVE_OK;
     }
     const cargo_version *live[PIN_MATCHING];
-    size_t n_live = 0, matching = 0;
+    size_t at[PIN_MATCHING + 1], n_live = 0, matching = 0;
     for (size_t k = 0; k < c->n_versions && matching <= PIN_MATCHING; k++)
-        matching += semver_req_matches(&d->req, &c->versions[k].v) != 0;
-    for (size_t k = 0; k < c->n_versions && matching <= PIN_MATCHING; k++) {
-        if (!semver_req_matches(&d->req, &c->versions[k].v))
-            continue;
-        const cargo_version *v = cargo_index_version(w->ix, c, k, w->err);
+        if (semver_req_matches(&d->req, &c->versions[k].v))
+            at[matching++] = k;
+    for (size_t k = 0; k < matching && matching <= PIN_MATCHING; k++) {
+        const cargo_version *v = cargo_index_version(w->ix, c, at[k], w->err);
         if (!v)
             return w->err->code;
         if (!v->yanked)
