@@ -1,11 +1,14 @@
 /* test_repo_source.c: directory walks and tar / tar.gz streaming, from hand-built archives to the opam snapshot. */
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "repo_source.h"
@@ -656,16 +659,18 @@ START_TEST(test_archives_on_disk)
 }
 END_TEST
 
-/* A staged walk's slot: a copy of the member made by prepare (on the reading thread). */
+/* A staged walk's slot: a copy of the member made by prepare (on either thread). */
 typedef struct staged_slot {
     char *data;
     size_t len;
 } staged_slot;
 
 typedef struct staged {
-    seen s;          /* filled by take, on the calling thread */
-    int prepared;    /* prepare calls (reading thread) */
-    int slots, released;
+    seen s;                     /* filled by take, on the calling thread */
+    pthread_t caller;           /* the thread that called the walk */
+    atomic_int prepared[2];     /* prepare calls per worker (0: reading thread, 1: calling thread) */
+    atomic_int slots;
+    int released;
 } staged;
 
 static int staged_want(void *user, const char *path)
@@ -673,11 +678,14 @@ static int staged_want(void *user, const char *path)
     return seen_want(&((staged *)user)->s, path);
 }
 
-static void staged_prepare(void *user, void **slot, const char *path, const char *data, size_t len)
+static void staged_prepare(void *user, int worker, void **slot, const char *path, const char *data, size_t len)
 {
     staged *st = user;
     staged_slot *sl = *slot;
-    st->prepared++;
+    ck_assert(worker == 0 || worker == 1);
+    if (worker == 1)   /* the calling thread's share */
+        ck_assert(pthread_equal(pthread_self(), st->caller));
+    st->prepared[worker]++;
     if (!sl) {
         sl = *slot = calloc(1, sizeof *sl);
         ck_assert_ptr_nonnull(sl);
@@ -713,13 +721,13 @@ static void staged_release(void *user, void *slot)
  * archives, an archive cut at many points, on_file stopping at each file, a missing file. */
 static void assert_same_walk(const char *path, int stop_at)
 {
-    staged c = { .s = { .stop_at = stop_at } };
+    staged c = { .s = { .stop_at = stop_at }, .caller = pthread_self() };
     vs_error ec;
     vs_error_clear(&ec);
     repo_stages stages = { staged_want, staged_prepare, staged_take, staged_release, &c };
     int rc = repo_source_walk_staged(path, 0, &stages, &ec);
     ck_assert_int_eq(c.released, c.slots);   /* every slot freed */
-    ck_assert_int_ge(c.prepared, c.s.n);     /* prepared ahead, at most */
+    ck_assert_int_ge(c.prepared[0] + c.prepared[1], c.s.n);     /* prepared ahead, at most */
     seen a = { .stop_at = stop_at }, b = { .stop_at = stop_at };
     vs_error ea, eb;
     vs_error_clear(&ea);
@@ -773,6 +781,81 @@ START_TEST(test_pipelined_walk)
     snprintf(path, sizeof path, "%s/missing.tar.gz", dir);
     assert_same_walk(path, 0);
     assert_same_walk(dir, 0);   /* a directory: the plain walk */
+    free(gz.data);
+    free(b.data);
+    remove_tree(dir);
+}
+END_TEST
+
+/* A staged walk of many members, whose take waits on its first file until the reading thread
+ * has prepared one: both threads prepare (the calling thread the first PIPE_SHARE_BACKLOG raw
+ * members, the reading thread some after them), and take still sees every member, in order. */
+typedef struct shared_walk {
+    staged st;   /* first: staged_prepare and staged_release take it as theirs */
+    int n;
+    uint64_t hash;   /* FNV-1a over every path and content, in order */
+} shared_walk;
+
+static uint64_t fnv(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int shared_take(void *user, void *slot, const char *path)
+{
+    shared_walk *w = user;
+    const staged_slot *sl = slot;
+    /* at most about 10 s: the reading thread needs nothing from this one to get there */
+    for (long i = 0; w->n == 0 && atomic_load(&w->st.prepared[0]) == 0 && i < 100000; i++) {
+        struct timespec ts = { 0, 100000 };
+        nanosleep(&ts, NULL);
+    }
+    w->n++;
+    w->hash = fnv(fnv(w->hash, path, strlen(path) + 1), sl->data, sl->len);
+    return VSOLVE_OK;
+}
+
+static int hash_file(void *user, const char *path, const char *data, size_t len)
+{
+    shared_walk *w = user;
+    w->n++;
+    w->hash = fnv(fnv(w->hash, path, strlen(path) + 1), data, len);
+    return VSOLVE_OK;
+}
+
+START_TEST(test_staged_walk_shares)
+{
+    char dir[] = "/tmp/vsolve-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    bytes b = { 0 };
+    char name[64];
+    for (int i = 0; i < 200; i++) {
+        snprintf(name, sizeof name, "pkg/m%03d", i);
+        char *content = pattern((size_t)(i * 13 % 700), (unsigned)i);
+        add_file(&b, name, content);
+        free(content);
+    }
+    add_end(&b);
+    bytes gz = gzip_bytes(b.data, b.len);
+    write_file(dir, "many.tar.gz", gz.data, gz.len);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/many.tar.gz", dir);
+    shared_walk plain = { .hash = 14695981039346656037ULL };
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_int_eq(repo_source_walk(path, 0, NULL, hash_file, &plain, &err), VSOLVE_OK);
+    ck_assert_int_eq(plain.n, 200);
+    shared_walk w = { .st = { .caller = pthread_self() }, .hash = 14695981039346656037ULL };
+    repo_stages stages = { NULL, staged_prepare, shared_take, staged_release, &w };
+    ck_assert_int_eq(repo_source_walk_staged(path, 0, &stages, &err), VSOLVE_OK);
+    ck_assert_int_eq(w.n, 200);
+    ck_assert_uint_eq(w.hash, plain.hash);
+    ck_assert_int_gt(w.st.prepared[0], 0);
+    ck_assert_int_gt(w.st.prepared[1], 0);
+    ck_assert_int_eq(w.st.prepared[0] + w.st.prepared[1], 200);
+    ck_assert_int_eq(w.st.released, w.st.slots);
     free(gz.data);
     free(b.data);
     remove_tree(dir);
@@ -902,6 +985,7 @@ Suite *repo_source_suite(void)
     tcase_add_test(disk, test_archives_on_disk);
     tcase_add_test(disk, test_directory_source);
     tcase_add_test(disk, test_pipelined_walk);
+    tcase_add_test(disk, test_staged_walk_shares);
     suite_add_tcase(s, disk);
     TCase *corpus = tcase_create("corpus");
     tcase_set_timeout(corpus, 300);

@@ -660,11 +660,19 @@ static int walk_tar_file(const char *path, int gzipped, uint64_t max_inflate, re
 #define PIPE_SLOTS 256
 #define PIPE_BYTES (4u << 20)
 #define PIPE_CANCELLED (-1000)   /* put refused: the consumer stopped */
+/* Staged walks share prepare between the threads: the reading thread queues a member raw (a copy
+ * of its data) for the calling thread to prepare, unless PIPE_SHARE_BACKLOG raw members are
+ * queued already; then it prepares the member itself. The calling thread, waiting on an empty
+ * queue, is woken once PIPE_WAKE_RAW raw members are there. So each thread prepares as many files
+ * as its other work leaves it time for, whatever the load. */
+#define PIPE_SHARE_BACKLOG 32
+#define PIPE_WAKE_RAW 8
 
 typedef struct pipe_slot {
     char *path, *data;
     size_t path_cap, data_cap, len;
     void *prepared;   /* staged walks: what prepare left for take */
+    int raw;          /* staged walks: data holds the member, still to prepare (on the calling thread) */
 } pipe_slot;
 
 typedef struct tar_pipe {
@@ -672,6 +680,7 @@ typedef struct tar_pipe {
     pthread_cond_t can_put, can_take;
     pipe_slot slots[PIPE_SLOTS];
     size_t head, count, queued_bytes;   /* slots[head .. head+count) are filled, in order */
+    size_t raw_count;                   /* of them, raw ones (staged walks) */
     int done, cancelled;
     int taker_waiting, putter_waiting;  /* wake the other side only in batches, not per member */
     /* the reading thread's walk */
@@ -698,24 +707,28 @@ static int pipe_put(void *user, const char *path, const char *data, size_t len)
         p->putter_waiting = 0;
     }
     int cancelled = p->cancelled;
+    int prepare_here = p->prepare && p->raw_count >= PIPE_SHARE_BACKLOG;
     pipe_slot *sl = &p->slots[(p->head + p->count) % PIPE_SLOTS];   /* only this thread fills it */
     pthread_mutex_unlock(&p->mu);
     if (cancelled)
         return PIPE_CANCELLED;
     size_t path_len = strlen(path);
     if (reserve(&sl->path, &sl->path_cap, path_len + 1) != 0 ||
-        (!p->prepare && reserve(&sl->data, &sl->data_cap, len + 1) != 0))
+        (!prepare_here && reserve(&sl->data, &sl->data_cap, len + 1) != 0))
         return vs_error_set(&p->walk_err, VSOLVE_ENOMEM, "%s: out of memory", p->archive);
     memcpy(sl->path, path, path_len + 1);
-    if (p->prepare)
-        p->prepare(p->want_user, &sl->prepared, path, data, len);
+    if (prepare_here)
+        p->prepare(p->want_user, 0, &sl->prepared, path, data, len);
     else
         memcpy(sl->data, data, len + 1);   /* data[len] is the NUL */
     sl->len = len;
+    sl->raw = p->prepare && !prepare_here;
     pthread_mutex_lock(&p->mu);
     p->count++;
     p->queued_bytes += len;
-    if (p->taker_waiting && (p->count >= PIPE_SLOTS / 4 || p->queued_bytes >= PIPE_BYTES / 4))
+    p->raw_count += (size_t)sl->raw;
+    if (p->taker_waiting && (p->count >= PIPE_SLOTS / 4 || p->queued_bytes >= PIPE_BYTES / 4 ||
+                             p->raw_count >= PIPE_WAKE_RAW))
         pthread_cond_signal(&p->can_take);
     pthread_mutex_unlock(&p->mu);
     return VSOLVE_OK;
@@ -750,7 +763,7 @@ typedef struct staged_one {
 static int staged_one_file(void *user, const char *path, const char *data, size_t len)
 {
     staged_one *o = user;
-    o->st->prepare(o->st->user, &o->slot, path, data, len);
+    o->st->prepare(o->st->user, 0, &o->slot, path, data, len);
     return o->st->take(o->st->user, o->slot, path);
 }
 
@@ -806,11 +819,14 @@ static int walk_tar_file_pipelined(const char *path, int gzipped, uint64_t max_i
         }
         pipe_slot *sl = &p->slots[p->head];
         pthread_mutex_unlock(&p->mu);
+        if (stages && sl->raw)
+            stages->prepare(user, 1, &sl->prepared, sl->path, sl->data, sl->len);
         rc = stages ? stages->take(user, sl->prepared, sl->path) : on_file(user, sl->path, sl->data, sl->len);
         pthread_mutex_lock(&p->mu);
         p->head = (p->head + 1) % PIPE_SLOTS;
         p->count--;
         p->queued_bytes -= sl->len;
+        p->raw_count -= (size_t)sl->raw;
         if (rc != VSOLVE_OK)
             p->cancelled = 1;   /* the reader stops at its next member */
         if (p->putter_waiting && (rc != VSOLVE_OK || p->count == 0 ||

@@ -30,15 +30,17 @@ int repo_source_walk(const char *root, uint64_t max_inflate, repo_want_fn want, 
 int repo_source_walk_pipelined(const char *root, uint64_t max_inflate, repo_want_fn want, repo_file_fn on_file,
                                void *user, vs_error *err);
 
-/* Like repo_source_walk_pipelined (max_inflate as there), with the per-file work split in two: prepare runs on the
- * reading thread for each wanted file (data valid only during the call) and leaves its result
- * in *slot, a pointer it owns (NULL the first time it sees a slot; it may keep and reuse what
- * it allocated there; it reports failures through the slot, not by stopping the walk); take
- * then runs on the calling thread, in archive order, with that slot and the path, and returns
- * as on_file does. release frees each non-NULL slot at the end. A directory (or a thread that
- * cannot start) runs prepare and take one after the other on the calling thread. prepare and
- * want run concurrently with take: they must not touch what take changes. */
-typedef void (*repo_prepare_fn)(void *user, void **slot, const char *path, const char *data, size_t len);
+/* Like repo_source_walk_pipelined (max_inflate as there), with the per-file work split in two: prepare runs for
+ * each wanted file (data valid only during the call) and leaves its result in *slot, a pointer it owns (NULL the
+ * first time it sees a slot; it may keep and reuse what it allocated there; it reports failures through the slot,
+ * not by stopping the walk); take then runs on the calling thread, in archive order, with that slot and the path,
+ * and returns as on_file does. release frees each non-NULL slot at the end. prepare runs on both threads, sharing
+ * the files between them: on the reading thread (worker 0) while the calling thread has enough files queued, else
+ * on the calling thread (worker 1) just before take; the two may run at the same time, so what prepare writes
+ * besides the slot must be per worker. A directory (or a thread that cannot start) runs prepare (worker 0) and
+ * take one after the other on the calling thread. prepare and want run concurrently with take: they must not
+ * touch what take changes. */
+typedef void (*repo_prepare_fn)(void *user, int worker, void **slot, const char *path, const char *data, size_t len);
 typedef int (*repo_take_fn)(void *user, void *slot, const char *path);
 typedef void (*repo_release_fn)(void *user, void *slot);
 typedef struct repo_stages {

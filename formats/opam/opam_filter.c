@@ -170,35 +170,50 @@ static opam_value from_text(const char *s)
     return string(s);
 }
 
+/* Is s[0..n) (which holds no NUL) the text t? */
+static int text_is(const char *s, size_t n, const char *t)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != t[i])   /* (t's NUL differs from every byte of s) */
+            return 0;
+    return t[n] == '\0';
+}
+
 opam_value opam_var_lookup(const opam_scope *sc, const char *ident, size_t len)
 {
-    char buf[256];
-    if (len >= sizeof buf)
+    if (len >= 256)
         return undef();
-    memcpy(buf, ident, len);
-    buf[len] = '\0';
-    char *colon = strrchr(buf, ':');
-    if (colon) {
-        *colon = '\0';
-        const char *pkg = buf, *var = colon + 1;
-        int self = !strcmp(pkg, "_") || (sc->pkg_name && !strcmp(pkg, sc->pkg_name));
-        if (self && !strcmp(var, "name") && sc->pkg_name)
+    /* the identifier up to a NUL it may hold, read in place (this runs for every filter of
+     * every file: copying it and strcmp's were a tenth of building the universe) */
+    size_t n = 0, colon = 0;   /* colon: 1 + the place of the last ':', or 0 */
+    for (; n < len && ident[n]; n++)
+        if (ident[n] == ':')
+            colon = n + 1;
+    if (colon > 0) {
+        const char *pkg = ident, *var = ident + colon;
+        size_t pkg_len = colon - 1, var_len = n - colon;
+        int self = text_is(pkg, pkg_len, "_") || (sc->pkg_name && text_is(pkg, pkg_len, sc->pkg_name));
+        if (self && text_is(var, var_len, "name") && sc->pkg_name)
             return string(sc->pkg_name);
-        if (self && !strcmp(var, "version") && sc->pkg_version)
+        if (self && text_is(var, var_len, "version") && sc->pkg_version)
             return string(sc->pkg_version);
         /* nothing is installed in the switch being solved for */
-        if (!strcmp(var, "installed"))
+        if (text_is(var, var_len, "installed"))
             return boolean(0);
-        if (!strcmp(var, "enable"))
+        if (text_is(var, var_len, "enable"))
             return string("disable");
         return undef();
     }
-    if (!strcmp(buf, "name") && sc->pkg_name)
+    if (text_is(ident, n, "name") && sc->pkg_name)
         return string(sc->pkg_name);
-    if (!strcmp(buf, "version") && sc->pkg_version)
+    if (text_is(ident, n, "version") && sc->pkg_version)
         return string(sc->pkg_version);
-    const char *v = sc->vars ? opam_vars_get(sc->vars, buf) : NULL;
-    return v ? from_text(v) : undef();
+    if (!sc->vars)
+        return undef();
+    for (size_t i = 0; i < sc->vars->len; i++)
+        if (text_is(ident, n, sc->vars->items[i].name))
+            return from_text(sc->vars->items[i].value);
+    return undef();
 }
 
 static const char *as_string(opam_value v)

@@ -35,9 +35,10 @@ typedef struct loader {
     opam_vars ordinary;           /* the caller's variables with the root switches false */
     int has_root_switches;        /* some root switch is true: build root variants */
     arena mem;                 /* names: live until the universe is built */
-    /* The reading thread's side (prepare_file), touched by nothing else until the walk ends: */
-    arena kept;                /* the kept fields: live until the universe is built */
-    arena scratch;             /* one file's whole tree, dropped after each file */
+    /* prepare_file's side, one per worker (the reading thread, the calling thread: they parse at
+     * the same time), touched by nothing else until the walk ends: */
+    arena kept[2];             /* the kept fields: live until the universe is built */
+    arena scratch[2];          /* one file's whole tree, dropped after each file */
     VEC(opam_source) sources;
     VEC(source_attr) attrs;
     vs_error *err;
@@ -276,18 +277,20 @@ static const char *const kept_fields[] = { "available", "depends", "conflicts", 
 static const char *const read_fields[] = { "available", "depends", "conflicts", "conflict-class", "flags", "url",
                                            "dev-repo", "homepage", "license", "depexts" };
 
-/* Parses one file into p (on the reading thread): its kept fields go to the loader's kept
- * arena, the rest of its tree is dropped with the next file. Failures are left in p->err. */
-static void prepare_source(loader *ld, prepared *p, const char *filename, const char *data, size_t len)
+/* Parses one file into p (worker 0: the reading thread, 1: the calling thread): its kept fields
+ * go to the worker's kept arena, the rest of its tree is dropped with the worker's next file.
+ * Failures are left in p->err. */
+static void prepare_source(loader *ld, int worker, prepared *p, const char *filename, const char *data, size_t len)
 {
+    arena *kept = &ld->kept[worker], *scratch = &ld->scratch[worker];
     p->parsed = 1;
     vs_error_clear(&p->err);
     p->attrs.len = 0;
     p->text_len = 0;
-    arena_reset(&ld->scratch);
-    opam_parse_plan plan = { &ld->kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
+    arena_reset(scratch);
+    opam_parse_plan plan = { kept, kept_fields, sizeof kept_fields / sizeof kept_fields[0], read_fields,
                              sizeof read_fields / sizeof read_fields[0] };
-    const opam_file *file = opam_parse_planned(&ld->scratch, &plan, filename, data, len, &p->err);
+    const opam_file *file = opam_parse_planned(scratch, &plan, filename, data, len, &p->err);
     if (!file) {
         if (!p->err.code)
             vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
@@ -298,7 +301,7 @@ static void prepare_source(loader *ld, prepared *p, const char *filename, const 
     p->conflicts = opam_file_field(file, "conflicts");
     p->conflict_class = opam_file_field(file, "conflict-class");
     p->avoid_version = has_flag(file, "avoid-version");
-    if (collect_attrs(p, &ld->scratch, file) != VSOLVE_OK)
+    if (collect_attrs(p, scratch, file) != VSOLVE_OK)
         vs_error_set(&p->err, VSOLVE_ENOMEM, "out of memory");
 }
 
@@ -332,6 +335,15 @@ static int take_source(loader *ld, const prepared *p, const char *filename, cons
             return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     }
     src.n_attrs = ld->attrs.len - src.first_attr;
+    /* by key, stably (interned above in the file's order): build_package then adds each
+     * package's attributes in the order attrs_finish would sort them to, and it has nothing to do */
+    source_attr *sa = ld->attrs.items + src.first_attr;
+    for (size_t i = 1; i < src.n_attrs; i++)
+        for (size_t j = i; j > 0 && sa[j - 1].key > sa[j].key; j--) {
+            source_attr t = sa[j];
+            sa[j] = sa[j - 1];
+            sa[j - 1] = t;
+        }
     if (!vec_push(&ld->sources, src))
         return vs_error_set(ld->err, VSOLVE_ENOMEM, "out of memory");
     return VSOLVE_OK;
@@ -369,8 +381,8 @@ static int source_name(const char *path, const char **name, size_t *name_len, co
     return 1;
 }
 
-/* On the reading thread. */
-static void prepare_file(void *user, void **slot, const char *path, const char *data, size_t len)
+/* On the reading thread (worker 0) or the calling thread (worker 1). */
+static void prepare_file(void *user, int worker, void **slot, const char *path, const char *data, size_t len)
 {
     loader *ld = user;
     prepared *p = *slot;
@@ -383,7 +395,7 @@ static void prepare_file(void *user, void **slot, const char *path, const char *
         p->parsed = 0;   /* take_file says why */
         return;
     }
-    prepare_source(ld, p, path, data, len);
+    prepare_source(ld, worker, p, path, data, len);
 }
 
 /* On the calling thread, in order. */
@@ -425,6 +437,8 @@ struct formula {
     const char *desc;
     uint32_t desc_id;   /* the interned desc, once a clause of this atom alone has needed it */
     int has_desc_id;
+    uint32_t run_first;   /* and where the universe stored its providers, once a clause has */
+    int has_run;
 };
 
 typedef struct builder {
@@ -451,6 +465,10 @@ typedef struct version_probe {
     uint32_t first, count, j;
     struct { const opam_node *node; uint32_t lo, hi; } bounds[8];   /* [lo, hi): equal to node's version */
     size_t n_bounds;
+    /* A filter ({with-test}, os = "linux") means the same for every version: its value, once
+     * found for the first one. */
+    struct { const opam_node *node; int holds; } filters[8];
+    size_t n_filters;
 } version_probe;
 
 /* The first index of the run whose version compares above (strict) or at least (!strict) v. */
@@ -466,6 +484,42 @@ static uint32_t run_bound(const version_probe *pr, const char *v, int strict)
             hi = mid;
     }
     return lo;
+}
+
+/* The place of relation node n among pr's bounds, or n_bounds when it has none yet. */
+static size_t probe_bound(const version_probe *pr, const opam_node *n)
+{
+    size_t i = 0;
+    while (i < pr->n_bounds && pr->bounds[i].node != n)
+        i++;
+    return i;
+}
+
+/* Does filter n hold? Found once per probe (a filter does not depend on the version). */
+static int probe_filter(const builder *b, version_probe *pr, const opam_node *n)
+{
+    for (size_t i = 0; i < pr->n_filters; i++)
+        if (pr->filters[i].node == n)
+            return pr->filters[i].holds;
+    int holds = opam_filter_holds(&b->scope, n);
+    if (pr->n_filters < sizeof pr->filters / sizeof pr->filters[0]) {
+        pr->filters[pr->n_filters].node = n;
+        pr->filters[pr->n_filters++].holds = holds;
+    }
+    return holds;
+}
+
+static enum tri relop_tri(opam_relop op, int c)
+{
+    switch (op) {
+    case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
+    case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
+    case OPAM_LT: return c < 0 ? T_TRUE : T_FALSE;
+    case OPAM_LEQ: return c <= 0 ? T_TRUE : T_FALSE;
+    case OPAM_GT: return c > 0 ? T_TRUE : T_FALSE;
+    case OPAM_GEQ: return c >= 0 ? T_TRUE : T_FALSE;
+    }
+    return T_TRUE;
 }
 
 /* opam_version_compare(version j, v) for the relation node n, through its bounds. */
@@ -491,6 +545,9 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
 {
     switch (n->kind) {
     case OPAM_PFXRELOP: {
+        size_t at = pr ? probe_bound(pr, n) : 0;
+        if (pr && at < pr->n_bounds)   /* its version found for an earlier one: no lookup again */
+            return relop_tri(n->op, pr->j < pr->bounds[at].lo ? -1 : pr->j < pr->bounds[at].hi ? 0 : 1);
         if (!is_constraint_value(n->rhs))
             return T_TRUE;
         opam_value v = n->rhs->kind == OPAM_STRING ? (opam_value){ OPAM_VSTRING, 0, n->rhs->str }
@@ -499,16 +556,7 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
             return T_TRUE;    /* opam ignores a constraint whose version is undefined */
         if (!pr)
             return T_VERSION;
-        int c = probe_compare(pr, n, v.s);
-        switch (n->op) {
-        case OPAM_EQ: return c == 0 ? T_TRUE : T_FALSE;
-        case OPAM_NEQ: return c != 0 ? T_TRUE : T_FALSE;
-        case OPAM_LT: return c < 0 ? T_TRUE : T_FALSE;
-        case OPAM_LEQ: return c <= 0 ? T_TRUE : T_FALSE;
-        case OPAM_GT: return c > 0 ? T_TRUE : T_FALSE;
-        case OPAM_GEQ: return c >= 0 ? T_TRUE : T_FALSE;
-        }
-        return T_TRUE;
+        return relop_tri(n->op, probe_compare(pr, n, v.s));
     }
     case OPAM_AND: {
         enum tri x = eval_constraint(b, n->lhs, pr), y = eval_constraint(b, n->rhs, pr);
@@ -536,7 +584,7 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
         return acc;
     }
     default:
-        return opam_filter_holds(&b->scope, n) ? T_TRUE : T_FALSE;
+        return (pr ? probe_filter(b, pr, n) : opam_filter_holds(&b->scope, n)) ? T_TRUE : T_FALSE;
     }
 }
 
@@ -829,6 +877,18 @@ static clause_list *to_cnf(builder *b, const formula *f, size_t *budget)
     return out;
 }
 
+/* The clause of one atom (its description interned): its providers' run is noted in the atom
+ * for its next clause. */
+static int add_atom_clause(vs_universe *u, uint32_t pkg, formula *only)
+{
+    int rc = universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+    if (rc == VSOLVE_OK && only->n > 0) {   /* (an empty run has no place of its own) */
+        only->run_first = u->clauses.items[u->clauses.len - 1].first;
+        only->has_run = 1;
+    }
+    return rc;
+}
+
 static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
 {
     vs_universe *u = b->ld->u;
@@ -837,16 +897,21 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
     for (clause_list *c = cnf; c && rc == VSOLVE_OK; c = c->next) {
         formula *only = c->n == 1 ? c->atoms[0] : NULL;
         if (only && only->has_desc_id) {   /* a shared atom: its description and providers as they are */
-            rc = root ? universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n)
-                      : universe_add_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            if (root)
+                rc = universe_add_root_clause(u, pkg, only->desc_id, only->pkgs, only->n);
+            else if (only->has_run)   /* the run stored already: no hashing it again */
+                rc = universe_add_clause_run(u, pkg, VS_NONE, only->desc_id, only->run_first, (uint32_t)only->n);
+            else
+                rc = add_atom_clause(u, pkg, only);
             continue;
         }
         providers.len = 0;
         char desc[1024] = "";
         for (size_t i = 0; i < c->n; i++) {
             const formula *a = c->atoms[i];
-            size_t l = strlen(desc);
-            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (i)
+                append_text(desc, sizeof desc, " | ");
+            append_text(desc, sizeof desc, a->desc);
             if (!vec_reserve(&providers, a->n)) {
                 rc = VSOLVE_ENOMEM;
                 break;
@@ -865,6 +930,8 @@ static int add_clauses(builder *b, uint32_t pkg, clause_list *cnf, int root)
             rc = VSOLVE_ENOMEM;
         else if (root)
             rc = universe_add_root_clause(u, pkg, d, providers.items, providers.len);
+        else if (only)
+            rc = add_atom_clause(u, pkg, only);
         else
             rc = universe_add_clause(u, pkg, d, providers.items, providers.len);
     }
@@ -1141,8 +1208,10 @@ static int loader_init(loader *ld, vs_universe *u, const opam_vars *vars, vs_err
     ld->root_vars = vars;
     ld->vars = &ld->ordinary;
     arena_init(&ld->mem);
-    arena_init(&ld->kept);
-    arena_init(&ld->scratch);
+    for (int w = 0; w < 2; w++) {
+        arena_init(&ld->kept[w]);
+        arena_init(&ld->scratch[w]);
+    }
     arena_init(&ld->atom_mem);
     int rc = strpool_init(&ld->atom_keys);
     ld->memo_on = rc == VSOLVE_OK;
@@ -1164,8 +1233,10 @@ static void loader_free(loader *ld)
     vec_free(&ld->sources);
     vec_free(&ld->attrs);
     arena_free(&ld->mem);
-    arena_free(&ld->kept);
-    arena_free(&ld->scratch);
+    for (int w = 0; w < 2; w++) {
+        arena_free(&ld->kept[w]);
+        arena_free(&ld->scratch[w]);
+    }
     arena_free(&ld->atom_mem);
     vec_free(&ld->atom_memo);
     if (ld->memo_on)
@@ -1185,7 +1256,7 @@ int opam_load_repository_opts(vs_universe *u, const char *path, const opam_vars 
     loader ld;
     int rc = loader_init(&ld, u, vars, err);
     ld.opt = opt;
-    if (rc == VSOLVE_OK) {   /* want_file reads only the path; prepare_file only its slot, kept and scratch */
+    if (rc == VSOLVE_OK) {   /* want_file reads only the path; prepare_file only its slot and its worker's arenas */
         repo_stages st = { want_file, prepare_file, take_file, release_prepared, &ld };
         rc = repo_source_walk_staged(path, opt ? opt->max_inflate : 0, &st, err);
     }
@@ -1208,7 +1279,7 @@ int opam_load_memory(vs_universe *u, const opam_memory_file *files, size_t n, co
     memset(&p, 0, sizeof p);
     for (size_t i = 0; i < n && rc == VSOLVE_OK; i++) {
         const char *filename = files[i].filename ? files[i].filename : "<memory>";
-        prepare_source(&ld, &p, filename, files[i].text, strlen(files[i].text));
+        prepare_source(&ld, 0, &p, filename, files[i].text, strlen(files[i].text));
         rc = take_source(&ld, &p, filename, files[i].name, strlen(files[i].name), files[i].version,
                          strlen(files[i].version));
     }
@@ -1254,8 +1325,9 @@ int opam_formula_clauses(vs_universe *u, const opam_node *f, const opam_vars *va
         const char *name = c->n ? c->atoms[0]->desc : "";
         for (size_t i = 0; i < c->n && rc == VSOLVE_OK; i++) {
             const struct formula *a = c->atoms[i];
-            size_t l = strlen(desc);
-            snprintf(desc + l, sizeof desc - l, "%s%s", i ? " | " : "", a->desc);
+            if (i)
+                append_text(desc, sizeof desc, " | ");
+            append_text(desc, sizeof desc, a->desc);
             if (!vec_append(&providers, a->pkgs, a->n))
                 rc = vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         }

@@ -1028,7 +1028,7 @@ const opam_node *opam_file_field(const opam_file *f, const char *name)
 {
     for (size_t i = 0; i < f->n_items; i++) {
         const opam_item *item = f->items[i];
-        if (!item->is_section && strcmp(item->name, name) == 0)
+        if (!item->is_section && item->name[0] == name[0] && strcmp(item->name, name) == 0)
             return item->value;
     }
     return NULL;
