@@ -174,10 +174,13 @@ VSOLVE_API int vsolve_set_timeout(vsolve_ctx *ctx, double seconds);
 
 /* cargo: answer without the SAT solver when cargo's resolver would never backtrack (every
  * dependency's newest candidate fits with the others), from a problem of those candidates
- * alone; else the whole problem and the solver, as with 0. enabled = 1: the default. 0: always
- * the whole problem and the solver: the same answers, slower; what vsolve_dump_testcase needs
- * to record the whole problem (the command line turns it off with --dump-testcase, and with
- * --no-fast-path). Applies to the following cargo solves on ctx. Always VSOLVE_OK. */
+ * alone; where two of those declare one `links` value, from the versions the root forces (a
+ * refusal proven so, or a second try without the versions that cannot be in any solution);
+ * else the whole problem and the solver, as with 0. enabled = 1: the default. 0: always the
+ * whole problem and the solver: the same answers, slower (a refusal's words may name another
+ * of its clashes); what vsolve_dump_testcase needs to record the whole problem (the command
+ * line turns it off with --dump-testcase, and with --no-fast-path). Applies to the following
+ * cargo solves on ctx. Always VSOLVE_OK. */
 VSOLVE_API int vsolve_set_fast_path(vsolve_ctx *ctx, int enabled);
 
 /* The most bytes one compressed input may inflate to on ctx: an opam repository .tar.gz (the
@@ -480,8 +483,9 @@ VSOLVE_API const char *vsolve_result_notes(const vsolve_result *r);
  * the answer, recomputed) to path, so that a user's run can become a regression test. For a
  * cargo run answered by the fast path (vsolve_set_fast_path) the universe is the problem it
  * answered from, of first candidates only; turn the fast path off before the solve to record
- * the whole problem (the command line does with --dump-testcase).
- * VSOLVE_OK; VSOLVE_EUSAGE (nothing loaded, no path); VSOLVE_EIO; VSOLVE_ENOMEM. */
+ * the whole problem (the command line does with --dump-testcase). A cargo refusal the fast
+ * path proved without building a problem (a `links` clash) has none to record: VSOLVE_EUSAGE.
+ * VSOLVE_OK; VSOLVE_EUSAGE (nothing loaded, no path, that refusal); VSOLVE_EIO; VSOLVE_ENOMEM. */
 VSOLVE_API int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_atoms,
                                     const vsolve_result *r, const char *path);
 

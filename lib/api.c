@@ -467,6 +467,10 @@ int vsolve_dump_testcase(vsolve_ctx *ctx, const char *const *atoms, size_t n_ato
     int project = !ctx->loaded && (ctx->cargo_ready || ctx->npm_ready);
     if ((!ctx->loaded && !project) || !path)
         return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: solve first and give a path");
+    if (project && ctx->cargo_ready && ctx->cargo_by_pins)
+        return vs_error_set(&ctx->err, VSOLVE_EUSAGE, "vsolve_dump_testcase: the fast path proved this refusal "
+                            "without building the problem; turn it off (vsolve_set_fast_path) before the solve to "
+                            "record the whole problem");
     vs_request req;
     request_init(&req);
     req.preference = api_request_preference(ctx);

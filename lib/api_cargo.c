@@ -22,6 +22,7 @@ void api_cargo_reset(vsolve_ctx *ctx)
     arena_free(&ctx->cargo_mem);
     arena_init(&ctx->cargo_mem);
     ctx->cargo_ready = 0;
+    ctx->cargo_by_pins = 0;
 }
 
 /* The solution graph of the last cargo solution (features folded into their crate versions). */
@@ -279,6 +280,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     ctx->cargo_ready = 1;
     if (refused) {
         rc = VSOLVE_UNSAT;
+        ctx->cargo_by_pins = 1;
     } else if (!answered) {
         solution_init(&ctx->cargo_solution);
         ctx->cargo.req.time_limit = ctx->time_limit;

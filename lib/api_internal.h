@@ -48,6 +48,8 @@ struct vsolve_ctx {
     cargo_problem cargo;
     vs_solution cargo_solution;
     int cargo_ready;
+    int cargo_by_pins;               /* its refusal was proven by the root's pins: ctx->cargo is
+                                        the root alone, not a problem to record */
     /* npm: the last tree (for the lock), and it as a universe with attributes */
     npm_registry *npm_reg;
     arena npm_mem;
