@@ -278,6 +278,9 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
         return rc;
     }
     ctx->cargo_ready = 1;
+    if (ctx->cargo.n_skipped)   /* left out as cargo leaves it out; said, since the index is damaged */
+        api_warn(ctx, "%s: the version is left out, as cargo leaves it out%s", ctx->cargo.skipped,
+                 ctx->cargo.n_skipped > 1 ? " (and other such index lines)" : "");
     if (refused) {
         rc = VSOLVE_UNSAT;
         ctx->cargo_by_pins = 1;

@@ -217,9 +217,10 @@ static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_
             at[matching++] = k;
     for (size_t k = 0; k < matching && matching <= PIN_MATCHING; k++) {
         const cargo_version *v = cargo_index_version(w->ix, c, at[k], w->err);
-        if (!v)
+        if (!v && w->err->code != VSOLVE_EBADINPUT)
             return w->err->code;
-        if (!v->yanked)
+        vs_error_clear(w->err);   /* a line that cannot be read: a version left out, as the build does */
+        if (v && !v->yanked)
             live[n_live++] = v;
     }
     if (matching > PIN_MATCHING || n_live == 0) {

@@ -43,8 +43,9 @@ typedef struct cargo_pins {
 /* The pins of a root whose dependencies are deps[0..n) (its optional ones are not followed).
  * crates[0..n_crates): crates known to declare a links value, whose dependents cargo_pins_dead
  * looks at; ways[0..n_ways): the crates worth walking into besides them (none: every crate).
- * Both are copied. Allocates from mem. VSOLVE_OK, or the index's error (a crate file that
- * cannot be read or a malformed line: the build reports it again) or VSOLVE_ENOMEM. */
+ * Both are copied. A version whose index line cannot be read is left out, as the build leaves
+ * it out. Allocates from mem. VSOLVE_OK, or the index's error (a crate file that cannot be
+ * read: the build reports it again) or VSOLVE_ENOMEM. */
 int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n, const char *const *crates,
                     size_t n_crates, const char *const *ways, size_t n_ways, cargo_pins *out, vs_error *err);
 

@@ -203,6 +203,24 @@ typedef struct builder {
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
 #define GREEDY_GIVE_UP (-1)
 
+/* Version i of crate c, parsed; NULL when its index line cannot be read, a version cargo leaves
+ * out as well (its index reader skips such lines): noted in pb->skipped, *rc VSOLVE_OK. NULL
+ * with *rc VSOLVE_ENOMEM when out of memory. */
+static const cargo_version *version_or_skip(builder *b, const cargo_crate *c, size_t i, int *rc)
+{
+    vs_error why;
+    vs_error_clear(&why);
+    const cargo_version *v = cargo_index_version(b->ix, c, i, &why);
+    *rc = v || why.code != VSOLVE_EBADINPUT ? (v ? VSOLVE_OK : VSOLVE_ENOMEM) : VSOLVE_OK;
+    cargo_problem *pb = b->pb;
+    if (!v && why.code == VSOLVE_EBADINPUT && (!pb->n_skipped || strncmp(pb->skipped, why.message, 500))) {
+        if (!pb->n_skipped)   /* the first one's words; the others counted (a line read twice once) */
+            snprintf(pb->skipped, sizeof pb->skipped, "%.500s", why.message);
+        pb->n_skipped++;
+    }
+    return v;
+}
+
 /* The root or a workspace member: dev-dependencies and every feature count. */
 static int is_top(const version_entry *ve)
 {
@@ -395,8 +413,8 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
  * newer Rust. When the matching versions span semver-compatible ranges, every one becomes a
  * candidate, as in the full build, so that the requirement's clauses take the same shape
  * (features_of_each). No first candidate: b->first is NULL (the clauses list no provider).
- * Gives up (GREEDY_GIVE_UP) when two matching versions are equal, or when a line it reads is
- * malformed (the full build says so). */
+ * A version whose index line cannot be read is passed over, as the full build leaves it out
+ * (version_or_skip). Gives up (GREEDY_GIVE_UP) when two matching versions are equal. */
 static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint32_t cid)
 {
     const cargo_version *vs = c->crate ? c->crate->versions : NULL;
@@ -415,8 +433,6 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
         if (cmp > 0)
             best = i;
     }
-    vs_error quiet;
-    vs_error_clear(&quiet);
     for (;;) {   /* newest first: then the newest matching version below the last one passed */
         for (size_t i = any; below != SIZE_MAX && i < n; i++) {
             if (!local_matches(c, req, &vs[i].v) || semver_compare(&vs[i].v, &vs[below].v) >= 0)
@@ -431,10 +447,11 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             b->first = NULL;
             return VSOLVE_OK;
         }
-        const cargo_version *v = cargo_index_version(b->ix, c->crate, best, &quiet);
-        if (!v)
-            return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
-        if (v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0) ||
+        int rc;
+        const cargo_version *v = version_or_skip(b, c->crate, best, &rc);
+        if (rc != VSOLVE_OK)
+            return rc;
+        if (!v || v->yanked || (b->msrv && v->rust_version && cargo_rust_version_cmp(v->rust_version, b->msrv) > 0) ||
             cargo_pins_dead(b->opt->pins, b->ix, v)) {
             below = best;
             best = SIZE_MAX;
@@ -443,14 +460,13 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
         for (size_t i = any; spans && i < n; i++) {   /* every matching version, as the full build */
             if (c->candidates[i] || !local_matches(c, req, &vs[i].v))
                 continue;
-            const cargo_version *w = cargo_index_version(b->ix, c->crate, i, &quiet);
-            if (!w)
-                return quiet.code == VSOLVE_ENOMEM ? VSOLVE_ENOMEM : GREEDY_GIVE_UP;
-            int rc = new_candidate(b, c, i, w, cid);
+            const cargo_version *w = version_or_skip(b, c->crate, i, &rc);
+            if (rc == VSOLVE_OK && w)
+                rc = new_candidate(b, c, i, w, cid);
             if (rc != VSOLVE_OK)
                 return rc;
         }
-        int rc = c->candidates[best] ? VSOLVE_OK : new_candidate(b, c, best, v, cid);
+        rc = c->candidates[best] ? VSOLVE_OK : new_candidate(b, c, best, v, cid);
         b->first = c->candidates[best];
         return rc;
     }
@@ -485,10 +501,10 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         if (c->candidates[i] || !local_matches(c, req, &c->crate->versions[i].v))
             continue;
-        const cargo_version *v = cargo_index_version(b->ix, c->crate, i, b->err);
-        if (!v)
-            return b->err->code;
-        int rc = new_candidate(b, c, i, v, *cid);
+        int rc;
+        const cargo_version *v = version_or_skip(b, c->crate, i, &rc);
+        if (rc == VSOLVE_OK && v)
+            rc = new_candidate(b, c, i, v, *cid);
         if (rc != VSOLVE_OK)
             return rc;
         c = &b->crates.items[*cid];   /* stable: add_candidate reads no crate */

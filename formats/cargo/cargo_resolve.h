@@ -46,13 +46,18 @@ typedef struct cargo_problem {
     size_t n_links_crates;
     const char **links_ways;       /* and the crates that lead to them through the demands made */
     size_t n_links_ways;
+    size_t n_skipped;              /* matching versions left out: their index line cannot be read
+                                      (at least 1 when any, 2 when another line than the first) */
+    char skipped[512];             /* the first one's error (FILE:LINE:COL: what) */
 } cargo_problem;
 
 /* Builds the problem: the versions of every crate reachable from the root through requirements
  * that match them (normal and build dependencies, the root's dev-dependencies, all targets; an
  * optional dependency once a reachable feature enables it, the root's all), each crate version with a node per feature and per optional dependency, one slot
  * per semver-compatible range, one group per `links` value; yanked versions unavailable unless
- * locked; the versions of `locked` kept where possible.
+ * locked; the versions of `locked` kept where possible. A matching version whose index line
+ * cannot be read is left out, as cargo's index reader leaves it out (pb->n_skipped and
+ * pb->skipped say so).
  *
  * With opt->greedy, for a plain package (no lock, workspace, path, git or patch dependency),
  * each requirement brings in only cargo's first candidate (the newest matching version, not
@@ -65,8 +70,8 @@ typedef struct cargo_problem {
  * declaring one `links` value, the build stops once discovery is done (pb->links_clash, with
  * greedy_gave_up). With opt->pins, a version the pins put in no solution is passed over like a
  * yanked one, and is unavailable where a spanning requirement brings it in. When the rule does
- * not fit (two equal matching versions, a malformed line) it sets pb->greedy_gave_up and
- * returns VSOLVE_OK with the problem incomplete: free it and build it without greedy. */
+ * not fit (two equal matching versions) it sets pb->greedy_gave_up and returns VSOLVE_OK with
+ * the problem incomplete: free it and build it without greedy. */
 int  cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest *root, const cargo_locked *locked,
                          size_t n_locked, const cargo_options *opt, vs_error *err);
 void cargo_problem_free(cargo_problem *pb);
