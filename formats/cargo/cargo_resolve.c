@@ -52,7 +52,11 @@
  * on it, gives the same answer; and cargo's is that closure G too, though it may try a dead
  * version and back off: take the decisions of its answer S in its order; at the first edge where
  * S and G part, S's version is not newer than G's (those are dead, in no solution), nor older
- * (cargo tried G's first, from a state G extends to a solution, and its search is complete). */
+ * (cargo tried G's first, from a state G extends to a solution, and its search backtracks over
+ * every candidate). That last step assumes cargo's search complete, which it is meant to be;
+ * its conflict cache can cut a solution (bench/README.md: rocket_oauth2 beside ring 0.14, which
+ * cargo refuses and whose vsolve lock cargo keeps), so the unseen `links` samples there are the
+ * evidence that the two agree in practice. */
 #include "cargo_resolve.h"
 #include <stdint.h>
 #include <stdio.h>
