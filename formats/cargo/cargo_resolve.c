@@ -47,7 +47,7 @@
  * Solutions are sorted by name, then version, and the reasons follow the clauses' order and
  * their one installed provider: the same text, lock and reasons.
  * With pins (cargo_options.pins, cargo_pins.h: a second round after a `links` clash), a first
- * candidate is also not dead: not put in every solution's way by a version the root forces. The
+ * candidate is also not dead (in no solution, by what the root's dependencies force). The
  * full problem without the dead versions has the same solutions, so the argument above, made
  * on it, gives the same answer; and cargo's is that closure G too, though it may try a dead
  * version and back off: take the decisions of its answer S in its order; at the first edge where
