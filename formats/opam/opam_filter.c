@@ -44,12 +44,27 @@ int opam_vars_set(opam_vars *v, const char *name, const char *value)
     return VSOLVE_OK;
 }
 
-const char *opam_vars_get(const opam_vars *v, const char *name)
+/* Is s[0..n) (which holds no NUL) the text t? */
+static int text_is(const char *s, size_t n, const char *t)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != t[i])   /* (t's NUL differs from every byte of s) */
+            return 0;
+    return t[n] == '\0';
+}
+
+/* opam_vars_get of the name name[0..n) (no NUL in it), read in place. */
+static const char *vars_get(const opam_vars *v, const char *name, size_t n)
 {
     for (size_t i = 0; i < v->len; i++)
-        if (strcmp(v->items[i].name, name) == 0)
+        if (text_is(name, n, v->items[i].name))
             return v->items[i].value;
     return NULL;
+}
+
+const char *opam_vars_get(const opam_vars *v, const char *name)
+{
+    return vars_get(v, name, strlen(name));
 }
 
 void opam_vars_free(opam_vars *v)
@@ -170,15 +185,6 @@ static opam_value from_text(const char *s)
     return string(s);
 }
 
-/* Is s[0..n) (which holds no NUL) the text t? */
-static int text_is(const char *s, size_t n, const char *t)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != t[i])   /* (t's NUL differs from every byte of s) */
-            return 0;
-    return t[n] == '\0';
-}
-
 opam_value opam_var_lookup(const opam_scope *sc, const char *ident, size_t len)
 {
     if (len >= 256)
@@ -208,12 +214,8 @@ opam_value opam_var_lookup(const opam_scope *sc, const char *ident, size_t len)
         return string(sc->pkg_name);
     if (text_is(ident, n, "version") && sc->pkg_version)
         return string(sc->pkg_version);
-    if (!sc->vars)
-        return undef();
-    for (size_t i = 0; i < sc->vars->len; i++)
-        if (text_is(ident, n, sc->vars->items[i].name))
-            return from_text(sc->vars->items[i].value);
-    return undef();
+    const char *v = sc->vars ? vars_get(sc->vars, ident, n) : NULL;
+    return v ? from_text(v) : undef();
 }
 
 static const char *as_string(opam_value v)

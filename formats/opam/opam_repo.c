@@ -495,6 +495,12 @@ static size_t probe_bound(const version_probe *pr, const opam_node *n)
     return i;
 }
 
+/* opam_version_compare(version j, the version of bound i): -1, 0 or 1. */
+static int bound_compare(const version_probe *pr, size_t i)
+{
+    return pr->j < pr->bounds[i].lo ? -1 : pr->j < pr->bounds[i].hi ? 0 : 1;
+}
+
 /* Does filter n hold? Found once per probe (a filter does not depend on the version). */
 static int probe_filter(const builder *b, version_probe *pr, const opam_node *n)
 {
@@ -525,9 +531,7 @@ static enum tri relop_tri(opam_relop op, int c)
 /* opam_version_compare(version j, v) for the relation node n, through its bounds. */
 static int probe_compare(version_probe *pr, const opam_node *n, const char *v)
 {
-    size_t i = 0;
-    while (i < pr->n_bounds && pr->bounds[i].node != n)
-        i++;
+    size_t i = probe_bound(pr, n);
     if (i == pr->n_bounds) {
         if (i == sizeof pr->bounds / sizeof pr->bounds[0])   /* many relations: compare directly */
             return opam_version_compare(universe_pkg_version(pr->u, pr->first + pr->j), v);
@@ -536,7 +540,7 @@ static int probe_compare(version_probe *pr, const opam_node *n, const char *v)
         pr->bounds[i].hi = run_bound(pr, v, 1);
         pr->n_bounds++;
     }
-    return pr->j < pr->bounds[i].lo ? -1 : pr->j < pr->bounds[i].hi ? 0 : 1;
+    return bound_compare(pr, i);
 }
 
 /* Evaluates a version constraint formula ({>= "1.0" & build}) partially (pr NULL: filters
@@ -547,7 +551,7 @@ static enum tri eval_constraint(const builder *b, const opam_node *n, version_pr
     case OPAM_PFXRELOP: {
         size_t at = pr ? probe_bound(pr, n) : 0;
         if (pr && at < pr->n_bounds)   /* its version found for an earlier one: no lookup again */
-            return relop_tri(n->op, pr->j < pr->bounds[at].lo ? -1 : pr->j < pr->bounds[at].hi ? 0 : 1);
+            return relop_tri(n->op, bound_compare(pr, at));
         if (!is_constraint_value(n->rhs))
             return T_TRUE;
         opam_value v = n->rhs->kind == OPAM_STRING ? (opam_value){ OPAM_VSTRING, 0, n->rhs->str }
