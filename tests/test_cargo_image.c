@@ -180,17 +180,10 @@ static uint64_t u64_at(const unsigned char *p)
     return v;
 }
 
-/* Damages the image in one way, solves, and checks: the same answer, a warning naming `word`,
- * the image rebuilt (the next solve reads it without a warning). */
-static void damaged(const char *index, const char *manifest, const char *image, const answer *want,
-                    void (*damage)(unsigned char *img, size_t *len), const char *word)
+/* Solves with a damaged image and checks: the same answer, a warning naming `word`, the image
+ * rebuilt (the next solve reads it without a warning). */
+static void rebuilt(const char *index, const char *manifest, const char *image, const answer *want, const char *word)
 {
-    index_image(index, image);
-    size_t len = 0;
-    unsigned char *bytes = slurp_bytes(image, &len);
-    damage(bytes, &len);
-    put_bytes(image, bytes, len);
-    free(bytes);
     answer got = solve(index, manifest, image);
     same_answer(want, &got, word);
     ck_assert_msg(got.warnings == 1 && strstr(got.warning, word) && strstr(got.warning, "rebuilt"), "%s: %zu: %s",
@@ -200,6 +193,46 @@ static void damaged(const char *index, const char *manifest, const char *image, 
     same_answer(want, &again, word);
     ck_assert_msg(again.warnings == 0 && !strncmp(again.status, "read ", 5), "%s: %s", word, again.status);
     free(again.text);
+}
+
+/* Damages the image in one way, then as rebuilt. */
+static void damaged(const char *index, const char *manifest, const char *image, const answer *want,
+                    void (*damage)(unsigned char *img, size_t *len), const char *word)
+{
+    index_image(index, image);
+    size_t len = 0;
+    unsigned char *bytes = slurp_bytes(image, &len);
+    damage(bytes, &len);
+    put_bytes(image, bytes, len);
+    free(bytes);
+    rebuilt(index, manifest, image, want, word);
+}
+
+/* Every version body of log damaged (a byte of its checksum string: only the body's own crc32
+ * sees it, the record's head still checks): the version the solve decodes is read from the
+ * index instead, then as rebuilt. */
+static void damaged_bodies(const char *index, const char *manifest, const char *image, const answer *want)
+{
+    index_image(index, image);
+    size_t len = 0, text_len = 0, n = 0;
+    unsigned char *bytes = slurp_bytes(image, &len);
+    char file[4300];
+    snprintf(file, sizeof file, "%s/3/l/log", index);
+    char *text = test_read_file(file, &text_len);
+    ck_assert_ptr_nonnull(text);
+    for (const char *p = text; (p = strstr(p, "\"cksum\":\"")) != NULL; p += 9) {
+        size_t at = 0;
+        while (at + 64 <= len && memcmp(bytes + at, p + 9, 64) != 0)
+            at++;
+        ck_assert_msg(at + 64 <= len, "a checksum of log is not in the image");
+        bytes[at] ^= 0x01;
+        n++;
+    }
+    ck_assert_uint_gt(n, 0);
+    put_bytes(image, bytes, len);
+    free(bytes);
+    free(text);
+    rebuilt(index, manifest, image, want, "checksum mismatch");
 }
 
 static void flip_header(unsigned char *img, size_t *len)
@@ -213,15 +246,18 @@ static uint32_t u32_at(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* The bytes of an entry's fields (cargo_image.c's FIELDS). */
+#define ENTRY_FIELDS 36
+
 /* The table entry of log's crate file (3/l/log: the solve reads it). In the table's entry area
- * (after the slot blocks), an entry is its crc32, its fields (32 bytes), its path (7 bytes here). */
+ * (after the slot blocks), an entry is its crc32, its fields, its path (7 bytes here). */
 static unsigned char *log_entry(unsigned char *img, size_t len)
 {
     uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
     ck_assert_uint_le(area, len);
-    for (size_t i = area + 36; i + 7 <= len; i++)
+    for (size_t i = area + 4 + ENTRY_FIELDS; i + 7 <= len; i++)
         if (!memcmp(img + i, "3/l/log", 7))
-            return img + i - 36;
+            return img + i - 4 - ENTRY_FIELDS;
     ck_abort_msg("no 3/l/log in the image");
     return NULL;
 }
@@ -229,7 +265,7 @@ static unsigned char *log_entry(unsigned char *img, size_t len)
 /* A byte of log's path in its entry: the entry's checksum no longer matches. */
 static void flip_table(unsigned char *img, size_t *len)
 {
-    log_entry(img, *len)[36 + 4] ^= 0x01;
+    log_entry(img, *len)[4 + ENTRY_FIELDS + 4] ^= 0x01;
 }
 
 /* A byte of every slot block of the table: whatever a lookup reads, its checksum fails. */
@@ -304,7 +340,7 @@ static void craft_record(unsigned char *img, size_t *len)
 {
     unsigned char *e = log_entry(img, *len);
     memcpy(e + 4, img + 32, 8);   /* the record's offset: the table's */
-    put32(e, crc32_of(0, e + 4, 32 + 7));
+    put32(e, crc32_of(0, e + 4, ENTRY_FIELDS + 7));
 }
 
 static void truncate_half(unsigned char *img, size_t *len)
@@ -343,6 +379,7 @@ START_TEST(corrupt_images_are_rebuilt)
     damaged(index, manifest, image, &want, craft_refs, "corrupt: ");
     damaged(index, manifest, image, &want, craft_record, "corrupt: ");
     damaged(index, manifest, image, &want, flip_record, "corrupt: ");
+    damaged_bodies(index, manifest, image, &want);
     damaged(index, manifest, image, &want, truncate_half, "corrupt: ");
     damaged(index, manifest, image, &want, other_version, "stale: ");
     damaged(index, manifest, image, &want, not_an_image, "corrupt: ");

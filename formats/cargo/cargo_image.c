@@ -12,15 +12,19 @@
  *   48 reserved                16 zero bytes
  *   64 records, one per crate file, in the order the index was walked
  *   table: image_file.h's hash table of the crate files' paths; an entry's fields (FIELDS
- *      bytes): its record's offset u64, length u32 and crc32 u32, and (a directory index) the
- *      crate file's size u64 and modification time in nanoseconds u64.
+ *      bytes): its record's offset u64 and length u32, the length u32 and crc32 u32 of the
+ *      record's head, and (a directory index) the crate file's size u64 and modification time
+ *      in nanoseconds u64.
  *
- * A record: u8 kind. Kind 1: the crate file's text. Kind 0: u32 count of names (the distinct
- * "name" fields of its lines, in order of first appearance), then per name: str name, u32
- * count of versions (deduplicated as cargo_index does: of lines of one version the last wins,
- * in the place of the first), then per version: str vers, its semver (u64 major, minor, patch;
- * u32 offset and length in vers of the pre-release, then of the build, the offset UINT32_MAX
- * when there is none), u32 body length, body. A body: str
+ * A record: a head, then the bodies. The head: u8 kind. Kind 1: the crate file's text (the
+ * head is the whole record). Kind 0: u32 count of names (the distinct "name" fields of its
+ * lines, in order of first appearance), then per name: str name, u32 count of versions
+ * (deduplicated as cargo_index does: of lines of one version the last wins, in the place of
+ * the first), then per version: str vers, its semver (u64 major, minor, patch; u32 offset and
+ * length in vers of the pre-release, then of the build, the offset UINT32_MAX when there is
+ * none), its body's offset u32 (from the end of the head), length u32 and crc32 u32. The
+ * bodies follow the head, the last version's first (the newest, mostly: the ones a solve
+ * reads, then in the first bytes after the head). A body: str
  * cksum, str links, str rust_version, u8 yanked, u32 deps (each: str name, str package, str
  * req, str target, u8 optional, u8 default_features, u8 kind, u32 comparators (each: u8 op, u8
  * has_minor, u8 has_patch, u64 major, minor, patch, str pre), u32 features, str each), u32
@@ -29,8 +33,11 @@
  *
  * Opening reads and checks the header only (a fixed cost, whatever the size of the index); a
  * crate's table entry is read and checked (crc32, bounds) when the solve asks for the crate,
- * its record read, its checksum and every count and offset checked, and a version's body
- * decoded only when the solve uses that version.
+ * its record's head read and checked (its crc32, every count and offset) with the first
+ * BODY_WINDOW bytes of bodies in the same read, and a version's body read (unless that window
+ * holds it), checked (its crc32) and decoded only when the solve uses that version: a crate of
+ * many versions costs its head and the bodies used, not its whole record. (A read-only mapping
+ * of the file measured no faster than these pread's, and would map pages for nothing.)
  */
 #include "cargo_image.h"
 #include "bytes.h"
@@ -48,15 +55,15 @@
 #include "image_file.h"
 #include "repo_source.h"
 
-#define FIELDS 32
+#define FIELDS 36
 #define NO_STR UINT32_MAX
+#define BODY_WINDOW 4096
 static const char magic[8] = { 'V', 'S', 'C', 'A', 'R', 'G', 'O', '\n' };
 
 struct cargo_image {
     image_file f;                 /* the header, the file table */
     int archive;
-    char root[PATH_MAX];          /* a directory index: its root, for the staleness checks */
-    size_t root_len;
+    int root_fd;                  /* a directory index: its root, for the staleness checks (-1: none) */
 };
 
 uint64_t cargo_image_settings(void)
@@ -191,7 +198,7 @@ static int parse_all(arena *a, const char *rel, const char *text, size_t len, na
 typedef struct table_entry {
     uint32_t path_off, path_len;
     uint64_t rec_off;
-    uint32_t rec_len, rec_crc;
+    uint32_t rec_len, head_len, head_crc;
     uint64_t size, mtime_ns;
     uint32_t seq;              /* order of arrival: of two members of one path, the last counts */
 } table_entry;
@@ -203,7 +210,8 @@ typedef struct builder {
     uint64_t at;               /* bytes written so far */
     VEC(table_entry) table;
     image_buf paths;
-    image_buf rec;
+    image_buf rec;             /* a record's head, then its bodies */
+    image_buf bodies;
     vs_error *err;
 } builder;
 
@@ -243,6 +251,7 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
     name_group *g = NULL;
     size_t ng = 0;
     b->rec.len = 0;
+    b->bodies.len = 0;
     if (!parse_all(&a, rel, data, len, &g, &ng)) {
         image_w8(&b->rec, 1);
         image_put(&b->rec, data, len);
@@ -252,27 +261,40 @@ static int on_file(void *user, const char *path, const char *data, size_t len)
         for (size_t i = 0; i < ng; i++) {
             wstr(&b->rec, g[i].name);
             image_w32(&b->rec, (uint32_t)g[i].n);
+            size_t *at = arena_alloc(&a, (g[i].n ? g[i].n : 1) * sizeof *at);   /* each body's place */
+            if (!at) {
+                b->bodies.oom = 1;
+                break;
+            }
+            for (size_t k = g[i].n; k-- > 0;) {   /* the last version's body first */
+                at[k] = b->bodies.len;
+                write_body(&b->bodies, &g[i].versions[k]);
+            }
+            if (b->bodies.oom || b->bodies.len > UINT32_MAX)
+                break;
             for (size_t k = 0; k < g[i].n; k++) {
                 const cargo_version *v = &g[i].versions[k];
+                size_t blen = (k ? at[k - 1] : b->bodies.len) - at[k];   /* up to the next version's */
                 wstr(&b->rec, v->vers);
                 write_semver(&b->rec, v->vers, &v->v);
-                size_t len_at = b->rec.len;
-                image_w32(&b->rec, 0);
-                write_body(&b->rec, &g[i].versions[k]);
-                if (!b->rec.oom)
-                    put_u32(b->rec.p + len_at, (uint32_t)(b->rec.len - len_at - 4));
+                image_w32(&b->rec, (uint32_t)at[k]);
+                image_w32(&b->rec, (uint32_t)blen);
+                image_w32(&b->rec, (uint32_t)libdeflate_crc32(0, b->bodies.p + at[k], blen));
             }
         }
     }
     arena_free(&a);
+    e.head_len = (uint32_t)b->rec.len;
+    if (!b->rec.oom && b->rec.len <= UINT32_MAX)   /* never empty: the kind byte */
+        e.head_crc = (uint32_t)libdeflate_crc32(0, b->rec.p, b->rec.len);
+    image_put(&b->rec, b->bodies.p, b->bodies.len);
     e.path_off = (uint32_t)b->paths.len;
     e.path_len = (uint32_t)strlen(rel);
     image_put(&b->paths, rel, e.path_len + 1);
-    if (b->rec.oom || b->paths.oom || b->rec.len > UINT32_MAX || b->paths.len > UINT32_MAX)
+    if (b->rec.oom || b->bodies.oom || b->paths.oom || b->rec.len > UINT32_MAX || b->paths.len > UINT32_MAX)
         return vs_error_set(b->err, VSOLVE_ENOMEM, "out of memory writing the cargo image");
     e.rec_off = b->at;
     e.rec_len = (uint32_t)b->rec.len;
-    e.rec_crc = (uint32_t)libdeflate_crc32(0, b->rec.p, b->rec.len);   /* never empty: the kind byte */
     e.seq = (uint32_t)b->table.len;
     if (fwrite(b->rec.p, 1, b->rec.len, b->af.f) != b->rec.len)
         return vs_error_set(b->err, VSOLVE_EIO, "cannot write the cargo image: %s", strerror(errno));
@@ -334,9 +356,10 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
             paths[i] = (const char *)b.paths.p + e->path_off;
             put_u64(fl, e->rec_off);
             put_u32(fl + 8, e->rec_len);
-            put_u32(fl + 12, e->rec_crc);
-            put_u64(fl + 16, e->size);
-            put_u64(fl + 24, e->mtime_ns);
+            put_u32(fl + 12, e->head_len);
+            put_u32(fl + 16, e->head_crc);
+            put_u64(fl + 20, e->size);
+            put_u64(fl + 28, e->mtime_ns);
         }
         if (!paths || !fields || kept > UINT32_MAX ||
             image_table_build(&table, paths, fields, (uint32_t)kept, FIELDS, &n_blocks, &max_probe) != 0)
@@ -353,6 +376,7 @@ int cargo_image_build(const char *root, int archive, const char *image_path, uin
     }
     free(table.p);
     free(b.rec.p);
+    free(b.bodies.p);
     free(b.paths.p);
     vec_free(&b.table);
     if (rc != VSOLVE_OK) {
@@ -373,6 +397,8 @@ void cargo_image_close(cargo_image *img)
     if (!img)
         return;
     image_file_close(&img->f);
+    if (img->root_fd >= 0)
+        close(img->root_fd);
     free(img);
 }
 
@@ -383,10 +409,12 @@ cargo_image *cargo_image_open(const char *image_path, const char *root, int arch
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
         return NULL;
     }
-    snprintf(img->root, sizeof img->root, "%s", root);
-    img->root_len = strlen(img->root);
     img->archive = archive;
+    img->root_fd = -1;
     int rc = image_file_open(&img->f, image_path, magic, "cargo", CARGO_IMAGE_FORMAT, FIELDS, err);
+    /* the crate files are looked at from the root: a path walk of their own few components */
+    if (rc == VSOLVE_OK && !archive && (img->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        rc = vs_error_set(err, VSOLVE_EIO, "%s: %s", root, strerror(errno));
     const unsigned char *h = img->f.header;
     uint64_t source = 0;
     if (rc == VSOLVE_OK && get_u32(h + 24) != (archive ? 1u : 0u))
@@ -413,9 +441,13 @@ static const char **rstrs(image_rd *r, arena *a, size_t *n)
     return out;
 }
 
-static int decode_body(arena *a, cargo_version *v)
+/* Decodes v's body, body[0..v->line_len): VSOLVE_OK, VSOLVE_EIO (damaged: its crc32 does not
+ * match), VSOLVE_EBADINPUT (it does not decode) or VSOLVE_ENOMEM. */
+static int decode_body(arena *a, const unsigned char *body, cargo_version *v)
 {
-    image_rd r = { (const unsigned char *)v->line, (const unsigned char *)v->line + v->line_len, 0 };
+    image_rd r = { body, body + v->line_len, 0 };
+    if ((uint32_t)libdeflate_crc32(0, body, v->line_len) != v->body_crc)
+        return VSOLVE_EIO;
     v->cksum = image_rstr(&r, NULL);
     v->links = image_rstr(&r, NULL);
     v->rust_version = image_rstr(&r, NULL);
@@ -479,24 +511,35 @@ static int decode_body(arena *a, cargo_version *v)
     return VSOLVE_OK;
 }
 
-int cargo_image_version(arena *a, const char *image_path, cargo_version *v, vs_error *err)
+int cargo_image_version(cargo_image *img, arena *a, cargo_version *v, vs_error *err)
 {
-    int rc = decode_body(a, v);
+    const unsigned char *body = (const unsigned char *)v->line;
+    int rc = VSOLVE_OK;
+    if (!body) {   /* not in the window read with the head: read now */
+        unsigned char *buf = arena_alloc_uninit(a, v->line_len ? v->line_len : 1);
+        rc = !buf ? VSOLVE_ENOMEM : image_pread(&img->f, buf, v->line_len, v->body_off) != 0 ? VSOLVE_EIO : VSOLVE_OK;
+        body = buf;
+    }
+    if (rc == VSOLVE_OK)
+        rc = decode_body(a, body, v);
     if (rc == VSOLVE_ENOMEM)
         return vs_error_set(err, rc, "out of memory");
     if (rc != VSOLVE_OK)
-        return vs_error_set(err, rc, "corrupt: %s: %s %s does not decode (run `vsolve --ecosystem cargo index` again)",
-                            image_path, v->name, v->vers);
+        return vs_error_set(err, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s %s %s", img->f.path, v->name, v->vers,
+                            rc == VSOLVE_EIO ? "is damaged (checksum mismatch)" : "does not decode");
     return VSOLVE_OK;
 }
 
-/* The versions of `name` in a parsed record; 0, or -1 when the record does not decode. */
-static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
+/* The versions of `name` in a record's head r. Their bodies (each checked when decoded) lie in
+ * the file from bodies_off on, n_bodies bytes; the first n_window of them are in window[]. 0,
+ * or -1 when the head does not decode. */
+static int decode_crate(arena *a, image_rd *r, uint64_t bodies_off, uint32_t n_bodies, const unsigned char *window,
+                        uint32_t n_window, const char *name, cargo_crate *c)
 {
     uint32_t n_names = image_rcount(r, 8);
     for (uint32_t i = 0; i < n_names && !r->bad; i++) {
         const char *nm = image_rstr(r, NULL);
-        uint32_t n = image_rcount(r, 49);   /* the fewest bytes a version takes */
+        uint32_t n = image_rcount(r, 57);   /* the fewest bytes a version takes */
         int ours = nm && !strcmp(nm, name);
         cargo_version *vs = ours ? arena_alloc_uninit(a, (n ? n : 1) * sizeof *vs) : NULL;
         if (ours && !vs)
@@ -504,12 +547,10 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
         for (uint32_t k = 0; k < n && !r->bad; k++) {
             size_t vlen = 0;
             const char *vers = image_rstr(r, &vlen);
-            if (!ours) {   /* skipped: the semver, then the body */
-                r->p += image_left(r) < 40 ? image_left(r) : 40;
-                uint32_t blen = image_r32(r);
-                if (r->bad || !vers || blen > image_left(r))
+            if (!ours) {   /* skipped: the semver, the body's place */
+                if (!vers || image_left(r) < 52)
                     return -1;
-                r->p += blen;
+                r->p += 52;
                 continue;
             }
             cargo_version *v = &vs[k];
@@ -518,9 +559,9 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
             v->v.minor = image_r64(r);
             v->v.patch = image_r64(r);
             uint32_t po = image_r32(r), pl = image_r32(r), bo = image_r32(r), bl = image_r32(r);
-            uint32_t blen = image_r32(r);
-            if (r->bad || !vers || blen > image_left(r) || (po != NO_STR && (po > vlen || pl > vlen - po)) ||
-                (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
+            uint32_t at = image_r32(r), blen = image_r32(r), bcrc = image_r32(r);
+            if (r->bad || !vers || at > n_bodies || blen > n_bodies - at ||
+                (po != NO_STR && (po > vlen || pl > vlen - po)) || (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
                 return -1;
             v->v.pre = po == NO_STR ? NULL : vers + po;
             v->v.pre_len = po == NO_STR ? 0 : pl;
@@ -529,9 +570,10 @@ static int decode_crate(arena *a, image_rd *r, const char *name, cargo_crate *c)
             v->name = nm;
             v->vers = vers;
             v->from_image = 1;
-            v->line = (const char *)r->p;
+            v->line = blen <= n_window && at <= n_window - blen ? (const char *)window + at : NULL;
             v->line_len = blen;
-            r->p += blen;
+            v->body_off = bodies_off + at;
+            v->body_crc = bcrc;
         }
         if (ours) {
             c->versions = vs;
@@ -558,20 +600,13 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     }
     int found = look == IMAGE_FOUND;
     if (!img->archive) {   /* the crate file as it is now against the image */
-        char full[PATH_MAX + 300];
         struct stat st;
-        size_t rl = strlen(rel);
-        if (rl >= sizeof full - img->root_len - 1)
-            return CARGO_IMAGE_ABSENT;   /* no crate file has such a path (cargo_index_path) */
-        memcpy(full, img->root, img->root_len);
-        full[img->root_len] = '/';
-        memcpy(full + img->root_len + 1, rel, rl + 1);
-        int exists = stat(full, &st) == 0;
+        int exists = fstatat(img->root_fd, rel, &st, 0) == 0;
         if (!found && !exists)
             return CARGO_IMAGE_ABSENT;
         uint64_t mtime = exists ? (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec : 0;
-        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 16) ||
-            mtime != get_u64(e + 24)) {
+        if (!found || !exists || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != get_u64(e + 20) ||
+            mtime != get_u64(e + 28)) {
             vs_error_set(why, VSOLVE_EBADINPUT, "stale: %s: the index's %s %s since the image was built", img->f.path,
                          rel, !found ? "was added" : !exists ? "was removed" : "changed");
             return CARGO_IMAGE_UNUSABLE;
@@ -580,25 +615,28 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         return CARGO_IMAGE_ABSENT;
     }
     uint64_t off = get_u64(e);
-    uint32_t rec_len = get_u32(e + 8), crc = get_u32(e + 12);
-    unsigned char *rec = arena_alloc_uninit(a, (size_t)rec_len + 1);   /* filled at once */
-    if (!rec) {
+    uint32_t rec_len = get_u32(e + 8), head_len = get_u32(e + 12), crc = get_u32(e + 16);
+    /* the head, and the first bodies in the same read */
+    uint32_t got = head_len > rec_len ? 0 : rec_len - head_len < BODY_WINDOW ? rec_len : head_len + BODY_WINDOW;
+    unsigned char *rec = got ? arena_alloc_uninit(a, got + 1) : NULL;
+    if (got && !rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return CARGO_IMAGE_UNUSABLE;
     }
-    if (image_pread(&img->f, rec, rec_len, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, rec_len) != crc) {
+    if (head_len == 0 || !got || off > img->f.table_off || got > img->f.table_off - off ||
+        image_pread(&img->f, rec, got, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->f.path,
                      rel);
         return CARGO_IMAGE_UNUSABLE;
     }
-    rec[rec_len] = '\0';
-    if (rec[0] == 1) {
+    if (rec[0] == 1 && head_len == rec_len) {   /* the text */
+        rec[rec_len] = '\0';
         *text = (const char *)rec + 1;
         *len = rec_len - 1;
         return CARGO_IMAGE_TEXT;
     }
-    image_rd r = { rec + 1, rec + rec_len, 0 };
-    if (rec[0] != 0 || decode_crate(a, &r, name, c) != 0) {
+    image_rd r = { rec + 1, rec + head_len, 0 };
+    if (rec[0] != 0 || decode_crate(a, &r, off + head_len, rec_len - head_len, rec + head_len, got - head_len, name, c) != 0) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->f.path, rel);
         return CARGO_IMAGE_UNUSABLE;
     }

@@ -9,7 +9,7 @@
 #include "cargo_index.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
-#define CARGO_IMAGE_FORMAT 2u
+#define CARGO_IMAGE_FORMAT 3u
 
 /* The settings fingerprint that names the image file (cache_default_path's settings). */
 uint64_t cargo_image_settings(void);
@@ -47,9 +47,11 @@ typedef enum cargo_image_answer {
 cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel, const char *name, cargo_crate *c,
                                      const char **text, size_t *len, vs_error *why);
 
-/* Decodes a version cargo_image_crate left undecoded (v->image_body set): VSOLVE_OK, or
- * VSOLVE_EBADINPUT "corrupt: ..." for a record that does not decode. */
-int cargo_image_version(arena *a, const char *image_path, cargo_version *v, vs_error *err);
+/* Decodes a version cargo_image_crate left undecoded (v->from_image set), reading its body
+ * when it was not read with the record's head: VSOLVE_OK, VSOLVE_ENOMEM, or VSOLVE_EBADINPUT
+ * "corrupt: ..." for a body that is damaged (checksum mismatch) or does not decode. Memory
+ * from a. */
+int cargo_image_version(cargo_image *img, arena *a, cargo_version *v, vs_error *err);
 
 /* The image's path (for messages). */
 const char *cargo_image_path(const cargo_image *img);

@@ -800,20 +800,6 @@ static int scan_version(const char *line, size_t len, const char *name, cargo_ve
     return 1;
 }
 
-const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err)
-{
-    cargo_version *v = &c->versions[i];
-    if (v->parsed)
-        return v;
-    if (v->from_image)
-        return cargo_image_version(&ix->mem, cargo_image_path(ix->img), v, err) == VSOLVE_OK ? v : NULL;
-    cargo_version full;
-    if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
-        return NULL;
-    *v = full;
-    return v;
-}
-
 static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
 {
     char *buf = malloc(f.len + 1);
@@ -832,6 +818,29 @@ static char *read_spilled(const cargo_index *ix, tar_file f, size_t *len)
         *len = f.len;
     }
     return buf;
+}
+
+/* The crate file rel from the index itself, not the image (an archive the image stood for is
+ * opened now): NULL with err clear when there is none, NULL with err set when it cannot be
+ * read. The caller frees it. */
+static char *index_text(cargo_index *ix, const char *rel, size_t *len, vs_error *err)
+{
+    if (ix->archive[0]) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s", ix->archive);
+        ix->archive[0] = '\0';
+        if (open_archive(ix, path, err) != VSOLVE_OK)
+            return NULL;
+    }
+    if (ix->dir[0])
+        return read_dir_file(ix, rel, len, err);
+    uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
+    if (pid == UINT32_MAX || pid < 1 || pid >= ix->files.len)
+        return NULL;
+    char *text = read_spilled(ix, ix->files.items[pid], len);
+    if (!text)
+        vs_error_set(err, VSOLVE_EIO, "%s: cannot read the unpacked index back", rel);
+    return text;
 }
 
 /* cargo's rules for the lines of one crate file: a line whose "name" is not exactly the name
@@ -894,6 +903,54 @@ static int parse_crate_file(cargo_index *ix, const char *rel, const char *name, 
     return VSOLVE_OK;
 }
 
+/* Version v of crate c, whose body in the image turned out damaged (why): its line read from
+ * the index itself, as when a whole record is (the image is rebuilt after the solve). An index
+ * without that version is an error (the image said it had it: a crafted image). */
+static const cargo_version *version_from_index(cargo_index *ix, const cargo_crate *c, cargo_version *v,
+                                               const vs_error *why, vs_error *err)
+{
+    if (!ix->img_trouble[0])
+        snprintf(ix->img_trouble, sizeof ix->img_trouble, "%s", why->message);
+    vs_error_clear(err);
+    size_t len = 0;
+    char *text = index_text(ix, c->file, &len, err);
+    cargo_crate file;
+    memset(&file, 0, sizeof file);
+    int rc = text ? parse_crate_file(ix, c->file, c->name, text, len, &file, err)
+                  : err->code ? err->code : vs_error_set(err, VSOLVE_EIO, "%s: no longer in the index", c->file);
+    size_t slot = rc == VSOLVE_OK ? version_slot(&file, v) : 0;
+    if (rc == VSOLVE_OK && slot == file.n_versions)
+        rc = vs_error_set(err, VSOLVE_EIO, "%s: %s %s is in the image, not in the index", c->file, c->name, v->vers);
+    cargo_version full;
+    if (rc == VSOLVE_OK && (rc = cargo_parse_index_line(&ix->mem, c->file, file.versions[slot].lineno,
+                                                         file.versions[slot].line, file.versions[slot].line_len, &full,
+                                                         err)) == VSOLVE_OK)
+        *v = full;
+    free(text);   /* the line is parsed: nothing points into it */
+    return rc == VSOLVE_OK ? v : NULL;
+}
+
+const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, size_t i, vs_error *err)
+{
+    cargo_version *v = &c->versions[i];
+    if (v->parsed)
+        return v;
+    if (v->from_image) {
+        vs_error why;
+        int rc = cargo_image_version(ix->img, &ix->mem, v, &why);
+        if (rc == VSOLVE_EBADINPUT)
+            return version_from_index(ix, c, v, &why, err);
+        if (rc != VSOLVE_OK)
+            *err = why;
+        return rc == VSOLVE_OK ? v : NULL;
+    }
+    cargo_version full;
+    if (cargo_parse_index_line(&ix->mem, c->file, v->lineno, v->line, v->line_len, &full, err) != VSOLVE_OK)
+        return NULL;
+    *v = full;
+    return v;
+}
+
 const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error *err)
 {
     vs_error_clear(err);
@@ -951,31 +1008,13 @@ const cargo_crate *cargo_index_crate(cargo_index *ix, const char *name, vs_error
             if (!ix->img_trouble[0])
                 snprintf(ix->img_trouble, sizeof ix->img_trouble, "%s", why.message);
             text = NULL;   /* read from the index itself */
-            if (ix->archive[0]) {
-                char path[PATH_MAX];
-                snprintf(path, sizeof path, "%s", ix->archive);
-                ix->archive[0] = '\0';
-                if (open_archive(ix, path, err) != VSOLVE_OK)
-                    return NULL;
-            }
             break;
         }
     }
-    if (text) {
-        /* a crate file the image keeps as text: parsed below as the index's own */
-    } else if (ix->dir[0]) {
-        text = owned = read_dir_file(ix, rel, &len, err);
+    if (!text) {   /* not a crate file the image keeps as text (parsed below as the index's own) */
+        text = owned = index_text(ix, rel, &len, err);
         if (!text && err->code)
             return NULL;
-    } else {
-        uint32_t pid = strpool_find(&ix->paths, rel, strlen(rel));
-        if (pid != UINT32_MAX && pid >= 1 && pid < ix->files.len) {
-            text = owned = read_spilled(ix, ix->files.items[pid], &len);
-            if (!owned) {
-                vs_error_set(err, VSOLVE_EIO, "%s: cannot read the unpacked index back", rel);
-                return NULL;
-            }
-        }
     }
     if (!text)
         return NULL;   /* no such crate */

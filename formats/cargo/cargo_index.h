@@ -47,9 +47,12 @@ typedef struct cargo_version {
     /* Until cargo_index_version parses the line whole, only vers and v are set (a quick scan
      * finds them); the rest is parsed when the version is used. */
     int parsed;
-    int from_image;            /* unparsed, from the registry image: line is the record's body */
+    int from_image;            /* unparsed, from the registry image: line (NULL: not read
+                                  yet) and line_len are the record's body (cargo_image.c) */
     const char *line;          /* the line's text, kept while unparsed */
     size_t line_len;
+    uint64_t body_off;         /* from_image: where the body lies in the image file */
+    uint32_t body_crc;         /* from_image: its crc32, checked when it is decoded */
     unsigned lineno;
 } cargo_version;
 
