@@ -177,12 +177,14 @@ static int pins_refusal(vsolve_ctx *ctx, const cargo_pins *pins)
 
 /* The problem of cargo's first candidates alone (cargo_problem_build's greedy), answered by the
  * fast path: *answered = 1 and ctx->cargo holds it. Where two candidates declare one `links`
- * value, that build stops, and the root's pins (cargo_pins.h) are sought along the crates that
- * led there: where they exclude each other the refusal is proven (*refused = 1, ctx->cargo holds
- * a problem of the root alone for its request, ctx->cargo_solution the refusal); else the build
- * is made again, to the end, with the versions they put in no solution passed over, as cargo
- * backs off from the newest version to one that fits the native library. Otherwise ctx->cargo
- * is freed. */
+ * value, that build stops at once, and the root's pins (cargo_pins.h) are sought along the
+ * crates that led there: where they exclude each other the refusal is proven (*refused = 1,
+ * ctx->cargo holds a problem of the root alone for its request, ctx->cargo_solution the
+ * refusal); else the build is made again, to the end, with the versions they put in no
+ * solution passed over, as cargo backs off from the newest version to one that fits the native
+ * library. When those pins leave both clashing versions alive, that build would only meet the
+ * clash again: the first build is made again to the end of its discovery first, and the pins
+ * sought along every crate that leads to the clash. Otherwise ctx->cargo is freed. */
 static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, int *refused)
 {
     arena mem;
@@ -190,12 +192,14 @@ static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, i
     cargo_pins pins;
     copt->greedy = 1;
     copt->pins = NULL;
-    for (int round = 0; round < 2 && !*answered && !*refused; round++) {
+    copt->stop_at_clash = 1;
+    for (int round = 0; round < 3 && !*answered && !*refused; round++) {
         int grc = cargo_problem_build(&ctx->cargo, ctx->cargo_ix, &ctx->cargo_root, NULL, 0, copt, &ctx->err);
         solution_init(&ctx->cargo_solution);
         if (grc == VSOLVE_OK && !ctx->cargo.greedy_gave_up && fast_path(ctx, answered) != VSOLVE_OK)
             *answered = 0;   /* out of memory: the whole problem says so, if it does again */
-        int again = round == 0 && grc == VSOLVE_OK && ctx->cargo.links_clash;
+        int again = !copt->pins && grc == VSOLVE_OK && ctx->cargo.links_clash;
+        const cargo_version *clash[2] = { ctx->cargo.clash_versions[0], ctx->cargo.clash_versions[1] };
         if (again && cargo_pins_find(&mem, ctx->cargo_ix, ctx->cargo_root.deps, ctx->cargo_root.n_deps,
                                      ctx->cargo.links_crates, ctx->cargo.n_links_crates, ctx->cargo.links_ways,
                                      ctx->cargo.n_links_ways, &pins, &ctx->err) != VSOLVE_OK)
@@ -222,10 +226,16 @@ static void greedy_rounds(vsolve_ctx *ctx, cargo_options *copt, int *answered, i
         }
         if (!again)
             break;
-        copt->pins = &pins;   /* even none: the second round goes past the clash */
+        if (copt->stop_at_clash && !cargo_pins_dead(&pins, ctx->cargo_ix, clash[0]) &&
+            !cargo_pins_dead(&pins, ctx->cargo_ix, clash[1])) {
+            copt->stop_at_clash = 0;   /* every way to the clash first */
+            continue;
+        }
+        copt->pins = &pins;   /* even none: this round goes past the clash */
     }
     copt->greedy = 0;
     copt->pins = NULL;
+    copt->stop_at_clash = 0;
     arena_free(&mem);
 }
 
@@ -259,7 +269,7 @@ int api_cargo_solve(vsolve_ctx *ctx, const vsolve_project_options *o, vsolve_res
     /* no feature selection: the lock covers every feature, as cargo's does */
     cargo_options copt = { o->features, o->n_features, o->no_default_features,
                            o->n_features == 0 && !o->no_default_features, o->source_url,
-                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0, NULL, 0 };
+                           o->cargo_git_checkouts, o->n_cargo_git_checkouts, 0, NULL, 0, 0 };
     /* first the problem of cargo's first candidates alone (cargo_problem_build's greedy): when
      * the fast path answers it, that is the answer; else the whole problem, whose own fast
      * path or the solver answers (and whose errors are reported) */

@@ -93,11 +93,11 @@ static char *lock_text(cargo_problem *pb, const vs_solution *s)
 /* m's problem built greedily (cargo_options.greedy, no lock; with pins, those versions passed
  * over): 1 if the fast path answers it, and then its answer is sat, the SAT path's on the whole
  * problem full: the same packages, reasons and Cargo.lock; 0 if it gives up. *found: without
- * pins, where it stops at a links clash (*stopped), the root's pins (from mem), as api_cargo.c
- * finds them. */
+ * pins, where it stops at a links clash (*stopped, the two versions in clash), the root's pins
+ * (from mem), as api_cargo.c finds them. */
 static int greedy_round_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, const cargo_pins *pins,
                                cargo_problem *full, const vs_solution *sat, const char *name, arena *mem, cargo_pins *found,
-                               int *stopped)
+                               int *stopped, const cargo_version **clash)
 {
     cargo_options gopt = *opt;
     gopt.greedy = 1;
@@ -134,6 +134,8 @@ static int greedy_round_agrees(cargo_index *ix, const cargo_manifest *m, const c
                pins ? " with pins" : "", pb.u.pkgs.len, full->u.pkgs.len);
     }
     *stopped = pb.links_clash;
+    clash[0] = pb.clash_versions[0];
+    clash[1] = pb.clash_versions[1];
     if (!pins && pb.links_clash)
         ck_assert_int_eq(cargo_pins_find(mem, ix, m->deps, m->n_deps, pb.links_crates, pb.n_links_crates, pb.links_ways,
                                          pb.n_links_ways, found, &err), VSOLVE_OK);
@@ -142,8 +144,9 @@ static int greedy_round_agrees(cargo_index *ix, const cargo_manifest *m, const c
     return answered;
 }
 
-/* greedy_round_agrees, and where a links value is shared and the first round gives up, again
- * with the root's pins (as api_cargo.c's greedy_rounds). */
+/* greedy_round_agrees, and where a links value is shared and the first round stops at it, again
+ * with the root's pins; when the pins found up to the clash leave both versions alive, after a
+ * first round to the end (as api_cargo.c's greedy_rounds). */
 static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const cargo_options *opt, cargo_problem *full,
                                const vs_solution *sat, const char *name)
 {
@@ -151,9 +154,14 @@ static int greedy_build_agrees(cargo_index *ix, const cargo_manifest *m, const c
     arena_init(&mem);
     cargo_pins pins = { 0 };
     int stopped = 0;
-    int answered = greedy_round_agrees(ix, m, opt, NULL, full, sat, name, &mem, &pins, &stopped);
+    const cargo_version *clash[2] = { NULL, NULL };
+    cargo_options first = *opt;
+    first.stop_at_clash = 1;
+    int answered = greedy_round_agrees(ix, m, &first, NULL, full, sat, name, &mem, &pins, &stopped, clash);
+    if (stopped && !pins.contradiction && !cargo_pins_dead(&pins, ix, clash[0]) && !cargo_pins_dead(&pins, ix, clash[1]))
+        answered = greedy_round_agrees(ix, m, opt, NULL, full, sat, name, &mem, &pins, &stopped, clash);
     if (stopped && !pins.contradiction)
-        answered = greedy_round_agrees(ix, m, opt, &pins, full, sat, name, &mem, NULL, &stopped);
+        answered = greedy_round_agrees(ix, m, opt, &pins, full, sat, name, &mem, NULL, &stopped, clash);
     arena_free(&mem);
     return answered;
 }
@@ -175,7 +183,7 @@ static int check_project_fast(cargo_index *ix, const char *dir, const char *name
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest_path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts, 0, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, n_checkouts, 0, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -443,7 +451,7 @@ START_TEST(feature_projects)
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0, 0 };
     ck_assert_int_ne(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_OK);
     ck_assert_msg(strstr(err.message, "path dependency helper") && strstr(err.message, "nowhere/Cargo.toml"), "%s",
                   err.message);
@@ -721,7 +729,7 @@ START_TEST(reads_only_the_reachable)
     cargo_index *ix = cargo_index_open(dir, &err);
     ck_assert_msg(ix != NULL, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err) == VSOLVE_OK, "%s", err.message);
     ck_assert_uint_eq(pb.index_files, 4);   /* aaaa, bbbb, ffff, gggg */
     /* nodes only for what is reached: aaaa's "never" and implicit "eeee", ffff's "other" and
@@ -790,7 +798,7 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
     cargo_manifest m;
     ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
-    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0 };
+    cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, locked, n_locked, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
     vs_solution s;
     solution_init(&s);
@@ -907,7 +915,7 @@ START_TEST(fast_path_gives_up)
         cargo_manifest m;
         ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err2) == VSOLVE_OK, "%s", err2.message);
         cargo_problem pb;
-        cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0 };
+        cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0, 0 };
         ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err2), VSOLVE_OK);
         ck_assert_uint_eq(pb.n_skipped, 1);
         ck_assert_msg(!strncmp(pb.skipped, "hh/hh/hhhh:1:", 13), "%s", pb.skipped);
@@ -1156,7 +1164,7 @@ START_TEST(git_dependencies)
         snprintf(path, sizeof path, "%s/Cargo.toml", dir);
         ck_assert_msg(cargo_manifest_read(&a, path, &m, &err) == VSOLVE_OK, "%s", err.message);
         cargo_problem pb;
-        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2, 0, NULL, 0 };
+        cargo_options opt = { NULL, 0, 0, 1, NULL, checkouts, 2, 0, NULL, 0, 0 };
         ck_assert_int_eq(cargo_problem_build(&pb, ix, &m, NULL, 0, &opt, &err), VSOLVE_EBADINPUT);
         ck_assert_msg(strstr(err.message, "git dependency gmini") &&
                       strstr(err.message, "--git-checkout file:///tmp/vsolve-git-fixture/gmini=PATH"), "%s", err.message);

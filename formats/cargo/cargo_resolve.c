@@ -202,6 +202,7 @@ typedef struct builder {
     uint32_t demands;               /* demand() calls so far */
     const version_entry *clash[2];  /* first round: two candidates of one `links` value, from two demands */
     int root_only;                  /* cargo_options.root_only: no dependency is followed */
+    int stop_at_clash;              /* first round, cargo_options.stop_at_clash */
 } builder;
 
 /* cargo_problem_build stops: the greedy build meets what its rule does not cover */
@@ -275,10 +276,11 @@ static int note_crate(arena *mem, const char ***names, size_t *n, const char *na
     return VSOLVE_OK;
 }
 
-/* Two candidates a and c that two demands made declare one `links` value: after discovery the
- * first greedy round stops (cargo may have to back off from one of them, or refuse), with their
- * crates in pb->links_crates and the crates that lead to them through the dependencies demanded
- * in pb->links_ways (for cargo_pins_find). GREEDY_GIVE_UP, or VSOLVE_ENOMEM. */
+/* Two candidates a and c that two demands made declare one `links` value: after discovery (or
+ * at once, with stop_at_clash) the first greedy round stops (cargo may have to back off from
+ * one of them, or refuse). Their versions go to pb->clash_versions, their crates to
+ * pb->links_crates, and the crates that lead to them through the dependencies demanded so far
+ * to pb->links_ways (for cargo_pins_find). GREEDY_GIVE_UP, or VSOLVE_ENOMEM. */
 static int links_clash(builder *b, const version_entry *a, const version_entry *c)
 {
     cargo_problem *pb = b->pb;
@@ -302,6 +304,8 @@ static int links_clash(builder *b, const version_entry *a, const version_entry *
             rc = note_crate(&pb->mem, &pb->links_ways, &pb->n_links_ways, b->crates.items[k].name);
     free(on);
     pb->links_clash = 1;
+    pb->clash_versions[0] = a->v;
+    pb->clash_versions[1] = c->v;
     return rc == VSOLVE_OK ? GREEDY_GIVE_UP : rc;
 }
 
@@ -982,6 +986,8 @@ static int discover(builder *b)
         }
         if (rc != VSOLVE_OK)
             return rc;
+        if (b->clash[0] && b->stop_at_clash)
+            return VSOLVE_OK;   /* what was found so far: links_clash */
     }
     b->sealed = 1;
     return VSOLVE_OK;
@@ -1862,6 +1868,7 @@ int cargo_problem_build(cargo_problem *pb, cargo_index *ix, const cargo_manifest
                !b.member_crates.len && !b.patch_crates.len && !b.top_needed;
     pb->greedy = b.greedy;
     b.first_round = b.greedy && !opt->pins && !opt->root_only;
+    b.stop_at_clash = b.first_round && opt->stop_at_clash;
     b.root_only = opt && opt->root_only;
     if (rc == VSOLVE_OK)
         rc = add_candidate(&b, re);

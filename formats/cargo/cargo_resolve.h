@@ -23,6 +23,8 @@ typedef struct cargo_options {
                                       first candidates and are unavailable; NULL: none known */
     int root_only;                 /* no dependency is followed: the root's own nodes and the
                                       request alone (to carry a refusal proven without them) */
+    int stop_at_clash;             /* greedy without pins: discovery stops at the first links
+                                      clash (links_ways: the ways found until then) */
 } cargo_options;
 
 #define CARGO_CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
@@ -46,6 +48,7 @@ typedef struct cargo_problem {
     size_t n_links_crates;
     const char **links_ways;       /* and the crates that lead to them through the demands made */
     size_t n_links_ways;
+    const cargo_version *clash_versions[2];   /* the two candidates (index versions) */
     size_t n_skipped;              /* matching versions left out: their index line cannot be read
                                       (at least 1 when any, 2 when another line than the first) */
     char skipped[512];             /* the first one's error (FILE:LINE:COL: what) */
@@ -67,8 +70,8 @@ typedef struct cargo_problem {
  * of cargo_resolve.c). A requirement whose matching versions span semver-compatible ranges
  * brings them all in, as without greedy; one without such a candidate brings in none (a
  * clause of it lists no provider). Without opt->pins, where two demands brought in candidates
- * declaring one `links` value, the build stops once discovery is done (pb->links_clash, with
- * greedy_gave_up). With opt->pins, a version the pins put in no solution is passed over like a
+ * declaring one `links` value, the build stops once discovery is done, or at once with
+ * opt->stop_at_clash (pb->links_clash, with greedy_gave_up). With opt->pins, a version the pins put in no solution is passed over like a
  * yanked one, and is unavailable where a spanning requirement brings it in. When the rule does
  * not fit (two equal matching versions) it sets pb->greedy_gave_up and returns VSOLVE_OK with
  * the problem incomplete: free it and build it without greedy. */
