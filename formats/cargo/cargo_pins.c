@@ -327,10 +327,29 @@ static int common_pin(walk *w, const char *crate, const char *links, const pin_v
     return rc;
 }
 
+/* Does some links value that pv[0] pins have a pin in each of pv[1..n)? */
+static int pinned_by_all(const pin_vec *pv, size_t n)
+{
+    for (size_t k = 0; k < pv[0].len; k++) {
+        size_t c = 1;
+        for (; c < n; c++) {
+            size_t j = 0;
+            while (j < pv[c].len && strcmp(pv[c].items[j].links, pv[0].items[k].links))
+                j++;
+            if (j == pv[c].len)
+                break;
+        }
+        if (c == n)
+            return 1;
+    }
+    return 0;
+}
+
 /* The pins that hold wherever dependency d is met with features feats[0..nf) asked: its live
  * matching versions, if they all declare one links value; and the links values that every one
- * of them pins, each to the union of what they allow. Memoised per (package, requirement,
- * features); *out stays valid as long as w's arena. */
+ * of them pins, each to the union of what they allow. Its versions are walked in index order
+ * until one leaves neither possible. Memoised per (package, requirement, features); *out stays
+ * valid as long as w's arena. */
 static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_t nf, size_t depth, const pinset **out)
 {
     *out = &w->none;
@@ -367,30 +386,34 @@ static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_
     for (size_t k = 0; k < c->n_versions && matching <= PIN_MATCHING; k++)
         if (semver_req_matches(&d->req, &c->versions[k].v))
             at[matching++] = k;
-    for (size_t k = 0; k < matching && matching <= PIN_MATCHING; k++) {
-        const cargo_version *v = cargo_index_version(w->ix, c, at[k], w->err);
-        if (!v && w->err->code != VSOLVE_EBADINPUT)
-            return w->err->code;
-        vs_error_clear(w->err);   /* a line that cannot be read: a version left out, as the build does */
-        if (v && !v->yanked)
-            live[n_live++] = v;
-    }
-    if (matching > PIN_MATCHING || n_live == 0) {
+    if (matching > PIN_MATCHING) {
         w->memo.items[id].pins = &w->none;
         return VSOLVE_OK;
     }
     pin_vec res = { 0 }, pv[PIN_MATCHING];
     memset(pv, 0, sizeof pv);
-    int rc = VSOLVE_OK;
-    const char *links = live[0]->links;
-    for (size_t k = 1; k < n_live && links; k++)
-        if (!live[k]->links || strcmp(live[k]->links, links))
+    int rc = VSOLVE_OK, hopeless = 0;
+    const char *links = NULL;   /* the links value of every live version so far */
+    for (size_t k = 0; k < matching && rc == VSOLVE_OK && !hopeless; k++) {
+        const cargo_version *v = cargo_index_version(w->ix, c, at[k], w->err);
+        if (!v && w->err->code != VSOLVE_EBADINPUT) {
+            rc = w->err->code;
+            break;
+        }
+        vs_error_clear(w->err);   /* a line that cannot be read: a version left out, as the build does */
+        if (!v || v->yanked)
+            continue;
+        if (n_live == 0)
+            links = v->links;
+        else if (links && (!v->links || strcmp(v->links, links)))
             links = NULL;
-    if (links)
+        live[n_live] = v;
+        rc = version_pins(w, v, feats, nf, depth + 1, &pv[n_live++]);
+        hopeless = !links && !pinned_by_all(pv, n_live);
+    }
+    if (links && rc == VSOLVE_OK)
         rc = push_pin(w, &res, links, live, n_live, c->name, NULL, 0);
-    for (size_t k = 0; k < n_live && rc == VSOLVE_OK; k++)
-        rc = version_pins(w, live[k], feats, nf, depth + 1, &pv[k]);
-    for (size_t k = 0; k < pv[0].len && rc == VSOLVE_OK; k++) {
+    for (size_t k = 0; n_live && !hopeless && k < pv[0].len && rc == VSOLVE_OK; k++) {
         const char *l = pv[0].items[k].links;
         int done = 0;
         for (size_t j = 0; j < res.len && !done; j++)
