@@ -34,9 +34,11 @@ typedef struct slot {
     const vinfo *info;            /* a version's; NULL: not yet */
 } slot;
 
-/* A key of walk.keys: "package \1 requirement \1 feature \1 ..." for a dependency walked,
- * "\2 address" for a version (index versions stay put), "\2 address \1 feature \1 ..." for a
- * version walked (no package name starts with "\2"). */
+/* A key of walk.keys: "name" for a crate on the way (of p's crates and ways); "\1 package \1
+ * requirement \1 feature \1 ..." for a dependency walked; "\2 address" for a version (index
+ * versions stay put), "\2 address \1 feature \1 ..." for a version walked. The first byte
+ * keeps walks of dependencies and of versions apart; a crate name that met one of them would
+ * only be walked into. */
 typedef struct key {
     char text[2048];
     size_t len;
@@ -48,8 +50,7 @@ typedef struct walk {
     cargo_index *ix;
     vs_error *err;
     const cargo_pins *p;          /* its crates and ways */
-    strpool keys;                 /* what was walked (key) */
-    strpool ways;                 /* p's crates and ways (empty: every crate is on the way) */
+    strpool keys;                 /* the crates on the way (none: every crate), what was walked (key) */
     VEC(slot) memo;               /* key id -> what is known of it */
     pinset busy, none, cut;       /* cut: none, as a cycle ends (the walk it ends is busy) */
     size_t walks;
@@ -66,7 +67,7 @@ static int has_name(const char *const *names, size_t n, const char *name)
 /* Is crate `name` worth walking into: on the way to a links crate (p->ways; none given: all)? */
 static int on_the_way(const walk *w, const char *name)
 {
-    return w->p->n_ways == 0 || strpool_find(&w->ways, name, strlen(name)) != UINT32_MAX;
+    return w->p->n_ways == 0 || strpool_find(&w->keys, name, strlen(name)) != UINT32_MAX;
 }
 
 /* A pin of `links` to vs[0..n) through crate `first` and then via[0..n_via), appended to out. */
@@ -357,6 +358,7 @@ static int walk_dep(walk *w, const cargo_dep *d, const char *const *feats, size_
         return VSOLVE_OK;
     key dk;
     key_start(&dk);
+    key_add(&dk, "\1", 1, 0);
     key_add(&dk, d->package, strlen(d->package), 1);
     key_add(&dk, d->req_text, strlen(d->req_text), 1);
     for (size_t i = 0; i < nf; i++)
@@ -483,11 +485,9 @@ int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n
         return vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
     walk w = { .mem = mem, .ix = ix, .err = err, .p = out };
     int rc = strpool_init(&w.keys);
-    if (rc == VSOLVE_OK)
-        rc = strpool_init(&w.ways);
     for (size_t k = 0; k < out->n_ways + out->n_crates && rc == VSOLVE_OK; k++) {
         const char *name = k < out->n_ways ? out->ways[k] : out->crates[k - out->n_ways];
-        if (strpool_intern(&w.ways, name, strlen(name)) == UINT32_MAX)
+        if (strpool_intern(&w.keys, name, strlen(name)) == UINT32_MAX)
             rc = VSOLVE_ENOMEM;
     }
     for (size_t i = 0; i < n && rc == VSOLVE_OK && !out->contradiction; i++) {
@@ -502,7 +502,6 @@ int cargo_pins_find(arena *mem, cargo_index *ix, const cargo_dep *deps, size_t n
             rc = add_pin(mem, out, &ps->items[k], i, err);
     }
     strpool_free(&w.keys);
-    strpool_free(&w.ways);
     vec_free(&w.memo);
     if (rc == VSOLVE_ENOMEM && err->code == VSOLVE_OK)
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");
