@@ -959,6 +959,94 @@ START_TEST(fast_path_gives_up)
 }
 END_TEST
 
+/* The pins of the root whose dependencies are in dir/NAME/Cargo.toml (ROOT(deps)), as text:
+ * "links root=I via A B: C V, ..." per pin, then "clash I J" where two exclude each other. */
+static void pins_case(cargo_index *ix, const char *dir, const char *name, const char *deps, const char *const *crates,
+                      size_t n_crates, const char *const *ways, size_t n_ways, char *out, size_t size)
+{
+    char rel[200], manifest[4400];
+    snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
+    char toml[1000];
+    snprintf(toml, sizeof toml, "%s%s", ROOT(""), deps);
+    put_file(dir, rel, toml);
+    snprintf(manifest, sizeof manifest, "%s/%s", dir, rel);
+    arena a;
+    arena_init(&a);
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_manifest m;
+    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
+    cargo_pins p;
+    ck_assert_int_eq(cargo_pins_find(&a, ix, m.deps, m.n_deps, crates, n_crates, ways, n_ways, &p, &err), VSOLVE_OK);
+    out[0] = '\0';
+    size_t at = 0;
+    for (size_t k = 0; k < p.len && at < size; k++) {
+        const cargo_pin *pin = &p.items[k];
+        at += (size_t)snprintf(out + at, size - at, "%s root=%zu via", pin->links, pin->root_dep);
+        for (size_t i = 0; i < pin->n_via && at < size; i++)
+            at += (size_t)snprintf(out + at, size - at, " %s", pin->via[i]);
+        for (size_t i = 0; i < pin->n_allowed && at < size; i++)
+            at += (size_t)snprintf(out + at, size - at, "%s %s %s", i ? "," : ":", pin->allowed[i]->name,
+                                   pin->allowed[i]->vers);
+        at += (size_t)snprintf(out + at, size - at, "\n");
+    }
+    if (p.contradiction && at < size)
+        snprintf(out + at, size - at, "clash %zu %zu\n", p.clash[0], p.clash[1]);
+    ck_assert_uint_lt(at, size);
+    arena_free(&a);
+}
+
+#define PLINE(name, vers, deps, features) \
+    "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[" deps "],\"features\":{" features "}}\n"
+
+/* The root's pins (cargo_pins.h) where one version is met through several requirements and
+ * feature sets: tttt 1.1.0 without its feature tls pins nothing (uuuu), with it (the root, and
+ * vvvv through another requirement) pins z; wwww passes tls on to tttt only where asked ("d/f");
+ * xxxx and yyyy need each other (a cycle) and pin z elsewhere: the two pins exclude each other.
+ * The same with and without the crates on the way named. */
+START_TEST(pins_through_features_and_cycles)
+{
+    char dir[] = "/tmp/vsolve-pins-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    put_file(dir, "ss/ss/ssss", VLINE("ssss", "1.0.0", "", ",\"links\":\"z\"") VLINE("ssss", "2.0.0", "", ",\"links\":\"z\""));
+    put_file(dir, "tt/tt/tttt",
+             PLINE("tttt", "1.0.0", VDEP("ssss", "=1.0.0", ",\"optional\":true"), "\"tls\":[\"ssss\"]")
+                 PLINE("tttt", "1.1.0", VDEP("ssss", "=1.0.0", ",\"optional\":true"), "\"tls\":[\"dep:ssss\"]"));
+    put_file(dir, "uu/uu/uuuu", VLINE("uuuu", "1.0.0", VDEP("tttt", "^1.1", ""), ""));
+    put_file(dir, "vv/vv/vvvv", VLINE("vvvv", "1.0.0", VDEP("tttt", "^1.0", ",\"features\":[\"tls\"]"), ""));
+    put_file(dir, "ww/ww/wwww", PLINE("wwww", "1.0.0", VDEP("tttt", "1", ""), "\"tls\":[\"tttt/tls\"]"));
+    put_file(dir, "xx/xx/xxxx", VLINE("xxxx", "1.0.0", VDEP("yyyy", "1", ""), ""));
+    put_file(dir, "yy/yy/yyyy", VLINE("yyyy", "1.0.0", VDEP("xxxx", "1", "") "," VDEP("ssss", "=2.0.0", ""), ""));
+    vs_error err;
+    vs_error_clear(&err);
+    cargo_index *ix = cargo_index_open(dir, &err);
+    ck_assert_msg(ix != NULL, "%s", err.message);
+    static const char deps[] = "uuuu = \"1\"\ntttt = { version = \"1\", features = [\"tls\"] }\nvvvv = \"1\"\n"
+                               "wwww = \"1\"\nw2 = { package = \"wwww\", version = \"1\", features = [\"tls\"] }\n"
+                               "xxxx = \"1\"\n";
+    static const char expected[] = "z root=1 via tttt ssss: ssss 1.0.0\n"
+                                   "z root=2 via vvvv tttt ssss: ssss 1.0.0\n"
+                                   "z root=4 via wwww tttt ssss: ssss 1.0.0\n"
+                                   "z root=5 via xxxx yyyy ssss: ssss 2.0.0\n"
+                                   "clash 0 3\n";
+    const char *crates[] = { "ssss" }, *ways[] = { "tttt", "uuuu", "vvvv", "wwww", "xxxx", "yyyy" };
+    char got[1000];
+    pins_case(ix, dir, "named", deps, crates, 1, ways, 6, got, sizeof got);
+    ck_assert_str_eq(got, expected);
+    pins_case(ix, dir, "any", deps, NULL, 0, NULL, 0, got, sizeof got);
+    ck_assert_str_eq(got, expected);
+    /* without the feature anywhere, no pin; tttt alone is not on the way: none through it */
+    pins_case(ix, dir, "plain", "uuuu = \"1\"\nwwww = \"1\"\n", crates, 1, ways, 6, got, sizeof got);
+    ck_assert_str_eq(got, "");
+    pins_case(ix, dir, "off-way", deps, crates, 1, ways + 1, 5, got, sizeof got);
+    ck_assert_str_eq(got, "z root=5 via xxxx yyyy ssss: ssss 2.0.0\n");
+    cargo_index_close(ix);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 #define FLINE(name, vers) "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[],\"features\":{\"yes\":[]}}\n"
 
 /* cargo's words for a missing feature list the matching versions newest first, whether the
@@ -1295,6 +1383,7 @@ Suite *cargo_suite(void)
     tcase_add_test(tc, malformed_manifests);
     tcase_add_test(tc, reads_only_the_reachable);
     tcase_add_test(tc, fast_path_gives_up);
+    tcase_add_test(tc, pins_through_features_and_cycles);
     tcase_add_test(tc, missing_feature_versions_newest_first);
     tcase_add_test(tc, synthetic_index_projects);
     tcase_add_test(tc, real_index_projects);
