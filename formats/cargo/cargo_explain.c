@@ -124,24 +124,89 @@ static size_t matching(cargo_index *ix, const cargo_crate *c, const semver_req *
     return n;
 }
 
+/* The usable versions of a crate that a requirement matches, newest first as matching() gives
+ * them, read one by one as they are asked for: most reports look at the newest alone. */
+typedef struct live_list {
+    cargo_index *ix;
+    const cargo_crate *c;
+    size_t at[256], n_at, next;      /* the matching versions' places, newest first; the next to read */
+    const cargo_version *v[256];     /* the usable ones read so far */
+    size_t n;
+} live_list;
+
+static void live_init(live_list *l, cargo_index *ix, const cargo_crate *c, const semver_req *r)
+{
+    l->ix = ix;
+    l->c = c;
+    l->n_at = l->next = l->n = 0;
+    size_t matched = 0;
+    for (size_t i = 0; c && i < c->n_versions; i++)
+        if (semver_req_matches(r, &c->versions[i].v) && matched++ < 256)
+            l->at[matched - 1] = i;
+    if (matched > 256) {   /* matching()'s first 256 usable ones in index order: all read now */
+        l->n = matching(ix, c, r, l->v, 256);
+        return;
+    }
+    l->n_at = matched;
+    /* newest first, as matching() orders them (no two are equal: cargo_index): the index's
+     * order reversed when it rises throughout, else an insertion sort */
+    const cargo_version *vs = c ? c->versions : NULL;
+    size_t up = 1;
+    while (up < matched && semver_compare(&vs[l->at[up]].v, &vs[l->at[up - 1]].v) > 0)
+        up++;
+    for (size_t i = 0; up == matched && i < matched / 2; i++) {
+        size_t t = l->at[i];
+        l->at[i] = l->at[matched - 1 - i];
+        l->at[matched - 1 - i] = t;
+    }
+    for (size_t i = 1; up < matched && i < matched; i++) {
+        size_t place = l->at[i], k = i;
+        for (; k > 0 && semver_compare(&vs[place].v, &vs[l->at[k - 1]].v) > 0; k--)
+            l->at[k] = l->at[k - 1];
+        l->at[k] = place;
+    }
+}
+
+/* The k-th usable version, newest first; NULL past the last. */
+static const cargo_version *live_get(live_list *l, size_t k)
+{
+    while (l->n <= k && l->next < l->n_at) {
+        vs_error err = { 0 };
+        const cargo_version *v = cargo_index_version(l->ix, l->c, l->at[l->next++], &err);
+        if (v && !v->yanked)
+            l->v[l->n++] = v;
+    }
+    return k < l->n ? l->v[k] : NULL;
+}
+
+/* All of them: their count, in l->v. */
+static size_t live_all(live_list *l)
+{
+    while (live_get(l, l->n))
+        ;
+    return l->n;
+}
+
 size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root, const char *root_dir, char *buf,
                                     size_t size)
 {
     out_buf o = { buf, size, 0 };
-    const cargo_version *vs[256];
+    live_list l;
     for (size_t i = 0; i < root->n_deps; i++) {
         const cargo_dep *d = &root->deps[i];
         if (!d->n_features)
             continue;
         vs_error err = { 0 };
-        const cargo_crate *c = cargo_index_crate(ix, d->package, &err);
-        size_t n = c ? matching(ix, c, &d->req, vs, sizeof vs / sizeof *vs) : 0;
-        for (size_t f = 0; f < d->n_features && n; f++) {
-            size_t with = 0;
-            for (size_t k = 0; k < n; k++)
-                with += has_feature(vs[k], d->features[f]);
+        live_init(&l, ix, cargo_index_crate(ix, d->package, &err), &d->req);
+        for (size_t f = 0; f < d->n_features && live_get(&l, 0); f++) {
+            int with = 0;   /* some version has it: the newest, mostly */
+            const cargo_version *v;
+            for (size_t k = 0; !with && (v = live_get(&l, k)) != NULL; k++)
+                with = has_feature(v, d->features[f]);
             if (with)
                 continue;
+            size_t n = live_all(&l);
+            const cargo_version *const *vs = l.v;
             char req[256];
             semver_req_format(&d->req, req, sizeof req);
             put(&o, "failed to select a version for `%s`.\n    ... required by package `%s v%s (%s)`\n"
@@ -161,14 +226,17 @@ size_t cargo_missing_feature_report(cargo_index *ix, const cargo_manifest *root,
     return 0;
 }
 
-/* Does edge d shut out a's versions pa: it matches none of them, and every version it allows
+/* Does edge d shut out a's versions la: it matches none of them, and every version it allows
  * lies in a semver-compatible range of theirs (cargo keeps one version per range, so the two
  * cannot both be had)? */
-static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, const cargo_version *const *pa, size_t na)
+static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, live_list *la)
 {
-    for (size_t m = 0; m < na; m++)
-        if (semver_req_matches(&d->req, &pa[m]->v))
+    const cargo_version *v;
+    for (size_t m = 0; (v = live_get(la, m)) != NULL; m++)   /* the newest, mostly */
+        if (semver_req_matches(&d->req, &v->v))
             return 0;
+    const cargo_version *const *pa = la->v;
+    size_t na = la->n;
     const cargo_version *pe[256];
     size_t ne = matching(ix, c, &d->req, pe, sizeof pe / sizeof *pe);
     for (size_t e = 0; e < ne; e++) {
@@ -185,51 +253,43 @@ static int excludes(cargo_index *ix, const cargo_crate *c, const cargo_dep *d, c
     return ne > 0;
 }
 
-/* A root dependency's crate and the versions its requirement matches (matching). */
-typedef struct dep_versions {
-    const cargo_crate *c;
-    size_t n;
-    const cargo_version *v[256];
-} dep_versions;
-
 size_t cargo_clash_report(cargo_index *ix, const cargo_manifest *root, char *buf, size_t size)
 {
     out_buf o = { buf, size, 0 };
-    /* each dependency's versions once: the pairs below ask for them again and again */
-    dep_versions *dv = malloc((root->n_deps ? root->n_deps : 1) * sizeof *dv);
+    /* each dependency's versions once, read as the pairs below ask for them (mostly the newest
+     * of b alone: it has no edge to a's crate) */
+    live_list *dv = malloc((root->n_deps ? root->n_deps : 1) * sizeof *dv);
     if (!dv)
         return 0;
     for (size_t i = 0; i < root->n_deps; i++) {
         vs_error err = { 0 };
-        dv[i].c = cargo_index_crate(ix, root->deps[i].package, &err);
-        dv[i].n = dv[i].c ? matching(ix, dv[i].c, &root->deps[i].req, dv[i].v, sizeof dv[i].v / sizeof *dv[i].v) : 0;
+        live_init(&dv[i], ix, cargo_index_crate(ix, root->deps[i].package, &err), &root->deps[i].req);
     }
     for (size_t i = 0; i < root->n_deps; i++) {
         const cargo_dep *a = &root->deps[i];
         const cargo_crate *ca = dv[i].c;
         const cargo_version *const *pa = dv[i].v;
-        size_t na = dv[i].n;
-        for (size_t j = 0; na && j < root->n_deps; j++) {
+        for (size_t j = 0; live_get(&dv[i], 0) && j < root->n_deps; j++) {
             const cargo_dep *b = &root->deps[j];
             if (j == i || !strcmp(b->package, a->package))
                 continue;
             const cargo_version *const *pb = dv[j].v;
-            size_t nb = dv[j].n;
             const cargo_dep *edge[256];
             size_t k = 0;
-            for (; k < nb; k++) {   /* each version of b: its edge to a's crate that a's versions miss */
+            int all = 1;   /* every version of b has such an edge */
+            for (; all && live_get(&dv[j], k); k++) {   /* each version of b: its edge to a's crate that a's versions miss */
                 edge[k] = NULL;
                 for (size_t e = 0; e < pb[k]->n_deps && !edge[k]; e++) {
                     const cargo_dep *d = &pb[k]->deps[e];
                     if (d->kind == CARGO_DEV || d->optional || strcmp(d->package, a->package))
                         continue;
-                    if (excludes(ix, ca, d, pa, na))
+                    if (excludes(ix, ca, d, &dv[i]))
                         edge[k] = d;
                 }
-                if (!edge[k])
-                    break;
+                all = edge[k] != NULL;
             }
-            if (!nb || k < nb)
+            size_t nb = k, na = dv[i].n;
+            if (!nb || !all)
                 continue;
             /* one line per distinct requirement, oldest versions first as vsolve lists them */
             for (size_t s = nb; s-- > 0;) {
