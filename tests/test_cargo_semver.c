@@ -774,6 +774,75 @@ START_TEST(test_slot)
 }
 END_TEST
 
+/* semver_req_range: for every requirement and version below, semver_range_matches agrees with
+ * semver_req_matches (each op, partial versions, 0.x and 0.0.x, pre-releases, several
+ * comparators, empty ranges, the largest numbers). */
+START_TEST(test_range_matches)
+{
+    static const char *const reqs[] = {
+        "*", "1", "1.2", "1.2.3", "0", "0.0", "0.0.3", "0.2", "0.2.3", "^1.2.3-alpha.1", "^0.0.3-beta",
+        "=1", "=1.2", "=1.2.3", "=1.2.3-alpha", "1.*", "1.2.*", "0.*", "=0.*",
+        ">1", ">1.2", ">1.2.3", ">1.2.3-alpha", ">=1", ">=1.2", ">=1.2.3", ">=1.2.3-rc.1",
+        "<1", "<1.2", "<1.2.3", "<1.2.3-alpha", "<=1", "<=1.2", "<=1.2.3", "<=1.2.3-alpha",
+        "~1", "~1.2", "~1.2.3", "~0", "~0.0", "~0.0.3", "~1.2.3-beta",
+        ">=1.2, <1.5", ">=0.1.0, <0.3", ">1.0.0, <1.0.1", "^1.2, ^1.3", ">=2, <1", "=1.2.3, >=1.2.4",
+        ">=1.2.3-alpha, <1.2.3", "<0.0.0", ">18446744073709551615", ">18446744073709551615.18446744073709551615",
+        ">18446744073709551615.18446744073709551615.18446744073709551615",
+        "<=18446744073709551615.18446744073709551615.18446744073709551615", "^18446744073709551615",
+        "~18446744073709551615.18446744073709551615", "=18446744073709551615.18446744073709551615.18446744073709551615",
+        "^0.18446744073709551615", "^0.0.18446744073709551615", "1.18446744073709551615.*",
+    };
+    static const char *const versions[] = {
+        "0.0.0", "0.0.1", "0.0.3", "0.0.4", "0.0.3-beta", "0.0.3-beta.2", "0.1.0", "0.2.0", "0.2.3", "0.2.9",
+        "0.3.0", "0.18446744073709551615.0", "0.0.18446744073709551615", "0.1.18446744073709551615",
+        "1.0.0", "1.0.1", "1.1.9", "1.2.0", "1.2.2", "1.2.3", "1.2.3-alpha", "1.2.3-alpha.1", "1.2.3-alpha.2",
+        "1.2.3-beta", "1.2.3-rc.1", "1.2.3+build", "1.2.4", "1.2.4-alpha", "1.3.0", "1.4.9", "1.5.0",
+        "1.18446744073709551615.0", "1.18446744073709551615.18446744073709551615", "2.0.0", "2.0.0-alpha",
+        "18446744073709551615.0.0", "18446744073709551615.18446744073709551615.18446744073709551615",
+        "18446744073709551615.18446744073709551615.18446744073709551615-pre",
+    };
+    arena a;
+    arena_init(&a);
+    size_t matched = 0;
+    for (size_t i = 0; i < sizeof reqs / sizeof *reqs; i++) {
+        semver_req r;
+        req_ok(&a, reqs[i], &r);
+        semver_range g;
+        semver_req_range(&r, &g);
+        for (size_t j = 0; j < sizeof versions / sizeof *versions; j++) {
+            semver_version v;
+            version_ok(versions[j], &v);
+            int want = semver_req_matches(&r, &v);
+            ck_assert_msg(semver_range_matches(&g, &v) == want, "\"%s\" on \"%s\": range says %d", reqs[i],
+                          versions[j], !want);
+            matched += (size_t)want;
+        }
+    }
+    ck_assert_uint_gt(matched, 100);   /* both answers occur */
+    ck_assert_uint_lt(matched, (sizeof reqs / sizeof *reqs) * (sizeof versions / sizeof *versions) / 2);
+    arena_free(&a);
+}
+END_TEST
+
+/* A comparator built by hand (as an image decodes one) with a pre-release and no patch: the
+ * parser never makes one, the range still agrees. */
+START_TEST(test_range_unparsed_comparator)
+{
+    static const char *const versions[] = { "1.1.9", "1.2.0", "1.2.7", "1.3.0", "2.0.0", "0.9.0" };
+    for (int op = SEMVER_EXACT; op <= SEMVER_WILDCARD; op++) {
+        semver_comparator c = { (semver_op)op, 1, 2, 0, 1, 0, "alpha", 5 };
+        semver_req r = { &c, 1 };
+        semver_range g;
+        semver_req_range(&r, &g);
+        for (size_t j = 0; j < sizeof versions / sizeof *versions; j++) {
+            semver_version v;
+            version_ok(versions[j], &v);
+            ck_assert_msg(semver_range_matches(&g, &v) == semver_req_matches(&r, &v), "op %d on %s", op, versions[j]);
+        }
+    }
+}
+END_TEST
+
 Suite *cargo_semver_suite(void)
 {
     Suite *s = suite_create("cargo_semver");
@@ -803,6 +872,8 @@ Suite *cargo_semver_suite(void)
     tcase_add_test(reqs, test_req_comparator_limit);
     tcase_add_test(reqs, test_req_independent_of_text);
     tcase_add_test(reqs, test_format_truncation);
+    tcase_add_test(reqs, test_range_matches);
+    tcase_add_test(reqs, test_range_unparsed_comparator);
     suite_add_tcase(s, reqs);
     return s;
 }

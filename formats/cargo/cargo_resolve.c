@@ -345,11 +345,12 @@ static crate_entry *crate_of(builder *b, const char *name)
     return c;
 }
 
-/* Does req allow v of crate c? A path or git package is matched by a dependency that names no
- * version ("*", no comparators) whatever its version, pre-releases included, as in cargo. */
-static int local_matches(const crate_entry *c, const semver_req *req, const semver_version *v)
+/* Does requirement g (semver_req_range) allow v of crate c? A path or git package is matched by
+ * a dependency that names no version ("*", no comparators) whatever its version, pre-releases
+ * included, as in cargo. */
+static int local_matches(const crate_entry *c, const semver_range *g, const semver_version *v)
 {
-    return (c->local && req->n == 0) || semver_req_matches(req, v);
+    return (c->local && g->req->n == 0) || semver_range_matches(g, v);
 }
 
 static int is_locked(const builder *b, const char *name, const char *vers)
@@ -428,8 +429,10 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
     const cargo_version *vs = c->crate ? c->crate->versions : NULL;
     size_t n = c->crate ? c->crate->n_versions : 0, any = SIZE_MAX, below = SIZE_MAX, best = SIZE_MAX;
     int spans = 0;
+    semver_range g;
+    semver_req_range(req, &g);
     for (size_t i = 0; i < n; i++) {   /* the matching versions: do they span ranges, the newest */
-        if (!local_matches(c, req, &vs[i].v))
+        if (!local_matches(c, &g, &vs[i].v))
             continue;
         if (any == SIZE_MAX)
             any = i;
@@ -443,7 +446,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
     }
     for (;;) {   /* newest first: then the newest matching version below the last one passed */
         for (size_t i = any; below != SIZE_MAX && i < n; i++) {
-            if (!local_matches(c, req, &vs[i].v) || semver_compare(&vs[i].v, &vs[below].v) >= 0)
+            if (!local_matches(c, &g, &vs[i].v) || semver_compare(&vs[i].v, &vs[below].v) >= 0)
                 continue;
             int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
             if (cmp == 0)
@@ -466,7 +469,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             continue;
         }
         for (size_t i = any; spans && i < n; i++) {   /* every matching version, as the full build */
-            if (c->candidates[i] || !local_matches(c, req, &vs[i].v))
+            if (c->candidates[i] || !local_matches(c, &g, &vs[i].v))
                 continue;
             const cargo_version *w = version_or_skip(b, c->crate, i, &rc);
             if (rc == VSOLVE_OK && w)
@@ -506,8 +509,10 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     }
     if (b->greedy)
         return demand_first(b, c, req, *cid);
+    semver_range g;
+    semver_req_range(req, &g);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
-        if (c->candidates[i] || !local_matches(c, req, &c->crate->versions[i].v))
+        if (c->candidates[i] || !local_matches(c, &g, &c->crate->versions[i].v))
             continue;
         int rc;
         const cargo_version *v = version_or_skip(b, c->crate, i, &rc);
@@ -1413,9 +1418,11 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
         const cargo_node *n = has_features(c->patch_ve, d) ? (feature ? feature_node(c->patch_ve, feature) : &c->patch_ve->base) : NULL;
         return n && !vec_push(out, n->pkg) ? VSOLVE_ENOMEM : VSOLVE_OK;
     }
+    semver_range g;
+    semver_req_range(&d->req, &g);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
         const version_entry *ve = c->candidates[i];
-        if (!ve || !local_matches(c, &d->req, &ve->v->v) || !has_features(ve, d))
+        if (!ve || !local_matches(c, &g, &ve->v->v) || !has_features(ve, d))
             continue;
         const cargo_node *n = feature ? feature_node(ve, feature) : &ve->base;
         if (n && !vec_push(out, n->pkg))

@@ -598,6 +598,93 @@ int semver_req_matches(const semver_req *r, const semver_version *v)
     return 0;
 }
 
+/* Ranges (semver_req_range): what each op allows of a release version, read off the matches_*
+ * functions above. With s the comparator's version with absent parts 0 and e the first version
+ * past its written prefix (M.m.p+1, M.m+1.0 or M+1.0.0):
+ *   =, wildcard  [s, e), none when it names a pre-release (a release's is empty)
+ *   >            [e, inf); [s, inf) when it names a pre-release (M.m.p is above M.m.p-pre)
+ *   >=           [s, inf) (a pre-release names a patch: the parser allows no other)
+ *   <            [0, s)
+ *   <=           [0, e); [0, s) when it names a pre-release
+ *   ~            [s, M.m+1.0) with a minor, else [s, M+1.0.0)
+ *   ^            [s, M+1.0.0) for M > 0 or no minor; [s, 0.m+1.0) for 0.m with m > 0 or no
+ *                patch; [s, 0.0.p+1) for 0.0.p */
+
+/* t past every version that starts with t[0..k] (k 1..3 parts): the next at part k-1, carried
+ * upwards on overflow. 0 when none is (the range has no end). */
+static int bump(uint64_t t[3], int k)
+{
+    for (int j = k; j < 3; j++)
+        t[j] = 0;
+    for (int j = k - 1; j >= 0; j--)
+        if (++t[j] != 0)
+            return 1;
+        /* wrapped to 0: carry */
+    return 0;
+}
+
+static int triple_cmp(const uint64_t a[3], const uint64_t b[3])
+{
+    for (int k = 0; k < 3; k++)
+        if (a[k] != b[k])
+            return a[k] < b[k] ? -1 : 1;
+    return 0;
+}
+
+void semver_req_range(const semver_req *r, semver_range *out)
+{
+    *out = (semver_range){ r, { 0, 0, 0 }, { 0, 0, 0 }, 1 };
+    for (size_t i = 0; i < r->n; i++) {
+        const semver_comparator *c = &r->items[i];
+        int parts = c->has_patch ? 3 : c->has_minor ? 2 : 1, pre = c->pre_len > 0;
+        uint64_t s[3] = { c->major, c->has_minor ? c->minor : 0, c->has_patch ? c->patch : 0 };
+        uint64_t lo[3] = { 0, 0, 0 }, hi[3];
+        memcpy(hi, s, sizeof hi);
+        int hi_inf = 0;   /* hi starts as s: then moved to e, or to the op's own end */
+        switch (c->op) {
+        case SEMVER_EXACT:
+        case SEMVER_WILDCARD:
+            memcpy(lo, s, sizeof lo);
+            hi_inf = pre ? 0 : !bump(hi, parts);
+            if (pre)
+                memset(lo, 0, sizeof lo), memset(hi, 0, sizeof hi);   /* empty: [0, 0) */
+            break;
+        case SEMVER_GREATER:
+            memcpy(lo, s, sizeof lo);
+            if (!(pre && c->has_patch) && !bump(lo, parts))
+                memset(lo, 0, sizeof lo), memset(hi, 0, sizeof hi);   /* nothing past M.m.p */
+            else
+                hi_inf = 1;
+            break;
+        case SEMVER_GREATER_EQ:   /* = or >: [s, e) and [e, inf), or [s, inf) */
+            memcpy(lo, s, sizeof lo);
+            hi_inf = 1;
+            if (pre && !c->has_patch && !bump(lo, parts))   /* = allows none; > from e (not parsed so) */
+                memset(lo, 0, sizeof lo), memset(hi, 0, sizeof hi), hi_inf = 0;
+            break;
+        case SEMVER_LESS:
+            break;
+        case SEMVER_LESS_EQ:
+            hi_inf = !pre && !bump(hi, parts);
+            break;
+        case SEMVER_TILDE:
+            memcpy(lo, s, sizeof lo);
+            hi_inf = !bump(hi, c->has_minor ? 2 : 1);
+            break;
+        case SEMVER_CARET:
+            memcpy(lo, s, sizeof lo);
+            hi_inf = !bump(hi, c->major > 0 || !c->has_minor ? 1 : c->minor > 0 || !c->has_patch ? 2 : 3);
+            break;
+        }
+        if (triple_cmp(lo, out->lo) > 0)
+            memcpy(out->lo, lo, sizeof lo);
+        if (!hi_inf && (out->hi_inf || triple_cmp(hi, out->hi) < 0)) {
+            memcpy(out->hi, hi, sizeof hi);
+            out->hi_inf = 0;
+        }
+    }
+}
+
 /* Formatting into a caller's buffer, snprintf-style: always NUL-terminated when size > 0,
  * returns the length the whole text needs. */
 

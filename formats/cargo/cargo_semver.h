@@ -56,6 +56,39 @@ int semver_comparator_parse(const char *text, size_t len, semver_comparator *out
  * comparator has the same major.minor.patch and a pre-release. */
 int semver_req_matches(const semver_req *r, const semver_version *v);
 
+/* The release versions a requirement allows, as one range of MAJOR.MINOR.PATCH: from lo
+ * (inclusive) to hi (exclusive; hi_inf: no end). For a version without a pre-release,
+ * semver_req_matches is exactly "lo <= v < hi" (each comparator allows such a range, and all
+ * of them must hold); a pre-release version takes semver_req_matches itself. Built once to
+ * test a requirement against many versions (a crate's versions, in the cargo resolver). */
+typedef struct semver_range {
+    const semver_req *req;     /* the requirement (for pre-release versions) */
+    uint64_t lo[3], hi[3];
+    int hi_inf;
+} semver_range;
+
+void semver_req_range(const semver_req *r, semver_range *out);
+
+/* semver_req_matches(g->req, v), quicker for a release version. */
+static inline int semver_range_matches(const semver_range *g, const semver_version *v)
+{
+    if (v->pre_len)
+        return semver_req_matches(g->req, v);
+    const uint64_t t[3] = { v->major, v->minor, v->patch };
+    int above_lo = 1, below_hi = !g->hi_inf ? 0 : 1;
+    for (int k = 0; k < 3; k++)   /* lo <= t, lexicographically */
+        if (t[k] != g->lo[k]) {
+            above_lo = t[k] > g->lo[k];
+            break;
+        }
+    for (int k = 0; k < 3 && !g->hi_inf; k++)   /* t < hi */
+        if (t[k] != g->hi[k]) {
+            below_hi = t[k] < g->hi[k];
+            break;
+        }
+    return above_lo && below_hi;
+}
+
 /* The requirement as the semver crate displays it (e.g. "^1.2.3", ">=1.0, <2.0.0", "*").
  * Like snprintf, and so are the other *_format functions and semver_slot: writes at most size
  * bytes, NUL-terminated when size > 0, and returns the length of the whole text. */
