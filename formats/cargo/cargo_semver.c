@@ -631,9 +631,19 @@ static int triple_cmp(const uint64_t a[3], const uint64_t b[3])
     return 0;
 }
 
+/* t packed (SEMVER_PART_BITS a part) into *key; 0 when a part does not fit. */
+static int pack(const uint64_t t[3], uint64_t *key)
+{
+    if ((t[0] | t[1] | t[2]) >> SEMVER_PART_BITS)
+        return 0;
+    *key = t[0] << (2 * SEMVER_PART_BITS) | t[1] << SEMVER_PART_BITS | t[2];
+    return 1;
+}
+
 void semver_req_range(const semver_req *r, semver_range *out)
 {
-    *out = (semver_range){ r, { 0, 0, 0 }, { 0, 0, 0 }, 1 };
+    uint64_t all_lo[3] = { 0, 0, 0 }, all_hi[3] = { 0, 0, 0 };
+    int all_inf = 1;
     for (size_t i = 0; i < r->n; i++) {
         const semver_comparator *c = &r->items[i];
         int parts = c->has_patch ? 3 : c->has_minor ? 2 : 1, pre = c->pre_len > 0;
@@ -676,13 +686,16 @@ void semver_req_range(const semver_req *r, semver_range *out)
             hi_inf = !bump(hi, c->major > 0 || !c->has_minor ? 1 : c->minor > 0 || !c->has_patch ? 2 : 3);
             break;
         }
-        if (triple_cmp(lo, out->lo) > 0)
-            memcpy(out->lo, lo, sizeof lo);
-        if (!hi_inf && (out->hi_inf || triple_cmp(hi, out->hi) < 0)) {
-            memcpy(out->hi, hi, sizeof hi);
-            out->hi_inf = 0;
+        if (triple_cmp(lo, all_lo) > 0)
+            memcpy(all_lo, lo, sizeof lo);
+        if (!hi_inf && (all_inf || triple_cmp(hi, all_hi) < 0)) {
+            memcpy(all_hi, hi, sizeof hi);
+            all_inf = 0;
         }
     }
+    out->req = r;
+    out->hi = UINT64_MAX;
+    out->packed = pack(all_lo, &out->lo) && (all_inf || pack(all_hi, &out->hi));
 }
 
 /* Formatting into a caller's buffer, snprintf-style: always NUL-terminated when size > 0,

@@ -57,14 +57,17 @@ int semver_comparator_parse(const char *text, size_t len, semver_comparator *out
 int semver_req_matches(const semver_req *r, const semver_version *v);
 
 /* The release versions a requirement allows, as one range of MAJOR.MINOR.PATCH: from lo
- * (inclusive) to hi (exclusive; hi_inf: no end). For a version without a pre-release,
- * semver_req_matches is exactly "lo <= v < hi" (each comparator allows such a range, and all
- * of them must hold); a pre-release version takes semver_req_matches itself. Built once to
- * test a requirement against many versions (a crate's versions, in the cargo resolver). */
+ * (inclusive) to hi (exclusive). For a version without a pre-release, semver_req_matches is
+ * exactly "lo <= v < hi" (each comparator allows such a range, and all of them must hold); a
+ * pre-release version takes semver_req_matches itself. Versions and ends are compared as one
+ * number, their parts packed SEMVER_PART_BITS each (when one does not fit: semver_req_matches).
+ * Built once to test a requirement against many versions (a crate's, in the cargo resolver). */
+#define SEMVER_PART_BITS 21
+
 typedef struct semver_range {
-    const semver_req *req;     /* the requirement (for pre-release versions) */
-    uint64_t lo[3], hi[3];
-    int hi_inf;
+    const semver_req *req;
+    uint64_t lo, hi;           /* packed; hi UINT64_MAX: no end */
+    int packed;                /* lo and hi fit; else every version takes semver_req_matches */
 } semver_range;
 
 void semver_req_range(const semver_req *r, semver_range *out);
@@ -72,21 +75,10 @@ void semver_req_range(const semver_req *r, semver_range *out);
 /* semver_req_matches(g->req, v), quicker for a release version. */
 static inline int semver_range_matches(const semver_range *g, const semver_version *v)
 {
-    if (v->pre_len)
+    if (!g->packed || v->pre_len || (v->major | v->minor | v->patch) >> SEMVER_PART_BITS)
         return semver_req_matches(g->req, v);
-    const uint64_t t[3] = { v->major, v->minor, v->patch };
-    int above_lo = 1, below_hi = !g->hi_inf ? 0 : 1;
-    for (int k = 0; k < 3; k++)   /* lo <= t, lexicographically */
-        if (t[k] != g->lo[k]) {
-            above_lo = t[k] > g->lo[k];
-            break;
-        }
-    for (int k = 0; k < 3 && !g->hi_inf; k++)   /* t < hi */
-        if (t[k] != g->hi[k]) {
-            below_hi = t[k] < g->hi[k];
-            break;
-        }
-    return above_lo && below_hi;
+    uint64_t k = v->major << (2 * SEMVER_PART_BITS) | v->minor << SEMVER_PART_BITS | v->patch;
+    return k >= g->lo && k < g->hi;
 }
 
 /* The requirement as the semver crate displays it (e.g. "^1.2.3", ">=1.0, <2.0.0", "*").
