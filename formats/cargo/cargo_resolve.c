@@ -122,6 +122,8 @@ typedef struct crate_entry {
     const char *name;
     const cargo_crate *crate;       /* NULL: not in the index (or not reachable: never read) */
     version_entry **candidates;     /* per index version, NULL when not a candidate */
+    size_t cand_lo, cand_hi;        /* no candidate outside [cand_lo, cand_hi) (set_candidate): the
+                                       greedy build has one or two of many versions */
     int local;                      /* crate is a path (or git) package, not the index's */
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
@@ -341,8 +343,19 @@ static crate_entry *crate_of(builder *b, const char *name)
         c->candidates = arena_alloc(&b->pb->mem, (n ? n : 1) * sizeof *c->candidates);
         if (!c->candidates)
             return NULL;
+        c->cand_lo = n;
     }
     return c;
+}
+
+/* Version i of crate c is candidate ve. */
+static void set_candidate(crate_entry *c, size_t i, version_entry *ve)
+{
+    c->candidates[i] = ve;
+    if (i < c->cand_lo)
+        c->cand_lo = i;
+    if (i >= c->cand_hi)
+        c->cand_hi = i + 1;
 }
 
 /* Does requirement g (semver_req_range) allow v of crate c? A path or git package is matched by
@@ -412,7 +425,7 @@ static int new_candidate(builder *b, crate_entry *c, size_t i, const cargo_versi
     ve->dead = b->greedy && cargo_pins_dead(b->opt->pins, b->ix, v);
     ve->demand = b->demands;
     ve->crate_id = cid;
-    c->candidates[i] = ve;
+    set_candidate(c, i, ve);
     b->first = ve;
     return add_candidate(b, ve);
 }
@@ -681,7 +694,7 @@ static int register_top(builder *b, version_entry *re)
     crate_entry *ce = crate_of(b, c->name);
     if (!ce)
         return b->err->code ? b->err->code : VSOLVE_ENOMEM;
-    ce->candidates[0] = re;
+    set_candidate(ce, 0, re);
     re->crate_id = (uint32_t)(ce - b->crates.items);
     return VSOLVE_OK;
 }
@@ -803,7 +816,7 @@ static int reach(builder *b, uint32_t cid, reach_kind kind, const char *name)
     c->reach = r;
     c->n_reach++;
     int rc = VSOLVE_OK;
-    for (size_t i = 0; c->crate && i < c->crate->n_versions && rc == VSOLVE_OK; i++)
+    for (size_t i = c->cand_lo; i < c->cand_hi && rc == VSOLVE_OK; i++)
         if (c->candidates[i])
             rc = push_work(b, c->candidates[i], kind, name);
     if (c->patch_ve && rc == VSOLVE_OK)
@@ -1420,7 +1433,7 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
     }
     semver_range g;
     semver_req_range(&d->req, &g);
-    for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
+    for (size_t i = c->cand_lo; i < c->cand_hi; i++) {
         const version_entry *ve = c->candidates[i];
         if (!ve || !local_matches(c, &g, &ve->v->v) || !has_features(ve, d))
             continue;
