@@ -324,7 +324,8 @@ static int compare_build(const char *a, size_t a_len, const char *b, size_t b_le
 
 static int compare_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
 
-int semver_precedence(const semver_version *a, const semver_version *b)
+/* semver_precedence, here for semver_compare too (a hot path of the cargo resolver). */
+static int precedence(const semver_version *a, const semver_version *b)
 {
     int c = compare_u64(a->major, b->major);
     if (c == 0)
@@ -336,9 +337,11 @@ int semver_precedence(const semver_version *a, const semver_version *b)
     return c;
 }
 
+int semver_precedence(const semver_version *a, const semver_version *b) { return precedence(a, b); }
+
 int semver_compare(const semver_version *a, const semver_version *b)
 {
-    int c = semver_precedence(a, b);
+    int c = precedence(a, b);
     return c != 0 ? c : compare_build(a->build, a->build_len, b->build, b->build_len);
 }
 
