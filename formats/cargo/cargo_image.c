@@ -547,33 +547,28 @@ static int decode_crate(arena *a, image_rd *r, uint64_t bodies_off, uint32_t n_b
         for (uint32_t k = 0; k < n && !r->bad; k++) {
             size_t vlen = 0;
             const char *vers = image_rstr(r, &vlen);
-            if (!ours) {   /* skipped: the semver, the body's place */
-                if (!vers || image_left(r) < 52)
-                    return -1;
-                r->p += 52;
-                continue;
-            }
-            cargo_version *v = &vs[k];
-            memset(v, 0, sizeof *v);
-            v->v.major = image_r64(r);
-            v->v.minor = image_r64(r);
-            v->v.patch = image_r64(r);
-            uint32_t po = image_r32(r), pl = image_r32(r), bo = image_r32(r), bl = image_r32(r);
-            uint32_t at = image_r32(r), blen = image_r32(r), bcrc = image_r32(r);
-            if (r->bad || !vers || at > n_bodies || blen > n_bodies - at ||
-                (po != NO_STR && (po > vlen || pl > vlen - po)) || (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
+            if (!vers || image_left(r) < 52)   /* then the semver, the body's place: 52 bytes */
                 return -1;
-            v->v.pre = po == NO_STR ? NULL : vers + po;
-            v->v.pre_len = po == NO_STR ? 0 : pl;
-            v->v.build = bo == NO_STR ? NULL : vers + bo;
-            v->v.build_len = bo == NO_STR ? 0 : bl;
-            v->name = nm;
-            v->vers = vers;
-            v->from_image = 1;
-            v->line = blen <= n_window && at <= n_window - blen ? (const char *)window + at : NULL;
-            v->line_len = blen;
-            v->body_off = bodies_off + at;
-            v->body_crc = bcrc;
+            const unsigned char *f = r->p;
+            r->p += 52;
+            if (!ours)
+                continue;
+            uint32_t po = get_u32(f + 24), pl = get_u32(f + 28), bo = get_u32(f + 32), bl = get_u32(f + 36);
+            uint32_t at = get_u32(f + 40), blen = get_u32(f + 44);
+            if (at > n_bodies || blen > n_bodies - at || (po != NO_STR && (po > vlen || pl > vlen - po)) ||
+                (bo != NO_STR && (bo > vlen || bl > vlen - bo)))
+                return -1;
+            vs[k] = (cargo_version){   /* the fields not named here are 0 */
+                .name = nm,
+                .vers = vers,
+                .v = { get_u64(f), get_u64(f + 8), get_u64(f + 16), po == NO_STR ? NULL : vers + po,
+                       po == NO_STR ? 0 : pl, bo == NO_STR ? NULL : vers + bo, bo == NO_STR ? 0 : bl },
+                .from_image = 1,
+                .line = blen <= n_window && at <= n_window - blen ? (const char *)window + at : NULL,
+                .line_len = blen,
+                .body_off = bodies_off + at,
+                .body_crc = get_u32(f + 48),
+            };
         }
         if (ours) {
             c->versions = vs;
