@@ -776,7 +776,8 @@ END_TEST
 
 /* semver_req_range: for every requirement and version below, semver_range_matches agrees with
  * semver_req_matches (each op, partial versions, 0.x and 0.0.x, pre-releases, several
- * comparators, empty ranges, the largest numbers, parts at the packing's limit). */
+ * comparators, empty ranges, the largest numbers, parts at the packing's limit); semver_key
+ * orders the release versions as semver_precedence. */
 START_TEST(test_range_matches)
 {
     static const char *const reqs[] = {
@@ -822,6 +823,21 @@ START_TEST(test_range_matches)
             matched += (size_t)want;
         }
     }
+    size_t keyed = 0;   /* semver_key orders release versions as semver_precedence does */
+    for (size_t i = 0; i < sizeof versions / sizeof *versions; i++)
+        for (size_t j = 0; j < sizeof versions / sizeof *versions; j++) {
+            semver_version v, w;
+            version_ok(versions[i], &v);
+            version_ok(versions[j], &w);
+            uint64_t kv = semver_key(&v), kw = semver_key(&w);
+            if (v.pre_len)
+                ck_assert_msg(kv == SEMVER_NO_KEY, "\"%s\" has a key", versions[i]);
+            if (kv == SEMVER_NO_KEY || kw == SEMVER_NO_KEY)
+                continue;
+            ck_assert_int_eq((kv > kw) - (kv < kw), semver_precedence(&v, &w));
+            keyed++;
+        }
+    ck_assert_uint_gt(keyed, 500);
     ck_assert_uint_gt(matched, 100);   /* both answers occur */
     ck_assert_uint_lt(matched, (sizeof reqs / sizeof *reqs) * (sizeof versions / sizeof *versions) / 2);
     arena_free(&a);

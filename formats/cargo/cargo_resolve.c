@@ -124,6 +124,7 @@ typedef struct crate_entry {
     version_entry **candidates;     /* per index version, NULL when not a candidate */
     size_t cand_lo, cand_hi;        /* no candidate outside [cand_lo, cand_hi) (set_candidate): the
                                        greedy build has one or two of many versions */
+    uint64_t *keys;                 /* per index version, its semver_key: each demand scans them */
     int local;                      /* crate is a path (or git) package, not the index's */
     const cargo_crate *patch;       /* a [patch.crates-io] package of this name, or NULL */
     version_entry *patch_ve;        /* its candidate, once a requirement matched it */
@@ -341,8 +342,11 @@ static crate_entry *crate_of(builder *b, const char *name)
         }
         size_t n = c->crate ? c->crate->n_versions : 0;
         c->candidates = arena_alloc(&b->pb->mem, (n ? n : 1) * sizeof *c->candidates);
-        if (!c->candidates)
+        c->keys = arena_alloc_uninit(&b->pb->mem, (n ? n : 1) * sizeof *c->keys);
+        if (!c->candidates || !c->keys)
             return NULL;
+        for (size_t i = 0; i < n; i++)
+            c->keys[i] = semver_key(&c->crate->versions[i].v);
         c->cand_lo = n;
     }
     return c;
@@ -358,12 +362,21 @@ static void set_candidate(crate_entry *c, size_t i, version_entry *ve)
         c->cand_hi = i + 1;
 }
 
-/* Does requirement g (semver_req_range) allow v of crate c? A path or git package is matched by
- * a dependency that names no version ("*", no comparators) whatever its version, pre-releases
- * included, as in cargo. */
-static int local_matches(const crate_entry *c, const semver_range *g, const semver_version *v)
+/* Does requirement g (semver_req_range) allow version i of crate c? A path or git package is
+ * matched by a dependency that names no version ("*", no comparators) whatever its version,
+ * pre-releases included, as in cargo. */
+static int local_matches(const crate_entry *c, const semver_range *g, size_t i)
 {
-    return (c->local && g->req->n == 0) || semver_range_matches(g, v);
+    return (c->local && g->req->n == 0) || semver_range_matches_key(g, c->keys[i], &c->crate->versions[i].v);
+}
+
+/* semver_compare of versions i and j of crate c, by their keys when they tell. */
+static int compare_versions(const crate_entry *c, size_t i, size_t j)
+{
+    uint64_t ki = c->keys[i], kj = c->keys[j];
+    if (ki != SEMVER_NO_KEY && kj != SEMVER_NO_KEY && ki != kj)
+        return ki > kj ? 1 : -1;
+    return semver_compare(&c->crate->versions[i].v, &c->crate->versions[j].v);
 }
 
 static int is_locked(const builder *b, const char *name, const char *vers)
@@ -445,13 +458,13 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
     semver_range g;
     semver_req_range(req, &g);
     for (size_t i = 0; i < n; i++) {   /* the matching versions: do they span ranges, the newest */
-        if (!local_matches(c, &g, &vs[i].v))
+        if (!local_matches(c, &g, i))
             continue;
         if (any == SIZE_MAX)
             any = i;
         else
             spans |= !semver_same_slot(&vs[any].v, &vs[i].v);
-        int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
+        int cmp = best == SIZE_MAX ? 1 : compare_versions(c, i, best);
         if (cmp == 0)
             return GREEDY_GIVE_UP;
         if (cmp > 0)
@@ -459,9 +472,9 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
     }
     for (;;) {   /* newest first: then the newest matching version below the last one passed */
         for (size_t i = any; below != SIZE_MAX && i < n; i++) {
-            if (!local_matches(c, &g, &vs[i].v) || semver_compare(&vs[i].v, &vs[below].v) >= 0)
+            if (!local_matches(c, &g, i) || compare_versions(c, i, below) >= 0)
                 continue;
-            int cmp = best == SIZE_MAX ? 1 : semver_compare(&vs[i].v, &vs[best].v);
+            int cmp = best == SIZE_MAX ? 1 : compare_versions(c, i, best);
             if (cmp == 0)
                 return GREEDY_GIVE_UP;
             if (cmp > 0)
@@ -482,7 +495,7 @@ static int demand_first(builder *b, crate_entry *c, const semver_req *req, uint3
             continue;
         }
         for (size_t i = any; spans && i < n; i++) {   /* every matching version, as the full build */
-            if (c->candidates[i] || !local_matches(c, &g, &vs[i].v))
+            if (c->candidates[i] || !local_matches(c, &g, i))
                 continue;
             const cargo_version *w = version_or_skip(b, c->crate, i, &rc);
             if (rc == VSOLVE_OK && w)
@@ -525,7 +538,7 @@ static int demand(builder *b, const char *package, const semver_req *req, uint32
     semver_range g;
     semver_req_range(req, &g);
     for (size_t i = 0; c->crate && i < c->crate->n_versions; i++) {
-        if (c->candidates[i] || !local_matches(c, &g, &c->crate->versions[i].v))
+        if (c->candidates[i] || !local_matches(c, &g, i))
             continue;
         int rc;
         const cargo_version *v = version_or_skip(b, c->crate, i, &rc);
@@ -1435,7 +1448,7 @@ static int compute_providers(builder *b, const cargo_dep *d, const char *feature
     semver_req_range(&d->req, &g);
     for (size_t i = c->cand_lo; i < c->cand_hi; i++) {
         const version_entry *ve = c->candidates[i];
-        if (!ve || !local_matches(c, &g, &ve->v->v) || !has_features(ve, d))
+        if (!ve || !local_matches(c, &g, i) || !has_features(ve, d))
             continue;
         const cargo_node *n = feature ? feature_node(ve, feature) : &ve->base;
         if (n && !vec_push(out, n->pkg))

@@ -72,13 +72,29 @@ typedef struct semver_range {
 
 void semver_req_range(const semver_req *r, semver_range *out);
 
+/* A release version's MAJOR.MINOR.PATCH packed, which orders release versions as
+ * semver_precedence does; SEMVER_NO_KEY for a pre-release or a part that does not fit. */
+#define SEMVER_NO_KEY UINT64_MAX
+
+static inline uint64_t semver_key(const semver_version *v)
+{
+    if (v->pre_len || (v->major | v->minor | v->patch) >> SEMVER_PART_BITS)
+        return SEMVER_NO_KEY;
+    return v->major << (2 * SEMVER_PART_BITS) | v->minor << SEMVER_PART_BITS | v->patch;
+}
+
+/* semver_req_matches(g->req, v), where key is semver_key(v) (kept for many requirements). */
+static inline int semver_range_matches_key(const semver_range *g, uint64_t key, const semver_version *v)
+{
+    if (!g->packed || key == SEMVER_NO_KEY)
+        return semver_req_matches(g->req, v);
+    return key >= g->lo && key < g->hi;
+}
+
 /* semver_req_matches(g->req, v), quicker for a release version. */
 static inline int semver_range_matches(const semver_range *g, const semver_version *v)
 {
-    if (!g->packed || v->pre_len || (v->major | v->minor | v->patch) >> SEMVER_PART_BITS)
-        return semver_req_matches(g->req, v);
-    uint64_t k = v->major << (2 * SEMVER_PART_BITS) | v->minor << SEMVER_PART_BITS | v->patch;
-    return k >= g->lo && k < g->hi;
+    return semver_range_matches_key(g, semver_key(v), v);
 }
 
 /* The requirement as the semver crate displays it (e.g. "^1.2.3", ">=1.0, <2.0.0", "*").
