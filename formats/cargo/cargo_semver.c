@@ -606,7 +606,7 @@ int semver_req_matches(const semver_req *r, const semver_version *v)
  * past its written prefix (M.m.p+1, M.m+1.0 or M+1.0.0):
  *   =, wildcard  [s, e), none when it names a pre-release (a release's is empty)
  *   >            [e, inf); [s, inf) when it names a pre-release (M.m.p is above M.m.p-pre)
- *   >=           [s, inf) (a pre-release names a patch: the parser allows no other)
+ *   >=           [s, inf); [e, inf) for a pre-release without a patch (no parser makes one)
  *   <            [0, s)
  *   <=           [0, e); [0, s) when it names a pre-release
  *   ~            [s, M.m+1.0) with a minor, else [s, M+1.0.0)
@@ -620,9 +620,8 @@ static int bump(uint64_t t[3], int k)
     for (int j = k; j < 3; j++)
         t[j] = 0;
     for (int j = k - 1; j >= 0; j--)
-        if (++t[j] != 0)
+        if (++t[j] != 0)   /* else it wrapped to 0: carry */
             return 1;
-        /* wrapped to 0: carry */
     return 0;
 }
 
@@ -669,10 +668,10 @@ void semver_req_range(const semver_req *r, semver_range *out)
             else
                 hi_inf = 1;
             break;
-        case SEMVER_GREATER_EQ:   /* = or >: [s, e) and [e, inf), or [s, inf) */
+        case SEMVER_GREATER_EQ:   /* = or >: [s, e) and [e, inf) */
             memcpy(lo, s, sizeof lo);
             hi_inf = 1;
-            if (pre && !c->has_patch && !bump(lo, parts))   /* = allows none; > from e (not parsed so) */
+            if (pre && !c->has_patch && !bump(lo, parts))   /* = allows none, > from e: none past M.m */
                 memset(lo, 0, sizeof lo), memset(hi, 0, sizeof hi), hi_inf = 0;
             break;
         case SEMVER_LESS:
