@@ -15,21 +15,9 @@ static uint32_t hash_bytes(const char *s, size_t len)
         h = (h ^ w) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
-    /* the last 1-7 bytes in at most two loads: the string's last word (overlapping the words
-     * hashed) when it has one, else two overlapping halves, else first, middle and last byte */
     uint64_t tail = 0;
-    size_t rest = len - i;
-    if (rest && len >= 8) {
-        memcpy(&tail, s + len - 8, 8);
-    } else if (rest >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + len - 4, 4);
-        tail = a | (uint64_t)b << 32;
-    } else if (rest) {
-        tail = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[rest / 2] << 8 |
-               (uint64_t)(unsigned char)s[rest - 1] << 16;
-    }
+    for (size_t k = 0; i + k < len; k++)
+        tail |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return (uint32_t)(h ^ (h >> 32));
