@@ -58,6 +58,22 @@ START_TEST(arena_reset_reuses)
 }
 END_TEST
 
+/* An arena that outgrows its first block grows by a whole 2 MB page next (one page fault on
+ * transparent huge pages): two allocations of 1 MB and 900 KB after the first 60 KB share it. */
+START_TEST(arena_grows_by_huge_pages)
+{
+    arena a;
+    arena_init(&a);
+    ck_assert_ptr_nonnull(arena_alloc_uninit(&a, 60 * 1024));   /* the first block */
+    unsigned char *p = arena_alloc_uninit(&a, 1024 * 1024), *q = arena_alloc_uninit(&a, 900 * 1024);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(q);
+    ck_assert_ptr_eq(q, p + 1024 * 1024);   /* the same block: it had room for both */
+    memset(p, 1, 1024 * 1024 + 900 * 1024);
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(strpool_interns)
 {
     strpool p;
@@ -394,6 +410,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, strpool_interns);
     tcase_add_test(tc, arena_bounds);
     tcase_add_test(tc, arena_reset_reuses);
+    tcase_add_test(tc, arena_grows_by_huge_pages);
     tcase_add_test(tc, runset_knows_each_run_once);
     tcase_add_test(tc, universe_sorts_and_lags);
     tcase_add_test(tc, sat_wrapper);
