@@ -780,6 +780,18 @@ END_TEST
 #define VLINE(name, vers, deps, extra) "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[" deps "],\"features\":{}" extra "}\n"
 #define VDEP(name, req, extra) "{\"name\":\"" name "\",\"req\":\"" req "\"" extra "}"
 
+/* Writes dir/NAME/Cargo.toml (toml) and reads it into *m, from a. */
+static void manifest_at(const char *dir, const char *name, const char *toml, arena *a, cargo_manifest *m)
+{
+    char rel[300], manifest[4400];
+    snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
+    put_file(dir, rel, toml);
+    snprintf(manifest, sizeof manifest, "%s/%s", dir, rel);
+    vs_error err;
+    vs_error_clear(&err);
+    ck_assert_msg(cargo_manifest_read(a, manifest, m, &err) == VSOLVE_OK, "%s", err.message);
+}
+
 /* Solves the manifest text in dir/NAME/Cargo.toml (with locked[0..n_locked)) by the SAT path;
  * returns whether the fast path answered (fast_path_agrees: then identically), puts whether
  * the greedy build answered in *greedy (greedy_build_agrees; never with a lock) and the chosen
@@ -787,16 +799,12 @@ END_TEST
 static int fast_case(cargo_index *ix, const char *dir, const char *name, const char *toml, const cargo_locked *locked,
                      size_t n_locked, int *greedy, char *out, size_t size)
 {
-    char rel[300], manifest[4400];
-    snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
-    put_file(dir, rel, toml);
-    snprintf(manifest, sizeof manifest, "%s/%s", dir, rel);
     arena a;
     arena_init(&a);
+    cargo_manifest m;
+    manifest_at(dir, name, toml, &a, &m);
     vs_error err;
     vs_error_clear(&err);
-    cargo_manifest m;
-    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_problem pb;
     cargo_options opt = { NULL, 0, 0, 1, NULL, NULL, 0, 0, NULL, 0, 0 };
     ck_assert_msg(cargo_problem_build(&pb, ix, &m, locked, n_locked, &opt, &err) == VSOLVE_OK, "%s: %s", name, err.message);
@@ -964,18 +972,14 @@ END_TEST
 static void pins_case(cargo_index *ix, const char *dir, const char *name, const char *deps, const char *const *crates,
                       size_t n_crates, const char *const *ways, size_t n_ways, char *out, size_t size)
 {
-    char rel[200], manifest[4400];
-    snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
     char toml[1000];
     snprintf(toml, sizeof toml, "%s%s", ROOT(""), deps);
-    put_file(dir, rel, toml);
-    snprintf(manifest, sizeof manifest, "%s/%s", dir, rel);
     arena a;
     arena_init(&a);
+    cargo_manifest m;
+    manifest_at(dir, name, toml, &a, &m);
     vs_error err;
     vs_error_clear(&err);
-    cargo_manifest m;
-    ck_assert_msg(cargo_manifest_read(&a, manifest, &m, &err) == VSOLVE_OK, "%s", err.message);
     cargo_pins p;
     ck_assert_int_eq(cargo_pins_find(&a, ix, m.deps, m.n_deps, crates, n_crates, ways, n_ways, &p, &err), VSOLVE_OK);
     out[0] = '\0';
