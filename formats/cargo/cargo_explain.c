@@ -89,38 +89,44 @@ static const char *closest_feature(const cargo_version *v, const char *f)
     return best;
 }
 
-/* The usable versions of c that r matches (not yanked), newest first, in out (at most max); each
- * parsed whole (cargo_index_version). A line that cannot be parsed is left out. */
+/* Sorts at[0..n), places in vs, newest first: the index's order reversed when it rises
+ * throughout (a crate's versions are published oldest first, mostly), else an insertion sort
+ * (no two versions are equal: cargo_index). */
+static void newest_first_places(const cargo_version *vs, size_t *at, size_t n)
+{
+    size_t up = 1;
+    while (up < n && semver_compare(&vs[at[up]].v, &vs[at[up - 1]].v) > 0)
+        up++;
+    for (size_t i = 0; up == n && i < n / 2; i++) {
+        size_t t = at[i];
+        at[i] = at[n - 1 - i];
+        at[n - 1 - i] = t;
+    }
+    for (size_t i = 1; up < n && i < n; i++) {
+        size_t place = at[i], k = i;
+        for (; k > 0 && semver_compare(&vs[place].v, &vs[at[k - 1]].v) > 0; k--)
+            at[k] = at[k - 1];
+        at[k] = place;
+    }
+}
+
+/* The usable versions of c that r matches (not yanked), newest first, in out (the first max of
+ * them in index order, max at most 256); each parsed whole (cargo_index_version). A line that
+ * cannot be parsed is left out. */
 static size_t matching(cargo_index *ix, const cargo_crate *c, const semver_req *r, const cargo_version **out, size_t max)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < c->n_versions && n < max; i++) {
+    size_t at[256], n = 0;
+    for (size_t i = 0; i < c->n_versions && n < max && n < 256; i++) {
         if (!semver_req_matches(r, &c->versions[i].v))
             continue;
         vs_error err = { 0 };
         const cargo_version *v = cargo_index_version(ix, c, i, &err);
         if (v && !v->yanked)
-            out[n++] = v;
+            at[n++] = i;
     }
-    /* the index lists a crate's versions oldest first, mostly: then newest first is the
-     * reverse (no two equal, so the stable sort below would give the same) */
-    size_t up = 1;
-    while (up < n && semver_compare(&out[up]->v, &out[up - 1]->v) > 0)
-        up++;
-    if (up == n) {
-        for (size_t i = 0; i < n / 2; i++) {
-            const cargo_version *t = out[i];
-            out[i] = out[n - 1 - i];
-            out[n - 1 - i] = t;
-        }
-        return n;
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && semver_compare(&out[k]->v, &out[k - 1]->v) > 0; k--) {
-            const cargo_version *t = out[k];
-            out[k] = out[k - 1];
-            out[k - 1] = t;
-        }
+    newest_first_places(c->versions, at, n);
+    for (size_t k = 0; k < n; k++)
+        out[k] = &c->versions[at[k]];
     return n;
 }
 
@@ -148,23 +154,8 @@ static void live_init(live_list *l, cargo_index *ix, const cargo_crate *c, const
         return;
     }
     l->n_at = matched;
-    /* newest first, as matching() orders them (no two are equal: cargo_index): the index's
-     * order reversed when it rises throughout, else an insertion sort */
-    const cargo_version *vs = c ? c->versions : NULL;
-    size_t up = 1;
-    while (up < matched && semver_compare(&vs[l->at[up]].v, &vs[l->at[up - 1]].v) > 0)
-        up++;
-    for (size_t i = 0; up == matched && i < matched / 2; i++) {
-        size_t t = l->at[i];
-        l->at[i] = l->at[matched - 1 - i];
-        l->at[matched - 1 - i] = t;
-    }
-    for (size_t i = 1; up < matched && i < matched; i++) {
-        size_t place = l->at[i], k = i;
-        for (; k > 0 && semver_compare(&vs[place].v, &vs[l->at[k - 1]].v) > 0; k--)
-            l->at[k] = l->at[k - 1];
-        l->at[k] = place;
-    }
+    if (matched)
+        newest_first_places(c->versions, l->at, matched);   /* as matching() orders them */
 }
 
 /* The k-th usable version, newest first; NULL past the last. */
