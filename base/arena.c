@@ -54,7 +54,7 @@ static __attribute__((noinline)) void *alloc_in_new_block(arena *a, size_t size)
     /* Past its first block, an arena grows by a whole 2 MB page at once: one that outgrows
      * 64 KB mostly grows to megabytes (a registry image's crates, a problem), and one 2 MB page
      * fault costs much less than the 4 KB ones filling blocks of 128 KB ... 1 MB (a cargo solve
-     * here: unsat-ring-links 692 -> 269 page faults, 4.3 -> 3.4 ms; bench/README.md) */
+     * here: unsat-ring-links 692 -> 266 page faults, 4.3 -> 3.2 ms; bench/README.md) */
     if (b && cap + sizeof *nb < HUGE_BLOCK)
         cap = HUGE_BLOCK - sizeof *nb;
     if (cap + sizeof *nb >= HUGE_BLOCK) {

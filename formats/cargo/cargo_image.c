@@ -613,13 +613,13 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
     uint32_t rec_len = get_u32(e + 8), head_len = get_u32(e + 12), crc = get_u32(e + 16);
     /* the head, and the first bodies in the same read */
     uint32_t got = head_len > rec_len ? 0 : rec_len - head_len < BODY_WINDOW ? rec_len : head_len + BODY_WINDOW;
-    unsigned char *rec = got ? arena_alloc_uninit(a, got + 1) : NULL;
-    if (got && !rec) {
+    int inside = head_len > 0 && got > 0 && off <= img->f.table_off && got <= img->f.table_off - off;
+    unsigned char *rec = inside ? arena_alloc_uninit(a, got + 1) : NULL;
+    if (inside && !rec) {
         vs_error_set(why, VSOLVE_ENOMEM, "out of memory");
         return CARGO_IMAGE_UNUSABLE;
     }
-    if (head_len == 0 || !got || off > img->f.table_off || got > img->f.table_off - off ||
-        image_pread(&img->f, rec, got, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
+    if (!inside || image_pread(&img->f, rec, got, off) != 0 || (uint32_t)libdeflate_crc32(0, rec, head_len) != crc) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s is damaged (checksum mismatch)", img->f.path,
                      rel);
         return CARGO_IMAGE_UNUSABLE;
@@ -631,7 +631,8 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
         return CARGO_IMAGE_TEXT;
     }
     image_rd r = { rec + 1, rec + head_len, 0 };
-    if (rec[0] != 0 || decode_crate(a, &r, off + head_len, rec_len - head_len, rec + head_len, got - head_len, name, c) != 0) {
+    if (rec[0] != 0 ||
+        decode_crate(a, &r, off + head_len, rec_len - head_len, rec + head_len, got - head_len, name, c) != 0) {
         vs_error_set(why, VSOLVE_EBADINPUT, "corrupt: %s: the record of %s does not decode", img->f.path, rel);
         return CARGO_IMAGE_UNUSABLE;
     }
