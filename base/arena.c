@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #define HUGE_BLOCK ((size_t)2 << 20)
+#define SECOND_BLOCK ((size_t)512 << 10)
 
 struct arena_block {
     arena_block *next;
@@ -13,7 +14,13 @@ struct arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-void arena_init(arena *a) { a->head = NULL; a->total = 0; }
+void arena_init(arena *a) { a->head = NULL; a->total = 0; a->large = 0; }
+
+void arena_init_large(arena *a)
+{
+    arena_init(a);
+    a->large = 1;
+}
 
 void arena_free(arena *a)
 {
@@ -51,12 +58,14 @@ static __attribute__((noinline)) void *alloc_in_new_block(arena *a, size_t size)
     if (cap < size)
         cap = size;
     arena_block *nb = NULL;
-    /* Past its first block, an arena grows by a whole 2 MB page at once: one that outgrows
-     * 64 KB mostly grows to megabytes (a registry image's crates, a problem), and one 2 MB page
-     * fault costs much less than the 4 KB ones filling blocks of 128 KB ... 1 MB (a cargo solve
-     * here: unsat-ring-links 692 -> 266 page faults, 4.3 -> 3.2 ms; bench/README.md) */
+    /* Past its first block, an arena grows by whole 2 MB pages, an ordinary one after a second
+     * block of 512 KB in 4 KB pages (faulted in as they are used). One 2 MB page fault clears
+     * the whole page: it costs about as much as the 4 KB faults filling 400 KB, and much less
+     * than those filling megabytes. So an arena that stays under about 600 KB (a cargo solve's
+     * problem, 120-360 KB) never takes a 2 MB page, and one that grows to megabytes (the crates
+     * or packuments a solve reads: arena_init_large) takes it at once (bench/README.md). */
     if (b && cap + sizeof *nb < HUGE_BLOCK)
-        cap = HUGE_BLOCK - sizeof *nb;
+        cap = a->large || b->cap >= SECOND_BLOCK || cap > SECOND_BLOCK ? HUGE_BLOCK - sizeof *nb : SECOND_BLOCK;
     if (cap + sizeof *nb >= HUGE_BLOCK) {
         /* A big block: whole 2 MB pages, on transparent huge pages where the kernel allows
          * (a hint; without it, ordinary pages): a 2 MB page is one page fault, not 512. */

@@ -8,9 +8,14 @@ typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;   /* newest block first */
     size_t total;        /* bytes handed out, for accounting */
+    int large;           /* expected to grow to megabytes (arena_init_large) */
 } arena;
 
+/* An empty arena: a first block of 64 KB, then one of 512 KB, then whole 2 MB pages. */
 void  arena_init(arena *a);
+/* An empty arena expected to grow to megabytes (a solve's crates): a first block of 64 KB,
+ * then whole 2 MB pages at once. */
+void  arena_init_large(arena *a);
 void  arena_free(arena *a);
 /* Drops everything allocated but keeps the newest (biggest) block for what comes next. */
 void  arena_reset(arena *a);

@@ -62,15 +62,27 @@ END_TEST
  * transparent huge pages): two allocations of 1 MB and 900 KB after the first 60 KB share it. */
 START_TEST(arena_grows_by_huge_pages)
 {
-    arena a;
+    /* an ordinary arena: 64 KB, then 512 KB, then 2 MB at once; a large one: 2 MB after 64 KB */
+    arena a, big;
     arena_init(&a);
-    ck_assert_ptr_nonnull(arena_alloc_uninit(&a, 60 * 1024));   /* the first block */
+    arena_init_large(&big);
+    ck_assert_ptr_nonnull(arena_alloc_uninit(&a, 60 * 1024));   /* the first blocks */
+    ck_assert_ptr_nonnull(arena_alloc_uninit(&big, 60 * 1024));
+    unsigned char *s = arena_alloc_uninit(&a, 100 * 1024), *t = arena_alloc_uninit(&a, 400 * 1024);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_ptr_eq(t, s + 100 * 1024);   /* the second block: 512 KB */
+    unsigned char *r = arena_alloc_uninit(&a, 100 * 1024);   /* it is full: a 2 MB block */
+    ck_assert_ptr_nonnull(r);
+    ck_assert_ptr_ne(r, t + 400 * 1024);
+    ck_assert_uint_lt((uintptr_t)r % (2u << 20), 64);   /* just past the block's header, on a 2 MB page */
     unsigned char *p = arena_alloc_uninit(&a, 1024 * 1024), *q = arena_alloc_uninit(&a, 900 * 1024);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_ptr_nonnull(q);
-    ck_assert_ptr_eq(q, p + 1024 * 1024);   /* the same block: it had room for both */
-    memset(p, 1, 1024 * 1024 + 900 * 1024);
+    ck_assert_ptr_eq(p, r + 100 * 1024);   /* it had room for them all */
+    ck_assert_ptr_eq(q, p + 1024 * 1024);
+    memset(r, 1, 2024 * 1024);
+    unsigned char *u = arena_alloc_uninit(&big, 100 * 1024), *v = arena_alloc_uninit(&big, 1800 * 1024);
+    ck_assert_ptr_eq(v, u + 100 * 1024);   /* the second block of a large arena: 2 MB */
     arena_free(&a);
+    arena_free(&big);
 }
 END_TEST
 

@@ -212,7 +212,7 @@ cargo_index *cargo_index_open_image(const char *path, const char *image_path, ui
     }
     ix->max_inflate = max_inflate;
     ix->spill = -1;
-    arena_init(&ix->mem);
+    arena_init_large(&ix->mem);
     if (strpool_init(&ix->paths) != VSOLVE_OK || strpool_init(&ix->names) != VSOLVE_OK) {
         cargo_index_close(ix);
         vs_error_set(err, VSOLVE_ENOMEM, "out of memory");

@@ -226,7 +226,7 @@ npm_registry *npm_registry_from_loader(npm_loader loader, vs_error *err)
         return NULL;
     }
     r->loader = loader;
-    arena_init(&r->mem);
+    arena_init_large(&r->mem);   /* the packuments a solve reads: megabytes */
     return r;
 }
 
