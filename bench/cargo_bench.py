@@ -6,8 +6,9 @@ run: cargo 1.95 resolves against the same index served over a loopback sparse re
 HTTP server started here, stopped at the end; warm runs use --offline on the cache the first run
 fills), and vsolve resolves from the unpacked index directory twice: cold (--no-cache: the
 index's JSON files, no registry image) and warm (from the registry image that `vsolve index`
-writes once per index, into a cache directory of this bench). The table gives each median wall
-time, the ratios cargo/cold and cargo/warm, whether vsolve's Cargo.lock has cargo's package set,
+writes once per index, into a cache directory of this bench). The three run in turn, run after
+run. The table gives each median wall time, the ratios cargo/cold and cargo/warm (the median of
+each run's ratio, its three timings taken side by side), whether vsolve's Cargo.lock has cargo's package set,
 whether it is byte-identical (cold and warm locks are compared too), and whether cargo accepts
 vsolve's lock unchanged (`cargo generate-lockfile --locked --offline` with vsolve's lock in place
 fails if cargo would change it). The target is cargo/warm >= 10.
@@ -187,11 +188,12 @@ def main():
                 _, first = timed([cargo, "generate-lockfile"], env=env, cwd=work)
                 cargo_ok = first.returncode == 0
                 cargo_lock = open(os.path.join(work, "Cargo.lock")).read() if cargo_ok else ""
-                ct = [timed([cargo, "generate-lockfile", "--offline"], env=env, cwd=work)[0] for _ in range(args.runs)]
-                # vsolve: the same manifest, the unpacked index directory
-                # cold (no image) and warm (image) alternate, so that both see the same load
-                vt, wt, vp, wp = [], [], None, None
+                # then cargo (warm, --offline), vsolve cold (no image) and vsolve warm (the image) in
+                # turn, run after run: each run's ratios are taken from the three side by side, so
+                # that a change of the machine's speed during the bench moves both sides alike
+                ct, vt, wt, vp, wp = [], [], [], None, None
                 for _ in range(args.runs):
+                    ct.append(timed([cargo, "generate-lockfile", "--offline"], env=env, cwd=work)[0])
                     t, vp = timed([args.vsolve, "--ecosystem", "cargo", "--index", index, "--no-cache", "solve",
                                    "--manifest", os.path.join(work, "Cargo.toml")], env=venv)
                     vt.append(t)
@@ -214,9 +216,11 @@ def main():
                     accepted = acc.returncode == 0
                     if not accepted:
                         print("%s: cargo rejects vsolve's lock: %s" % (p, acc.stderr.strip()[:300]), file=sys.stderr)
-                rows.append((label, p, statistics.median(ct), statistics.median(vt), statistics.median(wt), cargo_ok,
-                             vs_ok, same_set, identical and warm_same if identical is not None else None, accepted,
-                             len(packages(cargo_lock)), warm_same))
+                rows.append((label, p, statistics.median(ct), statistics.median(vt), statistics.median(wt),
+                              statistics.median(c / v for c, v in zip(ct, vt)),
+                              statistics.median(c / w for c, w in zip(ct, wt)), cargo_ok,
+                              vs_ok, same_set, identical and warm_same if identical is not None else None, accepted,
+                              len(packages(cargo_lock)), warm_same))
                 shutil.rmtree(work, ignore_errors=True)
         finally:
             reg.stop()
@@ -226,16 +230,16 @@ def main():
           "| packages | same set | identical lock | cargo accepts vsolve's lock |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     yes = lambda b: "-" if b is None else ("yes" if b else "**no**")
-    for label, p, c, v, w, cok, vok, same, ident, acc, n, warm_same in rows:
+    for label, p, c, v, w, rcold, rwarm, cok, vok, same, ident, acc, n, warm_same in rows:
         outcome = "both resolve" if cok and vok else ("both refuse" if not cok and not vok else "**disagree**")
         if not warm_same:
             outcome += ", **warm differs from cold**"
         print("| %s | %s | %.0f | %.0f | %.1f | %.2f | %.2f | %s | %d | %s | %s | %s |" % (
-            label, p, c * 1e3, v * 1e3, w * 1e3, c / v, c / w, outcome, n, yes(same), yes(ident), yes(acc)))
-    cold = [r[2] / r[3] for r in rows]
-    warm = [r[2] / r[4] for r in rows]
+            label, p, c * 1e3, v * 1e3, w * 1e3, rcold, rwarm, outcome, n, yes(same), yes(ident), yes(acc)))
+    cold = [r[5] for r in rows]
+    warm = [r[6] for r in rows]
     print("\nmedian cargo/cold ratio: %.2f (min %.2f, max %.2f); median cargo/warm ratio: %.2f (min %.2f, max %.2f); "
-          "over %d projects, median of %d runs each" % (statistics.median(cold), min(cold), max(cold),
+          "over %d projects; each a median of %d runs, the ratios of runs side by side" % (statistics.median(cold), min(cold), max(cold),
                                                        statistics.median(warm), min(warm), max(warm), len(rows), args.runs))
     print("target cargo/warm >= %d on every project: %d of %d meet it (cold: %d of %d)" % (
         10, sum(r >= 10 for r in warm), len(warm), sum(r >= 10 for r in cold), len(cold)))
