@@ -6,8 +6,8 @@ run: cargo 1.95 resolves against the same index served over a loopback sparse re
 HTTP server started here, stopped at the end; warm runs use --offline on the cache the first run
 fills), and vsolve resolves from the unpacked index directory twice: cold (--no-cache: the
 index's JSON files, no registry image) and warm (from the registry image that `vsolve index`
-writes once per index, into a cache directory of this bench). The three run in turn, run after
-run. The table gives each median wall time, the ratios cargo/cold and cargo/warm (the median of
+writes once per index, into a cache directory of this bench). The three take turns, run after
+run, each timed run right after an untimed run of the same command. The table gives each median wall time, the ratios cargo/cold and cargo/warm (the median of
 each run's ratio, its three timings taken side by side), whether vsolve's Cargo.lock has cargo's package set,
 whether it is byte-identical (cold and warm locks are compared too), and whether cargo accepts
 vsolve's lock unchanged (`cargo generate-lockfile --locked --offline` with vsolve's lock in place
@@ -188,18 +188,26 @@ def main():
                 _, first = timed([cargo, "generate-lockfile"], env=env, cwd=work)
                 cargo_ok = first.returncode == 0
                 cargo_lock = open(os.path.join(work, "Cargo.lock")).read() if cargo_ok else ""
-                # then cargo (warm, --offline), vsolve cold (no image) and vsolve warm (the image) in
-                # turn, run after run: each run's ratios are taken from the three side by side, so
-                # that a change of the machine's speed during the bench moves both sides alike
+                # then cargo (warm, --offline), vsolve warm (the image) and vsolve cold (no image)
+                # take turns, run after run, so that a change of the machine's speed during the
+                # bench moves both sides alike; each timed run follows an untimed run of the same
+                # command (as hyperfine --warmup runs), not another command, whose memory traffic
+                # would slow it down (vsolve warm took 3.7-5.2 ms right after cargo, 3.2-3.8 ms
+                # right after itself)
+                cargo_cmd = [cargo, "generate-lockfile", "--offline"]
+                warm_cmd = [args.vsolve, "--ecosystem", "cargo", "--index", index, "solve",
+                            "--manifest", os.path.join(work, "Cargo.toml")]
+                cold_cmd = warm_cmd[:5] + ["--no-cache"] + warm_cmd[5:]
                 ct, vt, wt, vp, wp = [], [], [], None, None
                 for _ in range(args.runs):
-                    ct.append(timed([cargo, "generate-lockfile", "--offline"], env=env, cwd=work)[0])
-                    t, vp = timed([args.vsolve, "--ecosystem", "cargo", "--index", index, "--no-cache", "solve",
-                                   "--manifest", os.path.join(work, "Cargo.toml")], env=venv)
-                    vt.append(t)
-                    t, wp = timed([args.vsolve, "--ecosystem", "cargo", "--index", index, "solve",
-                                   "--manifest", os.path.join(work, "Cargo.toml")], env=venv)
+                    timed(cargo_cmd, env=env, cwd=work)
+                    ct.append(timed(cargo_cmd, env=env, cwd=work)[0])
+                    timed(warm_cmd, env=venv)
+                    t, wp = timed(warm_cmd, env=venv)
                     wt.append(t)
+                    timed(cold_cmd, env=venv)
+                    t, vp = timed(cold_cmd, env=venv)
+                    vt.append(t)
                     if wp.stderr.find("warning") >= 0:
                         print("%s: %s" % (p, wp.stderr.strip()[:300]), file=sys.stderr)
                 vs_ok = vp.returncode == 0
