@@ -11,9 +11,9 @@ typedef struct arena {
     int large;           /* expected to grow to megabytes (arena_init_large) */
 } arena;
 
-/* An empty arena: a first block of 64 KB, then one of 512 KB, then whole 2 MB pages. */
+/* An empty arena: a first block of 16 KB, then one of 512 KB, then whole 2 MB pages. */
 void  arena_init(arena *a);
-/* An empty arena expected to grow to megabytes (a solve's crates): a first block of 64 KB,
+/* An empty arena expected to grow to megabytes (a solve's crates): a first block of 16 KB,
  * then whole 2 MB pages at once. */
 void  arena_init_large(arena *a);
 void  arena_free(arena *a);
