@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "image_file.h"
 #include "repo_source.h"
 #include "testutil.h"
 #include "vsolve.h"
@@ -249,13 +250,14 @@ static uint32_t u32_at(const unsigned char *p)
 /* The bytes of an entry's fields (cargo_image.c's FIELDS). */
 #define ENTRY_FIELDS 36
 
-/* The table entry of log's crate file (3/l/log: the solve reads it). In the table's entry area
- * (after the slot blocks), an entry is its crc32, its fields, its path (7 bytes here). */
+/* The table entry of log's crate file (3/l/log: the solve reads it). In the table (in a slot
+ * block, or in the entry area after them), an entry is its crc32, its fields, its path (7 bytes
+ * here). */
 static unsigned char *log_entry(unsigned char *img, size_t len)
 {
-    uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
-    ck_assert_uint_le(area, len);
-    for (size_t i = area + 4 + ENTRY_FIELDS; i + 7 <= len; i++)
+    uint64_t table = u64_at(img + 32);
+    ck_assert_uint_le(table, len);
+    for (size_t i = table + 4 + ENTRY_FIELDS; i + 7 <= len; i++)
         if (!memcmp(img + i, "3/l/log", 7))
             return img + i - 4 - ENTRY_FIELDS;
     ck_abort_msg("no 3/l/log in the image");
@@ -273,9 +275,9 @@ static void flip_slots(unsigned char *img, size_t *len)
 {
     uint64_t table = u64_at(img + 32);
     uint32_t blocks = u32_at(img + 40);
-    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    ck_assert_uint_le(table + (uint64_t)blocks * IMAGE_BLOCK, *len);
     for (uint32_t b = 0; b < blocks; b++)
-        img[table + (uint64_t)b * 64 + 5] ^= 0x01;
+        img[table + (uint64_t)b * IMAGE_BLOCK + 5] ^= 0x01;
 }
 
 /* A byte of the record of the crate "tokio" (every record holds its crate's name). */
@@ -311,6 +313,14 @@ static void put32(unsigned char *p, uint32_t v)
 
 static void seal_header(unsigned char *img) { put32(img + 12, crc32_of(0, img + 16, 48)); }
 
+/* Slot block b's checksum made to match again (image_file.h). */
+static void seal_block(unsigned char *img, uint32_t b)
+{
+    unsigned char *blk = img + u64_at(img + 32) + (uint64_t)b * IMAGE_BLOCK, no[4];
+    put32(no, b);
+    put32(blk + IMAGE_BLOCK - 4, crc32_of(crc32_of(0, blk, IMAGE_BLOCK - 4), no, 4));
+}
+
 /* Crafted (every checksum matching): a slot block count that is no power of two. */
 static void craft_blocks(unsigned char *img, size_t *len)
 {
@@ -319,19 +329,18 @@ static void craft_blocks(unsigned char *img, size_t *len)
     seal_header(img);
 }
 
-/* Crafted: every full slot refers past the end of the entries. */
+/* Crafted: every full slot refers past the end of the entry area, or over its block's checksum. */
 static void craft_refs(unsigned char *img, size_t *len)
 {
     uint64_t table = u64_at(img + 32);
     uint32_t blocks = u32_at(img + 40);
-    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    ck_assert_uint_le(table + (uint64_t)blocks * IMAGE_BLOCK, *len);
     for (uint32_t b = 0; b < blocks; b++) {
-        unsigned char *blk = img + table + (uint64_t)b * 64, no[4];
-        for (int k = 0; k < 7; k++)
+        unsigned char *blk = img + table + (uint64_t)b * IMAGE_BLOCK;
+        for (int k = 0; k < IMAGE_SLOTS; k++)
             if (u32_at(blk + 8 * k))
-                put32(blk + 8 * k, 0xFFFFFFF0u);
-        put32(no, b);
-        put32(blk + 56, crc32_of(crc32_of(0, blk, 56), no, 4));
+                put32(blk + 8 * k, k % 2 ? 0x7FFFFFF0u : IMAGE_INLINE | (IMAGE_BLOCK - 8));   /* area, block */
+        seal_block(img, b);
     }
 }
 
@@ -341,6 +350,9 @@ static void craft_record(unsigned char *img, size_t *len)
     unsigned char *e = log_entry(img, *len);
     memcpy(e + 4, img + 32, 8);   /* the record's offset: the table's */
     put32(e, crc32_of(0, e + 4, ENTRY_FIELDS + 7));
+    uint64_t table = u64_at(img + 32), at = (uint64_t)(e - img) - table;
+    if (at < (uint64_t)u32_at(img + 40) * IMAGE_BLOCK)   /* in its slot block: sealed again */
+        seal_block(img, (uint32_t)(at / IMAGE_BLOCK));
 }
 
 static void truncate_half(unsigned char *img, size_t *len)

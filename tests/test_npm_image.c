@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "image_file.h"
 #include "repo_source.h"
 #include "testutil.h"
 #include "vsolve.h"
@@ -183,14 +184,14 @@ static uint64_t u64_at(const unsigned char *p)
 static uint32_t u32_at(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* The entry fields (36 bytes: record offset u64, length u32, head length u32, ...) of the
- * packument file rel: in the table's entry area (after the slot blocks), an entry is its crc32,
- * its fields, its path. */
+ * packument file rel: in the table (in a slot block, or in the entry area after them), an entry
+ * is its crc32, its fields, its path. */
 static const unsigned char *entry_of(const unsigned char *img, size_t len, const char *rel)
 {
-    uint64_t area = u64_at(img + 32) + (uint64_t)u32_at(img + 40) * 64;
+    uint64_t table = u64_at(img + 32);
     size_t n = strlen(rel);
-    ck_assert_uint_le(area, len);
-    for (size_t i = area + 40; i + n <= len; i++)
+    ck_assert_uint_le(table, len);
+    for (size_t i = table + 40; i + n <= len; i++)
         if (!memcmp(img + i, rel, n))
             return img + i - 36;
     ck_abort_msg("no %s in the image", rel);
@@ -238,9 +239,9 @@ static void flip_slots(unsigned char *img, size_t *len)
 {
     uint64_t table = u64_at(img + 32);
     uint32_t blocks = u32_at(img + 40);
-    ck_assert_uint_le(table + (uint64_t)blocks * 64, *len);
+    ck_assert_uint_le(table + (uint64_t)blocks * IMAGE_BLOCK, *len);
     for (uint32_t b = 0; b < blocks; b++)
-        img[table + (uint64_t)b * 64 + 5] ^= 0x01;
+        img[table + (uint64_t)b * IMAGE_BLOCK + 5] ^= 0x01;
 }
 
 /* A byte of the head of prettier's record (its version table). */

@@ -9,7 +9,7 @@
 #include "cargo_index.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
-#define CARGO_IMAGE_FORMAT 3u
+#define CARGO_IMAGE_FORMAT 4u
 
 /* The settings fingerprint that names the image file (cache_default_path's settings). */
 uint64_t cargo_image_settings(void);

@@ -70,13 +70,17 @@ static uint64_t path_hash(const char *s, size_t n)
     return h;
 }
 
-/* A slot block's checksum: crc32 of its slots, then of its number (a block in another place
- * does not check). */
+/* Where a block's own entries start, and its checksum. */
+#define BLOCK_ENTRIES (IMAGE_SLOTS * 8)
+#define BLOCK_CRC (IMAGE_BLOCK - 4)
+
+/* A slot block's checksum: crc32 of its bytes but the checksum, then of its number (a block in
+ * another place does not check). */
 static uint32_t block_crc(const unsigned char *block, uint32_t number)
 {
     unsigned char no[4];
     put_u32(no, number);
-    return (uint32_t)libdeflate_crc32((uint32_t)libdeflate_crc32(0, block, IMAGE_SLOTS * 8), no, 4);
+    return (uint32_t)libdeflate_crc32((uint32_t)libdeflate_crc32(0, block, BLOCK_CRC), no, 4);
 }
 
 int image_table_build(image_buf *out, const char *const *paths, const unsigned char *fields, uint32_t n,
@@ -89,25 +93,20 @@ int image_table_build(image_buf *out, const char *const *paths, const unsigned c
     if (blocks > (UINT32_MAX >> 1) || entry_size > IMAGE_FIELDS_MAX)
         return -1;
     unsigned char *slots = calloc((size_t)blocks, IMAGE_BLOCK);
-    if (!slots)
-        return -1;
+    uint16_t *fill = calloc((size_t)blocks, sizeof *fill);   /* each block's first free entry byte */
+    unsigned char *entry = malloc(4 + IMAGE_FIELDS_MAX + IMAGE_PATH_MAX);
+    int rc = slots && fill && entry ? 0 : -1;
     image_buf area = { 0 };
     uint32_t longest = 1, mask = (uint32_t)blocks - 1;
-    int rc = 0;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
-        size_t pl = strlen(paths[i]), at = area.len, len = 4 + entry_size + pl;
-        if (pl == 0 || pl > IMAGE_PATH_MAX || at >= UINT32_MAX - len) {
+        size_t pl = strlen(paths[i]), len = 4 + entry_size + pl;
+        if (pl == 0 || pl > IMAGE_PATH_MAX) {
             rc = -1;
             break;
         }
-        image_w32(&area, 0);
-        image_put(&area, fields + (size_t)i * entry_size, entry_size);
-        image_put(&area, paths[i], pl);
-        if (area.oom) {
-            rc = -1;
-            break;
-        }
-        put_u32(area.p + at, (uint32_t)libdeflate_crc32(0, area.p + at + 4, len - 4));
+        memcpy(entry + 4, fields + (size_t)i * entry_size, entry_size);
+        memcpy(entry + 4 + entry_size, paths[i], pl);
+        put_u32(entry, (uint32_t)libdeflate_crc32(0, entry + 4, len - 4));
         uint64_t h = path_hash(paths[i], pl);
         uint32_t b = (uint32_t)h & mask, probe = 1;
         for (;; b = (b + 1) & mask, probe++) {   /* ends: half the slots at least are empty */
@@ -117,25 +116,42 @@ int image_table_build(image_buf *out, const char *const *paths, const unsigned c
                 k++;
             if (k == IMAGE_SLOTS)
                 continue;
+            uint32_t ref;
+            size_t at = fill[b] ? fill[b] : BLOCK_ENTRIES;
+            if (len <= BLOCK_CRC - at) {   /* in the block itself: found with it */
+                memcpy(s + at, entry, len);
+                fill[b] = (uint16_t)(at + len);
+                ref = IMAGE_INLINE | (uint32_t)at;
+            } else if (area.len < IMAGE_INLINE - 1 - len) {
+                ref = (uint32_t)area.len + 1;
+                image_put(&area, entry, len);
+            } else {
+                rc = -1;
+                break;
+            }
             s += 8 * k;
-            put_u32(s, (uint32_t)at + 1);
+            put_u32(s, ref);
             s[4] = (unsigned char)len;
             s[5] = (unsigned char)(len >> 8);
             s[6] = (unsigned char)(h >> 48);
             s[7] = (unsigned char)(h >> 56);
             break;
         }
+        if (area.oom)
+            rc = -1;
         if (probe > longest)
             longest = probe;
     }
-    for (uint32_t b = 0; b < blocks; b++)
-        put_u32(slots + (size_t)b * IMAGE_BLOCK + IMAGE_SLOTS * 8, block_crc(slots + (size_t)b * IMAGE_BLOCK, b));
     if (rc == 0) {
+        for (uint32_t b = 0; b < blocks; b++)
+            put_u32(slots + (size_t)b * IMAGE_BLOCK + BLOCK_CRC, block_crc(slots + (size_t)b * IMAGE_BLOCK, b));
         image_put(out, slots, (size_t)blocks * IMAGE_BLOCK);
         image_put(out, area.p, area.len);
         rc = out->oom ? -1 : 0;
     }
     free(slots);
+    free(fill);
+    free(entry);
     free(area.p);
     *n_blocks = (uint32_t)blocks;
     *max_probe = longest;
@@ -232,21 +248,25 @@ image_lookup_answer image_lookup(const image_file *f, const char *rel, int (*ent
     uint64_t h = path_hash(rel, pl);
     uint32_t mask = f->n_blocks - 1, b = (uint32_t)h & mask;
     unsigned tag = (unsigned)(h >> 48);
-    unsigned char block[IMAGE_BLOCK], entry[4 + IMAGE_FIELDS_MAX + IMAGE_PATH_MAX];
+    unsigned char block[IMAGE_BLOCK], far[4 + IMAGE_FIELDS_MAX + IMAGE_PATH_MAX];
     for (uint32_t probe = 0; probe < f->max_probe; probe++, b = (b + 1) & mask) {
         if (image_pread(f, block, IMAGE_BLOCK, f->table_off + (uint64_t)b * IMAGE_BLOCK) != 0 ||
-            get_u32(block + IMAGE_SLOTS * 8) != block_crc(block, b))
+            get_u32(block + BLOCK_CRC) != block_crc(block, b))
             return IMAGE_DAMAGED;
         for (unsigned k = 0; k < IMAGE_SLOTS; k++) {
             const unsigned char *s = block + 8 * k;
             uint64_t ref = get_u32(s), len = (uint64_t)s[4] | (uint64_t)s[5] << 8;
             if (ref == 0)
                 return IMAGE_ABSENT;
-            if (ref - 1 > f->area_len || len > f->area_len - (ref - 1))
+            int here = (ref & IMAGE_INLINE) != 0;
+            uint64_t at = here ? ref & ~(uint64_t)IMAGE_INLINE : ref - 1;
+            if (here ? at < BLOCK_ENTRIES || at > BLOCK_CRC || len > BLOCK_CRC - at
+                     : at > f->area_len || len > f->area_len - at)
                 return IMAGE_DAMAGED;
             if (((unsigned)s[6] | (unsigned)s[7] << 8) != tag || len != want)
                 continue;
-            if (image_pread(f, entry, (size_t)len, f->area_off + ref - 1) != 0 ||
+            const unsigned char *entry = here ? block + at : far;
+            if ((!here && image_pread(f, far, (size_t)len, f->area_off + at) != 0) ||
                 get_u32(entry) != (uint32_t)libdeflate_crc32(0, entry + 4, (size_t)len - 4))
                 return IMAGE_DAMAGED;
             if (memcmp(entry + 4 + f->entry_size, rel, pl) != 0)

@@ -15,18 +15,21 @@
  *
  * The table is a hash table of the files' paths, read where it lies, a few bytes per lookup:
  * nothing is loaded or checked as a whole when an image is opened. It holds the slot blocks,
- * then the entries. A slot block (IMAGE_BLOCK bytes): IMAGE_SLOTS slots, each u32 entry
- * reference (the entry's offset in the entry area plus 1; 0: an empty slot), u16 entry length,
- * u16 tag (the path hash's top 16 bits); then u32 crc32 of the slots followed by the block's
- * number (u32); 4 zero bytes. An entry: u32 crc32 of the rest of the entry, the ecosystem's
- * fields (entry_size bytes, starting with the record's offset u64 and length u32), the path
- * (the rest, no NUL). A path hashes (FNV-1a, 64 bits) to its home block; it is in the first
- * empty slot from there on, block after block (wrapping), never more than "longest probe"
- * blocks from home: a lookup reads blocks from home until it meets the path, an empty slot or
- * that bound. Every block and entry is checked (crc32, bounds) when a lookup reads it. */
+ * then the entry area. A slot block (IMAGE_BLOCK bytes): IMAGE_SLOTS slots, each u32 entry
+ * reference (0: an empty slot; IMAGE_INLINE plus an offset: the entry lies in this block at
+ * that offset; else the entry's offset in the entry area plus 1), u16 entry length, u16 tag
+ * (the path hash's top 16 bits); then the entries kept in the block, as many of its slots'
+ * entries as fit; then u32 crc32 of the block's other bytes followed by its number (u32). An
+ * entry: u32 crc32 of the rest of the entry, the ecosystem's fields (entry_size bytes, starting
+ * with the record's offset u64 and length u32), the path (the rest, no NUL). A path hashes
+ * (FNV-1a, 64 bits) to its home block; it is in the first empty slot from there on, block after
+ * block (wrapping), never more than "longest probe" blocks from home: a lookup reads blocks from
+ * home until it meets the path, an empty slot or that bound, most often one block that holds
+ * the entry too. Every block and entry is checked (crc32, bounds) when a lookup reads it. */
 #define IMAGE_HEADER_SIZE 64
-#define IMAGE_BLOCK 64
+#define IMAGE_BLOCK 256
 #define IMAGE_SLOTS 7
+#define IMAGE_INLINE 0x80000000u
 /* The longest path a table holds (the writer refuses longer ones). */
 #define IMAGE_PATH_MAX 2048
 /* The most bytes of fields an entry holds. */

@@ -11,7 +11,7 @@
 #include "npm_semver.h"
 
 /* The file format version; an image of another version is rebuilt, never read. */
-#define NPM_IMAGE_FORMAT 2u
+#define NPM_IMAGE_FORMAT 3u
 
 /* The settings fingerprint that names the image file (cache_default_path's settings). */
 uint64_t npm_image_settings(void);
