@@ -7,9 +7,10 @@ HTTP server started here, stopped at the end; warm runs use --offline on the cac
 fills), and vsolve resolves from the unpacked index directory twice: cold (--no-cache: the
 index's JSON files, no registry image) and warm (from the registry image that `vsolve index`
 writes once per index, into a cache directory of this bench). The three take turns, run after
-run, each timed run right after an untimed run of the same command. The table gives each median wall time, the ratios cargo/cold and cargo/warm (the median of
-each run's ratio, its three timings taken side by side), whether vsolve's Cargo.lock has cargo's package set,
-whether it is byte-identical (cold and warm locks are compared too), and whether cargo accepts
+run, each timed run right after an untimed run of the same command. The table gives each median
+wall time, the ratios cargo/cold and cargo/warm (the median of each run's ratio, its three
+timings taken side by side), whether vsolve's Cargo.lock has cargo's package set, whether it is
+byte-identical (cold and warm locks are compared too), and whether cargo accepts
 vsolve's lock unchanged (`cargo generate-lockfile --locked --offline` with vsolve's lock in place
 fails if cargo would change it). The target is cargo/warm >= 10.
 
@@ -247,8 +248,9 @@ def main():
     cold = [r[5] for r in rows]
     warm = [r[6] for r in rows]
     print("\nmedian cargo/cold ratio: %.2f (min %.2f, max %.2f); median cargo/warm ratio: %.2f (min %.2f, max %.2f); "
-          "over %d projects; each a median of %d runs, the ratios of runs side by side" % (statistics.median(cold), min(cold), max(cold),
-                                                       statistics.median(warm), min(warm), max(warm), len(rows), args.runs))
+          "over %d projects; each a median of %d runs, the ratios of runs side by side"
+          % (statistics.median(cold), min(cold), max(cold), statistics.median(warm), min(warm), max(warm), len(rows),
+             args.runs))
     print("target cargo/warm >= %d on every project: %d of %d meet it (cold: %d of %d)" % (
         10, sum(r >= 10 for r in warm), len(warm), sum(r >= 10 for r in cold), len(cold)))
     print("cold no slower than cargo: %d of %d" % (sum(r >= 1 for r in cold), len(cold)))

@@ -58,11 +58,11 @@ START_TEST(arena_reset_reuses)
 }
 END_TEST
 
-/* An arena that outgrows its first block grows by a whole 2 MB page next (one page fault on
- * transparent huge pages): two allocations of 1 MB and 900 KB after the first 60 KB share it. */
+/* An ordinary arena that outgrows its first block grows by a 512 KB block, then by a whole 2 MB
+ * page (one page fault on transparent huge pages) that three allocations of 100 KB, 1 MB and
+ * 900 KB share; a large arena (arena_init_large) takes the 2 MB page right after its first block. */
 START_TEST(arena_grows_by_huge_pages)
 {
-    /* an ordinary arena: 64 KB, then 512 KB, then 2 MB at once; a large one: 2 MB after 64 KB */
     arena a, big;
     arena_init(&a);
     arena_init_large(&big);
