@@ -27,7 +27,7 @@ int strpool_init(strpool *p)
 {
     memset(p, 0, sizeof *p);
     arena_init(&p->mem);
-    p->table_cap = 64;   /* a solve makes fifteen pools or more, most of them small; they double */
+    p->table_cap = 256;   /* a solve makes fifteen pools or more, most of them small; they double */
     p->table = calloc(p->table_cap, sizeof *p->table);
     if (!p->table)
         return VSOLVE_ENOMEM;
