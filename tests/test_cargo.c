@@ -780,9 +780,10 @@ END_TEST
 #define VLINE(name, vers, deps, extra) "{\"name\":\"" name "\",\"vers\":\"" vers "\",\"deps\":[" deps "],\"features\":{}" extra "}\n"
 #define VDEP(name, req, extra) "{\"name\":\"" name "\",\"req\":\"" req "\"" extra "}"
 
-/* Writes dir/NAME/Cargo.toml (toml) and reads it into *m, from a. */
+/* Writes dir/NAME/Cargo.toml (toml) and reads it into *m, from a (initialised here). */
 static void manifest_at(const char *dir, const char *name, const char *toml, arena *a, cargo_manifest *m)
 {
+    arena_init(a);
     char rel[300], manifest[4400];
     snprintf(rel, sizeof rel, "%s/Cargo.toml", name);
     put_file(dir, rel, toml);
@@ -800,7 +801,6 @@ static int fast_case(cargo_index *ix, const char *dir, const char *name, const c
                      size_t n_locked, int *greedy, char *out, size_t size)
 {
     arena a;
-    arena_init(&a);
     cargo_manifest m;
     manifest_at(dir, name, toml, &a, &m);
     vs_error err;
@@ -975,7 +975,6 @@ static void pins_case(cargo_index *ix, const char *dir, const char *name, const 
     char toml[1000];
     snprintf(toml, sizeof toml, "%s%s", ROOT(""), deps);
     arena a;
-    arena_init(&a);
     cargo_manifest m;
     manifest_at(dir, name, toml, &a, &m);
     vs_error err;
