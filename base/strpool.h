@@ -10,7 +10,7 @@ typedef struct strpool {
     const char **strs;    /* id -> NUL-terminated string */
     uint32_t *lens;       /* id -> length */
     uint32_t count, cap;
-    uint32_t *table;      /* open addressing: slot -> id + 1 (0 = empty) */
+    uint32_t *table;      /* open addressing: slot -> id + 1 (0 = empty); NULL until a string but "" */
     uint32_t table_cap;   /* power of two */
     void **kept;          /* malloc'd buffers holding strings interned in place, freed with the pool */
     size_t n_kept;
