@@ -15,8 +15,22 @@ static uint32_t hash_bytes(const char *s, size_t len)
         h = (h ^ w) * 0xff51afd7ed558ccdull;
         h ^= h >> 32;
     }
+    /* the last 0-7 bytes, in the order the loop above would take them: 4, 2, then 1 at a time */
     uint64_t tail = 0;
-    for (size_t k = 0; i + k < len; k++)
+    size_t k = 0;
+    if ((len - i) & 4) {
+        uint32_t w;
+        memcpy(&w, s + i, 4);
+        tail = w;
+        k = 4;
+    }
+    if ((len - i) & 2) {
+        uint16_t w;
+        memcpy(&w, s + i + k, 2);
+        tail |= (uint64_t)w << (8 * k);
+        k += 2;
+    }
+    if ((len - i) & 1)
         tail |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
@@ -33,6 +47,10 @@ static int grow_arrays(strpool *p, uint32_t ncap)
     if (!nl)
         return 0;
     p->lens = nl;
+    uint32_t *nh = realloc(p->hashes, ncap * sizeof *nh);
+    if (!nh)
+        return 0;
+    p->hashes = nh;
     p->cap = ncap;
     return 1;
 }
@@ -50,6 +68,7 @@ int strpool_init(strpool *p)
         return VSOLVE_ENOMEM;
     p->strs[0] = "";   /* id 0, never in the table: intern and find answer it first */
     p->lens[0] = 0;
+    p->hashes[0] = 0;
     p->count = 1;
     return VSOLVE_OK;
 }
@@ -59,6 +78,7 @@ void strpool_free(strpool *p)
     arena_free(&p->mem);
     free(p->strs);
     free(p->lens);
+    free(p->hashes);
     free(p->table);
     for (size_t i = 0; i < p->n_kept; i++)
         free(p->kept[i]);
@@ -92,7 +112,7 @@ static uint32_t lookup_slot(const strpool *p, const char *s, size_t len, uint32_
         if (e == 0)
             return i;
         uint32_t id = e - 1;
-        if (p->lens[id] == len && memcmp(p->strs[id], s, len) == 0)
+        if (p->hashes[id] == h && p->lens[id] == len && memcmp(p->strs[id], s, len) == 0)
             return i;
     }
 }
@@ -105,8 +125,7 @@ static int resize_table(strpool *p, uint32_t ncap)
     for (uint32_t id = 1; id < p->count; id++) {   /* 0 is "", never in the table */
         if (id >= p->unhashed_first && id < p->unhashed_end)
             continue;
-        uint32_t h = hash_bytes(p->strs[id], p->lens[id]);
-        uint32_t i = h & (ncap - 1);
+        uint32_t i = p->hashes[id] & (ncap - 1);
         while (nt[i])
             i = (i + 1) & (ncap - 1);
         nt[i] = id + 1;
@@ -160,6 +179,7 @@ static uint32_t intern(strpool *p, const char *s, size_t len, int in_place)
     uint32_t id = p->count++;
     p->strs[id] = copy;
     p->lens[id] = (uint32_t)len;
+    p->hashes[id] = h;
     p->table[slot] = id + 1;
     if (hashed(p) * 2 > p->table_cap && !resize_table(p, p->table_cap * 2))
         return UINT32_MAX;
@@ -180,6 +200,7 @@ uint32_t strpool_reserve_ids(strpool *p, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         p->strs[first + i] = "";
         p->lens[first + i] = 0;
+        p->hashes[first + i] = 0;
     }
     p->count += n;
     p->unhashed_first = first;

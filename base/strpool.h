@@ -9,6 +9,7 @@ typedef struct strpool {
     arena mem;            /* string bytes */
     const char **strs;    /* id -> NUL-terminated string */
     uint32_t *lens;       /* id -> length */
+    uint32_t *hashes;     /* id -> hash: a growing table rehashes nothing, a probe compares it first */
     uint32_t count, cap;
     uint32_t *table;      /* open addressing: slot -> id + 1 (0 = empty); NULL until a string but "" */
     uint32_t table_cap;   /* power of two */
