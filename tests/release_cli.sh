@@ -26,14 +26,14 @@ W=$(mktemp -d /tmp/vsolve-release.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 n=0
 # same NAME ARGS...: both programs on ARGS, each with its own cache directory (its name
-# replaced by CACHE in the outputs)
+# replaced by CACHE in the outputs, a sweep's time by T)
 same() {
     name=$1
     shift
     VSOLVE_CACHE_DIR=$W/cache-test "$VSOLVE" "$@" >"$W/$name.test.out" 2>"$W/$name.test.err" && rt=0 || rt=$?
     VSOLVE_CACHE_DIR=$W/cache-rel "$REL" "$@" >"$W/$name.rel.out" 2>"$W/$name.rel.err" && rr=0 || rr=$?
-    for f in "$W/$name".*; do   # the cache directories' names apart
-        sed "s|$W/cache-[a-z]*|CACHE|g" "$f" >"$f.n" && mv "$f.n" "$f"
+    for f in "$W/$name".*; do   # the cache directories' names and a sweep's seconds apart
+        sed -e "s|$W/cache-[a-z]*|CACHE|g" -e "s|checked in [0-9.]* s|checked in T s|" "$f" >"$f.n" && mv "$f.n" "$f"
     done
     [ "$rt" = "$rr" ] || fail "$name: exit $rt in this build, $rr in the Release build ($(head -3 "$W/$name.rel.err"))"
     cmp -s "$W/$name.test.out" "$W/$name.rel.out" || fail "$name: the outputs differ: $(diff "$W/$name.test.out" "$W/$name.rel.out" | head -10)"
