@@ -61,6 +61,11 @@
  * read 55% more bytes for a warm unsat-ring-links (838 KB, not 540) and was 2-3% slower; 64
  * bytes (almost none) was slower than 1 KB on three of four projects (bench/README.md). */
 #define BODY_WINDOW 1024
+/* A body outside that window is read with BODY_AROUND bytes on each side: the bodies of the
+ * versions next to it, which a solve that needs one often needs next (newest first, or in the
+ * index's order: the bodies lie newest first). The refusal of unsat-prerelease decodes the 100
+ * versions of serde 1.0: 106 reads, not 9 (bench/README.md). */
+#define BODY_AROUND 4096
 static const char magic[8] = { 'V', 'S', 'C', 'A', 'R', 'G', 'O', '\n' };
 
 struct cargo_image {
@@ -514,14 +519,28 @@ static int decode_body(arena *a, const unsigned char *body, cargo_version *v)
     return VSOLVE_OK;
 }
 
-int cargo_image_version(cargo_image *img, arena *a, cargo_version *v, vs_error *err)
+int cargo_image_version(cargo_image *img, arena *a, const cargo_crate *c, cargo_version *v, vs_error *err)
 {
     const unsigned char *body = (const unsigned char *)v->line;
     int rc = VSOLVE_OK;
-    if (!body) {   /* not in the window read with the head: read now */
-        unsigned char *buf = arena_alloc_uninit(a, v->line_len ? v->line_len : 1);
-        rc = !buf ? VSOLVE_ENOMEM : image_pread(&img->f, buf, v->line_len, v->body_off) != 0 ? VSOLVE_EIO : VSOLVE_OK;
-        body = buf;
+    if (!body) {   /* not in the window read with the head: read now, with the bodies around it */
+        uint64_t end = img->f.table_off, from = v->body_off, to = v->body_off + v->line_len;   /* records end at end */
+        unsigned char *buf = NULL;
+        if (from < IMAGE_HEADER_SIZE || from > end || v->line_len > end - from) {
+            rc = VSOLVE_EIO;
+        } else {
+            from = from - IMAGE_HEADER_SIZE > BODY_AROUND ? from - BODY_AROUND : IMAGE_HEADER_SIZE;
+            to = end - to > BODY_AROUND ? to + BODY_AROUND : end;
+            buf = arena_alloc_uninit(a, (size_t)(to - from));
+            rc = !buf ? VSOLVE_ENOMEM : image_pread(&img->f, buf, (size_t)(to - from), from) != 0 ? VSOLVE_EIO : VSOLVE_OK;
+        }
+        body = rc == VSOLVE_OK ? buf + (v->body_off - from) : NULL;
+        for (size_t i = 0; body && i < c->n_versions; i++) {   /* the others whose bodies it holds */
+            cargo_version *w = &c->versions[i];
+            if (w->from_image && !w->parsed && !w->line && w->body_off >= from && w->line_len <= to - from &&
+                w->body_off - from <= to - from - w->line_len)
+                w->line = (const char *)buf + (w->body_off - from);
+        }
     }
     if (rc == VSOLVE_OK)
         rc = decode_body(a, body, v);

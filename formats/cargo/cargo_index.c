@@ -937,7 +937,7 @@ const cargo_version *cargo_index_version(cargo_index *ix, const cargo_crate *c, 
         return v;
     if (v->from_image) {
         vs_error why;
-        int rc = cargo_image_version(ix->img, &ix->mem, v, &why);
+        int rc = cargo_image_version(ix->img, &ix->mem, c, v, &why);
         if (rc == VSOLVE_EBADINPUT)
             return version_from_index(ix, c, v, &why, err);
         if (rc != VSOLVE_OK)

@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = { "a", "bb", "ccc", "dddd", "DDDD", "bad", "none" };
+static const char *const names[] = { "a", "bb", "ccc", "dddd", "DDDD", "bad", "none", "ee" };
 
 /* path, text */
 static const char *const files[][2] = {
@@ -72,6 +72,16 @@ static void setup(void)
         if (!f || fputs(files[i][1], f) < 0 || fclose(f) != 0)
             abort();
     }
+    /* ee: 40 versions, whose bodies (about 4 KB) mostly lie past the window read with the
+     * record's head: read on demand, each read holding the bodies around it */
+    snprintf(path, sizeof path, "%s/2/ee", dir);
+    FILE *ee = fopen(path, "wb");
+    for (int i = 0; ee && i < 40; i++)
+        fprintf(ee, "{\"name\":\"ee\",\"vers\":\"0.%d.%d\",\"deps\":[{\"name\":\"a\",\"req\":\"^1.%d\","
+                    "\"features\":[\"f%d\"],\"optional\":%s}],\"cksum\":\"%02d\",\"features\":{\"g\":[\"a/f%d\"]}}\n",
+                i / 8, i % 8, i % 3, i, i % 2 ? "true" : "false", i, i);
+    if (!ee || fclose(ee) != 0)
+        abort();
     snprintf(image, sizeof image, "%s/image.vsc", dir);
     snprintf(damaged_path, sizeof damaged_path, "%s/damaged.vsc", dir);
     vs_error err;
