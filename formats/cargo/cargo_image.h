@@ -48,8 +48,8 @@ cargo_image_answer cargo_image_crate(cargo_image *img, arena *a, const char *rel
                                      const char **text, size_t *len, vs_error *why);
 
 /* Decodes version v of crate c, which cargo_image_crate left undecoded (v->from_image set),
- * reading its body when it was not read with the record's head (with the bodies that follow it:
- * the other versions of c whose bodies that read holds keep their place in it): VSOLVE_OK,
+ * reading its body when it was not read with the record's head (with the bodies around it: the
+ * other versions of c whose bodies that read holds keep their place in it): VSOLVE_OK,
  * VSOLVE_ENOMEM, or VSOLVE_EBADINPUT "corrupt: ..." for a body that is damaged (checksum
  * mismatch) or does not decode. Memory from a. */
 int cargo_image_version(cargo_image *img, arena *a, const cargo_crate *c, cargo_version *v, vs_error *err);
