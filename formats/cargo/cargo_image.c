@@ -535,12 +535,18 @@ int cargo_image_version(cargo_image *img, arena *a, const cargo_crate *c, cargo_
             rc = !buf ? VSOLVE_ENOMEM : image_pread(&img->f, buf, (size_t)(to - from), from) != 0 ? VSOLVE_EIO : VSOLVE_OK;
         }
         body = rc == VSOLVE_OK ? buf + (v->body_off - from) : NULL;
-        for (size_t i = 0; body && i < c->n_versions; i++) {   /* the others whose bodies it holds */
-            cargo_version *w = &c->versions[i];
-            if (w->from_image && !w->parsed && !w->line && w->body_off >= from && w->line_len <= to - from &&
-                w->body_off - from <= to - from - w->line_len)
-                w->line = (const char *)buf + (w->body_off - from);
-        }
+        /* The others whose bodies it holds: the bodies lie in the versions' order reversed, so
+         * from v's place outwards, each way until a body is not in the read (the work stays
+         * that of the bodies read, however many versions the crate has). */
+        size_t k = (size_t)(v - c->versions);
+        for (int dir = -1; body && k < c->n_versions && dir <= 1; dir += 2)
+            for (size_t i = k + (size_t)dir; i < c->n_versions; i += (size_t)dir) {   /* wraps past 0 */
+                cargo_version *w = &c->versions[i];
+                if (w->body_off < from || w->line_len > to - from || w->body_off - from > to - from - w->line_len)
+                    break;
+                if (w->from_image && !w->parsed && !w->line)
+                    w->line = (const char *)buf + (w->body_off - from);
+            }
     }
     if (rc == VSOLVE_OK)
         rc = decode_body(a, body, v);
